@@ -1,0 +1,362 @@
+package io.osapi.core.domain;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A small, strict JSON reader and writer so the core needs nothing outside the JDK. Values are
+ * {@code Map<String,Object>} (insertion ordered), {@code List<Object>}, {@code String}, {@code
+ * BigDecimal} or {@code Long} numbers, {@code Boolean} and {@code null}.
+ */
+public final class Json {
+  /** Nesting deeper than this is refused, so hostile input cannot exhaust the stack. */
+  public static final int MAX_DEPTH = 64;
+
+  private final String text;
+  private int pos;
+
+  private Json(String text) {
+    this.text = text;
+  }
+
+  /**
+   * Parses one JSON value that makes up the whole text.
+   *
+   * @throws InvalidInputException with the position of the first error
+   */
+  public static Object parse(String text) {
+    if (text == null) {
+      throw new InvalidInputException("json", "no JSON text");
+    }
+    Json p = new Json(text);
+    p.ws();
+    Object v = p.value(0);
+    p.ws();
+    if (p.pos != text.length()) {
+      throw p.error("unexpected text after the JSON value");
+    }
+    return v;
+  }
+
+  /** Parses a JSON object, refusing any other kind of value. */
+  @SuppressWarnings("unchecked")
+  public static Map<String, Object> parseObject(String text) {
+    Object v = parse(text);
+    if (!(v instanceof Map)) {
+      throw new InvalidInputException("json", "expected a JSON object");
+    }
+    return (Map<String, Object>) v;
+  }
+
+  /** Writes a value made of maps, lists, strings, numbers, booleans and nulls. */
+  public static String write(Object value) {
+    StringBuilder sb = new StringBuilder();
+    write(sb, value);
+    return sb.toString();
+  }
+
+  /** Appends {@code value} as JSON to {@code sb}. */
+  public static void write(StringBuilder sb, Object value) {
+    if (value == null) {
+      sb.append("null");
+    } else if (value instanceof String s) {
+      quote(sb, s);
+    } else if (value instanceof Boolean || value instanceof Integer || value instanceof Long) {
+      sb.append(value);
+    } else if (value instanceof Number n) {
+      double d = n.doubleValue();
+      if (Double.isNaN(d) || Double.isInfinite(d)) {
+        sb.append("null");
+      } else if (value instanceof BigDecimal bd) {
+        sb.append(bd.toString());
+      } else {
+        sb.append(value);
+      }
+    } else if (value instanceof Map<?, ?> m) {
+      sb.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : m.entrySet()) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        quote(sb, String.valueOf(e.getKey()));
+        sb.append(':');
+        write(sb, e.getValue());
+      }
+      sb.append('}');
+    } else if (value instanceof Iterable<?> it) {
+      sb.append('[');
+      boolean first = true;
+      for (Object o : it) {
+        if (!first) {
+          sb.append(',');
+        }
+        first = false;
+        write(sb, o);
+      }
+      sb.append(']');
+    } else if (value instanceof RawJson raw) {
+      sb.append(raw.json());
+    } else {
+      quote(sb, value.toString());
+    }
+  }
+
+  /** Already-serialised JSON to embed unchanged by {@link #write(Object)}. */
+  public record RawJson(String json) {}
+
+  /** Appends {@code s} as a JSON string literal. */
+  public static void quote(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> {
+          if (c < 0x20) {
+            sb.append(String.format("\\u%04x", (int) c));
+          } else {
+            sb.append(c);
+          }
+        }
+      }
+    }
+    sb.append('"');
+  }
+
+  private Object value(int depth) {
+    if (depth > MAX_DEPTH) {
+      throw error("JSON nested deeper than " + MAX_DEPTH);
+    }
+    if (pos >= text.length()) {
+      throw error("unexpected end of JSON");
+    }
+    char c = text.charAt(pos);
+    switch (c) {
+      case '{':
+        return object(depth);
+      case '[':
+        return array(depth);
+      case '"':
+        return string();
+      case 't':
+        return literal("true", Boolean.TRUE);
+      case 'f':
+        return literal("false", Boolean.FALSE);
+      case 'n':
+        return literal("null", null);
+      default:
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          return number();
+        }
+        throw error("unexpected character '" + c + "'");
+    }
+  }
+
+  private Map<String, Object> object(int depth) {
+    pos++;
+    Map<String, Object> m = new LinkedHashMap<>();
+    ws();
+    if (peek() == '}') {
+      pos++;
+      return m;
+    }
+    while (true) {
+      ws();
+      if (peek() != '"') {
+        throw error("expected a string key");
+      }
+      String k = string();
+      ws();
+      expect(':');
+      ws();
+      m.put(k, value(depth + 1));
+      ws();
+      char c = next();
+      if (c == '}') {
+        return m;
+      }
+      if (c != ',') {
+        pos--;
+        throw error("expected ',' or '}'");
+      }
+    }
+  }
+
+  private List<Object> array(int depth) {
+    pos++;
+    List<Object> l = new ArrayList<>();
+    ws();
+    if (peek() == ']') {
+      pos++;
+      return l;
+    }
+    while (true) {
+      ws();
+      l.add(value(depth + 1));
+      ws();
+      char c = next();
+      if (c == ']') {
+        return l;
+      }
+      if (c != ',') {
+        pos--;
+        throw error("expected ',' or ']'");
+      }
+    }
+  }
+
+  private String string() {
+    expect('"');
+    StringBuilder sb = new StringBuilder();
+    while (true) {
+      if (pos >= text.length()) {
+        throw error("unterminated string");
+      }
+      char c = text.charAt(pos++);
+      if (c == '"') {
+        return sb.toString();
+      }
+      if (c < 0x20) {
+        pos--;
+        throw error("control character in string");
+      }
+      if (c != '\\') {
+        sb.append(c);
+        continue;
+      }
+      char e = next();
+      switch (e) {
+        case '"' -> sb.append('"');
+        case '\\' -> sb.append('\\');
+        case '/' -> sb.append('/');
+        case 'b' -> sb.append('\b');
+        case 'f' -> sb.append('\f');
+        case 'n' -> sb.append('\n');
+        case 'r' -> sb.append('\r');
+        case 't' -> sb.append('\t');
+        case 'u' -> {
+          if (pos + 4 > text.length()) {
+            throw error("bad unicode escape");
+          }
+          try {
+            sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
+          } catch (NumberFormatException ex) {
+            throw error("bad unicode escape");
+          }
+          pos += 4;
+        }
+        default -> {
+          pos--;
+          throw error("bad escape '\\" + e + "'");
+        }
+      }
+    }
+  }
+
+  private Object number() {
+    int start = pos;
+    if (peek() == '-') {
+      pos++;
+    }
+    if (peek() == '0') {
+      pos++;
+    } else if (isDigit(peek())) {
+      while (isDigit(peek())) {
+        pos++;
+      }
+    } else {
+      throw error("bad number");
+    }
+    boolean integral = true;
+    if (peek() == '.') {
+      integral = false;
+      pos++;
+      if (!isDigit(peek())) {
+        throw error("bad number");
+      }
+      while (isDigit(peek())) {
+        pos++;
+      }
+    }
+    if (peek() == 'e' || peek() == 'E') {
+      integral = false;
+      pos++;
+      if (peek() == '+' || peek() == '-') {
+        pos++;
+      }
+      if (!isDigit(peek())) {
+        throw error("bad number");
+      }
+      while (isDigit(peek())) {
+        pos++;
+      }
+    }
+    String n = text.substring(start, pos);
+    if (integral && n.length() < 19) {
+      return Long.parseLong(n);
+    }
+    return new BigDecimal(n);
+  }
+
+  private Object literal(String word, Object value) {
+    if (!text.startsWith(word, pos)) {
+      throw error("unexpected text");
+    }
+    pos += word.length();
+    return value;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  private char peek() {
+    return pos < text.length() ? text.charAt(pos) : '\0';
+  }
+
+  private char next() {
+    if (pos >= text.length()) {
+      throw error("unexpected end of JSON");
+    }
+    return text.charAt(pos++);
+  }
+
+  private void expect(char c) {
+    if (next() != c) {
+      pos--;
+      throw error("expected '" + c + "'");
+    }
+  }
+
+  private void ws() {
+    while (pos < text.length()) {
+      char c = text.charAt(pos);
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        pos++;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private InvalidInputException error(String what) {
+    return new InvalidInputException("json", "invalid JSON at position " + pos + ": " + what);
+  }
+
+  /** An unmodifiable empty object, handy as a default. */
+  public static Map<String, Object> emptyObject() {
+    return Collections.emptyMap();
+  }
+}

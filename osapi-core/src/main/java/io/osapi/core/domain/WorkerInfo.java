@@ -1,0 +1,31 @@
+package io.osapi.core.domain;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A worker's heartbeat record.
+ *
+ * @param id the worker id
+ * @param labels its labels
+ * @param started when the worker started
+ * @param lastHeartbeat when it last reported
+ * @param activeJobs jobs running at that time
+ * @param concurrency job slots it offers
+ */
+public record WorkerInfo(
+    String id,
+    Map<String, String> labels,
+    Instant started,
+    Instant lastHeartbeat,
+    int activeJobs,
+    int concurrency) {
+  /** Copies labels; checks for nulls. */
+  public WorkerInfo {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(started, "started");
+    Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
+    labels = labels == null ? Map.of() : Map.copyOf(labels);
+  }
+}

@@ -1,0 +1,47 @@
+package io.osapi.core.memory;
+
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The embedded broker: an in-memory job store, queue and worker registry that behave like the NATS
+ * ones (and pass the same contract tests), for embedding osapi in one process and for tests.
+ *
+ * @param store the job store
+ * @param queue the job queue
+ * @param registry the worker registry (heartbeat TTL 30 s)
+ */
+public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
+    InMemoryWorkerRegistry registry) {
+
+  /** A new, empty broker on {@code clock}. */
+  public static InMemoryBroker create(Clock clock) {
+    return new InMemoryBroker(
+        new InMemoryJobStore(),
+        new InMemoryJobQueue(clock),
+        new InMemoryWorkerRegistry(clock, Duration.ofSeconds(30)));
+  }
+
+  /** A new, empty broker on the system clock. */
+  public static InMemoryBroker create() {
+    return create(Clock.systemUTC());
+  }
+
+  /** The store as its port. */
+  public JobStore jobStore() {
+    return store;
+  }
+
+  /** The queue as its port. */
+  public JobQueue jobQueue() {
+    return queue;
+  }
+
+  /** The registry as its port. */
+  public WorkerRegistry workerRegistry() {
+    return registry;
+  }
+}

@@ -1,0 +1,33 @@
+package io.osapi.core.port;
+
+import io.osapi.core.domain.JobId;
+import java.time.Duration;
+import java.time.Instant;
+
+/** One delivery of a job notification, to be settled exactly once by ack, nak or term. */
+public interface Delivery {
+
+  /** The job the notification is for. */
+  JobId jobId();
+
+  /** The subject it was published on. */
+  String subject();
+
+  /** 1 for the first delivery, more for redeliveries. */
+  int deliveryCount();
+
+  /** When the notification was published. */
+  Instant publishedAt();
+
+  /** Done: never deliver again. */
+  void ack();
+
+  /** Not done: deliver again after {@code delay}. */
+  void nak(Duration delay);
+
+  /** Never deliver again, the job is given up on (poison or permanent failure). */
+  void term();
+
+  /** Still working: restart the ack-wait timer. */
+  void inProgress();
+}

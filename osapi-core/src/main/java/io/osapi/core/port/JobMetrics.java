@@ -1,0 +1,118 @@
+package io.osapi.core.port;
+
+import io.osapi.core.domain.JobOutcome;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Where the job client, the worker service and the adapters report what happens, for metrics.
+ *
+ * <p>Implementations must never throw from any method and never block on I/O: recording sits on
+ * the job path. Label values passed in are bounded by the callers (registered operation types,
+ * configured worker ids); implementations still fold anything unexpected into {@code other} so that
+ * no caller can mint series. Use {@link #noop()} when metrics are not wanted.
+ */
+public interface JobMetrics {
+
+  /** A job was accepted and stored ({@code osapi_jobs_created_total}). */
+  void jobCreated(String operation);
+
+  /**
+   * A worker started processing a job: one more active job; on the first delivery also the queue
+   * wait (created to started).
+   *
+   * @param queueWait created-to-started time, or null on redeliveries (not recorded then)
+   */
+  void jobStarted(String operation, Duration queueWait);
+
+  /**
+   * A processing attempt ended: one fewer active job. For {@link JobOutcome#COMPLETED} and {@link
+   * JobOutcome#FAILED} also the completion counter, the duration histogram and the worker's
+   * processed counter; {@link JobOutcome#RELEASED} (handed back to the queue) only lowers active.
+   */
+  void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration);
+
+  /** A delivery after the first arrived ({@code osapi_job_redeliveries_total}). */
+  void jobRedelivered(String operation);
+
+  /** A job was given up on: max deliveries reached or poison ({@code osapi_jobs_dead_lettered_total}). */
+  void jobDeadLettered(String operation);
+
+  /** A worker in this process started consuming, offering {@code concurrency} slots. */
+  void workerConnected(String workerId, int concurrency);
+
+  /** A worker in this process stopped consuming; its per-worker series go away. */
+  void workerDisconnected(String workerId);
+
+  /** The NATS connection is up or down (idempotent: repeated calls change nothing). */
+  void natsConnected(boolean connected);
+
+  /** The NATS connection came back after a loss ({@code osapi_nats_reconnects_total}). */
+  void natsReconnected();
+
+  /** The latest backlog of the shared consumers, refreshed in the background. */
+  void queueBacklog(long pending, long ackPending);
+
+  /**
+   * The latest heartbeat age of every registered worker, refreshed in the background; workers
+   * missing from the map have left.
+   */
+  void workerHeartbeatAges(Map<String, Duration> ages);
+
+  /** Whether a subsystem ({@code nats}, {@code http}, {@code worker}, ...) is ok. */
+  void subsystemUp(String subsystem, boolean up);
+
+  /** Whether the whole process is ready. */
+  void componentUp(boolean up);
+
+  /** A {@link JobMetrics} that records nothing. */
+  static JobMetrics noop() {
+    return Noop.INSTANCE;
+  }
+
+  /** The no-op implementation behind {@link #noop()}. */
+  enum Noop implements JobMetrics {
+    /** The only instance. */
+    INSTANCE;
+
+    @Override
+    public void jobCreated(String operation) {}
+
+    @Override
+    public void jobStarted(String operation, Duration queueWait) {}
+
+    @Override
+    public void jobFinished(
+        String operation, String workerId, JobOutcome outcome, Duration duration) {}
+
+    @Override
+    public void jobRedelivered(String operation) {}
+
+    @Override
+    public void jobDeadLettered(String operation) {}
+
+    @Override
+    public void workerConnected(String workerId, int concurrency) {}
+
+    @Override
+    public void workerDisconnected(String workerId) {}
+
+    @Override
+    public void natsConnected(boolean connected) {}
+
+    @Override
+    public void natsReconnected() {}
+
+    @Override
+    public void queueBacklog(long pending, long ackPending) {}
+
+    @Override
+    public void workerHeartbeatAges(Map<String, Duration> ages) {}
+
+    @Override
+    public void subsystemUp(String subsystem, boolean up) {}
+
+    @Override
+    public void componentUp(boolean up) {}
+  }
+}

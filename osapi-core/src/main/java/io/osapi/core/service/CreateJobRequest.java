@@ -1,0 +1,16 @@
+package io.osapi.core.service;
+
+/**
+ * What a caller asks for when creating a job, unvalidated.
+ *
+ * @param type the operation type, such as {@code system.hostname.get}
+ * @param data the operation data as JSON text, or null for none
+ * @param target the target text ({@code _any}, {@code _all}, a worker id or {@code key:value}); null
+ *     means {@code _any}
+ */
+public record CreateJobRequest(String type, String data, String target) {
+  /** A request for {@code type} with no data, to {@code _any}. */
+  public static CreateJobRequest of(String type) {
+    return new CreateJobRequest(type, null, null);
+  }
+}

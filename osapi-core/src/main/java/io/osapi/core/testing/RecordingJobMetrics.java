@@ -1,0 +1,238 @@
+package io.osapi.core.testing;
+
+import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.port.JobMetrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A {@link JobMetrics} that remembers every call, for tests to assert on: swap it in where the OTel
+ * adapter would go. Thread-safe. Label values are kept exactly as passed.
+ */
+public final class RecordingJobMetrics implements JobMetrics {
+  private final Map<String, LongAdder> created = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> finished = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> processedByWorker = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> redeliveries = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
+  private final List<Duration> durations = new CopyOnWriteArrayList<>();
+  private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger maxActive = new AtomicInteger();
+  private final Map<String, Integer> connectedWorkers = new ConcurrentHashMap<>();
+  private final AtomicInteger natsConnected = new AtomicInteger();
+  private final AtomicLong natsReconnects = new AtomicLong();
+  private final AtomicLong pending = new AtomicLong();
+  private final AtomicLong ackPending = new AtomicLong();
+  private volatile Map<String, Duration> heartbeatAges = Map.of();
+  private final Map<String, Boolean> subsystems = new ConcurrentHashMap<>();
+  private volatile boolean componentUp;
+
+  @Override
+  public void jobCreated(String operation) {
+    count(created, operation);
+  }
+
+  @Override
+  public void jobStarted(String operation, Duration queueWait) {
+    int now = active.incrementAndGet();
+    maxActive.accumulateAndGet(now, Math::max);
+    if (queueWait != null) {
+      queueWaits.add(queueWait);
+    }
+  }
+
+  @Override
+  public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
+    active.decrementAndGet();
+    if (outcome == JobOutcome.RELEASED) {
+      return;
+    }
+    count(finished, outcome.wire() + "|" + operation);
+    count(processedByWorker, workerId);
+    durations.add(duration);
+  }
+
+  @Override
+  public void jobRedelivered(String operation) {
+    count(redeliveries, operation);
+  }
+
+  @Override
+  public void jobDeadLettered(String operation) {
+    count(deadLettered, operation);
+  }
+
+  @Override
+  public void workerConnected(String workerId, int concurrency) {
+    connectedWorkers.put(workerId, concurrency);
+  }
+
+  @Override
+  public void workerDisconnected(String workerId) {
+    connectedWorkers.remove(workerId);
+    processedByWorker.remove(workerId);
+  }
+
+  @Override
+  public void natsConnected(boolean connected) {
+    natsConnected.set(connected ? 1 : 0);
+  }
+
+  @Override
+  public void natsReconnected() {
+    natsReconnects.incrementAndGet();
+  }
+
+  @Override
+  public void queueBacklog(long pending, long ackPending) {
+    this.pending.set(pending);
+    this.ackPending.set(ackPending);
+  }
+
+  @Override
+  public void workerHeartbeatAges(Map<String, Duration> ages) {
+    heartbeatAges = Map.copyOf(ages);
+  }
+
+  @Override
+  public void subsystemUp(String subsystem, boolean up) {
+    subsystems.put(subsystem, up);
+  }
+
+  @Override
+  public void componentUp(boolean up) {
+    componentUp = up;
+  }
+
+  /** Jobs created with {@code operation}. */
+  public long created(String operation) {
+    return get(created, operation);
+  }
+
+  /** Jobs created, all operations. */
+  public long createdTotal() {
+    return sum(created);
+  }
+
+  /** Jobs finished with {@code outcome} ({@code completed} or {@code failed}), all operations. */
+  public long finished(JobOutcome outcome) {
+    String prefix = outcome.wire() + "|";
+    return finished.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(prefix))
+        .mapToLong(e -> e.getValue().sum())
+        .sum();
+  }
+
+  /** Jobs finished with {@code outcome} and {@code operation}. */
+  public long finished(JobOutcome outcome, String operation) {
+    return get(finished, outcome.wire() + "|" + operation);
+  }
+
+  /** Jobs each connected worker finished, by worker id. */
+  public Map<String, Long> processedByWorker() {
+    Map<String, Long> m = new TreeMap<>();
+    processedByWorker.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
+  }
+
+  /** Every recorded duration. */
+  public List<Duration> durations() {
+    return List.copyOf(durations);
+  }
+
+  /** Every recorded queue wait. */
+  public List<Duration> queueWaits() {
+    return List.copyOf(queueWaits);
+  }
+
+  /** Jobs being processed right now. */
+  public int active() {
+    return active.get();
+  }
+
+  /** The highest {@link #active()} seen. */
+  public int maxActive() {
+    return maxActive.get();
+  }
+
+  /** Redeliveries, all operations. */
+  public long redeliveries() {
+    return sum(redeliveries);
+  }
+
+  /** Redeliveries of {@code operation}. */
+  public long redeliveries(String operation) {
+    return get(redeliveries, operation);
+  }
+
+  /** Dead-lettered jobs, all operations. */
+  public long deadLettered() {
+    return sum(deadLettered);
+  }
+
+  /** Dead-lettered jobs of {@code operation} ({@code other} for poison). */
+  public long deadLettered(String operation) {
+    return get(deadLettered, operation);
+  }
+
+  /** Connected workers with their concurrency. */
+  public Map<String, Integer> connectedWorkers() {
+    return Map.copyOf(connectedWorkers);
+  }
+
+  /** 1 while NATS is connected, else 0. */
+  public int natsConnected() {
+    return natsConnected.get();
+  }
+
+  /** Successful NATS reconnects. */
+  public long natsReconnects() {
+    return natsReconnects.get();
+  }
+
+  /** The last reported pending backlog. */
+  public long pending() {
+    return pending.get();
+  }
+
+  /** The last reported ack-pending backlog. */
+  public long ackPending() {
+    return ackPending.get();
+  }
+
+  /** The last reported heartbeat ages. */
+  public Map<String, Duration> heartbeatAges() {
+    return heartbeatAges;
+  }
+
+  /** The last reported state of each subsystem. */
+  public Map<String, Boolean> subsystems() {
+    return Map.copyOf(subsystems);
+  }
+
+  /** The last reported readiness of the process. */
+  public boolean componentUp() {
+    return componentUp;
+  }
+
+  private static void count(Map<String, LongAdder> m, String key) {
+    m.computeIfAbsent(String.valueOf(key), k -> new LongAdder()).increment();
+  }
+
+  private static long get(Map<String, LongAdder> m, String key) {
+    LongAdder a = m.get(key);
+    return a == null ? 0 : a.sum();
+  }
+
+  private static long sum(Map<String, LongAdder> m) {
+    return m.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+}

@@ -1,0 +1,50 @@
+package io.osapi.core.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.port.WorkerRegistry;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What every {@link WorkerRegistry} must do. */
+public abstract class WorkerRegistryContract {
+  /** The registry under test, new for each test. */
+  protected WorkerRegistry registry;
+
+  /** A new, empty registry with a TTL of at least 10 seconds. */
+  protected abstract WorkerRegistry newRegistry();
+
+  @BeforeEach
+  void setUpRegistry() {
+    registry = newRegistry();
+  }
+
+  private static WorkerInfo info(String id, int active) {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    return new WorkerInfo(id, Map.of("group", "web.dev"), now.minusSeconds(5), now, active, 4);
+  }
+
+  @Test
+  void heartbeatRegistersAndRefreshes() {
+    registry.heartbeat(info("w1", 0));
+    registry.heartbeat(info("web02.example.com", 1));
+    WorkerInfo later = info("w1", 3);
+    registry.heartbeat(later);
+    assertThat(registry.workers()).extracting(WorkerInfo::id)
+        .containsExactlyInAnyOrder("w1", "web02.example.com");
+    assertThat(registry.workers()).filteredOn(w -> w.id().equals("w1")).containsExactly(later);
+  }
+
+  @Test
+  void deregisterRemoves() {
+    registry.heartbeat(info("w1", 0));
+    registry.heartbeat(info("w2", 0));
+    registry.deregister("w1");
+    assertThat(registry.workers()).extracting(WorkerInfo::id).containsExactly("w2");
+    registry.deregister("never-there");
+  }
+}

@@ -30,12 +30,34 @@ public record JobId(String value) implements Comparable<JobId> {
     return new JobId(value);
   }
 
-  /** A new version 7 UUID whose time part is {@code clock}'s current millisecond. */
+  private static long lastMillis;
+  private static int sequence;
+
+  /**
+   * A new version 7 UUID whose time part is {@code clock}'s current millisecond. Ids made in one
+   * JVM within the same millisecond carry a rising 12-bit counter, so they sort in creation order
+   * too.
+   */
   public static JobId generate(Clock clock) {
     long millis = clock.millis();
+    int seq;
+    synchronized (JobId.class) {
+      if (millis > lastMillis) {
+        lastMillis = millis;
+        sequence = RANDOM.nextInt(0x400); // leave room to count up
+      } else {
+        millis = lastMillis; // never go back in time within this JVM
+        sequence++;
+        if (sequence > 0xFFF) {
+          lastMillis = ++millis;
+          sequence = 0;
+        }
+      }
+      seq = sequence;
+    }
     byte[] rnd = new byte[10];
     RANDOM.nextBytes(rnd);
-    long msb = (millis << 16) | 0x7000L | ((rnd[0] & 0x0FL) << 8) | (rnd[1] & 0xFFL);
+    long msb = (millis << 16) | 0x7000L | seq;
     long lsb = 0;
     for (int i = 2; i < 10; i++) {
       lsb = (lsb << 8) | (rnd[i] & 0xFFL);

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A {@link JobMetrics} that remembers every call, for tests to assert on: swap it in where the OTel
- * adapter would go. Thread-safe. Label values are kept exactly as passed.
+ * adapter would go. Thread-safe. Label values are kept exactly as passed (null as {@code "null"});
+ * like every {@link JobMetrics}, it never throws.
  */
 public final class RecordingJobMetrics implements JobMetrics {
   private final Map<String, LongAdder> created = new ConcurrentHashMap<>();
@@ -24,6 +25,7 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
+  private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger maxActive = new AtomicInteger();
   private final Map<String, Integer> connectedWorkers = new ConcurrentHashMap<>();
@@ -46,18 +48,21 @@ public final class RecordingJobMetrics implements JobMetrics {
     maxActive.accumulateAndGet(now, Math::max);
     if (queueWait != null) {
       queueWaits.add(queueWait);
+      queueWaitsByOperation
+          .computeIfAbsent(String.valueOf(operation), k -> new CopyOnWriteArrayList<>())
+          .add(queueWait);
     }
   }
 
   @Override
   public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
     active.decrementAndGet();
-    if (outcome == JobOutcome.RELEASED) {
+    if (outcome == null || outcome == JobOutcome.RELEASED) {
       return;
     }
     count(finished, outcome.wire() + "|" + operation);
     count(processedByWorker, workerId);
-    durations.add(duration);
+    durations.add(duration == null ? Duration.ZERO : duration);
   }
 
   @Override
@@ -72,13 +77,13 @@ public final class RecordingJobMetrics implements JobMetrics {
 
   @Override
   public void workerConnected(String workerId, int concurrency) {
-    connectedWorkers.put(workerId, concurrency);
+    connectedWorkers.put(String.valueOf(workerId), concurrency);
   }
 
   @Override
   public void workerDisconnected(String workerId) {
-    connectedWorkers.remove(workerId);
-    processedByWorker.remove(workerId);
+    connectedWorkers.remove(String.valueOf(workerId));
+    processedByWorker.remove(String.valueOf(workerId));
   }
 
   @Override
@@ -99,12 +104,12 @@ public final class RecordingJobMetrics implements JobMetrics {
 
   @Override
   public void workerHeartbeatAges(Map<String, Duration> ages) {
-    heartbeatAges = Map.copyOf(ages);
+    heartbeatAges = ages == null ? Map.of() : Map.copyOf(ages);
   }
 
   @Override
   public void subsystemUp(String subsystem, boolean up) {
-    subsystems.put(subsystem, up);
+    subsystems.put(String.valueOf(subsystem), up);
   }
 
   @Override
@@ -156,6 +161,11 @@ public final class RecordingJobMetrics implements JobMetrics {
   /** Jobs being processed right now. */
   public int active() {
     return active.get();
+  }
+
+  /** Every recorded queue wait of {@code operation}. */
+  public List<Duration> queueWaits(String operation) {
+    return List.copyOf(queueWaitsByOperation.getOrDefault(operation, List.of()));
   }
 
   /** The highest {@link #active()} seen. */

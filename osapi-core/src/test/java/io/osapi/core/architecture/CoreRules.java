@@ -1,0 +1,58 @@
+package io.osapi.core.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.lang.ArchRule;
+
+/**
+ * The layering rules of osapi-core, built for a root package so that the same rules run on the
+ * real code and on small violating fixtures (which prove each rule can fail).
+ */
+public final class CoreRules {
+  private CoreRules() {}
+
+  /** The core depends on the JDK and itself only. */
+  public static ArchRule coreUsesOnlyTheJdk(String root) {
+    return classes().that().resideInAPackage(root + "..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", root + "..")
+        .as("the core depends on nothing outside the JDK");
+  }
+
+  /** The domain depends on nothing else in the project. */
+  public static ArchRule domainIsPure(String root) {
+    return classes().that().resideInAPackage(root + ".domain..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", root + ".domain..")
+        .as("the domain depends on nothing else in osapi");
+  }
+
+  /** Ports depend on the domain only. */
+  public static ArchRule portsUseOnlyTheDomain(String root) {
+    return classes().that().resideInAPackage(root + ".port..")
+        .should().onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", root + ".domain..", root + ".port..")
+        .as("ports depend on the domain only");
+  }
+
+  /** Services depend on ports and the domain only. */
+  public static ArchRule servicesUsePortsAndDomain(String root) {
+    return classes().that().resideInAPackage(root + ".service..")
+        .should().onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", root + ".domain..", root + ".port..", root + ".service..")
+        .as("services depend on ports and the domain only");
+  }
+
+  /** Ports are interfaces. */
+  public static ArchRule portsAreInterfaces(String root) {
+    return classes().that().resideInAPackage(root + ".port..").and().areTopLevelClasses()
+        .and().areNotAnnotatedWith(Deprecated.class).and().doNotHaveSimpleName("package-info")
+        .should().beInterfaces()
+        .as("ports are interfaces");
+  }
+
+  /** No cycles between the core's packages. */
+  public static ArchRule noCycles(String root) {
+    return slices().matching(root + ".(*)..").should().beFreeOfCycles()
+        .as("no package cycles");
+  }
+}

@@ -1,0 +1,36 @@
+package io.osapi.core.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+  @Test
+  void roundTrips() {
+    String text = "{\"a\":[1,2.5,\"x\\n\\u00e9\",true,null],\"b\":{}}";
+    Object v = Json.parse(text);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> m = (Map<String, Object>) v;
+    List<Object> a = (List<Object>) m.get("a");
+    assertThat(a).containsExactly(1L, new java.math.BigDecimal("2.5"), "x\né", true, null);
+    assertThat(m.get("b")).isEqualTo(Map.of());
+    assertThat(Json.parse(Json.write(v))).isEqualTo(v);
+  }
+
+  @Test
+  void refusesBrokenJsonWithAPosition() {
+    for (String bad : new String[] {"{", "{\"a\":}", "[1,]", "nul", "\"abc", "{} x", "01x", ""}) {
+      assertThatThrownBy(() -> Json.parse(bad)).isInstanceOf(InvalidInputException.class)
+          .hasMessageContaining("invalid JSON");
+    }
+  }
+
+  @Test
+  void refusesDeepNesting() {
+    String deep = "[".repeat(10_000) + "]".repeat(10_000);
+    assertThatThrownBy(() -> Json.parse(deep)).hasMessageContaining("nested deeper");
+  }
+}

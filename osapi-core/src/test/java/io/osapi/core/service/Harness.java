@@ -1,0 +1,69 @@
+package io.osapi.core.service;
+
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.memory.InMemoryBroker;
+import io.osapi.core.testing.RecordingJobMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/** An embedded broker with a job client and workers, all reporting to one recording metrics. */
+final class Harness implements AutoCloseable {
+  final InMemoryBroker broker = InMemoryBroker.create();
+  final RecordingJobMetrics metrics = new RecordingJobMetrics();
+  final OperationRegistry operations;
+  final JobClient client;
+  final List<WorkerService> workers = new ArrayList<>();
+
+  Harness(OperationRegistry operations) {
+    this.operations = operations;
+    this.client = new JobClient(broker.store(), broker.queue(), broker.registry(), operations,
+        metrics, Clock.systemUTC(), true);
+  }
+
+  WorkerService worker(WorkerConfig config) {
+    WorkerService w = new WorkerService(config, broker.store(), broker.queue(), broker.registry(),
+        operations, metrics, Clock.systemUTC());
+    workers.add(w);
+    w.start();
+    return w;
+  }
+
+  static WorkerConfig config(String id, int concurrency) {
+    return new WorkerConfig(id, Map.of(), concurrency, Duration.ofSeconds(5), 3,
+        Duration.ofMillis(50), Duration.ofMillis(200), Duration.ofMillis(100));
+  }
+
+  JobView awaitEnd(JobId id, Duration timeout) {
+    awaitTrue(timeout, () -> {
+      JobStatus s = client.get(id).orElseThrow().status();
+      return s != JobStatus.SUBMITTED && s != JobStatus.PROCESSING;
+    });
+    return client.get(id).orElseThrow();
+  }
+
+  static void awaitTrue(Duration timeout, BooleanSupplier cond) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    workers.forEach(w -> w.stop(Duration.ofSeconds(5)));
+  }
+}

@@ -1,0 +1,264 @@
+package io.osapi.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.EventType;
+import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.Operation;
+import io.osapi.core.domain.OperationKind;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.Target;
+import io.osapi.core.domain.TransientOperationException;
+import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.Delivery;
+import io.osapi.core.port.JobConsumer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class WorkerServiceTest {
+  private static final Duration T = Duration.ofSeconds(20);
+
+  @Test
+  void thousandJobsThroughFourSlotsAreCountedExactly() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      h.worker(Harness.config("w1", 4));
+      List<JobId> ids = new ArrayList<>();
+      for (int i = 0; i < 1000; i++) {
+        String type = i % 10 == 0 ? "diag.fail" : "diag.echo";
+        ids.add(h.client.create(new CreateJobRequest(type, "{\"i\":" + i + "}", null)).job().id());
+      }
+      Harness.awaitTrue(T, () -> h.metrics.finished(JobOutcome.COMPLETED)
+          + h.metrics.finished(JobOutcome.FAILED) == 1000);
+      assertThat(h.metrics.createdTotal()).isEqualTo(1000);
+      assertThat(h.metrics.created("diag.echo")).isEqualTo(900);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED, "diag.echo")).isEqualTo(900);
+      assertThat(h.metrics.finished(JobOutcome.FAILED, "diag.fail")).isEqualTo(100);
+      Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+      assertThat(h.metrics.maxActive()).isBetween(1, 4);
+      assertThat(h.metrics.processedByWorker()).containsExactly(Map.entry("w1", 1000L));
+      assertThat(h.metrics.queueWaits()).hasSize(1000);
+      assertThat(h.metrics.durations()).hasSize(1000);
+      assertThat(h.metrics.redeliveries()).isZero();
+      assertThat(h.client.stats().byStatus().get(JobStatus.COMPLETED)).isEqualTo(900);
+      assertThat(h.client.stats().byStatus().get(JobStatus.FAILED)).isEqualTo(100);
+      JobView v = h.client.get(ids.get(1)).orElseThrow();
+      assertThat(v.result()).isEqualTo("{\"i\":1}");
+      assertThat(v.timeline()).extracting(t -> t.event())
+          .containsExactly("submitted", "acknowledged", "started", "completed");
+    }
+  }
+
+  @Test
+  void aJobWhoseWorkerNeverAcksIsRedeliveredAndCounted() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      Duration ackWait = Duration.ofMillis(300);
+      // a worker that takes the job and dies without acking
+      JobConsumer crashed = h.broker.queue().consumer(new ConsumerSpec("dead", Map.of(), ackWait, 5));
+      JobId id = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+      List<Delivery> taken = crashed.fetch(1, Duration.ofSeconds(2));
+      assertThat(taken).hasSize(1);
+      crashed.close();
+      h.worker(Harness.config("w1", 2).withDelivery(ackWait, 5, Duration.ofMillis(50)));
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(h.metrics.redeliveries("diag.echo")).isEqualTo(1);
+      assertThat(h.metrics.queueWaits()).isEmpty(); // only first deliveries measure queue wait
+    }
+  }
+
+  @Test
+  void aPermanentFailureRunsOnce() {
+    AtomicInteger runs = new AtomicInteger();
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.boom", OperationKind.MODIFY, "fails", c -> {
+          runs.incrementAndGet();
+          throw new IllegalArgumentException("bad disk name");
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 2));
+      JobId id = h.client.create(CreateJobRequest.of("test.boom")).job().id();
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(v.error()).isEqualTo("IllegalArgumentException: bad disk name");
+      sleep(300);
+      assertThat(runs).hasValue(1);
+      assertThat(h.metrics.redeliveries()).isZero();
+      assertThat(h.metrics.deadLettered()).isZero();
+      assertThat(h.metrics.finished(JobOutcome.FAILED, "test.boom")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void transientFailuresRetryThenDeadLetterOnce() {
+    AtomicInteger runs = new AtomicInteger();
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.flaky", OperationKind.QUERY, "always transient", c -> {
+          runs.incrementAndGet();
+          throw new TransientOperationException("resource busy");
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 2)); // max deliver 3
+      JobId id = h.client.create(CreateJobRequest.of("test.flaky")).job().id();
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(v.error()).contains("resource busy").contains("gave up after 3 deliveries");
+      sleep(300);
+      assertThat(runs).hasValue(3);
+      assertThat(h.metrics.deadLettered("test.flaky")).isEqualTo(1);
+      assertThat(h.metrics.redeliveries("test.flaky")).isEqualTo(2);
+      assertThat(h.metrics.finished(JobOutcome.FAILED)).isEqualTo(1);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
+      Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+    }
+  }
+
+  @Test
+  void aTransientFailureThatRecoversCompletes() {
+    AtomicInteger runs = new AtomicInteger();
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.recover", OperationKind.QUERY, "fails once", c -> {
+          if (runs.incrementAndGet() == 1) {
+            throw new TransientOperationException("not yet");
+          }
+          return "{\"ok\":true}";
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 1));
+      JobId id = h.client.create(CreateJobRequest.of("test.recover")).job().id();
+      assertThat(h.awaitEnd(id, T).status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isEqualTo(1);
+      assertThat(h.metrics.finished(JobOutcome.FAILED)).isZero();
+    }
+  }
+
+  @Test
+  void broadcastWithOneFailingWorkerIsPartialFailure() {
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.where", OperationKind.QUERY, "fails on w2", c -> {
+          if (c.workerId().equals("w2")) {
+            throw new IllegalStateException("not here");
+          }
+          return "{}";
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 1));
+      h.worker(Harness.config("w2", 1));
+      JobId id = h.client.create(new CreateJobRequest("test.where", null, "_all")).job().id();
+      Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().size() == 2
+          && h.client.get(id).orElseThrow().status() != JobStatus.PROCESSING);
+      JobView v = h.client.get(id).orElseThrow();
+      assertThat(v.status()).isEqualTo(JobStatus.PARTIAL_FAILURE);
+      assertThat(v.workers().get("w1").state()).isEqualTo(EventType.COMPLETED);
+      assertThat(v.workers().get("w2").state()).isEqualTo(EventType.FAILED);
+    }
+  }
+
+  @Test
+  void poisonIsTerminatedOnceAndTheWorkerKeepsServing() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      h.worker(Harness.config("w1", 2));
+      // a notification whose job record does not exist
+      Job ghost = new Job(JobId.generate(Clock.systemUTC()), Operation.of("diag.echo"),
+          OperationKind.QUERY, Target.Any.INSTANCE, Instant.now());
+      h.broker.queue().publish(ghost);
+      Harness.awaitTrue(T, () -> h.metrics.deadLettered("other") == 1);
+      JobId ok = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+      assertThat(h.awaitEnd(ok, T).status()).isEqualTo(JobStatus.COMPLETED);
+      sleep(400);
+      assertThat(h.metrics.deadLettered()).isEqualTo(1);
+      assertThat(h.metrics.redeliveries()).isZero();
+    }
+  }
+
+  @Test
+  void aHandlerThrowingAnErrorFailsTheJobNotTheWorker() {
+    OperationRegistry ops = OperationRegistry.builder()
+        .registerAll(BuiltinOperations.registry())
+        .register("test.error", OperationKind.QUERY, "throws an Error", c -> {
+          throw new AssertionError("handler bug");
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 1));
+      JobView v = h.awaitEnd(h.client.create(CreateJobRequest.of("test.error")).job().id(), T);
+      assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(v.error()).contains("handler bug");
+      JobView after = h.awaitEnd(h.client.create(CreateJobRequest.of("diag.echo")).job().id(), T);
+      assertThat(after.status()).isEqualTo(JobStatus.COMPLETED);
+      Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+    }
+  }
+
+  @Test
+  void aJobLongerThanAckWaitIsNotRedelivered() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      h.worker(Harness.config("w1", 2).withDelivery(Duration.ofMillis(300), 5, Duration.ofMillis(50)));
+      JobId id = h.client.create(new CreateJobRequest("diag.sleep", "{\"seconds\":1.2}", null)).job().id();
+      assertThat(h.awaitEnd(id, T).status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(h.metrics.redeliveries()).isZero();
+      assertThat(h.client.get(id).orElseThrow().results()).hasSize(1);
+    }
+  }
+
+  @Test
+  void activeNeverExceedsConcurrency() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      h.worker(Harness.config("w1", 2));
+      for (int i = 0; i < 20; i++) {
+        h.client.create(new CreateJobRequest("diag.sleep", "{\"seconds\":0.05}", null));
+      }
+      Harness.awaitTrue(T, () -> h.metrics.finished(JobOutcome.COMPLETED) == 20);
+      assertThat(h.metrics.maxActive()).isEqualTo(2);
+      assertThat(h.broker.queue().backlog().pending()).isZero();
+    }
+  }
+
+  @Test
+  void stopDrainsRunningJobsAndDeregisters() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      WorkerService w = h.worker(Harness.config("w1", 2));
+      Harness.awaitTrue(T, () -> !h.client.workers().isEmpty());
+      JobId id = h.client.create(new CreateJobRequest("diag.sleep", "{\"seconds\":0.5}", null)).job().id();
+      Harness.awaitTrue(T, () -> h.metrics.active() == 1);
+      assertThat(w.stop(Duration.ofSeconds(5))).isTrue();
+      assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(h.client.workers()).isEmpty();
+      assertThat(h.metrics.connectedWorkers()).isEmpty();
+      assertThat(h.metrics.processedByWorker()).isEmpty();
+    }
+  }
+
+  @Test
+  void stopPastTheDeadlineHandsTheJobBack() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      WorkerService w = h.worker(Harness.config("w1", 1));
+      JobId id = h.client.create(new CreateJobRequest("diag.sleep", "{\"seconds\":30}", null)).job().id();
+      Harness.awaitTrue(T, () -> h.metrics.active() == 1);
+      assertThat(w.stop(Duration.ofMillis(200))).isFalse();
+      assertThat(h.metrics.active()).isZero();
+      assertThat(h.metrics.finished(JobOutcome.FAILED)).isZero();
+      // the job is still there for another worker
+      assertThat(h.broker.queue().backlog().pending() + h.broker.queue().backlog().ackPending())
+          .isEqualTo(1);
+      assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

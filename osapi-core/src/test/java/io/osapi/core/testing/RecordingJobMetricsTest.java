@@ -1,0 +1,69 @@
+package io.osapi.core.testing;
+
+import io.osapi.core.contract.JobMetricsContract;
+import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.port.JobMetrics;
+import java.time.Duration;
+import java.util.Map;
+
+/** The recording double passes the same kit as the real backends. */
+class RecordingJobMetricsTest extends JobMetricsContract {
+  @Override
+  protected JobMetrics newMetrics() {
+    return new RecordingJobMetrics();
+  }
+
+  @Override
+  protected Readback read(JobMetrics m) {
+    RecordingJobMetrics r = (RecordingJobMetrics) m;
+    return new Readback() {
+      @Override
+      public double counter(String family, Map<String, String> l) {
+        return switch (family) {
+          case "osapi_jobs_created_total" -> r.created(l.get("operation"));
+          case "osapi_jobs_completed_total" ->
+              r.finished(JobOutcome.valueOf(l.get("status").toUpperCase()), l.get("operation"));
+          case "osapi_worker_jobs_processed_total" ->
+              r.processedByWorker().getOrDefault(l.get("worker"), 0L);
+          case "osapi_job_redeliveries_total" -> r.redeliveries(l.get("operation"));
+          case "osapi_jobs_dead_lettered_total" -> r.deadLettered(l.get("operation"));
+          case "osapi_nats_reconnects_total" -> r.natsReconnects();
+          default -> throw new IllegalArgumentException(family);
+        };
+      }
+
+      @Override
+      public Double gauge(String family, Map<String, String> l) {
+        return switch (family) {
+          case "osapi_jobs_active" -> (double) r.active();
+          case "osapi_workers_connected" -> (double) r.connectedWorkers().size();
+          case "osapi_worker_concurrency" ->
+              (double) r.connectedWorkers().values().stream().mapToInt(Integer::intValue).sum();
+          case "osapi_nats_connected" -> (double) r.natsConnected();
+          case "osapi_jobs_pending" -> (double) r.pending();
+          case "osapi_jobs_ack_pending" -> (double) r.ackPending();
+          case "osapi_worker_heartbeat_age_seconds" -> {
+            Duration d = r.heartbeatAges().get(l.get("worker"));
+            yield d == null ? null : d.toMillis() / 1000.0;
+          }
+          case "osapi_subsystem_up" -> {
+            Boolean up = r.subsystems().get(l.get("subsystem"));
+            yield up == null ? null : up ? 1.0 : 0.0;
+          }
+          case "osapi_component_up" -> r.componentUp() ? 1.0 : 0.0;
+          default -> throw new IllegalArgumentException(family);
+        };
+      }
+
+      @Override
+      public long histogramCount(String family, Map<String, String> l) {
+        return switch (family) {
+          case "osapi_job_duration_seconds" ->
+              r.finished(JobOutcome.valueOf(l.get("status").toUpperCase()), l.get("operation"));
+          case "osapi_job_queue_wait_seconds" -> r.queueWaits(l.get("operation")).size();
+          default -> throw new IllegalArgumentException(family);
+        };
+      }
+    };
+  }
+}

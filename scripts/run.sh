@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds osapi-app.jar when it is missing or older than the sources, then runs it.
+#   scripts/run.sh                         all-in-one on the embedded broker
+#   scripts/run.sh --nats nats://127.0.0.1:4222   all-in-one on NATS
+#   scripts/run.sh controller --nats ...   / scripts/run.sh worker --nats ...
+#   scripts/run.sh job submit --type diag.echo --data '{"hi":1}' --wait
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=osapi-app/target/osapi-app.jar
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml osapi-*/pom.xml osapi-*/src/main -newer "$jar" -print -quit)" ]; then
+  echo "run.sh: building $jar ..." >&2
+  ./mvnw -B -q package -DskipTests -Dit.skip=true >&2
+fi
+exec java -jar "$jar" "$@"

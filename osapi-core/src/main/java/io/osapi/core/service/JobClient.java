@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -115,8 +116,11 @@ public final class JobClient {
             job.created(),
             Map.of("target", job.target().text(), "operation", job.operation().type()));
     try {
-      await(store.appendEvent(submitted));
+      // the record is stored before the notification goes out; the submitted event may travel
+      // beside the notification, so both are in flight together
+      CompletableFuture<Void> event = store.appendEvent(submitted);
       queue.publish(job);
+      await(event);
     } catch (RuntimeException e) {
       try {
         store.delete(job.id());
@@ -241,7 +245,7 @@ public final class JobClient {
     }
   }
 
-  static void await(java.util.concurrent.CompletableFuture<Void> f) {
+  static void await(CompletableFuture<Void> f) {
     try {
       f.get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -1,0 +1,327 @@
+package io.osapi.adapter.otel;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.MeterProvider;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.propagation.ContextPropagators;
+import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
+import io.opentelemetry.exporter.prometheus.TranslationStrategy;
+import io.opentelemetry.instrumentation.runtimemetrics.java17.RuntimeMetrics;
+import io.opentelemetry.instrumentation.runtimemetrics.java17.RuntimeMetricsBuilder;
+import io.opentelemetry.sdk.metrics.Aggregation;
+import io.opentelemetry.sdk.metrics.InstrumentSelector;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.SdkMeterProviderBuilder;
+import io.opentelemetry.sdk.metrics.View;
+import io.opentelemetry.sdk.metrics.export.CardinalityLimitSelector;
+import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
+import io.opentelemetry.sdk.resources.Resource;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Owns the OpenTelemetry SDK of one process: an {@link SdkMeterProvider} with a Prometheus reader
+ * (rendered by {@link #scrape(String)}), the bucket views of the job histograms, the JVM runtime
+ * metrics and, when configured, an OTLP http/protobuf push.
+ *
+ * <p>The Prometheus reader uses {@link TranslationStrategy#NO_UTF8_ESCAPING_WITH_SUFFIXES} and the
+ * exposition is written with {@link EscapingScheme#UNDERSCORE_ESCAPING}: dots become underscores,
+ * unit and {@code _total} suffixes are added, and a counter named {@code osapi.jobs.created} comes
+ * out as {@code osapi_jobs_created_total}. (The default strategy strips the reserved {@code
+ * _created} suffix and would print {@code osapi_jobs_total}.) {@code target_info} and the {@code
+ * otel_scope_*} labels are off unless configured.
+ *
+ * <p>{@link #scrape(String)} never throws: if the collection or the rendering fails, it returns
+ * {@link ScrapeResult#failure(String)}, which the HTTP layer answers with 500 and the short
+ * message. An observable callback that throws is caught by the SDK: the other families are still
+ * exported.
+ */
+public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
+
+  /** The instrument name of the HTTP server's in-flight request count (semconv). */
+  public static final String HTTP_SERVER_ACTIVE_REQUESTS = "http.server.active_requests";
+
+  /**
+   * The attributes kept on {@value #HTTP_SERVER_ACTIVE_REQUESTS}: the library's advice keeps
+   * method and scheme only, the metrics contract asks for the route too (a bounded template).
+   */
+  public static final Set<String> HTTP_ACTIVE_REQUESTS_ATTRIBUTES =
+      Set.of("http.request.method", "http.route", "url.scheme");
+
+  private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  private static final System.Logger LOG = System.getLogger(OtelMetricsBackend.class.getName());
+  private static final String OPENMETRICS = "application/openmetrics-text";
+  private static final long CLOSE_TIMEOUT_SECONDS = 10;
+
+  private final OtelMetricsConfig config;
+  private final PrometheusMetricReader prometheusReader;
+  private final SdkMeterProvider meterProvider;
+  private final OpenTelemetry openTelemetry;
+  private final RuntimeMetrics runtimeMetrics;
+  private final PrometheusTextFormatWriter textWriter = PrometheusTextFormatWriter.create();
+  private final OpenMetricsTextFormatWriter openMetricsWriter =
+      OpenMetricsTextFormatWriter.create();
+  private final Object scrapeLock = new Object();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean scrapeErrorLogged = new AtomicBoolean();
+  private volatile int lastScrapeSize = 16 * 1024;
+
+  private OtelJobMetrics jobMetrics;
+
+  /**
+   * Sets up the SDK as {@code config} says.
+   *
+   * @param config the configuration; {@link OtelMetricsConfig#defaults()} for the defaults
+   */
+  public OtelMetricsBackend(OtelMetricsConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.prometheusReader =
+        PrometheusMetricReader.builder()
+            .setTranslationStrategy(TranslationStrategy.NO_UTF8_ESCAPING_WITH_SUFFIXES)
+            .setTargetInfoMetricEnabled(config.targetInfoEnabled())
+            .setOtelScopeLabelsEnabled(config.otelScopeLabelsEnabled())
+            .build();
+    int limit = config.cardinalityLimit();
+    CardinalityLimitSelector cardinality = instrumentType -> limit;
+    SdkMeterProviderBuilder builder =
+        SdkMeterProvider.builder()
+            .setResource(
+                Resource.getDefault()
+                    .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))))
+            .registerMetricReader(prometheusReader, cardinality)
+            .registerView(
+                InstrumentSelector.builder().setName(OtelJobMetrics.JOB_DURATION).build(),
+                View.builder()
+                    .setAggregation(Aggregation.explicitBucketHistogram(config.durationBuckets()))
+                    .build())
+            .registerView(
+                InstrumentSelector.builder().setName(OtelJobMetrics.JOB_QUEUE_WAIT).build(),
+                View.builder()
+                    .setAggregation(Aggregation.explicitBucketHistogram(config.queueWaitBuckets()))
+                    .build())
+            .registerView(
+                InstrumentSelector.builder().setName(HTTP_SERVER_ACTIVE_REQUESTS).build(),
+                View.builder().setAttributeFilter(HTTP_ACTIVE_REQUESTS_ATTRIBUTES).build());
+    OtelMetricsConfig.Otlp otlp = config.otlp();
+    if (otlp != null) {
+      OtlpHttpMetricExporter exporter =
+          OtlpHttpMetricExporter.builder()
+              .setEndpoint(otlp.endpoint().toString())
+              .setTimeout(otlp.timeout())
+              .build();
+      builder.registerMetricReader(
+          PeriodicMetricReader.builder(exporter).setInterval(otlp.interval()).build(),
+          cardinality);
+    }
+    this.meterProvider = builder.build();
+    this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider);
+    RuntimeMetrics runtime = null;
+    if (config.runtimeMetricsEnabled()) {
+      RuntimeMetricsBuilder rb = RuntimeMetrics.builder(openTelemetry);
+      if (!config.jfrRuntimeMetricsEnabled()) {
+        rb.disableAllFeatures();
+      }
+      runtime = rb.build();
+    }
+    this.runtimeMetrics = runtime;
+  }
+
+  /** The configuration this backend was built with. */
+  public OtelMetricsConfig config() {
+    return config;
+  }
+
+  /**
+   * The {@link OtelJobMetrics} on this backend's meter provider. The first call creates it; later
+   * calls with the same operations return the same instance.
+   *
+   * @param operations the registered operation types (the {@code operation} label values besides
+   *     {@code other})
+   * @throws IllegalStateException if called again with other operations, or after {@link #close()}
+   */
+  public synchronized OtelJobMetrics jobMetrics(Set<String> operations) {
+    Objects.requireNonNull(operations, "operations");
+    if (closed.get()) {
+      throw new IllegalStateException("metrics backend is closed");
+    }
+    if (jobMetrics == null) {
+      jobMetrics = OtelJobMetrics.create(meterProvider, operations);
+    } else if (!jobMetrics.operations().equals(OtelJobMetrics.labelledOperations(operations))) {
+      throw new IllegalStateException(
+          "job metrics exist already for operations " + jobMetrics.operations());
+    }
+    return jobMetrics;
+  }
+
+  /** The meter provider, for other instrumentation (HTTP server metrics, ...). */
+  public MeterProvider meterProvider() {
+    return meterProvider;
+  }
+
+  /**
+   * An {@link OpenTelemetry} whose meter provider is this backend's; tracing and propagation are
+   * no-ops. For libraries that take an {@link OpenTelemetry} (the instrumentation API).
+   */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
+  }
+
+  /**
+   * Collects and renders the Prometheus exposition: OpenMetrics text 1.0.0 when {@code
+   * acceptHeader} accepts {@code application/openmetrics-text}, else Prometheus text 0.0.4. Never
+   * throws; a failure comes back as {@link ScrapeResult#failure(String)} (HTTP 500). Scrapes are
+   * serialised.
+   */
+  @Override
+  public ScrapeResult scrape(String acceptHeader) {
+    if (closed.get()) {
+      return ScrapeResult.failure("metrics backend is closed");
+    }
+    try {
+      ExpositionFormatWriter writer = wantsOpenMetrics(acceptHeader) ? openMetricsWriter : textWriter;
+      MetricSnapshots snapshots;
+      synchronized (scrapeLock) {
+        snapshots = untypedCountGauges(prometheusReader.collect());
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream(lastScrapeSize + 1024);
+      writer.write(out, snapshots, EscapingScheme.UNDERSCORE_ESCAPING);
+      lastScrapeSize = out.size();
+      return ScrapeResult.success(writer.getContentType(), out.toByteArray());
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        throw (VirtualMachineError) t;
+      }
+      if (scrapeErrorLogged.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.ERROR, "metrics scrape failed (logged once)", t);
+      }
+      return ScrapeResult.failure("metrics collection failed: " + t.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Renders gauges whose exposition name ends in {@code _count} (the semconv {@code
+   * jvm_thread_count}, {@code jvm_class_count}, {@code jvm_cpu_count}) as untyped: promtool's lint
+   * reserves {@code _count} for histograms and summaries and fails a gauge of that name, but exempts
+   * untyped families. Names and values stay as the contract says; Prometheus treats untyped as a
+   * gauge.
+   */
+  static MetricSnapshots untypedCountGauges(MetricSnapshots in) {
+    boolean any = false;
+    for (MetricSnapshot m : in) {
+      if (m instanceof GaugeSnapshot && m.getMetadata().getPrometheusName().endsWith("_count")) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) {
+      return in;
+    }
+    List<MetricSnapshot> out = new ArrayList<>(in.size());
+    for (MetricSnapshot m : in) {
+      if (m instanceof GaugeSnapshot g && m.getMetadata().getPrometheusName().endsWith("_count")) {
+        List<UnknownSnapshot.UnknownDataPointSnapshot> points = new ArrayList<>();
+        for (GaugeSnapshot.GaugeDataPointSnapshot p : g.getDataPoints()) {
+          points.add(new UnknownSnapshot.UnknownDataPointSnapshot(
+              p.getValue(), p.getLabels(), p.getExemplar()));
+        }
+        out.add(new UnknownSnapshot(g.getMetadata(), points));
+      } else {
+        out.add(m);
+      }
+    }
+    return new MetricSnapshots(out);
+  }
+
+  /**
+   * Whether an {@code Accept} header asks for OpenMetrics text: one of its media ranges is {@code
+   * application/openmetrics-text} with a quality above 0.
+   */
+  static boolean wantsOpenMetrics(String acceptHeader) {
+    if (acceptHeader == null || acceptHeader.isEmpty()) {
+      return false;
+    }
+    for (String range : acceptHeader.split(",")) {
+      String[] parts = range.split(";");
+      if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(OPENMETRICS)) {
+        continue;
+      }
+      double q = 1.0;
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].trim();
+        if (p.startsWith("q=")) {
+          try {
+            q = Double.parseDouble(p.substring(2).trim());
+          } catch (NumberFormatException e) {
+            q = 0.0;
+          }
+        }
+      }
+      if (q > 0.0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Stops the runtime metrics, flushes (a last OTLP push when configured) and shuts the SDK down.
+   * Idempotent; scrapes after it return a failure.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      if (runtimeMetrics != null) {
+        runtimeMetrics.close();
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "closing the JVM runtime metrics failed", e);
+    }
+    meterProvider.forceFlush().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    meterProvider.shutdown().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** An {@link OpenTelemetry} with only a meter provider. */
+  private static final class MetricsOnlyOpenTelemetry implements OpenTelemetry {
+    private final MeterProvider meterProvider;
+
+    MetricsOnlyOpenTelemetry(MeterProvider meterProvider) {
+      this.meterProvider = meterProvider;
+    }
+
+    @Override
+    public TracerProvider getTracerProvider() {
+      return TracerProvider.noop();
+    }
+
+    @Override
+    public MeterProvider getMeterProvider() {
+      return meterProvider;
+    }
+
+    @Override
+    public ContextPropagators getPropagators() {
+      return ContextPropagators.noop();
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package io.osapi.adapter.otel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.osapi.core.domain.JobOutcome;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The behaviour of {@link OtelJobMetrics} beyond the names: series lifecycle, bounds, odd input. */
+@Timeout(30)
+class OtelJobMetricsTest {
+
+  static final String OP = "node.hostname.get";
+
+  private final OtelMetricsBackend backend =
+      new OtelMetricsBackend(OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build());
+  private final OtelJobMetrics metrics = backend.jobMetrics(Set.of(OP));
+
+  @AfterEach
+  void tearDown() {
+    backend.close();
+  }
+
+  private Exposition scrape() {
+    ScrapeResult r = backend.scrape(null);
+    assertThat(r.ok()).as("%s", r).isTrue();
+    return Exposition.parse(r.bodyText());
+  }
+
+  @Test
+  void aWorkerThatLeavesLosesItsSeries() {
+    metrics.workerConnected("w1", 2);
+    metrics.workerConnected("w2", 3);
+    metrics.jobFinished(OP, "w1", JobOutcome.COMPLETED, Duration.ofMillis(5));
+    metrics.jobFinished(OP, "w1", JobOutcome.FAILED, Duration.ofMillis(5));
+    metrics.jobFinished(OP, "w2", JobOutcome.COMPLETED, Duration.ofMillis(5));
+
+    Exposition before = scrape();
+    assertThat(before.family("osapi_worker_jobs_processed_total").labelValues("worker"))
+        .containsExactlyInAnyOrder("w1", "w2");
+    assertThat(
+            before
+                .family("osapi_worker_jobs_processed_total")
+                .sample("osapi_worker_jobs_processed_total", Map.of("worker", "w1"))
+                .value())
+        .isEqualTo(2.0);
+
+    metrics.workerDisconnected("w1");
+
+    Exposition after = scrape();
+    assertThat(after.family("osapi_worker_jobs_processed_total").labelValues("worker"))
+        .containsExactly("w2");
+    assertThat(after.family("osapi_workers_connected").samples.get(0).value()).isEqualTo(1.0);
+    assertThat(after.family("osapi_worker_concurrency").samples.get(0).value()).isEqualTo(3.0);
+
+    // a job of w1 that ends after w1 left goes to "other", it does not bring w1 back
+    metrics.jobFinished(OP, "w1", JobOutcome.COMPLETED, Duration.ofMillis(5));
+    Exposition late = scrape();
+    assertThat(late.family("osapi_worker_jobs_processed_total").labelValues("worker"))
+        .containsExactlyInAnyOrder("w2", "other");
+
+    metrics.workerDisconnected("w2");
+    assertThat(scrape().family("osapi_worker_jobs_processed_total").labelValues("worker"))
+        .containsExactly("other");
+  }
+
+  @Test
+  void heartbeatAgeSeriesFollowTheLatestMap() {
+    metrics.workerHeartbeatAges(Map.of("a", Duration.ofSeconds(1), "b", Duration.ofSeconds(2)));
+    assertThat(scrape().family("osapi_worker_heartbeat_age_seconds").labelValues("worker"))
+        .containsExactlyInAnyOrder("a", "b");
+    metrics.workerHeartbeatAges(Map.of("b", Duration.ofSeconds(3)));
+    Exposition e = scrape();
+    assertThat(e.family("osapi_worker_heartbeat_age_seconds").labelValues("worker"))
+        .containsExactly("b");
+    assertThat(
+            e.family("osapi_worker_heartbeat_age_seconds")
+                .sample("osapi_worker_heartbeat_age_seconds", Map.of("worker", "b"))
+                .value())
+        .isEqualTo(3.0);
+  }
+
+  @Test
+  void natsConnectedIsIdempotentAndReconnectsCountOnlyReconnects() {
+    assertThat(scrape().has("osapi_nats_connected")).as("unknown before the first report").isFalse();
+
+    metrics.natsConnected(true);
+    metrics.natsConnected(true);
+    metrics.natsConnected(true);
+    assertThat(natsConnected()).isEqualTo(1.0);
+    assertThat(scrape().has("osapi_nats_reconnects_total"))
+        .as("connected calls are not reconnects")
+        .isFalse();
+
+    metrics.natsConnected(false);
+    metrics.natsConnected(false); // jnats: one DISCONNECTED per failed attempt
+    metrics.natsConnected(false);
+    assertThat(natsConnected()).isEqualTo(0.0);
+
+    metrics.natsReconnected();
+    metrics.natsConnected(true);
+    metrics.natsConnected(true);
+    assertThat(natsConnected()).isEqualTo(1.0);
+
+    // out of order: reconnected reported before connected(true)
+    metrics.natsConnected(false);
+    metrics.natsReconnected();
+    metrics.natsConnected(true);
+    assertThat(natsConnected()).isEqualTo(1.0);
+    assertThat(
+            scrape()
+                .family("osapi_nats_reconnects_total")
+                .sample("osapi_nats_reconnects_total", Map.of())
+                .value())
+        .isEqualTo(2.0);
+  }
+
+  private double natsConnected() {
+    return scrape().family("osapi_nats_connected").sample("osapi_nats_connected", Map.of()).value();
+  }
+
+  @Test
+  void releasedOnlyLowersActive() {
+    metrics.workerConnected("w1", 1);
+    metrics.jobStarted(OP, Duration.ofMillis(1));
+    metrics.jobStarted(OP, null);
+    assertThat(scrape().family("osapi_jobs_active").samples.get(0).value()).isEqualTo(2.0);
+    metrics.jobFinished(OP, "w1", JobOutcome.RELEASED, Duration.ofSeconds(1));
+    Exposition e = scrape();
+    assertThat(e.family("osapi_jobs_active").samples.get(0).value()).isEqualTo(1.0);
+    assertThat(e.has("osapi_jobs_completed_total")).isFalse();
+    assertThat(e.has("osapi_job_duration_seconds")).isFalse();
+    assertThat(
+            e.family("osapi_worker_jobs_processed_total")
+                .sample("osapi_worker_jobs_processed_total", Map.of("worker", "w1"))
+                .value())
+        .as("a connected worker's series starts at 0; RELEASED does not count")
+        .isZero();
+  }
+
+  @Test
+  void fiveThousandUnknownOperationsFoldIntoOther() {
+    for (int i = 0; i < 5_000; i++) {
+      String op = "unknown.operation." + i;
+      metrics.jobCreated(op);
+      metrics.jobStarted(op, Duration.ofMillis(i % 100));
+      metrics.jobFinished(op, "w" + i, JobOutcome.COMPLETED, Duration.ofMillis(i % 1000));
+      metrics.jobRedelivered(op);
+      metrics.jobDeadLettered(op);
+    }
+    metrics.jobCreated(OP);
+    ScrapeResult r = backend.scrape(null);
+    Exposition e = Exposition.parse(r.bodyText());
+    for (String family :
+        Set.of(
+            "osapi_jobs_created_total",
+            "osapi_jobs_completed_total",
+            "osapi_job_duration_seconds",
+            "osapi_job_queue_wait_seconds",
+            "osapi_job_redeliveries_total",
+            "osapi_jobs_dead_lettered_total")) {
+      assertThat(e.family(family).labelValues("operation")).as(family).isSubsetOf(OP, "other");
+    }
+    assertThat(e.family("osapi_jobs_created_total").labelValues("operation"))
+        .containsExactlyInAnyOrder(OP, "other");
+    assertThat(
+            e.family("osapi_jobs_created_total")
+                .sample("osapi_jobs_created_total", Map.of("operation", "other"))
+                .value())
+        .isEqualTo(5000.0);
+    assertThat(e.family("osapi_worker_jobs_processed_total").labelValues("worker"))
+        .as("unknown workers fold too")
+        .containsExactly("other");
+    assertThat(r.bodyText()).doesNotContain("otel_metric_overflow");
+    assertThat(metrics.internalErrors()).isZero();
+  }
+
+  @Test
+  void theCardinalityLimitIsAppliedAndCanBeRaised() {
+    // what the fold above protects against: past the limit the SDK folds into an overflow series
+    LongCounter raw =
+        backend.meterProvider().get("test").counterBuilder("test.unbounded").build();
+    AttributeKey<String> key = AttributeKey.stringKey("id");
+    for (int i = 0; i < 2_100; i++) {
+      raw.add(1, Attributes.of(key, "id-" + i));
+    }
+    assertThat(backend.scrape(null).bodyText()).contains("otel_metric_overflow=\"true\"");
+
+    try (OtelMetricsBackend raised =
+        new OtelMetricsBackend(
+            OtelMetricsConfig.builder()
+                .runtimeMetricsEnabled(false)
+                .cardinalityLimit(5_000)
+                .build())) {
+      LongCounter c = raised.meterProvider().get("test").counterBuilder("test.unbounded").build();
+      for (int i = 0; i < 2_100; i++) {
+        c.add(1, Attributes.of(key, "id-" + i));
+      }
+      String text = raised.scrape(null).bodyText();
+      assertThat(text).doesNotContain("otel_metric_overflow");
+      assertThat(Exposition.parse(text).family("test_unbounded_total").samples).hasSize(2_100);
+    }
+  }
+
+  @Test
+  void oddInputsNeverThrow() {
+    String huge = "x".repeat(1_000_000);
+    Map<String, Duration> ages = new HashMap<>();
+    ages.put(null, Duration.ofSeconds(1));
+    ages.put("nullAge", null);
+    ages.put(huge, Duration.ofSeconds(1));
+    ages.put("ok-worker", Duration.ofSeconds(-5));
+    assertThatCode(
+            () -> {
+              metrics.jobCreated(null);
+              metrics.jobCreated(huge);
+              metrics.jobStarted(null, null);
+              metrics.jobStarted(huge, Duration.ofSeconds(-3));
+              metrics.jobStarted(OP, Duration.ofSeconds(Long.MAX_VALUE / 2));
+              metrics.jobFinished(null, null, null, null);
+              metrics.jobFinished(huge, huge, JobOutcome.COMPLETED, Duration.ofMillis(-1));
+              metrics.jobFinished(OP, null, JobOutcome.FAILED, null);
+              metrics.jobRedelivered(null);
+              metrics.jobDeadLettered(huge);
+              metrics.workerConnected(null, 3);
+              metrics.workerConnected(huge, -7);
+              metrics.workerConnected("", 1);
+              metrics.workerDisconnected(null);
+              metrics.workerDisconnected("never-connected");
+              metrics.queueBacklog(-1, Long.MIN_VALUE);
+              metrics.workerHeartbeatAges(null);
+              metrics.workerHeartbeatAges(ages);
+              metrics.subsystemUp(null, true);
+              metrics.subsystemUp(huge, true);
+              metrics.subsystemUp("nats", true);
+              metrics.natsConnected(false);
+              metrics.natsReconnected();
+              metrics.componentUp(false);
+            })
+        .doesNotThrowAnyException();
+    assertThat(metrics.internalErrors()).isZero();
+
+    ScrapeResult r = backend.scrape(null);
+    assertThat(r.ok()).isTrue();
+    String text = r.bodyText();
+    assertThat(text).doesNotContain("xxxxxxxxxx");
+    Exposition e = Exposition.parse(text);
+    assertThat(e.family("osapi_worker_heartbeat_age_seconds").labelValues("worker"))
+        .containsExactly("ok-worker");
+    assertThat(
+            e.family("osapi_worker_heartbeat_age_seconds")
+                .sample("osapi_worker_heartbeat_age_seconds", Map.of("worker", "ok-worker"))
+                .value())
+        .as("negative ages clamp to 0")
+        .isZero();
+    assertThat(e.family("osapi_subsystem_up").labelValues("subsystem")).containsExactly("nats");
+    assertThat(e.family("osapi_jobs_pending").samples.get(0).value()).isZero();
+    assertThat(Promtool.checkMetrics(text).exitCode()).isZero();
+  }
+
+  @Test
+  void recordingAfterTheBackendClosedDoesNotThrow() {
+    backend.close();
+    assertThatCode(
+            () -> {
+              metrics.jobCreated(OP);
+              metrics.jobStarted(OP, Duration.ofMillis(1));
+              metrics.jobFinished(OP, "w", JobOutcome.COMPLETED, Duration.ofMillis(1));
+              metrics.close();
+            })
+        .doesNotThrowAnyException();
+    assertThat(backend.scrape(null).ok()).isFalse();
+  }
+
+  @Test
+  void subsystemsAreBounded() {
+    for (int i = 0; i < OtelJobMetrics.MAX_SUBSYSTEMS + 10; i++) {
+      metrics.subsystemUp("s" + i, true);
+    }
+    assertThat(scrape().family("osapi_subsystem_up").samples)
+        .hasSize(OtelJobMetrics.MAX_SUBSYSTEMS);
+  }
+
+  @Test
+  void labelRule() {
+    assertThat(OtelJobMetrics.isValidLabel("worker-1.example_x")).isTrue();
+    assertThat(OtelJobMetrics.isValidLabel("-worker")).isFalse();
+    assertThat(OtelJobMetrics.isValidLabel("a b")).isFalse();
+    assertThat(OtelJobMetrics.isValidLabel("")).isFalse();
+    assertThat(OtelJobMetrics.isValidLabel("a".repeat(65))).isFalse();
+  }
+}

@@ -2,12 +2,16 @@ package io.osapi.core.domain;
 
 /**
  * Status events, with the priority that decides a worker's state: the event of highest priority
- * wins, whatever order the events are read in.
+ * wins, whatever order the events are read in; between events of equal priority the later one
+ * wins ({@code released} after {@code started}: the attempt was handed back; {@code started} after
+ * {@code released}: the worker took the job up again).
  */
 public enum EventType {
   SUBMITTED("submitted", 0),
   ACKNOWLEDGED("acknowledged", 1),
   STARTED("started", 2),
+  /** A worker handed the job back to the queue (transient failure, shutdown) without finishing. */
+  RELEASED("released", 2),
   FAILED("failed", 3),
   COMPLETED("completed", 4),
   RETRIED("retried", 4);

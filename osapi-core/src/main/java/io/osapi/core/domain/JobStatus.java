@@ -38,7 +38,8 @@ public enum JobStatus {
   /**
    * Aggregates per-worker states (each the highest-priority event of that worker): no worker means
    * submitted; any worker acknowledged or started means processing; otherwise completed, failed or
-   * partial_failure by the mix of terminal states.
+   * partial_failure by the mix of terminal states. A worker that handed the job back ({@code
+   * released}) counts for nothing: the job waits in the queue again.
    */
   public static JobStatus aggregate(Collection<EventType> workerStates) {
     int completed = 0;

@@ -50,7 +50,7 @@ public record JobView(
       if (e.fromApi()) {
         continue;
       }
-      state.merge(e.worker(), e.type(), (a, b) -> b.priority() > a.priority() ? b : a);
+      state.merge(e.worker(), e.type(), JobView::later);
       if (e.type() == EventType.STARTED) {
         started.putIfAbsent(e.worker(), e.time());
       }
@@ -89,14 +89,21 @@ public record JobView(
 
   /** The status computed from event keys alone, as listing and stats do. */
   public static JobStatus statusOf(List<EventKey> keys) {
+    List<EventKey> sorted = new ArrayList<>(keys);
+    sorted.sort(Comparator.comparingLong(EventKey::unixNanos));
     Map<String, EventType> state = new TreeMap<>();
-    for (EventKey k : keys) {
+    for (EventKey k : sorted) {
       if (StatusEvent.API.equals(k.worker())) {
         continue;
       }
-      state.merge(k.worker(), k.type(), (a, b) -> b.priority() > a.priority() ? b : a);
+      state.merge(k.worker(), k.type(), JobView::later);
     }
     return JobStatus.aggregate(state.values());
+  }
+
+  /** The state after {@code next} follows {@code current}: higher priority, or equal and later. */
+  private static EventType later(EventType current, EventType next) {
+    return next.priority() >= current.priority() ? next : current;
   }
 
   private static String message(StatusEvent e) {
@@ -106,6 +113,7 @@ public record JobView(
       case STARTED -> "processing began on " + e.worker();
       case COMPLETED -> "succeeded on " + e.worker();
       case FAILED -> "failed on " + e.worker();
+      case RELEASED -> "handed back to the queue by " + e.worker();
       case RETRIED -> {
         String n = e.data().get("new_job_id");
         yield n == null ? "retried" : "retried as " + n;

@@ -65,7 +65,8 @@ public final class InMemoryJobStore implements JobStore {
     for (JobId id : jobs.keySet()) {
       List<EventKey> keys = new ArrayList<>();
       for (StatusEvent e : events.getOrDefault(id, List.of())) {
-        keys.add(new EventKey(e.type(), e.fromApi() ? e.worker() : Names.sanitise(e.worker())));
+        keys.add(new EventKey(e.type(), e.fromApi() ? e.worker() : Names.sanitise(e.worker()),
+            EventKey.nanos(e.time())));
       }
       out.put(id, keys);
     }

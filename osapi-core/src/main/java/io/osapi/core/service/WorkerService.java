@@ -333,7 +333,7 @@ public final class WorkerService implements AutoCloseable {
       boolean deadLetter) {
     String op = job.operation().type();
     if (outcome == JobOutcome.RELEASED) {
-      d.nak(stopping ? Duration.ZERO : config.retryDelay());
+      release(d, job, error);
       metrics.jobFinished(op, config.workerId(), outcome, took);
       return;
     }
@@ -343,7 +343,7 @@ public final class WorkerService implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not record the outcome of job {0}, handing it back: {1}",
           job.id(), e.getMessage());
-      d.nak(config.retryDelay());
+      release(d, job, "could not record the outcome: " + e.getMessage());
       metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
       return;
     }
@@ -356,6 +356,21 @@ public final class WorkerService implements AutoCloseable {
     if (deadLetter) {
       metrics.jobDeadLettered(op);
     }
+  }
+
+  /**
+   * Hands the job back to the queue, recording {@code released} first so the job does not look
+   * processing by this worker while it waits for the next delivery.
+   */
+  private void release(Delivery d, Job job, String why) {
+    try {
+      store.appendEvent(event(job, EventType.RELEASED, clock.instant(),
+          Map.of("reason", why == null ? "released" : why)));
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "could not record the release of job {0}: {1}", job.id(),
+          e.getMessage());
+    }
+    d.nak(stopping ? Duration.ZERO : config.retryDelay());
   }
 
   /** Writes the result, then the terminal event, and waits for both. */

@@ -132,7 +132,9 @@ public abstract class JobStoreContract {
     }
     assertThat(new ArrayList<>(index.keySet())).containsExactlyElementsOf(expected);
     assertThat(index.get(jobs.get(0).id()))
-        .containsExactly(new EventKey(EventType.COMPLETED, "web01_x"));
+        .extracting(EventKey::type, EventKey::worker)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple(EventType.COMPLETED, "web01_x"));
+    assertThat(index.get(jobs.get(0).id()).get(0).unixNanos()).isPositive();
     assertThat(index.get(jobs.get(1).id())).isEmpty();
   }
 

@@ -67,6 +67,26 @@ class JobViewTest {
   }
 
   @Test
+  void aReleasedAttemptCountsForNothingUntilTheWorkerStartsAgain() {
+    List<StatusEvent> released = List.of(ev(EventType.ACKNOWLEDGED, "w1", 1),
+        ev(EventType.STARTED, "w1", 1), ev(EventType.RELEASED, "w1", 2));
+    assertThat(JobView.of(job, released, List.of()).status()).isEqualTo(JobStatus.SUBMITTED);
+    List<StatusEvent> again = new ArrayList<>(released);
+    again.add(ev(EventType.ACKNOWLEDGED, "w1", 3));
+    again.add(ev(EventType.STARTED, "w1", 3));
+    assertThat(JobView.of(job, again, List.of()).status()).isEqualTo(JobStatus.PROCESSING);
+    List<StatusEvent> elsewhere = new ArrayList<>(released);
+    elsewhere.add(ev(EventType.COMPLETED, "w2", 4));
+    assertThat(JobView.of(job, elsewhere, List.of()).status()).isEqualTo(JobStatus.COMPLETED);
+    List<EventKey> keys = new ArrayList<>();
+    for (StatusEvent e : again) {
+      keys.add(new EventKey(e.type(), e.worker(), EventKey.nanos(e.time())));
+    }
+    Collections.shuffle(keys);
+    assertThat(JobView.statusOf(keys)).isEqualTo(JobStatus.PROCESSING);
+  }
+
+  @Test
   void workerStateHasTimesAndDuration() {
     JobView v = JobView.of(job, List.of(ev(EventType.STARTED, "w1", 1), ev(EventType.COMPLETED, "w1", 4)),
         List.of(new JobResult(job.id(), "w1", 1, EventType.COMPLETED, "{\"a\":1}", null, t0.plusSeconds(4))));

@@ -250,7 +250,37 @@ class WorkerServiceTest {
       // the job is still there for another worker
       assertThat(h.broker.queue().backlog().pending() + h.broker.queue().backlog().ackPending())
           .isEqualTo(1);
-      assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+      // handed back, waiting for a worker again: not processing by anyone
+      JobView v = h.client.get(id).orElseThrow();
+      assertThat(v.status()).isEqualTo(JobStatus.SUBMITTED);
+      assertThat(v.workers().get("w1").state()).isEqualTo(EventType.RELEASED);
+      assertThat(h.client.list(JobStatus.SUBMITTED, 10, 0).total()).isEqualTo(1);
+      // another worker finishes it: the job is completed, whoever held it before
+      h.worker(Harness.config("w2", 1));
+      Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().containsKey("w2"));
+      Harness.awaitTrue(T, () -> h.metrics.active() == 1);
+    }
+  }
+
+  @Test
+  void aJobHandedBackAndFinishedElsewhereIsCompleted() {
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.picky", OperationKind.QUERY, "only w2 can", c -> {
+          if (c.workerId().equals("w1")) {
+            throw new TransientOperationException("not on w1");
+          }
+          return "{}";
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 1));
+      JobId id = h.client.create(CreateJobRequest.of("test.picky")).job().id();
+      Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().containsKey("w1")
+          && h.client.get(id).orElseThrow().workers().get("w1").state() == EventType.RELEASED);
+      h.worker(Harness.config("w2", 1));
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(h.client.list(JobStatus.COMPLETED, 10, 0).total()).isEqualTo(1);
+      assertThat(h.client.stats().byStatus().get(JobStatus.PROCESSING)).isZero();
     }
   }
 

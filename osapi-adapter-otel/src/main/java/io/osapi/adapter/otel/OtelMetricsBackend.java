@@ -185,6 +185,17 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
   }
 
   /**
+   * A filter for a JDK HTTP server that records the semconv HTTP server metrics ({@code
+   * http_server_request_duration_seconds}, {@code http_server_active_requests}) on this backend.
+   *
+   * @param routeTemplate maps a request path to its bounded route template, null when unknown
+   */
+  public com.sun.net.httpserver.Filter httpServerFilter(
+      java.util.function.Function<String, String> routeTemplate) {
+    return new io.osapi.adapter.otel.http.HttpServerMetricsFilter(openTelemetry, routeTemplate);
+  }
+
+  /**
    * Collects and renders the Prometheus exposition: OpenMetrics text 1.0.0 when {@code
    * acceptHeader} accepts {@code application/openmetrics-text}, else Prometheus text 0.0.4. Never
    * throws; a failure comes back as {@link ScrapeResult#failure(String)} (HTTP 500). Scrapes are

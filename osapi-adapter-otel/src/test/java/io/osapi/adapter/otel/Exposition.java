@@ -15,27 +15,27 @@ import java.util.TreeSet;
  * and every sample with its labels. Samples belong to the family whose {@code # TYPE} line came
  * last.
  */
-final class Exposition {
+public final class Exposition {
 
   /** One metric family. */
-  static final class Family {
-    final String name;
-    String type;
-    String help;
-    String unit;
-    final List<Sample> samples = new ArrayList<>();
+  public static final class Family {
+    public final String name;
+    public String type;
+    public String help;
+    public String unit;
+    public final List<Sample> samples = new ArrayList<>();
 
     Family(String name) {
       this.name = name;
     }
 
     /** The samples whose name is {@code sampleName}. */
-    List<Sample> samples(String sampleName) {
+    public List<Sample> samples(String sampleName) {
       return samples.stream().filter(s -> s.name().equals(sampleName)).toList();
     }
 
     /** The one sample named {@code sampleName} with exactly {@code labels}. */
-    Sample sample(String sampleName, Map<String, String> labels) {
+    public Sample sample(String sampleName, Map<String, String> labels) {
       List<Sample> found =
           samples.stream()
               .filter(s -> s.name().equals(sampleName) && s.labels().equals(labels))
@@ -45,7 +45,7 @@ final class Exposition {
     }
 
     /** The values label {@code label} takes in this family. */
-    Set<String> labelValues(String label) {
+    public Set<String> labelValues(String label) {
       Set<String> values = new TreeSet<>();
       for (Sample s : samples) {
         String v = s.labels().get(label);
@@ -58,14 +58,14 @@ final class Exposition {
   }
 
   /** One sample line. */
-  record Sample(String name, Map<String, String> labels, double value) {}
+  public record Sample(String name, Map<String, String> labels, double value) {}
 
   private final Map<String, Family> families = new LinkedHashMap<>();
   private final List<String> duplicateTypeLines = new ArrayList<>();
 
   private Exposition() {}
 
-  static Exposition parse(String text) {
+  public static Exposition parse(String text) {
     Exposition e = new Exposition();
     Family current = null;
     for (String line : text.split("\n", -1)) {
@@ -151,19 +151,19 @@ final class Exposition {
   }
 
   /** The family named {@code name} (as on its TYPE line); fails if absent. */
-  Family family(String name) {
+  public Family family(String name) {
     Family f = families.get(name);
     assertThat(f).as("family %s in the exposition; families: %s", name, names()).isNotNull();
     return f;
   }
 
-  boolean has(String name) {
+  public boolean has(String name) {
     Family f = families.get(name);
     return f != null && f.type != null;
   }
 
   /** The names of all families with a TYPE line. */
-  Set<String> names() {
+  public Set<String> names() {
     Set<String> names = new TreeSet<>();
     families.forEach(
         (n, f) -> {
@@ -175,7 +175,7 @@ final class Exposition {
   }
 
   /** The families that had more than one TYPE line (duplicates break scrapes). */
-  List<String> duplicateTypeLines() {
+  public List<String> duplicateTypeLines() {
     return duplicateTypeLines;
   }
 }

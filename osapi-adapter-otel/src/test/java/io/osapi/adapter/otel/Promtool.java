@@ -10,17 +10,24 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code promtool check metrics} (Debian package {@code prometheus}) on an exposition. A
- * missing promtool fails the test: the contract requires the check.
+ * Runs {@code promtool} (Debian package {@code prometheus}): {@code check metrics} on an
+ * exposition, or any other check. A missing promtool fails the test: the contract requires the
+ * check. Published in this module's test-jar for the app's tests.
  */
-final class Promtool {
+public final class Promtool {
 
-  /** What promtool said. */
-  record Result(int exitCode, String output) {}
+  /**
+   * What promtool said.
+   *
+   * @param exitCode its exit code
+   * @param output stdout and stderr together
+   */
+  public record Result(int exitCode, String output) {}
 
   private Promtool() {}
 
-  static Path binary() {
+  /** The promtool binary; fails the test when there is none. */
+  public static Path binary() {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String dir : path.split(java.io.File.pathSeparator)) {
@@ -39,13 +46,21 @@ final class Promtool {
             + " `promtool check metrics`; install it with `apt-get install prometheus`");
   }
 
-  static Result checkMetrics(String exposition) {
+  /** {@code promtool check metrics} with {@code exposition} on stdin. */
+  public static Result checkMetrics(String exposition) {
+    return run(exposition, "check", "metrics");
+  }
+
+  /** promtool with {@code args}, {@code stdin} (may be empty) on its standard input. */
+  public static Result run(String stdin, String... args) {
     Path bin = binary();
     try {
-      Process p =
-          new ProcessBuilder(bin.toString(), "check", "metrics").redirectErrorStream(true).start();
+      java.util.List<String> cmd = new java.util.ArrayList<>();
+      cmd.add(bin.toString());
+      cmd.addAll(java.util.List.of(args));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       try (OutputStream in = p.getOutputStream()) {
-        in.write(exposition.getBytes(StandardCharsets.UTF_8));
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
       }
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,0 +1,105 @@
+package io.osapi.adapter.otel.http;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.instrumentation.api.incubator.semconv.http.HttpServerExperimentalMetrics;
+import io.opentelemetry.instrumentation.api.instrumenter.Instrumenter;
+import io.opentelemetry.instrumentation.api.instrumenter.SpanKindExtractor;
+import io.opentelemetry.instrumentation.api.semconv.http.HttpServerAttributesExtractor;
+import io.opentelemetry.instrumentation.api.semconv.http.HttpServerMetrics;
+import io.opentelemetry.instrumentation.api.semconv.http.HttpSpanNameExtractor;
+import java.io.IOException;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * A JDK HTTP server {@link Filter} that records the semconv HTTP server metrics of every request
+ * through the OpenTelemetry instrumentation API: {@code http.server.request.duration} (exposed as
+ * {@code http_server_request_duration_seconds}, from {@link HttpServerMetrics}) and {@code
+ * http.server.active_requests} (exposed as {@code http_server_active_requests}, from {@link
+ * HttpServerExperimentalMetrics}: the stable {@code HttpServerMetrics} of instrumentation-api 2.20.1
+ * has no active-requests instrument). The names, units, buckets and attributes are the library's.
+ *
+ * <p>The {@code http.route} attribute comes from {@code routeTemplate} (e.g. {@link
+ * RouteTemplates}), applied to the request path; a path it does not know (null result) gets
+ * {@value #UNMATCHED_ROUTE}, so callers cannot mint series with their URLs. On the active-requests
+ * instrument the library advises only method and scheme; {@code OtelMetricsBackend} adds the route
+ * with a view.
+ *
+ * <p>Add it to the contexts of the REST API server: {@code context.getFilters().add(filter)}.
+ */
+public final class HttpServerMetricsFilter extends Filter {
+
+  /** The {@code http.route} of a path no route template matches. */
+  public static final String UNMATCHED_ROUTE = "unmatched";
+
+  /** The instrumentation scope name of the recorded metrics. */
+  public static final String INSTRUMENTATION_NAME = "io.osapi.app.http";
+
+  private final Instrumenter<HttpExchange, HttpExchange> instrumenter;
+
+  /**
+   * A filter recording on {@code openTelemetry}'s meter provider.
+   *
+   * @param openTelemetry where to record (e.g. {@code OtelMetricsBackend.openTelemetry()})
+   * @param routeTemplate the bounded route template of a request path, or null when unknown
+   */
+  public HttpServerMetricsFilter(
+      OpenTelemetry openTelemetry, Function<String, String> routeTemplate) {
+    Objects.requireNonNull(openTelemetry, "openTelemetry");
+    Objects.requireNonNull(routeTemplate, "routeTemplate");
+    JdkHttpExchangeAttributesGetter getter = new JdkHttpExchangeAttributesGetter(routeTemplate);
+    this.instrumenter =
+        Instrumenter.<HttpExchange, HttpExchange>builder(
+                openTelemetry, INSTRUMENTATION_NAME, HttpSpanNameExtractor.create(getter))
+            .addAttributesExtractor(HttpServerAttributesExtractor.create(getter))
+            .addOperationMetrics(HttpServerMetrics.get())
+            .addOperationMetrics(HttpServerExperimentalMetrics.get())
+            .buildInstrumenter(SpanKindExtractor.alwaysServer());
+  }
+
+  /**
+   * Records the request around the rest of the chain. Metrics never break a request: a failure in
+   * the instrumentation (exception or linkage error) only loses that request's measurements.
+   *
+   * <p>{@link Instrumenter#shouldStart} is not called: in instrumentation-api 2.20.1 (and 2.28.1)
+   * it reaches {@code io.opentelemetry.api.internal.InstrumentationUtil}, which opentelemetry-api
+   * 1.65.0 moved to {@code io.opentelemetry.api.impl}, so it throws {@link NoClassDefFoundError}.
+   * What it decides (suppressing a nested server span) does not arise for this filter, which sits
+   * at the server edge with tracing off.
+   */
+  @Override
+  public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+    Context context;
+    try {
+      context = instrumenter.start(Context.current(), exchange);
+    } catch (RuntimeException | LinkageError e) {
+      context = null;
+    }
+    if (context == null) {
+      chain.doFilter(exchange);
+      return;
+    }
+    Throwable error = null;
+    try (Scope ignored = context.makeCurrent()) {
+      chain.doFilter(exchange);
+    } catch (IOException | RuntimeException | Error e) {
+      error = e;
+      throw e;
+    } finally {
+      try {
+        instrumenter.end(context, exchange, exchange, error);
+      } catch (RuntimeException | LinkageError e) {
+        // metrics must never break a request
+      }
+    }
+  }
+
+  @Override
+  public String description() {
+    return "OpenTelemetry HTTP server metrics";
+  }
+}

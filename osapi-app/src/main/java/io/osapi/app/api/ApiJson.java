@@ -1,0 +1,205 @@
+package io.osapi.app.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.osapi.app.api.ApiModel.CreatedJob;
+import io.osapi.app.api.ApiModel.JobDetail;
+import io.osapi.app.api.ApiModel.JobList;
+import io.osapi.app.api.ApiModel.JobSummary;
+import io.osapi.app.api.ApiModel.OperationBody;
+import io.osapi.app.api.ApiModel.ResultBody;
+import io.osapi.app.api.ApiModel.Stats;
+import io.osapi.app.api.ApiModel.TimelineBody;
+import io.osapi.app.api.ApiModel.WorkerBody;
+import io.osapi.app.api.ApiModel.WorkerList;
+import io.osapi.app.api.ApiModel.WorkerStateBody;
+import io.osapi.core.domain.JobPage;
+import io.osapi.core.domain.JobResult;
+import io.osapi.core.domain.JobStats;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.TimelineEntry;
+import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerState;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The one JSON configuration of the API and its client, and the mapping from core values to the
+ * wire model. Reading is strict: duplicate keys, trailing content and nesting deeper than 64 are
+ * refused, and decimals keep their precision.
+ */
+public final class ApiJson {
+  /** Deepest nesting accepted in a request body. */
+  public static final int MAX_DEPTH = 64;
+
+  private static final ObjectMapper MAPPER = create();
+
+  private ApiJson() {}
+
+  /** The shared, thread-safe mapper. */
+  public static ObjectMapper mapper() {
+    return MAPPER;
+  }
+
+  private static ObjectMapper create() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(16 * 1024 * 1024)
+                    .maxNumberLength(1000)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    return JsonMapper.builder(factory)
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .defaultPropertyInclusion(
+            JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE)
+        .build();
+  }
+
+  /** {@code value} as JSON bytes. */
+  public static byte[] write(Object value) {
+    try {
+      return MAPPER.writeValueAsBytes(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+
+  /**
+   * Stored JSON text as a tree: stored text that is somehow not JSON is kept as a string rather
+   * than failing the whole answer.
+   */
+  public static JsonNode tree(String json) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      return TextNode.valueOf(json);
+    }
+  }
+
+  /** The answer to a create or retry. */
+  public static CreatedJob created(JobView v) {
+    return new CreatedJob(v.job().id().value(), v.status().wire(), time(v.job().created()));
+  }
+
+  /** A listing item. */
+  public static JobSummary summary(JobView v) {
+    return new JobSummary(
+        v.job().id().value(),
+        v.status().wire(),
+        operation(v),
+        v.job().target().text(),
+        time(v.job().created()),
+        time(v.updated()),
+        v.error());
+  }
+
+  /** A page. */
+  public static JobList list(JobPage page) {
+    List<JobSummary> items = new ArrayList<>(page.items().size());
+    page.items().forEach(v -> items.add(summary(v)));
+    return new JobList(items, page.total());
+  }
+
+  /** A job in full. */
+  public static JobDetail detail(JobView v) {
+    Map<String, WorkerStateBody> workers = new TreeMap<>();
+    for (Map.Entry<String, WorkerState> e : v.workers().entrySet()) {
+      WorkerState s = e.getValue();
+      workers.put(
+          e.getKey(),
+          new WorkerStateBody(
+              s.state().wire(), s.error(), time(s.started()), time(s.ended()),
+              seconds(s.duration())));
+    }
+    List<TimelineBody> timeline = new ArrayList<>();
+    for (TimelineEntry t : v.timeline()) {
+      timeline.add(new TimelineBody(time(t.time()), t.event(), t.worker(), t.message(), t.error()));
+    }
+    List<ResultBody> results = new ArrayList<>();
+    for (JobResult r : v.results()) {
+      results.add(
+          new ResultBody(
+              r.worker(), r.attempt(), r.status().wire(), tree(r.data()), r.error(),
+              time(r.time())));
+    }
+    return new JobDetail(
+        v.job().id().value(),
+        v.status().wire(),
+        operation(v),
+        v.job().kind().token(),
+        v.job().target().text(),
+        time(v.job().created()),
+        time(v.updated()),
+        tree(v.result()),
+        v.error(),
+        workers,
+        timeline,
+        results);
+  }
+
+  /** Job counts by status. */
+  public static Stats stats(JobStats s) {
+    Map<String, Long> by = new LinkedHashMap<>();
+    for (JobStatus st : JobStatus.values()) {
+      by.put(st.wire(), s.byStatus().getOrDefault(st, 0L));
+    }
+    return new Stats(s.total(), by);
+  }
+
+  /** The live workers, with heartbeat ages as of {@code now}. */
+  public static WorkerList workers(List<WorkerInfo> infos, Instant now) {
+    List<WorkerBody> out = new ArrayList<>(infos.size());
+    for (WorkerInfo w : infos) {
+      Duration age = Duration.between(w.lastHeartbeat(), now);
+      out.add(
+          new WorkerBody(
+              w.id(),
+              new TreeMap<>(w.labels()),
+              time(w.started()),
+              time(w.lastHeartbeat()),
+              age.isNegative() ? 0 : age.toMillis() / 1000.0,
+              w.activeJobs(),
+              w.concurrency()));
+    }
+    return new WorkerList(out, out.size());
+  }
+
+  private static OperationBody operation(JobView v) {
+    return new OperationBody(v.job().operation().type(), tree(v.job().operation().data()));
+  }
+
+  private static String time(Instant t) {
+    return t == null ? null : t.toString();
+  }
+
+  private static Double seconds(Duration d) {
+    return d == null ? null : d.toMillis() / 1000.0;
+  }
+}

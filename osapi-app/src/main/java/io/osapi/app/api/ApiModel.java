@@ -1,0 +1,169 @@
+package io.osapi.app.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON bodies of the REST API, as records. Field names go on the wire in snake case ({@code
+ * jobId} is {@code job_id}); absent values are left out. Times are ISO-8601 UTC strings.
+ */
+public final class ApiModel {
+  private ApiModel() {}
+
+  /**
+   * Answer to a create or retry.
+   *
+   * @param jobId the new job's id
+   * @param status its status, {@code submitted}
+   * @param created when it was accepted
+   */
+  public record CreatedJob(String jobId, String status, String created) {}
+
+  /**
+   * An operation.
+   *
+   * @param type the operation type
+   * @param data its parameters (a JSON object)
+   */
+  public record OperationBody(String type, JsonNode data) {}
+
+  /**
+   * One job in a listing.
+   *
+   * @param jobId the job id
+   * @param status the computed status
+   * @param operation what it runs
+   * @param target which workers it is for
+   * @param created when it was accepted
+   * @param updated the time of its newest event
+   * @param error the newest failure message, when failed
+   */
+  public record JobSummary(
+      String jobId,
+      String status,
+      OperationBody operation,
+      String target,
+      String created,
+      String updated,
+      String error) {}
+
+  /**
+   * A page of jobs.
+   *
+   * @param items the jobs, newest first
+   * @param total how many match the filter in all
+   */
+  public record JobList(List<JobSummary> items, int total) {}
+
+  /**
+   * One worker's state of a job.
+   *
+   * @param state its highest-priority event
+   * @param error its failure message, when failed
+   * @param started when it started
+   * @param ended when it finished
+   * @param durationSeconds started to finished, in seconds
+   */
+  public record WorkerStateBody(
+      String state, String error, String started, String ended, Double durationSeconds) {}
+
+  /**
+   * One timeline line.
+   *
+   * @param time when
+   * @param event the event name
+   * @param worker who wrote it ({@code _api} for the job client)
+   * @param message a sentence for people
+   * @param error the error of a failed event
+   */
+  public record TimelineBody(
+      String time, String event, String worker, String message, String error) {}
+
+  /**
+   * One attempt's result.
+   *
+   * @param worker the worker
+   * @param attempt the delivery number
+   * @param status completed or failed
+   * @param data the result JSON
+   * @param error the failure message
+   * @param time when it was written
+   */
+  public record ResultBody(
+      String worker, int attempt, String status, JsonNode data, String error, String time) {}
+
+  /**
+   * A job in full.
+   *
+   * @param jobId the job id
+   * @param status the computed status
+   * @param operation what it runs
+   * @param kind query or modify
+   * @param target which workers it is for
+   * @param created when it was accepted
+   * @param updated the time of its newest event
+   * @param result the newest completed result
+   * @param error the newest failure message, when failed or partial_failure
+   * @param workers per-worker states by worker id
+   * @param timeline events, oldest first
+   * @param results every attempt's result, oldest first
+   */
+  public record JobDetail(
+      String jobId,
+      String status,
+      OperationBody operation,
+      String kind,
+      String target,
+      String created,
+      String updated,
+      JsonNode result,
+      String error,
+      Map<String, WorkerStateBody> workers,
+      List<TimelineBody> timeline,
+      List<ResultBody> results) {}
+
+  /**
+   * Job counts.
+   *
+   * @param total all jobs
+   * @param byStatus count per status name, zeros included
+   */
+  public record Stats(long total, Map<String, Long> byStatus) {}
+
+  /**
+   * A worker from the heartbeat registry.
+   *
+   * @param id the worker id
+   * @param labels its labels
+   * @param started when it started
+   * @param lastHeartbeat when it last reported
+   * @param heartbeatAgeSeconds seconds since then, at the time of the answer
+   * @param activeJobs jobs it was running then
+   * @param concurrency its job slots
+   */
+  public record WorkerBody(
+      String id,
+      Map<String, String> labels,
+      String started,
+      String lastHeartbeat,
+      double heartbeatAgeSeconds,
+      int activeJobs,
+      int concurrency) {}
+
+  /**
+   * The live workers.
+   *
+   * @param workers sorted by id
+   * @param total how many
+   */
+  public record WorkerList(List<WorkerBody> workers, int total) {}
+
+  /**
+   * An error answer.
+   *
+   * @param error what went wrong, one sentence
+   * @param details structured details (the offending field, the allowed methods ...)
+   */
+  public record ErrorBody(String error, Map<String, Object> details) {}
+}

@@ -1,0 +1,88 @@
+package io.osapi.app.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The routes of the REST API with their templates (the {@code http.route} of the HTTP server
+ * metrics) and the methods each allows.
+ */
+public enum ApiRoute {
+  /** List and create jobs. */
+  JOBS("/api/v1/jobs", List.of("GET", "POST")),
+  /** Job counts by status. */
+  STATS("/api/v1/jobs/stats", List.of("GET")),
+  /** Read and delete one job. */
+  JOB("/api/v1/jobs/{id}", List.of("GET", "DELETE")),
+  /** Retry one job. */
+  RETRY("/api/v1/jobs/{id}/retry", List.of("POST")),
+  /** The live workers. */
+  WORKERS("/api/v1/workers", List.of("GET"));
+
+  /** The path every route starts with. */
+  public static final String BASE = "/api/v1";
+
+  private final String template;
+  private final List<String> methods;
+
+  ApiRoute(String template, List<String> methods) {
+    this.template = template;
+    this.methods = methods;
+  }
+
+  /** The route template, such as {@code /api/v1/jobs/{id}}. */
+  public String template() {
+    return template;
+  }
+
+  /** The methods allowed, for {@code Allow}. */
+  public List<String> methods() {
+    return methods;
+  }
+
+  /**
+   * A matched route and the raw {@code {id}} segment, if the route has one.
+   *
+   * @param route the route
+   * @param id the path's id segment as sent (unchecked), or null
+   */
+  public record Match(ApiRoute route, String id) {}
+
+  /** The route a raw request path belongs to, or empty for any other path. */
+  public static Optional<Match> match(String rawPath) {
+    if (rawPath == null || !rawPath.startsWith(BASE + "/")) {
+      return Optional.empty();
+    }
+    String rest = rawPath.substring(BASE.length());
+    if (rest.equals("/jobs")) {
+      return Optional.of(new Match(JOBS, null));
+    }
+    if (rest.equals("/workers")) {
+      return Optional.of(new Match(WORKERS, null));
+    }
+    if (rest.equals("/jobs/stats")) {
+      return Optional.of(new Match(STATS, null));
+    }
+    if (rest.startsWith("/jobs/")) {
+      String tail = rest.substring("/jobs/".length());
+      int slash = tail.indexOf('/');
+      if (slash < 0 && !tail.isEmpty()) {
+        return Optional.of(new Match(JOB, tail));
+      }
+      if (slash > 0 && tail.substring(slash).equals("/retry")) {
+        return Optional.of(new Match(RETRY, tail.substring(0, slash)));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The route template of a raw request path, for metrics: never the path itself, so ids and
+   * unknown paths cannot become label values.
+   *
+   * @return the template, or null when the path is not an API route
+   */
+  public static String templateOf(String rawPath) {
+    return match(rawPath).map(m -> m.route().template()).orElse(null);
+  }
+}

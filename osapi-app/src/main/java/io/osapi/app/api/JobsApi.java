@@ -1,0 +1,292 @@
+package io.osapi.app.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.service.CreateJobRequest;
+import io.osapi.core.service.JobClient;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The handler of every {@code /api/v1} request: checks the bearer token, finds the route, checks
+ * the method, refuses work while the backend is unreachable, then reads and validates the input
+ * and calls the {@link JobClient}.
+ *
+ * <p>Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
+ * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 while the store or queue is
+ * unreachable, 500 for anything unexpected (logged, never shown). Input is fully validated before
+ * the job client is called, so a refused request stores nothing and moves no metric.
+ */
+public final class JobsApi implements HttpHandler {
+  private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
+  private static final Set<String> CREATE_FIELDS = Set.of("operation", "target");
+  private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
+  private static final Set<String> RETRY_FIELDS = Set.of("target");
+  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset");
+  private static final int DEFAULT_LIMIT = 20;
+
+  private final JobClient client;
+  private final BearerAuth auth;
+  private final int maxBodyBytes;
+  private final BooleanSupplier backendUp;
+  private final Clock clock;
+
+  /**
+   * @param client the job client
+   * @param auth the bearer-token check
+   * @param maxBodyBytes the body cap
+   * @param backendUp whether the store and queue are reachable now
+   * @param clock the time source (heartbeat ages)
+   */
+  public JobsApi(
+      JobClient client, BearerAuth auth, int maxBodyBytes, BooleanSupplier backendUp, Clock clock) {
+    this.client = Objects.requireNonNull(client, "client");
+    this.auth = Objects.requireNonNull(auth, "auth");
+    this.maxBodyBytes = maxBodyBytes;
+    this.backendUp = Objects.requireNonNull(backendUp, "backendUp");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public void handle(HttpExchange ex) throws IOException {
+    try {
+      Response r = route(ex);
+      send(ex, r.status(), r.body(), r.headers());
+    } catch (ApiException e) {
+      sendError(ex, e.status(), e.getMessage(), e.details(), e.headers());
+    } catch (InvalidInputException e) {
+      sendError(ex, 400, e.getMessage(), Map.of("field", e.field()), Map.of());
+    } catch (BackendUnavailableException e) {
+      LOG.log(Level.WARNING, "backend unavailable: {0}", e.getMessage());
+      sendError(ex, 503, "the job store is unavailable, try again later", Map.of(),
+          Map.of("Retry-After", "5"));
+    } catch (IOException e) {
+      LOG.log(Level.DEBUG, "request I/O failed: {0}", e.getMessage());
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "request " + ex.getRequestMethod() + " " + ex.getRequestURI().getRawPath()
+          + " failed", e);
+      sendError(ex, 500, "internal error", Map.of(), Map.of());
+    } finally {
+      ex.close();
+    }
+  }
+
+  private Response route(HttpExchange ex) throws IOException {
+    if (!auth.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
+      throw new ApiException(
+          401, "a valid bearer token is required", Map.of(),
+          Map.of("WWW-Authenticate", "Bearer realm=\"osapi\""));
+    }
+    String path = ex.getRequestURI().getRawPath();
+    ApiRoute.Match m =
+        ApiRoute.match(path).orElseThrow(() -> ApiException.notFound("no such endpoint"));
+    String method = ex.getRequestMethod();
+    if (!m.route().methods().contains(method)) {
+      String allow = String.join(", ", m.route().methods());
+      throw new ApiException(
+          405,
+          "method " + abbreviate(method) + " is not allowed on " + m.route().template(),
+          Map.of("allow", m.route().methods()),
+          Map.of("Allow", allow));
+    }
+    if (!backendUp.getAsBoolean()) {
+      throw new ApiException(
+          503, "the job store is not connected yet, try again later", Map.of(),
+          Map.of("Retry-After", "5"));
+    }
+    return switch (m.route()) {
+      case JOBS -> method.equals("POST") ? create(ex) : list(ex);
+      case STATS -> Response.ok(ApiJson.stats(client.stats()));
+      case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
+      case RETRY -> retry(ex, jobId(m.id()));
+      case WORKERS -> Response.ok(ApiJson.workers(client.workers(), clock.instant()));
+    };
+  }
+
+  private Response create(HttpExchange ex) throws IOException {
+    JsonNode body = RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), true, CREATE_FIELDS);
+    JsonNode op = body.get("operation");
+    if (op == null || op.isNull()) {
+      throw ApiException.badRequest("operation", "operation is required: {\"type\": ...}");
+    }
+    if (!op.isObject()) {
+      throw ApiException.badRequest("operation", "operation must be a JSON object");
+    }
+    RequestBodies.requireOnly(op, "operation.", OPERATION_FIELDS);
+    JsonNode type = op.get("type");
+    if (type == null || type.isNull()) {
+      throw ApiException.badRequest("operation.type", "operation.type is required");
+    }
+    if (!type.isTextual()) {
+      throw ApiException.badRequest("operation.type", "operation.type must be a string");
+    }
+    JsonNode data = op.get("data");
+    String dataText = null;
+    if (data != null && !data.isNull()) {
+      if (!data.isObject()) {
+        throw ApiException.badRequest("operation.data", "operation.data must be a JSON object");
+      }
+      dataText = toJson(data);
+    }
+    String target = optionalText(body, "target");
+    JobView v = client.create(new CreateJobRequest(type.textValue(), dataText, target));
+    return created(v);
+  }
+
+  private Response list(HttpExchange ex) {
+    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    for (String k : q.keySet()) {
+      if (!LIST_PARAMS.contains(k)) {
+        throw ApiException.badRequest(
+            abbreviate(k), "unknown query parameter '" + abbreviate(k)
+                + "': allowed are status, limit, offset");
+      }
+    }
+    JobStatus status = q.containsKey("status") ? JobStatus.fromWire(q.get("status")) : null;
+    int limit = intParam(q, "limit", DEFAULT_LIMIT);
+    int offset = intParam(q, "offset", 0);
+    return Response.ok(ApiJson.list(client.list(status, limit, offset)));
+  }
+
+  private Response get(JobId id) {
+    return client.get(id)
+        .map(v -> Response.ok(ApiJson.detail(v)))
+        .orElseThrow(() -> notFound(id));
+  }
+
+  private Response delete(JobId id) {
+    if (!client.delete(id)) {
+      throw notFound(id);
+    }
+    return new Response(204, null, Map.of());
+  }
+
+  private Response retry(HttpExchange ex, JobId id) throws IOException {
+    JsonNode body = RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, RETRY_FIELDS);
+    String target = body == null ? null : optionalText(body, "target");
+    Optional<JobView> v = client.retry(id, target);
+    return created(v.orElseThrow(() -> notFound(id)));
+  }
+
+  private static Response created(JobView v) {
+    return new Response(
+        201, ApiJson.created(v),
+        Map.of("Location", ApiRoute.BASE + "/jobs/" + v.job().id().value()));
+  }
+
+  private static ApiException notFound(JobId id) {
+    return ApiException.notFound("job " + id.value() + " not found");
+  }
+
+  private static JobId jobId(String raw) {
+    return JobId.parse(raw);
+  }
+
+  private static String optionalText(JsonNode obj, String field) {
+    JsonNode n = obj.get(field);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw ApiException.badRequest(field, field + " must be a string");
+    }
+    return n.textValue();
+  }
+
+  private static int intParam(Map<String, String> q, String name, int dflt) {
+    String v = q.get(name);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest(
+          name, name + " must be an integer, got '" + abbreviate(v) + "'");
+    }
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new HashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String k;
+      String v;
+      try {
+        k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+        v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        throw ApiException.badRequest("query", "the query string is not properly encoded");
+      }
+      if (out.put(k, v) != null) {
+        throw ApiException.badRequest(
+            abbreviate(k), "query parameter '" + abbreviate(k) + "' is given twice");
+      }
+    }
+    return out;
+  }
+
+  private static String toJson(JsonNode n) {
+    try {
+      return ApiJson.mapper().writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+  }
+
+  private static void sendError(
+      HttpExchange ex, int status, String message, Map<String, Object> details,
+      Map<String, String> headers) throws IOException {
+    send(ex, status, new ApiModel.ErrorBody(message, details.isEmpty() ? null : details), headers);
+  }
+
+  private static void send(HttpExchange ex, int status, Object body, Map<String, String> headers)
+      throws IOException {
+    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    if (body == null) {
+      ex.sendResponseHeaders(status, -1);
+      return;
+    }
+    byte[] bytes = ApiJson.write(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private record Response(int status, Object body, Map<String, String> headers) {
+    static Response ok(Object body) {
+      return new Response(200, body, Map.of());
+    }
+  }
+}

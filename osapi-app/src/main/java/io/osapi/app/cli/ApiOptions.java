@@ -1,0 +1,53 @@
+package io.osapi.app.cli;
+
+import io.osapi.app.config.ApiSettings;
+import io.osapi.app.config.ConfigException;
+import io.osapi.app.config.HostPort;
+import io.osapi.app.config.Secret;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** REST API options of the controller and the all-in-one process. */
+public final class ApiOptions {
+  @Option(
+      names = "--api-addr",
+      paramLabel = "HOST:PORT",
+      defaultValue = ApiSettings.DEFAULT_ADDRESS,
+      description = "Where the REST API listens (default: ${DEFAULT-VALUE}).")
+  String address;
+
+  @Option(
+      names = "--api-token-file",
+      paramLabel = "PATH",
+      description = "File holding the bearer token every API request must carry"
+          + " (default: no token).")
+  Path tokenFile;
+
+  @Option(
+      names = "--max-body-bytes",
+      paramLabel = "N",
+      defaultValue = "65536",
+      description = "Largest request body accepted, 1024 to 16777216 (default: ${DEFAULT-VALUE}).")
+  int maxBodyBytes;
+
+  @Option(
+      names = "--api-threads",
+      paramLabel = "N",
+      defaultValue = "16",
+      description = "Request threads of the API, 1 to 256 (default: ${DEFAULT-VALUE}).")
+  int threads;
+
+  /** The API settings. @throws ConfigException naming the option at fault */
+  ApiSettings toSettings() {
+    HostPort addr = HostPort.parse("--api-addr", address);
+    if (maxBodyBytes < 1024 || maxBodyBytes > 16 * 1024 * 1024) {
+      throw new ConfigException(
+          "--max-body-bytes", "must be between 1024 and 16777216, got " + maxBodyBytes);
+    }
+    Optional<Secret> token =
+        tokenFile == null ? Optional.empty()
+            : Optional.of(Secret.readFile("--api-token-file", tokenFile));
+    return new ApiSettings(addr, token, maxBodyBytes, threads);
+  }
+}

@@ -1,0 +1,62 @@
+package io.osapi.app.cli;
+
+import io.osapi.app.api.ApiJson;
+import io.osapi.app.api.ApiModel.JobDetail;
+import io.osapi.app.api.ApiModel.TimelineBody;
+import io.osapi.app.client.ControllerClient;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code osapi-app job get ID}: one job in full. */
+@Command(
+    name = "get",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = "Shows a job: status, result, error, worker states and timeline.")
+public final class JobGetCommand extends ClientCommand {
+  @Parameters(paramLabel = "ID", description = "The job id.")
+  String id;
+
+  @Override
+  int run(ControllerClient c) throws Exception {
+    JobDetail d = c.get(id);
+    if (json()) {
+      printJson(d);
+      return 0;
+    }
+    PrintWriter out = out();
+    out.println("job:        " + d.jobId());
+    out.println("status:     " + d.status());
+    out.println("operation:  " + d.operation().type() + " "
+        + ApiJson.mapper().writeValueAsString(d.operation().data()));
+    out.println("target:     " + d.target() + " (" + d.kind() + ")");
+    out.println("created:    " + d.created());
+    out.println("updated:    " + d.updated());
+    if (d.result() != null) {
+      out.println("result:     " + ApiJson.mapper().writeValueAsString(d.result()));
+    }
+    if (d.error() != null) {
+      out.println("error:      " + d.error());
+    }
+    if (d.workers() != null && !d.workers().isEmpty()) {
+      out.println();
+      Table t = new Table("WORKER", "STATE", "DURATION", "ERROR");
+      d.workers().forEach((w, s) -> t.row(w, s.state(),
+          s.durationSeconds() == null ? null : s.durationSeconds() + "s", s.error()));
+      t.print(out);
+    }
+    if (d.timeline() != null && !d.timeline().isEmpty()) {
+      out.println();
+      Table t = new Table("TIME", "EVENT", "WORKER", "MESSAGE");
+      for (TimelineBody e : d.timeline()) {
+        t.row(e.time(), e.event(), e.worker(),
+            e.error() == null ? e.message() : e.message() + ": " + e.error());
+      }
+      t.print(out);
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,47 @@
+package io.osapi.app.cli;
+
+import io.osapi.app.api.ApiModel.JobList;
+import io.osapi.app.api.ApiModel.JobSummary;
+import io.osapi.app.client.ControllerClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code osapi-app job list}: a page of jobs, newest first. */
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = "Lists jobs, newest first.")
+public final class JobListCommand extends ClientCommand {
+  @Option(names = "--status", paramLabel = "STATUS",
+      description = "Only jobs with this status: submitted, processing, completed, failed,"
+          + " partial_failure.")
+  String status;
+
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
+      description = "Jobs per page, 1 to 100 (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--offset", paramLabel = "N", defaultValue = "0",
+      description = "Jobs to skip (default: ${DEFAULT-VALUE}).")
+  int offset;
+
+  @Override
+  int run(ControllerClient c) throws Exception {
+    JobList l = c.list(status, limit, offset);
+    if (json()) {
+      printJson(l);
+      return 0;
+    }
+    Table t = new Table("ID", "STATUS", "OPERATION", "TARGET", "CREATED", "ERROR");
+    for (JobSummary j : l.items()) {
+      t.row(j.jobId(), j.status(), j.operation().type(), j.target(), j.created(), j.error());
+    }
+    t.print(out());
+    out().println(l.items().size() + " of " + l.total() + " jobs"
+        + (status == null ? "" : " with status " + status));
+    out().flush();
+    return 0;
+  }
+}

@@ -1,0 +1,149 @@
+package io.osapi.app.cli;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.osapi.app.api.ApiJson;
+import io.osapi.app.api.ApiModel.CreatedJob;
+import io.osapi.app.api.ApiModel.JobDetail;
+import io.osapi.app.client.ControllerClient;
+import io.osapi.app.config.ConfigException;
+import io.osapi.app.config.Durations;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code osapi-app job submit}: creates a job, optionally waiting for it to end. */
+@Command(
+    name = "submit",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    description = "Creates a job. With --wait, shows each status change until the job ends and"
+        + " exits 1 if it did not complete.")
+public final class JobSubmitCommand extends ClientCommand {
+  private static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure");
+  private static final long POLL_MS = 200;
+
+  @Option(names = "--type", required = true, paramLabel = "TYPE",
+      description = "The operation type, like system.hostname.get or diag.sleep.")
+  String type;
+
+  @Option(names = "--data", paramLabel = "JSON",
+      description = "The operation's parameters, a JSON object like '{\"seconds\": 3}'.")
+  String data;
+
+  @Option(names = "--target", paramLabel = "TARGET",
+      description = "_any (default), _all, a worker id, or key:value for a label.")
+  String target;
+
+  @Option(names = "--wait", description = "Wait until the job ends, showing its progress.")
+  boolean waitForEnd;
+
+  @Option(names = "--wait-timeout", paramLabel = "DURATION", defaultValue = "10m",
+      description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).")
+  String waitTimeout;
+
+  @Override
+  int run(ControllerClient c) throws Exception {
+    JsonNode dataNode = parseData(data);
+    Duration timeout = Durations.parsePositive("--wait-timeout", waitTimeout);
+    CreatedJob created = c.submit(type, dataNode, target);
+    if (!waitForEnd) {
+      if (json()) {
+        printJson(created);
+      } else {
+        out().println("job " + created.jobId() + " submitted");
+        out().flush();
+      }
+      return 0;
+    }
+    PrintWriter progress = json() ? err() : out();
+    progress.println(stamp() + "  submitted   job " + created.jobId() + " (" + type + ")");
+    progress.flush();
+    JobDetail d = waitForEnd(c, created.jobId(), timeout, progress);
+    if (d == null) {
+      err().println("osapi-app: job " + created.jobId() + " did not end within "
+          + Durations.format(timeout) + " (see: osapi-app job get " + created.jobId() + ")");
+      err().flush();
+      return 1;
+    }
+    if (json()) {
+      printJson(d);
+    } else {
+      if (d.result() != null) {
+        out().println("result: " + ApiJson.mapper().writeValueAsString(d.result()));
+      }
+      if (d.error() != null) {
+        out().println("error:  " + d.error());
+      }
+      out().flush();
+    }
+    return d.status().equals("completed") ? 0 : 1;
+  }
+
+  /** Polls until the job is terminal; prints a line per status change. Null on timeout. */
+  static JobDetail waitForEnd(ControllerClient c, String id, Duration timeout, PrintWriter out)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "submitted";
+    while (true) {
+      JobDetail d = c.get(id);
+      if (!Objects.equals(d.status(), last)) {
+        out.println(stamp() + "  " + pad(d.status()) + describe(d));
+        out.flush();
+        last = d.status();
+      }
+      if (TERMINAL.contains(d.status())) {
+        return d;
+      }
+      if (System.nanoTime() > deadline) {
+        return null;
+      }
+      Thread.sleep(POLL_MS);
+    }
+  }
+
+  private static String describe(JobDetail d) {
+    if (d.workers() == null || d.workers().isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder();
+    d.workers().forEach((w, s) -> {
+      sb.append(sb.length() == 0 ? "on " : ", ").append(w);
+      if (s.durationSeconds() != null) {
+        sb.append(" in ").append(s.durationSeconds()).append('s');
+      }
+    });
+    return sb.toString();
+  }
+
+  private static String pad(String s) {
+    return s.length() >= 12 ? s + " " : s + " ".repeat(12 - s.length());
+  }
+
+  private static String stamp() {
+    return LocalTime.now(ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private static JsonNode parseData(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    JsonNode n;
+    try {
+      n = ApiJson.mapper().readTree(text);
+    } catch (JacksonException e) {
+      throw new ConfigException("--data", "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (n == null || !n.isObject()) {
+      throw new ConfigException("--data", "must be a JSON object like '{\"seconds\": 3}'");
+    }
+    return n;
+  }
+}

@@ -1,0 +1,210 @@
+package io.osapi.app.cli;
+
+import io.osapi.adapter.nats.NatsSettings;
+import io.osapi.app.config.ConfigException;
+import io.osapi.app.config.Durations;
+import io.osapi.app.config.Secret;
+import io.osapi.core.service.WorkerConfig;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** NATS authentication, TLS and layout options of the server commands. */
+public final class NatsOptions {
+  /**
+   * How long a process waits for NATS at start before it starts anyway, not ready, and keeps
+   * connecting in the background (so its endpoints answer 503 instead of nothing).
+   */
+  static final java.time.Duration STARTUP_WAIT = java.time.Duration.ofSeconds(3);
+
+  @Option(
+      names = "--nats-user",
+      paramLabel = "USER",
+      description = "NATS user name (with --nats-password-file).")
+  String user;
+
+  @Option(
+      names = "--nats-password-file",
+      paramLabel = "PATH",
+      description = "File holding the NATS password.")
+  Path passwordFile;
+
+  @Option(
+      names = "--nats-token-file",
+      paramLabel = "PATH",
+      description = "File holding a NATS auth token.")
+  Path tokenFile;
+
+  @Option(
+      names = "--nats-creds",
+      paramLabel = "PATH",
+      description = "NATS credentials file (JWT and nkey seed).")
+  Path creds;
+
+  @Option(
+      names = "--nats-tls-truststore",
+      paramLabel = "PATH",
+      description = "Trust store (PKCS12 or JKS) with the CA of the NATS servers' certificates;"
+          + " turns TLS on.")
+  Path trustStore;
+
+  @Option(
+      names = "--nats-tls-truststore-password-file",
+      paramLabel = "PATH",
+      description = "File holding the trust store's password.")
+  Path trustStorePasswordFile;
+
+  @Option(
+      names = "--replicas",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Replicas of the JOBS stream and the KV buckets, 1 to 5 (default: ${DEFAULT-VALUE}).")
+  int replicas;
+
+  @Option(
+      names = "--nats-storage",
+      paramLabel = "file|memory",
+      defaultValue = "file",
+      description = "Storage of the stream and buckets (default: ${DEFAULT-VALUE}).")
+  String storage;
+
+  @Option(
+      names = "--job-ttl",
+      paramLabel = "DURATION",
+      defaultValue = "24h",
+      description = "How long jobs, their events and results are kept in NATS; 0s keeps them"
+          + " for ever (default: ${DEFAULT-VALUE}).")
+  String jobTtl;
+
+  /**
+   * The NATS settings for these options.
+   *
+   * @param urls the {@code --nats} value: one URL or several separated by commas
+   * @param connectionName the client name the server shows
+   * @param worker the worker's delivery settings, for the shared consumers' defaults, or null
+   * @throws ConfigException naming the option at fault
+   */
+  NatsSettings toSettings(String urls, String connectionName, WorkerConfig worker) {
+    NatsSettings.Builder b = NatsSettings.builder().servers(parseUrls(urls))
+        .connectionName(connectionName)
+        .startupWait(STARTUP_WAIT);
+    if (user != null || passwordFile != null) {
+      if (user == null) {
+        throw new ConfigException("--nats-password-file", "needs --nats-user as well");
+      }
+      if (passwordFile == null) {
+        throw new ConfigException("--nats-user", "needs --nats-password-file as well");
+      }
+      b.userPassword(user, Secret.readFile("--nats-password-file", passwordFile).value());
+    }
+    if (tokenFile != null) {
+      if (user != null) {
+        throw new ConfigException("--nats-token-file", "give either a token or a user, not both");
+      }
+      b.token(Secret.readFile("--nats-token-file", tokenFile).value());
+    }
+    if (creds != null) {
+      if (user != null || tokenFile != null) {
+        throw new ConfigException("--nats-creds", "give only one of user, token or creds");
+      }
+      requireReadable("--nats-creds", creds);
+      b.credsFile(creds);
+    }
+    if (trustStorePasswordFile != null && trustStore == null) {
+      throw new ConfigException("--nats-tls-truststore-password-file",
+          "needs --nats-tls-truststore as well");
+    }
+    if (trustStore != null) {
+      requireReadable("--nats-tls-truststore", trustStore);
+      String pw = trustStorePasswordFile == null ? null
+          : Secret.readFile("--nats-tls-truststore-password-file", trustStorePasswordFile).value();
+      b.trustStore(trustStore, pw);
+    }
+    layout(b);
+    if (worker != null) {
+      b.defaultDelivery(worker.ackWait(), worker.maxDeliver());
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("--nats", e.getMessage());
+    }
+  }
+
+  /**
+   * Checks the options when no {@code --nats} is given (the all-in-one process on the embedded
+   * broker): layout values must still be valid, and connection options make no sense.
+   *
+   * @throws ConfigException naming the option at fault
+   */
+  void checkWithoutNats() {
+    layout(NatsSettings.builder());
+    String set = user != null ? "--nats-user"
+        : passwordFile != null ? "--nats-password-file"
+        : tokenFile != null ? "--nats-token-file"
+        : creds != null ? "--nats-creds"
+        : trustStore != null ? "--nats-tls-truststore"
+        : trustStorePasswordFile != null ? "--nats-tls-truststore-password-file"
+        : null;
+    if (set != null) {
+      throw new ConfigException(set, "is only used with --nats");
+    }
+  }
+
+  private void layout(NatsSettings.Builder b) {
+    if (replicas < 1 || replicas > 5) {
+      throw new ConfigException("--replicas", "must be between 1 and 5, got " + replicas);
+    }
+    b.replicas(replicas);
+    b.storage(switch (storage.trim().toLowerCase(Locale.ROOT)) {
+      case "file" -> NatsSettings.Storage.FILE;
+      case "memory" -> NatsSettings.Storage.MEMORY;
+      default -> throw new ConfigException("--nats-storage",
+          "expected file or memory, got '" + storage + "'");
+    });
+    java.time.Duration ttl = Durations.parse("--job-ttl", jobTtl);
+    if (ttl.isNegative()) {
+      throw new ConfigException("--job-ttl", "must not be negative");
+    }
+    b.jobsTtl(ttl);
+  }
+
+  static List<String> parseUrls(String text) {
+    if (text == null || text.isBlank()) {
+      throw new ConfigException("--nats", "expected a URL like nats://127.0.0.1:4222, got nothing");
+    }
+    List<String> out = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String u = part.trim();
+      URI uri;
+      try {
+        uri = URI.create(u);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("--nats", "'" + u + "' is not a URL");
+      }
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!(scheme.equals("nats") || scheme.equals("tls"))) {
+        throw new ConfigException(
+            "--nats", "'" + u + "' is not a nats:// or tls:// URL (like nats://127.0.0.1:4222)");
+      }
+      if (uri.getHost() == null) {
+        throw new ConfigException("--nats", "'" + u + "' has no host");
+      }
+      if (uri.getPort() > 65535) {
+        throw new ConfigException("--nats", "'" + u + "' has a port over 65535");
+      }
+      out.add(u);
+    }
+    return out;
+  }
+
+  private static void requireReadable(String option, Path p) {
+    if (!Files.isReadable(p)) {
+      throw new ConfigException(option, "file " + p + " does not exist or cannot be read");
+    }
+  }
+}

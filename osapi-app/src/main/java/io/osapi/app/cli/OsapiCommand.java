@@ -1,0 +1,88 @@
+package io.osapi.app.cli;
+
+import io.osapi.app.config.HostPort;
+import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.config.ProcessKind;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.core.service.WorkerConfig;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code osapi-app} command. Without a subcommand it runs the all-in-one process: controller
+ * and one worker in one JVM, on the embedded broker unless {@code --nats} is given, with one
+ * {@code /metrics} carrying both sides' families.
+ */
+@Command(
+    name = "osapi-app",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = {
+      "Runs jobs on Linux hosts.",
+      "",
+      "Without a command: the all-in-one process (REST API, job client and one worker in one JVM,"
+          + " on the embedded in-memory broker unless --nats is given).",
+      "Every option can also be set with an environment variable OSAPI_<NAME>"
+          + " (--api-addr: OSAPI_API_ADDR) or in the --config file."
+    },
+    footer = {"", "Exit codes: 0 ok, 1 failure, 2 bad command line or option value."})
+public final class OsapiCommand implements Callable<Integer> {
+  private final ProcessLauncher launcher;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--nats",
+      paramLabel = "URL[,URL...]",
+      description = "NATS server URLs; without it the embedded broker is used (default: none).")
+  String nats;
+
+  @Option(
+      names = "--metrics-addr",
+      paramLabel = "HOST:PORT",
+      defaultValue = MetricsSettings.CONTROLLER_ADDRESS,
+      description = "Where /metrics and /health listen (default: ${DEFAULT-VALUE}).")
+  String metricsAddr;
+
+  @Mixin ApiOptions api;
+  @Mixin WorkerOptions worker;
+  @Mixin NatsOptions natsOptions;
+  @Mixin CommonServerOptions common;
+
+  /** @param launcher builds the process */
+  public OsapiCommand(ProcessLauncher launcher) {
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
+  }
+
+  /** The all-in-one settings of the parsed options. */
+  ProcessSettings settings() {
+    WorkerConfig w = worker.toConfig();
+    boolean embedded = nats == null || nats.isBlank();
+    if (embedded) {
+      natsOptions.checkWithoutNats();
+    }
+    return new ProcessSettings(
+        ProcessKind.ALL_IN_ONE,
+        embedded ? Optional.empty()
+            : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w)),
+        Optional.of(api.toSettings()),
+        new MetricsSettings(HostPort.parse("--metrics-addr", metricsAddr), common.otlp(),
+            "osapi"),
+        Optional.of(w),
+        common.lifecycle());
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    return ServerRunner.run(launcher, settings(), spec.commandLine().getOut(),
+        spec.commandLine().getErr());
+  }
+}

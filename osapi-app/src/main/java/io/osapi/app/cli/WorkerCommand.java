@@ -1,0 +1,72 @@
+package io.osapi.app.cli;
+
+import io.osapi.app.config.HostPort;
+import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.config.ProcessKind;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.core.service.WorkerConfig;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code osapi-app worker}: one worker with its own metrics. */
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Runs a worker: consumes jobs from NATS, runs them, writes status and results;"
+        + " its own /metrics.")
+public final class WorkerCommand implements Callable<Integer> {
+  private final ProcessLauncher launcher;
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--nats",
+      paramLabel = "URL[,URL...]",
+      defaultValue = "nats://127.0.0.1:4222",
+      description = "NATS server URLs (default: ${DEFAULT-VALUE}).")
+  String nats;
+
+  @Option(
+      names = "--metrics-addr",
+      paramLabel = "HOST:PORT",
+      defaultValue = MetricsSettings.WORKER_ADDRESS,
+      description = "Where /metrics and /health listen (default: ${DEFAULT-VALUE}).")
+  String metricsAddr;
+
+  @Mixin WorkerOptions worker;
+  @Mixin NatsOptions natsOptions;
+  @Mixin CommonServerOptions common;
+
+  /** @param launcher builds the process */
+  public WorkerCommand(ProcessLauncher launcher) {
+    this.launcher = Objects.requireNonNull(launcher, "launcher");
+  }
+
+  /** The worker settings of the parsed options. */
+  ProcessSettings settings() {
+    WorkerConfig w = worker.toConfig();
+    return new ProcessSettings(
+        ProcessKind.WORKER,
+        Optional.of(natsOptions.toSettings(nats, "osapi-worker-" + w.workerId(), w)),
+        Optional.empty(),
+        new MetricsSettings(HostPort.parse("--metrics-addr", metricsAddr), common.otlp(),
+            "osapi-worker"),
+        Optional.of(w),
+        common.lifecycle());
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    return ServerRunner.run(launcher, settings(), spec.commandLine().getOut(),
+        spec.commandLine().getErr());
+  }
+}

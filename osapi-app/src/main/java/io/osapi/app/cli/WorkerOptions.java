@@ -1,0 +1,75 @@
+package io.osapi.app.cli;
+
+import io.osapi.app.config.ConfigException;
+import io.osapi.app.config.Durations;
+import io.osapi.app.config.Labels;
+import io.osapi.app.config.WorkerIds;
+import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.Names;
+import io.osapi.core.service.WorkerConfig;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Worker options of the worker and the all-in-one process. */
+public final class WorkerOptions {
+  @Option(
+      names = "--worker-id",
+      paramLabel = "ID",
+      description = "This worker's id, stable across restarts: 1 to 64 of A-Z a-z 0-9 . _ -"
+          + " (default: from the host name, here ${sys:osapi.defaultWorkerId}).")
+  String workerId;
+
+  @Option(
+      names = "--labels",
+      paramLabel = "k=v[,k=v]",
+      description = "Labels for label targets, like group=web.dev,zone=eu (default: none).")
+  String labels;
+
+  @Option(
+      names = "--concurrency",
+      paramLabel = "N",
+      defaultValue = "4",
+      description = "Jobs run at the same time, 1 to 1024 (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(
+      names = "--ack-wait",
+      paramLabel = "DURATION",
+      defaultValue = "30s",
+      description = "How long a delivery may go unacknowledged before it is redelivered, like 30s"
+          + " or 2m (default: ${DEFAULT-VALUE}).")
+  String ackWait;
+
+  @Option(
+      names = "--max-deliver",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = "Deliveries a job gets at most; the last failing one dead-letters it"
+          + " (default: ${DEFAULT-VALUE}).")
+  int maxDeliver;
+
+  /** The worker configuration. @throws ConfigException naming the option at fault */
+  WorkerConfig toConfig() {
+    String id = workerId == null || workerId.isBlank() ? WorkerIds.defaultId() : workerId.trim();
+    try {
+      Names.requireWorkerId("worker id", id);
+    } catch (InvalidInputException e) {
+      throw new ConfigException("--worker-id", e.getMessage());
+    }
+    Map<String, String> l = Labels.parse("--labels", labels);
+    if (concurrency < 1 || concurrency > 1024) {
+      throw new ConfigException("--concurrency", "must be between 1 and 1024, got " + concurrency);
+    }
+    Duration aw = Durations.parsePositive("--ack-wait", ackWait);
+    if (aw.toMillis() < 1000) {
+      throw new ConfigException("--ack-wait", "must be at least 1s, got '" + ackWait + "'");
+    }
+    if (maxDeliver < 1 || maxDeliver > 1000) {
+      throw new ConfigException("--max-deliver", "must be between 1 and 1000, got " + maxDeliver);
+    }
+    WorkerConfig d = WorkerConfig.defaults(id);
+    return d.withLabels(l).withConcurrency(concurrency)
+        .withDelivery(aw, maxDeliver, d.retryDelay());
+  }
+}

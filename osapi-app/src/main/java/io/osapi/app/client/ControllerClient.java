@@ -1,0 +1,187 @@
+package io.osapi.app.client;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.osapi.app.api.ApiJson;
+import io.osapi.app.api.ApiModel.CreatedJob;
+import io.osapi.app.api.ApiModel.JobDetail;
+import io.osapi.app.api.ApiModel.JobList;
+import io.osapi.app.api.ApiModel.Stats;
+import io.osapi.app.api.ApiModel.WorkerList;
+import io.osapi.app.config.Secret;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Calls a controller's REST API. Thread-safe.
+ *
+ * <p>Every method throws {@link ControllerException} when the controller answers with an error
+ * (with its status and message) or cannot be reached (status 0).
+ */
+public final class ControllerClient {
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final URI base;
+  private final Optional<Secret> token;
+  private final HttpClient http;
+
+  /**
+   * @param controller the controller's base URL, such as {@code http://127.0.0.1:8080}
+   * @param token the bearer token to send, or empty
+   */
+  public ControllerClient(URI controller, Optional<Secret> token) {
+    String s = Objects.requireNonNull(controller, "controller").toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    this.base = URI.create(s);
+    this.token = Objects.requireNonNull(token, "token");
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(5))
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .build();
+  }
+
+  /** The controller's base URL. */
+  public URI base() {
+    return base;
+  }
+
+  /**
+   * Creates a job.
+   *
+   * @param type the operation type
+   * @param data the operation data (a JSON object), or null
+   * @param target the target, or null for {@code _any}
+   */
+  public CreatedJob submit(String type, JsonNode data, String target) {
+    ObjectNode body = ApiJson.mapper().createObjectNode();
+    ObjectNode op = body.putObject("operation");
+    op.put("type", type);
+    if (data != null) {
+      op.set("data", data);
+    }
+    if (target != null) {
+      body.put("target", target);
+    }
+    return call("POST", "/api/v1/jobs", body, CreatedJob.class);
+  }
+
+  /** A job in full. */
+  public JobDetail get(String id) {
+    return call("GET", "/api/v1/jobs/" + encode(id), null, JobDetail.class);
+  }
+
+  /**
+   * A page of jobs, newest first.
+   *
+   * @param status only this status, or null for all
+   * @param limit 1 to 100
+   * @param offset 0 or more
+   */
+  public JobList list(String status, int limit, int offset) {
+    StringBuilder q = new StringBuilder("/api/v1/jobs?limit=").append(limit).append("&offset=")
+        .append(offset);
+    if (status != null) {
+      q.append("&status=").append(encode(status));
+    }
+    return call("GET", q.toString(), null, JobList.class);
+  }
+
+  /** Retries a job, to {@code target} or its original target when null. */
+  public CreatedJob retry(String id, String target) {
+    ObjectNode body = ApiJson.mapper().createObjectNode();
+    if (target != null) {
+      body.put("target", target);
+    }
+    return call("POST", "/api/v1/jobs/" + encode(id) + "/retry", body, CreatedJob.class);
+  }
+
+  /** Deletes a job with its events and results. */
+  public void delete(String id) {
+    call("DELETE", "/api/v1/jobs/" + encode(id), null, Void.class);
+  }
+
+  /** Job counts by status. */
+  public Stats stats() {
+    return call("GET", "/api/v1/jobs/stats", null, Stats.class);
+  }
+
+  /** The live workers. */
+  public WorkerList workers() {
+    return call("GET", "/api/v1/workers", null, WorkerList.class);
+  }
+
+  private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(base + pathAndQuery))
+            .timeout(TIMEOUT)
+            .header("Accept", "application/json");
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t.value()));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+      b.method(method, HttpRequest.BodyPublishers.ofByteArray(ApiJson.write(body)));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<byte[]> r;
+    try {
+      r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (HttpConnectTimeoutException | ConnectException e) {
+      throw new ControllerException(0, "cannot reach the controller at " + base
+          + ": connection refused or timed out (is it running? see --controller)", e);
+    } catch (HttpTimeoutException e) {
+      throw new ControllerException(0, "the controller at " + base + " did not answer within "
+          + TIMEOUT.toSeconds() + "s", e);
+    } catch (IOException e) {
+      throw new ControllerException(0, "cannot reach the controller at " + base + ": "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ControllerException(0, "interrupted", e);
+    }
+    if (r.statusCode() >= 300) {
+      throw new ControllerException(r.statusCode(), errorMessage(r), null);
+    }
+    if (type == Void.class) {
+      return null;
+    }
+    try {
+      return ApiJson.mapper().readValue(r.body(), type);
+    } catch (IOException e) {
+      throw new ControllerException(r.statusCode(), "the controller's answer cannot be read: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static String errorMessage(HttpResponse<byte[]> r) {
+    try {
+      JsonNode n = ApiJson.mapper().readTree(r.body());
+      if (n != null && n.hasNonNull("error")) {
+        return n.get("error").asText();
+      }
+    } catch (JsonProcessingException e) {
+      // not JSON: fall through
+    } catch (IOException e) {
+      // unreadable: fall through
+    }
+    return "HTTP " + r.statusCode();
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8);
+  }
+}

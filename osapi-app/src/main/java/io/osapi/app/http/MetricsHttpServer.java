@@ -1,0 +1,364 @@
+package io.osapi.app.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.osapi.adapter.otel.MetricsScraper;
+import io.osapi.adapter.otel.ScrapeResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The operations HTTP endpoint of a process, on the JDK's {@link HttpServer}:
+ *
+ * <ul>
+ *   <li>{@code /metrics}: the Prometheus exposition from a {@link MetricsScraper} (text 0.0.4, or
+ *       OpenMetrics when the {@code Accept} header asks for it), gzip-compressed when {@code
+ *       Accept-Encoding} allows gzip. A scrape that fails or throws is answered with 500 and a short
+ *       {@code text/plain} message, never an empty reply.
+ *   <li>{@code /health}: liveness, always 200 {@code {"status":"up"}}.
+ *   <li>{@code /health/ready}: 200 {@code {"status":"up"}} when the readiness supplier says ready,
+ *       else 503 {@code {"status":"down","reasons":{...}}}.
+ * </ul>
+ *
+ * <p>Paths match exactly (a query string is ignored): anything else is 404. Only GET and HEAD are
+ * allowed: other methods get 405 with {@code Allow: GET, HEAD} (so a POST is refused with 405,
+ * whatever its body). A GET or HEAD that carries a body ({@code Content-Length} above 0 or a {@code
+ * Transfer-Encoding}) gets 413 and the connection is closed.
+ *
+ * <p>Requests run on a small bounded pool (default 2 threads, 16 queued); when it is full the JDK
+ * server closes the new connection. {@link #close()} stops the server and the pool. The class sets
+ * {@code sun.net.httpserver.nodelay=true} when it loads (unless set already): without TCP_NODELAY
+ * the JDK server stalls each small response by about 40 ms (Nagle plus delayed ACK). The JDK reads
+ * that property once, when the first {@link HttpServer} of the JVM is created, so it applies to
+ * every JDK HTTP server of the process if this class is loaded first.
+ */
+public final class MetricsHttpServer implements AutoCloseable {
+
+  static {
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
+  /** The default bind address: loopback only. */
+  public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+
+  /** The default port (the controller's; workers use 9091). */
+  public static final int DEFAULT_PORT = 9090;
+
+  private static final System.Logger LOG = System.getLogger(MetricsHttpServer.class.getName());
+  private static final String JSON = "application/json";
+  private static final String TEXT = "text/plain; charset=utf-8";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final byte[] UP = "{\"status\":\"up\"}".getBytes(StandardCharsets.UTF_8);
+
+  private final HttpServer server;
+  private final ThreadPoolExecutor executor;
+  private final MetricsScraper scraper;
+  private final Supplier<Readiness> readiness;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private MetricsHttpServer(Builder b) throws IOException {
+    this.scraper = b.scraper;
+    this.readiness = b.readiness;
+    AtomicInteger n = new AtomicInteger();
+    ThreadFactory threads =
+        r -> {
+          Thread t = new Thread(r, "osapi-metrics-http-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        };
+    this.executor =
+        new ThreadPoolExecutor(
+            b.threads,
+            b.threads,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(b.queueCapacity),
+            threads,
+            new ThreadPoolExecutor.AbortPolicy());
+    HttpServer s = HttpServer.create(new InetSocketAddress(b.bindAddress, b.port), b.backlog);
+    s.createContext("/", this::handle);
+    s.setExecutor(executor);
+    s.start();
+    this.server = s;
+  }
+
+  /**
+   * A builder for a server rendering with {@code scraper} (e.g. {@code OtelMetricsBackend}).
+   *
+   * @param scraper renders {@code /metrics}
+   */
+  public static Builder builder(MetricsScraper scraper) {
+    return new Builder(scraper);
+  }
+
+  /** The address the server listens on (with the actual port when 0 was asked). */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /** The port the server listens on. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** Stops accepting, ends the exchanges in progress and stops the pool. Idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    server.stop(0);
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private enum Endpoint {
+    METRICS,
+    HEALTH,
+    READY
+  }
+
+  private void handle(HttpExchange exchange) {
+    try {
+      Endpoint endpoint =
+          switch (exchange.getRequestURI().getRawPath()) {
+            case "/metrics" -> Endpoint.METRICS;
+            case "/health" -> Endpoint.HEALTH;
+            case "/health/ready" -> Endpoint.READY;
+            default -> null;
+          };
+      String method = exchange.getRequestMethod();
+      boolean head = "HEAD".equals(method);
+      if (endpoint == null) {
+        send(exchange, head, 404, TEXT, bytes("not found\n"));
+      } else if (!head && !"GET".equals(method)) {
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        send(exchange, false, 405, TEXT, bytes("method not allowed: use GET or HEAD\n"));
+      } else if (hasBody(exchange)) {
+        exchange.getResponseHeaders().set("Connection", "close");
+        send(exchange, head, 413, TEXT, bytes("a request body is not accepted here\n"));
+      } else {
+        switch (endpoint) {
+          case METRICS -> metrics(exchange, head);
+          case HEALTH -> send(exchange, head, 200, JSON, UP);
+          case READY -> ready(exchange, head);
+        }
+      }
+    } catch (Throwable t) {
+      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        throw (VirtualMachineError) t;
+      }
+      LOG.log(System.Logger.Level.WARNING, "operations HTTP request failed", t);
+      if (exchange.getResponseCode() == -1) {
+        try {
+          send(exchange, false, 500, TEXT, bytes("internal error\n"));
+        } catch (IOException | RuntimeException ignored) {
+          // the client is gone
+        }
+      }
+    } finally {
+      exchange.close();
+    }
+  }
+
+  private void metrics(HttpExchange exchange, boolean head) throws IOException {
+    ScrapeResult result;
+    try {
+      result = scraper.scrape(exchange.getRequestHeaders().getFirst("Accept"));
+      if (result == null) {
+        result = ScrapeResult.failure("metrics collection returned nothing");
+      }
+    } catch (RuntimeException | LinkageError | StackOverflowError e) {
+      LOG.log(System.Logger.Level.ERROR, "metrics scrape threw", e);
+      result = ScrapeResult.failure("metrics collection failed: " + e.getClass().getSimpleName());
+    }
+    if (!result.ok()) {
+      send(exchange, head, 500, result.contentType(), result.body());
+      return;
+    }
+    byte[] body = result.body();
+    exchange.getResponseHeaders().set("Vary", "Accept, Accept-Encoding");
+    if (acceptsGzip(exchange.getRequestHeaders().getFirst("Accept-Encoding"))) {
+      exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+      body = gzip(body);
+    }
+    send(exchange, head, 200, result.contentType(), body);
+  }
+
+  private void ready(HttpExchange exchange, boolean head) throws IOException {
+    Readiness r;
+    try {
+      r = readiness.get();
+      if (r == null) {
+        r = Readiness.down(Map.of("readiness", "no readiness reported"));
+      }
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "readiness check threw", e);
+      r = Readiness.down(Map.of("readiness", "readiness check failed"));
+    }
+    if (r.ready()) {
+      send(exchange, head, 200, JSON, UP);
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "down");
+    body.put("reasons", r.reasons());
+    send(exchange, head, 503, JSON, MAPPER.writeValueAsBytes(body));
+  }
+
+  private static void send(
+      HttpExchange exchange, boolean head, int status, String contentType, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    if (head) {
+      exchange.sendResponseHeaders(status, -1);
+      return;
+    }
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static boolean hasBody(HttpExchange exchange) {
+    if (exchange.getRequestHeaders().containsKey("Transfer-Encoding")) {
+      return true;
+    }
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length == null) {
+      return false;
+    }
+    try {
+      return Long.parseLong(length.trim()) != 0;
+    } catch (NumberFormatException e) {
+      return true;
+    }
+  }
+
+  /** Whether an {@code Accept-Encoding} header allows gzip (token {@code gzip}, q above 0). */
+  static boolean acceptsGzip(String acceptEncoding) {
+    if (acceptEncoding == null) {
+      return false;
+    }
+    for (String coding : acceptEncoding.split(",")) {
+      String[] parts = coding.split(";");
+      if (!parts[0].trim().toLowerCase(Locale.ROOT).equals("gzip")) {
+        continue;
+      }
+      for (int i = 1; i < parts.length; i++) {
+        String p = parts[i].trim();
+        if (p.startsWith("q=")) {
+          try {
+            return Double.parseDouble(p.substring(2).trim()) > 0;
+          } catch (NumberFormatException e) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static byte[] gzip(byte[] body) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
+    try (GZIPOutputStream gz = new GZIPOutputStream(out, 8192)) {
+      gz.write(body);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Builds and starts a {@link MetricsHttpServer}. */
+  public static final class Builder {
+    private final MetricsScraper scraper;
+    private String bindAddress = DEFAULT_BIND_ADDRESS;
+    private int port = DEFAULT_PORT;
+    private Supplier<Readiness> readiness = Readiness::up;
+    private int threads = 2;
+    private int queueCapacity = 16;
+    private int backlog = 32;
+
+    private Builder(MetricsScraper scraper) {
+      this.scraper = Objects.requireNonNull(scraper, "scraper");
+    }
+
+    /** The address to bind (default {@value MetricsHttpServer#DEFAULT_BIND_ADDRESS}). */
+    public Builder bindAddress(String bindAddress) {
+      this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+      return this;
+    }
+
+    /** The port (default {@value MetricsHttpServer#DEFAULT_PORT}; 0 picks a free one). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port out of range: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** What {@code /health/ready} reports (default: always ready). */
+    public Builder readiness(Supplier<Readiness> readiness) {
+      this.readiness = Objects.requireNonNull(readiness, "readiness");
+      return this;
+    }
+
+    /** Request threads (default 2). */
+    public Builder threads(int threads) {
+      if (threads < 1 || threads > 16) {
+        throw new IllegalArgumentException("threads must be 1 to 16: " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    /** Requests that may wait for a thread (default 16); more are refused. */
+    public Builder queueCapacity(int queueCapacity) {
+      if (queueCapacity < 1) {
+        throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+      }
+      this.queueCapacity = queueCapacity;
+      return this;
+    }
+
+    /**
+     * Binds and starts the server.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public MetricsHttpServer start() throws IOException {
+      return new MetricsHttpServer(this);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package io.osapi.app.runtime;
+
+import io.osapi.core.domain.QueueBacklog;
+import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.WorkerRegistry;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The controller's background refresher: on one scheduled thread, every interval, reads the queue
+ * backlog and the worker registry and hands them to {@link JobMetrics#queueBacklog} and {@link
+ * JobMetrics#workerHeartbeatAges}, so scrapes only ever read cached values. Skips a round while the
+ * backend is down; a failing round is logged once per distinct error.
+ */
+public final class ControllerRefresher implements Managed {
+  private static final System.Logger LOG = System.getLogger(ControllerRefresher.class.getName());
+
+  private final Backend backend;
+  private final JobQueue queue;
+  private final WorkerRegistry registry;
+  private final JobMetrics metrics;
+  private final Clock clock;
+  private final Duration interval;
+  private ScheduledExecutorService scheduler;
+  private volatile String lastError;
+
+  /**
+   * @param backend to skip rounds while it is down
+   * @param queue where the backlog comes from
+   * @param registry where the heartbeats come from
+   * @param metrics where the figures go
+   * @param clock the time source for heartbeat ages
+   * @param interval time between rounds
+   */
+  public ControllerRefresher(
+      Backend backend,
+      JobQueue queue,
+      WorkerRegistry registry,
+      JobMetrics metrics,
+      Clock clock,
+      Duration interval) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.queue = Objects.requireNonNull(queue, "queue");
+    this.registry = Objects.requireNonNull(registry, "registry");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.interval = Objects.requireNonNull(interval, "interval");
+  }
+
+  @Override
+  public String name() {
+    return "controller refresher";
+  }
+
+  @Override
+  public synchronized void start() {
+    if (scheduler != null) {
+      return;
+    }
+    scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "osapi-refresher");
+              t.setDaemon(true);
+              return t;
+            });
+    scheduler.scheduleWithFixedDelay(
+        this::refreshNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** One round: backlog and heartbeat ages. Never throws. */
+  public void refreshNow() {
+    if (!backend.connected()) {
+      return;
+    }
+    try {
+      QueueBacklog b = queue.backlog();
+      metrics.queueBacklog(b.pending(), b.ackPending());
+      List<WorkerInfo> workers = registry.workers();
+      Instant now = clock.instant();
+      Map<String, Duration> ages = new HashMap<>();
+      for (WorkerInfo w : workers) {
+        Duration age = Duration.between(w.lastHeartbeat(), now);
+        ages.put(w.id(), age.isNegative() ? Duration.ZERO : age);
+      }
+      metrics.workerHeartbeatAges(ages);
+      lastError = null;
+    } catch (RuntimeException e) {
+      String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (!msg.equals(lastError)) {
+        LOG.log(Level.WARNING, "background refresh failed: {0}", msg);
+      }
+      lastError = msg;
+    }
+  }
+
+  @Override
+  public void stop(Instant deadline) {
+    ScheduledExecutorService s;
+    synchronized (this) {
+      s = scheduler;
+      scheduler = null;
+    }
+    if (s != null) {
+      s.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.osapi.app.runtime;
+
+import io.osapi.core.memory.InMemoryBroker;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import java.util.Objects;
+import java.util.Optional;
+
+/** The embedded in-memory broker as a {@link Backend}: always connected, nothing to close. */
+public final class EmbeddedBackend implements Backend {
+  private final InMemoryBroker broker;
+
+  /** @param broker the broker */
+  public EmbeddedBackend(InMemoryBroker broker) {
+    this.broker = Objects.requireNonNull(broker, "broker");
+  }
+
+  @Override
+  public JobStore store() {
+    return broker.jobStore();
+  }
+
+  @Override
+  public JobQueue queue() {
+    return broker.jobQueue();
+  }
+
+  @Override
+  public WorkerRegistry registry() {
+    return broker.workerRegistry();
+  }
+
+  @Override
+  public boolean connected() {
+    return true;
+  }
+
+  @Override
+  public Optional<String> subsystem() {
+    return Optional.empty();
+  }
+
+  @Override
+  public String describe() {
+    return "embedded in-memory broker (jobs live in this process only)";
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,63 @@
+package io.osapi.app.runtime;
+
+import io.osapi.adapter.nats.NatsBackend;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A NATS connection as a {@link Backend}: connected when the connection is up with the stream and
+ * buckets in place ({@link NatsBackend#isReady()}).
+ */
+public final class NatsBackendHandle implements Backend {
+  private final NatsBackend nats;
+
+  /** @param nats the NATS backend, connecting or connected */
+  public NatsBackendHandle(NatsBackend nats) {
+    this.nats = Objects.requireNonNull(nats, "nats");
+  }
+
+  @Override
+  public JobStore store() {
+    return nats.jobStore();
+  }
+
+  @Override
+  public JobQueue queue() {
+    return nats.jobQueue();
+  }
+
+  @Override
+  public WorkerRegistry registry() {
+    return nats.workerRegistry();
+  }
+
+  @Override
+  public boolean connected() {
+    return nats.isReady();
+  }
+
+  @Override
+  public Optional<String> subsystem() {
+    return Optional.of("nats");
+  }
+
+  @Override
+  public Optional<String> problem() {
+    return nats.lastError().or(() -> Optional.of("not connected"));
+  }
+
+  @Override
+  public String describe() {
+    return "NATS " + String.join(",", nats.settings().redactedServers()) + " (auth "
+        + nats.settings().authKind() + (nats.settings().tls() ? ", TLS" : "") + ")"
+        + (nats.isReady() ? "" : " - not connected yet, retrying");
+  }
+
+  @Override
+  public void close() {
+    nats.close();
+  }
+}

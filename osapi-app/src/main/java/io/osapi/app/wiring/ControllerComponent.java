@@ -1,0 +1,62 @@
+package io.osapi.app.wiring;
+
+import dagger.BindsInstance;
+import dagger.Component;
+import dagger.Module;
+import dagger.Provides;
+import io.osapi.app.api.ApiServer;
+import io.osapi.app.config.LifecycleSettings;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.runtime.AppProcess;
+import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.ControllerRefresher;
+import io.osapi.app.runtime.MetricsEndpoint;
+import io.osapi.app.runtime.MetricsShutdown;
+import io.osapi.app.runtime.ReadinessMonitor;
+import java.util.List;
+import javax.inject.Singleton;
+
+/** The controller: REST API, job client, background refresher and metrics, on NATS. */
+@Singleton
+@Component(
+    modules = {
+      CoreModule.class,
+      ControllerModule.class,
+      NatsModule.class,
+      OtelModule.class,
+      HttpModule.class,
+      ControllerComponent.Assembly.class
+    })
+public interface ControllerComponent {
+  /** The process. */
+  AppProcess process();
+
+  /** Builds the component. */
+  @Component.Builder
+  interface Builder {
+    /** The validated settings. */
+    @BindsInstance
+    Builder settings(ProcessSettings settings);
+
+    /** The component. */
+    ControllerComponent build();
+  }
+
+  /** The controller's parts in start order. */
+  @Module
+  interface Assembly {
+    /** Metrics endpoint, refresher, then the API (stopped first). */
+    @Provides
+    static AppProcess process(
+        MetricsEndpoint metrics,
+        ControllerRefresher refresher,
+        ApiServer api,
+        Backend backend,
+        MetricsShutdown shutdown,
+        ReadinessMonitor readiness,
+        LifecycleSettings lifecycle) {
+      return new AppProcess(
+          "controller", List.of(metrics, refresher, api), backend, shutdown, readiness, lifecycle);
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.osapi.app.wiring;
+
+import dagger.Module;
+import dagger.Provides;
+import io.osapi.app.config.LifecycleSettings;
+import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.ControllerRefresher;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.WorkerRegistry;
+import java.time.Clock;
+
+/** The controller's background work. */
+@Module
+public interface ControllerModule {
+  /** Refreshes backlog and heartbeat ages for the metrics. */
+  @Provides
+  static ControllerRefresher refresher(
+      Backend backend,
+      JobQueue queue,
+      WorkerRegistry registry,
+      JobMetrics metrics,
+      Clock clock,
+      LifecycleSettings lifecycle) {
+    return new ControllerRefresher(
+        backend, queue, registry, metrics, clock, lifecycle.refreshInterval());
+  }
+}

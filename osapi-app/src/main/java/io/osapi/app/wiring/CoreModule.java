@@ -1,0 +1,86 @@
+package io.osapi.app.wiring;
+
+import dagger.Module;
+import dagger.Provides;
+import io.osapi.app.config.LifecycleSettings;
+import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.ReadinessMonitor;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import io.osapi.core.service.JobClient;
+import java.time.Clock;
+import javax.inject.Singleton;
+
+/**
+ * The core: clock, operation registry, the ports (from whichever {@link Backend} the component
+ * has), the job client, the settings parts and the process readiness.
+ */
+@Module
+public interface CoreModule {
+  /** UTC system time. */
+  @Provides
+  static Clock clock() {
+    return Clock.systemUTC();
+  }
+
+  /** The built-in operations. */
+  @Provides
+  static OperationRegistry operations() {
+    return BuiltinOperations.registry();
+  }
+
+  /** The job store of the backend. */
+  @Provides
+  static JobStore store(Backend backend) {
+    return backend.store();
+  }
+
+  /** The job queue of the backend. */
+  @Provides
+  static JobQueue queue(Backend backend) {
+    return backend.queue();
+  }
+
+  /** The worker registry of the backend. */
+  @Provides
+  static WorkerRegistry registry(Backend backend) {
+    return backend.registry();
+  }
+
+  /** The job client; host and label targets must match a registered worker. */
+  @Provides
+  static JobClient jobClient(
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock) {
+    return new JobClient(store, queue, registry, operations, metrics, clock, true);
+  }
+
+  /** Drain and refresh timing. */
+  @Provides
+  static LifecycleSettings lifecycle(ProcessSettings settings) {
+    return settings.lifecycle();
+  }
+
+  /** The metrics endpoint settings. */
+  @Provides
+  static MetricsSettings metricsSettings(ProcessSettings settings) {
+    return settings.metrics();
+  }
+
+  /** The process readiness, shared by the process and {@code /health/ready}. */
+  @Provides
+  @Singleton
+  static ReadinessMonitor readiness(Backend backend, JobMetrics metrics) {
+    return new ReadinessMonitor(backend, metrics);
+  }
+}

@@ -1,0 +1,56 @@
+package io.osapi.app.wiring;
+
+import dagger.Module;
+import dagger.Provides;
+import io.osapi.adapter.otel.MetricsScraper;
+import io.osapi.app.api.ApiFilters;
+import io.osapi.app.api.ApiServer;
+import io.osapi.app.api.BearerAuth;
+import io.osapi.app.api.JobsApi;
+import io.osapi.app.config.ApiSettings;
+import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.MetricsEndpoint;
+import io.osapi.app.runtime.ReadinessMonitor;
+import io.osapi.core.service.JobClient;
+import java.time.Clock;
+import javax.inject.Singleton;
+
+/**
+ * The HTTP servers: the REST API (with the filters of the metrics module) and the metrics
+ * endpoint.
+ */
+@Module
+public interface HttpModule {
+  /** The API settings; only processes with an API ask for them. */
+  @Provides
+  static ApiSettings apiSettings(ProcessSettings settings) {
+    return settings.requireApi();
+  }
+
+  /** The REST API server; requests are refused with 503 while the backend is not connected. */
+  @Provides
+  @Singleton
+  static ApiServer apiServer(
+      ApiSettings settings, JobClient client, Backend backend, Clock clock, ApiFilters filters) {
+    JobsApi api =
+        new JobsApi(
+            client, new BearerAuth(settings.token()), settings.maxBodyBytes(), backend::connected,
+            clock);
+    return new ApiServer(
+        settings.address(),
+        api,
+        filters.filters(),
+        settings.threads(),
+        settings.token());
+  }
+
+  /** {@code /metrics} and the health endpoints. */
+  @Provides
+  @Singleton
+  static MetricsEndpoint metricsEndpoint(
+      MetricsSettings settings, MetricsScraper scraper, ReadinessMonitor readiness) {
+    return new MetricsEndpoint(settings.address(), scraper, readiness);
+  }
+}

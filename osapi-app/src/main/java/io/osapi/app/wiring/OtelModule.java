@@ -1,0 +1,57 @@
+package io.osapi.app.wiring;
+
+import dagger.Module;
+import dagger.Provides;
+import io.osapi.adapter.otel.MetricsScraper;
+import io.osapi.adapter.otel.OtelMetricsBackend;
+import io.osapi.adapter.otel.OtelMetricsConfig;
+import io.osapi.app.api.ApiFilters;
+import io.osapi.app.api.ApiRoute;
+import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.runtime.MetricsShutdown;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.port.JobMetrics;
+import java.util.List;
+import javax.inject.Singleton;
+
+/**
+ * Metrics on OpenTelemetry: one SDK per process ({@link OtelMetricsBackend}) with its Prometheus
+ * scrape, the optional OTLP push, {@link JobMetrics} and the REST API's HTTP server metrics on it.
+ * No OpenTelemetry type is bound in the graph.
+ */
+@Module
+public interface OtelModule {
+  /** The process's SDK. */
+  @Provides
+  @Singleton
+  static OtelMetricsBackend backend(MetricsSettings settings) {
+    OtelMetricsConfig.Builder b = OtelMetricsConfig.builder().serviceName(settings.serviceName());
+    settings.otlpEndpoint().ifPresent(u -> b.otlp(OtelMetricsConfig.Otlp.to(u)));
+    return new OtelMetricsBackend(b.build());
+  }
+
+  /** Job metrics with the registered operations as {@code operation} label values. */
+  @Provides
+  static JobMetrics jobMetrics(OtelMetricsBackend backend, OperationRegistry operations) {
+    return backend.jobMetrics(operations.types());
+  }
+
+  /** What {@code /metrics} renders. */
+  @Provides
+  static MetricsScraper scraper(OtelMetricsBackend backend) {
+    return backend;
+  }
+
+  /** The semconv HTTP server metrics of the REST API, on this backend's meter provider. */
+  @Provides
+  static ApiFilters apiFilters(OtelMetricsBackend backend) {
+    return new ApiFilters(
+        List.of(backend.httpServerFilter(ApiRoute::templateOf)));
+  }
+
+  /** Flushes and shuts the SDK down at stop. */
+  @Provides
+  static MetricsShutdown shutdown(OtelMetricsBackend backend) {
+    return backend::close;
+  }
+}

@@ -1,0 +1,46 @@
+package io.osapi.app.wiring;
+
+import dagger.Module;
+import dagger.Provides;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.WorkerRunner;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import io.osapi.core.service.WorkerConfig;
+import io.osapi.core.service.WorkerService;
+import java.time.Clock;
+import javax.inject.Singleton;
+
+/** The process's worker. */
+@Module
+public interface WorkerModule {
+  /** The worker configuration; only processes with a worker ask for it. */
+  @Provides
+  static WorkerConfig workerConfig(ProcessSettings settings) {
+    return settings.requireWorker();
+  }
+
+  /** The worker service. */
+  @Provides
+  @Singleton
+  static WorkerService worker(
+      WorkerConfig config,
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock) {
+    return new WorkerService(config, store, queue, registry, operations, metrics, clock);
+  }
+
+  /** Starts the worker once the backend is connected; drains it on stop. */
+  @Provides
+  static WorkerRunner runner(WorkerService worker, Backend backend) {
+    return new WorkerRunner(worker, backend);
+  }
+}

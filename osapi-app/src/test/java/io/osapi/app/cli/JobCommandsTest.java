@@ -1,0 +1,191 @@
+package io.osapi.app.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.osapi.app.api.ApiJson;
+import io.osapi.app.wiring.TestApp;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job client commands, run in-process through picocli against a controller started from the
+ * Dagger test component (with a bearer token, given to the commands by file).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class JobCommandsTest {
+  private static final Pattern ID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+  private TestApp app;
+  private Map<String, String> env;
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    app = TestApp.recording(Optional.of("cli-token"), 65536);
+    Path token = dir.resolve("token");
+    Files.writeString(token, "cli-token\n");
+    env = Map.of("OSAPI_CONTROLLER", app.controller().toString(),
+        "OSAPI_API_TOKEN_FILE", token.toString());
+  }
+
+  @AfterAll
+  void stop() {
+    app.close();
+  }
+
+  private CliRun run(String... args) {
+    return CliRun.run(env, args);
+  }
+
+  private static String firstId(String text) {
+    Matcher m = ID.matcher(text);
+    assertThat(m.find()).as("a job id in: " + text).isTrue();
+    return m.group();
+  }
+
+  private static JsonNode json(String text) {
+    try {
+      return ApiJson.mapper().readTree(text);
+    } catch (IOException e) {
+      throw new AssertionError("not JSON: " + text, e);
+    }
+  }
+
+  @Test
+  void submitWaitShowsProgressAndTheResult() {
+    CliRun r = run("job", "submit", "--type", "diag.sleep", "--data", "{\"seconds\": 0.3}",
+        "--wait");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("submitted").contains("processing").contains("completed")
+        .contains("result: {\"slept_seconds\":0.3}");
+    assertThat(r.err()).isEmpty();
+  }
+
+  @Test
+  void submitWaitOfAFailingJobExits1() {
+    CliRun r = run("job", "submit", "--type", "diag.fail", "--data", "{\"message\":\"no luck\"}",
+        "--wait");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).contains("failed").contains("error:  ").contains("no luck");
+  }
+
+  @Test
+  void submitWaitJsonPrintsTheFinalJobOnly() {
+    CliRun r = run("job", "submit", "--type", "diag.echo", "--data", "{\"k\":\"v\"}", "--wait",
+        "--json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode d = json(r.out());
+    assertThat(d.get("status").asText()).isEqualTo("completed");
+    assertThat(d.at("/result/k").asText()).isEqualTo("v");
+    assertThat(r.err()).contains("completed");
+  }
+
+  @Test
+  void submitGetListRetryDelete() {
+    CliRun submitted = run("job", "submit", "--type", "system.hostname.get", "--target",
+        TestApp.WORKER_ID);
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    String id = firstId(submitted.out());
+    assertThat(submitted.out()).isEqualTo("job " + id + " submitted\n");
+
+    CliRun json = run("job", "submit", "--type", "diag.echo", "--json");
+    assertThat(json(json.out()).get("status").asText()).isEqualTo("submitted");
+
+    CliRun get = run("job", "get", id);
+    assertThat(get.code()).isZero();
+    assertThat(get.out()).contains("job:        " + id).contains("system.hostname.get")
+        .contains("target:     " + TestApp.WORKER_ID).contains("TIME").contains("submitted");
+    CliRun getJson = run("job", "get", id, "--json");
+    assertThat(json(getJson.out()).get("job_id").asText()).isEqualTo(id);
+
+    CliRun list = run("job", "list", "--limit", "100");
+    assertThat(list.code()).isZero();
+    assertThat(list.out()).startsWith("ID").contains(id).containsPattern("\\d+ of \\d+ jobs");
+    CliRun listJson = run("job", "list", "--json", "--status", "completed", "--limit", "100");
+    assertThat(json(listJson.out()).get("items").findValuesAsText("status"))
+        .containsOnly("completed");
+
+    CliRun retry = run("job", "retry", id);
+    assertThat(retry.code()).as(retry.err()).isZero();
+    String again = firstId(retry.out());
+    assertThat(again).isNotEqualTo(id);
+    assertThat(retry.out()).contains("retry of " + id);
+
+    CliRun delete = run("job", "delete", id);
+    assertThat(delete.code()).isZero();
+    assertThat(delete.out()).isEqualTo("job " + id + " deleted\n");
+    CliRun gone = run("job", "get", id);
+    assertThat(gone.code()).isEqualTo(1);
+    assertThat(gone.errLines()).containsExactly(
+        "osapi-app: job " + id + " not found (HTTP 404)");
+  }
+
+  @Test
+  void workersListsTheRegistry() {
+    CliRun r = run("workers");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("ID").contains(TestApp.WORKER_ID).contains("group=web.dev")
+        .contains("/4").contains("1 worker");
+    CliRun j = run("workers", "--json");
+    assertThat(json(j.out()).at("/workers/0/id").asText()).isEqualTo(TestApp.WORKER_ID);
+  }
+
+  @Test
+  void apiErrorsAreOneLineAndExit1() {
+    CliRun r = run("job", "submit", "--type", "system.reboot.now");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.errLines()).containsExactly(
+        "osapi-app: unknown operation type 'system.reboot.now' (HTTP 400)");
+    CliRun bad = run("job", "get", "nope");
+    assertThat(bad.code()).isEqualTo(1);
+    assertThat(bad.errLines()).hasSize(1);
+    assertThat(bad.err()).contains("HTTP 400");
+  }
+
+  @Test
+  void aMissingTokenIsRefused() {
+    CliRun r = CliRun.run(Map.of("OSAPI_CONTROLLER", app.controller().toString()), "workers");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.err()).contains("HTTP 401");
+  }
+
+  @Test
+  void anUnreachableControllerIsOneLine() {
+    CliRun r = run("workers", "--controller", "http://127.0.0.1:1");
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.errLines()).hasSize(1);
+    assertThat(r.err()).contains("cannot reach the controller at http://127.0.0.1:1");
+  }
+
+  @Test
+  void badClientOptionsExit2WithOneLine() {
+    assertUsage(run("job", "submit", "--type", "diag.echo", "--data", "{nope"), "--data");
+    assertUsage(run("job", "submit", "--type", "diag.echo", "--data", "[1]"), "--data");
+    assertUsage(run("job", "submit", "--data", "{}"), "--type");
+    assertUsage(run("job", "list", "--limit", "ten"), "--limit");
+    assertUsage(run("job", "submit", "--type", "diag.echo", "--wait", "--wait-timeout", "soon"),
+        "--wait-timeout");
+    assertUsage(run("workers", "--controller", "ftp://x"), "--controller");
+    assertUsage(run("workers", "--api-token-file", "/does/not/exist"), "--api-token-file");
+    assertUsage(run("job"), "job");
+    assertUsage(run("job", "explode"), "explode");
+  }
+
+  static void assertUsage(CliRun r, String mentions) {
+    assertThat(r.code()).as(r.err()).isEqualTo(2);
+    assertThat(r.errLines()).as(r.err()).hasSize(1);
+    assertThat(r.err()).startsWith("osapi-app: ").contains(mentions);
+    assertThat(r.out()).isEmpty();
+  }
+}

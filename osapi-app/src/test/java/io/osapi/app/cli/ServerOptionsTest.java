@@ -1,0 +1,228 @@
+package io.osapi.app.cli;
+
+import static io.osapi.app.cli.JobCommandsTest.assertUsage;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.adapter.nats.NatsSettings;
+import io.osapi.app.config.ProcessKind;
+import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.config.WorkerIds;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+/**
+ * The server commands' options: values from flags, environment and config file, their precedence,
+ * and bad values refused with one line naming the option and exit code 2.
+ */
+class ServerOptionsTest {
+  @TempDir Path dir;
+
+  /** Parses {@code args} like the real command line and returns the settings it would start. */
+  private static ProcessSettings settings(Map<String, String> env, String... args) {
+    StringWriter sink = new StringWriter();
+    Cli cli = new Cli(s -> {
+      throw new AssertionError();
+    }, env);
+    CommandLine cl = cli.prepare(args, new PrintWriter(sink), new PrintWriter(sink));
+    CommandLine.ParseResult pr = cl.parseArgs(args);
+    while (pr.hasSubcommand()) {
+      pr = pr.subcommand();
+    }
+    Object cmd = pr.commandSpec().userObject();
+    if (cmd instanceof OsapiCommand c) {
+      return c.settings();
+    }
+    if (cmd instanceof ControllerCommand c) {
+      return c.settings();
+    }
+    return ((WorkerCommand) cmd).settings();
+  }
+
+  @Test
+  void defaultsOfTheAllInOneProcess() {
+    ProcessSettings s = settings(Map.of());
+    assertThat(s.kind()).isEqualTo(ProcessKind.ALL_IN_ONE);
+    assertThat(s.nats()).isEmpty();
+    assertThat(s.requireApi().address().toString()).isEqualTo("127.0.0.1:8080");
+    assertThat(s.requireApi().token()).isEmpty();
+    assertThat(s.requireApi().maxBodyBytes()).isEqualTo(65536);
+    assertThat(s.metrics().address().toString()).isEqualTo("127.0.0.1:9090");
+    assertThat(s.metrics().otlpEndpoint()).isEmpty();
+    assertThat(s.requireWorker().workerId()).isEqualTo(WorkerIds.defaultId());
+    assertThat(s.requireWorker().concurrency()).isEqualTo(4);
+    assertThat(s.requireWorker().ackWait()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(s.requireWorker().maxDeliver()).isEqualTo(5);
+    assertThat(s.lifecycle().drainTimeout()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void controllerAndWorkerDefaults() {
+    ProcessSettings c = settings(Map.of(), "controller");
+    assertThat(c.kind()).isEqualTo(ProcessKind.CONTROLLER);
+    assertThat(c.requireNats().servers()).containsExactly("nats://127.0.0.1:4222");
+    assertThat(c.metrics().address().port()).isEqualTo(9090);
+    assertThat(c.worker()).isEmpty();
+    ProcessSettings w = settings(Map.of(), "worker");
+    assertThat(w.kind()).isEqualTo(ProcessKind.WORKER);
+    assertThat(w.metrics().address().port()).isEqualTo(9091);
+    assertThat(w.api()).isEmpty();
+  }
+
+  @Test
+  void everyOptionIsApplied() throws IOException {
+    Path token = Files.writeString(dir.resolve("api-token"), "tok\n");
+    Path natsPassword = Files.writeString(dir.resolve("nats-pw"), "pw\n");
+    ProcessSettings s = settings(Map.of(), "worker", "--nats", "nats://a:4222, nats://b:4223",
+        "--nats-user", "osapi", "--nats-password-file", natsPassword.toString(),
+        "--replicas", "3", "--nats-storage", "memory", "--job-ttl", "2h",
+        "--metrics-addr", "0.0.0.0:9191", "--worker-id", "web01.example",
+        "--labels", "group=web.dev,zone=eu", "--concurrency", "8", "--ack-wait", "2m",
+        "--max-deliver", "7", "--otlp-endpoint", "http://127.0.0.1:4318/v1/metrics",
+        "--drain-timeout", "1m30s");
+    NatsSettings n = s.requireNats();
+    assertThat(n.servers()).containsExactly("nats://a:4222", "nats://b:4223");
+    assertThat(n.user()).isEqualTo("osapi");
+    assertThat(n.password()).isEqualTo("pw");
+    assertThat(n.streamReplicas()).isEqualTo(3);
+    assertThat(n.storage()).isEqualTo(NatsSettings.Storage.MEMORY);
+    assertThat(n.jobsTtl()).isEqualTo(Duration.ofHours(2));
+    assertThat(n.defaultAckWait()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(n.connectionName()).isEqualTo("osapi-worker-web01.example");
+    assertThat(s.metrics().address().toString()).isEqualTo("0.0.0.0:9191");
+    assertThat(s.metrics().otlpEndpoint()).contains(URI.create("http://127.0.0.1:4318/v1/metrics"));
+    assertThat(s.requireWorker().workerId()).isEqualTo("web01.example");
+    assertThat(s.requireWorker().labels()).isEqualTo(Map.of("group", "web.dev", "zone", "eu"));
+    assertThat(s.requireWorker().concurrency()).isEqualTo(8);
+    assertThat(s.requireWorker().maxDeliver()).isEqualTo(7);
+    assertThat(s.lifecycle().drainTimeout()).isEqualTo(Duration.ofSeconds(90));
+
+    ProcessSettings c = settings(Map.of(), "controller", "--api-addr", "[::1]:8081",
+        "--api-token-file", token.toString(), "--max-body-bytes", "2048",
+        "--nats-token-file", token.toString());
+    assertThat(c.requireApi().address().host()).isEqualTo("::1");
+    assertThat(c.requireApi().token()).hasValueSatisfying(t -> assertThat(t.value()).isEqualTo("tok"));
+    assertThat(c.requireApi().maxBodyBytes()).isEqualTo(2048);
+    assertThat(c.requireNats().token()).isEqualTo("tok");
+  }
+
+  @Test
+  void flagsWinOverEnvironmentWhichWinsOverTheConfigFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("osapi.properties"),
+        "concurrency=6\nlabels=zone=eu\n--ack-wait=45s\napi-addr=127.0.0.1:7000\n");
+    Map<String, String> env = Map.of("OSAPI_CONCURRENCY", "5", "OSAPI_CONFIG", file.toString(),
+        "OSAPI_MAX_DELIVER", "9");
+    ProcessSettings fromEnv = settings(env);
+    assertThat(fromEnv.requireWorker().concurrency()).isEqualTo(5);
+    assertThat(fromEnv.requireWorker().maxDeliver()).isEqualTo(9);
+    assertThat(fromEnv.requireWorker().labels()).containsEntry("zone", "eu");
+    assertThat(fromEnv.requireWorker().ackWait()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(fromEnv.requireApi().address().port()).isEqualTo(7000);
+    ProcessSettings flag = settings(env, "--concurrency", "3");
+    assertThat(flag.requireWorker().concurrency()).isEqualTo(3);
+    ProcessSettings fileOnly = settings(Map.of(), "--config", file.toString());
+    assertThat(fileOnly.requireWorker().concurrency()).isEqualTo(6);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "--concurrency 0 | --concurrency",
+      "--concurrency many | --concurrency",
+      "--concurrency 5000 | --concurrency",
+      "--api-addr nope | --api-addr",
+      "--api-addr 127.0.0.1:99999 | --api-addr",
+      "--api-addr 127.0.0.1:http | --api-addr",
+      "--metrics-addr :x | --metrics-addr",
+      "--ack-wait 5 | --ack-wait",
+      "--ack-wait 0s | --ack-wait",
+      "--ack-wait 500ms | --ack-wait",
+      "--max-deliver 0 | --max-deliver",
+      "--labels a | --labels",
+      "--labels Bad=x | --labels",
+      "--labels a=b,a=c | --labels",
+      "--labels a=b..c | --labels",
+      "--worker-id -x | --worker-id",
+      "--worker-id w\u00f6rker | --worker-id",
+      "--nats http://127.0.0.1:4222 | --nats",
+      "--nats nats:// | --nats",
+      "--replicas 9 | --replicas",
+      "--nats-storage disk | --nats-storage",
+      "--job-ttl forever | --job-ttl",
+      "--drain-timeout 2h | --drain-timeout",
+      "--drain-timeout -1s | --drain-timeout",
+      "--max-body-bytes 10 | --max-body-bytes",
+      "--api-threads 0 | --api-threads",
+      "--api-token-file /does/not/exist | --api-token-file",
+      "--otlp-endpoint ftp://collector | --otlp-endpoint",
+      "--nats-creds /does/not/exist | --nats-creds",
+      "--nats-user someone | --nats-user",
+      "--nats-tls-truststore-password-file /x | --nats-tls-truststore-password-file",
+      "--bogus 1 | --bogus",
+      "controller --worker-id w1 | --worker-id",
+      "worker --api-addr 127.0.0.1:1 | --api-addr",
+      "controller --nats tls:// | --nats",
+      "worker --concurrency -1 | --concurrency",
+  })
+  void badValuesAreOneLineNamingTheOption(String args, String option) {
+    assertUsage(CliRun.run(Map.of(), args.trim().split(" ")), option);
+  }
+
+  @Test
+  void badValuesFromTheEnvironmentSayWhereTheyCameFrom() {
+    CliRun r = CliRun.run(Map.of("OSAPI_CONCURRENCY", "lots"));
+    assertUsage(r, "--concurrency");
+    assertThat(r.err()).contains("environment variable OSAPI_CONCURRENCY");
+    CliRun labels = CliRun.run(Map.of("OSAPI_LABELS", "k"), "worker");
+    assertUsage(labels, "--labels");
+    assertThat(labels.err()).contains("OSAPI_LABELS");
+  }
+
+  @Test
+  void badConfigFilesAreOneLine() throws IOException {
+    Path typo = Files.writeString(dir.resolve("typo.properties"), "concurency=4\n");
+    assertUsage(CliRun.run(Map.of(), "--config", typo.toString()), "concurency");
+    assertUsage(CliRun.run(Map.of(), "--config", dir.resolve("missing").toString()), "--config");
+    Path bad = Files.writeString(dir.resolve("bad.properties"), "ack-wait=soon\n");
+    CliRun r = CliRun.run(Map.of(), "worker", "--config=" + bad);
+    assertUsage(r, "--ack-wait");
+    assertThat(r.err()).contains("config file " + bad);
+  }
+
+  @Test
+  void helpListsEveryOptionWithItsDefault() {
+    CliRun root = CliRun.run(Map.of(), "--help");
+    assertThat(root.code()).isZero();
+    assertThat(root.out()).contains("--nats=URL", "--api-addr=HOST:PORT", "(default: 127.0.0.1:8080)",
+        "--metrics-addr", "(default: 127.0.0.1:9090)", "--worker-id=ID", "--labels",
+        "--concurrency=N", "(default: 4)", "--ack-wait=DURATION", "(default: 30s)",
+        "--max-deliver=N", "(default: 5)", "--otlp-endpoint=URL", "--api-token-file=PATH",
+        "--max-body-bytes=N", "(default: 65536)", "--drain-timeout", "--config=FILE",
+        "--nats-user", "--nats-password-file", "--nats-token-file", "--nats-creds",
+        "--nats-tls-truststore", "--replicas=N", "controller", "worker", "job", "workers");
+    CliRun worker = CliRun.run(Map.of(), "worker", "--help");
+    assertThat(worker.out()).contains("(default: 127.0.0.1:9091)")
+        .contains("(default: nats://127.0.0.1:4222)").doesNotContain("--api-addr");
+    CliRun submit = CliRun.run(Map.of(), "job", "submit", "--help");
+    assertThat(submit.out()).contains("--type", "--data", "--target", "--wait", "--controller",
+        "(default: http://127.0.0.1:8080", "--json", "--api-token-file");
+    CliRun shown = CliRun.run(Map.of("OSAPI_CONCURRENCY", "12"), "--help");
+    assertThat(shown.out()).contains("(default: 12)");
+  }
+
+  @Test
+  void versionIsPrinted() {
+    CliRun r = CliRun.run(Map.of(), "--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).startsWith("osapi-app ");
+  }
+}

@@ -1,0 +1,95 @@
+package io.osapi.app.wiring;
+
+import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.EmbeddedBackend;
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.memory.InMemoryBroker;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The embedded broker behind a switch, standing in for a NATS server that is not there yet: while
+ * switched off it reports not connected (subsystem {@code nats}) and writes fail as NATS's would.
+ */
+public final class SwitchableBackend implements Backend {
+  private final EmbeddedBackend inner;
+  private final AtomicBoolean up;
+
+  /** @param initiallyUp whether the backend starts connected */
+  public SwitchableBackend(Clock clock, boolean initiallyUp) {
+    this.inner = new EmbeddedBackend(InMemoryBroker.create(clock));
+    this.up = new AtomicBoolean(initiallyUp);
+  }
+
+  /** Connects or disconnects. */
+  public void set(boolean connected) {
+    up.set(connected);
+  }
+
+  @Override
+  public JobStore store() {
+    return inner.store();
+  }
+
+  @Override
+  public JobQueue queue() {
+    JobQueue q = inner.queue();
+    return new JobQueue() {
+      @Override
+      public void publish(io.osapi.core.domain.Job job) {
+        check();
+        q.publish(job);
+      }
+
+      @Override
+      public io.osapi.core.port.JobConsumer consumer(io.osapi.core.domain.ConsumerSpec spec) {
+        check();
+        return q.consumer(spec);
+      }
+
+      @Override
+      public io.osapi.core.domain.QueueBacklog backlog() {
+        check();
+        return q.backlog();
+      }
+    };
+  }
+
+  private void check() {
+    if (!up.get()) {
+      throw new BackendUnavailableException("switched off", null);
+    }
+  }
+
+  @Override
+  public WorkerRegistry registry() {
+    return inner.registry();
+  }
+
+  @Override
+  public boolean connected() {
+    return up.get();
+  }
+
+  @Override
+  public Optional<String> subsystem() {
+    return Optional.of("nats");
+  }
+
+  @Override
+  public Optional<String> problem() {
+    return up.get() ? Optional.empty() : Optional.of("switched off by the test");
+  }
+
+  @Override
+  public String describe() {
+    return "switchable embedded broker";
+  }
+
+  @Override
+  public void close() {}
+}

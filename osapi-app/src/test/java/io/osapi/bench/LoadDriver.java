@@ -1,0 +1,366 @@
+package io.osapi.bench;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.Nats;
+import io.osapi.adapter.nats.NatsBackend;
+import io.osapi.adapter.nats.NatsSettings;
+import io.osapi.adapter.otel.OtelMetricsBackend;
+import io.osapi.adapter.otel.OtelMetricsConfig;
+import io.osapi.core.domain.EventKey;
+import io.osapi.core.domain.EventType;
+import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobResult;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.service.CreateJobRequest;
+import io.osapi.core.service.JobClient;
+import io.osapi.core.service.WorkerConfig;
+import io.osapi.core.service.WorkerService;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The end-to-end load driver of {@code scripts/bench.sh}: starts its own nats-server (file
+ * storage, temp dir) and runs, alternating A B C after a warm-up, the same jobs at the same
+ * concurrency:
+ *
+ * <ul>
+ *   <li>A: {@link RawJnatsBaseline}, hand-written jnats doing the NATS operations of one osapi job;
+ *   <li>B: osapi's JobClient and WorkerService on the NATS adapter, with OtelJobMetrics and the
+ *       Prometheus reader live, scraped once a second;
+ *   <li>C: B with {@code JobMetrics.noop()}.
+ * </ul>
+ *
+ * <p>Prints jobs/s per run, B's created-to-completed latency p50/p99, peak heap, and a last line
+ * {@code RESULT e2e_ratio=B/A metrics_ratio=B/C osapi_jobs_per_s=B raw_jobs_per_s=A p99_ms=...}
+ * with medians over the rounds. Options: {@code --jobs N --rounds R --producers P --workers W
+ * --concurrency C --warmup N}.
+ */
+public final class LoadDriver {
+  private final int producers;
+  private final int workers;
+  private final int concurrency;
+  private final String url;
+
+  private LoadDriver(String url, int producers, int workers, int concurrency) {
+    this.url = url;
+    this.producers = producers;
+    this.workers = workers;
+    this.concurrency = concurrency;
+  }
+
+  /** Entry point; see the class comment for options. */
+  public static void main(String[] args) throws Exception {
+    Map<String, Integer> o = new java.util.HashMap<>(Map.of("jobs", 20_000, "rounds", 3,
+        "producers", 2, "workers", 4, "concurrency", 8, "warmup", 5_000));
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      String k = args[i].replaceFirst("^--", "");
+      if (!o.containsKey(k)) {
+        throw new IllegalArgumentException("unknown option " + args[i] + "; known: " + o.keySet());
+      }
+      o.put(k, Integer.parseInt(args[i + 1]));
+    }
+    Path dir = Files.createTempDirectory("osapi-bench-nats");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Process nats = new ProcessBuilder("nats-server", "-js", "-a", "127.0.0.1", "-p",
+        Integer.toString(port), "-sd", dir.toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
+    try {
+      waitForPort(port);
+      String url = "nats://127.0.0.1:" + port;
+      LoadDriver d = new LoadDriver(url, o.get("producers"), o.get("workers"), o.get("concurrency"));
+      System.out.printf(Locale.ROOT,
+          "machine: %d cpus, %s; java %s; nats-server on loopback, file storage%n",
+          Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+          System.getProperty("java.version"));
+      System.out.printf(Locale.ROOT,
+          "config: jobs=%d rounds=%d producers=%d workers=%d concurrency=%d (diag.echo)%n",
+          o.get("jobs"), o.get("rounds"), o.get("producers"), o.get("workers"), o.get("concurrency"));
+      System.out.println("NATS operations per job: " + RawJnatsBaseline.OPS_PER_JOB);
+      int warm = o.get("warmup");
+      System.out.println("warm-up (" + warm + " jobs each) ...");
+      d.runA(warm);
+      d.runOsapi(warm, true);
+      d.runOsapi(warm, false);
+      List<Double> a = new ArrayList<>();
+      List<Double> b = new ArrayList<>();
+      List<Double> c = new ArrayList<>();
+      List<Double> p50 = new ArrayList<>();
+      List<Double> p99 = new ArrayList<>();
+      long peakHeap = 0;
+      int jobs = o.get("jobs");
+      for (int r = 1; r <= o.get("rounds"); r++) {
+        double ra = d.runA(jobs);
+        Run rb = d.runOsapi(jobs, true);
+        Run rc = d.runOsapi(jobs, false);
+        a.add(ra);
+        b.add(rb.jobsPerSecond);
+        c.add(rc.jobsPerSecond);
+        p50.add(rb.p50Ms);
+        p99.add(rb.p99Ms);
+        peakHeap = Math.max(peakHeap, Math.max(rb.peakHeapBytes, rc.peakHeapBytes));
+        System.out.printf(Locale.ROOT,
+            "round %d: A raw %.0f jobs/s | B osapi+otel %.0f jobs/s (p50 %.1f ms, p99 %.1f ms,"
+                + " peak heap %d MiB) | C osapi+noop %.0f jobs/s%n",
+            r, ra, rb.jobsPerSecond, rb.p50Ms, rb.p99Ms, rb.peakHeapBytes >> 20, rc.jobsPerSecond);
+      }
+      double ma = median(a);
+      double mb = median(b);
+      double mc = median(c);
+      System.out.printf(Locale.ROOT, "peak heap (B and C runs): %d MiB%n", peakHeap >> 20);
+      System.out.printf(Locale.ROOT,
+          "RESULT e2e_ratio=%.3f metrics_ratio=%.3f osapi_jobs_per_s=%.0f raw_jobs_per_s=%.0f"
+              + " p50_ms=%.1f p99_ms=%.1f%n",
+          mb / ma, mb / mc, mb, ma, median(p50), median(p99));
+    } finally {
+      nats.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      deleteTree(dir);
+    }
+  }
+
+  private double runA(int jobs) throws Exception {
+    String prefix = "raw" + UUID.randomUUID().toString().substring(0, 8);
+    Duration took = new RawJnatsBaseline(url, producers, workers, concurrency, prefix).run(jobs);
+    return jobs / (took.toNanos() / 1e9);
+  }
+
+  private record Run(double jobsPerSecond, double p50Ms, double p99Ms, long peakHeapBytes) {}
+
+  private Run runOsapi(int jobs, boolean otel) throws Exception {
+    resetBroker();
+    OperationRegistry ops = BuiltinOperations.registry();
+    OtelMetricsBackend otelBackend = otel ? new OtelMetricsBackend(OtelMetricsConfig.defaults()) : null;
+    JobMetrics metrics = otel ? otelBackend.jobMetrics(ops.types()) : JobMetrics.noop();
+    NatsSettings settings = NatsSettings.builder().server(url).build();
+    AtomicLong completed = new AtomicLong();
+    CountDownLatch allDone = new CountDownLatch(1);
+    ConcurrentLinkedQueue<Long> latenciesMicros = new ConcurrentLinkedQueue<>();
+    List<NatsBackend> backends = new ArrayList<>();
+    List<WorkerService> services = new ArrayList<>();
+    AtomicBoolean scraping = new AtomicBoolean(otel);
+    Thread scraper = new Thread(() -> {
+      while (scraping.get()) {
+        otelBackend.scrape("text/plain");
+        sleep(1000);
+      }
+    }, "bench-scraper");
+    try {
+      for (int w = 0; w < workers; w++) {
+        NatsBackend nb = NatsBackend.connect(settings, metrics);
+        backends.add(nb);
+        JobStore counting = new CompletionTap(nb.jobStore(), () -> {
+          if (completed.incrementAndGet() == jobs) {
+            allDone.countDown();
+          }
+        }, latenciesMicros);
+        WorkerConfig cfg = new WorkerConfig("bench-w" + w, Map.of(), concurrency,
+            Duration.ofSeconds(30), 5, Duration.ofSeconds(1), Duration.ofSeconds(10),
+            Duration.ofMillis(500));
+        WorkerService ws = new WorkerService(cfg, counting, nb.jobQueue(), nb.workerRegistry(),
+            ops, metrics, Clock.systemUTC());
+        services.add(ws);
+        ws.start();
+      }
+      NatsBackend clientBackend = NatsBackend.connect(settings, metrics);
+      backends.add(clientBackend);
+      JobClient client = new JobClient(clientBackend.jobStore(), clientBackend.jobQueue(),
+          clientBackend.workerRegistry(), ops, metrics, Clock.systemUTC(), false);
+      if (otel) {
+        scraper.start();
+      }
+      resetPeakHeap();
+      long t0 = System.nanoTime();
+      List<Thread> ps = new ArrayList<>();
+      int per = jobs / producers;
+      for (int p = 0; p < producers; p++) {
+        int count = p == producers - 1 ? jobs - per * (producers - 1) : per;
+        Thread t = new Thread(() -> {
+          for (int i = 0; i < count; i++) {
+            client.create(new CreateJobRequest("diag.echo", "{\"n\":1}", null));
+          }
+        }, "bench-producer-" + p);
+        ps.add(t);
+        t.start();
+      }
+      for (Thread t : ps) {
+        t.join();
+      }
+      if (!allDone.await(10, TimeUnit.MINUTES)) {
+        throw new IllegalStateException("only " + completed.get() + " of " + jobs + " completed");
+      }
+      double secs = (System.nanoTime() - t0) / 1e9;
+      long heap = peakHeap();
+      long[] lat = latenciesMicros.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Run(jobs / secs, pct(lat, 0.50) / 1000.0, pct(lat, 0.99) / 1000.0, heap);
+    } finally {
+      scraping.set(false);
+      services.forEach(s -> s.stop(Duration.ofSeconds(5)));
+      backends.forEach(NatsBackend::close);
+      if (otelBackend != null) {
+        otelBackend.close();
+      }
+    }
+  }
+
+  /** Removes the osapi stream and buckets so each run starts from the same empty state. */
+  private void resetBroker() throws IOException, InterruptedException {
+    try (Connection nc = Nats.connect(url)) {
+      for (String s : List.of("JOBS", "KV_osapi-jobs", "KV_osapi-workers")) {
+        try {
+          nc.jetStreamManagement().deleteStream(s);
+        } catch (JetStreamApiException e) {
+          // not there yet
+        }
+      }
+    }
+  }
+
+  /** Counts completed events as the worker writes them and measures created-to-completed. */
+  private static final class CompletionTap implements JobStore {
+    private final JobStore delegate;
+    private final Runnable onCompleted;
+    private final ConcurrentLinkedQueue<Long> latencies;
+
+    CompletionTap(JobStore delegate, Runnable onCompleted, ConcurrentLinkedQueue<Long> latencies) {
+      this.delegate = delegate;
+      this.onCompleted = onCompleted;
+      this.latencies = latencies;
+    }
+
+    @Override
+    public void create(Job job) {
+      delegate.create(job);
+    }
+
+    @Override
+    public Optional<Job> find(JobId id) {
+      return delegate.find(id);
+    }
+
+    @Override
+    public CompletableFuture<Void> appendEvent(StatusEvent event) {
+      CompletableFuture<Void> f = delegate.appendEvent(event);
+      if (event.type() == EventType.COMPLETED) {
+        long createdMs = UUID.fromString(event.jobId().value()).getMostSignificantBits() >>> 16;
+        return f.thenRun(() -> {
+          latencies.add((System.currentTimeMillis() - createdMs) * 1000);
+          onCompleted.run();
+        });
+      }
+      return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> putResult(JobResult result) {
+      return delegate.putResult(result);
+    }
+
+    @Override
+    public List<StatusEvent> events(JobId id) {
+      return delegate.events(id);
+    }
+
+    @Override
+    public List<JobResult> results(JobId id) {
+      return delegate.results(id);
+    }
+
+    @Override
+    public Map<JobId, List<EventKey>> index() {
+      return delegate.index();
+    }
+
+    @Override
+    public boolean delete(JobId id) {
+      return delegate.delete(id);
+    }
+  }
+
+  private static void resetPeakHeap() {
+    System.gc();
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        p.resetPeakUsage();
+      }
+    }
+  }
+
+  private static long peakHeap() {
+    long sum = 0;
+    for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == MemoryType.HEAP) {
+        sum += p.getPeakUsage().getUsed();
+      }
+    }
+    return sum;
+  }
+
+  private static long pct(long[] sorted, double q) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+
+  private static double median(List<Double> xs) {
+    double[] a = xs.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(a);
+    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+  }
+
+  private static void waitForPort(int port) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < end) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        Thread.sleep(50);
+      }
+    }
+    throw new IllegalStateException("nats-server did not open port " + port);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (var s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Label values are bounded: {@code operation} is one of the operations given to the constructor
  * or {@value #OTHER}; {@code status} is {@code completed} or {@code failed}; {@code worker} is the
- * id of a worker connected in this process (at most {@value #MAX_WORKERS}), else {@value #OTHER};
+ * id of a worker connected in this process (at most {@code maxWorkers}, by default {@value
+ * #DEFAULT_MAX_WORKERS}), else {@value #OTHER};
  * {@code subsystem} takes at most {@value #MAX_SUBSYSTEMS} names. The per-worker processed counter
  * is an observable counter fed from a map of {@link LongAdder}s: when a worker disconnects its entry
  * is removed, and its {@code osapi_worker_jobs_processed_total{worker=...}} series is no longer
@@ -60,8 +61,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   /** The instrumentation scope (meter) name used by {@link #create(MeterProvider, Set)}. */
   public static final String SCOPE_NAME = "io.osapi";
 
-  /** Most workers given their own {@code worker} series. */
-  public static final int MAX_WORKERS = 256;
+  /** Default of the most workers given their own {@code worker} series. */
+  public static final int DEFAULT_MAX_WORKERS = 256;
 
   /** Most workers reported in {@code osapi_worker_heartbeat_age_seconds}. */
   public static final int MAX_HEARTBEAT_WORKERS = 1024;
@@ -167,6 +168,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
 
   private final LongAdder active = new LongAdder();
   private final ConcurrentHashMap<String, WorkerSlot> workers = new ConcurrentHashMap<>();
+  private final int maxWorkers;
   private final LongAdder otherWorkerProcessed = new LongAdder();
   private final Attributes otherWorkerAttributes = Attributes.of(WORKER, OTHER);
   private final ConcurrentHashMap<String, Subsystem> subsystems = new ConcurrentHashMap<>();
@@ -191,7 +193,19 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
    *     besides {@value #OTHER}
    */
   public static OtelJobMetrics create(MeterProvider provider, Set<String> operations) {
-    return new OtelJobMetrics(provider.get(SCOPE_NAME), operations);
+    return new OtelJobMetrics(provider.get(SCOPE_NAME), operations, DEFAULT_MAX_WORKERS);
+  }
+
+  /**
+   * Creates the instruments on {@code provider}'s meter {@value #SCOPE_NAME}.
+   *
+   * @param provider the meter provider
+   * @param operations the registered operation types
+   * @param maxWorkers the most workers of this process given their own {@code worker} series
+   */
+  public static OtelJobMetrics create(
+      MeterProvider provider, Set<String> operations, int maxWorkers) {
+    return new OtelJobMetrics(provider.get(SCOPE_NAME), operations, maxWorkers);
   }
 
   /**
@@ -202,8 +216,25 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
    *     besides {@value #OTHER}; null elements are ignored
    */
   public OtelJobMetrics(Meter meter, Set<String> operations) {
+    this(meter, operations, DEFAULT_MAX_WORKERS);
+  }
+
+  /**
+   * Creates the instruments on {@code meter}.
+   *
+   * @param meter the meter to create the instruments on
+   * @param operations the registered operation types: the only {@code operation} label values
+   *     besides {@value #OTHER}; null elements are ignored
+   * @param maxWorkers the most workers of this process given their own {@code worker} series;
+   *     further workers share the {@value #OTHER} series
+   */
+  public OtelJobMetrics(Meter meter, Set<String> operations, int maxWorkers) {
     Objects.requireNonNull(meter, "meter");
     Objects.requireNonNull(operations, "operations");
+    if (maxWorkers < 1) {
+      throw new IllegalArgumentException("maxWorkers must be at least 1: " + maxWorkers);
+    }
+    this.maxWorkers = maxWorkers;
     this.operations = labelledOperations(operations);
     Map<String, OperationAttributes> map = new HashMap<>(this.operations.size() * 2 + 2);
     for (String op : this.operations) {
@@ -464,7 +495,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             if (existing != null) {
               return new WorkerSlot(existing.attributes(), existing.processed(), slots);
             }
-            if (isValidLabel(id) && workers.size() < MAX_WORKERS) {
+            if (isValidLabel(id) && workers.size() < maxWorkers) {
               return new WorkerSlot(Attributes.of(WORKER, id), new LongAdder(), slots);
             }
             return new WorkerSlot(null, otherWorkerProcessed, slots);

@@ -163,7 +163,7 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
       throw new IllegalStateException("metrics backend is closed");
     }
     if (jobMetrics == null) {
-      jobMetrics = OtelJobMetrics.create(meterProvider, operations);
+      jobMetrics = OtelJobMetrics.create(meterProvider, operations, config.maxWorkerSeries());
     } else if (!jobMetrics.operations().equals(OtelJobMetrics.labelledOperations(operations))) {
       throw new IllegalStateException(
           "job metrics exist already for operations " + jobMetrics.operations());

@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param runtimeMetricsEnabled whether the JVM runtime metrics ({@code jvm_*}) are exported
  * @param jfrRuntimeMetricsEnabled whether the JFR-based runtime metrics are added (starts a JFR
  *     recording stream; off by default, the JMX ones cover the contract)
+ * @param maxWorkerSeries the most workers of one process given their own {@code worker} series
+ *     (default {@value OtelJobMetrics#DEFAULT_MAX_WORKERS}); raise it with {@code cardinalityLimit}
  * @param otlp where to push the metrics over OTLP http/protobuf, or null for no push
  */
 public record OtelMetricsConfig(
@@ -34,6 +36,7 @@ public record OtelMetricsConfig(
     boolean otelScopeLabelsEnabled,
     boolean runtimeMetricsEnabled,
     boolean jfrRuntimeMetricsEnabled,
+    int maxWorkerSeries,
     Otlp otlp) {
 
   /** The default {@link #cardinalityLimit()}: the SDK's own default. */
@@ -44,6 +47,9 @@ public record OtelMetricsConfig(
     Objects.requireNonNull(serviceName, "serviceName");
     durationBuckets = checkBuckets("durationBuckets", durationBuckets);
     queueWaitBuckets = checkBuckets("queueWaitBuckets", queueWaitBuckets);
+    if (maxWorkerSeries < 1) {
+      throw new IllegalArgumentException("maxWorkerSeries must be at least 1: " + maxWorkerSeries);
+    }
     if (cardinalityLimit < 1) {
       throw new IllegalArgumentException("cardinalityLimit must be at least 1: " + cardinalityLimit);
     }
@@ -70,6 +76,7 @@ public record OtelMetricsConfig(
     b.otelScopeLabelsEnabled = otelScopeLabelsEnabled;
     b.runtimeMetricsEnabled = runtimeMetricsEnabled;
     b.jfrRuntimeMetricsEnabled = jfrRuntimeMetricsEnabled;
+    b.maxWorkerSeries = maxWorkerSeries;
     b.otlp = otlp;
     return b;
   }
@@ -135,6 +142,7 @@ public record OtelMetricsConfig(
     private boolean otelScopeLabelsEnabled;
     private boolean runtimeMetricsEnabled = true;
     private boolean jfrRuntimeMetricsEnabled;
+    private int maxWorkerSeries = OtelJobMetrics.DEFAULT_MAX_WORKERS;
     private Otlp otlp;
 
     private Builder() {}
@@ -181,6 +189,12 @@ public record OtelMetricsConfig(
       return this;
     }
 
+    /** Sets {@link OtelMetricsConfig#maxWorkerSeries()} (default 256). */
+    public Builder maxWorkerSeries(int max) {
+      this.maxWorkerSeries = max;
+      return this;
+    }
+
     /** Sets {@link OtelMetricsConfig#jfrRuntimeMetricsEnabled()} (default false). */
     public Builder jfrRuntimeMetricsEnabled(boolean enabled) {
       this.jfrRuntimeMetricsEnabled = enabled;
@@ -204,6 +218,7 @@ public record OtelMetricsConfig(
           otelScopeLabelsEnabled,
           runtimeMetricsEnabled,
           jfrRuntimeMetricsEnabled,
+          maxWorkerSeries,
           otlp);
     }
   }

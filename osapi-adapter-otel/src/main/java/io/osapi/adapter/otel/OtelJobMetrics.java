@@ -155,6 +155,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   private final Map<String, OperationAttributes> byOperation;
+  /** Set by the first worker-side call: the worker families exist from then on, at 0. */
+  private volatile boolean workerSide;
+  /** Set by the first jobCreated: the created counters exist from then on, at 0. */
+  private volatile boolean controllerSide;
+  /** Set by the first NATS connection event: the reconnect counter exists from then on, at 0. */
+  private volatile boolean natsSide;
   private final OperationAttributes otherOperation;
   private final Set<String> operations;
 
@@ -293,7 +299,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .upDownCounterBuilder(JOBS_ACTIVE)
             .setDescription("Jobs being processed right now.")
             .setUnit("{job}")
-            .buildWithCallback(m -> m.record(Math.max(0L, active.sum())))
+            .buildWithCallback(
+                m -> {
+                  if (workerSide) {
+                    m.record(Math.max(0L, active.sum()));
+                  }
+                })
             ::close);
     // jobs_active is an observable up-down counter (a count that adds up across processes); the
     // levels below are observable gauges. Prometheus shows both as "gauge".
@@ -303,7 +314,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .ofLongs()
             .setDescription("Workers in this process whose subscription is live.")
             .setUnit("{worker}")
-            .buildWithCallback(m -> m.record(workers.size()))
+            .buildWithCallback(
+                m -> {
+                  if (workerSide) {
+                    m.record(workers.size());
+                  }
+                })
             ::close);
     observables.add(
         meter
@@ -311,7 +327,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .ofLongs()
             .setDescription("Job slots this process offers (utilisation = active / concurrency).")
             .setUnit("{slot}")
-            .buildWithCallback(m -> m.record(totalConcurrency()))
+            .buildWithCallback(
+                m -> {
+                  if (workerSide) {
+                    m.record(totalConcurrency());
+                  }
+                })
             ::close);
     observables.add(
         meter
@@ -421,6 +442,9 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobCreated(String operation) {
     try {
+      if (!controllerSide) {
+        startControllerSide();
+      }
       created.add(1, attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobCreated", t);
@@ -430,6 +454,9 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobStarted(String operation, Duration wait) {
     try {
+      if (!workerSide) {
+        startWorkerSide();
+      }
       active.increment();
       if (wait != null) {
         queueWait.record(seconds(wait), attributes(operation).operation());
@@ -485,6 +512,9 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void workerConnected(String workerId, int concurrency) {
     try {
+      if (!workerSide) {
+        startWorkerSide();
+      }
       if (workerId == null) {
         return;
       }
@@ -519,6 +549,43 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void natsConnected(boolean connected) {
     natsState = connected ? 1 : 0;
+    if (!natsSide) {
+      try {
+        reconnects.add(0);
+      } catch (Throwable t) {
+        swallow("natsConnected", t);
+      }
+      natsSide = true;
+    }
+  }
+
+  /**
+   * Puts every worker-side counter series of the registered operations in place at 0, so that
+   * {@code rate()} and {@code increase()} see the first failure, redelivery or dead letter, and
+   * turns on the worker gauges (a controller alone does not export them).
+   */
+  private synchronized void startWorkerSide() {
+    if (workerSide) {
+      return;
+    }
+    for (OperationAttributes a : byOperation.values()) {
+      completed.add(0, a.completed());
+      completed.add(0, a.failed());
+      redeliveries.add(0, a.operation());
+      deadLettered.add(0, a.operation());
+    }
+    workerSide = true;
+  }
+
+  /** Puts the created counter of every registered operation in place at 0. */
+  private synchronized void startControllerSide() {
+    if (controllerSide) {
+      return;
+    }
+    for (OperationAttributes a : byOperation.values()) {
+      created.add(0, a.operation());
+    }
+    controllerSide = true;
   }
 
   @Override

@@ -226,7 +226,7 @@ public final class WorkerService implements AutoCloseable {
         }
         LOG.log(Level.WARNING, "fetch failed, retrying in " + backoffMs + " ms: " + e.getMessage());
         sleepQuietly(backoffMs);
-        backoffMs = Math.min(5000, backoffMs * 2);
+        backoffMs = Math.min(1000, backoffMs * 2);
       } finally {
         if (granted > 0) {
           slots.release(granted);

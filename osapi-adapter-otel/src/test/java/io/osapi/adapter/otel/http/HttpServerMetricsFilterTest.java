@@ -101,6 +101,12 @@ class HttpServerMetricsFilterTest {
     return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
+  private static long countedRequests(String text) {
+    return lines(text, "http_server_request_duration_seconds_count{").stream()
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   @Test
   void recordsTheSemconvServerMetricsWithBoundedRoutes() throws Exception {
     assertThat(call("GET", "/api/v1/jobs/0b5c9a61-aaaa")).isEqualTo(200);
@@ -109,7 +115,13 @@ class HttpServerMetricsFilterTest {
     assertThat(call("GET", "/no/such/path/123")).isEqualTo(404);
     assertThat(call("GET", "/another/unknown")).isEqualTo(404);
 
+    // the filter records after the response went out: wait until all five requests are counted
     String text = backend.scrape(null).bodyText();
+    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (countedRequests(text) < 5 && System.nanoTime() < end) {
+      Thread.sleep(10);
+      text = backend.scrape(null).bodyText();
+    }
 
     assertThat(text)
         .contains("# TYPE http_server_request_duration_seconds histogram\n")

@@ -1,0 +1,636 @@
+package io.osapi.adapter.nats;
+
+import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
+import io.nats.client.Consumer;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.api.ServerInfo;
+import io.nats.client.support.Status;
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The NATS backend of osapi: one connection, the stream and buckets on it, and the three ports.
+ *
+ * <p>{@link #connect} starts connecting in the background and keeps retrying (also when no server
+ * answers at first); it waits at most {@link NatsSettings#startupWait()} before it returns, ready
+ * or not. Once connected, stream {@code JOBS}, buckets {@code osapi-jobs} and {@code
+ * osapi-workers} and the shared consumers are created or updated (again after every reconnect, so
+ * a server that lost its state gets them back). Until then {@link #isReady()} is false and the
+ * ports throw {@link BackendUnavailableException}.
+ *
+ * <p>Connection events drive {@link JobMetrics#natsConnected} (1 while the connection is up,
+ * reported on changes only, so repeated or late events change nothing) and {@link
+ * JobMetrics#natsReconnected} (once per RECONNECTED after a connection that had been up; jnats
+ * fires DISCONNECTED once per failed attempt, and reports the first connection as RECONNECTED
+ * when it needed retries, neither of which is a reconnect). It also reports subsystem {@code nats}
+ * up while ready.
+ *
+ * <p>Passwords, tokens and trust store passwords never appear in logs or exception messages.
+ */
+public final class NatsBackend implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(NatsBackend.class.getName());
+
+  private final NatsSettings settings;
+  private final JobMetrics metrics;
+  private final ScheduledExecutorService provisioner;
+  private final NatsJobStore store;
+  private final NatsJobQueue queue;
+  private final NatsWorkerRegistry registry;
+
+  private final Object state = new Object();
+  private Connection conn; // guarded by state
+  private boolean connectedReported; // guarded by state
+  private boolean readyReported; // guarded by state
+  private boolean everConnected; // guarded by state
+  private boolean closed; // guarded by state: closed by us
+  private boolean terminal; // guarded by state: closed by jnats, will not come back
+  private boolean configFailed; // guarded by state
+  private boolean provisionScheduled; // guarded by state
+  private int provisionFailures; // guarded by state
+  private long reconnects; // guarded by state
+  private volatile NatsSession session;
+  private volatile long provisionEpoch;
+  private volatile long reconnectedAtNanos;
+  private volatile String lastError;
+  /** An authentication failure sticks until a connection succeeds: it explains what follows. */
+  private volatile String authError;
+  private volatile String lastLoggedError;
+
+  private NatsBackend(NatsSettings settings, JobMetrics metrics) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.provisioner =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "osapi-nats-provision");
+              t.setDaemon(true);
+              return t;
+            });
+    this.store = new NatsJobStore(this);
+    this.queue = new NatsJobQueue(this, metrics);
+    this.registry = new NatsWorkerRegistry(this);
+  }
+
+  /**
+   * Connects to NATS and prepares the stream and buckets, waiting at most {@link
+   * NatsSettings#startupWait()}; when that is not enough the backend is returned not ready and
+   * keeps trying in the background.
+   *
+   * @param settings where and how to connect
+   * @param metrics where connection events go
+   * @return the backend, ready or not (see {@link #isReady()} and {@link #lastError()})
+   * @throws IllegalArgumentException for settings that can never work (an unreadable creds file
+   *     or trust store, a trust store that does not open)
+   */
+  public static NatsBackend connect(NatsSettings settings, JobMetrics metrics) {
+    NatsBackend b = new NatsBackend(settings, metrics);
+    b.start();
+    try {
+      b.awaitReady(settings.startupWait());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return b;
+  }
+
+  /**
+   * Waits until the backend is ready, it gave up (authentication refused, a configuration the
+   * server cannot take, closed), or {@code timeout} passed.
+   *
+   * @return whether it is ready
+   */
+  public boolean awaitReady(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (state) {
+      while (!isReady() && !closed && !terminal && !configFailed) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        TimeUnit.NANOSECONDS.timedWait(state, left);
+      }
+    }
+    return isReady();
+  }
+
+  /** The job store on bucket {@code osapi-jobs}. */
+  public JobStore jobStore() {
+    return store;
+  }
+
+  /** The job queue on stream {@code JOBS}. */
+  public JobQueue jobQueue() {
+    return queue;
+  }
+
+  /** The worker registry on bucket {@code osapi-workers}. */
+  public WorkerRegistry workerRegistry() {
+    return registry;
+  }
+
+  /** True while the connection is up. */
+  public boolean isConnected() {
+    Connection c;
+    synchronized (state) {
+      c = conn;
+      if (closed || terminal) {
+        return false;
+      }
+    }
+    return c != null && c.getStatus() == Connection.Status.CONNECTED;
+  }
+
+  /** True while connected with the stream and buckets in place: the ports can work. */
+  public boolean isReady() {
+    return session != null && isConnected();
+  }
+
+  /**
+   * The latest problem (connection refused, authentication failed, provisioning failed), empty
+   * once things work again. Never contains secrets.
+   */
+  public Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  /** The settings this backend was made with. */
+  public NatsSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Closes the connection at once: nothing is drained, deliveries not yet acknowledged are
+   * redelivered by the server after their ack wait. Idempotent.
+   */
+  @Override
+  public void close() {
+    Connection c;
+    synchronized (state) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      c = conn;
+      state.notifyAll();
+    }
+    provisioner.shutdownNow();
+    queue.closeAll();
+    if (c != null) {
+      try {
+        c.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (state) {
+      report();
+    }
+    LOG.log(Level.INFO, "NATS connection {0} closed", settings.connectionName());
+  }
+
+  // ---- used by the ports
+
+  /**
+   * The session for a port call.
+   *
+   * @throws BackendUnavailableException when not connected or not provisioned yet
+   */
+  NatsSession requireSession() {
+    NatsSession s = session;
+    if (s == null) {
+      throw new BackendUnavailableException(notReadyReason(), null);
+    }
+    if (!isConnected()) {
+      String e = lastError;
+      throw new BackendUnavailableException(
+          "NATS is not connected" + (e == null ? "" : " (" + e + ")"), null);
+    }
+    return s;
+  }
+
+  /** True once the stream and buckets were prepared (the connection may be down now). */
+  boolean wasReady() {
+    return session != null;
+  }
+
+  /**
+   * How long consumers keep still after a reconnect: until then other clients' writes that were
+   * queued across the outage (results of jobs that finished just before it) are still arriving,
+   * and a job the server hands out again meanwhile would look unfinished. Twice the reconnect wait
+   * (capped at 5 s) plus 250 ms, since other clients reconnect within one wait of this one.
+   */
+  long settleNanosLeft() {
+    long at = reconnectedAtNanos;
+    if (at == 0) {
+      return 0;
+    }
+    long settle =
+        Math.min(5_000_000_000L, settings.reconnectWait().toNanos() * 2) + 250_000_000L;
+    return Math.max(0, at + settle - System.nanoTime());
+  }
+
+  /** Grows by one whenever the stream, buckets and shared consumers were checked again. */
+  long provisionEpoch() {
+    return provisionEpoch;
+  }
+
+  private String notReadyReason() {
+    String e = lastError;
+    boolean c = isConnected();
+    String base;
+    synchronized (state) {
+      if (closed) {
+        base = "the NATS backend is closed";
+      } else if (terminal) {
+        base = "the NATS connection was closed and will not come back";
+      } else if (configFailed) {
+        base = "NATS cannot be used with these settings";
+      } else if (c) {
+        base = "NATS is connected but the stream and buckets are not ready yet";
+      } else {
+        base = "NATS is not connected yet";
+      }
+    }
+    return e == null ? base : base + ": " + e;
+  }
+
+  // ---- connection lifecycle
+
+  private void start() {
+    Options options = options();
+    synchronized (state) {
+      connectedReported = false;
+      metrics.natsConnected(false);
+      metrics.subsystemUp("nats", false);
+    }
+    LOG.log(Level.INFO, "connecting to NATS: {0}", settings);
+    try {
+      Nats.connectAsynchronously(options, true);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the NATS connection", e);
+    }
+  }
+
+  private Options options() {
+    Options.Builder b =
+        new Options.Builder()
+            .servers(settings.servers().toArray(new String[0]))
+            .connectionName(settings.connectionName())
+            .reconnectWait(settings.reconnectWait())
+            .maxReconnects(settings.maxReconnects())
+            .connectionTimeout(settings.connectTimeout())
+            .connectionListener(this::onConnectionEvent)
+            .errorListener(new Errors());
+    if (settings.user() != null) {
+      b.userInfo(settings.user().toCharArray(), settings.password().toCharArray());
+    }
+    if (settings.token() != null) {
+      b.token(settings.token().toCharArray());
+    }
+    if (settings.credsFile() != null) {
+      if (!Files.isReadable(settings.credsFile())) {
+        throw new IllegalArgumentException(
+            "nats creds file " + settings.credsFile() + " is missing or not readable");
+      }
+      b.authHandler(Nats.credentials(settings.credsFile().toString()));
+    }
+    if (settings.trustStore() != null) {
+      b.sslContext(sslContext());
+    } else if (settings.insecureDevTls()) {
+      LOG.log(
+          Level.WARNING,
+          "NATS TLS certificates are NOT verified (insecure-dev-tls): for development only");
+      try {
+        b.opentls();
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
+      }
+    }
+    return b.build();
+  }
+
+  private SSLContext sslContext() {
+    if (!Files.isReadable(settings.trustStore())) {
+      throw new IllegalArgumentException(
+          "nats trust store " + settings.trustStore() + " is missing or not readable");
+    }
+    char[] pw =
+        settings.trustStorePassword() == null ? null : settings.trustStorePassword().toCharArray();
+    try (InputStream in = new FileInputStream(settings.trustStore().toFile())) {
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(in, pw);
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | GeneralSecurityException e) {
+      // KeyStore messages do not contain the password
+      throw new IllegalArgumentException(
+          "nats trust store " + settings.trustStore() + " cannot be read: " + e.getMessage(), e);
+    }
+  }
+
+  private void onConnectionEvent(Connection c, ConnectionListener.Events type) {
+    boolean provision = false;
+    boolean closeLate = false;
+    synchronized (state) {
+      if (conn == null) {
+        conn = c;
+      }
+      if (closed) {
+        closeLate = c.getStatus() != Connection.Status.CLOSED;
+      } else {
+        switch (type) {
+          case CONNECTED, RECONNECTED -> {
+            if (type == ConnectionListener.Events.RECONNECTED && everConnected) {
+              reconnectedAtNanos = System.nanoTime();
+              reconnects++;
+              metrics.natsReconnected();
+              LOG.log(Level.INFO, "NATS reconnected to {0}", url(c));
+            } else if (!everConnected) {
+              LOG.log(Level.INFO, "NATS connected to {0}", url(c));
+            }
+            everConnected = true;
+            authError = null;
+            provision = true;
+          }
+          case DISCONNECTED -> {
+            if (connectedReported) {
+              LOG.log(Level.WARNING, "NATS connection lost; reconnecting");
+            }
+          }
+          case CLOSED -> {
+            terminal = true;
+            String e = lastError;
+            LOG.log(
+                Level.ERROR,
+                "NATS connection closed by the client library and will not be retried"
+                    + (e == null ? "" : ": " + e));
+          }
+          default -> {
+            // RESUBSCRIBED, DISCOVERED_SERVERS, LAME_DUCK: nothing to report
+          }
+        }
+        report();
+      }
+      state.notifyAll();
+    }
+    if (closeLate) {
+      Thread t = new Thread(() -> closeQuietly(c), "osapi-nats-close");
+      t.setDaemon(true);
+      t.start();
+    }
+    if (provision) {
+      scheduleProvision(0);
+    }
+    if (type == ConnectionListener.Events.RECONNECTED) {
+      watchAfterReconnect(c);
+    }
+  }
+
+  /**
+   * Checks that a reconnected connection really sends: a round trip to the server within the
+   * request timeout, else a forced reconnect. jnats 2.25.1 can leave its writer waiting for an
+   * end-of-reconnect marker it already consumed, after which nothing is sent (nats-io/nats.java
+   * #1522); the check keeps an application on such a version from going silent.
+   */
+  private void watchAfterReconnect(Connection c) {
+    Thread t =
+        new Thread(
+          () -> {
+            try {
+              c.flush(settings.requestTimeout());
+            } catch (java.util.concurrent.TimeoutException e) {
+              if (isConnected()) {
+                LOG.log(Level.WARNING, "NATS connection sends nothing after a reconnect; forcing"
+                    + " another reconnect");
+                try {
+                  c.forceReconnect();
+                } catch (Exception fe) {
+                  LOG.log(Level.WARNING, "forced reconnect failed: " + NatsErrors.describe(fe));
+                }
+              }
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+              LOG.log(Level.DEBUG, "flush after reconnect failed: {0}", e.getMessage());
+            }
+          },
+          "osapi-nats-reconnect-check");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** Reports connected and ready on changes only. Call with {@code state} held. */
+  private void report() {
+    Connection c = conn;
+    boolean up = !closed && !terminal && c != null && c.getStatus() == Connection.Status.CONNECTED;
+    if (up != connectedReported) {
+      connectedReported = up;
+      metrics.natsConnected(up);
+    }
+    boolean ready = up && session != null;
+    if (ready != readyReported) {
+      readyReported = ready;
+      metrics.subsystemUp("nats", ready);
+    }
+  }
+
+  private void scheduleProvision(long delayMs) {
+    synchronized (state) {
+      if (provisionScheduled || closed || configFailed) {
+        return;
+      }
+      provisionScheduled = true;
+    }
+    try {
+      provisioner.schedule(this::provision, delayMs, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed meanwhile
+    }
+  }
+
+  private void provision() {
+    Connection c;
+    synchronized (state) {
+      provisionScheduled = false;
+      c = conn;
+      if (closed || c == null) {
+        return;
+      }
+    }
+    if (c.getStatus() != Connection.Status.CONNECTED) {
+      return; // the next CONNECTED or RECONNECTED schedules it again
+    }
+    try {
+      NatsSession.provision(c, settings);
+      boolean first = session == null;
+      if (first) {
+        session = NatsSession.open(c, settings);
+      }
+      lastError = null;
+      lastLoggedError = null;
+      provisionEpoch++;
+      synchronized (state) {
+        provisionFailures = 0;
+        report();
+        state.notifyAll();
+      }
+      if (first) {
+        ServerInfo si = c.getServerInfo();
+        LOG.log(
+            Level.INFO,
+            "NATS ready: nats-server {0} {1} at {2}; stream {3} (replicas {4}), buckets {5} and"
+                + " {6} (replicas {7}), {8} storage",
+            si.getServerName(),
+            si.getVersion(),
+            url(c),
+            NatsLayout.STREAM,
+            settings.streamReplicas(),
+            NatsLayout.JOBS_BUCKET,
+            NatsLayout.WORKERS_BUCKET,
+            settings.kvReplicas(),
+            settings.storage().name().toLowerCase(java.util.Locale.ROOT));
+      } else {
+        LOG.log(Level.DEBUG, "NATS stream and buckets checked after reconnect");
+      }
+    } catch (NatsConfigException e) {
+      lastError = e.getMessage();
+      LOG.log(Level.ERROR, "NATS cannot be used: " + e.getMessage());
+      synchronized (state) {
+        configFailed = true;
+        state.notifyAll();
+      }
+    } catch (Exception e) {
+      long delay;
+      synchronized (state) {
+        provisionFailures++;
+        delay = Math.min(10_000L, 250L << Math.min(6, provisionFailures));
+      }
+      setError("preparing the stream and buckets failed: " + NatsErrors.describe(e), Level.WARNING);
+      scheduleProvision(delay);
+    }
+  }
+
+  private void setError(String message, Level level) {
+    setError(message, level, false);
+  }
+
+  private void setError(String message, Level level, boolean auth) {
+    String m = scrub(message);
+    if (auth) {
+      authError = m;
+    } else if (authError != null) {
+      LOG.log(Level.DEBUG, "NATS: " + m);
+      return; // the authentication failure stays the error to report
+    }
+    lastError = m;
+    if (!m.equals(lastLoggedError)) {
+      lastLoggedError = m;
+      LOG.log(level, "NATS: " + m);
+    } else {
+      LOG.log(Level.DEBUG, "NATS: " + m);
+    }
+  }
+
+  /** Removes any configured secret from {@code text}, whatever shape it is in. */
+  private String scrub(String text) {
+    String t = NatsErrors.redact(text);
+    for (String secret :
+        new String[] {settings.password(), settings.token(), settings.trustStorePassword()}) {
+      if (secret != null && !secret.isEmpty()) {
+        t = t.replace(secret, "***");
+      }
+    }
+    return t;
+  }
+
+  private static String url(Connection c) {
+    return NatsErrors.redact(String.valueOf(c.getConnectedUrl()));
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Logs jnats' asynchronous errors without secrets, and remembers the latest one. */
+  private final class Errors implements ErrorListener {
+    @Override
+    public void errorOccurred(Connection c, String error) {
+      String e = String.valueOf(error);
+      String lower = e.toLowerCase(java.util.Locale.ROOT);
+      if (lower.contains("authorization") || lower.contains("authentication")) {
+        setError(
+            "authentication failed ("
+                + settings.authKind()
+                + "): "
+                + e
+                + "; check the NATS credentials",
+            Level.ERROR,
+            true);
+      } else {
+        setError("server error: " + e, Level.WARNING);
+      }
+    }
+
+    @Override
+    public void exceptionOccurred(Connection c, Exception ex) {
+      String d = NatsErrors.describe(ex);
+      if (ex instanceof io.nats.client.AuthenticationException) {
+        setError("authentication failed (" + settings.authKind() + "): " + d, Level.ERROR, true);
+      } else {
+        setError("connection problem: " + d, Level.WARNING);
+      }
+    }
+
+    @Override
+    public void slowConsumerDetected(Connection c, Consumer consumer) {
+      LOG.log(Level.WARNING, "NATS slow consumer detected");
+    }
+
+    @Override
+    public void heartbeatAlarm(
+        Connection c, JetStreamSubscription sub, long lastStreamSequence, long lastConsumerSequence) {
+      LOG.log(Level.DEBUG, "NATS heartbeat alarm on a listing subscription");
+    }
+
+    @Override
+    public void pullStatusWarning(Connection c, JetStreamSubscription sub, Status status) {
+      LOG.log(Level.DEBUG, "NATS pull status warning: {0}", status);
+    }
+
+    @Override
+    public void pullStatusError(Connection c, JetStreamSubscription sub, Status status) {
+      LOG.log(Level.DEBUG, "NATS pull status error: {0}", status);
+    }
+  }
+}

@@ -1,0 +1,387 @@
+package io.osapi.adapter.nats;
+
+import io.nats.client.ConsumerContext;
+import io.nats.client.Dispatcher;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamStatusCheckedException;
+import io.nats.client.Message;
+import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.port.Delivery;
+import io.osapi.core.port.JobConsumer;
+import io.osapi.core.port.JobMetrics;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * One worker's consumers: the two shared {@code _any} durables and its own durables.
+ *
+ * <p>A fetch never asks the server for more than it may return: it pulls with no-wait requests
+ * (each answered at once, with what is there) one durable at a time, for the slots still free.
+ * So that a worker does not poll a dozen durables in a loop, it also listens (plain NATS
+ * subscription, no JetStream) on the subjects of its durables: a publish there wakes it and marks
+ * that durable. Durables without a wake-up are looked at every {@link
+ * NatsSettings#sweepInterval()} while there is nothing else to do, which is how redeliveries
+ * (ack wait expired, nak with delay) are found.
+ */
+final class NatsJobConsumer implements JobConsumer {
+  private static final System.Logger LOG = System.getLogger(NatsJobConsumer.class.getName());
+  /** Delay before a delivery that could not be checked is offered again. */
+  private static final Duration RECHECK_DELAY = Duration.ofSeconds(1);
+  /** Largest batch asked for in one pull request (the jnats limit). */
+  private static final int MAX_PULL = io.nats.client.support.NatsJetStreamConstants.MAX_PULL_SIZE;
+
+  private final NatsBackend backend;
+  private final ConsumerSpec spec;
+  private final List<Source> sources;
+  private final Map<String, Source> bySubject = new HashMap<>();
+  private final JobMetrics metrics;
+  private final Consumer<NatsJobConsumer> onClose;
+  private final Object bell = new Object();
+  private final Object fetching = new Object();
+  private final Dispatcher doorbell;
+  private final io.nats.client.Connection conn;
+  private long rings; // guarded by bell
+  private volatile boolean closed;
+  private int rotate; // guarded by fetching
+  private long lastSweepNanos; // guarded by fetching
+  private boolean swept; // guarded by fetching
+  private long epoch; // guarded by fetching
+
+  NatsJobConsumer(
+      NatsBackend backend,
+      ConsumerSpec spec,
+      List<Source> sources,
+      JobMetrics metrics,
+      Consumer<NatsJobConsumer> onClose) {
+    this.backend = backend;
+    this.spec = spec;
+    this.sources = List.copyOf(sources);
+    this.metrics = metrics;
+    this.onClose = onClose;
+    this.epoch = backend.provisionEpoch();
+    for (Source s : sources) {
+      bySubject.put(s.subject, s);
+    }
+    NatsSession session = backend.requireSession();
+    this.conn = session.conn;
+    this.doorbell = session.conn.createDispatcher(this::ring);
+    for (String subject : bySubject.keySet()) {
+      doorbell.subscribe(subject);
+    }
+  }
+
+  private void ring(Message m) {
+    Source s = bySubject.get(m.getSubject());
+    if (s != null) {
+      s.hot = true;
+    }
+    synchronized (bell) {
+      rings++;
+      bell.notifyAll();
+    }
+  }
+
+  @Override
+  public List<Delivery> fetch(int max, Duration maxWait) throws InterruptedException {
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1");
+    }
+    long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+    long sweepNanos = backend.settings().sweepInterval().toNanos();
+    List<Delivery> out = new ArrayList<>();
+    synchronized (fetching) {
+      while (!closed) {
+        if (Thread.interrupted()) {
+          throw new InterruptedException();
+        }
+        NatsSession session = backend.requireSession();
+        long settle = backend.settleNanosLeft();
+        if (settle > 0) {
+          long wait = Math.min(settle, deadline - System.nanoTime());
+          if (wait <= 0) {
+            return out;
+          }
+          synchronized (bell) {
+            bell.wait(Math.max(1, wait / 1_000_000));
+          }
+          continue;
+        }
+        reopenIfReprovisioned(session);
+        long seen;
+        synchronized (bell) {
+          seen = rings;
+        }
+        long now = System.nanoTime();
+        boolean full = !swept || now - lastSweepNanos >= sweepNanos;
+        sweep(session, out, max, full);
+        if (full) {
+          swept = true;
+          lastSweepNanos = now;
+        }
+        if (!out.isEmpty()) {
+          return out;
+        }
+        now = System.nanoTime();
+        if (now >= deadline) {
+          return out;
+        }
+        long until = Math.min(deadline, lastSweepNanos + sweepNanos);
+        synchronized (bell) {
+          while (rings == seen && !closed) {
+            long left = until - System.nanoTime();
+            if (left <= 0) {
+              break;
+            }
+            bell.wait(Math.max(1, left / 1_000_000));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Pulls from the marked durables (all of them on a full sweep), fairly, until {@code max}. */
+  private void sweep(NatsSession session, List<Delivery> out, int max, boolean full)
+      throws InterruptedException {
+    int n = sources.size();
+    int start = rotate;
+    rotate = (rotate + 1) % n;
+    for (int i = 0; i < n && out.size() < max; i++) {
+      Source s = sources.get((start + i) % n);
+      if (!full && !s.hot) {
+        continue;
+      }
+      s.hot = false;
+      int want = Math.min(MAX_PULL, max - out.size());
+      int got;
+      try {
+        got = pull(session, s, want, out);
+      } catch (RuntimeException e) {
+        s.hot = true;
+        if (out.isEmpty()) {
+          throw e;
+        }
+        // hand out what was already delivered rather than leave it to the ack wait
+        LOG.log(Level.DEBUG, "pull from {0} failed after other deliveries: {1}", s.durable,
+            e.getMessage());
+        return;
+      }
+      if (got >= want) {
+        s.hot = true; // there may be more
+      }
+    }
+  }
+
+  private int pull(NatsSession session, Source s, int want, List<Delivery> out)
+      throws InterruptedException {
+    if (s.broken) {
+      s.reopen(session);
+    }
+    int n = 0;
+    FetchConsumer fc;
+    try {
+      fc = s.ctx.fetch(FetchConsumeOptions.builder().maxMessages(want).noWait().build());
+    } catch (JetStreamApiException e) {
+      s.broken = true;
+      throw NatsErrors.unavailable("pulling from consumer " + s.durable, e);
+    } catch (IOException | RuntimeException e) {
+      throw NatsErrors.unavailable("pulling from consumer " + s.durable, e);
+    }
+    try {
+      Message m;
+      while ((m = fc.nextMessage()) != null) {
+        n++;
+        NatsDelivery d = NatsDelivery.of(m);
+        if (d == null) {
+          poison(m);
+        } else if (s.shared) {
+          Boolean finished = finishedElsewhere(session, d);
+          if (finished == null) {
+            d.nak(RECHECK_DELAY); // could not tell: the server offers it again shortly
+          } else if (finished) {
+            d.ack();
+          } else {
+            out.add(d);
+          }
+        } else {
+          out.add(d);
+        }
+      }
+    } catch (JetStreamStatusCheckedException e) {
+      s.broken = true;
+      LOG.log(Level.WARNING, "pull from consumer {0} failed: {1}", s.durable, e.getMessage());
+    } finally {
+      try {
+        fc.close();
+      } catch (Exception ignored) {
+        // nothing to do
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Whether a delivery from a shared durable is for a job some worker already finished; such a
+   * delivery is settled here: acknowledged, counted as a redelivery, not handed out.
+   *
+   * <p>Two ways it happens. A redelivery after the finishing worker's ack was lost (connection or
+   * server died right after it) may reach another worker, and the worker service only checks
+   * whether it finished the job itself. And a server killed hard (kill -9, power loss) can lose
+   * the last moments of consumer state and deliver a finished job again with its delivery count
+   * back at 1, where the worker service checks nothing. A job is finished when it has a result:
+   * results are written only for a final outcome (completed, or failed for good) and before the
+   * terminal event, so this also holds while that event is still on its way. One look-up (the
+   * last {@code responses.<id>.>} message), on every delivery from a shared durable.
+   *
+   * @return null when the look-up failed (typically the connection broke meanwhile): then the
+   *     delivery is not handed out but given back, since it may be stale
+   */
+  private Boolean finishedElsewhere(NatsSession session, NatsDelivery d) {
+    String prefix = NatsLayout.JOBS_KV_PREFIX + "responses." + d.jobId().value() + ".";
+    String finisher;
+    try {
+      io.nats.client.api.MessageInfo mi = session.last(NatsLayout.JOBS_KV_STREAM, prefix + ">");
+      if (mi == null) {
+        LOG.log(Level.DEBUG, "job {0} (delivery {1}) to worker {2}: no result yet, handed out",
+            d.jobId(), d.deliveryCount(), spec.workerId());
+        return false;
+      }
+      String rest = mi.getSubject().substring(prefix.length()); // <worker>.<nanos>
+      finisher = rest.substring(0, rest.lastIndexOf('.'));
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, "could not check job {0} before handing it out, given back: {1}",
+          d.jobId(), e.getMessage());
+      return null;
+    }
+    String op = "other";
+    try {
+      io.nats.client.api.KeyValueEntry e = session.jobsKv.get(NatsLayout.jobKey(d.jobId()));
+      if (e != null && e.getValue() != null) {
+        op = Records.job(d.jobId(), e.getValue()).operation().type();
+      }
+    } catch (Exception e) {
+      // the label only
+    }
+    metrics.jobRedelivered(op);
+    LOG.log(
+        Level.INFO,
+        "job {0} delivered again (delivery {1}) to worker {2} but already finished by {3}:"
+            + " acknowledged, not run again",
+        d.jobId(),
+        d.deliveryCount(),
+        spec.workerId(),
+        finisher);
+    return true;
+  }
+
+  private void poison(Message m) {
+    LOG.log(
+        Level.WARNING,
+        "notification on {0} does not carry a job id; terminated",
+        m.getSubject());
+    try {
+      m.term();
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "term failed: {0}", e.getMessage());
+    }
+    metrics.jobDeadLettered("other");
+  }
+
+  /** After the backend provisioned again (a reconnect), makes sure the durables still exist. */
+  private void reopenIfReprovisioned(NatsSession session) {
+    long e = backend.provisionEpoch();
+    if (e == epoch) {
+      return;
+    }
+    for (Source s : sources) {
+      s.reopen(session);
+      s.hot = true;
+    }
+    epoch = e;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    synchronized (bell) {
+      bell.notifyAll();
+    }
+    try {
+      conn.closeDispatcher(doorbell);
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "closing the doorbell failed: {0}", e.getMessage());
+    }
+    onClose.accept(this);
+    LOG.log(Level.DEBUG, "consumer of worker {0} closed", spec.workerId());
+  }
+
+  /** One durable this worker pulls from. */
+  static final class Source {
+    final String durable;
+    final String subject;
+    final Duration ackWait;
+    final int maxDeliver;
+    final boolean shared;
+    volatile ConsumerContext ctx;
+    volatile boolean hot = true;
+    volatile boolean broken;
+
+    private Source(
+        String durable, String subject, Duration ackWait, int maxDeliver, boolean shared) {
+      this.shared = shared;
+      this.durable = durable;
+      this.subject = subject;
+      this.ackWait = ackWait;
+      this.maxDeliver = maxDeliver;
+    }
+
+    /** Creates (or updates) the durable and binds to it; {@code shared} for the _any ones. */
+    static Source open(
+        NatsSession session,
+        String durable,
+        String subject,
+        Duration ackWait,
+        int maxDeliver,
+        boolean shared)
+        throws IOException, JetStreamApiException {
+      Source s = new Source(durable, subject, ackWait, maxDeliver, shared);
+      s.bind(session);
+      return s;
+    }
+
+    private void bind(NatsSession session) throws IOException, JetStreamApiException {
+      NatsSession.ensureConsumer(
+          session.jsm,
+          durable,
+          subject,
+          ackWait,
+          maxDeliver,
+          session.settings.maxAckPending(),
+          true);
+      ctx = session.js.getConsumerContext(NatsLayout.STREAM, durable);
+      broken = false;
+    }
+
+    void reopen(NatsSession session) {
+      try {
+        bind(session);
+      } catch (NatsConfigException e) {
+        throw e;
+      } catch (Exception e) {
+        broken = true;
+        throw NatsErrors.unavailable("re-opening consumer " + durable, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,398 @@
+package io.osapi.adapter.nats;
+
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamOptions;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.KeyValue;
+import io.nats.client.KeyValueOptions;
+import io.nats.client.Message;
+import io.nats.client.PushSubscribeOptions;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.DeliverPolicy;
+import io.nats.client.api.DiscardPolicy;
+import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.MessageInfo;
+import io.nats.client.api.ReplayPolicy;
+import io.nats.client.api.RetentionPolicy;
+import io.nats.client.api.ServerInfo;
+import io.nats.client.api.StorageType;
+import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfo;
+import io.nats.client.impl.Headers;
+import io.nats.client.support.NatsJetStreamConstants;
+import io.osapi.core.domain.OperationKind;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * One provisioned connection: the JetStream contexts and bucket handles the ports use, and the
+ * create-or-update of the stream, the buckets and the shared consumers.
+ */
+final class NatsSession {
+  static final int STREAM_NOT_FOUND = 10059;
+  static final int CONSUMER_NOT_FOUND = NatsJetStreamConstants.JS_CONSUMER_NOT_FOUND_ERR;
+  static final int NO_MESSAGE_FOUND = NatsJetStreamConstants.JS_NO_MESSAGE_FOUND_ERR;
+  static final int WRONG_LAST_SEQUENCE = NatsJetStreamConstants.JS_WRONG_LAST_SEQUENCE;
+
+  /** Oldest server with everything used here (consumer create API, direct get, purge filters). */
+  static final String MIN_SERVER_VERSION = "2.9.0";
+
+  private static final System.Logger LOG = System.getLogger(NatsSession.class.getName());
+  private static final int MAX_READ_EACH = 10_000;
+
+  final Connection conn;
+  final NatsSettings settings;
+  final JetStream js;
+  final JetStreamManagement jsm;
+  final KeyValue jobsKv;
+  final KeyValue workersKv;
+
+  private NatsSession(Connection conn, NatsSettings settings) throws IOException {
+    this.conn = conn;
+    this.settings = settings;
+    JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
+    this.js = conn.jetStream(jso);
+    this.jsm = conn.jetStreamManagement(jso);
+    KeyValueOptions kvo = KeyValueOptions.builder().jetStreamOptions(jso).build();
+    this.jobsKv = conn.keyValue(NatsLayout.JOBS_BUCKET, kvo);
+    this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
+  }
+
+  /** Opens the handles on a provisioned server. */
+  static NatsSession open(Connection conn, NatsSettings settings) throws IOException {
+    return new NatsSession(conn, settings);
+  }
+
+  /**
+   * Checks the server, creates or updates stream {@code JOBS}, both buckets and the shared
+   * consumers. Idempotent.
+   *
+   * @throws NatsConfigException for a server or existing layout that cannot work with the settings
+   */
+  static void provision(Connection conn, NatsSettings settings)
+      throws IOException, JetStreamApiException {
+    checkServer(conn.getServerInfo(), settings);
+    JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
+    JetStreamManagement jsm = conn.jetStreamManagement(jso);
+    StorageType storage =
+        settings.storage() == NatsSettings.Storage.MEMORY ? StorageType.Memory : StorageType.File;
+
+    ensureStream(
+        jsm,
+        StreamConfiguration.builder()
+            .name(NatsLayout.STREAM)
+            .description("osapi job notifications (body = job id)")
+            .subjects(NatsLayout.STREAM_SUBJECTS)
+            .retentionPolicy(RetentionPolicy.Limits)
+            .discardPolicy(DiscardPolicy.Old)
+            .storageType(storage)
+            .replicas(settings.streamReplicas())
+            .maxAge(settings.streamMaxAge())
+            .maxMessages(settings.streamMaxMessages())
+            .duplicateWindow(settings.duplicateWindow())
+            .build());
+
+    KeyValueConfiguration jobs =
+        KeyValueConfiguration.builder()
+            .name(NatsLayout.JOBS_BUCKET)
+            .description("osapi job records, status events and results")
+            .maxHistoryPerKey(settings.jobsHistory())
+            .ttl(settings.jobsTtl())
+            .maxBucketSize(settings.jobsMaxBytes())
+            .storageType(storage)
+            .replicas(settings.kvReplicas())
+            .build();
+    // Direct gets may be answered by a lagging replica; a worker must read the job record that
+    // the client has just written, so reads of this bucket go to the stream leader.
+    ensureStream(
+        jsm, StreamConfiguration.builder(jobs.getBackingConfig()).allowDirect(false).build());
+
+    KeyValueConfiguration workers =
+        KeyValueConfiguration.builder()
+            .name(NatsLayout.WORKERS_BUCKET)
+            .description("osapi worker heartbeats")
+            .maxHistoryPerKey(1)
+            .ttl(settings.workersTtl())
+            .storageType(storage)
+            .replicas(settings.kvReplicas())
+            .build();
+    ensureStream(jsm, workers.getBackingConfig());
+
+    for (OperationKind kind : OperationKind.values()) {
+      ensureConsumer(
+          jsm,
+          NatsLayout.sharedConsumer(kind),
+          NatsLayout.sharedSubject(kind),
+          settings.defaultAckWait(),
+          settings.defaultMaxDeliver(),
+          settings.maxAckPending(),
+          false);
+    }
+  }
+
+  private static void checkServer(ServerInfo info, NatsSettings settings) {
+    if (info == null) {
+      throw new IllegalStateException("no server info yet");
+    }
+    String where = info.getServerName() + " (" + info.getHost() + ":" + info.getPort() + ")";
+    if (info.isOlderThanVersion(MIN_SERVER_VERSION)) {
+      throw new NatsConfigException(
+          "nats-server "
+              + info.getVersion()
+              + " at "
+              + where
+              + " is too old: osapi needs "
+              + MIN_SERVER_VERSION
+              + " or newer");
+    }
+    if (!info.isJetStreamAvailable()) {
+      throw new NatsConfigException(
+          "nats-server at " + where + " has JetStream disabled: start it with -js (or jetstream {})");
+    }
+    int replicas = Math.max(settings.streamReplicas(), settings.kvReplicas());
+    if (replicas > 1 && (info.getCluster() == null || info.getCluster().isEmpty())) {
+      throw new NatsConfigException(
+          "replicas "
+              + replicas
+              + " need a JetStream cluster, but nats-server at "
+              + where
+              + " is not clustered: set replicas to 1 or connect to a cluster");
+    }
+  }
+
+  /** Creates the stream, or updates it when an updatable setting differs. */
+  private static void ensureStream(JetStreamManagement jsm, StreamConfiguration want)
+      throws IOException, JetStreamApiException {
+    StreamInfo si;
+    try {
+      si = jsm.getStreamInfo(want.getName());
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
+        throw e;
+      }
+      jsm.addStream(want);
+      LOG.log(System.Logger.Level.INFO, "created stream {0}", want.getName());
+      return;
+    }
+    StreamConfiguration have = si.getConfiguration();
+    if (have.getStorageType() != want.getStorageType()) {
+      throw new NatsConfigException(
+          "stream "
+              + want.getName()
+              + " exists with "
+              + have.getStorageType()
+              + " storage but the settings ask for "
+              + want.getStorageType()
+              + ": NATS cannot change it; delete the stream or change the setting");
+    }
+    boolean same =
+        have.getSubjects().equals(want.getSubjects())
+            && Objects.equals(have.getMaxAge(), want.getMaxAge())
+            && have.getMaxMsgs() == want.getMaxMsgs()
+            && have.getMaxBytes() == want.getMaxBytes()
+            && have.getMaxMsgsPerSubject() == want.getMaxMsgsPerSubject()
+            && have.getReplicas() == want.getReplicas()
+            && Objects.equals(have.getDuplicateWindow(), want.getDuplicateWindow())
+            && have.getAllowDirect() == want.getAllowDirect()
+            && have.getDiscardPolicy() == want.getDiscardPolicy();
+    if (!same) {
+      try {
+        jsm.updateStream(want);
+      } catch (JetStreamApiException e) {
+        throw new NatsConfigException(
+            "stream " + want.getName() + " exists and cannot be updated to the settings: "
+                + e.getMessage(),
+            e);
+      }
+      LOG.log(System.Logger.Level.INFO, "updated stream {0}", want.getName());
+    }
+  }
+
+  /**
+   * Makes sure durable {@code name} exists with filter {@code filter}. A new durable starts at the
+   * next message (deliver policy new), so it never replays history; an existing one keeps its
+   * position, and gets the ack wait, max deliver and max ack pending asked for when {@code update}.
+   */
+  static void ensureConsumer(
+      JetStreamManagement jsm,
+      String name,
+      String filter,
+      Duration ackWait,
+      int maxDeliver,
+      int maxAckPending,
+      boolean update)
+      throws IOException, JetStreamApiException {
+    ConsumerInfo ci = null;
+    try {
+      ci = jsm.getConsumerInfo(NatsLayout.STREAM, name);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != CONSUMER_NOT_FOUND) {
+        throw e;
+      }
+    }
+    if (ci == null) {
+      jsm.addOrUpdateConsumer(
+          NatsLayout.STREAM,
+          ConsumerConfiguration.builder()
+              .durable(name)
+              .description("osapi " + filter)
+              .filterSubject(filter)
+              .ackPolicy(AckPolicy.Explicit)
+              .deliverPolicy(DeliverPolicy.New)
+              .replayPolicy(ReplayPolicy.Instant)
+              .ackWait(ackWait)
+              .maxDeliver(maxDeliver)
+              .maxAckPending(maxAckPending)
+              .build());
+      LOG.log(System.Logger.Level.DEBUG, "created consumer {0} on {1}", name, filter);
+      return;
+    }
+    ConsumerConfiguration have = ci.getConsumerConfiguration();
+    if (!filter.equals(have.getFilterSubject())) {
+      throw new NatsConfigException(
+          "consumer "
+              + name
+              + " exists with filter "
+              + have.getFilterSubject()
+              + " instead of "
+              + filter
+              + ": two worker ids or labels sanitise to the same name; rename one, or delete the"
+              + " consumer");
+    }
+    if (update
+        && (!ackWait.equals(have.getAckWait())
+            || have.getMaxDeliver() != maxDeliver
+            || have.getMaxAckPending() != maxAckPending)) {
+      jsm.addOrUpdateConsumer(
+          NatsLayout.STREAM,
+          ConsumerConfiguration.builder(have)
+              .ackWait(ackWait)
+              .maxDeliver(maxDeliver)
+              .maxAckPending(maxAckPending)
+              .build());
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "updated consumer {0}: ack wait {1}, max deliver {2}",
+          name,
+          ackWait,
+          maxDeliver);
+    }
+  }
+
+  boolean connected() {
+    return conn.getStatus() == Connection.Status.CONNECTED;
+  }
+
+  /**
+   * Reads the last message of every subject matching {@code filter} in {@code stream} through a
+   * short-lived ordered consumer, skipping KV delete and purge markers.
+   *
+   * @param headersOnly deliver headers only (key listings)
+   */
+  void scan(String stream, String filter, boolean headersOnly, Consumer<Message> handler)
+      throws IOException, JetStreamApiException, InterruptedException {
+    ConsumerConfiguration cc =
+        ConsumerConfiguration.builder()
+            .ackPolicy(AckPolicy.None)
+            .deliverPolicy(DeliverPolicy.LastPerSubject)
+            .headersOnly(headersOnly)
+            .filterSubject(filter)
+            .build();
+    PushSubscribeOptions pso =
+        PushSubscribeOptions.builder().stream(stream).ordered(true).configuration(cc).build();
+    JetStreamSubscription sub = js.subscribe(null, pso);
+    try {
+      long pending = sub.getConsumerInfo().getCalculatedPending();
+      boolean lastWasNull = false;
+      while (pending > 0) {
+        Message m = sub.nextMessage(settings.requestTimeout());
+        if (m == null) {
+          if (lastWasNull) {
+            throw new IOException("listing " + filter + " stalled with " + pending + " left");
+          }
+          lastWasNull = true;
+          continue;
+        }
+        lastWasNull = false;
+        pending = m.metaData().pendingCount();
+        if (!isMarker(m)) {
+          handler.accept(m);
+        }
+      }
+    } finally {
+      try {
+        sub.unsubscribe();
+      } catch (IllegalStateException ignored) {
+        // connection closed meanwhile
+      }
+    }
+  }
+
+  /**
+   * Reads every message on subjects matching {@code filter} from sequence {@code fromSeq} on, one
+   * "next message for subject" request each (answered by the stream leader), skipping KV delete
+   * and purge markers. No consumer is made, which matters in a cluster, where every consumer is a
+   * meta-layer proposal; meant for the few keys of one job.
+   */
+  void readEach(String stream, String filter, long fromSeq, Consumer<MessageInfo> handler)
+      throws IOException, JetStreamApiException {
+    long seq = Math.max(1, fromSeq);
+    for (int n = 0; n < MAX_READ_EACH; n++) {
+      MessageInfo mi;
+      try {
+        mi = jsm.getNextMessage(stream, seq, filter);
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+          return;
+        }
+        throw e;
+      }
+      if (mi == null) {
+        return;
+      }
+      String op = mi.getHeaders() == null ? null : mi.getHeaders().getFirst("KV-Operation");
+      if (op == null || op.equals("PUT")) {
+        handler.accept(mi);
+      }
+      seq = mi.getSeq() + 1;
+    }
+    throw new IOException("more than " + MAX_READ_EACH + " messages on " + filter);
+  }
+
+  /** The last message on subjects matching {@code filter}, or null when there is none. */
+  MessageInfo last(String stream, String filter) throws IOException, JetStreamApiException {
+    try {
+      return jsm.getLastMessage(stream, filter);
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+        return null;
+      }
+      throw e;
+    }
+  }
+
+  /** Subject names of {@link #scan} (keys with the prefix), for listings from key names alone. */
+  List<String> scanSubjects(String stream, String filter)
+      throws IOException, JetStreamApiException, InterruptedException {
+    List<String> out = new java.util.ArrayList<>();
+    scan(stream, filter, true, m -> out.add(m.getSubject()));
+    return out;
+  }
+
+  private static boolean isMarker(Message m) {
+    Headers h = m.getHeaders();
+    if (h == null) {
+      return false;
+    }
+    String op = h.getFirst("KV-Operation");
+    return op != null && !op.equals("PUT");
+  }
+}

@@ -1,0 +1,527 @@
+package io.osapi.adapter.nats;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How to reach NATS and how to lay out the stream and buckets. Build one with {@link #builder()}.
+ *
+ * <p>{@link #toString()} never shows a password, token or trust store password, and hides any
+ * {@code user:password@} part of a server URL.
+ *
+ * @param servers server URLs ({@code nats://host:4222}, {@code tls://host:4222}), one or more
+ * @param user user name for user/password auth, or null
+ * @param password password for user/password auth, or null
+ * @param token token auth, or null
+ * @param credsFile a NATS {@code .creds} file (JWT + nkey), or null
+ * @param trustStore a trust store (PKCS12 or JKS) with the CA of the servers' TLS certificates, or
+ *     null for the JVM's default trust
+ * @param trustStorePassword the trust store's password, or null
+ * @param insecureDevTls trust any server certificate: for development only, never the default
+ * @param connectionName the client name the server shows
+ * @param reconnectWait pause between reconnect attempts
+ * @param maxReconnects reconnect attempts before giving up, -1 for unlimited (the default)
+ * @param connectTimeout timeout of one connection attempt
+ * @param requestTimeout timeout of one JetStream API call or publish acknowledgement
+ * @param startupWait how long {@link NatsBackend#connect} waits for the connection before it
+ *     returns a backend that is not ready yet (it keeps connecting in the background)
+ * @param streamReplicas replicas of stream {@code JOBS} (3 for a three-node cluster)
+ * @param kvReplicas replicas of the KV buckets
+ * @param storage file (default) or memory storage for the stream and buckets
+ * @param streamMaxAge how long notifications are kept in stream {@code JOBS}
+ * @param streamMaxMessages notifications kept at most, -1 for no limit
+ * @param duplicateWindow how long a job id is remembered for de-duplicating publishes
+ * @param jobsHistory values kept per key in bucket {@code osapi-jobs}
+ * @param jobsTtl how long job records, events and results live, zero for ever
+ * @param jobsMaxBytes size limit of bucket {@code osapi-jobs}, -1 for none (writes fail when full)
+ * @param workersTtl how long a worker heartbeat lives in bucket {@code osapi-workers}
+ * @param defaultAckWait ack wait of the shared {@code _any} consumers until a worker sets its own
+ * @param defaultMaxDeliver max deliveries of the shared consumers until a worker sets its own
+ * @param maxAckPending unacknowledged deliveries a consumer may have out at once
+ * @param sweepInterval how often an idle worker looks at all of its consumers (redeliveries are
+ *     found this way; new notifications wake it at once)
+ */
+public record NatsSettings(
+    List<String> servers,
+    String user,
+    String password,
+    String token,
+    Path credsFile,
+    Path trustStore,
+    String trustStorePassword,
+    boolean insecureDevTls,
+    String connectionName,
+    Duration reconnectWait,
+    int maxReconnects,
+    Duration connectTimeout,
+    Duration requestTimeout,
+    Duration startupWait,
+    int streamReplicas,
+    int kvReplicas,
+    Storage storage,
+    Duration streamMaxAge,
+    long streamMaxMessages,
+    Duration duplicateWindow,
+    int jobsHistory,
+    Duration jobsTtl,
+    long jobsMaxBytes,
+    Duration workersTtl,
+    Duration defaultAckWait,
+    int defaultMaxDeliver,
+    int maxAckPending,
+    Duration sweepInterval) {
+
+  private static final Pattern URL_USERINFO = Pattern.compile("(://)[^/@]*@");
+
+  /** Where the stream and the buckets keep their data. */
+  public enum Storage {
+    /** On disk (the default): survives a server restart. */
+    FILE,
+    /** In memory: lost when the server stops. */
+    MEMORY
+  }
+
+  /** Validates every field with a message naming it. */
+  public NatsSettings {
+    Objects.requireNonNull(servers, "servers");
+    servers = List.copyOf(servers);
+    if (servers.isEmpty()) {
+      throw new IllegalArgumentException("nats servers: at least one server URL is required");
+    }
+    for (String s : servers) {
+      if (s == null || s.isBlank()) {
+        throw new IllegalArgumentException("nats servers: a server URL is empty");
+      }
+    }
+    if ((user == null) != (password == null)) {
+      throw new IllegalArgumentException("nats user and password must be given together");
+    }
+    int authKinds = (user != null ? 1 : 0) + (token != null ? 1 : 0) + (credsFile != null ? 1 : 0);
+    if (authKinds > 1) {
+      throw new IllegalArgumentException(
+          "nats auth: give only one of user/password, token or creds file");
+    }
+    if (trustStore != null && insecureDevTls) {
+      throw new IllegalArgumentException(
+          "nats tls: a trust store and insecure-dev-tls exclude each other");
+    }
+    Objects.requireNonNull(connectionName, "connectionName");
+    positive("reconnect-wait", reconnectWait);
+    if (maxReconnects < -1) {
+      throw new IllegalArgumentException("nats max-reconnects must be -1 (unlimited) or more");
+    }
+    positive("connect-timeout", connectTimeout);
+    positive("request-timeout", requestTimeout);
+    Objects.requireNonNull(startupWait, "startupWait");
+    if (startupWait.isNegative()) {
+      throw new IllegalArgumentException("nats startup-wait must not be negative");
+    }
+    replicas("stream-replicas", streamReplicas);
+    replicas("kv-replicas", kvReplicas);
+    Objects.requireNonNull(storage, "storage");
+    positive("stream-max-age", streamMaxAge);
+    if (streamMaxMessages == 0 || streamMaxMessages < -1) {
+      throw new IllegalArgumentException("nats stream-max-messages must be -1 (no limit) or positive");
+    }
+    positive("duplicate-window", duplicateWindow);
+    if (duplicateWindow.compareTo(streamMaxAge) > 0) {
+      throw new IllegalArgumentException("nats duplicate-window must not exceed stream-max-age");
+    }
+    if (jobsHistory < 1 || jobsHistory > 64) {
+      throw new IllegalArgumentException("nats jobs-history must be between 1 and 64");
+    }
+    Objects.requireNonNull(jobsTtl, "jobsTtl");
+    if (jobsTtl.isNegative()) {
+      throw new IllegalArgumentException("nats jobs-ttl must not be negative");
+    }
+    if (jobsMaxBytes == 0 || jobsMaxBytes < -1) {
+      throw new IllegalArgumentException("nats jobs-max-bytes must be -1 (no limit) or positive");
+    }
+    positive("workers-ttl", workersTtl);
+    positive("default-ack-wait", defaultAckWait);
+    if (defaultMaxDeliver < 1) {
+      throw new IllegalArgumentException("nats default-max-deliver must be at least 1");
+    }
+    if (maxAckPending < 1) {
+      throw new IllegalArgumentException("nats max-ack-pending must be at least 1");
+    }
+    positive("sweep-interval", sweepInterval);
+  }
+
+  /** A builder with the defaults: {@code nats://127.0.0.1:4222}, no auth, file storage, R1. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** True when TLS is configured (a trust store, insecure mode, or a {@code tls://} URL). */
+  public boolean tls() {
+    return trustStore != null
+        || insecureDevTls
+        || servers.stream().anyMatch(s -> s.startsWith("tls://"));
+  }
+
+  /** The server URLs with any {@code user:password@} part replaced by {@code ***@}. */
+  public List<String> redactedServers() {
+    List<String> out = new ArrayList<>();
+    for (String s : servers) {
+      out.add(redactUrl(s));
+    }
+    return out;
+  }
+
+  static String redactUrl(String url) {
+    return URL_USERINFO.matcher(url).replaceAll("$1***@");
+  }
+
+  /** Which kind of authentication is configured, never the secret itself. */
+  public String authKind() {
+    if (user != null) {
+      return "user/password (user " + user + ")";
+    }
+    if (token != null) {
+      return "token";
+    }
+    if (credsFile != null) {
+      return "creds file " + credsFile;
+    }
+    return "none";
+  }
+
+  @Override
+  public String toString() {
+    return "NatsSettings[servers="
+        + redactedServers()
+        + ", auth="
+        + authKind()
+        + ", tls="
+        + (insecureDevTls ? "insecure-dev" : trustStore != null ? "trust store " + trustStore
+            : tls() ? "default trust" : "off")
+        + ", connectionName="
+        + connectionName
+        + ", reconnectWait="
+        + reconnectWait
+        + ", maxReconnects="
+        + maxReconnects
+        + ", connectTimeout="
+        + connectTimeout
+        + ", requestTimeout="
+        + requestTimeout
+        + ", startupWait="
+        + startupWait
+        + ", streamReplicas="
+        + streamReplicas
+        + ", kvReplicas="
+        + kvReplicas
+        + ", storage="
+        + storage
+        + ", streamMaxAge="
+        + streamMaxAge
+        + ", streamMaxMessages="
+        + streamMaxMessages
+        + ", duplicateWindow="
+        + duplicateWindow
+        + ", jobsHistory="
+        + jobsHistory
+        + ", jobsTtl="
+        + jobsTtl
+        + ", jobsMaxBytes="
+        + jobsMaxBytes
+        + ", workersTtl="
+        + workersTtl
+        + ", defaultAckWait="
+        + defaultAckWait
+        + ", defaultMaxDeliver="
+        + defaultMaxDeliver
+        + ", maxAckPending="
+        + maxAckPending
+        + ", sweepInterval="
+        + sweepInterval
+        + "]";
+  }
+
+  private static void positive(String name, Duration d) {
+    Objects.requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("nats " + name + " must be positive");
+    }
+  }
+
+  private static void replicas(String name, int n) {
+    if (n < 1 || n > 5) {
+      throw new IllegalArgumentException("nats " + name + " must be between 1 and 5");
+    }
+  }
+
+  /** Builds {@link NatsSettings}; every setter returns the builder. */
+  public static final class Builder {
+    private List<String> servers = List.of("nats://127.0.0.1:4222");
+    private String user;
+    private String password;
+    private String token;
+    private Path credsFile;
+    private Path trustStore;
+    private String trustStorePassword;
+    private boolean insecureDevTls;
+    private String connectionName = "osapi";
+    private Duration reconnectWait = Duration.ofSeconds(2);
+    private int maxReconnects = -1;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private Duration startupWait = Duration.ofSeconds(10);
+    private int streamReplicas = 1;
+    private int kvReplicas = 1;
+    private Storage storage = Storage.FILE;
+    private Duration streamMaxAge = Duration.ofHours(24);
+    private long streamMaxMessages = -1;
+    private Duration duplicateWindow = Duration.ofMinutes(2);
+    private int jobsHistory = 1;
+    private Duration jobsTtl = Duration.ofHours(24);
+    private long jobsMaxBytes = -1;
+    private Duration workersTtl = Duration.ofSeconds(30);
+    private Duration defaultAckWait = Duration.ofSeconds(30);
+    private int defaultMaxDeliver = 5;
+    private int maxAckPending = 1000;
+    private Duration sweepInterval = Duration.ofSeconds(1);
+
+    private Builder() {}
+
+    private Builder(NatsSettings s) {
+      servers = s.servers;
+      user = s.user;
+      password = s.password;
+      token = s.token;
+      credsFile = s.credsFile;
+      trustStore = s.trustStore;
+      trustStorePassword = s.trustStorePassword;
+      insecureDevTls = s.insecureDevTls;
+      connectionName = s.connectionName;
+      reconnectWait = s.reconnectWait;
+      maxReconnects = s.maxReconnects;
+      connectTimeout = s.connectTimeout;
+      requestTimeout = s.requestTimeout;
+      startupWait = s.startupWait;
+      streamReplicas = s.streamReplicas;
+      kvReplicas = s.kvReplicas;
+      storage = s.storage;
+      streamMaxAge = s.streamMaxAge;
+      streamMaxMessages = s.streamMaxMessages;
+      duplicateWindow = s.duplicateWindow;
+      jobsHistory = s.jobsHistory;
+      jobsTtl = s.jobsTtl;
+      jobsMaxBytes = s.jobsMaxBytes;
+      workersTtl = s.workersTtl;
+      defaultAckWait = s.defaultAckWait;
+      defaultMaxDeliver = s.defaultMaxDeliver;
+      maxAckPending = s.maxAckPending;
+      sweepInterval = s.sweepInterval;
+    }
+
+    /** One server URL. */
+    public Builder server(String url) {
+      this.servers = List.of(url);
+      return this;
+    }
+
+    /** Several server URLs (a cluster). */
+    public Builder servers(List<String> urls) {
+      this.servers = List.copyOf(urls);
+      return this;
+    }
+
+    /** User/password authentication. */
+    public Builder userPassword(String user, String password) {
+      this.user = user;
+      this.password = password;
+      return this;
+    }
+
+    /** Token authentication. */
+    public Builder token(String token) {
+      this.token = token;
+      return this;
+    }
+
+    /** Authentication with a {@code .creds} file. */
+    public Builder credsFile(Path credsFile) {
+      this.credsFile = credsFile;
+      return this;
+    }
+
+    /** TLS with the CA certificates in {@code trustStore}. */
+    public Builder trustStore(Path trustStore, String password) {
+      this.trustStore = trustStore;
+      this.trustStorePassword = password;
+      return this;
+    }
+
+    /** TLS trusting any certificate: for development only. */
+    public Builder insecureDevTls(boolean insecure) {
+      this.insecureDevTls = insecure;
+      return this;
+    }
+
+    /** The client name shown by the server. */
+    public Builder connectionName(String name) {
+      this.connectionName = name;
+      return this;
+    }
+
+    /** Pause between reconnect attempts. */
+    public Builder reconnectWait(Duration d) {
+      this.reconnectWait = d;
+      return this;
+    }
+
+    /** Reconnect attempts before giving up; -1 (the default) for unlimited. */
+    public Builder maxReconnects(int n) {
+      this.maxReconnects = n;
+      return this;
+    }
+
+    /** Timeout of one connection attempt. */
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = d;
+      return this;
+    }
+
+    /** Timeout of one JetStream call. */
+    public Builder requestTimeout(Duration d) {
+      this.requestTimeout = d;
+      return this;
+    }
+
+    /** How long {@link NatsBackend#connect} waits for the connection. */
+    public Builder startupWait(Duration d) {
+      this.startupWait = d;
+      return this;
+    }
+
+    /** Replicas of the stream and of both buckets (3 for a three-node cluster). */
+    public Builder replicas(int n) {
+      this.streamReplicas = n;
+      this.kvReplicas = n;
+      return this;
+    }
+
+    /** Replicas of the stream. */
+    public Builder streamReplicas(int n) {
+      this.streamReplicas = n;
+      return this;
+    }
+
+    /** Replicas of the buckets. */
+    public Builder kvReplicas(int n) {
+      this.kvReplicas = n;
+      return this;
+    }
+
+    /** File or memory storage. */
+    public Builder storage(Storage storage) {
+      this.storage = storage;
+      return this;
+    }
+
+    /** How long notifications are kept. */
+    public Builder streamMaxAge(Duration d) {
+      this.streamMaxAge = d;
+      return this;
+    }
+
+    /** Notifications kept at most, -1 for no limit. */
+    public Builder streamMaxMessages(long n) {
+      this.streamMaxMessages = n;
+      return this;
+    }
+
+    /** De-duplication window of publishes. */
+    public Builder duplicateWindow(Duration d) {
+      this.duplicateWindow = d;
+      return this;
+    }
+
+    /** Values kept per key in {@code osapi-jobs}. */
+    public Builder jobsHistory(int n) {
+      this.jobsHistory = n;
+      return this;
+    }
+
+    /** Lifetime of job records, events and results; zero for ever. */
+    public Builder jobsTtl(Duration d) {
+      this.jobsTtl = d;
+      return this;
+    }
+
+    /** Size limit of {@code osapi-jobs}, -1 for none. */
+    public Builder jobsMaxBytes(long n) {
+      this.jobsMaxBytes = n;
+      return this;
+    }
+
+    /** Lifetime of a worker heartbeat. */
+    public Builder workersTtl(Duration d) {
+      this.workersTtl = d;
+      return this;
+    }
+
+    /** Ack wait and max deliveries of the shared consumers until a worker sets its own. */
+    public Builder defaultDelivery(Duration ackWait, int maxDeliver) {
+      this.defaultAckWait = ackWait;
+      this.defaultMaxDeliver = maxDeliver;
+      return this;
+    }
+
+    /** Unacknowledged deliveries a consumer may have out at once. */
+    public Builder maxAckPending(int n) {
+      this.maxAckPending = n;
+      return this;
+    }
+
+    /** How often an idle worker looks at all of its consumers. */
+    public Builder sweepInterval(Duration d) {
+      this.sweepInterval = d;
+      return this;
+    }
+
+    /** The settings. */
+    public NatsSettings build() {
+      return new NatsSettings(
+          servers,
+          user,
+          password,
+          token,
+          credsFile,
+          trustStore,
+          trustStorePassword,
+          insecureDevTls,
+          connectionName,
+          reconnectWait,
+          maxReconnects,
+          connectTimeout,
+          requestTimeout,
+          startupWait,
+          streamReplicas,
+          kvReplicas,
+          storage,
+          streamMaxAge,
+          streamMaxMessages,
+          duplicateWindow,
+          jobsHistory,
+          jobsTtl,
+          jobsMaxBytes,
+          workersTtl,
+          defaultAckWait,
+          defaultMaxDeliver,
+          maxAckPending,
+          sweepInterval);
+    }
+  }
+}

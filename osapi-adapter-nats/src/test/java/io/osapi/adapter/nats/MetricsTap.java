@@ -1,0 +1,102 @@
+package io.osapi.adapter.nats;
+
+import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.testing.RecordingJobMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link RecordingJobMetrics} that also remembers the sequence of {@code natsConnected} values,
+ * so a test can see 1 → 0 → 1 rather than only the last value.
+ */
+final class MetricsTap implements JobMetrics {
+  final RecordingJobMetrics recorded = new RecordingJobMetrics();
+  private final List<Boolean> connected = new CopyOnWriteArrayList<>();
+
+  /** The natsConnected values as 1/0, consecutive repeats collapsed. */
+  List<Integer> connectedTransitions() {
+    List<Integer> out = new ArrayList<>();
+    for (Boolean b : connected) {
+      int v = b ? 1 : 0;
+      if (out.isEmpty() || out.get(out.size() - 1) != v) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  /** Every natsConnected call, repeats included. */
+  List<Boolean> connectedCalls() {
+    return List.copyOf(connected);
+  }
+
+  @Override
+  public void jobCreated(String operation) {
+    recorded.jobCreated(operation);
+  }
+
+  @Override
+  public void jobStarted(String operation, Duration queueWait) {
+    recorded.jobStarted(operation, queueWait);
+  }
+
+  @Override
+  public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
+    recorded.jobFinished(operation, workerId, outcome, duration);
+  }
+
+  @Override
+  public void jobRedelivered(String operation) {
+    recorded.jobRedelivered(operation);
+  }
+
+  @Override
+  public void jobDeadLettered(String operation) {
+    recorded.jobDeadLettered(operation);
+  }
+
+  @Override
+  public void workerConnected(String workerId, int concurrency) {
+    recorded.workerConnected(workerId, concurrency);
+  }
+
+  @Override
+  public void workerDisconnected(String workerId) {
+    recorded.workerDisconnected(workerId);
+  }
+
+  @Override
+  public void natsConnected(boolean up) {
+    connected.add(up);
+    recorded.natsConnected(up);
+  }
+
+  @Override
+  public void natsReconnected() {
+    recorded.natsReconnected();
+  }
+
+  @Override
+  public void queueBacklog(long pending, long ackPending) {
+    recorded.queueBacklog(pending, ackPending);
+  }
+
+  @Override
+  public void workerHeartbeatAges(Map<String, Duration> ages) {
+    recorded.workerHeartbeatAges(ages);
+  }
+
+  @Override
+  public void subsystemUp(String subsystem, boolean up) {
+    recorded.subsystemUp(subsystem, up);
+  }
+
+  @Override
+  public void componentUp(boolean up) {
+    recorded.componentUp(up);
+  }
+}

@@ -1,0 +1,106 @@
+package io.osapi.adapter.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.JobId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A three-node JetStream cluster on loopback with the stream and buckets at three replicas: the
+ * leader of stream {@code JOBS} is killed while jobs are being created and processed.
+ */
+class NatsClusterIT {
+  private List<NatsServerProcess> nodes = List.of();
+  private Fleet fleet;
+
+  @AfterEach
+  void stop() {
+    if (fleet != null) {
+      fleet.close();
+    }
+    for (NatsServerProcess n : nodes) {
+      n.close();
+    }
+  }
+
+  @Test
+  void aNodeKilledUnderLoadLosesNoJobAndRunsNoneTwice() throws Exception {
+    nodes = NatsServerProcess.startCluster(3);
+    List<String> urls = nodes.stream().map(NatsServerProcess::url).toList();
+    NatsSettings settings =
+        NatsTestSupport.settings(urls)
+            .replicas(3)
+            .startupWait(Duration.ofSeconds(30))
+            .requestTimeout(Duration.ofSeconds(4))
+            .build();
+    fleet = new Fleet(settings);
+    NatsSession s = fleet.client.requireSession();
+    for (String stream :
+        List.of(NatsLayout.STREAM, NatsLayout.JOBS_KV_STREAM, NatsLayout.WORKERS_KV_STREAM)) {
+      var si = s.jsm.getStreamInfo(stream);
+      if (si.getConfiguration().getReplicas() != 3) {
+        for (NatsServerProcess n : nodes) {
+          System.err.println("NODE LOG " + n.url() + "\n" + n.log());
+        }
+      }
+      assertThat(si.getConfiguration().getReplicas()).as("replicas of %s: %s", stream, si)
+          .isEqualTo(3);
+    }
+
+    fleet.start("w1", Map.of(), Duration.ofSeconds(3), 8);
+    fleet.start("w2", Map.of(), Duration.ofSeconds(3), 8);
+
+    String leader = s.jsm.getStreamInfo(NatsLayout.STREAM).getClusterInfo().getLeader();
+    NatsServerProcess victim = nodes.get(Integer.parseInt(leader.substring(1)) - 1);
+
+    int total = 400;
+    List<JobId> ids = new CopyOnWriteArrayList<>();
+    AtomicInteger createFailures = new AtomicInteger();
+    Thread producer =
+        new Thread(
+            () -> {
+              while (ids.size() < total) {
+                try {
+                  ids.add(fleet.create("diag.echo", "{\"n\":" + ids.size() + "}", "_any"));
+                } catch (BackendUnavailableException | IllegalStateException e) {
+                  createFailures.incrementAndGet(); // refused while the cluster fails over
+                  sleep(100);
+                }
+              }
+            },
+            "producer");
+    producer.start();
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(30), () -> ids.size() >= 120))
+        .isTrue();
+    victim.kill9();
+    producer.join(Duration.ofSeconds(60).toMillis());
+    assertThat(producer.isAlive()).as("producer done").isFalse();
+
+    boolean done = fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(50));
+    if (!done) {
+      System.err.println("DIAG " + NatsTestSupport.diagnose(fleet.client, ids));
+    }
+    assertThat(done).as("every created job completed (leader %s killed)", leader).isTrue();
+    Map<String, Integer> perWorker = fleet.assertCompletedExactlyOnce(new ArrayList<>(ids));
+    assertThat(perWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(total);
+    System.err.println(
+        "cluster test: leader " + leader + " killed, " + createFailures.get()
+            + " creates refused during fail-over, per worker " + perWorker);
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

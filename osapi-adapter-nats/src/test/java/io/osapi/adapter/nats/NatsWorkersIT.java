@@ -1,0 +1,142 @@
+package io.osapi.adapter.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.domain.EventType;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobResult;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.StatusEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code WorkerService}s from the core running on NATS: routing of every target kind. */
+class NatsWorkersIT {
+  private NatsServerProcess server;
+  private Fleet fleet;
+
+  @BeforeEach
+  void start() {
+    server = NatsServerProcess.start();
+    fleet = new Fleet(NatsTestSupport.settings(server).build());
+  }
+
+  @AfterEach
+  void stop() {
+    if (fleet != null) {
+      fleet.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void anyJobsAreSplitBetweenWorkersAndRunOnce() {
+    fleet.start("w1");
+    fleet.start("w2");
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add(fleet.create("diag.echo", "{\"i\":" + i + "}", "_any"));
+    }
+    assertThat(fleet.await(ids, JobStatus.COMPLETED, Duration.ofSeconds(60)))
+        .as("all 200 jobs completed")
+        .isTrue();
+
+    Map<String, Integer> perWorker = fleet.assertCompletedExactlyOnce(ids);
+    assertThat(perWorker.keySet()).containsExactlyInAnyOrder("w1", "w2");
+    assertThat(perWorker.get("w1")).isPositive();
+    assertThat(perWorker.get("w2")).isPositive();
+    assertThat(perWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
+    for (int i = 0; i < ids.size(); i += 37) {
+      JobId id = ids.get(i);
+      List<StatusEvent> events = fleet.client.jobStore().events(id);
+      assertThat(events).filteredOn(e -> e.type() == EventType.ACKNOWLEDGED).hasSize(1);
+      assertThat(fleet.client.jobStore().results(id))
+          .extracting(JobResult::data)
+          .containsExactly("{\"i\":" + i + "}");
+    }
+    long w1 = fleet.worker("w1").metrics().recorded.processedByWorker().getOrDefault("w1", 0L);
+    long w2 = fleet.worker("w2").metrics().recorded.processedByWorker().getOrDefault("w2", 0L);
+    assertThat(w1).isEqualTo(perWorker.get("w1").longValue());
+    assertThat(w2).isEqualTo(perWorker.get("w2").longValue());
+    assertThat(fleet.worker("w1").metrics().recorded.redeliveries()
+            + fleet.worker("w2").metrics().recorded.redeliveries())
+        .isZero();
+    assertThat(fleet.clientMetrics.recorded.created("diag.echo")).isEqualTo(200);
+  }
+
+  @Test
+  void allHostAndLabelTargetsReachExactlyTheMatchingWorkers() throws Exception {
+    fleet.start("web-dev", Map.of("group", "web.dev"), Duration.ofSeconds(5), 2);
+    fleet.start("web", Map.of("group", "web"), Duration.ofSeconds(5), 2);
+    fleet.start("db", Map.of("group", "db"), Duration.ofSeconds(5), 2);
+
+    JobId all = fleet.create("diag.echo", "{}", "_all");
+    JobId host = fleet.create("diag.echo", "{}", "db");
+    JobId label = fleet.create("diag.echo", "{}", "group:web");
+    JobId narrow = fleet.create("diag.echo", "{}", "group:web.dev");
+
+    Duration t = Duration.ofSeconds(15);
+    assertThat(fleet.awaitFinishedBy(all, Set.of("web-dev", "web", "db"), t)).isTrue();
+    assertThat(fleet.awaitFinishedBy(host, Set.of("db"), t)).isTrue();
+    assertThat(fleet.awaitFinishedBy(label, Set.of("web-dev", "web"), t)).isTrue();
+    assertThat(fleet.awaitFinishedBy(narrow, Set.of("web-dev"), t)).isTrue();
+    Thread.sleep(1500); // anything wrongly routed would have run by now
+
+    assertThat(fleet.completedBy(all)).isEqualTo(Map.of("web-dev", 1, "web", 1, "db", 1));
+    assertThat(fleet.completedBy(host)).isEqualTo(Map.of("db", 1));
+    assertThat(fleet.completedBy(label)).isEqualTo(Map.of("web-dev", 1, "web", 1));
+    assertThat(fleet.completedBy(narrow)).isEqualTo(Map.of("web-dev", 1));
+    assertThat(workersWithEvents(all)).containsExactly("db", "web", "web-dev");
+    assertThat(workersWithEvents(host)).containsExactly("db");
+    assertThat(workersWithEvents(label)).containsExactly("web", "web-dev");
+    assertThat(workersWithEvents(narrow)).containsExactly("web-dev");
+    assertThat(fleet.jobs.get(all).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+  }
+
+  @Test
+  void aWorkerStartedLaterDoesNotReplayEarlierBroadcasts() throws Exception {
+    fleet.start("early");
+    JobId before = fleet.create("diag.echo", "{\"n\":1}", "_all");
+    assertThat(fleet.awaitFinishedBy(before, Set.of("early"), Duration.ofSeconds(10))).isTrue();
+
+    fleet.start("late");
+    JobId after = fleet.create("diag.echo", "{\"n\":2}", "_all");
+    assertThat(fleet.awaitFinishedBy(after, Set.of("early", "late"), Duration.ofSeconds(10)))
+        .isTrue();
+    Thread.sleep(1500);
+
+    assertThat(workersWithEvents(before)).containsExactly("early");
+    assertThat(fleet.completedBy(after)).isEqualTo(Map.of("early", 1, "late", 1));
+  }
+
+  @Test
+  void aWorkerRestartedKeepsItsPositionAndGetsWhatWasSentWhileItWasAway() {
+    fleet.start("w1");
+    JobId first = fleet.create("diag.echo", "{}", "w1");
+    assertThat(fleet.awaitFinishedBy(first, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
+    fleet.stop("w1");
+    JobId whileAway = fleet.create("diag.echo", "{}", "w1");
+    fleet.start("w1");
+    assertThat(fleet.awaitFinishedBy(whileAway, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
+    assertThat(fleet.completedBy(first)).isEqualTo(Map.of("w1", 1));
+  }
+
+  private Set<String> workersWithEvents(JobId id) {
+    Set<String> out = new TreeSet<>();
+    for (StatusEvent e : fleet.client.jobStore().events(id)) {
+      if (!e.fromApi()) {
+        out.add(e.worker());
+      }
+    }
+    return out;
+  }
+}

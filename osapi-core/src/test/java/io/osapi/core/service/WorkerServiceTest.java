@@ -272,10 +272,11 @@ class WorkerServiceTest {
           return "{}";
         }).build();
     try (Harness h = new Harness(ops)) {
-      h.worker(Harness.config("w1", 1));
+      WorkerService w1 = h.worker(Harness.config("w1", 1));
       JobId id = h.client.create(CreateJobRequest.of("test.picky")).job().id();
       Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().containsKey("w1")
           && h.client.get(id).orElseThrow().workers().get("w1").state() == EventType.RELEASED);
+      w1.stop(Duration.ofSeconds(5)); // so w1 cannot use up the deliveries before w2 gets one
       h.worker(Harness.config("w2", 1));
       JobView v = h.awaitEnd(id, T);
       assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);

@@ -317,17 +317,13 @@ class MetricsHttpServerTest {
   }
 
   @Test
-  void tcpNoDelayAvoidsTheDelayedAckStall() throws Exception {
-    assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+  void tcpNoDelayIsSetBeforeTheFirstServer() throws Exception {
+    // the JDK reads sun.net.httpserver.nodelay once, when its first server is created; the
+    // server class sets it in its static initialiser. The time it saves (about 40 ms per scrape of
+    // delayed-ACK stall) is measured by scripts/bench-scrape.sh, not by a timed unit test.
     MetricsHttpServer server = start(backend());
-    send(server, get(server, "/metrics")); // warm up the connection
-    int n = 20;
-    long start = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      assertThat(send(server, get(server, "/metrics")).statusCode()).isEqualTo(200);
-    }
-    long avgMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) / n;
-    assertThat(avgMillis).as("average ms per scrape (about 40 without TCP_NODELAY)").isLessThan(25);
+    assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+    assertThat(send(server, get(server, "/metrics")).statusCode()).isEqualTo(200);
   }
 
   @Test

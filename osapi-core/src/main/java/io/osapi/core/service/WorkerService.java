@@ -9,6 +9,7 @@ import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.Delivery;
@@ -41,9 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>One bounded pool of {@code concurrency} threads runs jobs; the fetch loop asks the queue for
  * no more deliveries than there are free slots. Per delivery: the job record is read (missing or
- * unreadable: poison, terminated and dead-lettered); a redelivery of a job this worker already
- * finished is acknowledged without running it again; then {@code acknowledged} and {@code started}
- * are written, the handler runs (with in-progress acks while it runs), and the result is written
+ * unreadable: poison, terminated and dead-lettered); a redelivery of a job already finished (by
+ * any worker for {@code _any}, by this worker otherwise) is acknowledged without running it
+ * again; then {@code acknowledged} and {@code started} are written, the handler runs (with in-progress acks while it runs), and the result is written
  * before the terminal event; the delivery is settled last. A {@link TransientOperationException}
  * hands the job back with a delay until the last allowed delivery, which fails and dead-letters it;
  * any other exception fails the job at once.
@@ -257,7 +258,7 @@ public final class WorkerService implements AutoCloseable {
     int attempt = d.deliveryCount();
     if (attempt > 1) {
       metrics.jobRedelivered(op);
-      if (finishedHere(job)) {
+      if (alreadyFinished(job)) {
         d.ack();
         return;
       }
@@ -406,10 +407,17 @@ public final class WorkerService implements AutoCloseable {
     metrics.jobDeadLettered("other");
   }
 
-  private boolean finishedHere(Job job) {
+  /**
+   * Whether a redelivered job is done already: for {@code _any} (one worker's job) a terminal event
+   * from any worker, else one from this worker. This is what keeps a job whose ack was lost (NATS
+   * restarted between the terminal event and the ack) from running twice.
+   */
+  private boolean alreadyFinished(Job job) {
+    boolean oneWorkersJob = job.target() instanceof Target.Any;
     try {
       return store.events(job.id()).stream()
-          .anyMatch(e -> e.type().terminal() && e.worker().equals(config.workerId()));
+          .anyMatch(e -> e.type().terminal()
+              && (oneWorkersJob || e.worker().equals(config.workerId())));
     } catch (RuntimeException e) {
       return false;
     }

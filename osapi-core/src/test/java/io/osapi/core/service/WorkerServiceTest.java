@@ -78,6 +78,32 @@ class WorkerServiceTest {
   }
 
   @Test
+  void aJobFinishedByAWorkerWhoseAckWasLostDoesNotRunAgainElsewhere() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.count", OperationKind.MODIFY, "counts runs", c -> {
+          runs.incrementAndGet();
+          return "{}";
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      Duration ackWait = Duration.ofMillis(300);
+      JobConsumer first = h.broker.queue().consumer(new ConsumerSpec("w-lost", Map.of(), ackWait, 5));
+      JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
+      assertThat(first.fetch(1, Duration.ofSeconds(2))).hasSize(1);
+      // the first worker finished and wrote its outcome, then lost its connection before the ack
+      h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, EventType.COMPLETED,
+          "w-lost", Instant.now(), Map.of())).get();
+      first.close();
+      h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
+      Harness.awaitTrue(T, () -> h.metrics.redeliveries("test.count") == 1);
+      Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
+      sleep(300);
+      assertThat(runs).hasValue(0);
+      assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
+    }
+  }
+
+  @Test
   void aPermanentFailureRunsOnce() {
     AtomicInteger runs = new AtomicInteger();
     OperationRegistry ops = OperationRegistry.builder()

@@ -154,6 +154,11 @@ public final class MetricsHttpServer implements AutoCloseable {
           };
       String method = exchange.getRequestMethod();
       boolean head = "HEAD".equals(method);
+      if (hasBody(exchange)) {
+        // the body is never read: close the connection, or its unread bytes would be taken for
+        // the next request on it
+        exchange.getResponseHeaders().set("Connection", "close");
+      }
       if (endpoint == null) {
         send(exchange, head, 404, TEXT, bytes("not found\n"));
       } else if (!head && !"GET".equals(method)) {

@@ -42,6 +42,24 @@ public enum JobStatus {
    * released}) counts for nothing: the job waits in the queue again.
    */
   public static JobStatus aggregate(Collection<EventType> workerStates) {
+    return aggregate(workerStates, false);
+  }
+
+  /**
+   * As {@link #aggregate(Collection)}; for a one-worker job ({@code _any}) a terminal state of any
+   * worker decides, whatever another worker left behind: a worker killed mid-job never writes
+   * {@code released}, and its stale {@code started} must not keep the job processing after the
+   * redelivery finished elsewhere.
+   */
+  public static JobStatus aggregate(Collection<EventType> workerStates, boolean oneWorkerJob) {
+    if (oneWorkerJob) {
+      if (workerStates.contains(EventType.COMPLETED)) {
+        return COMPLETED;
+      }
+      if (workerStates.contains(EventType.FAILED)) {
+        return FAILED;
+      }
+    }
     int completed = 0;
     int failed = 0;
     for (EventType t : workerStates) {

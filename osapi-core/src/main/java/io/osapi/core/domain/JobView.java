@@ -71,7 +71,7 @@ public record JobView(
       String werr = s.getValue() == EventType.FAILED ? errors.get(w) : null;
       workers.put(w, new WorkerState(w, s.getValue(), werr, st, en, d));
     }
-    JobStatus status = JobStatus.aggregate(state.values());
+    JobStatus status = JobStatus.aggregate(state.values(), job.target() instanceof Target.Any);
     List<JobResult> res = new ArrayList<>(results);
     res.sort(Comparator.comparing(JobResult::time));
     String result = null;
@@ -89,6 +89,14 @@ public record JobView(
 
   /** The status computed from event keys alone, as listing and stats do. */
   public static JobStatus statusOf(List<EventKey> keys) {
+    return statusOf(keys, false);
+  }
+
+  /**
+   * The status computed from event keys alone; {@code oneWorkerJob} as in {@link
+   * JobStatus#aggregate(java.util.Collection, boolean)}.
+   */
+  public static JobStatus statusOf(List<EventKey> keys, boolean oneWorkerJob) {
     List<EventKey> sorted = new ArrayList<>(keys);
     sorted.sort(Comparator.comparingLong(EventKey::unixNanos));
     Map<String, EventType> state = new TreeMap<>();
@@ -98,7 +106,7 @@ public record JobView(
       }
       state.merge(k.worker(), k.type(), JobView::later);
     }
-    return JobStatus.aggregate(state.values());
+    return JobStatus.aggregate(state.values(), oneWorkerJob);
   }
 
   /** The state after {@code next} follows {@code current}: higher priority, or equal and later. */

@@ -157,7 +157,7 @@ public final class JobClient {
     Map<JobId, List<EventKey>> index = store.index();
     List<JobId> matching = new ArrayList<>();
     for (Map.Entry<JobId, List<EventKey>> e : index.entrySet()) {
-      if (status == null || JobView.statusOf(e.getValue()) == status) {
+      if (status == null || statusOf(e.getKey(), e.getValue()) == status) {
         matching.add(e.getKey());
       }
     }
@@ -172,8 +172,8 @@ public final class JobClient {
   public JobStats stats() {
     Map<JobId, List<EventKey>> index = store.index();
     Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-    for (List<EventKey> keys : index.values()) {
-      counts.merge(JobView.statusOf(keys), 1L, Long::sum);
+    for (Map.Entry<JobId, List<EventKey>> e : index.entrySet()) {
+      counts.merge(statusOf(e.getKey(), e.getValue()), 1L, Long::sum);
     }
     return new JobStats(index.size(), counts);
   }
@@ -213,6 +213,27 @@ public final class JobClient {
                 clock.instant(),
                 Map.of("new_job_id", job.id().value(), "target", t.text()))));
     return Optional.of(created);
+  }
+
+  /**
+   * A job's status from its event keys. Only when a worker finished it while another still looks
+   * busy (a worker killed mid-job writes nothing more) is the record read, to learn whether it is
+   * a one-worker ({@code _any}) job, for which the finished worker decides.
+   */
+  private JobStatus statusOf(JobId id, List<EventKey> keys) {
+    JobStatus status = JobView.statusOf(keys);
+    if (status == JobStatus.PROCESSING && keys.stream().anyMatch(k -> k.type().terminal())) {
+      boolean oneWorker;
+      try {
+        oneWorker = store.find(id).map(j -> j.target() instanceof Target.Any).orElse(false);
+      } catch (RuntimeException e) {
+        oneWorker = false;
+      }
+      if (oneWorker) {
+        return JobView.statusOf(keys, true);
+      }
+    }
+    return status;
   }
 
   /** The workers in the heartbeat registry. */

@@ -104,6 +104,26 @@ class WorkerServiceTest {
   }
 
   @Test
+  void aJobWhoseFirstWorkerWasKilledMidJobIsCompletedNotProcessing() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      Duration ackWait = Duration.ofMillis(300);
+      JobConsumer killed = h.broker.queue().consumer(new ConsumerSpec("w-killed", Map.of(), ackWait, 5));
+      JobId id = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+      assertThat(killed.fetch(1, Duration.ofSeconds(2))).hasSize(1);
+      // it got as far as "started", then SIGKILL: nothing more is written
+      h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, EventType.STARTED,
+          "w-killed", Instant.now(), Map.of())).get();
+      killed.close();
+      h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(v.workers().get("w-killed").state()).isEqualTo(EventType.STARTED);
+      assertThat(h.client.list(JobStatus.COMPLETED, 10, 0).total()).isEqualTo(1);
+      assertThat(h.client.stats().byStatus().get(JobStatus.PROCESSING)).isZero();
+    }
+  }
+
+  @Test
   void aPermanentFailureRunsOnce() {
     AtomicInteger runs = new AtomicInteger();
     OperationRegistry ops = OperationRegistry.builder()

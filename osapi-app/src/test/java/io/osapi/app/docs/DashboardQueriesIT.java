@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.osapi.adapter.otel.Exposition;
+import io.osapi.app.it.Http;
+import io.osapi.app.it.NatsServer;
+import io.osapi.app.it.OsProcess;
+import io.osapi.app.it.Osapi;
+import io.osapi.app.it.PrometheusServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DashboardQueriesIT {
   private static final Duration LOAD = Duration.ofSeconds(24);
 
-  private Nats nats;
+  private NatsServer nats;
   private Osapi controller;
   private Osapi worker;
   private PrometheusServer prometheus;
@@ -42,11 +47,11 @@ class DashboardQueriesIT {
 
   @BeforeAll
   void run(@TempDir Path dir) throws Exception {
-    nats = Nats.start(dir);
+    nats = NatsServer.start(dir);
     controller = Osapi.controller(dir, nats.url());
     worker = Osapi.worker(dir, nats.url(), "dash-w1");
     try {
-      prometheus = PrometheusServer.start(dir, PrometheusServer.configFromDocs(
+      prometheus = PrometheusServer.start(dir, configFromDocs(
           controller.metricsTarget(), worker.metricsTarget()));
       controller.awaitReady();
       worker.awaitReady();
@@ -55,17 +60,17 @@ class DashboardQueriesIT {
       Thread load = new Thread(() -> drive(stop), "load");
       load.start();
       long t0 = System.nanoTime();
-      Proc.sleep(4000);
+      OsProcess.sleep(4000);
       String done = firstCompletedEcho();
       nats.publishNotifications("not-a-job-id", done);
-      Proc.sleep(6000);
+      OsProcess.sleep(6000);
       nats.stop();
-      Proc.sleep(3000);
+      OsProcess.sleep(3000);
       nats.startAgain();
       controller.awaitReady();
       worker.awaitReady();
       long left = LOAD.toMillis() - (System.nanoTime() - t0) / 1_000_000;
-      Proc.sleep(Math.max(0, left));
+      OsProcess.sleep(Math.max(0, left));
       stop.set(true);
       load.join();
       assertThat(submitted.get()).as("jobs accepted (%s refused)", refused.get())
@@ -86,7 +91,7 @@ class DashboardQueriesIT {
         default -> controller.submit("diag.echo", "{\"i\":" + i + "}");
       };
       (id == null ? refused : submitted).incrementAndGet();
-      Proc.sleep(100);
+      OsProcess.sleep(100);
     }
   }
 
@@ -97,7 +102,7 @@ class DashboardQueriesIT {
         controller.awaitEnded(List.of(id), Duration.ofSeconds(20));
         return id;
       }
-      Proc.sleep(200);
+      OsProcess.sleep(200);
     }
     throw new AssertionError("no job could be submitted");
   }
@@ -106,7 +111,7 @@ class DashboardQueriesIT {
     for (Object p : new Object[] {nats, controller, worker, prometheus}) {
       if (p instanceof Osapi o) {
         System.err.println(o.report());
-      } else if (p instanceof Nats n) {
+      } else if (p instanceof NatsServer n) {
         System.err.println(n.report());
       } else if (p instanceof PrometheusServer s) {
         System.err.println(s.report());
@@ -127,9 +132,28 @@ class DashboardQueriesIT {
     }
   }
 
+  /**
+   * {@code docs/prometheus/prometheus.yml} as an operator would adapt it: the targets replaced by
+   * the test's processes, 1 s scrape and evaluation intervals, the rule file by its full path.
+   */
+  static String configFromDocs(String controllerTarget, String workerTarget) {
+    String yml = DocFiles.read("docs/prometheus/prometheus.yml");
+    String alerts = DocFiles.file("docs/prometheus/alerts.yml").toAbsolutePath().toString();
+    String out = replace(yml, "scrape_interval: 15s", "scrape_interval: 1s");
+    out = replace(out, "evaluation_interval: 15s", "evaluation_interval: 1s");
+    out = replace(out, "\"127.0.0.1:9090\"", "\"" + controllerTarget + "\"");
+    out = replace(out, "\"127.0.0.1:9091\"", "\"" + workerTarget + "\"");
+    return replace(out, "- alerts.yml", "- " + alerts);
+  }
+
+  private static String replace(String text, String what, String with) {
+    assertThat(text).as("docs/prometheus/prometheus.yml has %s", what).contains(what);
+    return text.replace(what, with);
+  }
+
   /** Every {@code expr} of the dashboard, by panel title and refId. */
   static Map<String, String> dashboardExpressions() {
-    JsonNode dash = Osapi.json(DocFiles.read("docs/grafana/osapi.json"));
+    JsonNode dash = Http.json(DocFiles.read("docs/grafana/osapi.json"));
     Map<String, String> out = new LinkedHashMap<>();
     for (JsonNode panel : dash.path("panels")) {
       for (JsonNode t : panel.path("targets")) {
@@ -149,7 +173,7 @@ class DashboardQueriesIT {
       if (r.path("status").asText().equals("success") && !r.path("data").path("result").isEmpty()) {
         return r;
       }
-      Proc.sleep(500);
+      OsProcess.sleep(500);
     } while (System.nanoTime() < end);
     return r;
   }

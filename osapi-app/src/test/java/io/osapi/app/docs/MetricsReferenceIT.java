@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.adapter.otel.Exposition;
 import io.osapi.adapter.otel.Promtool;
+import io.osapi.app.it.Http;
+import io.osapi.app.it.NatsServer;
+import io.osapi.app.it.Osapi;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +35,7 @@ class MetricsReferenceIT {
   static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
   private static final String WORKER = "docs-w1";
 
-  private Nats nats;
+  private NatsServer nats;
   private Osapi app;
   private String text;
   private Exposition scrape;
@@ -41,7 +44,7 @@ class MetricsReferenceIT {
 
   @BeforeAll
   void runJobsAndScrape(@TempDir Path dir) throws Exception {
-    nats = Nats.start(dir);
+    nats = NatsServer.start(dir);
     app = Osapi.allInOne(dir, nats.url(), WORKER, "--concurrency", "4");
     try {
       app.awaitReady();
@@ -78,8 +81,8 @@ class MetricsReferenceIT {
       app.await("the job after the restart counted", Duration.ofSeconds(10),
           () -> app.scrape().contains(
               "osapi_jobs_completed_total{operation=\"diag.echo\",status=\"completed\"} 2"));
-      assertThat(Osapi.status(Osapi.get(app.api("/jobs/" + after), null))).isEqualTo(200);
-      assertThat(Osapi.status(Osapi.get(app.api("/workers"), null))).isEqualTo(200);
+      assertThat(Http.status(app.api("/jobs/" + after))).isEqualTo(200);
+      assertThat(Http.status(app.api("/workers"))).isEqualTo(200);
 
       text = app.scrape();
       scrape = Exposition.parse(text);

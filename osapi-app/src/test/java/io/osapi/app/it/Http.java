@@ -9,21 +9,38 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A small blocking HTTP client for the end-to-end tests. */
-final class Http {
+/** A small blocking HTTP client for the end-to-end, reliability and doc tests. */
+public final class Http {
   private static final HttpClient CLIENT =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private Http() {}
 
   /** The response, or null when nothing listens. */
-  static HttpResponse<String> send(String method, URI uri, String body) {
+  public static HttpResponse<String> send(String method, URI uri, String body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json");
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(body));
+    return call(b.build());
+  }
+
+  public static HttpResponse<String> get(URI uri) {
+    return get(uri, null);
+  }
+
+  /** A GET with an {@code Accept} header (null for none); null when nothing listens. */
+  public static HttpResponse<String> get(URI uri, String accept) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+    if (accept != null) {
+      b.header("Accept", accept);
+    }
+    return call(b.build());
+  }
+
+  private static HttpResponse<String> call(HttpRequest req) {
     try {
-      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       return null;
     } catch (InterruptedException e) {
@@ -32,20 +49,25 @@ final class Http {
     }
   }
 
-  static HttpResponse<String> get(URI uri) {
-    return send("GET", uri, null);
+  /** The status of a GET, 0 when nothing listens. */
+  public static int status(URI uri) {
+    return status(get(uri));
   }
 
-  static int status(URI uri) {
-    HttpResponse<String> r = get(uri);
+  /** The status, 0 for no response. */
+  public static int status(HttpResponse<String> r) {
     return r == null ? 0 : r.statusCode();
   }
 
-  static JsonNode json(HttpResponse<String> r) {
+  public static JsonNode json(HttpResponse<String> r) {
+    return json(r.body());
+  }
+
+  public static JsonNode json(String body) {
     try {
-      return ApiJson.mapper().readTree(r.body());
+      return ApiJson.mapper().readTree(body);
     } catch (IOException e) {
-      throw new AssertionError("not JSON: " + r.body(), e);
+      throw new AssertionError("not JSON: " + body, e);
     }
   }
 }

@@ -1,84 +1,128 @@
 package io.osapi.app.it;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
+import io.nats.client.Connection;
+import io.nats.client.JetStream;
+import io.nats.client.Nats;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A real {@code nats-server} with JetStream on a free loopback port and a fresh store directory,
- * started by the test. Fails clearly when nats-server is not installed.
+ * A real {@code nats-server} with JetStream on a free loopback port and a file store in the test's
+ * directory, started by the test. It can be stopped (SIGTERM) or killed (SIGKILL) and started
+ * again on the same port and store directory: a NATS restart as an operator or a crash sees one.
+ * Fails clearly when nats-server is not installed.
+ *
+ * <p>Shared by the end-to-end, reliability and doc tests.
  */
-final class NatsServer implements AutoCloseable {
-  private final OsProcess process;
+public final class NatsServer implements AutoCloseable {
+  private final Path dir;
   private final int port;
+  private final List<String> extra;
+  private int starts;
+  private OsProcess process;
 
-  private NatsServer(OsProcess process, int port) {
-    this.process = process;
+  private NatsServer(Path dir, int port, List<String> extra) {
+    this.dir = dir;
     this.port = port;
+    this.extra = List.copyOf(extra);
   }
 
-  static NatsServer start(Path dir) throws IOException {
+  public static NatsServer start(Path dir) throws IOException {
     return start(dir, List.of());
   }
 
   /** A server with extra command-line arguments (such as {@code --auth TOKEN}). */
-  static NatsServer start(Path dir, List<String> extra) throws IOException {
-    Path bin = find();
-    int port = Ports.freeBelowEphemeral();
-    Path store = Files.createDirectories(dir.resolve("jetstream"));
-    List<String> cmd = new java.util.ArrayList<>(List.of(bin.toString(), "-js", "-a", "127.0.0.1",
-        "-p", Integer.toString(port), "-sd", store.toString()));
-    cmd.addAll(extra);
-    OsProcess p = OsProcess.start("nats-server", dir, Map.of(), cmd);
-    NatsServer s = new NatsServer(p, port);
-    p.await("nats-server listening on " + port, Duration.ofSeconds(15), s::accepts);
+  public static NatsServer start(Path dir, List<String> extra) throws IOException {
+    NatsServer s = new NatsServer(dir, Ports.freeBelowEphemeral(), extra);
+    Files.createDirectories(s.store());
+    s.startAgain();
     return s;
   }
 
-  /** The nats-server binary; fails clearly when it is not installed. */
-  static Path find() {
-    String path = System.getenv("PATH");
-    for (String d : ((path == null ? "" : path) + ":/usr/bin:/usr/sbin:/usr/local/bin")
-        .split(":")) {
-      if (d.isEmpty()) {
-        continue;
-      }
-      Path p = Path.of(d, "nats-server");
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-    }
-    return fail("nats-server is not installed: the end-to-end tests need it"
-        + " (apt-get install nats-server, or scripts/test.sh installs it)");
+  private Path store() {
+    return dir.resolve("jetstream");
   }
 
-  private boolean accepts() {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-      return true;
-    } catch (IOException e) {
-      return false;
+  /** The nats-server binary; fails clearly when it is not installed. */
+  public static Path find() {
+    return OsProcess.binary("nats-server", "nats-server (or scripts/test.sh installs it)");
+  }
+
+  /** Starts the server (again) on the same port and store directory; waits until it listens. */
+  public void startAgain() {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("nats-server is still running");
     }
+    starts++;
+    List<String> cmd = new ArrayList<>(List.of(find().toString(), "-js", "-a", "127.0.0.1",
+        "-p", Integer.toString(port), "-sd", store().toString()));
+    cmd.addAll(extra);
+    process = OsProcess.start(starts == 1 ? "nats-server" : "nats-server-" + starts, dir,
+        Map.of(), cmd);
+    process.await("nats-server listening on " + port, Duration.ofSeconds(15),
+        () -> Ports.listening(port));
+  }
+
+  /** Stops the server with SIGTERM (as a service manager would); waits until the port is free. */
+  public void stop() {
+    process.close();
+    OsProcess.waitFor("port " + port + " free", Duration.ofSeconds(10),
+        () -> !Ports.listening(port));
+  }
+
+  /** Kills the server with SIGKILL (a crash: no clean shutdown of the store); port freed. */
+  public void kill() {
+    process.kill();
+    OsProcess.waitFor("port " + port + " free", Duration.ofSeconds(10),
+        () -> !Ports.listening(port));
+  }
+
+  /** How often it was started. */
+  public int starts() {
+    return starts;
+  }
+
+  public int port() {
+    return port;
   }
 
   /** The client URL. */
-  String url() {
+  public String url() {
     return "nats://127.0.0.1:" + port;
   }
 
-  String report() {
-    return process.report();
+  /** A jnats connection to this server; the caller closes it. */
+  public Connection connect() throws IOException, InterruptedException {
+    return Nats.connect(url());
+  }
+
+  /**
+   * Publishes raw notifications on the shared query subject, bypassing the job client: what a
+   * buggy publisher or a replayed stream would put there.
+   */
+  public void publishNotifications(String... bodies) throws Exception {
+    try (Connection c = connect()) {
+      JetStream js = c.jetStream();
+      for (String b : bodies) {
+        js.publish("jobs.query._any", b.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+  }
+
+  public String report() {
+    return process == null ? "" : process.report();
   }
 
   @Override
   public void close() {
-    process.close();
+    if (process != null) {
+      process.close();
+    }
   }
 }

@@ -17,10 +17,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * An OS process started by a test, with stdout and stderr in files (shown when a test fails).
- * {@link #close()} ends it with SIGTERM, then SIGKILL after 15 s.
+ * An OS process started by a test (nats-server, Prometheus, the shaded jar), with stdout and stderr
+ * appended to files in the test's directory (shown when a test fails). {@link #close()} ends it
+ * with SIGTERM, then SIGKILL after 15 s; {@link #kill()} is SIGKILL at once.
+ *
+ * <p>Shared by the end-to-end, reliability and doc tests.
  */
-final class OsProcess implements AutoCloseable {
+public final class OsProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path out;
@@ -34,14 +37,14 @@ final class OsProcess implements AutoCloseable {
   }
 
   /** Starts {@code command} with extra environment variables; output goes to files in {@code dir}. */
-  static OsProcess start(String name, Path dir, Map<String, String> env, List<String> command) {
+  public static OsProcess start(String name, Path dir, Map<String, String> env, List<String> command) {
     try {
       Files.createDirectories(dir);
       Path out = dir.resolve(name + ".out");
       Path err = dir.resolve(name + ".err");
       ProcessBuilder pb = new ProcessBuilder(command)
-          .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.toFile()))
+          .redirectError(ProcessBuilder.Redirect.appendTo(err.toFile()))
           .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
       pb.environment().keySet().removeIf(k -> k.startsWith("OSAPI_"));
       pb.environment().putAll(env);
@@ -55,8 +58,25 @@ final class OsProcess implements AutoCloseable {
     return new java.io.File("/dev/null");
   }
 
+  /** {@code java -jar osapi-app.jar args...} with a small, fast-starting JVM. */
+  public static List<String> jarCommand(String... args) {
+    return javaJar(jar(), args);
+  }
+
+  /** An executable on PATH or in the usual system directories; fails clearly when absent. */
+  public static Path binary(String name, String debianPackage) {
+    String path = System.getenv("PATH");
+    for (String d : ((path == null ? "" : path) + ":/usr/bin:/usr/sbin:/usr/local/bin")
+        .split(":")) {
+      if (!d.isEmpty() && Files.isExecutable(Path.of(d, name))) {
+        return Path.of(d, name);
+      }
+    }
+    return fail(name + " is not installed: apt-get install " + debianPackage);
+  }
+
   /** The command that runs the shaded jar with a small, fast-starting JVM. */
-  static List<String> javaJar(Path jar, String... args) {
+  public static List<String> javaJar(Path jar, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(List.of("-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-jar",
@@ -66,7 +86,7 @@ final class OsProcess implements AutoCloseable {
   }
 
   /** The shaded jar, built by {@code package}; fails clearly when it is missing. */
-  static Path jar() {
+  public static Path jar() {
     for (Path p : List.of(Path.of("target", "osapi-app.jar"),
         Path.of("osapi-app", "target", "osapi-app.jar"))) {
       if (Files.isRegularFile(p)) {
@@ -77,17 +97,17 @@ final class OsProcess implements AutoCloseable {
         + " tests need the shaded jar from the package phase)");
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** Everything written to stdout so far. */
-  String stdout() {
+  public String stdout() {
     return read(out);
   }
 
   /** Everything written to stderr so far. */
-  String stderr() {
+  public String stderr() {
     return read(err);
   }
 
@@ -100,7 +120,7 @@ final class OsProcess implements AutoCloseable {
   }
 
   /** Waits until stdout has a match of {@code regex}; returns its first group (or the match). */
-  String awaitStdout(String regex, Duration timeout) {
+  public String awaitStdout(String regex, Duration timeout) {
     Pattern p = Pattern.compile(regex, Pattern.MULTILINE);
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
@@ -116,33 +136,64 @@ final class OsProcess implements AutoCloseable {
     return fail(name + " did not print /" + regex + "/ within " + timeout + "\n" + report());
   }
 
-  /** Waits for {@code condition}, failing with this process's output. */
-  void await(String what, Duration timeout, BooleanSupplier condition) {
+  /**
+   * Waits for {@code condition}, failing with this process's output, and at once when the process
+   * has exited.
+   */
+  public void await(String what, Duration timeout, BooleanSupplier condition) {
     long end = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < end) {
       if (condition.getAsBoolean()) {
         return;
+      }
+      if (!process.isAlive()) {
+        fail(name + " exited with " + process.exitValue() + " while waiting for " + what + "\n"
+            + report());
       }
       sleep(100);
     }
     fail(what + " did not happen within " + timeout + "\n" + report());
   }
 
-  boolean isAlive() {
+  /** Waits for {@code condition}, whatever process it is about. */
+  public static void waitFor(String what, Duration timeout, BooleanSupplier condition) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > end) {
+        fail(what + " did not happen within " + timeout);
+      }
+      sleep(100);
+    }
+  }
+
+  public boolean isAlive() {
     return process.isAlive();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
   /** Sends SIGTERM. */
-  void terminate() {
+  public void terminate() {
     process.destroy();
   }
 
+  /** Sends SIGKILL (no shutdown hook runs) and waits until the process is gone. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        fail(name + " survived SIGKILL");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Waits for the exit code. */
-  int awaitExit(Duration timeout) {
+  public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         return fail(name + " did not exit within " + timeout + "\n" + report());
@@ -155,7 +206,7 @@ final class OsProcess implements AutoCloseable {
   }
 
   /** Its output, for failure messages. */
-  String report() {
+  public String report() {
     return "---- " + name + " stdout:\n" + tail(stdout()) + "---- " + name + " stderr:\n"
         + tail(stderr());
   }
@@ -181,7 +232,7 @@ final class OsProcess implements AutoCloseable {
     }
   }
 
-  static void sleep(long ms) {
+  public static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {

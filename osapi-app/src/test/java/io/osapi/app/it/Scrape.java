@@ -4,7 +4,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Reads values from a Prometheus text exposition. */
-final class Scrape {
+public final class Scrape {
   private static final Pattern SAMPLE =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{([^}]*)\\})? ([^ ]+)$", Pattern.MULTILINE);
 
@@ -14,7 +14,7 @@ final class Scrape {
    * The sum of the samples of {@code name} whose labels contain every one of {@code labels}
    * (written like {@code worker="w1"}); NaN when there is no such sample.
    */
-  static double sum(String text, String name, String... labels) {
+  public static double sum(String text, String name, String... labels) {
     Matcher m = SAMPLE.matcher(text);
     double total = 0;
     boolean found = false;

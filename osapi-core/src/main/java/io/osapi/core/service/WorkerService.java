@@ -55,6 +55,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class WorkerService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
   private static final String PID = Long.toString(ProcessHandle.current().pid());
+  /** Deliveries of notifications older than this are checked for an earlier finished run. */
+  static final Duration REPEAT_CHECK_AGE = Duration.ofSeconds(1);
 
   private final WorkerConfig config;
   private final JobStore store;
@@ -258,10 +260,10 @@ public final class WorkerService implements AutoCloseable {
     int attempt = d.deliveryCount();
     if (attempt > 1) {
       metrics.jobRedelivered(op);
-      if (alreadyFinished(job)) {
-        d.ack();
-        return;
-      }
+    }
+    if (mayBeARepeat(d) && alreadyFinished(job)) {
+      d.ack();
+      return;
     }
     Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
@@ -405,6 +407,21 @@ public final class WorkerService implements AutoCloseable {
     LOG.log(Level.WARNING, "poison notification, terminated: {0}", why);
     d.term();
     metrics.jobDeadLettered("other");
+  }
+
+  /**
+   * Whether a delivery may repeat one that already ran: a redelivery, or a notification published
+   * more than {@link #REPEAT_CHECK_AGE} ago. A server killed with {@code kill -9} can lose its
+   * consumers' latest delivered state and deliver again with count 1; such deliveries are old.
+   * Fresh first deliveries (the common case when workers keep up) skip the look-up.
+   */
+  private boolean mayBeARepeat(Delivery d) {
+    if (d.deliveryCount() > 1) {
+      return true;
+    }
+    Instant published = d.publishedAt();
+    return published == null
+        || Duration.between(published, clock.instant()).compareTo(REPEAT_CHECK_AGE) > 0;
   }
 
   /**

@@ -154,9 +154,8 @@ public final class MetricsHttpServer implements AutoCloseable {
           };
       String method = exchange.getRequestMethod();
       boolean head = "HEAD".equals(method);
-      if (hasBody(exchange)) {
-        // the body is never read: close the connection, or its unread bytes would be taken for
-        // the next request on it
+      if (hasBody(exchange) && !drained(exchange)) {
+        // a body larger than we are willing to read: answer and close the connection
         exchange.getResponseHeaders().set("Connection", "close");
       }
       if (endpoint == null) {
@@ -249,6 +248,33 @@ public final class MetricsHttpServer implements AutoCloseable {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);
       }
+    }
+  }
+
+  /** Largest refused request body read and discarded so the connection can be kept. */
+  private static final int MAX_DRAIN = 4 * 1024 * 1024;
+
+  /**
+   * Reads and discards a refused request's body, at most {@link #MAX_DRAIN} bytes, so the client
+   * (still sending it) gets the answer instead of a reset.
+   *
+   * @return true when the whole body was read
+   */
+  private static boolean drained(HttpExchange exchange) {
+    byte[] buf = new byte[16 * 1024];
+    long total = 0;
+    try {
+      java.io.InputStream in = exchange.getRequestBody();
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        total += n;
+        if (total > MAX_DRAIN) {
+          return false;
+        }
+      }
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 

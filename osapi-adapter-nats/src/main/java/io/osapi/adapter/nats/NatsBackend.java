@@ -73,6 +73,8 @@ public final class NatsBackend implements AutoCloseable {
   private volatile NatsSession session;
   private volatile long provisionEpoch;
   private volatile long reconnectedAtNanos;
+  private volatile long connectionEpoch;
+  private volatile java.time.Instant upSince = java.time.Instant.EPOCH;
   private volatile String lastError;
   /** An authentication failure sticks until a connection succeeds: it explains what follows. */
   private volatile String authError;
@@ -230,6 +232,23 @@ public final class NatsBackend implements AutoCloseable {
     return s;
   }
 
+  /** Grows by one each time the connection comes up (first connect and every reconnect). */
+  long connectionEpoch() {
+    return connectionEpoch;
+  }
+
+  /** When the connection last came up (first connect or reconnect), wall clock. */
+  java.time.Instant upSince() {
+    return upSince;
+  }
+
+  /** True once closed, by us or for good by jnats: the connection will not come back. */
+  boolean isGone() {
+    synchronized (state) {
+      return closed || terminal;
+    }
+  }
+
   /** True once the stream and buckets were prepared (the connection may be down now). */
   boolean wasReady() {
     return session != null;
@@ -376,6 +395,8 @@ public final class NatsBackend implements AutoCloseable {
               LOG.log(Level.INFO, "NATS connected to {0}", url(c));
             }
             everConnected = true;
+            connectionEpoch++;
+            upSince = java.time.Instant.now();
             authError = null;
             provision = true;
           }

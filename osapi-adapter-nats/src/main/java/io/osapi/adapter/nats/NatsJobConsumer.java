@@ -8,6 +8,8 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamStatusCheckedException;
 import io.nats.client.Message;
 import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.JobResult;
+import io.osapi.core.domain.StatusEvent;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobMetrics;
@@ -33,6 +35,8 @@ import java.util.function.Consumer;
  */
 final class NatsJobConsumer implements JobConsumer {
   private static final System.Logger LOG = System.getLogger(NatsJobConsumer.class.getName());
+  /** Allowance for the server's clock against this host's when comparing publish times. */
+  private static final Duration CLOCK_MARGIN = Duration.ofSeconds(2);
   /** Delay before a delivery that could not be checked is offered again. */
   private static final Duration RECHECK_DELAY = Duration.ofSeconds(1);
   /** Largest batch asked for in one pull request (the jnats limit). */
@@ -202,14 +206,12 @@ final class NatsJobConsumer implements JobConsumer {
         NatsDelivery d = NatsDelivery.of(m);
         if (d == null) {
           poison(m);
-        } else if (s.shared) {
-          Boolean finished = finishedElsewhere(session, d);
-          if (finished == null) {
-            d.nak(RECHECK_DELAY); // could not tell: the server offers it again shortly
-          } else if (finished) {
-            d.ack();
-          } else {
-            out.add(d);
+        } else if (s.shared && doubtful(d)) {
+          switch (admit(session, d)) {
+            case RUN -> out.add(d);
+            case DONE -> d.ack();
+            case LATER -> d.nak(spec.ackWait());
+            case UNKNOWN -> d.nak(RECHECK_DELAY);
           }
         } else {
           out.add(d);
@@ -228,39 +230,151 @@ final class NatsJobConsumer implements JobConsumer {
     return n;
   }
 
+  /** What to do with a doubtful delivery from a shared durable. */
+  private enum Admission {
+    /** Hand it to the worker. */
+    RUN,
+    /** Already finished by some worker: acknowledge, do not run. */
+    DONE,
+    /** Another worker may be running it right now: give it back for one ack wait. */
+    LATER,
+    /** Could not tell (the look-ups failed): give it back shortly. */
+    UNKNOWN
+  }
+
   /**
-   * Whether a delivery from a shared durable is for a job some worker already finished; such a
-   * delivery is settled here: acknowledged, counted as a redelivery, not handed out.
+   * Whether a delivery from a shared durable is doubtful: a redelivery, or a notification
+   * published before this connection last came up. In the steady state (published while
+   * connected, first delivery) neither holds and a delivery is handed out with no look-up.
    *
-   * <p>Two ways it happens. A redelivery after the finishing worker's ack was lost (connection or
-   * server died right after it) may reach another worker, and the worker service only checks
-   * whether it finished the job itself. And a server killed hard (kill -9, power loss) can lose
-   * the last moments of consumer state and deliver a finished job again with its delivery count
-   * back at 1, where the worker service checks nothing. A job is finished when it has a result:
-   * results are written only for a final outcome (completed, or failed for good) and before the
-   * terminal event, so this also holds while that event is still on its way. One look-up (the
-   * last {@code responses.<id>.>} message), on every delivery from a shared durable.
-   *
-   * @return null when the look-up failed (typically the connection broke meanwhile): then the
-   *     delivery is not handed out but given back, since it may be stale
+   * <p>Doubtful deliveries are where at-least-once shows: a redelivery after the finishing
+   * worker's ack was lost (the worker service only checks whether it finished the job itself,
+   * and a shared durable may redeliver to another worker); and a nats-server killed hard
+   * (kill -9, power loss) can come back with stale consumer state and deliver notifications it
+   * had already delivered, or even the same one twice, with a delivery count of 1.
    */
-  private Boolean finishedElsewhere(NatsSession session, NatsDelivery d) {
-    String prefix = NatsLayout.JOBS_KV_PREFIX + "responses." + d.jobId().value() + ".";
-    String finisher;
+  private boolean doubtful(NatsDelivery d) {
+    return d.deliveryCount() > 1
+        || d.publishedAt().isBefore(backend.upSince().plus(CLOCK_MARGIN));
+  }
+
+  /**
+   * Decides a doubtful delivery with a claim in bucket {@code osapi-jobs} ({@code claims.<id>},
+   * create-if-absent):
+   *
+   * <ul>
+   *   <li>the job has a result (written only for a final outcome, before the terminal event):
+   *       done, acknowledge it;
+   *   <li>no claim yet, or this worker's claim: claim it and run it;
+   *   <li>another worker's claim on a redelivery: that worker's ack wait ran out (it died or
+   *       handed the job back), so take the claim over (compare-and-set) and run it;
+   *   <li>another worker's claim on a first delivery: a duplicate from a restarted server while
+   *       that worker may be running it: give it back for one ack wait, after which it is done or
+   *       a redelivery.
+   * </ul>
+   *
+   * Costs one look-up for a finished job, three or four for one to run; never taken in the
+   * steady state.
+   */
+  private Admission admit(NatsSession session, NatsDelivery d) {
+    String id = d.jobId().value();
+    String me = spec.workerId();
     try {
-      io.nats.client.api.MessageInfo mi = session.last(NatsLayout.JOBS_KV_STREAM, prefix + ">");
-      if (mi == null) {
-        LOG.log(Level.DEBUG, "job {0} (delivery {1}) to worker {2}: no result yet, handed out",
-            d.jobId(), d.deliveryCount(), spec.workerId());
-        return false;
+      String prefix = NatsLayout.JOBS_KV_PREFIX + "responses." + id + ".";
+      io.nats.client.api.MessageInfo result =
+          session.last(NatsLayout.JOBS_KV_STREAM, prefix + ">");
+      if (result != null) {
+        String rest = result.getSubject().substring(prefix.length()); // <worker>.<nanos>
+        completeTerminalEvent(session, result);
+        countSuppressed(session, d, rest.substring(0, rest.lastIndexOf('.')));
+        return Admission.DONE;
       }
-      String rest = mi.getSubject().substring(prefix.length()); // <worker>.<nanos>
-      finisher = rest.substring(0, rest.lastIndexOf('.'));
+      String key = NatsLayout.claimKey(d.jobId());
+      byte[] mine = me.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      io.nats.client.api.KeyValueEntry claim = session.jobsKv.get(key);
+      if (claim == null) {
+        try {
+          session.jobsKv.create(key, mine);
+          return Admission.RUN;
+        } catch (JetStreamApiException e) {
+          if (e.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
+            throw e;
+          }
+          claim = session.jobsKv.get(key); // another worker claimed it just now
+          if (claim == null) {
+            return Admission.UNKNOWN;
+          }
+        }
+      }
+      String owner = new String(claim.getValue(), java.nio.charset.StandardCharsets.UTF_8);
+      if (owner.equals(me)) {
+        return Admission.RUN;
+      }
+      if (d.deliveryCount() > 1) {
+        try {
+          session.jobsKv.update(key, mine, claim.getRevision());
+          LOG.log(Level.INFO, "job {0} (delivery {1}): worker {2} takes it over from {3}",
+              id, d.deliveryCount(), me, owner);
+          return Admission.RUN;
+        } catch (JetStreamApiException e) {
+          if (e.getApiErrorCode() == NatsSession.WRONG_LAST_SEQUENCE) {
+            return Admission.LATER; // someone else took it over first
+          }
+          throw e;
+        }
+      }
+      LOG.log(Level.INFO, "job {0} delivered again as new to worker {1} while claimed by {2}:"
+          + " given back for one ack wait", id, me, owner);
+      return Admission.LATER;
     } catch (Exception e) {
-      LOG.log(Level.DEBUG, "could not check job {0} before handing it out, given back: {1}",
-          d.jobId(), e.getMessage());
-      return null;
+      LOG.log(Level.DEBUG, "could not check job {0} before handing it out, given back: {1}", id,
+          e.getMessage());
+      return Admission.UNKNOWN;
     }
+  }
+
+  /**
+   * A worker writes a result, then the terminal event. If the connection broke between the two,
+   * the result is stored and the event is not, and the worker hands the job back. The job is
+   * finished all the same (its result says how), so the missing event is written here, from the
+   * result: same worker, outcome and time, marked {@code recovered}. Its key is derived from the
+   * result's, and {@code Nats-Msg-Id} is the key, so two workers doing this at once store it once.
+   */
+  private void completeTerminalEvent(NatsSession session, io.nats.client.api.MessageInfo stored)
+      throws IOException, JetStreamApiException {
+    JobResult r = Records.result(stored.getData());
+    String subject =
+        NatsLayout.JOBS_KV_PREFIX
+            + "status."
+            + r.jobId().value()
+            + "."
+            + r.status().wire()
+            + "."
+            + io.osapi.core.domain.Names.sanitise(r.worker())
+            + ".";
+    if (session.last(NatsLayout.JOBS_KV_STREAM, subject + ">") != null) {
+      return;
+    }
+    java.util.Map<String, String> data = new java.util.LinkedHashMap<>();
+    data.put("recovered", "true");
+    if (r.error() != null) {
+      data.put("error", r.error());
+    }
+    StatusEvent e = new StatusEvent(r.jobId(), r.status(), r.worker(), r.time(), data);
+    String key = subject + Records.nanos(r.time());
+    session.js.publish(
+        key,
+        Records.event(e),
+        io.nats.client.PublishOptions.builder()
+            .expectedStream(NatsLayout.JOBS_KV_STREAM)
+            .messageId(key.substring(NatsLayout.JOBS_KV_PREFIX.length()))
+            .build());
+    LOG.log(Level.INFO, "job {0}: recorded the {1} event of worker {2} that its result implies"
+        + " (the worker lost its connection between the two)", r.jobId(), r.status().wire(),
+        r.worker());
+  }
+
+  private void countSuppressed(NatsSession session, NatsDelivery d, String finisher) {
     String op = "other";
     try {
       io.nats.client.api.KeyValueEntry e = session.jobsKv.get(NatsLayout.jobKey(d.jobId()));
@@ -279,7 +393,6 @@ final class NatsJobConsumer implements JobConsumer {
         d.deliveryCount(),
         spec.workerId(),
         finisher);
-    return true;
   }
 
   private void poison(Message m) {

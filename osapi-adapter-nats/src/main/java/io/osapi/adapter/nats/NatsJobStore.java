@@ -160,8 +160,9 @@ final class NatsJobStore implements JobStore {
    * cluster fail-over) is sent again until twice the request timeout has passed: the bucket's
    * duplicate window makes a retry of a write that was stored after all a no-op, so a lost
    * acknowledgement does not turn into a "failed" write that in fact happened. Without a
-   * connection it fails at once: the worker then hands the job back rather than finish it late,
-   * after the server may already have given it to another worker.
+   * connection, or once the connection went down and came back since the write was issued, it
+   * fails: the worker then hands the job back rather than finish it late, after the server may
+   * already have given it to another worker.
    */
   /**
    * A {@code released} event (the worker hands the job back) is the one write worth sending late:
@@ -186,7 +187,7 @@ final class NatsJobStore implements JobStore {
                 done.completeExceptionally(e);
               }
             });
-          } else if (System.nanoTime() > deadline || !backend.wasReady()) {
+          } else if (System.nanoTime() > deadline || !backend.wasReady() || backend.isGone()) {
             done.completeExceptionally(unavailableNow(what));
           } else {
             RETRY.schedule(poll[0], 250, TimeUnit.MILLISECONDS);
@@ -208,12 +209,18 @@ final class NatsJobStore implements JobStore {
   private CompletableFuture<Void> publish(String key, byte[] value, String what) {
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline = System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
-    attempt(key, value, what, deadline, 0, done);
+    attempt(key, value, what, deadline, backend.connectionEpoch(), 0, done);
     return done;
   }
 
   private void attempt(
-      String key, byte[] value, String what, long deadline, int n, CompletableFuture<Void> done) {
+      String key,
+      byte[] value,
+      String what,
+      long deadline,
+      long epoch,
+      int n,
+      CompletableFuture<Void> done) {
     CompletableFuture<io.nats.client.api.PublishAck> f;
     try {
       NatsSession s = backend.requireSession();
@@ -239,12 +246,13 @@ final class NatsJobStore implements JobStore {
             done.complete(null);
           } else if (NatsErrors.outcomeUnknown(e)
               && backend.isConnected()
+              && backend.connectionEpoch() == epoch
               && System.nanoTime() < deadline) {
             long delay = Math.min(500L, 100L << Math.min(3, n));
             LOG.log(Level.DEBUG, "{0} of {1}: retrying in {2} ms after {3}", what, key, delay,
                 NatsErrors.describe(e));
             RETRY.schedule(
-                () -> attempt(key, value, what, deadline, n + 1, done),
+                () -> attempt(key, value, what, deadline, epoch, n + 1, done),
                 delay,
                 TimeUnit.MILLISECONDS);
           } else {
@@ -374,6 +382,10 @@ final class NatsJobStore implements JobStore {
               NatsLayout.JOBS_KV_STREAM,
               io.nats.client.PurgeOptions.subject(
                   NatsLayout.JOBS_KV_PREFIX + NatsLayout.jobKey(id)));
+      s.jsm.purgeStream(
+          NatsLayout.JOBS_KV_STREAM,
+          io.nats.client.PurgeOptions.subject(
+              NatsLayout.JOBS_KV_PREFIX + NatsLayout.claimKey(id)));
       for (String kind : new String[] {"status.", "responses."}) {
         s.jsm.purgeStream(
             NatsLayout.JOBS_KV_STREAM,

@@ -44,6 +44,11 @@ final class NatsLayout {
     return "responses." + id.value() + "." + Names.sanitise(worker) + "." + nanos;
   }
 
+  /** Which worker runs a job whose delivery was doubtful (see NatsJobConsumer). */
+  static String claimKey(JobId id) {
+    return "claims." + id.value();
+  }
+
   static String workerKey(String workerId) {
     return "workers." + Names.sanitise(workerId);
   }

@@ -84,9 +84,24 @@ class NatsClusterIT {
     producer.join(Duration.ofSeconds(60).toMillis());
     assertThat(producer.isAlive()).as("producer done").isFalse();
 
-    boolean done = fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(50));
+    boolean done;
+    try {
+      done = fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(50));
+    } catch (RuntimeException e) {
+      done = false;
+    }
     if (!done) {
       System.err.println("DIAG " + NatsTestSupport.diagnose(fleet.client, ids));
+      for (NatsServerProcess n : nodes) {
+        System.err.println("NODE LOG " + n.url() + "\n" + n.log());
+      }
+      for (var en : Thread.getAllStackTraces().entrySet()) {
+        StringBuilder sb = new StringBuilder("THREAD " + en.getKey().getName() + "\n");
+        for (StackTraceElement el : en.getValue()) {
+          sb.append("    at ").append(el).append('\n');
+        }
+        System.err.print(sb);
+      }
     }
     assertThat(done).as("every created job completed (leader %s killed)", leader).isTrue();
     Map<String, Integer> perWorker = fleet.assertCompletedExactlyOnce(new ArrayList<>(ids));

@@ -82,6 +82,8 @@ class NatsFaultIT {
     }
     assertThat(allDone).as("every job completed after the restart").isTrue();
     assertThat(doneBefore).as("the server died with jobs still to do").isLessThan(ids.size());
+    assertThat(NatsTestSupport.streamMessages(fleet.client)).as("one notification per job")
+        .isEqualTo(ids.size());
     fleet.assertCompletedExactlyOnce(ids);
     // workers cut off mid-job recorded "released" once back, so no job looks still processing
     assertThat(fleet.await(ids, JobStatus.COMPLETED, Duration.ofSeconds(15)))
@@ -137,7 +139,8 @@ class NatsFaultIT {
     assertThat(results.get(0).status()).isEqualTo(EventType.COMPLETED);
     assertThat(results.get(0).attempt()).isEqualTo(2);
     assertThat(b.metrics().recorded.redeliveries("diag.sleep")).isEqualTo(1);
-    // the computed status stays "processing": worker a's last event is "started" (a core rule)
+    // the computed status stays "processing": a died without a word, so its last event is
+    // "started" (the core's status rule; see the report)
     assertThat(fleet.jobs.get(job).orElseThrow().workers().get("b").state())
         .isEqualTo(EventType.COMPLETED);
   }

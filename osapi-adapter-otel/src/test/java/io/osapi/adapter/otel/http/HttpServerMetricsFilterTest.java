@@ -178,7 +178,15 @@ class HttpServerMetricsFilterTest {
         .anyMatch(l -> l.contains("http_route=\"/api/v1/slow\"") && l.endsWith(" 1.0"));
     slowRelease.countDown();
     caller.join(10_000);
+    // the filter ends the request after the response went out: poll briefly for the decrement
     String after = backend.scrape(null).bodyText();
+    long end = System.nanoTime() + 5_000_000_000L;
+    while (lines(after, "http_server_active_requests{").stream()
+            .noneMatch(l -> l.contains("http_route=\"/api/v1/slow\"") && l.endsWith(" 0.0"))
+        && System.nanoTime() < end) {
+      Thread.sleep(10);
+      after = backend.scrape(null).bodyText();
+    }
     assertThat(lines(after, "http_server_active_requests{"))
         .anyMatch(l -> l.contains("http_route=\"/api/v1/slow\"") && l.endsWith(" 0.0"));
   }

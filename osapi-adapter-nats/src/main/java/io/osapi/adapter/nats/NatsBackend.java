@@ -429,42 +429,6 @@ public final class NatsBackend implements AutoCloseable {
     if (provision) {
       scheduleProvision(0);
     }
-    if (type == ConnectionListener.Events.RECONNECTED) {
-      watchAfterReconnect(c);
-    }
-  }
-
-  /**
-   * Checks that a reconnected connection really sends: a round trip to the server within the
-   * request timeout, else a forced reconnect. jnats 2.25.1 can leave its writer waiting for an
-   * end-of-reconnect marker it already consumed, after which nothing is sent (nats-io/nats.java
-   * #1522); the check keeps an application on such a version from going silent.
-   */
-  private void watchAfterReconnect(Connection c) {
-    Thread t =
-        new Thread(
-          () -> {
-            try {
-              c.flush(settings.requestTimeout());
-            } catch (java.util.concurrent.TimeoutException e) {
-              if (isConnected()) {
-                LOG.log(Level.WARNING, "NATS connection sends nothing after a reconnect; forcing"
-                    + " another reconnect");
-                try {
-                  c.forceReconnect();
-                } catch (Exception fe) {
-                  LOG.log(Level.WARNING, "forced reconnect failed: " + NatsErrors.describe(fe));
-                }
-              }
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            } catch (RuntimeException e) {
-              LOG.log(Level.DEBUG, "flush after reconnect failed: {0}", e.getMessage());
-            }
-          },
-          "osapi-nats-reconnect-check");
-    t.setDaemon(true);
-    t.start();
   }
 
   /** Reports connected and ready on changes only. Call with {@code state} held. */

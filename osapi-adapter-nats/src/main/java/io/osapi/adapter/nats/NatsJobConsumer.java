@@ -32,6 +32,11 @@ import java.util.function.Consumer;
  * that durable. Durables without a wake-up are looked at every {@link
  * NatsSettings#sweepInterval()} while there is nothing else to do, which is how redeliveries
  * (ack wait expired, nak with delay) are found.
+ *
+ * <p>Deliveries from the shared durables go through {@link #admit} (a claim per job), so that a
+ * job JetStream delivers twice is not run twice. After a reconnect, fetching pauses briefly
+ * ({@link NatsBackend#settleNanosLeft()}) so that writes other clients queued across the outage
+ * land before jobs are handed out again.
  */
 final class NatsJobConsumer implements JobConsumer {
   private static final System.Logger LOG = System.getLogger(NatsJobConsumer.class.getName());
@@ -206,7 +211,7 @@ final class NatsJobConsumer implements JobConsumer {
         NatsDelivery d = NatsDelivery.of(m);
         if (d == null) {
           poison(m);
-        } else if (s.shared && doubtful(d)) {
+        } else if (s.shared) {
           switch (admit(session, d)) {
             case RUN -> out.add(d);
             case DONE -> d.ack();
@@ -259,58 +264,52 @@ final class NatsJobConsumer implements JobConsumer {
   }
 
   /**
-   * Decides a doubtful delivery with a claim in bucket {@code osapi-jobs} ({@code claims.<id>},
-   * create-if-absent):
+   * Decides a delivery from a shared durable with a claim in bucket {@code osapi-jobs} ({@code
+   * claims.<id>}, create-if-absent), so that a job is run by one worker at a time even when the
+   * server delivers it twice:
    *
    * <ul>
-   *   <li>the job has a result (written only for a final outcome, before the terminal event):
-   *       done, acknowledge it;
-   *   <li>no claim yet, or this worker's claim: claim it and run it;
-   *   <li>another worker's claim on a redelivery: that worker's ack wait ran out (it died or
-   *       handed the job back), so take the claim over (compare-and-set) and run it;
-   *   <li>another worker's claim on a first delivery: a duplicate from a restarted server while
-   *       that worker may be running it: give it back for one ack wait, after which it is done or
-   *       a redelivery.
+   *   <li>claim created: run it (the steady state: one extra write per {@code _any} job);
+   *   <li>already claimed, and the job has a result (written only for a final outcome, before the
+   *       terminal event): done, acknowledge it;
+   *   <li>claimed, on a redelivery: the claimant's ack wait ran out (it died, or handed the job
+   *       back), so take the claim over (compare-and-set; a no-op for one's own) and run it;
+   *   <li>claimed, on a first delivery: a duplicate from a restarted server while the claimant
+   *       (possibly this very worker) may be running it: give it back for one ack wait, after
+   *       which it is done or a redelivery.
    * </ul>
    *
-   * Costs one look-up for a finished job, three or four for one to run; never taken in the
-   * steady state.
+   * A {@link #doubtful} delivery is checked for a result before anything else.
    */
   private Admission admit(NatsSession session, NatsDelivery d) {
     String id = d.jobId().value();
     String me = spec.workerId();
     try {
-      String prefix = NatsLayout.JOBS_KV_PREFIX + "responses." + id + ".";
-      io.nats.client.api.MessageInfo result =
-          session.last(NatsLayout.JOBS_KV_STREAM, prefix + ">");
-      if (result != null) {
-        String rest = result.getSubject().substring(prefix.length()); // <worker>.<nanos>
-        completeTerminalEvent(session, result);
-        countSuppressed(session, d, rest.substring(0, rest.lastIndexOf('.')));
+      if (doubtful(d) && finished(session, d)) {
         return Admission.DONE;
       }
       String key = NatsLayout.claimKey(d.jobId());
       byte[] mine = me.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      io.nats.client.api.KeyValueEntry claim = session.jobsKv.get(key);
-      if (claim == null) {
-        try {
-          session.jobsKv.create(key, mine);
-          return Admission.RUN;
-        } catch (JetStreamApiException e) {
-          if (e.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
-            throw e;
-          }
-          claim = session.jobsKv.get(key); // another worker claimed it just now
-          if (claim == null) {
-            return Admission.UNKNOWN;
-          }
+      try {
+        session.jobsKv.create(key, mine);
+        return Admission.RUN;
+      } catch (JetStreamApiException e) {
+        if (e.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
+          throw e;
         }
       }
-      String owner = new String(claim.getValue(), java.nio.charset.StandardCharsets.UTF_8);
-      if (owner.equals(me)) {
-        return Admission.RUN;
+      if (!doubtful(d) && finished(session, d)) {
+        return Admission.DONE;
       }
+      io.nats.client.api.KeyValueEntry claim = session.jobsKv.get(key);
+      if (claim == null) {
+        return Admission.UNKNOWN; // claimed and gone again: look once more shortly
+      }
+      String owner = new String(claim.getValue(), java.nio.charset.StandardCharsets.UTF_8);
       if (d.deliveryCount() > 1) {
+        if (owner.equals(me)) {
+          return Admission.RUN; // this worker's own attempt timed out or was handed back
+        }
         try {
           session.jobsKv.update(key, mine, claim.getRevision());
           LOG.log(Level.INFO, "job {0} (delivery {1}): worker {2} takes it over from {3}",
@@ -324,13 +323,27 @@ final class NatsJobConsumer implements JobConsumer {
         }
       }
       LOG.log(Level.INFO, "job {0} delivered again as new to worker {1} while claimed by {2}:"
-          + " given back for one ack wait", id, me, owner);
+          + " given back for one ack wait", id, me, owner.equals(me) ? "itself" : owner);
       return Admission.LATER;
     } catch (Exception e) {
       LOG.log(Level.DEBUG, "could not check job {0} before handing it out, given back: {1}", id,
           e.getMessage());
       return Admission.UNKNOWN;
     }
+  }
+
+  /** Whether the job has a result; if so its terminal event is made sure of and it is counted. */
+  private boolean finished(NatsSession session, NatsDelivery d)
+      throws IOException, JetStreamApiException {
+    String prefix = NatsLayout.JOBS_KV_PREFIX + "responses." + d.jobId().value() + ".";
+    io.nats.client.api.MessageInfo result = session.last(NatsLayout.JOBS_KV_STREAM, prefix + ">");
+    if (result == null) {
+      return false;
+    }
+    String rest = result.getSubject().substring(prefix.length()); // <worker>.<nanos>
+    completeTerminalEvent(session, result);
+    countSuppressed(session, d, rest.substring(0, rest.lastIndexOf('.')));
+    return true;
   }
 
   /**

@@ -25,6 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * stores nothing new. Workers share durable pull consumers {@code query_any} and {@code
  * modify_any} (each {@code _any} job reaches one worker) and have durables of their own for {@code
  * _all}, their host subject and every label prefix, created with deliver policy new.
+ *
+ * <p>A delivery from a shared durable is handed out only after the worker claimed the job ({@code
+ * claims.<id>} in bucket {@code osapi-jobs}, create-if-absent), which keeps a job that the server
+ * delivers twice (lost acks, a server restarted after a hard kill) from running twice; see {@link
+ * NatsJobConsumer}.
  */
 final class NatsJobQueue implements JobQueue {
   private static final System.Logger LOG = System.getLogger(NatsJobQueue.class.getName());

@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link JobStore} on KV bucket {@code osapi-jobs}.
  *
  * <p>Keys: {@code jobs.<id>} (the record), {@code status.<id>.<event>.<worker>.<nanos>} and {@code
- * responses.<id>.<worker>.<nanos>} ({@code <worker>} sanitised), each key written once. {@link
+ * responses.<id>.<worker>.<nanos>} ({@code <worker>} sanitised), each key written once, and
+ * {@code claims.<id>} (which worker runs an {@code _any} job, written by the queue). {@link
  * #create} is a synchronous create-if-absent. Events and results are asynchronous JetStream
  * publishes to the bucket's subjects ({@code $KV.osapi-jobs.<key>}) that return a future at once,
  * kept in issue order per calling thread (see {@link #write}), so a worker can issue a result and

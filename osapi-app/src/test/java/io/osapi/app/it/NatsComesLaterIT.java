@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,10 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
  * A controller and a worker started before NATS: not ready, job creation answered 503; once
  * nats-server is up they become ready by themselves and jobs run.
  */
-@Disabled("known open defect (issue 6, docs/reliability.md): on the first connect to a nats-server"
-    + " that has just started, the connection can come up while every JetStream request times"
-    + " out, and the process is not ready within 40 s; it failed in the last three full runs."
-    + " Run it with -Dit.test=NatsComesLaterIT -Djunit.jupiter.conditions.deactivate=*Disabled*")
 class NatsComesLaterIT {
   @TempDir Path dir;
 

@@ -214,10 +214,6 @@ class ReliabilityIT {
 
   @Test
   @Order(5)
-  @org.junit.jupiter.api.Disabled("known open defect (issue 6, docs/reliability.md, defect 3):"
-      + " after a nats-server kill -9 and restart a process's connection can come back while its"
-      + " JetStream requests keep timing out, so the controller answers 503 for minutes; it failed"
-      + " in 2 of the last 4 full runs. scripts/soak.sh runs it with the condition deactivated.")
   void natsKilledAndRestartedWhileJobsFlow() throws Exception {
     twoWorkers();
     Osapi wa = workers.get(0);

@@ -92,8 +92,12 @@ public final class LoadDriver {
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
+    int monitor;
+    try (ServerSocket s = new ServerSocket(0)) {
+      monitor = s.getLocalPort();
+    }
     Process nats = new ProcessBuilder("nats-server", "-js", "-a", "127.0.0.1", "-p",
-        Integer.toString(port), "-sd", dir.toString())
+        Integer.toString(port), "-m", Integer.toString(monitor), "-sd", dir.toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
     try {
       waitForPort(port);
@@ -112,6 +116,23 @@ public final class LoadDriver {
       d.runA(warm);
       d.runOsapi(warm, true);
       d.runOsapi(warm, false);
+      String only = System.getProperty("bench.only"); // diagnostics: A, B or C alone, for a profiler
+      if (only != null) {
+        System.out.println("running " + only + " only (" + o.get("jobs") + " jobs), nats-server pid "
+            + nats.pid());
+        Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "osapi-bench-nats.pid"),
+            Long.toString(nats.pid()));
+        Thread.sleep(2000);
+        long t0 = System.nanoTime();
+        double jps = switch (only) {
+          case "A" -> d.runA(o.get("jobs"));
+          case "B" -> d.runOsapi(o.get("jobs"), true).jobsPerSecond;
+          default -> d.runOsapi(o.get("jobs"), false).jobsPerSecond;
+        };
+        System.out.printf(Locale.ROOT, "%s: %.0f jobs/s in %.1f s%n", only, jps,
+            (System.nanoTime() - t0) / 1e9);
+        return;
+      }
       List<Double> a = new ArrayList<>();
       List<Double> b = new ArrayList<>();
       List<Double> c = new ArrayList<>();
@@ -119,10 +140,40 @@ public final class LoadDriver {
       List<Double> p99 = new ArrayList<>();
       long peakHeap = 0;
       int jobs = o.get("jobs");
+      List<Double> cpuA = new ArrayList<>();
+      List<Double> cpuB = new ArrayList<>();
+      List<Double> cpuC = new ArrayList<>();
       for (int r = 1; r <= o.get("rounds"); r++) {
+        long c0 = cpuNanos(nats);
+        long s0 = serverCpuNanos(nats);
+        long[] m0 = natsMessages(monitor);
         double ra = d.runA(jobs);
+        long c1 = cpuNanos(nats);
+        long s1 = serverCpuNanos(nats);
+        long[] m1 = natsMessages(monitor);
         Run rb = d.runOsapi(jobs, true);
+        long c2 = cpuNanos(nats);
+        long s2 = serverCpuNanos(nats);
+        long[] m2 = natsMessages(monitor);
         Run rc = d.runOsapi(jobs, false);
+        long c3 = cpuNanos(nats);
+        long s3 = serverCpuNanos(nats);
+        long[] m3 = natsMessages(monitor);
+        System.out.printf(Locale.ROOT,
+            "round %d: nats-server CPU per job: A %.0f us | B %.0f us | C %.0f us%n",
+            r, (s1 - s0) / 1e3 / jobs, (s2 - s1) / 1e3 / jobs, (s3 - s2) / 1e3 / jobs);
+        System.out.printf(Locale.ROOT,
+            "round %d: NATS messages per job (into the server / out of it): A %.1f / %.1f | B %.1f"
+                + " / %.1f | C %.1f / %.1f%n",
+            r, (m1[0] - m0[0]) / (double) jobs, (m1[1] - m0[1]) / (double) jobs,
+            (m2[0] - m1[0]) / (double) jobs, (m2[1] - m1[1]) / (double) jobs,
+            (m3[0] - m2[0]) / (double) jobs, (m3[1] - m2[1]) / (double) jobs);
+        cpuA.add((c1 - c0) / 1e3 / jobs);
+        cpuB.add((c2 - c1) / 1e3 / jobs);
+        cpuC.add((c3 - c2) / 1e3 / jobs);
+        System.out.printf(Locale.ROOT,
+            "round %d: CPU per job (this JVM + nats-server): A %.0f us | B %.0f us | C %.0f us%n",
+            r, cpuA.get(r - 1), cpuB.get(r - 1), cpuC.get(r - 1));
         a.add(ra);
         b.add(rb.jobsPerSecond);
         c.add(rc.jobsPerSecond);
@@ -140,12 +191,65 @@ public final class LoadDriver {
       System.out.printf(Locale.ROOT, "peak heap (B and C runs): %d MiB%n", peakHeap >> 20);
       System.out.printf(Locale.ROOT,
           "RESULT e2e_ratio=%.3f metrics_ratio=%.3f osapi_jobs_per_s=%.0f raw_jobs_per_s=%.0f"
-              + " p50_ms=%.1f p99_ms=%.1f%n",
-          mb / ma, mb / mc, mb, ma, median(p50), median(p99));
+              + " p50_ms=%.1f p99_ms=%.1f cpu_us_per_job_a=%.0f cpu_us_per_job_b=%.0f"
+              + " cpu_us_per_job_c=%.0f%n",
+          mb / ma, mb / mc, mb, ma, median(p50), median(p99), median(cpuA), median(cpuB),
+          median(cpuC));
     } finally {
       nats.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       deleteTree(dir);
     }
+  }
+
+  /**
+   * CPU time used so far by this JVM and the nats-server process together: on a shared machine
+   * CPU per job moves far less with the neighbours' load than jobs per second.
+   */
+  private static long cpuNanos(Process nats) {
+    long jvm =
+        ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
+    return jvm + serverCpuNanos(nats);
+  }
+
+  /**
+   * CPU time used so far by the nats-server process alone: fields 14 and 15 of its stat (utime,
+   * stime, 100 ticks a second), 0 without /proc.
+   */
+  private static long serverCpuNanos(Process nats) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + nats.pid() + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /** The server's {@code in_msgs} and {@code out_msgs} so far (its monitoring port, /varz). */
+  private static long[] natsMessages(int monitor) {
+    try {
+      java.net.http.HttpResponse<String> r =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + monitor + "/varz"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+      return new long[] {varz(r.body(), "in_msgs"), varz(r.body(), "out_msgs")};
+    } catch (IOException e) {
+      return new long[2];
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new long[2];
+    }
+  }
+
+  private static long varz(String body, String field) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"" + field + "\":\\s*(\\d+)").matcher(body);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
   }
 
   private double runA(int jobs) throws Exception {

@@ -36,15 +36,17 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Per job, producer side: KV create of the job record (waits for its ack, because a worker must
  * find the record), then the submitted event (async) beside the notification publish with {@code
- * Nats-Msg-Id}; worker side: fetch (batched), KV get of the record, four async KV puts
- * (acknowledged, started, result, completed, in that order on one connection), wait for their
- * acks, then ack the message.
+ * Nats-Msg-Id}; worker side: fetch (batched), the claim (create-if-absent of {@code claims.<id>},
+ * which osapi writes for every {@code _any} delivery so that a job delivered twice runs once), KV
+ * get of the record, four async KV puts (acknowledged, started, result, completed, in that order
+ * on one connection), wait for their acks, then ack the message. Every KV write carries {@code
+ * Nats-Msg-Id} = its key, as osapi's do (a retried write is stored once).
  */
 final class RawJnatsBaseline {
   /** NATS operations per job, counted as above (the fetch is shared by a batch). */
   static final String OPS_PER_JOB =
-      "producer: kv create + event put + publish = 3; worker: kv get + 4 puts + ack = 6;"
-          + " plus one fetch per batch";
+      "producer: kv create + event put + publish = 3; worker: claim + kv get + 4 puts + ack = 7;"
+          + " plus one pull request per batch";
 
   private final String url;
   private final int producers;
@@ -63,21 +65,30 @@ final class RawJnatsBaseline {
   private static void process(Message m, JetStream js, KeyValue kv, String bucket, String me)
       throws Exception {
     String id = new String(m.getData(), StandardCharsets.UTF_8);
+    js.publishAsync("$KV." + bucket + ".claims." + id, me.getBytes(StandardCharsets.UTF_8),
+        io.nats.client.PublishOptions.builder().expectedLastSubjectSequence(0).build())
+        .get(30, TimeUnit.SECONDS);
     kv.get("jobs." + id);
     long n = System.nanoTime();
     String base = "$KV." + bucket + ".";
     byte[] ev = ("{\"job_id\":\"" + id + "\",\"worker\":\"" + me + "\"}")
         .getBytes(StandardCharsets.UTF_8);
     CompletableFuture<PublishAck> a =
-        js.publishAsync(base + "status." + id + ".acknowledged." + me + "." + n, ev);
+        put(js, base, "status." + id + ".acknowledged." + me + "." + n, ev);
     CompletableFuture<PublishAck> b =
-        js.publishAsync(base + "status." + id + ".started." + me + "." + (n + 1), ev);
-    CompletableFuture<PublishAck> c =
-        js.publishAsync(base + "responses." + id + "." + me + "." + (n + 2), ev);
+        put(js, base, "status." + id + ".started." + me + "." + (n + 1), ev);
+    CompletableFuture<PublishAck> c = put(js, base, "responses." + id + "." + me + "." + (n + 2), ev);
     CompletableFuture<PublishAck> d =
-        js.publishAsync(base + "status." + id + ".completed." + me + "." + (n + 3), ev);
+        put(js, base, "status." + id + ".completed." + me + "." + (n + 3), ev);
     CompletableFuture.allOf(a, b, c, d).get(30, TimeUnit.SECONDS);
     m.ack();
+  }
+
+  /** A KV put with {@code Nats-Msg-Id} = the key, as osapi's writes carry (idempotent retries). */
+  private static CompletableFuture<PublishAck> put(
+      JetStream js, String base, String key, byte[] v) {
+    return js.publishAsync(
+        base + key, v, io.nats.client.PublishOptions.builder().messageId(key).build());
   }
 
   /** Runs {@code jobs} jobs and returns the wall time from first create to last ack. */
@@ -158,8 +169,8 @@ final class RawJnatsBaseline {
             String id = UUID.randomUUID().toString();
             kv.create("jobs." + id, ("{\"id\":\"" + id + "\",\"operation\":{\"type\":\"diag.echo\","
                 + "\"data\":{\"n\":1}},\"target\":\"_any\"}").getBytes(StandardCharsets.UTF_8));
-            CompletableFuture<PublishAck> ev = js.publishAsync(
-                "$KV." + bucket + ".status." + id + ".submitted._api." + System.nanoTime(),
+            CompletableFuture<PublishAck> ev = put(js, "$KV." + bucket + ".",
+                "status." + id + ".submitted._api." + System.nanoTime(),
                 ("{\"job_id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8));
             Headers h = new Headers().add("Nats-Msg-Id", id);
             js.publish(subject, h, id.getBytes(StandardCharsets.UTF_8));

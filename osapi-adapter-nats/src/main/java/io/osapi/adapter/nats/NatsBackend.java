@@ -74,7 +74,8 @@ public final class NatsBackend implements AutoCloseable {
   private volatile long provisionEpoch;
   private volatile long reconnectedAtNanos;
   private volatile long connectionEpoch;
-  private volatile java.time.Instant upSince = java.time.Instant.EPOCH;
+  /** See {@link #freshAfter()}; everything is doubtful until the first provisioning. */
+  private volatile long freshAfter = Long.MAX_VALUE;
   private volatile String lastError;
   /** An authentication failure sticks until a connection succeeds: it explains what follows. */
   private volatile String authError;
@@ -237,9 +238,15 @@ public final class NatsBackend implements AutoCloseable {
     return connectionEpoch;
   }
 
-  /** When the connection last came up (first connect or reconnect), wall clock. */
-  java.time.Instant upSince() {
-    return upSince;
+  /**
+   * The last sequence of stream {@code JOBS} when this connection last came up (read while
+   * provisioning; {@code Long.MAX_VALUE} from a reconnect until then). A first delivery of a
+   * notification with a higher sequence was published since, so a restarted server cannot have
+   * delivered it before: it needs no check for an earlier run. Sequences, unlike publish times,
+   * need no allowance for the server's clock.
+   */
+  long freshAfter() {
+    return freshAfter;
   }
 
   /** True once closed, by us or for good by jnats: the connection will not come back. */
@@ -396,7 +403,7 @@ public final class NatsBackend implements AutoCloseable {
             }
             everConnected = true;
             connectionEpoch++;
-            upSince = java.time.Instant.now();
+            freshAfter = Long.MAX_VALUE;
             authError = null;
             provision = true;
           }
@@ -474,6 +481,7 @@ public final class NatsBackend implements AutoCloseable {
     }
     try {
       NatsSession.provision(c, settings);
+      freshAfter = NatsSession.lastSequence(c, settings);
       boolean first = session == null;
       if (first) {
         session = NatsSession.open(c, settings);

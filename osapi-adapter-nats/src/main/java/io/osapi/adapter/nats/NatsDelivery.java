@@ -21,16 +21,24 @@ final class NatsDelivery implements Delivery {
   private final JobId jobId;
   private final int deliveryCount;
   private final Instant publishedAt;
+  private final boolean fresh;
 
-  private NatsDelivery(Message message, JobId jobId, int deliveryCount, Instant publishedAt) {
+  private NatsDelivery(
+      Message message, JobId jobId, int deliveryCount, Instant publishedAt, boolean fresh) {
     this.message = message;
     this.jobId = jobId;
     this.deliveryCount = deliveryCount;
     this.publishedAt = publishedAt;
+    this.fresh = fresh;
   }
 
-  /** The delivery of {@code m}, or null when its body is not a job id (poison). */
-  static NatsDelivery of(Message m) {
+  /**
+   * The delivery of {@code m}, or null when its body is not a job id (poison). It is {@link
+   * #fresh()} when it is a first delivery of a notification with a stream sequence above {@code
+   * freshAfter} (the stream's last sequence when this connection last came up, see {@link
+   * NatsBackend#freshAfter()}).
+   */
+  static NatsDelivery of(Message m, long freshAfter) {
     JobId id;
     try {
       byte[] data = m.getData();
@@ -39,9 +47,10 @@ final class NatsDelivery implements Delivery {
       return null;
     }
     NatsJetStreamMetaData meta = m.metaData();
+    int count = (int) Math.min(Integer.MAX_VALUE, meta.deliveredCount());
     return new NatsDelivery(
-        m, id, (int) Math.min(Integer.MAX_VALUE, meta.deliveredCount()),
-        meta.timestamp().toInstant());
+        m, id, count, meta.timestamp().toInstant(),
+        count == 1 && meta.streamSequence() > freshAfter);
   }
 
   @Override
@@ -62,6 +71,11 @@ final class NatsDelivery implements Delivery {
   @Override
   public Instant publishedAt() {
     return publishedAt;
+  }
+
+  @Override
+  public boolean fresh() {
+    return fresh;
   }
 
   @Override

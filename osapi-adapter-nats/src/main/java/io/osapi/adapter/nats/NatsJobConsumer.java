@@ -25,27 +25,32 @@ import java.util.function.Consumer;
 /**
  * One worker's consumers: the two shared {@code _any} durables and its own durables.
  *
- * <p>A fetch never asks the server for more than it may return: it pulls with no-wait requests
- * (each answered at once, with what is there) one durable at a time, for the slots still free.
- * So that a worker does not poll a dozen durables in a loop, it also listens (plain NATS
- * subscription, no JetStream) on the subjects of its durables: a publish there wakes it and marks
- * that durable. Durables without a wake-up are looked at every {@link
- * NatsSettings#sweepInterval()} while there is nothing else to do, which is how redeliveries
- * (ack wait expired, nak with delay) are found.
+ * <p>A worker never asks the server for more deliveries than it has free slots. The shared
+ * durables, where the load is, are pulled with long-lived pull requests (expiring after {@link
+ * #PULL_EXPIRY}) through one subscription each: whenever the free slots exceed what is already
+ * asked for and not yet delivered, a new request for the difference goes out, and deliveries
+ * arrive on the connection's dispatcher without a round trip of their own. Its own durables
+ * ({@code _all}, host, labels), where traffic is rare, are pulled with no-wait requests when a
+ * plain NATS subscription on their subjects (no JetStream) rings, and all of them every {@link
+ * NatsSettings#sweepInterval()} while there is nothing else to do, which is how redeliveries (ack
+ * wait expired, nak with delay) are found there.
  *
- * <p>Deliveries from the shared durables go through {@link #admit} (a claim per job), so that a
- * job JetStream delivers twice is not run twice. After a reconnect, fetching pauses briefly
- * ({@link NatsBackend#settleNanosLeft()}) so that writes other clients queued across the outage
- * land before jobs are handed out again.
+ * <p>Two shared durables, each asked for the free slots, can together deliver more than the
+ * worker has room for; the extra deliveries wait in this consumer (kept alive with in-progress
+ * acks) and go out first on the next fetch. Deliveries from the shared durables go through {@link
+ * #admit} (a claim per job, written asynchronously for a whole batch), so that a job JetStream
+ * delivers twice is not run twice. After a reconnect, fetching pauses briefly ({@link
+ * NatsBackend#settleNanosLeft()}) so that writes other clients queued across the outage land before
+ * jobs are handed out again.
  */
 final class NatsJobConsumer implements JobConsumer {
   private static final System.Logger LOG = System.getLogger(NatsJobConsumer.class.getName());
-  /** Allowance for the server's clock against this host's when comparing publish times. */
-  private static final Duration CLOCK_MARGIN = Duration.ofSeconds(2);
   /** Delay before a delivery that could not be checked is offered again. */
   private static final Duration RECHECK_DELAY = Duration.ofSeconds(1);
   /** Largest batch asked for in one pull request (the jnats limit). */
   private static final int MAX_PULL = io.nats.client.support.NatsJetStreamConstants.MAX_PULL_SIZE;
+  /** How long a pull request on a shared durable waits at the server. */
+  static final Duration PULL_EXPIRY = Duration.ofSeconds(2);
 
   private final NatsBackend backend;
   private final ConsumerSpec spec;
@@ -56,6 +61,7 @@ final class NatsJobConsumer implements JobConsumer {
   private final Object bell = new Object();
   private final Object fetching = new Object();
   private final Dispatcher doorbell;
+  private final java.util.concurrent.ScheduledExecutorService keeper;
   private final io.nats.client.Connection conn;
   private long rings; // guarded by bell
   private volatile boolean closed;
@@ -82,8 +88,95 @@ final class NatsJobConsumer implements JobConsumer {
     NatsSession session = backend.requireSession();
     this.conn = session.conn;
     this.doorbell = session.conn.createDispatcher(this::ring);
-    for (String subject : bySubject.keySet()) {
-      doorbell.subscribe(subject);
+    for (Source s : sources) {
+      if (s.shared) {
+        subscribe(session, s);
+      } else {
+        doorbell.subscribe(s.subject);
+      }
+    }
+    long keep = Math.max(100, spec.ackWait().toMillis() / 3);
+    this.keeper =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "osapi-nats-keeper-" + spec.workerId());
+              t.setDaemon(true);
+              return t;
+            });
+    keeper.scheduleWithFixedDelay(
+        () -> keepWaitingAlive(keep * 1_000_000L),
+        keep,
+        keep,
+        java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Binds a pull subscription to a shared durable; its deliveries land in {@link #arrived}. */
+  private void subscribe(NatsSession session, Source s) {
+    try {
+      s.sub =
+          session.js.subscribe(
+              s.subject,
+              doorbell,
+              m -> arrived(s, m),
+              io.nats.client.PullSubscribeOptions.builder()
+                  .stream(NatsLayout.STREAM)
+                  .durable(s.durable)
+                  .bind(true)
+                  .build());
+    } catch (Exception e) {
+      s.broken = true;
+      throw NatsErrors.unavailable("subscribing to consumer " + s.durable, e);
+    }
+    synchronized (bell) {
+      s.pulls.clear();
+    }
+    s.broken = false;
+  }
+
+  /** A delivery from a shared durable: counted against the oldest open request, kept. */
+  private void arrived(Source s, Message m) {
+    if (m == null || m.isStatusMessage()) {
+      return;
+    }
+    synchronized (bell) {
+      long now = System.nanoTime();
+      while (!s.pulls.isEmpty()) {
+        Pull p = s.pulls.peekFirst();
+        if (p.remaining > 0 && now < p.deadline) {
+          p.remaining--;
+          if (p.remaining == 0) {
+            s.pulls.pollFirst();
+          }
+          break;
+        }
+        s.pulls.pollFirst();
+      }
+      s.arrived.addLast(new Waiting(m, now));
+      rings++;
+      bell.notifyAll();
+    }
+  }
+
+  /** Sends in-progress acks for deliveries that have waited here longer than {@code ageNanos}. */
+  private void keepWaitingAlive(long ageNanos) {
+    List<Message> stale = new ArrayList<>();
+    synchronized (bell) {
+      long now = System.nanoTime();
+      for (Source s : sources) {
+        for (Waiting w : s.arrived) {
+          if (now - w.since >= ageNanos) {
+            stale.add(w.message);
+            w.since = now;
+          }
+        }
+      }
+    }
+    for (Message m : stale) {
+      try {
+        m.inProgress();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "in-progress ack failed: {0}", e.getMessage());
+      }
     }
   }
 
@@ -128,21 +221,25 @@ final class NatsJobConsumer implements JobConsumer {
         synchronized (bell) {
           seen = rings;
         }
+        takeArrived(session, out, max);
         long now = System.nanoTime();
         boolean full = !swept || now - lastSweepNanos >= sweepNanos;
-        sweep(session, out, max, full);
-        if (full) {
-          swept = true;
-          lastSweepNanos = now;
+        if (out.size() < max) {
+          sweep(session, out, max, full);
+          if (full) {
+            swept = true;
+            lastSweepNanos = now;
+          }
         }
         if (!out.isEmpty()) {
           return out;
         }
+        long nextExpiry = requestPulls(max);
         now = System.nanoTime();
         if (now >= deadline) {
           return out;
         }
-        long until = Math.min(deadline, lastSweepNanos + sweepNanos);
+        long until = Math.min(Math.min(deadline, lastSweepNanos + sweepNanos), nextExpiry);
         synchronized (bell) {
           while (rings == seen && !closed) {
             long left = until - System.nanoTime();
@@ -165,7 +262,7 @@ final class NatsJobConsumer implements JobConsumer {
     rotate = (rotate + 1) % n;
     for (int i = 0; i < n && out.size() < max; i++) {
       Source s = sources.get((start + i) % n);
-      if (!full && !s.hot) {
+      if (s.shared || (!full && !s.hot)) {
         continue;
       }
       s.hot = false;
@@ -208,16 +305,9 @@ final class NatsJobConsumer implements JobConsumer {
       Message m;
       while ((m = fc.nextMessage()) != null) {
         n++;
-        NatsDelivery d = NatsDelivery.of(m);
+        NatsDelivery d = NatsDelivery.of(m, backend.freshAfter());
         if (d == null) {
           poison(m);
-        } else if (s.shared) {
-          switch (admit(session, d)) {
-            case RUN -> out.add(d);
-            case DONE -> d.ack();
-            case LATER -> d.nak(spec.ackWait());
-            case UNKNOWN -> d.nak(RECHECK_DELAY);
-          }
         } else {
           out.add(d);
         }
@@ -235,7 +325,156 @@ final class NatsJobConsumer implements JobConsumer {
     return n;
   }
 
-  /** What to do with a doubtful delivery from a shared durable. */
+  /**
+   * Hands out deliveries waiting from the shared durables, up to {@code max} in all, fairly
+   * across the durables, after admitting them (see {@link #admit}).
+   */
+  private void takeArrived(NatsSession session, List<Delivery> out, int max) {
+    List<Message> taken = new ArrayList<>();
+    synchronized (bell) {
+      boolean more = true;
+      while (more && out.size() + taken.size() < max) {
+        more = false;
+        for (Source s : sources) {
+          Waiting w = s.shared ? s.arrived.pollFirst() : null;
+          if (w != null) {
+            taken.add(w.message);
+            more = true;
+            if (out.size() + taken.size() >= max) {
+              break;
+            }
+          }
+        }
+      }
+    }
+    if (taken.isEmpty()) {
+      return;
+    }
+    List<NatsDelivery> fresh = new ArrayList<>();
+    for (Message m : taken) {
+      NatsDelivery d = NatsDelivery.of(m, backend.freshAfter());
+      if (d == null) {
+        poison(m);
+      } else if (doubtful(d)) {
+        settle(admit(session, d, false), d, out);
+      } else {
+        fresh.add(d);
+      }
+    }
+    if (fresh.isEmpty()) {
+      return;
+    }
+    // the steady state: claim the whole batch with asynchronous create-if-absent writes
+    byte[] mine = spec.workerId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    io.nats.client.PublishOptions create =
+        io.nats.client.PublishOptions.builder()
+            .expectedStream(NatsLayout.JOBS_KV_STREAM)
+            .expectedLastSubjectSequence(0)
+            .build();
+    List<java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck>> claims =
+        new ArrayList<>();
+    for (NatsDelivery d : fresh) {
+      java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> f;
+      try {
+        f =
+            session.js.publishAsync(
+                NatsLayout.JOBS_KV_PREFIX + NatsLayout.claimKey(d.jobId()), mine, create);
+      } catch (RuntimeException e) {
+        f = java.util.concurrent.CompletableFuture.failedFuture(e);
+      }
+      claims.add(f);
+    }
+    long wait = backend.settings().requestTimeout().toMillis();
+    for (int i = 0; i < fresh.size(); i++) {
+      NatsDelivery d = fresh.get(i);
+      Admission a;
+      try {
+        claims.get(i).get(wait, java.util.concurrent.TimeUnit.MILLISECONDS);
+        a = Admission.RUN;
+      } catch (java.util.concurrent.ExecutionException e) {
+        a =
+            e.getCause() instanceof JetStreamApiException je
+                    && je.getApiErrorCode() == NatsSession.WRONG_LAST_SEQUENCE
+                ? admit(session, d, true)
+                : unknown(d, e.getCause());
+      } catch (java.util.concurrent.TimeoutException e) {
+        a = unknown(d, e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        a = unknown(d, e);
+      }
+      settle(a, d, out);
+    }
+  }
+
+  private Admission unknown(NatsDelivery d, Throwable why) {
+    LOG.log(Level.DEBUG, "could not claim job {0}, given back: {1}", d.jobId(),
+        why == null ? "?" : why.getMessage());
+    return Admission.UNKNOWN;
+  }
+
+  private void settle(Admission a, NatsDelivery d, List<Delivery> out) {
+    switch (a) {
+      case RUN -> out.add(d);
+      case DONE -> d.ack();
+      case LATER -> d.nak(spec.ackWait());
+      case UNKNOWN -> d.nak(RECHECK_DELAY);
+    }
+  }
+
+  /**
+   * Asks each shared durable for the free slots not yet covered by open requests or waiting
+   * deliveries; returns the earliest time an open request expires.
+   */
+  private long requestPulls(int free) {
+    long earliest = Long.MAX_VALUE;
+    long now = System.nanoTime();
+    for (Source s : sources) {
+      if (!s.shared) {
+        continue;
+      }
+      int want;
+      synchronized (bell) {
+        int covered = s.arrived.size();
+        for (java.util.Iterator<Pull> it = s.pulls.iterator(); it.hasNext(); ) {
+          Pull p = it.next();
+          if (p.remaining <= 0 || now >= p.deadline) {
+            it.remove();
+          } else {
+            covered += p.remaining;
+            earliest = Math.min(earliest, p.deadline);
+          }
+        }
+        want = Math.min(MAX_PULL, free - covered);
+        if (want > 0) {
+          Pull p = new Pull(want, now + PULL_EXPIRY.toNanos());
+          s.pulls.addLast(p);
+          earliest = Math.min(earliest, p.deadline);
+        }
+      }
+      if (want > 0) {
+        try {
+          if (s.sub == null || s.broken) {
+            subscribe(backend.requireSession(), s);
+            synchronized (bell) {
+              s.pulls.addLast(new Pull(want, now + PULL_EXPIRY.toNanos()));
+            }
+          }
+          s.sub.pullExpiresIn(want, PULL_EXPIRY);
+        } catch (RuntimeException e) {
+          synchronized (bell) {
+            s.pulls.clear();
+          }
+          s.broken = true;
+          LOG.log(Level.DEBUG, "pull request on {0} failed: {1}", s.durable, e.getMessage());
+          earliest = Math.min(earliest, now + RECHECK_DELAY.toNanos());
+        }
+      }
+    }
+    return earliest;
+  }
+
+  /** What to do with a delivery from a shared durable. */
   private enum Admission {
     /** Hand it to the worker. */
     RUN,
@@ -259,8 +498,7 @@ final class NatsJobConsumer implements JobConsumer {
    * had already delivered, or even the same one twice, with a delivery count of 1.
    */
   private boolean doubtful(NatsDelivery d) {
-    return d.deliveryCount() > 1
-        || d.publishedAt().isBefore(backend.upSince().plus(CLOCK_MARGIN));
+    return !d.fresh();
   }
 
   /**
@@ -279,23 +517,26 @@ final class NatsJobConsumer implements JobConsumer {
    *       which it is done or a redelivery.
    * </ul>
    *
-   * A {@link #doubtful} delivery is checked for a result before anything else.
+   * A {@link #doubtful} delivery is checked for a result before anything else. {@code
+   * claimFailed}: the caller tried the create already (asynchronously) and found a claim.
    */
-  private Admission admit(NatsSession session, NatsDelivery d) {
+  private Admission admit(NatsSession session, NatsDelivery d, boolean claimFailed) {
     String id = d.jobId().value();
     String me = spec.workerId();
     try {
-      if (doubtful(d) && finished(session, d)) {
-        return Admission.DONE;
-      }
       String key = NatsLayout.claimKey(d.jobId());
       byte[] mine = me.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        session.jobsKv.create(key, mine);
-        return Admission.RUN;
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
-          throw e;
+      if (!claimFailed) {
+        if (doubtful(d) && finished(session, d)) {
+          return Admission.DONE;
+        }
+        try {
+          session.jobsKv.create(key, mine);
+          return Admission.RUN;
+        } catch (JetStreamApiException e) {
+          if (e.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
+            throw e;
+          }
         }
       }
       if (!doubtful(d) && finished(session, d)) {
@@ -430,6 +671,10 @@ final class NatsJobConsumer implements JobConsumer {
     for (Source s : sources) {
       s.reopen(session);
       s.hot = true;
+      if (s.shared) {
+        unsubscribe(s);
+        subscribe(session, s);
+      }
     }
     epoch = e;
   }
@@ -443,6 +688,25 @@ final class NatsJobConsumer implements JobConsumer {
     synchronized (bell) {
       bell.notifyAll();
     }
+    keeper.shutdownNow();
+    List<Message> back = new ArrayList<>();
+    for (Source s : sources) {
+      if (s.shared) {
+        unsubscribe(s);
+        synchronized (bell) {
+          s.arrived.forEach(w -> back.add(w.message));
+          s.arrived.clear();
+          s.pulls.clear();
+        }
+      }
+    }
+    for (Message m : back) {
+      try {
+        m.nak();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "handing back failed: {0}", e.getMessage());
+      }
+    }
     try {
       conn.closeDispatcher(doorbell);
     } catch (RuntimeException e) {
@@ -450,6 +714,40 @@ final class NatsJobConsumer implements JobConsumer {
     }
     onClose.accept(this);
     LOG.log(Level.DEBUG, "consumer of worker {0} closed", spec.workerId());
+  }
+
+  private void unsubscribe(Source s) {
+    io.nats.client.JetStreamSubscription sub = s.sub;
+    s.sub = null;
+    if (sub != null) {
+      try {
+        doorbell.unsubscribe(sub);
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "unsubscribing from {0} failed: {1}", s.durable, e.getMessage());
+      }
+    }
+  }
+
+  /** An open pull request: deliveries still owed and when it expires. Guarded by bell. */
+  private static final class Pull {
+    int remaining;
+    final long deadline;
+
+    Pull(int remaining, long deadline) {
+      this.remaining = remaining;
+      this.deadline = deadline;
+    }
+  }
+
+  /** A delivery from a shared durable not handed out yet. Guarded by bell. */
+  private static final class Waiting {
+    final Message message;
+    long since;
+
+    Waiting(Message message, long since) {
+      this.message = message;
+      this.since = since;
+    }
   }
 
   /** One durable this worker pulls from. */
@@ -462,6 +760,10 @@ final class NatsJobConsumer implements JobConsumer {
     volatile ConsumerContext ctx;
     volatile boolean hot = true;
     volatile boolean broken;
+    /** Shared durables only: the long-lived pull subscription and its books. */
+    volatile io.nats.client.JetStreamSubscription sub;
+    final java.util.ArrayDeque<Pull> pulls = new java.util.ArrayDeque<>();
+    final java.util.ArrayDeque<Waiting> arrived = new java.util.ArrayDeque<>();
 
     private Source(
         String durable, String subject, Duration ackWait, int maxDeliver, boolean shared) {

@@ -34,8 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code claims.<id>} (which worker runs an {@code _any} job, written by the queue). {@link
  * #create} is a synchronous create-if-absent. Events and results are asynchronous JetStream
  * publishes to the bucket's subjects ({@code $KV.osapi-jobs.<key>}) that return a future at once,
- * kept in issue order per calling thread (see {@link #write}), so a worker can issue a result and
- * the terminal event back to back and wait for both. Listings read the subjects of one job ({@code
+ * pipelined, except that a terminal event waits for the same thread's result of that job (see
+ * {@link #write}), so a worker can issue a result and the terminal event back to back and wait for
+ * both. Listings read the subjects of one job ({@code
  * status.<id>.>}) or key names only ({@code jobs.*}, {@code status.>} for {@link #index()}),
  * never the whole bucket's values.
  */
@@ -65,7 +66,7 @@ final class NatsJobStore implements JobStore {
   /** Last nanos used in a key, so two writes from this process never share a key. */
   private final AtomicLong lastNanos = new AtomicLong();
   /** The calling thread's latest event or result write. */
-  private final ThreadLocal<CompletableFuture<Void>> lastWrite = new ThreadLocal<>();
+  private final ThreadLocal<Last> lastWrite = new ThreadLocal<>();
 
   NatsJobStore(NatsBackend backend) {
     this.backend = backend;
@@ -106,36 +107,48 @@ final class NatsJobStore implements JobStore {
     String key =
         NatsLayout.eventKey(event.jobId(), event.type().wire(), event.worker(), keyNanos(event.time()));
     if (event.type() == EventType.RELEASED) {
-      return writeWhenConnected(key, Records.event(event), "writing event released");
+      return writeWhenConnected(key, Records.event(event), "writing event released", event.jobId());
     }
-    return write(key, Records.event(event), "writing event " + event.type().wire());
+    return write(
+        key,
+        Records.event(event),
+        "writing event " + event.type().wire(),
+        event.jobId(),
+        event.type().terminal());
   }
 
   @Override
   public CompletableFuture<Void> putResult(JobResult result) {
     String key = NatsLayout.resultKey(result.jobId(), result.worker(), keyNanos(result.time()));
-    return write(key, Records.result(result), "writing result");
+    return write(key, Records.result(result), "writing result", result.jobId(), false);
   }
 
   /**
-   * Publishes one write, in issue order with the earlier writes of the calling thread.
+   * Publishes one write of {@code job}; a {@code terminal} event only once the calling thread's
+   * previous write, if it was for the same job (its result), is confirmed.
    *
    * <p>Publishes on one connection reach the server in order while the connection lasts, but not
    * across a reconnect: jnats loses what was being written when the socket broke and resends what
-   * was still queued, so a later write could be stored while an earlier one is lost (a terminal
-   * event without its result). So a write issued while the same thread's previous write is still
-   * unconfirmed is sent only once that one is confirmed, and fails without being sent if that one
-   * failed. Writes issued after the previous one completed go out at once. A write issued while
-   * the connection is down fails at once.
+   * was still queued, so a later write could be stored while an earlier one is lost. Most writes do
+   * not mind (an {@code acknowledged} or {@code started} event lost beside a stored result changes
+   * nothing, statuses go by priority), so they go out at once, pipelined. The one order that
+   * matters is a result before its terminal event (a terminal event without its result would
+   * report a job finished with nothing to show), so a terminal event issued while the same
+   * thread's previous write is unconfirmed is sent only once that one is confirmed, and fails
+   * without being sent if that one failed. A write issued while the connection is down fails at
+   * once.
    */
-  private CompletableFuture<Void> write(String key, byte[] value, String what) {
-    CompletableFuture<Void> prev = lastWrite.get();
+  private CompletableFuture<Void> write(
+      String key, byte[] value, String what, JobId job, boolean terminal) {
+    Last last = lastWrite.get();
+    CompletableFuture<Void> prev =
+        terminal && last != null && last.job().equals(job) ? last.write() : null;
     CompletableFuture<Void> next;
     if (!backend.isConnected()) {
       // Not even queued behind an earlier write: a result finished during an outage must not be
       // stored after it, when the server may already have handed the job to another worker.
       next = CompletableFuture.failedFuture(unavailableNow(what));
-    } else if (prev == null || prev.isDone()) {
+    } else if (prev == null || (prev.isDone() && !prev.isCompletedExceptionally())) {
       next = publish(key, value, what);
     } else {
       next =
@@ -146,14 +159,16 @@ final class NatsJobStore implements JobStore {
                           ? publish(key, value, what)
                           : CompletableFuture.failedFuture(
                               new BackendUnavailableException(
-                                  "NATS " + what + " not sent: an earlier write of this thread"
-                                      + " failed",
+                                  "NATS " + what + " not sent: the job's result was not stored",
                                   NatsErrors.unwrap(err))),
                   CHAINED);
     }
-    lastWrite.set(next);
+    lastWrite.set(new Last(job, next));
     return next;
   }
+
+  /** A thread's last write: for which job, and its outcome. */
+  private record Last(JobId job, CompletableFuture<Void> write) {}
 
   /**
    * Publishes one key with {@code Nats-Msg-Id} = the key. While the connection is up, a write whose
@@ -171,9 +186,10 @@ final class NatsJobStore implements JobStore {
    * would look busy with the job for ever. Issued while disconnected, it waits (up to a minute)
    * for the connection instead of failing; like every write it carries {@code Nats-Msg-Id}.
    */
-  private CompletableFuture<Void> writeWhenConnected(String key, byte[] value, String what) {
+  private CompletableFuture<Void> writeWhenConnected(
+      String key, byte[] value, String what, JobId job) {
     if (backend.isConnected()) {
-      return write(key, value, what);
+      return write(key, value, what, job, false);
     }
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);

@@ -19,6 +19,16 @@ public interface Delivery {
   /** When the notification was published. */
   Instant publishedAt();
 
+  /**
+   * True when the queue knows that this is the notification's first delivery and not a replay of
+   * one handed out before (for example: published after the queue's connection last came up, so a
+   * server restart cannot have delivered it before). A worker then skips its look-up for an
+   * earlier finished run. False when the queue cannot tell, which is the default and always safe.
+   */
+  default boolean fresh() {
+    return false;
+  }
+
   /** Done: never deliver again. */
   void ack();
 

@@ -344,10 +344,14 @@ public final class WorkerService implements AutoCloseable {
     try {
       writeOutcome(job, attempt, terminal, result, error, took, deadLetter);
     } catch (RuntimeException e) {
+      // The run itself finished and is counted as such; whether its outcome was stored is not
+      // known (a write that timed out may have been stored after all). Handing the delivery back
+      // lets the next one find a stored result (done, not run again) or run the job again, which
+      // is then a second run and counted as one.
       LOG.log(Level.WARNING, "could not record the outcome of job {0}, handing it back: {1}",
           job.id(), e.getMessage());
       release(d, job, "could not record the outcome: " + e.getMessage());
-      metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
+      metrics.jobFinished(op, config.workerId(), outcome, took);
       return;
     }
     if (outcome == JobOutcome.COMPLETED) {
@@ -416,6 +420,9 @@ public final class WorkerService implements AutoCloseable {
    * Fresh first deliveries (the common case when workers keep up) skip the look-up.
    */
   private boolean mayBeARepeat(Delivery d) {
+    if (d.fresh()) {
+      return false;
+    }
     if (d.deliveryCount() > 1) {
       return true;
     }

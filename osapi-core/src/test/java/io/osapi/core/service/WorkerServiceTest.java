@@ -331,6 +331,46 @@ class WorkerServiceTest {
     }
   }
 
+  @Test
+  void aRunWhoseResultCouldNotBeStoredIsCountedAndHandedBack() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      AtomicInteger resultWrites = new AtomicInteger();
+      io.osapi.core.port.JobStore real = h.broker.store();
+      io.osapi.core.port.JobStore failingOnce =
+          (io.osapi.core.port.JobStore) java.lang.reflect.Proxy.newProxyInstance(
+              getClass().getClassLoader(),
+              new Class<?>[] {io.osapi.core.port.JobStore.class},
+              (proxy, m, args) -> {
+                if (m.getName().equals("putResult") && resultWrites.incrementAndGet() == 1) {
+                  return java.util.concurrent.CompletableFuture.failedFuture(
+                      new io.osapi.core.domain.BackendUnavailableException("result lost", null));
+                }
+                try {
+                  return m.invoke(real, args);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+      WorkerService w = new WorkerService(Harness.config("w1", 1), failingOnce, h.broker.queue(),
+          h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
+      h.workers.add(w);
+      w.start();
+      JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))
+          .job().id();
+      // the result write failed, the terminal event beside it was stored: the run is counted
+      // (it finished processing), the delivery handed back, and the redelivery finds the
+      // terminal event and is acknowledged without a second run
+      Harness.awaitTrue(T, () -> h.metrics.redeliveries("diag.echo") == 1);
+      Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(v.workers().get("w1").state()).isEqualTo(EventType.COMPLETED);
+      assertThat(resultWrites.get()).isEqualTo(1);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED, "diag.echo")).isEqualTo(1);
+      assertThat(h.metrics.finished(JobOutcome.RELEASED)).isZero();
+    }
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

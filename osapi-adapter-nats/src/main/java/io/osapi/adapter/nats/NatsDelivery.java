@@ -22,6 +22,7 @@ final class NatsDelivery implements Delivery {
   private final int deliveryCount;
   private final Instant publishedAt;
   private final boolean fresh;
+  private volatile java.util.function.BooleanSupplier held = () -> true;
 
   private NatsDelivery(
       Message message, JobId jobId, int deliveryCount, Instant publishedAt, boolean fresh) {
@@ -76,6 +77,17 @@ final class NatsDelivery implements Delivery {
   @Override
   public boolean fresh() {
     return fresh;
+  }
+
+  /** Sets how {@link #stillHeld()} finds out (a claim look-up for the shared durables). */
+  NatsDelivery heldWhile(java.util.function.BooleanSupplier check) {
+    this.held = check;
+    return this;
+  }
+
+  @Override
+  public boolean stillHeld() {
+    return held.getAsBoolean();
   }
 
   @Override

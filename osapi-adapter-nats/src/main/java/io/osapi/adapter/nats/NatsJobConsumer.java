@@ -415,7 +415,7 @@ final class NatsJobConsumer implements JobConsumer {
 
   private void settle(Admission a, NatsDelivery d, List<Delivery> out) {
     switch (a) {
-      case RUN -> out.add(d);
+      case RUN -> out.add(d.heldWhile(() -> holds(d)));
       case DONE -> d.ack();
       case LATER -> d.nak(spec.ackWait());
       case UNKNOWN -> d.nak(RECHECK_DELAY);
@@ -472,6 +472,23 @@ final class NatsJobConsumer implements JobConsumer {
       }
     }
     return earliest;
+  }
+
+  /**
+   * Whether this worker's claim on the job still stands (no other worker took it over). True when
+   * it cannot be read: the caller's writes then fail on their own.
+   */
+  private boolean holds(NatsDelivery d) {
+    try {
+      io.nats.client.api.KeyValueEntry claim =
+          backend.requireSession().jobsKv.get(NatsLayout.claimKey(d.jobId()));
+      return claim == null
+          || claim.getValue() == null
+          || spec.workerId()
+              .equals(new String(claim.getValue(), java.nio.charset.StandardCharsets.UTF_8));
+    } catch (Exception e) {
+      return true;
+    }
   }
 
   /** What to do with a delivery from a shared durable. */

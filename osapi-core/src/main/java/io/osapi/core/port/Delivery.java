@@ -29,6 +29,16 @@ public interface Delivery {
     return false;
   }
 
+  /**
+   * Whether this worker still holds the job: false once the queue has handed it to another worker
+   * (its ack wait ran out, or a restarted server delivered it again). A worker that could not
+   * record an outcome writes it again only while it holds the job. True when the queue cannot
+   * tell (the default).
+   */
+  default boolean stillHeld() {
+    return true;
+  }
+
   /** Done: never deliver again. */
   void ack();
 

@@ -115,12 +115,11 @@ public final class JobClient {
             StatusEvent.API,
             job.created(),
             Map.of("target", job.target().text(), "operation", job.operation().type()));
+    // the record is stored before the notification goes out; the submitted event may travel
+    // beside the notification, so both are in flight together
+    CompletableFuture<Void> event = store.appendEvent(submitted);
     try {
-      // the record is stored before the notification goes out; the submitted event may travel
-      // beside the notification, so both are in flight together
-      CompletableFuture<Void> event = store.appendEvent(submitted);
       queue.publish(job);
-      await(event);
     } catch (RuntimeException e) {
       try {
         store.delete(job.id());
@@ -129,6 +128,19 @@ public final class JobClient {
         LOG.log(System.Logger.Level.WARNING, "could not remove unpublished job " + job.id(), cleanup);
       }
       throw e;
+    }
+    try {
+      await(event);
+    } catch (RuntimeException e) {
+      // The job is stored and its notification is out: it will run, so it is created. The
+      // submitted event only records that; write it once more (same key: stored once), else go
+      // on without it (a job with no events reads as submitted).
+      try {
+        await(store.appendEvent(submitted));
+      } catch (RuntimeException again) {
+        LOG.log(System.Logger.Level.WARNING, "job {0} is queued but its submitted event could not"
+            + " be written: {1}", job.id(), again.getMessage());
+      }
     }
     metrics.jobCreated(job.operation().type());
     return JobView.of(job, List.of(submitted), List.of());

@@ -268,7 +268,8 @@ public final class WorkerService implements AutoCloseable {
     Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
-      writeOutcome(job, attempt, EventType.FAILED, null, msg, Duration.ZERO, true);
+      writeOutcome(job, attempt, EventType.FAILED, null, msg, Duration.ZERO, true,
+          clock.instant());
       d.term();
       metrics.jobDeadLettered(op);
       return;
@@ -341,18 +342,19 @@ public final class WorkerService implements AutoCloseable {
       return;
     }
     EventType terminal = outcome == JobOutcome.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
+    Instant at = clock.instant();
     try {
-      writeOutcome(job, attempt, terminal, result, error, took, deadLetter);
+      writeOutcome(job, attempt, terminal, result, error, took, deadLetter, at);
     } catch (RuntimeException e) {
-      // The run itself finished and is counted as such; whether its outcome was stored is not
-      // known (a write that timed out may have been stored after all). Handing the delivery back
-      // lets the next one find a stored result (done, not run again) or run the job again, which
-      // is then a second run and counted as one.
-      LOG.log(Level.WARNING, "could not record the outcome of job {0}, handing it back: {1}",
-          job.id(), e.getMessage());
-      release(d, job, "could not record the outcome: " + e.getMessage());
-      metrics.jobFinished(op, config.workerId(), outcome, took);
-      return;
+      if (!retryOutcome(d, job, attempt, terminal, result, error, took, deadLetter, at, e)) {
+        // The run itself finished and is counted as such; whether its outcome was stored is not
+        // known (a write that timed out may have been stored after all). Handing the delivery
+        // back lets the next one find a stored result (done, not run again) or run the job
+        // again, which is then a second run and counted as one.
+        release(d, job, "could not record the outcome: " + e.getMessage());
+        metrics.jobFinished(op, config.workerId(), outcome, took);
+        return;
+      }
     }
     if (outcome == JobOutcome.COMPLETED) {
       d.ack();
@@ -380,7 +382,54 @@ public final class WorkerService implements AutoCloseable {
     d.nak(stopping ? Duration.ZERO : config.retryDelay());
   }
 
-  /** Writes the result, then the terminal event, and waits for both. */
+  /**
+   * After a failed outcome write (the store was unreachable, or did not answer in time), writes
+   * the same outcome again, with the same time and so the same keys (a write that was stored after
+   * all is not stored twice), while this worker still holds the job ({@link Delivery#stillHeld()})
+   * and for at most one ack wait, keeping the delivery alive meanwhile. So a job finished just as
+   * the store went away is recorded when it comes back instead of run a second time elsewhere.
+   *
+   * @return true once written; false to hand the job back
+   */
+  private boolean retryOutcome(
+      Delivery d,
+      Job job,
+      int attempt,
+      EventType terminal,
+      String result,
+      String error,
+      Duration took,
+      boolean deadLetter,
+      Instant at,
+      RuntimeException first) {
+    LOG.log(Level.WARNING, "could not record the outcome of job {0}, trying again: {1}",
+        job.id(), first.getMessage());
+    long deadline = System.nanoTime() + config.ackWait().toNanos();
+    long backoffMs = 100;
+    RuntimeException last = first;
+    while (!stopping && System.nanoTime() < deadline) {
+      sleepQuietly(backoffMs);
+      backoffMs = Math.min(1000, backoffMs * 2);
+      try {
+        d.inProgress();
+        if (!d.stillHeld()) {
+          LOG.log(Level.WARNING, "job {0} went to another worker meanwhile; handing it back",
+              job.id());
+          return false;
+        }
+        writeOutcome(job, attempt, terminal, result, error, took, deadLetter, at);
+        LOG.log(Level.INFO, "recorded the outcome of job {0} on a later try", job.id());
+        return true;
+      } catch (RuntimeException e) {
+        last = e;
+      }
+    }
+    LOG.log(Level.WARNING, "could not record the outcome of job {0}, handing it back: {1}",
+        job.id(), last.getMessage());
+    return false;
+  }
+
+  /** Writes the result, then the terminal event, both at {@code now}, and waits for both. */
   private void writeOutcome(
       Job job,
       int attempt,
@@ -388,8 +437,8 @@ public final class WorkerService implements AutoCloseable {
       String result,
       String error,
       Duration took,
-      boolean deadLetter) {
-    Instant now = clock.instant();
+      boolean deadLetter,
+      Instant now) {
     CompletableFuture<Void> r =
         store.putResult(
             new JobResult(job.id(), config.workerId(), attempt, terminal, result, error, now));

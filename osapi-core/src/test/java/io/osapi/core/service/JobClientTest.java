@@ -38,6 +38,38 @@ class JobClientTest {
   }
 
   @Test
+  void aJobPublishedWhoseSubmittedEventFailedOnceIsCreatedNotRemoved() {
+    java.util.concurrent.atomic.AtomicInteger eventWrites =
+        new java.util.concurrent.atomic.AtomicInteger();
+    io.osapi.core.port.JobStore real = h.broker.store();
+    io.osapi.core.port.JobStore failingOnce =
+        (io.osapi.core.port.JobStore) java.lang.reflect.Proxy.newProxyInstance(
+            getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.JobStore.class},
+            (proxy, m, args) -> {
+              if (m.getName().equals("appendEvent") && eventWrites.incrementAndGet() == 1) {
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                    new io.osapi.core.domain.BackendUnavailableException("timed out", null));
+              }
+              try {
+                return m.invoke(real, args);
+              } catch (java.lang.reflect.InvocationTargetException e) {
+                throw e.getCause();
+              }
+            });
+    JobClient client = new JobClient(failingOnce, h.broker.queue(), h.broker.registry(),
+        h.operations, h.metrics, java.time.Clock.systemUTC(), true);
+    JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
+    // the notification is out, so the job exists: kept, counted, its event written on a retry
+    assertThat(eventWrites).hasValue(2);
+    assertThat(h.client.get(v.job().id())).isPresent();
+    assertThat(h.client.get(v.job().id()).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
+    assertThat(h.broker.store().events(v.job().id())).hasSize(1);
+    assertThat(h.broker.queue().backlog().pending()).isEqualTo(1);
+    assertThat(h.metrics.created("diag.echo")).isEqualTo(1);
+  }
+
+  @Test
   void unknownOperationIsRefusedBeforeAnythingIsStored() {
     assertThatThrownBy(() -> h.client.create(CreateJobRequest.of("system.hostname.update")))
         .isInstanceOf(UnknownOperationException.class)

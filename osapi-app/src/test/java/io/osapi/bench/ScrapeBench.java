@@ -27,14 +27,16 @@ import java.util.Set;
 public final class ScrapeBench {
   private ScrapeBench() {}
 
-  /** Entry point: optional {@code --series N --scrapes N}. */
+  /** Entry point: optional {@code --series N --scrapes N --warmup N} (10,000, 50, 100). */
   public static void main(String[] args) throws Exception {
     int series = 10_000;
     int scrapes = 50;
+    int warmup = 100;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--series" -> series = Integer.parseInt(args[i + 1]);
         case "--scrapes" -> scrapes = Integer.parseInt(args[i + 1]);
+        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -61,7 +63,7 @@ public final class ScrapeBench {
         HttpRequest plain = HttpRequest.newBuilder(
             URI.create("http://127.0.0.1:" + server.port() + "/metrics")).GET().build();
         int gzipBytes = 0;
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < warmup; i++) { // a running server has been scraped before
           gzipBytes = http.send(req, HttpResponse.BodyHandlers.ofByteArray()).body().length;
         }
         String text = http.send(plain, HttpResponse.BodyHandlers.ofString()).body();
@@ -78,6 +80,28 @@ public final class ScrapeBench {
         }
         Arrays.sort(ms);
         double median = (ms[scrapes / 2] + ms[(scrapes - 1) / 2]) / 2;
+        // where the time goes: rendering in process (collect + text), then gzip of that body
+        double[] render = new double[scrapes];
+        double[] zip = new double[scrapes];
+        for (int i = 0; i < scrapes; i++) {
+          long t0 = System.nanoTime();
+          byte[] body = backend.scrape(null).body();
+          long t1 = System.nanoTime();
+          java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream(body.length / 4);
+          try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bo, 8192) {
+                {
+                  def.setLevel(java.util.zip.Deflater.BEST_SPEED); // as MetricsHttpServer does
+                }
+              }) {
+            gz.write(body);
+          }
+          render[i] = (t1 - t0) / 1e6;
+          zip[i] = (System.nanoTime() - t1) / 1e6;
+        }
+        Arrays.sort(render);
+        Arrays.sort(zip);
+        System.out.printf(Locale.ROOT, "of which, in process: render median %.2f ms, gzip median"
+            + " %.2f ms%n", render[scrapes / 2], zip[scrapes / 2]);
         double perSeries = (after - before) / (double) series;
         System.out.printf(Locale.ROOT,
             "series: %d worker series exported (%d lines of osapi_worker_jobs_processed_total)%n",

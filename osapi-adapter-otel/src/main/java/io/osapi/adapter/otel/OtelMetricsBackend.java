@@ -107,6 +107,9 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
                 Resource.getDefault()
                     .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))))
             .registerMetricReader(prometheusReader, cardinality)
+            // osapi starts no spans and the text format carries no exemplars: without this every
+            // synchronous recording would still look up the current span to decide on one
+            .setExemplarFilter(io.opentelemetry.sdk.metrics.ExemplarFilter.alwaysOff())
             .registerView(
                 InstrumentSelector.builder().setName(OtelJobMetrics.JOB_DURATION).build(),
                 View.builder()

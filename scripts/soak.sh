@@ -21,7 +21,6 @@ start=$(date +%s)
 set +e
 ./mvnw -B "${offline[@]}" -pl osapi-app verify \
   -Dit.test='ReliabilityIT#natsKilledAndRestartedWhileJobsFlow' -Dosapi.reliability.jobs="$jobs" \
-  -Djunit.jupiter.conditions.deactivate='org.junit.*DisabledCondition' \
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   | grep -E 'RELIABILITY|Tests run:|FAIL|BUILD|ERROR\]'
 rc=${PIPESTATUS[0]}

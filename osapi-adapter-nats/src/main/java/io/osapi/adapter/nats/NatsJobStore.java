@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@link JobStore} on KV bucket {@code osapi-jobs}.
@@ -64,7 +63,11 @@ final class NatsJobStore implements JobStore {
 
   private final NatsBackend backend;
   /** Last nanos used in a key, so two writes from this process never share a key. */
-  private final AtomicLong lastNanos = new AtomicLong();
+  /** Records whose create failed with an unknown outcome, with when: see {@link #create}. */
+  private final java.util.Map<JobId, Long> maybeStored =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicBoolean removalScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
   /** The calling thread's latest event or result write. */
   private final ThreadLocal<Last> lastWrite = new ThreadLocal<>();
 
@@ -83,7 +86,54 @@ final class NatsJobStore implements JobStore {
       }
       throw NatsErrors.unavailable("storing job " + job.id(), e);
     } catch (Exception e) {
+      if (NatsErrors.outcomeUnknown(e)) {
+        // The server may have stored it (the answer was lost as NATS went away) although the
+        // caller hears "failed" and will not publish it: removed later, see removeUnconfirmed.
+        maybeStored.put(job.id(), System.nanoTime());
+        scheduleRemoval();
+      }
       throw NatsErrors.unavailable("storing job " + job.id(), e);
+    }
+  }
+
+  /**
+   * Deletes the records whose create failed with an unknown outcome, so that a refused job does
+   * not stay "submitted" for ever. Runs on the retry thread, every 500 ms while there are any,
+   * once connected: first a flush (a round trip that a create jnats still held across the
+   * reconnect has reached the server before), then the deletes. Gives up on a record after ten
+   * minutes.
+   */
+  private void scheduleRemoval() {
+    if (removalScheduled.compareAndSet(false, true)) {
+      RETRY.schedule(this::removeUnconfirmed, 500, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private void removeUnconfirmed() {
+    removalScheduled.set(false);
+    if (backend.isGone()) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (backend.isConnected()) {
+      try {
+        NatsSession s = backend.requireSession();
+        s.conn.flush(backend.settings().requestTimeout());
+        for (JobId id : List.copyOf(maybeStored.keySet())) {
+          if (delete(id)) {
+            LOG.log(Level.INFO, "removed job record {0}: its create was answered with a failure"
+                + " but had been stored", id);
+          }
+          maybeStored.remove(id);
+        }
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "removing job records of failed creates, trying again: {0}",
+            e.getMessage());
+      }
+    }
+    maybeStored.values().removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(10));
+    if (!maybeStored.isEmpty()) {
+      scheduleRemoval();
     }
   }
 
@@ -278,9 +328,14 @@ final class NatsJobStore implements JobStore {
         });
   }
 
-  private long keyNanos(java.time.Instant time) {
-    long t = Records.nanos(time);
-    return lastNanos.accumulateAndGet(t, (last, now) -> now > last ? now : last + 1);
+  /**
+   * The time part of a key: the record's own time, nothing added, so that writing the same record
+   * again (a worker retrying an outcome whose first write timed out) gives the same key and is
+   * stored once. Two different records of one job, kind and worker at the same nanosecond do not
+   * happen (the clock resolves microseconds here, and a worker's records of one job are apart).
+   */
+  private static long keyNanos(java.time.Instant time) {
+    return Records.nanos(time);
   }
 
   @Override

@@ -268,8 +268,8 @@ public final class WorkerService implements AutoCloseable {
     Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
-      writeOutcome(job, attempt, EventType.FAILED, null, msg, Duration.ZERO, true,
-          clock.instant());
+      writeOutcome(job, new Outcome(attempt, EventType.FAILED, null, msg, Duration.ZERO, true,
+          clock.instant()));
       d.term();
       metrics.jobDeadLettered(op);
       return;
@@ -342,11 +342,12 @@ public final class WorkerService implements AutoCloseable {
       return;
     }
     EventType terminal = outcome == JobOutcome.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
-    Instant at = clock.instant();
+    Outcome written =
+        new Outcome(attempt, terminal, result, error, took, deadLetter, clock.instant());
     try {
-      writeOutcome(job, attempt, terminal, result, error, took, deadLetter, at);
+      writeOutcome(job, written);
     } catch (RuntimeException e) {
-      if (!retryOutcome(d, job, attempt, terminal, result, error, took, deadLetter, at, e)) {
+      if (!retryOutcome(d, job, written, e)) {
         // The run itself finished and is counted as such; whether its outcome was stored is not
         // known (a write that timed out may have been stored after all). Handing the delivery
         // back lets the next one find a stored result (done, not run again) or run the job
@@ -391,17 +392,7 @@ public final class WorkerService implements AutoCloseable {
    *
    * @return true once written; false to hand the job back
    */
-  private boolean retryOutcome(
-      Delivery d,
-      Job job,
-      int attempt,
-      EventType terminal,
-      String result,
-      String error,
-      Duration took,
-      boolean deadLetter,
-      Instant at,
-      RuntimeException first) {
+  private boolean retryOutcome(Delivery d, Job job, Outcome outcome, RuntimeException first) {
     LOG.log(Level.WARNING, "could not record the outcome of job {0}, trying again: {1}",
         job.id(), first.getMessage());
     long deadline = System.nanoTime() + config.ackWait().toNanos();
@@ -417,7 +408,7 @@ public final class WorkerService implements AutoCloseable {
               job.id());
           return false;
         }
-        writeOutcome(job, attempt, terminal, result, error, took, deadLetter, at);
+        writeOutcome(job, outcome);
         LOG.log(Level.INFO, "recorded the outcome of job {0} on a later try", job.id());
         return true;
       } catch (RuntimeException e) {
@@ -429,16 +420,25 @@ public final class WorkerService implements AutoCloseable {
     return false;
   }
 
-  /** Writes the result, then the terminal event, both at {@code now}, and waits for both. */
-  private void writeOutcome(
-      Job job,
+  /** What a finished run writes: its result and terminal event, both at {@code at}. */
+  private record Outcome(
       int attempt,
       EventType terminal,
       String result,
       String error,
       Duration took,
       boolean deadLetter,
-      Instant now) {
+      Instant at) {}
+
+  /** Writes the result, then the terminal event, and waits for both. */
+  private void writeOutcome(Job job, Outcome o) {
+    int attempt = o.attempt();
+    EventType terminal = o.terminal();
+    String result = o.result();
+    String error = o.error();
+    Duration took = o.took();
+    boolean deadLetter = o.deadLetter();
+    Instant now = o.at();
     CompletableFuture<Void> r =
         store.putResult(
             new JobResult(job.id(), config.workerId(), attempt, terminal, result, error, now));

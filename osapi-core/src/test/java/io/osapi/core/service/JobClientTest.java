@@ -41,22 +41,8 @@ class JobClientTest {
   void aJobPublishedWhoseSubmittedEventFailedOnceIsCreatedNotRemoved() {
     java.util.concurrent.atomic.AtomicInteger eventWrites =
         new java.util.concurrent.atomic.AtomicInteger();
-    io.osapi.core.port.JobStore real = h.broker.store();
     io.osapi.core.port.JobStore failingOnce =
-        (io.osapi.core.port.JobStore) java.lang.reflect.Proxy.newProxyInstance(
-            getClass().getClassLoader(),
-            new Class<?>[] {io.osapi.core.port.JobStore.class},
-            (proxy, m, args) -> {
-              if (m.getName().equals("appendEvent") && eventWrites.incrementAndGet() == 1) {
-                return java.util.concurrent.CompletableFuture.failedFuture(
-                    new io.osapi.core.domain.BackendUnavailableException("timed out", null));
-              }
-              try {
-                return m.invoke(real, args);
-              } catch (java.lang.reflect.InvocationTargetException e) {
-                throw e.getCause();
-              }
-            });
+        FailingOnceJobStore.wrapping(h.broker.store(), "appendEvent", eventWrites);
     JobClient client = new JobClient(failingOnce, h.broker.queue(), h.broker.registry(),
         h.operations, h.metrics, java.time.Clock.systemUTC(), true);
     JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));

@@ -336,22 +336,8 @@ class WorkerServiceTest {
   void anOutcomeThatCouldNotBeWrittenIsWrittenAgainNotRunAgain() {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       AtomicInteger resultWrites = new AtomicInteger();
-      io.osapi.core.port.JobStore real = h.broker.store();
       io.osapi.core.port.JobStore failingOnce =
-          (io.osapi.core.port.JobStore) java.lang.reflect.Proxy.newProxyInstance(
-              getClass().getClassLoader(),
-              new Class<?>[] {io.osapi.core.port.JobStore.class},
-              (proxy, m, args) -> {
-                if (m.getName().equals("putResult") && resultWrites.incrementAndGet() == 1) {
-                  return java.util.concurrent.CompletableFuture.failedFuture(
-                      new io.osapi.core.domain.BackendUnavailableException("result lost", null));
-                }
-                try {
-                  return m.invoke(real, args);
-                } catch (java.lang.reflect.InvocationTargetException e) {
-                  throw e.getCause();
-                }
-              });
+          FailingOnceJobStore.wrapping(h.broker.store(), "putResult", resultWrites);
       WorkerService w = new WorkerService(Harness.config("w1", 1), failingOnce, h.broker.queue(),
           h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
       h.workers.add(w);

@@ -8,30 +8,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Token auth, and TLS with a trust store, without one, and in insecure development mode. */
 class NatsAuthIT {
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception e) {
-        // keep going
-      }
-    }
-  }
+  @RegisterExtension final CloseAfterEach closer = new CloseAfterEach();
 
   private <T extends AutoCloseable> T closeLater(T c) {
-    closeables.add(c);
-    return c;
+    return closer.later(c);
   }
 
   @Test

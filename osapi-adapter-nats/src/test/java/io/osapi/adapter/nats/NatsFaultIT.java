@@ -24,27 +24,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Faults: the server killed and restarted, a worker abandoning a job, retries, bad credentials. */
 class NatsFaultIT {
-  private final List<AutoCloseable> closeables = new ArrayList<>();
-
-  @AfterEach
-  void cleanUp() {
-    for (int i = closeables.size() - 1; i >= 0; i--) {
-      try {
-        closeables.get(i).close();
-      } catch (Exception e) {
-        // keep going
-      }
-    }
-  }
+  @RegisterExtension final CloseAfterEach closer = new CloseAfterEach();
 
   private <T extends AutoCloseable> T closeLater(T c) {
-    closeables.add(c);
-    return c;
+    return closer.later(c);
   }
 
   @Test

@@ -111,6 +111,7 @@ public final class LoadDriver {
           "config: jobs=%d rounds=%d producers=%d workers=%d concurrency=%d (diag.echo)%n",
           o.get("jobs"), o.get("rounds"), o.get("producers"), o.get("workers"), o.get("concurrency"));
       System.out.println("NATS operations per job: " + RawJnatsBaseline.OPS_PER_JOB);
+      callCosts(url);
       int warm = o.get("warmup");
       System.out.println("warm-up (" + warm + " jobs each) ...");
       d.runA(warm);
@@ -224,6 +225,55 @@ public final class LoadDriver {
       return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     } catch (IOException | RuntimeException e) {
       return 0;
+    }
+  }
+
+  /**
+   * What single NATS calls cost on this machine (the issue's ceilings assume 110-140 us for a
+   * synchronous JetStream call): medians of 2,000 each, after 2,000 of warm-up, on a scratch
+   * stream.
+   */
+  private static void callCosts(String url) throws Exception {
+    try (Connection nc = Nats.connect(url)) {
+      io.nats.client.JetStreamManagement jsm = nc.jetStreamManagement();
+      jsm.addStream(io.nats.client.api.StreamConfiguration.builder().name("CALLCOST")
+          .subjects("callcost.>").storageType(io.nats.client.api.StorageType.File).build());
+      io.nats.client.JetStream js = nc.jetStream();
+      byte[] body = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int n = 2000;
+      double sync = 0;
+      double rtt = 0;
+      double async = 0;
+      for (int round = 0; round < 2; round++) {
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+          long t0 = System.nanoTime();
+          js.publish("callcost.sync", body);
+          t[i] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(t);
+        sync = t[n / 2] / 1e3;
+        for (int i = 0; i < n; i++) {
+          long t0 = System.nanoTime();
+          nc.flush(Duration.ofSeconds(5));
+          t[i] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(t);
+        rtt = t[n / 2] / 1e3;
+        List<CompletableFuture<io.nats.client.api.PublishAck>> acks = new ArrayList<>(n);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+          acks.add(js.publishAsync("callcost.async", body));
+        }
+        for (CompletableFuture<io.nats.client.api.PublishAck> f : acks) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+        async = (System.nanoTime() - t0) / 1e3 / n;
+      }
+      jsm.deleteStream("CALLCOST");
+      System.out.printf(Locale.ROOT, "NATS call costs here (medians): synchronous JetStream publish"
+          + " %.0f us, core round trip (flush) %.0f us, pipelined JetStream publish %.1f us each%n",
+          sync, rtt, async);
     }
   }
 

@@ -341,15 +341,36 @@ final class NatsJobStore implements JobStore {
   @Override
   public List<StatusEvent> events(JobId id) {
     List<StatusEvent> out = new ArrayList<>();
-    readJobKeys(id, "status.", "events", v -> out.add(Records.event(v)));
+    readJobKeys(id, "status.", "events", m -> out.add(Records.event(m.getData())));
     return out;
   }
 
   @Override
   public List<JobResult> results(JobId id) {
     List<JobResult> out = new ArrayList<>();
-    readJobKeys(id, "responses.", "results", v -> out.add(Records.result(v)));
+    readJobKeys(id, "responses.", "results", m -> out.add(Records.result(m.getData())));
     return out;
+  }
+
+  /**
+   * Events and results in one pass ({@code *.<id>.>}: status and responses keys, not the record or
+   * the claim), instead of one pass for each: the last look-up of a pass scans the bucket from the
+   * job's record to its end, which is what a job's detail costs in a large bucket.
+   */
+  @Override
+  public io.osapi.core.domain.JobHistory history(JobId id) {
+    List<StatusEvent> events = new ArrayList<>();
+    List<JobResult> results = new ArrayList<>();
+    String status = NatsLayout.JOBS_KV_PREFIX + "status.";
+    String responses = NatsLayout.JOBS_KV_PREFIX + "responses.";
+    readJobKeys(id, "*.", "events and results", m -> {
+      if (m.getSubject().startsWith(status)) {
+        events.add(Records.event(m.getData()));
+      } else if (m.getSubject().startsWith(responses)) {
+        results.add(Records.result(m.getData()));
+      }
+    });
+    return new io.osapi.core.domain.JobHistory(events, results);
   }
 
   /**
@@ -357,7 +378,10 @@ final class NatsJobStore implements JobStore {
    * (a job's events and results are written after it), so no consumer is needed.
    */
   private void readJobKeys(
-      JobId id, String kind, String what, java.util.function.Consumer<byte[]> parse) {
+      JobId id,
+      String kind,
+      String what,
+      java.util.function.Consumer<io.nats.client.api.MessageInfo> parse) {
     NatsSession s = backend.requireSession();
     try {
       io.nats.client.api.MessageInfo rec =
@@ -369,7 +393,7 @@ final class NatsJobStore implements JobStore {
           from,
           m -> {
             try {
-              parse.accept(m.getData());
+              parse.accept(m);
             } catch (RuntimeException e) {
               LOG.log(Level.WARNING, "skipping unreadable value {0}: {1}", m.getSubject(),
                   e.getMessage());

@@ -39,13 +39,26 @@ public final class InMemoryJobStore implements JobStore {
 
   @Override
   public CompletableFuture<Void> appendEvent(StatusEvent event) {
-    events.computeIfAbsent(event.jobId(), k -> new CopyOnWriteArrayList<>()).add(event);
+    List<StatusEvent> list = events.computeIfAbsent(event.jobId(), k -> new CopyOnWriteArrayList<>());
+    synchronized (list) {
+      // the same event again (a retried write): stored once, as its key says
+      if (list.stream().noneMatch(e -> e.type() == event.type()
+          && e.worker().equals(event.worker()) && e.time().equals(event.time()))) {
+        list.add(event);
+      }
+    }
     return CompletableFuture.completedFuture(null);
   }
 
   @Override
   public CompletableFuture<Void> putResult(JobResult result) {
-    results.computeIfAbsent(result.jobId(), k -> new CopyOnWriteArrayList<>()).add(result);
+    List<JobResult> list = results.computeIfAbsent(result.jobId(), k -> new CopyOnWriteArrayList<>());
+    synchronized (list) {
+      if (list.stream().noneMatch(r -> r.worker().equals(result.worker())
+          && r.time().equals(result.time()))) {
+        list.add(result);
+      }
+    }
     return CompletableFuture.completedFuture(null);
   }
 

@@ -2,6 +2,7 @@ package io.osapi.core.port;
 
 import io.osapi.core.domain.EventKey;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobHistory;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobResult;
 import io.osapi.core.domain.StatusEvent;
@@ -13,9 +14,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Stores jobs, their append-only status events and their results.
  *
- * <p>Writes made by one thread through {@link #appendEvent} and {@link #putResult} take effect in
- * the order they were issued, so a caller can pipeline a result and the terminal event and wait
- * for both before acknowledging. Failures surface as {@link io.osapi.core.domain.BackendUnavailableException} (thrown, or as the
+ * <p>A terminal event ({@link io.osapi.core.domain.EventType#terminal()}) written by a thread right
+ * after that thread's result of the same job takes effect only once the result did, and not at
+ * all if the result failed, so a caller can pipeline a result and the terminal event and wait for
+ * both before acknowledging. Other writes may take effect in any order. Failures surface as {@link io.osapi.core.domain.BackendUnavailableException} (thrown, or as the
  * future's exception).
  */
 public interface JobStore {
@@ -31,10 +33,17 @@ public interface JobStore {
    */
   Optional<Job> find(JobId id);
 
-  /** Appends a status event; completes when stored. */
+  /**
+   * Appends a status event; completes when stored. An event is identified by its job, type,
+   * worker and time: writing the same one again (a retry after a write whose outcome was unknown)
+   * stores it once.
+   */
   CompletableFuture<Void> appendEvent(StatusEvent event);
 
-  /** Stores one attempt's result; completes when stored. */
+  /**
+   * Stores one attempt's result; completes when stored. A result is identified by its job, worker
+   * and time: writing the same one again stores it once.
+   */
   CompletableFuture<Void> putResult(JobResult result);
 
   /** A job's events, in any order. */
@@ -42,6 +51,14 @@ public interface JobStore {
 
   /** A job's results, in any order. */
   List<JobResult> results(JobId id);
+
+  /**
+   * A job's events and results together: what a job's detail shows. Stores that can read both in
+   * one go override it (the NATS store reads them in one pass instead of two).
+   */
+  default JobHistory history(JobId id) {
+    return new JobHistory(events(id), results(id));
+  }
 
   /**
    * Every stored job id with the keys of its events, from key names alone (no record is read),

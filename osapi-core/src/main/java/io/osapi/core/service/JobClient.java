@@ -3,6 +3,7 @@ package io.osapi.core.service;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.EventKey;
 import io.osapi.core.domain.EventType;
+import io.osapi.core.domain.JobHistory;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
@@ -148,7 +149,10 @@ public final class JobClient {
 
   /** The job with its computed status, or empty when unknown. */
   public Optional<JobView> get(JobId id) {
-    return store.find(id).map(job -> JobView.of(job, store.events(id), store.results(id)));
+    return store.find(id).map(job -> {
+      JobHistory h = store.history(id);
+      return JobView.of(job, h.events(), h.results());
+    });
   }
 
   /**

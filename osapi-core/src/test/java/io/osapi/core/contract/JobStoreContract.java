@@ -90,10 +90,29 @@ public abstract class JobStoreContract {
   void storesResultsBesideEvents() throws Exception {
     Job a = Fixtures.job("_any");
     store.create(a);
-    JobResult r1 = new JobResult(a.id(), "w1", 1, EventType.FAILED, null, "boom", now());
-    JobResult r2 = new JobResult(a.id(), "w1", 2, EventType.COMPLETED, "{\"x\":[1,2]}", null, now());
+    Instant t = now();
+    JobResult r1 = new JobResult(a.id(), "w1", 1, EventType.FAILED, null, "boom", t);
+    JobResult r2 =
+        new JobResult(a.id(), "w1", 2, EventType.COMPLETED, "{\"x\":[1,2]}", null, t.plusMillis(5));
     CompletableFuture.allOf(store.putResult(r1), store.putResult(r2)).get(10, TimeUnit.SECONDS);
     assertThat(store.results(a.id())).containsExactlyInAnyOrder(r1, r2);
+    assertThat(store.history(a.id()).results()).containsExactlyInAnyOrder(r1, r2);
+    assertThat(store.history(a.id()).events()).isEmpty();
+  }
+
+  @Test
+  void theSameEventOrResultWrittenAgainIsStoredOnce() throws Exception {
+    Job a = Fixtures.job("_any");
+    store.create(a);
+    Instant t = now();
+    StatusEvent e = new StatusEvent(a.id(), EventType.COMPLETED, "w1", t, Map.of("k", "v"));
+    JobResult r = new JobResult(a.id(), "w1", 1, EventType.COMPLETED, "{}", null, t);
+    CompletableFuture.allOf(store.putResult(r), store.appendEvent(e)).get(10, TimeUnit.SECONDS);
+    CompletableFuture.allOf(store.putResult(r), store.appendEvent(e)).get(10, TimeUnit.SECONDS);
+    assertThat(store.events(a.id())).containsExactly(e);
+    assertThat(store.results(a.id())).containsExactly(r);
+    assertThat(store.history(a.id())).isEqualTo(new io.osapi.core.domain.JobHistory(
+        List.of(e), List.of(r)));
   }
 
   @Test

@@ -88,12 +88,21 @@ final class NatsJobConsumer implements JobConsumer {
     NatsSession session = backend.requireSession();
     this.conn = session.conn;
     this.doorbell = session.conn.createDispatcher(this::ring);
-    for (Source s : sources) {
-      if (s.shared) {
-        subscribe(session, s);
-      } else {
-        doorbell.subscribe(s.subject);
+    try {
+      for (Source s : sources) {
+        if (s.shared) {
+          subscribe(session, s);
+        } else {
+          doorbell.subscribe(s.subject);
+        }
       }
+    } catch (RuntimeException e) {
+      try {
+        session.conn.closeDispatcher(doorbell);
+      } catch (RuntimeException ce) {
+        e.addSuppressed(ce);
+      }
+      throw e;
     }
     long keep = Math.max(100, spec.ackWait().toMillis() / 3);
     this.keeper =
@@ -110,8 +119,12 @@ final class NatsJobConsumer implements JobConsumer {
         java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
-  /** Binds a pull subscription to a shared durable; its deliveries land in {@link #arrived}. */
+  /**
+   * Binds a (new) pull subscription to a shared durable, dropping the old one; its deliveries land
+   * in {@link #arrived}.
+   */
   private void subscribe(NatsSession session, Source s) {
+    unsubscribe(s);
     try {
       s.sub =
           session.js.subscribe(

@@ -104,6 +104,37 @@ class WorkerServiceTest {
   }
 
   @Test
+  void anOldFirstDeliveryIsCheckedForAnEarlierRunUnlessTheQueueKnowsItIsFresh() throws Exception {
+    for (boolean fresh : new boolean[] {false, true}) {
+      AtomicInteger runs = new AtomicInteger();
+      OperationRegistry ops = OperationRegistry.builder()
+          .register("test.count", OperationKind.MODIFY, "counts runs", c -> {
+            runs.incrementAndGet();
+            return "{}";
+          }).build();
+      try (Harness h = new Harness(ops)) {
+        JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
+        // a finished run the queue does not know of (as after a server restart), and a
+        // notification older than the repeat-check age
+        h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, EventType.COMPLETED,
+            "w-before", Instant.now(), Map.of())).get();
+        sleep(WorkerService.REPEAT_CHECK_AGE.toMillis() + 200);
+        io.osapi.core.port.JobQueue queue =
+            fresh ? FreshDeliveries.wrapping(h.broker.queue()) : h.broker.queue();
+        WorkerService w = new WorkerService(Harness.config("w1", 1), h.broker.store(), queue,
+            h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
+        h.workers.add(w);
+        w.start();
+        Harness.awaitTrue(T, () -> h.broker.queue().backlog().pending() == 0
+            && h.broker.queue().backlog().ackPending() == 0);
+        sleep(200);
+        // not fresh: looked up, found finished, acknowledged without a run; fresh: no look-up
+        assertThat(runs).as("runs with fresh=" + fresh).hasValue(fresh ? 1 : 0);
+      }
+    }
+  }
+
+  @Test
   void aJobWhoseFirstWorkerWasKilledMidJobIsCompletedNotProcessing() throws Exception {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       Duration ackWait = Duration.ofMillis(300);

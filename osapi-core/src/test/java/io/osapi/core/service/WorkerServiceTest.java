@@ -80,11 +80,7 @@ class WorkerServiceTest {
   @Test
   void aJobFinishedByAWorkerWhoseAckWasLostDoesNotRunAgainElsewhere() throws Exception {
     AtomicInteger runs = new AtomicInteger();
-    OperationRegistry ops = OperationRegistry.builder()
-        .register("test.count", OperationKind.MODIFY, "counts runs", c -> {
-          runs.incrementAndGet();
-          return "{}";
-        }).build();
+    OperationRegistry ops = counting(runs);
     try (Harness h = new Harness(ops)) {
       Duration ackWait = Duration.ofMillis(300);
       JobConsumer first = h.broker.queue().consumer(new ConsumerSpec("w-lost", Map.of(), ackWait, 5));
@@ -107,11 +103,7 @@ class WorkerServiceTest {
   void anOldFirstDeliveryIsCheckedForAnEarlierRunUnlessTheQueueKnowsItIsFresh() throws Exception {
     for (boolean fresh : new boolean[] {false, true}) {
       AtomicInteger runs = new AtomicInteger();
-      OperationRegistry ops = OperationRegistry.builder()
-          .register("test.count", OperationKind.MODIFY, "counts runs", c -> {
-            runs.incrementAndGet();
-            return "{}";
-          }).build();
+      OperationRegistry ops = counting(runs);
       try (Harness h = new Harness(ops)) {
         JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
         // a finished run the queue does not know of (as after a server restart), and a
@@ -387,6 +379,15 @@ class WorkerServiceTest {
       assertThat(h.metrics.redeliveries("diag.echo")).isZero();
       assertThat(h.metrics.finished(JobOutcome.RELEASED)).isZero();
     }
+  }
+
+  /** Operation {@code test.count} (modify), which counts its runs in {@code runs}. */
+  private static OperationRegistry counting(AtomicInteger runs) {
+    return OperationRegistry.builder()
+        .register("test.count", OperationKind.MODIFY, "counts runs", c -> {
+          runs.incrementAndGet();
+          return "{}";
+        }).build();
   }
 
   private static void sleep(long ms) {

@@ -480,8 +480,7 @@ public final class NatsBackend implements AutoCloseable {
       return; // the next CONNECTED or RECONNECTED schedules it again
     }
     try {
-      NatsSession.provision(c, settings);
-      freshAfter = NatsSession.lastSequence(c, settings);
+      freshAfter = NatsSession.provision(c, settings);
       boolean first = session == null;
       if (first) {
         session = NatsSession.open(c, settings);

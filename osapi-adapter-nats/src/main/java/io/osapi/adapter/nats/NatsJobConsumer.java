@@ -368,8 +368,8 @@ final class NatsJobConsumer implements JobConsumer {
       NatsDelivery d = NatsDelivery.of(m, backend.freshAfter());
       if (d == null) {
         poison(m);
-      } else if (doubtful(d)) {
-        settle(admit(session, d, false), d, out);
+      } else if (doubtful(d) && finishedOrUnknown(session, d, out)) {
+        continue;
       } else {
         fresh.add(d);
       }
@@ -377,7 +377,7 @@ final class NatsJobConsumer implements JobConsumer {
     if (fresh.isEmpty()) {
       return;
     }
-    // the steady state: claim the whole batch with asynchronous create-if-absent writes
+    // claim the whole batch with asynchronous create-if-absent writes
     byte[] mine = spec.workerId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     io.nats.client.PublishOptions create =
         io.nats.client.PublishOptions.builder()
@@ -405,11 +405,7 @@ final class NatsJobConsumer implements JobConsumer {
         claims.get(i).get(wait, java.util.concurrent.TimeUnit.MILLISECONDS);
         a = Admission.RUN;
       } catch (java.util.concurrent.ExecutionException e) {
-        a =
-            e.getCause() instanceof JetStreamApiException je
-                    && je.getApiErrorCode() == NatsSession.WRONG_LAST_SEQUENCE
-                ? admit(session, d, true)
-                : unknown(d, e.getCause());
+        a = claimedAlready(e) ? admit(session, d) : unknown(d, e.getCause());
       } catch (java.util.concurrent.TimeoutException e) {
         a = unknown(d, e);
       } catch (InterruptedException e) {
@@ -418,6 +414,32 @@ final class NatsJobConsumer implements JobConsumer {
       }
       settle(a, d, out);
     }
+  }
+
+  /** Whether a create-if-absent failed because the key exists (jnats wraps the API error). */
+  private static boolean claimedAlready(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof JetStreamApiException je) {
+        return je.getApiErrorCode() == NatsSession.WRONG_LAST_SEQUENCE;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * For a {@link #doubtful} delivery, before it is claimed: settles it and returns true when the
+   * job has a result (done) or the look-up failed (given back shortly).
+   */
+  private boolean finishedOrUnknown(NatsSession session, NatsDelivery d, List<Delivery> out) {
+    try {
+      if (!finished(session, d)) {
+        return false;
+      }
+      settle(Admission.DONE, d, out);
+    } catch (Exception e) {
+      settle(unknown(d, e), d, out);
+    }
+    return true;
   }
 
   private Admission unknown(NatsDelivery d, Throwable why) {
@@ -446,6 +468,15 @@ final class NatsJobConsumer implements JobConsumer {
       if (!s.shared) {
         continue;
       }
+      if (s.sub == null || s.broken) {
+        try {
+          subscribe(backend.requireSession(), s);
+        } catch (RuntimeException e) {
+          LOG.log(Level.DEBUG, "subscribing to {0} failed: {1}", s.durable, e.getMessage());
+          earliest = Math.min(earliest, now + RECHECK_DELAY.toNanos());
+          continue;
+        }
+      }
       int want;
       synchronized (bell) {
         int covered = s.arrived.size();
@@ -467,12 +498,6 @@ final class NatsJobConsumer implements JobConsumer {
       }
       if (want > 0) {
         try {
-          if (s.sub == null || s.broken) {
-            subscribe(backend.requireSession(), s);
-            synchronized (bell) {
-              s.pulls.addLast(new Pull(want, now + PULL_EXPIRY.toNanos()));
-            }
-          }
           s.sub.pullExpiresIn(want, PULL_EXPIRY);
         } catch (RuntimeException e) {
           synchronized (bell) {
@@ -547,28 +572,15 @@ final class NatsJobConsumer implements JobConsumer {
    *       which it is done or a redelivery.
    * </ul>
    *
-   * A {@link #doubtful} delivery is checked for a result before anything else. {@code
-   * claimFailed}: the caller tried the create already (asynchronously) and found a claim.
+   * The create is tried by {@link #takeArrived} for a whole batch (a {@link #doubtful} delivery is
+   * checked for a result before that); this decides a delivery whose create found a claim.
    */
-  private Admission admit(NatsSession session, NatsDelivery d, boolean claimFailed) {
+  private Admission admit(NatsSession session, NatsDelivery d) {
     String id = d.jobId().value();
     String me = spec.workerId();
     try {
       String key = NatsLayout.claimKey(d.jobId());
       byte[] mine = me.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      if (!claimFailed) {
-        if (doubtful(d) && finished(session, d)) {
-          return Admission.DONE;
-        }
-        try {
-          session.jobsKv.create(key, mine);
-          return Admission.RUN;
-        } catch (JetStreamApiException e) {
-          if (e.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
-            throw e;
-          }
-        }
-      }
       if (!doubtful(d) && finished(session, d)) {
         return Admission.DONE;
       }
@@ -627,16 +639,11 @@ final class NatsJobConsumer implements JobConsumer {
   private void completeTerminalEvent(NatsSession session, io.nats.client.api.MessageInfo stored)
       throws IOException, JetStreamApiException {
     JobResult r = Records.result(stored.getData());
-    String subject =
-        NatsLayout.JOBS_KV_PREFIX
-            + "status."
-            + r.jobId().value()
-            + "."
-            + r.status().wire()
-            + "."
-            + io.osapi.core.domain.Names.sanitise(r.worker())
-            + ".";
-    if (session.last(NatsLayout.JOBS_KV_STREAM, subject + ">") != null) {
+    String key =
+        NatsLayout.eventKey(r.jobId(), r.status().wire(), r.worker(), Records.nanos(r.time()));
+    String workersEvents = key.substring(0, key.lastIndexOf('.') + 1); // any time
+    if (session.last(NatsLayout.JOBS_KV_STREAM, NatsLayout.JOBS_KV_PREFIX + workersEvents + ">")
+        != null) {
       return;
     }
     java.util.Map<String, String> data = new java.util.LinkedHashMap<>();
@@ -644,15 +651,20 @@ final class NatsJobConsumer implements JobConsumer {
     if (r.error() != null) {
       data.put("error", r.error());
     }
-    StatusEvent e = new StatusEvent(r.jobId(), r.status(), r.worker(), r.time(), data);
-    String key = subject + Records.nanos(r.time());
-    session.js.publish(
-        key,
-        Records.event(e),
-        io.nats.client.PublishOptions.builder()
-            .expectedStream(NatsLayout.JOBS_KV_STREAM)
-            .messageId(key.substring(NatsLayout.JOBS_KV_PREFIX.length()))
-            .build());
+    // the store keys it as above, with Nats-Msg-Id = the key: written once however many do it
+    try {
+      backend
+          .jobStore()
+          .appendEvent(new StatusEvent(r.jobId(), r.status(), r.worker(), r.time(), data))
+          .get(backend.settings().requestTimeout().multipliedBy(3).toMillis(),
+              java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+      throw new IOException("recording the " + r.status().wire() + " event of job " + r.jobId()
+          + " failed", ex);
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", ex);
+    }
     LOG.log(Level.INFO, "job {0}: recorded the {1} event of worker {2} that its result implies"
         + " (the worker lost its connection between the two)", r.jobId(), r.status().wire(),
         r.worker());

@@ -62,7 +62,6 @@ final class NatsJobStore implements JobStore {
           });
 
   private final NatsBackend backend;
-  /** Last nanos used in a key, so two writes from this process never share a key. */
   /** Records whose create failed with an unknown outcome, with when: see {@link #create}. */
   private final java.util.Map<JobId, Long> maybeStored =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -96,6 +95,12 @@ final class NatsJobStore implements JobStore {
     }
   }
 
+  private void scheduleRemoval() {
+    if (removalScheduled.compareAndSet(false, true)) {
+      RETRY.schedule(this::removeUnconfirmed, 500, TimeUnit.MILLISECONDS);
+    }
+  }
+
   /**
    * Deletes the records whose create failed with an unknown outcome, so that a refused job does
    * not stay "submitted" for ever. Runs on the retry thread, every 500 ms while there are any,
@@ -103,12 +108,6 @@ final class NatsJobStore implements JobStore {
    * reconnect has reached the server before), then the deletes. Gives up on a record after ten
    * minutes.
    */
-  private void scheduleRemoval() {
-    if (removalScheduled.compareAndSet(false, true)) {
-      RETRY.schedule(this::removeUnconfirmed, 500, TimeUnit.MILLISECONDS);
-    }
-  }
-
   private void removeUnconfirmed() {
     removalScheduled.set(false);
     if (backend.isGone()) {

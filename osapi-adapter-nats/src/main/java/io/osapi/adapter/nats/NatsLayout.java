@@ -44,7 +44,7 @@ final class NatsLayout {
     return "responses." + id.value() + "." + Names.sanitise(worker) + "." + nanos;
   }
 
-  /** Which worker runs a job whose delivery was doubtful (see NatsJobConsumer). */
+  /** Which worker runs an {@code _any} job (written before it runs; see NatsJobConsumer). */
   static String claimKey(JobId id) {
     return "claims." + id.value();
   }

@@ -66,17 +66,6 @@ final class NatsSession {
     this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
   }
 
-  /** The last sequence of stream {@code JOBS} now. */
-  static long lastSequence(Connection conn, NatsSettings settings)
-      throws IOException, JetStreamApiException {
-    JetStreamOptions jso =
-        JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
-    return conn.jetStreamManagement(jso)
-        .getStreamInfo(NatsLayout.STREAM)
-        .getStreamState()
-        .getLastSequence();
-  }
-
   /** Opens the handles on a provisioned server. */
   static NatsSession open(Connection conn, NatsSettings settings) throws IOException {
     return new NatsSession(conn, settings);
@@ -86,9 +75,10 @@ final class NatsSession {
    * Checks the server, creates or updates stream {@code JOBS}, both buckets and the shared
    * consumers. Idempotent.
    *
+   * @return the last sequence of stream {@code JOBS} as found (0 for a stream created now)
    * @throws NatsConfigException for a server or existing layout that cannot work with the settings
    */
-  static void provision(Connection conn, NatsSettings settings)
+  static long provision(Connection conn, NatsSettings settings)
       throws IOException, JetStreamApiException {
     checkServer(conn.getServerInfo(), settings);
     JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
@@ -96,7 +86,7 @@ final class NatsSession {
     StorageType storage =
         settings.storage() == NatsSettings.Storage.MEMORY ? StorageType.Memory : StorageType.File;
 
-    ensureStream(
+    long jobsLastSequence = ensureStream(
         jsm,
         StreamConfiguration.builder()
             .name(NatsLayout.STREAM)
@@ -152,6 +142,7 @@ final class NatsSession {
           settings.maxAckPending(),
           false);
     }
+    return jobsLastSequence;
   }
 
   private static void checkServer(ServerInfo info, NatsSettings settings) {
@@ -184,8 +175,12 @@ final class NatsSession {
     }
   }
 
-  /** Creates the stream, or updates it when an updatable setting differs. */
-  private static void ensureStream(JetStreamManagement jsm, StreamConfiguration want)
+  /**
+   * Creates the stream, or updates it when an updatable setting differs.
+   *
+   * @return the stream's last sequence as found, 0 when it was created
+   */
+  private static long ensureStream(JetStreamManagement jsm, StreamConfiguration want)
       throws IOException, JetStreamApiException {
     StreamInfo si;
     try {
@@ -196,7 +191,7 @@ final class NatsSession {
       }
       jsm.addStream(want);
       LOG.log(System.Logger.Level.INFO, "created stream {0}", want.getName());
-      return;
+      return 0;
     }
     StreamConfiguration have = si.getConfiguration();
     if (have.getStorageType() != want.getStorageType()) {
@@ -230,6 +225,7 @@ final class NatsSession {
       }
       LOG.log(System.Logger.Level.INFO, "updated stream {0}", want.getName());
     }
+    return si.getStreamState().getLastSequence();
   }
 
   /**

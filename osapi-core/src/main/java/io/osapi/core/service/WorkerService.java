@@ -432,27 +432,21 @@ public final class WorkerService implements AutoCloseable {
 
   /** Writes the result, then the terminal event, and waits for both. */
   private void writeOutcome(Job job, Outcome o) {
-    int attempt = o.attempt();
-    EventType terminal = o.terminal();
-    String result = o.result();
-    String error = o.error();
-    Duration took = o.took();
-    boolean deadLetter = o.deadLetter();
-    Instant now = o.at();
     CompletableFuture<Void> r =
         store.putResult(
-            new JobResult(job.id(), config.workerId(), attempt, terminal, result, error, now));
+            new JobResult(job.id(), config.workerId(), o.attempt(), o.terminal(), o.result(),
+                o.error(), o.at()));
     Map<String, String> data;
-    String ms = Long.toString(took.toMillis());
-    if (terminal == EventType.COMPLETED) {
+    String ms = Long.toString(o.took().toMillis());
+    if (o.terminal() == EventType.COMPLETED) {
       data = Map.of("duration_ms", ms, "result_size",
-          Integer.toString(result == null ? 0 : result.length()));
-    } else if (deadLetter) {
-      data = Map.of("duration_ms", ms, "error", error, "dead_lettered", "true");
+          Integer.toString(o.result() == null ? 0 : o.result().length()));
+    } else if (o.deadLetter()) {
+      data = Map.of("duration_ms", ms, "error", o.error(), "dead_lettered", "true");
     } else {
-      data = Map.of("duration_ms", ms, "error", error);
+      data = Map.of("duration_ms", ms, "error", o.error());
     }
-    CompletableFuture<Void> e = store.appendEvent(event(job, terminal, now, data));
+    CompletableFuture<Void> e = store.appendEvent(event(job, o.terminal(), o.at(), data));
     JobClient.await(CompletableFuture.allOf(r, e));
   }
 

@@ -83,13 +83,8 @@ class WorkerServiceTest {
     OperationRegistry ops = counting(runs);
     try (Harness h = new Harness(ops)) {
       Duration ackWait = Duration.ofMillis(300);
-      JobConsumer first = h.broker.queue().consumer(new ConsumerSpec("w-lost", Map.of(), ackWait, 5));
-      JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
-      assertThat(first.fetch(1, Duration.ofSeconds(2))).hasSize(1);
       // the first worker finished and wrote its outcome, then lost its connection before the ack
-      h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, EventType.COMPLETED,
-          "w-lost", Instant.now(), Map.of())).get();
-      first.close();
+      JobId id = takenAndAbandoned(h, "test.count", "w-lost", EventType.COMPLETED, ackWait);
       h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
       Harness.awaitTrue(T, () -> h.metrics.redeliveries("test.count") == 1);
       Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
@@ -130,13 +125,8 @@ class WorkerServiceTest {
   void aJobWhoseFirstWorkerWasKilledMidJobIsCompletedNotProcessing() throws Exception {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       Duration ackWait = Duration.ofMillis(300);
-      JobConsumer killed = h.broker.queue().consumer(new ConsumerSpec("w-killed", Map.of(), ackWait, 5));
-      JobId id = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
-      assertThat(killed.fetch(1, Duration.ofSeconds(2))).hasSize(1);
       // it got as far as "started", then SIGKILL: nothing more is written
-      h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, EventType.STARTED,
-          "w-killed", Instant.now(), Map.of())).get();
-      killed.close();
+      JobId id = takenAndAbandoned(h, "diag.echo", "w-killed", EventType.STARTED, ackWait);
       h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
       JobView v = h.awaitEnd(id, T);
       assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
@@ -379,6 +369,22 @@ class WorkerServiceTest {
       assertThat(h.metrics.redeliveries("diag.echo")).isZero();
       assertThat(h.metrics.finished(JobOutcome.RELEASED)).isZero();
     }
+  }
+
+  /**
+   * A new job of {@code type}, taken by a consumer of {@code worker} that writes {@code written}
+   * for it and goes away without settling the delivery.
+   */
+  private static JobId takenAndAbandoned(
+      Harness h, String type, String worker, EventType written, Duration ackWait)
+      throws Exception {
+    JobConsumer c = h.broker.queue().consumer(new ConsumerSpec(worker, Map.of(), ackWait, 5));
+    JobId id = h.client.create(CreateJobRequest.of(type)).job().id();
+    assertThat(c.fetch(1, Duration.ofSeconds(2))).hasSize(1);
+    h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, written, worker,
+        Instant.now(), Map.of())).get();
+    c.close();
+    return id;
   }
 
   /** Operation {@code test.count} (modify), which counts its runs in {@code runs}. */

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * A stored job. Immutable once stored: its status lives in {@link StatusEvent}s.
+ * A stored job. Immutable once stored: its progress lives in its {@link Run}s.
  *
  * @param id the job id
  * @param operation what to run

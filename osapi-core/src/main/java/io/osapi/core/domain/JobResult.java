@@ -4,28 +4,27 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What one worker's attempt at a job produced. Written before the terminal event.
+ * What one finished run of a job produced.
  *
  * @param jobId the job
  * @param worker the worker id
- * @param attempt the delivery number of this attempt, from 1
- * @param status {@link EventType#COMPLETED} or {@link EventType#FAILED}
+ * @param attempt the delivery number of this run, from 1
+ * @param status {@link RunState#COMPLETED} or {@link RunState#FAILED}
  * @param data the result as JSON text, or null
  * @param error the error message, or null
- * @param time when it was written
+ * @param time when it ended
  */
 public record JobResult(
     JobId jobId,
     String worker,
     int attempt,
-    EventType status,
+    RunState status,
     String data,
     String error,
     Instant time) {
   /** Checks for nulls and a terminal status. */
   public JobResult {
     Objects.requireNonNull(jobId, "jobId");
-    Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(status, "status");
     Objects.requireNonNull(time, "time");
     if (!status.terminal()) {

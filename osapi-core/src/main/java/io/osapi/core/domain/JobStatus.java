@@ -2,7 +2,7 @@ package io.osapi.core.domain;
 
 import java.util.Collection;
 
-/** A job's overall status, computed from its events. */
+/** A job's overall status, computed from its runs. */
 public enum JobStatus {
   SUBMITTED("submitted"),
   PROCESSING("processing"),
@@ -36,48 +36,47 @@ public enum JobStatus {
   }
 
   /**
-   * Aggregates per-worker states (each the highest-priority event of that worker): no worker means
-   * submitted; any worker acknowledged or started means processing; otherwise completed, failed or
-   * partial_failure by the mix of terminal states. A worker that handed the job back ({@code
-   * released}) counts for nothing: the job waits in the queue again.
+   * The status of an {@code _any} job from its one run: none (or handed back and waiting) is
+   * submitted, running is processing, terminal states map to themselves.
    */
-  public static JobStatus aggregate(Collection<EventType> workerStates) {
-    return aggregate(workerStates, false);
+  public static JobStatus of(RunState run) {
+    if (run == null || run == RunState.RELEASED) {
+      return SUBMITTED;
+    }
+    return switch (run) {
+      case RUNNING -> PROCESSING;
+      case COMPLETED -> COMPLETED;
+      default -> FAILED;
+    };
   }
 
   /**
-   * As {@link #aggregate(Collection)}; for a one-worker job ({@code _any}) a terminal state of any
-   * worker decides, whatever another worker left behind: a worker killed mid-job never writes
-   * {@code released}, and its stale {@code started} must not keep the job processing after the
-   * redelivery finished elsewhere.
+   * The status of a broadcast job from the runs of its {@code expected} workers ({@code runs}
+   * holds the states of those that claimed it, so {@code runs.size() <= expected}): every expected
+   * run terminal decides completed, failed or partial_failure by the mix; none started (or all
+   * handed back) is submitted; anything else is processing.
    */
-  public static JobStatus aggregate(Collection<EventType> workerStates, boolean oneWorkerJob) {
-    if (oneWorkerJob) {
-      if (workerStates.contains(EventType.COMPLETED)) {
-        return COMPLETED;
-      }
-      if (workerStates.contains(EventType.FAILED)) {
-        return FAILED;
-      }
-    }
+  public static JobStatus aggregate(Collection<RunState> runs, int expected) {
     int completed = 0;
     int failed = 0;
-    for (EventType t : workerStates) {
-      switch (t) {
+    int active = 0;
+    for (RunState s : runs) {
+      switch (s) {
         case COMPLETED -> completed++;
         case FAILED -> failed++;
-        case ACKNOWLEDGED, STARTED -> {
-          return PROCESSING;
-        }
+        case RUNNING -> active++;
         default -> {}
       }
     }
-    if (completed + failed == 0) {
+    if (completed + failed >= expected && expected > 0) {
+      if (failed == 0) {
+        return COMPLETED;
+      }
+      return completed == 0 ? FAILED : PARTIAL_FAILURE;
+    }
+    if (active == 0 && completed + failed == 0) {
       return SUBMITTED;
     }
-    if (failed == 0) {
-      return COMPLETED;
-    }
-    return completed == 0 ? FAILED : PARTIAL_FAILURE;
+    return PROCESSING;
   }
 }

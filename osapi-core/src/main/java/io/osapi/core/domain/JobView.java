@@ -1,6 +1,5 @@
 package io.osapi.core.domain;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -9,16 +8,17 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A job with its computed status, per-worker states, timeline and results.
+ * A job with its computed status, per-worker states, timeline and results: what a job's detail
+ * shows, computed from its record and its runs.
  *
  * @param job the stored job
  * @param status the overall status
  * @param workers per-worker states, by worker id
- * @param timeline events, oldest first
- * @param results every attempt's result, oldest first
- * @param result the data of the newest completed result, or null
+ * @param timeline what happened, oldest first (the record's and every run's entries)
+ * @param results every finished run's result, oldest first
+ * @param result the data of the newest completed run, or null
  * @param error the newest failure message when the status is failed or partial_failure, else null
- * @param updated the time of the newest event
+ * @param updated the time of the newest timeline entry
  */
 public record JobView(
     Job job,
@@ -30,102 +30,59 @@ public record JobView(
     String error,
     Instant updated) {
 
-  /** Computes the view of {@code job} from its events and results, in any order. */
-  public static JobView of(Job job, List<StatusEvent> events, List<JobResult> results) {
-    List<StatusEvent> sorted = new ArrayList<>(events);
-    sorted.sort(Comparator.comparing(StatusEvent::time).thenComparing(e -> e.type().priority()));
-    Map<String, EventType> state = new TreeMap<>();
-    Map<String, Instant> started = new TreeMap<>();
-    Map<String, Instant> ended = new TreeMap<>();
-    Map<String, String> errors = new TreeMap<>();
-    List<TimelineEntry> timeline = new ArrayList<>(sorted.size());
-    Instant updated = job.created();
-    String lastError = null;
-    for (StatusEvent e : sorted) {
-      String err = e.type() == EventType.FAILED ? e.data().get("error") : null;
-      timeline.add(new TimelineEntry(e.time(), e.type().wire(), e.worker(), message(e), err));
-      if (e.time().isAfter(updated)) {
-        updated = e.time();
-      }
-      if (e.fromApi()) {
+  /**
+   * The view of {@code record} with its runs ({@code runs} holds the runs that exist, by key;
+   * missing ones were not claimed yet).
+   */
+  public static JobView of(JobRecord record, Map<RunKey, Run> runs) {
+    Job job = record.job();
+    List<TimelineEntry> timeline = new ArrayList<>(record.timeline());
+    Map<String, WorkerState> workers = new TreeMap<>();
+    List<JobResult> results = new ArrayList<>();
+    List<RunState> states = new ArrayList<>();
+    for (RunKey key : record.runKeys()) {
+      Run r = runs.get(key);
+      if (r == null) {
+        if (!key.shared()) {
+          workers.put(key.slot(), new WorkerState(key.slot(), null, null, null, null, null));
+        }
         continue;
       }
-      state.merge(e.worker(), e.type(), JobView::later);
-      if (e.type() == EventType.STARTED) {
-        started.putIfAbsent(e.worker(), e.time());
+      states.add(r.state());
+      timeline.addAll(r.timeline());
+      String w = key.shared() ? r.worker() : key.slot();
+      if (w != null) {
+        String err = r.state() == RunState.FAILED || r.state() == RunState.RELEASED ? r.error() : null;
+        workers.put(w, new WorkerState(w, r.state(), err, r.started(), r.ended(), r.duration()));
       }
-      if (e.type().terminal()) {
-        ended.put(e.worker(), e.time());
-      }
-      if (err != null) {
-        errors.put(e.worker(), err);
-        lastError = err;
+      if (r.state().terminal()) {
+        results.add(new JobResult(job.id(), r.worker(), r.attempt(), r.state(), r.result(),
+            r.error(), r.ended()));
       }
     }
-    Map<String, WorkerState> workers = new TreeMap<>();
-    for (Map.Entry<String, EventType> s : state.entrySet()) {
-      String w = s.getKey();
-      Instant st = started.get(w);
-      Instant en = ended.get(w);
-      Duration d = st != null && en != null ? Duration.between(st, en) : null;
-      String werr = s.getValue() == EventType.FAILED ? errors.get(w) : null;
-      workers.put(w, new WorkerState(w, s.getValue(), werr, st, en, d));
+    JobStatus status = record.expected().isEmpty()
+        ? JobStatus.of(states.isEmpty() ? null : states.get(0))
+        : JobStatus.aggregate(states, record.expected().size());
+    timeline.sort(Comparator.comparing(TimelineEntry::time));
+    results.sort(Comparator.comparing(JobResult::time));
+    Instant updated = job.created();
+    for (TimelineEntry t : timeline) {
+      if (t.time().isAfter(updated)) {
+        updated = t.time();
+      }
     }
-    JobStatus status = JobStatus.aggregate(state.values(), job.target() instanceof Target.Any);
-    List<JobResult> res = new ArrayList<>(results);
-    res.sort(Comparator.comparing(JobResult::time));
     String result = null;
-    for (JobResult r : res) {
-      if (r.status() == EventType.COMPLETED) {
+    String lastError = null;
+    for (JobResult r : results) {
+      if (r.status() == RunState.COMPLETED) {
         result = r.data();
+      } else if (r.error() != null) {
+        lastError = r.error();
       }
     }
     String error =
         status == JobStatus.FAILED || status == JobStatus.PARTIAL_FAILURE ? lastError : null;
-    return new JobView(
-        job, status, Map.copyOf(workers), List.copyOf(timeline), List.copyOf(res), result, error,
-        updated);
-  }
-
-  /** The status computed from event keys alone, as listing and stats do. */
-  public static JobStatus statusOf(List<EventKey> keys) {
-    return statusOf(keys, false);
-  }
-
-  /**
-   * The status computed from event keys alone; {@code oneWorkerJob} as in {@link
-   * JobStatus#aggregate(java.util.Collection, boolean)}.
-   */
-  public static JobStatus statusOf(List<EventKey> keys, boolean oneWorkerJob) {
-    List<EventKey> sorted = new ArrayList<>(keys);
-    sorted.sort(Comparator.comparingLong(EventKey::unixNanos));
-    Map<String, EventType> state = new TreeMap<>();
-    for (EventKey k : sorted) {
-      if (StatusEvent.API.equals(k.worker())) {
-        continue;
-      }
-      state.merge(k.worker(), k.type(), JobView::later);
-    }
-    return JobStatus.aggregate(state.values(), oneWorkerJob);
-  }
-
-  /** The state after {@code next} follows {@code current}: higher priority, or equal and later. */
-  private static EventType later(EventType current, EventType next) {
-    return next.priority() >= current.priority() ? next : current;
-  }
-
-  private static String message(StatusEvent e) {
-    return switch (e.type()) {
-      case SUBMITTED -> "queued";
-      case ACKNOWLEDGED -> "received by worker " + e.worker();
-      case STARTED -> "processing began on " + e.worker();
-      case COMPLETED -> "succeeded on " + e.worker();
-      case FAILED -> "failed on " + e.worker();
-      case RELEASED -> "handed back to the queue by " + e.worker();
-      case RETRIED -> {
-        String n = e.data().get("new_job_id");
-        yield n == null ? "retried" : "retried as " + n;
-      }
-    };
+    return new JobView(job, status, Map.copyOf(workers), List.copyOf(timeline),
+        List.copyOf(results), result, error, updated);
   }
 }

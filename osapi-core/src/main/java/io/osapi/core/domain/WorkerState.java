@@ -4,18 +4,18 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * One worker's view of a job.
+ * One worker's part of a job.
  *
  * @param worker the worker id
- * @param state its highest-priority event
- * @param error the error of its failed event, or null
- * @param started first started time, or null
- * @param ended last terminal time, or null
+ * @param state its run's state, or null when it has not claimed the job yet (broadcast jobs)
+ * @param error the error of its failed or released run, or null
+ * @param started when its run was claimed, or null
+ * @param ended when its run ended, or null
  * @param duration ended minus started when both exist, or null
  */
 public record WorkerState(
     String worker,
-    EventType state,
+    RunState state,
     String error,
     Instant started,
     Instant ended,

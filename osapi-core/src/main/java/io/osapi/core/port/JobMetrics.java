@@ -38,6 +38,13 @@ public interface JobMetrics {
   /** A job was given up on: max deliveries reached or poison ({@code osapi_jobs_dead_lettered_total}). */
   void jobDeadLettered(String operation);
 
+  /**
+   * A run's outcome was dropped because another delivery had taken the job over first (the run's
+   * compare-and-set lost): {@code osapi_job_runs_superseded_total}. The run is not counted as
+   * finished; the holder that took over counts its own outcome.
+   */
+  void jobSuperseded(String operation);
+
   /** A worker in this process started consuming, offering {@code concurrency} slots. */
   void workerConnected(String workerId, int concurrency);
 
@@ -90,6 +97,9 @@ public interface JobMetrics {
 
     @Override
     public void jobDeadLettered(String operation) {}
+
+    @Override
+    public void jobSuperseded(String operation) {}
 
     @Override
     public void workerConnected(String workerId, int concurrency) {}

@@ -1,30 +1,46 @@
 package io.osapi.core.port;
 
 import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.QueueBacklog;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * Carries job notifications from the job client to workers, with at-least-once delivery.
  *
- * <p>Layout: a notification for {@code job} goes to {@link Job#subject()}. Jobs for {@code _any}
- * are shared: all workers draw from one durable consumer per kind, so each job reaches one worker.
- * Every other subject a worker listens on ({@link ConsumerSpec#ownSubjectSuffixes()}) has a durable
- * of that worker's own, created to deliver only notifications published after it was first made.
+ * <p>Layout: a notification for {@code job} goes to {@link Job#subject()} and carries the whole
+ * {@link JobNotification}. Jobs for {@code _any} are shared: all workers draw from one durable
+ * consumer per kind, so each job reaches one worker at a time. Every other subject a worker
+ * listens on ({@link ConsumerSpec#ownSubjectSuffixes()}) has a durable of that worker's own,
+ * created to deliver only notifications published after it was first made.
  */
 public interface JobQueue {
 
   /**
-   * Publishes the notification of a stored job. Publishing the same job id again within the
-   * de-duplication window stores nothing new.
+   * Publishes a notification. Publishing the same job again within the de-duplication window
+   * stores nothing new, so a publish whose outcome was unknown can be repeated.
    *
-   * @throws io.osapi.core.domain.BackendUnavailableException if it could not be published
+   * @return completes when the queue stored it; exceptionally with {@link
+   *     io.osapi.core.domain.BackendUnavailableException} when it could not
    */
-  void publish(Job job);
+  CompletableFuture<Void> publish(JobNotification notification);
 
   /** Opens (creating where needed) the consumers a worker reads from. */
   JobConsumer consumer(ConsumerSpec spec);
 
   /** The current backlog of the shared {@code _any} consumers. */
   QueueBacklog backlog();
+
+  /**
+   * Calls {@code handler} for every notification whose deliveries ran out without being settled
+   * (at least once each: a handler that throws gets it again later). Across processes each
+   * exhaustion reaches one subscriber; on NATS from the max-deliveries advisories, which only the
+   * controllers subscribe to.
+   *
+   * @return closes the subscription
+   */
+  AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler);
 }

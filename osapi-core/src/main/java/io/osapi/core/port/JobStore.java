@@ -1,75 +1,93 @@
 package io.osapi.core.port;
 
-import io.osapi.core.domain.EventKey;
-import io.osapi.core.domain.Job;
-import io.osapi.core.domain.JobHistory;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.Versioned;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Stores jobs, their append-only status events and their results.
+ * Stores jobs: one record per job ({@link JobRecord}, written at submit) and its runs ({@link
+ * Run}, one per {@link RunKey}), each changed only by compare-and-set on its revision.
  *
- * <p>A terminal event ({@link io.osapi.core.domain.EventType#terminal()}) written by a thread right
- * after that thread's result of the same job takes effect only once the result did, and not at
- * all if the result failed, so a caller can pipeline a result and the terminal event and wait for
- * both before acknowledging. Other writes may take effect in any order. Failures surface as {@link io.osapi.core.domain.BackendUnavailableException} (thrown, or as the
- * future's exception).
+ * <p>Writes return a future at once so that callers can pipeline them across jobs. A write that
+ * names a revision other than the stored one (0 for "absent" in a create) fails with {@link
+ * io.osapi.core.domain.RevisionConflictException} and changes nothing. A store that cannot be
+ * reached fails with {@link io.osapi.core.domain.BackendUnavailableException} (thrown, or as the
+ * future's exception); then the write may or may not have taken effect, and the caller settles it
+ * by reading the value again ({@link #run}), never by time.
  */
 public interface JobStore {
 
-  /** Stores a new job record. */
-  void create(Job job);
+  /**
+   * Creates a job's record (create-if-absent); completes with its revision.
+   *
+   * <p>When the outcome is unknown (the store went away while writing), the store removes the
+   * record once it is reachable again, unless a worker claimed the job meanwhile, so that a job the
+   * caller was told failed does not stay submitted for ever.
+   *
+   * @return completes exceptionally with {@link io.osapi.core.domain.RevisionConflictException}
+   *     when the job exists already
+   */
+  CompletableFuture<Long> create(JobRecord record);
 
   /**
    * Reads a job record.
    *
    * @return empty when there is no such job
-   * @throws io.osapi.core.domain.CorruptRecordException when a record exists but cannot be read (poison)
+   * @throws io.osapi.core.domain.CorruptRecordException when a record exists but cannot be read
    */
-  Optional<Job> find(JobId id);
+  Optional<Versioned<JobRecord>> find(JobId id);
 
   /**
-   * Appends a status event; completes when stored. An event is identified by its job, type,
-   * worker and time: writing the same one again (a retry after a write whose outcome was unknown)
-   * stores it once.
+   * Replaces a job record (the job-level timeline: retried), compare-and-set on {@code revision}.
+   *
+   * @return completes with the new revision
    */
-  CompletableFuture<Void> appendEvent(StatusEvent event);
+  CompletableFuture<Long> update(JobRecord record, long revision);
 
   /**
-   * Stores one attempt's result; completes when stored. A result is identified by its job, worker
-   * and time: writing the same one again stores it once.
+   * Reads one run.
+   *
+   * @return empty when the run was never claimed
+   * @throws io.osapi.core.domain.CorruptRecordException when it exists but cannot be read
    */
-  CompletableFuture<Void> putResult(JobResult result);
-
-  /** A job's events, in any order. */
-  List<StatusEvent> events(JobId id);
-
-  /** A job's results, in any order. */
-  List<JobResult> results(JobId id);
+  Optional<Versioned<Run>> run(RunKey key);
 
   /**
-   * A job's events and results together: what a job's detail shows. Stores that can read both in
-   * one go override it (the NATS store reads them in one pass instead of two).
+   * Writes a run, compare-and-set: {@code revision} 0 creates it (it must be absent), else it must
+   * be the stored revision.
+   *
+   * @return completes with the new revision
    */
-  default JobHistory history(JobId id) {
-    return new JobHistory(events(id), results(id));
-  }
+  CompletableFuture<Long> putRun(RunKey key, Run run, long revision);
 
   /**
-   * Every stored job id with the keys of its events, from key names alone (no record is read),
-   * ordered newest first.
+   * The runs of a job that exist, read by their known keys (the job's {@link JobRecord#runKeys()}),
+   * never by a listing.
    */
-  Map<JobId, List<EventKey>> index();
+  Map<RunKey, Run> runs(JobRecord record);
 
   /**
-   * Removes a job with its events and results.
+   * Every stored job with its status, newest first. The status is computed from what the store
+   * can read cheaply (the NATS store: message headers, not values).
+   */
+  Map<JobId, JobStatus> statuses();
+
+  /**
+   * Removes a job's record and runs.
    *
    * @return false when there was no such job
    */
   boolean delete(JobId id);
+
+  /** Convenience: the ids of {@link #statuses()}, newest first. */
+  default List<JobId> ids() {
+    return List.copyOf(statuses().keySet());
+  }
 }

@@ -1,0 +1,59 @@
+package io.osapi.core.domain;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stored job: the job itself (immutable), the workers expected to run it when it is a broadcast
+ * job, and the job-level timeline (queued, retried). Its runs live beside it under {@link RunKey}s:
+ * one shared run for an {@code _any} job, one per expected worker otherwise, so a job's detail is
+ * read from known keys only.
+ *
+ * @param job the job
+ * @param expected the workers expected to run a broadcast job, fixed at submit (from the worker
+ *     registry); empty for an {@code _any} job
+ * @param timeline job-level entries, oldest first, at most {@link Run#MAX_TIMELINE}
+ */
+public record JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline) {
+  /** Checks for nulls; an {@code _any} job expects no one, a broadcast job someone. */
+  public JobRecord {
+    Objects.requireNonNull(job, "job");
+    expected = List.copyOf(expected == null ? List.of() : expected);
+    timeline = List.copyOf(timeline == null ? List.of() : timeline);
+    if (job.target() instanceof Target.Any) {
+      if (!expected.isEmpty()) {
+        throw new IllegalArgumentException("an _any job has no expected workers");
+      }
+    } else if (expected.isEmpty()) {
+      throw new IllegalArgumentException("a broadcast job needs expected workers");
+    }
+    expected.forEach(w -> Names.requireWorkerId("expected worker", w));
+  }
+
+  /** A new record for {@code job}, with its "queued" timeline entry. */
+  public static JobRecord submitted(Job job, List<String> expected) {
+    return new JobRecord(job, expected,
+        List.of(new TimelineEntry(job.created(), "submitted", "_api", "queued", null)));
+  }
+
+  /** This record with one more timeline entry (the oldest ones go past the bound). */
+  public JobRecord with(TimelineEntry entry) {
+    List<TimelineEntry> t = new ArrayList<>(timeline);
+    t.add(entry);
+    if (t.size() > Run.MAX_TIMELINE) {
+      t = new ArrayList<>(t.subList(t.size() - Run.MAX_TIMELINE, t.size()));
+    }
+    return new JobRecord(job, expected, t);
+  }
+
+  /** The keys of this job's runs: the shared one, or one per expected worker. */
+  public List<RunKey> runKeys() {
+    if (expected.isEmpty()) {
+      return List.of(RunKey.any(job.id()));
+    }
+    List<RunKey> keys = new ArrayList<>(expected.size());
+    expected.forEach(w -> keys.add(RunKey.of(job.id(), w)));
+    return keys;
+  }
+}

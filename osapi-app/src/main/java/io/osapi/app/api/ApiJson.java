@@ -135,7 +135,8 @@ public final class ApiJson {
       workers.put(
           e.getKey(),
           new WorkerStateBody(
-              s.state().wire(), s.error(), time(s.started()), time(s.ended()),
+              s.state() == null ? "pending" : s.state().wire(), s.error(), time(s.started()),
+              time(s.ended()),
               seconds(s.duration())));
     }
     List<TimelineBody> timeline = new ArrayList<>();

@@ -7,10 +7,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the process's {@link WorkerService}: starts it as soon as the backend is connected (trying
@@ -20,14 +16,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WorkerRunner implements Managed {
   private static final System.Logger LOG = System.getLogger(WorkerRunner.class.getName());
-  private static final long RETRY_MS = 1000;
 
   private final WorkerService worker;
   private final Backend backend;
-  private ScheduledExecutorService starter;
-  private ScheduledFuture<?> attempts;
+  private final RetryingStart start;
   private volatile String lastError;
-  private volatile boolean stopped;
 
   /**
    * @param worker the worker service
@@ -36,6 +29,7 @@ public final class WorkerRunner implements Managed {
   public WorkerRunner(WorkerService worker, Backend backend) {
     this.worker = Objects.requireNonNull(worker, "worker");
     this.backend = Objects.requireNonNull(backend, "backend");
+    this.start = new RetryingStart("osapi-worker-starter", this::tryStart);
   }
 
   @Override
@@ -44,30 +38,11 @@ public final class WorkerRunner implements Managed {
   }
 
   @Override
-  public synchronized void start() {
-    if (tryStart()) {
-      return;
+  public void start() {
+    if (!start.begin()) {
+      LOG.log(Level.WARNING, "worker {0} waits for its backend ({1}); retrying every second",
+          worker.config().workerId(), backend.describe());
     }
-    LOG.log(Level.WARNING, "worker {0} waits for its backend ({1}); retrying every second",
-        worker.config().workerId(), backend.describe());
-    starter =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "osapi-worker-starter");
-              t.setDaemon(true);
-              return t;
-            });
-    attempts =
-        starter.scheduleWithFixedDelay(
-            () -> {
-              synchronized (this) {
-                if (!stopped && tryStart()) {
-                  attempts.cancel(false);
-                  starter.shutdown();
-                }
-              }
-            },
-            RETRY_MS, RETRY_MS, TimeUnit.MILLISECONDS);
   }
 
   private boolean tryStart() {
@@ -89,12 +64,7 @@ public final class WorkerRunner implements Managed {
 
   @Override
   public void stop(Instant deadline) {
-    synchronized (this) {
-      stopped = true;
-      if (starter != null) {
-        starter.shutdownNow();
-      }
-    }
+    start.cancel();
     Duration left = Duration.between(Instant.now(), deadline);
     boolean drained = worker.stop(left.isNegative() ? Duration.ZERO : left);
     if (!drained) {

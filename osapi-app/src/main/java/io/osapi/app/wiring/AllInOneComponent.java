@@ -10,6 +10,7 @@ import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
+import io.osapi.app.runtime.DeadLetterRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -59,6 +60,7 @@ public interface AllInOneComponent {
         MetricsEndpoint metrics,
         WorkerRunner worker,
         ControllerRefresher refresher,
+        DeadLetterRunner deadLetters,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,
@@ -66,7 +68,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           "all-in-one",
-          List.of(metrics, worker, refresher, api),
+          List.of(metrics, worker, refresher, deadLetters, api),
           backend,
           shutdown,
           readiness,

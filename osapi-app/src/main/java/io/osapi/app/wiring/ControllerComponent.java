@@ -10,6 +10,7 @@ import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
+import io.osapi.app.runtime.DeadLetterRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -50,13 +51,14 @@ public interface ControllerComponent {
     static AppProcess process(
         MetricsEndpoint metrics,
         ControllerRefresher refresher,
+        DeadLetterRunner deadLetters,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "controller", List.of(metrics, refresher, api), backend, shutdown, readiness, lifecycle);
+          "controller", List.of(metrics, refresher, deadLetters, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

@@ -5,6 +5,9 @@ import dagger.Provides;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
+import io.osapi.app.runtime.DeadLetterRunner;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.WorkerRegistry;
@@ -24,5 +27,12 @@ public interface ControllerModule {
       LifecycleSettings lifecycle) {
     return new ControllerRefresher(
         backend, queue, registry, metrics, clock, lifecycle.refreshInterval());
+  }
+
+  /** Gives up on jobs whose deliveries ran out (one subscriber per exhaustion across controllers). */
+  @Provides
+  static DeadLetterRunner deadLetters(
+      Backend backend, JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
+    return new DeadLetterRunner(new DeadLetterService(store, queue, metrics, clock), backend);
   }
 }

@@ -53,7 +53,7 @@ public interface CoreModule {
     return backend.registry();
   }
 
-  /** The job client; host and label targets must match a registered worker. */
+  /** The job client; broadcast targets must match a registered worker. */
   @Provides
   static JobClient jobClient(
       JobStore store,
@@ -62,7 +62,7 @@ public interface CoreModule {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
-    return new JobClient(store, queue, registry, operations, metrics, clock, true);
+    return new JobClient(store, queue, registry, operations, metrics, clock);
   }
 
   /** Drain and refresh timing. */

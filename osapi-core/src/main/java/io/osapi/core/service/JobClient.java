@@ -1,21 +1,22 @@
 package io.osapi.core.service;
 
 import io.osapi.core.domain.BackendUnavailableException;
-import io.osapi.core.domain.EventKey;
-import io.osapi.core.domain.EventType;
-import io.osapi.core.domain.JobHistory;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobPage;
+import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Target;
+import io.osapi.core.domain.TimelineEntry;
+import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
@@ -38,10 +39,12 @@ import java.util.concurrent.TimeoutException;
  * The job client: creates, reads, lists, retries and deletes jobs.
  *
  * <p>Input is validated before anything is stored: an unknown operation type, data that is not
- * JSON, a malformed target, or a host or label target that no registered worker matches is refused
- * with {@link InvalidInputException}, and then nothing is stored and no metric moves. A store or
- * queue that cannot be reached surfaces as {@link BackendUnavailableException}; a job whose
- * notification could not be published is removed again, so nothing half-made stays behind.
+ * JSON, a malformed target, or a broadcast target ({@code _all}, host, label) that no registered
+ * worker matches is refused with {@link InvalidInputException}, and then nothing is stored and no
+ * metric moves. The workers a broadcast target matches at submit are the job's expected workers:
+ * its status is decided by their runs. A store or queue that cannot be reached surfaces as {@link
+ * BackendUnavailableException}; a job whose notification could not be published is removed again,
+ * so nothing half-made stays behind.
  */
 public final class JobClient {
   /** Largest page {@link #list} returns. */
@@ -58,16 +61,14 @@ public final class JobClient {
   private final OperationRegistry operations;
   private final JobMetrics metrics;
   private final Clock clock;
-  private final boolean requireKnownTargets;
 
   /**
    * @param store where jobs live
    * @param queue where notifications go
-   * @param registry live workers, used to check host and label targets
+   * @param registry live workers: the expected workers of broadcast jobs
    * @param operations the known operations
    * @param metrics where {@code jobCreated} is reported
    * @param clock the time source
-   * @param requireKnownTargets refuse host and label targets that no registered worker matches
    */
   public JobClient(
       JobStore store,
@@ -75,25 +76,35 @@ public final class JobClient {
       WorkerRegistry registry,
       OperationRegistry operations,
       JobMetrics metrics,
-      Clock clock,
-      boolean requireKnownTargets) {
+      Clock clock) {
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.operations = Objects.requireNonNull(operations, "operations");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.requireKnownTargets = requireKnownTargets;
   }
 
   /**
-   * Validates, stores and publishes a new job.
+   * Validates, stores and publishes a new job, and waits for both.
    *
    * @return the stored job, status submitted
    * @throws InvalidInputException for bad input (nothing stored)
    * @throws BackendUnavailableException when the store or queue is unreachable (nothing kept)
    */
   public JobView create(CreateJobRequest request) {
+    return await(createAsync(request));
+  }
+
+  /**
+   * Validates a new job at once, then stores and publishes it without waiting: the record is
+   * created, and once stored the notification is published. Callers pipeline many jobs this way.
+   *
+   * @return completes with the stored job (status submitted) once its notification is out, or
+   *     exceptionally with {@link BackendUnavailableException} (then nothing is kept)
+   * @throws InvalidInputException for bad input, before anything is stored
+   */
+  public CompletableFuture<JobView> createAsync(CreateJobRequest request) {
     Objects.requireNonNull(request, "request");
     OperationDefinition def = operations.require(request.type());
     if (request.data() != null && request.data().length() > MAX_DATA_CHARS) {
@@ -102,57 +113,57 @@ public final class JobClient {
     }
     Operation op = new Operation(def.type(), request.data());
     Target target = Target.parse(request.target());
-    checkTargetReachable(target);
+    List<String> expected = expectedWorkers(target);
     Job job = new Job(JobId.generate(clock), op, def.kind(), target, clock.instant());
-    return submit(job);
+    return submit(JobRecord.submitted(job, expected));
   }
 
-  private JobView submit(Job job) {
-    store.create(job);
-    StatusEvent submitted =
-        new StatusEvent(
-            job.id(),
-            EventType.SUBMITTED,
-            StatusEvent.API,
-            job.created(),
-            Map.of("target", job.target().text(), "operation", job.operation().type()));
-    // the record is stored before the notification goes out; the submitted event may travel
-    // beside the notification, so both are in flight together
-    CompletableFuture<Void> event = store.appendEvent(submitted);
+  private CompletableFuture<JobView> submit(JobRecord record) {
+    Job job = record.job();
+    CompletableFuture<Long> stored;
     try {
-      queue.publish(job);
+      stored = store.create(record);
     } catch (RuntimeException e) {
-      try {
-        store.delete(job.id());
-      } catch (RuntimeException cleanup) {
-        e.addSuppressed(cleanup);
-        LOG.log(System.Logger.Level.WARNING, "could not remove unpublished job " + job.id(), cleanup);
-      }
-      throw e;
+      stored = CompletableFuture.failedFuture(e);
     }
+    return stored
+        .thenCompose(rev -> published(record))
+        .thenApply(
+            v -> {
+              metrics.jobCreated(job.operation().type());
+              return JobView.of(record, Map.of());
+            });
+  }
+
+  /** Publishes the notification; when that fails, removes the record again and fails. */
+  private CompletableFuture<Void> published(JobRecord record) {
+    CompletableFuture<Void> p;
     try {
-      await(event);
+      p = queue.publish(JobNotification.of(record));
     } catch (RuntimeException e) {
-      // The job is stored and its notification is out: it will run, so it is created. The
-      // submitted event only records that; write it once more (same key: stored once), else go
-      // on without it (a job with no events reads as submitted).
-      try {
-        await(store.appendEvent(submitted));
-      } catch (RuntimeException again) {
-        LOG.log(System.Logger.Level.WARNING, "job {0} is queued but its submitted event could not"
-            + " be written: {1}", job.id(), again.getMessage());
-      }
+      p = CompletableFuture.failedFuture(e);
     }
-    metrics.jobCreated(job.operation().type());
-    return JobView.of(job, List.of(submitted), List.of());
+    return p.handle((v, err) -> {
+      if (err == null) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = unwrap(err);
+      // off the store's completion thread: the removal blocks on a round trip
+      return CompletableFuture.runAsync(() -> {
+        try {
+          store.delete(record.job().id());
+        } catch (RuntimeException cleanup) {
+          cause.addSuppressed(cleanup);
+          LOG.log(System.Logger.Level.WARNING,
+              "could not remove unpublished job " + record.job().id(), cleanup);
+        }
+      }).thenCompose(x -> CompletableFuture.<Void>failedFuture(cause));
+    }).thenCompose(f -> f);
   }
 
   /** The job with its computed status, or empty when unknown. */
   public Optional<JobView> get(JobId id) {
-    return store.find(id).map(job -> {
-      JobHistory h = store.history(id);
-      return JobView.of(job, h.events(), h.results());
-    });
+    return store.find(id).map(v -> JobView.of(v.value(), store.runs(v.value())));
   }
 
   /**
@@ -170,10 +181,9 @@ public final class JobClient {
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    Map<JobId, List<EventKey>> index = store.index();
     List<JobId> matching = new ArrayList<>();
-    for (Map.Entry<JobId, List<EventKey>> e : index.entrySet()) {
-      if (status == null || statusOf(e.getKey(), e.getValue()) == status) {
+    for (Map.Entry<JobId, JobStatus> e : store.statuses().entrySet()) {
+      if (status == null || e.getValue() == status) {
         matching.add(e.getKey());
       }
     }
@@ -184,18 +194,16 @@ public final class JobClient {
     return new JobPage(items, matching.size());
   }
 
-  /** Counts jobs by status, from event keys alone. */
+  /** Counts jobs by status. */
   public JobStats stats() {
-    Map<JobId, List<EventKey>> index = store.index();
+    Map<JobId, JobStatus> all = store.statuses();
     Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-    for (Map.Entry<JobId, List<EventKey>> e : index.entrySet()) {
-      counts.merge(statusOf(e.getKey(), e.getValue()), 1L, Long::sum);
-    }
-    return new JobStats(index.size(), counts);
+    all.values().forEach(s -> counts.merge(s, 1L, Long::sum));
+    return new JobStats(all.size(), counts);
   }
 
   /**
-   * Deletes a job with its events and results.
+   * Deletes a job with its runs.
    *
    * @return false when there was no such job
    */
@@ -205,51 +213,39 @@ public final class JobClient {
 
   /**
    * Creates a new job with the same operation, to the given target or the original one, and
-   * records {@code retried} on the original.
+   * notes {@code retried as <new id>} on the original.
    *
    * @return the new job, or empty when {@code id} is unknown
    */
   public Optional<JobView> retry(JobId id, String target) {
-    Optional<Job> original = store.find(id);
+    Optional<Versioned<JobRecord>> original = store.find(id);
     if (original.isEmpty()) {
       return Optional.empty();
     }
-    Job old = original.get();
+    Job old = original.get().value().job();
     OperationDefinition def = operations.require(old.operation().type());
     Target t = target == null || target.isBlank() ? old.target() : Target.parse(target);
-    checkTargetReachable(t);
+    List<String> expected = expectedWorkers(t);
     Job job = new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant());
-    JobView created = submit(job);
-    await(
-        store.appendEvent(
-            new StatusEvent(
-                id,
-                EventType.RETRIED,
-                StatusEvent.API,
-                clock.instant(),
-                Map.of("new_job_id", job.id().value(), "target", t.text()))));
-    return Optional.of(created);
-  }
-
-  /**
-   * A job's status from its event keys. Only when a worker finished it while another still looks
-   * busy (a worker killed mid-job writes nothing more) is the record read, to learn whether it is
-   * a one-worker ({@code _any}) job, for which the finished worker decides.
-   */
-  private JobStatus statusOf(JobId id, List<EventKey> keys) {
-    JobStatus status = JobView.statusOf(keys);
-    if (status == JobStatus.PROCESSING && keys.stream().anyMatch(k -> k.type().terminal())) {
-      boolean oneWorker;
+    JobView created = await(submit(JobRecord.submitted(job, expected)));
+    TimelineEntry note = new TimelineEntry(
+        clock.instant(), "retried", "_api", "retried as " + job.id().value(), null);
+    Versioned<JobRecord> cur = original.get();
+    for (int i = 0; ; i++) {
       try {
-        oneWorker = store.find(id).map(j -> j.target() instanceof Target.Any).orElse(false);
-      } catch (RuntimeException e) {
-        oneWorker = false;
-      }
-      if (oneWorker) {
-        return JobView.statusOf(keys, true);
+        await(store.update(cur.value().with(note), cur.revision()));
+        break;
+      } catch (RevisionConflictException e) {
+        Optional<Versioned<JobRecord>> again = store.find(id);
+        if (again.isEmpty() || i >= 4) {
+          LOG.log(System.Logger.Level.WARNING,
+              "job {0} was retried as {1}, but the note could not be written", id, job.id());
+          break;
+        }
+        cur = again.get();
       }
     }
-    return status;
+    return Optional.of(created);
   }
 
   /** The workers in the heartbeat registry. */
@@ -262,34 +258,50 @@ public final class JobClient {
     return operations;
   }
 
-  private void checkTargetReachable(Target target) {
-    if (!requireKnownTargets) {
-      return;
+  /**
+   * The registered workers a broadcast target matches, sorted; none for {@code _any}.
+   *
+   * @throws InvalidInputException when no registered worker matches a broadcast target
+   */
+  private List<String> expectedWorkers(Target target) {
+    if (target instanceof Target.Any) {
+      return List.of();
     }
-    if (target instanceof Target.Host h) {
-      boolean known = registry.workers().stream().anyMatch(w -> w.id().equals(h.workerId()));
-      if (!known) {
-        throw new InvalidInputException(
-            "target", "no registered worker has id '" + h.workerId() + "'");
+    List<String> out = new ArrayList<>();
+    for (WorkerInfo w : registry.workers()) {
+      boolean match;
+      if (target instanceof Target.Host h) {
+        match = w.id().equals(h.workerId());
+      } else if (target instanceof Target.Label l) {
+        match = l.matches(w.labels().get(l.key()));
+      } else {
+        match = true; // _all
       }
-    } else if (target instanceof Target.Label l) {
-      boolean known =
-          registry.workers().stream().anyMatch(w -> l.matches(w.labels().get(l.key())));
-      if (!known) {
-        throw new InvalidInputException(
-            "target", "no registered worker has a label matching '" + l.text() + "'");
+      if (match) {
+        out.add(w.id());
       }
     }
+    if (out.isEmpty()) {
+      String why = target instanceof Target.Host h
+          ? "no registered worker has id '" + h.workerId() + "'"
+          : target instanceof Target.Label l
+              ? "no registered worker has a label matching '" + l.text() + "'"
+              : "no worker is registered to run an _all job";
+      throw new InvalidInputException("target", why);
+    }
+    out.sort(null);
+    return List.copyOf(out);
   }
 
-  static void await(CompletableFuture<Void> f) {
+  /** Waits up to 30 s for {@code f}, rethrowing its failure as it was thrown. */
+  static <T> T await(CompletableFuture<T> f) {
     try {
-      f.get(30, TimeUnit.SECONDS);
+      return f.get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new BackendUnavailableException("interrupted while writing", e);
     } catch (ExecutionException | CompletionException e) {
-      Throwable c = e.getCause() == null ? e : e.getCause();
+      Throwable c = unwrap(e);
       if (c instanceof RuntimeException re) {
         throw re;
       }
@@ -297,5 +309,13 @@ public final class JobClient {
     } catch (TimeoutException e) {
       throw new BackendUnavailableException("write timed out", e);
     }
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
   }
 }

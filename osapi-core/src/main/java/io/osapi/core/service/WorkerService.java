@@ -1,16 +1,18 @@
 package io.osapi.core.service;
 
 import io.osapi.core.domain.CorruptRecordException;
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobOutcome;
-import io.osapi.core.domain.JobResult;
 import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.StatusEvent;
-import io.osapi.core.domain.Target;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.TransientOperationException;
+import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
@@ -23,11 +25,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,22 +41,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A worker: fetches job notifications, runs the operations and writes status events and results.
  *
  * <p>One bounded pool of {@code concurrency} threads runs jobs; the fetch loop asks the queue for
- * no more deliveries than there are free slots. Per delivery: the job record is read (missing or
- * unreadable: poison, terminated and dead-lettered); a redelivery of a job already finished (by
- * any worker for {@code _any}, by this worker otherwise) is acknowledged without running it
- * again; then {@code acknowledged} and {@code started} are written, the handler runs (with in-progress acks while it runs), and the result is written
- * before the terminal event; the delivery is settled last. A {@link TransientOperationException}
- * hands the job back with a delay until the last allowed delivery, which fails and dead-letters it;
- * any other exception fails the job at once.
+ * no more deliveries than there are free slots. Per delivery: the notification says what to run
+ * (unreadable: poison, terminated and dead-lettered); the worker claims the job's run by
+ * compare-and-set (a run already finished is acknowledged without running it again; one another
+ * holder may still run is looked at again after an ack wait); the handler runs, with in-progress
+ * acks; its end is written by one more compare-and-set, result included; the delivery is settled
+ * last. A {@link TransientOperationException} hands the job back with a delay until the last
+ * allowed delivery, which fails and dead-letters it; any other exception fails the job at once.
+ * See "Claims, take-overs and writes whose outcome is unknown" in docs/architecture.md.
  *
  * <p>{@link #stop(Duration)} stops fetching, lets running jobs finish until the deadline, hands
  * back the rest, and removes the worker from the registry.
  */
 public final class WorkerService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
-  private static final String PID = Long.toString(ProcessHandle.current().pid());
-  /** Deliveries of notifications older than this are checked for an earlier finished run. */
-  static final Duration REPEAT_CHECK_AGE = Duration.ofSeconds(1);
 
   private final WorkerConfig config;
   private final JobStore store;
@@ -68,6 +66,8 @@ public final class WorkerService implements AutoCloseable {
 
   private final Semaphore slots;
   private final Set<Delivery> running = ConcurrentHashMap.newKeySet();
+  private final Set<JobId> runningHere = ConcurrentHashMap.newKeySet();
+  private final RunWriter runs;
   private final AtomicInteger active = new AtomicInteger();
   private final Object lifecycle = new Object();
   private volatile boolean stopping;
@@ -103,6 +103,7 @@ public final class WorkerService implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.slots = new Semaphore(config.concurrency());
+    this.runs = new RunWriter(store, config.workerId(), clock);
   }
 
   /** Opens the consumers, registers the worker and starts fetching. Idempotent. */
@@ -239,50 +240,63 @@ public final class WorkerService implements AutoCloseable {
   }
 
   private void process(Delivery d) {
-    Job job;
+    JobNotification n;
     try {
-      Optional<Job> found = store.find(d.jobId());
-      if (found.isEmpty()) {
-        poison(d, "job record " + d.jobId() + " is missing");
-        return;
-      }
-      job = found.get();
+      n = d.notification();
     } catch (CorruptRecordException e) {
-      poison(d, "job record " + d.jobId() + " is unreadable: " + e.getMessage());
-      return;
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not read job {0}, handing it back: {1}", d.jobId(),
-          e.getMessage());
-      d.nak(config.retryDelay());
+      poison(d, e.getMessage());
       return;
     }
+    Job job = n.job();
     String op = job.operation().type();
+    if (!n.expects(config.workerId())) {
+      LOG.log(Level.INFO, "job {0} ({1}) does not expect worker {2} (it registered after the"
+          + " submit); left alone", job.id(), job.target().text(), config.workerId());
+      d.ack();
+      return;
+    }
     int attempt = d.deliveryCount();
     if (attempt > 1) {
       metrics.jobRedelivered(op);
     }
-    if (mayBeARepeat(d) && alreadyFinished(job)) {
-      d.ack();
+    RunKey key = RunKey.forWorker(job, config.workerId());
+    RunWriter.Claim claim;
+    try {
+      claim = runs.claim(key, attempt, runningHere.contains(job.id()));
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not claim job {0}, handing it back: {1}", job.id(),
+          e.getMessage());
+      d.nak(config.retryDelay());
       return;
     }
+    switch (claim.status()) {
+      case DONE -> {
+        d.ack();
+        return;
+      }
+      case BUSY -> {
+        LOG.log(Level.DEBUG, "job {0} is held by another delivery; looking again later", job.id());
+        d.nak(config.ackWait());
+        return;
+      }
+      default -> {}
+    }
+    Versioned<Run> held = claim.run();
     Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
-      writeOutcome(job, new Outcome(attempt, EventType.FAILED, null, msg, Duration.ZERO, true,
-          clock.instant()));
-      d.term();
-      metrics.jobDeadLettered(op);
+      Run failed = held.value().finish(RunState.FAILED, null, msg, true, clock.instant());
+      if (write(d, key, held, failed) == RunWriter.WriteStatus.WRITTEN) {
+        d.term();
+        metrics.jobDeadLettered(op);
+      }
       return;
     }
     running.add(d);
+    runningHere.add(job.id());
     active.incrementAndGet();
     Instant start = clock.instant();
     try {
-      store.appendEvent(
-          event(job, EventType.ACKNOWLEDGED, start, Map.of("subject", d.subject())));
-      store.appendEvent(
-          event(job, EventType.STARTED, start,
-              Map.of("pid", PID, "attempt", Integer.toString(attempt))));
       metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
       long t0 = System.nanoTime();
       JobOutcome outcome;
@@ -319,179 +333,96 @@ public final class WorkerService implements AutoCloseable {
         error = message(t);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      settle(d, job, attempt, outcome, result, error, took, deadLetter);
+      settle(d, key, held, op, outcome, result, error, took, deadLetter);
     } finally {
       running.remove(d);
+      runningHere.remove(job.id());
       active.decrementAndGet();
     }
   }
 
+  /**
+   * Writes the run's end by compare-and-set, then settles the delivery: ack (completed), term
+   * (failed), nak (released). A lost compare-and-set (another delivery took the job over) drops
+   * the outcome and leaves the delivery alone: it is not this worker's any more.
+   */
   private void settle(
       Delivery d,
-      Job job,
-      int attempt,
+      RunKey key,
+      Versioned<Run> held,
+      String op,
       JobOutcome outcome,
       String result,
       String error,
       Duration took,
       boolean deadLetter) {
-    String op = job.operation().type();
+    Instant now = clock.instant();
     if (outcome == JobOutcome.RELEASED) {
-      release(d, job, error);
-      metrics.jobFinished(op, config.workerId(), outcome, took);
+      Run released = held.value().release(error == null ? "released" : error, now);
+      RunWriter.WriteStatus w;
+      try {
+        w = runs.write(key, held, released, d, Duration.ZERO, () -> true);
+      } catch (RuntimeException e) {
+        w = RunWriter.WriteStatus.UNKNOWN;
+      }
+      metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
+      if (w == RunWriter.WriteStatus.SUPERSEDED) {
+        superseded(key, op);
+      } else {
+        // an unrecorded release is harmless: the next delivery takes the run over
+        d.nak(stopping ? Duration.ZERO : config.retryDelay());
+      }
       return;
     }
-    EventType terminal = outcome == JobOutcome.COMPLETED ? EventType.COMPLETED : EventType.FAILED;
-    Outcome written =
-        new Outcome(attempt, terminal, result, error, took, deadLetter, clock.instant());
-    try {
-      writeOutcome(job, written);
-    } catch (RuntimeException e) {
-      if (!retryOutcome(d, job, written, e)) {
-        // The run itself finished and is counted as such; whether its outcome was stored is not
-        // known (a write that timed out may have been stored after all). Handing the delivery
-        // back lets the next one find a stored result (done, not run again) or run the job
-        // again, which is then a second run and counted as one.
-        release(d, job, "could not record the outcome: " + e.getMessage());
-        metrics.jobFinished(op, config.workerId(), outcome, took);
-        return;
-      }
-    }
-    if (outcome == JobOutcome.COMPLETED) {
-      d.ack();
-    } else {
-      d.term();
-    }
-    metrics.jobFinished(op, config.workerId(), outcome, took);
-    if (deadLetter) {
-      metrics.jobDeadLettered(op);
-    }
-  }
-
-  /**
-   * Hands the job back to the queue, recording {@code released} first so the job does not look
-   * processing by this worker while it waits for the next delivery.
-   */
-  private void release(Delivery d, Job job, String why) {
-    try {
-      store.appendEvent(event(job, EventType.RELEASED, clock.instant(),
-          Map.of("reason", why == null ? "released" : why)));
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "could not record the release of job {0}: {1}", job.id(),
-          e.getMessage());
-    }
-    d.nak(stopping ? Duration.ZERO : config.retryDelay());
-  }
-
-  /**
-   * After a failed outcome write (the store was unreachable, or did not answer in time), writes
-   * the same outcome again, with the same time and so the same keys (a write that was stored after
-   * all is not stored twice), while this worker still holds the job ({@link Delivery#stillHeld()})
-   * and for at most one ack wait, keeping the delivery alive meanwhile. So a job finished just as
-   * the store went away is recorded when it comes back instead of run a second time elsewhere.
-   *
-   * @return true once written; false to hand the job back
-   */
-  private boolean retryOutcome(Delivery d, Job job, Outcome outcome, RuntimeException first) {
-    LOG.log(Level.WARNING, "could not record the outcome of job {0}, trying again: {1}",
-        job.id(), first.getMessage());
-    long deadline = System.nanoTime() + config.ackWait().toNanos();
-    long backoffMs = 100;
-    RuntimeException last = first;
-    while (!stopping && System.nanoTime() < deadline) {
-      sleepQuietly(backoffMs);
-      backoffMs = Math.min(1000, backoffMs * 2);
-      try {
-        d.inProgress();
-        if (!d.stillHeld()) {
-          LOG.log(Level.WARNING, "job {0} went to another worker meanwhile; handing it back",
-              job.id());
-          return false;
+    RunState terminal = outcome == JobOutcome.COMPLETED ? RunState.COMPLETED : RunState.FAILED;
+    Run end = held.value().finish(terminal, result, error, deadLetter, now);
+    RunWriter.WriteStatus w = write(d, key, held, end);
+    switch (w) {
+      case WRITTEN -> {
+        if (outcome == JobOutcome.COMPLETED) {
+          d.ack();
+        } else {
+          d.term();
         }
-        writeOutcome(job, outcome);
-        LOG.log(Level.INFO, "recorded the outcome of job {0} on a later try", job.id());
-        return true;
-      } catch (RuntimeException e) {
-        last = e;
+        metrics.jobFinished(op, config.workerId(), outcome, took);
+        if (deadLetter) {
+          metrics.jobDeadLettered(op);
+        }
+      }
+      case SUPERSEDED -> {
+        metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
+        superseded(key, op);
+      }
+      default -> {
+        // The run finished and is counted as such; whether its end was stored is not known.
+        // The next delivery finds it stored (done, not run again) or takes the run over and
+        // runs it again, which is then a second run and counted as one.
+        LOG.log(Level.WARNING, "could not record the end of job {0}; handing it back", key.job());
+        metrics.jobFinished(op, config.workerId(), outcome, took);
+        d.nak(stopping ? Duration.ZERO : config.retryDelay());
       }
     }
-    LOG.log(Level.WARNING, "could not record the outcome of job {0}, handing it back: {1}",
-        job.id(), last.getMessage());
-    return false;
   }
 
-  /** What a finished run writes: its result and terminal event, both at {@code at}. */
-  private record Outcome(
-      int attempt,
-      EventType terminal,
-      String result,
-      String error,
-      Duration took,
-      boolean deadLetter,
-      Instant at) {}
-
-  /** Writes the result, then the terminal event, and waits for both. */
-  private void writeOutcome(Job job, Outcome o) {
-    CompletableFuture<Void> r =
-        store.putResult(
-            new JobResult(job.id(), config.workerId(), o.attempt(), o.terminal(), o.result(),
-                o.error(), o.at()));
-    Map<String, String> data;
-    String ms = Long.toString(o.took().toMillis());
-    if (o.terminal() == EventType.COMPLETED) {
-      data = Map.of("duration_ms", ms, "result_size",
-          Integer.toString(o.result() == null ? 0 : o.result().length()));
-    } else if (o.deadLetter()) {
-      data = Map.of("duration_ms", ms, "error", o.error(), "dead_lettered", "true");
-    } else {
-      data = Map.of("duration_ms", ms, "error", o.error());
+  private RunWriter.WriteStatus write(Delivery d, RunKey key, Versioned<Run> held, Run next) {
+    try {
+      return runs.write(key, held, next, d, config.ackWait(), () -> stopping);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not record job {0}: {1}", key.job(), e.getMessage());
+      return RunWriter.WriteStatus.UNKNOWN;
     }
-    CompletableFuture<Void> e = store.appendEvent(event(job, o.terminal(), o.at(), data));
-    JobClient.await(CompletableFuture.allOf(r, e));
+  }
+
+  private void superseded(RunKey key, String op) {
+    LOG.log(Level.WARNING, "job {0}: another delivery took the job over before worker {1}"
+        + " recorded its end; this run's outcome is dropped", key.job(), config.workerId());
+    metrics.jobSuperseded(op);
   }
 
   private void poison(Delivery d, String why) {
     LOG.log(Level.WARNING, "poison notification, terminated: {0}", why);
     d.term();
     metrics.jobDeadLettered("other");
-  }
-
-  /**
-   * Whether a delivery may repeat one that already ran: a redelivery, or a notification published
-   * more than {@link #REPEAT_CHECK_AGE} ago. A server killed with {@code kill -9} can lose its
-   * consumers' latest delivered state and deliver again with count 1; such deliveries are old.
-   * Fresh first deliveries (the common case when workers keep up) skip the look-up.
-   */
-  private boolean mayBeARepeat(Delivery d) {
-    if (d.fresh()) {
-      return false;
-    }
-    if (d.deliveryCount() > 1) {
-      return true;
-    }
-    Instant published = d.publishedAt();
-    return published == null
-        || Duration.between(published, clock.instant()).compareTo(REPEAT_CHECK_AGE) > 0;
-  }
-
-  /**
-   * Whether a redelivered job is done already: for {@code _any} (one worker's job) a terminal event
-   * from any worker, else one from this worker. This is what keeps a job whose ack was lost (NATS
-   * restarted between the terminal event and the ack) from running twice.
-   */
-  private boolean alreadyFinished(Job job) {
-    boolean oneWorkersJob = job.target() instanceof Target.Any;
-    try {
-      return store.events(job.id()).stream()
-          .anyMatch(e -> e.type().terminal()
-              && (oneWorkersJob || e.worker().equals(config.workerId())));
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
-
-  private StatusEvent event(Job job, EventType type, Instant at, Map<String, String> data) {
-    return new StatusEvent(job.id(), type, config.workerId(), at, data);
   }
 
   private void heartbeat() {

@@ -28,7 +28,7 @@ class EmbeddingExampleTest {
     InMemoryBroker broker = InMemoryBroker.create();
     RecordingJobMetrics metrics = new RecordingJobMetrics(); // or OtelJobMetrics, or JobMetrics.noop()
     Clock clock = Clock.systemUTC();
-    JobClient client = new JobClient(broker.store(), broker.queue(), broker.registry(), ops, metrics, clock, true);
+    JobClient client = new JobClient(broker.store(), broker.queue(), broker.registry(), ops, metrics, clock);
     try (WorkerService worker = new WorkerService(WorkerConfig.defaults("worker-1"),
         broker.store(), broker.queue(), broker.registry(), ops, metrics, clock)) {
       worker.start();

@@ -24,7 +24,7 @@ final class Harness implements AutoCloseable {
   Harness(OperationRegistry operations) {
     this.operations = operations;
     this.client = new JobClient(broker.store(), broker.queue(), broker.registry(), operations,
-        metrics, Clock.systemUTC(), true);
+        metrics, Clock.systemUTC());
   }
 
   WorkerService worker(WorkerConfig config) {
@@ -33,6 +33,12 @@ final class Harness implements AutoCloseable {
     workers.add(w);
     w.start();
     return w;
+  }
+
+  /** Waits until every one of {@code ids} is in the worker registry (broadcasts expect them). */
+  void awaitRegistered(String... ids) {
+    awaitTrue(Duration.ofSeconds(10), () -> client.workers().stream()
+        .map(w -> w.id()).toList().containsAll(List.of(ids)));
   }
 
   static WorkerConfig config(String id, int concurrency) {

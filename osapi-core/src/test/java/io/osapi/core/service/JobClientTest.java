@@ -3,7 +3,6 @@ package io.osapi.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobPage;
@@ -38,21 +37,59 @@ class JobClientTest {
   }
 
   @Test
-  void aJobPublishedWhoseSubmittedEventFailedOnceIsCreatedNotRemoved() {
-    java.util.concurrent.atomic.AtomicInteger eventWrites =
+  void aJobWhoseNotificationCouldNotBePublishedIsRemovedAgain() {
+    java.util.concurrent.atomic.AtomicInteger publishes =
         new java.util.concurrent.atomic.AtomicInteger();
-    io.osapi.core.port.JobStore failingOnce =
-        FailingOnceJobStore.wrapping(h.broker.store(), "appendEvent", eventWrites);
-    JobClient client = new JobClient(failingOnce, h.broker.queue(), h.broker.registry(),
-        h.operations, h.metrics, java.time.Clock.systemUTC(), true);
-    JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
-    // the notification is out, so the job exists: kept, counted, its event written on a retry
-    assertThat(eventWrites).hasValue(2);
-    assertThat(h.client.get(v.job().id())).isPresent();
-    assertThat(h.client.get(v.job().id()).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
-    assertThat(h.broker.store().events(v.job().id())).hasSize(1);
-    assertThat(h.broker.queue().backlog().pending()).isEqualTo(1);
-    assertThat(h.metrics.created("diag.echo")).isEqualTo(1);
+    io.osapi.core.port.JobQueue failingQueue = (io.osapi.core.port.JobQueue)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.JobQueue.class}, (p, m, args) -> {
+              if (m.getName().equals("publish")) {
+                publishes.incrementAndGet();
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                    new io.osapi.core.domain.BackendUnavailableException("no NATS (injected)", null));
+              }
+              return m.invoke(h.broker.queue(), args);
+            });
+    JobClient client = new JobClient(h.broker.store(), failingQueue, h.broker.registry(),
+        h.operations, h.metrics, java.time.Clock.systemUTC());
+    assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
+        .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
+        .hasMessageContaining("no NATS");
+    assertThat(publishes).hasValue(1);
+    assertNothingStored();
+  }
+
+  @Test
+  void createAsyncPipelinesManyJobs() {
+    List<java.util.concurrent.CompletableFuture<JobView>> all = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      all.add(h.client.createAsync(new CreateJobRequest("diag.echo", "{\"i\":" + i + "}", null)));
+    }
+    all.forEach(java.util.concurrent.CompletableFuture::join);
+    assertThat(h.client.stats().total()).isEqualTo(200);
+    assertThat(h.metrics.created("diag.echo")).isEqualTo(200);
+    assertThat(h.broker.queue().backlog().pending()).isEqualTo(200);
+    // bad input is refused at once, not through the future
+    assertThatThrownBy(() -> h.client.createAsync(CreateJobRequest.of("nope.nope")))
+        .isInstanceOf(UnknownOperationException.class);
+  }
+
+  @Test
+  void aBroadcastExpectsTheWorkersRegisteredAtSubmit() {
+    assertThatThrownBy(() -> h.client.create(new CreateJobRequest("diag.echo", null, "_all")))
+        .isInstanceOf(InvalidInputException.class)
+        .hasMessageContaining("no worker is registered to run an _all job");
+    assertNothingStored();
+    h.worker(Harness.config("w1", 1));
+    h.worker(Harness.config("w2", 1).withLabels(Map.of("group", "db")));
+    h.awaitRegistered("w1", "w2");
+    JobView all = h.client.create(new CreateJobRequest("diag.echo", null, "_all"));
+    JobView db = h.client.create(new CreateJobRequest("diag.echo", null, "group:db"));
+    assertThat(h.awaitEnd(all.job().id(), Duration.ofSeconds(10)).workers())
+        .containsOnlyKeys("w1", "w2");
+    assertThat(h.awaitEnd(db.job().id(), Duration.ofSeconds(10)).workers())
+        .containsOnlyKeys("w2");
+    h.close();
   }
 
   @Test
@@ -136,7 +173,7 @@ class JobClientTest {
     assertThat(h.client.delete(id)).isTrue();
     assertThat(h.client.get(id)).isEmpty();
     assertThat(h.client.delete(id)).isFalse();
-    assertThat(h.broker.store().events(id)).isEmpty();
+    assertThat(h.broker.store().run(io.osapi.core.domain.RunKey.any(id))).isEmpty();
   }
 
   @Test
@@ -145,6 +182,6 @@ class JobClientTest {
     h.client.retry(id, null);
     assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
     assertThat(h.client.get(id).orElseThrow().timeline()).extracting(t -> t.event())
-        .contains(EventType.RETRIED.wire());
+        .contains("retried");
   }
 }

@@ -3,17 +3,18 @@ package io.osapi.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.core.domain.ConsumerSpec;
-import io.osapi.core.domain.EventType;
-import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
-import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.Target;
+import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.TransientOperationException;
+import io.osapi.core.domain.Versioned;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
@@ -23,6 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +58,7 @@ class WorkerServiceTest {
       JobView v = h.client.get(ids.get(1)).orElseThrow();
       assertThat(v.result()).isEqualTo("{\"i\":1}");
       assertThat(v.timeline()).extracting(t -> t.event())
-          .containsExactly("submitted", "acknowledged", "started", "completed");
+          .containsExactly("submitted", "started", "completed");
     }
   }
 
@@ -84,7 +87,7 @@ class WorkerServiceTest {
     try (Harness h = new Harness(ops)) {
       Duration ackWait = Duration.ofMillis(300);
       // the first worker finished and wrote its outcome, then lost its connection before the ack
-      JobId id = takenAndAbandoned(h, "test.count", "w-lost", EventType.COMPLETED, ackWait);
+      JobId id = takenAndAbandoned(h, "test.count", "w-lost", RunState.COMPLETED, ackWait);
       h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
       Harness.awaitTrue(T, () -> h.metrics.redeliveries("test.count") == 1);
       Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
@@ -95,29 +98,43 @@ class WorkerServiceTest {
   }
 
   @Test
-  void anOldFirstDeliveryIsCheckedForAnEarlierRunUnlessTheQueueKnowsItIsFresh() throws Exception {
-    for (boolean fresh : new boolean[] {false, true}) {
-      AtomicInteger runs = new AtomicInteger();
-      OperationRegistry ops = counting(runs);
-      try (Harness h = new Harness(ops)) {
-        JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
-        // a finished run the queue does not know of (as after a server restart), and a
-        // notification older than the repeat-check age
-        h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, EventType.COMPLETED,
-            "w-before", Instant.now(), Map.of())).get();
-        sleep(WorkerService.REPEAT_CHECK_AGE.toMillis() + 200);
-        io.osapi.core.port.JobQueue queue =
-            fresh ? FreshDeliveries.wrapping(h.broker.queue()) : h.broker.queue();
-        WorkerService w = new WorkerService(Harness.config("w1", 1), h.broker.store(), queue,
-            h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
-        h.workers.add(w);
-        w.start();
-        Harness.awaitTrue(T, () -> h.broker.queue().backlog().pending() == 0
-            && h.broker.queue().backlog().ackPending() == 0);
-        sleep(200);
-        // not fresh: looked up, found finished, acknowledged without a run; fresh: no look-up
-        assertThat(runs).as("runs with fresh=" + fresh).hasValue(fresh ? 1 : 0);
-      }
+  void aFirstDeliveryOfAJobFinishedBeforeIsAcknowledgedWithoutRunning() throws Exception {
+    // a server restarted after kill -9 can lose its consumers' state and deliver a finished job
+    // again with delivery count 1: the run says it is done
+    AtomicInteger runs = new AtomicInteger();
+    try (Harness h = new Harness(counting(runs))) {
+      JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
+      Run done = Run.claim(null, "w-before", 1, Instant.now())
+          .finish(RunState.COMPLETED, "{}", null, false, Instant.now());
+      h.broker.store().putRun(RunKey.any(id), done, 0).get();
+      h.worker(Harness.config("w1", 1));
+      Harness.awaitTrue(T, () -> h.broker.queue().backlog().pending() == 0
+          && h.broker.queue().backlog().ackPending() == 0);
+      sleep(200);
+      assertThat(runs).hasValue(0);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
+      assertThat(h.client.get(id).orElseThrow().workers()).containsOnlyKeys("w-before");
+    }
+  }
+
+  @Test
+  void aRunStillHeldByAnotherDeliveryIsNotTakenByALowerDeliveryCount() throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    try (Harness h = new Harness(counting(runs))) {
+      Duration ackWait = Duration.ofMillis(400);
+      JobId id = h.client.create(CreateJobRequest.of("test.count")).job().id();
+      // another worker claimed it on its first delivery and is (as far as anyone knows) running it
+      h.broker.store().putRun(RunKey.any(id), Run.claim(null, "w-other", 1, Instant.now()), 0)
+          .get();
+      h.worker(Harness.config("w1", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
+      sleep(200);
+      assertThat(runs).as("delivery 1 leaves a run held from delivery 1 alone").hasValue(0);
+      // the holder never finishes: the next delivery (count 2) takes the run over and runs it
+      JobView v = h.awaitEnd(id, T);
+      assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(runs).hasValue(1);
+      assertThat(v.timeline()).anySatisfy(t ->
+          assertThat(t.message()).isEqualTo("taken over by w1 from w-other (delivery 2)"));
     }
   }
 
@@ -126,11 +143,13 @@ class WorkerServiceTest {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       Duration ackWait = Duration.ofMillis(300);
       // it got as far as "started", then SIGKILL: nothing more is written
-      JobId id = takenAndAbandoned(h, "diag.echo", "w-killed", EventType.STARTED, ackWait);
+      JobId id = takenAndAbandoned(h, "diag.echo", "w-killed", RunState.RUNNING, ackWait);
       h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
       JobView v = h.awaitEnd(id, T);
       assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
-      assertThat(v.workers().get("w-killed").state()).isEqualTo(EventType.STARTED);
+      assertThat(v.workers().get("w2").state()).isEqualTo(RunState.COMPLETED);
+      assertThat(v.timeline()).anySatisfy(t ->
+          assertThat(t.message()).startsWith("taken over by w2 from w-killed"));
       assertThat(h.client.list(JobStatus.COMPLETED, 10, 0).total()).isEqualTo(1);
       assertThat(h.client.stats().byStatus().get(JobStatus.PROCESSING)).isZero();
     }
@@ -214,30 +233,34 @@ class WorkerServiceTest {
     try (Harness h = new Harness(ops)) {
       h.worker(Harness.config("w1", 1));
       h.worker(Harness.config("w2", 1));
+      h.awaitRegistered("w1", "w2");
       JobId id = h.client.create(new CreateJobRequest("test.where", null, "_all")).job().id();
       Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().size() == 2
           && h.client.get(id).orElseThrow().status() != JobStatus.PROCESSING);
       JobView v = h.client.get(id).orElseThrow();
       assertThat(v.status()).isEqualTo(JobStatus.PARTIAL_FAILURE);
-      assertThat(v.workers().get("w1").state()).isEqualTo(EventType.COMPLETED);
-      assertThat(v.workers().get("w2").state()).isEqualTo(EventType.FAILED);
+      assertThat(v.workers().get("w1").state()).isEqualTo(RunState.COMPLETED);
+      assertThat(v.workers().get("w2").state()).isEqualTo(RunState.FAILED);
+      assertThat(v.error()).contains("not here");
     }
   }
 
   @Test
   void poisonIsTerminatedOnceAndTheWorkerKeepsServing() {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
-      h.worker(Harness.config("w1", 2));
-      // a notification whose job record does not exist
-      Job ghost = new Job(JobId.generate(Clock.systemUTC()), Operation.of("diag.echo"),
-          OperationKind.QUERY, Target.Any.INSTANCE, Instant.now());
-      h.broker.queue().publish(ghost);
+      JobId bad = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+      WorkerService w = new WorkerService(Harness.config("w1", 2), h.broker.store(),
+          PoisonDeliveries.wrapping(h.broker.queue(), bad), h.broker.registry(), h.operations,
+          h.metrics, Clock.systemUTC());
+      h.workers.add(w);
+      w.start();
       Harness.awaitTrue(T, () -> h.metrics.deadLettered("other") == 1);
       JobId ok = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
       assertThat(h.awaitEnd(ok, T).status()).isEqualTo(JobStatus.COMPLETED);
       sleep(400);
       assertThat(h.metrics.deadLettered()).isEqualTo(1);
       assertThat(h.metrics.redeliveries()).isZero();
+      assertThat(h.client.get(bad).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
     }
   }
 
@@ -313,7 +336,7 @@ class WorkerServiceTest {
       // handed back, waiting for a worker again: not processing by anyone
       JobView v = h.client.get(id).orElseThrow();
       assertThat(v.status()).isEqualTo(JobStatus.SUBMITTED);
-      assertThat(v.workers().get("w1").state()).isEqualTo(EventType.RELEASED);
+      assertThat(v.workers().get("w1").state()).isEqualTo(RunState.RELEASED);
       assertThat(h.client.list(JobStatus.SUBMITTED, 10, 0).total()).isEqualTo(1);
       // another worker finishes it: the job is completed, whoever held it before
       h.worker(Harness.config("w2", 1));
@@ -335,7 +358,7 @@ class WorkerServiceTest {
       WorkerService w1 = h.worker(Harness.config("w1", 1));
       JobId id = h.client.create(CreateJobRequest.of("test.picky")).job().id();
       Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().containsKey("w1")
-          && h.client.get(id).orElseThrow().workers().get("w1").state() == EventType.RELEASED);
+          && h.client.get(id).orElseThrow().workers().get("w1").state() == RunState.RELEASED);
       w1.stop(Duration.ofSeconds(5)); // so w1 cannot use up the deliveries before w2 gets one
       h.worker(Harness.config("w2", 1));
       JobView v = h.awaitEnd(id, T);
@@ -346,43 +369,123 @@ class WorkerServiceTest {
   }
 
   @Test
-  void anOutcomeThatCouldNotBeWrittenIsWrittenAgainNotRunAgain() {
-    try (Harness h = new Harness(BuiltinOperations.registry())) {
-      AtomicInteger resultWrites = new AtomicInteger();
-      io.osapi.core.port.JobStore failingOnce =
-          FailingOnceJobStore.wrapping(h.broker.store(), "putResult", resultWrites);
-      WorkerService w = new WorkerService(Harness.config("w1", 1), failingOnce, h.broker.queue(),
-          h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
-      h.workers.add(w);
-      w.start();
-      JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))
-          .job().id();
-      // the first result write failed: the worker writes the same outcome again (same keys),
-      // the run is counted once, nothing is handed back and nothing runs twice
-      JobView v = h.awaitEnd(id, T);
+  void anEndThatCouldNotBeWrittenIsWrittenAgainNotRunAgain() {
+    for (boolean reachedTheStore : new boolean[] {false, true}) {
+      try (Harness h = new Harness(BuiltinOperations.registry())) {
+        AtomicInteger runWrites = new AtomicInteger();
+        // call 1 is the claim, call 2 the end: it fails, before or after the store took it
+        io.osapi.core.port.JobStore failing = FailingOnceJobStore.wrapping(
+            h.broker.store(), "putRun", 2, reachedTheStore, runWrites);
+        WorkerService w = new WorkerService(Harness.config("w1", 1), failing, h.broker.queue(),
+            h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
+        h.workers.add(w);
+        w.start();
+        JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))
+            .job().id();
+        // settled by reading the run: written again when it was not stored, left when it was;
+        // counted once, nothing handed back, nothing runs twice
+        JobView v = h.awaitEnd(id, T);
+        Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+        Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
+        String as = "reached the store: " + reachedTheStore;
+        assertThat(v.status()).as(as).isEqualTo(JobStatus.COMPLETED);
+        assertThat(v.result()).as(as).isEqualTo("{\"x\":1}");
+        assertThat(runWrites.get()).as(as).isEqualTo(reachedTheStore ? 2 : 3);
+        assertThat(h.metrics.finished(JobOutcome.COMPLETED, "diag.echo")).as(as).isEqualTo(1);
+        assertThat(h.metrics.redeliveries("diag.echo")).as(as).isZero();
+        assertThat(h.metrics.finished(JobOutcome.RELEASED)).as(as).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aRunTakenOverWhileItRanDropsItsOutcomeAndIsNotCounted() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.slow", OperationKind.QUERY, "waits", c -> {
+          started.countDown();
+          release.await();
+          return "{\"by\":\"" + c.workerId() + "\"}";
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 1));
+      JobId id = h.client.create(CreateJobRequest.of("test.slow")).job().id();
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      // meanwhile another delivery took it over and finished it
+      Versioned<Run> held = h.broker.store().run(RunKey.any(id)).orElseThrow();
+      Run other = Run.claim(held.value(), "w-other", 2, Instant.now());
+      long rev = h.broker.store().putRun(RunKey.any(id), other, held.revision()).get();
+      h.broker.store().putRun(RunKey.any(id),
+          other.finish(RunState.COMPLETED, "{\"by\":\"w-other\"}", null, false, Instant.now()),
+          rev).get();
+      release.countDown();
+      Harness.awaitTrue(T, () -> h.metrics.superseded("test.slow") == 1);
       Harness.awaitTrue(T, () -> h.metrics.active() == 0);
-      assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
-      assertThat(v.workers().get("w1").state()).isEqualTo(EventType.COMPLETED);
-      assertThat(resultWrites.get()).isEqualTo(2);
-      assertThat(h.broker.store().results(id)).hasSize(1);
-      assertThat(h.metrics.finished(JobOutcome.COMPLETED, "diag.echo")).isEqualTo(1);
-      assertThat(h.metrics.redeliveries("diag.echo")).isZero();
-      assertThat(h.metrics.finished(JobOutcome.RELEASED)).isZero();
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
+      JobView v = h.client.get(id).orElseThrow();
+      assertThat(v.result()).isEqualTo("{\"by\":\"w-other\"}");
+      assertThat(v.workers()).containsOnlyKeys("w-other");
+    }
+  }
+
+  @Test
+  void deliveriesThatRunOutOnDeadWorkersAreDeadLetteredOnceAcrossControllers() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      Duration ackWait = Duration.ofMillis(200);
+      DeadLetterService c1 = new DeadLetterService(h.broker.store(), h.broker.queue(), h.metrics,
+          Clock.systemUTC());
+      DeadLetterService c2 = new DeadLetterService(h.broker.store(), h.broker.queue(), h.metrics,
+          Clock.systemUTC());
+      c1.start();
+      c2.start();
+      try {
+        // two deliveries (max deliver 2), each taken by a worker that claims the run and dies
+        JobConsumer dying = h.broker.queue().consumer(
+            new ConsumerSpec("w-dying", Map.of(), ackWait, 2));
+        JobId id = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+        for (int n = 1; n <= 2; n++) {
+          List<Delivery> got = dying.fetch(1, Duration.ofSeconds(5));
+          assertThat(got).as("delivery " + n).hasSize(1);
+          RunKey key = RunKey.any(id);
+          var cur = h.broker.store().run(key);
+          Run claimed = Run.claim(cur.map(Versioned::value).orElse(null), "w-dying", n,
+              Instant.now());
+          h.broker.store().putRun(key, claimed, cur.map(Versioned::revision).orElse(0L)).get();
+        }
+        dying.close();
+        JobView v = h.awaitEnd(id, T);
+        assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(v.error()).isEqualTo("gave up after 2 deliveries: worker w-dying did not finish it");
+        Run run = h.broker.store().run(RunKey.any(id)).orElseThrow().value();
+        assertThat(run.deadLettered()).isTrue();
+        sleep(500);
+        assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
+        // reported again (at least once delivery): nothing more happens
+        assertThat(c2.handle(new ExhaustedDelivery(id, null, 2))).isFalse();
+        assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
+      } finally {
+        c1.close();
+        c2.close();
+      }
     }
   }
 
   /**
-   * A new job of {@code type}, taken by a consumer of {@code worker} that writes {@code written}
-   * for it and goes away without settling the delivery.
+   * A new job of {@code type}, taken by a consumer of {@code worker} that claims its run, leaves
+   * it in state {@code left} and goes away without settling the delivery.
    */
   private static JobId takenAndAbandoned(
-      Harness h, String type, String worker, EventType written, Duration ackWait)
+      Harness h, String type, String worker, RunState left, Duration ackWait)
       throws Exception {
     JobConsumer c = h.broker.queue().consumer(new ConsumerSpec(worker, Map.of(), ackWait, 5));
     JobId id = h.client.create(CreateJobRequest.of(type)).job().id();
     assertThat(c.fetch(1, Duration.ofSeconds(2))).hasSize(1);
-    h.broker.store().appendEvent(new io.osapi.core.domain.StatusEvent(id, written, worker,
-        Instant.now(), Map.of())).get();
+    Run run = Run.claim(null, worker, 1, Instant.now());
+    if (left.terminal()) {
+      run = run.finish(left, "{}", null, false, Instant.now());
+    }
+    h.broker.store().putRun(RunKey.any(id), run, 0).get();
     c.close();
     return id;
   }

@@ -1,5 +1,7 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.CorruptRecordException;
+import io.osapi.core.domain.JobId;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
@@ -9,24 +11,32 @@ import java.lang.reflect.Proxy;
 import java.util.List;
 
 /**
- * A {@link JobQueue} whose deliveries say {@link Delivery#fresh()} (as the NATS queue does for a
- * first delivery published since its connection came up); everything else is the real queue's.
+ * A {@link JobQueue} whose deliveries of one job cannot be read (as a notification with a body
+ * that is not a job would be); everything else is the real queue's.
  */
-final class FreshDeliveries {
-  private FreshDeliveries() {}
+final class PoisonDeliveries {
+  private PoisonDeliveries() {}
 
-  static JobQueue wrapping(JobQueue real) {
+  static JobQueue wrapping(JobQueue real, JobId poisoned) {
     return proxy(JobQueue.class, real, (m, result) ->
-        m.getName().equals("consumer") ? proxy(JobConsumer.class, result, FreshDeliveries::fetched)
+        m.getName().equals("consumer")
+            ? proxy(JobConsumer.class, result, (fm, r) -> fetched(fm, r, poisoned))
             : result);
   }
 
-  private static Object fetched(Method m, Object result) {
+  private static Object fetched(Method m, Object result, JobId poisoned) {
     if (!m.getName().equals("fetch")) {
       return result;
     }
     return ((List<?>) result).stream()
-        .map(d -> proxy(Delivery.class, d, (dm, r) -> dm.getName().equals("fresh") ? true : r))
+        .map(d -> ((Delivery) d).notification().job().id().equals(poisoned)
+            ? proxy(Delivery.class, d, (dm, r) -> {
+              if (dm.getName().equals("notification")) {
+                throw new CorruptRecordException("notification body is not a job (injected)", null);
+              }
+              return r;
+            })
+            : d)
         .toList();
   }
 

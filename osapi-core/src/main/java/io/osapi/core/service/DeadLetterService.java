@@ -1,0 +1,109 @@
+package io.osapi.core.service;
+
+import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.Versioned;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Gives up on jobs whose deliveries ran out without any worker settling them (every holder died or
+ * hung): sets the run {@code failed} and dead-lettered, with a reason, by compare-and-set, and
+ * counts {@code osapi_jobs_dead_lettered_total} only when its own set won, so a job is counted once
+ * however many controllers run this. Runs on the controllers.
+ */
+public final class DeadLetterService implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(DeadLetterService.class.getName());
+  private static final int MAX_CONFLICTS = 5;
+
+  private final JobStore store;
+  private final JobQueue queue;
+  private final JobMetrics metrics;
+  private final Clock clock;
+  private final Object lifecycle = new Object();
+  private AutoCloseable subscription;
+
+  /**
+   * @param store where runs live
+   * @param queue which reports exhausted deliveries
+   * @param metrics where dead letters are counted
+   * @param clock the time source
+   */
+  public DeadLetterService(JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.queue = Objects.requireNonNull(queue, "queue");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Subscribes to exhausted deliveries. Idempotent. */
+  public void start() {
+    synchronized (lifecycle) {
+      if (subscription == null) {
+        subscription = queue.onExhausted(this::handle);
+      }
+    }
+  }
+
+  /** Stops listening. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (subscription != null) {
+        try {
+          subscription.close();
+        } catch (Exception e) {
+          LOG.log(Level.DEBUG, "closing the dead-letter subscription: {0}", e.getMessage());
+        }
+        subscription = null;
+      }
+    }
+  }
+
+  /**
+   * Settles one exhausted delivery.
+   *
+   * @return true when this call dead-lettered the run; false when there was nothing to do (the job
+   *     is gone, or its run finished meanwhile)
+   * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached (the
+   *     queue reports it again later)
+   */
+  public boolean handle(ExhaustedDelivery e) {
+    Optional<Versioned<JobRecord>> job = store.find(e.job());
+    if (job.isEmpty()) {
+      LOG.log(Level.INFO, "deliveries of job {0} ran out, but the job is gone", e.job());
+      return false;
+    }
+    String op = job.get().value().job().operation().type();
+    RunKey key = e.runKey();
+    for (int i = 0; i < MAX_CONFLICTS; i++) {
+      Optional<Versioned<Run>> cur = store.run(key);
+      if (cur.isPresent() && cur.get().value().state().terminal()) {
+        return false;
+      }
+      Run prev = cur.map(Versioned::value).orElse(null);
+      String reason = "gave up after " + e.deliveries() + " deliveries: "
+          + (prev == null || prev.worker() == null ? "no worker finished it"
+              : "worker " + prev.worker() + " did not finish it");
+      Run next = Run.deadLetter(prev, reason, clock.instant());
+      try {
+        JobClient.await(store.putRun(key, next, cur.map(Versioned::revision).orElse(0L)));
+      } catch (RevisionConflictException conflict) {
+        continue;
+      }
+      LOG.log(Level.WARNING, "job {0} dead-lettered: {1}", e.job(), reason);
+      metrics.jobDeadLettered(op);
+      return true;
+    }
+    LOG.log(Level.WARNING, "job {0}: its run kept changing; not dead-lettered", e.job());
+    return false;
+  }
+}

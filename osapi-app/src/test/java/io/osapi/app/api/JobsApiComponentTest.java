@@ -137,9 +137,9 @@ class JobsApiComponentTest {
     assertThat(d.at("/result/x").decimalValue()).isEqualByComparingTo("1.50");
     assertThat(d.at("/workers/test-worker/state").asText()).isEqualTo("completed");
     assertThat(d.at("/workers/test-worker/duration_seconds").isNumber()).isTrue();
-    assertThat(d.get("timeline").size()).isEqualTo(4);
+    assertThat(d.get("timeline").size()).isEqualTo(3);
     assertThat(d.get("timeline").findValuesAsText("event"))
-        .containsExactly("submitted", "acknowledged", "started", "completed");
+        .containsExactly("submitted", "started", "completed");
     assertThat(d.at("/results/0/worker").asText()).isEqualTo("test-worker");
   }
 

@@ -261,7 +261,7 @@ class EndToEndIT {
     OsProcess w2 = workers.get("e2e-w2");
     String id = submit("diag.sleep", "{\"seconds\":3}", "e2e-w2");
     controller.await("the sleep to start on e2e-w2", Duration.ofSeconds(15),
-        () -> "started".equals(job(id).at("/workers/e2e-w2/state").asText()));
+        () -> "running".equals(job(id).at("/workers/e2e-w2/state").asText()));
     w2.terminate();
     assertThat(w2.awaitExit(Duration.ofSeconds(30))).as(w2.report()).isZero();
     assertThat(w2.stdout()).contains("shutting down").contains("stopped");
@@ -286,7 +286,7 @@ class EndToEndIT {
     String[] onW3 = new String[1];
     controller.await("a sleep to start on e2e-w3", Duration.ofSeconds(20), () -> {
       for (String id : ids) {
-        if ("started".equals(job(id).at("/workers/e2e-w3/state").asText())) {
+        if ("running".equals(job(id).at("/workers/e2e-w3/state").asText())) {
           onW3[0] = id;
           return true;
         }

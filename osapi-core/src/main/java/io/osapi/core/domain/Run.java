@@ -54,9 +54,14 @@ public record Run(
    * A claim by {@code worker} on delivery {@code attempt}: a new run when {@code previous} is null,
    * else the next state of {@code previous} (released, or running by a holder that lost the
    * delivery: a take-over).
+   *
+   * @throws IllegalStateException when {@code previous} is terminal (a terminal run never changes)
    */
   public static Run claim(Run previous, String worker, int attempt, Instant at) {
     Objects.requireNonNull(worker, "worker");
+    if (previous != null && previous.state.terminal()) {
+      throw new IllegalStateException("run is " + previous.state.wire() + " already");
+    }
     List<TimelineEntry> t = previous == null ? new ArrayList<>() : new ArrayList<>(previous.timeline);
     String msg;
     if (previous != null && previous.state == RunState.RUNNING && !worker.equals(previous.worker)) {

@@ -1,32 +1,55 @@
 package io.osapi.core.memory;
 
 import io.osapi.core.domain.ConsumerSpec;
-import io.osapi.core.domain.Job;
+import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
+import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A {@link JobQueue} in memory with the delivery rules of a JetStream limits stream and durable
  * pull consumers: at-least-once delivery, ack wait with redelivery, nak with delay, term,
- * in-progress, max deliveries, publish de-duplication by job id, shared {@code _any} durables and
- * per-worker durables that start at the next message. Thread-safe; one lock.
+ * in-progress, max deliveries, publish de-duplication by job id within a window, shared {@code
+ * _any} durables and per-worker durables that start at the next message.
+ *
+ * <p>A delivery that reaches its last allowed delivery ({@link ConsumerSpec#maxDeliver()}) and is
+ * not settled before its ack wait runs out (or is nak'd) is not delivered again: it is handed, as
+ * an {@link ExhaustedDelivery}, to one of the {@link #onExhausted} handlers, in turn. A handler
+ * that throws gets it again after {@link #HANDLER_RETRY_DELAY}; exhaustions that happen while no
+ * handler is registered wait for the next one (as the NATS advisories wait in their stream).
+ *
+ * <p>Thread-safe; one lock. Timers (ack waits that run out on a last delivery, handler retries)
+ * and the handler calls run on one daemon thread of this queue, which ends when it has nothing to
+ * do; handlers are called one at a time and should be short.
  */
 public final class InMemoryJobQueue implements JobQueue {
+  /** How long a handler that threw waits before an exhausted delivery is handed out again. */
+  public static final Duration HANDLER_RETRY_DELAY = Duration.ofSeconds(1);
+
+  private static final System.Logger LOG = System.getLogger(InMemoryJobQueue.class.getName());
+
   private final Object lock = new Object();
   private final Clock clock;
   private final int maxMessages;
@@ -35,21 +58,37 @@ public final class InMemoryJobQueue implements JobQueue {
   private final Map<String, TreeMap<Long, Msg>> bySubject = new HashMap<>();
   private final LinkedHashMap<JobId, Long> dedup = new LinkedHashMap<>();
   private final Map<String, Durable> durables = new HashMap<>();
+  private final ArrayDeque<ExhaustedDelivery> exhausted = new ArrayDeque<>();
+  private final List<Subscription> handlers = new ArrayList<>();
+  private final ScheduledThreadPoolExecutor timer;
   private long lastSeq;
+  private int nextHandler;
 
   /**
-   * @param clock the time source for publish times
+   * @param clock the time source for publish times and the de-duplication window
    * @param maxMessages messages kept at most; the oldest go first
    * @param dedupWindow how long a job id is remembered for de-duplication
    */
   public InMemoryJobQueue(Clock clock, int maxMessages, Duration dedupWindow) {
-    this.clock = clock;
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (maxMessages < 1) {
+      throw new IllegalArgumentException("maxMessages must be at least 1");
+    }
     this.maxMessages = maxMessages;
-    this.dedupWindow = dedupWindow;
+    this.dedupWindow = Objects.requireNonNull(dedupWindow, "dedupWindow");
     for (OperationKind k : OperationKind.values()) {
       String name = k.token() + "_any";
-      durables.put(name, new Durable(name, "jobs." + k.token() + "._any", 1, Duration.ofSeconds(30), 5));
+      durables.put(name, new Durable(name, null, "jobs." + k.token() + "._any", 1,
+          Duration.ofSeconds(30), 5));
     }
+    timer = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "osapi-memory-queue");
+      t.setDaemon(true);
+      return t;
+    });
+    timer.setKeepAliveTime(5, TimeUnit.SECONDS);
+    timer.allowCoreThreadTimeOut(true);
+    timer.setRemoveOnCancelPolicy(true);
   }
 
   /** A queue keeping 100,000 messages and a two-minute de-duplication window. */
@@ -57,8 +96,14 @@ public final class InMemoryJobQueue implements JobQueue {
     this(clock, 100_000, Duration.ofMinutes(2));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here the future is complete when it is returned.
+   */
   @Override
-  public void publish(Job job) {
+  public CompletableFuture<Void> publish(JobNotification notification) {
+    Objects.requireNonNull(notification, "notification");
     synchronized (lock) {
       long nowMs = clock.millis();
       Iterator<Map.Entry<JobId, Long>> it = dedup.entrySet().iterator();
@@ -69,11 +114,12 @@ public final class InMemoryJobQueue implements JobQueue {
           break;
         }
       }
-      if (dedup.containsKey(job.id())) {
-        return;
+      JobId id = notification.job().id();
+      if (dedup.containsKey(id)) {
+        return CompletableFuture.completedFuture(null);
       }
-      dedup.put(job.id(), nowMs);
-      Msg m = new Msg(++lastSeq, job.subject(), job.id(), clock.instant());
+      dedup.put(id, nowMs);
+      Msg m = new Msg(++lastSeq, notification.job().subject(), notification, clock.instant());
       messages.put(m.seq, m);
       bySubject.computeIfAbsent(m.subject, s -> new TreeMap<>()).put(m.seq, m);
       while (messages.size() > maxMessages) {
@@ -86,10 +132,17 @@ public final class InMemoryJobQueue implements JobQueue {
       }
       lock.notifyAll();
     }
+    return CompletableFuture.completedFuture(null);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The shared durables take the ack wait and max deliver of the latest spec that opened them.
+   */
   @Override
   public JobConsumer consumer(ConsumerSpec spec) {
+    Objects.requireNonNull(spec, "spec");
     List<Durable> mine = new ArrayList<>();
     synchronized (lock) {
       for (OperationKind k : OperationKind.values()) {
@@ -98,19 +151,17 @@ public final class InMemoryJobQueue implements JobQueue {
         shared.maxDeliver = spec.maxDeliver();
         mine.add(shared);
         for (String suffix : spec.ownSubjectSuffixes()) {
-          String name = k.token() + "_" + Names.sanitise(spec.workerId()) + "_" + Names.sanitise(suffix);
-          Durable d =
-              durables.computeIfAbsent(
-                  name,
-                  n -> new Durable(n, "jobs." + k.token() + "." + suffix, lastSeq + 1,
-                      spec.ackWait(), spec.maxDeliver()));
+          String name =
+              k.token() + "_" + Names.sanitise(spec.workerId()) + "_" + Names.sanitise(suffix);
+          Durable d = durables.computeIfAbsent(name, n -> new Durable(n, spec.workerId(),
+              "jobs." + k.token() + "." + suffix, lastSeq + 1, spec.ackWait(), spec.maxDeliver()));
           d.ackWait = spec.ackWait();
           d.maxDeliver = spec.maxDeliver();
           mine.add(d);
         }
       }
     }
-    return new Consumer(mine);
+    return new MemConsumer(mine);
   }
 
   @Override
@@ -128,7 +179,81 @@ public final class InMemoryJobQueue implements JobQueue {
     }
   }
 
-  private record Msg(long seq, String subject, JobId jobId, Instant published) {}
+  @Override
+  public AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler) {
+    Objects.requireNonNull(handler, "handler");
+    Subscription s = new Subscription(handler);
+    synchronized (lock) {
+      handlers.add(s);
+    }
+    timer.execute(this::dispatch);
+    return s;
+  }
+
+  /** Under the lock: the delivery ran out (the caller removed it); queue it for a handler. */
+  private void exhaust(Durable d, Pending p) {
+    exhausted.add(new ExhaustedDelivery(p.msg.notification.job().id(), d.worker, p.deliveries));
+    timer.execute(this::dispatch);
+  }
+
+  /** Under the lock: makes sure a last delivery is looked at when its deadline passes. */
+  private void watchLastDelivery(Durable d, Pending p) {
+    if (p.deliveries < d.maxDeliver) {
+      return; // redelivered by the next fetch
+    }
+    long deadline = p.deadlineNanos;
+    timer.schedule(() -> checkLastDelivery(d, p, deadline),
+        Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+  }
+
+  private void checkLastDelivery(Durable d, Pending p, long deadline) {
+    synchronized (lock) {
+      if (d.pending.get(p.msg.seq) != p || p.deadlineNanos != deadline) {
+        return; // settled, or its deadline moved (a newer check is scheduled)
+      }
+      if (System.nanoTime() < deadline) {
+        watchLastDelivery(d, p);
+      } else if (p.deliveries >= d.maxDeliver) {
+        d.pending.remove(p.msg.seq);
+        if (messages.containsKey(p.msg.seq)) { // else it aged out of the stream
+          exhaust(d, p);
+        }
+      }
+    }
+  }
+
+  /** On the timer thread: hands queued exhaustions to handlers, outside the lock. */
+  private void dispatch() {
+    while (true) {
+      ExhaustedDelivery e;
+      Subscription s;
+      synchronized (lock) {
+        handlers.removeIf(h -> h.closed);
+        if (handlers.isEmpty() || exhausted.isEmpty()) {
+          return;
+        }
+        e = exhausted.poll();
+        nextHandler = (nextHandler + 1) % handlers.size();
+        s = handlers.get(nextHandler);
+      }
+      try {
+        s.handler.accept(e);
+      } catch (VirtualMachineError fatal) {
+        throw fatal;
+      } catch (Throwable t) {
+        LOG.log(Level.WARNING, "exhausted-delivery handler failed on job " + e.job()
+            + "; it is handed out again in " + HANDLER_RETRY_DELAY.toMillis() + " ms", t);
+        timer.schedule(() -> {
+          synchronized (lock) {
+            exhausted.add(e);
+          }
+          dispatch();
+        }, HANDLER_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private record Msg(long seq, String subject, JobNotification notification, Instant published) {}
 
   private static final class Pending {
     final Msg msg;
@@ -140,16 +265,37 @@ public final class InMemoryJobQueue implements JobQueue {
     }
   }
 
+  private final class Subscription implements AutoCloseable {
+    final Consumer<ExhaustedDelivery> handler;
+    volatile boolean closed;
+
+    Subscription(Consumer<ExhaustedDelivery> handler) {
+      this.handler = handler;
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+      synchronized (lock) {
+        handlers.remove(this);
+      }
+    }
+  }
+
   private final class Durable {
     final String name;
+    /** The worker of an own durable, null for a shared one. */
+    final String worker;
     final String filter;
     long nextSeq;
     Duration ackWait;
     int maxDeliver;
     final TreeMap<Long, Pending> pending = new TreeMap<>();
 
-    Durable(String name, String filter, long nextSeq, Duration ackWait, int maxDeliver) {
+    Durable(String name, String worker, String filter, long nextSeq, Duration ackWait,
+        int maxDeliver) {
       this.name = name;
+      this.worker = worker;
       this.filter = filter;
       this.nextSeq = nextSeq;
       this.ackWait = ackWait;
@@ -162,12 +308,18 @@ public final class InMemoryJobQueue implements JobQueue {
       while (it.hasNext()) {
         Pending p = it.next();
         if (p.deadlineNanos <= now) {
-          if (p.deliveries >= maxDeliver || !messages.containsKey(p.msg.seq)) {
-            it.remove(); // max deliveries reached (or the message aged out): no more deliveries
+          if (!messages.containsKey(p.msg.seq)) {
+            it.remove(); // aged out of the stream: nothing to deliver
+            continue;
+          }
+          if (p.deliveries >= maxDeliver) {
+            it.remove();
+            exhaust(this, p);
             continue;
           }
           p.deliveries++;
           p.deadlineNanos = now + ackWait.toNanos();
+          watchLastDelivery(this, p);
           return new MemDelivery(this, p);
         }
         soonest[0] = Math.min(soonest[0], p.deadlineNanos);
@@ -185,6 +337,7 @@ public final class InMemoryJobQueue implements JobQueue {
       p.deliveries = 1;
       p.deadlineNanos = now + ackWait.toNanos();
       pending.put(p.msg.seq, p);
+      watchLastDelivery(this, p);
       return new MemDelivery(this, p);
     }
   }
@@ -200,9 +353,17 @@ public final class InMemoryJobQueue implements JobQueue {
       this.count = p.deliveries;
     }
 
+    /**
+     * True while the message is not settled. As on JetStream, a settlement counts for the message,
+     * whichever of its deliveries makes it.
+     */
+    private boolean current() {
+      return durable.pending.get(p.msg.seq) == p;
+    }
+
     @Override
-    public JobId jobId() {
-      return p.msg.jobId;
+    public JobNotification notification() {
+      return p.msg.notification;
     }
 
     @Override
@@ -223,15 +384,18 @@ public final class InMemoryJobQueue implements JobQueue {
     @Override
     public void ack() {
       synchronized (lock) {
-        durable.pending.remove(p.msg.seq, p);
+        if (current()) {
+          durable.pending.remove(p.msg.seq);
+        }
       }
     }
 
     @Override
     public void nak(Duration delay) {
       synchronized (lock) {
-        if (durable.pending.get(p.msg.seq) == p) {
+        if (current()) {
           p.deadlineNanos = System.nanoTime() + Math.max(0, delay.toNanos());
+          watchLastDelivery(durable, p);
           lock.notifyAll();
         }
       }
@@ -245,8 +409,9 @@ public final class InMemoryJobQueue implements JobQueue {
     @Override
     public void inProgress() {
       synchronized (lock) {
-        if (durable.pending.get(p.msg.seq) == p) {
+        if (current()) {
           p.deadlineNanos = System.nanoTime() + durable.ackWait.toNanos();
+          watchLastDelivery(durable, p);
         }
       }
     }
@@ -257,12 +422,12 @@ public final class InMemoryJobQueue implements JobQueue {
     }
   }
 
-  private final class Consumer implements JobConsumer {
+  private final class MemConsumer implements JobConsumer {
     private final List<Durable> mine;
     private volatile boolean closed;
     private int rotate;
 
-    Consumer(List<Durable> mine) {
+    MemConsumer(List<Durable> mine) {
       this.mine = mine;
     }
 

@@ -23,6 +23,7 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final Map<String, LongAdder> processedByWorker = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> redeliveries = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> superseded = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
   private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
@@ -73,6 +74,11 @@ public final class RecordingJobMetrics implements JobMetrics {
   @Override
   public void jobDeadLettered(String operation) {
     count(deadLettered, operation);
+  }
+
+  @Override
+  public void jobSuperseded(String operation) {
+    count(superseded, operation);
   }
 
   @Override
@@ -191,6 +197,16 @@ public final class RecordingJobMetrics implements JobMetrics {
   /** Dead-lettered jobs of {@code operation} ({@code other} for poison). */
   public long deadLettered(String operation) {
     return get(deadLettered, operation);
+  }
+
+  /** Runs whose outcome was dropped because another delivery took the job over, all operations. */
+  public long superseded() {
+    return sum(superseded);
+  }
+
+  /** Runs of {@code operation} whose outcome was dropped because another delivery took over. */
+  public long superseded(String operation) {
+    return get(superseded, operation);
   }
 
   /** Connected workers with their concurrency. */

@@ -97,6 +97,22 @@ public abstract class JobMetricsContract {
   }
 
   @Test
+  void supersededRunsAreCountedByOperation() {
+    metrics.jobSuperseded("diag.echo");
+    metrics.jobSuperseded("diag.echo");
+    metrics.jobSuperseded("diag.fail");
+    Readback r = read(metrics);
+    assertThat(r.counter("osapi_job_runs_superseded_total", Map.of("operation", "diag.echo")))
+        .isEqualTo(2);
+    assertThat(r.counter("osapi_job_runs_superseded_total", Map.of("operation", "diag.fail")))
+        .isEqualTo(1);
+    assertThat(r.counter("osapi_jobs_completed_total",
+        Map.of("operation", "diag.echo", "status", "completed"))).isZero();
+    assertThat(r.counter("osapi_jobs_completed_total",
+        Map.of("operation", "diag.echo", "status", "failed"))).isZero();
+  }
+
+  @Test
   void aLeavingWorkersSeriesGoAway() {
     metrics.workerConnected("w1", 2);
     metrics.workerConnected("w2", 2);
@@ -158,6 +174,8 @@ public abstract class JobMetricsContract {
       metrics.jobFinished(huge, huge, JobOutcome.FAILED, Duration.ofDays(400));
       metrics.jobRedelivered(null);
       metrics.jobDeadLettered(null);
+      metrics.jobSuperseded(null);
+      metrics.jobSuperseded(huge);
       metrics.workerConnected(null, -1);
       metrics.workerDisconnected(null);
       metrics.workerDisconnected("never-connected");

@@ -1,10 +1,13 @@
 package io.osapi.core.contract;
 
+import static io.osapi.core.contract.Fixtures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.port.Delivery;
@@ -16,13 +19,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * What every {@link JobQueue} must do: the delivery rules the worker relies on. An adapter's test
- * extends this class and supplies an empty queue per test.
+ * extends this class and supplies a queue with no messages and no consumers but the shared ones
+ * per test. Exhausted deliveries are told apart by job id, so earlier tests' exhaustions that
+ * reach a handler late do not matter.
  */
 public abstract class JobQueueContract {
   /** Ack wait used by the redelivery tests. */
@@ -31,9 +40,9 @@ public abstract class JobQueueContract {
   /** The queue under test, new for each test. */
   protected JobQueue queue;
 
-  private final List<JobConsumer> opened = new ArrayList<>();
+  private final List<AutoCloseable> opened = new ArrayList<>();
 
-  /** A new, empty queue. */
+  /** A queue with no messages and no consumers but the shared ones. */
   protected abstract JobQueue newQueue();
 
   @BeforeEach
@@ -42,11 +51,13 @@ public abstract class JobQueueContract {
   }
 
   @AfterEach
-  void closeConsumers() {
-    opened.forEach(JobConsumer::close);
+  void closeConsumersAndSubscriptions() throws Exception {
+    for (AutoCloseable c : opened) {
+      c.close();
+    }
   }
 
-  /** Opens a consumer for {@code worker} with {@code labels}. */
+  /** Opens a consumer for {@code worker} with {@code labels}; closed after the test. */
   protected JobConsumer consumer(String worker, Map<String, String> labels, int maxDeliver) {
     JobConsumer c = queue.consumer(new ConsumerSpec(worker, labels, ACK_WAIT, maxDeliver));
     opened.add(c);
@@ -55,6 +66,20 @@ public abstract class JobQueueContract {
 
   private JobConsumer consumer(String worker) {
     return consumer(worker, Map.of(), 5);
+  }
+
+  /** Subscribes {@code handler} to exhausted deliveries; closed after the test. */
+  protected AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler) {
+    AutoCloseable s = queue.onExhausted(handler);
+    opened.add(s);
+    return s;
+  }
+
+  /** Publishes {@code job} (expecting {@code expected} workers) and waits until it is stored. */
+  protected JobNotification publish(Job job, String... expected) {
+    JobNotification n = Fixtures.notification(job, expected);
+    await(queue.publish(n));
+    return n;
   }
 
   /** Fetches until {@code n} deliveries arrived or {@code timeout} passed, acking each. */
@@ -81,21 +106,38 @@ public abstract class JobQueueContract {
     return out;
   }
 
+  /**
+   * Keeps fetching without settling anything, like a worker whose operation hangs, while {@code
+   * going} holds and {@code timeout} has not passed; adds every delivery to {@code into}.
+   */
+  protected static void fetchWithoutSettling(JobConsumer c, List<Delivery> into, Duration timeout,
+      BooleanSupplier going) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (going.getAsBoolean() && System.nanoTime() < end) {
+      into.addAll(c.fetch(5, Duration.ofMillis(100)));
+    }
+  }
+
   private static Set<JobId> ids(List<Delivery> ds) {
     Set<JobId> s = new HashSet<>();
-    ds.forEach(d -> s.add(d.jobId()));
+    ds.forEach(d -> s.add(d.notification().job().id()));
     return s;
   }
 
+  private static List<ExhaustedDelivery> about(List<ExhaustedDelivery> seen, Job job) {
+    return seen.stream().filter(e -> e.job().equals(job.id())).toList();
+  }
+
   @Test
-  void deliversAPublishedJob() throws Exception {
+  void deliversAPublishedNotification() throws Exception {
     JobConsumer c = consumer("w1");
     Job job = Fixtures.job("_any");
-    queue.publish(job);
+    JobNotification sent = publish(job);
     List<Delivery> got = fetchUnacked(c, 1, Duration.ofSeconds(5));
     assertThat(got).hasSize(1);
     Delivery d = got.get(0);
-    assertThat(d.jobId()).isEqualTo(job.id());
+    assertThat(d.notification()).isEqualTo(sent);
+    assertThat(d.notification().job()).isEqualTo(job);
     assertThat(d.subject()).isEqualTo("jobs.query._any");
     assertThat(d.deliveryCount()).isEqualTo(1);
     assertThat(d.publishedAt()).isNotNull();
@@ -103,10 +145,22 @@ public abstract class JobQueueContract {
   }
 
   @Test
+  void aBroadcastNotificationKeepsItsJobAndExpectedWorkers() throws Exception {
+    JobConsumer c = consumer("wa");
+    Job job = Fixtures.job("_all", OperationKind.MODIFY,
+        "{\"path\":\"/etc/motd\",\"text\":\"h\u00e9llo \\\"all\\\"\",\"n\":[1,2.5,null]}");
+    JobNotification sent = publish(job, "wa", "web02.example.com");
+    List<Delivery> got = fetchN(c, 1, Duration.ofSeconds(5));
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).notification()).isEqualTo(sent);
+    assertThat(got.get(0).notification().expected()).containsExactly("wa", "web02.example.com");
+    assertThat(got.get(0).subject()).isEqualTo("jobs.modify._all");
+  }
+
+  @Test
   void modifyJobsArriveToo() throws Exception {
     JobConsumer c = consumer("w1");
-    Job job = Fixtures.job("_any", OperationKind.MODIFY);
-    queue.publish(job);
+    publish(Fixtures.job("_any", OperationKind.MODIFY));
     List<Delivery> got = fetchN(c, 1, Duration.ofSeconds(5));
     assertThat(got).extracting(Delivery::subject).containsExactly("jobs.modify._any");
   }
@@ -115,8 +169,8 @@ public abstract class JobQueueContract {
   void republishingTheSameJobIsDeduplicated() throws Exception {
     JobConsumer c = consumer("w1");
     Job job = Fixtures.job("_any");
-    queue.publish(job);
-    queue.publish(job);
+    publish(job);
+    publish(job);
     List<Delivery> got = fetchN(c, 2, Duration.ofSeconds(2));
     assertThat(got).hasSize(1);
   }
@@ -129,7 +183,7 @@ public abstract class JobQueueContract {
     for (int i = 0; i < 20; i++) {
       Job j = Fixtures.job("_any");
       published.add(j.id());
-      queue.publish(j);
+      publish(j);
     }
     List<Delivery> fromA = new ArrayList<>();
     List<Delivery> fromB = new ArrayList<>();
@@ -155,7 +209,7 @@ public abstract class JobQueueContract {
     JobConsumer a = consumer("wa");
     JobConsumer b = consumer("wb");
     Job job = Fixtures.job("_all");
-    queue.publish(job);
+    publish(job, "wa", "wb");
     assertThat(ids(fetchN(a, 1, Duration.ofSeconds(5)))).containsExactly(job.id());
     assertThat(ids(fetchN(b, 1, Duration.ofSeconds(5)))).containsExactly(job.id());
   }
@@ -165,7 +219,7 @@ public abstract class JobQueueContract {
     JobConsumer a = consumer("web01.example.com");
     JobConsumer b = consumer("wb");
     Job job = Fixtures.job("web01.example.com");
-    queue.publish(job);
+    publish(job, "web01.example.com");
     assertThat(ids(fetchN(a, 1, Duration.ofSeconds(5)))).containsExactly(job.id());
     assertThat(fetchN(b, 1, Duration.ofMillis(600))).isEmpty();
   }
@@ -177,13 +231,13 @@ public abstract class JobQueueContract {
     JobConsumer db = consumer("w-db", Map.of("group", "db"), 5);
     JobConsumer webby = consumer("w-webby", Map.of("group", "webby"), 5);
     Job job = Fixtures.job("group:web");
-    queue.publish(job);
+    publish(job, "w-dev", "w-web");
     assertThat(ids(fetchN(dev, 1, Duration.ofSeconds(5)))).containsExactly(job.id());
     assertThat(ids(fetchN(web, 1, Duration.ofSeconds(5)))).containsExactly(job.id());
     assertThat(fetchN(db, 1, Duration.ofMillis(400))).isEmpty();
     assertThat(fetchN(webby, 1, Duration.ofMillis(400))).isEmpty();
     Job narrow = Fixtures.job("group:web.dev");
-    queue.publish(narrow);
+    publish(narrow, "w-dev");
     assertThat(ids(fetchN(dev, 1, Duration.ofSeconds(5)))).containsExactly(narrow.id());
     assertThat(fetchN(web, 1, Duration.ofMillis(400))).isEmpty();
   }
@@ -192,21 +246,22 @@ public abstract class JobQueueContract {
   void aNewWorkerDoesNotReplayEarlierBroadcasts() throws Exception {
     JobConsumer a = consumer("wa");
     Job before = Fixtures.job("_all");
-    queue.publish(before);
+    publish(before, "wa");
     JobConsumer late = consumer("wlate");
     Job after = Fixtures.job("_all");
-    queue.publish(after);
+    publish(after, "wa", "wlate");
     assertThat(ids(fetchN(late, 2, Duration.ofSeconds(2)))).containsExactly(after.id());
-    assertThat(ids(fetchN(a, 2, Duration.ofSeconds(5)))).containsExactlyInAnyOrder(before.id(), after.id());
+    assertThat(ids(fetchN(a, 2, Duration.ofSeconds(5))))
+        .containsExactlyInAnyOrder(before.id(), after.id());
   }
 
   @Test
   void fetchNeverReturnsMoreThanAsked() throws Exception {
     JobConsumer c = consumer("w1");
     for (int i = 0; i < 10; i++) {
-      queue.publish(Fixtures.job(i % 2 == 0 ? "_any" : "_all"));
+      publish(Fixtures.job(i % 2 == 0 ? "_any" : "_all"), i % 2 == 0 ? new String[0]
+          : new String[] {"w1"});
     }
-    Thread.sleep(200);
     List<Delivery> got = c.fetch(3, Duration.ofSeconds(2));
     got.forEach(Delivery::ack);
     assertThat(got).hasSizeBetween(1, 3);
@@ -216,12 +271,12 @@ public abstract class JobQueueContract {
   void unackedDeliveryComesBackAfterAckWait() throws Exception {
     JobConsumer c = consumer("w1");
     Job job = Fixtures.job("_any");
-    queue.publish(job);
+    publish(job);
     Delivery first = fetchUnacked(c, 1, Duration.ofSeconds(5)).get(0);
     assertThat(first.deliveryCount()).isEqualTo(1);
     List<Delivery> again = fetchUnacked(c, 1, ACK_WAIT.multipliedBy(5));
     assertThat(again).hasSize(1);
-    assertThat(again.get(0).jobId()).isEqualTo(job.id());
+    assertThat(again.get(0).notification().job()).isEqualTo(job);
     assertThat(again.get(0).deliveryCount()).isEqualTo(2);
     again.get(0).ack();
     assertThat(fetchN(c, 1, ACK_WAIT.multipliedBy(2))).isEmpty();
@@ -231,13 +286,15 @@ public abstract class JobQueueContract {
   void nakWithDelayRedeliversAfterTheDelay() throws Exception {
     JobConsumer c = consumer("w1");
     Job job = Fixtures.job("_any");
-    queue.publish(job);
+    publish(job);
     Delivery d = fetchUnacked(c, 1, Duration.ofSeconds(5)).get(0);
     long t0 = System.nanoTime();
     d.nak(Duration.ofMillis(300));
     List<Delivery> again = fetchUnacked(c, 1, Duration.ofSeconds(5));
     assertThat(again).hasSize(1);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0))
+        .as("not before the delay").isGreaterThanOrEqualTo(Duration.ofMillis(250));
+    assertThat(again.get(0).notification().job().id()).isEqualTo(job.id());
     assertThat(again.get(0).deliveryCount()).isEqualTo(2);
     again.get(0).ack();
   }
@@ -245,7 +302,7 @@ public abstract class JobQueueContract {
   @Test
   void termedDeliveryNeverComesBack() throws Exception {
     JobConsumer c = consumer("w1");
-    queue.publish(Fixtures.job("_any"));
+    publish(Fixtures.job("_any"));
     fetchUnacked(c, 1, Duration.ofSeconds(5)).get(0).term();
     assertThat(fetchN(c, 1, ACK_WAIT.multipliedBy(2))).isEmpty();
   }
@@ -253,7 +310,7 @@ public abstract class JobQueueContract {
   @Test
   void inProgressKeepsALongJobFromBeingRedelivered() throws Exception {
     JobConsumer c = consumer("w1");
-    queue.publish(Fixtures.job("_any"));
+    publish(Fixtures.job("_any"));
     Delivery d = fetchUnacked(c, 1, Duration.ofSeconds(5)).get(0);
     long end = System.nanoTime() + ACK_WAIT.multipliedBy(3).toNanos();
     List<Delivery> during = new ArrayList<>();
@@ -268,16 +325,111 @@ public abstract class JobQueueContract {
   @Test
   void maxDeliverStopsRedelivery() throws Exception {
     JobConsumer c = consumer("w1", Map.of(), 2);
-    queue.publish(Fixtures.job("_any"));
+    publish(Fixtures.job("_any"));
     List<Delivery> got = fetchUnacked(c, 3, ACK_WAIT.multipliedBy(5));
     assertThat(got).extracting(Delivery::deliveryCount).containsExactly(1, 2);
+  }
+
+  @Test
+  void aSharedDeliveryThatRunsOutReachesOneHandlerOnce() throws Exception {
+    List<ExhaustedDelivery> first = new CopyOnWriteArrayList<>();
+    List<ExhaustedDelivery> second = new CopyOnWriteArrayList<>();
+    onExhausted(first::add);
+    onExhausted(second::add);
+    JobConsumer c = consumer("w1", Map.of(), 2);
+    Job job = Fixtures.job("_any");
+    publish(job);
+    List<Delivery> deliveries = new ArrayList<>();
+    fetchWithoutSettling(c, deliveries, ACK_WAIT.multipliedBy(10),
+        () -> about(first, job).isEmpty() && about(second, job).isEmpty());
+    // a while longer: no second report, no third delivery
+    fetchWithoutSettling(c, deliveries, ACK_WAIT.multipliedBy(2), () -> true);
+    List<ExhaustedDelivery> reported = new ArrayList<>(about(first, job));
+    reported.addAll(about(second, job));
+    assertThat(reported).containsExactly(new ExhaustedDelivery(job.id(), null, 2));
+    assertThat(deliveries).extracting(Delivery::deliveryCount).containsExactly(1, 2);
+  }
+
+  @Test
+  void anOwnDeliveryThatRunsOutNamesTheWorker() throws Exception {
+    List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
+    onExhausted(seen::add);
+    JobConsumer c = consumer("web03.example.com", Map.of("group", "web"), 2);
+    Job job = Fixtures.job("group:web");
+    publish(job, "web03.example.com");
+    List<Delivery> deliveries = new ArrayList<>();
+    fetchWithoutSettling(c, deliveries, ACK_WAIT.multipliedBy(10), () -> about(seen, job).isEmpty());
+    assertThat(about(seen, job))
+        .containsExactly(new ExhaustedDelivery(job.id(), "web03.example.com", 2));
+    assertThat(deliveries).extracting(Delivery::deliveryCount).containsExactly(1, 2);
+  }
+
+  @Test
+  void aDeliveryNakedOnItsLastAllowedDeliveryRunsOut() throws Exception {
+    List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
+    onExhausted(seen::add);
+    JobConsumer c = consumer("w1", Map.of(), 2);
+    Job job = Fixtures.job("_any");
+    publish(job);
+    List<Delivery> deliveries = new ArrayList<>();
+    long end = System.nanoTime() + ACK_WAIT.multipliedBy(10).toNanos();
+    while (about(seen, job).isEmpty() && System.nanoTime() < end) {
+      for (Delivery d : c.fetch(5, Duration.ofMillis(100))) {
+        deliveries.add(d);
+        d.nak(Duration.ZERO);
+      }
+    }
+    assertThat(about(seen, job)).containsExactly(new ExhaustedDelivery(job.id(), null, 2));
+    assertThat(deliveries).extracting(Delivery::deliveryCount).containsExactly(1, 2);
+  }
+
+  @Test
+  void aHandlerThatThrowsGetsTheExhaustedDeliveryAgain() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    List<ExhaustedDelivery> handled = new CopyOnWriteArrayList<>();
+    Job job = Fixtures.job("_any");
+    onExhausted(e -> {
+      if (e.job().equals(job.id()) && calls.incrementAndGet() == 1) {
+        throw new IllegalStateException("store unavailable");
+      }
+      handled.add(e);
+    });
+    JobConsumer c = consumer("w1", Map.of(), 2);
+    publish(job);
+    fetchWithoutSettling(c, new ArrayList<>(), ACK_WAIT.multipliedBy(15),
+        () -> about(handled, job).isEmpty());
+    assertThat(calls.get()).isEqualTo(2);
+    assertThat(about(handled, job)).containsExactly(new ExhaustedDelivery(job.id(), null, 2));
+  }
+
+  @Test
+  void aClosedSubscriptionIsNotCalledAndTheExhaustionWaitsForTheNext() throws Exception {
+    List<ExhaustedDelivery> closed = new CopyOnWriteArrayList<>();
+    onExhausted(closed::add).close();
+    JobConsumer c = consumer("w1", Map.of(), 2);
+    Job job = Fixtures.job("_any");
+    publish(job);
+    List<Delivery> deliveries = new ArrayList<>();
+    fetchWithoutSettling(c, deliveries, ACK_WAIT.multipliedBy(10), () -> deliveries.size() < 2);
+    assertThat(deliveries).extracting(Delivery::deliveryCount).containsExactly(1, 2);
+    // past the last delivery's ack wait: it ran out while no one was subscribed
+    fetchWithoutSettling(c, deliveries, ACK_WAIT.multipliedBy(3), () -> true);
+    assertThat(deliveries).hasSize(2);
+
+    List<ExhaustedDelivery> next = new CopyOnWriteArrayList<>();
+    onExhausted(next::add);
+    assertThat(Fixtures.eventually(ACK_WAIT.multipliedBy(10), () -> !about(next, job).isEmpty()))
+        .as("the exhaustion reaches the next subscriber")
+        .isTrue();
+    assertThat(about(next, job)).containsExactly(new ExhaustedDelivery(job.id(), null, 2));
+    assertThat(closed).isEmpty();
   }
 
   @Test
   void backlogCountsPendingAndUnacked() throws Exception {
     JobConsumer c = consumer("w1");
     for (int i = 0; i < 3; i++) {
-      queue.publish(Fixtures.job("_any"));
+      publish(Fixtures.job("_any"));
     }
     assertThat(Fixtures.eventually(Duration.ofSeconds(5), () -> queue.backlog().pending() == 3))
         .as("pending 3, was %s", queue.backlog())

@@ -1,35 +1,48 @@
 package io.osapi.core.contract;
 
+import static io.osapi.core.contract.Fixtures.await;
+import static io.osapi.core.contract.Fixtures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.osapi.core.domain.EventKey;
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.OperationKind;
+import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.TimelineEntry;
+import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every {@link JobStore} must do. An adapter's test extends this class and supplies an empty
- * store per test.
+ * What every {@link JobStore} must do: records and runs stored by key, changed only by
+ * compare-and-set on their revision. An adapter's test extends this class and supplies the store
+ * under test; the store need not be empty (every test uses new job ids and looks only at its own
+ * jobs), so the same kit runs against a shared server.
  */
 public abstract class JobStoreContract {
-  /** The store under test, new for each test. */
+  /** The store under test, from {@link #newStore()} before each test. */
   protected JobStore store;
 
-  /** A new, empty store. */
+  /** The store to test; it may hold jobs of earlier tests. */
   protected abstract JobStore newStore();
 
   @BeforeEach
@@ -41,139 +54,332 @@ public abstract class JobStoreContract {
     return Instant.now().truncatedTo(ChronoUnit.MICROS);
   }
 
-  @Test
-  void storesAndReadsBackAJob() {
-    Job job = Fixtures.job("group:web.dev");
-    store.create(job);
-    assertThat(store.find(job.id())).contains(job);
+  private long create(JobRecord record) {
+    return await(store.create(record));
+  }
+
+  private long put(RunKey key, Run run, long revision) {
+    return await(store.putRun(key, run, revision));
+  }
+
+  private static Run claim(String worker) {
+    return Run.claim(null, worker, 1, now());
   }
 
   @Test
-  void unknownJobIsEmpty() {
-    assertThat(store.find(JobId.generate(Clock.systemUTC()))).isEmpty();
+  void aCreatedRecordIsReadBackExactlyWithItsRevision() {
+    Job job = Fixtures.job("group:web.dev", OperationKind.MODIFY,
+        "{\"path\":\"/etc/hosts\",\"lines\":[1,2,3],\"note\":\"caf\u00e9 \\\"quoted\\\"\"}");
+    JobRecord record = JobRecord.submitted(job, List.of("web01.example.com", "w2"))
+        .with(new TimelineEntry(now(), "retried", "_api", "retried by ops", "why: \"x\"\n\u00fc"));
+    long revision = create(record);
+    assertThat(revision).isPositive();
+    assertThat(store.find(job.id())).contains(new Versioned<>(record, revision));
+
+    JobRecord any = Fixtures.anyRecord();
+    long anyRevision = create(any);
+    assertThat(store.find(any.job().id())).contains(new Versioned<>(any, anyRevision));
   }
 
   @Test
-  void refusesToOverwriteAJob() {
-    Job job = Fixtures.job("_any");
-    store.create(job);
-    assertThatThrownBy(() -> store.create(job)).isInstanceOf(RuntimeException.class);
+  void unknownJobsAndRunsAreEmpty() {
+    JobRecord never = Fixtures.broadcastRecord("_all", "w1");
+    assertThat(store.find(never.job().id())).isEmpty();
+    assertThat(store.run(RunKey.any(JobId.generate(Clock.systemUTC())))).isEmpty();
+    assertThat(store.runs(never)).isEmpty();
+    assertThat(store.statuses()).doesNotContainKey(never.job().id());
   }
 
   @Test
-  void appendsEventsPerJobOnly() throws Exception {
-    Job a = Fixtures.job("_any");
-    Job b = Fixtures.job("_any");
-    store.create(a);
-    store.create(b);
-    StatusEvent e1 = new StatusEvent(a.id(), EventType.SUBMITTED, StatusEvent.API, now(), Map.of("k", "v"));
-    StatusEvent e2 = new StatusEvent(a.id(), EventType.STARTED, "web01.example.com", now(), Map.of());
-    StatusEvent e3 = new StatusEvent(b.id(), EventType.STARTED, "w2", now(), Map.of());
-    CompletableFuture.allOf(store.appendEvent(e1), store.appendEvent(e2), store.appendEvent(e3))
-        .get(10, TimeUnit.SECONDS);
-    assertThat(store.events(a.id())).containsExactlyInAnyOrder(e1, e2);
-    assertThat(store.events(b.id())).containsExactly(e3);
+  void creatingAJobTwiceConflictsAndKeepsTheFirst() {
+    JobRecord record = Fixtures.anyRecord();
+    long revision = create(record);
+    JobRecord other = record.with(new TimelineEntry(now(), "retried", "_api", "again", null));
+    assertThat(failure(() -> store.create(other))).isInstanceOf(RevisionConflictException.class);
+    assertThat(store.find(record.job().id())).contains(new Versioned<>(record, revision));
   }
 
   @Test
-  void sameEventTwiceFromOneWorkerIsKeptTwice() throws Exception {
-    Job a = Fixtures.job("_any");
-    store.create(a);
-    Instant t = now();
-    StatusEvent e1 = new StatusEvent(a.id(), EventType.ACKNOWLEDGED, "w1", t, Map.of());
-    StatusEvent e2 = new StatusEvent(a.id(), EventType.ACKNOWLEDGED, "w1", t.plusNanos(1000), Map.of());
-    CompletableFuture.allOf(store.appendEvent(e1), store.appendEvent(e2)).get(10, TimeUnit.SECONDS);
-    assertThat(store.events(a.id())).hasSize(2);
+  void aRunIsCreatedAtRevisionZeroThenChangedFromItsRevision() {
+    JobRecord record = Fixtures.anyRecord();
+    create(record);
+    RunKey key = RunKey.any(record.job().id());
+    Run claimed = claim("w1");
+    long r1 = put(key, claimed, 0);
+    assertThat(r1).isPositive();
+    assertThat(store.run(key)).contains(new Versioned<>(claimed, r1));
+
+    Run done = claimed.finish(RunState.COMPLETED, "{\"hostname\":\"web01\"}", null, false, now());
+    long r2 = put(key, done, r1);
+    assertThat(r2).isGreaterThan(r1);
+    assertThat(store.run(key)).contains(new Versioned<>(done, r2));
   }
 
   @Test
-  void storesResultsBesideEvents() throws Exception {
-    Job a = Fixtures.job("_any");
-    store.create(a);
-    Instant t = now();
-    JobResult r1 = new JobResult(a.id(), "w1", 1, EventType.FAILED, null, "boom", t);
-    JobResult r2 =
-        new JobResult(a.id(), "w1", 2, EventType.COMPLETED, "{\"x\":[1,2]}", null, t.plusMillis(5));
-    CompletableFuture.allOf(store.putResult(r1), store.putResult(r2)).get(10, TimeUnit.SECONDS);
-    assertThat(store.results(a.id())).containsExactlyInAnyOrder(r1, r2);
-    assertThat(store.history(a.id()).results()).containsExactlyInAnyOrder(r1, r2);
-    assertThat(store.history(a.id()).events()).isEmpty();
+  void aStaleRevisionConflictsAndChangesNothing() {
+    JobRecord record = Fixtures.anyRecord();
+    create(record);
+    RunKey key = RunKey.any(record.job().id());
+    Run claimed = claim("w1");
+    long r1 = put(key, claimed, 0);
+    Run takenOver = Run.claim(claimed, "w2", 2, now());
+    long r2 = put(key, takenOver, r1);
+
+    Run late = claimed.finish(RunState.FAILED, null, "boom", false, now());
+    assertThat(failure(() -> store.putRun(key, late, r1)))
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(failure(() -> store.putRun(key, claim("w3"), 0)))
+        .as("a create over an existing run")
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(store.run(key)).contains(new Versioned<>(takenOver, r2));
+
+    RunKey absent = RunKey.any(Fixtures.job("_any").id());
+    assertThat(failure(() -> store.putRun(absent, claim("w1"), r2)))
+        .as("a compare-and-set on a run that does not exist")
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(store.run(absent)).isEmpty();
   }
 
   @Test
-  void theSameEventOrResultWrittenAgainIsStoredOnce() throws Exception {
-    Job a = Fixtures.job("_any");
-    store.create(a);
-    Instant t = now();
-    StatusEvent e = new StatusEvent(a.id(), EventType.COMPLETED, "w1", t, Map.of("k", "v"));
-    JobResult r = new JobResult(a.id(), "w1", 1, EventType.COMPLETED, "{}", null, t);
-    CompletableFuture.allOf(store.putResult(r), store.appendEvent(e)).get(10, TimeUnit.SECONDS);
-    CompletableFuture.allOf(store.putResult(r), store.appendEvent(e)).get(10, TimeUnit.SECONDS);
-    assertThat(store.events(a.id())).containsExactly(e);
-    assertThat(store.results(a.id())).containsExactly(r);
-    assertThat(store.history(a.id())).isEqualTo(new io.osapi.core.domain.JobHistory(
-        List.of(e), List.of(r)));
+  void revisionsGrowWithEveryWrite() {
+    JobRecord record = Fixtures.anyRecord();
+    long revision = create(record);
+    RunKey key = RunKey.any(record.job().id());
+    Run run = claim("w1");
+    long runRevision = put(key, run, 0);
+    for (int i = 2; i <= 5; i++) {
+      run = run.release("transient " + i, now());
+      run = Run.claim(run, "w1", i, now());
+      long next = put(key, run, runRevision);
+      assertThat(next).isGreaterThan(runRevision);
+      runRevision = next;
+      JobRecord retried = record.with(new TimelineEntry(now(), "retried", "_api", "n" + i, null));
+      long nextRecord = await(store.update(retried, revision));
+      assertThat(nextRecord).isGreaterThan(revision);
+      revision = nextRecord;
+    }
+    assertThat(store.run(key).orElseThrow().revision()).isEqualTo(runRevision);
+    assertThat(store.find(record.job().id()).orElseThrow().revision()).isEqualTo(revision);
   }
 
   @Test
-  void pipelinedResultAndTerminalEventAreBothThereWhenTheirFuturesComplete() throws Exception {
-    List<CompletableFuture<Void>> all = new ArrayList<>();
-    List<Job> jobs = new ArrayList<>();
+  void aRecordIsUpdatedByCompareAndSet() {
+    JobRecord record = Fixtures.broadcastRecord("_all", "w1", "w2");
+    long r1 = create(record);
+    JobRecord retried = record.with(new TimelineEntry(now(), "retried", "_api", "retried", null));
+    long r2 = await(store.update(retried, r1));
+    assertThat(r2).isGreaterThan(r1);
+    assertThat(store.find(record.job().id())).contains(new Versioned<>(retried, r2));
+
+    JobRecord stale = record.with(new TimelineEntry(now(), "retried", "_api", "stale", null));
+    assertThat(failure(() -> store.update(stale, r1)))
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(store.find(record.job().id())).contains(new Versioned<>(retried, r2));
+
+    JobRecord never = Fixtures.anyRecord();
+    assertThat(failure(() -> store.update(never, r2)))
+        .as("an update of a job that does not exist")
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(store.find(never.job().id())).isEmpty();
+  }
+
+  @Test
+  void runsOfAnAnyJob() {
+    JobRecord record = Fixtures.anyRecord();
+    create(record);
+    assertThat(store.runs(record)).isEmpty();
+    Run claimed = claim("w1");
+    put(RunKey.any(record.job().id()), claimed, 0);
+    assertThat(store.runs(record)).containsExactly(Map.entry(RunKey.any(record.job().id()), claimed));
+  }
+
+  @Test
+  void runsOfABroadcastJobAreThoseOfItsExpectedWorkersThatExist() {
+    JobRecord record = Fixtures.broadcastRecord("_all", "w1", "web02.example.com", "w3");
+    JobId id = record.job().id();
+    create(record);
+    Run one = claim("w1").finish(RunState.COMPLETED, "{\"n\":1}", null, false, now());
+    Run two = claim("web02.example.com");
+    put(RunKey.of(id, "w1"), one, 0);
+    put(RunKey.of(id, "web02.example.com"), two, 0);
+    put(RunKey.of(id, "unexpected"), claim("unexpected"), 0);
+    assertThat(store.runs(record)).containsOnly(
+        Map.entry(RunKey.of(id, "w1"), one), Map.entry(RunKey.of(id, "web02.example.com"), two));
+    assertThat(store.run(RunKey.of(id, "w3"))).isEmpty();
+  }
+
+  @Test
+  void statusesFollowTheRunsNewestFirst() {
+    List<JobId> created = new ArrayList<>();
+    JobRecord submitted = Fixtures.anyRecord();
+    JobRecord released = Fixtures.anyRecord();
+    JobRecord processing = Fixtures.anyRecord();
+    JobRecord completed = Fixtures.anyRecord();
+    JobRecord failed = Fixtures.anyRecord();
+    JobRecord partial = Fixtures.broadcastRecord("_all", "w1", "w2");
+    JobRecord broadcastRunning = Fixtures.broadcastRecord("group:web", "w1", "w2");
+    JobRecord broadcastWaiting = Fixtures.broadcastRecord("_all", "w1", "w2");
+    for (JobRecord r : List.of(submitted, released, processing, completed, failed, partial,
+        broadcastRunning, broadcastWaiting)) {
+      create(r);
+      created.add(r.job().id());
+    }
+    put(RunKey.any(released.job().id()), claim("w1").release("shutting down", now()), 0);
+    put(RunKey.any(processing.job().id()), claim("w1"), 0);
+    put(RunKey.any(completed.job().id()),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0);
+    put(RunKey.any(failed.job().id()),
+        claim("w1").finish(RunState.FAILED, null, "boom", false, now()), 0);
+    put(RunKey.of(partial.job().id(), "w1"),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0);
+    put(RunKey.of(partial.job().id(), "w2"),
+        claim("w2").finish(RunState.FAILED, null, "disk", false, now()), 0);
+    put(RunKey.of(broadcastRunning.job().id(), "w1"),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0);
+
+    Map<JobId, JobStatus> statuses = store.statuses();
+    assertThat(statuses).contains(
+        Map.entry(submitted.job().id(), JobStatus.SUBMITTED),
+        Map.entry(released.job().id(), JobStatus.SUBMITTED),
+        Map.entry(processing.job().id(), JobStatus.PROCESSING),
+        Map.entry(completed.job().id(), JobStatus.COMPLETED),
+        Map.entry(failed.job().id(), JobStatus.FAILED),
+        Map.entry(partial.job().id(), JobStatus.PARTIAL_FAILURE),
+        Map.entry(broadcastRunning.job().id(), JobStatus.PROCESSING),
+        Map.entry(broadcastWaiting.job().id(), JobStatus.SUBMITTED));
+    List<JobId> newestFirst = new ArrayList<>(created);
+    Collections.reverse(newestFirst);
+    assertThat(new ArrayList<>(statuses.keySet())).containsSubsequence(newestFirst);
+    assertThat(store.ids()).containsSubsequence(newestFirst);
+  }
+
+  @Test
+  void deleteRemovesTheRecordAndItsRuns() {
+    JobRecord any = Fixtures.anyRecord();
+    JobRecord broadcast = Fixtures.broadcastRecord("_all", "w1", "w2");
+    JobRecord kept = Fixtures.anyRecord();
+    create(any);
+    create(broadcast);
+    create(kept);
+    put(RunKey.any(any.job().id()), claim("w1"), 0);
+    put(RunKey.of(broadcast.job().id(), "w1"), claim("w1"), 0);
+    put(RunKey.of(broadcast.job().id(), "w2"), claim("w2"), 0);
+    Run keptRun = claim("w1");
+    long keptRevision = put(RunKey.any(kept.job().id()), keptRun, 0);
+
+    assertThat(store.delete(any.job().id())).isTrue();
+    assertThat(store.delete(broadcast.job().id())).isTrue();
+    assertThat(store.find(any.job().id())).isEmpty();
+    assertThat(store.run(RunKey.any(any.job().id()))).isEmpty();
+    assertThat(store.runs(any)).isEmpty();
+    assertThat(store.find(broadcast.job().id())).isEmpty();
+    assertThat(store.runs(broadcast)).isEmpty();
+    assertThat(store.statuses()).doesNotContainKeys(any.job().id(), broadcast.job().id())
+        .containsKey(kept.job().id());
+    assertThat(store.run(RunKey.any(kept.job().id())))
+        .contains(new Versioned<>(keptRun, keptRevision));
+    assertThat(store.delete(any.job().id())).isFalse();
+
+    assertThat(put(RunKey.any(any.job().id()), claim("w9"), 0))
+        .as("a deleted run can be created again")
+        .isPositive();
+  }
+
+  @Test
+  void fullTimelinesAreKept() {
+    JobRecord record = Fixtures.anyRecord();
+    for (int i = 0; i < Run.MAX_TIMELINE + 4; i++) {
+      record = record.with(new TimelineEntry(now(), "retried", "_api", "retry " + i, null));
+    }
+    assertThat(record.timeline()).hasSize(Run.MAX_TIMELINE);
+    long revision = create(record);
+    assertThat(store.find(record.job().id())).contains(new Versioned<>(record, revision));
+
+    Run run = claim("w1");
+    for (int i = 2; i < Run.MAX_TIMELINE + 6; i++) {
+      run = Run.claim(run.release("transient " + i, now()), "w1", i, now());
+    }
+    assertThat(run.timeline()).hasSize(Run.MAX_TIMELINE);
+    RunKey key = RunKey.any(record.job().id());
+    long runRevision = put(key, run, 0);
+    assertThat(store.run(key)).contains(new Versioned<>(run, runRevision));
+  }
+
+  @Test
+  void largeDataRoundTrips() {
+    String blob = "x".repeat(64 * 1024);
+    Job job = Fixtures.job("_any", OperationKind.MODIFY, "{\"blob\":\"" + blob + "\"}");
+    JobRecord record = JobRecord.submitted(job, List.of());
+    long revision = create(record);
+    assertThat(store.find(job.id())).contains(new Versioned<>(record, revision));
+
+    RunKey key = RunKey.any(job.id());
+    Run claimed = claim("w1");
+    long r1 = put(key, claimed, 0);
+    Run done = claimed.finish(RunState.COMPLETED, "{\"out\":\"" + blob + "\"}", null, false, now());
+    long r2 = put(key, done, r1);
+    assertThat(store.run(key)).contains(new Versioned<>(done, r2));
+  }
+
+  @Test
+  void ofConcurrentClaimsExactlyOneWins() throws Exception {
+    JobRecord record = Fixtures.anyRecord();
+    create(record);
+    RunKey key = RunKey.any(record.job().id());
+    int n = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Throwable>> outcomes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Run mine = claim("w" + i);
+        outcomes.add(pool.submit(() -> {
+          go.await();
+          return failure(() -> store.putRun(key, mine, 0));
+        }));
+      }
+      go.countDown();
+      int won = 0;
+      int conflicts = 0;
+      for (Future<Throwable> f : outcomes) {
+        Throwable t = f.get(30, TimeUnit.SECONDS);
+        if (t == null) {
+          won++;
+        } else if (t instanceof RevisionConflictException) {
+          conflicts++;
+        } else {
+          throw new AssertionError("a claim failed otherwise", t);
+        }
+      }
+      assertThat(won).isEqualTo(1);
+      assertThat(conflicts).isEqualTo(n - 1);
+      assertThat(store.run(key)).hasValueSatisfying(v ->
+          assertThat(v.value().state()).isEqualTo(RunState.RUNNING));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void pipelinedWritesAreAllThereWhenTheirFuturesComplete() {
+    List<JobRecord> records = new ArrayList<>();
+    List<CompletableFuture<Long>> creates = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      Job j = Fixtures.job("_any");
-      store.create(j);
-      jobs.add(j);
-      all.add(store.putResult(new JobResult(j.id(), "w1", 1, EventType.COMPLETED, "{}", null, now())));
-      all.add(store.appendEvent(new StatusEvent(j.id(), EventType.COMPLETED, "w1", now(), Map.of())));
+      JobRecord r = Fixtures.anyRecord();
+      records.add(r);
+      creates.add(store.create(r));
     }
-    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-    for (Job j : jobs) {
-      assertThat(store.results(j.id())).hasSize(1);
-      assertThat(store.events(j.id())).hasSize(1);
+    await(CompletableFuture.allOf(creates.toArray(CompletableFuture[]::new)));
+    List<CompletableFuture<Long>> claims = new ArrayList<>();
+    for (JobRecord r : records) {
+      claims.add(store.putRun(RunKey.any(r.job().id()), claim("w1"), 0));
     }
-  }
-
-  @Test
-  void indexListsNewestFirstWithEventKeys() throws Exception {
-    List<Job> jobs = new ArrayList<>();
-    for (int i = 0; i < 5; i++) {
-      Job j = Fixtures.job("_any");
-      store.create(j);
-      jobs.add(j);
-      Thread.sleep(2);
+    await(CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new)));
+    for (int i = 0; i < records.size(); i++) {
+      JobRecord r = records.get(i);
+      assertThat(store.find(r.job().id()).orElseThrow().revision()).isEqualTo(creates.get(i).join());
+      assertThat(store.run(RunKey.any(r.job().id())).orElseThrow().revision())
+          .isEqualTo(claims.get(i).join());
     }
-    store.appendEvent(new StatusEvent(jobs.get(0).id(), EventType.COMPLETED, "web01.x", now(), Map.of()))
-        .get(10, TimeUnit.SECONDS);
-    Map<JobId, List<EventKey>> index = store.index();
-    List<JobId> expected = new ArrayList<>();
-    for (int i = jobs.size() - 1; i >= 0; i--) {
-      expected.add(jobs.get(i).id());
-    }
-    assertThat(new ArrayList<>(index.keySet())).containsExactlyElementsOf(expected);
-    assertThat(index.get(jobs.get(0).id()))
-        .extracting(EventKey::type, EventKey::worker)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(EventType.COMPLETED, "web01_x"));
-    assertThat(index.get(jobs.get(0).id()).get(0).unixNanos()).isPositive();
-    assertThat(index.get(jobs.get(1).id())).isEmpty();
-  }
-
-  @Test
-  void deleteRemovesJobEventsAndResults() throws Exception {
-    Job a = Fixtures.job("_any");
-    Job b = Fixtures.job("_any");
-    store.create(a);
-    store.create(b);
-    CompletableFuture.allOf(
-            store.appendEvent(new StatusEvent(a.id(), EventType.STARTED, "w1", now(), Map.of())),
-            store.putResult(new JobResult(a.id(), "w1", 1, EventType.COMPLETED, "{}", null, now())),
-            store.appendEvent(new StatusEvent(b.id(), EventType.STARTED, "w1", now(), Map.of())))
-        .get(10, TimeUnit.SECONDS);
-    assertThat(store.delete(a.id())).isTrue();
-    assertThat(store.find(a.id())).isEmpty();
-    assertThat(store.events(a.id())).isEmpty();
-    assertThat(store.results(a.id())).isEmpty();
-    assertThat(store.index()).doesNotContainKey(a.id()).containsKey(b.id());
-    assertThat(store.events(b.id())).hasSize(1);
-    assertThat(store.delete(a.id())).isFalse();
   }
 }

@@ -1,12 +1,125 @@
 package io.osapi.core.memory;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.contract.JobQueueContract;
+import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobNotification;
+import io.osapi.core.port.Delivery;
+import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
 
 class InMemoryJobQueueTest extends JobQueueContract {
   @Override
   protected JobQueue newQueue() {
     return new InMemoryJobQueue(Clock.systemUTC());
+  }
+
+  /** A clock the test moves by hand. */
+  private static final class ManualClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-11-26T10:00:00Z");
+
+    void advance(Duration d) {
+      now = now.plus(d);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void aJobIdIsForgottenAfterTheDeduplicationWindow() throws Exception {
+    ManualClock clock = new ManualClock();
+    InMemoryJobQueue q = new InMemoryJobQueue(clock, 1000, Duration.ofMinutes(2));
+    JobConsumer c = q.consumer(new ConsumerSpec("w1", Map.of(), ACK_WAIT, 5));
+    try {
+      Job job = Fixtures.job("_any");
+      q.publish(new JobNotification(job, List.of())).join();
+      clock.advance(Duration.ofSeconds(119));
+      q.publish(new JobNotification(job, List.of())).join();
+      assertThat(fetchN(c, 2, Duration.ofMillis(500))).hasSize(1);
+      clock.advance(Duration.ofSeconds(2));
+      q.publish(new JobNotification(job, List.of())).join();
+      List<Delivery> again = fetchN(c, 1, Duration.ofSeconds(2));
+      assertThat(again).hasSize(1);
+      assertThat(again.get(0).publishedAt()).isEqualTo(clock.instant());
+    } finally {
+      c.close();
+    }
+  }
+
+  @Test
+  void aDeliveryRunsOutEvenWhenItsWorkerStoppedFetching() throws Exception {
+    InMemoryJobQueue q = new InMemoryJobQueue(Clock.systemUTC());
+    List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable s = q.onExhausted(seen::add)) {
+      JobConsumer c = q.consumer(new ConsumerSpec("w1", Map.of(), Duration.ofMillis(200), 1));
+      Job job = Fixtures.job("_all");
+      q.publish(new JobNotification(job, List.of("w1"))).join();
+      assertThat(fetchUnacked(c, 1, Duration.ofSeconds(2))).hasSize(1);
+      c.close(); // the worker is gone: no one fetches from its durable again
+      assertThat(Fixtures.eventually(Duration.ofSeconds(5), () -> !seen.isEmpty())).isTrue();
+      assertThat(seen).containsExactly(new ExhaustedDelivery(job.id(), "w1", 1));
+    }
+  }
+
+  @Test
+  void aSettledLastDeliveryDoesNotRunOut() throws Exception {
+    InMemoryJobQueue q = new InMemoryJobQueue(Clock.systemUTC());
+    List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable s = q.onExhausted(seen::add)) {
+      JobConsumer c = q.consumer(new ConsumerSpec("w1", Map.of(), Duration.ofMillis(200), 1));
+      Job acked = Fixtures.job("_any");
+      Job termed = Fixtures.job("_any");
+      Job kept = Fixtures.job("_any");
+      q.publish(new JobNotification(acked, List.of())).join();
+      q.publish(new JobNotification(termed, List.of())).join();
+      q.publish(new JobNotification(kept, List.of())).join();
+      List<Delivery> got = fetchUnacked(c, 3, Duration.ofSeconds(2));
+      assertThat(got).hasSize(3);
+      Delivery keep = null;
+      for (Delivery d : got) {
+        if (d.notification().job().equals(acked)) {
+          d.ack();
+        } else if (d.notification().job().equals(termed)) {
+          d.term();
+        } else {
+          keep = d;
+        }
+      }
+      long end = System.nanoTime() + Duration.ofMillis(700).toNanos();
+      while (System.nanoTime() < end) {
+        keep.inProgress();
+        Thread.sleep(50);
+      }
+      keep.ack();
+      Thread.sleep(400); // past every ack wait
+      assertThat(seen).isEmpty();
+      c.close();
+    }
   }
 }

@@ -1,13 +1,28 @@
 package io.osapi.core.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.osapi.core.contract.JobMetricsContract;
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 
 /** The recording double passes the same kit as the real backends. */
 class RecordingJobMetricsTest extends JobMetricsContract {
+  @Test
+  void supersededRunsAreTotalledAndKeepTheirLabelAsPassed() {
+    RecordingJobMetrics m = new RecordingJobMetrics();
+    m.jobSuperseded("diag.echo");
+    m.jobSuperseded(null);
+    assertThat(m.superseded("diag.echo")).isEqualTo(1);
+    assertThat(m.superseded("null")).isEqualTo(1);
+    assertThat(m.superseded("diag.fail")).isZero();
+    assertThat(m.superseded()).isEqualTo(2);
+    assertThat(m.finished(JobOutcome.COMPLETED) + m.finished(JobOutcome.FAILED)).isZero();
+  }
+
   @Override
   protected JobMetrics newMetrics() {
     return new RecordingJobMetrics();
@@ -27,6 +42,7 @@ class RecordingJobMetricsTest extends JobMetricsContract {
               r.processedByWorker().getOrDefault(l.get("worker"), 0L);
           case "osapi_job_redeliveries_total" -> r.redeliveries(l.get("operation"));
           case "osapi_jobs_dead_lettered_total" -> r.deadLettered(l.get("operation"));
+          case "osapi_job_runs_superseded_total" -> r.superseded(l.get("operation"));
           case "osapi_nats_reconnects_total" -> r.natsReconnects();
           default -> throw new IllegalArgumentException(family);
         };

@@ -13,14 +13,15 @@ import java.util.Objects;
  * @param job the job
  * @param expected the workers expected to run a broadcast job, fixed at submit (from the worker
  *     registry); empty for an {@code _any} job
- * @param timeline job-level entries, oldest first, at most {@link Run#MAX_TIMELINE}
+ * @param timeline job-level entries, oldest first, at most {@link Run#MAX_TIMELINE} (the first and
+ *     newest are kept)
  */
 public record JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline) {
   /** Checks for nulls; an {@code _any} job expects no one, a broadcast job someone. */
   public JobRecord {
     Objects.requireNonNull(job, "job");
     expected = List.copyOf(expected == null ? List.of() : expected);
-    timeline = List.copyOf(timeline == null ? List.of() : timeline);
+    timeline = Run.bounded(timeline == null ? List.of() : timeline);
     if (job.target() instanceof Target.Any) {
       if (!expected.isEmpty()) {
         throw new IllegalArgumentException("an _any job has no expected workers");
@@ -37,13 +38,10 @@ public record JobRecord(Job job, List<String> expected, List<TimelineEntry> time
         List.of(new TimelineEntry(job.created(), "submitted", "_api", "queued", null)));
   }
 
-  /** This record with one more timeline entry (the oldest ones go past the bound). */
+  /** This record with one more timeline entry (past the bound, the first and newest are kept). */
   public JobRecord with(TimelineEntry entry) {
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(entry);
-    if (t.size() > Run.MAX_TIMELINE) {
-      t = new ArrayList<>(t.subList(t.size() - Run.MAX_TIMELINE, t.size()));
-    }
     return new JobRecord(job, expected, t);
   }
 

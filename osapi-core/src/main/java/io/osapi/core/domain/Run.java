@@ -132,7 +132,7 @@ public record Run(
     }
   }
 
-  private static List<TimelineEntry> bounded(List<TimelineEntry> t) {
+  static List<TimelineEntry> bounded(List<TimelineEntry> t) {
     if (t.size() <= MAX_TIMELINE) {
       return List.copyOf(t);
     }

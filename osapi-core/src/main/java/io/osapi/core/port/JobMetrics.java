@@ -40,8 +40,9 @@ public interface JobMetrics {
 
   /**
    * A run's outcome was dropped because another delivery had taken the job over first (the run's
-   * compare-and-set lost): {@code osapi_job_runs_superseded_total}. The run is not counted as
-   * finished; the holder that took over counts its own outcome.
+   * compare-and-set lost): {@code osapi_job_runs_superseded_total}. Only this counter; the worker
+   * also reports the attempt's end as {@link JobOutcome#RELEASED} (lowering active, not counted
+   * as finished); the holder that took over counts its own outcome.
    */
   void jobSuperseded(String operation);
 

@@ -35,8 +35,10 @@ public interface JobQueue {
   QueueBacklog backlog();
 
   /**
-   * Calls {@code handler} for every notification whose deliveries ran out without being settled
-   * (at least once each: a handler that throws gets it again later). Across processes each
+   * Calls {@code handler} for every notification whose deliveries ran out without being settled:
+   * the ack wait of its last allowed delivery expired, or that delivery was nak'd (at least once
+   * each: a handler that throws gets it again later; exhaustions while no one subscribes wait for
+   * a subscriber). Across processes each
    * exhaustion reaches one subscriber; on NATS from the max-deliveries advisories, which only the
    * controllers subscribe to.
    *

@@ -47,7 +47,8 @@ public interface JobStore {
   /**
    * Replaces a job record (the job-level timeline: retried), compare-and-set on {@code revision}.
    *
-   * @return completes with the new revision
+   * @return completes with the new revision; exceptionally with {@link
+   *     io.osapi.core.domain.RevisionConflictException} when the record changed or does not exist
    */
   CompletableFuture<Long> update(JobRecord record, long revision);
 

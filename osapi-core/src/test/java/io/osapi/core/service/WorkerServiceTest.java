@@ -235,9 +235,7 @@ class WorkerServiceTest {
       h.worker(Harness.config("w2", 1));
       h.awaitRegistered("w1", "w2");
       JobId id = h.client.create(new CreateJobRequest("test.where", null, "_all")).job().id();
-      Harness.awaitTrue(T, () -> h.client.get(id).orElseThrow().workers().size() == 2
-          && h.client.get(id).orElseThrow().status() != JobStatus.PROCESSING);
-      JobView v = h.client.get(id).orElseThrow();
+      JobView v = h.awaitEnd(id, T);
       assertThat(v.status()).isEqualTo(JobStatus.PARTIAL_FAILURE);
       assertThat(v.workers().get("w1").state()).isEqualTo(RunState.COMPLETED);
       assertThat(v.workers().get("w2").state()).isEqualTo(RunState.FAILED);

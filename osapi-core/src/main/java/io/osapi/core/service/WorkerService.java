@@ -65,10 +65,7 @@ public final class WorkerService implements AutoCloseable {
   private final Clock clock;
 
   private final Semaphore slots;
-  private final Set<Delivery> running = ConcurrentHashMap.newKeySet();
-  private final Set<JobId> runningHere = ConcurrentHashMap.newKeySet();
-  private final RunWriter runs;
-  private final AtomicInteger active = new AtomicInteger();
+  private final DeliveryProcessor processor;
   private final Object lifecycle = new Object();
   private volatile boolean stopping;
   private volatile boolean started;
@@ -103,7 +100,8 @@ public final class WorkerService implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.slots = new Semaphore(config.concurrency());
-    this.runs = new RunWriter(store, config.workerId(), clock);
+    this.processor = new DeliveryProcessor(config, new RunWriter(store, config.workerId(), clock),
+        operations, metrics, clock, () -> stopping);
   }
 
   /** Opens the consumers, registers the worker and starts fetching. Idempotent. */
@@ -156,7 +154,7 @@ public final class WorkerService implements AutoCloseable {
       drained = pool.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
       if (!drained) {
         LOG.log(Level.WARNING, "{0} jobs still running at the drain deadline; handing them back",
-            running.size());
+            processor.running().size());
         pool.shutdownNow();
         pool.awaitTermination(5, TimeUnit.SECONDS);
       }
@@ -187,7 +185,7 @@ public final class WorkerService implements AutoCloseable {
 
   /** Jobs running right now. */
   public int activeJobs() {
-    return active.get();
+    return processor.active();
   }
 
   /** True between {@link #start()} and {@link #stop(Duration)}. */
@@ -214,7 +212,7 @@ public final class WorkerService implements AutoCloseable {
           pool.execute(
               () -> {
                 try {
-                  process(d);
+                  processor.process(d);
                 } finally {
                   slots.release();
                 }
@@ -239,198 +237,12 @@ public final class WorkerService implements AutoCloseable {
     }
   }
 
-  private void process(Delivery d) {
-    JobNotification n;
-    try {
-      n = d.notification();
-    } catch (CorruptRecordException e) {
-      poison(d, e.getMessage());
-      return;
-    }
-    Job job = n.job();
-    String op = job.operation().type();
-    if (!n.expects(config.workerId())) {
-      LOG.log(Level.INFO, "job {0} ({1}) does not expect worker {2} (it registered after the"
-          + " submit); left alone", job.id(), job.target().text(), config.workerId());
-      d.ack();
-      return;
-    }
-    int attempt = d.deliveryCount();
-    if (attempt > 1) {
-      metrics.jobRedelivered(op);
-    }
-    RunKey key = RunKey.forWorker(job, config.workerId());
-    RunWriter.Claim claim;
-    try {
-      claim = runs.claim(key, attempt, runningHere.contains(job.id()));
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not claim job {0}, handing it back: {1}", job.id(),
-          e.getMessage());
-      d.nak(config.retryDelay());
-      return;
-    }
-    switch (claim.status()) {
-      case DONE -> {
-        d.ack();
-        return;
-      }
-      case BUSY -> {
-        LOG.log(Level.DEBUG, "job {0} is held by another delivery; looking again later", job.id());
-        d.nak(config.ackWait());
-        return;
-      }
-      default -> {}
-    }
-    Versioned<Run> held = claim.run();
-    Optional<OperationDefinition> def = operations.find(op);
-    if (def.isEmpty()) {
-      String msg = "operation " + op + " is not known to worker " + config.workerId();
-      Run failed = held.value().finish(RunState.FAILED, null, msg, true, clock.instant());
-      if (write(d, key, held, failed) == RunWriter.WriteStatus.WRITTEN) {
-        d.term();
-        metrics.jobDeadLettered(op);
-      }
-      return;
-    }
-    running.add(d);
-    runningHere.add(job.id());
-    active.incrementAndGet();
-    Instant start = clock.instant();
-    try {
-      metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
-      long t0 = System.nanoTime();
-      JobOutcome outcome;
-      String result = null;
-      String error = null;
-      boolean deadLetter = false;
-      try {
-        result =
-            def.get()
-                .handler()
-                .execute(
-                    new OperationContext(
-                        job.id(), job.operation(), config.workerId(), config.labels(), attempt));
-        outcome = JobOutcome.COMPLETED;
-      } catch (TransientOperationException e) {
-        error = message(e);
-        if (attempt >= config.maxDeliver()) {
-          outcome = JobOutcome.FAILED;
-          deadLetter = true;
-          error = error + " (gave up after " + attempt + " deliveries)";
-        } else {
-          outcome = JobOutcome.RELEASED;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        outcome = JobOutcome.RELEASED;
-        error = "interrupted";
-      } catch (Throwable t) { // a handler's Error must not kill the worker
-        if (stopping && Thread.currentThread().isInterrupted()) {
-          outcome = JobOutcome.RELEASED;
-        } else {
-          outcome = JobOutcome.FAILED;
-        }
-        error = message(t);
-      }
-      Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      settle(d, key, held, op, outcome, result, error, took, deadLetter);
-    } finally {
-      running.remove(d);
-      runningHere.remove(job.id());
-      active.decrementAndGet();
-    }
-  }
-
-  /**
-   * Writes the run's end by compare-and-set, then settles the delivery: ack (completed), term
-   * (failed), nak (released). A lost compare-and-set (another delivery took the job over) drops
-   * the outcome and leaves the delivery alone: it is not this worker's any more.
-   */
-  private void settle(
-      Delivery d,
-      RunKey key,
-      Versioned<Run> held,
-      String op,
-      JobOutcome outcome,
-      String result,
-      String error,
-      Duration took,
-      boolean deadLetter) {
-    Instant now = clock.instant();
-    if (outcome == JobOutcome.RELEASED) {
-      Run released = held.value().release(error == null ? "released" : error, now);
-      RunWriter.WriteStatus w;
-      try {
-        w = runs.write(key, held, released, d, Duration.ZERO, () -> true);
-      } catch (RuntimeException e) {
-        w = RunWriter.WriteStatus.UNKNOWN;
-      }
-      metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
-      if (w == RunWriter.WriteStatus.SUPERSEDED) {
-        superseded(key, op);
-      } else {
-        // an unrecorded release is harmless: the next delivery takes the run over
-        d.nak(stopping ? Duration.ZERO : config.retryDelay());
-      }
-      return;
-    }
-    RunState terminal = outcome == JobOutcome.COMPLETED ? RunState.COMPLETED : RunState.FAILED;
-    Run end = held.value().finish(terminal, result, error, deadLetter, now);
-    RunWriter.WriteStatus w = write(d, key, held, end);
-    switch (w) {
-      case WRITTEN -> {
-        if (outcome == JobOutcome.COMPLETED) {
-          d.ack();
-        } else {
-          d.term();
-        }
-        metrics.jobFinished(op, config.workerId(), outcome, took);
-        if (deadLetter) {
-          metrics.jobDeadLettered(op);
-        }
-      }
-      case SUPERSEDED -> {
-        metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
-        superseded(key, op);
-      }
-      default -> {
-        // The run finished and is counted as such; whether its end was stored is not known.
-        // The next delivery finds it stored (done, not run again) or takes the run over and
-        // runs it again, which is then a second run and counted as one.
-        LOG.log(Level.WARNING, "could not record the end of job {0}; handing it back", key.job());
-        metrics.jobFinished(op, config.workerId(), outcome, took);
-        d.nak(stopping ? Duration.ZERO : config.retryDelay());
-      }
-    }
-  }
-
-  private RunWriter.WriteStatus write(Delivery d, RunKey key, Versioned<Run> held, Run next) {
-    try {
-      return runs.write(key, held, next, d, config.ackWait(), () -> stopping);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not record job {0}: {1}", key.job(), e.getMessage());
-      return RunWriter.WriteStatus.UNKNOWN;
-    }
-  }
-
-  private void superseded(RunKey key, String op) {
-    LOG.log(Level.WARNING, "job {0}: another delivery took the job over before worker {1}"
-        + " recorded its end; this run's outcome is dropped", key.job(), config.workerId());
-    metrics.jobSuperseded(op);
-  }
-
-  private void poison(Delivery d, String why) {
-    LOG.log(Level.WARNING, "poison notification, terminated: {0}", why);
-    d.term();
-    metrics.jobDeadLettered("other");
-  }
-
   private void heartbeat() {
     try {
       Instant now = clock.instant();
       registry.heartbeat(
           new WorkerInfo(
-              config.workerId(), config.labels(), startedAt, now, active.get(),
+              config.workerId(), config.labels(), startedAt, now, processor.active(),
               config.concurrency()));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
@@ -438,27 +250,13 @@ public final class WorkerService implements AutoCloseable {
   }
 
   private void progressAcks() {
-    for (Delivery d : running) {
+    for (Delivery d : processor.running()) {
       try {
         d.inProgress();
       } catch (RuntimeException e) {
         LOG.log(Level.DEBUG, "in-progress ack failed: {0}", e.getMessage());
       }
     }
-  }
-
-  private static Duration nonNegative(Instant from, Instant to) {
-    Duration d = Duration.between(from, to);
-    return d.isNegative() ? Duration.ZERO : d;
-  }
-
-  private static String message(Throwable t) {
-    String m = t.getMessage();
-    String name = t.getClass().getSimpleName();
-    if (m == null || m.isBlank()) {
-      return name;
-    }
-    return t instanceof RuntimeException || t instanceof Error ? name + ": " + m : m;
   }
 
   private static void sleepQuietly(long ms) {

@@ -7,13 +7,14 @@ import io.osapi.adapter.nats.NatsBackend;
 import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.adapter.otel.OtelMetricsBackend;
 import io.osapi.adapter.otel.OtelMetricsConfig;
-import io.osapi.core.domain.EventKey;
-import io.osapi.core.domain.EventType;
-import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.Versioned;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
@@ -25,15 +26,12 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -42,9 +40,11 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The end-to-end load driver of {@code scripts/bench.sh}: starts its own nats-server (file
@@ -52,18 +52,26 @@ import java.util.concurrent.atomic.AtomicLong;
  * concurrency:
  *
  * <ul>
- *   <li>A: {@link RawJnatsBaseline}, hand-written jnats doing the NATS operations of one osapi job;
- *   <li>B: osapi's JobClient and WorkerService on the NATS adapter, with OtelJobMetrics and the
+ *   <li>A: {@link RawJnatsBaseline}, hand-written jnats doing the minimal NATS operations of the
+ *       v2 job store (create, publish; claim, finish, ack; pull requests), pipelined;
+ *   <li>B: osapi's JobClient ({@code createAsync}, up to {@value #IN_FLIGHT_PER_PRODUCER} in flight
+ *       per producer) and WorkerService on the NATS adapter, with OtelJobMetrics and the
  *       Prometheus reader live, scraped once a second;
  *   <li>C: B with {@code JobMetrics.noop()}.
  * </ul>
  *
- * <p>Prints jobs/s per run, B's created-to-completed latency p50/p99, peak heap, and a last line
- * {@code RESULT e2e_ratio=B/A metrics_ratio=B/C osapi_jobs_per_s=B raw_jobs_per_s=A p99_ms=...}
- * with medians over the rounds. Options: {@code --jobs N --rounds R --producers P --workers W
- * --concurrency C --warmup N}.
+ * <p>Prints per round jobs/s, CPU per job (this JVM + nats-server), nats-server CPU per job, NATS
+ * messages per job (the server's {@code /varz} in_msgs and out_msgs over the run, divided by the
+ * jobs: pull requests, acks and heartbeats included), B's created-to-completed latency p50/p99 and
+ * peak heap, and a last line {@code RESULT e2e_ratio=B/A metrics_ratio=B/C osapi_jobs_per_s=B
+ * raw_jobs_per_s=A p50_ms p99_ms cpu_us_per_job_a/b/c nats_msgs_per_job_a/b} with medians over
+ * the rounds. Options: {@code --jobs N --rounds R --producers P --workers W --concurrency C
+ * --warmup N}. {@code -Dbench.only=A|B|C} warms up and runs that variant alone.
  */
 public final class LoadDriver {
+  /** Most {@code createAsync} calls a producer of B and C keeps in flight, as A's producers. */
+  static final int IN_FLIGHT_PER_PRODUCER = RawJnatsBaseline.IN_FLIGHT_PER_PRODUCER;
+
   private final int producers;
   private final int workers;
   private final int concurrency;
@@ -87,21 +95,8 @@ public final class LoadDriver {
       }
       o.put(k, Integer.parseInt(args[i + 1]));
     }
-    Path dir = Files.createTempDirectory("osapi-bench-nats");
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    int monitor;
-    try (ServerSocket s = new ServerSocket(0)) {
-      monitor = s.getLocalPort();
-    }
-    Process nats = new ProcessBuilder("nats-server", "-js", "-a", "127.0.0.1", "-p",
-        Integer.toString(port), "-m", Integer.toString(monitor), "-sd", dir.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("nats.log").toFile()).start();
-    try {
-      waitForPort(port);
-      String url = "nats://127.0.0.1:" + port;
+    try (NatsServerProcess nats = NatsServerProcess.start()) {
+      String url = nats.url();
       LoadDriver d = new LoadDriver(url, o.get("producers"), o.get("workers"), o.get("concurrency"));
       System.out.printf(Locale.ROOT,
           "machine: %d cpus, %s; java %s; nats-server on loopback, file storage%n",
@@ -113,25 +108,38 @@ public final class LoadDriver {
       System.out.println("NATS operations per job: " + RawJnatsBaseline.OPS_PER_JOB);
       callCosts(url);
       int warm = o.get("warmup");
+      // diagnostics: A, B or C alone (warmed up alone), for a profiler
+      String only = System.getProperty("bench.only");
       System.out.println("warm-up (" + warm + " jobs each) ...");
-      d.runA(warm);
-      d.runOsapi(warm, true);
-      d.runOsapi(warm, false);
-      String only = System.getProperty("bench.only"); // diagnostics: A, B or C alone, for a profiler
+      if (only == null || only.equals("A")) {
+        d.runA(warm);
+      }
+      if (only == null || only.equals("B")) {
+        d.runOsapi(warm, true);
+      }
+      if (only == null || only.equals("C")) {
+        d.runOsapi(warm, false);
+      }
       if (only != null) {
         System.out.println("running " + only + " only (" + o.get("jobs") + " jobs), nats-server pid "
             + nats.pid());
         Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "osapi-bench-nats.pid"),
             Long.toString(nats.pid()));
         Thread.sleep(2000);
+        long c0 = cpuNanos(nats);
+        long[] m0 = nats.messages();
         long t0 = System.nanoTime();
         double jps = switch (only) {
           case "A" -> d.runA(o.get("jobs"));
           case "B" -> d.runOsapi(o.get("jobs"), true).jobsPerSecond;
           default -> d.runOsapi(o.get("jobs"), false).jobsPerSecond;
         };
-        System.out.printf(Locale.ROOT, "%s: %.0f jobs/s in %.1f s%n", only, jps,
-            (System.nanoTime() - t0) / 1e9);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long[] m1 = nats.messages();
+        long c1 = cpuNanos(nats);
+        System.out.printf(Locale.ROOT, "%s: %.0f jobs/s in %.1f s, %.2f NATS messages per job into"
+                + " the server, CPU per job (this JVM + nats-server) %.0f us%n", only, jps, secs,
+            (m1[0] - m0[0]) / (double) o.get("jobs"), (c1 - c0) / 1e3 / o.get("jobs"));
         return;
       }
       List<Double> a = new ArrayList<>();
@@ -144,28 +152,32 @@ public final class LoadDriver {
       List<Double> cpuA = new ArrayList<>();
       List<Double> cpuB = new ArrayList<>();
       List<Double> cpuC = new ArrayList<>();
+      List<Double> msgsA = new ArrayList<>();
+      List<Double> msgsB = new ArrayList<>();
       for (int r = 1; r <= o.get("rounds"); r++) {
         long c0 = cpuNanos(nats);
-        long s0 = serverCpuNanos(nats);
-        long[] m0 = natsMessages(monitor);
+        long s0 = nats.cpuNanos();
+        long[] m0 = nats.messages();
         double ra = d.runA(jobs);
         long c1 = cpuNanos(nats);
-        long s1 = serverCpuNanos(nats);
-        long[] m1 = natsMessages(monitor);
-        Run rb = d.runOsapi(jobs, true);
+        long s1 = nats.cpuNanos();
+        long[] m1 = nats.messages();
+        Measured rb = d.runOsapi(jobs, true);
         long c2 = cpuNanos(nats);
-        long s2 = serverCpuNanos(nats);
-        long[] m2 = natsMessages(monitor);
-        Run rc = d.runOsapi(jobs, false);
+        long s2 = nats.cpuNanos();
+        long[] m2 = nats.messages();
+        Measured rc = d.runOsapi(jobs, false);
         long c3 = cpuNanos(nats);
-        long s3 = serverCpuNanos(nats);
-        long[] m3 = natsMessages(monitor);
+        long s3 = nats.cpuNanos();
+        long[] m3 = nats.messages();
+        msgsA.add((m1[0] - m0[0]) / (double) jobs);
+        msgsB.add((m2[0] - m1[0]) / (double) jobs);
         System.out.printf(Locale.ROOT,
             "round %d: nats-server CPU per job: A %.0f us | B %.0f us | C %.0f us%n",
             r, (s1 - s0) / 1e3 / jobs, (s2 - s1) / 1e3 / jobs, (s3 - s2) / 1e3 / jobs);
         System.out.printf(Locale.ROOT,
-            "round %d: NATS messages per job (into the server / out of it): A %.1f / %.1f | B %.1f"
-                + " / %.1f | C %.1f / %.1f%n",
+            "round %d: NATS messages per job (into the server / out of it): A %.2f / %.2f | B %.2f"
+                + " / %.2f | C %.2f / %.2f%n",
             r, (m1[0] - m0[0]) / (double) jobs, (m1[1] - m0[1]) / (double) jobs,
             (m2[0] - m1[0]) / (double) jobs, (m2[1] - m1[1]) / (double) jobs,
             (m3[0] - m2[0]) / (double) jobs, (m3[1] - m2[1]) / (double) jobs);
@@ -193,12 +205,9 @@ public final class LoadDriver {
       System.out.printf(Locale.ROOT,
           "RESULT e2e_ratio=%.3f metrics_ratio=%.3f osapi_jobs_per_s=%.0f raw_jobs_per_s=%.0f"
               + " p50_ms=%.1f p99_ms=%.1f cpu_us_per_job_a=%.0f cpu_us_per_job_b=%.0f"
-              + " cpu_us_per_job_c=%.0f%n",
+              + " cpu_us_per_job_c=%.0f nats_msgs_per_job_a=%.2f nats_msgs_per_job_b=%.2f%n",
           mb / ma, mb / mc, mb, ma, median(p50), median(p99), median(cpuA), median(cpuB),
-          median(cpuC));
-    } finally {
-      nats.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      deleteTree(dir);
+          median(cpuC), median(msgsA), median(msgsB));
     }
   }
 
@@ -206,26 +215,8 @@ public final class LoadDriver {
    * CPU time used so far by this JVM and the nats-server process together: on a shared machine
    * CPU per job moves far less with the neighbours' load than jobs per second.
    */
-  private static long cpuNanos(Process nats) {
-    long jvm =
-        ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime();
-    return jvm + serverCpuNanos(nats);
-  }
-
-  /**
-   * CPU time used so far by the nats-server process alone: fields 14 and 15 of its stat (utime,
-   * stime, 100 ticks a second), 0 without /proc.
-   */
-  private static long serverCpuNanos(Process nats) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + nats.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
+  private static long cpuNanos(NatsServerProcess nats) {
+    return NatsServerProcess.jvmCpuNanos() + nats.cpuNanos();
   }
 
   /**
@@ -277,40 +268,14 @@ public final class LoadDriver {
     }
   }
 
-  /** The server's {@code in_msgs} and {@code out_msgs} so far (its monitoring port, /varz). */
-  private static long[] natsMessages(int monitor) {
-    try {
-      java.net.http.HttpResponse<String> r =
-          java.net.http.HttpClient.newHttpClient()
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create("http://127.0.0.1:" + monitor + "/varz"))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString());
-      return new long[] {varz(r.body(), "in_msgs"), varz(r.body(), "out_msgs")};
-    } catch (IOException e) {
-      return new long[2];
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new long[2];
-    }
-  }
-
-  private static long varz(String body, String field) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("\"" + field + "\":\\s*(\\d+)").matcher(body);
-    return m.find() ? Long.parseLong(m.group(1)) : 0;
-  }
-
   private double runA(int jobs) throws Exception {
-    String prefix = "raw" + UUID.randomUUID().toString().substring(0, 8);
-    Duration took = new RawJnatsBaseline(url, producers, workers, concurrency, prefix).run(jobs);
+    Duration took = new RawJnatsBaseline(url, producers, workers, concurrency).run(jobs).took();
     return jobs / (took.toNanos() / 1e9);
   }
 
-  private record Run(double jobsPerSecond, double p50Ms, double p99Ms, long peakHeapBytes) {}
+  private record Measured(double jobsPerSecond, double p50Ms, double p99Ms, long peakHeapBytes) {}
 
-  private Run runOsapi(int jobs, boolean otel) throws Exception {
+  private Measured runOsapi(int jobs, boolean otel) throws Exception {
     resetBroker();
     OperationRegistry ops = BuiltinOperations.registry();
     OtelMetricsBackend otelBackend = otel ? new OtelMetricsBackend(OtelMetricsConfig.defaults()) : null;
@@ -348,26 +313,26 @@ public final class LoadDriver {
       NatsBackend clientBackend = NatsBackend.connect(settings, metrics);
       backends.add(clientBackend);
       JobClient client = new JobClient(clientBackend.jobStore(), clientBackend.jobQueue(),
-          clientBackend.workerRegistry(), ops, metrics, Clock.systemUTC(), false);
+          clientBackend.workerRegistry(), ops, metrics, Clock.systemUTC());
       if (otel) {
         scraper.start();
       }
       resetPeakHeap();
       long t0 = System.nanoTime();
       List<Thread> ps = new ArrayList<>();
+      AtomicReference<Throwable> failure = new AtomicReference<>();
       int per = jobs / producers;
       for (int p = 0; p < producers; p++) {
         int count = p == producers - 1 ? jobs - per * (producers - 1) : per;
-        Thread t = new Thread(() -> {
-          for (int i = 0; i < count; i++) {
-            client.create(new CreateJobRequest("diag.echo", "{\"n\":1}", null));
-          }
-        }, "bench-producer-" + p);
+        Thread t = new Thread(() -> produce(client, count, failure), "bench-producer-" + p);
         ps.add(t);
         t.start();
       }
       for (Thread t : ps) {
         t.join();
+      }
+      if (failure.get() != null) {
+        throw new IllegalStateException("a submit failed", failure.get());
       }
       if (!allDone.await(10, TimeUnit.MINUTES)) {
         throw new IllegalStateException("only " + completed.get() + " of " + jobs + " completed");
@@ -375,7 +340,7 @@ public final class LoadDriver {
       double secs = (System.nanoTime() - t0) / 1e9;
       long heap = peakHeap();
       long[] lat = latenciesMicros.stream().mapToLong(Long::longValue).sorted().toArray();
-      return new Run(jobs / secs, pct(lat, 0.50) / 1000.0, pct(lat, 0.99) / 1000.0, heap);
+      return new Measured(jobs / secs, pct(lat, 0.50) / 1000.0, pct(lat, 0.99) / 1000.0, heap);
     } finally {
       scraping.set(false);
       services.forEach(s -> s.stop(Duration.ofSeconds(5)));
@@ -386,10 +351,41 @@ public final class LoadDriver {
     }
   }
 
-  /** Removes the osapi stream and buckets so each run starts from the same empty state. */
+  /**
+   * One producer of B or C: submits {@code count} jobs through {@code createAsync}, keeping at most
+   * {@value #IN_FLIGHT_PER_PRODUCER} in flight (stored and published not yet confirmed), and
+   * returns once all are confirmed.
+   */
+  private static void produce(JobClient client, int count, AtomicReference<Throwable> failure) {
+    Semaphore inFlight = new Semaphore(IN_FLIGHT_PER_PRODUCER);
+    CreateJobRequest request = new CreateJobRequest("diag.echo", "{\"n\":1}", null);
+    try {
+      for (int i = 0; i < count && failure.get() == null; i++) {
+        inFlight.acquire();
+        CompletableFuture<?> f;
+        try {
+          f = client.createAsync(request);
+        } catch (RuntimeException e) {
+          f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((v, err) -> {
+          if (err != null) {
+            failure.compareAndSet(null, err);
+          }
+          inFlight.release();
+        });
+      }
+      inFlight.acquire(IN_FLIGHT_PER_PRODUCER);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure.compareAndSet(null, e);
+    }
+  }
+
+  /** Removes the osapi streams and buckets so each run starts from the same empty state. */
   private void resetBroker() throws IOException, InterruptedException {
     try (Connection nc = Nats.connect(url)) {
-      for (String s : List.of("JOBS", "KV_osapi-jobs", "KV_osapi-workers")) {
+      for (String s : List.of("JOBS", "JOBS_ADVISORIES", "KV_osapi-jobs", "KV_osapi-workers")) {
         try {
           nc.jetStreamManagement().deleteStream(s);
         } catch (JetStreamApiException e) {
@@ -399,7 +395,7 @@ public final class LoadDriver {
     }
   }
 
-  /** Counts completed events as the worker writes them and measures created-to-completed. */
+  /** Counts completed runs as the worker writes them and measures created-to-completed. */
   private static final class CompletionTap implements JobStore {
     private final JobStore delegate;
     private final Runnable onCompleted;
@@ -412,46 +408,47 @@ public final class LoadDriver {
     }
 
     @Override
-    public void create(Job job) {
-      delegate.create(job);
+    public CompletableFuture<Long> create(JobRecord record) {
+      return delegate.create(record);
     }
 
     @Override
-    public Optional<Job> find(JobId id) {
+    public Optional<Versioned<JobRecord>> find(JobId id) {
       return delegate.find(id);
     }
 
     @Override
-    public CompletableFuture<Void> appendEvent(StatusEvent event) {
-      CompletableFuture<Void> f = delegate.appendEvent(event);
-      if (event.type() == EventType.COMPLETED) {
-        long createdMs = UUID.fromString(event.jobId().value()).getMostSignificantBits() >>> 16;
-        return f.thenRun(() -> {
-          latencies.add((System.currentTimeMillis() - createdMs) * 1000);
-          onCompleted.run();
-        });
+    public CompletableFuture<Long> update(JobRecord record, long revision) {
+      return delegate.update(record, revision);
+    }
+
+    @Override
+    public Optional<Versioned<Run>> run(RunKey key) {
+      return delegate.run(key);
+    }
+
+    @Override
+    public CompletableFuture<Long> putRun(RunKey key, Run run, long revision) {
+      CompletableFuture<Long> f = delegate.putRun(key, run, revision);
+      if (run.state() != RunState.COMPLETED) {
+        return f;
       }
-      return f;
+      long createdMs = UUID.fromString(key.job().value()).getMostSignificantBits() >>> 16;
+      return f.thenApply(rev -> {
+        latencies.add((System.currentTimeMillis() - createdMs) * 1000);
+        onCompleted.run();
+        return rev;
+      });
     }
 
     @Override
-    public CompletableFuture<Void> putResult(JobResult result) {
-      return delegate.putResult(result);
+    public Map<RunKey, Run> runs(JobRecord record) {
+      return delegate.runs(record);
     }
 
     @Override
-    public List<StatusEvent> events(JobId id) {
-      return delegate.events(id);
-    }
-
-    @Override
-    public List<JobResult> results(JobId id) {
-      return delegate.results(id);
-    }
-
-    @Override
-    public Map<JobId, List<EventKey>> index() {
-      return delegate.index();
+    public Map<JobId, JobStatus> statuses() {
+      return delegate.statuses();
     }
 
     @Override
@@ -492,29 +489,11 @@ public final class LoadDriver {
     return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
   }
 
-  private static void waitForPort(int port) throws InterruptedException {
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < end) {
-      try (Socket s = new Socket("127.0.0.1", port)) {
-        return;
-      } catch (IOException e) {
-        Thread.sleep(50);
-      }
-    }
-    throw new IllegalStateException("nats-server did not open port " + port);
-  }
-
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (var s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

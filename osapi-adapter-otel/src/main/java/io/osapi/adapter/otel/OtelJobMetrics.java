@@ -92,6 +92,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOB_REDELIVERIES = "osapi.job.redeliveries";
   /** Instrument name of {@code osapi_jobs_dead_lettered_total}. */
   public static final String JOBS_DEAD_LETTERED = "osapi.jobs.dead_lettered";
+  /** Instrument name of {@code osapi_job_runs_superseded_total}. */
+  public static final String JOB_RUNS_SUPERSEDED = "osapi.job.runs_superseded";
   /** Instrument name of {@code osapi_jobs_pending}. */
   public static final String JOBS_PENDING = "osapi.jobs.pending";
   /** Instrument name of {@code osapi_jobs_ack_pending}. */
@@ -159,6 +161,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private volatile boolean workerSide;
   /** Set by the first jobCreated: the created counters exist from then on, at 0. */
   private volatile boolean controllerSide;
+  /**
+   * Set by the first worker-side call, the first jobCreated or the first dead letter: the
+   * dead-letter counters exist from then on, at 0 (workers and the controller's dead-letter
+   * handler both count them).
+   */
+  private volatile boolean deadLetterSide;
   /** Set by the first NATS connection event: the reconnect counter exists from then on, at 0. */
   private volatile boolean natsSide;
   private final OperationAttributes otherOperation;
@@ -171,6 +179,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private final LongCounter reconnects;
   private final LongCounter redeliveries;
   private final LongCounter deadLettered;
+  private final LongCounter superseded;
 
   private final LongAdder active = new LongAdder();
   private final ConcurrentHashMap<String, WorkerSlot> workers = new ConcurrentHashMap<>();
@@ -292,6 +301,14 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .counterBuilder(JOBS_DEAD_LETTERED)
             .setDescription("Jobs given up on: max deliveries reached or poison.")
             .setUnit("{job}")
+            .build();
+    superseded =
+        meter
+            .counterBuilder(JOB_RUNS_SUPERSEDED)
+            .setDescription(
+                "Runs whose outcome was dropped because another delivery had taken the job over"
+                    + " (compare-and-set lost); not counted in osapi_jobs_completed_total.")
+            .setUnit("{run}")
             .build();
 
     observables.add(
@@ -503,9 +520,21 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobDeadLettered(String operation) {
     try {
+      if (!deadLetterSide) {
+        startDeadLetters();
+      }
       deadLettered.add(1, attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobDeadLettered", t);
+    }
+  }
+
+  @Override
+  public void jobSuperseded(String operation) {
+    try {
+      superseded.add(1, attributes(operation).operation());
+    } catch (Throwable t) {
+      swallow("jobSuperseded", t);
     }
   }
 
@@ -561,8 +590,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
 
   /**
    * Puts every worker-side counter series of the registered operations in place at 0, so that
-   * {@code rate()} and {@code increase()} see the first failure, redelivery or dead letter, and
-   * turns on the worker gauges (a controller alone does not export them).
+   * {@code rate()} and {@code increase()} see the first failure, redelivery, superseded run or
+   * dead letter, and turns on the worker gauges (a controller alone does not export them).
    */
   private synchronized void startWorkerSide() {
     if (workerSide) {
@@ -572,12 +601,16 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       completed.add(0, a.completed());
       completed.add(0, a.failed());
       redeliveries.add(0, a.operation());
-      deadLettered.add(0, a.operation());
+      superseded.add(0, a.operation());
     }
+    startDeadLetters();
     workerSide = true;
   }
 
-  /** Puts the created counter of every registered operation in place at 0. */
+  /**
+   * Puts the created counter of every registered operation in place at 0, and the dead-letter
+   * counter (the controller's dead-letter handler counts the jobs whose deliveries ran out).
+   */
   private synchronized void startControllerSide() {
     if (controllerSide) {
       return;
@@ -585,7 +618,19 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     for (OperationAttributes a : byOperation.values()) {
       created.add(0, a.operation());
     }
+    startDeadLetters();
     controllerSide = true;
+  }
+
+  /** Puts the dead-letter counter of every registered operation in place at 0. */
+  private synchronized void startDeadLetters() {
+    if (deadLetterSide) {
+      return;
+    }
+    for (OperationAttributes a : byOperation.values()) {
+      deadLettered.add(0, a.operation());
+    }
+    deadLetterSide = true;
   }
 
   @Override

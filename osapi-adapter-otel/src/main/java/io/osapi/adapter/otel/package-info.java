@@ -8,7 +8,7 @@
  * runtime metrics and the optional OTLP push. The HTTP layer of the app depends only on {@link
  * io.osapi.adapter.otel.MetricsScraper} and {@link io.osapi.adapter.otel.ScrapeResult}.
  *
- * <p>The exposition names are fixed by the metrics contract ({@code shared/spec/metrics.md}); the
+ * <p>The exposition names are fixed by the metrics contract ({@code docs/metrics.md}); the
  * instrument names here are chosen so that the Prometheus exporter, with {@link
  * io.opentelemetry.exporter.prometheus.TranslationStrategy#NO_UTF8_ESCAPING_WITH_SUFFIXES} and
  * underscore escaping when written, produces exactly those names.

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The metrics contract ({@code shared/spec/metrics.md}), checked on the literal exposition: every
+ * The metrics contract ({@code docs/metrics.md}), checked on the literal exposition: every
  * osapi family of both tables, with its TYPE, HELP, labels, values and buckets; UNIT lines in
  * OpenMetrics; and {@code promtool check metrics} exit 0. (The http_* and jvm_* families have
  * their own tests.)
@@ -41,6 +41,7 @@ class MetricsContractTest {
           Map.entry("osapi_job_queue_wait_seconds", "histogram"),
           Map.entry("osapi_job_redeliveries_total", "counter"),
           Map.entry("osapi_jobs_dead_lettered_total", "counter"),
+          Map.entry("osapi_job_runs_superseded_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
           Map.entry("osapi_jobs_ack_pending", "gauge"),
           Map.entry("osapi_worker_concurrency", "gauge"),
@@ -89,6 +90,7 @@ class MetricsContractTest {
     m.jobRedelivered(EXEC);
     m.jobRedelivered(EXEC);
     m.jobDeadLettered(EXEC);
+    m.jobSuperseded(EXEC);
 
     m.natsConnected(true);
     m.natsReconnected();
@@ -187,6 +189,36 @@ class MetricsContractTest {
                 .sample("osapi_nats_reconnects_total", Map.of())
                 .value())
         .isEqualTo(1.0);
+
+    Exposition.Family superseded = e.family("osapi_job_runs_superseded_total");
+    assertThat(superseded.sample("osapi_job_runs_superseded_total", Map.of("operation", EXEC)).value())
+        .isEqualTo(1.0);
+    assertThat(
+            superseded
+                .sample("osapi_job_runs_superseded_total", Map.of("operation", HOSTNAME))
+                .value())
+        .as("in place at 0 since the worker connected")
+        .isZero();
+    assertThat(superseded.labelValues("operation"))
+        .containsExactlyInAnyOrder(HOSTNAME, EXEC, "other");
+  }
+
+  @Test
+  void supersededRunsAreTheirOwnFamilyLiterally() {
+    String text = backend.scrape(null).bodyText();
+    assertThat(text)
+        .contains(
+            "# HELP osapi_job_runs_superseded_total Runs whose outcome was dropped because another"
+                + " delivery had taken the job over (compare-and-set lost); not counted in"
+                + " osapi_jobs_completed_total.\n"
+                + "# TYPE osapi_job_runs_superseded_total counter\n")
+        .contains("osapi_job_runs_superseded_total{operation=\"" + EXEC + "\"} 1.0\n")
+        .contains("osapi_job_runs_superseded_total{operation=\"" + HOSTNAME + "\"} 0.0\n")
+        .contains("osapi_job_runs_superseded_total{operation=\"other\"} 0.0\n");
+    String open = backend.scrape("application/openmetrics-text;version=1.0.0").bodyText();
+    assertThat(open)
+        .contains("# TYPE osapi_job_runs_superseded counter\n")
+        .contains("osapi_job_runs_superseded_total{operation=\"" + EXEC + "\"} 1.0\n");
   }
 
   @Test

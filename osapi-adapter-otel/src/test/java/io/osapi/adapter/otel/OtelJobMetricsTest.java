@@ -152,6 +152,71 @@ class OtelJobMetricsTest {
   }
 
   @Test
+  void aSupersededRunIsNotAFinishedJob() {
+    metrics.workerConnected("w1", 2);
+    metrics.jobStarted(OP, Duration.ofMillis(1));
+    // the run's compare-and-set lost: the worker drops its outcome and counts it superseded
+    metrics.jobSuperseded(OP);
+    metrics.jobSuperseded(OP);
+    Exposition e = scrape();
+    assertThat(
+            e.family("osapi_job_runs_superseded_total")
+                .sample("osapi_job_runs_superseded_total", Map.of("operation", OP))
+                .value())
+        .isEqualTo(2.0);
+    assertThat(e.family("osapi_job_runs_superseded_total").labelValues("operation"))
+        .containsExactlyInAnyOrder(OP, "other");
+    assertThat(e.family("osapi_jobs_completed_total").samples).allMatch(x -> x.value() == 0.0);
+    assertThat(
+            e.family("osapi_worker_jobs_processed_total")
+                .sample("osapi_worker_jobs_processed_total", Map.of("worker", "w1"))
+                .value())
+        .isZero();
+    assertThat(metrics.internalErrors()).isZero();
+  }
+
+  @Test
+  void workerSideCountersStartAtZeroOnlyInAWorker() {
+    metrics.jobCreated(OP);
+    Exposition controller = scrape();
+    assertThat(controller.has("osapi_job_runs_superseded_total"))
+        .as("a controller alone runs no jobs")
+        .isFalse();
+    assertThat(controller.has("osapi_job_redeliveries_total")).isFalse();
+    assertThat(controller.family("osapi_jobs_dead_lettered_total").samples)
+        .as("the controller's dead-letter handler counts dead letters: in place at 0")
+        .extracting(Exposition.Sample::value)
+        .containsOnly(0.0);
+    assertThat(controller.family("osapi_jobs_dead_lettered_total").labelValues("operation"))
+        .containsExactlyInAnyOrder(OP, "other");
+
+    metrics.workerConnected("w1", 1);
+    Exposition worker = scrape();
+    assertThat(worker.family("osapi_job_runs_superseded_total").labelValues("operation"))
+        .containsExactlyInAnyOrder(OP, "other");
+    assertThat(worker.family("osapi_job_runs_superseded_total").samples)
+        .extracting(Exposition.Sample::value)
+        .containsOnly(0.0);
+  }
+
+  @Test
+  void aFirstDeadLetterPutsTheOthersInPlace() {
+    try (OtelMetricsBackend b =
+        new OtelMetricsBackend(OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build())) {
+      OtelJobMetrics m = b.jobMetrics(Set.of(OP, "diag.echo"));
+      m.jobDeadLettered(OP); // a controller's dead-letter handler before any job was created
+      Exposition e = Exposition.parse(b.scrape(null).bodyText());
+      Exposition.Family f = e.family("osapi_jobs_dead_lettered_total");
+      assertThat(f.sample("osapi_jobs_dead_lettered_total", Map.of("operation", OP)).value())
+          .isEqualTo(1.0);
+      assertThat(f.sample("osapi_jobs_dead_lettered_total", Map.of("operation", "diag.echo"))
+              .value())
+          .isZero();
+      assertThat(f.labelValues("operation")).containsExactlyInAnyOrder(OP, "diag.echo", "other");
+    }
+  }
+
+  @Test
   void fiveThousandUnknownOperationsFoldIntoOther() {
     for (int i = 0; i < 5_000; i++) {
       String op = "unknown.operation." + i;
@@ -160,6 +225,7 @@ class OtelJobMetricsTest {
       metrics.jobFinished(op, "w" + i, JobOutcome.COMPLETED, Duration.ofMillis(i % 1000));
       metrics.jobRedelivered(op);
       metrics.jobDeadLettered(op);
+      metrics.jobSuperseded(op);
     }
     metrics.jobCreated(OP);
     ScrapeResult r = backend.scrape(null);
@@ -171,7 +237,8 @@ class OtelJobMetricsTest {
             "osapi_job_duration_seconds",
             "osapi_job_queue_wait_seconds",
             "osapi_job_redeliveries_total",
-            "osapi_jobs_dead_lettered_total")) {
+            "osapi_jobs_dead_lettered_total",
+            "osapi_job_runs_superseded_total")) {
       assertThat(e.family(family).labelValues("operation")).as(family).isSubsetOf(OP, "other");
     }
     assertThat(e.family("osapi_jobs_created_total").labelValues("operation"))
@@ -235,6 +302,8 @@ class OtelJobMetricsTest {
               metrics.jobFinished(OP, null, JobOutcome.FAILED, null);
               metrics.jobRedelivered(null);
               metrics.jobDeadLettered(huge);
+              metrics.jobSuperseded(null);
+              metrics.jobSuperseded(huge);
               metrics.workerConnected(null, 3);
               metrics.workerConnected(huge, -7);
               metrics.workerConnected("", 1);

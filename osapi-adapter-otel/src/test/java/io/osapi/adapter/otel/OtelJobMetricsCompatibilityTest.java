@@ -28,26 +28,6 @@ class OtelJobMetricsCompatibilityTest extends JobMetricsContract {
     return m;
   }
 
-  /**
-   * A superseded run (its compare-and-set lost), read back like the kit's figures: counted in its
-   * own family, not as a finished job. (Not in the core's kit yet.)
-   */
-  @Test
-  void supersededRunsAreCountedApartFromFinishedJobs() {
-    metrics.workerConnected("w1", 2);
-    metrics.jobStarted("diag.echo", Duration.ofMillis(1));
-    metrics.jobSuperseded("diag.echo");
-    metrics.jobSuperseded("not.registered");
-    Readback r = read(metrics);
-    assertThat(r.counter("osapi_job_runs_superseded_total", Map.of("operation", "diag.echo")))
-        .isEqualTo(1);
-    assertThat(r.counter("osapi_job_runs_superseded_total", Map.of("operation", "other")))
-        .isEqualTo(1);
-    assertThat(r.counter("osapi_jobs_completed_total",
-        Map.of("operation", "diag.echo", "status", "completed"))).isZero();
-    assertThat(r.counter("osapi_worker_jobs_processed_total", Map.of("worker", "w1"))).isZero();
-  }
-
   @AfterEach
   void closeBackends() {
     backends.values().forEach(OtelMetricsBackend::close);

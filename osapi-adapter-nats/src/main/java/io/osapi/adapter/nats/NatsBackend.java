@@ -14,21 +14,13 @@ import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The NATS backend of osapi: one connection, the stream and buckets on it, and the three ports.
@@ -72,10 +64,7 @@ public final class NatsBackend implements AutoCloseable {
   private long reconnects; // guarded by state
   private volatile NatsSession session;
   private volatile long provisionEpoch;
-  private volatile long reconnectedAtNanos;
   private volatile long connectionEpoch;
-  /** See {@link #freshAfter()}; everything is doubtful until the first provisioning. */
-  private volatile long freshAfter = Long.MAX_VALUE;
   private volatile String lastError;
   /** An authentication failure sticks until a connection succeeds: it explains what follows. */
   private volatile String authError;
@@ -92,7 +81,7 @@ public final class NatsBackend implements AutoCloseable {
               return t;
             });
     this.store = new NatsJobStore(this);
-    this.queue = new NatsJobQueue(this, metrics);
+    this.queue = new NatsJobQueue(this);
     this.registry = new NatsWorkerRegistry(this);
   }
 
@@ -238,17 +227,6 @@ public final class NatsBackend implements AutoCloseable {
     return connectionEpoch;
   }
 
-  /**
-   * The last sequence of stream {@code JOBS} when this connection last came up (read while
-   * provisioning; {@code Long.MAX_VALUE} from a reconnect until then). A first delivery of a
-   * notification with a higher sequence was published since, so a restarted server cannot have
-   * delivered it before: it needs no check for an earlier run. Sequences, unlike publish times,
-   * need no allowance for the server's clock.
-   */
-  long freshAfter() {
-    return freshAfter;
-  }
-
   /** True once closed, by us or for good by jnats: the connection will not come back. */
   boolean isGone() {
     synchronized (state) {
@@ -259,22 +237,6 @@ public final class NatsBackend implements AutoCloseable {
   /** True once the stream and buckets were prepared (the connection may be down now). */
   boolean wasReady() {
     return session != null;
-  }
-
-  /**
-   * How long consumers keep still after a reconnect: until then other clients' writes that were
-   * queued across the outage (results of jobs that finished just before it) are still arriving,
-   * and a job the server hands out again meanwhile would look unfinished. Twice the reconnect wait
-   * (capped at 5 s) plus 250 ms, since other clients reconnect within one wait of this one.
-   */
-  long settleNanosLeft() {
-    long at = reconnectedAtNanos;
-    if (at == 0) {
-      return 0;
-    }
-    long settle =
-        Math.min(5_000_000_000L, settings.reconnectWait().toNanos() * 2) + 250_000_000L;
-    return Math.max(0, at + settle - System.nanoTime());
   }
 
   /** Grows by one whenever the stream, buckets and shared consumers were checked again. */
@@ -321,64 +283,7 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   private Options options() {
-    Options.Builder b =
-        new Options.Builder()
-            .servers(settings.servers().toArray(new String[0]))
-            .connectionName(settings.connectionName())
-            .reconnectWait(settings.reconnectWait())
-            .maxReconnects(settings.maxReconnects())
-            .connectionTimeout(settings.connectTimeout())
-            .connectionListener(this::onConnectionEvent)
-            .errorListener(new Errors());
-    if (settings.user() != null) {
-      b.userInfo(settings.user().toCharArray(), settings.password().toCharArray());
-    }
-    if (settings.token() != null) {
-      b.token(settings.token().toCharArray());
-    }
-    if (settings.credsFile() != null) {
-      if (!Files.isReadable(settings.credsFile())) {
-        throw new IllegalArgumentException(
-            "nats creds file " + settings.credsFile() + " is missing or not readable");
-      }
-      b.authHandler(Nats.credentials(settings.credsFile().toString()));
-    }
-    if (settings.trustStore() != null) {
-      b.sslContext(sslContext());
-    } else if (settings.insecureDevTls()) {
-      LOG.log(
-          Level.WARNING,
-          "NATS TLS certificates are NOT verified (insecure-dev-tls): for development only");
-      try {
-        b.opentls();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-      }
-    }
-    return b.build();
-  }
-
-  private SSLContext sslContext() {
-    if (!Files.isReadable(settings.trustStore())) {
-      throw new IllegalArgumentException(
-          "nats trust store " + settings.trustStore() + " is missing or not readable");
-    }
-    char[] pw =
-        settings.trustStorePassword() == null ? null : settings.trustStorePassword().toCharArray();
-    try (InputStream in = new FileInputStream(settings.trustStore().toFile())) {
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(in, pw);
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (IOException | GeneralSecurityException e) {
-      // KeyStore messages do not contain the password
-      throw new IllegalArgumentException(
-          "nats trust store " + settings.trustStore() + " cannot be read: " + e.getMessage(), e);
-    }
+    return NatsOptions.build(settings, this::onConnectionEvent, new Errors());
   }
 
   private void onConnectionEvent(Connection c, ConnectionListener.Events type) {
@@ -394,7 +299,6 @@ public final class NatsBackend implements AutoCloseable {
         switch (type) {
           case CONNECTED, RECONNECTED -> {
             if (type == ConnectionListener.Events.RECONNECTED && everConnected) {
-              reconnectedAtNanos = System.nanoTime();
               reconnects++;
               metrics.natsReconnected();
               LOG.log(Level.INFO, "NATS reconnected to {0}", url(c));
@@ -403,7 +307,6 @@ public final class NatsBackend implements AutoCloseable {
             }
             everConnected = true;
             connectionEpoch++;
-            freshAfter = Long.MAX_VALUE;
             authError = null;
             provision = true;
           }
@@ -480,7 +383,7 @@ public final class NatsBackend implements AutoCloseable {
       return; // the next CONNECTED or RECONNECTED schedules it again
     }
     try {
-      freshAfter = NatsSession.provision(c, settings);
+      NatsSession.provision(c, settings);
       boolean first = session == null;
       if (first) {
         session = NatsSession.open(c, settings);

@@ -46,7 +46,6 @@ final class NatsSession {
   static final String MIN_SERVER_VERSION = "2.9.0";
 
   private static final System.Logger LOG = System.getLogger(NatsSession.class.getName());
-  private static final int MAX_READ_EACH = 10_000;
 
   final Connection conn;
   final NatsSettings settings;
@@ -75,10 +74,10 @@ final class NatsSession {
    * Checks the server, creates or updates stream {@code JOBS}, both buckets and the shared
    * consumers. Idempotent.
    *
-   * @return the last sequence of stream {@code JOBS} as found (0 for a stream created now)
-   * @throws NatsConfigException for a server or existing layout that cannot work with the settings
+   * @throws NatsConfigException for a server or existing layout that cannot work with the settings,
+   *     and for a job store written by an osapi before the v2 store
    */
-  static long provision(Connection conn, NatsSettings settings)
+  static void provision(Connection conn, NatsSettings settings)
       throws IOException, JetStreamApiException {
     checkServer(conn.getServerInfo(), settings);
     JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
@@ -86,11 +85,11 @@ final class NatsSession {
     StorageType storage =
         settings.storage() == NatsSettings.Storage.MEMORY ? StorageType.Memory : StorageType.File;
 
-    long jobsLastSequence = ensureStream(
+    ensureStream(
         jsm,
         StreamConfiguration.builder()
             .name(NatsLayout.STREAM)
-            .description("osapi job notifications (body = job id)")
+            .description("osapi job notifications (body = the job)")
             .subjects(NatsLayout.STREAM_SUBJECTS)
             .retentionPolicy(RetentionPolicy.Limits)
             .discardPolicy(DiscardPolicy.Old)
@@ -100,26 +99,46 @@ final class NatsSession {
             .maxMessages(settings.streamMaxMessages())
             .duplicateWindow(settings.duplicateWindow())
             .build());
+    ensureStream(
+        jsm,
+        StreamConfiguration.builder()
+            .name(NatsLayout.ADVISORY_STREAM)
+            .description("osapi: notifications of stream " + NatsLayout.STREAM
+                + " whose deliveries ran out (max-deliveries advisories)")
+            .subjects(NatsLayout.ADVISORY_SUBJECTS)
+            .retentionPolicy(RetentionPolicy.Limits)
+            .discardPolicy(DiscardPolicy.Old)
+            .storageType(storage)
+            .replicas(settings.streamReplicas())
+            .maxAge(settings.streamMaxAge())
+            .build());
 
     KeyValueConfiguration jobs =
         KeyValueConfiguration.builder()
             .name(NatsLayout.JOBS_BUCKET)
-            .description("osapi job records, status events and results")
+            .description("osapi job records and runs")
             .maxHistoryPerKey(settings.jobsHistory())
             .ttl(settings.jobsTtl())
             .maxBucketSize(settings.jobsMaxBytes())
             .storageType(storage)
             .replicas(settings.kvReplicas())
             .build();
-    // Direct gets may be answered by a lagging replica; a worker must read the job record that
-    // the client has just written, so with replicas the reads of this bucket go to the stream
+    // Direct gets may be answered by a lagging replica; a worker that lost a compare-and-set must
+    // read the run as it is now, so with replicas the reads of this bucket go to the stream
     // leader. With one replica there is nothing to lag, and a direct get costs the server a
     // fraction of a JetStream API request (no JSON request and answer, no base64).
-    ensureStream(
+    boolean existed = ensureStream(
         jsm,
         StreamConfiguration.builder(jobs.getBackingConfig())
             .allowDirect(settings.kvReplicas() == 1)
             .build());
+    if (existed && holdsV1Store(jsm)) {
+      throw new NatsConfigException(
+          "bucket " + NatsLayout.JOBS_BUCKET + " holds a job store written by an earlier osapi (v1"
+              + " keys status.*/responses.*/claims.*); osapi cannot read it: remove it with `nats"
+              + " kv del " + NatsLayout.JOBS_BUCKET + "` or delete stream "
+              + NatsLayout.JOBS_KV_STREAM + " (all jobs are lost), or point osapi at another NATS");
+    }
 
     KeyValueConfiguration workers =
         KeyValueConfiguration.builder()
@@ -137,12 +156,29 @@ final class NatsSession {
           jsm,
           NatsLayout.sharedConsumer(kind),
           NatsLayout.sharedSubject(kind),
+          NatsLayout.sharedDescription(NatsLayout.sharedSubject(kind)),
           settings.defaultAckWait(),
           settings.defaultMaxDeliver(),
           settings.maxAckPending(),
           false);
     }
-    return jobsLastSequence;
+  }
+
+  /**
+   * Whether the jobs bucket holds keys of the v1 store: one look-up of the last message on the v1
+   * status keys (a wildcard last-by-subject get, which nats-server 2.9 answers), made once per
+   * provisioning.
+   */
+  private static boolean holdsV1Store(JetStreamManagement jsm)
+      throws IOException, JetStreamApiException {
+    try {
+      return jsm.getLastMessage(NatsLayout.JOBS_KV_STREAM, NatsLayout.V1_KEYS) != null;
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static void checkServer(ServerInfo info, NatsSettings settings) {
@@ -178,9 +214,9 @@ final class NatsSession {
   /**
    * Creates the stream, or updates it when an updatable setting differs.
    *
-   * @return the stream's last sequence as found, 0 when it was created
+   * @return whether the stream existed
    */
-  private static long ensureStream(JetStreamManagement jsm, StreamConfiguration want)
+  private static boolean ensureStream(JetStreamManagement jsm, StreamConfiguration want)
       throws IOException, JetStreamApiException {
     StreamInfo si;
     try {
@@ -191,7 +227,7 @@ final class NatsSession {
       }
       jsm.addStream(want);
       LOG.log(System.Logger.Level.INFO, "created stream {0}", want.getName());
-      return 0;
+      return false;
     }
     StreamConfiguration have = si.getConfiguration();
     if (have.getStorageType() != want.getStorageType()) {
@@ -225,18 +261,20 @@ final class NatsSession {
       }
       LOG.log(System.Logger.Level.INFO, "updated stream {0}", want.getName());
     }
-    return si.getStreamState().getLastSequence();
+    return true;
   }
 
   /**
    * Makes sure durable {@code name} exists with filter {@code filter}. A new durable starts at the
    * next message (deliver policy new), so it never replays history; an existing one keeps its
-   * position, and gets the ack wait, max deliver and max ack pending asked for when {@code update}.
+   * position, and gets the description, ack wait, max deliver and max ack pending asked for when
+   * {@code update}.
    */
   static void ensureConsumer(
       JetStreamManagement jsm,
       String name,
       String filter,
+      String description,
       Duration ackWait,
       int maxDeliver,
       int maxAckPending,
@@ -255,7 +293,7 @@ final class NatsSession {
           NatsLayout.STREAM,
           ConsumerConfiguration.builder()
               .durable(name)
-              .description("osapi " + filter)
+              .description(description)
               .filterSubject(filter)
               .ackPolicy(AckPolicy.Explicit)
               .deliverPolicy(DeliverPolicy.New)
@@ -280,12 +318,14 @@ final class NatsSession {
               + " consumer");
     }
     if (update
-        && (!ackWait.equals(have.getAckWait())
+        && (!description.equals(have.getDescription())
+            || !ackWait.equals(have.getAckWait())
             || have.getMaxDeliver() != maxDeliver
             || have.getMaxAckPending() != maxAckPending)) {
       jsm.addOrUpdateConsumer(
           NatsLayout.STREAM,
           ConsumerConfiguration.builder(have)
+              .description(description)
               .ackWait(ackWait)
               .maxDeliver(maxDeliver)
               .maxAckPending(maxAckPending)
@@ -348,63 +388,12 @@ final class NatsSession {
     }
   }
 
-  /**
-   * Reads every message on subjects matching {@code filter} from sequence {@code fromSeq} on, one
-   * "next message for subject" request each (answered by the stream leader), skipping KV delete
-   * and purge markers. No consumer is made, which matters in a cluster, where every consumer is a
-   * meta-layer proposal; meant for the few keys of one job.
-   */
-  void readEach(String stream, String filter, long fromSeq, Consumer<MessageInfo> handler)
-      throws IOException, JetStreamApiException {
-    long seq = Math.max(1, fromSeq);
-    for (int n = 0; n < MAX_READ_EACH; n++) {
-      MessageInfo mi;
-      try {
-        mi = jsm.getNextMessage(stream, seq, filter);
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-          return;
-        }
-        throw e;
-      }
-      if (mi == null) {
-        return;
-      }
-      String op = mi.getHeaders() == null ? null : mi.getHeaders().getFirst("KV-Operation");
-      if (op == null || op.equals("PUT")) {
-        handler.accept(mi);
-      }
-      seq = mi.getSeq() + 1;
-    }
-    throw new IOException("more than " + MAX_READ_EACH + " messages on " + filter);
-  }
-
-  /** The last message on subjects matching {@code filter}, or null when there is none. */
-  MessageInfo last(String stream, String filter) throws IOException, JetStreamApiException {
-    try {
-      return jsm.getLastMessage(stream, filter);
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-        return null;
-      }
-      throw e;
-    }
-  }
-
-  /** Subject names of {@link #scan} (keys with the prefix), for listings from key names alone. */
-  List<String> scanSubjects(String stream, String filter)
-      throws IOException, JetStreamApiException, InterruptedException {
-    List<String> out = new java.util.ArrayList<>();
-    scan(stream, filter, true, m -> out.add(m.getSubject()));
-    return out;
-  }
-
   private static boolean isMarker(Message m) {
     Headers h = m.getHeaders();
     if (h == null) {
       return false;
     }
-    String op = h.getFirst("KV-Operation");
+    String op = h.getFirst(NatsLayout.KV_OPERATION_HEADER);
     return op != null && !op.equals("PUT");
   }
 }

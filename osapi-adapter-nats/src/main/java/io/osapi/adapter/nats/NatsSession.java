@@ -27,8 +27,8 @@ import io.nats.client.impl.Headers;
 import io.nats.client.support.NatsJetStreamConstants;
 import io.osapi.core.domain.OperationKind;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -78,12 +78,19 @@ final class NatsSession {
    *     and for a job store written by an osapi before the v2 store
    */
   static void provision(Connection conn, NatsSettings settings)
-      throws IOException, JetStreamApiException {
+      throws IOException, JetStreamApiException, InterruptedException {
     checkServer(conn.getServerInfo(), settings);
     JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
     JetStreamManagement jsm = conn.jetStreamManagement(jso);
     StorageType storage =
         settings.storage() == NatsSettings.Storage.MEMORY ? StorageType.Memory : StorageType.File;
+    if (holdsV1Store(conn, settings)) { // before anything is created or changed
+      throw new NatsConfigException(
+          "bucket " + NatsLayout.JOBS_BUCKET + " holds a job store written by an earlier osapi (v1"
+              + " keys status.*/responses.*/claims.*); osapi cannot read it: remove it with `nats"
+              + " kv del " + NatsLayout.JOBS_BUCKET + "` or delete stream "
+              + NatsLayout.JOBS_KV_STREAM + " (all jobs are lost), or point osapi at another NATS");
+    }
 
     ensureStream(
         jsm,
@@ -111,6 +118,7 @@ final class NatsSession {
             .storageType(storage)
             .replicas(settings.streamReplicas())
             .maxAge(settings.streamMaxAge())
+            .duplicateWindow(advisoryDuplicateWindow(settings.streamMaxAge()))
             .build());
 
     KeyValueConfiguration jobs =
@@ -127,19 +135,11 @@ final class NatsSession {
     // read the run as it is now, so with replicas the reads of this bucket go to the stream
     // leader. With one replica there is nothing to lag, and a direct get costs the server a
     // fraction of a JetStream API request (no JSON request and answer, no base64).
-    boolean existed = ensureStream(
+    ensureStream(
         jsm,
         StreamConfiguration.builder(jobs.getBackingConfig())
             .allowDirect(settings.kvReplicas() == 1)
             .build());
-    if (existed && holdsV1Store(jsm)) {
-      throw new NatsConfigException(
-          "bucket " + NatsLayout.JOBS_BUCKET + " holds a job store written by an earlier osapi (v1"
-              + " keys status.*/responses.*/claims.*); osapi cannot read it: remove it with `nats"
-              + " kv del " + NatsLayout.JOBS_BUCKET + "` or delete stream "
-              + NatsLayout.JOBS_KV_STREAM + " (all jobs are lost), or point osapi at another NATS");
-    }
-
     KeyValueConfiguration workers =
         KeyValueConfiguration.builder()
             .name(NatsLayout.WORKERS_BUCKET)
@@ -164,17 +164,32 @@ final class NatsSession {
     }
   }
 
+  /** The server's default for a stream without one, so that provisioning finds nothing to do. */
+  private static Duration advisoryDuplicateWindow(Duration maxAge) {
+    Duration two = Duration.ofMinutes(2);
+    return maxAge == null || maxAge.isZero() || maxAge.compareTo(two) > 0 ? two : maxAge;
+  }
+
   /**
-   * Whether the jobs bucket holds keys of the v1 store: one look-up of the last message on the v1
-   * status keys (a wildcard last-by-subject get, which nats-server 2.9 answers), made once per
-   * provisioning.
+   * Whether the jobs bucket holds keys of the v1 store: one wildcard last-by-subject request on
+   * the v1 status keys, made once per provisioning. It goes to the stream's message get API
+   * explicitly: jnats would send it as a direct get with the wildcard in the subject, which
+   * nats-server 2.9 does not answer when nothing matches.
    */
-  private static boolean holdsV1Store(JetStreamManagement jsm)
-      throws IOException, JetStreamApiException {
+  private static boolean holdsV1Store(Connection conn, NatsSettings settings)
+      throws IOException, JetStreamApiException, InterruptedException {
+    Message resp = conn.request(
+        NatsJetStreamConstants.DEFAULT_API_PREFIX + "STREAM.MSG.GET." + NatsLayout.JOBS_KV_STREAM,
+        ("{\"last_by_subj\":\"" + NatsLayout.V1_KEYS + "\"}").getBytes(StandardCharsets.UTF_8),
+        settings.requestTimeout());
+    if (resp == null) {
+      throw new IOException("no answer to the look-up of v1 keys");
+    }
     try {
-      return jsm.getLastMessage(NatsLayout.JOBS_KV_STREAM, NatsLayout.V1_KEYS) != null;
+      new MessageInfo(resp, NatsLayout.JOBS_KV_STREAM, false).throwOnHasError();
+      return true;
     } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
+      if (e.getApiErrorCode() == NO_MESSAGE_FOUND || e.getApiErrorCode() == STREAM_NOT_FOUND) {
         return false;
       }
       throw e;
@@ -214,9 +229,8 @@ final class NatsSession {
   /**
    * Creates the stream, or updates it when an updatable setting differs.
    *
-   * @return whether the stream existed
    */
-  private static boolean ensureStream(JetStreamManagement jsm, StreamConfiguration want)
+  private static void ensureStream(JetStreamManagement jsm, StreamConfiguration want)
       throws IOException, JetStreamApiException {
     StreamInfo si;
     try {
@@ -227,7 +241,7 @@ final class NatsSession {
       }
       jsm.addStream(want);
       LOG.log(System.Logger.Level.INFO, "created stream {0}", want.getName());
-      return false;
+      return;
     }
     StreamConfiguration have = si.getConfiguration();
     if (have.getStorageType() != want.getStorageType()) {
@@ -261,7 +275,6 @@ final class NatsSession {
       }
       LOG.log(System.Logger.Level.INFO, "updated stream {0}", want.getName());
     }
-    return true;
   }
 
   /**

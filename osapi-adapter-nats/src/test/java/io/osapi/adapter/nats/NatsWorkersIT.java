@@ -2,11 +2,11 @@ package io.osapi.adapter.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
 import io.osapi.core.domain.JobStatus;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,11 +57,10 @@ class NatsWorkersIT {
     assertThat(perWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
     for (int i = 0; i < ids.size(); i += 37) {
       JobId id = ids.get(i);
-      List<StatusEvent> events = fleet.client.jobStore().events(id);
-      assertThat(events).filteredOn(e -> e.type() == EventType.ACKNOWLEDGED).hasSize(1);
-      assertThat(fleet.client.jobStore().results(id))
-          .extracting(JobResult::data)
-          .containsExactly("{\"i\":" + i + "}");
+      Run run = fleet.runs(id).get(RunKey.any(id));
+      assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+      assertThat(run.attempt()).isEqualTo(1);
+      assertThat(run.result()).isEqualTo("{\"i\":" + i + "}");
     }
     long w1 = fleet.worker("w1").metrics().recorded.processedByWorker().getOrDefault("w1", 0L);
     long w2 = fleet.worker("w2").metrics().recorded.processedByWorker().getOrDefault("w2", 0L);
@@ -95,10 +94,10 @@ class NatsWorkersIT {
     assertThat(fleet.completedBy(host)).isEqualTo(Map.of("db", 1));
     assertThat(fleet.completedBy(label)).isEqualTo(Map.of("web-dev", 1, "web", 1));
     assertThat(fleet.completedBy(narrow)).isEqualTo(Map.of("web-dev", 1));
-    assertThat(workersWithEvents(all)).containsExactly("db", "web", "web-dev");
-    assertThat(workersWithEvents(host)).containsExactly("db");
-    assertThat(workersWithEvents(label)).containsExactly("web", "web-dev");
-    assertThat(workersWithEvents(narrow)).containsExactly("web-dev");
+    assertThat(workersWithRuns(all)).containsExactly("db", "web", "web-dev");
+    assertThat(workersWithRuns(host)).containsExactly("db");
+    assertThat(workersWithRuns(label)).containsExactly("web", "web-dev");
+    assertThat(workersWithRuns(narrow)).containsExactly("web-dev");
     assertThat(fleet.jobs.get(all).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
   }
 
@@ -114,7 +113,7 @@ class NatsWorkersIT {
         .isTrue();
     Thread.sleep(1500);
 
-    assertThat(workersWithEvents(before)).containsExactly("early");
+    assertThat(workersWithRuns(before)).containsExactly("early");
     assertThat(fleet.completedBy(after)).isEqualTo(Map.of("early", 1, "late", 1));
   }
 
@@ -130,13 +129,7 @@ class NatsWorkersIT {
     assertThat(fleet.completedBy(first)).isEqualTo(Map.of("w1", 1));
   }
 
-  private Set<String> workersWithEvents(JobId id) {
-    Set<String> out = new TreeSet<>();
-    for (StatusEvent e : fleet.client.jobStore().events(id)) {
-      if (!e.fromApi()) {
-        out.add(e.worker());
-      }
-    }
-    return out;
+  private Set<String> workersWithRuns(JobId id) {
+    return new TreeSet<>(fleet.runsByWorker(id).keySet());
   }
 }

@@ -2,13 +2,9 @@ package io.osapi.adapter.nats;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
-import io.nats.client.Consumer;
-import io.nats.client.ErrorListener;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
-import io.nats.client.support.Status;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
@@ -52,12 +48,12 @@ public final class NatsBackend implements AutoCloseable {
   private final NatsWorkerRegistry registry;
 
   private final Object state = new Object();
-  private Connection conn; // guarded by state
+  private volatile Connection conn; // written with state held
   private boolean connectedReported; // guarded by state
   private boolean readyReported; // guarded by state
   private boolean everConnected; // guarded by state
-  private boolean closed; // guarded by state: closed by us
-  private boolean terminal; // guarded by state: closed by jnats, will not come back
+  private volatile boolean closed; // written with state held: closed by us
+  private volatile boolean terminal; // written with state held: closed by jnats for good
   private boolean configFailed; // guarded by state
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
@@ -65,10 +61,7 @@ public final class NatsBackend implements AutoCloseable {
   private volatile NatsSession session;
   private volatile long provisionEpoch;
   private volatile long connectionEpoch;
-  private volatile String lastError;
-  /** An authentication failure sticks until a connection succeeds: it explains what follows. */
-  private volatile String authError;
-  private volatile String lastLoggedError;
+  private final NatsErrorLog errors;
 
   private NatsBackend(NatsSettings settings, JobMetrics metrics) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -83,6 +76,7 @@ public final class NatsBackend implements AutoCloseable {
     this.store = new NatsJobStore(this);
     this.queue = new NatsJobQueue(this);
     this.registry = new NatsWorkerRegistry(this);
+    this.errors = new NatsErrorLog(settings);
   }
 
   /**
@@ -144,14 +138,8 @@ public final class NatsBackend implements AutoCloseable {
 
   /** True while the connection is up. */
   public boolean isConnected() {
-    Connection c;
-    synchronized (state) {
-      c = conn;
-      if (closed || terminal) {
-        return false;
-      }
-    }
-    return c != null && c.getStatus() == Connection.Status.CONNECTED;
+    Connection c = conn; // volatile reads, no lock: called on every store and queue operation
+    return c != null && !closed && !terminal && c.getStatus() == Connection.Status.CONNECTED;
   }
 
   /** True while connected with the stream and buckets in place: the ports can work. */
@@ -164,7 +152,7 @@ public final class NatsBackend implements AutoCloseable {
    * once things work again. Never contains secrets.
    */
   public Optional<String> lastError() {
-    return Optional.ofNullable(lastError);
+    return Optional.ofNullable(errors.last());
   }
 
   /** The settings this backend was made with. */
@@ -215,7 +203,7 @@ public final class NatsBackend implements AutoCloseable {
       throw new BackendUnavailableException(notReadyReason(), null);
     }
     if (!isConnected()) {
-      String e = lastError;
+      String e = errors.last();
       throw new BackendUnavailableException(
           "NATS is not connected" + (e == null ? "" : " (" + e + ")"), null);
     }
@@ -245,7 +233,7 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   private String notReadyReason() {
-    String e = lastError;
+    String e = errors.last();
     boolean c = isConnected();
     String base;
     synchronized (state) {
@@ -283,7 +271,7 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   private Options options() {
-    return NatsOptions.build(settings, this::onConnectionEvent, new Errors());
+    return NatsOptions.build(settings, this::onConnectionEvent, errors);
   }
 
   private void onConnectionEvent(Connection c, ConnectionListener.Events type) {
@@ -307,7 +295,7 @@ public final class NatsBackend implements AutoCloseable {
             }
             everConnected = true;
             connectionEpoch++;
-            authError = null;
+            errors.connected();
             provision = true;
           }
           case DISCONNECTED -> {
@@ -317,7 +305,7 @@ public final class NatsBackend implements AutoCloseable {
           }
           case CLOSED -> {
             terminal = true;
-            String e = lastError;
+            String e = errors.last();
             LOG.log(
                 Level.ERROR,
                 "NATS connection closed by the client library and will not be retried"
@@ -388,8 +376,7 @@ public final class NatsBackend implements AutoCloseable {
       if (first) {
         session = NatsSession.open(c, settings);
       }
-      lastError = null;
-      lastLoggedError = null;
+      errors.clear();
       provisionEpoch++;
       synchronized (state) {
         provisionFailures = 0;
@@ -415,7 +402,7 @@ public final class NatsBackend implements AutoCloseable {
         LOG.log(Level.DEBUG, "NATS stream and buckets checked after reconnect");
       }
     } catch (NatsConfigException e) {
-      lastError = e.getMessage();
+      errors.set(e.getMessage());
       LOG.log(Level.ERROR, "NATS cannot be used: " + e.getMessage());
       synchronized (state) {
         configFailed = true;
@@ -427,42 +414,10 @@ public final class NatsBackend implements AutoCloseable {
         provisionFailures++;
         delay = Math.min(10_000L, 250L << Math.min(6, provisionFailures));
       }
-      setError("preparing the stream and buckets failed: " + NatsErrors.describe(e), Level.WARNING);
+      errors.report("preparing the stream and buckets failed: " + NatsErrors.describe(e),
+          Level.WARNING, false);
       scheduleProvision(delay);
     }
-  }
-
-  private void setError(String message, Level level) {
-    setError(message, level, false);
-  }
-
-  private void setError(String message, Level level, boolean auth) {
-    String m = scrub(message);
-    if (auth) {
-      authError = m;
-    } else if (authError != null) {
-      LOG.log(Level.DEBUG, "NATS: " + m);
-      return; // the authentication failure stays the error to report
-    }
-    lastError = m;
-    if (!m.equals(lastLoggedError)) {
-      lastLoggedError = m;
-      LOG.log(level, "NATS: " + m);
-    } else {
-      LOG.log(Level.DEBUG, "NATS: " + m);
-    }
-  }
-
-  /** Removes any configured secret from {@code text}, whatever shape it is in. */
-  private String scrub(String text) {
-    String t = NatsErrors.redact(text);
-    for (String secret :
-        new String[] {settings.password(), settings.token(), settings.trustStorePassword()}) {
-      if (secret != null && !secret.isEmpty()) {
-        t = t.replace(secret, "***");
-      }
-    }
-    return t;
   }
 
   private static String url(Connection c) {
@@ -474,58 +429,6 @@ public final class NatsBackend implements AutoCloseable {
       c.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Logs jnats' asynchronous errors without secrets, and remembers the latest one. */
-  private final class Errors implements ErrorListener {
-    @Override
-    public void errorOccurred(Connection c, String error) {
-      String e = String.valueOf(error);
-      String lower = e.toLowerCase(java.util.Locale.ROOT);
-      if (lower.contains("authorization") || lower.contains("authentication")) {
-        setError(
-            "authentication failed ("
-                + settings.authKind()
-                + "): "
-                + e
-                + "; check the NATS credentials",
-            Level.ERROR,
-            true);
-      } else {
-        setError("server error: " + e, Level.WARNING);
-      }
-    }
-
-    @Override
-    public void exceptionOccurred(Connection c, Exception ex) {
-      String d = NatsErrors.describe(ex);
-      if (ex instanceof io.nats.client.AuthenticationException) {
-        setError("authentication failed (" + settings.authKind() + "): " + d, Level.ERROR, true);
-      } else {
-        setError("connection problem: " + d, Level.WARNING);
-      }
-    }
-
-    @Override
-    public void slowConsumerDetected(Connection c, Consumer consumer) {
-      LOG.log(Level.WARNING, "NATS slow consumer detected");
-    }
-
-    @Override
-    public void heartbeatAlarm(
-        Connection c, JetStreamSubscription sub, long lastStreamSequence, long lastConsumerSequence) {
-      LOG.log(Level.DEBUG, "NATS heartbeat alarm on a listing subscription");
-    }
-
-    @Override
-    public void pullStatusWarning(Connection c, JetStreamSubscription sub, Status status) {
-      LOG.log(Level.DEBUG, "NATS pull status warning: {0}", status);
-    }
-
-    @Override
-    public void pullStatusError(Connection c, JetStreamSubscription sub, Status status) {
-      LOG.log(Level.DEBUG, "NATS pull status error: {0}", status);
     }
   }
 }

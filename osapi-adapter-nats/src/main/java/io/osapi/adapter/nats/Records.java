@@ -21,9 +21,7 @@ import io.osapi.core.domain.WorkerInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,7 +47,7 @@ final class Records {
   /** The format version in every job record, run and notification. */
   static final int FORMAT = 2;
 
-  private static final JsonFactory JSON = new JsonFactory();
+  static final JsonFactory JSON = new JsonFactory();
 
   private Records() {}
 
@@ -210,8 +208,8 @@ final class Records {
 
   /** Reads a notification body. */
   static JobNotification notification(byte[] body) {
-    try (In in = new In(body)) {
-      JobNotification n = in.job().notification();
+    try (JsonReader in = new JsonReader(body)) {
+      JobNotification n = job(in).notification();
       in.end();
       return n;
     } catch (IOException | RuntimeException e) {
@@ -222,8 +220,8 @@ final class Records {
   /** Reads the record of job {@code id} (a record holding another job is corrupt). */
   static JobRecord record(JobId id, byte[] value) {
     JobRecord r;
-    try (In in = new In(value)) {
-      JobFields f = in.job();
+    try (JsonReader in = new JsonReader(value)) {
+      JobFields f = job(in);
       in.end();
       r = new JobRecord(f.notification().job(), f.expected, f.timeline);
     } catch (IOException | RuntimeException e) {
@@ -238,7 +236,7 @@ final class Records {
 
   /** Reads a run; {@code what} names it in errors. */
   static Run run(String what, byte[] value) {
-    try (In in = new In(value)) {
+    try (JsonReader in = new JsonReader(value)) {
       JsonParser p = in.p;
       in.start();
       RunState state = null;
@@ -280,7 +278,7 @@ final class Records {
   }
 
   static WorkerInfo worker(byte[] value) {
-    try (In in = new In(value)) {
+    try (JsonReader in = new JsonReader(value)) {
       JsonParser p = in.p;
       in.start();
       String id = null;
@@ -318,7 +316,7 @@ final class Records {
    * null when it is not one.
    */
   static Advisory advisory(byte[] value) {
-    try (In in = new In(value)) {
+    try (JsonReader in = new JsonReader(value)) {
       JsonParser p = in.p;
       in.start();
       String stream = null;
@@ -351,55 +349,45 @@ final class Records {
         what + " is not valid: " + Names.abbreviate(m.replace('\n', ' '), 200), e);
   }
 
-  /**
-   * An ISO-8601 instant as {@link Instant#toString()} writes it ({@code
-   * 2026-01-02T03:04:05.123456789Z}), read without the formatter machinery; anything else goes to
-   * {@link Instant#parse}.
-   */
-  static Instant instant(String s) {
-    int n = s.length();
-    if (n >= 20 && n <= 30 && s.charAt(4) == '-' && s.charAt(7) == '-' && s.charAt(10) == 'T'
-        && s.charAt(13) == ':' && s.charAt(16) == ':' && s.charAt(n - 1) == 'Z') {
-      int year = digits(s, 0, 4);
-      int month = digits(s, 5, 7);
-      int day = digits(s, 8, 10);
-      int hour = digits(s, 11, 13);
-      int minute = digits(s, 14, 16);
-      int second = digits(s, 17, 19);
-      int nanos = 0;
-      boolean ok = year >= 0 && month >= 1 && month <= 12 && day >= 1 && hour >= 0 && hour < 24
-          && minute >= 0 && minute < 60 && second >= 0 && second < 60;
-      if (ok && n > 20) {
-        int frac = n - 21; // digits between '.' and 'Z'
-        ok = s.charAt(19) == '.' && frac >= 1 && frac <= 9;
-        int f = ok ? digits(s, 20, n - 1) : -1;
-        ok = ok && f >= 0;
-        if (ok) {
-          nanos = f;
-          for (int i = frac; i < 9; i++) {
-            nanos *= 10;
+  private static JobFields job(JsonReader in) throws IOException {
+  JsonParser p = in.p;
+  in.start();
+    JobFields f = new JobFields();
+    int version = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      switch (p.currentName()) {
+        case "v" -> version = in.intValue();
+        case "id" -> f.id = in.string();
+        case "created" -> f.created = in.string();
+        case "kind" -> f.kind = in.string();
+        case "target" -> f.target = in.string();
+        case "operation" -> {
+          in.expect(p.nextToken() == JsonToken.START_OBJECT, "operation is not an object");
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            switch (p.currentName()) {
+              case "type" -> f.type = in.string();
+              case "data" -> f.data = in.raw();
+              case "data_text" -> f.data = in.string();
+              default -> in.skip();
+            }
           }
         }
-      }
-      if (ok) {
-        long days = LocalDate.of(year, month, day).toEpochDay();
-        return Instant.ofEpochSecond(days * 86_400L + hour * 3_600L + minute * 60L + second, nanos);
+        case "expected" -> {
+          in.expect(p.nextToken() == JsonToken.START_ARRAY, "expected is not an array");
+          List<String> out = new ArrayList<>();
+          JsonToken t;
+          while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+            out.add(p.getText());
+          }
+          in.expect(t == JsonToken.END_ARRAY, "expected holds a non-string");
+          f.expected = out;
+        }
+        case "timeline" -> f.timeline = in.timeline();
+        default -> in.skip();
       }
     }
-    return Instant.parse(s);
-  }
-
-  /** The decimal number in {@code s[from, to)}, or -1 when it is not all digits. */
-  private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    in.version(version);
+    return f;
   }
 
   /** The fields a notification and a job record share. */
@@ -418,7 +406,7 @@ final class Records {
         throw new IllegalArgumentException("id, created, kind or operation.type missing");
       }
       Job job = new Job(JobId.parse(id), new Operation(type, data == null ? "{}" : data),
-          OperationKind.fromToken(kind), Target.parse(target), instant(created));
+          OperationKind.fromToken(kind), Target.parse(target), JsonReader.instant(created));
       return new JobNotification(job, expected);
     }
   }
@@ -441,169 +429,6 @@ final class Records {
     @Override
     public void close() throws IOException {
       g.close();
-    }
-  }
-
-  /** A parser over one value, with the readers the records share. */
-  private static final class In implements AutoCloseable {
-    final byte[] src;
-    final JsonParser p;
-
-    In(byte[] src) throws IOException {
-      if (src == null || src.length == 0) {
-        throw new IllegalArgumentException("empty");
-      }
-      this.src = src;
-      this.p = JSON.createParser(src);
-    }
-
-    void start() throws IOException {
-      expect(p.nextToken() == JsonToken.START_OBJECT, "not a JSON object");
-    }
-
-    /** After the top-level object: nothing else may follow. */
-    void end() throws IOException {
-      expect(p.currentToken() == JsonToken.END_OBJECT, "unexpected " + p.currentToken());
-      expect(p.nextToken() == null, "text after the JSON object");
-    }
-
-    void version(int v) {
-      if (v != FORMAT) {
-        throw new IllegalArgumentException(v == 0
-            ? "no format version (written by an osapi before the v2 store?)"
-            : "format version " + v + ", this osapi reads " + FORMAT);
-      }
-    }
-
-    JobFields job() throws IOException {
-      start();
-      JobFields f = new JobFields();
-      int version = 0;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        switch (p.currentName()) {
-          case "v" -> version = intValue();
-          case "id" -> f.id = string();
-          case "created" -> f.created = string();
-          case "kind" -> f.kind = string();
-          case "target" -> f.target = string();
-          case "operation" -> {
-            expect(p.nextToken() == JsonToken.START_OBJECT, "operation is not an object");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              switch (p.currentName()) {
-                case "type" -> f.type = string();
-                case "data" -> f.data = raw();
-                case "data_text" -> f.data = string();
-                default -> skip();
-              }
-            }
-          }
-          case "expected" -> {
-            expect(p.nextToken() == JsonToken.START_ARRAY, "expected is not an array");
-            List<String> out = new ArrayList<>();
-            JsonToken t;
-            while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
-              out.add(p.getText());
-            }
-            expect(t == JsonToken.END_ARRAY, "expected holds a non-string");
-            f.expected = out;
-          }
-          case "timeline" -> f.timeline = timeline();
-          default -> skip();
-        }
-      }
-      version(version);
-      return f;
-    }
-
-    List<TimelineEntry> timeline() throws IOException {
-      expect(p.nextToken() == JsonToken.START_ARRAY, "timeline is not an array");
-      List<TimelineEntry> out = new ArrayList<>();
-      JsonToken t;
-      while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-        Instant time = null;
-        String event = null;
-        String worker = null;
-        String message = null;
-        String error = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-          switch (p.currentName()) {
-            case "time" -> time = instant();
-            case "event" -> event = string();
-            case "worker" -> worker = string();
-            case "message" -> message = string();
-            case "error" -> error = string();
-            default -> skip();
-          }
-        }
-        out.add(new TimelineEntry(time, event, worker, message, error));
-      }
-      expect(t == JsonToken.END_ARRAY, "timeline holds a non-object");
-      return out;
-    }
-
-    /** The next value, a string or null. */
-    String string() throws IOException {
-      JsonToken t = p.nextToken();
-      if (t == JsonToken.VALUE_NULL) {
-        return null;
-      }
-      expect(t == JsonToken.VALUE_STRING, "field '" + p.currentName() + "' is not a string");
-      return p.getText();
-    }
-
-    int intValue() throws IOException {
-      expect(p.nextToken() == JsonToken.VALUE_NUMBER_INT,
-          "field '" + p.currentName() + "' is not a whole number");
-      return p.getIntValue();
-    }
-
-    long longValue() throws IOException {
-      expect(p.nextToken() == JsonToken.VALUE_NUMBER_INT,
-          "field '" + p.currentName() + "' is not a whole number");
-      return p.getLongValue();
-    }
-
-    boolean bool() throws IOException {
-      JsonToken t = p.nextToken();
-      expect(t == JsonToken.VALUE_TRUE || t == JsonToken.VALUE_FALSE,
-          "field '" + p.currentName() + "' is not a boolean");
-      return t == JsonToken.VALUE_TRUE;
-    }
-
-    Instant instant() throws IOException {
-      String s = string();
-      return s == null ? null : Records.instant(s);
-    }
-
-    /** The next value's text exactly as stored: its byte span in the source. */
-    String raw() throws IOException {
-      JsonToken t = p.nextToken();
-      expect(t != null, "value missing");
-      long start = p.currentTokenLocation().getByteOffset();
-      if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-        p.skipChildren();
-      } else {
-        p.finishToken();
-      }
-      long end = p.currentLocation().getByteOffset();
-      expect(start >= 0 && end > start && end <= src.length, "cannot locate a raw value");
-      return new String(src, (int) start, (int) (end - start), StandardCharsets.UTF_8);
-    }
-
-    void skip() throws IOException {
-      p.nextToken();
-      p.skipChildren();
-    }
-
-    void expect(boolean ok, String what) {
-      if (!ok) {
-        throw new IllegalArgumentException(what);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      p.close();
     }
   }
 }

@@ -34,7 +34,9 @@ import java.util.function.Consumer;
 
 /**
  * One provisioned connection: the JetStream contexts and bucket handles the ports use, and the
- * create-or-update of the stream, the buckets and the shared consumers.
+ * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}), the buckets and the
+ * shared consumers, refusing a job store written before v2. Also the headers-only scan that
+ * listings use.
  */
 final class NatsSession {
   static final int STREAM_NOT_FOUND = 10059;

@@ -63,6 +63,36 @@ class NatsConnectionIT {
   }
 
   @Test
+  void aCreateWithoutAnAnswerIsRemovedOnceTheServerAnswersAgain() throws Exception {
+    NatsServerProcess server = closeLater(NatsServerProcess.start());
+    NatsBackend b = closeLater(NatsBackend.connect(NatsTestSupport.settings(server)
+        .requestTimeout(Duration.ofSeconds(1)).build(), JobMetrics.noop()));
+    assertThat(b.isReady()).isTrue();
+    JobRecord kept = NatsJobStoreV2IT.any();
+    JobRecord lost = NatsJobStoreV2IT.any();
+    JobRecord claimed = NatsJobStoreV2IT.any();
+    server.pause(true); // the creates reach the socket, the answers never come in time
+    try {
+      CompletableFuture<Long> f1 = b.jobStore().create(lost);
+      CompletableFuture<Long> f2 = b.jobStore().create(claimed);
+      assertThat(catchThrowable(f1::get)).hasCauseInstanceOf(BackendUnavailableException.class);
+      assertThat(catchThrowable(f2::get)).hasCauseInstanceOf(BackendUnavailableException.class);
+    } finally {
+      server.pause(false);
+    }
+    // a worker claimed one of them meanwhile (as if the notification had gone out after all)
+    NatsBackend other = closeLater(NatsTestSupport.backend(server, JobMetrics.noop()));
+    other.jobStore().putRun(RunKey.any(claimed.job().id()),
+        Run.claim(null, "w1", 1, Instant.now()), 0).get();
+    b.jobStore().create(kept).get();
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(10),
+        () -> other.jobStore().find(lost.job().id()).isEmpty()))
+        .as("the create that was stored although its caller heard it failed is removed").isTrue();
+    Thread.sleep(1_000);
+    assertThat(other.jobStore().statuses()).containsOnlyKeys(kept.job().id(), claimed.job().id());
+  }
+
+  @Test
   void wrongCredentialsFailClearlyAndNeverShowThePassword() throws Exception {
     String secret = "Wr0ng-S3cret-Pa55w0rd";
     String urlSecret = "Url-S3cret-Pa55w0rd";

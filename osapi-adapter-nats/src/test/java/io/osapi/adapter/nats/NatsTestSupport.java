@@ -39,7 +39,10 @@ final class NatsTestSupport {
     return backend(settings(server).build(), metrics);
   }
 
-  /** Removes every consumer and message of stream JOBS, then lays out the shared durables again. */
+  /**
+   * Removes every consumer and message of stream JOBS and every kept advisory, then lays out the
+   * shared durables again.
+   */
   static void resetQueue(NatsBackend b) throws Exception {
     NatsSession s = b.requireSession();
     JetStreamManagement jsm = s.jsm;
@@ -47,6 +50,7 @@ final class NatsTestSupport {
       jsm.deleteConsumer(NatsLayout.STREAM, name);
     }
     jsm.purgeStream(NatsLayout.STREAM);
+    jsm.purgeStream(NatsLayout.ADVISORY_STREAM);
     NatsSession.provision(s.conn, s.settings);
   }
 

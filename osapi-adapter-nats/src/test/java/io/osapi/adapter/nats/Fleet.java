@@ -11,6 +11,7 @@ import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.service.CreateJobRequest;
+import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerConfig;
 import io.osapi.core.service.WorkerService;
@@ -24,14 +25,16 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A job client and workers, each on its own NATS connection (as separate processes would be),
- * with their own metrics.
+ * A job client (with the dead-letter handler a controller runs) and workers, each on its own NATS
+ * connection (as separate processes would be), with their own metrics.
  */
 final class Fleet implements AutoCloseable {
   final NatsSettings settings;
   final MetricsTap clientMetrics = new MetricsTap();
   final NatsBackend client;
   final JobClient jobs;
+  /** The controller's handler of deliveries that ran out. */
+  final DeadLetterService deadLetters;
   private final Map<String, Worker> workers = new LinkedHashMap<>();
   /** Metrics of every worker started, stopped ones too. */
   private final List<MetricsTap> everyWorkersMetrics = new ArrayList<>();
@@ -50,8 +53,10 @@ final class Fleet implements AutoCloseable {
             client.workerRegistry(),
             BuiltinOperations.registry(),
             clientMetrics,
-            Clock.systemUTC(),
-            false);
+            Clock.systemUTC());
+    this.deadLetters =
+        new DeadLetterService(client.jobStore(), client.jobQueue(), clientMetrics, Clock.systemUTC());
+    deadLetters.start();
   }
 
   Worker start(String id, Map<String, String> labels, Duration ackWait, int concurrency) {
@@ -81,6 +86,10 @@ final class Fleet implements AutoCloseable {
     s.start();
     Worker w = new Worker(id, b, s, m);
     workers.put(id, w);
+    // broadcast jobs expect the workers registered at submit: wait until this one is
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(10),
+        () -> client.workerRegistry().workers().stream().anyMatch(i -> i.id().equals(id))))
+        .as("worker %s registered", id).isTrue();
     return w;
   }
 
@@ -210,6 +219,7 @@ final class Fleet implements AutoCloseable {
         // keep closing the rest
       }
     }
+    deadLetters.close();
     client.close();
   }
 }

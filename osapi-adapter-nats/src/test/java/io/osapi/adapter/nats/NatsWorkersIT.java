@@ -7,7 +7,9 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.WorkerInfo;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,6 +125,9 @@ class NatsWorkersIT {
     JobId first = fleet.create("diag.echo", "{}", "w1");
     assertThat(fleet.awaitFinishedBy(first, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     fleet.stop("w1");
+    // as if w1 had crashed: its heartbeat has not expired yet, so a job for it is accepted
+    fleet.client.workerRegistry().heartbeat(
+        new WorkerInfo("w1", Map.of(), Instant.now(), Instant.now(), 0, 4));
     JobId whileAway = fleet.create("diag.echo", "{}", "w1");
     fleet.start("w1");
     assertThat(fleet.awaitFinishedBy(whileAway, Set.of("w1"), Duration.ofSeconds(10))).isTrue();

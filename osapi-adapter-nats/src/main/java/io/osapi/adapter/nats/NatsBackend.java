@@ -2,33 +2,21 @@ package io.osapi.adapter.nats;
 
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
-import io.nats.client.Consumer;
-import io.nats.client.ErrorListener;
-import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
-import io.nats.client.support.Status;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The NATS backend of osapi: one connection, the stream and buckets on it, and the three ports.
@@ -60,26 +48,20 @@ public final class NatsBackend implements AutoCloseable {
   private final NatsWorkerRegistry registry;
 
   private final Object state = new Object();
-  private Connection conn; // guarded by state
+  private volatile Connection conn; // written with state held
   private boolean connectedReported; // guarded by state
   private boolean readyReported; // guarded by state
   private boolean everConnected; // guarded by state
-  private boolean closed; // guarded by state: closed by us
-  private boolean terminal; // guarded by state: closed by jnats, will not come back
+  private volatile boolean closed; // written with state held: closed by us
+  private volatile boolean terminal; // written with state held: closed by jnats for good
   private boolean configFailed; // guarded by state
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
   private long reconnects; // guarded by state
   private volatile NatsSession session;
   private volatile long provisionEpoch;
-  private volatile long reconnectedAtNanos;
   private volatile long connectionEpoch;
-  /** See {@link #freshAfter()}; everything is doubtful until the first provisioning. */
-  private volatile long freshAfter = Long.MAX_VALUE;
-  private volatile String lastError;
-  /** An authentication failure sticks until a connection succeeds: it explains what follows. */
-  private volatile String authError;
-  private volatile String lastLoggedError;
+  private final NatsErrorLog errors;
 
   private NatsBackend(NatsSettings settings, JobMetrics metrics) {
     this.settings = Objects.requireNonNull(settings, "settings");
@@ -92,8 +74,9 @@ public final class NatsBackend implements AutoCloseable {
               return t;
             });
     this.store = new NatsJobStore(this);
-    this.queue = new NatsJobQueue(this, metrics);
+    this.queue = new NatsJobQueue(this);
     this.registry = new NatsWorkerRegistry(this);
+    this.errors = new NatsErrorLog(settings);
   }
 
   /**
@@ -155,14 +138,8 @@ public final class NatsBackend implements AutoCloseable {
 
   /** True while the connection is up. */
   public boolean isConnected() {
-    Connection c;
-    synchronized (state) {
-      c = conn;
-      if (closed || terminal) {
-        return false;
-      }
-    }
-    return c != null && c.getStatus() == Connection.Status.CONNECTED;
+    Connection c = conn; // volatile reads, no lock: called on every store and queue operation
+    return c != null && !closed && !terminal && c.getStatus() == Connection.Status.CONNECTED;
   }
 
   /** True while connected with the stream and buckets in place: the ports can work. */
@@ -175,7 +152,7 @@ public final class NatsBackend implements AutoCloseable {
    * once things work again. Never contains secrets.
    */
   public Optional<String> lastError() {
-    return Optional.ofNullable(lastError);
+    return Optional.ofNullable(errors.last());
   }
 
   /** The settings this backend was made with. */
@@ -226,7 +203,7 @@ public final class NatsBackend implements AutoCloseable {
       throw new BackendUnavailableException(notReadyReason(), null);
     }
     if (!isConnected()) {
-      String e = lastError;
+      String e = errors.last();
       throw new BackendUnavailableException(
           "NATS is not connected" + (e == null ? "" : " (" + e + ")"), null);
     }
@@ -236,17 +213,6 @@ public final class NatsBackend implements AutoCloseable {
   /** Grows by one each time the connection comes up (first connect and every reconnect). */
   long connectionEpoch() {
     return connectionEpoch;
-  }
-
-  /**
-   * The last sequence of stream {@code JOBS} when this connection last came up (read while
-   * provisioning; {@code Long.MAX_VALUE} from a reconnect until then). A first delivery of a
-   * notification with a higher sequence was published since, so a restarted server cannot have
-   * delivered it before: it needs no check for an earlier run. Sequences, unlike publish times,
-   * need no allowance for the server's clock.
-   */
-  long freshAfter() {
-    return freshAfter;
   }
 
   /** True once closed, by us or for good by jnats: the connection will not come back. */
@@ -261,29 +227,13 @@ public final class NatsBackend implements AutoCloseable {
     return session != null;
   }
 
-  /**
-   * How long consumers keep still after a reconnect: until then other clients' writes that were
-   * queued across the outage (results of jobs that finished just before it) are still arriving,
-   * and a job the server hands out again meanwhile would look unfinished. Twice the reconnect wait
-   * (capped at 5 s) plus 250 ms, since other clients reconnect within one wait of this one.
-   */
-  long settleNanosLeft() {
-    long at = reconnectedAtNanos;
-    if (at == 0) {
-      return 0;
-    }
-    long settle =
-        Math.min(5_000_000_000L, settings.reconnectWait().toNanos() * 2) + 250_000_000L;
-    return Math.max(0, at + settle - System.nanoTime());
-  }
-
   /** Grows by one whenever the stream, buckets and shared consumers were checked again. */
   long provisionEpoch() {
     return provisionEpoch;
   }
 
   private String notReadyReason() {
-    String e = lastError;
+    String e = errors.last();
     boolean c = isConnected();
     String base;
     synchronized (state) {
@@ -321,64 +271,7 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   private Options options() {
-    Options.Builder b =
-        new Options.Builder()
-            .servers(settings.servers().toArray(new String[0]))
-            .connectionName(settings.connectionName())
-            .reconnectWait(settings.reconnectWait())
-            .maxReconnects(settings.maxReconnects())
-            .connectionTimeout(settings.connectTimeout())
-            .connectionListener(this::onConnectionEvent)
-            .errorListener(new Errors());
-    if (settings.user() != null) {
-      b.userInfo(settings.user().toCharArray(), settings.password().toCharArray());
-    }
-    if (settings.token() != null) {
-      b.token(settings.token().toCharArray());
-    }
-    if (settings.credsFile() != null) {
-      if (!Files.isReadable(settings.credsFile())) {
-        throw new IllegalArgumentException(
-            "nats creds file " + settings.credsFile() + " is missing or not readable");
-      }
-      b.authHandler(Nats.credentials(settings.credsFile().toString()));
-    }
-    if (settings.trustStore() != null) {
-      b.sslContext(sslContext());
-    } else if (settings.insecureDevTls()) {
-      LOG.log(
-          Level.WARNING,
-          "NATS TLS certificates are NOT verified (insecure-dev-tls): for development only");
-      try {
-        b.opentls();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
-      }
-    }
-    return b.build();
-  }
-
-  private SSLContext sslContext() {
-    if (!Files.isReadable(settings.trustStore())) {
-      throw new IllegalArgumentException(
-          "nats trust store " + settings.trustStore() + " is missing or not readable");
-    }
-    char[] pw =
-        settings.trustStorePassword() == null ? null : settings.trustStorePassword().toCharArray();
-    try (InputStream in = new FileInputStream(settings.trustStore().toFile())) {
-      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-      ks.load(in, pw);
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(ks);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (IOException | GeneralSecurityException e) {
-      // KeyStore messages do not contain the password
-      throw new IllegalArgumentException(
-          "nats trust store " + settings.trustStore() + " cannot be read: " + e.getMessage(), e);
-    }
+    return NatsOptions.build(settings, this::onConnectionEvent, errors);
   }
 
   private void onConnectionEvent(Connection c, ConnectionListener.Events type) {
@@ -394,7 +287,6 @@ public final class NatsBackend implements AutoCloseable {
         switch (type) {
           case CONNECTED, RECONNECTED -> {
             if (type == ConnectionListener.Events.RECONNECTED && everConnected) {
-              reconnectedAtNanos = System.nanoTime();
               reconnects++;
               metrics.natsReconnected();
               LOG.log(Level.INFO, "NATS reconnected to {0}", url(c));
@@ -403,8 +295,7 @@ public final class NatsBackend implements AutoCloseable {
             }
             everConnected = true;
             connectionEpoch++;
-            freshAfter = Long.MAX_VALUE;
-            authError = null;
+            errors.connected();
             provision = true;
           }
           case DISCONNECTED -> {
@@ -414,7 +305,7 @@ public final class NatsBackend implements AutoCloseable {
           }
           case CLOSED -> {
             terminal = true;
-            String e = lastError;
+            String e = errors.last();
             LOG.log(
                 Level.ERROR,
                 "NATS connection closed by the client library and will not be retried"
@@ -480,13 +371,12 @@ public final class NatsBackend implements AutoCloseable {
       return; // the next CONNECTED or RECONNECTED schedules it again
     }
     try {
-      freshAfter = NatsSession.provision(c, settings);
+      NatsSession.provision(c, settings);
       boolean first = session == null;
       if (first) {
         session = NatsSession.open(c, settings);
       }
-      lastError = null;
-      lastLoggedError = null;
+      errors.clear();
       provisionEpoch++;
       synchronized (state) {
         provisionFailures = 0;
@@ -512,7 +402,7 @@ public final class NatsBackend implements AutoCloseable {
         LOG.log(Level.DEBUG, "NATS stream and buckets checked after reconnect");
       }
     } catch (NatsConfigException e) {
-      lastError = e.getMessage();
+      errors.set(e.getMessage());
       LOG.log(Level.ERROR, "NATS cannot be used: " + e.getMessage());
       synchronized (state) {
         configFailed = true;
@@ -524,42 +414,10 @@ public final class NatsBackend implements AutoCloseable {
         provisionFailures++;
         delay = Math.min(10_000L, 250L << Math.min(6, provisionFailures));
       }
-      setError("preparing the stream and buckets failed: " + NatsErrors.describe(e), Level.WARNING);
+      errors.report("preparing the stream and buckets failed: " + NatsErrors.describe(e),
+          Level.WARNING, false);
       scheduleProvision(delay);
     }
-  }
-
-  private void setError(String message, Level level) {
-    setError(message, level, false);
-  }
-
-  private void setError(String message, Level level, boolean auth) {
-    String m = scrub(message);
-    if (auth) {
-      authError = m;
-    } else if (authError != null) {
-      LOG.log(Level.DEBUG, "NATS: " + m);
-      return; // the authentication failure stays the error to report
-    }
-    lastError = m;
-    if (!m.equals(lastLoggedError)) {
-      lastLoggedError = m;
-      LOG.log(level, "NATS: " + m);
-    } else {
-      LOG.log(Level.DEBUG, "NATS: " + m);
-    }
-  }
-
-  /** Removes any configured secret from {@code text}, whatever shape it is in. */
-  private String scrub(String text) {
-    String t = NatsErrors.redact(text);
-    for (String secret :
-        new String[] {settings.password(), settings.token(), settings.trustStorePassword()}) {
-      if (secret != null && !secret.isEmpty()) {
-        t = t.replace(secret, "***");
-      }
-    }
-    return t;
   }
 
   private static String url(Connection c) {
@@ -571,58 +429,6 @@ public final class NatsBackend implements AutoCloseable {
       c.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Logs jnats' asynchronous errors without secrets, and remembers the latest one. */
-  private final class Errors implements ErrorListener {
-    @Override
-    public void errorOccurred(Connection c, String error) {
-      String e = String.valueOf(error);
-      String lower = e.toLowerCase(java.util.Locale.ROOT);
-      if (lower.contains("authorization") || lower.contains("authentication")) {
-        setError(
-            "authentication failed ("
-                + settings.authKind()
-                + "): "
-                + e
-                + "; check the NATS credentials",
-            Level.ERROR,
-            true);
-      } else {
-        setError("server error: " + e, Level.WARNING);
-      }
-    }
-
-    @Override
-    public void exceptionOccurred(Connection c, Exception ex) {
-      String d = NatsErrors.describe(ex);
-      if (ex instanceof io.nats.client.AuthenticationException) {
-        setError("authentication failed (" + settings.authKind() + "): " + d, Level.ERROR, true);
-      } else {
-        setError("connection problem: " + d, Level.WARNING);
-      }
-    }
-
-    @Override
-    public void slowConsumerDetected(Connection c, Consumer consumer) {
-      LOG.log(Level.WARNING, "NATS slow consumer detected");
-    }
-
-    @Override
-    public void heartbeatAlarm(
-        Connection c, JetStreamSubscription sub, long lastStreamSequence, long lastConsumerSequence) {
-      LOG.log(Level.DEBUG, "NATS heartbeat alarm on a listing subscription");
-    }
-
-    @Override
-    public void pullStatusWarning(Connection c, JetStreamSubscription sub, Status status) {
-      LOG.log(Level.DEBUG, "NATS pull status warning: {0}", status);
-    }
-
-    @Override
-    public void pullStatusError(Connection c, JetStreamSubscription sub, Status status) {
-      LOG.log(Level.DEBUG, "NATS pull status error: {0}", status);
     }
   }
 }

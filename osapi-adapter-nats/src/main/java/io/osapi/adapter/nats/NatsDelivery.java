@@ -2,61 +2,106 @@ package io.osapi.adapter.nats;
 
 import io.nats.client.Message;
 import io.nats.client.impl.NatsJetStreamMetaData;
-import io.osapi.core.domain.InvalidInputException;
-import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.CorruptRecordException;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.port.Delivery;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
 /**
- * A {@link Delivery} backed by a JetStream message. Settling sends the ack, nak, term or
- * in-progress to the server without waiting for an answer (jnats buffers it across a reconnect).
- * On a closed connection it is logged and dropped rather than thrown: the server delivers the job
- * again after its ack wait, which is what an unsettled delivery means anyway.
+ * A {@link Delivery} backed by a JetStream message. The notification in its body is read on the
+ * first call of {@link #notification()} (by the worker's thread, not the consumer's). Settling
+ * sends the ack, nak, term or in-progress to the server without waiting for an answer (jnats
+ * buffers it across a reconnect). On a closed connection it is logged and dropped rather than
+ * thrown: the server delivers the job again after its ack wait, which is what an unsettled
+ * delivery means anyway.
  */
 final class NatsDelivery implements Delivery {
   private static final System.Logger LOG = System.getLogger(NatsDelivery.class.getName());
   private final Message message;
-  private final JobId jobId;
   private final int deliveryCount;
-  private final Instant publishedAt;
-  private final boolean fresh;
-  private volatile java.util.function.BooleanSupplier held = () -> true;
+  private final long publishedNanos;
+  private JobNotification notification;
+  private CorruptRecordException unreadable;
 
-  private NatsDelivery(
-      Message message, JobId jobId, int deliveryCount, Instant publishedAt, boolean fresh) {
+  NatsDelivery(Message message) {
     this.message = message;
-    this.jobId = jobId;
-    this.deliveryCount = deliveryCount;
-    this.publishedAt = publishedAt;
-    this.fresh = fresh;
+    long[] meta = ackMeta(message.getReplyTo());
+    if (meta == null) {
+      NatsJetStreamMetaData m = message.metaData();
+      meta = new long[] {m.deliveredCount(), m.timestamp().toInstant().getEpochSecond()
+          * 1_000_000_000L + m.timestamp().getNano()};
+    }
+    this.deliveryCount = (int) Math.min(Integer.MAX_VALUE, meta[0]);
+    this.publishedNanos = meta[1];
   }
 
   /**
-   * The delivery of {@code m}, or null when its body is not a job id (poison). It is {@link
-   * #fresh()} when it is a first delivery of a notification with a stream sequence above {@code
-   * freshAfter} (the stream's last sequence when this connection last came up, see {@link
-   * NatsBackend#freshAfter()}).
+   * The delivery count and the publish time (epoch nanoseconds) in an ack subject, {@code
+   * $JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>.<nanos>.<pending>} (or with
+   * domain and account hash before the stream and a token after), read without splitting it or
+   * making date objects; null for any other shape (then jnats reads it).
    */
-  static NatsDelivery of(Message m, long freshAfter) {
-    JobId id;
-    try {
-      byte[] data = m.getData();
-      id = JobId.parse(data == null ? null : new String(data, StandardCharsets.UTF_8).trim());
-    } catch (InvalidInputException e) {
+  static long[] ackMeta(String reply) {
+    if (reply == null || !reply.startsWith("$JS.ACK.")) {
       return null;
     }
-    NatsJetStreamMetaData meta = m.metaData();
-    int count = (int) Math.min(Integer.MAX_VALUE, meta.deliveredCount());
-    return new NatsDelivery(
-        m, id, count, meta.timestamp().toInstant(),
-        count == 1 && meta.streamSequence() > freshAfter);
+    int[] dots = new int[12];
+    int n = 0;
+    for (int i = 0; i < reply.length() && n < dots.length; i++) {
+      if (reply.charAt(i) == '.') {
+        dots[n++] = i;
+      }
+    }
+    int tokens = n + 1;
+    int delivered; // index of the token holding the delivery count
+    if (tokens == 8 || tokens == 9) {
+      delivered = 4;
+    } else if (tokens >= 11 && n < dots.length) {
+      delivered = 6;
+    } else {
+      return null;
+    }
+    long count = number(reply, dots[delivered - 1] + 1, dots[delivered]);
+    int ts = delivered + 3;
+    long nanos = number(reply, dots[ts - 1] + 1, ts < n ? dots[ts] : reply.length());
+    return count < 0 || nanos < 0 ? null : new long[] {count, nanos};
   }
 
+  private static long number(String s, int from, int to) {
+    if (to <= from || to - from > 19) {
+      return -1;
+    }
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws CorruptRecordException when the body is not a notification (poison)
+   */
   @Override
-  public JobId jobId() {
-    return jobId;
+  public synchronized JobNotification notification() {
+    if (notification == null && unreadable == null) {
+      try {
+        notification = Records.notification(message.getData());
+      } catch (CorruptRecordException e) {
+        unreadable = new CorruptRecordException(
+            "notification on " + message.getSubject() + ": " + e.getMessage(), e.getCause());
+      }
+    }
+    if (unreadable != null) {
+      throw unreadable;
+    }
+    return notification;
   }
 
   @Override
@@ -71,23 +116,7 @@ final class NatsDelivery implements Delivery {
 
   @Override
   public Instant publishedAt() {
-    return publishedAt;
-  }
-
-  @Override
-  public boolean fresh() {
-    return fresh;
-  }
-
-  /** Sets how {@link #stillHeld()} finds out (a claim look-up for the shared durables). */
-  NatsDelivery heldWhile(java.util.function.BooleanSupplier check) {
-    this.held = check;
-    return this;
-  }
-
-  @Override
-  public boolean stillHeld() {
-    return held.getAsBoolean();
+    return Instant.ofEpochSecond(0, publishedNanos);
   }
 
   @Override
@@ -121,16 +150,16 @@ final class NatsDelivery implements Delivery {
       // only a closed connection gets here; the server redelivers after the ack wait
       LOG.log(
           System.Logger.Level.WARNING,
-          "{0} of job {1} could not be sent ({2}); the server will deliver it again after the ack"
-              + " wait",
+          "{0} of the delivery on {1} could not be sent ({2}); the server will deliver it again"
+              + " after the ack wait",
           what,
-          jobId,
+          message.getSubject(),
           NatsErrors.describe(e));
     }
   }
 
   @Override
   public String toString() {
-    return "NatsDelivery[" + jobId + " on " + message.getSubject() + " #" + deliveryCount + "]";
+    return "NatsDelivery[" + message.getSubject() + " #" + deliveryCount + "]";
   }
 }

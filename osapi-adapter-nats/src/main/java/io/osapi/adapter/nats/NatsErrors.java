@@ -27,15 +27,42 @@ final class NatsErrors {
    * a definite refusal by JetStream (an API error such as "wrong last sequence").
    */
   static boolean outcomeUnknown(Throwable e) {
-    Throwable c = unwrap(e);
-    if (c instanceof JetStreamApiException j) {
-      return j.getApiErrorCode() == 10008; // JetStream temporarily unavailable
+    for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+      if (c instanceof JetStreamApiException j) {
+        return j.getApiErrorCode() == 10008; // JetStream temporarily unavailable
+      }
+      if (c instanceof TimeoutException
+          || c instanceof java.io.IOException
+          || c instanceof IllegalStateException
+          || c instanceof BackendUnavailableException
+          || c instanceof java.util.concurrent.CancellationException) {
+        return true;
+      }
     }
-    return c instanceof TimeoutException
-        || c instanceof java.io.IOException
-        || c instanceof IllegalStateException
-        || c instanceof BackendUnavailableException
-        || c instanceof java.util.concurrent.CancellationException;
+    return false;
+  }
+
+  /**
+   * The JetStream API error somewhere in {@code e}'s causes, or null: jnats wraps the error of an
+   * asynchronous publish in a {@code RuntimeException} inside the future's {@code
+   * CompletionException}.
+   */
+  static JetStreamApiException apiError(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof JetStreamApiException j) {
+        return j;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return null;
+  }
+
+  /** The API error code in {@code e}'s causes, or 0 when there is none. */
+  static int apiErrorCode(Throwable e) {
+    JetStreamApiException j = apiError(e);
+    return j == null ? 0 : j.getApiErrorCode();
   }
 
   static Throwable unwrap(Throwable e) {
@@ -48,6 +75,10 @@ final class NatsErrors {
   }
 
   static String describe(Throwable e) {
+    JetStreamApiException api = apiError(e);
+    if (api != null) {
+      e = api;
+    }
     if (e instanceof TimeoutException) {
       return "timed out";
     }

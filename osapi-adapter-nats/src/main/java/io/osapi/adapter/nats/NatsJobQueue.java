@@ -1,104 +1,116 @@
 package io.osapi.adapter.nats;
 
-import io.nats.client.PublishOptions;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
+import io.nats.client.support.NatsJetStreamConstants;
 import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.port.JobConsumer;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * {@link JobQueue} on stream {@code JOBS}.
  *
- * <p>A notification is the job id published on {@link Job#subject()} with header {@code
- * Nats-Msg-Id} = job id, so publishing the same job again within the stream's duplicate window
- * stores nothing new. Workers share durable pull consumers {@code query_any} and {@code
- * modify_any} (each {@code _any} job reaches one worker) and have durables of their own for {@code
- * _all}, their host subject and every label prefix, created with deliver policy new.
- *
- * <p>A delivery from a shared durable is handed out only after the worker claimed the job ({@code
- * claims.<id>} in bucket {@code osapi-jobs}, create-if-absent), which keeps a job that the server
- * delivers twice (lost acks, a server restarted after a hard kill) from running twice; see {@link
- * NatsJobConsumer}.
+ * <p>A notification is the whole {@link JobNotification} (see {@link Records}) published on {@link
+ * Job#subject()} with header {@code Nats-Msg-Id} = job id, so publishing the same job again within
+ * the stream's duplicate window stores nothing new. Workers share durable pull consumers {@code
+ * query_any} and {@code modify_any} (each {@code _any} job reaches one worker at a time) and have
+ * durables of their own for {@code _all}, their host subject and every label prefix, created with
+ * deliver policy new and their worker id in the description (see {@link NatsJobConsumer}).
+ * Deliveries that run out are reported by {@link NatsExhaustedListener}.
  */
 final class NatsJobQueue implements JobQueue {
   private static final System.Logger LOG = System.getLogger(NatsJobQueue.class.getName());
 
   private final NatsBackend backend;
-  private final JobMetrics metrics;
-  private final Set<NatsJobConsumer> open = ConcurrentHashMap.newKeySet();
+  private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
 
-  NatsJobQueue(NatsBackend backend, JobMetrics metrics) {
+  NatsJobQueue(NatsBackend backend) {
     this.backend = backend;
-    this.metrics = metrics;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Asynchronous. While the connection that sent it stays up, a publish whose outcome is
+   * unknown (no answer in time, JetStream unavailable during a fail-over) is sent again, with the
+   * same {@code Nats-Msg-Id}, until twice the request timeout has passed; the retries run on
+   * {@link NatsRetry}'s thread, never on jnats'.
+   */
   @Override
-  public void publish(Job job) {
+  public CompletableFuture<Void> publish(JobNotification notification) {
+    Job job = notification.job();
     String id = job.id().value();
-    PublishOptions po =
-        PublishOptions.builder().expectedStream(NatsLayout.STREAM).messageId(id).build();
-    long deadline = System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
-    PublishAck ack;
-    for (int n = 0; ; n++) {
-      try {
-        NatsSession s = backend.requireSession();
-        ack = s.js.publish(job.subject(), id.getBytes(StandardCharsets.UTF_8), po);
-        break;
-      } catch (Exception e) {
-        // while connected, a publish without an answer is sent again: the same Nats-Msg-Id makes
-        // the retry of a publish that was stored after all a no-op
-        if (!NatsErrors.outcomeUnknown(e)
-            || !backend.isConnected()
-            || System.nanoTime() >= deadline) {
-          throw NatsErrors.unavailable("publishing job " + id, e);
+    byte[] body;
+    try {
+      body = Records.notification(notification);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR, id);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long deadline =
+        System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
+    attempt(job.subject(), h, body, id, deadline, backend.connectionEpoch(), 0, done);
+    return done;
+  }
+
+  private void attempt(String subject, Headers h, byte[] body, String id, long deadline,
+      long epoch, int n, CompletableFuture<Void> done) {
+    CompletableFuture<PublishAck> f;
+    try {
+      f = backend.requireSession().js.publishAsync(subject, h, body);
+    } catch (RuntimeException e) {
+      f = CompletableFuture.failedFuture(e);
+    }
+    f.whenComplete((ack, err) -> {
+      if (err == null) {
+        if (ack.isDuplicate()) {
+          LOG.log(Level.DEBUG, "job {0} was published before; the stream kept one notification",
+              id);
         }
-        try {
-          Thread.sleep(Math.min(500L, 100L << Math.min(3, n)));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw NatsErrors.unavailable("publishing job " + id, ie);
-        }
+        done.complete(null);
+      } else if (NatsErrors.outcomeUnknown(err)
+          && backend.isConnected()
+          && backend.connectionEpoch() == epoch
+          && System.nanoTime() < deadline) {
+        long delay = Math.min(500L, 100L << Math.min(3, n));
+        LOG.log(Level.DEBUG, "publishing job {0}: retrying in {1} ms after {2}", id, delay,
+            NatsErrors.describe(err));
+        NatsRetry.schedule(
+            () -> attempt(subject, h, body, id, deadline, epoch, n + 1, done), delay);
+      } else {
+        done.completeExceptionally(NatsErrors.unavailable("publishing job " + id, err));
       }
-    }
-    if (ack.isDuplicate()) {
-      LOG.log(Level.DEBUG, "job {0} was published before; the stream kept one notification", id);
-    }
+    });
   }
 
   @Override
   public JobConsumer consumer(ConsumerSpec spec) {
     NatsSession s = backend.requireSession();
-    List<NatsJobConsumer.Source> sources = new ArrayList<>();
+    List<NatsDurable> durables = new ArrayList<>();
     try {
       for (OperationKind kind : OperationKind.values()) {
-        sources.add(
-            NatsJobConsumer.Source.open(
-                s,
-                NatsLayout.sharedConsumer(kind),
-                NatsLayout.sharedSubject(kind),
-                spec.ackWait(),
-                spec.maxDeliver(),
-                true));
+        String shared = NatsLayout.sharedSubject(kind);
+        durables.add(NatsDurable.open(s, NatsLayout.sharedConsumer(kind), shared, true,
+            NatsLayout.sharedDescription(shared), spec.ackWait(), spec.maxDeliver()));
         for (String suffix : spec.ownSubjectSuffixes()) {
-          sources.add(
-              NatsJobConsumer.Source.open(
-                  s,
-                  NatsLayout.ownConsumer(kind, spec.workerId(), suffix),
-                  NatsLayout.ownSubject(kind, suffix),
-                  spec.ackWait(),
-                  spec.maxDeliver(),
-                  false));
+          String own = NatsLayout.ownSubject(kind, suffix);
+          durables.add(NatsDurable.open(s, NatsLayout.ownConsumer(kind, spec.workerId(), suffix),
+              own, false, NatsLayout.ownDescription(spec.workerId(), own), spec.ackWait(),
+              spec.maxDeliver()));
         }
       }
     } catch (NatsConfigException e) {
@@ -108,16 +120,13 @@ final class NatsJobQueue implements JobQueue {
     }
     NatsJobConsumer c;
     try {
-      c = new NatsJobConsumer(backend, spec, sources, metrics, open::remove);
+      c = new NatsJobConsumer(backend, spec, durables, open::remove);
     } catch (RuntimeException e) {
       throw NatsErrors.unavailable("opening the consumers of worker " + spec.workerId(), e);
     }
     open.add(c);
-    LOG.log(
-        Level.DEBUG,
-        "worker {0} consumes from {1} durables",
-        spec.workerId(),
-        sources.size());
+    LOG.log(Level.DEBUG, "worker {0} consumes from {1} durables", spec.workerId(),
+        durables.size());
     return c;
   }
 
@@ -138,10 +147,28 @@ final class NatsJobQueue implements JobQueue {
     return new QueueBacklog(pending, ackPending);
   }
 
-  /** Closes every consumer still open (the backend is closing). */
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads stream {@code JOBS_ADVISORIES} through its one durable, shared by every process that
+   * subscribes, on a thread of its own (the handler may block on the store).
+   */
+  @Override
+  public AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler) {
+    NatsExhaustedListener l = new NatsExhaustedListener(backend, handler, open::remove);
+    open.add(l);
+    l.start();
+    return l;
+  }
+
+  /** Closes every consumer and listener still open (the backend is closing). */
   void closeAll() {
-    for (NatsJobConsumer c : List.copyOf(open)) {
-      c.close();
+    for (AutoCloseable c : List.copyOf(open)) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "closing {0} failed: {1}", c, e.getMessage());
+      }
     }
   }
 }

@@ -1,17 +1,20 @@
 package io.osapi.adapter.nats;
 
-import io.nats.client.JetStreamApiException;
 import io.nats.client.PublishOptions;
+import io.nats.client.PurgeOptions;
 import io.nats.client.api.KeyValueEntry;
-import io.nats.client.api.PurgeResponse;
+import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
 import io.osapi.core.domain.BackendUnavailableException;
-import io.osapi.core.domain.EventKey;
-import io.osapi.core.domain.EventType;
-import io.osapi.core.domain.InvalidInputException;
-import io.osapi.core.domain.Job;
+import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -23,473 +26,316 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * {@link JobStore} on KV bucket {@code osapi-jobs}.
+ * {@link JobStore} on KV bucket {@code osapi-jobs}: the record under {@code jobs.<id>}, each run
+ * under {@code runs.<id>.<slot>} (see {@link NatsLayout}).
  *
- * <p>Keys: {@code jobs.<id>} (the record), {@code status.<id>.<event>.<worker>.<nanos>} and {@code
- * responses.<id>.<worker>.<nanos>} ({@code <worker>} sanitised), each key written once, and
- * {@code claims.<id>} (which worker runs an {@code _any} job, written by the queue). {@link
- * #create} is a synchronous create-if-absent. Events and results are asynchronous JetStream
- * publishes to the bucket's subjects ({@code $KV.osapi-jobs.<key>}) that return a future at once,
- * pipelined, except that a terminal event waits for the same thread's result of that job (see
- * {@link #write}), so a worker can issue a result and the terminal event back to back and wait for
- * both. Listings read the subjects of one job ({@code
- * status.<id>.>}) or key names only ({@code jobs.*}, {@code status.>} for {@link #index()}),
- * never the whole bucket's values.
+ * <p>Writes are asynchronous JetStream publishes to the key's subject with {@code
+ * Nats-Expected-Last-Subject-Sequence} = the revision named (0: the key must not exist), so they
+ * pipeline across jobs; the future completes on jnats' thread with the stored message's sequence,
+ * the new revision. The server refusing the sequence becomes {@link RevisionConflictException};
+ * anything else, and a write asked for while disconnected (never queued across an outage),
+ * {@link BackendUnavailableException}. No write is retried here: its caller settles an unknown
+ * outcome by reading. Each write carries a small header ({@code Osapi-State} on runs, {@code
+ * Osapi-Expected} on records) so {@link #statuses()} needs only a headers-only scan.
+ *
+ * <p>Reads name their key (never a wildcard); KV delete and purge markers read as absent.
  */
 final class NatsJobStore implements JobStore {
   private static final System.Logger LOG = System.getLogger(NatsJobStore.class.getName());
-  private static final java.util.concurrent.ScheduledExecutorService RETRY =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "osapi-nats-write-retry");
-            t.setDaemon(true);
-            return t;
-          });
-
-  /**
-   * Sends writes that waited for an earlier one, off the jnats thread that completed it (a
-   * publish may block briefly when the outgoing queue is full; that thread must not).
-   */
-  private static final java.util.concurrent.Executor CHAINED =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "osapi-nats-chained-write");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final PublishOptions CREATE =
+      PublishOptions.builder().expectedLastSubjectSequence(0).build();
+  /** How long a create whose outcome was unknown is remembered for removal. */
+  private static final long FORGET_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
 
   private final NatsBackend backend;
-  /** Records whose create failed with an unknown outcome, with when: see {@link #create}. */
-  private final java.util.Map<JobId, Long> maybeStored =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicBoolean removalScheduled =
-      new java.util.concurrent.atomic.AtomicBoolean();
-  /** The calling thread's latest event or result write. */
-  private final ThreadLocal<Last> lastWrite = new ThreadLocal<>();
+  /** Records whose create had an unknown outcome, with since when: see {@link #create}. */
+  private final Map<JobId, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
+  private final AtomicBoolean removalScheduled = new AtomicBoolean();
 
   NatsJobStore(NatsBackend backend) {
     this.backend = backend;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A create that failed with an unknown outcome (NATS went away before answering) may have
+   * been stored although its caller hears "failed" and publishes nothing: it is remembered, and
+   * once NATS answers again the record is read and removed unless a run exists for it.
+   */
   @Override
-  public void create(Job job) {
-    NatsSession s = backend.requireSession();
-    try {
-      s.jobsKv.create(NatsLayout.jobKey(job.id()), Records.job(job));
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NatsSession.WRONG_LAST_SEQUENCE) {
-        throw new IllegalStateException("job " + job.id() + " exists already", e);
-      }
-      throw NatsErrors.unavailable("storing job " + job.id(), e);
-    } catch (Exception e) {
-      if (NatsErrors.outcomeUnknown(e)) {
-        // The server may have stored it (the answer was lost as NATS went away) although the
-        // caller hears "failed" and will not publish it: removed later, see removeUnconfirmed.
-        maybeStored.put(job.id(), System.nanoTime());
+  public CompletableFuture<Long> create(JobRecord record) {
+    JobId id = record.job().id();
+    Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
+    CompletableFuture<Long> f =
+        write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ", id);
+    f.whenComplete((rev, err) -> {
+      if (err != null && NatsErrors.outcomeUnknown(err)) {
+        unconfirmed.put(id, new Unconfirmed(record, System.nanoTime()));
         scheduleRemoval();
       }
-      throw NatsErrors.unavailable("storing job " + job.id(), e);
-    }
-  }
-
-  private void scheduleRemoval() {
-    if (removalScheduled.compareAndSet(false, true)) {
-      RETRY.schedule(this::removeUnconfirmed, 500, TimeUnit.MILLISECONDS);
-    }
-  }
-
-  /**
-   * Deletes the records whose create failed with an unknown outcome, so that a refused job does
-   * not stay "submitted" for ever. Runs on the retry thread, every 500 ms while there are any,
-   * once connected: first a flush (a round trip that a create jnats still held across the
-   * reconnect has reached the server before), then the deletes. Gives up on a record after ten
-   * minutes.
-   */
-  private void removeUnconfirmed() {
-    removalScheduled.set(false);
-    if (backend.isGone()) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (backend.isConnected()) {
-      try {
-        NatsSession s = backend.requireSession();
-        s.conn.flush(backend.settings().requestTimeout());
-        for (JobId id : List.copyOf(maybeStored.keySet())) {
-          if (delete(id)) {
-            LOG.log(Level.INFO, "removed job record {0}: its create was answered with a failure"
-                + " but had been stored", id);
-          }
-          maybeStored.remove(id);
-        }
-      } catch (Exception e) {
-        LOG.log(Level.DEBUG, "removing job records of failed creates, trying again: {0}",
-            e.getMessage());
-      }
-    }
-    maybeStored.values().removeIf(t -> now - t > TimeUnit.MINUTES.toNanos(10));
-    if (!maybeStored.isEmpty()) {
-      scheduleRemoval();
-    }
-  }
-
-  @Override
-  public Optional<Job> find(JobId id) {
-    NatsSession s = backend.requireSession();
-    KeyValueEntry entry;
-    try {
-      entry = s.jobsKv.get(NatsLayout.jobKey(id));
-    } catch (Exception e) {
-      throw NatsErrors.unavailable("reading job " + id, e);
-    }
-    if (entry == null || entry.getValue() == null) {
-      return Optional.empty();
-    }
-    return Optional.of(Records.job(id, entry.getValue()));
-  }
-
-  @Override
-  public CompletableFuture<Void> appendEvent(StatusEvent event) {
-    String key =
-        NatsLayout.eventKey(event.jobId(), event.type().wire(), event.worker(), keyNanos(event.time()));
-    if (event.type() == EventType.RELEASED) {
-      return writeWhenConnected(key, Records.event(event), "writing event released", event.jobId());
-    }
-    return write(
-        key,
-        Records.event(event),
-        "writing event " + event.type().wire(),
-        event.jobId(),
-        event.type().terminal());
-  }
-
-  @Override
-  public CompletableFuture<Void> putResult(JobResult result) {
-    String key = NatsLayout.resultKey(result.jobId(), result.worker(), keyNanos(result.time()));
-    return write(key, Records.result(result), "writing result", result.jobId(), false);
-  }
-
-  /**
-   * Publishes one write of {@code job}; a {@code terminal} event only once the calling thread's
-   * previous write, if it was for the same job (its result), is confirmed.
-   *
-   * <p>Publishes on one connection reach the server in order while the connection lasts, but not
-   * across a reconnect: jnats loses what was being written when the socket broke and resends what
-   * was still queued, so a later write could be stored while an earlier one is lost. Most writes do
-   * not mind (an {@code acknowledged} or {@code started} event lost beside a stored result changes
-   * nothing, statuses go by priority), so they go out at once, pipelined. The one order that
-   * matters is a result before its terminal event (a terminal event without its result would
-   * report a job finished with nothing to show), so a terminal event issued while the same
-   * thread's previous write is unconfirmed is sent only once that one is confirmed, and fails
-   * without being sent if that one failed. A write issued while the connection is down fails at
-   * once.
-   */
-  private CompletableFuture<Void> write(
-      String key, byte[] value, String what, JobId job, boolean terminal) {
-    Last last = lastWrite.get();
-    CompletableFuture<Void> prev =
-        terminal && last != null && last.job().equals(job) ? last.write() : null;
-    CompletableFuture<Void> next;
-    if (!backend.isConnected()) {
-      // Not even queued behind an earlier write: a result finished during an outage must not be
-      // stored after it, when the server may already have handed the job to another worker.
-      next = CompletableFuture.failedFuture(unavailableNow(what));
-    } else if (prev == null || (prev.isDone() && !prev.isCompletedExceptionally())) {
-      next = publish(key, value, what);
-    } else {
-      next =
-          prev.handle((v, err) -> err)
-              .thenComposeAsync(
-                  err ->
-                      err == null
-                          ? publish(key, value, what)
-                          : CompletableFuture.failedFuture(
-                              new BackendUnavailableException(
-                                  "NATS " + what + " not sent: the job's result was not stored",
-                                  NatsErrors.unwrap(err))),
-                  CHAINED);
-    }
-    lastWrite.set(new Last(job, next));
-    return next;
-  }
-
-  /** A thread's last write: for which job, and its outcome. */
-  private record Last(JobId job, CompletableFuture<Void> write) {}
-
-  /**
-   * Publishes one key with {@code Nats-Msg-Id} = the key. While the connection is up, a write whose
-   * outcome is unknown (no answer in time, no responders or JetStream unavailable during a
-   * cluster fail-over) is sent again until twice the request timeout has passed: the bucket's
-   * duplicate window makes a retry of a write that was stored after all a no-op, so a lost
-   * acknowledgement does not turn into a "failed" write that in fact happened. Without a
-   * connection, or once the connection went down and came back since the write was issued, it
-   * fails: the worker then hands the job back rather than finish it late, after the server may
-   * already have given it to another worker.
-   */
-  /**
-   * A {@code released} event (the worker hands the job back) is the one write worth sending late:
-   * it says the worker is no longer on the job, so without it a worker that lost its connection
-   * would look busy with the job for ever. Issued while disconnected, it waits (up to a minute)
-   * for the connection instead of failing; like every write it carries {@code Nats-Msg-Id}.
-   */
-  private CompletableFuture<Void> writeWhenConnected(
-      String key, byte[] value, String what, JobId job) {
-    if (backend.isConnected()) {
-      return write(key, value, what, job, false);
-    }
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    Runnable[] poll = new Runnable[1];
-    poll[0] =
-        () -> {
-          if (backend.isConnected()) {
-            publish(key, value, what).whenComplete((v, e) -> {
-              if (e == null) {
-                done.complete(null);
-              } else {
-                done.completeExceptionally(e);
-              }
-            });
-          } else if (System.nanoTime() > deadline || !backend.wasReady() || backend.isGone()) {
-            done.completeExceptionally(unavailableNow(what));
-          } else {
-            RETRY.schedule(poll[0], 250, TimeUnit.MILLISECONDS);
-          }
-        };
-    RETRY.schedule(poll[0], 250, TimeUnit.MILLISECONDS);
-    return done;
-  }
-
-  private BackendUnavailableException unavailableNow(String what) {
-    try {
-      backend.requireSession();
-      return new BackendUnavailableException("NATS " + what + " failed: not connected", null);
-    } catch (BackendUnavailableException e) {
-      return e;
-    }
-  }
-
-  private CompletableFuture<Void> publish(String key, byte[] value, String what) {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    long deadline = System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
-    attempt(key, value, what, deadline, backend.connectionEpoch(), 0, done);
-    return done;
-  }
-
-  private void attempt(
-      String key,
-      byte[] value,
-      String what,
-      long deadline,
-      long epoch,
-      int n,
-      CompletableFuture<Void> done) {
-    CompletableFuture<io.nats.client.api.PublishAck> f;
-    try {
-      NatsSession s = backend.requireSession();
-      f =
-          s.js.publishAsync(
-                  NatsLayout.JOBS_KV_PREFIX + key,
-                  value,
-                  PublishOptions.builder()
-                      .expectedStream(NatsLayout.JOBS_KV_STREAM)
-                      .messageId(key)
-                      .build())
-              .orTimeout(s.settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
-    f.whenComplete(
-        (ack, err) -> {
-          Throwable e =
-              err != null
-                  ? NatsErrors.unwrap(err)
-                  : ack.hasError() ? new IllegalStateException(ack.getError()) : null;
-          if (e == null) {
-            done.complete(null);
-          } else if (NatsErrors.outcomeUnknown(e)
-              && backend.isConnected()
-              && backend.connectionEpoch() == epoch
-              && System.nanoTime() < deadline) {
-            long delay = Math.min(500L, 100L << Math.min(3, n));
-            LOG.log(Level.DEBUG, "{0} of {1}: retrying in {2} ms after {3}", what, key, delay,
-                NatsErrors.describe(e));
-            RETRY.schedule(
-                () -> attempt(key, value, what, deadline, epoch, n + 1, done),
-                delay,
-                TimeUnit.MILLISECONDS);
-          } else {
-            done.completeExceptionally(NatsErrors.unavailable(what, e));
-          }
-        });
-  }
-
-  /**
-   * The time part of a key: the record's own time, nothing added, so that writing the same record
-   * again (a worker retrying an outcome whose first write timed out) gives the same key and is
-   * stored once. Two different records of one job, kind and worker at the same nanosecond do not
-   * happen (the clock resolves microseconds here, and a worker's records of one job are apart).
-   */
-  private static long keyNanos(java.time.Instant time) {
-    return Records.nanos(time);
-  }
-
-  @Override
-  public List<StatusEvent> events(JobId id) {
-    List<StatusEvent> out = new ArrayList<>();
-    readJobKeys(id, "status.", "events", m -> out.add(Records.event(m.getData())));
-    return out;
-  }
-
-  @Override
-  public List<JobResult> results(JobId id) {
-    List<JobResult> out = new ArrayList<>();
-    readJobKeys(id, "responses.", "results", m -> out.add(Records.result(m.getData())));
-    return out;
-  }
-
-  /**
-   * Events and results in one pass ({@code *.<id>.>}: status and responses keys, not the record or
-   * the claim), instead of one pass for each: the last look-up of a pass scans the bucket from the
-   * job's record to its end, which is what a job's detail costs in a large bucket.
-   */
-  @Override
-  public io.osapi.core.domain.JobHistory history(JobId id) {
-    List<StatusEvent> events = new ArrayList<>();
-    List<JobResult> results = new ArrayList<>();
-    String status = NatsLayout.JOBS_KV_PREFIX + "status.";
-    String responses = NatsLayout.JOBS_KV_PREFIX + "responses.";
-    readJobKeys(id, "*.", "events and results", m -> {
-      if (m.getSubject().startsWith(status)) {
-        events.add(Records.event(m.getData()));
-      } else if (m.getSubject().startsWith(responses)) {
-        results.add(Records.result(m.getData()));
-      }
     });
-    return new io.osapi.core.domain.JobHistory(events, results);
-  }
-
-  /**
-   * Reads the values under {@code <kind><id>.>} one by one, starting at the job record's sequence
-   * (a job's events and results are written after it), so no consumer is needed.
-   */
-  private void readJobKeys(
-      JobId id,
-      String kind,
-      String what,
-      java.util.function.Consumer<io.nats.client.api.MessageInfo> parse) {
-    NatsSession s = backend.requireSession();
-    try {
-      io.nats.client.api.MessageInfo rec =
-          s.last(NatsLayout.JOBS_KV_STREAM, NatsLayout.JOBS_KV_PREFIX + NatsLayout.jobKey(id));
-      long from = rec == null ? 1 : rec.getSeq();
-      s.readEach(
-          NatsLayout.JOBS_KV_STREAM,
-          NatsLayout.JOBS_KV_PREFIX + kind + id.value() + ".>",
-          from,
-          m -> {
-            try {
-              parse.accept(m);
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "skipping unreadable value {0}: {1}", m.getSubject(),
-                  e.getMessage());
-            }
-          });
-    } catch (Exception e) {
-      throw NatsErrors.unavailable("reading " + what + " of job " + id, e);
-    }
+    return f;
   }
 
   @Override
-  public Map<JobId, List<EventKey>> index() {
+  public Optional<Versioned<JobRecord>> find(JobId id) {
+    KeyValueEntry e = get(NatsLayout.jobKey(id), "reading job ", id);
+    return e == null
+        ? Optional.empty()
+        : Optional.of(new Versioned<>(Records.record(id, e.getValue()), e.getRevision()));
+  }
+
+  @Override
+  public CompletableFuture<Long> update(JobRecord record, long revision) {
+    requireRevision(revision);
+    JobId id = record.job().id();
+    Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
+    return write(NatsLayout.jobSubject(id), h, Records.record(record), revision,
+        PublishOptions.builder().expectedLastSubjectSequence(revision).build(), "updating job ", id);
+  }
+
+  @Override
+  public Optional<Versioned<Run>> run(RunKey key) {
+    KeyValueEntry e = get(NatsLayout.runKey(key), "reading a run of job ", key.job());
+    return e == null
+        ? Optional.empty()
+        : Optional.of(new Versioned<>(Records.run("run " + NatsLayout.runKey(key), e.getValue()),
+            e.getRevision()));
+  }
+
+  @Override
+  public CompletableFuture<Long> putRun(RunKey key, Run run, long revision) {
+    if (revision < 0) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("revision must not be negative: " + revision));
+    }
+    Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire());
+    PublishOptions po = revision == 0
+        ? CREATE
+        : PublishOptions.builder().expectedLastSubjectSequence(revision).build();
+    return write(NatsLayout.runSubject(key), h, Records.run(run), revision, po,
+        "writing a run of job ", key.job());
+  }
+
+  @Override
+  public Map<RunKey, Run> runs(JobRecord record) {
+    Map<RunKey, Run> out = new LinkedHashMap<>();
+    for (RunKey k : record.runKeys()) {
+      run(k).ifPresent(v -> out.put(k, v.value()));
+    }
+    return out;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One headers-only pass over the last message of every key: record headers say how many
+   * workers a job expects, run headers the run's state.
+   */
+  @Override
+  public Map<JobId, JobStatus> statuses() {
     NatsSession s = backend.requireSession();
-    List<String> jobSubjects;
-    List<String> statusSubjects;
+    TreeMap<JobId, Integer> expected = new TreeMap<>(Comparator.reverseOrder());
+    Map<JobId, List<RunState>> states = new HashMap<>();
     try {
-      jobSubjects = s.scanSubjects(NatsLayout.JOBS_KV_STREAM, NatsLayout.JOBS_KV_PREFIX + "jobs.*");
-      statusSubjects =
-          s.scanSubjects(NatsLayout.JOBS_KV_STREAM, NatsLayout.JOBS_KV_PREFIX + "status.>");
+      s.scan(NatsLayout.JOBS_KV_STREAM, NatsLayout.JOBS_KV_ALL, true, m -> {
+        String subject = m.getSubject();
+        Headers h = m.getHeaders();
+        JobId job = NatsLayout.jobOfRecordSubject(subject);
+        if (job != null) {
+          expected.put(job, count(h == null ? null : h.getFirst(NatsLayout.EXPECTED_HEADER)));
+          return;
+        }
+        RunKey run = NatsLayout.runOfSubject(subject);
+        RunState state = run == null ? null : state(h);
+        if (state != null) {
+          states.computeIfAbsent(run.job(), k -> new ArrayList<>(1)).add(state);
+        } else {
+          LOG.log(Level.DEBUG, "statuses: skipping key {0}", subject);
+        }
+      });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NatsErrors.unavailable("listing jobs", e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing jobs", e);
     }
-    int jobsPrefix = NatsLayout.JOBS_KV_PREFIX.length() + "jobs.".length();
-    TreeMap<JobId, List<EventKey>> sorted = new TreeMap<>(Comparator.reverseOrder());
-    for (String subject : jobSubjects) {
-      JobId id = jobId(subject.substring(jobsPrefix));
-      if (id != null) {
-        sorted.put(id, new ArrayList<>());
-      }
-    }
-    Map<String, JobId> ids = new HashMap<>();
-    sorted.keySet().forEach(id -> ids.put(id.value(), id));
-    int statusPrefix = NatsLayout.JOBS_KV_PREFIX.length() + "status.".length();
-    for (String subject : statusSubjects) {
-      // status.<id>.<event>.<worker>.<nanos>
-      String[] t = subject.substring(statusPrefix).split("\\.");
-      if (t.length != 4) {
-        continue;
-      }
-      JobId id = ids.get(t[0]);
-      if (id == null) {
-        continue; // events of a deleted (or not yet visible) job
-      }
-      EventType type;
-      try {
-        type = EventType.fromWire(t[1]);
-      } catch (InvalidInputException e) {
-        LOG.log(Level.DEBUG, "skipping unknown event key {0}", subject);
-        continue;
-      }
-      long nanos;
-      try {
-        nanos = Long.parseLong(t[3]);
-      } catch (NumberFormatException e) {
-        nanos = 0L;
-      }
-      sorted.get(id).add(new EventKey(type, t[2], nanos));
-    }
-    Map<JobId, List<EventKey>> out = new LinkedHashMap<>();
-    sorted.forEach((id, keys) -> out.put(id, List.copyOf(keys)));
+    Map<JobId, JobStatus> out = new LinkedHashMap<>();
+    expected.forEach((id, n) -> {
+      List<RunState> runs = states.getOrDefault(id, List.of());
+      out.put(id, n == 0
+          ? JobStatus.of(runs.isEmpty() ? null : runs.get(0))
+          : JobStatus.aggregate(runs, n));
+    });
     return out;
   }
 
-  private static JobId jobId(String token) {
-    try {
-      return JobId.parse(token);
-    } catch (InvalidInputException e) {
-      LOG.log(Level.DEBUG, "skipping key jobs.{0}: not a job id", token);
-      return null;
-    }
-  }
-
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Reads the record for the run keys, then purges the runs and last the record (so a failure
+   * half way leaves the job listed, to be deleted again). A record that cannot be read is removed
+   * with the shared run key.
+   */
   @Override
   public boolean delete(JobId id) {
+    List<String> keys = new ArrayList<>();
+    try {
+      Optional<Versioned<JobRecord>> r = find(id);
+      if (r.isEmpty()) {
+        return false;
+      }
+      r.get().value().runKeys().forEach(k -> keys.add(NatsLayout.runSubject(k)));
+    } catch (CorruptRecordException e) {
+      LOG.log(Level.WARNING, "deleting job {0}, whose record cannot be read: {1}", id,
+          e.getMessage());
+      keys.add(NatsLayout.runSubject(RunKey.any(id)));
+    }
+    keys.add(NatsLayout.jobSubject(id));
     NatsSession s = backend.requireSession();
     try {
-      PurgeResponse job =
-          s.jsm.purgeStream(
-              NatsLayout.JOBS_KV_STREAM,
-              io.nats.client.PurgeOptions.subject(
-                  NatsLayout.JOBS_KV_PREFIX + NatsLayout.jobKey(id)));
-      s.jsm.purgeStream(
-          NatsLayout.JOBS_KV_STREAM,
-          io.nats.client.PurgeOptions.subject(
-              NatsLayout.JOBS_KV_PREFIX + NatsLayout.claimKey(id)));
-      for (String kind : new String[] {"status.", "responses."}) {
-        s.jsm.purgeStream(
-            NatsLayout.JOBS_KV_STREAM,
-            io.nats.client.PurgeOptions.subject(
-                NatsLayout.JOBS_KV_PREFIX + kind + id.value() + ".>"));
+      long purged = 0;
+      for (String subject : keys) {
+        purged = s.jsm.purgeStream(NatsLayout.JOBS_KV_STREAM, PurgeOptions.subject(subject))
+            .getPurged();
       }
-      return job.getPurged() > 0;
+      return purged > 0;
     } catch (Exception e) {
       throw NatsErrors.unavailable("deleting job " + id, e);
     }
   }
+
+  // ---- writes
+
+  /**
+   * Publishes one value; the future completes with its sequence. {@code what} and {@code id} name
+   * the write in errors (joined only when it fails).
+   */
+  private CompletableFuture<Long> write(String subject, Headers headers, byte[] value,
+      long revision, PublishOptions po, String what, JobId id) {
+    CompletableFuture<PublishAck> f;
+    try {
+      f = backend.requireSession().js.publishAsync(subject, headers, value, po);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(NatsErrors.unavailable(what + id, e));
+    }
+    CompletableFuture<Long> done = new CompletableFuture<>();
+    f.whenComplete((ack, err) -> {
+      if (err == null) {
+        done.complete(ack.getSeqno());
+      } else if (NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE) {
+        done.completeExceptionally(new RevisionConflictException(
+            what + id + ": " + (revision == 0 ? "it exists already" : "revision " + revision
+                + " is not the stored one"), NatsErrors.apiError(err)));
+      } else {
+        done.completeExceptionally(NatsErrors.unavailable(what + id, err));
+      }
+    });
+    return done;
+  }
+
+  private static void requireRevision(long revision) {
+    if (revision < 1) {
+      throw new IllegalArgumentException("revision must be positive: " + revision);
+    }
+  }
+
+  // ---- reads
+
+  private KeyValueEntry get(String key, String what, JobId id) {
+    NatsSession s = backend.requireSession();
+    try {
+      KeyValueEntry e = s.jobsKv.get(key);
+      return e == null || e.getValue() == null ? null : e;
+    } catch (Exception e) {
+      throw NatsErrors.unavailable(what + id, e);
+    }
+  }
+
+  private static int count(String header) {
+    if (header == null) {
+      return 0;
+    }
+    try {
+      return Math.max(0, Integer.parseInt(header));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private static RunState state(Headers h) {
+    String v = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
+    if (v == null) {
+      return null;
+    }
+    for (RunState s : RunState.values()) {
+      if (s.wire().equals(v)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  // ---- creates whose outcome was unknown
+
+  private void scheduleRemoval() {
+    if (removalScheduled.compareAndSet(false, true)) {
+      NatsRetry.schedule(this::removeUnconfirmed, 500);
+    }
+  }
+
+  /**
+   * Settles the creates whose outcome was unknown, every 500 ms while there are any, once
+   * connected: a flush first (a create jnats still held across the reconnect reaches the server
+   * before it), then each record is read: absent, nothing to do; present with a run, a worker
+   * claimed the job meanwhile and it stays; else it is removed. Gives up on one after ten minutes.
+   */
+  private void removeUnconfirmed() {
+    removalScheduled.set(false);
+    if (backend.isGone()) {
+      return;
+    }
+    if (backend.isConnected()) {
+      try {
+        NatsSession s = backend.requireSession();
+        s.conn.flush(s.settings.requestTimeout());
+        for (Map.Entry<JobId, Unconfirmed> e : List.copyOf(unconfirmed.entrySet())) {
+          settle(s, e.getKey(), e.getValue().record());
+          unconfirmed.remove(e.getKey());
+        }
+      } catch (Exception e) {
+        LOG.log(Level.DEBUG, "settling creates with unknown outcome, trying again: {0}",
+            NatsErrors.describe(e));
+      }
+    }
+    long now = System.nanoTime();
+    unconfirmed.values().removeIf(u -> now - u.since() > FORGET_AFTER_NANOS);
+    if (!unconfirmed.isEmpty()) {
+      scheduleRemoval();
+    }
+  }
+
+  private void settle(NatsSession s, JobId id, JobRecord record) throws Exception {
+    KeyValueEntry stored = get(NatsLayout.jobKey(id), "reading job ", id);
+    if (stored == null) {
+      return;
+    }
+    if (!runs(record).isEmpty()) {
+      LOG.log(Level.INFO, "job {0}: its create was answered with a failure but had been stored,"
+          + " and a worker has claimed it since; it stays", id);
+      return;
+    }
+    s.jsm.purgeStream(NatsLayout.JOBS_KV_STREAM, PurgeOptions.subject(NatsLayout.jobSubject(id)));
+    LOG.log(Level.INFO, "removed job record {0}: its create was answered with a failure but had"
+        + " been stored", id);
+  }
+
+  /** A create with an unknown outcome. */
+  private record Unconfirmed(JobRecord record, long since) {}
 }

@@ -1,10 +1,28 @@
 package io.osapi.adapter.nats;
 
+import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.OperationKind;
+import io.osapi.core.domain.RunKey;
 
-/** Names of the stream, buckets, keys, subjects and consumers: the NATS layout in one place. */
+/**
+ * Names of the streams, buckets, keys, subjects, headers and consumers: the NATS layout in one
+ * place, and the only place that spells them.
+ *
+ * <pre>
+ * stream JOBS              jobs.&lt;kind&gt;.&lt;target suffix&gt;   job notifications (the whole job)
+ * stream JOBS_ADVISORIES   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.*
+ * bucket osapi-jobs        jobs.&lt;id&gt;                      the job record
+ *                          runs.&lt;id&gt;._any                 the run of an _any job
+ *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
+ * bucket osapi-workers     workers.&lt;sanitised worker id&gt;  heartbeats
+ * </pre>
+ *
+ * Worker ids ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}) are valid key tokens and go into run keys
+ * as they are; a dot in one makes the key deeper, which is why a run key is parsed from its third
+ * token to the end.
+ */
 final class NatsLayout {
   /** The notification stream. */
   static final String STREAM = "JOBS";
@@ -12,7 +30,17 @@ final class NatsLayout {
   /** Subjects of the notification stream. */
   static final String STREAM_SUBJECTS = "jobs.>";
 
-  /** Bucket of job records, status events and results. */
+  /** The stream that keeps the max-deliveries advisories of {@link #STREAM}'s consumers. */
+  static final String ADVISORY_STREAM = "JOBS_ADVISORIES";
+
+  /** What {@link #ADVISORY_STREAM} captures: one subject per consumer of {@link #STREAM}. */
+  static final String ADVISORY_SUBJECTS =
+      "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES." + STREAM + ".*";
+
+  /** The one durable on {@link #ADVISORY_STREAM}, shared by every controller. */
+  static final String ADVISORY_CONSUMER = "osapi_exhausted";
+
+  /** Bucket of job records and runs. */
   static final String JOBS_BUCKET = "osapi-jobs";
 
   /** Bucket of worker heartbeats. */
@@ -30,23 +58,88 @@ final class NatsLayout {
   /** Subject prefix of keys in {@link #WORKERS_BUCKET}. */
   static final String WORKERS_KV_PREFIX = "$KV." + WORKERS_BUCKET + ".";
 
+  /** Every key of {@link #JOBS_BUCKET}: records and runs, for the headers-only status scan. */
+  static final String JOBS_KV_ALL = JOBS_KV_PREFIX + ">";
+
+  /** Every heartbeat key of {@link #WORKERS_BUCKET}. */
+  static final String WORKERS_KV_ALL = WORKERS_KV_PREFIX + "workers.*";
+
+  /**
+   * Keys only an osapi before the v2 store wrote (status events; results and claims came with
+   * them): one of these in the bucket means a store this version cannot read.
+   */
+  static final String V1_KEYS = JOBS_KV_PREFIX + "status.>";
+
+  /** Header on run writes: the run's state, so listings need no values. */
+  static final String STATE_HEADER = "Osapi-State";
+
+  /** Header on job record writes: how many workers a broadcast job expects (0 for _any). */
+  static final String EXPECTED_HEADER = "Osapi-Expected";
+
+  /** KV header of delete and purge markers. */
+  static final String KV_OPERATION_HEADER = "KV-Operation";
+
+  /** Start of the description of a worker's own durable, followed by its worker id. */
+  private static final String OWN_DESCRIPTION = "osapi worker ";
+
+  private static final String JOB_SUBJECT_PREFIX = JOBS_KV_PREFIX + "jobs.";
+  private static final String RUN_SUBJECT_PREFIX = JOBS_KV_PREFIX + "runs.";
+  private static final int ID_LENGTH = 36;
+
   private NatsLayout() {}
 
   static String jobKey(JobId id) {
     return "jobs." + id.value();
   }
 
-  static String eventKey(JobId id, String eventWire, String worker, long nanos) {
-    return "status." + id.value() + "." + eventWire + "." + Names.sanitise(worker) + "." + nanos;
+  static String runKey(RunKey key) {
+    return "runs." + key.job().value() + "." + key.slot();
   }
 
-  static String resultKey(JobId id, String worker, long nanos) {
-    return "responses." + id.value() + "." + Names.sanitise(worker) + "." + nanos;
+  /** The subject a job record is written to. */
+  static String jobSubject(JobId id) {
+    return JOB_SUBJECT_PREFIX + id.value();
   }
 
-  /** Which worker runs an {@code _any} job (written before it runs; see NatsJobConsumer). */
-  static String claimKey(JobId id) {
-    return "claims." + id.value();
+  /** The subject a run is written to. */
+  static String runSubject(RunKey key) {
+    return RUN_SUBJECT_PREFIX + key.job().value() + "." + key.slot();
+  }
+
+  /** The job of a record subject ({@code $KV.osapi-jobs.jobs.<id>}), or null for other subjects. */
+  static JobId jobOfRecordSubject(String subject) {
+    if (!subject.startsWith(JOB_SUBJECT_PREFIX)
+        || subject.length() != JOB_SUBJECT_PREFIX.length() + ID_LENGTH) {
+      return null;
+    }
+    return jobId(subject.substring(JOB_SUBJECT_PREFIX.length()));
+  }
+
+  /** The run of a run subject ({@code $KV.osapi-jobs.runs.<id>.<slot>}), or null for others. */
+  static RunKey runOfSubject(String subject) {
+    int p = RUN_SUBJECT_PREFIX.length();
+    if (!subject.startsWith(RUN_SUBJECT_PREFIX)
+        || subject.length() < p + ID_LENGTH + 2
+        || subject.charAt(p + ID_LENGTH) != '.') {
+      return null;
+    }
+    JobId id = jobId(subject.substring(p, p + ID_LENGTH));
+    if (id == null) {
+      return null;
+    }
+    try {
+      return new RunKey(id, subject.substring(p + ID_LENGTH + 1));
+    } catch (InvalidInputException e) {
+      return null;
+    }
+  }
+
+  private static JobId jobId(String token) {
+    try {
+      return new JobId(token);
+    } catch (InvalidInputException e) {
+      return null;
+    }
   }
 
   static String workerKey(String workerId) {
@@ -56,6 +149,16 @@ final class NatsLayout {
   /** The durable shared by all workers for {@code _any} jobs of {@code kind}. */
   static String sharedConsumer(OperationKind kind) {
     return kind.token() + "_any";
+  }
+
+  /** True for the name of a shared durable. */
+  static boolean isSharedConsumer(String name) {
+    for (OperationKind kind : OperationKind.values()) {
+      if (sharedConsumer(kind).equals(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The filter subject of {@link #sharedConsumer}. */
@@ -70,11 +173,43 @@ final class NatsLayout {
    */
   static String ownConsumer(OperationKind kind, String workerId, String suffix) {
     String s = suffix.startsWith("_") ? suffix.substring(1) : suffix;
-    return kind.token() + "_" + Names.sanitise(workerId) + "_" + Names.sanitise(s);
+    return ownConsumerPrefix(kind, workerId) + Names.sanitise(s);
+  }
+
+  /**
+   * How the names of {@code workerId}'s own durables of {@code kind} begin. Worker ids are
+   * sanitised in names, so two ids may share a prefix: the description is what tells.
+   */
+  static String ownConsumerPrefix(OperationKind kind, String workerId) {
+    return kind.token() + "_" + Names.sanitise(workerId) + "_";
   }
 
   /** The filter subject of a worker's own durable. */
   static String ownSubject(OperationKind kind, String suffix) {
     return "jobs." + kind.token() + "." + suffix;
+  }
+
+  /** The description of a worker's own durable: names the worker exactly. */
+  static String ownDescription(String workerId, String filter) {
+    return OWN_DESCRIPTION + workerId + " " + filter;
+  }
+
+  /** The description of a shared durable. */
+  static String sharedDescription(String filter) {
+    return "osapi shared " + filter;
+  }
+
+  /** The worker of a description made by {@link #ownDescription}, or null. */
+  static String workerOfDescription(String description) {
+    if (description == null || !description.startsWith(OWN_DESCRIPTION)) {
+      return null;
+    }
+    int end = description.indexOf(' ', OWN_DESCRIPTION.length());
+    String id = description.substring(OWN_DESCRIPTION.length(), end < 0 ? description.length() : end);
+    try {
+      return Names.requireWorkerId("worker", id);
+    } catch (InvalidInputException e) {
+      return null;
+    }
   }
 }

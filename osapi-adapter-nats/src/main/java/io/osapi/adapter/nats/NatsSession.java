@@ -27,14 +27,16 @@ import io.nats.client.impl.Headers;
 import io.nats.client.support.NatsJetStreamConstants;
 import io.osapi.core.domain.OperationKind;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
  * One provisioned connection: the JetStream contexts and bucket handles the ports use, and the
- * create-or-update of the stream, the buckets and the shared consumers.
+ * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}), the buckets and the
+ * shared consumers, refusing a job store written before v2. Also the headers-only scan that
+ * listings use.
  */
 final class NatsSession {
   static final int STREAM_NOT_FOUND = 10059;
@@ -46,7 +48,6 @@ final class NatsSession {
   static final String MIN_SERVER_VERSION = "2.9.0";
 
   private static final System.Logger LOG = System.getLogger(NatsSession.class.getName());
-  private static final int MAX_READ_EACH = 10_000;
 
   final Connection conn;
   final NatsSettings settings;
@@ -75,22 +76,29 @@ final class NatsSession {
    * Checks the server, creates or updates stream {@code JOBS}, both buckets and the shared
    * consumers. Idempotent.
    *
-   * @return the last sequence of stream {@code JOBS} as found (0 for a stream created now)
-   * @throws NatsConfigException for a server or existing layout that cannot work with the settings
+   * @throws NatsConfigException for a server or existing layout that cannot work with the settings,
+   *     and for a job store written by an osapi before the v2 store
    */
-  static long provision(Connection conn, NatsSettings settings)
-      throws IOException, JetStreamApiException {
+  static void provision(Connection conn, NatsSettings settings)
+      throws IOException, JetStreamApiException, InterruptedException {
     checkServer(conn.getServerInfo(), settings);
     JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
     JetStreamManagement jsm = conn.jetStreamManagement(jso);
     StorageType storage =
         settings.storage() == NatsSettings.Storage.MEMORY ? StorageType.Memory : StorageType.File;
+    if (holdsV1Store(conn, settings)) { // before anything is created or changed
+      throw new NatsConfigException(
+          "bucket " + NatsLayout.JOBS_BUCKET + " holds a job store written by an earlier osapi (v1"
+              + " keys status.*/responses.*/claims.*); osapi cannot read it: remove it with `nats"
+              + " kv del " + NatsLayout.JOBS_BUCKET + "` or delete stream "
+              + NatsLayout.JOBS_KV_STREAM + " (all jobs are lost), or point osapi at another NATS");
+    }
 
-    long jobsLastSequence = ensureStream(
+    ensureStream(
         jsm,
         StreamConfiguration.builder()
             .name(NatsLayout.STREAM)
-            .description("osapi job notifications (body = job id)")
+            .description("osapi job notifications (body = the job)")
             .subjects(NatsLayout.STREAM_SUBJECTS)
             .retentionPolicy(RetentionPolicy.Limits)
             .discardPolicy(DiscardPolicy.Old)
@@ -100,19 +108,33 @@ final class NatsSession {
             .maxMessages(settings.streamMaxMessages())
             .duplicateWindow(settings.duplicateWindow())
             .build());
+    ensureStream(
+        jsm,
+        StreamConfiguration.builder()
+            .name(NatsLayout.ADVISORY_STREAM)
+            .description("osapi: notifications of stream " + NatsLayout.STREAM
+                + " whose deliveries ran out (max-deliveries advisories)")
+            .subjects(NatsLayout.ADVISORY_SUBJECTS)
+            .retentionPolicy(RetentionPolicy.Limits)
+            .discardPolicy(DiscardPolicy.Old)
+            .storageType(storage)
+            .replicas(settings.streamReplicas())
+            .maxAge(settings.streamMaxAge())
+            .duplicateWindow(advisoryDuplicateWindow(settings.streamMaxAge()))
+            .build());
 
     KeyValueConfiguration jobs =
         KeyValueConfiguration.builder()
             .name(NatsLayout.JOBS_BUCKET)
-            .description("osapi job records, status events and results")
+            .description("osapi job records and runs")
             .maxHistoryPerKey(settings.jobsHistory())
             .ttl(settings.jobsTtl())
             .maxBucketSize(settings.jobsMaxBytes())
             .storageType(storage)
             .replicas(settings.kvReplicas())
             .build();
-    // Direct gets may be answered by a lagging replica; a worker must read the job record that
-    // the client has just written, so with replicas the reads of this bucket go to the stream
+    // Direct gets may be answered by a lagging replica; a worker that lost a compare-and-set must
+    // read the run as it is now, so with replicas the reads of this bucket go to the stream
     // leader. With one replica there is nothing to lag, and a direct get costs the server a
     // fraction of a JetStream API request (no JSON request and answer, no base64).
     ensureStream(
@@ -120,7 +142,6 @@ final class NatsSession {
         StreamConfiguration.builder(jobs.getBackingConfig())
             .allowDirect(settings.kvReplicas() == 1)
             .build());
-
     KeyValueConfiguration workers =
         KeyValueConfiguration.builder()
             .name(NatsLayout.WORKERS_BUCKET)
@@ -137,12 +158,44 @@ final class NatsSession {
           jsm,
           NatsLayout.sharedConsumer(kind),
           NatsLayout.sharedSubject(kind),
+          NatsLayout.sharedDescription(NatsLayout.sharedSubject(kind)),
           settings.defaultAckWait(),
           settings.defaultMaxDeliver(),
           settings.maxAckPending(),
           false);
     }
-    return jobsLastSequence;
+  }
+
+  /** The server's default for a stream without one, so that provisioning finds nothing to do. */
+  private static Duration advisoryDuplicateWindow(Duration maxAge) {
+    Duration two = Duration.ofMinutes(2);
+    return maxAge == null || maxAge.isZero() || maxAge.compareTo(two) > 0 ? two : maxAge;
+  }
+
+  /**
+   * Whether the jobs bucket holds keys of the v1 store: one wildcard last-by-subject request on
+   * the v1 status keys, made once per provisioning. It goes to the stream's message get API
+   * explicitly: jnats would send it as a direct get with the wildcard in the subject, which
+   * nats-server 2.9 does not answer when nothing matches.
+   */
+  private static boolean holdsV1Store(Connection conn, NatsSettings settings)
+      throws IOException, JetStreamApiException, InterruptedException {
+    Message resp = conn.request(
+        NatsJetStreamConstants.DEFAULT_API_PREFIX + "STREAM.MSG.GET." + NatsLayout.JOBS_KV_STREAM,
+        ("{\"last_by_subj\":\"" + NatsLayout.V1_KEYS + "\"}").getBytes(StandardCharsets.UTF_8),
+        settings.requestTimeout());
+    if (resp == null) {
+      throw new IOException("no answer to the look-up of v1 keys");
+    }
+    try {
+      new MessageInfo(resp, NatsLayout.JOBS_KV_STREAM, false).throwOnHasError();
+      return true;
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == NO_MESSAGE_FOUND || e.getApiErrorCode() == STREAM_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static void checkServer(ServerInfo info, NatsSettings settings) {
@@ -178,9 +231,8 @@ final class NatsSession {
   /**
    * Creates the stream, or updates it when an updatable setting differs.
    *
-   * @return the stream's last sequence as found, 0 when it was created
    */
-  private static long ensureStream(JetStreamManagement jsm, StreamConfiguration want)
+  private static void ensureStream(JetStreamManagement jsm, StreamConfiguration want)
       throws IOException, JetStreamApiException {
     StreamInfo si;
     try {
@@ -191,7 +243,7 @@ final class NatsSession {
       }
       jsm.addStream(want);
       LOG.log(System.Logger.Level.INFO, "created stream {0}", want.getName());
-      return 0;
+      return;
     }
     StreamConfiguration have = si.getConfiguration();
     if (have.getStorageType() != want.getStorageType()) {
@@ -225,18 +277,19 @@ final class NatsSession {
       }
       LOG.log(System.Logger.Level.INFO, "updated stream {0}", want.getName());
     }
-    return si.getStreamState().getLastSequence();
   }
 
   /**
    * Makes sure durable {@code name} exists with filter {@code filter}. A new durable starts at the
    * next message (deliver policy new), so it never replays history; an existing one keeps its
-   * position, and gets the ack wait, max deliver and max ack pending asked for when {@code update}.
+   * position, and gets the description, ack wait, max deliver and max ack pending asked for when
+   * {@code update}.
    */
   static void ensureConsumer(
       JetStreamManagement jsm,
       String name,
       String filter,
+      String description,
       Duration ackWait,
       int maxDeliver,
       int maxAckPending,
@@ -255,7 +308,7 @@ final class NatsSession {
           NatsLayout.STREAM,
           ConsumerConfiguration.builder()
               .durable(name)
-              .description("osapi " + filter)
+              .description(description)
               .filterSubject(filter)
               .ackPolicy(AckPolicy.Explicit)
               .deliverPolicy(DeliverPolicy.New)
@@ -280,12 +333,14 @@ final class NatsSession {
               + " consumer");
     }
     if (update
-        && (!ackWait.equals(have.getAckWait())
+        && (!description.equals(have.getDescription())
+            || !ackWait.equals(have.getAckWait())
             || have.getMaxDeliver() != maxDeliver
             || have.getMaxAckPending() != maxAckPending)) {
       jsm.addOrUpdateConsumer(
           NatsLayout.STREAM,
           ConsumerConfiguration.builder(have)
+              .description(description)
               .ackWait(ackWait)
               .maxDeliver(maxDeliver)
               .maxAckPending(maxAckPending)
@@ -348,63 +403,12 @@ final class NatsSession {
     }
   }
 
-  /**
-   * Reads every message on subjects matching {@code filter} from sequence {@code fromSeq} on, one
-   * "next message for subject" request each (answered by the stream leader), skipping KV delete
-   * and purge markers. No consumer is made, which matters in a cluster, where every consumer is a
-   * meta-layer proposal; meant for the few keys of one job.
-   */
-  void readEach(String stream, String filter, long fromSeq, Consumer<MessageInfo> handler)
-      throws IOException, JetStreamApiException {
-    long seq = Math.max(1, fromSeq);
-    for (int n = 0; n < MAX_READ_EACH; n++) {
-      MessageInfo mi;
-      try {
-        mi = jsm.getNextMessage(stream, seq, filter);
-      } catch (JetStreamApiException e) {
-        if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-          return;
-        }
-        throw e;
-      }
-      if (mi == null) {
-        return;
-      }
-      String op = mi.getHeaders() == null ? null : mi.getHeaders().getFirst("KV-Operation");
-      if (op == null || op.equals("PUT")) {
-        handler.accept(mi);
-      }
-      seq = mi.getSeq() + 1;
-    }
-    throw new IOException("more than " + MAX_READ_EACH + " messages on " + filter);
-  }
-
-  /** The last message on subjects matching {@code filter}, or null when there is none. */
-  MessageInfo last(String stream, String filter) throws IOException, JetStreamApiException {
-    try {
-      return jsm.getLastMessage(stream, filter);
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NO_MESSAGE_FOUND) {
-        return null;
-      }
-      throw e;
-    }
-  }
-
-  /** Subject names of {@link #scan} (keys with the prefix), for listings from key names alone. */
-  List<String> scanSubjects(String stream, String filter)
-      throws IOException, JetStreamApiException, InterruptedException {
-    List<String> out = new java.util.ArrayList<>();
-    scan(stream, filter, true, m -> out.add(m.getSubject()));
-    return out;
-  }
-
   private static boolean isMarker(Message m) {
     Headers h = m.getHeaders();
     if (h == null) {
       return false;
     }
-    String op = h.getFirst("KV-Operation");
+    String op = h.getFirst(NatsLayout.KV_OPERATION_HEADER);
     return op != null && !op.equals("PUT");
   }
 }

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * @param streamMaxMessages notifications kept at most, -1 for no limit
  * @param duplicateWindow how long a job id is remembered for de-duplicating publishes
  * @param jobsHistory values kept per key in bucket {@code osapi-jobs}
- * @param jobsTtl how long job records, events and results live, zero for ever
+ * @param jobsTtl how long job records and runs live, zero for ever
  * @param jobsMaxBytes size limit of bucket {@code osapi-jobs}, -1 for none (writes fail when full)
  * @param workersTtl how long a worker heartbeat lives in bucket {@code osapi-workers}
  * @param defaultAckWait ack wait of the shared {@code _any} consumers until a worker sets its own

@@ -52,7 +52,7 @@ final class NatsWorkerRegistry implements WorkerRegistry {
     try {
       s.scan(
           NatsLayout.WORKERS_KV_STREAM,
-          NatsLayout.WORKERS_KV_PREFIX + "workers.*",
+          NatsLayout.WORKERS_KV_ALL,
           false,
           m -> {
             NatsJetStreamMetaData meta = m.metaData();

@@ -1,339 +1,434 @@
 package io.osapi.adapter.nats;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.osapi.core.domain.CorruptRecordException;
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
-import io.osapi.core.domain.Json;
+import io.osapi.core.domain.JobNotification;
+import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Target;
+import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
-import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The JSON values stored in the buckets. Operation data and result data are embedded as JSON and
- * read back character for character, so a stored job equals the job that was written.
+ * The JSON values in the buckets and the notification bodies, written and read with Jackson's
+ * streaming API. Operation data and results are JSON text kept exactly as given: written with
+ * {@link JsonGenerator#writeRawValue(String)} and read back as the byte span of the value. JSON
+ * that is not one value without surrounding blanks goes into a {@code *_text} string field instead,
+ * so nothing is ever altered. Anything that cannot be read throws {@link CorruptRecordException}.
  *
  * <pre>
- * jobs.&lt;id&gt;        {"id","created","kind","target","subject","operation":{"type","data"}}
- * status.&lt;id&gt;...  {"job_id","event","worker","timestamp","unix_nano","data":{...}}
- * responses.&lt;id&gt;... {"job_id","worker","attempt","status","data"|"data_text","error","timestamp"}
- * workers.&lt;id&gt;     {"id","labels","started","last_heartbeat","active_jobs","concurrency"}
+ * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..]}
+ * jobs.&lt;id&gt;     the notification's fields and "timeline":[{"time","event","worker","message","error"}]
+ * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
+ *                "dead_lettered","timeline":[..]}
+ * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency"}
  * </pre>
  */
 final class Records {
+  /** The format version in every job record, run and notification. */
+  static final int FORMAT = 2;
+
+  static final JsonFactory JSON = new JsonFactory();
+
   private Records() {}
 
-  static byte[] job(Job job) {
-    Map<String, Object> op = new LinkedHashMap<>();
-    op.put("type", job.operation().type());
-    op.put("data", new Json.RawJson(job.operation().data()));
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", job.id().value());
-    m.put("created", job.created().toString());
-    m.put("kind", job.kind().token());
-    m.put("target", job.target().text());
-    m.put("subject", job.subject());
-    m.put("operation", op);
-    return utf8(Json.write(m));
-  }
+  // ---- writing
 
-  static Job job(JobId expectedId, byte[] value) {
-    String text = new String(value, StandardCharsets.UTF_8);
-    try {
-      Map<String, Object> m = Json.parseObject(text);
-      JobId id = JobId.parse(string(m, "id"));
-      if (!id.equals(expectedId)) {
-        throw new IllegalArgumentException("record holds job " + id);
-      }
-      Object opValue = m.get("operation");
-      if (!(opValue instanceof Map<?, ?> op)) {
-        throw new IllegalArgumentException("operation is not an object");
-      }
-      Object type = op.get("type");
-      if (!(type instanceof String t)) {
-        throw new IllegalArgumentException("operation.type is not a string");
-      }
-      String data = JsonSpans.raw(text, "operation", "data");
-      return new Job(
-          id,
-          new Operation(t, data),
-          OperationKind.fromToken(string(m, "kind")),
-          Target.parse(string(m, "target")),
-          Instant.parse(string(m, "created")));
-    } catch (RuntimeException e) {
-      throw new CorruptRecordException(
-          "job record " + expectedId + " is not a valid job: " + Names.abbreviate(e.getMessage(), 200),
-          e);
+  static byte[] notification(JobNotification n) {
+    try (Out o = new Out(n.job().operation().data().length() + 256)) {
+      o.g.writeStartObject();
+      writeJob(o.g, n.job(), n.expected());
+      o.g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
-  static byte[] event(StatusEvent e) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("job_id", e.jobId().value());
-    m.put("event", e.type().wire());
-    m.put("worker", e.worker());
-    m.put("timestamp", e.time().toString());
-    m.put("unix_nano", nanos(e.time()));
-    m.put("data", new LinkedHashMap<>(e.data()));
-    return utf8(Json.write(m));
+  static byte[] record(JobRecord r) {
+    try (Out o = new Out(r.job().operation().data().length() + 512)) {
+      o.g.writeStartObject();
+      writeJob(o.g, r.job(), r.expected());
+      writeTimeline(o.g, r.timeline());
+      o.g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  static StatusEvent event(byte[] value) {
-    Map<String, Object> m = Json.parseObject(new String(value, StandardCharsets.UTF_8));
-    Map<String, String> data = new LinkedHashMap<>();
-    Object d = m.get("data");
-    if (d instanceof Map<?, ?> dm) {
-      for (Map.Entry<?, ?> en : dm.entrySet()) {
-        data.put(String.valueOf(en.getKey()), en.getValue() == null ? "" : String.valueOf(en.getValue()));
+  static byte[] run(Run r) {
+    try (Out o = new Out(r.result() == null ? 512 : r.result().length() + 512)) {
+      JsonGenerator g = o.g;
+      g.writeStartObject();
+      g.writeNumberField("v", FORMAT);
+      g.writeStringField("state", r.state().wire());
+      optional(g, "worker", r.worker());
+      g.writeNumberField("attempt", r.attempt());
+      optional(g, "started", r.started());
+      optional(g, "ended", r.ended());
+      if (r.result() != null) {
+        jsonOrText(g, "result", r.result(), true);
       }
-    } else if (d != null) {
-      throw new IllegalArgumentException("event data is not an object");
-    }
-    return new StatusEvent(
-        JobId.parse(string(m, "job_id")),
-        EventType.fromWire(string(m, "event")),
-        string(m, "worker"),
-        Instant.parse(string(m, "timestamp")),
-        data);
-  }
-
-  static byte[] result(JobResult r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("job_id", r.jobId().value());
-    m.put("worker", r.worker());
-    m.put("attempt", r.attempt());
-    m.put("status", r.status().wire());
-    if (r.data() != null) {
-      if (isJson(r.data())) {
-        m.put("data", new Json.RawJson(r.data()));
-      } else {
-        m.put("data_text", r.data());
+      optional(g, "error", r.error());
+      if (r.deadLettered()) {
+        g.writeBooleanField("dead_lettered", true);
       }
+      writeTimeline(g, r.timeline());
+      g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    if (r.error() != null) {
-      m.put("error", r.error());
-    }
-    m.put("timestamp", r.time().toString());
-    return utf8(Json.write(m));
-  }
-
-  static JobResult result(byte[] value) {
-    String text = new String(value, StandardCharsets.UTF_8);
-    Map<String, Object> m = Json.parseObject(text);
-    String data = m.containsKey("data") ? JsonSpans.raw(text, "data") : optString(m, "data_text");
-    return new JobResult(
-        JobId.parse(string(m, "job_id")),
-        string(m, "worker"),
-        (int) number(m, "attempt"),
-        EventType.fromWire(string(m, "status")),
-        data,
-        optString(m, "error"),
-        Instant.parse(string(m, "timestamp")));
   }
 
   static byte[] worker(WorkerInfo w) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", w.id());
-    m.put("labels", new java.util.TreeMap<>(w.labels()));
-    m.put("started", w.started().toString());
-    m.put("last_heartbeat", w.lastHeartbeat().toString());
-    m.put("active_jobs", w.activeJobs());
-    m.put("concurrency", w.concurrency());
-    return utf8(Json.write(m));
-  }
-
-  static WorkerInfo worker(byte[] value) {
-    Map<String, Object> m = Json.parseObject(new String(value, StandardCharsets.UTF_8));
-    Map<String, String> labels = new LinkedHashMap<>();
-    Object l = m.get("labels");
-    if (l instanceof Map<?, ?> lm) {
-      for (Map.Entry<?, ?> en : lm.entrySet()) {
-        labels.put(String.valueOf(en.getKey()), String.valueOf(en.getValue()));
+    try (Out o = new Out(256)) {
+      JsonGenerator g = o.g;
+      g.writeStartObject();
+      g.writeStringField("id", w.id());
+      g.writeObjectFieldStart("labels");
+      for (Map.Entry<String, String> l : new TreeMap<>(w.labels()).entrySet()) {
+        g.writeStringField(l.getKey(), l.getValue());
       }
+      g.writeEndObject();
+      g.writeStringField("started", w.started().toString());
+      g.writeStringField("last_heartbeat", w.lastHeartbeat().toString());
+      g.writeNumberField("active_jobs", w.activeJobs());
+      g.writeNumberField("concurrency", w.concurrency());
+      g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return new WorkerInfo(
-        string(m, "id"),
-        labels,
-        Instant.parse(string(m, "started")),
-        Instant.parse(string(m, "last_heartbeat")),
-        (int) number(m, "active_jobs"),
-        (int) number(m, "concurrency"));
   }
 
-  /** Epoch nanoseconds of {@code t}. */
-  static long nanos(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+  private static void writeJob(JsonGenerator g, Job job, List<String> expected)
+      throws IOException {
+    g.writeNumberField("v", FORMAT);
+    g.writeStringField("id", job.id().value());
+    g.writeStringField("created", job.created().toString());
+    g.writeStringField("kind", job.kind().token());
+    g.writeStringField("target", job.target().text());
+    g.writeObjectFieldStart("operation");
+    g.writeStringField("type", job.operation().type());
+    // Operation checked that data is JSON; only blanks around it would be lost as a raw value
+    jsonOrText(g, "data", job.operation().data(), false);
+    g.writeEndObject();
+    if (!expected.isEmpty()) {
+      g.writeArrayFieldStart("expected");
+      for (String w : expected) {
+        g.writeString(w);
+      }
+      g.writeEndArray();
+    }
   }
 
-  private static boolean isJson(String s) {
-    try {
-      Json.parse(s);
-      return true;
-    } catch (RuntimeException e) {
+  private static void writeTimeline(JsonGenerator g, List<TimelineEntry> timeline)
+      throws IOException {
+    g.writeArrayFieldStart("timeline");
+    for (TimelineEntry t : timeline) {
+      g.writeStartObject();
+      optional(g, "time", t.time());
+      optional(g, "event", t.event());
+      optional(g, "worker", t.worker());
+      optional(g, "message", t.message());
+      optional(g, "error", t.error());
+      g.writeEndObject();
+    }
+    g.writeEndArray();
+  }
+
+  /**
+   * Writes {@code text} as the raw JSON value {@code name} when it is one JSON value without
+   * blanks around it ({@code validate}: checked here; else only the blanks are), else as the string
+   * {@code name_text}.
+   */
+  private static void jsonOrText(JsonGenerator g, String name, String text, boolean validate)
+      throws IOException {
+    if (!text.isEmpty()
+        && !isBlank(text.charAt(0))
+        && !isBlank(text.charAt(text.length() - 1))
+        && (!validate || isOneJsonValue(text))) {
+      g.writeFieldName(name);
+      g.writeRawValue(text);
+    } else {
+      g.writeStringField(name + "_text", text);
+    }
+  }
+
+  private static boolean isOneJsonValue(String text) {
+    try (JsonParser p = JSON.createParser(text)) {
+      if (p.nextToken() == null) {
+        return false;
+      }
+      p.skipChildren();
+      return p.nextToken() == null;
+    } catch (IOException | RuntimeException e) {
       return false;
     }
   }
 
-  private static String string(Map<String, Object> m, String key) {
-    Object v = m.get(key);
-    if (!(v instanceof String s)) {
-      throw new IllegalArgumentException("field '" + key + "' is missing or not a string");
-    }
-    return s;
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
   }
 
-  private static String optString(Map<String, Object> m, String key) {
-    Object v = m.get(key);
-    if (v == null) {
-      return null;
+  private static void optional(JsonGenerator g, String name, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(name, value);
     }
-    if (!(v instanceof String s)) {
-      throw new IllegalArgumentException("field '" + key + "' is not a string");
-    }
-    return s;
   }
 
-  private static long number(Map<String, Object> m, String key) {
-    Object v = m.get(key);
-    if (!(v instanceof Number n)) {
-      throw new IllegalArgumentException("field '" + key + "' is missing or not a number");
+  private static void optional(JsonGenerator g, String name, Instant value) throws IOException {
+    if (value != null) {
+      g.writeStringField(name, value.toString());
     }
-    return n.longValue();
   }
 
-  private static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+  // ---- reading
+
+  /** Reads a notification body. */
+  static JobNotification notification(byte[] body) {
+    try (JsonReader in = new JsonReader(body)) {
+      JobNotification n = job(in).notification();
+      in.end();
+      return n;
+    } catch (IOException | RuntimeException e) {
+      throw corrupt("notification", e);
+    }
+  }
+
+  /** Reads the record of job {@code id} (a record holding another job is corrupt). */
+  static JobRecord record(JobId id, byte[] value) {
+    JobRecord r;
+    try (JsonReader in = new JsonReader(value)) {
+      JobFields f = job(in);
+      in.end();
+      r = new JobRecord(f.notification().job(), f.expected, f.timeline);
+    } catch (IOException | RuntimeException e) {
+      throw corrupt("job record " + id, e);
+    }
+    if (!r.job().id().equals(id)) {
+      throw new CorruptRecordException(
+          "job record " + id + " is not valid: it holds job " + r.job().id(), null);
+    }
+    return r;
+  }
+
+  /** Reads a run; {@code what} names it in errors. */
+  static Run run(String what, byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      RunState state = null;
+      String worker = null;
+      int attempt = 0;
+      Instant started = null;
+      Instant ended = null;
+      String result = null;
+      String error = null;
+      boolean dead = false;
+      List<TimelineEntry> timeline = List.of();
+      int version = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        switch (name) {
+          case "v" -> version = in.intValue();
+          case "state" -> state = RunState.fromWire(in.string());
+          case "worker" -> worker = in.string();
+          case "attempt" -> attempt = in.intValue();
+          case "started" -> started = in.instant();
+          case "ended" -> ended = in.instant();
+          case "result" -> result = in.raw();
+          case "result_text" -> result = in.string();
+          case "error" -> error = in.string();
+          case "dead_lettered" -> dead = in.bool();
+          case "timeline" -> timeline = in.timeline();
+          default -> in.skip();
+        }
+      }
+      in.version(version);
+      in.end();
+      if (state == null) {
+        throw new IllegalArgumentException("no state");
+      }
+      return new Run(state, worker, attempt, started, ended, result, error, dead, timeline);
+    } catch (IOException | RuntimeException e) {
+      throw corrupt(what, e);
+    }
+  }
+
+  static WorkerInfo worker(byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      String id = null;
+      Map<String, String> labels = new LinkedHashMap<>();
+      Instant started = null;
+      Instant last = null;
+      int active = 0;
+      int concurrency = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "id" -> id = in.string();
+          case "labels" -> {
+            in.expect(p.nextToken() == JsonToken.START_OBJECT, "labels is not an object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String k = p.currentName();
+              labels.put(k, in.string());
+            }
+          }
+          case "started" -> started = in.instant();
+          case "last_heartbeat" -> last = in.instant();
+          case "active_jobs" -> active = in.intValue();
+          case "concurrency" -> concurrency = in.intValue();
+          default -> in.skip();
+        }
+      }
+      in.end();
+      return new WorkerInfo(id, labels, started, last, active, concurrency);
+    } catch (IOException | RuntimeException e) {
+      throw corrupt("worker entry", e);
+    }
   }
 
   /**
-   * Finds the raw text of a member value inside JSON that {@link Json#parse} already accepted, so
-   * embedded JSON comes back exactly as it was written.
+   * A JetStream max-deliveries advisory ({@code io.nats.jetstream.advisory.v1.max_deliver}), or
+   * null when it is not one.
    */
-  static final class JsonSpans {
-    private final String s;
-    private int pos;
-
-    private JsonSpans(String s) {
-      this.s = s;
+  static Advisory advisory(byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      String stream = null;
+      String consumer = null;
+      long seq = 0;
+      long deliveries = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "stream" -> stream = in.string();
+          case "consumer" -> consumer = in.string();
+          case "stream_seq" -> seq = in.longValue();
+          case "deliveries" -> deliveries = in.longValue();
+          default -> in.skip();
+        }
+      }
+      return stream == null || consumer == null || seq < 1
+          ? null
+          : new Advisory(stream, consumer, seq, deliveries);
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
+  }
 
-    /** The raw value at {@code path} (member names of nested objects), or null when absent. */
-    static String raw(String text, String... path) {
-      JsonSpans p = new JsonSpans(text);
-      int start = 0;
-      int end = text.length();
-      for (String key : path) {
-        int[] span = p.member(start, key);
-        if (span == null) {
-          return null;
-        }
-        start = span[0];
-        end = span[1];
-      }
-      return text.substring(start, end);
-    }
+  /** What a max-deliveries advisory says: which consumer gave up on which message, after how many. */
+  record Advisory(String stream, String consumer, long streamSeq, long deliveries) {}
 
-    private int[] member(int start, String key) {
-      pos = start;
-      ws();
-      if (peek() != '{') {
-        return null;
-      }
-      pos++;
-      ws();
-      if (peek() == '}') {
-        return null;
-      }
-      while (true) {
-        ws();
-        String k = string();
-        ws();
-        pos++; // ':'
-        ws();
-        int vs = pos;
-        skipValue();
-        int ve = pos;
-        if (k.equals(key)) {
-          return new int[] {vs, ve};
-        }
-        ws();
-        char c = s.charAt(pos++);
-        if (c == '}') {
-          return null;
-        }
-      }
-    }
+  private static CorruptRecordException corrupt(String what, Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new CorruptRecordException(
+        what + " is not valid: " + Names.abbreviate(m.replace('\n', ' '), 200), e);
+  }
 
-    private void skipValue() {
-      char c = peek();
-      if (c == '"') {
-        string();
-      } else if (c == '{' || c == '[') {
-        int depth = 0;
-        do {
-          char d = s.charAt(pos);
-          if (d == '"') {
-            string();
-            continue;
-          }
-          if (d == '{' || d == '[') {
-            depth++;
-          } else if (d == '}' || d == ']') {
-            depth--;
-          }
-          pos++;
-        } while (depth > 0);
-      } else {
-        while (pos < s.length() && ",}] \t\r\n".indexOf(s.charAt(pos)) < 0) {
-          pos++;
-        }
-      }
-    }
-
-    private String string() {
-      StringBuilder sb = new StringBuilder();
-      pos++; // opening quote
-      while (true) {
-        char c = s.charAt(pos++);
-        if (c == '"') {
-          return sb.toString();
-        }
-        if (c == '\\') {
-          char e = s.charAt(pos++);
-          switch (e) {
-            case 'u' -> {
-              sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-              pos += 4;
+  private static JobFields job(JsonReader in) throws IOException {
+  JsonParser p = in.p;
+  in.start();
+    JobFields f = new JobFields();
+    int version = 0;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      switch (p.currentName()) {
+        case "v" -> version = in.intValue();
+        case "id" -> f.id = in.string();
+        case "created" -> f.created = in.string();
+        case "kind" -> f.kind = in.string();
+        case "target" -> f.target = in.string();
+        case "operation" -> {
+          in.expect(p.nextToken() == JsonToken.START_OBJECT, "operation is not an object");
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            switch (p.currentName()) {
+              case "type" -> f.type = in.string();
+              case "data" -> f.data = in.raw();
+              case "data_text" -> f.data = in.string();
+              default -> in.skip();
             }
-            case 'n' -> sb.append('\n');
-            case 't' -> sb.append('\t');
-            case 'r' -> sb.append('\r');
-            case 'b' -> sb.append('\b');
-            case 'f' -> sb.append('\f');
-            default -> sb.append(e);
           }
-        } else {
-          sb.append(c);
         }
+        case "expected" -> {
+          in.expect(p.nextToken() == JsonToken.START_ARRAY, "expected is not an array");
+          List<String> out = new ArrayList<>();
+          JsonToken t;
+          while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+            out.add(p.getText());
+          }
+          in.expect(t == JsonToken.END_ARRAY, "expected holds a non-string");
+          f.expected = out;
+        }
+        case "timeline" -> f.timeline = in.timeline();
+        default -> in.skip();
       }
     }
+    in.version(version);
+    return f;
+  }
 
-    private void ws() {
-      while (pos < s.length() && " \t\r\n".indexOf(s.charAt(pos)) >= 0) {
-        pos++;
+  /** The fields a notification and a job record share. */
+  private static final class JobFields {
+    String id;
+    String created;
+    String kind;
+    String target;
+    String type;
+    String data;
+    List<String> expected = List.of();
+    List<TimelineEntry> timeline = List.of();
+
+    JobNotification notification() {
+      if (id == null || created == null || kind == null || type == null) {
+        throw new IllegalArgumentException("id, created, kind or operation.type missing");
       }
+      Job job = new Job(JobId.parse(id), new Operation(type, data == null ? "{}" : data),
+          OperationKind.fromToken(kind), Target.parse(target), JsonReader.instant(created));
+      return new JobNotification(job, expected);
+    }
+  }
+
+  /** A generator writing into a byte buffer. */
+  private static final class Out implements AutoCloseable {
+    final ByteArrayOutputStream buf;
+    final JsonGenerator g;
+
+    Out(int size) throws IOException {
+      buf = new ByteArrayOutputStream(size);
+      g = JSON.createGenerator(buf, JsonEncoding.UTF8);
     }
 
-    private char peek() {
-      return pos < s.length() ? s.charAt(pos) : '\0';
+    byte[] bytes() throws IOException {
+      g.flush();
+      return buf.toByteArray();
+    }
+
+    @Override
+    public void close() throws IOException {
+      g.close();
     }
   }
 }

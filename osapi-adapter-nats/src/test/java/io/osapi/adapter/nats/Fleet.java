@@ -2,14 +2,16 @@ package io.osapi.adapter.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
+import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.service.CreateJobRequest;
+import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerConfig;
 import io.osapi.core.service.WorkerService;
@@ -23,15 +25,19 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A job client and workers, each on its own NATS connection (as separate processes would be),
- * with their own metrics.
+ * A job client (with the dead-letter handler a controller runs) and workers, each on its own NATS
+ * connection (as separate processes would be), with their own metrics.
  */
 final class Fleet implements AutoCloseable {
   final NatsSettings settings;
   final MetricsTap clientMetrics = new MetricsTap();
   final NatsBackend client;
   final JobClient jobs;
+  /** The controller's handler of deliveries that ran out. */
+  final DeadLetterService deadLetters;
   private final Map<String, Worker> workers = new LinkedHashMap<>();
+  /** Metrics of every worker started, stopped ones too. */
+  private final List<MetricsTap> everyWorkersMetrics = new ArrayList<>();
 
   /** One worker with its own connection. */
   record Worker(String id, NatsBackend backend, WorkerService service, MetricsTap metrics) {}
@@ -47,12 +53,15 @@ final class Fleet implements AutoCloseable {
             client.workerRegistry(),
             BuiltinOperations.registry(),
             clientMetrics,
-            Clock.systemUTC(),
-            false);
+            Clock.systemUTC());
+    this.deadLetters =
+        new DeadLetterService(client.jobStore(), client.jobQueue(), clientMetrics, Clock.systemUTC());
+    deadLetters.start();
   }
 
   Worker start(String id, Map<String, String> labels, Duration ackWait, int concurrency) {
     MetricsTap m = new MetricsTap();
+    everyWorkersMetrics.add(m);
     NatsBackend b =
         NatsTestSupport.backend(settings.toBuilder().connectionName("worker-" + id).build(), m);
     WorkerConfig cfg =
@@ -77,6 +86,10 @@ final class Fleet implements AutoCloseable {
     s.start();
     Worker w = new Worker(id, b, s, m);
     workers.put(id, w);
+    // broadcast jobs expect the workers registered at submit: wait until this one is
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(10),
+        () -> client.workerRegistry().workers().stream().anyMatch(i -> i.id().equals(id))))
+        .as("worker %s registered", id).isTrue();
     return w;
   }
 
@@ -93,15 +106,14 @@ final class Fleet implements AutoCloseable {
     return v.job().id();
   }
 
-  /** Waits until every job in {@code ids} has {@code status} (from the index, key names only). */
+  /** Waits until every job in {@code ids} has {@code status} (from the headers-only listing). */
   boolean await(Collection<JobId> ids, JobStatus status, Duration timeout) {
     return NatsTestSupport.eventually(
         timeout,
         () -> {
-          Map<JobId, List<io.osapi.core.domain.EventKey>> index = client.jobStore().index();
+          Map<JobId, JobStatus> statuses = client.jobStore().statuses();
           for (JobId id : ids) {
-            List<io.osapi.core.domain.EventKey> keys = index.get(id);
-            if (keys == null || JobView.statusOf(keys) != status) {
+            if (statuses.get(id) != status) {
               return false;
             }
           }
@@ -110,75 +122,82 @@ final class Fleet implements AutoCloseable {
   }
 
   /**
-   * Waits until every job in {@code ids} has a completed event from some worker (from the index).
-   * Unlike the computed status this also holds for a job that one worker abandoned after it had
-   * started it and another completed: the core counts the abandoning worker as still processing.
+   * Waits until every job in {@code ids} is completed. (With one run per {@code _any} job, a job
+   * one worker abandoned and another completed is simply completed.)
    */
   boolean awaitCompletedSomewhere(Collection<JobId> ids, Duration timeout) {
-    return NatsTestSupport.eventually(
-        timeout,
-        () -> {
-          Map<JobId, List<io.osapi.core.domain.EventKey>> index = client.jobStore().index();
-          for (JobId id : ids) {
-            List<io.osapi.core.domain.EventKey> keys = index.get(id);
-            if (keys == null || keys.stream().noneMatch(k -> k.type() == EventType.COMPLETED)) {
-              return false;
-            }
-          }
-          return true;
-        });
+    return await(ids, JobStatus.COMPLETED, timeout);
   }
 
-  /** Waits until job {@code id} has a terminal event from each of {@code workerIds}. */
+  /** Waits until job {@code id} has a terminal run by each of {@code workerIds}. */
   boolean awaitFinishedBy(JobId id, Collection<String> workerIds, Duration timeout) {
     return NatsTestSupport.eventually(
         timeout, () -> terminalBy(id).keySet().containsAll(workerIds));
   }
 
-  /** Terminal events of a job, counted by worker. */
-  Map<String, Integer> terminalBy(JobId id) {
-    Map<String, Integer> out = new TreeMap<>();
-    for (StatusEvent e : client.jobStore().events(id)) {
-      if (e.type().terminal()) {
-        out.merge(e.worker(), 1, Integer::sum);
+  /** The runs of a job that exist, by key (read from the record's known run keys). */
+  Map<RunKey, Run> runs(JobId id) {
+    return client.jobStore().find(id)
+        .map(r -> client.jobStore().runs(r.value()))
+        .orElse(Map.of());
+  }
+
+  /** The runs of a job by the worker that holds or held them. */
+  Map<String, Run> runsByWorker(JobId id) {
+    Map<String, Run> out = new TreeMap<>();
+    runs(id).forEach((k, r) -> {
+      String w = k.shared() ? r.worker() : k.slot();
+      if (w != null) {
+        out.put(w, r);
       }
-    }
+    });
     return out;
   }
 
-  /** Completed events of a job, counted by worker. */
+  /** Terminal runs of a job, counted by worker (one run per key: at most 1 each). */
+  Map<String, Integer> terminalBy(JobId id) {
+    Map<String, Integer> out = new TreeMap<>();
+    runsByWorker(id).forEach((w, r) -> {
+      if (r.state().terminal()) {
+        out.merge(w, 1, Integer::sum);
+      }
+    });
+    return out;
+  }
+
+  /** Completed runs of a job, counted by worker. */
   Map<String, Integer> completedBy(JobId id) {
     Map<String, Integer> out = new TreeMap<>();
-    for (StatusEvent e : client.jobStore().events(id)) {
-      if (e.type() == EventType.COMPLETED) {
-        out.merge(e.worker(), 1, Integer::sum);
+    runsByWorker(id).forEach((w, r) -> {
+      if (r.state() == RunState.COMPLETED) {
+        out.merge(w, 1, Integer::sum);
       }
-    }
+    });
     return out;
   }
 
   /**
-   * Checks that each job ran to completion exactly once: one completed event, one result (status
-   * completed, from the same worker). Returns how many jobs each worker completed.
+   * Checks that each job ran to completion exactly once: its run is completed, and the workers
+   * counted as many completed runs as there are jobs (a job run to completion twice would count
+   * twice). Returns how many jobs each worker completed.
    */
   Map<String, Integer> assertCompletedExactlyOnce(Collection<JobId> ids) {
     Map<String, Integer> perWorker = new TreeMap<>();
     List<String> problems = new ArrayList<>();
     for (JobId id : ids) {
       Map<String, Integer> done = completedBy(id);
-      List<JobResult> results = client.jobStore().results(id);
-      long completedResults = results.stream().filter(r -> r.status() == EventType.COMPLETED).count();
-      if (done.size() != 1 || done.values().iterator().next() != 1 || completedResults != 1) {
-        problems.add(id + ": completed events " + done + ", results " + results);
+      if (done.size() != 1) {
+        problems.add(id + ": runs " + runs(id));
         continue;
       }
-      String w = done.keySet().iterator().next();
-      assertThat(results.stream().filter(r -> r.status() == EventType.COMPLETED))
-          .extracting(JobResult::worker)
-          .containsExactly(w);
-      perWorker.merge(w, 1, Integer::sum);
+      perWorker.merge(done.keySet().iterator().next(), 1, Integer::sum);
     }
     assertThat(problems).as("jobs not completed exactly once").isEmpty();
+    long counted = 0;
+    for (MetricsTap m : everyWorkersMetrics) {
+      counted += m.recorded.finished(JobOutcome.COMPLETED);
+    }
+    assertThat(counted).as("completed runs counted by the workers").isEqualTo(ids.size());
     return perWorker;
   }
 
@@ -200,6 +219,7 @@ final class Fleet implements AutoCloseable {
         // keep closing the rest
       }
     }
+    deadLetters.close();
     client.close();
   }
 }

@@ -60,6 +60,11 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
+  public void jobSuperseded(String operation) {
+    recorded.jobSuperseded(operation);
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     recorded.workerConnected(workerId, concurrency);
   }

@@ -73,7 +73,7 @@ class NatsAuthIT {
                     .build(),
                 JobMetrics.noop()));
     assertThat(trusted.isReady()).isTrue();
-    assertThat(trusted.jobStore().index()).isEmpty();
+    assertThat(trusted.jobStore().statuses()).isEmpty();
 
     NatsBackend untrusted =
         closeLater(

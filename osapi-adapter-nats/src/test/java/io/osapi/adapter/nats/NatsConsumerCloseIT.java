@@ -2,9 +2,9 @@ package io.osapi.adapter.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.osapi.core.contract.Fixtures;
 import io.osapi.core.domain.ConsumerSpec;
-import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobNotification;
+import io.osapi.core.domain.JobRecord;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobMetrics;
@@ -36,9 +36,9 @@ class NatsConsumerCloseIT {
     assertThat(ca.fetch(8, Duration.ofMillis(300))).isEmpty();
     ca.close();
 
-    Job job = Fixtures.job("_any");
-    client.jobStore().create(job);
-    client.jobQueue().publish(job);
+    JobRecord job = NatsJobStoreV2IT.any();
+    client.jobStore().create(job).get();
+    client.jobQueue().publish(JobNotification.of(job)).get();
     long t0 = System.nanoTime();
     Delivery d = null;
     while (d == null && System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos()) {
@@ -46,7 +46,7 @@ class NatsConsumerCloseIT {
       d = got.isEmpty() ? null : got.get(0);
     }
     assertThat(d).as("delivered to the open worker within 10 s (ack wait is 30 s)").isNotNull();
-    assertThat(d.jobId()).isEqualTo(job.id());
+    assertThat(d.notification()).isEqualTo(JobNotification.of(job));
     assertThat(d.deliveryCount()).as("a first delivery, not one after a lost one").isEqualTo(1);
     d.ack();
   }

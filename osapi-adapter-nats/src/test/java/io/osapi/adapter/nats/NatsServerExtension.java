@@ -33,6 +33,10 @@ final class NatsServerExtension implements BeforeAllCallback, AfterAllCallback {
     return backend;
   }
 
+  NatsServerProcess server() {
+    return server;
+  }
+
   /** Empties stream {@code stream} (a bucket's backing stream), so each test starts clean. */
   void purge(String stream) {
     try {

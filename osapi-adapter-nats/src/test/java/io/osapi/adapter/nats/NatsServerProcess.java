@@ -141,6 +141,19 @@ public final class NatsServerProcess implements AutoCloseable {
     }
   }
 
+  /** Stops the server with SIGSTOP (it keeps its connections but answers nothing) or resumes it. */
+  public void pause(boolean paused) {
+    try {
+      new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid()))
+          .inheritIO().start().waitFor();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Starts the server (again) on its port and store directory. */
   public void restart() {
     if (isAlive()) {

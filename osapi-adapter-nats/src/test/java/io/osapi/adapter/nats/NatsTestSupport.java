@@ -39,7 +39,10 @@ final class NatsTestSupport {
     return backend(settings(server).build(), metrics);
   }
 
-  /** Removes every consumer and message of stream JOBS, then lays out the shared durables again. */
+  /**
+   * Removes every consumer and message of stream JOBS and every kept advisory, then lays out the
+   * shared durables again.
+   */
   static void resetQueue(NatsBackend b) throws Exception {
     NatsSession s = b.requireSession();
     JetStreamManagement jsm = s.jsm;
@@ -47,6 +50,7 @@ final class NatsTestSupport {
       jsm.deleteConsumer(NatsLayout.STREAM, name);
     }
     jsm.purgeStream(NatsLayout.STREAM);
+    jsm.purgeStream(NatsLayout.ADVISORY_STREAM);
     NatsSession.provision(s.conn, s.settings);
   }
 
@@ -72,15 +76,16 @@ final class NatsTestSupport {
             .append(ci.getRedelivered()).append(" delivered ").append(ci.getDelivered())
             .append(" ackFloor ").append(ci.getAckFloor()).append('\n');
       }
-      var index = b.jobStore().index();
+      var statuses = b.jobStore().statuses();
       java.util.Map<Object, Integer> counts = new java.util.TreeMap<>();
       for (var id : ids) {
-        var keys = index.get(id);
-        Object st = keys == null ? "missing" : io.osapi.core.domain.JobView.statusOf(keys);
-        counts.merge(String.valueOf(st), 1, Integer::sum);
-        if (keys != null && io.osapi.core.domain.JobView.statusOf(keys)
-            != io.osapi.core.domain.JobStatus.COMPLETED) {
-          sb.append("job ").append(id).append(' ').append(keys).append('\n');
+        var st = statuses.get(id);
+        counts.merge(String.valueOf(st == null ? "missing" : st.wire()), 1, Integer::sum);
+        if (st != io.osapi.core.domain.JobStatus.COMPLETED) {
+          sb.append("job ").append(id).append(' ').append(st).append(' ')
+              .append(b.jobStore().find(id).map(r -> b.jobStore().runs(r.value()).toString())
+                  .orElse("no record"))
+              .append('\n');
         }
       }
       sb.append("statuses ").append(counts);

@@ -2,12 +2,14 @@ package io.osapi.adapter.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
 import io.osapi.core.domain.JobStatus;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.WorkerInfo;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,11 +59,10 @@ class NatsWorkersIT {
     assertThat(perWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(200);
     for (int i = 0; i < ids.size(); i += 37) {
       JobId id = ids.get(i);
-      List<StatusEvent> events = fleet.client.jobStore().events(id);
-      assertThat(events).filteredOn(e -> e.type() == EventType.ACKNOWLEDGED).hasSize(1);
-      assertThat(fleet.client.jobStore().results(id))
-          .extracting(JobResult::data)
-          .containsExactly("{\"i\":" + i + "}");
+      Run run = fleet.runs(id).get(RunKey.any(id));
+      assertThat(run.state()).isEqualTo(RunState.COMPLETED);
+      assertThat(run.attempt()).isEqualTo(1);
+      assertThat(run.result()).isEqualTo("{\"i\":" + i + "}");
     }
     long w1 = fleet.worker("w1").metrics().recorded.processedByWorker().getOrDefault("w1", 0L);
     long w2 = fleet.worker("w2").metrics().recorded.processedByWorker().getOrDefault("w2", 0L);
@@ -95,10 +96,10 @@ class NatsWorkersIT {
     assertThat(fleet.completedBy(host)).isEqualTo(Map.of("db", 1));
     assertThat(fleet.completedBy(label)).isEqualTo(Map.of("web-dev", 1, "web", 1));
     assertThat(fleet.completedBy(narrow)).isEqualTo(Map.of("web-dev", 1));
-    assertThat(workersWithEvents(all)).containsExactly("db", "web", "web-dev");
-    assertThat(workersWithEvents(host)).containsExactly("db");
-    assertThat(workersWithEvents(label)).containsExactly("web", "web-dev");
-    assertThat(workersWithEvents(narrow)).containsExactly("web-dev");
+    assertThat(workersWithRuns(all)).containsExactly("db", "web", "web-dev");
+    assertThat(workersWithRuns(host)).containsExactly("db");
+    assertThat(workersWithRuns(label)).containsExactly("web", "web-dev");
+    assertThat(workersWithRuns(narrow)).containsExactly("web-dev");
     assertThat(fleet.jobs.get(all).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
   }
 
@@ -114,7 +115,7 @@ class NatsWorkersIT {
         .isTrue();
     Thread.sleep(1500);
 
-    assertThat(workersWithEvents(before)).containsExactly("early");
+    assertThat(workersWithRuns(before)).containsExactly("early");
     assertThat(fleet.completedBy(after)).isEqualTo(Map.of("early", 1, "late", 1));
   }
 
@@ -124,19 +125,16 @@ class NatsWorkersIT {
     JobId first = fleet.create("diag.echo", "{}", "w1");
     assertThat(fleet.awaitFinishedBy(first, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     fleet.stop("w1");
+    // as if w1 had crashed: its heartbeat has not expired yet, so a job for it is accepted
+    fleet.client.workerRegistry().heartbeat(
+        new WorkerInfo("w1", Map.of(), Instant.now(), Instant.now(), 0, 4));
     JobId whileAway = fleet.create("diag.echo", "{}", "w1");
     fleet.start("w1");
     assertThat(fleet.awaitFinishedBy(whileAway, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     assertThat(fleet.completedBy(first)).isEqualTo(Map.of("w1", 1));
   }
 
-  private Set<String> workersWithEvents(JobId id) {
-    Set<String> out = new TreeSet<>();
-    for (StatusEvent e : fleet.client.jobStore().events(id)) {
-      if (!e.fromApi()) {
-        out.add(e.worker());
-      }
-    }
-    return out;
+  private Set<String> workersWithRuns(JobId id) {
+    return new TreeSet<>(fleet.runsByWorker(id).keySet());
   }
 }

@@ -4,81 +4,167 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.osapi.core.domain.CorruptRecordException;
-import io.osapi.core.domain.EventType;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobResult;
-import io.osapi.core.domain.OperationKind;
+import io.osapi.core.domain.JobNotification;
+import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.Operation;
-import io.osapi.core.domain.StatusEvent;
+import io.osapi.core.domain.OperationKind;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Target;
+import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The stored JSON shapes: exact round trips and clear failures. */
+/** The stored JSON shapes: exact round trips, raw JSON kept byte for byte, clear failures. */
 class RecordsTest {
   private static final JobId ID = JobId.generate(Clock.systemUTC());
+  private static final Instant T = Instant.parse("2026-01-02T03:04:05.123456789Z");
 
-  @Test
-  void jobRoundTripsOperationDataCharacterForCharacter() {
-    String data = "{ \"a\" : [1, 2.50, {\"b\":\"x\\\"}y\\u00e9\"}], \"c\": null }";
-    Job job =
-        new Job(ID, new Operation("diag.echo", data), OperationKind.MODIFY,
-            Target.parse("group:web.dev"), Instant.parse("2026-01-02T03:04:05.123456789Z"));
-    Job back = Records.job(ID, Records.job(job));
-    assertThat(back).isEqualTo(job);
-    assertThat(back.operation().data()).isEqualTo(data);
+  private static Job job(String data, String target) {
+    return new Job(ID, new Operation("diag.echo", data), OperationKind.MODIFY, Target.parse(target),
+        T);
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{ \"a\" : [1, 2.50, {\"b\":\"x\\\"}y\\u00e9\"}], \"c\": null }",
+      "{\"é€😀\":\"ü\\n\"}", "12", "-1.5e3", "1.0", "\"str\\\"é\"", "true", "null", "[ ]",
+      " {} ", "{}\n"})
+  void recordsAndNotificationsKeepOperationDataByteForByte(String data) {
+    JobRecord r = JobRecord.submitted(job(data, "group:web.dev"), List.of("w1", "web01.example"));
+    JobRecord back = Records.record(ID, Records.record(r));
+    assertThat(back).isEqualTo(r);
+    assertThat(back.job().operation().data()).isEqualTo(data);
+    JobNotification n = JobNotification.of(r);
+    assertThat(Records.notification(Records.notification(n))).isEqualTo(n);
   }
 
   @Test
-  void aJobRecordThatIsNotAJobIsCorrupt() {
-    assertThatThrownBy(() -> Records.job(ID, "not json".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(CorruptRecordException.class)
-        .hasMessageContaining(ID.value());
-    assertThatThrownBy(() -> Records.job(ID, "{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8)))
-        .isInstanceOf(CorruptRecordException.class);
-    Job other =
-        new Job(JobId.generate(Clock.systemUTC()), Operation.of("diag.echo"), OperationKind.QUERY,
-            Target.parse("_any"), Instant.now());
-    assertThatThrownBy(() -> Records.job(ID, Records.job(other)))
-        .isInstanceOf(CorruptRecordException.class)
-        .hasMessageContaining("holds job");
+  void rawDataIsWrittenAsJsonNotAsAString() {
+    String text = new String(Records.record(JobRecord.submitted(job("{\"a\": 1}", "_any"),
+        List.of())), StandardCharsets.UTF_8);
+    assertThat(text).contains("\"data\":{\"a\": 1}").contains("\"v\":2");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"x\": [1, {\"y\": \"é\"}]}", "42", "\"q\"", "plain text", " [1] ",
+      "[1] x", "{\"unterminated\": ", ""})
+  void runsRoundTripWithTheirResultExactly(String result) {
+    Run claimed = Run.claim(null, "web01.example", 2, T);
+    Run done = claimed.finish(RunState.COMPLETED, result, null, false, T.plusMillis(5));
+    assertThat(Records.run("r", Records.run(done))).isEqualTo(done);
   }
 
   @Test
-  void eventsResultsAndWorkersRoundTrip() {
-    StatusEvent e =
-        new StatusEvent(ID, EventType.FAILED, "web01.example.com", Instant.now(),
-            Map.of("error", "boom \"quoted\"", "duration_ms", "12"));
-    assertThat(Records.event(Records.event(e))).isEqualTo(e);
+  void everyRunStateRoundTrips() {
+    Run claimed = Run.claim(null, "w1", 1, T);
+    Run taken = Run.claim(claimed, "w2", 2, T.plusSeconds(1));
+    List<Run> runs = List.of(claimed, taken, taken.release("shutting down", T.plusSeconds(2)),
+        taken.finish(RunState.FAILED, null, "boom \"x\"", true, T.plusSeconds(3)),
+        Run.deadLetter(null, "deliveries ran out", T));
+    for (Run r : runs) {
+      assertThat(Records.run("r", Records.run(r))).isEqualTo(r);
+    }
+  }
 
-    JobResult json = new JobResult(ID, "w1", 2, EventType.COMPLETED, "[1, {\"x\": true}]", null,
-        Instant.now());
-    assertThat(Records.result(Records.result(json))).isEqualTo(json);
-    JobResult text = new JobResult(ID, "w1", 1, EventType.FAILED, "plain text, not JSON", "bad",
-        Instant.now());
-    assertThat(Records.result(Records.result(text))).isEqualTo(text);
-    JobResult none = new JobResult(ID, "w1", 1, EventType.FAILED, null, "bad", Instant.now());
-    assertThat(Records.result(Records.result(none))).isEqualTo(none);
-
+  @Test
+  void workersRoundTrip() {
     WorkerInfo w = new WorkerInfo("web-01", Map.of("group", "web.dev", "zone", "a"),
-        Instant.now().minusSeconds(60), Instant.now(), 3, 8);
+        T.minusSeconds(60), T, 3, 8);
     assertThat(Records.worker(Records.worker(w))).isEqualTo(w);
   }
 
   @Test
-  void layoutNamesAreSafeTokens() {
+  void unreadableValuesAreCorrupt() {
+    for (String bad : new String[] {"", "not json", "{\"id\":\"x\"}", "{\"v\":2}", "[]",
+        "{\"v\":2,\"state\":\"running\"} trailing", "{\"v\":2,\"state\":\"sleeping\"}"}) {
+      assertThatThrownBy(() -> Records.run("run x", utf8(bad)))
+          .as(bad).isInstanceOf(CorruptRecordException.class).hasMessageContaining("run x");
+      assertThatThrownBy(() -> Records.record(ID, utf8(bad)))
+          .as(bad).isInstanceOf(CorruptRecordException.class).hasMessageContaining(ID.value());
+      assertThatThrownBy(() -> Records.notification(utf8(bad)))
+          .as(bad).isInstanceOf(CorruptRecordException.class);
+    }
+    JobRecord other = JobRecord.submitted(new Job(JobId.generate(Clock.systemUTC()),
+        Operation.of("diag.echo"), OperationKind.QUERY, Target.parse("_any"), T), List.of());
+    assertThatThrownBy(() -> Records.record(ID, Records.record(other)))
+        .isInstanceOf(CorruptRecordException.class)
+        .hasMessageContaining("holds job");
+    assertThatThrownBy(() -> Records.run("r", utf8("{\"state\":\"running\"}")))
+        .isInstanceOf(CorruptRecordException.class)
+        .hasMessageContaining("no format version");
+  }
+
+  @Test
+  void instantsReadFastAndExactly() {
+    for (String s : new String[] {"2026-01-02T03:04:05Z", "2026-01-02T03:04:05.1Z",
+        "2024-02-29T23:59:59.999999999Z", "1999-12-31T00:00:00.123Z", "+10000-01-01T00:00:00Z"}) {
+      assertThat(JsonReader.instant(s)).isEqualTo(Instant.parse(s));
+    }
+    assertThatThrownBy(() -> JsonReader.instant("2026-02-30T00:00:00Z"))
+        .isInstanceOf(java.time.DateTimeException.class);
+  }
+
+  @Test
+  void advisoriesAreRead() {
+    String json = "{\"type\":\"io.nats.jetstream.advisory.v1.max_deliver\",\"id\":\"x\","
+        + "\"timestamp\":\"2026-01-01T00:00:00Z\",\"stream\":\"JOBS\",\"consumer\":\"query_any\","
+        + "\"stream_seq\":42,\"deliveries\":5}";
+    assertThat(Records.advisory(utf8(json)))
+        .isEqualTo(new Records.Advisory("JOBS", "query_any", 42, 5));
+    assertThat(Records.advisory(utf8("{}"))).isNull();
+    assertThat(Records.advisory(utf8("nope"))).isNull();
+  }
+
+  @Test
+  void layoutNamesAndSubjects() {
     assertThat(NatsLayout.ownConsumer(OperationKind.QUERY, "web01.example.com", "_all"))
         .isEqualTo("query_web01_example_com_all");
     assertThat(NatsLayout.ownConsumer(OperationKind.MODIFY, "w1", "label.group.web.dev"))
         .isEqualTo("modify_w1_label_group_web_dev");
-    assertThat(NatsLayout.ownSubject(OperationKind.QUERY, "host.web01_example_com"))
-        .isEqualTo("jobs.query.host.web01_example_com");
-    assertThat(NatsLayout.eventKey(ID, "started", "web01.example.com", 42))
-        .isEqualTo("status." + ID + ".started.web01_example_com.42");
+    assertThat(NatsLayout.runKey(RunKey.of(ID, "web01.example")))
+        .isEqualTo("runs." + ID + ".web01.example");
+    assertThat(NatsLayout.runOfSubject(NatsLayout.runSubject(RunKey.of(ID, "web01.example"))))
+        .isEqualTo(RunKey.of(ID, "web01.example"));
+    assertThat(NatsLayout.runOfSubject(NatsLayout.runSubject(RunKey.any(ID))))
+        .isEqualTo(RunKey.any(ID));
+    assertThat(NatsLayout.jobOfRecordSubject(NatsLayout.jobSubject(ID))).isEqualTo(ID);
+    assertThat(NatsLayout.jobOfRecordSubject("$KV.osapi-jobs.status." + ID)).isNull();
+    assertThat(NatsLayout.runOfSubject("$KV.osapi-jobs.runs." + ID)).isNull();
+    assertThat(NatsLayout.workerOfDescription(
+        NatsLayout.ownDescription("web01.example", "jobs.query._all"))).isEqualTo("web01.example");
+    assertThat(NatsLayout.workerOfDescription("osapi jobs.query._any")).isNull();
+  }
+
+  @Test
+  void ackSubjectsAreReadWithoutJnats() {
+    assertThat(NatsDelivery.ackMeta("$JS.ACK.JOBS.query_any.3.17.9.1764500000123456789.0"))
+        .containsExactly(3, 1764500000123456789L);
+    assertThat(NatsDelivery.ackMeta(
+        "$JS.ACK.dom.hash.JOBS.query_any.2.17.9.1764500000123456789.4.rand"))
+        .containsExactly(2, 1764500000123456789L);
+    assertThat(NatsDelivery.ackMeta("_INBOX.x")).isNull();
+  }
+
+  @Test
+  void timelinesKeepEveryField() {
+    JobRecord r = JobRecord.submitted(job("{}", "_any"), List.of())
+        .with(new TimelineEntry(T, "retried", "_api", "retried by ops", "was \"stuck\""))
+        .with(new TimelineEntry(T, "note", null, null, null));
+    assertThat(Records.record(ID, Records.record(r))).isEqualTo(r);
   }
 }

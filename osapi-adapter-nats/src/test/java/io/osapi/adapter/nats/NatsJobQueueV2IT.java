@@ -1,0 +1,165 @@
+package io.osapi.adapter.nats;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.nats.client.impl.Headers;
+import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.CorruptRecordException;
+import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.JobNotification;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.port.Delivery;
+import io.osapi.core.port.JobConsumer;
+import io.osapi.core.port.JobMetrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The v2 queue on stream {@code JOBS} of a real server: whole-job notifications, publish
+ * de-duplication, unreadable notifications, and deliveries that run out reported once across
+ * subscribers. (The core's queue contract runs in {@link NatsJobQueueIT}.)
+ */
+class NatsJobQueueV2IT {
+  @RegisterExtension static final NatsServerExtension NATS = new NatsServerExtension();
+  @RegisterExtension final CloseAfterEach closer = new CloseAfterEach();
+
+  @BeforeEach
+  void clean() throws Exception {
+    NATS.resetQueue();
+    NatsSession s = NATS.backend().requireSession();
+    try {
+      s.jsm.deleteConsumer(NatsLayout.ADVISORY_STREAM, NatsLayout.ADVISORY_CONSUMER);
+    } catch (io.nats.client.JetStreamApiException e) {
+      // not there yet
+    }
+    s.jsm.purgeStream(NatsLayout.ADVISORY_STREAM);
+  }
+
+  private JobConsumer consumer(String worker, Duration ackWait, int maxDeliver) {
+    return closer.later(NATS.backend().jobQueue()
+        .consumer(new ConsumerSpec(worker, Map.of(), ackWait, maxDeliver)));
+  }
+
+  /** Fetches until {@code n} deliveries came or {@code timeout} passed, settling none. */
+  private static List<Delivery> fetch(JobConsumer c, int n, Duration timeout) throws Exception {
+    List<Delivery> out = new ArrayList<>();
+    long end = System.nanoTime() + timeout.toNanos();
+    while (out.size() < n && System.nanoTime() < end) {
+      out.addAll(c.fetch(n - out.size(), Duration.ofMillis(200)));
+    }
+    return out;
+  }
+
+  @Test
+  void aNotificationCarriesTheWholeJobAndIsStoredOnceWhenPublishedTwice() throws Exception {
+    JobConsumer c = consumer("q1", Duration.ofSeconds(5), 3);
+    JobRecord r = JobRecord.submitted(NatsJobStoreV2IT.job("_any", "{\"x\": [1, 2.0]}"), List.of());
+    JobNotification n = JobNotification.of(r);
+    Instant before = Instant.now().minusSeconds(1);
+    NATS.backend().jobQueue().publish(n).get(5, TimeUnit.SECONDS);
+    NATS.backend().jobQueue().publish(n).get(5, TimeUnit.SECONDS);
+    assertThat(NatsTestSupport.streamMessages(NATS.backend())).isEqualTo(1);
+
+    List<Delivery> got = fetch(c, 1, Duration.ofSeconds(5));
+    assertThat(got).hasSize(1);
+    Delivery d = got.get(0);
+    assertThat(d.notification()).isEqualTo(n);
+    assertThat(d.notification().job().operation().data()).isEqualTo("{\"x\": [1, 2.0]}");
+    assertThat(d.subject()).isEqualTo(r.job().subject());
+    assertThat(d.deliveryCount()).isEqualTo(1);
+    assertThat(d.publishedAt()).isAfter(before).isBefore(Instant.now().plusSeconds(1));
+    d.nak(Duration.ZERO);
+    List<Delivery> again = fetch(c, 1, Duration.ofSeconds(5));
+    assertThat(again).hasSize(1);
+    assertThat(again.get(0).deliveryCount()).isEqualTo(2);
+    again.get(0).ack();
+  }
+
+  @Test
+  void aBroadcastReachesTheWorkersOwnDurable() throws Exception {
+    JobConsumer c = consumer("web01.example", Duration.ofSeconds(5), 3);
+    JobRecord r = JobRecord.submitted(NatsJobStoreV2IT.job("_all", "{}"), List.of("web01.example"));
+    NATS.backend().jobQueue().publish(JobNotification.of(r)).get(5, TimeUnit.SECONDS);
+    List<Delivery> got = fetch(c, 1, Duration.ofSeconds(5));
+    assertThat(got).hasSize(1);
+    assertThat(got.get(0).notification().expects("web01.example")).isTrue();
+    got.get(0).ack();
+  }
+
+  @Test
+  void anUnreadableNotificationThrowsCorruptRecord() throws Exception {
+    JobConsumer c = consumer("q2", Duration.ofSeconds(5), 3);
+    NATS.backend().requireSession().js.publish("jobs.query._any",
+        new Headers().put("Nats-Msg-Id", "poison"), "not a job".getBytes(StandardCharsets.UTF_8));
+    List<Delivery> got = fetch(c, 1, Duration.ofSeconds(5));
+    assertThat(got).hasSize(1);
+    assertThatThrownBy(() -> got.get(0).notification())
+        .isInstanceOf(CorruptRecordException.class)
+        .hasMessageContaining("jobs.query._any");
+    got.get(0).term();
+  }
+
+  @Test
+  void deliveriesThatRunOutAreReportedOnceAcrossSubscribers() throws Exception {
+    NatsBackend other = closer.later(NatsTestSupport.backend(NATS.server(), JobMetrics.noop()));
+    List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
+    closer.later(NATS.backend().jobQueue().onExhausted(seen::add));
+    closer.later(other.jobQueue().onExhausted(seen::add));
+
+    JobConsumer c = consumer("dies", Duration.ofSeconds(1), 2);
+    JobRecord any = NatsJobStoreV2IT.any();
+    JobRecord all = JobRecord.submitted(NatsJobStoreV2IT.job("_all", "{}"), List.of("dies"));
+    NATS.backend().jobQueue().publish(JobNotification.of(any)).get(5, TimeUnit.SECONDS);
+    NATS.backend().jobQueue().publish(JobNotification.of(all)).get(5, TimeUnit.SECONDS);
+
+    // the worker keeps pulling but never settles: two deliveries each, then the server gives up
+    // (it notices on the next pull after the last ack wait ran out)
+    List<Delivery> got = new ArrayList<>();
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(20), () -> {
+      try {
+        got.addAll(c.fetch(4, Duration.ofMillis(200)));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return seen.size() >= 2;
+    })).as("exhausted deliveries reported; deliveries %s", got).isTrue();
+    Thread.sleep(1_500); // a second report would come now
+    assertThat(seen).containsExactlyInAnyOrder(
+        new ExhaustedDelivery(any.job().id(), null, 2),
+        new ExhaustedDelivery(all.job().id(), "dies", 2));
+    assertThat(got).extracting(Delivery::deliveryCount).containsExactlyInAnyOrder(1, 2, 1, 2);
+  }
+
+  @Test
+  void aHandlerThatFailsGetsTheExhaustedDeliveryAgain() throws Exception {
+    List<Instant> calls = new CopyOnWriteArrayList<>();
+    closer.later(NATS.backend().jobQueue().onExhausted(e -> {
+      calls.add(Instant.now());
+      if (calls.size() == 1) {
+        throw new IllegalStateException("store unavailable");
+      }
+    }));
+    JobConsumer c = consumer("dies2", Duration.ofSeconds(1), 1);
+    NATS.backend().jobQueue().publish(JobNotification.of(NatsJobStoreV2IT.any()))
+        .get(5, TimeUnit.SECONDS);
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(20), () -> {
+      try {
+        c.fetch(4, Duration.ofMillis(200));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return calls.size() >= 2;
+    })).isTrue();
+    assertThat(Duration.between(calls.get(0), calls.get(1))).isGreaterThan(Duration.ofSeconds(4));
+  }
+}

@@ -40,9 +40,17 @@ public final class SwitchableBackend implements Backend {
     JobQueue q = inner.queue();
     return new JobQueue() {
       @Override
-      public void publish(io.osapi.core.domain.Job job) {
+      public java.util.concurrent.CompletableFuture<Void> publish(
+          io.osapi.core.domain.JobNotification notification) {
         check();
-        q.publish(job);
+        return q.publish(notification);
+      }
+
+      @Override
+      public AutoCloseable onExhausted(
+          java.util.function.Consumer<io.osapi.core.domain.ExhaustedDelivery> handler) {
+        check();
+        return q.onExhausted(handler);
       }
 
       @Override

@@ -115,6 +115,30 @@ public final class NatsServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Publishes the notification of job {@code jobId} once more, as a new message (no
+   * de-duplication id), the way a server that lost its consumer state hands out a job again.
+   */
+  public void republishNotification(String jobId) throws Exception {
+    try (Connection c = connect()) {
+      io.nats.client.JetStreamManagement jsm = c.jetStreamManagement();
+      long last = jsm.getStreamInfo("JOBS").getStreamState().getLastSequence();
+      for (long seq = last; seq >= 1; seq--) {
+        io.nats.client.api.MessageInfo m;
+        try {
+          m = jsm.getMessage("JOBS", seq);
+        } catch (io.nats.client.JetStreamApiException e) {
+          continue; // deleted or aged out
+        }
+        if (m.getHeaders() != null && jobId.equals(m.getHeaders().getFirst("Nats-Msg-Id"))) {
+          c.jetStream().publish(m.getSubject(), m.getData());
+          return;
+        }
+      }
+      throw new IllegalStateException("no notification of job " + jobId + " in stream JOBS");
+    }
+  }
+
   public String report() {
     return process == null ? "" : process.report();
   }

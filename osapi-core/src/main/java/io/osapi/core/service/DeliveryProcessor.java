@@ -21,7 +21,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -32,6 +37,12 @@ import java.util.function.BooleanSupplier;
  */
 final class DeliveryProcessor {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
+  /** Settles ends whose write failed (reads, back-off sleeps): never on a store thread. */
+  private static final ExecutorService RETRY = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "osapi-settle-retry");
+    t.setDaemon(true);
+    return t;
+  });
 
   private final WorkerConfig config;
   private final RunWriter runs;
@@ -63,50 +74,117 @@ final class DeliveryProcessor {
     return active.get();
   }
 
-  /** Handles one delivery to the end; never throws. */
-  void process(Delivery d) {
+  /**
+   * Handles one delivery to the end without blocking the caller (the fetch thread) on the store: a
+   * first delivery's claim is sent from here, the operation runs on {@code pool} once the claim is
+   * stored, and the run's end is written without holding the pool thread; anything slower (a
+   * claim that found the run there, a write that failed) is decided on a pool thread by reading
+   * the run. Calls {@code done} exactly once, when the delivery is settled or left alone.
+   */
+  void handle(Delivery d, Executor pool, Runnable done) {
+    Job job;
+    try {
+      job = accept(d);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "could not handle a delivery: {0}", e.toString());
+      job = null;
+    }
+    if (job == null) {
+      done.run();
+      return;
+    }
+    Job j = job;
+    RunKey key = RunKey.forWorker(job, config.workerId());
+    if (d.deliveryCount() > 1 || runningHere.contains(job.id())) {
+      dispatch(pool, d, done, () -> claimAndRun(d, j, key, done));
+      return;
+    }
+    Run mine = Run.claim(null, config.workerId(), 1, clock.instant());
+    CompletableFuture<Long> claimed;
+    try {
+      claimed = runs.store().putRun(key, mine, 0);
+    } catch (RuntimeException e) {
+      claimed = CompletableFuture.failedFuture(e);
+    }
+    claimed.whenComplete((rev, err) -> dispatch(pool, d, done, err == null
+        ? () -> run(d, j, key, new Versioned<>(mine, rev), done)
+        : () -> claimAndRun(d, j, key, done)));
+  }
+
+  /**
+   * Reads the notification and decides whether this worker is to run it: poison is terminated, a
+   * broadcast not expecting this worker acknowledged.
+   *
+   * @return the job, or null when the delivery is settled already
+   */
+  private Job accept(Delivery d) {
     JobNotification n;
     try {
       n = d.notification();
     } catch (CorruptRecordException e) {
       poison(d, e.getMessage());
-      return;
+      return null;
     }
     Job job = n.job();
-    String op = job.operation().type();
     if (!n.expects(config.workerId())) {
       LOG.log(Level.INFO, "job {0} ({1}) does not expect worker {2} (it registered after the"
           + " submit); left alone", job.id(), job.target().text(), config.workerId());
       d.ack();
-      return;
+      return null;
     }
-    int attempt = d.deliveryCount();
-    if (attempt > 1) {
-      metrics.jobRedelivered(op);
+    if (d.deliveryCount() > 1) {
+      metrics.jobRedelivered(job.operation().type());
     }
-    RunKey key = RunKey.forWorker(job, config.workerId());
+    return job;
+  }
+
+  private void dispatch(Executor pool, Delivery d, Runnable done, Runnable task) {
+    try {
+      pool.execute(() -> {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "handling a delivery failed: {0}", e.toString());
+          done.run();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      // stopping: the queue delivers it again (to another worker, or to this one later)
+      d.nak(Duration.ZERO);
+      done.run();
+    }
+  }
+
+  /** Claims by reading the run (see {@link RunWriter#claim}), then runs; on a pool thread. */
+  private void claimAndRun(Delivery d, Job job, RunKey key, Runnable done) {
     RunWriter.Claim claim;
     try {
-      claim = runs.claim(key, attempt, runningHere.contains(job.id()));
+      claim = runs.claim(key, d.deliveryCount(), runningHere.contains(job.id()));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not claim job {0}, handing it back: {1}", job.id(),
           e.getMessage());
       d.nak(config.retryDelay());
+      done.run();
       return;
     }
     switch (claim.status()) {
       case DONE -> {
         d.ack();
-        return;
+        done.run();
       }
       case BUSY -> {
         LOG.log(Level.DEBUG, "job {0} is held by another delivery; looking again later", job.id());
         d.nak(config.ackWait());
-        return;
+        done.run();
       }
-      default -> {}
+      default -> run(d, job, key, claim.run(), done);
     }
-    Versioned<Run> held = claim.run();
+  }
+
+  /** Runs the operation of a claimed job and writes its end; on a pool thread. */
+  private void run(Delivery d, Job job, RunKey key, Versioned<Run> held, Runnable done) {
+    String op = job.operation().type();
+    int attempt = d.deliveryCount();
     Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
@@ -115,115 +193,158 @@ final class DeliveryProcessor {
         d.term();
         metrics.jobDeadLettered(op);
       }
+      done.run();
       return;
     }
     running.add(d);
     runningHere.add(job.id());
     active.incrementAndGet();
-    Instant start = clock.instant();
-    try {
-      metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
-      long t0 = System.nanoTime();
-      JobOutcome outcome;
-      String result = null;
-      String error = null;
-      boolean deadLetter = false;
-      try {
-        result =
-            def.get()
-                .handler()
-                .execute(
-                    new OperationContext(
-                        job.id(), job.operation(), config.workerId(), config.labels(), attempt));
-        outcome = JobOutcome.COMPLETED;
-      } catch (TransientOperationException e) {
-        error = message(e);
-        if (attempt >= config.maxDeliver()) {
-          outcome = JobOutcome.FAILED;
-          deadLetter = true;
-          error = error + " (gave up after " + attempt + " deliveries)";
-        } else {
-          outcome = JobOutcome.RELEASED;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        outcome = JobOutcome.RELEASED;
-        error = "interrupted";
-      } catch (Throwable t) { // a handler's Error must not kill the worker
-        if (stopping.getAsBoolean() && Thread.currentThread().isInterrupted()) {
-          outcome = JobOutcome.RELEASED;
-        } else {
-          outcome = JobOutcome.FAILED;
-        }
-        error = message(t);
-      }
-      Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      settle(d, key, held, op, outcome, result, error, took, deadLetter);
-    } finally {
+    Runnable finished = () -> {
       running.remove(d);
       runningHere.remove(job.id());
       active.decrementAndGet();
+      done.run();
+    };
+    Instant start = clock.instant();
+    metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
+    long t0 = System.nanoTime();
+    JobOutcome outcome;
+    String result = null;
+    String error = null;
+    boolean deadLetter = false;
+    try {
+      result =
+          def.get()
+              .handler()
+              .execute(
+                  new OperationContext(
+                      job.id(), job.operation(), config.workerId(), config.labels(), attempt));
+      outcome = JobOutcome.COMPLETED;
+    } catch (TransientOperationException e) {
+      error = message(e);
+      if (attempt >= config.maxDeliver()) {
+        outcome = JobOutcome.FAILED;
+        deadLetter = true;
+        error = error + " (gave up after " + attempt + " deliveries)";
+      } else {
+        outcome = JobOutcome.RELEASED;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      outcome = JobOutcome.RELEASED;
+      error = "interrupted";
+    } catch (Throwable t) { // a handler's Error must not kill the worker
+      if (stopping.getAsBoolean() && Thread.currentThread().isInterrupted()) {
+        outcome = JobOutcome.RELEASED;
+      } else {
+        outcome = JobOutcome.FAILED;
+      }
+      error = message(t);
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    try {
+      if (outcome == JobOutcome.RELEASED) {
+        release(d, key, held, op, error, took);
+        finished.run();
+      } else {
+        finish(d, key, held, new Ending(op, outcome, result, error, took, deadLetter), finished);
+      }
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "settling job {0} failed: {1}", job.id(), e.toString());
+      finished.run();
+    }
+  }
+
+  /** What a run ended with. */
+  private record Ending(String op, JobOutcome outcome, String result, String error,
+      Duration took, boolean deadLetter) {}
+
+  /** Hands the job back: records the release (best effort), then naks. */
+  private void release(Delivery d, RunKey key, Versioned<Run> held, String op, String error,
+      Duration took) {
+    Run released = held.value().release(error == null ? "released" : error, clock.instant());
+    RunWriter.WriteStatus w;
+    try {
+      w = runs.write(key, held, released, d, Duration.ZERO, () -> true);
+    } catch (RuntimeException e) {
+      w = RunWriter.WriteStatus.UNKNOWN;
+    }
+    metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
+    if (w == RunWriter.WriteStatus.SUPERSEDED) {
+      superseded(key, op);
+    } else {
+      // an unrecorded release is harmless: the next delivery takes the run over
+      d.nak(stopping.getAsBoolean() ? Duration.ZERO : config.retryDelay());
     }
   }
 
   /**
-   * Writes the run's end by compare-and-set, then settles the delivery: ack (completed), term
-   * (failed), nak (released). A lost compare-and-set (another delivery took the job over) drops
-   * the outcome and leaves the delivery alone: it is not this worker's any more.
+   * Writes the run's end by compare-and-set without waiting for it: once stored, the delivery is
+   * settled (ack for completed, term for failed) on the store's completion thread; a write that
+   * failed is settled by reading the run on the retry thread. Calls {@code finished} at the end.
    */
-  private void settle(
-      Delivery d,
-      RunKey key,
-      Versioned<Run> held,
-      String op,
-      JobOutcome outcome,
-      String result,
-      String error,
-      Duration took,
-      boolean deadLetter) {
-    Instant now = clock.instant();
-    if (outcome == JobOutcome.RELEASED) {
-      Run released = held.value().release(error == null ? "released" : error, now);
-      RunWriter.WriteStatus w;
-      try {
-        w = runs.write(key, held, released, d, Duration.ZERO, () -> true);
-      } catch (RuntimeException e) {
-        w = RunWriter.WriteStatus.UNKNOWN;
-      }
-      metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
-      if (w == RunWriter.WriteStatus.SUPERSEDED) {
-        superseded(key, op);
-      } else {
-        // an unrecorded release is harmless: the next delivery takes the run over
-        d.nak(stopping.getAsBoolean() ? Duration.ZERO : config.retryDelay());
-      }
-      return;
+  private void finish(Delivery d, RunKey key, Versioned<Run> held, Ending e, Runnable finished) {
+    RunState terminal = e.outcome() == JobOutcome.COMPLETED ? RunState.COMPLETED : RunState.FAILED;
+    Run end = held.value().finish(terminal, e.result(), e.error(), e.deadLetter(), clock.instant());
+    CompletableFuture<Long> f;
+    try {
+      f = runs.store().putRun(key, end, held.revision());
+    } catch (RuntimeException ex) {
+      f = CompletableFuture.failedFuture(ex);
     }
-    RunState terminal = outcome == JobOutcome.COMPLETED ? RunState.COMPLETED : RunState.FAILED;
-    Run end = held.value().finish(terminal, result, error, deadLetter, now);
-    RunWriter.WriteStatus w = write(d, key, held, end);
+    f.whenComplete((rev, err) -> {
+      if (err == null) {
+        settled(d, key, e, RunWriter.WriteStatus.WRITTEN);
+        finished.run();
+        return;
+      }
+      Throwable cause = JobClient.unwrap(err);
+      try {
+        RETRY.execute(() -> {
+          RunWriter.WriteStatus w;
+          try {
+            w = runs.afterFailure(key, held, end, d, config.ackWait(), stopping, cause);
+          } catch (RuntimeException ex) {
+            w = RunWriter.WriteStatus.UNKNOWN;
+          }
+          settled(d, key, e, w);
+          finished.run();
+        });
+      } catch (RejectedExecutionException ex) {
+        settled(d, key, e, RunWriter.WriteStatus.UNKNOWN);
+        finished.run();
+      }
+    });
+  }
+
+  /**
+   * Settles the delivery as the end's write turned out: ack or term once written; left alone
+   * when superseded (another delivery took the job over: not this worker's any more); handed back
+   * when not known.
+   */
+  private void settled(Delivery d, RunKey key, Ending e, RunWriter.WriteStatus w) {
     switch (w) {
       case WRITTEN -> {
-        if (outcome == JobOutcome.COMPLETED) {
+        if (e.outcome() == JobOutcome.COMPLETED) {
           d.ack();
         } else {
           d.term();
         }
-        metrics.jobFinished(op, config.workerId(), outcome, took);
-        if (deadLetter) {
-          metrics.jobDeadLettered(op);
+        metrics.jobFinished(e.op(), config.workerId(), e.outcome(), e.took());
+        if (e.deadLetter()) {
+          metrics.jobDeadLettered(e.op());
         }
       }
       case SUPERSEDED -> {
-        metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
-        superseded(key, op);
+        metrics.jobFinished(e.op(), config.workerId(), JobOutcome.RELEASED, e.took());
+        superseded(key, e.op());
       }
       default -> {
         // The run finished and is counted as such; whether its end was stored is not known.
         // The next delivery finds it stored (done, not run again) or takes the run over and
         // runs it again, which is then a second run and counted as one.
         LOG.log(Level.WARNING, "could not record the end of job {0}; handing it back", key.job());
-        metrics.jobFinished(op, config.workerId(), outcome, took);
+        metrics.jobFinished(e.op(), config.workerId(), e.outcome(), e.took());
         d.nak(stopping.getAsBoolean() ? Duration.ZERO : config.retryDelay());
       }
     }

@@ -122,11 +122,26 @@ final class RunWriter {
     try {
       JobClient.await(store.putRun(key, next, held.revision()));
       return WriteStatus.WRITTEN;
-    } catch (RevisionConflictException e) {
+    } catch (RuntimeException e) {
+      return afterFailure(key, held, next, d, patience, giveUp, e);
+    }
+  }
+
+  /**
+   * Settles a write of {@code next} that failed with {@code failure}: a conflict is read back;
+   * an unreachable store is tried again as {@link #write} says.
+   */
+  WriteStatus afterFailure(RunKey key, Versioned<Run> held, Run next, Delivery d,
+      Duration patience, BooleanSupplier giveUp, Throwable failure) {
+    if (failure instanceof RevisionConflictException) {
       return readBack(key, held, next).orElse(WriteStatus.SUPERSEDED);
-    } catch (BackendUnavailableException first) {
+    }
+    if (!(failure instanceof BackendUnavailableException)) {
+      LOG.log(Level.WARNING, "job {0}: writing {1} failed: {2}", key.job(), next.state().wire(),
+          failure.toString());
+    } else {
       LOG.log(Level.WARNING, "could not record job {0} as {1}, trying again: {2}", key.job(),
-          next.state().wire(), first.getMessage());
+          next.state().wire(), failure.getMessage());
     }
     long deadline = System.nanoTime() + patience.toNanos();
     long backoffMs = 100;
@@ -150,6 +165,11 @@ final class RunWriter {
       }
     }
     return WriteStatus.UNKNOWN;
+  }
+
+  /** The store this writer writes to. */
+  JobStore store() {
+    return store;
   }
 
   /**

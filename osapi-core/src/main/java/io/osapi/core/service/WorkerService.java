@@ -158,6 +158,10 @@ public final class WorkerService implements AutoCloseable {
         pool.shutdownNow();
         pool.awaitTermination(5, TimeUnit.SECONDS);
       }
+      // ends still being written (each holds its slot until its delivery is settled)
+      if (slots.tryAcquire(config.concurrency(), 5, TimeUnit.SECONDS)) {
+        slots.release(config.concurrency());
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       pool.shutdownNow();
@@ -209,14 +213,7 @@ public final class WorkerService implements AutoCloseable {
         backoffMs = 100;
         for (Delivery d : batch) {
           granted--;
-          pool.execute(
-              () -> {
-                try {
-                  processor.process(d);
-                } finally {
-                  slots.release();
-                }
-              });
+          processor.handle(d, pool, slots::release);
         }
       } catch (InterruptedException e) {
         if (stopping) {

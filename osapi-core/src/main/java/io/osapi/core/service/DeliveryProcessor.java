@@ -303,7 +303,7 @@ final class DeliveryProcessor {
         RETRY.execute(() -> {
           RunWriter.WriteStatus w;
           try {
-            w = runs.afterFailure(key, held, end, d, config.ackWait(), stopping, cause);
+            w = runs.afterFailure(key, held, end, d, patience(), stopping, cause);
           } catch (RuntimeException ex) {
             w = RunWriter.WriteStatus.UNKNOWN;
           }
@@ -352,11 +352,22 @@ final class DeliveryProcessor {
 
   private RunWriter.WriteStatus write(Delivery d, RunKey key, Versioned<Run> held, Run next) {
     try {
-      return runs.write(key, held, next, d, config.ackWait(), stopping);
+      return runs.write(key, held, next, d, patience(), stopping);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not record job {0}: {1}", key.job(), e.getMessage());
       return RunWriter.WriteStatus.UNKNOWN;
     }
+  }
+
+  /**
+   * How long a worker keeps trying to record a run's end while the store does not answer (keeping
+   * the delivery with in-progress acks): three ack waits, at least 30 s. Giving up hands the job
+   * back, and a job whose end was never stored then runs a second time elsewhere; a cluster's
+   * fail-over or a server restart usually takes less.
+   */
+  private Duration patience() {
+    Duration three = config.ackWait().multipliedBy(3);
+    return three.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : three;
   }
 
   private void superseded(RunKey key, String op) {

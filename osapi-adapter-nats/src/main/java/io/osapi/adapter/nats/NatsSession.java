@@ -364,6 +364,9 @@ final class NatsSession {
    *
    * @param headersOnly deliver headers only (key listings)
    */
+  /** How long a scan waits for its next message before it asks the server what is left. */
+  private static final java.time.Duration SCAN_POLL = java.time.Duration.ofMillis(200);
+
   void scan(String stream, String filter, boolean headersOnly, Consumer<Message> handler)
       throws IOException, JetStreamApiException, InterruptedException {
     ConsumerConfiguration cc =
@@ -378,17 +381,20 @@ final class NatsSession {
     JetStreamSubscription sub = js.subscribe(null, pso);
     try {
       long pending = sub.getConsumerInfo().getCalculatedPending();
-      boolean lastWasNull = false;
+      long stallNanos = settings.requestTimeout().toNanos() * 2;
+      long lastProgress = System.nanoTime();
       while (pending > 0) {
-        Message m = sub.nextMessage(settings.requestTimeout());
+        Message m = sub.nextMessage(SCAN_POLL);
         if (m == null) {
-          if (lastWasNull) {
+          // keys written while the scan runs replace messages it counted (last per subject), so
+          // the count carried by the messages can stay above zero: ask the server
+          pending = sub.getConsumerInfo().getCalculatedPending();
+          if (pending > 0 && System.nanoTime() - lastProgress > stallNanos) {
             throw new IOException("listing " + filter + " stalled with " + pending + " left");
           }
-          lastWasNull = true;
           continue;
         }
-        lastWasNull = false;
+        lastProgress = System.nanoTime();
         pending = m.metaData().pendingCount();
         if (!isMarker(m)) {
           handler.accept(m);

@@ -57,7 +57,6 @@ public final class NatsBackend implements AutoCloseable {
   private boolean configFailed; // guarded by state
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
-  private long reconnects; // guarded by state
   private volatile NatsSession session;
   private volatile long provisionEpoch;
   private volatile long connectionEpoch;
@@ -287,7 +286,6 @@ public final class NatsBackend implements AutoCloseable {
         switch (type) {
           case CONNECTED, RECONNECTED -> {
             if (type == ConnectionListener.Events.RECONNECTED && everConnected) {
-              reconnects++;
               metrics.natsReconnected();
               LOG.log(Level.INFO, "NATS reconnected to {0}", url(c));
             } else if (!everConnected) {

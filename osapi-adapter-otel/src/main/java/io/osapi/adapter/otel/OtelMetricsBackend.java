@@ -67,6 +67,8 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
       Set.of("http.request.method", "http.route", "url.scheme");
 
   private static final AttributeKey<String> SERVICE_NAME = AttributeKey.stringKey("service.name");
+  private static final AttributeKey<String> SERVICE_INSTANCE_ID =
+      AttributeKey.stringKey("service.instance.id");
   private static final System.Logger LOG = System.getLogger(OtelMetricsBackend.class.getName());
   private static final String OPENMETRICS = "application/openmetrics-text";
   private static final long CLOSE_TIMEOUT_SECONDS = 10;
@@ -105,7 +107,8 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
         SdkMeterProvider.builder()
             .setResource(
                 Resource.getDefault()
-                    .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName()))))
+                    .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName(),
+                        SERVICE_INSTANCE_ID, config.serviceInstanceId()))))
             .registerMetricReader(prometheusReader, cardinality)
             // osapi starts no spans and the text format carries no exemplars: without this every
             // synchronous recording would still look up the current span to decide on one

@@ -26,6 +26,8 @@ import java.util.Objects;
  * @param maxWorkerSeries the most workers of one process given their own {@code worker} series
  *     (default {@value OtelJobMetrics#DEFAULT_MAX_WORKERS}); raise it with {@code cardinalityLimit}
  * @param otlp where to push the metrics over OTLP http/protobuf, or null for no push
+ * @param serviceInstanceId the {@code service.instance.id} resource attribute (a random UUID per
+ *     process by default): tells the pushes of two processes of one service apart
  */
 public record OtelMetricsConfig(
     String serviceName,
@@ -37,7 +39,8 @@ public record OtelMetricsConfig(
     boolean runtimeMetricsEnabled,
     boolean jfrRuntimeMetricsEnabled,
     int maxWorkerSeries,
-    Otlp otlp) {
+    Otlp otlp,
+    String serviceInstanceId) {
 
   /** The default {@link #cardinalityLimit()}: the SDK's own default. */
   public static final int DEFAULT_CARDINALITY_LIMIT = 2000;
@@ -45,6 +48,7 @@ public record OtelMetricsConfig(
   /** Checks the values. */
   public OtelMetricsConfig {
     Objects.requireNonNull(serviceName, "serviceName");
+    Objects.requireNonNull(serviceInstanceId, "serviceInstanceId");
     durationBuckets = checkBuckets("durationBuckets", durationBuckets);
     queueWaitBuckets = checkBuckets("queueWaitBuckets", queueWaitBuckets);
     if (maxWorkerSeries < 1) {
@@ -69,6 +73,7 @@ public record OtelMetricsConfig(
   public Builder toBuilder() {
     Builder b = new Builder();
     b.serviceName = serviceName;
+    b.serviceInstanceId = serviceInstanceId;
     b.durationBuckets = durationBuckets;
     b.queueWaitBuckets = queueWaitBuckets;
     b.cardinalityLimit = cardinalityLimit;
@@ -144,8 +149,15 @@ public record OtelMetricsConfig(
     private boolean jfrRuntimeMetricsEnabled;
     private int maxWorkerSeries = OtelJobMetrics.DEFAULT_MAX_WORKERS;
     private Otlp otlp;
+    private String serviceInstanceId = java.util.UUID.randomUUID().toString();
 
     private Builder() {}
+
+    /** Sets {@link OtelMetricsConfig#serviceInstanceId()} (default a random UUID). */
+    public Builder serviceInstanceId(String id) {
+      this.serviceInstanceId = id;
+      return this;
+    }
 
     /** Sets {@link OtelMetricsConfig#serviceName()} (default {@code osapi}). */
     public Builder serviceName(String serviceName) {
@@ -219,7 +231,8 @@ public record OtelMetricsConfig(
           runtimeMetricsEnabled,
           jfrRuntimeMetricsEnabled,
           maxWorkerSeries,
-          otlp);
+          otlp,
+          serviceInstanceId);
     }
   }
 }

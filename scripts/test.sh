@@ -9,6 +9,17 @@ cd "$(dirname "$0")/.."
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# The Debian package test (DebianPackageIT) checks with these when present, skips them otherwise.
+optional=()
+command -v lintian >/dev/null 2>&1 || optional+=(lintian)
+command -v systemd-analyze >/dev/null 2>&1 || optional+=(systemd)
+if [ ${#optional[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    need+=("${optional[@]}")
+  else
+    echo "test.sh: ${optional[*]} missing: the package test skips those checks (apt-get install ${optional[*]})" >&2
+  fi
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${need[*]} (Debian packages) ..."

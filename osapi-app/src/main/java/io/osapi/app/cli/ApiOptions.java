@@ -35,8 +35,15 @@ public final class ApiOptions {
       names = "--api-threads",
       paramLabel = "N",
       defaultValue = "16",
-      description = "Request threads of the API, 1 to 256 (default: ${DEFAULT-VALUE}).")
+      description = "Requests the API handles at the same time, 1 to 256 (default: ${DEFAULT-VALUE}).")
   int threads;
+
+  @Option(
+      names = "--api-host-names",
+      paramLabel = "NAME[,NAME...]",
+      description = "Host names clients may use for the API besides its --api-addr host, localhost"
+          + " and IP addresses; other Host headers get 421 (default: none).")
+  String hostNames;
 
   /** The API settings. @throws ConfigException naming the option at fault */
   ApiSettings toSettings() {
@@ -48,6 +55,7 @@ public final class ApiOptions {
     Optional<Secret> token =
         tokenFile == null ? Optional.empty()
             : Optional.of(Secret.readFile("--api-token-file", tokenFile));
-    return new ApiSettings(addr, token, maxBodyBytes, threads);
+    return new ApiSettings(addr, token, maxBodyBytes, threads,
+        ApiSettings.parseHostNames(hostNames));
   }
 }

@@ -35,6 +35,8 @@ class JobCommandsTest {
     app = TestApp.recording(Optional.of("cli-token"), 65536);
     Path token = dir.resolve("token");
     Files.writeString(token, "cli-token\n");
+    Files.setPosixFilePermissions(token,
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     env = Map.of("OSAPI_CONTROLLER", app.controller().toString(),
         "OSAPI_API_TOKEN_FILE", token.toString());
   }

@@ -1,6 +1,7 @@
 package io.osapi.app;
 
 import io.osapi.app.cli.Cli;
+import io.osapi.app.runtime.OutOfMemoryExit;
 import io.osapi.app.runtime.ShutdownSafeLogManager;
 import io.osapi.app.wiring.Processes;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ public final class Main {
 
   /** Runs the command line and exits with its code (servers run until SIGTERM/SIGINT). */
   public static void main(String[] args) {
+    OutOfMemoryExit.install();
     if (System.getProperty("java.util.logging.manager") == null) {
       System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
     }

@@ -4,9 +4,11 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.config.Secret;
+import io.osapi.app.http.HttpLimits;
 import io.osapi.app.runtime.Managed;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -19,50 +21,57 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The controller's HTTP server for the REST API: {@code /api/v1/...} goes to {@link JobsApi}
- * through the given filters (the HTTP server metrics); anything else is a JSON 404. Requests run
- * on a bounded pool; when its queue is full, new connections are closed rather than queued without
- * limit.
+ * through the given filters (the HTTP server metrics) and the {@link ApiGuard}; anything else is a
+ * JSON 404.
+ *
+ * <p>Slow clients cannot freeze it ({@link HttpLimits}): every exchange has its own thread, up to
+ * {@link #connectionThreads} at once (past that the JDK server closes new connections), the JDK's
+ * time limits close a connection that stalls, and the guard lets at most {@code --api-threads}
+ * requests into the handler at once, each with its body already read.
  */
 public final class ApiServer implements Managed, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
 
   static {
-    // without TCP_NODELAY the JDK server delays each small response by about 40 ms; the JDK reads
-    // this once, when the first server of the JVM is created
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
+    // the JDK reads these once, when the first server of the JVM is created
+    HttpLimits.apply();
   }
 
   private final HostPort address;
   private final JobsApi api;
   private final List<Filter> filters;
-  private final int threads;
+  private final ApiGuard guard;
+  private final int connections;
   private final Optional<Secret> token;
   private HttpServer server;
   private ThreadPoolExecutor executor;
 
   /**
-   * @param address where to listen
+   * @param settings address, token, body cap, concurrency and host names
    * @param api the request handler
    * @param filters filters every request passes through, outermost first
-   * @param threads request threads
-   * @param token the configured bearer token, only for the hint in the banner
    */
-  public ApiServer(
-      HostPort address, JobsApi api, List<Filter> filters, int threads, Optional<Secret> token) {
-    this.address = Objects.requireNonNull(address, "address");
+  public ApiServer(ApiSettings settings, JobsApi api, List<Filter> filters) {
+    this.address = settings.address();
     this.api = Objects.requireNonNull(api, "api");
     this.filters = List.copyOf(filters);
-    this.threads = threads;
-    this.token = Objects.requireNonNull(token, "token");
+    this.token = settings.token();
+    this.guard = new ApiGuard(new ApiHosts(settings.address(), settings.hostNames()),
+        new BearerAuth(settings.token()), settings.maxBodyBytes(), settings.threads());
+    this.connections = connectionThreads(settings.threads());
+  }
+
+  /**
+   * Exchanges in progress at once (reading, waiting for a turn, answering), each on its own
+   * thread: 16 per request handled at once, at least 256.
+   */
+  public static int connectionThreads(int threads) {
+    return Math.max(256, 16 * threads);
   }
 
   @Override
@@ -80,16 +89,7 @@ public final class ApiServer implements Managed, AutoCloseable {
     if (server != null) {
       return;
     }
-    AtomicInteger n = new AtomicInteger();
-    executor =
-        new ThreadPoolExecutor(
-            threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(threads * 16),
-            r -> {
-              Thread t = new Thread(r, "osapi-api-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            },
-            new ThreadPoolExecutor.AbortPolicy());
+    executor = HttpLimits.connectionPool("osapi-api", connections);
     HttpServer s;
     try {
       s = HttpServer.create(address.socketAddress(), 128);
@@ -99,9 +99,13 @@ public final class ApiServer implements Managed, AutoCloseable {
     }
     s.setExecutor(executor);
     HttpContext ctx = s.createContext(ApiRoute.BASE + "/", api);
+    ctx.getFilters().add(guard.closeRefused());
     ctx.getFilters().addAll(filters);
+    ctx.getFilters().add(guard);
     HttpContext root = s.createContext("/", ApiServer::notFound);
+    root.getFilters().add(guard.closeRefused());
     root.getFilters().addAll(filters);
+    root.getFilters().add(guard);
     s.start();
     server = s;
     LOG.log(Level.INFO, "REST API listening on {0}", baseUri());

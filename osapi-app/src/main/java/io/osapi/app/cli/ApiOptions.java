@@ -10,6 +10,9 @@ import picocli.CommandLine.Option;
 
 /** REST API options of the controller and the all-in-one process. */
 public final class ApiOptions {
+  /** The shortest API token accepted: a guessable token is worse than a visible lack of one. */
+  static final int MIN_TOKEN_LENGTH = 16;
+
   @Option(
       names = "--api-addr",
       paramLabel = "HOST:PORT",
@@ -35,12 +38,19 @@ public final class ApiOptions {
       names = "--api-threads",
       paramLabel = "N",
       defaultValue = "16",
-      description = "Request threads of the API, 1 to 256 (default: ${DEFAULT-VALUE}).")
+      description = "Requests the API handles at the same time, 1 to 256 (default: ${DEFAULT-VALUE}).")
   int threads;
+
+  @Option(
+      names = "--api-host-names",
+      paramLabel = "NAME[,NAME...]",
+      description = "Host names clients may use for the API besides its --api-addr host, localhost"
+          + " and IP addresses; other Host headers get 421 (default: none).")
+  String hostNames;
 
   /** The API settings. @throws ConfigException naming the option at fault */
   ApiSettings toSettings() {
-    HostPort addr = HostPort.parse("--api-addr", address);
+    HostPort addr = HostPort.parseListen("--api-addr", address);
     if (maxBodyBytes < 1024 || maxBodyBytes > 16 * 1024 * 1024) {
       throw new ConfigException(
           "--max-body-bytes", "must be between 1024 and 16777216, got " + maxBodyBytes);
@@ -48,6 +58,12 @@ public final class ApiOptions {
     Optional<Secret> token =
         tokenFile == null ? Optional.empty()
             : Optional.of(Secret.readFile("--api-token-file", tokenFile));
-    return new ApiSettings(addr, token, maxBodyBytes, threads);
+    if (token.isPresent() && token.get().value().length() < MIN_TOKEN_LENGTH) {
+      throw new ConfigException("--api-token-file", "the token in " + tokenFile + " has "
+          + token.get().value().length() + " characters; use at least " + MIN_TOKEN_LENGTH
+          + " (openssl rand -hex 32 > " + tokenFile + ")");
+    }
+    return new ApiSettings(addr, token, maxBodyBytes, threads,
+        ApiSettings.parseHostNames(hostNames));
   }
 }

@@ -24,7 +24,7 @@ abstract class ClientCommand implements Callable<Integer> {
     try {
       return run(c);
     } catch (ControllerException e) {
-      err().println("osapi-app: " + e.getMessage()
+      err().println("osapi-app: " + TerminalText.oneLine(e.getMessage())
           + (e.status() > 0 ? " (HTTP " + e.status() + ")" : ""));
       err().flush();
       return 1;
@@ -34,12 +34,23 @@ abstract class ClientCommand implements Callable<Integer> {
   /** Does the work; returns the exit code. */
   abstract int run(ControllerClient c) throws Exception;
 
+  private PrintWriter out;
+  private PrintWriter err;
+
+  /** Standard output, with control characters escaped ({@link TerminalText}). */
   PrintWriter out() {
-    return spec.commandLine().getOut();
+    if (out == null) {
+      out = new PrintWriter(TerminalText.writer(spec.commandLine().getOut()), true);
+    }
+    return out;
   }
 
+  /** Standard error, with control characters escaped ({@link TerminalText}). */
   PrintWriter err() {
-    return spec.commandLine().getErr();
+    if (err == null) {
+      err = new PrintWriter(TerminalText.writer(spec.commandLine().getErr()), true);
+    }
+    return err;
   }
 
   boolean json() {

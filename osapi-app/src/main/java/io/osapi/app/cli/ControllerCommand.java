@@ -55,7 +55,7 @@ public final class ControllerCommand implements Callable<Integer> {
         ProcessKind.CONTROLLER,
         Optional.of(natsOptions.toSettings(nats, "osapi-controller", null)),
         Optional.of(api.toSettings()),
-        new MetricsSettings(HostPort.parse("--metrics-addr", metricsAddr), common.otlp(),
+        new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
             "osapi-controller"),
         Optional.empty(),
         common.lifecycle());

@@ -19,6 +19,10 @@ public final class JobGetCommand extends ClientCommand {
   @Parameters(paramLabel = "ID", description = "The job id.")
   String id;
 
+  private static String line(String s) {
+    return TerminalText.oneLine(s);
+  }
+
   @Override
   int run(ControllerClient c) throws Exception {
     JobDetail d = c.get(id);
@@ -27,18 +31,18 @@ public final class JobGetCommand extends ClientCommand {
       return 0;
     }
     PrintWriter out = out();
-    out.println("job:        " + d.jobId());
-    out.println("status:     " + d.status());
-    out.println("operation:  " + d.operation().type() + " "
+    out.println("job:        " + line(d.jobId()));
+    out.println("status:     " + line(d.status()));
+    out.println("operation:  " + line(d.operation().type()) + " "
         + ApiJson.mapper().writeValueAsString(d.operation().data()));
-    out.println("target:     " + d.target() + " (" + d.kind() + ")");
-    out.println("created:    " + d.created());
-    out.println("updated:    " + d.updated());
+    out.println("target:     " + line(d.target()) + " (" + line(d.kind()) + ")");
+    out.println("created:    " + line(d.created()));
+    out.println("updated:    " + line(d.updated()));
     if (d.result() != null) {
       out.println("result:     " + ApiJson.mapper().writeValueAsString(d.result()));
     }
     if (d.error() != null) {
-      out.println("error:      " + d.error());
+      out.println("error:      " + line(d.error()));
     }
     if (d.workers() != null && !d.workers().isEmpty()) {
       out.println();

@@ -80,7 +80,7 @@ public final class JobSubmitCommand extends ClientCommand {
         out().println("result: " + ApiJson.mapper().writeValueAsString(d.result()));
       }
       if (d.error() != null) {
-        out().println("error:  " + d.error());
+        out().println("error:  " + TerminalText.oneLine(d.error()));
       }
       out().flush();
     }

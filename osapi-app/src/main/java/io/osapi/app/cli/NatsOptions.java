@@ -112,6 +112,7 @@ public final class NatsOptions {
         throw new ConfigException("--nats-creds", "give only one of user, token or creds");
       }
       requireReadable("--nats-creds", creds);
+      Secret.requirePrivate("--nats-creds", creds);
       b.credsFile(creds);
     }
     if (trustStorePasswordFile != null && trustStore == null) {
@@ -166,7 +167,8 @@ public final class NatsOptions {
       default -> throw new ConfigException("--nats-storage",
           "expected file or memory, got '" + storage + "'");
     });
-    java.time.Duration ttl = Durations.parse("--job-ttl", jobTtl);
+    java.time.Duration ttl =
+        Durations.parseAtMost("--job-ttl", jobTtl, java.time.Duration.ofDays(3650), "3650d");
     if (ttl.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }

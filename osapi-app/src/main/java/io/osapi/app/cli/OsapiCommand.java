@@ -1,5 +1,6 @@
 package io.osapi.app.cli;
 
+import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessKind;
@@ -65,7 +66,11 @@ public final class OsapiCommand implements Callable<Integer> {
   /** The all-in-one settings of the parsed options. */
   ProcessSettings settings() {
     WorkerConfig w = worker.toConfig();
-    boolean embedded = nats == null || nats.isBlank();
+    if (nats != null && nats.isBlank()) {
+      throw new ConfigException("--nats", "is empty: give NATS server URLs (like"
+          + " nats://127.0.0.1:4222), or leave the option out for the embedded broker");
+    }
+    boolean embedded = nats == null;
     if (embedded) {
       natsOptions.checkWithoutNats();
     }
@@ -74,7 +79,7 @@ public final class OsapiCommand implements Callable<Integer> {
         embedded ? Optional.empty()
             : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w)),
         Optional.of(api.toSettings()),
-        new MetricsSettings(HostPort.parse("--metrics-addr", metricsAddr), common.otlp(),
+        new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
             "osapi"),
         Optional.of(w),
         common.lifecycle());

@@ -44,8 +44,9 @@ final class Table {
     out.flush();
   }
 
+  /** One line: control characters escaped ({@link TerminalText#oneLine}), at most 80 chars. */
   private static String oneLine(String s) {
-    String t = s.replace('\n', ' ').replace('\r', ' ');
+    String t = TerminalText.oneLine(s);
     return t.length() > 80 ? t.substring(0, 77) + "..." : t;
   }
 }

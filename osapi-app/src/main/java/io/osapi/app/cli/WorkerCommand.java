@@ -58,7 +58,7 @@ public final class WorkerCommand implements Callable<Integer> {
         ProcessKind.WORKER,
         Optional.of(natsOptions.toSettings(nats, "osapi-worker-" + w.workerId(), w)),
         Optional.empty(),
-        new MetricsSettings(HostPort.parse("--metrics-addr", metricsAddr), common.otlp(),
+        new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
             "osapi-worker"),
         Optional.of(w),
         common.lifecycle());

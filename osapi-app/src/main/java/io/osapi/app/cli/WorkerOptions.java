@@ -13,6 +13,9 @@ import picocli.CommandLine.Option;
 
 /** Worker options of the worker and the all-in-one process. */
 public final class WorkerOptions {
+  /** The longest {@code --ack-wait}: running jobs send in-progress acks, so it never needs more. */
+  static final Duration MAX_ACK_WAIT = Duration.ofHours(24);
+
   @Option(
       names = "--worker-id",
       paramLabel = "ID",
@@ -61,7 +64,7 @@ public final class WorkerOptions {
     if (concurrency < 1 || concurrency > 1024) {
       throw new ConfigException("--concurrency", "must be between 1 and 1024, got " + concurrency);
     }
-    Duration aw = Durations.parsePositive("--ack-wait", ackWait);
+    Duration aw = Durations.parseAtMost("--ack-wait", ackWait, MAX_ACK_WAIT, "24h");
     if (aw.toMillis() < 1000) {
       throw new ConfigException("--ack-wait", "must be at least 1s, got '" + ackWait + "'");
     }

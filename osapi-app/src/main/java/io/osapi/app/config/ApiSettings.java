@@ -1,7 +1,10 @@
 package io.osapi.app.config;
 
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * How the controller's REST API listens.
@@ -9,19 +12,27 @@ import java.util.Optional;
  * @param address where it listens
  * @param token the bearer token every API request must carry, or empty for none
  * @param maxBodyBytes largest request body accepted (1 KiB to 16 MiB)
- * @param threads request threads (1 to 256); requests beyond them wait in a bounded queue
+ * @param threads requests handled at once (1 to 256); more wait up to 10 s for a turn
+ * @param hostNames names besides the bind address and {@code localhost} that clients may use in
+ *     {@code Host} (and, for pages behind a reverse proxy, in {@code Origin}); lower case
  */
-public record ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads) {
+public record ApiSettings(
+    HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
+    List<String> hostNames) {
   /** Default API address: loopback, port 8080. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:8080";
 
   /** Default body cap: 64 KiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-  /** Validates the ranges. */
+  private static final Pattern HOST_NAME =
+      Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*");
+
+  /** Validates the ranges and the host names. */
   public ApiSettings {
     Objects.requireNonNull(address, "address");
     Objects.requireNonNull(token, "token");
+    hostNames = List.copyOf(hostNames);
     if (maxBodyBytes < 1024 || maxBodyBytes > 16 * 1024 * 1024) {
       throw new ConfigException(
           "--max-body-bytes", "must be between 1024 and 16777216, got " + maxBodyBytes);
@@ -29,6 +40,41 @@ public record ApiSettings(HostPort address, Optional<Secret> token, int maxBodyB
     if (threads < 1 || threads > 256) {
       throw new ConfigException("--api-threads", "must be between 1 and 256, got " + threads);
     }
+    for (String n : hostNames) {
+      if (!HOST_NAME.matcher(n).matches() || n.length() > 253) {
+        throw new ConfigException("--api-host-names", "'" + n + "' is not a host name");
+      }
+    }
+  }
+
+  /** Settings without extra host names. */
+  public ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads) {
+    this(address, token, maxBodyBytes, threads, List.of());
+  }
+
+  /**
+   * Parses {@code --api-host-names}: names separated by commas, case-insensitive, a trailing dot
+   * ignored; blank for none.
+   *
+   * @throws ConfigException for a name that is not a DNS host name
+   */
+  public static List<String> parseHostNames(String text) {
+    if (text == null || text.isBlank()) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (String part : text.split(",")) {
+      String n = part.strip().toLowerCase(Locale.ROOT);
+      if (n.endsWith(".")) {
+        n = n.substring(0, n.length() - 1);
+      }
+      if (n.isEmpty() || !HOST_NAME.matcher(n).matches() || n.length() > 253) {
+        throw new ConfigException("--api-host-names",
+            "'" + part.strip() + "' is not a host name (like osapi.example.net)");
+      }
+      out.add(n);
+    }
+    return List.copyOf(out);
   }
 
   /** Settings on {@code address} with no token and the defaults. */
@@ -38,11 +84,11 @@ public record ApiSettings(HostPort address, Optional<Secret> token, int maxBodyB
 
   /** These settings with a bearer token required. */
   public ApiSettings withToken(Secret t) {
-    return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads);
+    return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames);
   }
 
   /** These settings with another body cap. */
   public ApiSettings withMaxBodyBytes(int n) {
-    return new ApiSettings(address, token, n, threads);
+    return new ApiSettings(address, token, n, threads, hostNames);
   }
 }

@@ -12,6 +12,9 @@ import java.util.regex.Pattern;
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)");
 
+  /** The longest duration any option accepts: 100 years (36500d). */
+  public static final Duration MAX = Duration.ofDays(36500);
+
   private Durations() {}
 
   /**
@@ -27,8 +30,8 @@ public final class Durations {
     String t = text.trim();
     if (t.startsWith("P") || t.startsWith("p")) {
       try {
-        return Duration.parse(t);
-      } catch (DateTimeParseException e) {
+        return bounded(option, text, Duration.parse(t));
+      } catch (DateTimeParseException | ArithmeticException e) {
         throw new ConfigException(option, "'" + text + "' is not an ISO-8601 duration");
       }
     }
@@ -52,7 +55,28 @@ public final class Durations {
       throw new ConfigException(
           option, "'" + text + "' is not a duration: use a number with ms, s, m, h or d (like 30s)");
     }
-    return total;
+    return bounded(option, text, total);
+  }
+
+  private static Duration bounded(String option, String text, Duration d) {
+    if (d.compareTo(MAX) > 0) {
+      throw new ConfigException(option, "'" + text + "' is too long: at most 36500d");
+    }
+    return d;
+  }
+
+  /**
+   * Parses a duration with an upper bound.
+   *
+   * @param max the longest value accepted, named in the message as {@code maxText}
+   * @throws ConfigException naming {@code option} for malformed values or values over {@code max}
+   */
+  public static Duration parseAtMost(String option, String text, Duration max, String maxText) {
+    Duration d = parse(option, text);
+    if (d.compareTo(max) > 0) {
+      throw new ConfigException(option, "must be at most " + maxText + ", got '" + text + "'");
+    }
+    return d;
   }
 
   /**

@@ -65,6 +65,22 @@ public record HostPort(String host, int port) {
     return new HostPort(host, p);
   }
 
+  /**
+   * Parses a listen address and resolves its host now, so that a name that does not resolve is
+   * refused at start naming the option, not later by the server.
+   *
+   * @throws ConfigException naming {@code option} when the text is not an address or its host
+   *     cannot be resolved
+   */
+  public static HostPort parseListen(String option, String text) {
+    HostPort hp = parse(option, text);
+    if (new InetSocketAddress(hp.host(), hp.port()).isUnresolved()) {
+      throw new ConfigException(option, "host '" + hp.host() + "' cannot be resolved to an"
+          + " address (a typo? use an IP address like 127.0.0.1, or a name this host resolves)");
+    }
+    return hp;
+  }
+
   /** An unresolved-free socket address for binding (resolves the host name now). */
   public InetSocketAddress socketAddress() {
     return new InetSocketAddress(host, port);

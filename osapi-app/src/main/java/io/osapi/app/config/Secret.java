@@ -5,6 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -30,12 +34,15 @@ public final class Secret {
   }
 
   /**
-   * Reads a secret file: its content without the trailing line break.
+   * Reads a secret file: its content without the trailing line break. Like ssh with a private
+   * key, a file that group or others may read or write is refused.
    *
    * @param option the option that named the file, for the error message
-   * @throws ConfigException naming {@code option} when the file cannot be read or is empty
+   * @throws ConfigException naming {@code option} when the file cannot be read, is empty, or is
+   *     open to group or others
    */
   public static Secret readFile(String option, Path file) {
+    requirePrivate(option, file);
     String text;
     try {
       if (Files.size(file) > 64 * 1024) {
@@ -55,6 +62,30 @@ public final class Secret {
       throw new ConfigException(option, "file " + file + " has more than one line");
     }
     return new Secret(v, file);
+  }
+
+  /**
+   * Refuses a secret file that group or others may read or write (on file systems with POSIX
+   * permissions; elsewhere nothing is checked). A missing file is left to the reader.
+   *
+   * @throws ConfigException naming {@code option}, with the {@code chmod} that fixes it
+   */
+  public static void requirePrivate(String option, Path file) {
+    Set<PosixFilePermission> perms;
+    try {
+      perms = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException | IOException e) {
+      return;
+    }
+    Set<PosixFilePermission> open = EnumSet.of(
+        PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE,
+        PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
+    open.retainAll(perms);
+    if (!open.isEmpty()) {
+      throw new ConfigException(option, "file " + file + " holds a secret but is "
+          + PosixFilePermissions.toString(perms) + ": group or others may read or change it;"
+          + " make it private to its owner (chmod 600 " + file + ")");
+    }
   }
 
   /** The secret itself. */

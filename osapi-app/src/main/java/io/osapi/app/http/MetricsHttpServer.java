@@ -14,12 +14,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
@@ -41,19 +39,21 @@ import java.util.zip.GZIPOutputStream;
  * whatever its body). A GET or HEAD that carries a body ({@code Content-Length} above 0 or a {@code
  * Transfer-Encoding}) gets 413 and the connection is closed.
  *
- * <p>Requests run on a small bounded pool (default 2 threads, 16 queued); when it is full the JDK
- * server closes the new connection. {@link #close()} stops the server and the pool. The class sets
- * {@code sun.net.httpserver.nodelay=true} when it loads (unless set already): without TCP_NODELAY
- * the JDK server stalls each small response by about 40 ms (Nagle plus delayed ACK). The JDK reads
- * that property once, when the first {@link HttpServer} of the JVM is created, so it applies to
- * every JDK HTTP server of the process if this class is loaded first.
+ * <p>Slow clients cannot freeze it ({@link HttpLimits}): every exchange has its own thread, up to
+ * {@link Builder#connections} at once (default 128; past that the JDK server closes the new
+ * connection), and the JDK's time limits close a connection that stalls. Scrapes run at most
+ * {@link Builder#threads} at once (default 2); a request waits up to 5 s for its turn, then gets
+ * 503. {@code /health} and {@code /health/ready} never wait for a scrape. A refused body is read
+ * and discarded up to 4 MiB, so the connection can serve the next request; a larger one (or one
+ * that is not all there) is answered with {@code Connection: close} and the connection closed
+ * without reading it. {@link #close()} stops the server and the pool. The class applies {@link
+ * HttpLimits#apply()} when it loads: the JDK reads those properties once, when the first {@link
+ * HttpServer} of the JVM is created.
  */
 public final class MetricsHttpServer implements AutoCloseable {
 
   static {
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
+    HttpLimits.apply();
   }
 
   /** The default bind address: loopback only. */
@@ -70,6 +70,7 @@ public final class MetricsHttpServer implements AutoCloseable {
 
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
+  private final Semaphore scrapes;
   private final MetricsScraper scraper;
   private final Supplier<Readiness> readiness;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -77,22 +78,8 @@ public final class MetricsHttpServer implements AutoCloseable {
   private MetricsHttpServer(Builder b) throws IOException {
     this.scraper = b.scraper;
     this.readiness = b.readiness;
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory threads =
-        r -> {
-          Thread t = new Thread(r, "osapi-metrics-http-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        };
-    this.executor =
-        new ThreadPoolExecutor(
-            b.threads,
-            b.threads,
-            60,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(b.queueCapacity),
-            threads,
-            new ThreadPoolExecutor.AbortPolicy());
+    this.scrapes = new Semaphore(b.threads, true);
+    this.executor = HttpLimits.connectionPool("osapi-metrics-http", b.connections);
     HttpServer s = HttpServer.create(new InetSocketAddress(b.bindAddress, b.port), b.backlog);
     s.createContext("/", this::handle);
     s.setExecutor(executor);
@@ -143,7 +130,8 @@ public final class MetricsHttpServer implements AutoCloseable {
     READY
   }
 
-  private void handle(HttpExchange exchange) {
+  private void handle(HttpExchange exchange) throws IOException {
+    boolean closeConnection = false;
     try {
       Endpoint endpoint =
           switch (exchange.getRequestURI().getRawPath()) {
@@ -155,8 +143,9 @@ public final class MetricsHttpServer implements AutoCloseable {
       String method = exchange.getRequestMethod();
       boolean head = "HEAD".equals(method);
       if (hasBody(exchange) && !drained(exchange)) {
-        // a body larger than we are willing to read: answer and close the connection
+        // a body larger than we are willing to read: answer and close the connection unread
         exchange.getResponseHeaders().set("Connection", "close");
+        closeConnection = true;
       }
       if (endpoint == null) {
         send(exchange, head, 404, TEXT, bytes("not found\n"));
@@ -168,13 +157,14 @@ public final class MetricsHttpServer implements AutoCloseable {
         send(exchange, head, 413, TEXT, bytes("a request body is not accepted here\n"));
       } else {
         switch (endpoint) {
-          case METRICS -> metrics(exchange, head);
+          case METRICS -> gatedMetrics(exchange, head);
           case HEALTH -> send(exchange, head, 200, JSON, UP);
           case READY -> ready(exchange, head);
         }
       }
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        exchange.close();
         throw (VirtualMachineError) t;
       }
       LOG.log(System.Logger.Level.WARNING, "operations HTTP request failed", t);
@@ -185,8 +175,33 @@ public final class MetricsHttpServer implements AutoCloseable {
           // the client is gone
         }
       }
+    }
+    if (closeConnection) {
+      throw HttpLimits.closeConnection(exchange);
+    }
+    exchange.close();
+  }
+
+  /** Longest wait for a scrape's turn before 503. */
+  private static final long SCRAPE_WAIT_MILLIS = 5000;
+
+  private void gatedMetrics(HttpExchange exchange, boolean head) throws IOException {
+    boolean entered;
+    try {
+      entered = scrapes.tryAcquire(SCRAPE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      entered = false;
+    }
+    if (!entered) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      send(exchange, head, 503, TEXT, bytes("busy: too many scrapes at once, try again\n"));
+      return;
+    }
+    try {
+      metrics(exchange, head);
     } finally {
-      exchange.close();
+      scrapes.release();
     }
   }
 
@@ -245,9 +260,11 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
     exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      // not closed here: closing the response reads what is left of the request body first,
+      // which must not happen when the connection is to be closed unread
+      OutputStream out = exchange.getResponseBody();
+      out.write(body);
+      out.flush();
     }
   }
 
@@ -256,11 +273,23 @@ public final class MetricsHttpServer implements AutoCloseable {
 
   /**
    * Reads and discards a refused request's body, at most {@link #MAX_DRAIN} bytes, so the client
-   * (still sending it) gets the answer instead of a reset.
+   * (still sending it) gets the answer instead of a reset. A declared length over the limit is not
+   * read at all. A client that stalls is cut off by the JDK's request time limit ({@link
+   * HttpLimits#MAX_REQUEST_SECONDS}).
    *
    * @return true when the whole body was read
    */
   private static boolean drained(HttpExchange exchange) {
+    String length = exchange.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > MAX_DRAIN) {
+          return false;
+        }
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
     byte[] buf = new byte[16 * 1024];
     long total = 0;
     try {
@@ -347,7 +376,7 @@ public final class MetricsHttpServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private Supplier<Readiness> readiness = Readiness::up;
     private int threads = 2;
-    private int queueCapacity = 16;
+    private int connections = 128;
     private int backlog = 32;
 
     private Builder(MetricsScraper scraper) {
@@ -375,7 +404,7 @@ public final class MetricsHttpServer implements AutoCloseable {
       return this;
     }
 
-    /** Request threads (default 2). */
+    /** Scrapes rendered at the same time (default 2). */
     public Builder threads(int threads) {
       if (threads < 1 || threads > 16) {
         throw new IllegalArgumentException("threads must be 1 to 16: " + threads);
@@ -384,12 +413,15 @@ public final class MetricsHttpServer implements AutoCloseable {
       return this;
     }
 
-    /** Requests that may wait for a thread (default 16); more are refused. */
-    public Builder queueCapacity(int queueCapacity) {
-      if (queueCapacity < 1) {
-        throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+    /**
+     * Exchanges in progress at once, each on its own thread (default 128): requests being read,
+     * waiting for a scrape's turn or being answered. Past that, new connections are closed.
+     */
+    public Builder connections(int connections) {
+      if (connections < 2 || connections > 1024) {
+        throw new IllegalArgumentException("connections must be 2 to 1024: " + connections);
       }
-      this.queueCapacity = queueCapacity;
+      this.connections = connections;
       return this;
     }
 

@@ -38,12 +38,7 @@ public interface HttpModule {
         new JobsApi(
             client, new BearerAuth(settings.token()), settings.maxBodyBytes(), backend::connected,
             clock);
-    return new ApiServer(
-        settings.address(),
-        api,
-        filters.filters(),
-        settings.threads(),
-        settings.token());
+    return new ApiServer(settings, api, filters.filters());
   }
 
   /** {@code /metrics} and the health endpoints. */

@@ -422,12 +422,29 @@ class JobsApiComponentTest {
   }
 
   @Test
-  void headIs405() {
+  void headIsAGetWithoutABody() {
+    // a deterministic answer to compare with: the 404 of an unknown job
+    HttpResponse<String> get = app.send("GET", "/api/v1/jobs/" + UNKNOWN_ID, null);
     HttpResponse<String> r = app.send(HttpRequest.newBuilder(
-        URI.create(app.controller() + "/api/v1/jobs")).method("HEAD",
+        URI.create(app.controller() + "/api/v1/jobs/" + UNKNOWN_ID)).method("HEAD",
             HttpRequest.BodyPublishers.noBody()).build());
-    assertThat(r.statusCode()).isEqualTo(405);
-    assertThat(r.headers().firstValue("Allow")).hasValue("GET, POST");
+    assertThat(get.statusCode()).isEqualTo(404);
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(app.send(HttpRequest.newBuilder(URI.create(app.controller() + "/api/v1/workers"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build()).statusCode())
+        .isEqualTo(200);
+    assertThat(r.body()).isEmpty();
+    assertThat(r.headers().firstValue("Content-Type")).isEqualTo(
+        get.headers().firstValue("Content-Type"));
+    assertThat(r.headers().firstValueAsLong("Content-Length"))
+        .hasValue(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    // a route without GET: 405 as for GET
+    HttpResponse<String> retry = app.send(HttpRequest.newBuilder(
+        URI.create(app.controller() + "/api/v1/jobs/" + UNKNOWN_ID + "/retry")).method("HEAD",
+            HttpRequest.BodyPublishers.noBody()).build());
+    assertThat(retry.statusCode()).isEqualTo(405);
+    assertThat(retry.headers().firstValue("Allow")).hasValue("POST");
+    assertThat(retry.body()).isEmpty();
   }
 
   // ---- size cap: 413
@@ -474,7 +491,7 @@ class JobsApiComponentTest {
       }
     };
     HttpRequest req = HttpRequest.newBuilder(URI.create(app.controller() + "/api/v1/jobs"))
-        .timeout(Duration.ofSeconds(20))
+        .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build();
     try {
       HttpResponse<String> r = app.send(req);

@@ -35,6 +35,8 @@ class JobCommandsTest {
     app = TestApp.recording(Optional.of("cli-token"), 65536);
     Path token = dir.resolve("token");
     Files.writeString(token, "cli-token\n");
+    Files.setPosixFilePermissions(token,
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     env = Map.of("OSAPI_CONTROLLER", app.controller().toString(),
         "OSAPI_API_TOKEN_FILE", token.toString());
   }
@@ -187,5 +189,41 @@ class JobCommandsTest {
     assertThat(r.errLines()).as(r.err()).hasSize(1);
     assertThat(r.err()).startsWith("osapi-app: ").contains(mentions);
     assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void controlCharactersInJobDataAreShownEscapedAndJsonStaysExact() throws Exception {
+    String hostile = "\u001b]0;owned\u0007 bell\rover\nnext\u009b2J \u202eevil\u007f";
+    String data = ApiJson.mapper().writeValueAsString(
+        ApiJson.mapper().createObjectNode().put("message", hostile));
+    CliRun submitted = run("job", "submit", "--type", "diag.fail", "--data", data, "--wait");
+    assertThat(submitted.code()).isEqualTo(1);
+    String id = firstId(submitted.out());
+    assertTerminalSafe(submitted.out());
+    assertThat(submitted.out()).contains("\\u001b]0;owned\\u0007 bell\\rover\\nnext\\u009b2J");
+
+    CliRun get = run("job", "get", id);
+    assertThat(get.code()).as(get.err()).isZero();
+    assertTerminalSafe(get.out());
+    assertThat(get.out()).contains("error:      ").contains("\\u001b]0;owned\\u0007")
+        .contains("\\u202eevil\\u007f");
+
+    CliRun list = run("job", "list", "--status", "failed", "--limit", "100");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertTerminalSafe(list.out());
+    assertThat(list.out()).contains("\\u001b]0;owned");
+
+    CliRun json = run("job", "get", id, "--json");
+    assertThat(json.code()).isZero();
+    assertTerminalSafe(json.out());
+    assertThat(json(json.out()).get("error").asText()).contains(hostile);
+    assertThat(json(json.out()).at("/operation/data/message").asText()).isEqualTo(hostile);
+  }
+
+  private static void assertTerminalSafe(String text) {
+    for (char c : text.toCharArray()) {
+      assertThat(c == '\n' || !TerminalText.unsafe(c))
+          .as("U+%04X in output:%n%s", (int) c, text).isTrue();
+    }
   }
 }

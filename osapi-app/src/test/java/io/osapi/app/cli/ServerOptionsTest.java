@@ -81,8 +81,8 @@ class ServerOptionsTest {
 
   @Test
   void everyOptionIsApplied() throws IOException {
-    Path token = Files.writeString(dir.resolve("api-token"), "tok\n");
-    Path natsPassword = Files.writeString(dir.resolve("nats-pw"), "pw\n");
+    Path token = secretFile("api-token", "tok-0123456789abcdef\n");
+    Path natsPassword = secretFile("nats-pw", "pw\n");
     ProcessSettings s = settings(Map.of(), "worker", "--nats", "nats://a:4222, nats://b:4223",
         "--nats-user", "osapi", "--nats-password-file", natsPassword.toString(),
         "--replicas", "3", "--nats-storage", "memory", "--job-ttl", "2h",
@@ -111,9 +111,50 @@ class ServerOptionsTest {
         "--api-token-file", token.toString(), "--max-body-bytes", "2048",
         "--nats-token-file", token.toString());
     assertThat(c.requireApi().address().host()).isEqualTo("::1");
-    assertThat(c.requireApi().token()).hasValueSatisfying(t -> assertThat(t.value()).isEqualTo("tok"));
+    assertThat(c.requireApi().token()).hasValueSatisfying(
+        t -> assertThat(t.value()).isEqualTo("tok-0123456789abcdef"));
     assertThat(c.requireApi().maxBodyBytes()).isEqualTo(2048);
-    assertThat(c.requireNats().token()).isEqualTo("tok");
+    assertThat(c.requireNats().token()).isEqualTo("tok-0123456789abcdef");
+    ProcessSettings named = settings(Map.of(), "controller", "--api-host-names",
+        "osapi.example.net, Other.Example.");
+    assertThat(named.requireApi().hostNames()).containsExactly("osapi.example.net",
+        "other.example");
+  }
+
+  /** A file only its owner may read and write, as secrets must be. */
+  private Path secretFile(String name, String content) throws IOException {
+    Path p = Files.writeString(dir.resolve(name), content);
+    Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString(
+        "rw-------"));
+    return p;
+  }
+
+  @Test
+  void secretFilesOpenToOthersOrShortTokensAreRefused() throws IOException {
+    Path good = secretFile("token-ok", "0123456789abcdef\n");
+    assertThat(settings(Map.of(), "controller", "--api-token-file", good.toString())
+        .requireApi().token()).isPresent();
+    for (String mode : new String[] {"rw-r-----", "rw----r--", "rw--w----", "rw-rw-rw-"}) {
+      Path open = secretFile("token-" + mode, "0123456789abcdef\n");
+      Files.setPosixFilePermissions(open,
+          java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+      CliRun r = CliRun.run(Map.of(), "controller", "--api-token-file", open.toString());
+      assertUsage(r, "--api-token-file");
+      assertThat(r.err()).contains(mode).contains("chmod 600 " + open);
+      assertUsage(CliRun.run(Map.of(), "worker", "--nats-user", "osapi",
+          "--nats-password-file", open.toString()), "--nats-password-file");
+      assertUsage(CliRun.run(Map.of(), "worker", "--nats-token-file", open.toString()),
+          "--nats-token-file");
+      assertUsage(CliRun.run(Map.of(), "worker", "--nats-creds", open.toString()),
+          "--nats-creds");
+      // the job client commands read their token file the same way
+      assertUsage(CliRun.run(Map.of(), "workers", "--api-token-file", open.toString()),
+          "--api-token-file");
+    }
+    Path shortToken = secretFile("token-short", "0123456789abcde\n");
+    CliRun r = CliRun.run(Map.of(), "controller", "--api-token-file", shortToken.toString());
+    assertUsage(r, "--api-token-file");
+    assertThat(r.err()).contains("15 characters").contains("at least 16");
   }
 
   @Test
@@ -146,6 +187,18 @@ class ServerOptionsTest {
       "--ack-wait 5 | --ack-wait",
       "--ack-wait 0s | --ack-wait",
       "--ack-wait 500ms | --ack-wait",
+      "--ack-wait 1000000d | --ack-wait",
+      "worker --ack-wait 25h | --ack-wait",
+      "--job-ttl 1000000d | --job-ttl",
+      "controller --job-ttl 3651d | --job-ttl",
+      "--job-ttl P1000000D | --job-ttl",
+      "--nats= | --nats",
+      "controller --nats= | --nats",
+      "worker --nats=, | --nats",
+      "--api-addr no-such-host.invalid:8080 | --api-addr",
+      "controller --metrics-addr no-such-host.invalid:9090 | --metrics-addr",
+      "--api-host-names bad_name | --api-host-names",
+      "--api-host-names a,,b | --api-host-names",
       "--max-deliver 0 | --max-deliver",
       "--labels a | --labels",
       "--labels Bad=x | --labels",

@@ -270,7 +270,7 @@ class MetricsHttpServerTest {
   }
 
   @Test
-  void thePoolIsBounded() throws Exception {
+  void scrapesAreBoundedAndHealthNeverWaitsForThem() throws Exception {
     CountDownLatch entered = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     MetricsHttpServer server =
@@ -287,12 +287,24 @@ class MetricsHttpServerTest {
                     })
                 .port(0)
                 .threads(1)
-                .queueCapacity(1));
+                .connections(3));
     CompletableFuture<HttpResponse<byte[]>> first =
         client.sendAsync(get(server, "/metrics").build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(entered.await(5, TimeUnit.SECONDS)).isTrue();
-    // one thread busy, one queue slot: of three more requests (own connections) at least two are
-    // refused (the JDK server closes their connection) and at most one waits
+    // the one scrape slot is taken: liveness and readiness still answer at once
+    long t0 = System.nanoTime();
+    assertThat(send(server, get(server, "/health")).statusCode()).isEqualTo(200);
+    assertThat(send(server, get(server, "/health/ready")).statusCode()).isEqualTo(200);
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    // a second scrape waits for its turn (a second exchange thread); with three exchanges in
+    // progress (the cap) further connections are closed by the JDK server
+    CompletableFuture<HttpResponse<byte[]>> second =
+        HttpClient.newHttpClient().sendAsync(get(server, "/metrics").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    CompletableFuture<HttpResponse<byte[]>> third =
+        HttpClient.newHttpClient().sendAsync(get(server, "/metrics").build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    Thread.sleep(300);
     List<CompletableFuture<HttpResponse<byte[]>>> more = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       more.add(
@@ -300,29 +312,56 @@ class MetricsHttpServerTest {
               .sendAsync(get(server, "/health").build(), HttpResponse.BodyHandlers.ofByteArray()));
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (more.stream().filter(CompletableFuture::isCompletedExceptionally).count() < 2
+    while (more.stream().filter(CompletableFuture::isCompletedExceptionally).count() < 3
         && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
     assertThat(more.stream().filter(CompletableFuture::isCompletedExceptionally).count())
-        .isGreaterThanOrEqualTo(2);
+        .isEqualTo(3);
     release.countDown();
     assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-    for (CompletableFuture<HttpResponse<byte[]>> f : more) {
-      if (!f.isCompletedExceptionally()) {
-        assertThat(f.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-      }
-    }
+    assertThat(second.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    assertThat(third.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
     assertThat(send(server, get(server, "/health")).statusCode()).isEqualTo(200);
   }
 
   @Test
-  void tcpNoDelayIsSetBeforeTheFirstServer() throws Exception {
+  void aScrapeThatCannotGetATurnIs503() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    MetricsHttpServer server =
+        start(
+            MetricsHttpServer.builder(
+                    accept -> {
+                      try {
+                        release.await(20, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return ScrapeResult.success("text/plain", new byte[] {'o', 'k'});
+                    })
+                .port(0)
+                .threads(1));
+    CompletableFuture<HttpResponse<byte[]>> first =
+        client.sendAsync(get(server, "/metrics").build(), HttpResponse.BodyHandlers.ofByteArray());
+    Thread.sleep(200);
+    HttpResponse<byte[]> r = HttpClient.newHttpClient().send(get(server, "/metrics").build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(r.statusCode()).isEqualTo(503);
+    assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+    release.countDown();
+    assertThat(first.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void theJdkLimitsAreSetBeforeTheFirstServer() throws Exception {
     // the JDK reads sun.net.httpserver.nodelay once, when its first server is created; the
     // server class sets it in its static initialiser. The time it saves (about 40 ms per scrape of
     // delayed-ACK stall) is measured by scripts/bench-scrape.sh, not by a timed unit test.
     MetricsHttpServer server = start(backend());
     assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
+    assertThat(System.getProperty("sun.net.httpserver.maxReqTime")).isEqualTo("10");
+    assertThat(System.getProperty("sun.net.httpserver.maxRspTime")).isEqualTo("30");
+    assertThat(System.getProperty("jdk.httpserver.maxConnections")).isEqualTo("1000");
     assertThat(send(server, get(server, "/metrics")).statusCode()).isEqualTo(200);
   }
 

@@ -23,6 +23,10 @@ class NatsAuthIT {
   void tokenFromAFile() throws Exception {
     Path good = Files.writeString(dir.resolve("good"), "nats-secret-1\n");
     Path bad = Files.writeString(dir.resolve("bad"), "guess\n");
+    for (Path secret : List.of(good, bad)) { // secret files must be private to their owner
+      Files.setPosixFilePermissions(secret,
+          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
     int okPort = Ports.free();
     int badPort = Ports.free();
     try (NatsServer nats = NatsServer.start(dir, List.of("--auth", "nats-secret-1"));

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -38,9 +39,15 @@ public final class TestApp implements AutoCloseable {
 
   /** Settings on loopback with free ports, worker {@value #WORKER_ID} labelled group=web.dev. */
   public static ProcessSettings settings(Optional<String> token, int maxBodyBytes) {
+    return settings(token, maxBodyBytes, List.of());
+  }
+
+  /** As {@link #settings(Optional, int)}, with {@code --api-host-names}. */
+  public static ProcessSettings settings(
+      Optional<String> token, int maxBodyBytes, List<String> hostNames) {
     HostPort any = new HostPort("127.0.0.1", 0);
     ApiSettings api =
-        new ApiSettings(any, token.map(Secret::of), maxBodyBytes, 8);
+        new ApiSettings(any, token.map(Secret::of), maxBodyBytes, 8, hostNames);
     WorkerConfig w =
         WorkerConfig.defaults(WORKER_ID)
             .withLabels(Map.of("group", "web.dev"))
@@ -64,6 +71,15 @@ public final class TestApp implements AutoCloseable {
   public static TestApp recording(Optional<String> token, int maxBodyBytes) throws Exception {
     return new TestApp(
         DaggerTestAppComponent.builder().settings(settings(token, maxBodyBytes)).build(), token);
+  }
+
+  /** The recording test process answering for {@code hostNames} too, no token. */
+  public static TestApp withHostNames(List<String> hostNames) throws Exception {
+    return new TestApp(
+        DaggerTestAppComponent.builder()
+            .settings(settings(Optional.empty(), ApiSettings.DEFAULT_MAX_BODY_BYTES, hostNames))
+            .build(),
+        Optional.empty());
   }
 
   /** The test process with the real OTel metrics adapter. */
@@ -99,10 +115,16 @@ public final class TestApp implements AutoCloseable {
     return component.metricsEndpoint().metricsUri();
   }
 
-  /** Sends a request with the configured token (if any); {@code body} null for none. */
+  /**
+   * Sends a request as the API's clients do: with the configured token (if any) and, with a body
+   * ({@code body} null for none) or on a POST, {@code Content-Type: application/json}.
+   */
   public HttpResponse<String> send(String method, String path, String body) {
-    return send(method, path, body, b -> token.map(t -> b.header("Authorization", "Bearer " + t))
-        .orElse(b));
+    return send(method, path, body, b -> {
+      HttpRequest.Builder t = token.map(v -> b.header("Authorization", "Bearer " + v)).orElse(b);
+      return body == null && !method.equals("POST") ? t
+          : t.header("Content-Type", "application/json");
+    });
   }
 
   /** Sends a request, letting {@code headers} add headers (no token is added). */

@@ -24,7 +24,6 @@ import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -61,6 +60,8 @@ public final class JobClient {
   private final OperationRegistry operations;
   private final JobMetrics metrics;
   private final Clock clock;
+  /** The index of listings: given, or made on first use. */
+  private volatile JobIndex index;
 
   /**
    * @param store where jobs live
@@ -77,6 +78,28 @@ public final class JobClient {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
+    this(store, queue, registry, operations, metrics, clock, null);
+  }
+
+  /**
+   * @param store where jobs live
+   * @param queue where notifications go
+   * @param registry live workers: the expected workers of broadcast jobs
+   * @param operations the known operations
+   * @param metrics where {@code jobCreated} is reported
+   * @param clock the time source
+   * @param index the index of {@code store} that {@link #list} and {@link #stats} read (its owner
+   *     starts and closes it), or null to make one watching {@code store} on first use
+   */
+  public JobClient(
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock,
+      JobIndex index) {
+    this.index = index;
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -175,31 +198,74 @@ public final class JobClient {
    * @throws InvalidInputException for paging out of range
    */
   public JobPage list(JobStatus status, int limit, int offset) {
+    return list(status, limit, offset, null);
+  }
+
+  /**
+   * Lists jobs newest first, from the index: the page's ids, order and total come from memory (a
+   * cost that grows with the page, not with the store), each item is read from the store by its
+   * keys, as {@link #get} reads it (a job deleted meanwhile is left out).
+   *
+   * @param status only jobs with this status, or null for all
+   * @param limit 1 to {@value #MAX_PAGE}
+   * @param offset matching jobs to skip, 0 or more (after the cursor when there is one)
+   * @param after the cursor: only jobs older than this one (which need not exist any more), or
+   *     null to start with the newest
+   * @throws InvalidInputException for paging out of range
+   * @throws BackendUnavailableException while the index is still reading the store at start
+   */
+  public JobPage list(JobStatus status, int limit, int offset, JobId after) {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_PAGE);
     }
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    List<JobId> matching = new ArrayList<>();
-    for (Map.Entry<JobId, JobStatus> e : store.statuses().entrySet()) {
-      if (status == null || e.getValue() == status) {
-        matching.add(e.getKey());
-      }
+    JobIndex.Slice slice = index().page(status, limit, offset, after);
+    List<JobView> items = new ArrayList<>(slice.ids().size());
+    for (JobId id : slice.ids()) {
+      get(id).ifPresent(items::add);
     }
-    List<JobView> items = new ArrayList<>();
-    for (int i = offset; i < matching.size() && items.size() < limit; i++) {
-      get(matching.get(i)).ifPresent(items::add);
-    }
-    return new JobPage(items, matching.size());
+    JobId next = slice.more() && !slice.ids().isEmpty()
+        ? slice.ids().get(slice.ids().size() - 1) : null;
+    return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
   }
 
-  /** Counts jobs by status. */
+  /**
+   * Counts jobs by status, from the index (counters, no reads).
+   *
+   * @throws BackendUnavailableException while the index is still reading the store at start
+   */
   public JobStats stats() {
-    Map<JobId, JobStatus> all = store.statuses();
-    Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-    all.values().forEach(s -> counts.merge(s, 1L, Long::sum));
-    return new JobStats(all.size(), counts);
+    return index().stats();
+  }
+
+  /** The index, caught up with the store. */
+  private JobIndex index() {
+    JobIndex i = index;
+    if (i == null) {
+      synchronized (this) {
+        i = index;
+        if (i == null) {
+          i = JobIndex.of(store, clock);
+          index = i;
+        }
+      }
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!i.isCaughtUp() && System.nanoTime() < end) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (!i.isCaughtUp()) {
+      throw new BackendUnavailableException("the job index is still reading the job store ("
+          + i.behind() + " writes to go)", null);
+    }
+    return i;
   }
 
   /**

@@ -77,7 +77,8 @@ public final class OsapiCommand implements Callable<Integer> {
         new MetricsSettings(HostPort.parse("--metrics-addr", metricsAddr), common.otlp(),
             "osapi"),
         Optional.of(w),
-        common.lifecycle());
+        common.lifecycle(),
+        natsOptions.jobTtl());
   }
 
   @Override

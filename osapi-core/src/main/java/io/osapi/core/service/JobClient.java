@@ -14,6 +14,8 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
@@ -31,8 +33,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The job client: creates, reads, lists, retries and deletes jobs.
@@ -184,10 +190,67 @@ public final class JobClient {
     }).thenCompose(f -> f);
   }
 
-  /** The job with its computed status, or empty when unknown. */
+  /**
+   * The job with its computed status, or empty when unknown. The record and the run an {@code
+   * _any} job would have are read at the same time (most jobs are {@code _any}: one round trip
+   * instead of two); a broadcast job's runs are read once the record names them.
+   */
   public Optional<JobView> get(JobId id) {
-    return store.find(id).map(v -> JobView.of(v.value(), store.runs(v.value())));
+    CompletableFuture<Optional<Versioned<Run>>> any = readAnyRun(id);
+    return store.find(id).map(v -> view(v.value(), any));
   }
+
+  private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {
+    return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads());
+  }
+
+  private JobView view(JobRecord record, CompletableFuture<Optional<Versioned<Run>>> any) {
+    RunKey anyKey = RunKey.any(record.job().id());
+    if (record.runKeys().equals(List.of(anyKey))) {
+      Optional<Versioned<Run>> run = join(any);
+      return JobView.of(record, run.isEmpty() ? Map.of() : Map.of(anyKey, run.get().value()));
+    }
+    return JobView.of(record, store.runs(record));
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      Throwable c = unwrap(e);
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new BackendUnavailableException("read failed: " + c.getMessage(), c);
+    }
+  }
+
+  /** Threads that read a page's jobs at the same time (reads wait for the store's answers). */
+  private static volatile ExecutorService readPool;
+
+  private static ExecutorService reads() {
+    ExecutorService p = readPool;
+    if (p == null) {
+      synchronized (JobClient.class) {
+        p = readPool;
+        if (p == null) {
+          AtomicInteger n = new AtomicInteger();
+          ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
+              TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread th = new Thread(r, "osapi-job-reads-" + n.incrementAndGet());
+                th.setDaemon(true);
+                return th;
+              });
+          t.allowCoreThreadTimeOut(true);
+          readPool = p = t;
+        }
+      }
+    }
+    return p;
+  }
+
+  /** How many reads of one page run at the same time. */
+  private static final int READ_THREADS = 16;
 
   /**
    * Lists jobs newest first.
@@ -222,9 +285,19 @@ public final class JobClient {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
     JobIndex.Slice slice = index().page(status, limit, offset, after);
-    List<JobView> items = new ArrayList<>(slice.ids().size());
+    // every record and every _any run of the page at once, then the broadcasts' runs
+    List<CompletableFuture<Optional<Versioned<JobRecord>>>> records = new ArrayList<>();
+    List<CompletableFuture<Optional<Versioned<Run>>>> anyRuns = new ArrayList<>();
     for (JobId id : slice.ids()) {
-      get(id).ifPresent(items::add);
+      records.add(CompletableFuture.supplyAsync(() -> store.find(id), reads()));
+      anyRuns.add(readAnyRun(id));
+    }
+    List<JobView> items = new ArrayList<>(slice.ids().size());
+    for (int i = 0; i < records.size(); i++) {
+      Optional<Versioned<JobRecord>> r = join(records.get(i));
+      if (r.isPresent()) {
+        items.add(view(r.get().value(), anyRuns.get(i)));
+      }
     }
     JobId next = slice.more() && !slice.ids().isEmpty()
         ? slice.ids().get(slice.ids().size() - 1) : null;

@@ -18,8 +18,12 @@ import java.lang.System.Logger.Level;
 
 /**
  * A {@link JobWatch} on bucket {@code osapi-jobs}: one ordered push consumer over every key,
- * headers only, that starts with the last message of each key (the replay) and then delivers every
- * new write. Record headers ({@code Osapi-Expected}) and run headers ({@code Osapi-State}) are all
+ * headers only, from the stream's first message (the replay) on, then every new write. Deliver
+ * policy all, not last-per-subject: the bucket keeps one message per key ({@code jobsHistory}
+ * 1), so both replay the same messages, but nats-server 2.9 computes last-per-subject over every
+ * subject before it delivers anything (minutes at 2,000,000 keys, with requests timing out
+ * meanwhile), while "all" is a sequential read. With more history, older revisions are replayed
+ * first and overwritten by the newer ones in stream order. Record headers ({@code Osapi-Expected}) and run headers ({@code Osapi-State}) are all
  * a listing needs; KV purge markers are deletes (osapi deletes jobs with them, so every watcher
  * sees the delete).
  *
@@ -82,7 +86,7 @@ final class NatsJobWatch implements JobWatch {
             .getLastSequence();
         ConsumerConfiguration cc = ConsumerConfiguration.builder()
             .ackPolicy(AckPolicy.None)
-            .deliverPolicy(DeliverPolicy.LastPerSubject)
+            .deliverPolicy(DeliverPolicy.All)
             .headersOnly(true)
             .filterSubject(NatsLayout.JOBS_KV_ALL)
             .build();

@@ -9,7 +9,6 @@ import io.osapi.adapter.otel.OtelMetricsBackend;
 import io.osapi.adapter.otel.OtelMetricsConfig;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
@@ -447,8 +446,13 @@ public final class LoadDriver {
     }
 
     @Override
-    public Map<JobId, JobStatus> statuses() {
-      return delegate.statuses();
+    public io.osapi.core.port.JobWatch watch(io.osapi.core.port.JobWatch.Listener listener) {
+      return delegate.watch(listener);
+    }
+
+    @Override
+    public java.time.Duration retention() {
+      return delegate.retention();
     }
 
     @Override

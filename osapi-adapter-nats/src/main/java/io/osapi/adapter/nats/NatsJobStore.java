@@ -1,30 +1,28 @@
 package io.osapi.adapter.nats;
 
 import io.nats.client.PublishOptions;
-import io.nats.client.PurgeOptions;
 import io.nats.client.api.KeyValueEntry;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
+import io.osapi.core.port.JobWatch;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +39,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * anything else, and a write asked for while disconnected (never queued across an outage),
  * {@link BackendUnavailableException}. No write is retried here: its caller settles an unknown
  * outcome by reading. Each write carries a small header ({@code Osapi-State} on runs, {@code
- * Osapi-Expected} on records) so {@link #statuses()} needs only a headers-only scan.
+ * Osapi-Expected} on records) so a {@link #watch} needs headers only. A delete writes KV purge
+ * markers (so watchers see it); a create where such a marker stands is made over it.
  *
  * <p>Reads name their key (never a wildcard); KV delete and purge markers read as absent.
  */
@@ -135,45 +134,19 @@ final class NatsJobStore implements JobStore {
   /**
    * {@inheritDoc}
    *
-   * <p>One headers-only pass over the last message of every key: record headers say how many
-   * workers a job expects, run headers the run's state.
+   * <p>One ordered consumer over the bucket, headers only ({@link NatsJobWatch}).
    */
   @Override
-  public Map<JobId, JobStatus> statuses() {
-    NatsSession s = backend.requireSession();
-    TreeMap<JobId, Integer> expected = new TreeMap<>(Comparator.reverseOrder());
-    Map<JobId, List<RunState>> states = new HashMap<>();
-    try {
-      s.scan(NatsLayout.JOBS_KV_STREAM, NatsLayout.JOBS_KV_ALL, true, m -> {
-        String subject = m.getSubject();
-        Headers h = m.getHeaders();
-        JobId job = NatsLayout.jobOfRecordSubject(subject);
-        if (job != null) {
-          expected.put(job, count(h == null ? null : h.getFirst(NatsLayout.EXPECTED_HEADER)));
-          return;
-        }
-        RunKey run = NatsLayout.runOfSubject(subject);
-        RunState state = run == null ? null : state(h);
-        if (state != null) {
-          states.computeIfAbsent(run.job(), k -> new ArrayList<>(1)).add(state);
-        } else {
-          LOG.log(Level.DEBUG, "statuses: skipping key {0}", subject);
-        }
-      });
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw NatsErrors.unavailable("listing jobs", e);
-    } catch (Exception e) {
-      throw NatsErrors.unavailable("listing jobs", e);
-    }
-    Map<JobId, JobStatus> out = new LinkedHashMap<>();
-    expected.forEach((id, n) -> {
-      List<RunState> runs = states.getOrDefault(id, List.of());
-      out.put(id, n == 0
-          ? JobStatus.of(runs.isEmpty() ? null : runs.get(0))
-          : JobStatus.aggregate(runs, n));
-    });
-    return out;
+  public JobWatch watch(JobWatch.Listener listener) {
+    NatsJobWatch w = new NatsJobWatch(backend, listener);
+    w.start();
+    return w;
+  }
+
+  /** The bucket's max age ({@link NatsSettings#jobsTtl()}). */
+  @Override
+  public Duration retention() {
+    return backend.settings().jobsTtl();
   }
 
   /**
@@ -200,15 +173,25 @@ final class NatsJobStore implements JobStore {
     keys.add(NatsLayout.jobSubject(id));
     NatsSession s = backend.requireSession();
     try {
-      long purged = 0;
       for (String subject : keys) {
-        purged = s.jsm.purgeStream(NatsLayout.JOBS_KV_STREAM, PurgeOptions.subject(subject))
-            .getPurged();
+        purge(s, subject);
       }
-      return purged > 0;
+      return true;
     } catch (Exception e) {
       throw NatsErrors.unavailable("deleting job " + id, e);
     }
+  }
+
+  /**
+   * Purges one key the KV way: a marker ({@code KV-Operation: PURGE}) that rolls up everything
+   * before it, so every watcher of the bucket sees the delete (a stream purge would be silent).
+   * The marker goes with the bucket's max age.
+   */
+  private static void purge(NatsSession s, String subject) throws Exception {
+    Headers h = new Headers()
+        .put(NatsLayout.KV_OPERATION_HEADER, "PURGE")
+        .put("Nats-Rollup", "sub");
+    s.js.publish(subject, h, null);
   }
 
   // ---- writes
@@ -219,6 +202,11 @@ final class NatsJobStore implements JobStore {
    */
   private CompletableFuture<Long> write(String subject, Headers headers, byte[] value,
       long revision, PublishOptions po, String what, JobId id) {
+    return write(subject, headers, value, revision, po, what, id, false);
+  }
+
+  private CompletableFuture<Long> write(String subject, Headers headers, byte[] value,
+      long revision, PublishOptions po, String what, JobId id, boolean overMarker) {
     CompletableFuture<PublishAck> f;
     try {
       f = backend.requireSession().js.publishAsync(subject, headers, value, po);
@@ -229,6 +217,27 @@ final class NatsJobStore implements JobStore {
     f.whenComplete((ack, err) -> {
       if (err == null) {
         done.complete(ack.getSeqno());
+      } else if (revision == 0 && NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE
+          && !overMarker) {
+        // a create where a deleted value's purge marker stands: create over the marker (off
+        // jnats' thread, as it reads)
+        NatsRetry.execute(() -> {
+          long marker = markerSequence(subject);
+          if (marker <= 0) {
+            done.completeExceptionally(new RevisionConflictException(
+                what + id + ": it exists already", NatsErrors.apiError(err)));
+            return;
+          }
+          write(subject, headers, value, 0,
+              PublishOptions.builder().expectedLastSubjectSequence(marker).build(), what, id,
+              true).whenComplete((r, e2) -> {
+                if (e2 == null) {
+                  done.complete(r);
+                } else {
+                  done.completeExceptionally(e2);
+                }
+              });
+        });
       } else if (NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE) {
         done.completeExceptionally(new RevisionConflictException(
             what + id + ": " + (revision == 0 ? "it exists already" : "revision " + revision
@@ -246,6 +255,22 @@ final class NatsJobStore implements JobStore {
     }
   }
 
+  /**
+   * The sequence of the purge or delete marker that is the last message of {@code subject}, or 0
+   * when its last message is a value (or there is none, or it cannot be read).
+   */
+  private long markerSequence(String subject) {
+    try {
+      MessageInfo mi = backend.requireSession().jsm.getLastMessage(NatsLayout.JOBS_KV_STREAM,
+          subject);
+      Headers h = mi.getHeaders();
+      String op = h == null ? null : h.getFirst(NatsLayout.KV_OPERATION_HEADER);
+      return op != null && !op.equals("PUT") ? mi.getSeq() : 0;
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
   // ---- reads
 
   private KeyValueEntry get(String key, String what, JobId id) {
@@ -258,24 +283,10 @@ final class NatsJobStore implements JobStore {
     }
   }
 
-  private static int count(String header) {
-    if (header == null) {
-      return 0;
-    }
-    try {
-      return Math.max(0, Integer.parseInt(header));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
-  private static RunState state(Headers h) {
-    String v = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
-    if (v == null) {
-      return null;
-    }
+  /** The run state of an {@code Osapi-State} header value, or null. */
+  static RunState state(String wire) {
     for (RunState s : RunState.values()) {
-      if (s.wire().equals(v)) {
+      if (s.wire().equals(wire)) {
         return s;
       }
     }
@@ -331,7 +342,7 @@ final class NatsJobStore implements JobStore {
           + " and a worker has claimed it since; it stays", id);
       return;
     }
-    s.jsm.purgeStream(NatsLayout.JOBS_KV_STREAM, PurgeOptions.subject(NatsLayout.jobSubject(id)));
+    purge(s, NatsLayout.jobSubject(id));
     LOG.log(Level.INFO, "removed job record {0}: its create was answered with a failure but had"
         + " been stored", id);
   }

@@ -29,4 +29,9 @@ final class NatsRetry {
       // never shut down; nothing to do
     }
   }
+
+  /** Runs {@code task} soon. */
+  static void execute(Runnable task) {
+    schedule(task, 0);
+  }
 }

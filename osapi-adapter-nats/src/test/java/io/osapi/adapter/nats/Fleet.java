@@ -2,6 +2,7 @@ package io.osapi.adapter.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.JobStatus;
@@ -111,7 +112,7 @@ final class Fleet implements AutoCloseable {
     return NatsTestSupport.eventually(
         timeout,
         () -> {
-          Map<JobId, JobStatus> statuses = client.jobStore().statuses();
+          Map<JobId, JobStatus> statuses = Fixtures.statuses(client.jobStore());
           for (JobId id : ids) {
             if (statuses.get(id) != status) {
               return false;

@@ -96,6 +96,11 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
+  public void jobIndex(long jobs, long behind) {
+    recorded.jobIndex(jobs, behind);
+  }
+
+  @Override
   public void subsystemUp(String subsystem, boolean up) {
     recorded.subsystemUp(subsystem, up);
   }

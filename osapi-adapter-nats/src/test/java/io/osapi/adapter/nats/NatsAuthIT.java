@@ -3,6 +3,7 @@ package io.osapi.adapter.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.port.JobMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ class NatsAuthIT {
                     .build(),
                 JobMetrics.noop()));
     assertThat(trusted.isReady()).isTrue();
-    assertThat(trusted.jobStore().statuses()).isEmpty();
+    assertThat(Fixtures.statuses(trusted.jobStore())).isEmpty();
 
     NatsBackend untrusted =
         closeLater(

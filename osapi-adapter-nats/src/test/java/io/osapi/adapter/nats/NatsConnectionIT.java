@@ -3,12 +3,13 @@ package io.osapi.adapter.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
 import io.osapi.core.port.JobMetrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,7 +58,7 @@ class NatsConnectionIT {
     JobRecord after = NatsJobStoreV2IT.any();
     b.jobStore().create(after).get();
     b.jobQueue().publish(JobNotification.of(after)).get();
-    assertThat(b.jobStore().statuses()).containsOnlyKeys(before.job().id(), after.job().id());
+    assertThat(Fixtures.statuses(b.jobStore())).containsOnlyKeys(before.job().id(), after.job().id());
     assertThat(m.connectedTransitions()).containsExactly(0, 1, 0, 1);
     assertThat(m.recorded.natsReconnects()).isEqualTo(1);
   }
@@ -89,7 +90,7 @@ class NatsConnectionIT {
         () -> other.jobStore().find(lost.job().id()).isEmpty()))
         .as("the create that was stored although its caller heard it failed is removed").isTrue();
     Thread.sleep(1_000);
-    assertThat(other.jobStore().statuses()).containsOnlyKeys(kept.job().id(), claimed.job().id());
+    assertThat(Fixtures.statuses(other.jobStore())).containsOnlyKeys(kept.job().id(), claimed.job().id());
   }
 
   @Test
@@ -174,7 +175,7 @@ class NatsConnectionIT {
     assertThat(b.awaitReady(Duration.ofSeconds(20))).isTrue();
     assertThat(m.connectedTransitions()).containsExactly(0, 1);
     assertThat(m.recorded.natsReconnects()).as("a first connection is not a reconnect").isZero();
-    assertThat(b.jobStore().statuses()).isEmpty();
+    assertThat(Fixtures.statuses(b.jobStore())).isEmpty();
     assertThat(m.recorded.subsystems()).containsEntry("nats", true);
   }
 

@@ -3,18 +3,19 @@ package io.osapi.adapter.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.Operation;
+import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
-import io.osapi.core.domain.JobStatus;
-import io.osapi.core.domain.Operation;
-import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.Target;
 import io.osapi.core.port.JobMetrics;
 import java.time.Clock;
@@ -94,7 +95,7 @@ class NatsFaultIT {
 
   private static int countCompleted(Fleet fleet, List<JobId> ids) {
     int n = 0;
-    var statuses = fleet.client.jobStore().statuses();
+    var statuses = Fixtures.statuses(fleet.client.jobStore());
     for (JobId id : ids) {
       if (statuses.get(id) == JobStatus.COMPLETED) {
         n++;
@@ -163,7 +164,7 @@ class NatsFaultIT {
     assertThat(fleet.awaitFinishedBy(id, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     Thread.sleep(500);
     assertThat(fleet.completedBy(id)).isEqualTo(Map.of("w1", 1));
-    assertThat(b.jobStore().statuses()).containsOnlyKeys(id);
+    assertThat(Fixtures.statuses(b.jobStore())).containsOnlyKeys(id);
     assertThat(b.jobStore().find(id).orElseThrow().value()).isEqualTo(record);
   }
 

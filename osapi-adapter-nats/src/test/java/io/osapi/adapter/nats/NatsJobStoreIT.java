@@ -1,7 +1,12 @@
 package io.osapi.adapter.nats;
 
 import io.osapi.core.contract.JobStoreContract;
+import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core's {@link JobStoreContract} on bucket {@code osapi-jobs} of a real server. */
@@ -12,5 +17,26 @@ class NatsJobStoreIT extends JobStoreContract {
   protected JobStore newStore() {
     NATS.purge(NatsLayout.JOBS_KV_STREAM);
     return NATS.backend().jobStore();
+  }
+
+  private final List<AutoCloseable> extra = new ArrayList<>();
+
+  /** A server of its own: the bucket's max age is set when it is made. */
+  @Override
+  protected JobStore newStoreWithRetention(Duration retention) {
+    NatsServerProcess server = NatsServerProcess.start();
+    extra.add(server);
+    NatsBackend b = NatsTestSupport.backend(
+        NatsTestSupport.settings(server).jobsTtl(retention).build(), JobMetrics.noop());
+    extra.add(0, b);
+    return b.jobStore();
+  }
+
+  @AfterEach
+  void closeExtra() throws Exception {
+    for (AutoCloseable c : extra) {
+      c.close();
+    }
+    extra.clear();
   }
 }

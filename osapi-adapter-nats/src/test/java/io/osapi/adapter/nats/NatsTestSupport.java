@@ -3,6 +3,7 @@ package io.osapi.adapter.nats;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.JetStreamManagement;
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -76,7 +77,7 @@ final class NatsTestSupport {
             .append(ci.getRedelivered()).append(" delivered ").append(ci.getDelivered())
             .append(" ackFloor ").append(ci.getAckFloor()).append('\n');
       }
-      var statuses = b.jobStore().statuses();
+      var statuses = Fixtures.statuses(b.jobStore());
       java.util.Map<Object, Integer> counts = new java.util.TreeMap<>();
       for (var id : ids) {
         var st = statuses.get(id);

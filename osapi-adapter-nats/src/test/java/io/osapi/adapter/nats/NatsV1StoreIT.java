@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.KeyValueConfiguration;
+import io.osapi.core.contract.Fixtures;
 import io.osapi.core.port.JobMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -44,6 +45,6 @@ class NatsV1StoreIT {
     first.jobStore().create(NatsJobStoreV2IT.any()).get();
     first.close();
     NatsBackend again = closer.later(NatsTestSupport.backend(server, JobMetrics.noop()));
-    assertThat(again.jobStore().statuses()).hasSize(1);
+    assertThat(Fixtures.statuses(again.jobStore())).hasSize(1);
   }
 }

@@ -41,8 +41,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>All gauges are observable; their callbacks read fields cached here. {@code osapi_jobs_active},
  * {@code osapi_workers_connected}, {@code osapi_worker_concurrency} and {@code osapi_component_up}
- * are always exported; {@code osapi_nats_connected}, {@code osapi_jobs_pending} and {@code
- * osapi_jobs_ack_pending} only once a value was reported (a process without NATS exports no NATS
+ * are always exported; {@code osapi_nats_connected}, {@code osapi_jobs_pending}, {@code
+ * osapi_jobs_ack_pending} and the job index gauges only once a value was reported (a process without NATS exports no NATS
  * gauge rather than a false 0).
  *
  * <p>No method throws: any failure inside is counted ({@link #internalErrors()}) and the first one is
@@ -98,6 +98,10 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOBS_PENDING = "osapi.jobs.pending";
   /** Instrument name of {@code osapi_jobs_ack_pending}. */
   public static final String JOBS_ACK_PENDING = "osapi.jobs.ack_pending";
+  /** Instrument name of {@code osapi_job_index_jobs}. */
+  public static final String JOB_INDEX_JOBS = "osapi.job_index.jobs";
+  /** Instrument name of {@code osapi_job_index_lag}. */
+  public static final String JOB_INDEX_LAG = "osapi.job_index.lag";
   /** Instrument name of {@code osapi_worker_concurrency}. */
   public static final String WORKER_CONCURRENCY = "osapi.worker.concurrency";
   /** Instrument name of {@code osapi_worker_heartbeat_age_seconds}. */
@@ -193,6 +197,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
 
   private volatile long pending = -1;
   private volatile long ackPending = -1;
+  private volatile long indexJobs = -1;
+  private volatile long indexLag = -1;
   private volatile boolean componentUp;
   private volatile List<HeartbeatAge> heartbeatAges = List.of();
 
@@ -406,6 +412,36 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .buildWithCallback(
                 m -> {
                   long value = ackPending;
+                  if (value >= 0) {
+                    m.record(value);
+                  }
+                })
+            ::close);
+    observables.add(
+        meter
+            .gaugeBuilder(JOB_INDEX_JOBS)
+            .ofLongs()
+            .setDescription("Jobs in this controller's job index, the view job listings and stats"
+                + " read.")
+            .setUnit("{job}")
+            .buildWithCallback(
+                m -> {
+                  long value = indexJobs;
+                  if (value >= 0) {
+                    m.record(value);
+                  }
+                })
+            ::close);
+    observables.add(
+        meter
+            .gaugeBuilder(JOB_INDEX_LAG)
+            .ofLongs()
+            .setDescription("Writes to the job store this controller's job index has not applied"
+                + " yet (its replay at start included).")
+            .setUnit("{write}")
+            .buildWithCallback(
+                m -> {
+                  long value = indexLag;
                   if (value >= 0) {
                     m.record(value);
                   }
@@ -646,6 +682,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public void queueBacklog(long pendingCount, long ackPendingCount) {
     pending = Math.max(0L, pendingCount);
     ackPending = Math.max(0L, ackPendingCount);
+  }
+
+  @Override
+  public void jobIndex(long jobs, long behind) {
+    indexJobs = Math.max(0L, jobs);
+    indexLag = Math.max(0L, behind);
   }
 
   @Override

@@ -124,7 +124,7 @@ public final class ApiJson {
   public static JobList list(JobPage page) {
     List<JobSummary> items = new ArrayList<>(page.items().size());
     page.items().forEach(v -> items.add(summary(v)));
-    return new JobList(items, page.total());
+    return new JobList(items, page.total(), page.next() == null ? null : page.next().value());
   }
 
   /** A job in full. */

@@ -53,8 +53,14 @@ public final class ApiModel {
    *
    * @param items the jobs, newest first
    * @param total how many match the filter in all
+   * @param next the cursor of the next page ({@code ?after=<next>}), absent on the last page
    */
-  public record JobList(List<JobSummary> items, int total) {}
+  public record JobList(List<JobSummary> items, int total, String next) {
+    /** A page with nothing after it. */
+    public JobList(List<JobSummary> items, int total) {
+      this(items, total, null);
+    }
+  }
 
   /**
    * One worker's state of a job.

@@ -39,7 +39,7 @@ public final class JobsApi implements HttpHandler {
   private static final Set<String> CREATE_FIELDS = Set.of("operation", "target");
   private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
   private static final Set<String> RETRY_FIELDS = Set.of("target");
-  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset");
+  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
   private static final int DEFAULT_LIMIT = 20;
 
   private final JobClient client;
@@ -157,13 +157,14 @@ public final class JobsApi implements HttpHandler {
       if (!LIST_PARAMS.contains(k)) {
         throw ApiException.badRequest(
             abbreviate(k), "unknown query parameter '" + abbreviate(k)
-                + "': allowed are status, limit, offset");
+                + "': allowed are status, limit, offset, after");
       }
     }
     JobStatus status = q.containsKey("status") ? JobStatus.fromWire(q.get("status")) : null;
     int limit = intParam(q, "limit", DEFAULT_LIMIT);
     int offset = intParam(q, "offset", 0);
-    return Response.ok(ApiJson.list(client.list(status, limit, offset)));
+    JobId after = q.containsKey("after") ? afterParam(q.get("after")) : null;
+    return Response.ok(ApiJson.list(client.list(status, limit, offset, after)));
   }
 
   private Response get(JobId id) {
@@ -194,6 +195,15 @@ public final class JobsApi implements HttpHandler {
 
   private static ApiException notFound(JobId id) {
     return ApiException.notFound("job " + id.value() + " not found");
+  }
+
+  private static JobId afterParam(String raw) {
+    try {
+      return JobId.parse(raw);
+    } catch (InvalidInputException e) {
+      throw ApiException.badRequest("after", "after must be a job id (the \"next\" of the"
+          + " previous page), got '" + abbreviate(raw) + "'");
+    }
   }
 
   private static JobId jobId(String raw) {

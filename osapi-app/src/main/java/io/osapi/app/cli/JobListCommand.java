@@ -24,12 +24,17 @@ public final class JobListCommand extends ClientCommand {
   int limit;
 
   @Option(names = "--offset", paramLabel = "N", defaultValue = "0",
-      description = "Jobs to skip (default: ${DEFAULT-VALUE}).")
+      description = "Jobs to skip (default: ${DEFAULT-VALUE}); for deep pages prefer --after.")
   int offset;
+
+  @Option(names = "--after", paramLabel = "JOB_ID",
+      description = "Only jobs older than this one: the next page after a listing, as printed"
+          + " at its end.")
+  String after;
 
   @Override
   int run(ControllerClient c) throws Exception {
-    JobList l = c.list(status, limit, offset);
+    JobList l = c.list(status, limit, offset, after);
     if (json()) {
       printJson(l);
       return 0;
@@ -41,6 +46,10 @@ public final class JobListCommand extends ClientCommand {
     t.print(out());
     out().println(l.items().size() + " of " + l.total() + " jobs"
         + (status == null ? "" : " with status " + status));
+    if (l.next() != null) {
+      out().println("next page: osapi-app job list" + (status == null ? "" : " --status " + status)
+          + (limit == 20 ? "" : " --limit " + limit) + " --after " + l.next());
+    }
     out().flush();
     return 0;
   }

@@ -76,8 +76,8 @@ public final class NatsOptions {
       names = "--job-ttl",
       paramLabel = "DURATION",
       defaultValue = "24h",
-      description = "How long jobs, their events and results are kept in NATS; 0s keeps them"
-          + " for ever (default: ${DEFAULT-VALUE}).")
+      description = "How long a job is kept after its last change, in NATS or in the embedded"
+          + " broker; 0s keeps jobs for ever (default: ${DEFAULT-VALUE}).")
   String jobTtl;
 
   /**
@@ -167,12 +167,17 @@ public final class NatsOptions {
       default -> throw new ConfigException("--nats-storage",
           "expected file or memory, got '" + storage + "'");
     });
+    b.jobsTtl(jobTtl());
+  }
+
+  /** {@code --job-ttl}: how long jobs are kept, in NATS or in the embedded broker. */
+  java.time.Duration jobTtl() {
     java.time.Duration ttl =
         Durations.parseAtMost("--job-ttl", jobTtl, java.time.Duration.ofDays(3650), "3650d");
     if (ttl.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }
-    b.jobsTtl(ttl);
+    return ttl;
   }
 
   static List<String> parseUrls(String text) {

@@ -35,7 +35,7 @@ public final class OptionSources implements IDefaultValueProvider {
    */
   public static final Set<String> PER_INVOCATION =
       Set.of("--type", "--data", "--target", "--wait", "--wait-timeout", "--status", "--limit",
-          "--offset", "--json");
+          "--offset", "--after", "--json");
 
   private final Map<String, String> env;
   private final Map<String, String> file;

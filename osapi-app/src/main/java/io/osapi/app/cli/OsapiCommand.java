@@ -82,7 +82,8 @@ public final class OsapiCommand implements Callable<Integer> {
         new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
             "osapi"),
         Optional.of(w),
-        common.lifecycle());
+        common.lifecycle(),
+        natsOptions.jobTtl());
   }
 
   @Override

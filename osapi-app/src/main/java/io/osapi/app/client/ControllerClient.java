@@ -93,8 +93,25 @@ public final class ControllerClient {
    * @param offset 0 or more
    */
   public JobList list(String status, int limit, int offset) {
-    StringBuilder q = new StringBuilder("/api/v1/jobs?limit=").append(limit).append("&offset=")
-        .append(offset);
+    return list(status, limit, offset, null);
+  }
+
+  /**
+   * A page of jobs, newest first, after a cursor.
+   *
+   * @param status only this status, or null for all
+   * @param limit 1 to 100
+   * @param offset 0 or more
+   * @param after only jobs older than this job id (the {@code next} of the previous page), or null
+   */
+  public JobList list(String status, int limit, int offset, String after) {
+    StringBuilder q = new StringBuilder("/api/v1/jobs?limit=").append(limit);
+    if (offset != 0 || after == null) {
+      q.append("&offset=").append(offset);
+    }
+    if (after != null) {
+      q.append("&after=").append(encode(after));
+    }
     if (status != null) {
       q.append("&status=").append(encode(status));
     }

@@ -2,6 +2,7 @@ package io.osapi.app.config;
 
 import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.core.service.WorkerConfig;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -14,6 +15,8 @@ import java.util.Optional;
  * @param metrics the metrics endpoint
  * @param worker the worker (worker and all-in-one)
  * @param lifecycle drain and refresh timing
+ * @param jobRetention how long jobs are kept after their last write ({@code --job-ttl}; with NATS
+ *     the same as its settings' jobs TTL), zero for ever
  */
 public record ProcessSettings(
     ProcessKind kind,
@@ -21,7 +24,18 @@ public record ProcessSettings(
     Optional<ApiSettings> api,
     MetricsSettings metrics,
     Optional<WorkerConfig> worker,
-    LifecycleSettings lifecycle) {
+    LifecycleSettings lifecycle,
+    Duration jobRetention) {
+  /** The default job retention: 24 h, as the {@code --job-ttl} option's default. */
+  public static final Duration DEFAULT_JOB_RETENTION = Duration.ofHours(24);
+
+  /** Settings whose job retention is the NATS jobs TTL, or the default without NATS. */
+  public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
+      MetricsSettings metrics, Optional<WorkerConfig> worker, LifecycleSettings lifecycle) {
+    this(kind, nats, api, metrics, worker, lifecycle,
+        nats.map(NatsSettings::jobsTtl).orElse(DEFAULT_JOB_RETENTION));
+  }
+
   /** Checks that each kind has the parts it needs, and that separate processes have NATS. */
   public ProcessSettings {
     Objects.requireNonNull(kind, "kind");
@@ -30,6 +44,10 @@ public record ProcessSettings(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(lifecycle, "lifecycle");
+    Objects.requireNonNull(jobRetention, "jobRetention");
+    if (jobRetention.isNegative()) {
+      throw new ConfigException("--job-ttl", "must not be negative");
+    }
     if (kind != ProcessKind.ALL_IN_ONE && nats.isEmpty()) {
       throw new ConfigException("--nats", "the " + kind.label() + " needs a NATS server URL");
     }

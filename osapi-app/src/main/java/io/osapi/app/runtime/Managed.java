@@ -33,6 +33,11 @@ public interface Managed {
     return true;
   }
 
+  /** Why the part is not healthy, for {@code /health/ready}, when it knows. */
+  default Optional<String> problem() {
+    return Optional.empty();
+  }
+
   /** Lines for the start-up banner: where the part listens or what it does. */
   default List<String> describe() {
     return List.of();

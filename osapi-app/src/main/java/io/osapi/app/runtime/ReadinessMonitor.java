@@ -72,7 +72,8 @@ public final class ReadinessMonitor {
       if (s.isPresent()) {
         subsystems.merge(s.get(), healthy, Boolean::logicalAnd);
         if (!healthy) {
-          reasons.putIfAbsent(s.get(), p.name() + " is not running");
+          reasons.putIfAbsent(s.get(), started
+              ? p.problem().orElse(p.name() + " is not running") : p.name() + " is not running");
         }
       }
     }

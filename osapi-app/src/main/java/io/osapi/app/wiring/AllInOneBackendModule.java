@@ -17,6 +17,6 @@ public interface AllInOneBackendModule {
   static Backend backend(ProcessSettings settings, JobMetrics metrics, Clock clock) {
     return settings.nats().isPresent()
         ? NatsModule.nats(settings.requireNats(), metrics)
-        : EmbeddedBrokerModule.embedded(clock);
+        : EmbeddedBrokerModule.embedded(clock, settings.jobRetention());
   }
 }

@@ -11,6 +11,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
+import io.osapi.app.runtime.JobIndexRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -59,6 +60,7 @@ public interface AllInOneComponent {
     static AppProcess process(
         MetricsEndpoint metrics,
         WorkerRunner worker,
+        JobIndexRunner index,
         ControllerRefresher refresher,
         DeadLetterRunner deadLetters,
         ApiServer api,
@@ -68,7 +70,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           "all-in-one",
-          List.of(metrics, worker, refresher, deadLetters, api),
+          List.of(metrics, worker, index, refresher, deadLetters, api),
           backend,
           shutdown,
           readiness,

@@ -11,6 +11,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
+import io.osapi.app.runtime.JobIndexRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -46,10 +47,11 @@ public interface ControllerComponent {
   /** The controller's parts in start order. */
   @Module
   interface Assembly {
-    /** Metrics endpoint, refresher, then the API (stopped first). */
+    /** Metrics endpoint, job index, refresher, then the API (stopped first). */
     @Provides
     static AppProcess process(
         MetricsEndpoint metrics,
+        JobIndexRunner index,
         ControllerRefresher refresher,
         DeadLetterRunner deadLetters,
         ApiServer api,
@@ -58,7 +60,7 @@ public interface ControllerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "controller", List.of(metrics, refresher, deadLetters, api), backend, shutdown, readiness, lifecycle);
+          "controller", List.of(metrics, index, refresher, deadLetters, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

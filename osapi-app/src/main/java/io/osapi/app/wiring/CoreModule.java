@@ -6,6 +6,7 @@ import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.Backend;
+import io.osapi.app.runtime.JobIndexRunner;
 import io.osapi.app.runtime.ReadinessMonitor;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.operations.BuiltinOperations;
@@ -14,6 +15,7 @@ import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import io.osapi.core.service.JobClient;
+import io.osapi.core.service.JobIndex;
 import java.time.Clock;
 import javax.inject.Singleton;
 
@@ -53,6 +55,24 @@ public interface CoreModule {
     return backend.registry();
   }
 
+  /**
+   * The job index listings and stats read (started by the {@link JobIndexRunner} of the
+   * processes that have a job client), with the store's retention.
+   */
+  @Provides
+  @Singleton
+  static JobIndex jobIndex(JobStore store, Clock clock) {
+    return new JobIndex(clock, store.retention());
+  }
+
+  /** Keeps the job index. */
+  @Provides
+  @Singleton
+  static JobIndexRunner jobIndexRunner(
+      JobIndex index, JobStore store, JobMetrics metrics, LifecycleSettings lifecycle) {
+    return new JobIndexRunner(index, store, metrics, lifecycle.readinessInterval());
+  }
+
   /** The job client; broadcast targets must match a registered worker. */
   @Provides
   static JobClient jobClient(
@@ -61,8 +81,9 @@ public interface CoreModule {
       WorkerRegistry registry,
       OperationRegistry operations,
       JobMetrics metrics,
-      Clock clock) {
-    return new JobClient(store, queue, registry, operations, metrics, clock);
+      Clock clock,
+      JobIndex index) {
+    return new JobClient(store, queue, registry, operations, metrics, clock, index);
   }
 
   /** Drain and refresh timing. */

@@ -175,6 +175,13 @@ class JobsApiComponentTest {
     assertThat(page.get("total").asLong()).isEqualTo(storedJobs());
     JsonNode second = json(get("/api/v1/jobs?limit=1&offset=1"));
     assertThat(second.at("/items/0/job_id").asText()).isEqualTo(a);
+    JsonNode first = json(get("/api/v1/jobs?limit=1"));
+    assertThat(first.get("next").asText()).as("the cursor of the next page").isEqualTo(b);
+    JsonNode byCursor = json(get("/api/v1/jobs?limit=1&after=" + b));
+    assertThat(byCursor.at("/items/0/job_id").asText()).isEqualTo(a);
+    assertThat(byCursor.get("total").asLong()).isEqualTo(storedJobs());
+    JsonNode oldest = json(get("/api/v1/jobs?limit=1&offset=" + (storedJobs() - 1)));
+    assertThat(oldest.has("next")).as("the last page has no next").isFalse();
     JsonNode failed = json(get("/api/v1/jobs?status=failed&limit=100"));
     assertThat(failed.get("items").findValuesAsText("status")).containsOnly("failed");
     assertThat(failed.get("items").findValuesAsText("job_id")).contains(b).doesNotContain(a);
@@ -207,6 +214,8 @@ class JobsApiComponentTest {
     assertThat(r.statusCode()).isEqualTo(204);
     assertThat(r.body()).isEmpty();
     assertThat(storedJobs()).isEqualTo(before - 1);
+    assertThat(json(get("/api/v1/jobs?limit=100")).get("items").findValuesAsText("job_id"))
+        .as("the next list").doesNotContain(id);
     refused("GET", "/api/v1/jobs/" + id, null, 404);
     refused("DELETE", "/api/v1/jobs/" + id, null, 404);
   }
@@ -219,6 +228,8 @@ class JobsApiComponentTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
     String again = json(r).get("job_id").asText();
     assertThat(again).isNotEqualTo(id);
+    assertThat(json(get("/api/v1/jobs?limit=1")).at("/items/0/job_id").asText())
+        .as("the retry heads the next list").isEqualTo(again);
     assertThat(json(get("/api/v1/jobs/" + again)).at("/operation/type").asText())
         .isEqualTo("diag.fail");
     JsonNode old = json(get("/api/v1/jobs/" + id));
@@ -357,7 +368,7 @@ class JobsApiComponentTest {
   @ValueSource(strings = {"limit=0", "limit=-1", "limit=101", "limit=abc", "limit=1.5",
       "limit=99999999999999999999", "offset=-1", "offset=x", "offset=-99999999999",
       "status=bogus", "status=COMPLETED", "status=", "page=2", "limit=1&limit=2",
-      "limit"})
+      "limit", "after=bogus", "after=", "after=01A00000-0000-7000-8000-000000000000"})
   void badPagingIs400(String query) {
     refused("GET", "/api/v1/jobs?" + query, null, 400);
   }

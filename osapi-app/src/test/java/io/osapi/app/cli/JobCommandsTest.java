@@ -114,6 +114,12 @@ class JobCommandsTest {
     CliRun list = run("job", "list", "--limit", "100");
     assertThat(list.code()).isZero();
     assertThat(list.out()).startsWith("ID").contains(id).containsPattern("\\d+ of \\d+ jobs");
+    CliRun one = run("job", "list", "--limit", "1");
+    assertThat(one.out()).contains("next page: osapi-app job list --limit 1 --after ");
+    String cursor = one.out().substring(one.out().indexOf("--after ") + 8).trim();
+    CliRun next = run("job", "list", "--limit", "1", "--after", cursor);
+    assertThat(next.code()).as(next.err()).isZero();
+    assertThat(next.out()).doesNotContain(cursor + " ").contains("1 of ");
     CliRun listJson = run("job", "list", "--json", "--status", "completed", "--limit", "100");
     assertThat(json(listJson.out()).get("items").findValuesAsText("status"))
         .containsOnly("completed");

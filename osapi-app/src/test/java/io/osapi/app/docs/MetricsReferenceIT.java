@@ -194,7 +194,7 @@ class MetricsReferenceIT {
     assertThat(seen.get("operation")).contains("diag.echo", "diag.fail", "diag.sleep",
         "system.hostname.get", "other");
     assertThat(seen.get("status")).containsExactlyInAnyOrder("completed", "failed");
-    assertThat(seen.get("subsystem")).contains("nats", "http", "worker");
+    assertThat(seen.get("subsystem")).contains("nats", "http", "worker", "index");
     assertThat(seen.get("http_route")).contains("/api/v1/jobs", "/api/v1/jobs/{id}");
   }
 

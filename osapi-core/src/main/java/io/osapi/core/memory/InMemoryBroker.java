@@ -17,10 +17,20 @@ import java.time.Duration;
 public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
     InMemoryWorkerRegistry registry) {
 
-  /** A new, empty broker on {@code clock}. */
+  /** A new, empty broker on {@code clock} that keeps jobs for ever. */
   public static InMemoryBroker create(Clock clock) {
+    return create(clock, Duration.ZERO);
+  }
+
+  /**
+   * A new, empty broker on {@code clock}.
+   *
+   * @param jobRetention how long a job record or run stays after its last write (as the NATS
+   *     bucket's max age); zero for ever
+   */
+  public static InMemoryBroker create(Clock clock, Duration jobRetention) {
     return new InMemoryBroker(
-        new InMemoryJobStore(),
+        new InMemoryJobStore(clock, jobRetention),
         new InMemoryJobQueue(clock),
         new InMemoryWorkerRegistry(clock, Duration.ofSeconds(30)));
   }

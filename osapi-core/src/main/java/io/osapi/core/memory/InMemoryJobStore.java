@@ -2,16 +2,17 @@ package io.osapi.core.memory;
 
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
-import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
+import io.osapi.core.port.JobWatch;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link JobStore} in memory, for embedding, development and tests, with the semantics of the
@@ -30,46 +32,99 @@ import java.util.concurrent.atomic.AtomicLong;
  * every other write names the stored revision; a write that does not match changes nothing and
  * completes with {@link RevisionConflictException}.
  *
- * <p>Thread-safe: each record and each run is changed atomically on its own key. Every future is
- * complete when it is returned. Values are kept as given (they are immutable records), so what is
- * read back equals what was written.
+ * <p>Retention as on NATS: with a retention, a record or run is gone once that long has passed
+ * since its last write (reads see it absent at once; its memory is freed by later writes), so the
+ * store is bounded by what arrives within one retention. Like KV max age, expiry is silent: a
+ * {@link #watch} is not told, its listener ages jobs out by the same rule.
+ *
+ * <p>Thread-safe: each record and each run is changed atomically on its own key, and watchers hear
+ * each key's writes in order (they are told while the key is held). Every future is complete when
+ * it is returned. Values are kept as given (they are immutable records), so what is read back
+ * equals what was written.
  */
 public final class InMemoryJobStore implements JobStore {
+  private final Clock clock;
+  private final long retentionMillis;
   private final AtomicLong sequence = new AtomicLong();
-  private final ConcurrentMap<JobId, Versioned<JobRecord>> records = new ConcurrentHashMap<>();
-  /** Ids of stored records, newest first (version 7 ids sort by creation time). */
-  private final ConcurrentSkipListSet<JobId> newestFirst =
-      new ConcurrentSkipListSet<>(Comparator.reverseOrder());
-  private final ConcurrentMap<JobId, ConcurrentMap<String, Versioned<Run>>> runs =
+  private final ConcurrentMap<JobId, Entry<JobRecord>> records = new ConcurrentHashMap<>();
+  private final ConcurrentMap<JobId, ConcurrentMap<String, Entry<Run>>> runs =
       new ConcurrentHashMap<>();
+  private final List<JobWatch.Listener> listeners = new CopyOnWriteArrayList<>();
+  /** Writes hold the read side (many at once); a new watch's replay holds the write side. */
+  private final ReentrantReadWriteLock watchLock = new ReentrantReadWriteLock();
+  /** Every write in time order, for expiry (only with a retention). Guarded by itself. */
+  private final ArrayDeque<Written> writes = new ArrayDeque<>();
 
-  /** A new, empty store. */
-  public InMemoryJobStore() {}
+  /** A stored value with its revision and write time. */
+  private record Entry<T>(T value, long revision, long written) {
+    Versioned<T> versioned() {
+      return new Versioned<>(value, revision);
+    }
+  }
+
+  /** A write, for expiry: the run slot, or null for the record. */
+  private record Written(long at, JobId job, String slot) {}
+
+  /** A new, empty store that keeps everything, on the system clock. */
+  public InMemoryJobStore() {
+    this(Clock.systemUTC(), Duration.ZERO);
+  }
+
+  /**
+   * A new, empty store.
+   *
+   * @param clock the time of writes, for the retention
+   * @param retention how long a value stays after its last write; zero for ever
+   */
+  public InMemoryJobStore(Clock clock, Duration retention) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    if (retention.isNegative()) {
+      throw new IllegalArgumentException("retention must not be negative: " + retention);
+    }
+    this.retentionMillis = retention.toMillis();
+  }
+
+  @Override
+  public Duration retention() {
+    return Duration.ofMillis(retentionMillis);
+  }
+
+  private boolean live(Entry<?> e, long now) {
+    return e != null && (retentionMillis <= 0 || e.written() + retentionMillis > now);
+  }
 
   @Override
   public CompletableFuture<Long> create(JobRecord record) {
     Objects.requireNonNull(record, "record");
     JobId id = record.job().id();
     long[] written = {0};
-    records.compute(id, (k, old) -> {
-      if (old != null) {
-        return old;
-      }
-      written[0] = sequence.incrementAndGet();
-      return new Versioned<>(record, written[0]);
-    });
+    long now = clock.millis();
+    watchLock.readLock().lock();
+    try {
+      records.compute(id, (k, old) -> {
+        if (live(old, now)) {
+          return old;
+        }
+        written[0] = sequence.incrementAndGet();
+        tellRecord(id, record, now);
+        return new Entry<>(record, written[0], now);
+      });
+    } finally {
+      watchLock.readLock().unlock();
+    }
     if (written[0] == 0) {
       return CompletableFuture.failedFuture(
           new RevisionConflictException("job " + id + " exists already"));
     }
-    newestFirst.add(id);
+    noteWrite(now, id, null);
     return CompletableFuture.completedFuture(written[0]);
   }
 
   @Override
   public Optional<Versioned<JobRecord>> find(JobId id) {
     Objects.requireNonNull(id, "id");
-    return Optional.ofNullable(records.get(id));
+    Entry<JobRecord> e = records.get(id);
+    return live(e, clock.millis()) ? Optional.of(e.versioned()) : Optional.empty();
   }
 
   @Override
@@ -77,26 +132,37 @@ public final class InMemoryJobStore implements JobStore {
     Objects.requireNonNull(record, "record");
     JobId id = record.job().id();
     long[] written = {0};
-    Versioned<JobRecord> now = records.computeIfPresent(id, (k, old) -> {
-      if (old.revision() != revision) {
-        return old;
-      }
-      written[0] = sequence.incrementAndGet();
-      return new Versioned<>(record, written[0]);
-    });
+    long now = clock.millis();
+    Entry<JobRecord> stored;
+    watchLock.readLock().lock();
+    try {
+      stored = records.computeIfPresent(id, (k, old) -> {
+        if (!live(old, now) || old.revision() != revision) {
+          return old;
+        }
+        written[0] = sequence.incrementAndGet();
+        tellRecord(id, record, now);
+        return new Entry<>(record, written[0], now);
+      });
+    } finally {
+      watchLock.readLock().unlock();
+    }
     if (written[0] == 0) {
+      boolean there = live(stored, now);
       return CompletableFuture.failedFuture(new RevisionConflictException("job " + id
           + ": update names revision " + revision + " but "
-          + (now == null ? "there is no such job" : "the stored revision is " + now.revision())));
+          + (!there ? "there is no such job" : "the stored revision is " + stored.revision())));
     }
+    noteWrite(now, id, null);
     return CompletableFuture.completedFuture(written[0]);
   }
 
   @Override
   public Optional<Versioned<Run>> run(RunKey key) {
     Objects.requireNonNull(key, "key");
-    Map<String, Versioned<Run>> ofJob = runs.get(key.job());
-    return Optional.ofNullable(ofJob == null ? null : ofJob.get(key.slot()));
+    Map<String, Entry<Run>> ofJob = runs.get(key.job());
+    Entry<Run> e = ofJob == null ? null : ofJob.get(key.slot());
+    return live(e, clock.millis()) ? Optional.of(e.versioned()) : Optional.empty();
   }
 
   @Override
@@ -106,36 +172,57 @@ public final class InMemoryJobStore implements JobStore {
     if (revision < 0) {
       throw new IllegalArgumentException("revision must not be negative: " + revision);
     }
-    ConcurrentMap<String, Versioned<Run>> ofJob =
-        runs.computeIfAbsent(key.job(), k -> new ConcurrentHashMap<>());
     long[] written = {0};
-    Versioned<Run> now = ofJob.compute(key.slot(), (k, old) -> {
-      long stored = old == null ? 0 : old.revision();
-      if (stored != revision) {
-        return old;
-      }
-      written[0] = sequence.incrementAndGet();
-      return new Versioned<>(run, written[0]);
-    });
+    long now = clock.millis();
+    Entry<Run> stored;
+    watchLock.readLock().lock();
+    try {
+      Object[] result = {null};
+      runs.compute(key.job(), (k, ofJob) -> {
+        ConcurrentMap<String, Entry<Run>> m = ofJob == null ? new ConcurrentHashMap<>() : ofJob;
+        Entry<Run> old = m.get(key.slot());
+        long have = live(old, now) ? old.revision() : 0;
+        if (have != revision) {
+          result[0] = old;
+          return ofJob;
+        }
+        written[0] = sequence.incrementAndGet();
+        for (JobWatch.Listener l : listeners) {
+          l.runWritten(key.job(), key.slot(), run.state());
+        }
+        Entry<Run> e = new Entry<>(run, written[0], now);
+        m.put(key.slot(), e);
+        result[0] = e;
+        return m;
+      });
+      @SuppressWarnings("unchecked")
+      Entry<Run> s0 = (Entry<Run>) result[0];
+      stored = s0;
+    } finally {
+      watchLock.readLock().unlock();
+    }
     if (written[0] == 0) {
+      boolean there = live(stored, now);
       return CompletableFuture.failedFuture(new RevisionConflictException("run " + key.job() + "."
           + key.slot() + ": write names revision " + revision + " but "
-          + (now == null ? "there is no such run" : "the stored revision is " + now.revision())));
+          + (!there ? "there is no such run" : "the stored revision is " + stored.revision())));
     }
+    noteWrite(now, key.job(), key.slot());
     return CompletableFuture.completedFuture(written[0]);
   }
 
   @Override
   public Map<RunKey, Run> runs(JobRecord record) {
     Objects.requireNonNull(record, "record");
-    Map<String, Versioned<Run>> ofJob = runs.get(record.job().id());
+    Map<String, Entry<Run>> ofJob = runs.get(record.job().id());
     if (ofJob == null) {
       return Map.of();
     }
+    long now = clock.millis();
     Map<RunKey, Run> out = new LinkedHashMap<>();
     for (RunKey key : record.runKeys()) {
-      Versioned<Run> r = ofJob.get(key.slot());
-      if (r != null) {
+      Entry<Run> r = ofJob.get(key.slot());
+      if (live(r, now)) {
         out.put(key, r.value());
       }
     }
@@ -145,45 +232,84 @@ public final class InMemoryJobStore implements JobStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Here the status is exact: computed from each record's runs as {@link
-   * io.osapi.core.domain.JobView} computes it. The map iterates newest first.
+   * <p>The replay holds off writes while it runs (they wait, then are delivered after it);
+   * deliveries happen on the writing thread, while the key written is held.
    */
   @Override
-  public Map<JobId, JobStatus> statuses() {
-    Map<JobId, JobStatus> out = new LinkedHashMap<>();
-    for (JobId id : newestFirst) {
-      Versioned<JobRecord> r = records.get(id);
-      if (r != null) { // deleted meanwhile
-        out.put(id, status(r.value()));
-      }
+  public JobWatch watch(JobWatch.Listener listener) {
+    Objects.requireNonNull(listener, "listener");
+    watchLock.writeLock().lock();
+    try {
+      long now = clock.millis();
+      records.forEach((id, e) -> {
+        if (live(e, now)) {
+          listener.recordWritten(id, e.value().expected().size(), e.written());
+        }
+      });
+      runs.forEach((id, ofJob) -> ofJob.forEach((slot, e) -> {
+        if (live(e, now)) {
+          listener.runWritten(id, slot, e.value().state());
+        }
+      }));
+      listener.caughtUp();
+      listeners.add(listener);
+    } finally {
+      watchLock.writeLock().unlock();
     }
-    return Collections.unmodifiableMap(out);
-  }
-
-  private JobStatus status(JobRecord record) {
-    Map<String, Versioned<Run>> ofJob = runs.get(record.job().id());
-    if (ofJob == null) {
-      ofJob = Map.of();
-    }
-    List<RunState> states = new ArrayList<>();
-    for (RunKey key : record.runKeys()) {
-      Versioned<Run> r = ofJob.get(key.slot());
-      if (r != null) {
-        states.add(r.value().state());
-      }
-    }
-    if (record.expected().isEmpty()) {
-      return JobStatus.of(states.isEmpty() ? null : states.get(0));
-    }
-    return JobStatus.aggregate(states, record.expected().size());
+    return () -> listeners.remove(listener);
   }
 
   @Override
   public boolean delete(JobId id) {
     Objects.requireNonNull(id, "id");
-    boolean existed = records.remove(id) != null;
-    newestFirst.remove(id);
-    runs.remove(id);
-    return existed;
+    long now = clock.millis();
+    boolean[] existed = {false};
+    watchLock.readLock().lock();
+    try {
+      runs.computeIfPresent(id, (k, ofJob) -> {
+        for (String slot : ofJob.keySet()) {
+          listeners.forEach(l -> l.runDeleted(id, slot));
+        }
+        return null;
+      });
+      records.computeIfPresent(id, (k, old) -> {
+        existed[0] = live(old, now);
+        listeners.forEach(l -> l.recordDeleted(id));
+        return null;
+      });
+    } finally {
+      watchLock.readLock().unlock();
+    }
+    return existed[0];
+  }
+
+  private void tellRecord(JobId id, JobRecord record, long now) {
+    for (JobWatch.Listener l : listeners) {
+      l.recordWritten(id, record.expected().size(), now);
+    }
+  }
+
+  /** Remembers a write for expiry and frees what has expired, oldest first. */
+  private void noteWrite(long now, JobId job, String slot) {
+    if (retentionMillis <= 0) {
+      return;
+    }
+    List<Written> due = new ArrayList<>();
+    synchronized (writes) {
+      writes.addLast(new Written(now, job, slot));
+      while (!writes.isEmpty() && writes.peekFirst().at() + retentionMillis <= now) {
+        due.add(writes.pollFirst());
+      }
+    }
+    for (Written w : due) {
+      if (w.slot() == null) {
+        records.computeIfPresent(w.job(), (k, e) -> live(e, now) ? e : null);
+      } else {
+        runs.computeIfPresent(w.job(), (k, ofJob) -> {
+          ofJob.computeIfPresent(w.slot(), (x, e) -> live(e, now) ? e : null);
+          return ofJob.isEmpty() ? null : ofJob;
+        });
+      }
+    }
   }
 }

@@ -67,6 +67,15 @@ public interface JobMetrics {
    */
   void workerHeartbeatAges(Map<String, Duration> ages);
 
+  /**
+   * The size and lag of this process's job index (the view listings read), refreshed in the
+   * background: {@code osapi_job_index_jobs} and {@code osapi_job_index_lag}.
+   *
+   * @param jobs jobs in the index
+   * @param behind writes to the job store the index has not applied yet
+   */
+  void jobIndex(long jobs, long behind);
+
   /** Whether a subsystem ({@code nats}, {@code http}, {@code worker}, ...) is ok. */
   void subsystemUp(String subsystem, boolean up);
 
@@ -119,6 +128,9 @@ public interface JobMetrics {
 
     @Override
     public void workerHeartbeatAges(Map<String, Duration> ages) {}
+
+    @Override
+    public void jobIndex(long jobs, long behind) {}
 
     @Override
     public void subsystemUp(String subsystem, boolean up) {}

@@ -2,11 +2,10 @@ package io.osapi.core.port;
 
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Versioned;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -75,10 +74,20 @@ public interface JobStore {
   Map<RunKey, Run> runs(JobRecord record);
 
   /**
-   * Every stored job with its status, newest first. The status is computed from what the store
-   * can read cheaply (the NATS store: message headers, not values).
+   * Watches the store's changes: replays what it holds, then delivers each write and delete to
+   * {@code listener} (see {@link JobWatch}). This is how listings stay cheap: a job index keeps
+   * what they need in memory instead of reading every key per call. A store that cannot be reached
+   * yet starts the replay once it can.
    */
-  Map<JobId, JobStatus> statuses();
+  JobWatch watch(JobWatch.Listener listener);
+
+  /**
+   * How long a record or run stays after its last write before the store drops it silently (NATS:
+   * the bucket's max age), or zero for ever. A watcher ages its view out by this rule.
+   */
+  default Duration retention() {
+    return Duration.ZERO;
+  }
 
   /**
    * Removes a job's record and runs.
@@ -86,9 +95,4 @@ public interface JobStore {
    * @return false when there was no such job
    */
   boolean delete(JobId id);
-
-  /** Convenience: the ids of {@link #statuses()}, newest first. */
-  default List<JobId> ids() {
-    return List.copyOf(statuses().keySet());
-  }
 }

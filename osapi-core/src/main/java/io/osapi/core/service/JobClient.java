@@ -14,6 +14,8 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
@@ -24,7 +26,6 @@ import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -32,8 +33,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The job client: creates, reads, lists, retries and deletes jobs.
@@ -61,6 +66,8 @@ public final class JobClient {
   private final OperationRegistry operations;
   private final JobMetrics metrics;
   private final Clock clock;
+  /** The index of listings: given, or made on first use. */
+  private volatile JobIndex index;
 
   /**
    * @param store where jobs live
@@ -77,6 +84,28 @@ public final class JobClient {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
+    this(store, queue, registry, operations, metrics, clock, null);
+  }
+
+  /**
+   * @param store where jobs live
+   * @param queue where notifications go
+   * @param registry live workers: the expected workers of broadcast jobs
+   * @param operations the known operations
+   * @param metrics where {@code jobCreated} is reported
+   * @param clock the time source
+   * @param index the index of {@code store} that {@link #list} and {@link #stats} read (its owner
+   *     starts and closes it), or null to make one watching {@code store} on first use
+   */
+  public JobClient(
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock,
+      JobIndex index) {
+    this.index = index;
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -161,10 +190,67 @@ public final class JobClient {
     }).thenCompose(f -> f);
   }
 
-  /** The job with its computed status, or empty when unknown. */
+  /**
+   * The job with its computed status, or empty when unknown. The record and the run an {@code
+   * _any} job would have are read at the same time (most jobs are {@code _any}: one round trip
+   * instead of two); a broadcast job's runs are read once the record names them.
+   */
   public Optional<JobView> get(JobId id) {
-    return store.find(id).map(v -> JobView.of(v.value(), store.runs(v.value())));
+    CompletableFuture<Optional<Versioned<Run>>> any = readAnyRun(id);
+    return store.find(id).map(v -> view(v.value(), any));
   }
+
+  private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {
+    return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads());
+  }
+
+  private JobView view(JobRecord record, CompletableFuture<Optional<Versioned<Run>>> any) {
+    RunKey anyKey = RunKey.any(record.job().id());
+    if (record.runKeys().equals(List.of(anyKey))) {
+      Optional<Versioned<Run>> run = join(any);
+      return JobView.of(record, run.isEmpty() ? Map.of() : Map.of(anyKey, run.get().value()));
+    }
+    return JobView.of(record, store.runs(record));
+  }
+
+  private static <T> T join(CompletableFuture<T> f) {
+    try {
+      return f.join();
+    } catch (CompletionException e) {
+      Throwable c = unwrap(e);
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new BackendUnavailableException("read failed: " + c.getMessage(), c);
+    }
+  }
+
+  /** Threads that read a page's jobs at the same time (reads wait for the store's answers). */
+  private static volatile ExecutorService readPool;
+
+  private static ExecutorService reads() {
+    ExecutorService p = readPool;
+    if (p == null) {
+      synchronized (JobClient.class) {
+        p = readPool;
+        if (p == null) {
+          AtomicInteger n = new AtomicInteger();
+          ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
+              TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                Thread th = new Thread(r, "osapi-job-reads-" + n.incrementAndGet());
+                th.setDaemon(true);
+                return th;
+              });
+          t.allowCoreThreadTimeOut(true);
+          readPool = p = t;
+        }
+      }
+    }
+    return p;
+  }
+
+  /** How many reads of one page run at the same time. */
+  private static final int READ_THREADS = 16;
 
   /**
    * Lists jobs newest first.
@@ -175,31 +261,84 @@ public final class JobClient {
    * @throws InvalidInputException for paging out of range
    */
   public JobPage list(JobStatus status, int limit, int offset) {
+    return list(status, limit, offset, null);
+  }
+
+  /**
+   * Lists jobs newest first, from the index: the page's ids, order and total come from memory (a
+   * cost that grows with the page, not with the store), each item is read from the store by its
+   * keys, as {@link #get} reads it (a job deleted meanwhile is left out).
+   *
+   * @param status only jobs with this status, or null for all
+   * @param limit 1 to {@value #MAX_PAGE}
+   * @param offset matching jobs to skip, 0 or more (after the cursor when there is one)
+   * @param after the cursor: only jobs older than this one (which need not exist any more), or
+   *     null to start with the newest
+   * @throws InvalidInputException for paging out of range
+   * @throws BackendUnavailableException while the index is still reading the store at start
+   */
+  public JobPage list(JobStatus status, int limit, int offset, JobId after) {
     if (limit < 1 || limit > MAX_PAGE) {
       throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_PAGE);
     }
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    List<JobId> matching = new ArrayList<>();
-    for (Map.Entry<JobId, JobStatus> e : store.statuses().entrySet()) {
-      if (status == null || e.getValue() == status) {
-        matching.add(e.getKey());
+    JobIndex.Slice slice = index().page(status, limit, offset, after);
+    // every record and every _any run of the page at once, then the broadcasts' runs
+    List<CompletableFuture<Optional<Versioned<JobRecord>>>> records = new ArrayList<>();
+    List<CompletableFuture<Optional<Versioned<Run>>>> anyRuns = new ArrayList<>();
+    for (JobId id : slice.ids()) {
+      records.add(CompletableFuture.supplyAsync(() -> store.find(id), reads()));
+      anyRuns.add(readAnyRun(id));
+    }
+    List<JobView> items = new ArrayList<>(slice.ids().size());
+    for (int i = 0; i < records.size(); i++) {
+      Optional<Versioned<JobRecord>> r = join(records.get(i));
+      if (r.isPresent()) {
+        items.add(view(r.get().value(), anyRuns.get(i)));
       }
     }
-    List<JobView> items = new ArrayList<>();
-    for (int i = offset; i < matching.size() && items.size() < limit; i++) {
-      get(matching.get(i)).ifPresent(items::add);
-    }
-    return new JobPage(items, matching.size());
+    JobId next = slice.more() && !slice.ids().isEmpty()
+        ? slice.ids().get(slice.ids().size() - 1) : null;
+    return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
   }
 
-  /** Counts jobs by status. */
+  /**
+   * Counts jobs by status, from the index (counters, no reads).
+   *
+   * @throws BackendUnavailableException while the index is still reading the store at start
+   */
   public JobStats stats() {
-    Map<JobId, JobStatus> all = store.statuses();
-    Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
-    all.values().forEach(s -> counts.merge(s, 1L, Long::sum));
-    return new JobStats(all.size(), counts);
+    return index().stats();
+  }
+
+  /** The index, caught up with the store. */
+  private JobIndex index() {
+    JobIndex i = index;
+    if (i == null) {
+      synchronized (this) {
+        i = index;
+        if (i == null) {
+          i = JobIndex.of(store, clock);
+          index = i;
+        }
+      }
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!i.isCaughtUp() && System.nanoTime() < end) {
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (!i.isCaughtUp()) {
+      throw new BackendUnavailableException("the job index is still reading the job store ("
+          + i.behind() + " writes to go)", null);
+    }
+    return i;
   }
 
   /**

@@ -35,6 +35,8 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong ackPending = new AtomicLong();
   private volatile Map<String, Duration> heartbeatAges = Map.of();
+  private final AtomicLong indexJobs = new AtomicLong(-1);
+  private final AtomicLong indexBehind = new AtomicLong(-1);
   private final Map<String, Boolean> subsystems = new ConcurrentHashMap<>();
   private volatile boolean componentUp;
 
@@ -111,6 +113,12 @@ public final class RecordingJobMetrics implements JobMetrics {
   @Override
   public void workerHeartbeatAges(Map<String, Duration> ages) {
     heartbeatAges = ages == null ? Map.of() : Map.copyOf(ages);
+  }
+
+  @Override
+  public void jobIndex(long jobs, long behind) {
+    indexJobs.set(jobs);
+    indexBehind.set(behind);
   }
 
   @Override
@@ -237,6 +245,16 @@ public final class RecordingJobMetrics implements JobMetrics {
   /** The last reported heartbeat ages. */
   public Map<String, Duration> heartbeatAges() {
     return heartbeatAges;
+  }
+
+  /** The last reported size of the job index, -1 before the first report. */
+  public long indexJobs() {
+    return indexJobs.get();
+  }
+
+  /** The last reported lag of the job index (writes not applied), -1 before the first report. */
+  public long indexBehind() {
+    return indexBehind.get();
   }
 
   /** The last reported state of each subsystem. */

@@ -4,14 +4,19 @@ import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.Target;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.service.JobIndex;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -105,5 +110,36 @@ public final class Fixtures {
       }
     }
     return condition.getAsBoolean();
+  }
+
+  /**
+   * Every job of {@code store} with its status, newest first, as a job index sees it after its
+   * replay (the listings' view; for tests, it pages through everything).
+   */
+  public static Map<JobId, JobStatus> statuses(JobStore store) {
+    try (JobIndex index = caughtUpIndex(store)) {
+      Map<JobId, JobStatus> out = new LinkedHashMap<>();
+      JobId after = null;
+      while (true) {
+        JobIndex.Slice slice = index.page(null, 1000, 0, after);
+        for (JobId id : slice.ids()) {
+          out.put(id, index.status(id));
+        }
+        if (!slice.more()) {
+          return out;
+        }
+        after = slice.ids().get(slice.ids().size() - 1);
+      }
+    }
+  }
+
+  /** A new index watching {@code store}, once its replay is done (at most 30 s). */
+  public static JobIndex caughtUpIndex(JobStore store) {
+    JobIndex index = JobIndex.of(store, Clock.systemUTC());
+    if (!eventually(Duration.ofSeconds(30), index::isCaughtUp)) {
+      index.close();
+      throw new AssertionError("the index did not catch up within 30 s");
+    }
+    return index;
   }
 }

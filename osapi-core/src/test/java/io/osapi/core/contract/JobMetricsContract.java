@@ -163,6 +163,18 @@ public abstract class JobMetricsContract {
   }
 
   @Test
+  void theJobIndexSizeAndLag() {
+    metrics.jobIndex(1_000_000, 3);
+    Readback r = read(metrics);
+    assertThat(r.gauge("osapi_job_index_jobs", NONE)).isEqualTo(1_000_000.0);
+    assertThat(r.gauge("osapi_job_index_lag", NONE)).isEqualTo(3.0);
+    metrics.jobIndex(10, 0);
+    r = read(metrics);
+    assertThat(r.gauge("osapi_job_index_jobs", NONE)).isEqualTo(10.0);
+    assertThat(r.gauge("osapi_job_index_lag", NONE)).isEqualTo(0.0);
+  }
+
+  @Test
   void recordingNeverThrows() {
     String huge = "x".repeat(100_000);
     assertThatCode(() -> {
@@ -182,6 +194,7 @@ public abstract class JobMetricsContract {
       metrics.queueBacklog(-1, -1);
       metrics.workerHeartbeatAges(null);
       metrics.subsystemUp(null, true);
+      metrics.jobIndex(-1, -1);
       read(metrics);
     }).doesNotThrowAnyException();
   }

@@ -3,11 +3,13 @@ package io.osapi.core.contract;
 import static io.osapi.core.contract.Fixtures.await;
 import static io.osapi.core.contract.Fixtures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
@@ -16,7 +18,9 @@ import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
+import io.osapi.core.service.JobIndex;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -29,6 +33,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +93,7 @@ public abstract class JobStoreContract {
     assertThat(store.find(never.job().id())).isEmpty();
     assertThat(store.run(RunKey.any(JobId.generate(Clock.systemUTC())))).isEmpty();
     assertThat(store.runs(never)).isEmpty();
-    assertThat(store.statuses()).doesNotContainKey(never.job().id());
+    assertThat(Fixtures.statuses(store)).doesNotContainKey(never.job().id());
   }
 
   @Test
@@ -237,7 +243,7 @@ public abstract class JobStoreContract {
     put(RunKey.of(broadcastRunning.job().id(), "w1"),
         claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0);
 
-    Map<JobId, JobStatus> statuses = store.statuses();
+    Map<JobId, JobStatus> statuses = Fixtures.statuses(store);
     assertThat(statuses).contains(
         Map.entry(submitted.job().id(), JobStatus.SUBMITTED),
         Map.entry(released.job().id(), JobStatus.SUBMITTED),
@@ -250,7 +256,11 @@ public abstract class JobStoreContract {
     List<JobId> newestFirst = new ArrayList<>(created);
     Collections.reverse(newestFirst);
     assertThat(new ArrayList<>(statuses.keySet())).containsSubsequence(newestFirst);
-    assertThat(store.ids()).containsSubsequence(newestFirst);
+    for (JobId id : created) {
+      Versioned<JobRecord> r = store.find(id).orElseThrow();
+      assertThat(statuses.get(id)).as("the listed status of %s is its detail's", id)
+          .isEqualTo(JobView.of(r.value(), store.runs(r.value())).status());
+    }
   }
 
   @Test
@@ -274,7 +284,7 @@ public abstract class JobStoreContract {
     assertThat(store.runs(any)).isEmpty();
     assertThat(store.find(broadcast.job().id())).isEmpty();
     assertThat(store.runs(broadcast)).isEmpty();
-    assertThat(store.statuses()).doesNotContainKeys(any.job().id(), broadcast.job().id())
+    assertThat(Fixtures.statuses(store)).doesNotContainKeys(any.job().id(), broadcast.job().id())
         .containsKey(kept.job().id());
     assertThat(store.run(RunKey.any(kept.job().id())))
         .contains(new Versioned<>(keptRun, keptRevision));
@@ -381,5 +391,131 @@ public abstract class JobStoreContract {
       assertThat(store.run(RunKey.any(r.job().id())).orElseThrow().revision())
           .isEqualTo(claims.get(i).join());
     }
+  }
+
+  // ---- what a job index sees (the listings)
+
+  /**
+   * A store like {@link #newStore()} whose values leave {@code retention} after their last write,
+   * or null when the test cannot make one (its retention tests are skipped).
+   */
+  protected JobStore newStoreWithRetention(Duration retention) {
+    return null;
+  }
+
+  private final List<JobIndex> indexes = new ArrayList<>();
+
+  private JobIndex index(JobStore s) {
+    JobIndex i = Fixtures.caughtUpIndex(s);
+    indexes.add(i);
+    return i;
+  }
+
+  @AfterEach
+  void closeIndexes() {
+    indexes.forEach(JobIndex::close);
+    indexes.clear();
+  }
+
+  private static void within(Duration d, String what, BooleanSupplier cond) {
+    assertThat(Fixtures.eventually(d, cond)).as(what + " within " + d).isTrue();
+  }
+
+  @Test
+  void aWatchingIndexFollowsWritesDeletesAndAgreesWithAFreshReplay() {
+    JobIndex live = index(store);
+    long before = live.stats().total();
+    JobRecord a = Fixtures.anyRecord();
+    JobRecord b = Fixtures.broadcastRecord("_all", "w1", "w2");
+    JobRecord c = Fixtures.anyRecord();
+    create(a);
+    create(b);
+    create(c);
+    long ra = put(RunKey.any(a.job().id()), claim("w1"), 0);
+    put(RunKey.of(b.job().id(), "w1"),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0);
+    put(RunKey.of(b.job().id(), "w2"),
+        claim("w2").finish(RunState.FAILED, null, "disk", false, now()), 0);
+    within(Duration.ofSeconds(1), "the index sees the writes", () ->
+        live.status(a.job().id()) == JobStatus.PROCESSING
+            && live.status(b.job().id()) == JobStatus.PARTIAL_FAILURE
+            && live.status(c.job().id()) == JobStatus.SUBMITTED);
+    put(RunKey.any(a.job().id()),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), ra);
+    assertThat(store.delete(c.job().id())).isTrue();
+    within(Duration.ofSeconds(1), "the index sees the end and the delete", () ->
+        live.status(a.job().id()) == JobStatus.COMPLETED && live.status(c.job().id()) == null);
+    assertThat(live.stats().total()).isEqualTo(before + 2);
+
+    JobIndex fresh = index(store);
+    assertThat(fresh.stats()).as("a second controller's view").isEqualTo(live.stats());
+    for (JobStatus s : new JobStatus[] {null, JobStatus.COMPLETED, JobStatus.PARTIAL_FAILURE}) {
+      assertThat(fresh.page(s, 100, 0, null)).isEqualTo(live.page(s, 100, 0, null));
+    }
+    assertThat(fresh.page(null, 2, 0, null).ids()).startsWith(b.job().id(), a.job().id());
+  }
+
+  @Test
+  void pagesByOffsetAndByCursorAgree() {
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      JobRecord r = Fixtures.anyRecord();
+      create(r);
+      ids.add(0, r.job().id()); // newest first
+      if (i % 3 == 0) {
+        put(RunKey.any(r.job().id()),
+            claim("w1").finish(RunState.FAILED, null, "x", false, now()), 0);
+      }
+    }
+    JobIndex index = index(store);
+    List<JobId> byOffset = new ArrayList<>();
+    List<JobId> byCursor = new ArrayList<>();
+    JobId after = null;
+    for (int page = 0; page < 4; page++) {
+      byOffset.addAll(index.page(null, 8, page * 8L, null).ids());
+      JobIndex.Slice s = index.page(null, 8, 0, after);
+      byCursor.addAll(s.ids());
+      after = s.ids().get(s.ids().size() - 1);
+    }
+    assertThat(byOffset.subList(0, 30)).isEqualTo(ids);
+    assertThat(byCursor).isEqualTo(byOffset);
+    List<JobId> failed = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      if ((29 - i) % 3 == 0) {
+        failed.add(ids.get(i));
+      }
+    }
+    assertThat(index.page(JobStatus.FAILED, 4, 0, null).ids()).isEqualTo(failed.subList(0, 4));
+    assertThat(index.page(JobStatus.FAILED, 4, 4, null).ids()).isEqualTo(failed.subList(4, 8));
+    assertThat(index.page(JobStatus.FAILED, 4, 0, failed.get(3)).ids())
+        .isEqualTo(failed.subList(4, 8));
+    assertThat(index.page(JobStatus.FAILED, 100, 0, ids.get(0)).ids())
+        .as("a cursor that is not a failed job").isEqualTo(failed.subList(
+            ids.get(0).equals(failed.get(0)) ? 1 : 0, failed.size()));
+  }
+
+  @Test
+  void agedOutJobsLeaveTheStoreAndTheIndex() throws Exception {
+    JobStore short2s = newStoreWithRetention(Duration.ofSeconds(2));
+    assumeTrue(short2s != null, "the store under test has no short retention");
+    assertThat(short2s.retention()).isEqualTo(Duration.ofSeconds(2));
+    JobIndex live = index(short2s);
+    long base = live.stats().total();
+    JobRecord old = Fixtures.anyRecord();
+    await(short2s.create(old));
+    await(short2s.putRun(RunKey.any(old.job().id()), claim("w1"), 0));
+    within(Duration.ofSeconds(1), "the index sees the job", () ->
+        live.status(old.job().id()) == JobStatus.PROCESSING);
+    Thread.sleep(1200);
+    JobRecord young = Fixtures.anyRecord();
+    await(short2s.create(young));
+    within(Duration.ofSeconds(5), "the old job leaves the store", () ->
+        short2s.find(old.job().id()).isEmpty());
+    within(Duration.ofSeconds(2), "the old job leaves the index", () ->
+        live.status(old.job().id()) == null);
+    assertThat(short2s.find(young.job().id())).isPresent();
+    assertThat(live.status(young.job().id())).isEqualTo(JobStatus.SUBMITTED);
+    assertThat(live.stats().total()).isEqualTo(base + 1);
+    assertThat(index(short2s).status(old.job().id())).as("a fresh replay").isNull();
   }
 }

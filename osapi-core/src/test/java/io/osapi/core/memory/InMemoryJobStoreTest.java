@@ -8,6 +8,8 @@ import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.port.JobStore;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -15,6 +17,11 @@ class InMemoryJobStoreTest extends JobStoreContract {
   @Override
   protected JobStore newStore() {
     return new InMemoryJobStore();
+  }
+
+  @Override
+  protected JobStore newStoreWithRetention(Duration retention) {
+    return new InMemoryJobStore(Clock.systemUTC(), retention);
   }
 
   @Test

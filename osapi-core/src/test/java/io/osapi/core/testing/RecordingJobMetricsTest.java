@@ -67,6 +67,8 @@ class RecordingJobMetricsTest extends JobMetricsContract {
             yield up == null ? null : up ? 1.0 : 0.0;
           }
           case "osapi_component_up" -> r.componentUp() ? 1.0 : 0.0;
+          case "osapi_job_index_jobs" -> r.indexJobs() < 0 ? null : (double) r.indexJobs();
+          case "osapi_job_index_lag" -> r.indexBehind() < 0 ? null : (double) r.indexBehind();
           default -> throw new IllegalArgumentException(family);
         };
       }

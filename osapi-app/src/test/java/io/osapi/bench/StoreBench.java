@@ -1,0 +1,282 @@
+package io.osapi.bench;
+
+import io.osapi.adapter.nats.NatsBackend;
+import io.osapi.adapter.nats.NatsSettings;
+import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.Operation;
+import io.osapi.core.domain.OperationKind;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.Target;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobStore;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/**
+ * The read benchmark of the job store (scripts/bench-store.sh): a real nats-server, N finished jobs
+ * of the real layout loaded straight into bucket {@code osapi-jobs} (records {@code jobs.<id>}
+ * with {@code Osapi-Expected: 0}, runs {@code runs.<id>._any} with {@code Osapi-State}, values
+ * from the adapter's codec: written through {@code NatsJobStore} itself, as pipelined async
+ * publishes), then a real controller ({@code java -jar osapi-app.jar controller}) started on
+ * them, measured over loopback through the REST API: time to ready, job detail, list pages (first,
+ * deep offset, status filter, cursor), stats, and the heap the index takes per job (live heap
+ * after a full GC, less that of the same controller on an empty bucket). One job in 100 failed,
+ * one in 1,000 never claimed (submitted); the rest completed.
+ *
+ * <p>Arguments: {@code --jobs N} (1,000,000), {@code --jar PATH} (osapi-app/target/osapi-app.jar),
+ * {@code --heap 1g} (the controller's -Xmx), {@code --samples 200}. Last line: {@code RESULT ...}.
+ */
+public final class StoreBench {
+  private StoreBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int jobs = 1_000_000;
+    String jar = "osapi-app/target/osapi-app.jar";
+    String heap = "1g";
+    int samples = 200;
+    for (int i = 0; i < args.length; i += 2) {
+      switch (args[i]) {
+        case "--jobs" -> jobs = Integer.parseInt(args[i + 1].replace("_", ""));
+        case "--jar" -> jar = args[i + 1];
+        case "--heap" -> heap = args[i + 1];
+        case "--samples" -> samples = Integer.parseInt(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    run(jobs, jar, heap, samples);
+  }
+
+  private static void run(int jobs, String jar, String heap, int samples) throws Exception {
+    try (NatsServerProcess nats = NatsServerProcess.start()) {
+      // the controller on an empty bucket: its live heap is the baseline (it also provisions)
+      long baseHeap;
+      try (Controller c = Controller.start(jar, nats.url(), heap)) {
+        c.awaitReady(Duration.ofSeconds(60));
+        Thread.sleep(1000);
+        baseHeap = c.liveHeap();
+      }
+      List<JobId> ids = load(nats.url(), jobs);
+      double readySeconds;
+      try (Controller c = Controller.start(jar, nats.url(), heap)) {
+        readySeconds = c.awaitReady(Duration.ofSeconds(300));
+        Thread.sleep(1000);
+        long heapNow = c.liveHeap();
+        double bytesPerJob = (heapNow - baseHeap) / (double) jobs;
+        String stats = c.get("/api/v1/jobs/stats");
+        System.out.println("stats: " + stats);
+        Random rnd = new Random(7);
+        // warm up the API and the JIT a little, as any long-running controller is
+        for (int i = 0; i < 200; i++) {
+          c.get("/api/v1/jobs/" + ids.get(rnd.nextInt(ids.size())).value());
+          c.get("/api/v1/jobs?limit=50&offset=" + rnd.nextInt(jobs));
+          c.get("/api/v1/jobs/stats");
+        }
+        double detail = c.p50(samples, i -> "/api/v1/jobs/" + ids.get(rnd.nextInt(ids.size())));
+        double first = c.p50(samples, i -> "/api/v1/jobs?limit=50");
+        double deep = c.p50(samples, i -> "/api/v1/jobs?limit=50&offset=" + (jobs - 50 - i));
+        double filtered = c.p50(samples, i -> "/api/v1/jobs?status=failed&limit=50&offset="
+            + (jobs / 100 - 50 - i));
+        double filteredRare = c.p50(samples, i -> "/api/v1/jobs?status=submitted&limit=50");
+        double cursor = c.p50(samples, i -> "/api/v1/jobs?limit=50&after="
+            + ids.get(rnd.nextInt(ids.size())).value());
+        double statsMs = c.p50(samples, i -> "/api/v1/jobs/stats");
+        double worstList = Math.max(Math.max(first, deep),
+            Math.max(Math.max(filtered, filteredRare), cursor));
+        System.out.printf(Locale.ROOT,
+            "RESULT jobs=%d ready_s=%.1f detail_p50_ms=%.2f list_first_p50_ms=%.2f"
+                + " list_deep_offset_p50_ms=%.2f list_status_failed_deep_p50_ms=%.2f"
+                + " list_status_submitted_p50_ms=%.2f list_cursor_p50_ms=%.2f stats_p50_ms=%.2f"
+                + " index_heap_bytes_per_job=%.1f targets=%s%n",
+            jobs, readySeconds, detail, first, deep, filtered, filteredRare, cursor, statsMs,
+            bytesPerJob,
+            detail <= 2 && worstList <= 10 && statsMs <= 5 && readySeconds <= 30
+                && bytesPerJob <= 200 ? "met" : "missed");
+      }
+    }
+  }
+
+  /** Loads {@code n} jobs through the real store, pipelined; returns their ids. */
+  static List<JobId> load(String url, int n) throws Exception {
+    NatsSettings settings = NatsSettings.builder().servers(List.of(url))
+        .connectionName("osapi-store-bench").startupWait(Duration.ofSeconds(20)).build();
+    List<JobId> ids = new ArrayList<>(n);
+    long t0 = System.nanoTime();
+    try (NatsBackend b = NatsBackend.connect(settings, JobMetrics.noop())) {
+      if (!b.isReady()) {
+        throw new IllegalStateException("NATS not ready: " + b.lastError());
+      }
+      JobStore store = b.jobStore();
+      Semaphore window = new Semaphore(20_000);
+      AtomicLong failed = new AtomicLong();
+      Clock clock = Clock.systemUTC();
+      Instant now = Instant.now();
+      for (int i = 0; i < n; i++) {
+        Job job = new Job(JobId.generate(clock), new Operation("diag.echo", "{\"n\":" + i + "}"),
+            OperationKind.QUERY, Target.parse("_any"), now);
+        ids.add(job.id());
+        window.acquire();
+        CompletableFuture<Long> f = store.create(JobRecord.submitted(job, List.of()));
+        f.whenComplete((r, e) -> {
+          window.release();
+          if (e != null) {
+            failed.incrementAndGet();
+          }
+        });
+        if (i % 1000 == 999) {
+          continue; // never claimed: submitted
+        }
+        Run run = Run.claim(null, "bench-w1", 1, now);
+        run = i % 100 == 7
+            ? run.finish(RunState.FAILED, null, "bench failure", false, now)
+            : run.finish(RunState.COMPLETED, "{\"ok\":true}", null, false, now);
+        window.acquire();
+        store.putRun(RunKey.any(job.id()), run, 0).whenComplete((r, e) -> {
+          window.release();
+          if (e != null) {
+            failed.incrementAndGet();
+          }
+        });
+        if (i % 100_000 == 99_999) {
+          System.out.printf(Locale.ROOT, "loaded %d jobs (%.0f s)%n", i + 1,
+              (System.nanoTime() - t0) / 1e9);
+        }
+      }
+      window.acquire(20_000);
+      if (failed.get() > 0) {
+        throw new IllegalStateException(failed.get() + " writes failed");
+      }
+    }
+    System.out.printf(Locale.ROOT, "loaded %d jobs (%d messages) in %.1f s%n", n,
+        n + n - n / 1000, (System.nanoTime() - t0) / 1e9);
+    return ids;
+  }
+
+  /** A controller process on loopback. */
+  static final class Controller implements AutoCloseable {
+    final Process process;
+    final int apiPort;
+    final int metricsPort;
+    final long startNanos = System.nanoTime();
+    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    final Path log;
+
+    private Controller(Process process, int apiPort, int metricsPort, Path log) {
+      this.process = process;
+      this.apiPort = apiPort;
+      this.metricsPort = metricsPort;
+      this.log = log;
+    }
+
+    static Controller start(String jar, String nats, String heap) throws IOException {
+      int api = freePort();
+      int metrics = freePort();
+      Path log = Files.createTempFile("osapi-store-bench-controller", ".log");
+      Process p = new ProcessBuilder("java", "-Xmx" + heap, "-XX:+UseParallelGC", "-jar", jar,
+          "controller", "--nats", nats, "--api-addr", "127.0.0.1:" + api, "--metrics-addr",
+          "127.0.0.1:" + metrics)
+          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      return new Controller(p, api, metrics, log);
+    }
+
+    /** Waits for /health/ready = 200; returns seconds since the process was started. */
+    double awaitReady(Duration timeout) throws Exception {
+      long end = System.nanoTime() + timeout.toNanos();
+      String last = "";
+      while (System.nanoTime() < end) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("controller exited: " + Files.readString(log));
+        }
+        try {
+          HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + metricsPort + "/health/ready"))
+              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 200) {
+            double s = (System.nanoTime() - startNanos) / 1e9;
+            System.out.printf(Locale.ROOT, "controller ready after %.1f s (last: %s)%n", s, last);
+            return s;
+          }
+          last = r.body();
+        } catch (IOException e) {
+          // not listening yet
+        }
+        Thread.sleep(50);
+      }
+      throw new IllegalStateException("controller not ready within " + timeout + ": " + last);
+    }
+
+    /** Live heap after a full GC (jcmd GC.class_histogram's total). */
+    long liveHeap() throws Exception {
+      Process j = new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.class_histogram")
+          .redirectErrorStream(true).start();
+      String out = new String(j.getInputStream().readAllBytes());
+      j.waitFor(60, TimeUnit.SECONDS);
+      String[] lines = out.strip().split("\n");
+      String total = lines[lines.length - 1].trim();
+      if (!total.startsWith("Total")) {
+        throw new IllegalStateException("jcmd: " + out);
+      }
+      String[] f = total.split("\\s+");
+      return Long.parseLong(f[2]);
+    }
+
+    String get(String path) throws Exception {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + apiPort + path)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
+      }
+      return r.body();
+    }
+
+    /** The median of {@code n} sequential GETs, in milliseconds. */
+    double p50(int n, IntFunction<String> path) throws Exception {
+      double[] ms = new double[n];
+      for (int i = 0; i < n; i++) {
+        String p = path.apply(i);
+        long t = System.nanoTime();
+        get(p);
+        ms[i] = (System.nanoTime() - t) / 1e6;
+      }
+      Arrays.sort(ms);
+      return ms[n / 2];
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package io.osapi.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+/** The index's blocks against a plain sorted map, with many blocks, splits and removals. */
+class JobIndexTest {
+  private static final RunState[] STATES = RunState.values();
+
+  /** A clock that moves only when told. */
+  static final class ManualClock extends Clock {
+    final AtomicLong millis;
+
+    ManualClock(long start) {
+      millis = new AtomicLong(start);
+    }
+
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+  }
+
+  static JobId idAt(long millis, Random rnd) {
+    long hi = (millis << 16) | 0x7000L | rnd.nextInt(0x1000);
+    long lo = (rnd.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return JobIndex.id(hi, lo);
+  }
+
+  @Test
+  void idsRoundTripThroughTwoLongsInStringOrder() {
+    Random rnd = new Random(1);
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      JobId id = i % 2 == 0 ? JobId.generate(Clock.systemUTC()) : idAt(rnd.nextLong() >>> 17, rnd);
+      assertThat(JobIndex.id(JobIndex.hi(id), JobIndex.lo(id))).isEqualTo(id);
+      ids.add(id);
+    }
+    for (int i = 1; i < ids.size(); i++) {
+      JobId a = ids.get(i - 1);
+      JobId b = ids.get(i);
+      assertThat(Integer.signum(JobIndex.compare(JobIndex.hi(a), JobIndex.lo(a), JobIndex.hi(b),
+          JobIndex.lo(b)))).isEqualTo(Integer.signum(a.compareTo(b)));
+    }
+  }
+
+  @Test
+  void pagesCountsAndStatusesMatchASortedMapThroughRandomWrites() {
+    Random rnd = new Random(42);
+    long t0 = 1_780_000_000_000L;
+    JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
+    TreeMap<JobId, JobStatus> model = new TreeMap<>(Comparator.reverseOrder());
+    List<JobId> known = new ArrayList<>();
+    for (int step = 0; step < 30_000; step++) {
+      int op = rnd.nextInt(10);
+      if (op < 5 || known.isEmpty()) {
+        // mostly appends, some out of order (other controllers' ids, replays)
+        long at = rnd.nextInt(10) < 8 ? t0 + step : t0 + rnd.nextInt(step + 1);
+        JobId id = idAt(at, rnd);
+        index.recordWritten(id, 0, at);
+        model.put(id, JobStatus.SUBMITTED);
+        known.add(id);
+      } else if (op < 9) {
+        JobId id = known.get(rnd.nextInt(known.size()));
+        RunState s = STATES[rnd.nextInt(STATES.length)];
+        index.runWritten(id, RunKey.ANY, s);
+        if (model.containsKey(id)) {
+          model.put(id, JobStatus.of(s));
+        }
+      } else {
+        JobId id = known.remove(rnd.nextInt(known.size()));
+        index.recordDeleted(id);
+        model.remove(id);
+      }
+    }
+    index.caughtUp();
+    Map<JobStatus, Long> counts = new EnumMap<>(JobStatus.class);
+    model.values().forEach(s -> counts.merge(s, 1L, Long::sum));
+    assertThat(index.stats().total()).isEqualTo(model.size());
+    assertThat(index.stats().byStatus()).containsAllEntriesOf(counts);
+    List<JobId> all = new ArrayList<>(model.keySet());
+    for (int offset : new int[] {0, 1, 1023, 1024, 5000, model.size() - 3, model.size() + 5}) {
+      List<JobId> want = all.subList(Math.min(offset, all.size()),
+          Math.min(offset + 50, all.size()));
+      assertThat(index.page(null, 50, offset, null).ids()).as("offset %d", offset)
+          .isEqualTo(want);
+    }
+    for (JobStatus s : JobStatus.values()) {
+      List<JobId> of = model.entrySet().stream().filter(e -> e.getValue() == s)
+          .map(Map.Entry::getKey).toList();
+      for (int offset : new int[] {0, 7, 1500, of.size() - 1}) {
+        if (offset < 0) {
+          continue;
+        }
+        assertThat(index.page(s, 20, offset, null).ids()).as("%s offset %d", s, offset)
+            .isEqualTo(of.subList(Math.min(offset, of.size()), Math.min(offset + 20, of.size())));
+      }
+      if (of.size() > 40) {
+        JobId cursor = of.get(17);
+        assertThat(index.page(s, 20, 0, cursor).ids()).isEqualTo(of.subList(18, 38));
+      }
+    }
+    // a cursor that was deleted still pages on from its place
+    JobId gone = all.get(100);
+    index.recordDeleted(gone);
+    assertThat(index.page(null, 5, 0, gone).ids()).isEqualTo(all.subList(101, 106));
+    for (JobId id : all.subList(0, 200)) {
+      assertThat(index.status(id)).isEqualTo(id.equals(gone) ? null : model.get(id));
+    }
+  }
+
+  @Test
+  void runsBeforeTheirRecordCountDuringTheReplayOnly() {
+    JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
+    Random rnd = new Random(3);
+    JobId a = idAt(System.currentTimeMillis(), rnd);
+    JobId b = idAt(System.currentTimeMillis(), rnd);
+    JobId c = idAt(System.currentTimeMillis(), rnd);
+    index.runWritten(a, RunKey.ANY, RunState.COMPLETED);
+    index.runWritten(b, "w1", RunState.FAILED);
+    index.runWritten(c, RunKey.ANY, RunState.RUNNING);
+    index.recordWritten(a, 0, System.currentTimeMillis());
+    index.recordWritten(b, 2, System.currentTimeMillis());
+    index.caughtUp();
+    assertThat(index.status(a)).isEqualTo(JobStatus.COMPLETED);
+    assertThat(index.status(b)).isEqualTo(JobStatus.PROCESSING);
+    assertThat(index.status(c)).isNull();
+    index.runWritten(b, "w2", RunState.COMPLETED);
+    assertThat(index.status(b)).isEqualTo(JobStatus.PARTIAL_FAILURE);
+    index.recordWritten(c, 0, System.currentTimeMillis());
+    assertThat(index.status(c)).as("the early run was dropped when the replay ended")
+        .isEqualTo(JobStatus.SUBMITTED);
+  }
+
+  @Test
+  void jobsLeaveByTheirRecordsLastWriteAcrossBlocks() {
+    ManualClock clock = new ManualClock(1_780_000_000_000L);
+    JobIndex index = new JobIndex(clock, Duration.ofHours(1));
+    Random rnd = new Random(5);
+    List<JobId> ids = new ArrayList<>();
+    long start = clock.millis();
+    for (int i = 0; i < 5000; i++) {
+      long at = start + i * 100L; // 500 s of jobs
+      JobId id = idAt(at, rnd);
+      ids.add(id);
+      index.recordWritten(id, 0, at);
+    }
+    index.caughtUp();
+    JobId retried = ids.get(10);
+    index.recordWritten(retried, 0, start + 400_000); // noted again 400 s later
+    clock.millis.set(start + 3_600_000 + 250_000); // the first 250 s are due
+    assertThat(index.size()).isEqualTo(5000 - 2501 + 1);
+    assertThat(index.status(retried)).isEqualTo(JobStatus.SUBMITTED);
+    assertThat(index.status(ids.get(11))).isNull();
+    assertThat(index.status(ids.get(2600))).isEqualTo(JobStatus.SUBMITTED);
+    clock.millis.set(start + 3_600_000 + 401_000);
+    assertThat(index.size()).isEqualTo(5000 - 4011);
+    assertThat(index.status(retried)).isNull();
+    assertThat(index.page(null, 1, 0, null).ids()).containsExactly(ids.get(4999));
+    clock.millis.set(start + 3_600_000 + 600_000);
+    assertThat(index.stats().total()).isZero();
+    assertThat(index.blockBytes()).isZero();
+  }
+
+  @Test
+  void appendsFillBlocks() {
+    JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
+    Random rnd = new Random(9);
+    long t = System.currentTimeMillis();
+    int n = JobIndex.BLOCK * 20;
+    for (int i = 0; i < n; i++) {
+      index.recordWritten(idAt(t + i, rnd), 0, t + i);
+    }
+    assertThat(index.blockBytes() / n).as("bytes per job").isLessThanOrEqualTo(25);
+  }
+}

@@ -13,6 +13,7 @@ import io.osapi.core.domain.RunKey;
  * <pre>
  * stream JOBS              jobs.&lt;kind&gt;.&lt;target suffix&gt;   job notifications (the whole job)
  * stream JOBS_ADVISORIES   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.*
+ * stream JOBS_DEADLINES    osapi.deadlines.&lt;id&gt;          broadcast job deadlines (work queue)
  * bucket osapi-jobs        jobs.&lt;id&gt;                      the job record
  *                          runs.&lt;id&gt;._any                 the run of an _any job
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
@@ -39,6 +40,15 @@ final class NatsLayout {
 
   /** The one durable on {@link #ADVISORY_STREAM}, shared by every controller. */
   static final String ADVISORY_CONSUMER = "osapi_exhausted";
+
+  /** The work-queue stream of broadcast job deadlines. */
+  static final String DEADLINE_STREAM = "JOBS_DEADLINES";
+
+  /** What {@link #DEADLINE_STREAM} holds: one subject per job. */
+  static final String DEADLINE_SUBJECTS = "osapi.deadlines.>";
+
+  /** The one durable on {@link #DEADLINE_STREAM}, shared by every controller. */
+  static final String DEADLINE_CONSUMER = "osapi_deadlines";
 
   /** Bucket of job records and runs. */
   static final String JOBS_BUCKET = "osapi-jobs";
@@ -140,6 +150,11 @@ final class NatsLayout {
     } catch (InvalidInputException e) {
       return null;
     }
+  }
+
+  /** The subject of a job's deadline message. */
+  static String deadlineSubject(JobId id) {
+    return "osapi.deadlines." + id.value();
   }
 
   static String workerKey(String workerId) {

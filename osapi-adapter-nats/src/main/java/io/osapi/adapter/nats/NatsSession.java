@@ -34,7 +34,8 @@ import java.util.function.Consumer;
 
 /**
  * One provisioned connection: the JetStream contexts and bucket handles the ports use, and the
- * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}), the buckets and the
+ * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}, {@code
+ * JOBS_DEADLINES}), the buckets and the
  * shared consumers, refusing a job store written before v2. Also the headers-only scan that
  * listings use.
  */
@@ -121,6 +122,20 @@ final class NatsSession {
             .replicas(settings.streamReplicas())
             .maxAge(settings.streamMaxAge())
             .duplicateWindow(advisoryDuplicateWindow(settings.streamMaxAge()))
+            .build());
+    // Work queue: a deadline leaves the stream once a controller handled it. No max age: a
+    // deadline waits however long its job's timeout is (24 h at most), and then is handled.
+    ensureStream(
+        jsm,
+        StreamConfiguration.builder()
+            .name(NatsLayout.DEADLINE_STREAM)
+            .description("osapi: deadlines of broadcast jobs, handled by the controllers")
+            .subjects(NatsLayout.DEADLINE_SUBJECTS)
+            .retentionPolicy(RetentionPolicy.WorkQueue)
+            .discardPolicy(DiscardPolicy.Old)
+            .storageType(storage)
+            .replicas(settings.streamReplicas())
+            .duplicateWindow(settings.duplicateWindow())
             .build());
 
     KeyValueConfiguration jobs =

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
@@ -21,6 +22,7 @@ import io.osapi.core.domain.WorkerInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +39,9 @@ import java.util.TreeMap;
  *
  * <pre>
  * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..]}
- * jobs.&lt;id&gt;     the notification's fields and "timeline":[{"time","event","worker","message","error"}]
+ * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
+ *                "timeline":[{"time","event","worker","message","error"}]
+ * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
  * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency"}
@@ -68,7 +72,23 @@ final class Records {
     try (Out o = new Out(r.job().operation().data().length() + 512)) {
       o.g.writeStartObject();
       writeJob(o.g, r.job(), r.expected());
+      if (r.timeout() != null) {
+        o.g.writeNumberField("timeout_ms", r.timeout().toMillis());
+      }
       writeTimeline(o.g, r.timeline());
+      o.g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] deadline(JobDeadline d) {
+    try (Out o = new Out(128)) {
+      o.g.writeStartObject();
+      o.g.writeNumberField("v", FORMAT);
+      o.g.writeStringField("id", d.job().value());
+      o.g.writeStringField("at", d.at().toString());
       o.g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -223,7 +243,8 @@ final class Records {
     try (JsonReader in = new JsonReader(value)) {
       JobFields f = job(in);
       in.end();
-      r = new JobRecord(f.notification().job(), f.expected, f.timeline);
+      r = new JobRecord(f.notification().job(), f.expected, f.timeline,
+          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs));
     } catch (IOException | RuntimeException e) {
       throw corrupt("job record " + id, e);
     }
@@ -340,6 +361,33 @@ final class Records {
     }
   }
 
+  /** Reads a deadline message of stream {@code JOBS_DEADLINES}. */
+  static JobDeadline deadline(byte[] body) {
+    try (JsonReader in = new JsonReader(body)) {
+      JsonParser p = in.p;
+      in.start();
+      String id = null;
+      String at = null;
+      int version = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "v" -> version = in.intValue();
+          case "id" -> id = in.string();
+          case "at" -> at = in.string();
+          default -> in.skip();
+        }
+      }
+      in.version(version);
+      in.end();
+      if (id == null || at == null) {
+        throw new IllegalArgumentException("id or at missing");
+      }
+      return new JobDeadline(JobId.parse(id), JsonReader.instant(at));
+    } catch (IOException | RuntimeException e) {
+      throw corrupt("deadline", e);
+    }
+  }
+
   /** What a max-deliveries advisory says: which consumer gave up on which message, after how many. */
   record Advisory(String stream, String consumer, long streamSeq, long deliveries) {}
 
@@ -383,6 +431,7 @@ final class Records {
           f.expected = out;
         }
         case "timeline" -> f.timeline = in.timeline();
+        case "timeout_ms" -> f.timeoutMs = in.longValue();
         default -> in.skip();
       }
     }
@@ -400,6 +449,7 @@ final class Records {
     String data;
     List<String> expected = List.of();
     List<TimelineEntry> timeline = List.of();
+    Long timeoutMs;
 
     JobNotification notification() {
       if (id == null || created == null || kind == null || type == null) {

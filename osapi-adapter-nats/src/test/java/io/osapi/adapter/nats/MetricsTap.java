@@ -65,6 +65,11 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
+  public void jobRunTimedOut(String operation) {
+    recorded.jobRunTimedOut(operation);
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     recorded.workerConnected(workerId, concurrency);
   }

@@ -94,6 +94,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOBS_DEAD_LETTERED = "osapi.jobs.dead_lettered";
   /** Instrument name of {@code osapi_job_runs_superseded_total}. */
   public static final String JOB_RUNS_SUPERSEDED = "osapi.job.runs_superseded";
+  /** Instrument name of {@code osapi_job_runs_timed_out_total}. */
+  public static final String JOB_RUNS_TIMED_OUT = "osapi.job.runs_timed_out";
   /** Instrument name of {@code osapi_jobs_pending}. */
   public static final String JOBS_PENDING = "osapi.jobs.pending";
   /** Instrument name of {@code osapi_jobs_ack_pending}. */
@@ -180,6 +182,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private final LongCounter redeliveries;
   private final LongCounter deadLettered;
   private final LongCounter superseded;
+  private final LongCounter timedOut;
 
   private final LongAdder active = new LongAdder();
   private final ConcurrentHashMap<String, WorkerSlot> workers = new ConcurrentHashMap<>();
@@ -308,6 +311,14 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .setDescription(
                 "Runs whose outcome was dropped because another delivery had taken the job over"
                     + " (compare-and-set lost); not counted in osapi_jobs_completed_total.")
+            .setUnit("{run}")
+            .build();
+    timedOut =
+        meter
+            .counterBuilder(JOB_RUNS_TIMED_OUT)
+            .setDescription(
+                "Runs of broadcast jobs failed by the controller because the expected worker did"
+                    + " not answer before the job's timeout.")
             .setUnit("{run}")
             .build();
 
@@ -539,6 +550,18 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   @Override
+  public void jobRunTimedOut(String operation) {
+    try {
+      if (!controllerSide) {
+        startControllerSide();
+      }
+      timedOut.add(1, attributes(operation).operation());
+    } catch (Throwable t) {
+      swallow("jobRunTimedOut", t);
+    }
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     try {
       if (!workerSide) {
@@ -608,8 +631,9 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   /**
-   * Puts the created counter of every registered operation in place at 0, and the dead-letter
-   * counter (the controller's dead-letter handler counts the jobs whose deliveries ran out).
+   * Puts the created and timed-out counters of every registered operation in place at 0, and the
+   * dead-letter counter (the controller's dead-letter handler counts the jobs whose deliveries ran
+   * out).
    */
   private synchronized void startControllerSide() {
     if (controllerSide) {
@@ -617,6 +641,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     }
     for (OperationAttributes a : byOperation.values()) {
       created.add(0, a.operation());
+      timedOut.add(0, a.operation());
     }
     startDeadLetters();
     controllerSide = true;

@@ -42,6 +42,7 @@ class MetricsContractTest {
           Map.entry("osapi_job_redeliveries_total", "counter"),
           Map.entry("osapi_jobs_dead_lettered_total", "counter"),
           Map.entry("osapi_job_runs_superseded_total", "counter"),
+          Map.entry("osapi_job_runs_timed_out_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
           Map.entry("osapi_jobs_ack_pending", "gauge"),
           Map.entry("osapi_worker_concurrency", "gauge"),

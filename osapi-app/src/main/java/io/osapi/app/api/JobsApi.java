@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
-  private static final Set<String> CREATE_FIELDS = Set.of("operation", "target");
+  private static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
   private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
   private static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset");
@@ -147,7 +147,8 @@ public final class JobsApi implements HttpHandler {
       dataText = toJson(data);
     }
     String target = optionalText(body, "target");
-    JobView v = client.create(new CreateJobRequest(type.textValue(), dataText, target));
+    JobView v = client.create(
+        new CreateJobRequest(type.textValue(), dataText, target, timeout(body)));
     return created(v);
   }
 
@@ -198,6 +199,21 @@ public final class JobsApi implements HttpHandler {
 
   private static JobId jobId(String raw) {
     return JobId.parse(raw);
+  }
+
+  /** {@code timeout_seconds}: whole seconds (the job client checks the bounds), or null. */
+  private static java.time.Duration timeout(JsonNode body) {
+    JsonNode n = body.get("timeout_seconds");
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber()) {
+      throw ApiException.badRequest("timeout_seconds",
+          "timeout_seconds must be a whole number of seconds");
+    }
+    long s = n.canConvertToLong() ? n.longValue() : Long.MAX_VALUE;
+    // out of range is refused by the job client, with the bounds in the message
+    return java.time.Duration.ofSeconds(Math.max(-1, Math.min(s, Long.MAX_VALUE / 1_000_000_000L)));
   }
 
   private static String optionalText(JsonNode obj, String field) {

@@ -2,6 +2,7 @@ package io.osapi.app.cli;
 
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.ConfigException;
+import io.osapi.app.config.Durations;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.config.Secret;
 import java.nio.file.Path;
@@ -38,6 +39,15 @@ public final class ApiOptions {
       description = "Request threads of the API, 1 to 256 (default: ${DEFAULT-VALUE}).")
   int threads;
 
+  @Option(
+      names = "--job-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      description = "How long the expected workers of a broadcast job (_all, a worker id,"
+          + " key:value) have to answer unless the request says (timeout_seconds); then the"
+          + " silent ones are failed, 1s to 24h (default: ${DEFAULT-VALUE}).")
+  String jobTimeout;
+
   /** The API settings. @throws ConfigException naming the option at fault */
   ApiSettings toSettings() {
     HostPort addr = HostPort.parse("--api-addr", address);
@@ -48,6 +58,7 @@ public final class ApiOptions {
     Optional<Secret> token =
         tokenFile == null ? Optional.empty()
             : Optional.of(Secret.readFile("--api-token-file", tokenFile));
-    return new ApiSettings(addr, token, maxBodyBytes, threads);
+    return new ApiSettings(addr, token, maxBodyBytes, threads,
+        Durations.parse("--job-timeout", jobTimeout));
   }
 }

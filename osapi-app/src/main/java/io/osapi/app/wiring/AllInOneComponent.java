@@ -11,6 +11,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
+import io.osapi.app.runtime.JobTimeoutRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -61,6 +62,7 @@ public interface AllInOneComponent {
         WorkerRunner worker,
         ControllerRefresher refresher,
         DeadLetterRunner deadLetters,
+        JobTimeoutRunner timeouts,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,
@@ -68,7 +70,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           "all-in-one",
-          List.of(metrics, worker, refresher, deadLetters, api),
+          List.of(metrics, worker, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,
           readiness,

@@ -11,6 +11,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
+import io.osapi.app.runtime.JobTimeoutRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -52,13 +53,14 @@ public interface ControllerComponent {
         MetricsEndpoint metrics,
         ControllerRefresher refresher,
         DeadLetterRunner deadLetters,
+        JobTimeoutRunner timeouts,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "controller", List.of(metrics, refresher, deadLetters, api), backend, shutdown, readiness, lifecycle);
+          "controller", List.of(metrics, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

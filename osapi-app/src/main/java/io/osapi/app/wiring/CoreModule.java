@@ -2,6 +2,7 @@ package io.osapi.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
+import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
@@ -53,7 +54,10 @@ public interface CoreModule {
     return backend.registry();
   }
 
-  /** The job client; broadcast targets must match a registered worker. */
+  /**
+   * The job client; broadcast targets must match a registered worker, and have the API's default
+   * job timeout.
+   */
   @Provides
   static JobClient jobClient(
       JobStore store,
@@ -61,8 +65,10 @@ public interface CoreModule {
       WorkerRegistry registry,
       OperationRegistry operations,
       JobMetrics metrics,
-      Clock clock) {
-    return new JobClient(store, queue, registry, operations, metrics, clock);
+      Clock clock,
+      ProcessSettings settings) {
+    return new JobClient(store, queue, registry, operations, metrics, clock,
+        settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT));
   }
 
   /** Drain and refresh timing. */

@@ -46,6 +46,13 @@ public interface JobMetrics {
    */
   void jobSuperseded(String operation);
 
+  /**
+   * The controller failed an expected worker's run of a broadcast job because it was not terminal
+   * at the job's deadline ({@code osapi_job_runs_timed_out_total}); counted once per run, by the
+   * process whose compare-and-set won.
+   */
+  void jobRunTimedOut(String operation);
+
   /** A worker in this process started consuming, offering {@code concurrency} slots. */
   void workerConnected(String workerId, int concurrency);
 
@@ -101,6 +108,9 @@ public interface JobMetrics {
 
     @Override
     public void jobSuperseded(String operation) {}
+
+    @Override
+    public void jobRunTimedOut(String operation) {}
 
     @Override
     public void workerConnected(String workerId, int concurrency) {}

@@ -24,6 +24,7 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final Map<String, LongAdder> redeliveries = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> superseded = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
   private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
@@ -79,6 +80,11 @@ public final class RecordingJobMetrics implements JobMetrics {
   @Override
   public void jobSuperseded(String operation) {
     count(superseded, operation);
+  }
+
+  @Override
+  public void jobRunTimedOut(String operation) {
+    count(timedOut, operation);
   }
 
   @Override
@@ -197,6 +203,16 @@ public final class RecordingJobMetrics implements JobMetrics {
   /** Dead-lettered jobs of {@code operation} ({@code other} for poison). */
   public long deadLettered(String operation) {
     return get(deadLettered, operation);
+  }
+
+  /** Runs failed at their job's deadline, all operations. */
+  public long timedOut() {
+    return sum(timedOut);
+  }
+
+  /** Runs of {@code operation} failed at their job's deadline. */
+  public long timedOut(String operation) {
+    return get(timedOut, operation);
   }
 
   /** Runs whose outcome was dropped because another delivery took the job over, all operations. */

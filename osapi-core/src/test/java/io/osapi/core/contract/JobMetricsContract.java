@@ -97,6 +97,20 @@ public abstract class JobMetricsContract {
   }
 
   @Test
+  void timedOutRunsAreCountedByOperation() {
+    metrics.jobRunTimedOut("diag.echo");
+    metrics.jobRunTimedOut("diag.echo");
+    metrics.jobRunTimedOut("diag.fail");
+    Readback r = read(metrics);
+    assertThat(r.counter("osapi_job_runs_timed_out_total", Map.of("operation", "diag.echo")))
+        .isEqualTo(2);
+    assertThat(r.counter("osapi_job_runs_timed_out_total", Map.of("operation", "diag.fail")))
+        .isEqualTo(1);
+    assertThat(r.counter("osapi_jobs_completed_total",
+        Map.of("operation", "diag.echo", "status", "failed"))).isZero();
+  }
+
+  @Test
   void supersededRunsAreCountedByOperation() {
     metrics.jobSuperseded("diag.echo");
     metrics.jobSuperseded("diag.echo");
@@ -176,6 +190,8 @@ public abstract class JobMetricsContract {
       metrics.jobDeadLettered(null);
       metrics.jobSuperseded(null);
       metrics.jobSuperseded(huge);
+      metrics.jobRunTimedOut(null);
+      metrics.jobRunTimedOut(huge);
       metrics.workerConnected(null, -1);
       metrics.workerDisconnected(null);
       metrics.workerDisconnected("never-connected");

@@ -43,6 +43,7 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_job_redeliveries_total" -> r.redeliveries(l.get("operation"));
           case "osapi_jobs_dead_lettered_total" -> r.deadLettered(l.get("operation"));
           case "osapi_job_runs_superseded_total" -> r.superseded(l.get("operation"));
+          case "osapi_job_runs_timed_out_total" -> r.timedOut(l.get("operation"));
           case "osapi_nats_reconnects_total" -> r.natsReconnects();
           default -> throw new IllegalArgumentException(family);
         };

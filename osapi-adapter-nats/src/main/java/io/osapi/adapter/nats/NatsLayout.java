@@ -18,6 +18,7 @@ import io.osapi.core.domain.RunKey;
  *                          runs.&lt;id&gt;._any                 the run of an _any job
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
  * bucket osapi-workers     workers.&lt;sanitised worker id&gt;  heartbeats
+ * bucket osapi-worker-state drain.&lt;sanitised worker id&gt;  drain requests (no TTL)
  * </pre>
  *
  * Worker ids ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}) are valid key tokens and go into run keys
@@ -55,6 +56,9 @@ final class NatsLayout {
 
   /** Bucket of worker heartbeats. */
   static final String WORKERS_BUCKET = "osapi-workers";
+
+  /** Bucket of drain requests: no TTL, they outlive a worker's restart. */
+  static final String WORKER_STATE_BUCKET = "osapi-worker-state";
 
   /** The stream behind {@link #JOBS_BUCKET}. */
   static final String JOBS_KV_STREAM = "KV_" + JOBS_BUCKET;
@@ -155,6 +159,11 @@ final class NatsLayout {
   /** The subject of a job's deadline message. */
   static String deadlineSubject(JobId id) {
     return "osapi.deadlines." + id.value();
+  }
+
+  /** The key of a worker's drain request in {@link #WORKER_STATE_BUCKET}. */
+  static String drainKey(String workerId) {
+    return "drain." + Names.sanitise(workerId);
   }
 
   static String workerKey(String workerId) {

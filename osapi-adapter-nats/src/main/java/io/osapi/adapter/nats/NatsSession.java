@@ -56,6 +56,7 @@ final class NatsSession {
   final JetStreamManagement jsm;
   final KeyValue jobsKv;
   final KeyValue workersKv;
+  final KeyValue workerStateKv;
 
   private NatsSession(Connection conn, NatsSettings settings) throws IOException {
     this.conn = conn;
@@ -66,6 +67,7 @@ final class NatsSession {
     KeyValueOptions kvo = KeyValueOptions.builder().jetStreamOptions(jso).build();
     this.jobsKv = conn.keyValue(NatsLayout.JOBS_BUCKET, kvo);
     this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
+    this.workerStateKv = conn.keyValue(NatsLayout.WORKER_STATE_BUCKET, kvo);
   }
 
   /** Opens the handles on a provisioned server. */
@@ -167,6 +169,14 @@ final class NatsSession {
             .replicas(settings.kvReplicas())
             .build();
     ensureStream(jsm, workers.getBackingConfig());
+    ensureStream(jsm, KeyValueConfiguration.builder()
+        .name(NatsLayout.WORKER_STATE_BUCKET)
+        .description("osapi worker drain requests")
+        .maxHistoryPerKey(1)
+        .storageType(storage)
+        .replicas(settings.kvReplicas())
+        .build()
+        .getBackingConfig());
 
     for (OperationKind kind : OperationKind.values()) {
       ensureConsumer(

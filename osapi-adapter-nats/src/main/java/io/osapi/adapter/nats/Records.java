@@ -16,6 +16,7 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
@@ -44,7 +45,8 @@ import java.util.TreeMap;
  * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
- * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency"}
+ * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state"}
+ * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
  * </pre>
  */
 final class Records {
@@ -135,6 +137,7 @@ final class Records {
       g.writeStringField("last_heartbeat", w.lastHeartbeat().toString());
       g.writeNumberField("active_jobs", w.activeJobs());
       g.writeNumberField("concurrency", w.concurrency());
+      g.writeStringField("state", w.state().wire());
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -308,9 +311,11 @@ final class Records {
       Instant last = null;
       int active = 0;
       int concurrency = 0;
+      SchedulingState state = SchedulingState.READY;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
+          case "state" -> state = SchedulingState.fromWire(in.string());
           case "labels" -> {
             in.expect(p.nextToken() == JsonToken.START_OBJECT, "labels is not an object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -326,7 +331,7 @@ final class Records {
         }
       }
       in.end();
-      return new WorkerInfo(id, labels, started, last, active, concurrency);
+      return new WorkerInfo(id, labels, started, last, active, concurrency, state);
     } catch (IOException | RuntimeException e) {
       throw corrupt("worker entry", e);
     }

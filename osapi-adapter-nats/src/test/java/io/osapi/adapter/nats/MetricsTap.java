@@ -65,6 +65,12 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
+  public void workersByState(
+      Map<io.osapi.core.domain.SchedulingState, Long> counts) {
+    recorded.workersByState(counts);
+  }
+
+  @Override
   public void jobRunTimedOut(String operation) {
     recorded.jobRunTimedOut(operation);
   }

@@ -7,6 +7,7 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -104,6 +105,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String WORKER_CONCURRENCY = "osapi.worker.concurrency";
   /** Instrument name of {@code osapi_worker_heartbeat_age_seconds}. */
   public static final String WORKER_HEARTBEAT_AGE = "osapi.worker.heartbeat_age";
+  /** Instrument name of {@code osapi_workers_by_state}. */
+  public static final String WORKERS_BY_STATE = "osapi.workers.by_state";
   /** Instrument name of {@code osapi_component_up}. */
   public static final String COMPONENT_UP = "osapi.component.up";
   /** Instrument name of {@code osapi_subsystem_up}. */
@@ -198,6 +201,10 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private volatile long ackPending = -1;
   private volatile boolean componentUp;
   private volatile List<HeartbeatAge> heartbeatAges = List.of();
+  /** Registered workers by state (index: ordinal), null until the first refresh. */
+  private volatile long[] byState;
+  private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
+  private static final Attributes[] STATE_ATTRIBUTES = stateAttributes();
 
   private final List<AutoCloseable> observables = new ArrayList<>();
   private final LongAdder internalErrors = new LongAdder();
@@ -431,6 +438,22 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
                 m -> {
                   for (HeartbeatAge age : heartbeatAges) {
                     m.record(age.seconds(), age.attributes());
+                  }
+                })
+            ::close);
+    observables.add(
+        meter
+            .gaugeBuilder(WORKERS_BY_STATE)
+            .ofLongs()
+            .setDescription("Registered workers by scheduling state: ready, draining, cordoned.")
+            .setUnit("{worker}")
+            .buildWithCallback(
+                m -> {
+                  long[] counts = byState;
+                  if (counts != null) {
+                    for (int i = 0; i < counts.length; i++) {
+                      m.record(counts[i], STATE_ATTRIBUTES[i]);
+                    }
                   }
                 })
             ::close);
@@ -694,6 +717,32 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     } catch (Throwable t) {
       swallow("workerHeartbeatAges", t);
     }
+  }
+
+  @Override
+  public void workersByState(Map<SchedulingState, Long> counts) {
+    try {
+      long[] next = new long[SchedulingState.values().length];
+      if (counts != null) {
+        for (Map.Entry<SchedulingState, Long> e : counts.entrySet()) {
+          if (e.getKey() != null && e.getValue() != null) {
+            next[e.getKey().ordinal()] = Math.max(0L, e.getValue());
+          }
+        }
+      }
+      byState = next;
+    } catch (Throwable t) {
+      swallow("workersByState", t);
+    }
+  }
+
+  private static Attributes[] stateAttributes() {
+    SchedulingState[] states = SchedulingState.values();
+    Attributes[] out = new Attributes[states.length];
+    for (SchedulingState s : states) {
+      out[s.ordinal()] = Attributes.of(STATE, s.wire());
+    }
+    return out;
   }
 
   @Override

@@ -47,6 +47,7 @@ class MetricsContractTest {
           Map.entry("osapi_jobs_ack_pending", "gauge"),
           Map.entry("osapi_worker_concurrency", "gauge"),
           Map.entry("osapi_worker_heartbeat_age_seconds", "gauge"),
+          Map.entry("osapi_workers_by_state", "gauge"),
           Map.entry("osapi_component_up", "gauge"),
           Map.entry("osapi_subsystem_up", "gauge"));
 

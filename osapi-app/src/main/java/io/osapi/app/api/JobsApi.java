@@ -118,6 +118,8 @@ public final class JobsApi implements HttpHandler {
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
       case WORKERS -> Response.ok(ApiJson.workers(client.workers(), clock.instant()));
+      case DRAIN -> drain(m.id(), true);
+      case UNDRAIN -> drain(m.id(), false);
     };
   }
 
@@ -185,6 +187,20 @@ public final class JobsApi implements HttpHandler {
     String target = body == null ? null : optionalText(body, "target");
     Optional<JobView> v = client.retry(id, target);
     return created(v.orElseThrow(() -> notFound(id)));
+  }
+
+  /** Drain or undrain: 200, 404 for a worker not registered, 409 when in that state already. */
+  private Response drain(String rawId, boolean drain) {
+    String id = io.osapi.core.domain.Names.requireWorkerId("id",
+        URLDecoder.decode(rawId, StandardCharsets.UTF_8));
+    JobClient.DrainOutcome o = drain ? client.drain(id) : client.undrain(id);
+    return switch (o) {
+      case UNKNOWN_WORKER -> throw ApiException.notFound("worker " + id + " is not registered");
+      case ALREADY -> throw new ApiException(409, drain
+          ? "worker " + id + " is draining or cordoned already"
+          : "worker " + id + " is not draining or cordoned", Map.of("worker", id), Map.of());
+      case DONE -> Response.ok(ApiJson.drained(id, drain));
+    };
   }
 
   private static Response created(JobView v) {

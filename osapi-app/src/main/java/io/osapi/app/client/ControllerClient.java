@@ -125,6 +125,16 @@ public final class ControllerClient {
     return call("GET", "/api/v1/workers", null, WorkerList.class);
   }
 
+  /**
+   * Drains a worker (it takes no new jobs, then is cordoned), or undrains it.
+   *
+   * @return the controller's answer: {@code worker}, {@code state}, {@code message}
+   */
+  public JsonNode drain(String workerId, boolean drain) {
+    return call("POST", "/api/v1/workers/" + encode(workerId) + (drain ? "/drain" : "/undrain"),
+        null, JsonNode.class);
+  }
+
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + pathAndQuery))

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * Fleet operations on real nats-server and jar processes: a broadcast job whose expected worker
  * was killed ends partial_failure at its timeout, with that worker "did not respond", counted once
  * in {@code osapi_job_runs_timed_out_total}; the deadline survives a controller killed and
- * replaced while it waits (docs/reliability.md).
+ * replaced while it waits; a drained worker runs no new job, finishes the one it runs, is
+ * cordoned across a restart and takes jobs again once undrained (docs/reliability.md).
  */
 class FleetIT {
   private final List<AutoCloseable> all = new ArrayList<>();
@@ -131,5 +132,112 @@ class FleetIT {
     assertThat(timedOut(c2)).as("counted once").isEqualTo(1);
     // the first job is untouched by the new controller
     assertThat(c2.job(id).path("status").asText()).isEqualTo("partial_failure");
+  }
+
+  private static String workerState(Osapi c, String id) {
+    HttpResponse<String> r = Http.get(c.api("/workers"));
+    if (r == null || r.statusCode() != 200) {
+      return null;
+    }
+    for (JsonNode w : Http.json(r).path("workers")) {
+      if (w.path("id").asText().equals(id)) {
+        return w.path("state").asText();
+      }
+    }
+    return null;
+  }
+
+  private static double processed(Osapi w, String id) {
+    double v = w.metric("osapi_worker_jobs_processed_total", "worker=\"" + id + "\"");
+    return Double.isNaN(v) ? 0 : v;
+  }
+
+  private static HttpResponse<String> drain(Osapi c, String id, String what) {
+    return Http.send("POST", c.api("/workers/" + id + "/" + what), "");
+  }
+
+  private static String submit(Osapi c, String type, String data, String target) {
+    HttpResponse<String> r = Http.send("POST", c.api("/jobs"), "{\"operation\":{\"type\":\""
+        + type + "\",\"data\":" + data + "}" + (target == null ? ""
+        : ",\"target\":\"" + target + "\"") + "}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    return Http.json(r).get("job_id").asText();
+  }
+
+  @Test
+  void aDrainedWorkerTakesNoNewJobsIsCordonedAcrossARestartAndComesBack() throws Exception {
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")),
+        "drain-");
+    nats = keep(NatsServer.start(dir));
+    Osapi c = keep(Osapi.controller(dir, nats.url()));
+    Osapi d1 = keep(Osapi.worker(dir, nats.url(), "dr-1", "--concurrency", "1"));
+    Osapi d2 = keep(Osapi.worker(dir, nats.url(), "dr-2", "--concurrency", "2"));
+    Osapi d3 = keep(Osapi.worker(dir, nats.url(), "dr-3", "--concurrency", "2"));
+    for (Osapi p : List.of(c, d1, d2, d3)) {
+      p.awaitReady();
+    }
+    c.await("three ready workers", Duration.ofSeconds(30), () -> List.of("dr-1", "dr-2", "dr-3")
+        .stream().allMatch(id -> "ready".equals(workerState(c, id))));
+    assertThat(drain(c, "nobody", "drain").statusCode()).isEqualTo(404);
+    assertThat(drain(c, "dr-1", "undrain").statusCode()).as("not drained").isEqualTo(409);
+
+    // dr-1 runs a job, then is drained while it runs
+    String slow = submit(c, "diag.sleep", "{\"seconds\":4}", "dr-1");
+    c.await("dr-1 to run the slow job", Duration.ofSeconds(15),
+        () -> "running".equals(c.job(slow).at("/workers/dr-1/state").asText()));
+    HttpResponse<String> r = drain(c, "dr-1", "drain");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(Http.json(r).path("state").asText()).isEqualTo("draining");
+    assertThat(drain(c, "dr-1", "drain").statusCode()).as("drained already").isEqualTo(409);
+    c.await("dr-1 to report draining", Duration.ofSeconds(15),
+        () -> "draining".equals(workerState(c, "dr-1")));
+    assertThat(processed(d1, "dr-1")).isZero();
+
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      ids.add(submit(c, "diag.echo", "{\"i\":" + i + "}", null));
+    }
+    c.awaitEnded(ids, Duration.ofSeconds(60));
+    for (String id : ids) {
+      JsonNode d = c.job(id);
+      assertThat(d.path("status").asText()).isEqualTo("completed");
+      assertThat(d.at("/results/0/worker").asText()).as(id).isIn("dr-2", "dr-3");
+    }
+    c.awaitEnded(List.of(slow), Duration.ofSeconds(15));
+    assertThat(c.status(slow)).as("the job it ran").isEqualTo("completed");
+    c.await("dr-1 to report cordoned", Duration.ofSeconds(15),
+        () -> "cordoned".equals(workerState(c, "dr-1")));
+    assertThat(processed(d1, "dr-1")).as("only the job it was running").isEqualTo(1);
+    // not an expected responder now
+    HttpResponse<String> all = Http.send("POST", c.api("/jobs"),
+        "{\"operation\":{\"type\":\"diag.echo\",\"data\":{}},\"target\":\"_all\"}");
+    assertThat(all.statusCode()).isEqualTo(201);
+    assertThat(c.job(Http.json(all).get("job_id").asText()).path("workers").fieldNames())
+        .toIterable().containsExactlyInAnyOrder("dr-2", "dr-3");
+    c.await("the gauge to show one cordoned worker", Duration.ofSeconds(15),
+        () -> c.metric("osapi_workers_by_state", "state=\"cordoned\"") == 1
+            && c.metric("osapi_workers_by_state", "state=\"ready\"") == 2);
+
+    // a restart keeps it cordoned
+    d1.close();
+    Osapi d1b = keep(Osapi.worker(dir, nats.url(), "dr-1", "--concurrency", "1"));
+    d1b.awaitReady();
+    c.await("dr-1 back, cordoned", Duration.ofSeconds(30),
+        () -> "cordoned".equals(workerState(c, "dr-1")));
+    List<String> more = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      more.add(submit(c, "diag.echo", "{}", null));
+    }
+    c.awaitEnded(more, Duration.ofSeconds(30));
+    assertThat(processed(d1b, "dr-1")).isZero();
+
+    // undrained: ready, and it runs jobs again
+    r = drain(c, "dr-1", "undrain");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    c.await("dr-1 ready", Duration.ofSeconds(15), () -> "ready".equals(workerState(c, "dr-1")));
+    String host = submit(c, "diag.echo", "{}", "dr-1");
+    c.awaitEnded(List.of(host), Duration.ofSeconds(15));
+    assertThat(c.status(host)).isEqualTo("completed");
+    assertThat(processed(d1b, "dr-1")).isEqualTo(1);
   }
 }

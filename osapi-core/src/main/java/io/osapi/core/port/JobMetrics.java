@@ -1,6 +1,7 @@
 package io.osapi.core.port;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import java.time.Duration;
 import java.util.Map;
 
@@ -74,6 +75,12 @@ public interface JobMetrics {
    */
   void workerHeartbeatAges(Map<String, Duration> ages);
 
+  /**
+   * How many registered workers are in each scheduling state ({@code osapi_workers_by_state}),
+   * refreshed in the background by the controller; states missing from the map have none.
+   */
+  void workersByState(Map<SchedulingState, Long> counts);
+
   /** Whether a subsystem ({@code nats}, {@code http}, {@code worker}, ...) is ok. */
   void subsystemUp(String subsystem, boolean up);
 
@@ -129,6 +136,9 @@ public interface JobMetrics {
 
     @Override
     public void workerHeartbeatAges(Map<String, Duration> ages) {}
+
+    @Override
+    public void workersByState(Map<SchedulingState, Long> counts) {}
 
     @Override
     public void subsystemUp(String subsystem, boolean up) {}

@@ -14,6 +14,7 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -326,22 +328,68 @@ public final class JobClient {
     return registry.workers();
   }
 
+  /** What a drain or undrain request did. */
+  public enum DrainOutcome {
+    /** The request was recorded; the worker follows it within a second or so. */
+    DONE,
+    /** No registered worker has that id. */
+    UNKNOWN_WORKER,
+    /** The worker is in that state already (drain requested, or not). */
+    ALREADY
+  }
+
+  /**
+   * Asks a registered worker to drain: it takes no new jobs, finishes what it runs, then reports
+   * {@code cordoned}; the request outlives its restarts until {@link #undrain}. From now on it is
+   * not an expected worker of new broadcast jobs.
+   */
+  public DrainOutcome drain(String workerId) {
+    if (!registered(workerId)) {
+      return DrainOutcome.UNKNOWN_WORKER;
+    }
+    return registry.requestDrain(workerId) ? DrainOutcome.DONE : DrainOutcome.ALREADY;
+  }
+
+  /** Withdraws a registered worker's drain request: it is ready and takes jobs again. */
+  public DrainOutcome undrain(String workerId) {
+    if (!registered(workerId)) {
+      return DrainOutcome.UNKNOWN_WORKER;
+    }
+    return registry.cancelDrain(workerId) ? DrainOutcome.DONE : DrainOutcome.ALREADY;
+  }
+
+  private boolean registered(String workerId) {
+    return workerId != null && registry.workers().stream().anyMatch(w -> w.id().equals(workerId));
+  }
+
   /** The operations jobs may use. */
   public OperationRegistry operations() {
     return operations;
   }
 
   /**
-   * The registered workers a broadcast target matches, sorted; none for {@code _any}.
+   * The registered workers a broadcast target matches, sorted, leaving out those draining or
+   * cordoned (by their heartbeat, or a drain request they have not seen yet); none for {@code
+   * _any}.
    *
-   * @throws InvalidInputException when no registered worker matches a broadcast target
+   * @throws InvalidInputException when no registered ready worker matches a broadcast target
    */
   private List<String> expectedWorkers(Target target) {
     if (target instanceof Target.Any) {
       return List.of();
     }
     List<String> out = new ArrayList<>();
+    Set<String> draining = null;
     for (WorkerInfo w : registry.workers()) {
+      if (w.state() != SchedulingState.READY) {
+        continue;
+      }
+      if (draining == null) {
+        draining = registry.drainRequests();
+      }
+      if (draining.contains(w.id())) {
+        continue;
+      }
       boolean match;
       if (target instanceof Target.Host h) {
         match = w.id().equals(h.workerId());
@@ -356,10 +404,10 @@ public final class JobClient {
     }
     if (out.isEmpty()) {
       String why = target instanceof Target.Host h
-          ? "no registered worker has id '" + h.workerId() + "'"
+          ? "no registered ready worker has id '" + h.workerId() + "'"
           : target instanceof Target.Label l
-              ? "no registered worker has a label matching '" + l.text() + "'"
-              : "no worker is registered to run an _all job";
+              ? "no registered ready worker has a label matching '" + l.text() + "'"
+              : "no ready worker is registered to run an _all job";
       throw new InvalidInputException("target", why);
     }
     out.sort(null);

@@ -1,6 +1,7 @@
 package io.osapi.core.testing;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,7 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong ackPending = new AtomicLong();
   private volatile Map<String, Duration> heartbeatAges = Map.of();
+  private volatile Map<SchedulingState, Long> workersByState;
   private final Map<String, Boolean> subsystems = new ConcurrentHashMap<>();
   private volatile boolean componentUp;
 
@@ -117,6 +119,25 @@ public final class RecordingJobMetrics implements JobMetrics {
   @Override
   public void workerHeartbeatAges(Map<String, Duration> ages) {
     heartbeatAges = ages == null ? Map.of() : Map.copyOf(ages);
+  }
+
+  @Override
+  public void workersByState(Map<SchedulingState, Long> counts) {
+    Map<SchedulingState, Long> m = new java.util.EnumMap<>(SchedulingState.class);
+    if (counts != null) {
+      counts.forEach((k, v) -> {
+        if (k != null && v != null) {
+          m.put(k, v);
+        }
+      });
+    }
+    workersByState = m;
+  }
+
+  /** Registered workers in {@code state} at the last refresh, or null before the first. */
+  public Long workersInState(SchedulingState state) {
+    Map<SchedulingState, Long> m = workersByState;
+    return m == null ? null : m.getOrDefault(state, 0L);
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.Map;
@@ -111,6 +112,19 @@ public abstract class JobMetricsContract {
   }
 
   @Test
+  void workersByStateShowEveryStateOnceRefreshed() {
+    assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready"))).isNull();
+    metrics.workersByState(Map.of(SchedulingState.READY, 3L, SchedulingState.CORDONED, 1L));
+    Readback r = read(metrics);
+    assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "ready"))).isEqualTo(3.0);
+    assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "draining"))).isEqualTo(0.0);
+    assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "cordoned"))).isEqualTo(1.0);
+    metrics.workersByState(Map.of());
+    assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready")))
+        .isEqualTo(0.0);
+  }
+
+  @Test
   void supersededRunsAreCountedByOperation() {
     metrics.jobSuperseded("diag.echo");
     metrics.jobSuperseded("diag.echo");
@@ -192,6 +206,7 @@ public abstract class JobMetricsContract {
       metrics.jobSuperseded(huge);
       metrics.jobRunTimedOut(null);
       metrics.jobRunTimedOut(huge);
+      metrics.workersByState(null);
       metrics.workerConnected(null, -1);
       metrics.workerDisconnected(null);
       metrics.workerDisconnected("never-connected");

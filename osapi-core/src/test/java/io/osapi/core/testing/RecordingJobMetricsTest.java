@@ -68,6 +68,11 @@ class RecordingJobMetricsTest extends JobMetricsContract {
             yield up == null ? null : up ? 1.0 : 0.0;
           }
           case "osapi_component_up" -> r.componentUp() ? 1.0 : 0.0;
+          case "osapi_workers_by_state" -> {
+            Long n = r.workersInState(
+                io.osapi.core.domain.SchedulingState.fromWire(l.get("state")));
+            yield n == null ? null : n.doubleValue();
+          }
           default -> throw new IllegalArgumentException(family);
         };
       }

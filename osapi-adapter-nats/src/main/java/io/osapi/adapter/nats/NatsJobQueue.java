@@ -7,6 +7,7 @@ import io.nats.client.support.NatsJetStreamConstants;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
@@ -29,7 +30,8 @@ import java.util.function.Consumer;
  * query_any} and {@code modify_any} (each {@code _any} job reaches one worker at a time) and have
  * durables of their own for {@code _all}, their host subject and every label prefix, created with
  * deliver policy new and their worker id in the description (see {@link NatsJobConsumer}).
- * Deliveries that run out are reported by {@link NatsExhaustedListener}.
+ * Deliveries that run out are reported by {@link NatsExhaustedListener}. Deadlines of broadcast
+ * jobs wait in stream {@code JOBS_DEADLINES} (see {@link NatsDeadlineListener}).
  */
 final class NatsJobQueue implements JobQueue {
   private static final System.Logger LOG = System.getLogger(NatsJobQueue.class.getName());
@@ -95,6 +97,39 @@ final class NatsJobQueue implements JobQueue {
         done.completeExceptionally(NatsErrors.unavailable("publishing job " + id, err));
       }
     });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Published on {@code osapi.deadlines.<id>} with {@code Nats-Msg-Id} = {@code deadline.<id>},
+   * retried like {@link #publish} while its outcome is unknown.
+   */
+  @Override
+  public CompletableFuture<Void> scheduleDeadline(JobDeadline deadline) {
+    byte[] body;
+    try {
+      body = Records.deadline(deadline);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    String id = deadline.job().value();
+    Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR, "deadline." + id);
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    long until =
+        System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
+    attempt(NatsLayout.deadlineSubject(deadline.job()), h, body, id, until,
+        backend.connectionEpoch(), 0, done);
+    return done;
+  }
+
+  /** {@inheritDoc} Reads stream {@code JOBS_DEADLINES} through {@link NatsDeadlineListener}. */
+  @Override
+  public AutoCloseable onDeadline(Consumer<JobDeadline> handler) {
+    NatsDeadlineListener l = new NatsDeadlineListener(backend, handler, open::remove);
+    open.add(l);
+    l.start();
+    return l;
   }
 
   @Override

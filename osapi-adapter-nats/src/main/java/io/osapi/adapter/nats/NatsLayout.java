@@ -13,10 +13,12 @@ import io.osapi.core.domain.RunKey;
  * <pre>
  * stream JOBS              jobs.&lt;kind&gt;.&lt;target suffix&gt;   job notifications (the whole job)
  * stream JOBS_ADVISORIES   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.*
+ * stream JOBS_DEADLINES    osapi.deadlines.&lt;id&gt;          broadcast job deadlines (work queue)
  * bucket osapi-jobs        jobs.&lt;id&gt;                      the job record
  *                          runs.&lt;id&gt;._any                 the run of an _any job
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
  * bucket osapi-workers     workers.&lt;sanitised worker id&gt;  heartbeats
+ * bucket osapi-worker-state drain.&lt;sanitised worker id&gt;  drain requests (no TTL)
  * </pre>
  *
  * Worker ids ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}) are valid key tokens and go into run keys
@@ -40,11 +42,23 @@ final class NatsLayout {
   /** The one durable on {@link #ADVISORY_STREAM}, shared by every controller. */
   static final String ADVISORY_CONSUMER = "osapi_exhausted";
 
+  /** The work-queue stream of broadcast job deadlines. */
+  static final String DEADLINE_STREAM = "JOBS_DEADLINES";
+
+  /** What {@link #DEADLINE_STREAM} holds: one subject per job. */
+  static final String DEADLINE_SUBJECTS = "osapi.deadlines.>";
+
+  /** The one durable on {@link #DEADLINE_STREAM}, shared by every controller. */
+  static final String DEADLINE_CONSUMER = "osapi_deadlines";
+
   /** Bucket of job records and runs. */
   static final String JOBS_BUCKET = "osapi-jobs";
 
   /** Bucket of worker heartbeats. */
   static final String WORKERS_BUCKET = "osapi-workers";
+
+  /** Bucket of drain requests: no TTL, they outlive a worker's restart. */
+  static final String WORKER_STATE_BUCKET = "osapi-worker-state";
 
   /** The stream behind {@link #JOBS_BUCKET}. */
   static final String JOBS_KV_STREAM = "KV_" + JOBS_BUCKET;
@@ -140,6 +154,16 @@ final class NatsLayout {
     } catch (InvalidInputException e) {
       return null;
     }
+  }
+
+  /** The subject of a job's deadline message. */
+  static String deadlineSubject(JobId id) {
+    return "osapi.deadlines." + id.value();
+  }
+
+  /** The key of a worker's drain request in {@link #WORKER_STATE_BUCKET}. */
+  static String drainKey(String workerId) {
+    return "drain." + Names.sanitise(workerId);
   }
 
   static String workerKey(String workerId) {

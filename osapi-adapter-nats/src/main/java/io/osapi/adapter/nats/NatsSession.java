@@ -34,7 +34,8 @@ import java.util.function.Consumer;
 
 /**
  * One provisioned connection: the JetStream contexts and bucket handles the ports use, and the
- * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}), the buckets and the
+ * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}, {@code
+ * JOBS_DEADLINES}), the buckets and the
  * shared consumers, refusing a job store written before v2. Also the headers-only scan that
  * listings use.
  */
@@ -55,6 +56,7 @@ final class NatsSession {
   final JetStreamManagement jsm;
   final KeyValue jobsKv;
   final KeyValue workersKv;
+  final KeyValue workerStateKv;
 
   private NatsSession(Connection conn, NatsSettings settings) throws IOException {
     this.conn = conn;
@@ -65,6 +67,7 @@ final class NatsSession {
     KeyValueOptions kvo = KeyValueOptions.builder().jetStreamOptions(jso).build();
     this.jobsKv = conn.keyValue(NatsLayout.JOBS_BUCKET, kvo);
     this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
+    this.workerStateKv = conn.keyValue(NatsLayout.WORKER_STATE_BUCKET, kvo);
   }
 
   /** Opens the handles on a provisioned server. */
@@ -122,6 +125,20 @@ final class NatsSession {
             .maxAge(settings.streamMaxAge())
             .duplicateWindow(advisoryDuplicateWindow(settings.streamMaxAge()))
             .build());
+    // Work queue: a deadline leaves the stream once a controller handled it. No max age: a
+    // deadline waits however long its job's timeout is (24 h at most), and then is handled.
+    ensureStream(
+        jsm,
+        StreamConfiguration.builder()
+            .name(NatsLayout.DEADLINE_STREAM)
+            .description("osapi: deadlines of broadcast jobs, handled by the controllers")
+            .subjects(NatsLayout.DEADLINE_SUBJECTS)
+            .retentionPolicy(RetentionPolicy.WorkQueue)
+            .discardPolicy(DiscardPolicy.Old)
+            .storageType(storage)
+            .replicas(settings.streamReplicas())
+            .duplicateWindow(settings.duplicateWindow())
+            .build());
 
     KeyValueConfiguration jobs =
         KeyValueConfiguration.builder()
@@ -152,6 +169,14 @@ final class NatsSession {
             .replicas(settings.kvReplicas())
             .build();
     ensureStream(jsm, workers.getBackingConfig());
+    ensureStream(jsm, KeyValueConfiguration.builder()
+        .name(NatsLayout.WORKER_STATE_BUCKET)
+        .description("osapi worker drain requests")
+        .maxHistoryPerKey(1)
+        .storageType(storage)
+        .replicas(settings.kvReplicas())
+        .build()
+        .getBackingConfig());
 
     for (OperationKind kind : OperationKind.values()) {
       ensureConsumer(

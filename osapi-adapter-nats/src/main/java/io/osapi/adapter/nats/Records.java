@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
@@ -15,12 +16,14 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,10 +40,13 @@ import java.util.TreeMap;
  *
  * <pre>
  * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..]}
- * jobs.&lt;id&gt;     the notification's fields and "timeline":[{"time","event","worker","message","error"}]
+ * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
+ *                "timeline":[{"time","event","worker","message","error"}]
+ * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
- * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency"}
+ * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state"}
+ * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
  * </pre>
  */
 final class Records {
@@ -68,7 +74,23 @@ final class Records {
     try (Out o = new Out(r.job().operation().data().length() + 512)) {
       o.g.writeStartObject();
       writeJob(o.g, r.job(), r.expected());
+      if (r.timeout() != null) {
+        o.g.writeNumberField("timeout_ms", r.timeout().toMillis());
+      }
       writeTimeline(o.g, r.timeline());
+      o.g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] deadline(JobDeadline d) {
+    try (Out o = new Out(128)) {
+      o.g.writeStartObject();
+      o.g.writeNumberField("v", FORMAT);
+      o.g.writeStringField("id", d.job().value());
+      o.g.writeStringField("at", d.at().toString());
       o.g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -115,6 +137,7 @@ final class Records {
       g.writeStringField("last_heartbeat", w.lastHeartbeat().toString());
       g.writeNumberField("active_jobs", w.activeJobs());
       g.writeNumberField("concurrency", w.concurrency());
+      g.writeStringField("state", w.state().wire());
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -223,7 +246,8 @@ final class Records {
     try (JsonReader in = new JsonReader(value)) {
       JobFields f = job(in);
       in.end();
-      r = new JobRecord(f.notification().job(), f.expected, f.timeline);
+      r = new JobRecord(f.notification().job(), f.expected, f.timeline,
+          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs));
     } catch (IOException | RuntimeException e) {
       throw corrupt("job record " + id, e);
     }
@@ -287,9 +311,11 @@ final class Records {
       Instant last = null;
       int active = 0;
       int concurrency = 0;
+      SchedulingState state = SchedulingState.READY;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
+          case "state" -> state = SchedulingState.fromWire(in.string());
           case "labels" -> {
             in.expect(p.nextToken() == JsonToken.START_OBJECT, "labels is not an object");
             while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -305,7 +331,7 @@ final class Records {
         }
       }
       in.end();
-      return new WorkerInfo(id, labels, started, last, active, concurrency);
+      return new WorkerInfo(id, labels, started, last, active, concurrency, state);
     } catch (IOException | RuntimeException e) {
       throw corrupt("worker entry", e);
     }
@@ -337,6 +363,33 @@ final class Records {
           : new Advisory(stream, consumer, seq, deliveries);
     } catch (IOException | RuntimeException e) {
       return null;
+    }
+  }
+
+  /** Reads a deadline message of stream {@code JOBS_DEADLINES}. */
+  static JobDeadline deadline(byte[] body) {
+    try (JsonReader in = new JsonReader(body)) {
+      JsonParser p = in.p;
+      in.start();
+      String id = null;
+      String at = null;
+      int version = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "v" -> version = in.intValue();
+          case "id" -> id = in.string();
+          case "at" -> at = in.string();
+          default -> in.skip();
+        }
+      }
+      in.version(version);
+      in.end();
+      if (id == null || at == null) {
+        throw new IllegalArgumentException("id or at missing");
+      }
+      return new JobDeadline(JobId.parse(id), JsonReader.instant(at));
+    } catch (IOException | RuntimeException e) {
+      throw corrupt("deadline", e);
     }
   }
 
@@ -383,6 +436,7 @@ final class Records {
           f.expected = out;
         }
         case "timeline" -> f.timeline = in.timeline();
+        case "timeout_ms" -> f.timeoutMs = in.longValue();
         default -> in.skip();
       }
     }
@@ -400,6 +454,7 @@ final class Records {
     String data;
     List<String> expected = List.of();
     List<TimelineEntry> timeline = List.of();
+    Long timeoutMs;
 
     JobNotification notification() {
       if (id == null || created == null || kind == null || type == null) {

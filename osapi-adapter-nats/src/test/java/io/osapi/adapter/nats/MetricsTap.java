@@ -65,6 +65,17 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
+  public void workersByState(
+      Map<io.osapi.core.domain.SchedulingState, Long> counts) {
+    recorded.workersByState(counts);
+  }
+
+  @Override
+  public void jobRunTimedOut(String operation) {
+    recorded.jobRunTimedOut(operation);
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     recorded.workerConnected(workerId, concurrency);
   }

@@ -7,6 +7,7 @@ import io.nats.client.impl.Headers;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.port.Delivery;
@@ -43,6 +44,11 @@ class NatsJobQueueV2IT {
       // not there yet
     }
     s.jsm.purgeStream(NatsLayout.ADVISORY_STREAM);
+    try {
+      s.jsm.deleteConsumer(NatsLayout.DEADLINE_STREAM, NatsLayout.DEADLINE_CONSUMER);
+    } catch (io.nats.client.JetStreamApiException e) {
+      // not there yet
+    }
   }
 
   private JobConsumer consumer(String worker, Duration ackWait, int maxDeliver) {
@@ -58,6 +64,46 @@ class NatsJobQueueV2IT {
       out.addAll(c.fetch(n - out.size(), Duration.ofMillis(200)));
     }
     return out;
+  }
+
+  @Test
+  void deadlinesAreHandedOutOnceWhenDueAndWaitForASubscriber() throws Exception {
+    io.osapi.core.port.JobQueue q = NATS.backend().jobQueue();
+    Instant now = Instant.now();
+    JobDeadline soon = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(),
+        now.plusMillis(1500));
+    JobDeadline past = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), now);
+    q.scheduleDeadline(soon).get(5, TimeUnit.SECONDS);
+    q.scheduleDeadline(soon).get(5, TimeUnit.SECONDS); // de-duplicated
+    q.scheduleDeadline(past).get(5, TimeUnit.SECONDS);
+    // no one subscribed yet (every controller down): they wait in the stream
+    Thread.sleep(300);
+    List<JobDeadline> got = new CopyOnWriteArrayList<>();
+    List<Instant> at = new CopyOnWriteArrayList<>();
+    int[] failures = {1};
+    // two controllers; the first handler call fails once and is handed out again
+    for (int i = 0; i < 2; i++) {
+      closer.later(q.onDeadline(d -> {
+        synchronized (failures) {
+          if (d.equals(past) && failures[0]-- > 0) {
+            throw new IllegalStateException("store away (injected)");
+          }
+        }
+        got.add(d);
+        at.add(Instant.now());
+      }));
+    }
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (got.size() < 2 && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
+    Thread.sleep(1000);
+    assertThat(got).containsExactlyInAnyOrder(soon, past);
+    assertThat(at.get(got.indexOf(soon))).isAfterOrEqualTo(soon.at().minusMillis(10))
+        .isBefore(soon.at().plusSeconds(3));
+    // handled deadlines leave the work-queue stream
+    assertThat(NATS.backend().requireSession().jsm.getStreamInfo(NatsLayout.DEADLINE_STREAM)
+        .getStreamState().getMsgCount()).isZero();
   }
 
   @Test

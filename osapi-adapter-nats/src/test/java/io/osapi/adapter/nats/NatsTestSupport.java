@@ -41,7 +41,7 @@ final class NatsTestSupport {
   }
 
   /**
-   * Removes every consumer and message of stream JOBS and every kept advisory, then lays out the
+   * Removes every consumer and message of stream JOBS and every kept advisory and deadline, then lays out the
    * shared durables again.
    */
   static void resetQueue(NatsBackend b) throws Exception {
@@ -52,6 +52,11 @@ final class NatsTestSupport {
     }
     jsm.purgeStream(NatsLayout.STREAM);
     jsm.purgeStream(NatsLayout.ADVISORY_STREAM);
+    try {
+      jsm.purgeStream(NatsLayout.DEADLINE_STREAM);
+    } catch (io.nats.client.JetStreamApiException e) {
+      // an older layout without it: provisioned below
+    }
     NatsSession.provision(s.conn, s.settings);
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
@@ -18,6 +19,7 @@ import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,23 @@ class RecordsTest {
     assertThat(back.job().operation().data()).isEqualTo(data);
     JobNotification n = JobNotification.of(r);
     assertThat(Records.notification(Records.notification(n))).isEqualTo(n);
+  }
+
+  @Test
+  void aBroadcastRecordKeepsItsTimeoutAndDeadlinesRoundTrip() {
+    JobRecord r = JobRecord.submitted(job("{}", "_all"), List.of("w1", "w2"),
+        Duration.ofMillis(2500));
+    JobRecord back = Records.record(ID, Records.record(r));
+    assertThat(back).isEqualTo(r);
+    assertThat(back.timeout()).isEqualTo(Duration.ofMillis(2500));
+    assertThat(new String(Records.record(r), StandardCharsets.UTF_8)).contains("\"timeout_ms\":2500");
+    // a record written before timeouts has none
+    JobRecord old = JobRecord.submitted(job("{}", "_all"), List.of("w1"));
+    assertThat(Records.record(ID, Records.record(old)).timeout()).isNull();
+    JobDeadline d = new JobDeadline(ID, T);
+    assertThat(Records.deadline(Records.deadline(d))).isEqualTo(d);
+    assertThatThrownBy(() -> Records.deadline(utf8("{\"v\":2,\"id\":\"x\"}")))
+        .isInstanceOf(CorruptRecordException.class);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -94,6 +95,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOBS_DEAD_LETTERED = "osapi.jobs.dead_lettered";
   /** Instrument name of {@code osapi_job_runs_superseded_total}. */
   public static final String JOB_RUNS_SUPERSEDED = "osapi.job.runs_superseded";
+  /** Instrument name of {@code osapi_job_runs_timed_out_total}. */
+  public static final String JOB_RUNS_TIMED_OUT = "osapi.job.runs_timed_out";
   /** Instrument name of {@code osapi_jobs_pending}. */
   public static final String JOBS_PENDING = "osapi.jobs.pending";
   /** Instrument name of {@code osapi_jobs_ack_pending}. */
@@ -106,6 +109,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String WORKER_CONCURRENCY = "osapi.worker.concurrency";
   /** Instrument name of {@code osapi_worker_heartbeat_age_seconds}. */
   public static final String WORKER_HEARTBEAT_AGE = "osapi.worker.heartbeat_age";
+  /** Instrument name of {@code osapi_workers_by_state}. */
+  public static final String WORKERS_BY_STATE = "osapi.workers.by_state";
   /** Instrument name of {@code osapi_component_up}. */
   public static final String COMPONENT_UP = "osapi.component.up";
   /** Instrument name of {@code osapi_subsystem_up}. */
@@ -184,6 +189,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private final LongCounter redeliveries;
   private final LongCounter deadLettered;
   private final LongCounter superseded;
+  private final LongCounter timedOut;
 
   private final LongAdder active = new LongAdder();
   private final ConcurrentHashMap<String, WorkerSlot> workers = new ConcurrentHashMap<>();
@@ -201,6 +207,10 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private volatile long indexLag = -1;
   private volatile boolean componentUp;
   private volatile List<HeartbeatAge> heartbeatAges = List.of();
+  /** Registered workers by state (index: ordinal), null until the first refresh. */
+  private volatile long[] byState;
+  private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
+  private static final Attributes[] STATE_ATTRIBUTES = stateAttributes();
 
   private final List<AutoCloseable> observables = new ArrayList<>();
   private final LongAdder internalErrors = new LongAdder();
@@ -314,6 +324,14 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .setDescription(
                 "Runs whose outcome was dropped because another delivery had taken the job over"
                     + " (compare-and-set lost); not counted in osapi_jobs_completed_total.")
+            .setUnit("{run}")
+            .build();
+    timedOut =
+        meter
+            .counterBuilder(JOB_RUNS_TIMED_OUT)
+            .setDescription(
+                "Runs of broadcast jobs failed by the controller because the expected worker did"
+                    + " not answer before the job's timeout.")
             .setUnit("{run}")
             .build();
 
@@ -461,6 +479,22 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             ::close);
     observables.add(
         meter
+            .gaugeBuilder(WORKERS_BY_STATE)
+            .ofLongs()
+            .setDescription("Registered workers by scheduling state: ready, draining, cordoned.")
+            .setUnit("{worker}")
+            .buildWithCallback(
+                m -> {
+                  long[] counts = byState;
+                  if (counts != null) {
+                    for (int i = 0; i < counts.length; i++) {
+                      m.record(counts[i], STATE_ATTRIBUTES[i]);
+                    }
+                  }
+                })
+            ::close);
+    observables.add(
+        meter
             .gaugeBuilder(COMPONENT_UP)
             .ofLongs()
             .setDescription("1 when this process is ready, else 0.")
@@ -575,6 +609,18 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   @Override
+  public void jobRunTimedOut(String operation) {
+    try {
+      if (!controllerSide) {
+        startControllerSide();
+      }
+      timedOut.add(1, attributes(operation).operation());
+    } catch (Throwable t) {
+      swallow("jobRunTimedOut", t);
+    }
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     try {
       if (!workerSide) {
@@ -644,8 +690,9 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   /**
-   * Puts the created counter of every registered operation in place at 0, and the dead-letter
-   * counter (the controller's dead-letter handler counts the jobs whose deliveries ran out).
+   * Puts the created and timed-out counters of every registered operation in place at 0, and the
+   * dead-letter counter (the controller's dead-letter handler counts the jobs whose deliveries ran
+   * out).
    */
   private synchronized void startControllerSide() {
     if (controllerSide) {
@@ -653,6 +700,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     }
     for (OperationAttributes a : byOperation.values()) {
       created.add(0, a.operation());
+      timedOut.add(0, a.operation());
     }
     startDeadLetters();
     controllerSide = true;
@@ -711,6 +759,32 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     } catch (Throwable t) {
       swallow("workerHeartbeatAges", t);
     }
+  }
+
+  @Override
+  public void workersByState(Map<SchedulingState, Long> counts) {
+    try {
+      long[] next = new long[SchedulingState.values().length];
+      if (counts != null) {
+        for (Map.Entry<SchedulingState, Long> e : counts.entrySet()) {
+          if (e.getKey() != null && e.getValue() != null) {
+            next[e.getKey().ordinal()] = Math.max(0L, e.getValue());
+          }
+        }
+      }
+      byState = next;
+    } catch (Throwable t) {
+      swallow("workersByState", t);
+    }
+  }
+
+  private static Attributes[] stateAttributes() {
+    SchedulingState[] states = SchedulingState.values();
+    Attributes[] out = new Attributes[states.length];
+    for (SchedulingState s : states) {
+      out[s.ordinal()] = Attributes.of(STATE, s.wire());
+    }
+    return out;
   }
 
   @Override

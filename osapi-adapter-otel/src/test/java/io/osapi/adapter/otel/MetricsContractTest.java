@@ -42,10 +42,12 @@ class MetricsContractTest {
           Map.entry("osapi_job_redeliveries_total", "counter"),
           Map.entry("osapi_jobs_dead_lettered_total", "counter"),
           Map.entry("osapi_job_runs_superseded_total", "counter"),
+          Map.entry("osapi_job_runs_timed_out_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
           Map.entry("osapi_jobs_ack_pending", "gauge"),
           Map.entry("osapi_worker_concurrency", "gauge"),
           Map.entry("osapi_worker_heartbeat_age_seconds", "gauge"),
+          Map.entry("osapi_workers_by_state", "gauge"),
           Map.entry("osapi_component_up", "gauge"),
           Map.entry("osapi_subsystem_up", "gauge"));
 
@@ -97,6 +99,9 @@ class MetricsContractTest {
     m.queueBacklog(7, 2);
     m.workerHeartbeatAges(
         Map.of("worker-1", Duration.ofMillis(1500), "worker-2", Duration.ofMillis(250)));
+    m.workersByState(Map.of(io.osapi.core.domain.SchedulingState.READY, 2L,
+        io.osapi.core.domain.SchedulingState.CORDONED, 1L));
+    m.jobRunTimedOut(HOSTNAME);
     m.componentUp(true);
     m.subsystemUp("nats", true);
     m.subsystemUp("http", false);
@@ -107,6 +112,18 @@ class MetricsContractTest {
     assertThat(r.ok()).as("scrape: %s", r).isTrue();
     assertThat(r.contentType()).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
     return Exposition.parse(r.bodyText());
+  }
+
+  @Test
+  void workersByStateAndTimedOutRunsAreExported() {
+    Exposition e = scrapeText();
+    assertThat(e.family("osapi_workers_by_state").labelValues("state"))
+        .containsExactlyInAnyOrder("ready", "draining", "cordoned");
+    assertThat(e.family("osapi_workers_by_state")
+        .sample("osapi_workers_by_state", Map.of("state", "cordoned")).value()).isEqualTo(1.0);
+    assertThat(e.family("osapi_job_runs_timed_out_total")
+        .sample("osapi_job_runs_timed_out_total", Map.of("operation", HOSTNAME)).value())
+        .isEqualTo(1.0);
   }
 
   @Test

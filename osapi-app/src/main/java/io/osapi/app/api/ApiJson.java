@@ -187,9 +187,21 @@ public final class ApiJson {
               time(w.lastHeartbeat()),
               age.isNegative() ? 0 : age.toMillis() / 1000.0,
               w.activeJobs(),
-              w.concurrency()));
+              w.concurrency(),
+              w.state().wire()));
     }
     return new WorkerList(out, out.size());
+  }
+
+  /** The answer to a drain or undrain. */
+  public static Map<String, String> drained(String worker, boolean drain) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("worker", worker);
+    m.put("state", drain ? "draining" : "ready");
+    m.put("message", drain
+        ? "worker " + worker + " is draining: it takes no new jobs and is cordoned once idle"
+        : "worker " + worker + " is ready: it takes jobs again");
+    return m;
   }
 
   private static OperationBody operation(JobView v) {

@@ -147,6 +147,7 @@ public final class ApiModel {
    * @param heartbeatAgeSeconds seconds since then, at the time of the answer
    * @param activeJobs jobs it was running then
    * @param concurrency its job slots
+   * @param state {@code ready}, {@code draining} or {@code cordoned}
    */
   public record WorkerBody(
       String id,
@@ -155,7 +156,8 @@ public final class ApiModel {
       String lastHeartbeat,
       double heartbeatAgeSeconds,
       int activeJobs,
-      int concurrency) {}
+      int concurrency,
+      String state) {}
 
   /**
    * The live workers.

@@ -17,7 +17,11 @@ public enum ApiRoute {
   /** Retry one job. */
   RETRY("/api/v1/jobs/{id}/retry", List.of("POST")),
   /** The live workers. */
-  WORKERS("/api/v1/workers", List.of("GET"));
+  WORKERS("/api/v1/workers", List.of("GET")),
+  /** Drain one worker: no new jobs, then cordoned. */
+  DRAIN("/api/v1/workers/{id}/drain", List.of("POST")),
+  /** Undrain one worker: ready again. */
+  UNDRAIN("/api/v1/workers/{id}/undrain", List.of("POST"));
 
   /** The path every route starts with. */
   public static final String BASE = "/api/v1";
@@ -62,6 +66,16 @@ public enum ApiRoute {
     }
     if (rest.equals("/jobs/stats")) {
       return Optional.of(new Match(STATS, null));
+    }
+    if (rest.startsWith("/workers/")) {
+      String tail = rest.substring("/workers/".length());
+      int slash = tail.indexOf('/');
+      if (slash > 0 && tail.substring(slash).equals("/drain")) {
+        return Optional.of(new Match(DRAIN, tail.substring(0, slash)));
+      }
+      if (slash > 0 && tail.substring(slash).equals("/undrain")) {
+        return Optional.of(new Match(UNDRAIN, tail.substring(0, slash)));
+      }
     }
     if (rest.startsWith("/jobs/")) {
       String tail = rest.substring("/jobs/".length());

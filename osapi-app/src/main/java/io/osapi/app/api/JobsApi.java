@@ -36,7 +36,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
-  private static final Set<String> CREATE_FIELDS = Set.of("operation", "target");
+  private static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
   private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
   private static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
@@ -118,6 +118,8 @@ public final class JobsApi implements HttpHandler {
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
       case WORKERS -> Response.ok(ApiJson.workers(client.workers(), clock.instant()));
+      case DRAIN -> drain(m.id(), true);
+      case UNDRAIN -> drain(m.id(), false);
     };
   }
 
@@ -147,7 +149,8 @@ public final class JobsApi implements HttpHandler {
       dataText = toJson(data);
     }
     String target = optionalText(body, "target");
-    JobView v = client.create(new CreateJobRequest(type.textValue(), dataText, target));
+    JobView v = client.create(
+        new CreateJobRequest(type.textValue(), dataText, target, timeout(body)));
     return created(v);
   }
 
@@ -187,6 +190,20 @@ public final class JobsApi implements HttpHandler {
     return created(v.orElseThrow(() -> notFound(id)));
   }
 
+  /** Drain or undrain: 200, 404 for a worker not registered, 409 when in that state already. */
+  private Response drain(String rawId, boolean drain) {
+    String id = io.osapi.core.domain.Names.requireWorkerId("id",
+        URLDecoder.decode(rawId, StandardCharsets.UTF_8));
+    JobClient.DrainOutcome o = drain ? client.drain(id) : client.undrain(id);
+    return switch (o) {
+      case UNKNOWN_WORKER -> throw ApiException.notFound("worker " + id + " is not registered");
+      case ALREADY -> throw new ApiException(409, drain
+          ? "worker " + id + " is draining or cordoned already"
+          : "worker " + id + " is not draining or cordoned", Map.of("worker", id), Map.of());
+      case DONE -> Response.ok(ApiJson.drained(id, drain));
+    };
+  }
+
   private static Response created(JobView v) {
     return new Response(
         201, ApiJson.created(v),
@@ -208,6 +225,21 @@ public final class JobsApi implements HttpHandler {
 
   private static JobId jobId(String raw) {
     return JobId.parse(raw);
+  }
+
+  /** {@code timeout_seconds}: whole seconds (the job client checks the bounds), or null. */
+  private static java.time.Duration timeout(JsonNode body) {
+    JsonNode n = body.get("timeout_seconds");
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isIntegralNumber()) {
+      throw ApiException.badRequest("timeout_seconds",
+          "timeout_seconds must be a whole number of seconds");
+    }
+    long s = n.canConvertToLong() ? n.longValue() : Long.MAX_VALUE;
+    // out of range is refused by the job client, with the bounds in the message
+    return java.time.Duration.ofSeconds(Math.max(-1, Math.min(s, Long.MAX_VALUE / 1_000_000_000L)));
   }
 
   private static String optionalText(JsonNode obj, String field) {

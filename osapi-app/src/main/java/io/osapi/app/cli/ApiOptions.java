@@ -2,6 +2,7 @@ package io.osapi.app.cli;
 
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.ConfigException;
+import io.osapi.app.config.Durations;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.config.Secret;
 import java.nio.file.Path;
@@ -48,6 +49,15 @@ public final class ApiOptions {
           + " and IP addresses; other Host headers get 421 (default: none).")
   String hostNames;
 
+  @Option(
+      names = "--job-timeout",
+      paramLabel = "DURATION",
+      defaultValue = "60s",
+      description = "How long the expected workers of a broadcast job (_all, a worker id,"
+          + " key:value) have to answer unless the request says (timeout_seconds); then the"
+          + " silent ones are failed, 1s to 24h (default: ${DEFAULT-VALUE}).")
+  String jobTimeout;
+
   /** The API settings. @throws ConfigException naming the option at fault */
   ApiSettings toSettings() {
     HostPort addr = HostPort.parseListen("--api-addr", address);
@@ -64,6 +74,6 @@ public final class ApiOptions {
           + " (openssl rand -hex 32 > " + tokenFile + ")");
     }
     return new ApiSettings(addr, token, maxBodyBytes, threads,
-        ApiSettings.parseHostNames(hostNames));
+        ApiSettings.parseHostNames(hostNames), Durations.parse("--job-timeout", jobTimeout));
   }
 }

@@ -46,10 +46,7 @@ public final class JobGetCommand extends ClientCommand {
     }
     if (d.workers() != null && !d.workers().isEmpty()) {
       out.println();
-      Table t = new Table("WORKER", "STATE", "DURATION", "ERROR");
-      d.workers().forEach((w, s) -> t.row(w, s.state(),
-          s.durationSeconds() == null ? null : s.durationSeconds() + "s", s.error()));
-      t.print(out);
+      WorkerResults.print(d, out);
     }
     if (d.timeline() != null && !d.timeline().isEmpty()) {
       out.println();

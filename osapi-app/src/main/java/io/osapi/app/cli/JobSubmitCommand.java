@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -24,8 +25,9 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    description = "Creates a job. With --wait, shows each status change until the job ends and"
-        + " exits 1 if it did not complete.")
+    description = "Creates a job. With --wait, shows each status change (and, for a broadcast job,"
+        + " each expected worker as it answers) until the job ends, then the workers and a"
+        + " summary; exits 1 if it did not complete.")
 public final class JobSubmitCommand extends ClientCommand {
   private static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure");
   private static final long POLL_MS = 200;
@@ -42,6 +44,11 @@ public final class JobSubmitCommand extends ClientCommand {
       description = "_any (default), _all, a worker id, or key:value for a label.")
   String target;
 
+  @Option(names = "--timeout", paramLabel = "SECONDS",
+      description = "For a broadcast target: how long the expected workers have to answer,"
+          + " 1 to 86400 (default: the controller's --job-timeout).")
+  Long timeoutSeconds;
+
   @Option(names = "--wait", description = "Wait until the job ends, showing its progress.")
   boolean waitForEnd;
 
@@ -53,7 +60,7 @@ public final class JobSubmitCommand extends ClientCommand {
   int run(ControllerClient c) throws Exception {
     JsonNode dataNode = parseData(data);
     Duration timeout = Durations.parsePositive("--wait-timeout", waitTimeout);
-    CreatedJob created = c.submit(type, dataNode, target);
+    CreatedJob created = c.submit(type, dataNode, target, timeoutSeconds);
     if (!waitForEnd) {
       if (json()) {
         printJson(created);
@@ -76,6 +83,9 @@ public final class JobSubmitCommand extends ClientCommand {
     if (json()) {
       printJson(d);
     } else {
+      if (WorkerResults.broadcast(d)) {
+        WorkerResults.print(d, out());
+      }
       if (d.result() != null) {
         out().println("result: " + ApiJson.mapper().writeValueAsString(d.result()));
       }
@@ -92,12 +102,24 @@ public final class JobSubmitCommand extends ClientCommand {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "submitted";
+    Set<String> answered = new HashSet<>();
     while (true) {
       JobDetail d = c.get(id);
       if (!Objects.equals(d.status(), last)) {
         out.println(stamp() + "  " + pad(d.status()) + describe(d));
         out.flush();
         last = d.status();
+      }
+      if (WorkerResults.broadcast(d) && d.workers() != null) {
+        d.workers().forEach((w, s) -> {
+          if (WorkerResults.terminal(s.state()) && answered.add(w)) {
+            String took = WorkerResults.duration(s);
+            out.println(stamp() + "  " + pad("  " + s.state()) + w
+                + (took == null ? "" : " in " + took)
+                + (s.error() == null ? "" : ": " + WorkerResults.oneLine(s.error())));
+            out.flush();
+          }
+        });
       }
       if (TERMINAL.contains(d.status())) {
         return d;

@@ -4,14 +4,20 @@ import io.osapi.app.api.ApiModel.WorkerBody;
 import io.osapi.app.api.ApiModel.WorkerList;
 import io.osapi.app.client.ControllerClient;
 import io.osapi.app.config.Labels;
+import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
-/** {@code osapi-app workers}: the live workers from the heartbeat registry. */
+/**
+ * {@code osapi-app workers}: the live workers from the heartbeat registry; {@code workers drain
+ * ID} and {@code workers undrain ID}.
+ */
 @Command(
     name = "workers",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
+    subcommands = {WorkersCommand.Drain.class, WorkersCommand.Undrain.class},
     description = "Lists the live workers (from their heartbeats) of a running controller.")
 public final class WorkersCommand extends ClientCommand {
   @Override
@@ -21,9 +27,9 @@ public final class WorkersCommand extends ClientCommand {
       printJson(l);
       return 0;
     }
-    Table t = new Table("ID", "LABELS", "ACTIVE", "LAST HEARTBEAT", "STARTED");
+    Table t = new Table("ID", "STATE", "LABELS", "ACTIVE", "LAST HEARTBEAT", "STARTED");
     for (WorkerBody w : l.workers()) {
-      t.row(w.id(), w.labels().isEmpty() ? null : Labels.format(w.labels()),
+      t.row(w.id(), w.state(), w.labels().isEmpty() ? null : Labels.format(w.labels()),
           w.activeJobs() + "/" + w.concurrency(),
           String.format(java.util.Locale.ROOT, "%.1fs ago", w.heartbeatAgeSeconds()),
           w.started());
@@ -31,6 +37,49 @@ public final class WorkersCommand extends ClientCommand {
     t.print(out());
     out().println(l.total() + (l.total() == 1 ? " worker" : " workers"));
     out().flush();
+    return 0;
+  }
+
+  /** {@code workers drain ID}. */
+  @Command(
+      name = "drain",
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionProvider.class,
+      description = "Takes a worker out of rotation: it takes no new jobs, finishes what it runs,"
+          + " then is cordoned (kept across its restarts until undrained).")
+  static final class Drain extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
+    String id;
+
+    @Override
+    int run(ControllerClient c) throws Exception {
+      return print(this, c.drain(id, true));
+    }
+  }
+
+  /** {@code workers undrain ID}. */
+  @Command(
+      name = "undrain",
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionProvider.class,
+      description = "Puts a drained or cordoned worker back in rotation: it takes jobs again.")
+  static final class Undrain extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
+    String id;
+
+    @Override
+    int run(ControllerClient c) throws Exception {
+      return print(this, c.drain(id, false));
+    }
+  }
+
+  private static int print(ClientCommand cmd, JsonNode answer) throws Exception {
+    if (cmd.json()) {
+      cmd.printJson(answer);
+    } else {
+      cmd.out().println(answer.path("message").asText());
+      cmd.out().flush();
+    }
     return 0;
   }
 }

@@ -68,6 +68,19 @@ public final class ControllerClient {
    * @param target the target, or null for {@code _any}
    */
   public CreatedJob submit(String type, JsonNode data, String target) {
+    return submit(type, data, target, null);
+  }
+
+  /**
+   * Creates a job.
+   *
+   * @param type the operation type
+   * @param data the operation data (a JSON object), or null
+   * @param target the target, or null for {@code _any}
+   * @param timeoutSeconds for a broadcast target, how long its expected workers have to answer,
+   *     or null for the controller's default
+   */
+  public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds) {
     ObjectNode body = ApiJson.mapper().createObjectNode();
     ObjectNode op = body.putObject("operation");
     op.put("type", type);
@@ -76,6 +89,9 @@ public final class ControllerClient {
     }
     if (target != null) {
       body.put("target", target);
+    }
+    if (timeoutSeconds != null) {
+      body.put("timeout_seconds", timeoutSeconds);
     }
     return call("POST", "/api/v1/jobs", body, CreatedJob.class);
   }
@@ -140,6 +156,16 @@ public final class ControllerClient {
   /** The live workers. */
   public WorkerList workers() {
     return call("GET", "/api/v1/workers", null, WorkerList.class);
+  }
+
+  /**
+   * Drains a worker (it takes no new jobs, then is cordoned), or undrains it.
+   *
+   * @return the controller's answer: {@code worker}, {@code state}, {@code message}
+   */
+  public JsonNode drain(String workerId, boolean drain) {
+    return call("POST", "/api/v1/workers/" + encode(workerId) + (drain ? "/drain" : "/undrain"),
+        null, JsonNode.class);
   }
 
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {

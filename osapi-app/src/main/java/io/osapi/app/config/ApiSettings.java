@@ -2,6 +2,8 @@ package io.osapi.app.config;
 
 import java.util.List;
 import java.util.Locale;
+import io.osapi.core.service.JobClient;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -15,10 +17,12 @@ import java.util.regex.Pattern;
  * @param threads requests handled at once (1 to 256); more wait up to 10 s for a turn
  * @param hostNames names besides the bind address and {@code localhost} that clients may use in
  *     {@code Host} (and, for pages behind a reverse proxy, in {@code Origin}); lower case
+ * @param jobTimeout how long the expected workers of a broadcast job have to answer when the
+ *     request does not say (1 s to 24 h)
  */
 public record ApiSettings(
     HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
-    List<String> hostNames) {
+    List<String> hostNames, Duration jobTimeout) {
   /** Default API address: loopback, port 8080. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:8080";
 
@@ -45,11 +49,22 @@ public record ApiSettings(
         throw new ConfigException("--api-host-names", "'" + n + "' is not a host name");
       }
     }
+    Objects.requireNonNull(jobTimeout, "jobTimeout");
+    if (jobTimeout.compareTo(JobClient.MIN_TIMEOUT) < 0
+        || jobTimeout.compareTo(JobClient.MAX_TIMEOUT) > 0) {
+      throw new ConfigException("--job-timeout", "must be between 1s and 24h, got " + jobTimeout);
+    }
   }
 
-  /** Settings without extra host names. */
+  /** Settings without extra host names, with the default job timeout. */
   public ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads) {
-    this(address, token, maxBodyBytes, threads, List.of());
+    this(address, token, maxBodyBytes, threads, List.of(), JobClient.DEFAULT_TIMEOUT);
+  }
+
+  /** Settings with the default job timeout. */
+  public ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
+      List<String> hostNames) {
+    this(address, token, maxBodyBytes, threads, hostNames, JobClient.DEFAULT_TIMEOUT);
   }
 
   /**
@@ -82,13 +97,18 @@ public record ApiSettings(
     return new ApiSettings(address, Optional.empty(), DEFAULT_MAX_BODY_BYTES, 16);
   }
 
+  /** These settings with another default job timeout. */
+  public ApiSettings withJobTimeout(Duration t) {
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, t);
+  }
+
   /** These settings with a bearer token required. */
   public ApiSettings withToken(Secret t) {
-    return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames);
+    return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames, jobTimeout);
   }
 
   /** These settings with another body cap. */
   public ApiSettings withMaxBodyBytes(int n) {
-    return new ApiSettings(address, token, n, threads, hostNames);
+    return new ApiSettings(address, token, n, threads, hostNames, jobTimeout);
   }
 }

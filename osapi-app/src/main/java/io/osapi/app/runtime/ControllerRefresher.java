@@ -1,6 +1,7 @@
 package io.osapi.app.runtime;
 
 import io.osapi.core.domain.QueueBacklog;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
@@ -9,6 +10,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The controller's background refresher: on one scheduled thread, every interval, reads the queue
  * backlog and the worker registry and hands them to {@link JobMetrics#queueBacklog} and {@link
- * JobMetrics#workerHeartbeatAges}, so scrapes only ever read cached values. Skips a round while the
+ * JobMetrics#workerHeartbeatAges} and {@link JobMetrics#workersByState}, so scrapes only ever read cached values. Skips a round while the
  * backend is down; a failing round is logged once per distinct error.
  */
 public final class ControllerRefresher implements Managed {
@@ -95,6 +97,11 @@ public final class ControllerRefresher implements Managed {
         ages.put(w.id(), age.isNegative() ? Duration.ZERO : age);
       }
       metrics.workerHeartbeatAges(ages);
+      Map<SchedulingState, Long> states = new EnumMap<>(SchedulingState.class);
+      for (WorkerInfo w : workers) {
+        states.merge(w.state(), 1L, Long::sum);
+      }
+      metrics.workersByState(states);
       lastError = null;
     } catch (RuntimeException e) {
       String msg = e.getClass().getSimpleName() + ": " + e.getMessage();

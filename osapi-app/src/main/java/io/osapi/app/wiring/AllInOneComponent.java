@@ -12,6 +12,7 @@ import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.JobTimeoutRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -63,6 +64,7 @@ public interface AllInOneComponent {
         JobIndexRunner index,
         ControllerRefresher refresher,
         DeadLetterRunner deadLetters,
+        JobTimeoutRunner timeouts,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,
@@ -70,7 +72,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           "all-in-one",
-          List.of(metrics, worker, index, refresher, deadLetters, api),
+          List.of(metrics, worker, index, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,
           readiness,

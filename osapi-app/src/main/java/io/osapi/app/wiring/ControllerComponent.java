@@ -12,6 +12,7 @@ import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.JobTimeoutRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -54,13 +55,14 @@ public interface ControllerComponent {
         JobIndexRunner index,
         ControllerRefresher refresher,
         DeadLetterRunner deadLetters,
+        JobTimeoutRunner timeouts,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "controller", List.of(metrics, index, refresher, deadLetters, api), backend, shutdown, readiness, lifecycle);
+          "controller", List.of(metrics, index, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

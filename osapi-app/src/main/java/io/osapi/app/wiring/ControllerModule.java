@@ -6,8 +6,10 @@ import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.DeadLetterRunner;
+import io.osapi.app.runtime.JobTimeoutRunner;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.DeadLetterService;
+import io.osapi.core.service.JobTimeoutService;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.WorkerRegistry;
@@ -34,5 +36,12 @@ public interface ControllerModule {
   static DeadLetterRunner deadLetters(
       Backend backend, JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
     return new DeadLetterRunner(new DeadLetterService(store, queue, metrics, clock), backend);
+  }
+
+  /** Fails the silent expected workers of broadcast jobs at their deadline (one subscriber each). */
+  @Provides
+  static JobTimeoutRunner timeouts(
+      Backend backend, JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
+    return new JobTimeoutRunner(new JobTimeoutService(store, queue, metrics, clock), backend);
   }
 }

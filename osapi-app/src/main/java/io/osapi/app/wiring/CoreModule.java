@@ -2,6 +2,7 @@ package io.osapi.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
+import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
@@ -73,7 +74,10 @@ public interface CoreModule {
     return new JobIndexRunner(index, store, metrics, lifecycle.readinessInterval());
   }
 
-  /** The job client; broadcast targets must match a registered worker. */
+  /**
+   * The job client; broadcast targets must match a registered worker, and have the API's default
+   * job timeout.
+   */
   @Provides
   static JobClient jobClient(
       JobStore store,
@@ -82,8 +86,10 @@ public interface CoreModule {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock,
-      JobIndex index) {
-    return new JobClient(store, queue, registry, operations, metrics, clock, index);
+      JobIndex index,
+      ProcessSettings settings) {
+    return new JobClient(store, queue, registry, operations, metrics, clock,
+        settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT), index);
   }
 
   /** Drain and refresh timing. */

@@ -252,6 +252,61 @@ class JobsApiComponentTest {
     assertThat(one.get("last_heartbeat").asText()).isNotBlank();
     assertThat(one.get("active_jobs").isInt()).isTrue();
     assertThat(one.get("concurrency").asInt()).isEqualTo(4);
+    assertThat(one.get("state").asText()).isEqualTo("ready");
+  }
+
+  private String workerState() {
+    return json(get("/api/v1/workers")).at("/workers/0/state").asText();
+  }
+
+  private void awaitWorkerState(String state) throws InterruptedException {
+    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!workerState().equals(state)) {
+      if (System.nanoTime() > end) {
+        throw new AssertionError("worker did not become " + state + ": " + workerState());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void aWorkerIsDrainedCordonedAndUndrainedOnTheEmbeddedBroker() throws Exception {
+    String w = "/api/v1/workers/" + TestApp.WORKER_ID;
+    assertThat(refused("POST", "/api/v1/workers/nobody/drain", "", 404).get("error").asText())
+        .isEqualTo("worker nobody is not registered");
+    refused("POST", w + "/undrain", "", 409);
+    HttpResponse<String> r = post(w + "/drain", "");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(json(r).get("state").asText()).isEqualTo("draining");
+    assertThat(json(r).get("worker").asText()).isEqualTo(TestApp.WORKER_ID);
+    try {
+      refused("POST", w + "/drain", "", 409);
+      awaitWorkerState("cordoned");
+      // the only worker is drained: a broadcast has no one to expect
+      assertThat(refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_all\"}",
+          "target").get("error").asText()).contains("no ready worker");
+      refused("GET", w + "/drain", null, 405);
+    } finally {
+      r = post(w + "/undrain", "");
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(json(r).get("state").asText()).isEqualTo("ready");
+    }
+    awaitWorkerState("ready");
+    awaitStatus(create("{\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_all\"}"),
+        "completed");
+  }
+
+  @Test
+  void aBroadcastTimeoutIsBoundedAndOnlyForBroadcasts() throws Exception {
+    String head = "{\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_all\",";
+    refusedCreate(head + "\"timeout_seconds\":0}", "timeout_seconds");
+    refusedCreate(head + "\"timeout_seconds\":86401}", "timeout_seconds");
+    refusedCreate(head + "\"timeout_seconds\":1e40}", "timeout_seconds");
+    refusedCreate(head + "\"timeout_seconds\":2.5}", "timeout_seconds");
+    refusedCreate(head + "\"timeout_seconds\":\"10\"}", "timeout_seconds");
+    refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"timeout_seconds\":10}",
+        "timeout_seconds");
+    awaitStatus(create(head + "\"timeout_seconds\":10}"), "completed");
   }
 
   @Test

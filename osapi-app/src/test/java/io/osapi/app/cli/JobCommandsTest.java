@@ -83,6 +83,55 @@ class JobCommandsTest {
   }
 
   @Test
+  void aBroadcastShowsEachExpectedWorkerAsItAnswersAndASummary() {
+    io.osapi.core.port.WorkerRegistry registry =
+        app.component(io.osapi.app.wiring.TestAppComponent.class).backend().registry();
+    java.time.Instant now = java.time.Instant.now();
+    // registered, never answers (a worker killed a moment ago)
+    registry.heartbeat(new io.osapi.core.domain.WorkerInfo("ghost", Map.of(), now, now, 0, 1));
+    try {
+      CliRun r = run("job", "submit", "--type", "diag.echo", "--target", "_all", "--timeout", "1",
+          "--wait");
+      assertThat(r.code()).as(r.out() + r.err()).isEqualTo(1);
+      assertThat(r.out()).containsPattern("  completed +" + TestApp.WORKER_ID + " in \\d")
+          .containsPattern("  failed +ghost: did not respond within 1s")
+          .contains("partial_failure")
+          .contains("2 expected workers: 1 completed, 1 failed")
+          .contains("error:  did not respond within 1s");
+      String id = firstId(r.out());
+      CliRun get = run("job", "get", id);
+      assertThat(get.out()).contains("WORKER").containsPattern("ghost +failed +- +did not respond")
+          .contains("2 expected workers: 1 completed, 1 failed");
+      CliRun json = run("job", "submit", "--type", "diag.echo", "--target", "_all", "--timeout",
+          "1", "--wait", "--json");
+      assertThat(json(json.out()).get("status").asText()).isEqualTo("partial_failure");
+      assertThat(json.err()).contains("ghost");
+      assertThat(run("job", "submit", "--type", "diag.echo", "--timeout", "1").err())
+          .contains("timeout_seconds applies to broadcast targets");
+    } finally {
+      registry.deregister("ghost");
+    }
+  }
+
+  @Test
+  void drainAndUndrainAWorker() {
+    CliRun d = run("workers", "drain", TestApp.WORKER_ID);
+    try {
+      assertThat(d.code()).as(d.err()).isZero();
+      assertThat(d.out()).contains("is draining");
+      CliRun again = run("workers", "drain", TestApp.WORKER_ID);
+      assertThat(again.code()).isEqualTo(1);
+      assertThat(again.err()).contains("(HTTP 409)");
+      assertThat(run("workers", "drain", "nobody").err()).contains("(HTTP 404)");
+      assertThat(run("workers").out()).contains("STATE");
+    } finally {
+      CliRun u = run("workers", "undrain", TestApp.WORKER_ID, "--json");
+      assertThat(u.code()).as(u.err()).isZero();
+      assertThat(json(u.out()).get("state").asText()).isEqualTo("ready");
+    }
+  }
+
+  @Test
   void submitWaitJsonPrintsTheFinalJobOnly() {
     CliRun r = run("job", "submit", "--type", "diag.echo", "--data", "{\"k\":\"v\"}", "--wait",
         "--json");

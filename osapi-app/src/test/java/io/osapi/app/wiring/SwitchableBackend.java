@@ -54,6 +54,20 @@ public final class SwitchableBackend implements Backend {
       }
 
       @Override
+      public java.util.concurrent.CompletableFuture<Void> scheduleDeadline(
+          io.osapi.core.domain.JobDeadline deadline) {
+        check();
+        return q.scheduleDeadline(deadline);
+      }
+
+      @Override
+      public AutoCloseable onDeadline(
+          java.util.function.Consumer<io.osapi.core.domain.JobDeadline> handler) {
+        check();
+        return q.onDeadline(handler);
+      }
+
+      @Override
       public io.osapi.core.port.JobConsumer consumer(io.osapi.core.domain.ConsumerSpec spec) {
         check();
         return q.consumer(spec);

@@ -1,5 +1,7 @@
 package io.osapi.core.domain;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,9 +17,13 @@ import java.util.Objects;
  *     registry); empty for an {@code _any} job
  * @param timeline job-level entries, oldest first, at most {@link Run#MAX_TIMELINE} (the first and
  *     newest are kept)
+ * @param timeout how long after {@link Job#created()} the expected workers have to answer a
+ *     broadcast job (then the runs still not terminal are failed: "did not respond"); null for an
+ *     {@code _any} job, and for a record written before job timeouts existed (never timed out)
  */
-public record JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline) {
-  /** Checks for nulls; an {@code _any} job expects no one, a broadcast job someone. */
+public record JobRecord(
+    Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout) {
+  /** Checks for nulls; an {@code _any} job expects no one and has no timeout, a broadcast job expects someone. */
   public JobRecord {
     Objects.requireNonNull(job, "job");
     expected = List.copyOf(expected == null ? List.of() : expected);
@@ -30,19 +36,47 @@ public record JobRecord(Job job, List<String> expected, List<TimelineEntry> time
       throw new IllegalArgumentException("a broadcast job needs expected workers");
     }
     expected.forEach(w -> Names.requireWorkerId("expected worker", w));
+    if (timeout != null) {
+      if (job.target() instanceof Target.Any) {
+        throw new IllegalArgumentException("an _any job has no timeout");
+      }
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive: " + timeout);
+      }
+    }
   }
 
-  /** A new record for {@code job}, with its "queued" timeline entry. */
+  /** A record without a timeout (an {@code _any} job, or one never timed out). */
+  public JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline) {
+    this(job, expected, timeline, null);
+  }
+
+  /** A new record for {@code job}, with its "queued" timeline entry and no timeout. */
   public static JobRecord submitted(Job job, List<String> expected) {
+    return submitted(job, expected, null);
+  }
+
+  /**
+   * A new record for {@code job}, with its "queued" timeline entry.
+   *
+   * @param timeout how long the expected workers of a broadcast job have to answer; null for an
+   *     {@code _any} job
+   */
+  public static JobRecord submitted(Job job, List<String> expected, Duration timeout) {
     return new JobRecord(job, expected,
-        List.of(new TimelineEntry(job.created(), "submitted", "_api", "queued", null)));
+        List.of(new TimelineEntry(job.created(), "submitted", "_api", "queued", null)), timeout);
+  }
+
+  /** When the expected workers' runs that are not terminal are failed, or null for none. */
+  public Instant deadline() {
+    return timeout == null ? null : job.created().plus(timeout);
   }
 
   /** This record with one more timeline entry (past the bound, the first and newest are kept). */
   public JobRecord with(TimelineEntry entry) {
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(entry);
-    return new JobRecord(job, expected, t);
+    return new JobRecord(job, expected, t, timeout);
   }
 
   /** The keys of this job's runs: the shared one, or one per expected worker. */

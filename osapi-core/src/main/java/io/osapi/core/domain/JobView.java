@@ -56,7 +56,8 @@ public record JobView(
         workers.put(w, new WorkerState(w, r.state(), err, r.started(), r.ended(), r.duration()));
       }
       if (r.state().terminal()) {
-        results.add(new JobResult(job.id(), r.worker(), r.attempt(), r.state(), r.result(),
+        // a broadcast run failed before its worker claimed it (timed out) names the slot's worker
+        results.add(new JobResult(job.id(), key.shared() ? r.worker() : key.slot(), r.attempt(), r.state(), r.result(),
             r.error(), r.ended()));
       }
     }

@@ -115,6 +115,22 @@ public record Run(
         previous == null ? null : previous.started, at, null, reason, true, t);
   }
 
+  /**
+   * The run of an expected worker of a broadcast job that did not finish by the job's deadline
+   * (never claimed: {@code previous} null, or running, or released): failed by the controller with
+   * {@code reason}, keeping the holder.
+   */
+  public static Run timedOut(Run previous, String reason, Instant at) {
+    if (previous != null && previous.state.terminal()) {
+      throw new IllegalStateException("run is " + previous.state.wire() + " already");
+    }
+    List<TimelineEntry> t = previous == null ? new ArrayList<>() : new ArrayList<>(previous.timeline);
+    t.add(new TimelineEntry(at, "failed", "_controller", "timed out: " + reason, reason));
+    return new Run(RunState.FAILED, previous == null ? null : previous.worker,
+        previous == null ? 0 : previous.attempt, previous == null ? null : previous.started, at,
+        null, reason, false, t);
+  }
+
   /** True when {@code worker} holds this running run from delivery {@code attempt}. */
   public boolean heldBy(String worker, int attempt) {
     return state == RunState.RUNNING && Objects.equals(this.worker, worker)

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param lastHeartbeat when it last reported
  * @param activeJobs jobs running at that time
  * @param concurrency job slots it offers
+ * @param state whether it takes new jobs (drain and cordon)
  */
 public record WorkerInfo(
     String id,
@@ -20,12 +21,20 @@ public record WorkerInfo(
     Instant started,
     Instant lastHeartbeat,
     int activeJobs,
-    int concurrency) {
-  /** Copies labels; checks for nulls. */
+    int concurrency,
+    SchedulingState state) {
+  /** Copies labels; checks for nulls; no state is {@link SchedulingState#READY}. */
   public WorkerInfo {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(started, "started");
     Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    state = state == null ? SchedulingState.READY : state;
+  }
+
+  /** A ready worker's record. */
+  public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
+      int activeJobs, int concurrency) {
+    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, SchedulingState.READY);
   }
 }

@@ -2,6 +2,7 @@ package io.osapi.core.memory;
 
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.Names;
@@ -61,6 +62,7 @@ public final class InMemoryJobQueue implements JobQueue {
   private final ArrayDeque<ExhaustedDelivery> exhausted = new ArrayDeque<>();
   private final List<Subscription> handlers = new ArrayList<>();
   private final ScheduledThreadPoolExecutor timer;
+  private final InMemoryDeadlines deadlines;
   private long lastSeq;
   private int nextHandler;
 
@@ -89,6 +91,7 @@ public final class InMemoryJobQueue implements JobQueue {
     timer.setKeepAliveTime(5, TimeUnit.SECONDS);
     timer.allowCoreThreadTimeOut(true);
     timer.setRemoveOnCancelPolicy(true);
+    deadlines = new InMemoryDeadlines(clock);
   }
 
   /** A queue keeping 100,000 messages and a two-minute de-duplication window. */
@@ -188,6 +191,18 @@ public final class InMemoryJobQueue implements JobQueue {
     }
     timer.execute(this::dispatch);
     return s;
+  }
+
+  /** {@inheritDoc} In memory: a timer task (see {@link InMemoryDeadlines}). */
+  @Override
+  public CompletableFuture<Void> scheduleDeadline(JobDeadline deadline) {
+    deadlines.schedule(deadline);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  @Override
+  public AutoCloseable onDeadline(Consumer<JobDeadline> handler) {
+    return deadlines.subscribe(handler);
   }
 
   /** Under the lock: the delivery ran out (the caller removed it); queue it for a handler. */

@@ -9,11 +9,16 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A {@link WorkerRegistry} in memory; entries expire {@code ttl} after their last heartbeat. */
+/**
+ * A {@link WorkerRegistry} in memory; entries expire {@code ttl} after their last heartbeat, drain
+ * requests stay until withdrawn.
+ */
 public final class InMemoryWorkerRegistry implements WorkerRegistry {
   private final Map<String, WorkerInfo> workers = new ConcurrentHashMap<>();
+  private final Set<String> drains = ConcurrentHashMap.newKeySet();
   private final Clock clock;
   private final Duration ttl;
 
@@ -43,5 +48,25 @@ public final class InMemoryWorkerRegistry implements WorkerRegistry {
     List<WorkerInfo> out = new ArrayList<>(workers.values());
     out.sort(Comparator.comparing(WorkerInfo::id));
     return out;
+  }
+
+  @Override
+  public boolean requestDrain(String workerId) {
+    return drains.add(workerId);
+  }
+
+  @Override
+  public boolean cancelDrain(String workerId) {
+    return drains.remove(workerId);
+  }
+
+  @Override
+  public boolean drainRequested(String workerId) {
+    return drains.contains(workerId);
+  }
+
+  @Override
+  public Set<String> drainRequests() {
+    return Set.copyOf(drains);
   }
 }

@@ -1,6 +1,7 @@
 package io.osapi.core.port;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import java.time.Duration;
 import java.util.Map;
 
@@ -46,6 +47,13 @@ public interface JobMetrics {
    */
   void jobSuperseded(String operation);
 
+  /**
+   * The controller failed an expected worker's run of a broadcast job because it was not terminal
+   * at the job's deadline ({@code osapi_job_runs_timed_out_total}); counted once per run, by the
+   * process whose compare-and-set won.
+   */
+  void jobRunTimedOut(String operation);
+
   /** A worker in this process started consuming, offering {@code concurrency} slots. */
   void workerConnected(String workerId, int concurrency);
 
@@ -75,6 +83,12 @@ public interface JobMetrics {
    * @param behind writes to the job store the index has not applied yet
    */
   void jobIndex(long jobs, long behind);
+
+  /**
+   * How many registered workers are in each scheduling state ({@code osapi_workers_by_state}),
+   * refreshed in the background by the controller; states missing from the map have none.
+   */
+  void workersByState(Map<SchedulingState, Long> counts);
 
   /** Whether a subsystem ({@code nats}, {@code http}, {@code worker}, ...) is ok. */
   void subsystemUp(String subsystem, boolean up);
@@ -112,6 +126,9 @@ public interface JobMetrics {
     public void jobSuperseded(String operation) {}
 
     @Override
+    public void jobRunTimedOut(String operation) {}
+
+    @Override
     public void workerConnected(String workerId, int concurrency) {}
 
     @Override
@@ -131,6 +148,9 @@ public interface JobMetrics {
 
     @Override
     public void jobIndex(long jobs, long behind) {}
+
+    @Override
+    public void workersByState(Map<SchedulingState, Long> counts) {}
 
     @Override
     public void subsystemUp(String subsystem, boolean up) {}

@@ -3,6 +3,7 @@ package io.osapi.core.port;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.QueueBacklog;
 import java.util.concurrent.CompletableFuture;
@@ -45,4 +46,23 @@ public interface JobQueue {
    * @return closes the subscription
    */
   AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler);
+
+  /**
+   * Keeps {@code deadline} until it is due, durably: on NATS it survives a restart of every
+   * controller. Scheduling the same job again is harmless (the handler finds nothing left to do).
+   *
+   * @return completes when the deadline is stored; exceptionally with {@link
+   *     io.osapi.core.domain.BackendUnavailableException} when it could not be
+   */
+  CompletableFuture<Void> scheduleDeadline(JobDeadline deadline);
+
+  /**
+   * Calls {@code handler} for every scheduled deadline once it is due (at least once: a handler
+   * that throws gets it again later; deadlines that fall due while no one subscribes wait for a
+   * subscriber). Across processes each deadline reaches one subscriber at a time; only the
+   * controllers subscribe.
+   *
+   * @return closes the subscription
+   */
+  AutoCloseable onDeadline(Consumer<JobDeadline> handler);
 }

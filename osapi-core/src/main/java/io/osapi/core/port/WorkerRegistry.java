@@ -2,8 +2,12 @@ package io.osapi.core.port;
 
 import io.osapi.core.domain.WorkerInfo;
 import java.util.List;
+import java.util.Set;
 
-/** Heartbeats of live workers; entries expire when a worker stops reporting. */
+/**
+ * Heartbeats of live workers, whose entries expire when a worker stops reporting; and drain
+ * requests, which do not expire (they outlive a worker's restart until withdrawn).
+ */
 public interface WorkerRegistry {
 
   /** Records or refreshes a worker's entry. */
@@ -14,4 +18,24 @@ public interface WorkerRegistry {
 
   /** Every worker whose entry has not expired. */
   List<WorkerInfo> workers();
+
+  /**
+   * Asks {@code workerId} to drain: it takes no new jobs, finishes what it runs, then is cordoned.
+   *
+   * @return false when a drain was requested already (nothing changes)
+   */
+  boolean requestDrain(String workerId);
+
+  /**
+   * Withdraws the drain request of {@code workerId}: it takes jobs again.
+   *
+   * @return false when no drain was requested (nothing changes)
+   */
+  boolean cancelDrain(String workerId);
+
+  /** Whether a drain of {@code workerId} is requested. */
+  boolean drainRequested(String workerId);
+
+  /** The workers whose drain is requested. */
+  Set<String> drainRequests();
 }

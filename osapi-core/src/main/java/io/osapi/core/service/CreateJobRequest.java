@@ -1,5 +1,7 @@
 package io.osapi.core.service;
 
+import java.time.Duration;
+
 /**
  * What a caller asks for when creating a job, unvalidated.
  *
@@ -7,8 +9,15 @@ package io.osapi.core.service;
  * @param data the operation data as JSON text, or null for none
  * @param target the target text ({@code _any}, {@code _all}, a worker id or {@code key:value}); null
  *     means {@code _any}
+ * @param timeout how long the expected workers of a broadcast job have to answer, or null for the
+ *     job client's default; must be null for {@code _any}
  */
-public record CreateJobRequest(String type, String data, String target) {
+public record CreateJobRequest(String type, String data, String target, Duration timeout) {
+  /** A request with the default timeout. */
+  public CreateJobRequest(String type, String data, String target) {
+    this(type, data, target, null);
+  }
+
   /** A request for {@code type} with no data, to {@code _any}. */
   public static CreateJobRequest of(String type) {
     return new CreateJobRequest(type, null, null);

@@ -371,8 +371,9 @@ final class DeliveryProcessor {
   }
 
   private void superseded(RunKey key, String op) {
-    LOG.log(Level.WARNING, "job {0}: another delivery took the job over before worker {1}"
-        + " recorded its end; this run's outcome is dropped", key.job(), config.workerId());
+    LOG.log(Level.WARNING, "job {0}: another delivery took the job over (or the controller ended"
+        + " the run: timed out, dead-lettered) before worker {1} recorded its end; this run's"
+        + " outcome is dropped", key.job(), config.workerId());
     metrics.jobSuperseded(op);
   }
 

@@ -3,6 +3,7 @@ package io.osapi.core.service;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobPage;
@@ -13,6 +14,7 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
@@ -25,11 +27,13 @@ import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -47,7 +51,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * JSON, a malformed target, or a broadcast target ({@code _all}, host, label) that no registered
  * worker matches is refused with {@link InvalidInputException}, and then nothing is stored and no
  * metric moves. The workers a broadcast target matches at submit are the job's expected workers:
- * its status is decided by their runs. A store or queue that cannot be reached surfaces as {@link
+ * its status is decided by their runs, and they have a timeout to answer (the request's, else the
+ * client's default): the job's deadline is scheduled on the queue at submit, and {@link
+ * JobTimeoutService} fails the runs still open when it is due. A store or queue that cannot be reached surfaces as {@link
  * BackendUnavailableException}; a job whose notification could not be published is removed again,
  * so nothing half-made stays behind.
  */
@@ -57,6 +63,15 @@ public final class JobClient {
 
   /** Largest operation data accepted, in characters. */
   public static final int MAX_DATA_CHARS = 64 * 1024;
+
+  /** Default time the expected workers of a broadcast job have to answer. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Shortest timeout a broadcast job may have. */
+  public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
+
+  /** Longest timeout a broadcast job may have. */
+  public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
   private static final System.Logger LOG = System.getLogger(JobClient.class.getName());
 
@@ -68,6 +83,7 @@ public final class JobClient {
   private final Clock clock;
   /** The index of listings: given, or made on first use. */
   private volatile JobIndex index;
+  private final Duration defaultTimeout;
 
   /**
    * @param store where jobs live
@@ -84,16 +100,42 @@ public final class JobClient {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
-    this(store, queue, registry, operations, metrics, clock, null);
+    this(store, queue, registry, operations, metrics, clock, DEFAULT_TIMEOUT, null);
+  }
+
+  /** As the full constructor, with the default job timeout. */
+  public JobClient(
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock,
+      JobIndex index) {
+    this(store, queue, registry, operations, metrics, clock, DEFAULT_TIMEOUT, index);
+  }
+
+  /** As the full constructor, making the index on first use. */
+  public JobClient(
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock,
+      Duration defaultTimeout) {
+    this(store, queue, registry, operations, metrics, clock, defaultTimeout, null);
   }
 
   /**
    * @param store where jobs live
-   * @param queue where notifications go
+   * @param queue where notifications and deadlines go
    * @param registry live workers: the expected workers of broadcast jobs
    * @param operations the known operations
    * @param metrics where {@code jobCreated} is reported
    * @param clock the time source
+   * @param defaultTimeout how long the expected workers of a broadcast job have to answer when
+   *     the request does not say ({@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT})
    * @param index the index of {@code store} that {@link #list} and {@link #stats} read (its owner
    *     starts and closes it), or null to make one watching {@code store} on first use
    */
@@ -104,8 +146,10 @@ public final class JobClient {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock,
+      Duration defaultTimeout,
       JobIndex index) {
     this.index = index;
+    this.defaultTimeout = checkTimeout("timeout", Objects.requireNonNull(defaultTimeout));
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.registry = Objects.requireNonNull(registry, "registry");
@@ -142,9 +186,26 @@ public final class JobClient {
     }
     Operation op = new Operation(def.type(), request.data());
     Target target = Target.parse(request.target());
+    Duration timeout = null;
+    if (!(target instanceof Target.Any)) {
+      timeout = request.timeout() == null ? defaultTimeout
+          : checkTimeout("timeout_seconds", request.timeout());
+    } else if (request.timeout() != null) {
+      throw new InvalidInputException("timeout_seconds",
+          "timeout_seconds applies to broadcast targets (_all, a worker id, key:value) only;"
+              + " an _any job is redelivered until its deliveries run out");
+    }
     List<String> expected = expectedWorkers(target);
     Job job = new Job(JobId.generate(clock), op, def.kind(), target, clock.instant());
-    return submit(JobRecord.submitted(job, expected));
+    return submit(JobRecord.submitted(job, expected, timeout));
+  }
+
+  private static Duration checkTimeout(String field, Duration t) {
+    if (t.compareTo(MIN_TIMEOUT) < 0 || t.compareTo(MAX_TIMEOUT) > 0) {
+      throw new InvalidInputException(field, field + " must be between "
+          + MIN_TIMEOUT.toSeconds() + " and " + MAX_TIMEOUT.toSeconds() + " seconds");
+    }
+    return t;
   }
 
   private CompletableFuture<JobView> submit(JobRecord record) {
@@ -156,7 +217,8 @@ public final class JobClient {
       stored = CompletableFuture.failedFuture(e);
     }
     return stored
-        .thenCompose(rev -> published(record))
+        .thenCompose(rev -> orRemoved(record, scheduled(record)))
+        .thenCompose(v -> orRemoved(record, published(record)))
         .thenApply(
             v -> {
               metrics.jobCreated(job.operation().type());
@@ -164,14 +226,30 @@ public final class JobClient {
             });
   }
 
-  /** Publishes the notification; when that fails, removes the record again and fails. */
-  private CompletableFuture<Void> published(JobRecord record) {
-    CompletableFuture<Void> p;
-    try {
-      p = queue.publish(JobNotification.of(record));
-    } catch (RuntimeException e) {
-      p = CompletableFuture.failedFuture(e);
+  /** Schedules a broadcast job's deadline (before its notification goes out). */
+  private CompletableFuture<Void> scheduled(JobRecord record) {
+    JobDeadline d = JobDeadline.of(record);
+    if (d == null) {
+      return CompletableFuture.completedFuture(null);
     }
+    try {
+      return queue.scheduleDeadline(d);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Publishes the notification. */
+  private CompletableFuture<Void> published(JobRecord record) {
+    try {
+      return queue.publish(JobNotification.of(record));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** {@code p}; when it fails, removes the record again and fails. */
+  private CompletableFuture<Void> orRemoved(JobRecord record, CompletableFuture<Void> p) {
     return p.handle((v, err) -> {
       if (err == null) {
         return CompletableFuture.<Void>completedFuture(null);
@@ -365,8 +443,11 @@ public final class JobClient {
     OperationDefinition def = operations.require(old.operation().type());
     Target t = target == null || target.isBlank() ? old.target() : Target.parse(target);
     List<String> expected = expectedWorkers(t);
+    Duration timeout = t instanceof Target.Any ? null
+        : original.get().value().timeout() != null ? original.get().value().timeout()
+            : defaultTimeout;
     Job job = new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant());
-    JobView created = await(submit(JobRecord.submitted(job, expected)));
+    JobView created = await(submit(JobRecord.submitted(job, expected, timeout)));
     TimelineEntry note = new TimelineEntry(
         clock.instant(), "retried", "_api", "retried as " + job.id().value(), null);
     Versioned<JobRecord> cur = original.get();
@@ -392,22 +473,68 @@ public final class JobClient {
     return registry.workers();
   }
 
+  /** What a drain or undrain request did. */
+  public enum DrainOutcome {
+    /** The request was recorded; the worker follows it within a second or so. */
+    DONE,
+    /** No registered worker has that id. */
+    UNKNOWN_WORKER,
+    /** The worker is in that state already (drain requested, or not). */
+    ALREADY
+  }
+
+  /**
+   * Asks a registered worker to drain: it takes no new jobs, finishes what it runs, then reports
+   * {@code cordoned}; the request outlives its restarts until {@link #undrain}. From now on it is
+   * not an expected worker of new broadcast jobs.
+   */
+  public DrainOutcome drain(String workerId) {
+    if (!registered(workerId)) {
+      return DrainOutcome.UNKNOWN_WORKER;
+    }
+    return registry.requestDrain(workerId) ? DrainOutcome.DONE : DrainOutcome.ALREADY;
+  }
+
+  /** Withdraws a registered worker's drain request: it is ready and takes jobs again. */
+  public DrainOutcome undrain(String workerId) {
+    if (!registered(workerId)) {
+      return DrainOutcome.UNKNOWN_WORKER;
+    }
+    return registry.cancelDrain(workerId) ? DrainOutcome.DONE : DrainOutcome.ALREADY;
+  }
+
+  private boolean registered(String workerId) {
+    return workerId != null && registry.workers().stream().anyMatch(w -> w.id().equals(workerId));
+  }
+
   /** The operations jobs may use. */
   public OperationRegistry operations() {
     return operations;
   }
 
   /**
-   * The registered workers a broadcast target matches, sorted; none for {@code _any}.
+   * The registered workers a broadcast target matches, sorted, leaving out those draining or
+   * cordoned (by their heartbeat, or a drain request they have not seen yet); none for {@code
+   * _any}.
    *
-   * @throws InvalidInputException when no registered worker matches a broadcast target
+   * @throws InvalidInputException when no registered ready worker matches a broadcast target
    */
   private List<String> expectedWorkers(Target target) {
     if (target instanceof Target.Any) {
       return List.of();
     }
     List<String> out = new ArrayList<>();
+    Set<String> draining = null;
     for (WorkerInfo w : registry.workers()) {
+      if (w.state() != SchedulingState.READY) {
+        continue;
+      }
+      if (draining == null) {
+        draining = registry.drainRequests();
+      }
+      if (draining.contains(w.id())) {
+        continue;
+      }
       boolean match;
       if (target instanceof Target.Host h) {
         match = w.id().equals(h.workerId());
@@ -422,10 +549,10 @@ public final class JobClient {
     }
     if (out.isEmpty()) {
       String why = target instanceof Target.Host h
-          ? "no registered worker has id '" + h.workerId() + "'"
+          ? "no registered ready worker has id '" + h.workerId() + "'"
           : target instanceof Target.Label l
-              ? "no registered worker has a label matching '" + l.text() + "'"
-              : "no worker is registered to run an _all job";
+              ? "no registered ready worker has a label matching '" + l.text() + "'"
+              : "no ready worker is registered to run an _all job";
       throw new InvalidInputException("target", why);
     }
     out.sort(null);

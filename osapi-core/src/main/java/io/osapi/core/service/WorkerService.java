@@ -11,6 +11,7 @@ import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.WorkerInfo;
@@ -52,9 +53,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>{@link #stop(Duration)} stops fetching, lets running jobs finish until the deadline, hands
  * back the rest, and removes the worker from the registry.
+ *
+ * <p>Drain and cordon: the worker looks for a drain request ({@link
+ * WorkerRegistry#drainRequested}) when it starts and every {@link #DRAIN_CHECK} after. Requested,
+ * it is {@link SchedulingState#DRAINING}: it fetches nothing more (a fetch that was under way when
+ * the request came hands its deliveries straight back), finishes what it runs, then is {@link
+ * SchedulingState#CORDONED}. Withdrawn, it is {@link SchedulingState#READY} and fetches again. A
+ * worker that starts with a request pending starts cordoned. Its state goes into its heartbeat,
+ * sent again at each change.
  */
 public final class WorkerService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
+
+  /** How often a worker looks for a drain request (at most: its heartbeat interval if shorter). */
+  public static final Duration DRAIN_CHECK = Duration.ofSeconds(1);
 
   private final WorkerConfig config;
   private final JobStore store;
@@ -69,6 +81,7 @@ public final class WorkerService implements AutoCloseable {
   private final Object lifecycle = new Object();
   private volatile boolean stopping;
   private volatile boolean started;
+  private volatile SchedulingState state = SchedulingState.READY;
   private Instant startedAt;
   private ExecutorService pool;
   private ScheduledExecutorService ticker;
@@ -111,11 +124,19 @@ public final class WorkerService implements AutoCloseable {
         return;
       }
       consumer = queue.consumer(config.consumerSpec());
+      if (registry.drainRequested(config.workerId())) {
+        state = SchedulingState.CORDONED;
+        LOG.log(Level.INFO, "worker {0} starts cordoned: a drain is requested (undrain it to take"
+            + " jobs)", config.workerId());
+      }
       startedAt = clock.instant();
       pool = Executors.newFixedThreadPool(config.concurrency(), threads("osapi-job-", true));
       ticker = Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-tick-", true));
       long hb = config.heartbeatInterval().toMillis();
       ticker.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
+      long drainCheck = Math.min(hb, DRAIN_CHECK.toMillis());
+      ticker.scheduleWithFixedDelay(
+          this::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
       long progress = Math.max(10, config.ackWait().toMillis() / 3);
       ticker.scheduleWithFixedDelay(
           this::progressAcks, progress, progress, TimeUnit.MILLISECONDS);
@@ -192,6 +213,11 @@ public final class WorkerService implements AutoCloseable {
     return processor.active();
   }
 
+  /** Whether the worker takes new jobs (drain and cordon). */
+  public SchedulingState state() {
+    return state;
+  }
+
   /** True between {@link #start()} and {@link #stop(Duration)}. */
   public boolean isRunning() {
     return started && !stopping;
@@ -207,12 +233,25 @@ public final class WorkerService implements AutoCloseable {
     while (!stopping) {
       int granted = 0;
       try {
+        if (state != SchedulingState.READY) {
+          Thread.sleep(50); // draining or cordoned: no new deliveries
+          continue;
+        }
         slots.acquire();
-        granted = 1 + slots.drainPermits();
+        granted = 1;
+        if (state != SchedulingState.READY) {
+          continue; // the slot is given back below
+        }
+        granted += slots.drainPermits();
         List<Delivery> batch = consumer.fetch(granted, config.fetchWait());
         backoffMs = 100;
         for (Delivery d : batch) {
           granted--;
+          if (state != SchedulingState.READY) {
+            handBack(d);
+            slots.release();
+            continue;
+          }
           processor.handle(d, pool, slots::release);
         }
       } catch (InterruptedException e) {
@@ -234,13 +273,53 @@ public final class WorkerService implements AutoCloseable {
     }
   }
 
+  /** A delivery fetched as the drain request came: handed back at once, unclaimed. */
+  private void handBack(Delivery d) {
+    try {
+      d.nak(Duration.ZERO);
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "handing back a delivery while draining: {0}", e.getMessage());
+    }
+  }
+
+  /** On the ticker: follows the drain request; moves draining to cordoned once idle. */
+  private void checkDrain() {
+    boolean requested;
+    try {
+      requested = registry.drainRequested(config.workerId());
+    } catch (RuntimeException e) {
+      LOG.log(Level.DEBUG, "reading the drain request failed: {0}", e.getMessage());
+      return;
+    }
+    SchedulingState before = state;
+    SchedulingState next = before;
+    if (requested && before == SchedulingState.READY) {
+      next = SchedulingState.DRAINING;
+      LOG.log(Level.INFO, "worker {0} draining: takes no new jobs, finishes the {1} it runs",
+          config.workerId(), processor.active());
+    } else if (!requested && before != SchedulingState.READY) {
+      next = SchedulingState.READY;
+      LOG.log(Level.INFO, "worker {0} undrained: ready, takes jobs again", config.workerId());
+    }
+    state = next;
+    // idle: nothing running, and every slot free (an end still being written holds its slot)
+    if (next == SchedulingState.DRAINING && processor.active() == 0
+        && slots.availablePermits() == config.concurrency()) {
+      state = next = SchedulingState.CORDONED;
+      LOG.log(Level.INFO, "worker {0} cordoned: drained, runs nothing", config.workerId());
+    }
+    if (next != before) {
+      heartbeat();
+    }
+  }
+
   private void heartbeat() {
     try {
       Instant now = clock.instant();
       registry.heartbeat(
           new WorkerInfo(
               config.workerId(), config.labels(), startedAt, now, processor.active(),
-              config.concurrency()));
+              config.concurrency(), state));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
     }

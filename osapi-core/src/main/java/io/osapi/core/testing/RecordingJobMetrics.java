@@ -1,6 +1,7 @@
 package io.osapi.core.testing;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +25,7 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final Map<String, LongAdder> redeliveries = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> superseded = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
   private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
@@ -37,6 +39,7 @@ public final class RecordingJobMetrics implements JobMetrics {
   private volatile Map<String, Duration> heartbeatAges = Map.of();
   private final AtomicLong indexJobs = new AtomicLong(-1);
   private final AtomicLong indexBehind = new AtomicLong(-1);
+  private volatile Map<SchedulingState, Long> workersByState;
   private final Map<String, Boolean> subsystems = new ConcurrentHashMap<>();
   private volatile boolean componentUp;
 
@@ -84,6 +87,11 @@ public final class RecordingJobMetrics implements JobMetrics {
   }
 
   @Override
+  public void jobRunTimedOut(String operation) {
+    count(timedOut, operation);
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     connectedWorkers.put(String.valueOf(workerId), concurrency);
   }
@@ -119,6 +127,25 @@ public final class RecordingJobMetrics implements JobMetrics {
   public void jobIndex(long jobs, long behind) {
     indexJobs.set(jobs);
     indexBehind.set(behind);
+  }
+
+  @Override
+  public void workersByState(Map<SchedulingState, Long> counts) {
+    Map<SchedulingState, Long> m = new java.util.EnumMap<>(SchedulingState.class);
+    if (counts != null) {
+      counts.forEach((k, v) -> {
+        if (k != null && v != null) {
+          m.put(k, v);
+        }
+      });
+    }
+    workersByState = m;
+  }
+
+  /** Registered workers in {@code state} at the last refresh, or null before the first. */
+  public Long workersInState(SchedulingState state) {
+    Map<SchedulingState, Long> m = workersByState;
+    return m == null ? null : m.getOrDefault(state, 0L);
   }
 
   @Override
@@ -205,6 +232,16 @@ public final class RecordingJobMetrics implements JobMetrics {
   /** Dead-lettered jobs of {@code operation} ({@code other} for poison). */
   public long deadLettered(String operation) {
     return get(deadLettered, operation);
+  }
+
+  /** Runs failed at their job's deadline, all operations. */
+  public long timedOut() {
+    return sum(timedOut);
+  }
+
+  /** Runs of {@code operation} failed at their job's deadline. */
+  public long timedOut(String operation) {
+    return get(timedOut, operation);
   }
 
   /** Runs whose outcome was dropped because another delivery took the job over, all operations. */

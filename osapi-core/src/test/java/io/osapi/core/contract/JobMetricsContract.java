@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.Map;
@@ -94,6 +95,33 @@ public abstract class JobMetricsContract {
     Readback r = read(metrics);
     assertThat(r.counter("osapi_job_redeliveries_total", Map.of("operation", "diag.echo"))).isEqualTo(2);
     assertThat(r.counter("osapi_jobs_dead_lettered_total", Map.of("operation", "diag.echo"))).isEqualTo(1);
+  }
+
+  @Test
+  void timedOutRunsAreCountedByOperation() {
+    metrics.jobRunTimedOut("diag.echo");
+    metrics.jobRunTimedOut("diag.echo");
+    metrics.jobRunTimedOut("diag.fail");
+    Readback r = read(metrics);
+    assertThat(r.counter("osapi_job_runs_timed_out_total", Map.of("operation", "diag.echo")))
+        .isEqualTo(2);
+    assertThat(r.counter("osapi_job_runs_timed_out_total", Map.of("operation", "diag.fail")))
+        .isEqualTo(1);
+    assertThat(r.counter("osapi_jobs_completed_total",
+        Map.of("operation", "diag.echo", "status", "failed"))).isZero();
+  }
+
+  @Test
+  void workersByStateShowEveryStateOnceRefreshed() {
+    assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready"))).isNull();
+    metrics.workersByState(Map.of(SchedulingState.READY, 3L, SchedulingState.CORDONED, 1L));
+    Readback r = read(metrics);
+    assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "ready"))).isEqualTo(3.0);
+    assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "draining"))).isEqualTo(0.0);
+    assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "cordoned"))).isEqualTo(1.0);
+    metrics.workersByState(Map.of());
+    assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready")))
+        .isEqualTo(0.0);
   }
 
   @Test
@@ -188,6 +216,9 @@ public abstract class JobMetricsContract {
       metrics.jobDeadLettered(null);
       metrics.jobSuperseded(null);
       metrics.jobSuperseded(huge);
+      metrics.jobRunTimedOut(null);
+      metrics.jobRunTimedOut(huge);
+      metrics.workersByState(null);
       metrics.workerConnected(null, -1);
       metrics.workerDisconnected(null);
       metrics.workerDisconnected("never-connected");

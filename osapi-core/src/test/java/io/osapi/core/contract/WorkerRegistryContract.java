@@ -2,11 +2,13 @@ package io.osapi.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +48,33 @@ public abstract class WorkerRegistryContract {
     registry.deregister("w1");
     assertThat(registry.workers()).extracting(WorkerInfo::id).containsExactly("w2");
     registry.deregister("never-there");
+  }
+
+  @Test
+  void aWorkersStateIsKeptInItsEntry() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    WorkerInfo cordoned = new WorkerInfo("w1", Map.of(), now, now, 0, 2, SchedulingState.CORDONED);
+    registry.heartbeat(cordoned);
+    assertThat(registry.workers()).containsExactly(cordoned);
+  }
+
+  @Test
+  void drainRequestsOutliveHeartbeatsUntilWithdrawn() {
+    String id = "drain-" + UUID.randomUUID().toString().substring(0, 8) + ".example.com";
+    assertThat(registry.drainRequested(id)).isFalse();
+    assertThat(registry.requestDrain(id)).isTrue();
+    assertThat(registry.requestDrain(id)).as("already requested").isFalse();
+    assertThat(registry.drainRequested(id)).isTrue();
+    assertThat(registry.drainRequests()).contains(id);
+    registry.heartbeat(info(id, 0));
+    registry.deregister(id); // a clean stop keeps the request
+    assertThat(registry.drainRequested(id)).isTrue();
+    assertThat(registry.cancelDrain(id)).isTrue();
+    assertThat(registry.cancelDrain(id)).as("already withdrawn").isFalse();
+    assertThat(registry.drainRequested(id)).isFalse();
+    assertThat(registry.drainRequests()).doesNotContain(id);
+    assertThat(registry.requestDrain(id)).as("requested again").isTrue();
+    assertThat(registry.drainRequested(id)).isTrue();
+    registry.cancelDrain(id);
   }
 }

@@ -78,7 +78,7 @@ class JobClientTest {
   void aBroadcastExpectsTheWorkersRegisteredAtSubmit() {
     assertThatThrownBy(() -> h.client.create(new CreateJobRequest("diag.echo", null, "_all")))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("no worker is registered to run an _all job");
+        .hasMessageContaining("no ready worker is registered to run an _all job");
     assertNothingStored();
     h.worker(Harness.config("w1", 1));
     h.worker(Harness.config("w2", 1).withLabels(Map.of("group", "db")));
@@ -117,10 +117,10 @@ class JobClientTest {
     }
     assertThatThrownBy(() -> h.client.create(new CreateJobRequest("diag.echo", null, "web99")))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("no registered worker has id 'web99'");
+        .hasMessageContaining("no registered ready worker has id 'web99'");
     assertThatThrownBy(() -> h.client.create(new CreateJobRequest("diag.echo", null, "group:web")))
         .isInstanceOf(InvalidInputException.class)
-        .hasMessageContaining("no registered worker has a label matching 'group:web'");
+        .hasMessageContaining("no registered ready worker has a label matching 'group:web'");
     assertNothingStored();
   }
 

@@ -43,6 +43,7 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_job_redeliveries_total" -> r.redeliveries(l.get("operation"));
           case "osapi_jobs_dead_lettered_total" -> r.deadLettered(l.get("operation"));
           case "osapi_job_runs_superseded_total" -> r.superseded(l.get("operation"));
+          case "osapi_job_runs_timed_out_total" -> r.timedOut(l.get("operation"));
           case "osapi_nats_reconnects_total" -> r.natsReconnects();
           default -> throw new IllegalArgumentException(family);
         };
@@ -69,6 +70,11 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_component_up" -> r.componentUp() ? 1.0 : 0.0;
           case "osapi_job_index_jobs" -> r.indexJobs() < 0 ? null : (double) r.indexJobs();
           case "osapi_job_index_lag" -> r.indexBehind() < 0 ? null : (double) r.indexBehind();
+          case "osapi_workers_by_state" -> {
+            Long n = r.workersInState(
+                io.osapi.core.domain.SchedulingState.fromWire(l.get("state")));
+            yield n == null ? null : n.doubleValue();
+          }
           default -> throw new IllegalArgumentException(family);
         };
       }

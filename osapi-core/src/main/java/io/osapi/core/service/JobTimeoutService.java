@@ -1,0 +1,135 @@
+package io.osapi.core.service;
+
+import io.osapi.core.domain.JobDeadline;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.Versioned;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Ends broadcast jobs whose expected workers did not all answer in time: when a job's deadline
+ * ({@link JobRecord#deadline()}, scheduled by the job client at submit through {@link
+ * JobQueue#scheduleDeadline}) is due, every expected worker whose run is not terminal gets a failed
+ * run "did not respond within &lt;timeout&gt;", written by compare-and-set. A late answer and the
+ * timeout cannot both win: when the set loses, the run is read again and left alone if it is
+ * terminal now. {@code osapi_job_runs_timed_out_total} counts the runs this process's set failed,
+ * so each is counted once however many controllers run this. Runs on the controllers.
+ */
+public final class JobTimeoutService implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(JobTimeoutService.class.getName());
+  private static final int MAX_CONFLICTS = 5;
+
+  private final JobStore store;
+  private final JobQueue queue;
+  private final JobMetrics metrics;
+  private final Clock clock;
+  private final Object lifecycle = new Object();
+  private AutoCloseable subscription;
+
+  /**
+   * @param store where jobs and runs live
+   * @param queue which keeps the deadlines and reports them when due
+   * @param metrics where timed-out runs are counted
+   * @param clock the time source
+   */
+  public JobTimeoutService(JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.queue = Objects.requireNonNull(queue, "queue");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Subscribes to due deadlines. Idempotent. */
+  public void start() {
+    synchronized (lifecycle) {
+      if (subscription == null) {
+        subscription = queue.onDeadline(this::handle);
+      }
+    }
+  }
+
+  /** Stops listening. Idempotent. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (subscription != null) {
+        try {
+          subscription.close();
+        } catch (Exception e) {
+          LOG.log(Level.DEBUG, "closing the deadline subscription: {0}", e.getMessage());
+        }
+        subscription = null;
+      }
+    }
+  }
+
+  /**
+   * Fails the runs of {@code deadline}'s job that are not terminal.
+   *
+   * @return how many runs this call failed (0 when the job is gone or every run had ended)
+   * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached (the
+   *     queue hands the deadline out again later; runs already failed stay failed and are skipped)
+   */
+  public int handle(JobDeadline deadline) {
+    Optional<Versioned<JobRecord>> found = store.find(deadline.job());
+    if (found.isEmpty()) {
+      LOG.log(Level.DEBUG, "deadline of job {0}: the job is gone", deadline.job());
+      return 0;
+    }
+    JobRecord record = found.get().value();
+    if (record.expected().isEmpty()) {
+      return 0; // an _any job is never timed out this way
+    }
+    String op = record.job().operation().type();
+    String reason = "did not respond within "
+        + describe(record.timeout() == null
+            ? Duration.between(record.job().created(), deadline.at()) : record.timeout());
+    int failed = 0;
+    for (RunKey key : record.runKeys()) {
+      if (failRun(key, reason)) {
+        failed++;
+        metrics.jobRunTimedOut(op);
+      }
+    }
+    if (failed > 0) {
+      LOG.log(Level.WARNING, "job {0}: {1} of {2} expected workers {3}", deadline.job(), failed,
+          record.expected().size(), reason);
+    }
+    return failed;
+  }
+
+  /** True when this call's compare-and-set failed the run. */
+  private boolean failRun(RunKey key, String reason) {
+    for (int i = 0; i < MAX_CONFLICTS; i++) {
+      Optional<Versioned<Run>> cur = store.run(key);
+      if (cur.isPresent() && cur.get().value().state().terminal()) {
+        return false; // answered in time, or by a late answer that won the race
+      }
+      Run next = Run.timedOut(cur.map(Versioned::value).orElse(null), reason, clock.instant());
+      try {
+        JobClient.await(store.putRun(key, next, cur.map(Versioned::revision).orElse(0L)));
+        return true;
+      } catch (RevisionConflictException conflict) {
+        // the worker claimed or finished it meanwhile: read again
+      }
+    }
+    LOG.log(Level.WARNING, "run {0} of job {1} kept changing; not timed out", key.slot(),
+        key.job());
+    return false;
+  }
+
+  /** {@code 60s}, {@code 1500ms}. */
+  static String describe(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+  }
+}

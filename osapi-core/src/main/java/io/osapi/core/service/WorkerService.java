@@ -85,6 +85,8 @@ public final class WorkerService implements AutoCloseable {
   private Instant startedAt;
   private ExecutorService pool;
   private ScheduledExecutorService ticker;
+  /** Drain checks, on a thread of their own: a slow read never delays in-progress acks. */
+  private ScheduledExecutorService drainTicker;
   private Thread fetcher;
   private JobConsumer consumer;
 
@@ -135,7 +137,9 @@ public final class WorkerService implements AutoCloseable {
       long hb = config.heartbeatInterval().toMillis();
       ticker.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
       long drainCheck = Math.min(hb, DRAIN_CHECK.toMillis());
-      ticker.scheduleWithFixedDelay(
+      drainTicker =
+          Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-drain-", true));
+      drainTicker.scheduleWithFixedDelay(
           this::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
       long progress = Math.max(10, config.ackWait().toMillis() / 3);
       ticker.scheduleWithFixedDelay(
@@ -189,6 +193,7 @@ public final class WorkerService implements AutoCloseable {
       drained = false;
     } finally {
       ticker.shutdownNow();
+      drainTicker.shutdownNow();
       consumer.close();
       try {
         registry.deregister(config.workerId());
@@ -313,7 +318,8 @@ public final class WorkerService implements AutoCloseable {
     }
   }
 
-  private void heartbeat() {
+  /** Synchronized: the drain thread sends one too, and the newest state must be written last. */
+  private synchronized void heartbeat() {
     try {
       Instant now = clock.instant();
       registry.heartbeat(

@@ -174,8 +174,11 @@ public final class ControllerClient {
             .timeout(TIMEOUT)
             .header("Accept", "application/json");
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t.value()));
-    if (body != null) {
+    if (!method.equals("GET")) {
+      // the API takes state-changing requests as JSON only, with a body or without
       b.header("Content-Type", "application/json");
+    }
+    if (body != null) {
       b.method(method, HttpRequest.BodyPublishers.ofByteArray(ApiJson.write(body)));
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());

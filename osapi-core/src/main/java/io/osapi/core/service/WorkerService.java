@@ -88,7 +88,8 @@ public final class WorkerService implements AutoCloseable {
   /** Drain checks, on a thread of their own: a slow read never delays in-progress acks. */
   private ScheduledExecutorService drainTicker;
   private Thread fetcher;
-  private JobConsumer consumer;
+  /** Open while the worker takes jobs; closed (null) while draining or cordoned. */
+  private volatile JobConsumer consumer;
 
   /**
    * @param config how the worker runs
@@ -194,7 +195,7 @@ public final class WorkerService implements AutoCloseable {
     } finally {
       ticker.shutdownNow();
       drainTicker.shutdownNow();
-      consumer.close();
+      closeConsumer();
       try {
         registry.deregister(config.workerId());
       } catch (RuntimeException e) {
@@ -239,8 +240,14 @@ public final class WorkerService implements AutoCloseable {
       int granted = 0;
       try {
         if (state != SchedulingState.READY) {
-          Thread.sleep(50); // draining or cordoned: no new deliveries
+          // draining or cordoned: no new deliveries. The consumer is closed, so the queue stops
+          // routing jobs to this worker's open pull requests and gives them to the others.
+          closeConsumer();
+          Thread.sleep(50);
           continue;
+        }
+        if (consumer == null) {
+          consumer = queue.consumer(config.consumerSpec());
         }
         slots.acquire();
         granted = 1;
@@ -275,6 +282,14 @@ public final class WorkerService implements AutoCloseable {
           slots.release(granted);
         }
       }
+    }
+  }
+
+  private void closeConsumer() {
+    JobConsumer c = consumer;
+    if (c != null) {
+      consumer = null;
+      c.close();
     }
   }
 

@@ -146,6 +146,17 @@ public final class NatsServerProcess implements AutoCloseable {
     try {
       new ProcessBuilder("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid()))
           .inheritIO().start().waitFor();
+      // the signal is delivered asynchronously: wait until the kernel shows the state asked for
+      java.nio.file.Path stat = java.nio.file.Path.of("/proc", Long.toString(process.pid()), "stat");
+      long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() < end && java.nio.file.Files.exists(stat)) {
+        String st = java.nio.file.Files.readString(stat);
+        char state = st.charAt(st.lastIndexOf(')') + 2);
+        if ((state == 'T' || state == 't') == paused) {
+          break;
+        }
+        Thread.sleep(5);
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

@@ -117,7 +117,45 @@ public final class HttpLimits {
     } catch (IOException | RuntimeException e) {
       // the client is gone: closing is all that is left
     }
+    linger(exchange);
     return new RefusedBodyClosed();
+  }
+
+  /** How long a refused body that is still arriving is read and dropped before the close. */
+  static final long LINGER_NANOS = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100);
+
+  /** The most of a refused body read and dropped before the close. */
+  static final long LINGER_MAX_BYTES = 1024 * 1024;
+
+  /**
+   * Reads and drops what the client has already sent of a refused body, without blocking, for at
+   * most {@link #LINGER_NANOS} and {@link #LINGER_MAX_BYTES}: closing a socket with unread bytes
+   * in its buffer resets the connection, and the client may then lose the answer sent just
+   * before. A client that stalls costs this thread those 100 ms, no more.
+   */
+  private static void linger(HttpExchange exchange) {
+    long end = System.nanoTime() + LINGER_NANOS;
+    long dropped = 0;
+    byte[] buf = new byte[16 * 1024];
+    try {
+      java.io.InputStream in = exchange.getRequestBody();
+      while (dropped < LINGER_MAX_BYTES && System.nanoTime() < end) {
+        int n = in.available();
+        if (n <= 0) {
+          Thread.sleep(5);
+          continue;
+        }
+        int r = in.read(buf, 0, Math.min(n, buf.length));
+        if (r < 0) {
+          return;
+        }
+        dropped += r;
+      }
+    } catch (IOException | RuntimeException e) {
+      // the client is gone
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Thrown to make the JDK server close a connection whose request body is refused. */

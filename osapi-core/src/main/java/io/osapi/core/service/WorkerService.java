@@ -56,9 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Drain and cordon: the worker looks for a drain request ({@link
  * WorkerRegistry#drainRequested}) when it starts and every {@link #DRAIN_CHECK} after. Requested,
- * it is {@link SchedulingState#DRAINING}: it fetches nothing more (a fetch that was under way when
- * the request came hands its deliveries straight back), finishes what it runs, then is {@link
- * SchedulingState#CORDONED}. Withdrawn, it is {@link SchedulingState#READY} and fetches again. A
+ * it is {@link SchedulingState#DRAINING}: it closes its consumer (which hands back what it holds
+ * beyond the running jobs; a fetch that was under way when the request came hands its deliveries
+ * straight back), finishes what it runs, then is {@link SchedulingState#CORDONED}. Withdrawn, it
+ * is {@link SchedulingState#READY}, opens its consumer again and fetches. A
  * worker that starts with a request pending starts cordoned. Its state goes into its heartbeat,
  * sent again at each change.
  */
@@ -88,7 +89,8 @@ public final class WorkerService implements AutoCloseable {
   /** Drain checks, on a thread of their own: a slow read never delays in-progress acks. */
   private ScheduledExecutorService drainTicker;
   private Thread fetcher;
-  private JobConsumer consumer;
+  /** Open while ready; closed (null) while draining or cordoned. Used by the fetch thread. */
+  private volatile JobConsumer consumer;
 
   /**
    * @param config how the worker runs
@@ -194,7 +196,10 @@ public final class WorkerService implements AutoCloseable {
     } finally {
       ticker.shutdownNow();
       drainTicker.shutdownNow();
-      consumer.close();
+      JobConsumer c = consumer;
+      if (c != null) {
+        c.close();
+      }
       try {
         registry.deregister(config.workerId());
       } catch (RuntimeException e) {
@@ -239,8 +244,14 @@ public final class WorkerService implements AutoCloseable {
       int granted = 0;
       try {
         if (state != SchedulingState.READY) {
+          pauseConsumer();
           Thread.sleep(50); // draining or cordoned: no new deliveries
           continue;
+        }
+        JobConsumer c = consumer;
+        if (c == null) {
+          c = queue.consumer(config.consumerSpec()); // undrained: consume again
+          consumer = c;
         }
         slots.acquire();
         granted = 1;
@@ -248,7 +259,7 @@ public final class WorkerService implements AutoCloseable {
           continue; // the slot is given back below
         }
         granted += slots.drainPermits();
-        List<Delivery> batch = consumer.fetch(granted, config.fetchWait());
+        List<Delivery> batch = c.fetch(granted, config.fetchWait());
         backoffMs = 100;
         for (Delivery d : batch) {
           granted--;
@@ -274,6 +285,23 @@ public final class WorkerService implements AutoCloseable {
         if (granted > 0) {
           slots.release(granted);
         }
+      }
+    }
+  }
+
+  /**
+   * On the fetch thread, while draining or cordoned: closes the consumer, which hands back what it
+   * holds beyond the running jobs (deliveries that arrived for pull requests made while it had
+   * free slots) and asks for nothing more. Running jobs still settle their deliveries.
+   */
+  private void pauseConsumer() {
+    JobConsumer c = consumer;
+    if (c != null) {
+      consumer = null;
+      try {
+        c.close();
+      } catch (RuntimeException e) {
+        LOG.log(Level.DEBUG, "closing the consumer while draining: {0}", e.getMessage());
       }
     }
   }

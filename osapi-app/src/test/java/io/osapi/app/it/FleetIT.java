@@ -71,6 +71,9 @@ class FleetIT {
         "fleet-");
     nats = keep(NatsServer.start(dir));
     Osapi c1 = keep(Osapi.controller(dir, nats.url(), "--job-timeout", "2m"));
+    // one process lays out a fresh server first: nats-server 2.9.10 can panic on the v1-store
+    // look-up (a message get) of a process while another one creates that stream
+    c1.awaitReady();
     Osapi w1 = keep(Osapi.worker(dir, nats.url(), "fl-w1"));
     Osapi w2 = keep(Osapi.worker(dir, nats.url(), "fl-w2"));
     Osapi w3 = keep(Osapi.worker(dir, nats.url(), "fl-w3"));
@@ -170,6 +173,7 @@ class FleetIT {
         "drain-");
     nats = keep(NatsServer.start(dir));
     Osapi c = keep(Osapi.controller(dir, nats.url()));
+    c.awaitReady(); // lays out the fresh server alone (see above)
     Osapi d1 = keep(Osapi.worker(dir, nats.url(), "dr-1", "--concurrency", "1"));
     Osapi d2 = keep(Osapi.worker(dir, nats.url(), "dr-2", "--concurrency", "2"));
     Osapi d3 = keep(Osapi.worker(dir, nats.url(), "dr-3", "--concurrency", "2"));

@@ -56,9 +56,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Drain and cordon: the worker looks for a drain request ({@link
  * WorkerRegistry#drainRequested}) when it starts and every {@link #DRAIN_CHECK} after. Requested,
- * it is {@link SchedulingState#DRAINING}: it fetches nothing more (a fetch that was under way when
- * the request came hands its deliveries straight back), finishes what it runs, then is {@link
- * SchedulingState#CORDONED}. Withdrawn, it is {@link SchedulingState#READY} and fetches again. A
+ * it is {@link SchedulingState#DRAINING}: it closes its consumer (so the queue stops routing jobs to
+ * the pull requests it had open; a fetch that was under way when the request came hands its
+ * deliveries straight back), finishes what it runs, then is {@link SchedulingState#CORDONED}.
+ * Withdrawn, it is {@link SchedulingState#READY}, opens its consumer again and fetches. A
  * worker that starts with a request pending starts cordoned. Its state goes into its heartbeat,
  * sent again at each change.
  */

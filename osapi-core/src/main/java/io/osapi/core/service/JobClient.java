@@ -54,8 +54,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * its status is decided by their runs, and they have a timeout to answer (the request's, else the
  * client's default): the job's deadline is scheduled on the queue at submit, and {@link
  * JobTimeoutService} fails the runs still open when it is due. A store or queue that cannot be reached surfaces as {@link
- * BackendUnavailableException}; a job whose notification could not be published is removed again,
- * so nothing half-made stays behind.
+ * BackendUnavailableException}; a job whose notification could not be published is kept as
+ * failed, "not submitted", with every run failed by compare-and-set, so a notification that went
+ * out after all never runs it (or, when a worker claimed it first, the job is created after all).
  */
 public final class JobClient {
   /** Largest page {@link #list} returns. */
@@ -248,24 +249,50 @@ public final class JobClient {
     }
   }
 
-  /** {@code p}; when it fails, removes the record again and fails. */
+  /**
+   * {@code p}; when it fails, settles the job by compare-and-set instead of deleting it (the
+   * notification may have gone out although the publish failed): every run of the job is created
+   * {@code failed}, "not submitted", so a worker that gets the notification after all finds the run
+   * done and does not run it. When a worker claimed a run first, the notification did go out and
+   * the job is live: created after all. Otherwise the caller hears the failure, and the job stays
+   * listed as failed with the reason.
+   */
   private CompletableFuture<Void> orRemoved(JobRecord record, CompletableFuture<Void> p) {
     return p.handle((v, err) -> {
       if (err == null) {
         return CompletableFuture.<Void>completedFuture(null);
       }
       Throwable cause = unwrap(err);
-      // off the store's completion thread: the removal blocks on a round trip
-      return CompletableFuture.runAsync(() -> {
-        try {
-          store.delete(record.job().id());
-        } catch (RuntimeException cleanup) {
-          cause.addSuppressed(cleanup);
-          LOG.log(System.Logger.Level.WARNING,
-              "could not remove unpublished job " + record.job().id(), cleanup);
-        }
-      }).thenCompose(x -> CompletableFuture.<Void>failedFuture(cause));
+      // off the store's completion thread: the writes block on round trips
+      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause))
+          .thenCompose(live -> live ? CompletableFuture.<Void>completedFuture(null)
+              : CompletableFuture.<Void>failedFuture(cause));
     }).thenCompose(f -> f);
+  }
+
+  /** Fails every run of an unpublished job; true when a worker had claimed one already. */
+  private boolean liveAfterAll(JobRecord record, Throwable cause) {
+    String reason = "not submitted: its notification could not be published ("
+        + cause.getMessage() + ")";
+    for (io.osapi.core.domain.RunKey key : record.runKeys()) {
+      java.time.Instant now = clock.instant();
+      io.osapi.core.domain.Run failed = new io.osapi.core.domain.Run(
+          io.osapi.core.domain.RunState.FAILED, null, 0, null, now, null, reason, false,
+          List.of(new TimelineEntry(now, "failed", "_api", reason, reason)));
+      try {
+        await(store.putRun(key, failed, 0));
+      } catch (RevisionConflictException claimed) {
+        LOG.log(System.Logger.Level.INFO, "job {0}: its publish failed, but a worker has it:"
+            + " created after all", record.job().id());
+        return true;
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e);
+        LOG.log(System.Logger.Level.WARNING, "job {0}: its publish failed and it could not be"
+            + " marked as not submitted: {1}", record.job().id(), e.getMessage());
+        return false;
+      }
+    }
+    return false;
   }
 
   /**

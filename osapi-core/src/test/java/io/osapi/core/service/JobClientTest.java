@@ -37,7 +37,7 @@ class JobClientTest {
   }
 
   @Test
-  void aJobWhoseNotificationCouldNotBePublishedIsRemovedAgain() {
+  void aJobWhoseNotificationCouldNotBePublishedIsFailedSoItNeverRuns() {
     java.util.concurrent.atomic.AtomicInteger publishes =
         new java.util.concurrent.atomic.AtomicInteger();
     io.osapi.core.port.JobQueue failingQueue = (io.osapi.core.port.JobQueue)
@@ -56,7 +56,13 @@ class JobClientTest {
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
         .hasMessageContaining("no NATS");
     assertThat(publishes).hasValue(1);
-    assertNothingStored();
+    // kept, failed with the reason: a notification that went out after all finds its run done
+    assertThat(h.metrics.createdTotal()).isZero();
+    assertThat(h.broker.queue().backlog().pending()).isZero();
+    assertThat(h.client.stats().byStatus().get(JobStatus.FAILED)).isEqualTo(1);
+    JobView v = h.client.list(null, 1, 0).items().get(0);
+    assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(v.error()).startsWith("not submitted: its notification could not be published");
   }
 
   @Test

@@ -1,10 +1,6 @@
 package io.osapi.adapter.nats;
 
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
@@ -38,95 +34,40 @@ import java.util.function.Consumer;
  * and the consumer looks for the next message to deliver, which for a pull consumer needs a
  * waiting pull request: a worker's own durable is only pulled by that worker.
  */
-final class NatsExhaustedListener implements AutoCloseable {
+final class NatsExhaustedListener implements SharedDurableListener.MessageHandler {
   private static final System.Logger LOG = System.getLogger(NatsExhaustedListener.class.getName());
   private static final Duration ACK_WAIT = Duration.ofSeconds(30);
   private static final Duration RETRY_DELAY = Duration.ofSeconds(5);
   private static final int BATCH = 16;
-  private static final long FETCH_WAIT_MS = 1_000;
 
-  private final NatsBackend backend;
   private final Consumer<ExhaustedDelivery> handler;
-  private final Consumer<NatsExhaustedListener> onClose;
-  private final Thread thread;
   /** Worker ids of own durables, by durable name: descriptions do not change. */
   private final Map<String, String> workers = new ConcurrentHashMap<>();
-  private volatile boolean closed;
 
-  NatsExhaustedListener(NatsBackend backend, Consumer<ExhaustedDelivery> handler,
-      Consumer<NatsExhaustedListener> onClose) {
-    this.backend = backend;
+  private NatsExhaustedListener(Consumer<ExhaustedDelivery> handler) {
     this.handler = handler;
-    this.onClose = onClose;
-    this.thread = new Thread(this::run, "osapi-nats-exhausted");
-    thread.setDaemon(true);
   }
 
-  void start() {
-    thread.start();
+  /** Starts handing exhausted deliveries to {@code handler}; closing the result stops it. */
+  static SharedDurableListener start(NatsBackend backend, Consumer<ExhaustedDelivery> handler,
+      Consumer<SharedDurableListener> onClose) {
+    SharedDurableListener l = new SharedDurableListener(backend, NatsLayout.ADVISORY_STREAM,
+        ConsumerConfiguration.builder()
+            .durable(NatsLayout.ADVISORY_CONSUMER)
+            .description("osapi: exhausted deliveries of " + NatsLayout.STREAM
+                + ", shared by the controllers")
+            .ackPolicy(AckPolicy.Explicit)
+            .deliverPolicy(DeliverPolicy.All)
+            .ackWait(ACK_WAIT)
+            .maxDeliver(-1)
+            .build(),
+        BATCH, "exhausted deliveries", new NatsExhaustedListener(handler), onClose);
+    l.start();
+    return l;
   }
 
-  private void run() {
-    ConsumerContext ctx = null;
-    long epoch = -1;
-    while (!closed) {
-      try {
-        if (!backend.isReady()) {
-          Thread.sleep(250);
-          continue;
-        }
-        NatsSession s = backend.requireSession();
-        if (ctx == null || epoch != backend.provisionEpoch()) {
-          epoch = backend.provisionEpoch();
-          ensureDurable(s.jsm);
-          ctx = s.js.getConsumerContext(NatsLayout.ADVISORY_STREAM, NatsLayout.ADVISORY_CONSUMER);
-        }
-        try (FetchConsumer fc = ctx.fetch(FetchConsumeOptions.builder().maxMessages(BATCH)
-            .expiresIn(FETCH_WAIT_MS).build())) {
-          Message m;
-          while (!closed && (m = fc.nextMessage()) != null) {
-            handle(s, m);
-          }
-        }
-      } catch (InterruptedException e) {
-        break;
-      } catch (Exception e) {
-        ctx = null;
-        if (!closed) {
-          LOG.log(Level.DEBUG, "reading exhausted deliveries, trying again: {0}",
-              NatsErrors.describe(e));
-          try {
-            Thread.sleep(1_000);
-          } catch (InterruptedException ie) {
-            break;
-          }
-        }
-      }
-    }
-  }
-
-  private static void ensureDurable(JetStreamManagement jsm)
-      throws IOException, JetStreamApiException {
-    try {
-      jsm.getConsumerInfo(NatsLayout.ADVISORY_STREAM, NatsLayout.ADVISORY_CONSUMER);
-      return;
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() != NatsSession.CONSUMER_NOT_FOUND) {
-        throw e;
-      }
-    }
-    jsm.addOrUpdateConsumer(NatsLayout.ADVISORY_STREAM, ConsumerConfiguration.builder()
-        .durable(NatsLayout.ADVISORY_CONSUMER)
-        .description("osapi: exhausted deliveries of " + NatsLayout.STREAM
-            + ", shared by the controllers")
-        .ackPolicy(AckPolicy.Explicit)
-        .deliverPolicy(DeliverPolicy.All)
-        .ackWait(ACK_WAIT)
-        .maxDeliver(-1)
-        .build());
-  }
-
-  private void handle(NatsSession s, Message m) throws IOException, JetStreamApiException {
+  @Override
+  public void handle(NatsSession s, Message m) throws IOException, JetStreamApiException {
     Records.Advisory a = Records.advisory(m.getData());
     if (a == null || !NatsLayout.STREAM.equals(a.stream())) {
       LOG.log(Level.WARNING, "dropping an advisory on {0} that is not a max-deliveries advisory"
@@ -216,25 +157,5 @@ final class NatsExhaustedListener implements AutoCloseable {
       workers.put(consumer, w);
     }
     return w;
-  }
-
-  @Override
-  public void close() {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    thread.interrupt();
-    try {
-      thread.join(2_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    onClose.accept(this);
-  }
-
-  @Override
-  public String toString() {
-    return "NatsExhaustedListener[" + NatsLayout.ADVISORY_CONSUMER + "]";
   }
 }

@@ -126,9 +126,8 @@ final class NatsJobQueue implements JobQueue {
   /** {@inheritDoc} Reads stream {@code JOBS_DEADLINES} through {@link NatsDeadlineListener}. */
   @Override
   public AutoCloseable onDeadline(Consumer<JobDeadline> handler) {
-    NatsDeadlineListener l = new NatsDeadlineListener(backend, handler, open::remove);
+    SharedDurableListener l = NatsDeadlineListener.start(backend, handler, open::remove);
     open.add(l);
-    l.start();
     return l;
   }
 
@@ -190,9 +189,8 @@ final class NatsJobQueue implements JobQueue {
    */
   @Override
   public AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler) {
-    NatsExhaustedListener l = new NatsExhaustedListener(backend, handler, open::remove);
+    SharedDurableListener l = NatsExhaustedListener.start(backend, handler, open::remove);
     open.add(l);
-    l.start();
     return l;
   }
 

@@ -10,14 +10,14 @@ import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
-import io.osapi.app.runtime.DeadLetterRunner;
 import io.osapi.app.runtime.JobIndexRunner;
-import io.osapi.app.runtime.JobTimeoutRunner;
+import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
 import io.osapi.app.runtime.WorkerRunner;
 import java.util.List;
+import javax.inject.Named;
 import javax.inject.Singleton;
 
 /**
@@ -63,8 +63,8 @@ public interface AllInOneComponent {
         WorkerRunner worker,
         JobIndexRunner index,
         ControllerRefresher refresher,
-        DeadLetterRunner deadLetters,
-        JobTimeoutRunner timeouts,
+        @Named("deadLetters") QueueListenerRunner deadLetters,
+        @Named("timeouts") QueueListenerRunner timeouts,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,

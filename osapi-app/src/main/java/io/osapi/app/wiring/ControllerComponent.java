@@ -10,13 +10,13 @@ import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
-import io.osapi.app.runtime.DeadLetterRunner;
 import io.osapi.app.runtime.JobIndexRunner;
-import io.osapi.app.runtime.JobTimeoutRunner;
+import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.app.runtime.ReadinessMonitor;
 import java.util.List;
+import javax.inject.Named;
 import javax.inject.Singleton;
 
 /** The controller: REST API, job client, background refresher and metrics, on NATS. */
@@ -54,8 +54,8 @@ public interface ControllerComponent {
         MetricsEndpoint metrics,
         JobIndexRunner index,
         ControllerRefresher refresher,
-        DeadLetterRunner deadLetters,
-        JobTimeoutRunner timeouts,
+        @Named("deadLetters") QueueListenerRunner deadLetters,
+        @Named("timeouts") QueueListenerRunner timeouts,
         ApiServer api,
         Backend backend,
         MetricsShutdown shutdown,

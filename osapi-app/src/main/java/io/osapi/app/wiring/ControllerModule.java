@@ -5,8 +5,7 @@ import dagger.Provides;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
-import io.osapi.app.runtime.DeadLetterRunner;
-import io.osapi.app.runtime.JobTimeoutRunner;
+import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.service.JobTimeoutService;
@@ -14,6 +13,7 @@ import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
+import javax.inject.Named;
 
 /** The controller's background work. */
 @Module
@@ -33,15 +33,21 @@ public interface ControllerModule {
 
   /** Gives up on jobs whose deliveries ran out (one subscriber per exhaustion across controllers). */
   @Provides
-  static DeadLetterRunner deadLetters(
+  @Named("deadLetters")
+  static QueueListenerRunner deadLetters(
       Backend backend, JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
-    return new DeadLetterRunner(new DeadLetterService(store, queue, metrics, clock), backend);
+    return new QueueListenerRunner("dead letters",
+        "jobs whose deliveries run out are failed here",
+        new DeadLetterService(store, queue, metrics, clock), backend);
   }
 
   /** Fails the silent expected workers of broadcast jobs at their deadline (one subscriber each). */
   @Provides
-  static JobTimeoutRunner timeouts(
+  @Named("timeouts")
+  static QueueListenerRunner timeouts(
       Backend backend, JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
-    return new JobTimeoutRunner(new JobTimeoutService(store, queue, metrics, clock), backend);
+    return new QueueListenerRunner("job timeouts",
+        "broadcast runs still open at their job's deadline are failed here",
+        new JobTimeoutService(store, queue, metrics, clock), backend);
   }
 }

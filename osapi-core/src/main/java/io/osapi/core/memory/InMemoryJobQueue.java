@@ -11,11 +11,9 @@ import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
-import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -41,15 +39,15 @@ import java.util.function.Consumer;
  * that throws gets it again after {@link #HANDLER_RETRY_DELAY}; exhaustions that happen while no
  * handler is registered wait for the next one (as the NATS advisories wait in their stream).
  *
- * <p>Thread-safe; one lock. Timers (ack waits that run out on a last delivery, handler retries)
- * and the handler calls run on one daemon thread of this queue, which ends when it has nothing to
- * do; handlers are called one at a time and should be short.
+ * <p>Thread-safe; one lock. The ack waits that run out on a last delivery are timed on one daemon
+ * thread of this queue, which ends when it has nothing to do; exhausted deliveries and due
+ * deadlines are handed to their handlers on a thread each (see {@link HandOut}), one call at a
+ * time: handlers should be short.
  */
 public final class InMemoryJobQueue implements JobQueue {
   /** How long a handler that threw waits before an exhausted delivery is handed out again. */
   public static final Duration HANDLER_RETRY_DELAY = Duration.ofSeconds(1);
 
-  private static final System.Logger LOG = System.getLogger(InMemoryJobQueue.class.getName());
 
   private final Object lock = new Object();
   private final Clock clock;
@@ -59,12 +57,11 @@ public final class InMemoryJobQueue implements JobQueue {
   private final Map<String, TreeMap<Long, Msg>> bySubject = new HashMap<>();
   private final LinkedHashMap<JobId, Long> dedup = new LinkedHashMap<>();
   private final Map<String, Durable> durables = new HashMap<>();
-  private final ArrayDeque<ExhaustedDelivery> exhausted = new ArrayDeque<>();
-  private final List<Subscription> handlers = new ArrayList<>();
+  private final HandOut<ExhaustedDelivery> exhausted =
+      new HandOut<>("exhausted deliveries", HANDLER_RETRY_DELAY);
+  private final HandOut<JobDeadline> deadlines = new HandOut<>("deadlines", HANDLER_RETRY_DELAY);
   private final ScheduledThreadPoolExecutor timer;
-  private final InMemoryDeadlines deadlines;
   private long lastSeq;
-  private int nextHandler;
 
   /**
    * @param clock the time source for publish times and the de-duplication window
@@ -91,7 +88,6 @@ public final class InMemoryJobQueue implements JobQueue {
     timer.setKeepAliveTime(5, TimeUnit.SECONDS);
     timer.allowCoreThreadTimeOut(true);
     timer.setRemoveOnCancelPolicy(true);
-    deadlines = new InMemoryDeadlines(clock);
   }
 
   /** A queue keeping 100,000 messages and a two-minute de-duplication window. */
@@ -184,19 +180,18 @@ public final class InMemoryJobQueue implements JobQueue {
 
   @Override
   public AutoCloseable onExhausted(Consumer<ExhaustedDelivery> handler) {
-    Objects.requireNonNull(handler, "handler");
-    Subscription s = new Subscription(handler);
-    synchronized (lock) {
-      handlers.add(s);
-    }
-    timer.execute(this::dispatch);
-    return s;
+    return exhausted.subscribe(handler);
   }
 
-  /** {@inheritDoc} In memory: a timer task (see {@link InMemoryDeadlines}). */
+  /**
+   * {@inheritDoc} In memory: a timer task, handed to the subscribed handlers in turn when due
+   * (those that throw get it again after {@link #HANDLER_RETRY_DELAY}); nothing survives the
+   * process, as nothing else of the embedded broker does.
+   */
   @Override
   public CompletableFuture<Void> scheduleDeadline(JobDeadline deadline) {
-    deadlines.schedule(deadline);
+    Objects.requireNonNull(deadline, "deadline");
+    deadlines.offerAfter(deadline, Duration.between(clock.instant(), deadline.at()).toMillis());
     return CompletableFuture.completedFuture(null);
   }
 
@@ -207,8 +202,7 @@ public final class InMemoryJobQueue implements JobQueue {
 
   /** Under the lock: the delivery ran out (the caller removed it); queue it for a handler. */
   private void exhaust(Durable d, Pending p) {
-    exhausted.add(new ExhaustedDelivery(p.msg.notification.job().id(), d.worker, p.deliveries));
-    timer.execute(this::dispatch);
+    exhausted.offer(new ExhaustedDelivery(p.msg.notification.job().id(), d.worker, p.deliveries));
   }
 
   /** Under the lock: makes sure a last delivery is looked at when its deadline passes. */
@@ -237,37 +231,6 @@ public final class InMemoryJobQueue implements JobQueue {
     }
   }
 
-  /** On the timer thread: hands queued exhaustions to handlers, outside the lock. */
-  private void dispatch() {
-    while (true) {
-      ExhaustedDelivery e;
-      Subscription s;
-      synchronized (lock) {
-        handlers.removeIf(h -> h.closed);
-        if (handlers.isEmpty() || exhausted.isEmpty()) {
-          return;
-        }
-        e = exhausted.poll();
-        nextHandler = (nextHandler + 1) % handlers.size();
-        s = handlers.get(nextHandler);
-      }
-      try {
-        s.handler.accept(e);
-      } catch (VirtualMachineError fatal) {
-        throw fatal;
-      } catch (Throwable t) {
-        LOG.log(Level.WARNING, "exhausted-delivery handler failed on job " + e.job()
-            + "; it is handed out again in " + HANDLER_RETRY_DELAY.toMillis() + " ms", t);
-        timer.schedule(() -> {
-          synchronized (lock) {
-            exhausted.add(e);
-          }
-          dispatch();
-        }, HANDLER_RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    }
-  }
-
   private record Msg(long seq, String subject, JobNotification notification, Instant published) {}
 
   private static final class Pending {
@@ -277,23 +240,6 @@ public final class InMemoryJobQueue implements JobQueue {
 
     Pending(Msg msg) {
       this.msg = msg;
-    }
-  }
-
-  private final class Subscription implements AutoCloseable {
-    final Consumer<ExhaustedDelivery> handler;
-    volatile boolean closed;
-
-    Subscription(Consumer<ExhaustedDelivery> handler) {
-      this.handler = handler;
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      synchronized (lock) {
-        handlers.remove(this);
-      }
     }
   }
 

@@ -2,9 +2,7 @@ package io.osapi.core.service;
 
 import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
-import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
@@ -20,16 +18,14 @@ import java.util.Optional;
  * counts {@code osapi_jobs_dead_lettered_total} only when its own set won, so a job is counted once
  * however many controllers run this. Runs on the controllers.
  */
-public final class DeadLetterService implements AutoCloseable {
+public final class DeadLetterService implements QueueListener {
   private static final System.Logger LOG = System.getLogger(DeadLetterService.class.getName());
-  private static final int MAX_CONFLICTS = 5;
 
   private final JobStore store;
   private final JobQueue queue;
   private final JobMetrics metrics;
   private final Clock clock;
-  private final Object lifecycle = new Object();
-  private AutoCloseable subscription;
+  private final Subscription subscription = new Subscription("dead-letter");
 
   /**
    * @param store where runs live
@@ -45,27 +41,15 @@ public final class DeadLetterService implements AutoCloseable {
   }
 
   /** Subscribes to exhausted deliveries. Idempotent. */
+  @Override
   public void start() {
-    synchronized (lifecycle) {
-      if (subscription == null) {
-        subscription = queue.onExhausted(this::handle);
-      }
-    }
+    subscription.open(() -> queue.onExhausted(this::handle));
   }
 
   /** Stops listening. Idempotent. */
   @Override
   public void close() {
-    synchronized (lifecycle) {
-      if (subscription != null) {
-        try {
-          subscription.close();
-        } catch (Exception e) {
-          LOG.log(Level.DEBUG, "closing the dead-letter subscription: {0}", e.getMessage());
-        }
-        subscription = null;
-      }
-    }
+    subscription.close();
   }
 
   /**
@@ -83,27 +67,23 @@ public final class DeadLetterService implements AutoCloseable {
       return false;
     }
     String op = job.get().value().job().operation().type();
-    RunKey key = e.runKey();
-    for (int i = 0; i < MAX_CONFLICTS; i++) {
-      Optional<Versioned<Run>> cur = store.run(key);
-      if (cur.isPresent() && cur.get().value().state().terminal()) {
-        return false;
-      }
-      Run prev = cur.map(Versioned::value).orElse(null);
-      String reason = "gave up after " + e.deliveries() + " deliveries: "
+    String[] reason = new String[1];
+    OpenRuns.Outcome outcome = OpenRuns.end(store, e.runKey(), prev -> {
+      reason[0] = "gave up after " + e.deliveries() + " deliveries: "
           + (prev == null || prev.worker() == null ? "no worker finished it"
               : "worker " + prev.worker() + " did not finish it");
-      Run next = Run.deadLetter(prev, reason, clock.instant());
-      try {
-        JobClient.await(store.putRun(key, next, cur.map(Versioned::revision).orElse(0L)));
-      } catch (RevisionConflictException conflict) {
-        continue;
-      }
-      LOG.log(Level.WARNING, "job {0} dead-lettered: {1}", e.job(), reason);
-      metrics.jobDeadLettered(op);
-      return true;
+      return Run.deadLetter(prev, reason[0], clock.instant());
+    });
+    switch (outcome) {
+      case ENDED:
+        LOG.log(Level.WARNING, "job {0} dead-lettered: {1}", e.job(), reason[0]);
+        metrics.jobDeadLettered(op);
+        return true;
+      case KEPT_CHANGING:
+        LOG.log(Level.WARNING, "job {0}: its run kept changing; not dead-lettered", e.job());
+        return false;
+      default:
+        return false;
     }
-    LOG.log(Level.WARNING, "job {0}: its run kept changing; not dead-lettered", e.job());
-    return false;
   }
 }

@@ -2,7 +2,6 @@ package io.osapi.core.service;
 
 import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobRecord;
-import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Versioned;
@@ -24,16 +23,14 @@ import java.util.Optional;
  * terminal now. {@code osapi_job_runs_timed_out_total} counts the runs this process's set failed,
  * so each is counted once however many controllers run this. Runs on the controllers.
  */
-public final class JobTimeoutService implements AutoCloseable {
+public final class JobTimeoutService implements QueueListener {
   private static final System.Logger LOG = System.getLogger(JobTimeoutService.class.getName());
-  private static final int MAX_CONFLICTS = 5;
 
   private final JobStore store;
   private final JobQueue queue;
   private final JobMetrics metrics;
   private final Clock clock;
-  private final Object lifecycle = new Object();
-  private AutoCloseable subscription;
+  private final Subscription subscription = new Subscription("deadline");
 
   /**
    * @param store where jobs and runs live
@@ -49,27 +46,15 @@ public final class JobTimeoutService implements AutoCloseable {
   }
 
   /** Subscribes to due deadlines. Idempotent. */
+  @Override
   public void start() {
-    synchronized (lifecycle) {
-      if (subscription == null) {
-        subscription = queue.onDeadline(this::handle);
-      }
-    }
+    subscription.open(() -> queue.onDeadline(this::handle));
   }
 
   /** Stops listening. Idempotent. */
   @Override
   public void close() {
-    synchronized (lifecycle) {
-      if (subscription != null) {
-        try {
-          subscription.close();
-        } catch (Exception e) {
-          LOG.log(Level.DEBUG, "closing the deadline subscription: {0}", e.getMessage());
-        }
-        subscription = null;
-      }
-    }
+    subscription.close();
   }
 
   /**
@@ -109,22 +94,13 @@ public final class JobTimeoutService implements AutoCloseable {
 
   /** True when this call's compare-and-set failed the run. */
   private boolean failRun(RunKey key, String reason) {
-    for (int i = 0; i < MAX_CONFLICTS; i++) {
-      Optional<Versioned<Run>> cur = store.run(key);
-      if (cur.isPresent() && cur.get().value().state().terminal()) {
-        return false; // answered in time, or by a late answer that won the race
-      }
-      Run next = Run.timedOut(cur.map(Versioned::value).orElse(null), reason, clock.instant());
-      try {
-        JobClient.await(store.putRun(key, next, cur.map(Versioned::revision).orElse(0L)));
-        return true;
-      } catch (RevisionConflictException conflict) {
-        // the worker claimed or finished it meanwhile: read again
-      }
+    OpenRuns.Outcome outcome =
+        OpenRuns.end(store, key, prev -> Run.timedOut(prev, reason, clock.instant()));
+    if (outcome == OpenRuns.Outcome.KEPT_CHANGING) {
+      LOG.log(Level.WARNING, "run {0} of job {1} kept changing; not timed out", key.slot(),
+          key.job());
     }
-    LOG.log(Level.WARNING, "run {0} of job {1} kept changing; not timed out", key.slot(),
-        key.job());
-    return false;
+    return outcome == OpenRuns.Outcome.ENDED;
   }
 
   /** {@code 60s}, {@code 1500ms}. */

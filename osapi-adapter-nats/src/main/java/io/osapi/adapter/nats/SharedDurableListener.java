@@ -1,0 +1,135 @@
+package io.osapi.adapter.nats;
+
+import io.nats.client.ConsumerContext;
+import io.nats.client.FetchConsumeOptions;
+import io.nats.client.FetchConsumer;
+import io.nats.client.JetStreamApiException;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.Message;
+import io.nats.client.api.ConsumerConfiguration;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.function.Consumer;
+
+/**
+ * Reads one durable pull consumer that every subscribed process (the controllers) shares, on a
+ * thread of its own, so each message reaches one of them at a time: {@link NatsDeadlineListener}
+ * and {@link NatsExhaustedListener}. It waits while the backend is not ready, creates the durable
+ * when it is missing (again after the backend provisioned anew), fetches in batches and hands each
+ * message to a {@link MessageHandler}, which acks, naks or terms it. A read that fails is tried
+ * again a second later.
+ */
+final class SharedDurableListener implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(SharedDurableListener.class.getName());
+  private static final long FETCH_WAIT_MS = 1_000;
+
+  /** What a listener does with one message of its durable. */
+  interface MessageHandler {
+    /** Settles {@code m} (ack, nak with a delay, or term); a throw drops the fetch and retries. */
+    void handle(NatsSession s, Message m) throws IOException, JetStreamApiException;
+  }
+
+  private final NatsBackend backend;
+  private final String stream;
+  private final ConsumerConfiguration durable;
+  private final int batch;
+  private final String what;
+  private final MessageHandler handler;
+  private final Consumer<SharedDurableListener> onClose;
+  private final Thread thread;
+  private volatile boolean closed;
+
+  /**
+   * @param stream the stream the durable reads
+   * @param durable its configuration, durable name included
+   * @param batch messages per fetch
+   * @param what what is read, for the log and the thread's name ({@code deadlines})
+   * @param onClose called once closed
+   */
+  SharedDurableListener(NatsBackend backend, String stream, ConsumerConfiguration durable,
+      int batch, String what, MessageHandler handler, Consumer<SharedDurableListener> onClose) {
+    this.backend = backend;
+    this.stream = stream;
+    this.durable = durable;
+    this.batch = batch;
+    this.what = what;
+    this.handler = handler;
+    this.onClose = onClose;
+    this.thread = new Thread(this::run, "osapi-nats-" + what.replace(' ', '-'));
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    ConsumerContext ctx = null;
+    long epoch = -1;
+    while (!closed) {
+      try {
+        if (!backend.isReady()) {
+          Thread.sleep(250);
+          continue;
+        }
+        NatsSession s = backend.requireSession();
+        if (ctx == null || epoch != backend.provisionEpoch()) {
+          epoch = backend.provisionEpoch();
+          ensureDurable(s.jsm);
+          ctx = s.js.getConsumerContext(stream, durable.getDurable());
+        }
+        try (FetchConsumer fc = ctx.fetch(FetchConsumeOptions.builder().maxMessages(batch)
+            .expiresIn(FETCH_WAIT_MS).build())) {
+          Message m;
+          while (!closed && (m = fc.nextMessage()) != null) {
+            handler.handle(s, m);
+          }
+        }
+      } catch (InterruptedException e) {
+        break;
+      } catch (Exception e) {
+        ctx = null;
+        if (!closed) {
+          LOG.log(Level.DEBUG, "reading {0}, trying again: {1}", what, NatsErrors.describe(e));
+          try {
+            Thread.sleep(1_000);
+          } catch (InterruptedException ie) {
+            break;
+          }
+        }
+      }
+    }
+  }
+
+  private void ensureDurable(JetStreamManagement jsm) throws IOException, JetStreamApiException {
+    try {
+      jsm.getConsumerInfo(stream, durable.getDurable());
+      return;
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() != NatsSession.CONSUMER_NOT_FOUND) {
+        throw e;
+      }
+    }
+    jsm.addOrUpdateConsumer(stream, durable);
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    thread.interrupt();
+    try {
+      thread.join(2_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    onClose.accept(this);
+  }
+
+  @Override
+  public String toString() {
+    return "SharedDurableListener[" + stream + "/" + durable.getDurable() + "]";
+  }
+}

@@ -35,6 +35,7 @@ class ProjectArchitectureTest {
         ProjectRules::injectionOnlyInTheWiring,
         ProjectRules::noFieldInjection,
         ProjectRules::coreKnowsNoAdapter,
+        ProjectRules::coreInternalsStayInTheCore,
         ProjectRules::adaptersDoNotKnowTheApp,
         ProjectRules::natsAdapterDoesNotKnowOtel,
         ProjectRules::otelAdapterDoesNotKnowNats,

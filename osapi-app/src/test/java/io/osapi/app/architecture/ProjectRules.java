@@ -58,6 +58,12 @@ final class ProjectRules {
         .as("the core knows no adapter and no app");
   }
 
+  static ArchRule coreInternalsStayInTheCore(String root) {
+    return noClasses().that().resideOutsideOfPackage(root + ".core..")
+        .should().dependOnClassesThat().resideInAPackage(root + ".core.internal..")
+        .as("the core's internals (not API) are used by the core only");
+  }
+
   static ArchRule adaptersDoNotKnowTheApp(String root) {
     return noClasses().that().resideInAPackage(root + ".adapter..")
         .should().dependOnClassesThat().resideInAPackage(root + ".app..")

@@ -1,5 +1,6 @@
 package io.osapi.core.domain;
 
+import io.osapi.core.internal.Json;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -22,7 +23,11 @@ public record Operation(String type, String data) {
     if (data == null || data.isBlank()) {
       data = "{}";
     } else {
-      Json.parse(data); // validates
+      try {
+        Json.parse(data); // validates
+      } catch (Json.MalformedJsonException e) {
+        throw new InvalidInputException("json", e.getMessage());
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 package io.osapi.core.domain;
 
+import io.osapi.core.internal.Json;
 import java.util.Map;
 
 /**

@@ -1,10 +1,10 @@
 package io.osapi.core.operations;
 
 import io.osapi.core.domain.InvalidInputException;
-import io.osapi.core.domain.Json;
 import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.internal.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;

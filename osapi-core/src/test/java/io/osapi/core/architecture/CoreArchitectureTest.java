@@ -21,6 +21,7 @@ class CoreArchitectureTest {
 
   static List<Function<String, ArchRule>> rules() {
     return List.of(CoreRules::coreUsesOnlyTheJdk, CoreRules::domainIsPure,
+        CoreRules::internalsUseOnlyTheJdk,
         CoreRules::portsUseOnlyTheDomain, CoreRules::servicesUsePortsAndDomain,
         CoreRules::portsAreInterfaces, CoreRules::noCycles);
   }

@@ -19,11 +19,19 @@ public final class CoreRules {
         .as("the core depends on nothing outside the JDK");
   }
 
-  /** The domain depends on nothing else in the project. */
+  /** The domain depends on nothing else in the project but the core's internals. */
   public static ArchRule domainIsPure(String root) {
     return classes().that().resideInAPackage(root + ".domain..")
-        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", root + ".domain..")
-        .as("the domain depends on nothing else in osapi");
+        .should().onlyDependOnClassesThat()
+        .resideInAnyPackage("java..", root + ".domain..", root + ".internal..")
+        .as("the domain depends on nothing else in osapi but the core's internals");
+  }
+
+  /** The core's internals (not API) depend on the JDK only, so any package may use them. */
+  public static ArchRule internalsUseOnlyTheJdk(String root) {
+    return classes().that().resideInAPackage(root + ".internal..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", root + ".internal..")
+        .as("the core's internals depend on the JDK only");
   }
 
   /** Ports depend on the domain only. */
@@ -38,7 +46,8 @@ public final class CoreRules {
   public static ArchRule servicesUsePortsAndDomain(String root) {
     return classes().that().resideInAPackage(root + ".service..")
         .should().onlyDependOnClassesThat()
-        .resideInAnyPackage("java..", root + ".domain..", root + ".port..", root + ".service..")
+        .resideInAnyPackage("java..", root + ".domain..", root + ".port..", root + ".service..",
+            root + ".internal..")
         .as("services depend on ports and the domain only");
   }
 

@@ -1,4 +1,4 @@
-package io.osapi.core.domain;
+package io.osapi.core.internal;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small, strict JSON reader and writer so the core needs nothing outside the JDK. Values are
+ * A small, strict JSON reader and writer so the core needs nothing outside the JDK: it validates
+ * operation data, parses it for the handlers and writes the built-in operations' results. Not part
+ * of the core's API (see {@code package-info}); the adapters and the app use Jackson. Values are
  * {@code Map<String,Object>} (insertion ordered), {@code List<Object>}, {@code String}, {@code
  * BigDecimal} or {@code Long} numbers, {@code Boolean} and {@code null}.
  */
@@ -26,11 +28,11 @@ public final class Json {
   /**
    * Parses one JSON value that makes up the whole text.
    *
-   * @throws InvalidInputException with the position of the first error
+   * @throws MalformedJsonException with the position of the first error
    */
   public static Object parse(String text) {
     if (text == null) {
-      throw new InvalidInputException("json", "no JSON text");
+      throw new MalformedJsonException("no JSON text");
     }
     Json p = new Json(text);
     p.ws();
@@ -47,7 +49,7 @@ public final class Json {
   public static Map<String, Object> parseObject(String text) {
     Object v = parse(text);
     if (!(v instanceof Map)) {
-      throw new InvalidInputException("json", "expected a JSON object");
+      throw new MalformedJsonException("expected a JSON object");
     }
     return (Map<String, Object>) v;
   }
@@ -351,12 +353,21 @@ public final class Json {
     }
   }
 
-  private InvalidInputException error(String what) {
-    return new InvalidInputException("json", "invalid JSON at position " + pos + ": " + what);
+  private MalformedJsonException error(String what) {
+    return new MalformedJsonException("invalid JSON at position " + pos + ": " + what);
   }
 
   /** An unmodifiable empty object, handy as a default. */
   public static Map<String, Object> emptyObject() {
     return Collections.emptyMap();
+  }
+
+  /** JSON text that does not parse; the message says where and why. */
+  public static final class MalformedJsonException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    MalformedJsonException(String message) {
+      super(message);
+    }
   }
 }

@@ -1,4 +1,4 @@
-package io.osapi.core.domain;
+package io.osapi.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,7 +23,7 @@ class JsonTest {
   @Test
   void refusesBrokenJsonWithAPosition() {
     for (String bad : new String[] {"{", "{\"a\":}", "[1,]", "nul", "\"abc", "{} x", "01x", ""}) {
-      assertThatThrownBy(() -> Json.parse(bad)).isInstanceOf(InvalidInputException.class)
+      assertThatThrownBy(() -> Json.parse(bad)).isInstanceOf(Json.MalformedJsonException.class)
           .hasMessageContaining("invalid JSON");
     }
   }

@@ -10,6 +10,7 @@ import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
+import io.osapi.core.service.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,10 +40,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NatsBackend implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(NatsBackend.class.getName());
+  /** Provisioning tried again after a failure: 500 ms, doubling, at most 10 s. */
+  private static final Backoff PROVISION_BACKOFF =
+      new Backoff(Duration.ofMillis(250), Duration.ofSeconds(10), 2, 0.2);
 
   private final NatsSettings settings;
   private final JobMetrics metrics;
   private final ScheduledExecutorService provisioner;
+  private final NatsRetry retry = new NatsRetry();
   private final NatsJobStore store;
   private final NatsJobQueue queue;
   private final NatsWorkerRegistry registry;
@@ -176,6 +181,7 @@ public final class NatsBackend implements AutoCloseable {
     }
     provisioner.shutdownNow();
     queue.closeAll();
+    retry.close();
     if (c != null) {
       try {
         c.close();
@@ -210,6 +216,11 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   /** Grows by one each time the connection comes up (first connect and every reconnect). */
+  /** The thread for the adapter's delayed work; closed with this backend. */
+  NatsRetry retry() {
+    return retry;
+  }
+
   long connectionEpoch() {
     return connectionEpoch;
   }
@@ -410,7 +421,7 @@ public final class NatsBackend implements AutoCloseable {
       long delay;
       synchronized (state) {
         provisionFailures++;
-        delay = Math.min(10_000L, 250L << Math.min(6, provisionFailures));
+        delay = PROVISION_BACKOFF.delayMillis(provisionFailures);
       }
       errors.report("preparing the stream and buckets failed: " + NatsErrors.describe(e),
           Level.WARNING, false);

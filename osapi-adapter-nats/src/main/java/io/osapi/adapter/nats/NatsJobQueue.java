@@ -13,7 +13,9 @@ import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
+import io.osapi.core.service.Backoff;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,6 +37,9 @@ import java.util.function.Consumer;
  */
 final class NatsJobQueue implements JobQueue {
   private static final System.Logger LOG = System.getLogger(NatsJobQueue.class.getName());
+  /** A publish whose outcome is unknown, tried again: 100 ms, doubling, at most 500 ms. */
+  private static final Backoff PUBLISH_BACKOFF =
+      new Backoff(Duration.ofMillis(100), Duration.ofMillis(500), 2, 0.2);
 
   private final NatsBackend backend;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
@@ -88,10 +93,10 @@ final class NatsJobQueue implements JobQueue {
           && backend.isConnected()
           && backend.connectionEpoch() == epoch
           && System.nanoTime() < deadline) {
-        long delay = Math.min(500L, 100L << Math.min(3, n));
+        long delay = PUBLISH_BACKOFF.delayMillis(n);
         LOG.log(Level.DEBUG, "publishing job {0}: retrying in {1} ms after {2}", id, delay,
             NatsErrors.describe(err));
-        NatsRetry.schedule(
+        backend.retry().schedule(
             () -> attempt(subject, h, body, id, deadline, epoch, n + 1, done), delay);
       } else {
         done.completeExceptionally(NatsErrors.unavailable("publishing job " + id, err));

@@ -221,7 +221,7 @@ final class NatsJobStore implements JobStore {
           && !overMarker) {
         // a create where a deleted value's purge marker stands: create over the marker (off
         // jnats' thread, as it reads)
-        NatsRetry.execute(() -> {
+        backend.retry().execute(() -> {
           long marker = markerSequence(subject);
           if (marker <= 0) {
             done.completeExceptionally(new RevisionConflictException(
@@ -297,7 +297,7 @@ final class NatsJobStore implements JobStore {
 
   private void scheduleRemoval() {
     if (removalScheduled.compareAndSet(false, true)) {
-      NatsRetry.schedule(this::removeUnconfirmed, 500);
+      backend.retry().schedule(this::removeUnconfirmed, 500);
     }
   }
 

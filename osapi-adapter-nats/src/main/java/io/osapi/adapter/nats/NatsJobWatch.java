@@ -62,7 +62,7 @@ final class NatsJobWatch implements JobWatch {
   /** Starts now, or keeps trying in the background until the backend is ready. */
   void start() {
     if (!tryStart()) {
-      NatsRetry.schedule(this::start, RETRY_MS);
+      backend.retry().schedule(this::start, RETRY_MS);
     }
   }
 

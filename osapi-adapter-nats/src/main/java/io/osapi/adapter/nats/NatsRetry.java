@@ -6,12 +6,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one daemon thread that runs delayed work of the adapter off jnats' threads: publishes tried
- * again after an unknown outcome, removal of records whose create had an unknown outcome. Only
- * failures get here; the steady state never hops threads.
+ * The daemon thread that runs delayed work of the adapter off jnats' threads: publishes tried
+ * again after an unknown outcome, removal of records whose create had an unknown outcome, watches
+ * started again. Only failures get here; the steady state never hops threads. Owned by its {@link
+ * NatsBackend}, which closes it; work handed to it after that runs at once on the caller's thread,
+ * so that whatever waits on it is completed (with the closed connection's error).
  */
-final class NatsRetry {
-  private static final ScheduledExecutorService RETRY =
+final class NatsRetry implements AutoCloseable {
+  private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "osapi-nats-retry");
@@ -19,19 +21,23 @@ final class NatsRetry {
             return t;
           });
 
-  private NatsRetry() {}
-
   /** Runs {@code task} after {@code delayMs}. */
-  static void schedule(Runnable task, long delayMs) {
+  void schedule(Runnable task, long delayMs) {
     try {
-      RETRY.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+      thread.schedule(task, delayMs, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      // never shut down; nothing to do
+      task.run(); // closed: the task fails fast on the closed connection
     }
   }
 
   /** Runs {@code task} soon. */
-  static void execute(Runnable task) {
+  void execute(Runnable task) {
     schedule(task, 0);
+  }
+
+  /** Drops the tasks still waiting and ends the thread. */
+  @Override
+  public void close() {
+    thread.shutdownNow();
   }
 }

@@ -37,8 +37,11 @@ import java.util.function.BooleanSupplier;
  */
 final class DeliveryProcessor {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
-  /** Settles ends whose write failed (reads, back-off sleeps): never on a store thread. */
-  private static final ExecutorService RETRY = Executors.newCachedThreadPool(r -> {
+  /**
+   * Settles ends whose write failed (reads, back-off sleeps): never on a store thread. Its threads
+   * end after a minute without work; {@link #close()} shuts it down when the worker stops.
+   */
+  private final ExecutorService retry = Executors.newCachedThreadPool(r -> {
     Thread t = new Thread(r, "osapi-settle-retry");
     t.setDaemon(true);
     return t;
@@ -300,7 +303,7 @@ final class DeliveryProcessor {
       }
       Throwable cause = JobClient.unwrap(err);
       try {
-        RETRY.execute(() -> {
+        retry.execute(() -> {
           RunWriter.WriteStatus w;
           try {
             w = runs.afterFailure(key, held, end, d, patience(), stopping, cause);
@@ -395,5 +398,13 @@ final class DeliveryProcessor {
       return name;
     }
     return t instanceof RuntimeException || t instanceof Error ? name + ": " + m : m;
+  }
+
+  /**
+   * Takes no more retries; those under way finish (they give up once the worker is stopping).
+   * Called by the worker when it stops.
+   */
+  void close() {
+    retry.shutdown();
   }
 }

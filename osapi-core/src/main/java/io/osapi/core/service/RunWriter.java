@@ -144,10 +144,9 @@ final class RunWriter {
           next.state().wire(), failure.getMessage());
     }
     long deadline = System.nanoTime() + patience.toNanos();
-    long backoffMs = 100;
+    int failures = 0;
     while (!giveUp.getAsBoolean() && System.nanoTime() < deadline) {
-      sleepQuietly(backoffMs);
-      backoffMs = Math.min(1000, backoffMs * 2);
+      sleepQuietly(Backoff.STORE.delayMillis(failures++));
       try {
         d.inProgress();
         Optional<WriteStatus> settled = readBack(key, held, next);

@@ -196,6 +196,7 @@ public final class WorkerService implements AutoCloseable {
     } finally {
       ticker.shutdownNow();
       drainTicker.shutdownNow();
+      processor.close();
       closeConsumer();
       try {
         registry.deregister(config.workerId());
@@ -236,7 +237,7 @@ public final class WorkerService implements AutoCloseable {
   }
 
   private void fetchLoop() {
-    long backoffMs = 100;
+    int failures = 0;
     while (!stopping) {
       int granted = 0;
       try {
@@ -257,7 +258,7 @@ public final class WorkerService implements AutoCloseable {
         }
         granted += slots.drainPermits();
         List<Delivery> batch = consumer.fetch(granted, config.fetchWait());
-        backoffMs = 100;
+        failures = 0;
         for (Delivery d : batch) {
           granted--;
           if (state != SchedulingState.READY) {
@@ -275,9 +276,9 @@ public final class WorkerService implements AutoCloseable {
         if (stopping) {
           break;
         }
-        LOG.log(Level.WARNING, "fetch failed, retrying in " + backoffMs + " ms: " + e.getMessage());
-        sleepQuietly(backoffMs);
-        backoffMs = Math.min(1000, backoffMs * 2);
+        long wait = Backoff.STORE.delayMillis(failures++);
+        LOG.log(Level.WARNING, "fetch failed, retrying in " + wait + " ms: " + e.getMessage());
+        sleepQuietly(wait);
       } finally {
         if (granted > 0) {
           slots.release(granted);

@@ -153,13 +153,13 @@ public record NatsSettings(
   }
 
   /** A builder with the defaults: {@code nats://127.0.0.1:4222}, no auth, file storage, R1. */
-  public static Builder builder() {
-    return new Builder();
+  public static NatsSettingsBuilder builder() {
+    return new NatsSettingsBuilder();
   }
 
   /** A builder starting from these settings. */
-  public Builder toBuilder() {
-    return new Builder(this);
+  public NatsSettingsBuilder toBuilder() {
+    return new NatsSettingsBuilder(this);
   }
 
   /** True when TLS is configured (a trust store, insecure mode, or a {@code tls://} URL). */
@@ -196,56 +196,22 @@ public record NatsSettings(
     return "none";
   }
 
+  /** Every field but the secrets (the servers redacted, the kind of auth only). */
   @Override
   public String toString() {
-    return "NatsSettings[servers="
-        + redactedServers()
-        + ", auth="
-        + authKind()
-        + ", tls="
-        + (insecureDevTls ? "insecure-dev" : trustStore != null ? "trust store " + trustStore
-            : tls() ? "default trust" : "off")
-        + ", connectionName="
-        + connectionName
-        + ", reconnectWait="
-        + reconnectWait
-        + ", maxReconnects="
-        + maxReconnects
-        + ", connectTimeout="
-        + connectTimeout
-        + ", requestTimeout="
-        + requestTimeout
-        + ", startupWait="
-        + startupWait
-        + ", streamReplicas="
-        + streamReplicas
-        + ", kvReplicas="
-        + kvReplicas
-        + ", storage="
-        + storage
-        + ", streamMaxAge="
-        + streamMaxAge
-        + ", streamMaxMessages="
-        + streamMaxMessages
-        + ", duplicateWindow="
-        + duplicateWindow
-        + ", jobsHistory="
-        + jobsHistory
-        + ", jobsTtl="
-        + jobsTtl
-        + ", jobsMaxBytes="
-        + jobsMaxBytes
-        + ", workersTtl="
-        + workersTtl
-        + ", defaultAckWait="
-        + defaultAckWait
-        + ", defaultMaxDeliver="
-        + defaultMaxDeliver
-        + ", maxAckPending="
-        + maxAckPending
-        + ", sweepInterval="
-        + sweepInterval
-        + "]";
+    String tlsMode = insecureDevTls ? "insecure-dev"
+        : trustStore != null ? "trust store " + trustStore : tls() ? "default trust" : "off";
+    return "NatsSettings[servers=" + redactedServers() + ", auth=" + authKind() + ", tls=" + tlsMode
+        + ", connectionName=" + connectionName + ", reconnectWait=" + reconnectWait
+        + ", maxReconnects=" + maxReconnects + ", connectTimeout=" + connectTimeout
+        + ", requestTimeout=" + requestTimeout + ", startupWait=" + startupWait
+        + ", streamReplicas=" + streamReplicas + ", kvReplicas=" + kvReplicas
+        + ", storage=" + storage + ", streamMaxAge=" + streamMaxAge
+        + ", streamMaxMessages=" + streamMaxMessages + ", duplicateWindow=" + duplicateWindow
+        + ", jobsHistory=" + jobsHistory + ", jobsTtl=" + jobsTtl
+        + ", jobsMaxBytes=" + jobsMaxBytes + ", workersTtl=" + workersTtl
+        + ", defaultAckWait=" + defaultAckWait + ", defaultMaxDeliver=" + defaultMaxDeliver
+        + ", maxAckPending=" + maxAckPending + ", sweepInterval=" + sweepInterval + "]";
   }
 
   private static void positive(String name, Duration d) {
@@ -258,270 +224,6 @@ public record NatsSettings(
   private static void replicas(String name, int n) {
     if (n < 1 || n > 5) {
       throw new IllegalArgumentException("nats " + name + " must be between 1 and 5");
-    }
-  }
-
-  /** Builds {@link NatsSettings}; every setter returns the builder. */
-  public static final class Builder {
-    private List<String> servers = List.of("nats://127.0.0.1:4222");
-    private String user;
-    private String password;
-    private String token;
-    private Path credsFile;
-    private Path trustStore;
-    private String trustStorePassword;
-    private boolean insecureDevTls;
-    private String connectionName = "osapi";
-    private Duration reconnectWait = Duration.ofSeconds(2);
-    private int maxReconnects = -1;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration requestTimeout = Duration.ofSeconds(5);
-    private Duration startupWait = Duration.ofSeconds(10);
-    private int streamReplicas = 1;
-    private int kvReplicas = 1;
-    private Storage storage = Storage.FILE;
-    private Duration streamMaxAge = Duration.ofHours(24);
-    private long streamMaxMessages = -1;
-    private Duration duplicateWindow = Duration.ofMinutes(2);
-    private int jobsHistory = 1;
-    private Duration jobsTtl = Duration.ofHours(24);
-    private long jobsMaxBytes = -1;
-    private Duration workersTtl = Duration.ofSeconds(30);
-    private Duration defaultAckWait = Duration.ofSeconds(30);
-    private int defaultMaxDeliver = 5;
-    private int maxAckPending = 1000;
-    private Duration sweepInterval = Duration.ofSeconds(1);
-
-    private Builder() {}
-
-    private Builder(NatsSettings s) {
-      servers = s.servers;
-      user = s.user;
-      password = s.password;
-      token = s.token;
-      credsFile = s.credsFile;
-      trustStore = s.trustStore;
-      trustStorePassword = s.trustStorePassword;
-      insecureDevTls = s.insecureDevTls;
-      connectionName = s.connectionName;
-      reconnectWait = s.reconnectWait;
-      maxReconnects = s.maxReconnects;
-      connectTimeout = s.connectTimeout;
-      requestTimeout = s.requestTimeout;
-      startupWait = s.startupWait;
-      streamReplicas = s.streamReplicas;
-      kvReplicas = s.kvReplicas;
-      storage = s.storage;
-      streamMaxAge = s.streamMaxAge;
-      streamMaxMessages = s.streamMaxMessages;
-      duplicateWindow = s.duplicateWindow;
-      jobsHistory = s.jobsHistory;
-      jobsTtl = s.jobsTtl;
-      jobsMaxBytes = s.jobsMaxBytes;
-      workersTtl = s.workersTtl;
-      defaultAckWait = s.defaultAckWait;
-      defaultMaxDeliver = s.defaultMaxDeliver;
-      maxAckPending = s.maxAckPending;
-      sweepInterval = s.sweepInterval;
-    }
-
-    /** One server URL. */
-    public Builder server(String url) {
-      this.servers = List.of(url);
-      return this;
-    }
-
-    /** Several server URLs (a cluster). */
-    public Builder servers(List<String> urls) {
-      this.servers = List.copyOf(urls);
-      return this;
-    }
-
-    /** User/password authentication. */
-    public Builder userPassword(String user, String password) {
-      this.user = user;
-      this.password = password;
-      return this;
-    }
-
-    /** Token authentication. */
-    public Builder token(String token) {
-      this.token = token;
-      return this;
-    }
-
-    /** Authentication with a {@code .creds} file. */
-    public Builder credsFile(Path credsFile) {
-      this.credsFile = credsFile;
-      return this;
-    }
-
-    /** TLS with the CA certificates in {@code trustStore}. */
-    public Builder trustStore(Path trustStore, String password) {
-      this.trustStore = trustStore;
-      this.trustStorePassword = password;
-      return this;
-    }
-
-    /** TLS trusting any certificate: for development only. */
-    public Builder insecureDevTls(boolean insecure) {
-      this.insecureDevTls = insecure;
-      return this;
-    }
-
-    /** The client name shown by the server. */
-    public Builder connectionName(String name) {
-      this.connectionName = name;
-      return this;
-    }
-
-    /** Pause between reconnect attempts. */
-    public Builder reconnectWait(Duration d) {
-      this.reconnectWait = d;
-      return this;
-    }
-
-    /** Reconnect attempts before giving up; -1 (the default) for unlimited. */
-    public Builder maxReconnects(int n) {
-      this.maxReconnects = n;
-      return this;
-    }
-
-    /** Timeout of one connection attempt. */
-    public Builder connectTimeout(Duration d) {
-      this.connectTimeout = d;
-      return this;
-    }
-
-    /** Timeout of one JetStream call. */
-    public Builder requestTimeout(Duration d) {
-      this.requestTimeout = d;
-      return this;
-    }
-
-    /** How long {@link NatsBackend#connect} waits for the connection. */
-    public Builder startupWait(Duration d) {
-      this.startupWait = d;
-      return this;
-    }
-
-    /** Replicas of the stream and of both buckets (3 for a three-node cluster). */
-    public Builder replicas(int n) {
-      this.streamReplicas = n;
-      this.kvReplicas = n;
-      return this;
-    }
-
-    /** Replicas of the stream. */
-    public Builder streamReplicas(int n) {
-      this.streamReplicas = n;
-      return this;
-    }
-
-    /** Replicas of the buckets. */
-    public Builder kvReplicas(int n) {
-      this.kvReplicas = n;
-      return this;
-    }
-
-    /** File or memory storage. */
-    public Builder storage(Storage storage) {
-      this.storage = storage;
-      return this;
-    }
-
-    /** How long notifications are kept. */
-    public Builder streamMaxAge(Duration d) {
-      this.streamMaxAge = d;
-      return this;
-    }
-
-    /** Notifications kept at most, -1 for no limit. */
-    public Builder streamMaxMessages(long n) {
-      this.streamMaxMessages = n;
-      return this;
-    }
-
-    /** De-duplication window of publishes. */
-    public Builder duplicateWindow(Duration d) {
-      this.duplicateWindow = d;
-      return this;
-    }
-
-    /** Values kept per key in {@code osapi-jobs}. */
-    public Builder jobsHistory(int n) {
-      this.jobsHistory = n;
-      return this;
-    }
-
-    /** Lifetime of job records, events and results; zero for ever. */
-    public Builder jobsTtl(Duration d) {
-      this.jobsTtl = d;
-      return this;
-    }
-
-    /** Size limit of {@code osapi-jobs}, -1 for none. */
-    public Builder jobsMaxBytes(long n) {
-      this.jobsMaxBytes = n;
-      return this;
-    }
-
-    /** Lifetime of a worker heartbeat. */
-    public Builder workersTtl(Duration d) {
-      this.workersTtl = d;
-      return this;
-    }
-
-    /** Ack wait and max deliveries of the shared consumers until a worker sets its own. */
-    public Builder defaultDelivery(Duration ackWait, int maxDeliver) {
-      this.defaultAckWait = ackWait;
-      this.defaultMaxDeliver = maxDeliver;
-      return this;
-    }
-
-    /** Unacknowledged deliveries a consumer may have out at once. */
-    public Builder maxAckPending(int n) {
-      this.maxAckPending = n;
-      return this;
-    }
-
-    /** How often an idle worker looks at all of its consumers. */
-    public Builder sweepInterval(Duration d) {
-      this.sweepInterval = d;
-      return this;
-    }
-
-    /** The settings. */
-    public NatsSettings build() {
-      return new NatsSettings(
-          servers,
-          user,
-          password,
-          token,
-          credsFile,
-          trustStore,
-          trustStorePassword,
-          insecureDevTls,
-          connectionName,
-          reconnectWait,
-          maxReconnects,
-          connectTimeout,
-          requestTimeout,
-          startupWait,
-          streamReplicas,
-          kvReplicas,
-          storage,
-          streamMaxAge,
-          streamMaxMessages,
-          duplicateWindow,
-          jobsHistory,
-          jobsTtl,
-          jobsMaxBytes,
-          workersTtl,
-          defaultAckWait,
-          defaultMaxDeliver,
-          maxAckPending,
-          sweepInterval);
     }
   }
 }

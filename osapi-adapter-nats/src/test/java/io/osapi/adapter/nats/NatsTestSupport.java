@@ -14,7 +14,7 @@ final class NatsTestSupport {
   private NatsTestSupport() {}
 
   /** Settings for tests: quick reconnects, short waits, a short sweep interval. */
-  static NatsSettings.Builder settings(List<String> urls) {
+  static NatsSettingsBuilder settings(List<String> urls) {
     return NatsSettings.builder()
         .servers(urls)
         .connectionName("osapi-test")
@@ -25,7 +25,7 @@ final class NatsTestSupport {
         .sweepInterval(Duration.ofMillis(200));
   }
 
-  static NatsSettings.Builder settings(NatsServerProcess server) {
+  static NatsSettingsBuilder settings(NatsServerProcess server) {
     return settings(List.of(server.url()));
   }
 

@@ -1,6 +1,7 @@
 package io.osapi.app.cli;
 
 import io.osapi.adapter.nats.NatsSettings;
+import io.osapi.adapter.nats.NatsSettingsBuilder;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
 import io.osapi.app.config.Secret;
@@ -89,7 +90,7 @@ public final class NatsOptions {
    * @throws ConfigException naming the option at fault
    */
   NatsSettings toSettings(String urls, String connectionName, WorkerConfig worker) {
-    NatsSettings.Builder b = NatsSettings.builder().servers(parseUrls(urls))
+    NatsSettingsBuilder b = NatsSettings.builder().servers(parseUrls(urls))
         .connectionName(connectionName)
         .startupWait(STARTUP_WAIT);
     if (user != null || passwordFile != null) {
@@ -156,7 +157,7 @@ public final class NatsOptions {
     }
   }
 
-  private void layout(NatsSettings.Builder b) {
+  private void layout(NatsSettingsBuilder b) {
     if (replicas < 1 || replicas > 5) {
       throw new ConfigException("--replicas", "must be between 1 and 5, got " + replicas);
     }

@@ -1,19 +1,13 @@
 package io.osapi.app.docs;
 
+import static io.osapi.app.docs.DocumentSchemas.escape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.networknt.schema.Schema;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
-import com.networknt.schema.dialect.Dialects;
+import io.osapi.app.docs.DocumentSchemas.Ref;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -25,7 +19,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@code docs/openapi.yaml} as a contract. The parser (swagger-parser) lints it; real HTTP
@@ -47,15 +43,14 @@ final class OpenApiContract {
   /** Problems of a request the document does not describe at all start with this. */
   static final String NOT_DOCUMENTED = "not documented: ";
 
-  private static final String ID = "https://osapi.invalid/openapi.json";
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> METHODS =
       List.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
   private final String yaml;
   private final JsonNode doc;
-  private final SchemaRegistry registry;
-  private final Map<String, Schema> schemas = new HashMap<>();
+  private final DocumentSchemas schemas;
+  private final Set<String> operations = new TreeSet<>();
+  private int checked;
 
   private OpenApiContract(String yaml) {
     this.yaml = yaml;
@@ -63,11 +58,7 @@ final class OpenApiContract {
       ObjectNode tree = (ObjectNode) new YAMLMapper().readTree(yaml);
       addComponentPaths(tree);
       this.doc = tree;
-      String text = JSON.writeValueAsString(tree);
-      this.registry = SchemaRegistry.withDefaultDialect(Dialects.getOpenApi31(), b -> b
-          .schemas(Map.of(ID, text))
-          .schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true)
-              .build()));
+      this.schemas = new DocumentSchemas(tree);
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("not YAML: " + e.getOriginalMessage(), e);
     }
@@ -127,11 +118,22 @@ final class OpenApiContract {
 
   // ---- assertions
 
+  /** Exchanges checked by the assertions so far. */
+  int checked() {
+    return checked;
+  }
+
+  /** The operations ({@code METHOD template}) those exchanges reached, components included. */
+  Set<String> operationsChecked() {
+    return operations;
+  }
+
   /** The request and the answer conform. */
   void assertConforms(Exchange x) {
     List<String> p = new ArrayList<>(requestProblems(x));
     p.addAll(responseProblems(x.path(), x.method(), x));
     assertThat(p).as("%s", x).isEmpty();
+    checked++;
   }
 
   /**
@@ -142,6 +144,7 @@ final class OpenApiContract {
     assertThat(requestProblems(x)).as("%s should break the document, but it conforms", x)
         .isNotEmpty();
     assertThat(responseProblems(x.path(), x.method(), x)).as("%s", x).isEmpty();
+    checked++;
   }
 
   /**
@@ -152,6 +155,7 @@ final class OpenApiContract {
     assertThat(requestProblems(x)).as("%s should be a path or method the document lacks", x)
         .anyMatch(p -> p.startsWith(NOT_DOCUMENTED));
     assertThat(responseProblems(UNDOCUMENTED + component, "GET", x)).as("%s", x).isEmpty();
+    checked++;
   }
 
   // ---- checks
@@ -179,7 +183,7 @@ final class OpenApiContract {
     for (String where : List.of(op.pathPointer(), op.pointer())) {
       int i = 0;
       for (JsonNode ignored : doc.at(where).path("parameters")) {
-        Ref p = deref(where + "/parameters/" + i++);
+        Ref p = schemas.deref(where + "/parameters/" + i++);
         params.put(p.node().path("in").asText() + ":" + p.node().path("name").asText(), p);
       }
     }
@@ -197,11 +201,12 @@ final class OpenApiContract {
         }
         continue;
       }
-      validate(p.pointer() + "/schema", coerce(p.pointer() + "/schema", value))
+      schemas.validate(p.pointer() + "/schema", schemas.coerce(p.pointer() + "/schema", value))
           .forEach(e -> out.add("parameter " + name + ": " + e));
     }
     query.keySet().forEach(k -> out.add("query parameter " + k + " is not documented"));
-    Ref body = op.node().has("requestBody") ? deref(op.pointer() + "/requestBody") : null;
+    Ref body = op.node().has("requestBody")
+        ? schemas.deref(op.pointer() + "/requestBody") : null;
     String text = x.requestBody() == null ? "" : x.requestBody();
     if (text.isBlank()) {
       if (body != null && body.node().path("required").asBoolean()) {
@@ -210,7 +215,8 @@ final class OpenApiContract {
     } else if (body == null) {
       out.add("request body is not documented for this operation");
     } else {
-      out.addAll(content(body.pointer(), first(headers, "Content-Type"), text, "request body"));
+      out.addAll(schemas.content(body.pointer(), first(headers, "Content-Type"), text,
+          "request body"));
     }
     return out;
   }
@@ -230,10 +236,10 @@ final class OpenApiContract {
       out.add("status " + status + " is not documented for " + method + " " + op.template());
       return out;
     }
-    Ref r = deref(op.pointer() + "/responses/" + status);
+    Ref r = schemas.deref(op.pointer() + "/responses/" + status);
     Map<String, List<String>> headers = caseless(x.responseHeaders());
     for (Map.Entry<String, JsonNode> h : r.node().path("headers").properties()) {
-      Ref header = deref(r.pointer() + "/headers/" + escape(h.getKey()));
+      Ref header = schemas.deref(r.pointer() + "/headers/" + escape(h.getKey()));
       String value = first(headers, h.getKey());
       if (value == null) {
         if (header.node().path("required").asBoolean()) {
@@ -241,7 +247,8 @@ final class OpenApiContract {
         }
         continue;
       }
-      validate(header.pointer() + "/schema", coerce(header.pointer() + "/schema", value))
+      String schema = header.pointer() + "/schema";
+      schemas.validate(schema, schemas.coerce(schema, value))
           .forEach(e -> out.add("header " + h.getKey() + ": " + e));
     }
     String text = x.responseBody() == null ? "" : x.responseBody();
@@ -251,7 +258,7 @@ final class OpenApiContract {
       }
       return out;
     }
-    out.addAll(content(r.pointer(), first(headers, "Content-Type"), text, "response body"));
+    out.addAll(schemas.content(r.pointer(), first(headers, "Content-Type"), text, "response body"));
     return out;
   }
 
@@ -276,7 +283,7 @@ final class OpenApiContract {
       node.path("examples").forEach(e -> examples.add(e.path("value")));
       for (JsonNode e : examples) {
         checked.add(pointer);
-        validate(pointer + "/schema", e).forEach(p -> out.add(pointer + ": " + p));
+        schemas.validate(pointer + "/schema", e).forEach(p -> out.add(pointer + ": " + p));
       }
     }
     if (node.isObject()) {
@@ -287,8 +294,6 @@ final class OpenApiContract {
   }
 
   // ---- helpers
-
-  private record Ref(JsonNode node, String pointer) {}
 
   private record Op(String template, JsonNode node, String pointer, String pathPointer,
       Map<String, String> pathParams) {}
@@ -333,63 +338,9 @@ final class OpenApiContract {
       out.add(NOT_DOCUMENTED + method + " is not an operation of " + best);
       return null;
     }
+    operations.add(method + " " + best);
     return new Op(best, doc.at(pathPointer + "/" + m), pathPointer + "/" + m, pathPointer,
         bestParams);
-  }
-
-  /** A body against the {@code content} of the object at {@code pointer}. */
-  private List<String> content(String pointer, String contentType, String text, String what) {
-    JsonNode content = doc.at(pointer + "/content");
-    if (contentType == null) {
-      return List.of(what + " without a Content-Type");
-    }
-    String media = contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
-    if (!content.has(media)) {
-      return List.of(what + ": media type " + media + " is not documented (" + fieldNames(content)
-          + ")");
-    }
-    String schema = pointer + "/content/" + escape(media) + "/schema";
-    JsonNode instance;
-    if (media.endsWith("json")) {
-      try {
-        instance = JSON.readTree(text);
-      } catch (JsonProcessingException e) {
-        return List.of(what + " is not JSON: " + e.getOriginalMessage());
-      }
-    } else {
-      instance = TextNode.valueOf(text);
-    }
-    return validate(schema, instance).stream().map(e -> what + ": " + e).toList();
-  }
-
-  /** The schema errors of {@code instance} against the schema at {@code pointer}. */
-  private List<String> validate(String pointer, JsonNode instance) {
-    Schema s = schemas.computeIfAbsent(pointer,
-        k -> registry.getSchema(SchemaLocation.of(ID + "#" + k)));
-    return s.validate(instance).stream().map(Object::toString).toList();
-  }
-
-  /** A parameter or header value as the JSON its schema expects (an integer, else a string). */
-  private JsonNode coerce(String schemaPointer, String value) {
-    JsonNode schema = deref(schemaPointer).node();
-    if (schema.path("type").asText().equals("integer")) {
-      try {
-        return LongNode.valueOf(Long.parseLong(value.trim()));
-      } catch (NumberFormatException e) {
-        return TextNode.valueOf(value);
-      }
-    }
-    return TextNode.valueOf(value);
-  }
-
-  /** The node at {@code pointer}, its {@code $ref}s followed. */
-  private Ref deref(String pointer) {
-    JsonNode n = doc.at(pointer);
-    for (int i = 0; i < 10 && n.has("$ref"); i++) {
-      pointer = n.get("$ref").asText().substring(1);
-      n = doc.at(pointer);
-    }
-    return new Ref(n, pointer);
   }
 
   private static Map<String, String> query(String raw, List<String> out) {
@@ -417,17 +368,6 @@ final class OpenApiContract {
   private static String first(Map<String, List<String>> headers, String name) {
     List<String> v = headers.get(name);
     return v == null || v.isEmpty() ? null : v.get(0);
-  }
-
-  private static String fieldNames(JsonNode n) {
-    List<String> names = new ArrayList<>();
-    n.fieldNames().forEachRemaining(names::add);
-    return String.join(", ", names);
-  }
-
-  /** A JSON pointer token. */
-  static String escape(String token) {
-    return token.replace("~", "~0").replace("/", "~1");
   }
 
   /** One path per component response, whose GET answers only that component. */

@@ -160,7 +160,8 @@ class OpenApiContractTest {
   void anAnswerToAnUndocumentedMethodIsCheckedAgainstItsComponent() {
     Exchange put = new Exchange("PUT", "/api/v1/jobs", null, Map.of(), null, 405,
         json("Allow", "GET, POST"),
-        "{\"error\":\"method PUT is not allowed on /api/v1/jobs\",\"details\":{\"allow\":[\"GET\",\"POST\"]}}");
+        "{\"error\":\"method PUT is not allowed on /api/v1/jobs\","
+            + "\"details\":{\"allow\":[\"GET\",\"POST\"]}}");
     contract.assertUndocumented(put, "MethodNotAllowed");
     assertThat(contract.responseProblems(OpenApiContract.UNDOCUMENTED + "MethodNotAllowed", "GET",
         new Exchange("PUT", "/api/v1/jobs", null, Map.of(), null, 405, json(),

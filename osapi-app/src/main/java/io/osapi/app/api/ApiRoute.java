@@ -21,7 +21,9 @@ public enum ApiRoute {
   /** Drain one worker: no new jobs, then cordoned. */
   DRAIN("/api/v1/workers/{id}/drain", List.of("POST")),
   /** Undrain one worker: ready again. */
-  UNDRAIN("/api/v1/workers/{id}/undrain", List.of("POST"));
+  UNDRAIN("/api/v1/workers/{id}/undrain", List.of("POST")),
+  /** This API's OpenAPI document ({@code docs/openapi.yaml}). */
+  OPENAPI("/api/v1/openapi.yaml", List.of("GET"));
 
   /** The path every route starts with. */
   public static final String BASE = "/api/v1";
@@ -63,6 +65,9 @@ public enum ApiRoute {
     }
     if (rest.equals("/workers")) {
       return Optional.of(new Match(WORKERS, null));
+    }
+    if (rest.equals("/openapi.yaml")) {
+      return Optional.of(new Match(OPENAPI, null));
     }
     if (rest.equals("/jobs/stats")) {
       return Optional.of(new Match(STATS, null));

@@ -29,7 +29,8 @@ import java.util.function.BooleanSupplier;
  * the method, refuses work while the backend is unreachable, then reads and validates the input
  * and calls the {@link JobClient}.
  *
- * <p>Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
+ * <p>{@code GET /api/v1/openapi.yaml} answers the API's OpenAPI document ({@link OpenApiDocument})
+ * whether the backend is up or not. Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
  * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 while the store or queue is
  * unreachable, 500 for anything unexpected (logged, never shown). Input is fully validated before
  * the job client is called, so a refused request stores nothing and moves no metric.
@@ -107,6 +108,10 @@ public final class JobsApi implements HttpHandler {
           Map.of("allow", m.route().methods()),
           Map.of("Allow", allow));
     }
+    if (m.route() == ApiRoute.OPENAPI) {
+      return new Response(200, OpenApiDocument.bytes(),
+          Map.of("Content-Type", OpenApiDocument.CONTENT_TYPE));
+    }
     if (!backendUp.getAsBoolean()) {
       throw new ApiException(
           503, "the job store is not connected yet, try again later", Map.of(),
@@ -120,6 +125,7 @@ public final class JobsApi implements HttpHandler {
       case WORKERS -> Response.ok(ApiJson.workers(client.workers(), clock.instant()));
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
+      case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
 
@@ -318,8 +324,13 @@ public final class JobsApi implements HttpHandler {
       ex.sendResponseHeaders(status, -1);
       return;
     }
-    byte[] bytes = ApiJson.write(body);
-    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    byte[] bytes;
+    if (body instanceof byte[] raw) {
+      bytes = raw; // its Content-Type is among the headers
+    } else {
+      bytes = ApiJson.write(body);
+      ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    }
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {
       out.write(bytes);

@@ -60,7 +60,7 @@ final class NatsDeadlineListener implements SharedDurableListener.MessageHandler
   public void handle(NatsSession s, Message m) {
     JobDeadline d;
     try {
-      d = Records.deadline(m.getData());
+      d = ControlRecords.deadline(m.getData());
     } catch (CorruptRecordException e) {
       LOG.log(Level.WARNING, "dropping an unreadable deadline on {0}: {1}", m.getSubject(),
           e.getMessage());

@@ -68,7 +68,7 @@ final class NatsExhaustedListener implements SharedDurableListener.MessageHandle
 
   @Override
   public void handle(NatsSession s, Message m) throws IOException, JetStreamApiException {
-    Records.Advisory a = Records.advisory(m.getData());
+    ControlRecords.Advisory a = ControlRecords.advisory(m.getData());
     if (a == null || !NatsLayout.STREAM.equals(a.stream())) {
       LOG.log(Level.WARNING, "dropping an advisory on {0} that is not a max-deliveries advisory"
           + " of stream {1}", m.getSubject(), NatsLayout.STREAM);

@@ -114,7 +114,7 @@ final class NatsJobQueue implements JobQueue {
   public CompletableFuture<Void> scheduleDeadline(JobDeadline deadline) {
     byte[] body;
     try {
-      body = Records.deadline(deadline);
+      body = ControlRecords.deadline(deadline);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -36,7 +36,7 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   public void heartbeat(WorkerInfo info) {
     NatsSession s = backend.requireSession();
     try {
-      s.workersKv.put(NatsLayout.workerKey(info.id()), Records.worker(info));
+      s.workersKv.put(NatsLayout.workerKey(info.id()), ControlRecords.worker(info));
     } catch (Exception e) {
       throw NatsErrors.unavailable("heartbeat of worker " + info.id(), e);
     }
@@ -68,7 +68,7 @@ final class NatsWorkerRegistry implements WorkerRegistry {
               return;
             }
             try {
-              out.add(Records.worker(m.getData()));
+              out.add(ControlRecords.worker(m.getData()));
             } catch (RuntimeException e) {
               LOG.log(Level.WARNING, "skipping unreadable worker entry {0}: {1}", m.getSubject(),
                   e.getMessage());

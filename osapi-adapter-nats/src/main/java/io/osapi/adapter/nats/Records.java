@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
-import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
@@ -16,20 +15,15 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunState;
-import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
-import io.osapi.core.domain.WorkerInfo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The JSON values in the buckets and the notification bodies, written and read with Jackson's
@@ -42,12 +36,11 @@ import java.util.TreeMap;
  * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..]}
  * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
  *                "timeline":[{"time","event","worker","message","error"}]
- * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
- * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state"}
- * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
  * </pre>
+ *
+ * <p>Worker entries, deadlines and advisories: {@link ControlRecords}.
  */
 final class Records {
   /** The format version in every job record, run and notification. */
@@ -85,19 +78,6 @@ final class Records {
     }
   }
 
-  static byte[] deadline(JobDeadline d) {
-    try (Out o = new Out(128)) {
-      o.g.writeStartObject();
-      o.g.writeNumberField("v", FORMAT);
-      o.g.writeStringField("id", d.job().value());
-      o.g.writeStringField("at", d.at().toString());
-      o.g.writeEndObject();
-      return o.bytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   static byte[] run(Run r) {
     try (Out o = new Out(r.result() == null ? 512 : r.result().length() + 512)) {
       JsonGenerator g = o.g;
@@ -116,28 +96,6 @@ final class Records {
         g.writeBooleanField("dead_lettered", true);
       }
       writeTimeline(g, r.timeline());
-      g.writeEndObject();
-      return o.bytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  static byte[] worker(WorkerInfo w) {
-    try (Out o = new Out(256)) {
-      JsonGenerator g = o.g;
-      g.writeStartObject();
-      g.writeStringField("id", w.id());
-      g.writeObjectFieldStart("labels");
-      for (Map.Entry<String, String> l : new TreeMap<>(w.labels()).entrySet()) {
-        g.writeStringField(l.getKey(), l.getValue());
-      }
-      g.writeEndObject();
-      g.writeStringField("started", w.started().toString());
-      g.writeStringField("last_heartbeat", w.lastHeartbeat().toString());
-      g.writeNumberField("active_jobs", w.activeJobs());
-      g.writeNumberField("concurrency", w.concurrency());
-      g.writeStringField("state", w.state().wire());
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -301,102 +259,7 @@ final class Records {
     }
   }
 
-  static WorkerInfo worker(byte[] value) {
-    try (JsonReader in = new JsonReader(value)) {
-      JsonParser p = in.p;
-      in.start();
-      String id = null;
-      Map<String, String> labels = new LinkedHashMap<>();
-      Instant started = null;
-      Instant last = null;
-      int active = 0;
-      int concurrency = 0;
-      SchedulingState state = SchedulingState.READY;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        switch (p.currentName()) {
-          case "id" -> id = in.string();
-          case "state" -> state = SchedulingState.fromWire(in.string());
-          case "labels" -> {
-            in.expect(p.nextToken() == JsonToken.START_OBJECT, "labels is not an object");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-              String k = p.currentName();
-              labels.put(k, in.string());
-            }
-          }
-          case "started" -> started = in.instant();
-          case "last_heartbeat" -> last = in.instant();
-          case "active_jobs" -> active = in.intValue();
-          case "concurrency" -> concurrency = in.intValue();
-          default -> in.skip();
-        }
-      }
-      in.end();
-      return new WorkerInfo(id, labels, started, last, active, concurrency, state);
-    } catch (IOException | RuntimeException e) {
-      throw corrupt("worker entry", e);
-    }
-  }
-
-  /**
-   * A JetStream max-deliveries advisory ({@code io.nats.jetstream.advisory.v1.max_deliver}), or
-   * null when it is not one.
-   */
-  static Advisory advisory(byte[] value) {
-    try (JsonReader in = new JsonReader(value)) {
-      JsonParser p = in.p;
-      in.start();
-      String stream = null;
-      String consumer = null;
-      long seq = 0;
-      long deliveries = 0;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        switch (p.currentName()) {
-          case "stream" -> stream = in.string();
-          case "consumer" -> consumer = in.string();
-          case "stream_seq" -> seq = in.longValue();
-          case "deliveries" -> deliveries = in.longValue();
-          default -> in.skip();
-        }
-      }
-      return stream == null || consumer == null || seq < 1
-          ? null
-          : new Advisory(stream, consumer, seq, deliveries);
-    } catch (IOException | RuntimeException e) {
-      return null;
-    }
-  }
-
-  /** Reads a deadline message of stream {@code JOBS_DEADLINES}. */
-  static JobDeadline deadline(byte[] body) {
-    try (JsonReader in = new JsonReader(body)) {
-      JsonParser p = in.p;
-      in.start();
-      String id = null;
-      String at = null;
-      int version = 0;
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        switch (p.currentName()) {
-          case "v" -> version = in.intValue();
-          case "id" -> id = in.string();
-          case "at" -> at = in.string();
-          default -> in.skip();
-        }
-      }
-      in.version(version);
-      in.end();
-      if (id == null || at == null) {
-        throw new IllegalArgumentException("id or at missing");
-      }
-      return new JobDeadline(JobId.parse(id), JsonReader.instant(at));
-    } catch (IOException | RuntimeException e) {
-      throw corrupt("deadline", e);
-    }
-  }
-
-  /** What a max-deliveries advisory says: which consumer gave up on which message, after how many. */
-  record Advisory(String stream, String consumer, long streamSeq, long deliveries) {}
-
-  private static CorruptRecordException corrupt(String what, Exception e) {
+  static CorruptRecordException corrupt(String what, Exception e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     return new CorruptRecordException(
         what + " is not valid: " + Names.abbreviate(m.replace('\n', ' '), 200), e);
@@ -467,7 +330,7 @@ final class Records {
   }
 
   /** A generator writing into a byte buffer. */
-  private static final class Out implements AutoCloseable {
+  static final class Out implements AutoCloseable {
     final ByteArrayOutputStream buf;
     final JsonGenerator g;
 

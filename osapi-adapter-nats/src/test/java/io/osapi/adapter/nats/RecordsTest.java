@@ -67,8 +67,8 @@ class RecordsTest {
     JobRecord old = JobRecord.submitted(job("{}", "_all"), List.of("w1"));
     assertThat(Records.record(ID, Records.record(old)).timeout()).isNull();
     JobDeadline d = new JobDeadline(ID, T);
-    assertThat(Records.deadline(Records.deadline(d))).isEqualTo(d);
-    assertThatThrownBy(() -> Records.deadline(utf8("{\"v\":2,\"id\":\"x\"}")))
+    assertThat(ControlRecords.deadline(ControlRecords.deadline(d))).isEqualTo(d);
+    assertThatThrownBy(() -> ControlRecords.deadline(utf8("{\"v\":2,\"id\":\"x\"}")))
         .isInstanceOf(CorruptRecordException.class);
   }
 
@@ -104,7 +104,7 @@ class RecordsTest {
   void workersRoundTrip() {
     WorkerInfo w = new WorkerInfo("web-01", Map.of("group", "web.dev", "zone", "a"),
         T.minusSeconds(60), T, 3, 8);
-    assertThat(Records.worker(Records.worker(w))).isEqualTo(w);
+    assertThat(ControlRecords.worker(ControlRecords.worker(w))).isEqualTo(w);
   }
 
   @Test
@@ -143,10 +143,10 @@ class RecordsTest {
     String json = "{\"type\":\"io.nats.jetstream.advisory.v1.max_deliver\",\"id\":\"x\","
         + "\"timestamp\":\"2026-01-01T00:00:00Z\",\"stream\":\"JOBS\",\"consumer\":\"query_any\","
         + "\"stream_seq\":42,\"deliveries\":5}";
-    assertThat(Records.advisory(utf8(json)))
-        .isEqualTo(new Records.Advisory("JOBS", "query_any", 42, 5));
-    assertThat(Records.advisory(utf8("{}"))).isNull();
-    assertThat(Records.advisory(utf8("nope"))).isNull();
+    assertThat(ControlRecords.advisory(utf8(json)))
+        .isEqualTo(new ControlRecords.Advisory("JOBS", "query_any", 42, 5));
+    assertThat(ControlRecords.advisory(utf8("{}"))).isNull();
+    assertThat(ControlRecords.advisory(utf8("nope"))).isNull();
   }
 
   @Test

@@ -1,0 +1,160 @@
+package io.osapi.adapter.nats;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.osapi.core.domain.JobDeadline;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.SchedulingState;
+import io.osapi.core.domain.WorkerInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The JSON of the messages beside the jobs (the jobs' own: {@link Records}), written and read with
+ * Jackson's streaming API:
+ *
+ * <pre>
+ * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state"}
+ * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
+ * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
+ * advisory      nats-server's max-deliveries advisory, read only (stream JOBS_ADVISORIES)
+ * </pre>
+ */
+final class ControlRecords {
+  private ControlRecords() {}
+
+  static byte[] deadline(JobDeadline d) {
+    try (Records.Out o = new Records.Out(128)) {
+      o.g.writeStartObject();
+      o.g.writeNumberField("v", Records.FORMAT);
+      o.g.writeStringField("id", d.job().value());
+      o.g.writeStringField("at", d.at().toString());
+      o.g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static byte[] worker(WorkerInfo w) {
+    try (Records.Out o = new Records.Out(256)) {
+      JsonGenerator g = o.g;
+      g.writeStartObject();
+      g.writeStringField("id", w.id());
+      g.writeObjectFieldStart("labels");
+      for (Map.Entry<String, String> l : new TreeMap<>(w.labels()).entrySet()) {
+        g.writeStringField(l.getKey(), l.getValue());
+      }
+      g.writeEndObject();
+      g.writeStringField("started", w.started().toString());
+      g.writeStringField("last_heartbeat", w.lastHeartbeat().toString());
+      g.writeNumberField("active_jobs", w.activeJobs());
+      g.writeNumberField("concurrency", w.concurrency());
+      g.writeStringField("state", w.state().wire());
+      g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static WorkerInfo worker(byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      String id = null;
+      Map<String, String> labels = new LinkedHashMap<>();
+      Instant started = null;
+      Instant last = null;
+      int active = 0;
+      int concurrency = 0;
+      SchedulingState state = SchedulingState.READY;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "id" -> id = in.string();
+          case "state" -> state = SchedulingState.fromWire(in.string());
+          case "labels" -> {
+            in.expect(p.nextToken() == JsonToken.START_OBJECT, "labels is not an object");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String k = p.currentName();
+              labels.put(k, in.string());
+            }
+          }
+          case "started" -> started = in.instant();
+          case "last_heartbeat" -> last = in.instant();
+          case "active_jobs" -> active = in.intValue();
+          case "concurrency" -> concurrency = in.intValue();
+          default -> in.skip();
+        }
+      }
+      in.end();
+      return new WorkerInfo(id, labels, started, last, active, concurrency, state);
+    } catch (IOException | RuntimeException e) {
+      throw Records.corrupt("worker entry", e);
+    }
+  }
+
+  /**
+   * A JetStream max-deliveries advisory ({@code io.nats.jetstream.advisory.v1.max_deliver}), or
+   * null when it is not one.
+   */
+  static Advisory advisory(byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      String stream = null;
+      String consumer = null;
+      long seq = 0;
+      long deliveries = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "stream" -> stream = in.string();
+          case "consumer" -> consumer = in.string();
+          case "stream_seq" -> seq = in.longValue();
+          case "deliveries" -> deliveries = in.longValue();
+          default -> in.skip();
+        }
+      }
+      return stream == null || consumer == null || seq < 1
+          ? null
+          : new Advisory(stream, consumer, seq, deliveries);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Reads a deadline message of stream {@code JOBS_DEADLINES}. */
+  static JobDeadline deadline(byte[] body) {
+    try (JsonReader in = new JsonReader(body)) {
+      JsonParser p = in.p;
+      in.start();
+      String id = null;
+      String at = null;
+      int version = 0;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "v" -> version = in.intValue();
+          case "id" -> id = in.string();
+          case "at" -> at = in.string();
+          default -> in.skip();
+        }
+      }
+      in.version(version);
+      in.end();
+      if (id == null || at == null) {
+        throw new IllegalArgumentException("id or at missing");
+      }
+      return new JobDeadline(JobId.parse(id), JsonReader.instant(at));
+    } catch (IOException | RuntimeException e) {
+      throw Records.corrupt("deadline", e);
+    }
+  }
+
+  /** What a max-deliveries advisory says: which consumer gave up on which message, after how many. */
+  record Advisory(String stream, String consumer, long streamSeq, long deliveries) {}
+}

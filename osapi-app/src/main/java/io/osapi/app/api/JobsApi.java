@@ -30,8 +30,10 @@ import java.util.function.BooleanSupplier;
  * and calls the {@link JobClient}.
  *
  * <p>Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
- * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 while the store or queue is
- * unreachable, 500 for anything unexpected (logged, never shown). Input is fully validated before
+ * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 with {@code Retry-After}
+ * while the store or queue is unreachable (a create only once the job client's create patience
+ * has run out: it holds creates through a fail-over), 500 for anything unexpected (logged,
+ * never shown). Input is fully validated before
  * the job client is called, so a refused request stores nothing and moves no metric.
  */
 public final class JobsApi implements HttpHandler {
@@ -107,7 +109,10 @@ public final class JobsApi implements HttpHandler {
           Map.of("allow", m.route().methods()),
           Map.of("Allow", allow));
     }
-    if (!backendUp.getAsBoolean()) {
+    // a create is held by the job client (its create patience) while the backend is unavailable,
+    // a NATS fail-over or reconnect included; everything else is refused at once
+    boolean create = m.route() == ApiRoute.JOBS && method.equals("POST");
+    if (!create && !backendUp.getAsBoolean()) {
       throw new ApiException(
           503, "the job store is not connected yet, try again later", Map.of(),
           Map.of("Retry-After", "5"));

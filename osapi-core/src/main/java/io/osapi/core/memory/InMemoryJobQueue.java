@@ -41,6 +41,10 @@ import java.util.function.Consumer;
  * that throws gets it again after {@link #HANDLER_RETRY_DELAY}; exhaustions that happen while no
  * handler is registered wait for the next one (as the NATS advisories wait in their stream).
  *
+ * <p>A message is dropped once every durable of its subject has delivered it and had it settled
+ * (it has no more use: later durables start at new messages), so a finished job's notification
+ * does not keep its data in memory; messages no durable takes are kept up to the message limit.
+ *
  * <p>Thread-safe; one lock. Timers (ack waits that run out on a last delivery, handler retries)
  * and the handler calls run on one daemon thread of this queue, which ends when it has nothing to
  * do; handlers are called one at a time and should be short.
@@ -203,6 +207,32 @@ public final class InMemoryJobQueue implements JobQueue {
   @Override
   public AutoCloseable onDeadline(Consumer<JobDeadline> handler) {
     return deadlines.subscribe(handler);
+  }
+
+  /** Messages held now (for tests). */
+  int messageCount() {
+    synchronized (lock) {
+      return messages.size();
+    }
+  }
+
+  /**
+   * Under the lock: drops {@code m} when every durable of its subject has delivered it and none
+   * still waits for its settlement.
+   */
+  private void dropIfDone(Msg m) {
+    for (Durable d : durables.values()) {
+      if (d.filter.equals(m.subject) && (d.nextSeq <= m.seq || d.pending.containsKey(m.seq))) {
+        return;
+      }
+    }
+    if (messages.remove(m.seq) != null) {
+      TreeMap<Long, Msg> s = bySubject.get(m.subject);
+      s.remove(m.seq);
+      if (s.isEmpty()) {
+        bySubject.remove(m.subject);
+      }
+    }
   }
 
   /** Under the lock: the delivery ran out (the caller removed it); queue it for a handler. */
@@ -401,6 +431,7 @@ public final class InMemoryJobQueue implements JobQueue {
       synchronized (lock) {
         if (current()) {
           durable.pending.remove(p.msg.seq);
+          dropIfDone(p.msg);
         }
       }
     }

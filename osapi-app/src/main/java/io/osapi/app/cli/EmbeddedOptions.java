@@ -21,7 +21,7 @@ public final class EmbeddedOptions {
       description = "Without --nats: jobs the embedded broker keeps at most, 1 to 10000000; past"
           + " it new jobs get 507 until jobs expire (--job-ttl) or are deleted"
           + " (default: ${DEFAULT-VALUE}).")
-  long maxJobs;
+  int maxJobs;
 
   @Option(
       names = "--embedded-max-bytes",

@@ -64,22 +64,25 @@ final class NatsJobStore implements JobStore {
    * {@inheritDoc}
    *
    * <p>A create that failed with an unknown outcome (NATS went away before answering) may have
-   * been stored although its caller hears "failed" and publishes nothing: it is remembered, and
-   * once NATS answers again the record is read and removed unless a run exists for it.
+   * been stored although its caller hears "failed": it is remembered, and once NATS answers again
+   * the record is read and removed unless a run exists for it. A create of the same job again (its
+   * caller retrying) takes it back first, atomically with that removal: either the removal came
+   * first and this create is made over its purge marker, or the record stays for this create to
+   * find (a {@link RevisionConflictException}: it exists already) and go on with.
    */
   @Override
   public CompletableFuture<Long> create(JobRecord record) {
     JobId id = record.job().id();
+    unconfirmed.remove(id); // waits for a removal of this record under way
     Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
-    CompletableFuture<Long> f =
-        write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ", id);
-    f.whenComplete((rev, err) -> {
-      if (err != null && NatsErrors.outcomeUnknown(err)) {
-        unconfirmed.put(id, new Unconfirmed(record, System.nanoTime()));
-        scheduleRemoval();
-      }
-    });
-    return f;
+    // the caller's next step runs after the record is remembered, so its retry takes it back
+    return write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ",
+        id).whenComplete((rev, err) -> {
+          if (err != null && NatsErrors.outcomeUnknown(err)) {
+            unconfirmed.put(id, new Unconfirmed(record, System.nanoTime()));
+            scheduleRemoval();
+          }
+        });
   }
 
   @Override
@@ -316,9 +319,12 @@ final class NatsJobStore implements JobStore {
       try {
         NatsSession s = backend.requireSession();
         s.conn.flush(s.settings.requestTimeout());
-        for (Map.Entry<JobId, Unconfirmed> e : List.copyOf(unconfirmed.entrySet())) {
-          settle(s, e.getKey(), e.getValue().record());
-          unconfirmed.remove(e.getKey());
+        for (JobId id : List.copyOf(unconfirmed.keySet())) {
+          // under the entry's lock: a create of the same job again waits for it (see create)
+          unconfirmed.computeIfPresent(id, (k, u) -> {
+            settle(s, k, u.record());
+            return null;
+          });
         }
       } catch (Exception e) {
         LOG.log(Level.DEBUG, "settling creates with unknown outcome, trying again: {0}",
@@ -332,7 +338,7 @@ final class NatsJobStore implements JobStore {
     }
   }
 
-  private void settle(NatsSession s, JobId id, JobRecord record) throws Exception {
+  private void settle(NatsSession s, JobId id, JobRecord record) {
     KeyValueEntry stored = get(NatsLayout.jobKey(id), "reading job ", id);
     if (stored == null) {
       return;
@@ -342,7 +348,11 @@ final class NatsJobStore implements JobStore {
           + " and a worker has claimed it since; it stays", id);
       return;
     }
-    purge(s, NatsLayout.jobSubject(id));
+    try {
+      purge(s, NatsLayout.jobSubject(id));
+    } catch (Exception e) {
+      throw NatsErrors.unavailable("removing job record " + id, e);
+    }
     LOG.log(Level.INFO, "removed job record {0}: its create was answered with a failure but had"
         + " been stored", id);
   }

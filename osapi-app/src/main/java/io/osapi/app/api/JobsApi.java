@@ -9,6 +9,7 @@ import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import java.io.IOException;
@@ -31,8 +32,11 @@ import java.util.function.BooleanSupplier;
  *
  * <p>{@code GET /api/v1/openapi.yaml} answers the API's OpenAPI document ({@link OpenApiDocument})
  * whether the backend is up or not. Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
- * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 while the store or queue is
- * unreachable, 500 for anything unexpected (logged, never shown). Input is fully validated before
+ * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 with {@code Retry-After}
+ * while the store or queue is unreachable (a create only once the job client's create patience
+ * has run out: it holds creates through a fail-over), 507 for a create the embedded broker's
+ * size bound refuses (with the limit and the option that sets it), 500 for anything unexpected (logged,
+ * never shown). Input is fully validated before
  * the job client is called, so a refused request stores nothing and moves no metric.
  */
 public final class JobsApi implements HttpHandler {
@@ -74,6 +78,13 @@ public final class JobsApi implements HttpHandler {
       sendError(ex, e.status(), e.getMessage(), e.details(), e.headers());
     } catch (InvalidInputException e) {
       sendError(ex, 400, e.getMessage(), Map.of("field", e.field()), Map.of());
+    } catch (StoreFullException e) {
+      LOG.log(Level.WARNING, "job refused: {0}", e.getMessage());
+      String option = e.limit() == StoreFullException.Limit.JOBS
+          ? "--embedded-max-jobs" : "--embedded-max-bytes";
+      sendError(ex, 507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire them, or"
+          + " raise " + option, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
+          "max", e.max(), "option", option), Map.of());
     } catch (BackendUnavailableException e) {
       LOG.log(Level.WARNING, "backend unavailable: {0}", e.getMessage());
       sendError(ex, 503, "the job store is unavailable, try again later", Map.of(),
@@ -112,7 +123,10 @@ public final class JobsApi implements HttpHandler {
       return new Response(200, OpenApiDocument.bytes(),
           Map.of("Content-Type", OpenApiDocument.CONTENT_TYPE));
     }
-    if (!backendUp.getAsBoolean()) {
+    // a create is held by the job client (its create patience) while the backend is unavailable,
+    // a NATS fail-over or reconnect included; everything else is refused at once
+    boolean create = m.route() == ApiRoute.JOBS && method.equals("POST");
+    if (!create && !backendUp.getAsBoolean()) {
       throw new ApiException(
           503, "the job store is not connected yet, try again later", Map.of(),
           Map.of("Retry-After", "5"));

@@ -58,6 +58,15 @@ public final class ApiOptions {
           + " silent ones are failed, 1s to 24h (default: ${DEFAULT-VALUE}).")
   String jobTimeout;
 
+  @Option(
+      names = "--create-patience",
+      paramLabel = "DURATION",
+      defaultValue = "10s",
+      description = "How long a job create is held while the job store or queue is unavailable"
+          + " (a NATS fail-over), retried with back-off; then 503 with Retry-After, 0s to 20s"
+          + " (default: ${DEFAULT-VALUE}).")
+  String createPatience;
+
   /** The API settings. @throws ConfigException naming the option at fault */
   ApiSettings toSettings() {
     HostPort addr = HostPort.parseListen("--api-addr", address);
@@ -74,6 +83,8 @@ public final class ApiOptions {
           + " (openssl rand -hex 32 > " + tokenFile + ")");
     }
     return new ApiSettings(addr, token, maxBodyBytes, threads,
-        ApiSettings.parseHostNames(hostNames), Durations.parse("--job-timeout", jobTimeout));
+        ApiSettings.parseHostNames(hostNames), Durations.parse("--job-timeout", jobTimeout),
+        Durations.parseAtMost("--create-patience", createPatience,
+            ApiSettings.MAX_CREATE_PATIENCE, "20s"));
   }
 }

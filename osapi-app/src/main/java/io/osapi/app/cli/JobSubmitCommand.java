@@ -6,6 +6,7 @@ import io.osapi.app.api.ApiJson;
 import io.osapi.app.api.ApiModel.CreatedJob;
 import io.osapi.app.api.ApiModel.JobDetail;
 import io.osapi.app.client.ControllerClient;
+import io.osapi.app.client.ControllerException;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
 import java.io.PrintWriter;
@@ -56,11 +57,18 @@ public final class JobSubmitCommand extends ClientCommand {
       description = "Give up waiting after this long (default: ${DEFAULT-VALUE}).")
   String waitTimeout;
 
+  @Option(names = "--retry-for", paramLabel = "DURATION", defaultValue = "1m",
+      description = "While the controller answers 503 with Retry-After (its job store is"
+          + " unavailable), submit again after the time it asks for, for at most this long in all;"
+          + " 0s not to retry (default: ${DEFAULT-VALUE}).")
+  String retryFor;
+
   @Override
   int run(ControllerClient c) throws Exception {
     JsonNode dataNode = parseData(data);
     Duration timeout = Durations.parsePositive("--wait-timeout", waitTimeout);
-    CreatedJob created = c.submit(type, dataNode, target, timeoutSeconds);
+    Duration retryBound = Durations.parseAtMost("--retry-for", retryFor, Duration.ofHours(1), "1h");
+    CreatedJob created = submitRetrying(c, dataNode, retryBound);
     if (!waitForEnd) {
       if (json()) {
         printJson(created);
@@ -95,6 +103,36 @@ public final class JobSubmitCommand extends ClientCommand {
       out().flush();
     }
     return d.status().equals("completed") ? 0 : 1;
+  }
+
+  /**
+   * Submits; a 503 carrying {@code Retry-After} (the controller refused the create: nothing of it
+   * runs) is submitted again after the time asked for (at least 1 s), with a line on stderr, while
+   * the total wait stays within {@code bound}; then, and for any other error, the error is thrown.
+   */
+  private CreatedJob submitRetrying(ControllerClient c, JsonNode dataNode, Duration bound)
+      throws InterruptedException {
+    long start = System.nanoTime();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return c.submit(type, dataNode, target, timeoutSeconds);
+      } catch (ControllerException e) {
+        if (e.status() != 503 || e.retryAfter().isEmpty()) {
+          throw e;
+        }
+        Duration wait = e.retryAfter().get().compareTo(Duration.ofSeconds(1)) < 0
+            ? Duration.ofSeconds(1) : e.retryAfter().get();
+        Duration waited = Duration.ofNanos(System.nanoTime() - start);
+        if (waited.plus(wait).compareTo(bound) > 0) {
+          throw e;
+        }
+        err().println("osapi-app: the controller is unavailable (" + TerminalText.oneLine(
+            e.getMessage()) + "); submitting again in " + Durations.format(wait) + " (attempt "
+            + (attempt + 1) + ", --retry-for " + Durations.format(bound) + ")");
+        err().flush();
+        Thread.sleep(wait.toMillis());
+      }
+    }
   }
 
   /** Polls until the job is terminal; prints a line per status change. Null on timeout. */

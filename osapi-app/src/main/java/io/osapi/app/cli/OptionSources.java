@@ -34,8 +34,8 @@ public final class OptionSources implements IDefaultValueProvider {
    * the environment or the config file.
    */
   public static final Set<String> PER_INVOCATION =
-      Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout", "--status",
-          "--limit", "--offset", "--after", "--json");
+      Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout",
+          "--retry-for", "--status", "--limit", "--offset", "--after", "--json");
 
   private final Map<String, String> env;
   private final Map<String, String> file;

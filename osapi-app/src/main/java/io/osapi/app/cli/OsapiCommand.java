@@ -56,6 +56,7 @@ public final class OsapiCommand implements Callable<Integer> {
   @Mixin ApiOptions api;
   @Mixin WorkerOptions worker;
   @Mixin NatsOptions natsOptions;
+  @Mixin EmbeddedOptions embeddedOptions;
   @Mixin CommonServerOptions common;
 
   /** @param launcher builds the process */
@@ -83,7 +84,8 @@ public final class OsapiCommand implements Callable<Integer> {
             "osapi"),
         Optional.of(w),
         common.lifecycle(),
-        natsOptions.jobTtl());
+        natsOptions.jobTtl(),
+        embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()));
   }
 
   @Override

@@ -200,7 +200,7 @@ public final class ControllerClient {
       throw new ControllerException(0, "interrupted", e);
     }
     if (r.statusCode() >= 300) {
-      throw new ControllerException(r.statusCode(), errorMessage(r), null);
+      throw new ControllerException(r.statusCode(), errorMessage(r), null, retryAfter(r));
     }
     if (type == Void.class) {
       return null;
@@ -211,6 +211,15 @@ public final class ControllerClient {
       throw new ControllerException(r.statusCode(), "the controller's answer cannot be read: "
           + e.getMessage(), e);
     }
+  }
+
+  /** {@code Retry-After} in whole seconds (0 to 1 h), or null when absent or a date. */
+  private static Duration retryAfter(HttpResponse<byte[]> r) {
+    String v = r.headers().firstValue("Retry-After").orElse(null);
+    if (v == null || !v.strip().matches("\\d{1,9}")) {
+      return null;
+    }
+    return Duration.ofSeconds(Math.min(3600, Long.parseLong(v.strip())));
   }
 
   private static String errorMessage(HttpResponse<byte[]> r) {

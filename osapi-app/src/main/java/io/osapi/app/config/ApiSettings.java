@@ -19,12 +19,20 @@ import java.util.regex.Pattern;
  *     {@code Host} (and, for pages behind a reverse proxy, in {@code Origin}); lower case
  * @param jobTimeout how long the expected workers of a broadcast job have to answer when the
  *     request does not say (1 s to 24 h)
+ * @param createPatience how long a create is held while the job store or queue is unavailable
+ *     (0 s to {@link #MAX_CREATE_PATIENCE}), then 503
  */
 public record ApiSettings(
     HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
-    List<String> hostNames, Duration jobTimeout) {
+    List<String> hostNames, Duration jobTimeout, Duration createPatience) {
   /** Default API address: loopback, port 8080. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:8080";
+
+  /**
+   * Longest create patience: a held create is answered within the JDK server's 30 s response
+   * limit even when its last attempt takes two NATS request timeouts.
+   */
+  public static final Duration MAX_CREATE_PATIENCE = Duration.ofSeconds(20);
 
   /** Default body cap: 64 KiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -54,6 +62,18 @@ public record ApiSettings(
         || jobTimeout.compareTo(JobClient.MAX_TIMEOUT) > 0) {
       throw new ConfigException("--job-timeout", "must be between 1s and 24h, got " + jobTimeout);
     }
+    Objects.requireNonNull(createPatience, "createPatience");
+    if (createPatience.isNegative() || createPatience.compareTo(MAX_CREATE_PATIENCE) > 0) {
+      throw new ConfigException("--create-patience", "must be between 0s and 20s, got "
+          + Durations.format(createPatience));
+    }
+  }
+
+  /** Settings with the default create patience. */
+  public ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
+      List<String> hostNames, Duration jobTimeout) {
+    this(address, token, maxBodyBytes, threads, hostNames, jobTimeout,
+        JobClient.DEFAULT_CREATE_PATIENCE);
   }
 
   /** Settings without extra host names, with the default job timeout. */
@@ -99,16 +119,22 @@ public record ApiSettings(
 
   /** These settings with another default job timeout. */
   public ApiSettings withJobTimeout(Duration t) {
-    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, t);
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, t, createPatience);
+  }
+
+  /** These settings with another create patience. */
+  public ApiSettings withCreatePatience(Duration p) {
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout, p);
   }
 
   /** These settings with a bearer token required. */
   public ApiSettings withToken(Secret t) {
-    return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames, jobTimeout);
+    return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames, jobTimeout,
+        createPatience);
   }
 
   /** These settings with another body cap. */
   public ApiSettings withMaxBodyBytes(int n) {
-    return new ApiSettings(address, token, n, threads, hostNames, jobTimeout);
+    return new ApiSettings(address, token, n, threads, hostNames, jobTimeout, createPatience);
   }
 }

@@ -1,6 +1,7 @@
 package io.osapi.app.config;
 
 import io.osapi.adapter.nats.NatsSettings;
+import io.osapi.core.memory.StoreLimits;
 import io.osapi.core.service.WorkerConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param lifecycle drain and refresh timing
  * @param jobRetention how long jobs are kept after their last write ({@code --job-ttl}; with NATS
  *     the same as its settings' jobs TTL), zero for ever
+ * @param embeddedLimits the size bound of the embedded broker's job store (used without NATS)
  */
 public record ProcessSettings(
     ProcessKind kind,
@@ -25,9 +27,18 @@ public record ProcessSettings(
     MetricsSettings metrics,
     Optional<WorkerConfig> worker,
     LifecycleSettings lifecycle,
-    Duration jobRetention) {
+    Duration jobRetention,
+    StoreLimits embeddedLimits) {
   /** The default job retention: 24 h, as the {@code --job-ttl} option's default. */
   public static final Duration DEFAULT_JOB_RETENTION = Duration.ofHours(24);
+
+  /** Settings with the default embedded bound: 100,000 jobs and a quarter of this JVM's heap. */
+  public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
+      MetricsSettings metrics, Optional<WorkerConfig> worker, LifecycleSettings lifecycle,
+      Duration jobRetention) {
+    this(kind, nats, api, metrics, worker, lifecycle, jobRetention,
+        StoreLimits.forHeap(Runtime.getRuntime().maxMemory()));
+  }
 
   /** Settings whose job retention is the NATS jobs TTL, or the default without NATS. */
   public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
@@ -45,6 +56,7 @@ public record ProcessSettings(
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(lifecycle, "lifecycle");
     Objects.requireNonNull(jobRetention, "jobRetention");
+    Objects.requireNonNull(embeddedLimits, "embeddedLimits");
     if (jobRetention.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }

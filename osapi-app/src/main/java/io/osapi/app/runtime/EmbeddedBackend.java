@@ -43,7 +43,11 @@ public final class EmbeddedBackend implements Backend {
 
   @Override
   public String describe() {
-    return "embedded in-memory broker (jobs live in this process only)";
+    var l = broker.store().limits();
+    return "embedded in-memory broker (jobs live in this process only"
+        + (l.maxJobs() == Long.MAX_VALUE && l.maxBytes() == Long.MAX_VALUE ? ")"
+            : "; at most " + l.maxJobs() + " jobs and about " + (l.maxBytes() >> 20)
+                + " MiB of job data)");
   }
 
   @Override

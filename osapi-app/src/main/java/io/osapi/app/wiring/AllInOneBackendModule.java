@@ -17,6 +17,7 @@ public interface AllInOneBackendModule {
   static Backend backend(ProcessSettings settings, JobMetrics metrics, Clock clock) {
     return settings.nats().isPresent()
         ? NatsModule.nats(settings.requireNats(), metrics)
-        : EmbeddedBrokerModule.embedded(clock, settings.jobRetention());
+        : EmbeddedBrokerModule.embedded(clock, settings.jobRetention(),
+            settings.embeddedLimits());
   }
 }

@@ -76,7 +76,7 @@ public interface CoreModule {
 
   /**
    * The job client; broadcast targets must match a registered worker, and have the API's default
-   * job timeout.
+   * job timeout; creates are held for the API's create patience.
    */
   @Provides
   static JobClient jobClient(
@@ -89,7 +89,9 @@ public interface CoreModule {
       JobIndex index,
       ProcessSettings settings) {
     return new JobClient(store, queue, registry, operations, metrics, clock,
-        settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT), index);
+        settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT), index,
+        settings.api().map(ApiSettings::createPatience)
+            .orElse(JobClient.DEFAULT_CREATE_PATIENCE));
   }
 
   /** Drain and refresh timing. */

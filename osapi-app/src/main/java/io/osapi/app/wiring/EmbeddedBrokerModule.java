@@ -6,6 +6,7 @@ import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.EmbeddedBackend;
 import io.osapi.core.memory.InMemoryBroker;
+import io.osapi.core.memory.StoreLimits;
 import java.time.Clock;
 import java.time.Duration;
 import javax.inject.Singleton;
@@ -17,11 +18,11 @@ public interface EmbeddedBrokerModule {
   @Provides
   @Singleton
   static Backend backend(ProcessSettings settings, Clock clock) {
-    return embedded(clock, settings.jobRetention());
+    return embedded(clock, settings.jobRetention(), settings.embeddedLimits());
   }
 
   /** The embedded backend (also used by the all-in-one process's backend choice). */
-  static Backend embedded(Clock clock, Duration jobRetention) {
-    return new EmbeddedBackend(InMemoryBroker.create(clock, jobRetention));
+  static Backend embedded(Clock clock, Duration jobRetention, StoreLimits limits) {
+    return new EmbeddedBackend(InMemoryBroker.create(clock, jobRetention, limits));
   }
 }

@@ -30,15 +30,29 @@ class BackendReadinessComponentTest {
       assertThat(metrics.componentUp()).isFalse();
       assertThat(metrics.subsystems()).containsEntry("nats", false);
 
+      // a create is held for the create patience (2 s here), then refused
+      long t0 = System.nanoTime();
       HttpResponse<String> create =
           app.send("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"diag.echo\"}}");
       assertThat(create.statusCode()).isEqualTo(503);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
       assertThat(create.headers().firstValue("Retry-After")).isPresent();
       assertThat(create.body()).contains("\"error\"");
       assertThat(app.send("GET", "/api/v1/jobs", null).statusCode()).isEqualTo(503);
       assertThat(metrics.createdTotal()).isZero();
-      // bad input is still bad input? no: nothing is looked at while the backend is down
-      assertThat(app.send("POST", "/api/v1/jobs", "{").statusCode()).isEqualTo(503);
+      // a create's input is validated first: bad input is 400 even while the backend is down
+      assertThat(app.send("POST", "/api/v1/jobs", "{").statusCode()).isEqualTo(400);
+
+      // a create sent while the backend is down and held until it comes back is created
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> held =
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              return app.send("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"diag.echo\"}}");
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          });
+      Thread.sleep(500);
 
       c.switchable().set(true);
       await(() -> app.get(ready).statusCode() == 200);
@@ -46,10 +60,11 @@ class BackendReadinessComponentTest {
       assertThat(metrics.subsystems()).containsEntry("nats", true).containsEntry("worker", true);
       await(() -> app.send("GET", "/api/v1/workers", null).body().contains(TestApp.WORKER_ID));
 
+      assertThat(held.get().statusCode()).isEqualTo(201);
       HttpResponse<String> ok =
           app.send("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"diag.echo\"}}");
       assertThat(ok.statusCode()).isEqualTo(201);
-      assertThat(metrics.createdTotal()).isEqualTo(1);
+      assertThat(metrics.createdTotal()).isEqualTo(2);
 
       c.switchable().set(false);
       await(() -> app.get(ready).statusCode() == 503);

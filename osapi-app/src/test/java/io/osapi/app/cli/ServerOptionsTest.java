@@ -158,6 +158,21 @@ class ServerOptionsTest {
   }
 
   @Test
+  void createPatienceAndTheEmbeddedBound() {
+    ProcessSettings d = settings(Map.of());
+    assertThat(d.requireApi().createPatience()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.embeddedLimits().maxJobs()).isEqualTo(100_000);
+    assertThat(d.embeddedLimits().maxBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 100 * 25);
+    ProcessSettings s = settings(Map.of(), "--create-patience", "0s", "--embedded-max-jobs", "7",
+        "--embedded-max-bytes", "64m");
+    assertThat(s.requireApi().createPatience()).isZero();
+    assertThat(s.embeddedLimits().maxJobs()).isEqualTo(7);
+    assertThat(s.embeddedLimits().maxBytes()).isEqualTo(64L << 20);
+    assertThat(settings(Map.of(), "--embedded-max-bytes", "2g").embeddedLimits().maxBytes())
+        .isEqualTo(2L << 30);
+  }
+
+  @Test
   void flagsWinOverEnvironmentWhichWinsOverTheConfigFile() throws IOException {
     Path file = Files.writeString(dir.resolve("osapi.properties"),
         "concurrency=6\nlabels=zone=eu\n--ack-wait=45s\napi-addr=127.0.0.1:7000\n");
@@ -194,6 +209,16 @@ class ServerOptionsTest {
       "--job-ttl P1000000D | --job-ttl",
       "--nats= | --nats",
       "controller --nats= | --nats",
+      "--create-patience 21s | --create-patience",
+      "controller --create-patience 1m | --create-patience",
+      "--create-patience PT-1S | --create-patience",
+      "--create-patience soon | --create-patience",
+      "--embedded-max-jobs 0 | --embedded-max-jobs",
+      "--embedded-max-jobs 10000001 | --embedded-max-jobs",
+      "--embedded-max-bytes 1000 | --embedded-max-bytes",
+      "--embedded-max-bytes 0% | --embedded-max-bytes",
+      "--embedded-max-bytes 101% | --embedded-max-bytes",
+      "--embedded-max-bytes lots | --embedded-max-bytes",
       "worker --nats=, | --nats",
       "--api-addr no-such-host.invalid:8080 | --api-addr",
       "controller --metrics-addr no-such-host.invalid:9090 | --metrics-addr",

@@ -29,7 +29,8 @@ class NatsComesLaterIT {
     URI ready = URI.create("http://127.0.0.1:" + metricsPort + "/health/ready");
     try (OsProcess controller = OsProcess.start("late-controller", dir, Map.of(),
             OsProcess.javaJar(OsProcess.jar(), "controller", "--nats", url, "--api-addr",
-                "127.0.0.1:" + apiPort, "--metrics-addr", "127.0.0.1:" + metricsPort));
+                "127.0.0.1:" + apiPort, "--metrics-addr", "127.0.0.1:" + metricsPort,
+                "--create-patience", "2s"));
         OsProcess worker = OsProcess.start("late-worker", dir, Map.of(),
             OsProcess.javaJar(OsProcess.jar(), "worker", "--nats", url, "--worker-id", "late-w",
                 "--metrics-addr", "127.0.0.1:" + workerMetricsPort))) {
@@ -40,7 +41,9 @@ class NatsComesLaterIT {
       assertThat(notReady.body()).contains("nats");
       HttpResponse<String> refused =
           Http.send("POST", api, "{\"operation\":{\"type\":\"diag.echo\"}}");
+      // held for the create patience (2 s here), then refused
       assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
       String metrics = Http.get(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).body();
       assertThat(Scrape.sum(metrics, "osapi_component_up")).isZero();
       assertThat(Scrape.sum(metrics, "osapi_nats_connected")).isZero();

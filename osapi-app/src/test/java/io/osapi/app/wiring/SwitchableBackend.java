@@ -32,7 +32,19 @@ public final class SwitchableBackend implements Backend {
 
   @Override
   public JobStore store() {
-    return inner.store();
+    JobStore real = inner.store();
+    // writes fail while switched off, as NATS's would; reads and the watch go through
+    return (JobStore) java.lang.reflect.Proxy.newProxyInstance(JobStore.class.getClassLoader(),
+        new Class<?>[] {JobStore.class}, (p, m, args) -> {
+          if (java.util.Set.of("create", "update", "putRun", "delete").contains(m.getName())) {
+            check();
+          }
+          try {
+            return m.invoke(real, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   @Override

@@ -47,7 +47,8 @@ public final class TestApp implements AutoCloseable {
       Optional<String> token, int maxBodyBytes, List<String> hostNames) {
     HostPort any = new HostPort("127.0.0.1", 0);
     ApiSettings api =
-        new ApiSettings(any, token.map(Secret::of), maxBodyBytes, 8, hostNames);
+        new ApiSettings(any, token.map(Secret::of), maxBodyBytes, 8, hostNames)
+            .withCreatePatience(Duration.ofSeconds(2));
     WorkerConfig w =
         WorkerConfig.defaults(WORKER_ID)
             .withLabels(Map.of("group", "web.dev"))

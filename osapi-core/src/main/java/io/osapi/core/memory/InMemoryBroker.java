@@ -29,8 +29,20 @@ public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
    *     bucket's max age); zero for ever
    */
   public static InMemoryBroker create(Clock clock, Duration jobRetention) {
+    return create(clock, jobRetention, StoreLimits.NONE);
+  }
+
+  /**
+   * A new, empty, bounded broker on {@code clock}.
+   *
+   * @param jobRetention how long a job record or run stays after its last write (as the NATS
+   *     bucket's max age); zero for ever
+   * @param limits the size bound of the job store: past it, new jobs are refused with {@link
+   *     io.osapi.core.domain.StoreFullException}
+   */
+  public static InMemoryBroker create(Clock clock, Duration jobRetention, StoreLimits limits) {
     return new InMemoryBroker(
-        new InMemoryJobStore(clock, jobRetention),
+        new InMemoryJobStore(clock, jobRetention, limits),
         new InMemoryJobQueue(clock),
         new InMemoryWorkerRegistry(clock, Duration.ofSeconds(30)));
   }

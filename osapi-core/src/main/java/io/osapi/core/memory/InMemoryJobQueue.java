@@ -39,6 +39,10 @@ import java.util.function.Consumer;
  * that throws gets it again after {@link #HANDLER_RETRY_DELAY}; exhaustions that happen while no
  * handler is registered wait for the next one (as the NATS advisories wait in their stream).
  *
+ * <p>A message is dropped once every durable of its subject has delivered it and had it settled
+ * (it has no more use: later durables start at new messages), so a finished job's notification
+ * does not keep its data in memory; messages no durable takes are kept up to the message limit.
+ *
  * <p>Thread-safe; one lock. The ack waits that run out on a last delivery are timed on one daemon
  * thread of this queue, which ends when it has nothing to do; exhausted deliveries and due
  * deadlines are handed to their handlers on a thread each (see {@link HandOut}), one call at a
@@ -200,6 +204,32 @@ public final class InMemoryJobQueue implements JobQueue {
     return deadlines.subscribe(handler);
   }
 
+  /** Messages held now (for tests). */
+  int messageCount() {
+    synchronized (lock) {
+      return messages.size();
+    }
+  }
+
+  /**
+   * Under the lock: drops {@code m} when every durable of its subject has delivered it and none
+   * still waits for its settlement.
+   */
+  private void dropIfDone(Msg m) {
+    for (Durable d : durables.values()) {
+      if (d.filter.equals(m.subject) && (d.nextSeq <= m.seq || d.pending.containsKey(m.seq))) {
+        return;
+      }
+    }
+    if (messages.remove(m.seq) != null) {
+      TreeMap<Long, Msg> s = bySubject.get(m.subject);
+      s.remove(m.seq);
+      if (s.isEmpty()) {
+        bySubject.remove(m.subject);
+      }
+    }
+  }
+
   /** Under the lock: the delivery ran out (the caller removed it); queue it for a handler. */
   private void exhaust(Durable d, Pending p) {
     exhausted.offer(new ExhaustedDelivery(p.msg.notification.job().id(), d.worker, p.deliveries));
@@ -347,6 +377,7 @@ public final class InMemoryJobQueue implements JobQueue {
       synchronized (lock) {
         if (current()) {
           durable.pending.remove(p.msg.seq);
+          dropIfDone(p.msg);
         }
       }
     }

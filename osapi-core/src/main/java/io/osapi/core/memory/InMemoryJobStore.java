@@ -5,6 +5,7 @@ import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.JobWatch;
@@ -37,6 +38,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * store is bounded by what arrives within one retention. Like KV max age, expiry is silent: a
  * {@link #watch} is not told, its listener ages jobs out by the same rule.
  *
+ * <p>Bounded by {@link StoreLimits}: a create is refused with {@link StoreFullException} while
+ * the store holds {@code maxJobs} jobs, or when the record would take the estimated bytes of all
+ * records and runs past {@code maxBytes} (expired values are freed first). Runs are always
+ * written, so jobs accepted can finish; a deleted or expired job frees its share at once. The
+ * check is made before each create, so creates racing each other may pass the bound by their own
+ * size.
+ *
  * <p>Thread-safe: each record and each run is changed atomically on its own key, and watchers hear
  * each key's writes in order (they are told while the key is held). Every future is complete when
  * it is returned. Values are kept as given (they are immutable records), so what is read back
@@ -45,6 +53,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class InMemoryJobStore implements JobStore {
   private final Clock clock;
   private final long retentionMillis;
+  private final StoreLimits limits;
+  /** Records held (live or expired but not yet freed). */
+  private final AtomicLong jobs = new AtomicLong();
+  /** Estimated bytes of the records and runs held. */
+  private final AtomicLong bytes = new AtomicLong();
   private final AtomicLong sequence = new AtomicLong();
   private final ConcurrentMap<JobId, Entry<JobRecord>> records = new ConcurrentHashMap<>();
   private final ConcurrentMap<JobId, ConcurrentMap<String, Entry<Run>>> runs =
@@ -56,7 +69,7 @@ public final class InMemoryJobStore implements JobStore {
   private final ArrayDeque<Written> writes = new ArrayDeque<>();
 
   /** A stored value with its revision and write time. */
-  private record Entry<T>(T value, long revision, long written) {
+  private record Entry<T>(T value, long revision, long written, long size) {
     Versioned<T> versioned() {
       return new Versioned<>(value, revision);
     }
@@ -77,7 +90,19 @@ public final class InMemoryJobStore implements JobStore {
    * @param retention how long a value stays after its last write; zero for ever
    */
   public InMemoryJobStore(Clock clock, Duration retention) {
+    this(clock, retention, StoreLimits.NONE);
+  }
+
+  /**
+   * A new, empty, bounded store.
+   *
+   * @param clock the time of writes, for the retention
+   * @param retention how long a value stays after its last write; zero for ever
+   * @param limits the size bound of new jobs
+   */
+  public InMemoryJobStore(Clock clock, Duration retention, StoreLimits limits) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.limits = Objects.requireNonNull(limits, "limits");
     if (retention.isNegative()) {
       throw new IllegalArgumentException("retention must not be negative: " + retention);
     }
@@ -87,6 +112,21 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public Duration retention() {
     return Duration.ofMillis(retentionMillis);
+  }
+
+  /** The size bound. */
+  public StoreLimits limits() {
+    return limits;
+  }
+
+  /** Jobs held now (expired ones not yet freed included). */
+  public long jobCount() {
+    return jobs.get();
+  }
+
+  /** Estimated bytes of the records and runs held now. */
+  public long byteCount() {
+    return bytes.get();
   }
 
   private boolean live(Entry<?> e, long now) {
@@ -99,6 +139,11 @@ public final class InMemoryJobStore implements JobStore {
     JobId id = record.job().id();
     long[] written = {0};
     long now = clock.millis();
+    long size = Sizes.of(record);
+    StoreFullException full = full(size, now);
+    if (full != null) {
+      return CompletableFuture.failedFuture(full);
+    }
     watchLock.readLock().lock();
     try {
       records.compute(id, (k, old) -> {
@@ -107,7 +152,13 @@ public final class InMemoryJobStore implements JobStore {
         }
         written[0] = sequence.incrementAndGet();
         tellRecord(id, record, now);
-        return new Entry<>(record, written[0], now);
+        if (old == null) {
+          jobs.incrementAndGet();
+        } else {
+          bytes.addAndGet(-old.size());
+        }
+        bytes.addAndGet(size);
+        return new Entry<>(record, written[0], now, size);
       });
     } finally {
       watchLock.readLock().unlock();
@@ -142,7 +193,9 @@ public final class InMemoryJobStore implements JobStore {
         }
         written[0] = sequence.incrementAndGet();
         tellRecord(id, record, now);
-        return new Entry<>(record, written[0], now);
+        long size = Sizes.of(record);
+        bytes.addAndGet(size - old.size());
+        return new Entry<>(record, written[0], now, size);
       });
     } finally {
       watchLock.readLock().unlock();
@@ -190,7 +243,8 @@ public final class InMemoryJobStore implements JobStore {
         for (JobWatch.Listener l : listeners) {
           l.runWritten(key.job(), key.slot(), run.state());
         }
-        Entry<Run> e = new Entry<>(run, written[0], now);
+        Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
+        bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
         m.put(key.slot(), e);
         result[0] = e;
         return m;
@@ -267,13 +321,16 @@ public final class InMemoryJobStore implements JobStore {
     watchLock.readLock().lock();
     try {
       runs.computeIfPresent(id, (k, ofJob) -> {
-        for (String slot : ofJob.keySet()) {
-          listeners.forEach(l -> l.runDeleted(id, slot));
+        for (Map.Entry<String, Entry<Run>> e : ofJob.entrySet()) {
+          bytes.addAndGet(-e.getValue().size());
+          listeners.forEach(l -> l.runDeleted(id, e.getKey()));
         }
         return null;
       });
       records.computeIfPresent(id, (k, old) -> {
         existed[0] = live(old, now);
+        jobs.decrementAndGet();
+        bytes.addAndGet(-old.size());
         listeners.forEach(l -> l.recordDeleted(id));
         return null;
       });
@@ -289,24 +346,68 @@ public final class InMemoryJobStore implements JobStore {
     }
   }
 
+  /**
+   * Why a new record of {@code size} bytes is refused, or null when it fits; expired values are
+   * freed first when the bound is reached.
+   */
+  private StoreFullException full(long size, long now) {
+    if (jobs.get() < limits.maxJobs() && bytes.get() + size <= limits.maxBytes()) {
+      return null;
+    }
+    freeExpired(now);
+    if (jobs.get() >= limits.maxJobs()) {
+      return new StoreFullException(StoreFullException.Limit.JOBS, limits.maxJobs(),
+          "the embedded job store is full: it holds " + jobs.get() + " jobs, its limit");
+    }
+    if (bytes.get() + size > limits.maxBytes()) {
+      return new StoreFullException(StoreFullException.Limit.BYTES, limits.maxBytes(),
+          "the embedded job store is full: its jobs take about " + bytes.get() + " bytes and"
+              + " this one " + size + " more, over its limit of " + limits.maxBytes() + " bytes");
+    }
+    return null;
+  }
+
   /** Remembers a write for expiry and frees what has expired, oldest first. */
   private void noteWrite(long now, JobId job, String slot) {
     if (retentionMillis <= 0) {
       return;
     }
-    List<Written> due = new ArrayList<>();
     synchronized (writes) {
       writes.addLast(new Written(now, job, slot));
+    }
+    freeExpired(now);
+  }
+
+  /** Frees the values whose retention has passed, oldest write first. */
+  private void freeExpired(long now) {
+    if (retentionMillis <= 0) {
+      return;
+    }
+    List<Written> due = new ArrayList<>();
+    synchronized (writes) {
       while (!writes.isEmpty() && writes.peekFirst().at() + retentionMillis <= now) {
         due.add(writes.pollFirst());
       }
     }
     for (Written w : due) {
       if (w.slot() == null) {
-        records.computeIfPresent(w.job(), (k, e) -> live(e, now) ? e : null);
+        records.computeIfPresent(w.job(), (k, e) -> {
+          if (live(e, now)) {
+            return e;
+          }
+          jobs.decrementAndGet();
+          bytes.addAndGet(-e.size());
+          return null;
+        });
       } else {
         runs.computeIfPresent(w.job(), (k, ofJob) -> {
-          ofJob.computeIfPresent(w.slot(), (x, e) -> live(e, now) ? e : null);
+          ofJob.computeIfPresent(w.slot(), (x, e) -> {
+            if (live(e, now)) {
+              return e;
+            }
+            bytes.addAndGet(-e.size());
+            return null;
+          });
           return ofJob.isEmpty() ? null : ofJob;
         });
       }

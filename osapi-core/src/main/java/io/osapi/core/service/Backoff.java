@@ -21,6 +21,13 @@ public record Backoff(Duration initial, Duration max, double multiplier, double 
   public static final Backoff STORE =
       new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 2, 0.2);
 
+  /**
+   * Retrying a create held through a fail-over (the job client's create patience): 50 ms, doubling,
+   * at most 1 s, each wait from half to all of that.
+   */
+  public static final Backoff CREATE =
+      new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 2, 0.5);
+
   /** @throws IllegalArgumentException for a negative or zero wait, or figures out of range */
   public Backoff {
     Objects.requireNonNull(initial, "initial");

@@ -3,21 +3,15 @@ package io.osapi.core.service;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
-import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
-import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.RevisionConflictException;
-import io.osapi.core.domain.Run;
-import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
@@ -28,24 +22,16 @@ import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The job client: creates, reads, lists, retries and deletes jobs.
+ * The job client: creates, reads, lists, retries and deletes jobs, and drains workers. This is
+ * the API embedders call; its parts by role are package-private: the create path ({@code
+ * JobSubmitter}: validation, the held create, publishing) and {@link JobIndex} for listings.
  *
  * <p>Input is validated before anything is stored: an unknown operation type, data that is not
  * JSON, a malformed target, or a broadcast target ({@code _all}, host, label) that no registered
@@ -53,10 +39,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * metric moves. The workers a broadcast target matches at submit are the job's expected workers:
  * its status is decided by their runs, and they have a timeout to answer (the request's, else the
  * client's default): the job's deadline is scheduled on the queue at submit, and {@link
- * JobTimeoutService} fails the runs still open when it is due. A store or queue that cannot be reached surfaces as {@link
- * BackendUnavailableException}; a job whose notification could not be published is kept as
- * failed, "not submitted", with every run failed by compare-and-set, so a notification that went
- * out after all never runs it (or, when a worker claimed it first, the job is created after all).
+ * JobTimeoutService} fails the runs still open when it is due.
+ *
+ * <p>A create is held while the store or queue is unavailable (a NATS fail-over elects a new
+ * leader in a few seconds): each step (record, deadline, notification) is tried again after a
+ * {@link Backoff} delay for up to the create patience ({@link #DEFAULT_CREATE_PATIENCE} unless
+ * given), idempotently: the job id is fixed before the first attempt, the record is created by
+ * compare-and-set (a retry that finds it stored goes on with it) and the notification is
+ * de-duplicated by job id. Past the patience the create fails with {@link
+ * BackendUnavailableException}; a job stored whose notification could not be published is then
+ * kept as failed, "not submitted", with every run failed by compare-and-set, so a notification
+ * that went out after all never runs it (or, when a worker claimed it first, the job is created
+ * after all).
  */
 public final class JobClient {
   /** Largest page {@link #list} returns. */
@@ -74,17 +68,19 @@ public final class JobClient {
   /** Longest timeout a broadcast job may have. */
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
+  /** Default time a create is held while the store or queue is unavailable. */
+  public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(10);
+
   private static final System.Logger LOG = System.getLogger(JobClient.class.getName());
 
   private final JobStore store;
-  private final JobQueue queue;
   private final WorkerRegistry registry;
   private final OperationRegistry operations;
-  private final JobMetrics metrics;
   private final Clock clock;
   /** The index of listings: given, or made on first use. */
   private volatile JobIndex index;
-  private final Duration defaultTimeout;
+  private final JobSubmitter submitter;
+  private final JobReader reader;
 
   /**
    * @param store where jobs live
@@ -104,7 +100,7 @@ public final class JobClient {
     this(store, queue, registry, operations, metrics, clock, DEFAULT_TIMEOUT, null);
   }
 
-  /** As the full constructor, with the default job timeout. */
+  /** As the full constructor, with the default job timeout and create patience. */
   public JobClient(
       JobStore store,
       JobQueue queue,
@@ -116,7 +112,7 @@ public final class JobClient {
     this(store, queue, registry, operations, metrics, clock, DEFAULT_TIMEOUT, index);
   }
 
-  /** As the full constructor, making the index on first use. */
+  /** As the full constructor, making the index on first use, with the default create patience. */
   public JobClient(
       JobStore store,
       JobQueue queue,
@@ -126,6 +122,20 @@ public final class JobClient {
       Clock clock,
       Duration defaultTimeout) {
     this(store, queue, registry, operations, metrics, clock, defaultTimeout, null);
+  }
+
+  /** As the full constructor, with the default create patience. */
+  public JobClient(
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock,
+      Duration defaultTimeout,
+      JobIndex index) {
+    this(store, queue, registry, operations, metrics, clock, defaultTimeout, index,
+        DEFAULT_CREATE_PATIENCE);
   }
 
   /**
@@ -139,6 +149,8 @@ public final class JobClient {
    *     the request does not say ({@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT})
    * @param index the index of {@code store} that {@link #list} and {@link #stats} read (its owner
    *     starts and closes it), or null to make one watching {@code store} on first use
+   * @param createPatience how long a create (and a retry's create) is held while the store or
+   *     queue is unavailable, retried with {@link Backoff#CREATE}; zero to fail at once
    */
   public JobClient(
       JobStore store,
@@ -148,151 +160,47 @@ public final class JobClient {
       JobMetrics metrics,
       Clock clock,
       Duration defaultTimeout,
-      JobIndex index) {
+      JobIndex index,
+      Duration createPatience) {
     this.index = index;
-    this.defaultTimeout = checkTimeout("timeout", Objects.requireNonNull(defaultTimeout));
     this.store = Objects.requireNonNull(store, "store");
-    this.queue = Objects.requireNonNull(queue, "queue");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.operations = Objects.requireNonNull(operations, "operations");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.reader = new JobReader(store);
+    this.submitter = new JobSubmitter(store, Objects.requireNonNull(queue, "queue"), registry,
+        operations, Objects.requireNonNull(metrics, "metrics"), clock,
+        Objects.requireNonNull(defaultTimeout, "defaultTimeout"),
+        Objects.requireNonNull(createPatience, "createPatience"), Backoff.CREATE);
   }
 
   /**
-   * Validates, stores and publishes a new job, and waits for both.
+   * Validates, stores and publishes a new job, and waits for both, holding the create while the
+   * store or queue is unavailable for up to the create patience.
    *
    * @return the stored job, status submitted
    * @throws InvalidInputException for bad input (nothing stored)
-   * @throws BackendUnavailableException when the store or queue is unreachable (nothing kept)
+   * @throws BackendUnavailableException when the store or queue stayed unreachable for the
+   *     create patience (nothing kept, or the job kept as failed "not submitted")
    */
   public JobView create(CreateJobRequest request) {
-    return await(createAsync(request));
+    Objects.requireNonNull(request, "request");
+    return submitter.create(request);
   }
 
   /**
    * Validates a new job at once, then stores and publishes it without waiting: the record is
-   * created, and once stored the notification is published. Callers pipeline many jobs this way.
+   * created, and once stored the notification is published, each held like {@link #create}'s.
+   * Callers pipeline many jobs this way.
    *
    * @return completes with the stored job (status submitted) once its notification is out, or
-   *     exceptionally with {@link BackendUnavailableException} (then nothing is kept)
+   *     exceptionally with {@link BackendUnavailableException} (then nothing is kept, or the job
+   *     is kept as failed "not submitted")
    * @throws InvalidInputException for bad input, before anything is stored
    */
   public CompletableFuture<JobView> createAsync(CreateJobRequest request) {
     Objects.requireNonNull(request, "request");
-    OperationDefinition def = operations.require(request.type());
-    if (request.data() != null && request.data().length() > MAX_DATA_CHARS) {
-      throw new InvalidInputException(
-          "operation.data", "operation.data is larger than " + MAX_DATA_CHARS + " characters");
-    }
-    Operation op = new Operation(def.type(), request.data());
-    Target target = Target.parse(request.target());
-    Duration timeout = null;
-    if (!(target instanceof Target.Any)) {
-      timeout = request.timeout() == null ? defaultTimeout
-          : checkTimeout("timeout_seconds", request.timeout());
-    } else if (request.timeout() != null) {
-      throw new InvalidInputException("timeout_seconds",
-          "timeout_seconds applies to broadcast targets (_all, a worker id, key:value) only;"
-              + " an _any job is redelivered until its deliveries run out");
-    }
-    List<String> expected = expectedWorkers(target);
-    Job job = new Job(JobId.generate(clock), op, def.kind(), target, clock.instant());
-    return submit(JobRecord.submitted(job, expected, timeout));
-  }
-
-  private static Duration checkTimeout(String field, Duration t) {
-    if (t.compareTo(MIN_TIMEOUT) < 0 || t.compareTo(MAX_TIMEOUT) > 0) {
-      throw new InvalidInputException(field, field + " must be between "
-          + MIN_TIMEOUT.toSeconds() + " and " + MAX_TIMEOUT.toSeconds() + " seconds");
-    }
-    return t;
-  }
-
-  private CompletableFuture<JobView> submit(JobRecord record) {
-    Job job = record.job();
-    CompletableFuture<Long> stored;
-    try {
-      stored = store.create(record);
-    } catch (RuntimeException e) {
-      stored = CompletableFuture.failedFuture(e);
-    }
-    return stored
-        .thenCompose(rev -> orRemoved(record, scheduled(record)))
-        .thenCompose(v -> orRemoved(record, published(record)))
-        .thenApply(
-            v -> {
-              metrics.jobCreated(job.operation().type());
-              return JobView.of(record, Map.of());
-            });
-  }
-
-  /** Schedules a broadcast job's deadline (before its notification goes out). */
-  private CompletableFuture<Void> scheduled(JobRecord record) {
-    JobDeadline d = JobDeadline.of(record);
-    if (d == null) {
-      return CompletableFuture.completedFuture(null);
-    }
-    try {
-      return queue.scheduleDeadline(d);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** Publishes the notification. */
-  private CompletableFuture<Void> published(JobRecord record) {
-    try {
-      return queue.publish(JobNotification.of(record));
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /**
-   * {@code p}; when it fails, settles the job by compare-and-set instead of deleting it (the
-   * notification may have gone out although the publish failed): every run of the job is created
-   * {@code failed}, "not submitted", so a worker that gets the notification after all finds the run
-   * done and does not run it. When a worker claimed a run first, the notification did go out and
-   * the job is live: created after all. Otherwise the caller hears the failure, and the job stays
-   * listed as failed with the reason.
-   */
-  private CompletableFuture<Void> orRemoved(JobRecord record, CompletableFuture<Void> p) {
-    return p.handle((v, err) -> {
-      if (err == null) {
-        return CompletableFuture.<Void>completedFuture(null);
-      }
-      Throwable cause = unwrap(err);
-      // off the store's completion thread: the writes block on round trips
-      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause))
-          .thenCompose(live -> live ? CompletableFuture.<Void>completedFuture(null)
-              : CompletableFuture.<Void>failedFuture(cause));
-    }).thenCompose(f -> f);
-  }
-
-  /** Fails every run of an unpublished job; true when a worker had claimed one already. */
-  private boolean liveAfterAll(JobRecord record, Throwable cause) {
-    String reason = "not submitted: its notification could not be published ("
-        + cause.getMessage() + ")";
-    for (io.osapi.core.domain.RunKey key : record.runKeys()) {
-      java.time.Instant now = clock.instant();
-      io.osapi.core.domain.Run failed = new io.osapi.core.domain.Run(
-          io.osapi.core.domain.RunState.FAILED, null, 0, null, now, null, reason, false,
-          List.of(new TimelineEntry(now, "failed", "_api", reason, reason)));
-      try {
-        await(store.putRun(key, failed, 0));
-      } catch (RevisionConflictException claimed) {
-        LOG.log(System.Logger.Level.INFO, "job {0}: its publish failed, but a worker has it:"
-            + " created after all", record.job().id());
-        return true;
-      } catch (RuntimeException e) {
-        cause.addSuppressed(e);
-        LOG.log(System.Logger.Level.WARNING, "job {0}: its publish failed and it could not be"
-            + " marked as not submitted: {1}", record.job().id(), e.getMessage());
-        return false;
-      }
-    }
-    return false;
+    return submitter.createAsync(request);
   }
 
   /**
@@ -301,61 +209,8 @@ public final class JobClient {
    * instead of two); a broadcast job's runs are read once the record names them.
    */
   public Optional<JobView> get(JobId id) {
-    CompletableFuture<Optional<Versioned<Run>>> any = readAnyRun(id);
-    return store.find(id).map(v -> view(v.value(), any));
+    return reader.get(id);
   }
-
-  private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {
-    return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads());
-  }
-
-  private JobView view(JobRecord record, CompletableFuture<Optional<Versioned<Run>>> any) {
-    RunKey anyKey = RunKey.any(record.job().id());
-    if (record.runKeys().equals(List.of(anyKey))) {
-      Optional<Versioned<Run>> run = join(any);
-      return JobView.of(record, run.isEmpty() ? Map.of() : Map.of(anyKey, run.get().value()));
-    }
-    return JobView.of(record, store.runs(record));
-  }
-
-  private static <T> T join(CompletableFuture<T> f) {
-    try {
-      return f.join();
-    } catch (CompletionException e) {
-      Throwable c = unwrap(e);
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new BackendUnavailableException("read failed: " + c.getMessage(), c);
-    }
-  }
-
-  /** Threads that read a page's jobs at the same time (reads wait for the store's answers). */
-  private static volatile ExecutorService readPool;
-
-  private static ExecutorService reads() {
-    ExecutorService p = readPool;
-    if (p == null) {
-      synchronized (JobClient.class) {
-        p = readPool;
-        if (p == null) {
-          AtomicInteger n = new AtomicInteger();
-          ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
-              TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                Thread th = new Thread(r, "osapi-job-reads-" + n.incrementAndGet());
-                th.setDaemon(true);
-                return th;
-              });
-          t.allowCoreThreadTimeOut(true);
-          readPool = p = t;
-        }
-      }
-    }
-    return p;
-  }
-
-  /** How many reads of one page run at the same time. */
-  private static final int READ_THREADS = 16;
 
   /**
    * Lists jobs newest first.
@@ -389,24 +244,7 @@ public final class JobClient {
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    JobIndex.Slice slice = index().page(status, limit, offset, after);
-    // every record and every _any run of the page at once, then the broadcasts' runs
-    List<CompletableFuture<Optional<Versioned<JobRecord>>>> records = new ArrayList<>();
-    List<CompletableFuture<Optional<Versioned<Run>>>> anyRuns = new ArrayList<>();
-    for (JobId id : slice.ids()) {
-      records.add(CompletableFuture.supplyAsync(() -> store.find(id), reads()));
-      anyRuns.add(readAnyRun(id));
-    }
-    List<JobView> items = new ArrayList<>(slice.ids().size());
-    for (int i = 0; i < records.size(); i++) {
-      Optional<Versioned<JobRecord>> r = join(records.get(i));
-      if (r.isPresent()) {
-        items.add(view(r.get().value(), anyRuns.get(i)));
-      }
-    }
-    JobId next = slice.more() && !slice.ids().isEmpty()
-        ? slice.ids().get(slice.ids().size() - 1) : null;
-    return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
+    return reader.page(index().page(status, limit, offset, after));
   }
 
   /**
@@ -469,12 +307,12 @@ public final class JobClient {
     Job old = original.get().value().job();
     OperationDefinition def = operations.require(old.operation().type());
     Target t = target == null || target.isBlank() ? old.target() : Target.parse(target);
-    List<String> expected = expectedWorkers(t);
+    List<String> expected = submitter.expectedWorkers(t);
     Duration timeout = t instanceof Target.Any ? null
         : original.get().value().timeout() != null ? original.get().value().timeout()
-            : defaultTimeout;
+            : submitter.defaultTimeout();
     Job job = new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant());
-    JobView created = await(submit(JobRecord.submitted(job, expected, timeout)));
+    JobView created = submitter.held(submitter.submit(JobRecord.submitted(job, expected, timeout)));
     TimelineEntry note = new TimelineEntry(
         clock.instant(), "retried", "_api", "retried as " + job.id().value(), null);
     Versioned<JobRecord> cur = original.get();
@@ -539,76 +377,12 @@ public final class JobClient {
     return operations;
   }
 
-  /**
-   * The registered workers a broadcast target matches, sorted, leaving out those draining or
-   * cordoned (by their heartbeat, or a drain request they have not seen yet); none for {@code
-   * _any}.
-   *
-   * @throws InvalidInputException when no registered ready worker matches a broadcast target
-   */
-  private List<String> expectedWorkers(Target target) {
-    if (target instanceof Target.Any) {
-      return List.of();
-    }
-    List<String> out = new ArrayList<>();
-    Set<String> draining = null;
-    for (WorkerInfo w : registry.workers()) {
-      if (w.state() != SchedulingState.READY) {
-        continue;
-      }
-      if (draining == null) {
-        draining = registry.drainRequests();
-      }
-      if (draining.contains(w.id())) {
-        continue;
-      }
-      boolean match;
-      if (target instanceof Target.Host h) {
-        match = w.id().equals(h.workerId());
-      } else if (target instanceof Target.Label l) {
-        match = l.matches(w.labels().get(l.key()));
-      } else {
-        match = true; // _all
-      }
-      if (match) {
-        out.add(w.id());
-      }
-    }
-    if (out.isEmpty()) {
-      String why = target instanceof Target.Host h
-          ? "no registered ready worker has id '" + h.workerId() + "'"
-          : target instanceof Target.Label l
-              ? "no registered ready worker has a label matching '" + l.text() + "'"
-              : "no ready worker is registered to run an _all job";
-      throw new InvalidInputException("target", why);
-    }
-    out.sort(null);
-    return List.copyOf(out);
-  }
-
   /** Waits up to 30 s for {@code f}, rethrowing its failure as it was thrown. */
   static <T> T await(CompletableFuture<T> f) {
-    try {
-      return f.get(30, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new BackendUnavailableException("interrupted while writing", e);
-    } catch (ExecutionException | CompletionException e) {
-      Throwable c = unwrap(e);
-      if (c instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new BackendUnavailableException("write failed: " + c.getMessage(), c);
-    } catch (TimeoutException e) {
-      throw new BackendUnavailableException("write timed out", e);
-    }
+    return Futures.await(f);
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return Futures.unwrap(t);
   }
 }

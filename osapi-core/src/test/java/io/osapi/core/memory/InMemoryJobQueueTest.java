@@ -122,4 +122,30 @@ class InMemoryJobQueueTest extends JobQueueContract {
       c.close();
     }
   }
+
+  @Test
+  void aSettledMessageIsDroppedSoItsJobDataIsFreed() throws Exception {
+    InMemoryJobQueue q = new InMemoryJobQueue(Clock.systemUTC());
+    JobConsumer c = q.consumer(new ConsumerSpec("w1", Map.of(), ACK_WAIT, 5));
+    try {
+      Job done = Fixtures.job("_any");
+      Job nakked = Fixtures.job("_any");
+      q.publish(Fixtures.notification(done)).join();
+      q.publish(Fixtures.notification(nakked)).join();
+      assertThat(q.messageCount()).isEqualTo(2);
+      List<io.osapi.core.port.Delivery> got = c.fetch(2, Duration.ofSeconds(1));
+      assertThat(got).hasSize(2);
+      got.get(0).ack();
+      got.get(1).nak(Duration.ZERO);
+      // the acknowledged one is gone, the other waits for its redelivery
+      assertThat(q.messageCount()).isEqualTo(1);
+      List<io.osapi.core.port.Delivery> again = c.fetch(1, Duration.ofSeconds(1));
+      assertThat(again).hasSize(1);
+      assertThat(again.get(0).notification().job().id()).isEqualTo(got.get(1).notification().job().id());
+      again.get(0).term();
+      assertThat(q.messageCount()).isZero();
+    } finally {
+      c.close();
+    }
+  }
 }

@@ -32,6 +32,16 @@ class BackoffTest {
   }
 
   @Test
+  void aHeldCreateWaitsFromHalfToAllOfItsDoublingDelay() {
+    for (int n = 0; n < 8; n++) {
+      long nominal = Math.min(1000, 50L << n);
+      for (int i = 0; i < 50; i++) {
+        assertThat(Backoff.CREATE.delayMillis(n)).isBetween(nominal / 2, nominal);
+      }
+    }
+  }
+
+  @Test
   void fixedWaitsTheSameEveryTime() {
     Backoff b = Backoff.fixed(Duration.ofSeconds(1));
     assertThat(b.delayMillis(0)).isEqualTo(1000);

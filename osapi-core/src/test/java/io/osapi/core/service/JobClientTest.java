@@ -51,11 +51,16 @@ class JobClientTest {
               return m.invoke(h.broker.queue(), args);
             });
     JobClient client = new JobClient(h.broker.store(), failingQueue, h.broker.registry(),
-        h.operations, h.metrics, java.time.Clock.systemUTC());
+        h.operations, h.metrics, java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null,
+        Duration.ofMillis(400));
+    long t0 = System.nanoTime();
     assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
-        .hasMessageContaining("no NATS");
-    assertThat(publishes).hasValue(1);
+        .hasMessageContaining("no NATS")
+        .hasMessageContaining("publishing its notification failed for");
+    // held for the patience, retried with back-off, then refused
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    assertThat(publishes.get()).isGreaterThan(1);
     // kept, failed with the reason: a notification that went out after all finds its run done
     assertThat(h.metrics.createdTotal()).isZero();
     assertThat(h.broker.queue().backlog().pending()).isZero();
@@ -63,6 +68,65 @@ class JobClientTest {
     JobView v = h.client.list(null, 1, 0).items().get(0);
     assertThat(v.status()).isEqualTo(JobStatus.FAILED);
     assertThat(v.error()).startsWith("not submitted: its notification could not be published");
+  }
+
+  @Test
+  void aCreateIsHeldThroughAnUnavailableStoreAndQueueAndMadeOnce() {
+    // the first create fails after the store took it (answer lost), the second before it; the
+    // first two publishes fail: the job is created once, with one record and one notification
+    java.util.concurrent.atomic.AtomicInteger creates = new java.util.concurrent.atomic.AtomicInteger();
+    io.osapi.core.port.JobStore lossy = FailingOnceJobStore.wrapping(
+        FailingOnceJobStore.wrapping(h.broker.store(), "create", 1, true, creates),
+        "create", 2, false, new java.util.concurrent.atomic.AtomicInteger());
+    java.util.concurrent.atomic.AtomicInteger publishes = new java.util.concurrent.atomic.AtomicInteger();
+    io.osapi.core.port.JobQueue flaky = (io.osapi.core.port.JobQueue)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.JobQueue.class}, (p, m, args) -> {
+              if (m.getName().equals("publish") && publishes.incrementAndGet() <= 2) {
+                // the first one reaches the queue, its answer is lost
+                if (publishes.get() == 1) {
+                  h.broker.queue().publish((io.osapi.core.domain.JobNotification) args[0]);
+                }
+                return java.util.concurrent.CompletableFuture.failedFuture(
+                    new io.osapi.core.domain.BackendUnavailableException("fail-over (injected)", null));
+              }
+              return m.invoke(h.broker.queue(), args);
+            });
+    JobClient client = new JobClient(lossy, flaky, h.broker.registry(), h.operations, h.metrics,
+        java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null, Duration.ofSeconds(10));
+    JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
+    assertThat(v.status()).isEqualTo(JobStatus.SUBMITTED);
+    // the inner store saw attempts 1 (stored, answer lost) and 3 (found it: went on with it)
+    assertThat(creates.get()).isEqualTo(2);
+    assertThat(publishes.get()).isEqualTo(3);
+    assertThat(h.client.stats().total()).isEqualTo(1);
+    assertThat(h.metrics.createdTotal()).isEqualTo(1);
+    assertThat(h.broker.queue().backlog().pending()).isEqualTo(1);
+    assertThat(h.client.get(v.job().id())).isPresent();
+  }
+
+  @Test
+  void aCreateThatCannotBeStoredIsRefusedAfterThePatience() {
+    io.osapi.core.port.JobStore down = (io.osapi.core.port.JobStore)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.JobStore.class}, (p, m, args) -> {
+              if (m.getName().equals("create")) {
+                throw new io.osapi.core.domain.BackendUnavailableException("NATS is not connected", null);
+              }
+              return m.invoke(h.broker.store(), args);
+            });
+    JobClient client = new JobClient(down, h.broker.queue(), h.broker.registry(), h.operations,
+        h.metrics, java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null,
+        Duration.ofMillis(300));
+    assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
+        .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
+        .hasMessageContaining("storing the job failed for");
+    JobClient impatient = new JobClient(down, h.broker.queue(), h.broker.registry(), h.operations,
+        h.metrics, java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null, Duration.ZERO);
+    assertThatThrownBy(() -> impatient.create(new CreateJobRequest("diag.echo", "{}", null)))
+        .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
+        .hasMessage("NATS is not connected");
+    assertNothingStored();
   }
 
   @Test

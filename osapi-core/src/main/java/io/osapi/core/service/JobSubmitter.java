@@ -1,0 +1,358 @@
+package io.osapi.core.service;
+
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.Job;
+import io.osapi.core.domain.JobDeadline;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobNotification;
+import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.Operation;
+import io.osapi.core.domain.OperationDefinition;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.SchedulingState;
+import io.osapi.core.domain.Target;
+import io.osapi.core.domain.TimelineEntry;
+import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobQueue;
+import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The create path of {@link JobClient}: validates a new job, then stores its record, schedules a
+ * broadcast job's deadline and publishes its notification, holding the create through a backend
+ * that is briefly unavailable (a NATS fail-over) for at most the create patience.
+ *
+ * <p>Every step is idempotent, so a step that failed with {@link BackendUnavailableException} is
+ * tried again after a {@link Backoff} delay, with the job id fixed before the first attempt: the
+ * record's create is a compare-and-set create, so a retry that finds the record already there (an
+ * earlier attempt was stored although its answer was lost) goes on with it; the deadline and the
+ * notification carry the job id as their de-duplication id, so a second publish stores nothing
+ * new. No new attempt starts after the patience has run out (an attempt under way finishes); then
+ * the caller hears the last failure. A job stored whose notification could not be published is
+ * kept as failed, "not submitted", with every run failed by compare-and-set, so a notification
+ * that went out after all never runs it (or, when a worker claimed it first, it is created after
+ * all).
+ */
+final class JobSubmitter {
+  private static final System.Logger LOG = System.getLogger(JobSubmitter.class.getName());
+
+  /** Threads that run held attempts and settle unpublished jobs (both may block on the store). */
+  private static final Executor RETRIES = retryPool();
+
+  private final JobStore store;
+  private final JobQueue queue;
+  private final WorkerRegistry registry;
+  private final OperationRegistry operations;
+  private final JobMetrics metrics;
+  private final Clock clock;
+  private final Duration defaultTimeout;
+  private final Duration patience;
+  private final Backoff backoff;
+
+  JobSubmitter(JobStore store, JobQueue queue, WorkerRegistry registry,
+      OperationRegistry operations, JobMetrics metrics, Clock clock, Duration defaultTimeout,
+      Duration patience, Backoff backoff) {
+    this.store = store;
+    this.queue = queue;
+    this.registry = registry;
+    this.operations = operations;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.defaultTimeout = checkTimeout("timeout", defaultTimeout);
+    if (patience.isNegative()) {
+      throw new IllegalArgumentException("createPatience must not be negative: " + patience);
+    }
+    this.patience = patience;
+    this.backoff = backoff;
+  }
+
+  Duration defaultTimeout() {
+    return defaultTimeout;
+  }
+
+  /** As {@link JobClient#create}: waits for the held create, and for one write beyond it. */
+  JobView create(CreateJobRequest request) {
+    return held(createAsync(request));
+  }
+
+  /** Waits for a held create: the patience, and one write beyond it. */
+  JobView held(CompletableFuture<JobView> f) {
+    return Futures.await(f, patience.plus(Futures.WRITE_WAIT));
+  }
+
+  /** As {@link JobClient#createAsync}. */
+  CompletableFuture<JobView> createAsync(CreateJobRequest request) {
+    OperationDefinition def = operations.require(request.type());
+    if (request.data() != null && request.data().length() > JobClient.MAX_DATA_CHARS) {
+      throw new InvalidInputException("operation.data",
+          "operation.data is larger than " + JobClient.MAX_DATA_CHARS + " characters");
+    }
+    Operation op = new Operation(def.type(), request.data());
+    Target target = Target.parse(request.target());
+    Duration timeout = null;
+    if (!(target instanceof Target.Any)) {
+      timeout = request.timeout() == null ? defaultTimeout
+          : checkTimeout("timeout_seconds", request.timeout());
+    } else if (request.timeout() != null) {
+      throw new InvalidInputException("timeout_seconds",
+          "timeout_seconds applies to broadcast targets (_all, a worker id, key:value) only;"
+              + " an _any job is redelivered until its deliveries run out");
+    }
+    // the id is fixed before the first attempt: every retry writes the same job
+    Job job = new Job(JobId.generate(clock), op, def.kind(), target, clock.instant());
+    Duration t = timeout;
+    Hold hold = new Hold(job.id());
+    CompletableFuture<List<String>> expected = target instanceof Target.Any
+        ? CompletableFuture.completedFuture(List.of())
+        : hold.attempt("reading the registered workers",
+            () -> CompletableFuture.completedFuture(expectedWorkers(target)));
+    if (expected.isCompletedExceptionally()) {
+      Throwable c = Futures.unwrap(expected.handle((v, e) -> e).join());
+      if (c instanceof InvalidInputException bad) {
+        throw bad; // refused before anything is stored, as the contract says
+      }
+    }
+    return expected.thenCompose(w -> submit(JobRecord.submitted(job, w, t), hold));
+  }
+
+  static Duration checkTimeout(String field, Duration t) {
+    if (t.compareTo(JobClient.MIN_TIMEOUT) < 0 || t.compareTo(JobClient.MAX_TIMEOUT) > 0) {
+      throw new InvalidInputException(field, field + " must be between "
+          + JobClient.MIN_TIMEOUT.toSeconds() + " and " + JobClient.MAX_TIMEOUT.toSeconds()
+          + " seconds");
+    }
+    return t;
+  }
+
+  /** Stores, schedules and publishes {@code record}, held for the patience. */
+  CompletableFuture<JobView> submit(JobRecord record) {
+    return submit(record, new Hold(record.job().id()));
+  }
+
+  private CompletableFuture<JobView> submit(JobRecord record, Hold hold) {
+    Job job = record.job();
+    AtomicInteger creates = new AtomicInteger();
+    return hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0))
+        .thenCompose(rev -> orNotSubmitted(record,
+            hold.attempt("scheduling its deadline", () -> scheduled(record))))
+        .thenCompose(v -> orNotSubmitted(record,
+            hold.attempt("publishing its notification", () -> published(record))))
+        .thenApply(v -> {
+          metrics.jobCreated(job.operation().type());
+          if (hold.retries > 0) {
+            LOG.log(Level.INFO, "job {0} created after {1} retries in {2} ms (the backend was"
+                + " unavailable)", job.id(), hold.retries, hold.elapsedMillis());
+          }
+          return JobView.of(record, Map.of());
+        });
+  }
+
+  /**
+   * The record's compare-and-set create. On a retry, a record that exists already is this job's,
+   * stored by an attempt whose answer was lost: the create goes on with it.
+   */
+  private CompletableFuture<Long> stored(JobRecord record, boolean retry) {
+    CompletableFuture<Long> f = store.create(record);
+    if (!retry) {
+      return f;
+    }
+    return f.exceptionallyCompose(e -> Futures.unwrap(e) instanceof RevisionConflictException
+        ? CompletableFuture.completedFuture(0L) : CompletableFuture.failedFuture(e));
+  }
+
+  /** Schedules a broadcast job's deadline (before its notification goes out). */
+  private CompletableFuture<Void> scheduled(JobRecord record) {
+    JobDeadline d = JobDeadline.of(record);
+    return d == null ? CompletableFuture.completedFuture(null) : queue.scheduleDeadline(d);
+  }
+
+  /** Publishes the notification (de-duplicated by job id in the queue). */
+  private CompletableFuture<Void> published(JobRecord record) {
+    return queue.publish(JobNotification.of(record));
+  }
+
+  /**
+   * {@code p}; when it failed for good, settles the stored job by compare-and-set instead of
+   * deleting it (the notification may have gone out although the publish failed): every run of
+   * the job is created {@code failed}, "not submitted", so a worker that gets the notification
+   * after all finds the run done and does not run it. When a worker claimed a run first, the
+   * notification did go out and the job is live: created after all. Otherwise the caller hears
+   * the failure, and the job stays listed as failed with the reason.
+   */
+  private CompletableFuture<Void> orNotSubmitted(JobRecord record, CompletableFuture<Void> p) {
+    return p.handle((v, err) -> {
+      if (err == null) {
+        return CompletableFuture.<Void>completedFuture(null);
+      }
+      Throwable cause = Futures.unwrap(err);
+      // off the store's completion thread: the writes block on round trips
+      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), RETRIES)
+          .thenCompose(live -> live ? CompletableFuture.<Void>completedFuture(null)
+              : CompletableFuture.<Void>failedFuture(cause));
+    }).thenCompose(f -> f);
+  }
+
+  /** Fails every run of an unpublished job; true when a worker had claimed one already. */
+  private boolean liveAfterAll(JobRecord record, Throwable cause) {
+    String reason = "not submitted: its notification could not be published ("
+        + cause.getMessage() + ")";
+    for (RunKey key : record.runKeys()) {
+      Instant now = clock.instant();
+      Run failed = new Run(RunState.FAILED, null, 0, null, now, null, reason, false,
+          List.of(new TimelineEntry(now, "failed", "_api", reason, reason)));
+      try {
+        Futures.await(store.putRun(key, failed, 0));
+      } catch (RevisionConflictException claimed) {
+        LOG.log(Level.INFO, "job {0}: its publish failed, but a worker has it: created after all",
+            record.job().id());
+        return true;
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e);
+        LOG.log(Level.WARNING, "job {0}: its publish failed and it could not be marked as not"
+            + " submitted: {1}", record.job().id(), e.getMessage());
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The registered workers a broadcast target matches, sorted, leaving out those draining or
+   * cordoned (by their heartbeat, or a drain request they have not seen yet); none for {@code
+   * _any}.
+   *
+   * @throws InvalidInputException when no registered ready worker matches a broadcast target
+   */
+  List<String> expectedWorkers(Target target) {
+    if (target instanceof Target.Any) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    Set<String> draining = null;
+    for (WorkerInfo w : registry.workers()) {
+      if (w.state() != SchedulingState.READY) {
+        continue;
+      }
+      if (draining == null) {
+        draining = registry.drainRequests();
+      }
+      if (draining.contains(w.id())) {
+        continue;
+      }
+      boolean match;
+      if (target instanceof Target.Host h) {
+        match = w.id().equals(h.workerId());
+      } else if (target instanceof Target.Label l) {
+        match = l.matches(w.labels().get(l.key()));
+      } else {
+        match = true; // _all
+      }
+      if (match) {
+        out.add(w.id());
+      }
+    }
+    if (out.isEmpty()) {
+      String why = target instanceof Target.Host h
+          ? "no registered ready worker has id '" + h.workerId() + "'"
+          : target instanceof Target.Label l
+              ? "no registered ready worker has a label matching '" + l.text() + "'"
+              : "no ready worker is registered to run an _all job";
+      throw new InvalidInputException("target", why);
+    }
+    out.sort(null);
+    return List.copyOf(out);
+  }
+
+  /**
+   * One create held through an unavailable backend: its steps are tried again after a back-off
+   * while they fail with {@link BackendUnavailableException} and the patience has not run out.
+   * The first attempt of a step runs on the caller's thread.
+   */
+  private final class Hold {
+    private final JobId id;
+    private final long start = System.nanoTime();
+    private final long deadline = start + patience.toNanos();
+    /** Retries so far, over all steps: the back-off grows over the whole create. */
+    volatile int retries;
+
+    Hold(JobId id) {
+      this.id = id;
+    }
+
+    long elapsedMillis() {
+      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    <T> CompletableFuture<T> attempt(String what, Supplier<CompletableFuture<T>> step) {
+      CompletableFuture<T> out = new CompletableFuture<>();
+      run(what, step, out);
+      return out;
+    }
+
+    private <T> void run(String what, Supplier<CompletableFuture<T>> step,
+        CompletableFuture<T> out) {
+      CompletableFuture<T> f;
+      try {
+        f = step.get();
+      } catch (RuntimeException e) {
+        f = CompletableFuture.failedFuture(e);
+      }
+      f.whenComplete((v, err) -> {
+        if (err == null) {
+          out.complete(v);
+          return;
+        }
+        Throwable c = Futures.unwrap(err);
+        long left = deadline - System.nanoTime();
+        if (!(c instanceof BackendUnavailableException) || left <= 0) {
+          out.completeExceptionally(c instanceof BackendUnavailableException && retries > 0
+              ? new BackendUnavailableException("job " + id + ": " + what + " failed for "
+                  + elapsedMillis() + " ms (" + (retries + 1) + " attempts): " + c.getMessage(),
+                  c)
+              : c);
+          return;
+        }
+        long delay = Math.min(left, backoff.delay(retries).toNanos());
+        retries++;
+        LOG.log(Level.DEBUG, "job {0}: {1} failed ({2}); trying again in {3} ms", id, what,
+            c.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay));
+        CompletableFuture.runAsync(() -> run(what, step, out),
+            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, RETRIES));
+      });
+    }
+  }
+
+  private static Executor retryPool() {
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor t = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread th = new Thread(r, "osapi-create-retries-" + n.incrementAndGet());
+          th.setDaemon(true);
+          return th;
+        });
+    t.allowCoreThreadTimeOut(true);
+    return t;
+  }
+}

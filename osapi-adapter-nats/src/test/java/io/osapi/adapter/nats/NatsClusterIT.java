@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A three-node JetStream cluster on loopback with the stream and buckets at three replicas: the
  * leader of stream {@code JOBS} is killed while jobs are being created and processed. The job
- * client holds creates through the fail-over (its default create patience, 10 s), so no create is
+ * client holds creates through the fail-over (its default create patience, 15 s), so no create is
  * refused; every job runs exactly once.
  */
 class NatsClusterIT {

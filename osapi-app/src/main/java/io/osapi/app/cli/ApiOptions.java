@@ -61,7 +61,7 @@ public final class ApiOptions {
   @Option(
       names = "--create-patience",
       paramLabel = "DURATION",
-      defaultValue = "10s",
+      defaultValue = "15s",
       description = "How long a job create is held while the job store or queue is unavailable"
           + " (a NATS fail-over), retried with back-off; then 503 with Retry-After, 0s to 20s"
           + " (default: ${DEFAULT-VALUE}).")

@@ -160,7 +160,7 @@ class ServerOptionsTest {
   @Test
   void createPatienceAndTheEmbeddedBound() {
     ProcessSettings d = settings(Map.of());
-    assertThat(d.requireApi().createPatience()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.requireApi().createPatience()).isEqualTo(Duration.ofSeconds(15));
     assertThat(d.embeddedLimits().maxJobs()).isEqualTo(100_000);
     assertThat(d.embeddedLimits().maxBytes()).isEqualTo(Runtime.getRuntime().maxMemory() / 100 * 25);
     ProcessSettings s = settings(Map.of(), "--create-patience", "0s", "--embedded-max-jobs", "7",

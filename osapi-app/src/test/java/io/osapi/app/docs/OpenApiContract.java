@@ -395,6 +395,7 @@ final class OpenApiContract {
       case "MisdirectedRequest" -> "421";
       case "InternalError" -> "500";
       case "Unavailable" -> "503";
+      case "StoreFull" -> "507";
       default -> throw new IllegalStateException(
           "component response " + component + " has no status in OpenApiContract.statusOf");
     };

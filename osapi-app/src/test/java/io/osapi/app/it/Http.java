@@ -18,7 +18,7 @@ public final class Http {
 
   /** The response, or null when nothing listens. */
   public static HttpResponse<String> send(String method, URI uri, String body) {
-    // a create may be held for the controller's --create-patience (10 s) and one attempt more
+    // a create may be held for the controller's --create-patience (15 s) and one attempt more
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
         .header("Content-Type", "application/json");
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()

@@ -69,7 +69,7 @@ public final class JobClient {
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
   /** Default time a create is held while the store or queue is unavailable. */
-  public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(15);
 
   private static final System.Logger LOG = System.getLogger(JobClient.class.getName());
 

@@ -1,10 +1,10 @@
 package io.osapi.app.runtime;
 
-import io.osapi.adapter.otel.MetricsScraper;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.http.MetricsHttpServer;
 import io.osapi.app.http.Readiness;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.BindException;
 import java.net.URI;
 import java.time.Instant;
@@ -21,18 +21,19 @@ import java.util.Optional;
  */
 public final class MetricsEndpoint implements Managed {
   private final HostPort address;
-  private final MetricsScraper scraper;
+  private final PrometheusRegistry registry;
   private final ReadinessMonitor readiness;
   private volatile MetricsHttpServer server;
 
   /**
    * @param address where to listen
-   * @param scraper renders {@code /metrics}
+   * @param registry what {@code /metrics} renders
    * @param readiness answers {@code /health/ready}
    */
-  public MetricsEndpoint(HostPort address, MetricsScraper scraper, ReadinessMonitor readiness) {
+  public MetricsEndpoint(
+      HostPort address, PrometheusRegistry registry, ReadinessMonitor readiness) {
     this.address = Objects.requireNonNull(address, "address");
-    this.scraper = Objects.requireNonNull(scraper, "scraper");
+    this.registry = Objects.requireNonNull(registry, "registry");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
   }
 
@@ -48,7 +49,7 @@ public final class MetricsEndpoint implements Managed {
     }
     try {
       server =
-          MetricsHttpServer.builder(scraper)
+          MetricsHttpServer.builder(registry)
               .bindAddress(address.host())
               .port(address.port())
               .readiness(this::readiness)

@@ -2,7 +2,6 @@ package io.osapi.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
-import io.osapi.adapter.otel.MetricsScraper;
 import io.osapi.adapter.otel.OtelMetricsBackend;
 import io.osapi.adapter.otel.OtelMetricsConfig;
 import io.osapi.app.api.ApiFilters;
@@ -11,13 +10,15 @@ import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.port.JobMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import javax.inject.Singleton;
 
 /**
  * Metrics on OpenTelemetry: one SDK per process ({@link OtelMetricsBackend}) with its Prometheus
- * scrape, the optional OTLP push, {@link JobMetrics} and the REST API's HTTP server metrics on it.
- * No OpenTelemetry type is bound in the graph.
+ * scrape (bound as a client_java {@link PrometheusRegistry}), the optional OTLP push, {@link
+ * JobMetrics} and the REST API's HTTP server metrics on it. No OpenTelemetry type is bound in the
+ * graph.
  */
 @Module
 public interface OtelModule {
@@ -36,10 +37,10 @@ public interface OtelModule {
     return backend.jobMetrics(operations.types());
   }
 
-  /** What {@code /metrics} renders. */
+  /** What {@code /metrics} renders: the SDK's metrics as a client_java registry. */
   @Provides
-  static MetricsScraper scraper(OtelMetricsBackend backend) {
-    return backend;
+  static PrometheusRegistry prometheusRegistry(OtelMetricsBackend backend) {
+    return backend.prometheusRegistry();
   }
 
   /** The semconv HTTP server metrics of the REST API, on this backend's meter provider. */

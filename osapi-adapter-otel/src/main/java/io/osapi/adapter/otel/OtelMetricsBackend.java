@@ -3,6 +3,7 @@ package io.osapi.adapter.otel;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -76,7 +77,11 @@ public final class OtelMetricsBackend implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile int lastScrapeSize = 16 * 1024;
 
+  private final InternalErrors errors = new InternalErrors();
   private OtelJobMetrics jobMetrics;
+  private OtelFleetMetrics fleetMetrics;
+  private OtelConnectionMetrics connectionMetrics;
+  private OtelHealthMetrics healthMetrics;
 
   /**
    * Sets up the SDK as {@code config} says.
@@ -156,16 +161,54 @@ public final class OtelMetricsBackend implements AutoCloseable {
    */
   public synchronized OtelJobMetrics jobMetrics(Set<String> operations) {
     Objects.requireNonNull(operations, "operations");
-    if (closed.get()) {
-      throw new IllegalStateException("metrics backend is closed");
-    }
+    requireOpen();
     if (jobMetrics == null) {
-      jobMetrics = OtelJobMetrics.create(meterProvider, operations, config.maxWorkerSeries());
+      jobMetrics = new OtelJobMetrics(meter(), operations, config.maxWorkerSeries(), errors);
     } else if (!jobMetrics.operations().equals(OtelJobMetrics.labelledOperations(operations))) {
       throw new IllegalStateException(
           "job metrics exist already for operations " + jobMetrics.operations());
     }
     return jobMetrics;
+  }
+
+  /** {@link io.osapi.core.port.FleetMetrics} on this backend (created at the first call). */
+  public synchronized OtelFleetMetrics fleetMetrics() {
+    requireOpen();
+    if (fleetMetrics == null) {
+      fleetMetrics = new OtelFleetMetrics(meter(), errors);
+    }
+    return fleetMetrics;
+  }
+
+  /**
+   * {@link io.osapi.core.port.ConnectionMetrics} on this backend (created at the first call),
+   * exported as {@code osapi_nats_connected} and {@code osapi_nats_reconnects_total}.
+   */
+  public synchronized OtelConnectionMetrics connectionMetrics() {
+    requireOpen();
+    if (connectionMetrics == null) {
+      connectionMetrics = new OtelConnectionMetrics(meter(), errors);
+    }
+    return connectionMetrics;
+  }
+
+  /** {@link io.osapi.core.port.HealthMetrics} on this backend (created at the first call). */
+  public synchronized OtelHealthMetrics healthMetrics() {
+    requireOpen();
+    if (healthMetrics == null) {
+      healthMetrics = new OtelHealthMetrics(meter(), errors);
+    }
+    return healthMetrics;
+  }
+
+  private Meter meter() {
+    return meterProvider.get(OtelJobMetrics.SCOPE_NAME);
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("metrics backend is closed");
+    }
   }
 
   /** The meter provider, for other instrumentation (HTTP server metrics, ...). */

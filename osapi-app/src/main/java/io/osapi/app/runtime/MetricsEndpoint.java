@@ -4,7 +4,6 @@ import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.http.MetricsHttpServer;
 import io.osapi.app.http.Readiness;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.BindException;
 import java.net.URI;
 import java.time.Instant;
@@ -21,19 +20,20 @@ import java.util.Optional;
  */
 public final class MetricsEndpoint implements Managed {
   private final HostPort address;
-  private final PrometheusRegistry registry;
+  private final MetricsHttpServer.Builder builder;
   private final ReadinessMonitor readiness;
   private volatile MetricsHttpServer server;
 
   /**
    * @param address where to listen
-   * @param registry what {@code /metrics} renders
+   * @param builder the server to start (what {@code /metrics} renders); address and readiness are
+   *     set here
    * @param readiness answers {@code /health/ready}
    */
   public MetricsEndpoint(
-      HostPort address, PrometheusRegistry registry, ReadinessMonitor readiness) {
+      HostPort address, MetricsHttpServer.Builder builder, ReadinessMonitor readiness) {
     this.address = Objects.requireNonNull(address, "address");
-    this.registry = Objects.requireNonNull(registry, "registry");
+    this.builder = Objects.requireNonNull(builder, "builder");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
   }
 
@@ -49,7 +49,7 @@ public final class MetricsEndpoint implements Managed {
     }
     try {
       server =
-          MetricsHttpServer.builder(registry)
+          builder
               .bindAddress(address.host())
               .port(address.port())
               .readiness(this::readiness)

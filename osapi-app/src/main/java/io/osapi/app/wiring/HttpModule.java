@@ -9,6 +9,7 @@ import io.osapi.app.api.JobsApi;
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.http.MetricsHttpServer;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.ReadinessMonitor;
@@ -46,6 +47,7 @@ public interface HttpModule {
   @Singleton
   static MetricsEndpoint metricsEndpoint(
       MetricsSettings settings, PrometheusRegistry registry, ReadinessMonitor readiness) {
-    return new MetricsEndpoint(settings.address(), registry, readiness);
+    return new MetricsEndpoint(
+        settings.address(), MetricsHttpServer.builder(registry), readiness);
   }
 }

@@ -9,6 +9,9 @@ import io.osapi.app.api.ApiRoute;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
@@ -16,8 +19,9 @@ import javax.inject.Singleton;
 
 /**
  * Metrics on OpenTelemetry: one SDK per process ({@link OtelMetricsBackend}) with its Prometheus
- * scrape (bound as a client_java {@link PrometheusRegistry}), the optional OTLP push, {@link
- * JobMetrics} and the REST API's HTTP server metrics on it. No OpenTelemetry type is bound in the
+ * scrape (bound as a client_java {@link PrometheusRegistry}), the optional OTLP push, the metrics
+ * ports ({@link JobMetrics}, {@link FleetMetrics}, {@link ConnectionMetrics}, {@link
+ * HealthMetrics}) and the REST API's HTTP server metrics on it. No OpenTelemetry type is bound in the
  * graph.
  */
 @Module
@@ -35,6 +39,24 @@ public interface OtelModule {
   @Provides
   static JobMetrics jobMetrics(OtelMetricsBackend backend, OperationRegistry operations) {
     return backend.jobMetrics(operations.types());
+  }
+
+  /** A controller's background views of the fleet, on this backend. */
+  @Provides
+  static FleetMetrics fleetMetrics(OtelMetricsBackend backend) {
+    return backend.fleetMetrics();
+  }
+
+  /** The broker connection's state ({@code osapi_nats_*}), on this backend. */
+  @Provides
+  static ConnectionMetrics connectionMetrics(OtelMetricsBackend backend) {
+    return backend.connectionMetrics();
+  }
+
+  /** Readiness ({@code osapi_component_up}, {@code osapi_subsystem_up}), on this backend. */
+  @Provides
+  static HealthMetrics healthMetrics(OtelMetricsBackend backend) {
+    return backend.healthMetrics();
   }
 
   /** What {@code /metrics} renders: the SDK's metrics as a client_java registry. */

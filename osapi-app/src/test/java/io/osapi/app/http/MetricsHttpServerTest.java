@@ -56,7 +56,7 @@ class MetricsHttpServerTest {
     toClose.add(backend);
     OtelJobMetrics metrics = backend.jobMetrics(Set.of("node.hostname.get"));
     metrics.jobCreated("node.hostname.get");
-    metrics.componentUp(true);
+    backend.healthMetrics().componentUp(true);
     return backend.prometheusRegistry();
   }
 

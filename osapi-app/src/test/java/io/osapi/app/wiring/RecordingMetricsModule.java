@@ -5,6 +5,9 @@ import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiFilters;
 import io.osapi.app.runtime.MetricsShutdown;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.testing.RecordingJobMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -26,6 +29,18 @@ public interface RecordingMetricsModule {
   /** The recorder is the job metrics. */
   @Binds
   JobMetrics jobMetrics(RecordingJobMetrics recording);
+
+  /** And the fleet views. */
+  @Binds
+  FleetMetrics fleetMetrics(RecordingJobMetrics recording);
+
+  /** And the connection state. */
+  @Binds
+  ConnectionMetrics connectionMetrics(RecordingJobMetrics recording);
+
+  /** And readiness. */
+  @Binds
+  HealthMetrics healthMetrics(RecordingJobMetrics recording);
 
   /** A registry with nothing in it: the metrics are recorded by {@link RecordingJobMetrics}. */
   @Provides

@@ -140,9 +140,14 @@ public final class ApiServer implements Managed, AutoCloseable {
     return isRunning();
   }
 
+  /**
+   * Stops accepting requests and lets running ones finish until {@code deadline} at the latest
+   * (a deadline already past closes them at once).
+   */
   @Override
   public void stop(Instant deadline) {
-    stop(Duration.ofSeconds(1));
+    Duration left = Duration.between(Instant.now(), deadline);
+    stop(left.isNegative() ? Duration.ZERO : left);
   }
 
   @Override
@@ -156,10 +161,12 @@ public final class ApiServer implements Managed, AutoCloseable {
   }
 
   /**
-   * Stops accepting requests, lets running ones finish for up to {@code grace}, then closes.
-   * Idempotent.
+   * Stops accepting requests, lets running ones finish for up to {@code grace} (the JDK server's
+   * own wait counts in whole seconds, rounded down; the handler threads get the rest), then closes
+   * them. Idempotent.
    */
   public void stop(Duration grace) {
+    long end = System.nanoTime() + grace.toNanos();
     HttpServer s;
     ThreadPoolExecutor e;
     synchronized (this) {
@@ -174,7 +181,7 @@ public final class ApiServer implements Managed, AutoCloseable {
     s.stop((int) Math.max(0, Math.min(Integer.MAX_VALUE, grace.toSeconds())));
     e.shutdown();
     try {
-      if (!e.awaitTermination(Math.max(100, grace.toMillis()), TimeUnit.MILLISECONDS)) {
+      if (!e.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         e.shutdownNow();
       }
     } catch (InterruptedException ie) {

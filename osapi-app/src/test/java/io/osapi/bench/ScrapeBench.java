@@ -40,6 +40,7 @@ public final class ScrapeBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    io.osapi.app.http.HttpLimits.apply(); // as Main does at process start
     try (OtelMetricsBackend backend = new OtelMetricsBackend(OtelMetricsConfig.builder()
         .cardinalityLimit(series + 100).maxWorkerSeries(series).build())) {
       OtelJobMetrics metrics = backend.jobMetrics(Set.of("diag.echo"));

@@ -37,11 +37,6 @@ import java.util.concurrent.TimeUnit;
 public final class ApiServer implements Managed, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
 
-  static {
-    // the JDK reads these once, when the first server of the JVM is created
-    HttpLimits.apply();
-  }
-
   private final HostPort address;
   private final JobsApi api;
   private final List<Filter> filters;

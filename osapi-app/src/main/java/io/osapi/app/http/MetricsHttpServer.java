@@ -46,15 +46,10 @@ import java.util.function.Supplier;
  * 503. {@code /health} and {@code /health/ready} never wait for a scrape. A refused body is read
  * and discarded up to 4 MiB, so the connection can serve the next request; a larger one (or one
  * that is not all there) is answered with {@code Connection: close} and the connection closed
- * without reading it. {@link #close()} stops the server and the pool. The class applies {@link
- * HttpLimits#apply()} when it loads: the JDK reads those properties once, when the first {@link
- * HttpServer} of the JVM is created.
+ * without reading it. {@link #close()} stops the server and the pool. The JDK's limits ({@link
+ * HttpLimits#apply()}) are set once at process start, by {@code Main}.
  */
 public final class MetricsHttpServer implements AutoCloseable {
-
-  static {
-    HttpLimits.apply();
-  }
 
   /** The default bind address: loopback only. */
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";

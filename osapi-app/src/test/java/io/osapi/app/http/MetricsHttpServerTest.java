@@ -399,9 +399,10 @@ class MetricsHttpServerTest {
 
   @Test
   void theJdkLimitsAreSetBeforeTheFirstServer() throws Exception {
-    // the JDK reads sun.net.httpserver.nodelay once, when its first server is created; the
-    // server class sets it in its static initialiser. The time it saves (about 40 ms per scrape of
-    // delayed-ACK stall) is measured by scripts/bench-scrape.sh, not by a timed unit test.
+    // the JDK reads sun.net.httpserver.nodelay once, when its first server is created; Main sets
+    // it at process start, and HttpLimitsAtTestStart at the start of the test JVM. The time it
+    // saves (about 40 ms per scrape of delayed-ACK stall) is measured by scripts/bench-scrape.sh,
+    // not by a timed unit test.
     MetricsHttpServer server = start(backend());
     assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
     assertThat(System.getProperty("sun.net.httpserver.maxReqTime")).isEqualTo("10");

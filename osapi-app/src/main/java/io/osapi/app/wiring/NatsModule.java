@@ -7,7 +7,6 @@ import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.Backend;
-import io.osapi.app.runtime.NatsBackendHandle;
 import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.HealthMetrics;
 import javax.inject.Singleton;

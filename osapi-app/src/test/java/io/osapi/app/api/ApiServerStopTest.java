@@ -99,6 +99,21 @@ class ApiServerStopTest {
   }
 
   @Test
+  void anIdleServerStopsAtOnceWhateverItsDeadline() throws Exception {
+    ApiServer server = startServer();
+    assertThat(getJobsUnheld(server)).isEqualTo(200); // a finished exchange, a kept connection
+    // a process's drain deadline is far: an idle API must not sit on it
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(15),
+        () -> server.stop(Instant.now().plusSeconds(120)));
+    assertThat(server.isRunning()).isFalse();
+  }
+
+  private int getJobsUnheld(ApiServer server) throws Exception {
+    release.countDown();
+    return getJobs(server).get(10, TimeUnit.SECONDS).statusCode();
+  }
+
+  @Test
   void stopReturnsByItsDeadlineWhileARequestStillRuns() throws Exception {
     ApiServer server = startServer();
     CompletableFuture<HttpResponse<String>> inFlight = getJobs(server);

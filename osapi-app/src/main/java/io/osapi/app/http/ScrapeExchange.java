@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import io.prometheus.metrics.exporter.common.PrometheusHttpExchange;
 import io.prometheus.metrics.exporter.common.PrometheusHttpRequest;
 import io.prometheus.metrics.exporter.common.PrometheusHttpResponse;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,8 @@ final class ScrapeExchange implements PrometheusHttpExchange {
           return OutputStream.nullOutputStream();
         }
         exchange.sendResponseHeaders(statusCode, contentLength);
-        return exchange.getResponseBody();
+        // the handler's gzip stream writes in 512-byte pieces: hand them to the JDK in big ones
+        return new BufferedOutputStream(exchange.getResponseBody(), 64 * 1024);
       }
     };
   }

@@ -1,6 +1,7 @@
 package io.osapi.app;
 
 import io.osapi.app.cli.Cli;
+import io.osapi.app.http.HttpLimits;
 import io.osapi.app.runtime.OutOfMemoryExit;
 import io.osapi.app.runtime.ShutdownSafeLogManager;
 import io.osapi.app.wiring.Processes;
@@ -17,6 +18,8 @@ public final class Main {
   /** Runs the command line and exits with its code (servers run until SIGTERM/SIGINT). */
   public static void main(String[] args) {
     OutOfMemoryExit.install();
+    // JVM-wide, read by the JDK when the first HttpServer is created: set once, before any
+    HttpLimits.apply();
     if (System.getProperty("java.util.logging.manager") == null) {
       System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
     }

@@ -15,6 +15,8 @@ import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.CreateJobRequest;
@@ -279,6 +281,8 @@ public final class LoadDriver {
     OperationRegistry ops = BuiltinOperations.registry();
     OtelMetricsBackend otelBackend = otel ? new OtelMetricsBackend(OtelMetricsConfig.defaults()) : null;
     JobMetrics metrics = otel ? otelBackend.jobMetrics(ops.types()) : JobMetrics.noop();
+    ConnectionMetrics connection = otel ? otelBackend.connectionMetrics() : ConnectionMetrics.noop();
+    HealthMetrics health = otel ? otelBackend.healthMetrics() : HealthMetrics.noop();
     NatsSettings settings = NatsSettings.builder().server(url).build();
     AtomicLong completed = new AtomicLong();
     CountDownLatch allDone = new CountDownLatch(1);
@@ -294,7 +298,7 @@ public final class LoadDriver {
     }, "bench-scraper");
     try {
       for (int w = 0; w < workers; w++) {
-        NatsBackend nb = NatsBackend.connect(settings, metrics);
+        NatsBackend nb = NatsBackend.connect(settings, connection, health);
         backends.add(nb);
         JobStore counting = new CompletionTap(nb.jobStore(), () -> {
           if (completed.incrementAndGet() == jobs) {
@@ -309,7 +313,7 @@ public final class LoadDriver {
         services.add(ws);
         ws.start();
       }
-      NatsBackend clientBackend = NatsBackend.connect(settings, metrics);
+      NatsBackend clientBackend = NatsBackend.connect(settings, connection, health);
       backends.add(clientBackend);
       JobClient client = new JobClient(clientBackend.jobStore(), clientBackend.jobQueue(),
           clientBackend.workerRegistry(), ops, metrics, Clock.systemUTC());

@@ -40,10 +40,11 @@ public final class ScrapeBench {
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
+    io.osapi.app.http.HttpLimits.apply(); // as Main does at process start
     try (OtelMetricsBackend backend = new OtelMetricsBackend(OtelMetricsConfig.builder()
         .cardinalityLimit(series + 100).maxWorkerSeries(series).build())) {
       OtelJobMetrics metrics = backend.jobMetrics(Set.of("diag.echo"));
-      metrics.componentUp(true);
+      backend.healthMetrics().componentUp(true);
       backend.scrape(null); // everything but our series in place
       long before = usedHeapAfterGc();
       for (int w = 0; w < series; w++) {
@@ -54,7 +55,7 @@ public final class ScrapeBench {
       }
       backend.scrape(null);
       long after = usedHeapAfterGc();
-      try (MetricsHttpServer server = MetricsHttpServer.builder(backend).port(0)
+      try (MetricsHttpServer server = MetricsHttpServer.builder(backend.prometheusRegistry()).port(0)
           .readiness(Readiness::up).start()) {
         HttpClient http = HttpClient.newHttpClient();
         HttpRequest req = HttpRequest.newBuilder(
@@ -90,7 +91,7 @@ public final class ScrapeBench {
           java.io.ByteArrayOutputStream bo = new java.io.ByteArrayOutputStream(body.length / 4);
           try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(bo, 8192) {
                 {
-                  def.setLevel(java.util.zip.Deflater.BEST_SPEED); // as MetricsHttpServer does
+                  def.setLevel(java.util.zip.Deflater.DEFAULT_COMPRESSION); // as client_java's handler
                 }
               }) {
             gz.write(body);

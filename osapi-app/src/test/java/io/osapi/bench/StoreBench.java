@@ -11,7 +11,6 @@ import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Target;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -124,7 +123,7 @@ public final class StoreBench {
         .connectionName("osapi-store-bench").startupWait(Duration.ofSeconds(20)).build();
     List<JobId> ids = new ArrayList<>(n);
     long t0 = System.nanoTime();
-    try (NatsBackend b = NatsBackend.connect(settings, JobMetrics.noop())) {
+    try (NatsBackend b = NatsBackend.connect(settings)) {
       if (!b.isReady()) {
         throw new IllegalStateException("NATS not ready: " + b.lastError());
       }

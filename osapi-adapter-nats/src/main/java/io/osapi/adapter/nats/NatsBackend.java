@@ -6,7 +6,8 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
 import io.osapi.core.domain.BackendUnavailableException;
-import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -29,12 +30,12 @@ import java.util.concurrent.TimeUnit;
  * a server that lost its state gets them back). Until then {@link #isReady()} is false and the
  * ports throw {@link BackendUnavailableException}.
  *
- * <p>Connection events drive {@link JobMetrics#natsConnected} (1 while the connection is up,
+ * <p>Connection events drive {@link ConnectionMetrics#connectionUp} (1 while the connection is up,
  * reported on changes only, so repeated or late events change nothing) and {@link
- * JobMetrics#natsReconnected} (once per RECONNECTED after a connection that had been up; jnats
+ * ConnectionMetrics#reconnected} (once per RECONNECTED after a connection that had been up; jnats
  * fires DISCONNECTED once per failed attempt, and reports the first connection as RECONNECTED
  * when it needed retries, neither of which is a reconnect). It also reports subsystem {@code nats}
- * up while ready.
+ * up while ready ({@link HealthMetrics#subsystemUp}).
  *
  * <p>Passwords, tokens and trust store passwords never appear in logs or exception messages.
  */
@@ -45,7 +46,8 @@ public final class NatsBackend implements AutoCloseable {
       new Backoff(Duration.ofMillis(250), Duration.ofSeconds(10), 2, 0.2);
 
   private final NatsSettings settings;
-  private final JobMetrics metrics;
+  private final ConnectionMetrics metrics;
+  private final HealthMetrics health;
   private final ScheduledExecutorService provisioner;
   private final NatsRetry retry = new NatsRetry();
   private final NatsJobStore store;
@@ -67,9 +69,10 @@ public final class NatsBackend implements AutoCloseable {
   private volatile long connectionEpoch;
   private final NatsErrorLog errors;
 
-  private NatsBackend(NatsSettings settings, JobMetrics metrics) {
+  private NatsBackend(NatsSettings settings, ConnectionMetrics metrics, HealthMetrics health) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.health = Objects.requireNonNull(health, "health");
     this.provisioner =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -90,12 +93,14 @@ public final class NatsBackend implements AutoCloseable {
    *
    * @param settings where and how to connect
    * @param metrics where connection events go
+   * @param health where subsystem {@code nats} is reported
    * @return the backend, ready or not (see {@link #isReady()} and {@link #lastError()})
    * @throws IllegalArgumentException for settings that can never work (an unreadable creds file
    *     or trust store, a trust store that does not open)
    */
-  public static NatsBackend connect(NatsSettings settings, JobMetrics metrics) {
-    NatsBackend b = new NatsBackend(settings, metrics);
+  public static NatsBackend connect(
+      NatsSettings settings, ConnectionMetrics metrics, HealthMetrics health) {
+    NatsBackend b = new NatsBackend(settings, metrics, health);
     b.start();
     try {
       b.awaitReady(settings.startupWait());
@@ -104,6 +109,11 @@ public final class NatsBackend implements AutoCloseable {
     }
     return b;
   }
+  /** {@link #connect(NatsSettings, ConnectionMetrics, HealthMetrics)} with no metrics. */
+  public static NatsBackend connect(NatsSettings settings) {
+    return connect(settings, ConnectionMetrics.noop(), HealthMetrics.noop());
+  }
+
 
   /**
    * Waits until the backend is ready, it gave up (authentication refused, a configuration the
@@ -268,8 +278,8 @@ public final class NatsBackend implements AutoCloseable {
     Options options = options();
     synchronized (state) {
       connectedReported = false;
-      metrics.natsConnected(false);
-      metrics.subsystemUp("nats", false);
+      metrics.connectionUp(false);
+      health.subsystemUp("nats", false);
     }
     LOG.log(Level.INFO, "connecting to NATS: {0}", settings);
     try {
@@ -297,7 +307,7 @@ public final class NatsBackend implements AutoCloseable {
         switch (type) {
           case CONNECTED, RECONNECTED -> {
             if (type == ConnectionListener.Events.RECONNECTED && everConnected) {
-              metrics.natsReconnected();
+              metrics.reconnected();
               LOG.log(Level.INFO, "NATS reconnected to {0}", url(c));
             } else if (!everConnected) {
               LOG.log(Level.INFO, "NATS connected to {0}", url(c));
@@ -344,12 +354,12 @@ public final class NatsBackend implements AutoCloseable {
     boolean up = !closed && !terminal && c != null && c.getStatus() == Connection.Status.CONNECTED;
     if (up != connectedReported) {
       connectedReported = up;
-      metrics.natsConnected(up);
+      metrics.connectionUp(up);
     }
     boolean ready = up && session != null;
     if (ready != readyReported) {
       readyReported = ready;
-      metrics.subsystemUp("nats", ready);
+      health.subsystemUp("nats", ready);
     }
   }
 

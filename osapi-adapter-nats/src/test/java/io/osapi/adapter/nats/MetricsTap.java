@@ -1,6 +1,8 @@
 package io.osapi.adapter.nats;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.testing.RecordingJobMetrics;
 import java.time.Duration;
@@ -10,14 +12,14 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A {@link RecordingJobMetrics} that also remembers the sequence of {@code natsConnected} values,
+ * A {@link RecordingJobMetrics} that also remembers the sequence of {@code connectionUp} values,
  * so a test can see 1 → 0 → 1 rather than only the last value.
  */
-final class MetricsTap implements JobMetrics {
+final class MetricsTap implements JobMetrics, ConnectionMetrics, HealthMetrics {
   final RecordingJobMetrics recorded = new RecordingJobMetrics();
   private final List<Boolean> connected = new CopyOnWriteArrayList<>();
 
-  /** The natsConnected values as 1/0, consecutive repeats collapsed. */
+  /** The connectionUp values as 1/0, consecutive repeats collapsed. */
   List<Integer> connectedTransitions() {
     List<Integer> out = new ArrayList<>();
     for (Boolean b : connected) {
@@ -29,7 +31,7 @@ final class MetricsTap implements JobMetrics {
     return out;
   }
 
-  /** Every natsConnected call, repeats included. */
+  /** Every connectionUp call, repeats included. */
   List<Boolean> connectedCalls() {
     return List.copyOf(connected);
   }
@@ -65,12 +67,6 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
-  public void workersByState(
-      Map<io.osapi.core.domain.SchedulingState, Long> counts) {
-    recorded.workersByState(counts);
-  }
-
-  @Override
   public void jobRunTimedOut(String operation) {
     recorded.jobRunTimedOut(operation);
   }
@@ -86,29 +82,14 @@ final class MetricsTap implements JobMetrics {
   }
 
   @Override
-  public void natsConnected(boolean up) {
+  public void connectionUp(boolean up) {
     connected.add(up);
-    recorded.natsConnected(up);
+    recorded.connectionUp(up);
   }
 
   @Override
-  public void natsReconnected() {
-    recorded.natsReconnected();
-  }
-
-  @Override
-  public void queueBacklog(long pending, long ackPending) {
-    recorded.queueBacklog(pending, ackPending);
-  }
-
-  @Override
-  public void workerHeartbeatAges(Map<String, Duration> ages) {
-    recorded.workerHeartbeatAges(ages);
-  }
-
-  @Override
-  public void jobIndex(long jobs, long behind) {
-    recorded.jobIndex(jobs, behind);
+  public void reconnected() {
+    recorded.reconnected();
   }
 
   @Override

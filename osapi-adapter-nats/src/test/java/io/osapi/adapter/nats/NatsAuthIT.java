@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.osapi.core.contract.Fixtures;
-import io.osapi.core.port.JobMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +27,7 @@ class NatsAuthIT {
     NatsBackend ok =
         closeLater(
             NatsTestSupport.backend(
-                NatsTestSupport.settings(server).token("the-Token-42").build(), JobMetrics.noop()));
+                NatsTestSupport.settings(server).token("the-Token-42").build()));
     assertThat(ok.isReady()).isTrue();
     NatsBackend bad =
         closeLater(
@@ -36,8 +35,7 @@ class NatsAuthIT {
                 NatsTestSupport.settings(server)
                     .token("wrong-Token-43")
                     .startupWait(Duration.ofSeconds(10))
-                    .build(),
-                JobMetrics.noop()));
+                    .build()));
     assertThat(bad.isReady()).isFalse();
     assertThat(bad.lastError()).hasValueSatisfying(
         e -> assertThat(e).containsIgnoringCase("authentication").doesNotContain("wrong-Token-43"));
@@ -71,23 +69,21 @@ class NatsAuthIT {
             NatsTestSupport.backend(
                 NatsTestSupport.settings(url)
                     .trustStore(dir.resolve("trust.p12"), "store-Pa55")
-                    .build(),
-                JobMetrics.noop()));
+                    .build()));
     assertThat(trusted.isReady()).isTrue();
     assertThat(Fixtures.statuses(trusted.jobStore())).isEmpty();
 
     NatsBackend untrusted =
         closeLater(
             NatsBackend.connect(
-                NatsTestSupport.settings(url).startupWait(Duration.ofSeconds(3)).build(),
-                JobMetrics.noop()));
+                NatsTestSupport.settings(url).startupWait(Duration.ofSeconds(3)).build()));
     assertThat(untrusted.isReady()).isFalse();
     assertThat(untrusted.lastError()).isPresent();
 
     NatsBackend insecure =
         closeLater(
             NatsTestSupport.backend(
-                NatsTestSupport.settings(url).insecureDevTls(true).build(), JobMetrics.noop()));
+                NatsTestSupport.settings(url).insecureDevTls(true).build()));
     assertThat(insecure.isReady()).isTrue();
   }
 

@@ -10,7 +10,6 @@ import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
-import io.osapi.core.port.JobMetrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Clock;
@@ -60,14 +59,14 @@ class NatsConnectionIT {
     b.jobQueue().publish(JobNotification.of(after)).get();
     assertThat(Fixtures.statuses(b.jobStore())).containsOnlyKeys(before.job().id(), after.job().id());
     assertThat(m.connectedTransitions()).containsExactly(0, 1, 0, 1);
-    assertThat(m.recorded.natsReconnects()).isEqualTo(1);
+    assertThat(m.recorded.reconnects()).isEqualTo(1);
   }
 
   @Test
   void aCreateWithoutAnAnswerIsRemovedOnceTheServerAnswersAgain() throws Exception {
     NatsServerProcess server = closeLater(NatsServerProcess.start());
     NatsBackend b = closeLater(NatsBackend.connect(NatsTestSupport.settings(server)
-        .requestTimeout(Duration.ofSeconds(1)).build(), JobMetrics.noop()));
+        .requestTimeout(Duration.ofSeconds(1)).build()));
     assertThat(b.isReady()).isTrue();
     JobRecord kept = NatsJobStoreV2IT.any();
     JobRecord lost = NatsJobStoreV2IT.any();
@@ -82,7 +81,7 @@ class NatsConnectionIT {
       server.pause(false);
     }
     // a worker claimed one of them meanwhile (as if the notification had gone out after all)
-    NatsBackend other = closeLater(NatsTestSupport.backend(server, JobMetrics.noop()));
+    NatsBackend other = closeLater(NatsTestSupport.backend(server));
     other.jobStore().putRun(RunKey.any(claimed.job().id()),
         Run.claim(null, "w1", 1, Instant.now()), 0).get();
     b.jobStore().create(kept).get();
@@ -107,12 +106,12 @@ class NatsConnectionIT {
               .startupWait(Duration.ofSeconds(15))
               .build();
       long t0 = System.nanoTime();
-      NatsBackend b = closeLater(NatsBackend.connect(s, m));
+      NatsBackend b = closeLater(NatsBackend.connect(s, m, m));
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
 
       assertThat(b.isReady()).isFalse();
       assertThat(b.isConnected()).isFalse();
-      assertThat(m.recorded.natsConnected()).isZero();
+      assertThat(m.recorded.connected()).isZero();
       assertThat(m.connectedTransitions()).containsExactly(0);
       assertThat(m.recorded.subsystems()).containsEntry("nats", false);
       assertThat(b.lastError()).hasValueSatisfying(
@@ -131,7 +130,7 @@ class NatsConnectionIT {
                   List.of("nats://osapi:" + urlSecret + "@127.0.0.1:" + server.port()))
               .startupWait(Duration.ofSeconds(15))
               .build();
-      NatsBackend b2 = closeLater(NatsBackend.connect(inUrl, new MetricsTap()));
+      NatsBackend b2 = closeLater(NatsBackend.connect(inUrl));
       assertThat(b2.isReady()).isFalse();
       Throwable t2 = catchThrowable(() -> b2.jobQueue().backlog());
       assertThat(t2).isInstanceOf(BackendUnavailableException.class);
@@ -160,9 +159,9 @@ class NatsConnectionIT {
     NatsBackend b =
         closeLater(
             NatsBackend.connect(
-                NatsTestSupport.settings(server).startupWait(Duration.ofSeconds(1)).build(), m));
+                NatsTestSupport.settings(server).startupWait(Duration.ofSeconds(1)).build(), m, m));
     assertThat(b.isReady()).isFalse();
-    assertThat(m.recorded.natsConnected()).isZero();
+    assertThat(m.recorded.connected()).isZero();
     assertThat(catchThrowable(() -> b.jobQueue()
             .publish(JobNotification.of(NatsJobStoreV2IT.any())).get()))
         .hasCauseInstanceOf(BackendUnavailableException.class)
@@ -174,7 +173,7 @@ class NatsConnectionIT {
     server.restart();
     assertThat(b.awaitReady(Duration.ofSeconds(20))).isTrue();
     assertThat(m.connectedTransitions()).containsExactly(0, 1);
-    assertThat(m.recorded.natsReconnects()).as("a first connection is not a reconnect").isZero();
+    assertThat(m.recorded.reconnects()).as("a first connection is not a reconnect").isZero();
     assertThat(Fixtures.statuses(b.jobStore())).isEmpty();
     assertThat(m.recorded.subsystems()).containsEntry("nats", true);
   }

@@ -7,7 +7,6 @@ import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
-import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +24,9 @@ class NatsConsumerCloseIT {
   @Test
   void aJobPublishedAfterAWorkerClosedGoesToAnotherAtOnce() throws Exception {
     NatsServerProcess server = closer.later(NatsServerProcess.start());
-    NatsBackend client = closer.later(NatsTestSupport.backend(server, JobMetrics.noop()));
-    NatsBackend a = closer.later(NatsTestSupport.backend(server, JobMetrics.noop()));
-    NatsBackend b = closer.later(NatsTestSupport.backend(server, JobMetrics.noop()));
+    NatsBackend client = closer.later(NatsTestSupport.backend(server));
+    NatsBackend a = closer.later(NatsTestSupport.backend(server));
+    NatsBackend b = closer.later(NatsTestSupport.backend(server));
     Duration ackWait = Duration.ofSeconds(30);
     JobConsumer ca = a.jobQueue().consumer(new ConsumerSpec("close-a", Map.of(), ackWait, 5));
     JobConsumer cb = closer.later(

@@ -17,7 +17,6 @@ import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Target;
-import io.osapi.core.port.JobMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,7 +64,7 @@ class NatsFaultIT {
       allDone = fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(60));
     } catch (RuntimeException e) {
       System.err.println("SERVER LOG\n" + server.log());
-      try (NatsBackend fresh = NatsTestSupport.backend(server, JobMetrics.noop())) {
+      try (NatsBackend fresh = NatsTestSupport.backend(server)) {
         System.err.println("FRESH DIAG " + NatsTestSupport.diagnose(fresh, ids));
       }
       dumpThreads();
@@ -87,8 +86,8 @@ class NatsFaultIT {
 
     for (MetricsTap m : List.of(fleet.clientMetrics, w1.metrics(), w2.metrics())) {
       assertThat(m.connectedTransitions()).containsExactly(0, 1, 0, 1);
-      assertThat(m.recorded.natsConnected()).isEqualTo(1);
-      assertThat(m.recorded.natsReconnects()).isEqualTo(1);
+      assertThat(m.recorded.connected()).isEqualTo(1);
+      assertThat(m.recorded.reconnects()).isEqualTo(1);
     }
     assertThat(fleet.client.isReady()).isTrue();
   }

@@ -12,7 +12,6 @@ import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
-import io.osapi.core.port.JobMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,7 +157,7 @@ class NatsJobQueueV2IT {
 
   @Test
   void deliveriesThatRunOutAreReportedOnceAcrossSubscribers() throws Exception {
-    NatsBackend other = closer.later(NatsTestSupport.backend(NATS.server(), JobMetrics.noop()));
+    NatsBackend other = closer.later(NatsTestSupport.backend(NATS.server()));
     List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
     closer.later(NATS.backend().jobQueue().onExhausted(seen::add));
     closer.later(other.jobQueue().onExhausted(seen::add));

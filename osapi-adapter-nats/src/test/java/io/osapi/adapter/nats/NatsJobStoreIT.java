@@ -1,7 +1,6 @@
 package io.osapi.adapter.nats;
 
 import io.osapi.core.contract.JobStoreContract;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +26,7 @@ class NatsJobStoreIT extends JobStoreContract {
     NatsServerProcess server = NatsServerProcess.start();
     extra.add(server);
     NatsBackend b = NatsTestSupport.backend(
-        NatsTestSupport.settings(server).jobsTtl(retention).build(), JobMetrics.noop());
+        NatsTestSupport.settings(server).jobsTtl(retention).build());
     extra.add(0, b);
     return b.jobStore();
   }

@@ -1,6 +1,5 @@
 package io.osapi.adapter.nats;
 
-import io.osapi.core.port.JobMetrics;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -16,7 +15,7 @@ final class NatsServerExtension implements BeforeAllCallback, AfterAllCallback {
   @Override
   public void beforeAll(ExtensionContext context) {
     server = NatsServerProcess.start();
-    backend = NatsTestSupport.backend(server, JobMetrics.noop());
+    backend = NatsTestSupport.backend(server);
   }
 
   @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nats.client.JetStreamManagement;
 import io.osapi.core.contract.Fixtures;
-import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -30,14 +29,25 @@ final class NatsTestSupport {
   }
 
   /** A connected, ready backend. */
-  static NatsBackend backend(NatsSettings settings, JobMetrics metrics) {
-    NatsBackend b = NatsBackend.connect(settings, metrics);
+  static NatsBackend backend(NatsSettings settings, MetricsTap metrics) {
+    NatsBackend b = NatsBackend.connect(settings, metrics, metrics);
     assertThat(b.isReady()).as("backend ready; last error %s", b.lastError()).isTrue();
     return b;
   }
 
-  static NatsBackend backend(NatsServerProcess server, JobMetrics metrics) {
+  static NatsBackend backend(NatsServerProcess server, MetricsTap metrics) {
     return backend(settings(server).build(), metrics);
+  }
+
+  /** A connected, ready backend that reports no metrics. */
+  static NatsBackend backend(NatsSettings settings) {
+    NatsBackend b = NatsBackend.connect(settings);
+    assertThat(b.isReady()).as("backend ready; last error %s", b.lastError()).isTrue();
+    return b;
+  }
+
+  static NatsBackend backend(NatsServerProcess server) {
+    return backend(settings(server).build());
   }
 
   /**

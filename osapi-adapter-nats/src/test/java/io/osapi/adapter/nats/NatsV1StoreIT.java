@@ -6,7 +6,6 @@ import io.nats.client.Connection;
 import io.nats.client.Nats;
 import io.nats.client.api.KeyValueConfiguration;
 import io.osapi.core.contract.Fixtures;
-import io.osapi.core.port.JobMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -27,8 +26,7 @@ class NatsV1StoreIT {
     }
     long t0 = System.nanoTime();
     NatsBackend b = closer.later(NatsBackend.connect(
-        NatsTestSupport.settings(server).startupWait(Duration.ofSeconds(15)).build(),
-        JobMetrics.noop()));
+        NatsTestSupport.settings(server).startupWait(Duration.ofSeconds(15)).build()));
     assertThat(b.isReady()).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - t0))
         .as("gives up at once, no waiting for the startup wait").isLessThan(Duration.ofSeconds(10));
@@ -41,10 +39,10 @@ class NatsV1StoreIT {
   @Test
   void aV2StoreIsAccepted() throws Exception {
     NatsServerProcess server = closer.later(NatsServerProcess.start());
-    NatsBackend first = NatsTestSupport.backend(server, JobMetrics.noop());
+    NatsBackend first = NatsTestSupport.backend(server);
     first.jobStore().create(NatsJobStoreV2IT.any()).get();
     first.close();
-    NatsBackend again = closer.later(NatsTestSupport.backend(server, JobMetrics.noop()));
+    NatsBackend again = closer.later(NatsTestSupport.backend(server));
     assertThat(Fixtures.statuses(again.jobStore())).hasSize(1);
   }
 }

@@ -3,6 +3,7 @@ package io.osapi.adapter.otel;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -20,18 +21,11 @@ import io.opentelemetry.sdk.metrics.export.CardinalityLimitSelector;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
 import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
-import io.prometheus.metrics.model.snapshots.MetricSnapshot;
-import io.prometheus.metrics.model.snapshots.UnknownSnapshot;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Owns the OpenTelemetry SDK of one process: an {@link SdkMeterProvider} with a Prometheus reader
- * (rendered by {@link #scrape(String)}), the bucket views of the job histograms, the JVM runtime
+ * (registered in a client_java {@link PrometheusRegistry}, {@link #prometheusRegistry()}, which the
+ * app serves with client_java's scrape handler), the bucket views of the job histograms, the JVM runtime
  * metrics and, when configured, an OTLP http/protobuf push.
  *
  * <p>The Prometheus reader uses {@link TranslationStrategy#NO_UTF8_ESCAPING_WITH_SUFFIXES} and the
@@ -49,12 +44,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * _created} suffix and would print {@code osapi_jobs_total}.) {@code target_info} and the {@code
  * otel_scope_*} labels are off unless configured.
  *
- * <p>{@link #scrape(String)} never throws: if the collection or the rendering fails, it returns
- * {@link ScrapeResult#failure(String)}, which the HTTP layer answers with 500 and the short
- * message. An observable callback that throws is caught by the SDK: the other families are still
- * exported.
+ * <p>A collection that fails throws from the registry's scrape (the HTTP layer answers 500 with a
+ * short message); {@link #scrape(String)} returns it as {@link ScrapeResult#failure(String)}. An
+ * observable callback that throws is caught by the SDK: the other families are still exported.
  */
-public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
+public final class OtelMetricsBackend implements AutoCloseable {
 
   /** The instrument name of the HTTP server's in-flight request count (semconv). */
   public static final String HTTP_SERVER_ACTIVE_REQUESTS = "http.server.active_requests";
@@ -70,7 +64,6 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
   private static final AttributeKey<String> SERVICE_INSTANCE_ID =
       AttributeKey.stringKey("service.instance.id");
   private static final System.Logger LOG = System.getLogger(OtelMetricsBackend.class.getName());
-  private static final String OPENMETRICS = "application/openmetrics-text";
   private static final long CLOSE_TIMEOUT_SECONDS = 10;
 
   private final OtelMetricsConfig config;
@@ -78,15 +71,17 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
   private final SdkMeterProvider meterProvider;
   private final OpenTelemetry openTelemetry;
   private final RuntimeMetrics runtimeMetrics;
-  private final PrometheusTextFormatWriter textWriter = PrometheusTextFormatWriter.create();
-  private final OpenMetricsTextFormatWriter openMetricsWriter =
-      OpenMetricsTextFormatWriter.create();
-  private final Object scrapeLock = new Object();
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final ExpositionFormats formats =
+      ExpositionFormats.init(PrometheusProperties.builder().build());
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final AtomicBoolean scrapeErrorLogged = new AtomicBoolean();
   private volatile int lastScrapeSize = 16 * 1024;
 
+  private final InternalErrors errors = new InternalErrors();
   private OtelJobMetrics jobMetrics;
+  private OtelFleetMetrics fleetMetrics;
+  private OtelConnectionMetrics connectionMetrics;
+  private OtelHealthMetrics healthMetrics;
 
   /**
    * Sets up the SDK as {@code config} says.
@@ -138,6 +133,7 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
           cardinality);
     }
     this.meterProvider = builder.build();
+    registry.register(new PrometheusCollector(prometheusReader, closed::get));
     this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider);
     RuntimeMetrics runtime = null;
     if (config.runtimeMetricsEnabled()) {
@@ -165,16 +161,54 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
    */
   public synchronized OtelJobMetrics jobMetrics(Set<String> operations) {
     Objects.requireNonNull(operations, "operations");
-    if (closed.get()) {
-      throw new IllegalStateException("metrics backend is closed");
-    }
+    requireOpen();
     if (jobMetrics == null) {
-      jobMetrics = OtelJobMetrics.create(meterProvider, operations, config.maxWorkerSeries());
+      jobMetrics = new OtelJobMetrics(meter(), operations, config.maxWorkerSeries(), errors);
     } else if (!jobMetrics.operations().equals(OtelJobMetrics.labelledOperations(operations))) {
       throw new IllegalStateException(
           "job metrics exist already for operations " + jobMetrics.operations());
     }
     return jobMetrics;
+  }
+
+  /** {@link io.osapi.core.port.FleetMetrics} on this backend (created at the first call). */
+  public synchronized OtelFleetMetrics fleetMetrics() {
+    requireOpen();
+    if (fleetMetrics == null) {
+      fleetMetrics = new OtelFleetMetrics(meter(), errors);
+    }
+    return fleetMetrics;
+  }
+
+  /**
+   * {@link io.osapi.core.port.ConnectionMetrics} on this backend (created at the first call),
+   * exported as {@code osapi_nats_connected} and {@code osapi_nats_reconnects_total}.
+   */
+  public synchronized OtelConnectionMetrics connectionMetrics() {
+    requireOpen();
+    if (connectionMetrics == null) {
+      connectionMetrics = new OtelConnectionMetrics(meter(), errors);
+    }
+    return connectionMetrics;
+  }
+
+  /** {@link io.osapi.core.port.HealthMetrics} on this backend (created at the first call). */
+  public synchronized OtelHealthMetrics healthMetrics() {
+    requireOpen();
+    if (healthMetrics == null) {
+      healthMetrics = new OtelHealthMetrics(meter(), errors);
+    }
+    return healthMetrics;
+  }
+
+  private Meter meter() {
+    return meterProvider.get(OtelJobMetrics.SCOPE_NAME);
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("metrics backend is closed");
+    }
   }
 
   /** The meter provider, for other instrumentation (HTTP server metrics, ...). */
@@ -202,100 +236,36 @@ public final class OtelMetricsBackend implements MetricsScraper, AutoCloseable {
   }
 
   /**
-   * Collects and renders the Prometheus exposition: OpenMetrics text 1.0.0 when {@code
-   * acceptHeader} accepts {@code application/openmetrics-text}, else Prometheus text 0.0.4. Never
-   * throws; a failure comes back as {@link ScrapeResult#failure(String)} (HTTP 500). Scrapes are
-   * serialised.
+   * The client_java registry that holds this backend's metrics (the {@link PrometheusMetricReader},
+   * one collection at a time, {@code _count} gauges as untyped): what a client_java scrape handler
+   * serves at {@code /metrics}. After {@link #close()} its collection throws.
    */
-  @Override
+  public PrometheusRegistry prometheusRegistry() {
+    return registry;
+  }
+
+  /**
+   * Collects and renders the exposition in process, negotiated by client_java's {@link
+   * ExpositionFormats} as over HTTP: protobuf, OpenMetrics text 1.0.0 or Prometheus text 0.0.4 by
+   * {@code acceptHeader}. Never throws; a failure comes back as {@link ScrapeResult#failure(String)}.
+   * For tests, benchmarks and embedding code; HTTP scrapes go through {@link #prometheusRegistry()}.
+   */
   public ScrapeResult scrape(String acceptHeader) {
     if (closed.get()) {
       return ScrapeResult.failure("metrics backend is closed");
     }
     try {
-      ExpositionFormatWriter writer = wantsOpenMetrics(acceptHeader) ? openMetricsWriter : textWriter;
-      MetricSnapshots snapshots;
-      synchronized (scrapeLock) {
-        snapshots = untypedCountGauges(prometheusReader.collect());
-      }
+      ExpositionFormatWriter writer = formats.findWriter(acceptHeader);
       ByteArrayOutputStream out = new ByteArrayOutputStream(lastScrapeSize + 1024);
-      writer.write(out, snapshots, EscapingScheme.UNDERSCORE_ESCAPING);
+      writer.write(out, registry.scrape(), EscapingScheme.fromAcceptHeader(acceptHeader));
       lastScrapeSize = out.size();
       return ScrapeResult.success(writer.getContentType(), out.toByteArray());
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
         throw (VirtualMachineError) t;
       }
-      if (scrapeErrorLogged.compareAndSet(false, true)) {
-        LOG.log(System.Logger.Level.ERROR, "metrics scrape failed (logged once)", t);
-      }
       return ScrapeResult.failure("metrics collection failed: " + t.getClass().getSimpleName());
     }
-  }
-
-  /**
-   * Renders gauges whose exposition name ends in {@code _count} (the semconv {@code
-   * jvm_thread_count}, {@code jvm_class_count}, {@code jvm_cpu_count}) as untyped: promtool's lint
-   * reserves {@code _count} for histograms and summaries and fails a gauge of that name, but exempts
-   * untyped families. Names and values stay as the contract says; Prometheus treats untyped as a
-   * gauge.
-   */
-  static MetricSnapshots untypedCountGauges(MetricSnapshots in) {
-    boolean any = false;
-    for (MetricSnapshot m : in) {
-      if (m instanceof GaugeSnapshot && m.getMetadata().getPrometheusName().endsWith("_count")) {
-        any = true;
-        break;
-      }
-    }
-    if (!any) {
-      return in;
-    }
-    List<MetricSnapshot> out = new ArrayList<>(in.size());
-    for (MetricSnapshot m : in) {
-      if (m instanceof GaugeSnapshot g && m.getMetadata().getPrometheusName().endsWith("_count")) {
-        List<UnknownSnapshot.UnknownDataPointSnapshot> points = new ArrayList<>();
-        for (GaugeSnapshot.GaugeDataPointSnapshot p : g.getDataPoints()) {
-          points.add(new UnknownSnapshot.UnknownDataPointSnapshot(
-              p.getValue(), p.getLabels(), p.getExemplar()));
-        }
-        out.add(new UnknownSnapshot(g.getMetadata(), points));
-      } else {
-        out.add(m);
-      }
-    }
-    return new MetricSnapshots(out);
-  }
-
-  /**
-   * Whether an {@code Accept} header asks for OpenMetrics text: one of its media ranges is {@code
-   * application/openmetrics-text} with a quality above 0.
-   */
-  static boolean wantsOpenMetrics(String acceptHeader) {
-    if (acceptHeader == null || acceptHeader.isEmpty()) {
-      return false;
-    }
-    for (String range : acceptHeader.split(",")) {
-      String[] parts = range.split(";");
-      if (!parts[0].trim().toLowerCase(Locale.ROOT).equals(OPENMETRICS)) {
-        continue;
-      }
-      double q = 1.0;
-      for (int i = 1; i < parts.length; i++) {
-        String p = parts[i].trim();
-        if (p.startsWith("q=")) {
-          try {
-            q = Double.parseDouble(p.substring(2).trim());
-          } catch (NumberFormatException e) {
-            q = 0.0;
-          }
-        }
-      }
-      if (q > 0.0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

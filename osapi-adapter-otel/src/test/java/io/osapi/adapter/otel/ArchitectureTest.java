@@ -32,11 +32,9 @@ class ArchitectureTest {
   }
 
   @Test
-  void theScrapeTypesCarryNoOpenTelemetryType() {
+  void theScrapeResultCarriesNoOpenTelemetryType() {
     classes()
         .that()
-        .haveSimpleName("MetricsScraper")
-        .or()
         .haveSimpleName("ScrapeResult")
         .should()
         .onlyDependOnClassesThat()

@@ -59,7 +59,7 @@ class MetricsContractTest {
     backend =
         new OtelMetricsBackend(OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build());
     metrics = backend.jobMetrics(Set.of(HOSTNAME, EXEC));
-    recordKnownValues(metrics);
+    recordKnownValues(backend, metrics);
   }
 
   @AfterEach
@@ -68,7 +68,7 @@ class MetricsContractTest {
   }
 
   /** The scenario every assertion below is about. */
-  static void recordKnownValues(OtelJobMetrics m) {
+  static void recordKnownValues(OtelMetricsBackend backend, OtelJobMetrics m) {
     m.jobCreated(HOSTNAME);
     m.jobCreated(HOSTNAME);
     m.jobCreated(HOSTNAME);
@@ -94,17 +94,17 @@ class MetricsContractTest {
     m.jobDeadLettered(EXEC);
     m.jobSuperseded(EXEC);
 
-    m.natsConnected(true);
-    m.natsReconnected();
-    m.queueBacklog(7, 2);
-    m.workerHeartbeatAges(
+    backend.connectionMetrics().connectionUp(true);
+    backend.connectionMetrics().reconnected();
+    backend.fleetMetrics().queueBacklog(7, 2);
+    backend.fleetMetrics().workerHeartbeatAges(
         Map.of("worker-1", Duration.ofMillis(1500), "worker-2", Duration.ofMillis(250)));
-    m.workersByState(Map.of(io.osapi.core.domain.SchedulingState.READY, 2L,
+    backend.fleetMetrics().workersByState(Map.of(io.osapi.core.domain.SchedulingState.READY, 2L,
         io.osapi.core.domain.SchedulingState.CORDONED, 1L));
     m.jobRunTimedOut(HOSTNAME);
-    m.componentUp(true);
-    m.subsystemUp("nats", true);
-    m.subsystemUp("http", false);
+    backend.healthMetrics().componentUp(true);
+    backend.healthMetrics().subsystemUp("nats", true);
+    backend.healthMetrics().subsystemUp("http", false);
   }
 
   private Exposition scrapeText() {

@@ -13,19 +13,21 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The core's compatibility kit, run against {@link OtelJobMetrics}: every figure is read back from
+ * The core's compatibility kit, run against {@link OtelJobMetrics} and the other metrics ports of
+ * {@link OtelMetricsBackend}: every figure is read back from
  * the literal Prometheus text of a real scrape.
  */
 class OtelJobMetricsCompatibilityTest extends JobMetricsContract {
   private final Map<JobMetrics, OtelMetricsBackend> backends = new IdentityHashMap<>();
 
   @Override
-  protected JobMetrics newMetrics() {
+  protected Ports newMetrics() {
     OtelMetricsBackend backend = new OtelMetricsBackend(
         OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build());
     JobMetrics m = backend.jobMetrics(Set.of("diag.echo", "diag.fail"));
     backends.put(m, backend);
-    return m;
+    return new Ports(m, backend.fleetMetrics(), backend.connectionMetrics(),
+        backend.healthMetrics());
   }
 
   @AfterEach
@@ -34,8 +36,8 @@ class OtelJobMetricsCompatibilityTest extends JobMetricsContract {
   }
 
   @Override
-  protected Readback read(JobMetrics m) {
-    ScrapeResult r = backends.get(m).scrape(null);
+  protected Readback read(Ports m) {
+    ScrapeResult r = backends.get(m.jobs()).scrape(null);
     Exposition e = Exposition.parse(new String(r.body(), StandardCharsets.UTF_8));
     return new Readback() {
       @Override

@@ -24,6 +24,9 @@ class OtelJobMetricsTest {
   private final OtelMetricsBackend backend =
       new OtelMetricsBackend(OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build());
   private final OtelJobMetrics metrics = backend.jobMetrics(Set.of(OP));
+  private final OtelFleetMetrics fleet = backend.fleetMetrics();
+  private final OtelConnectionMetrics connection = backend.connectionMetrics();
+  private final OtelHealthMetrics health = backend.healthMetrics();
 
   @AfterEach
   void tearDown() {
@@ -75,10 +78,10 @@ class OtelJobMetricsTest {
 
   @Test
   void heartbeatAgeSeriesFollowTheLatestMap() {
-    metrics.workerHeartbeatAges(Map.of("a", Duration.ofSeconds(1), "b", Duration.ofSeconds(2)));
+    fleet.workerHeartbeatAges(Map.of("a", Duration.ofSeconds(1), "b", Duration.ofSeconds(2)));
     assertThat(scrape().family("osapi_worker_heartbeat_age_seconds").labelValues("worker"))
         .containsExactlyInAnyOrder("a", "b");
-    metrics.workerHeartbeatAges(Map.of("b", Duration.ofSeconds(3)));
+    fleet.workerHeartbeatAges(Map.of("b", Duration.ofSeconds(3)));
     Exposition e = scrape();
     assertThat(e.family("osapi_worker_heartbeat_age_seconds").labelValues("worker"))
         .containsExactly("b");
@@ -93,29 +96,29 @@ class OtelJobMetricsTest {
   void natsConnectedIsIdempotentAndReconnectsCountOnlyReconnects() {
     assertThat(scrape().has("osapi_nats_connected")).as("unknown before the first report").isFalse();
 
-    metrics.natsConnected(true);
-    metrics.natsConnected(true);
-    metrics.natsConnected(true);
+    connection.connectionUp(true);
+    connection.connectionUp(true);
+    connection.connectionUp(true);
     assertThat(natsConnected()).isEqualTo(1.0);
     assertThat(scrape().family("osapi_nats_reconnects_total")
             .sample("osapi_nats_reconnects_total", Map.of()).value())
         .as("connected calls are not reconnects; the counter exists at 0 from the first event")
         .isEqualTo(0.0);
 
-    metrics.natsConnected(false);
-    metrics.natsConnected(false); // jnats: one DISCONNECTED per failed attempt
-    metrics.natsConnected(false);
+    connection.connectionUp(false);
+    connection.connectionUp(false); // jnats: one DISCONNECTED per failed attempt
+    connection.connectionUp(false);
     assertThat(natsConnected()).isEqualTo(0.0);
 
-    metrics.natsReconnected();
-    metrics.natsConnected(true);
-    metrics.natsConnected(true);
+    connection.reconnected();
+    connection.connectionUp(true);
+    connection.connectionUp(true);
     assertThat(natsConnected()).isEqualTo(1.0);
 
     // out of order: reconnected reported before connected(true)
-    metrics.natsConnected(false);
-    metrics.natsReconnected();
-    metrics.natsConnected(true);
+    connection.connectionUp(false);
+    connection.reconnected();
+    connection.connectionUp(true);
     assertThat(natsConnected()).isEqualTo(1.0);
     assertThat(
             scrape()
@@ -309,15 +312,15 @@ class OtelJobMetricsTest {
               metrics.workerConnected("", 1);
               metrics.workerDisconnected(null);
               metrics.workerDisconnected("never-connected");
-              metrics.queueBacklog(-1, Long.MIN_VALUE);
-              metrics.workerHeartbeatAges(null);
-              metrics.workerHeartbeatAges(ages);
-              metrics.subsystemUp(null, true);
-              metrics.subsystemUp(huge, true);
-              metrics.subsystemUp("nats", true);
-              metrics.natsConnected(false);
-              metrics.natsReconnected();
-              metrics.componentUp(false);
+              fleet.queueBacklog(-1, Long.MIN_VALUE);
+              fleet.workerHeartbeatAges(null);
+              fleet.workerHeartbeatAges(ages);
+              health.subsystemUp(null, true);
+              health.subsystemUp(huge, true);
+              health.subsystemUp("nats", true);
+              connection.connectionUp(false);
+              connection.reconnected();
+              health.componentUp(false);
             })
         .doesNotThrowAnyException();
     assertThat(metrics.internalErrors()).isZero();
@@ -356,11 +359,11 @@ class OtelJobMetricsTest {
 
   @Test
   void subsystemsAreBounded() {
-    for (int i = 0; i < OtelJobMetrics.MAX_SUBSYSTEMS + 10; i++) {
-      metrics.subsystemUp("s" + i, true);
+    for (int i = 0; i < OtelHealthMetrics.MAX_SUBSYSTEMS + 10; i++) {
+      health.subsystemUp("s" + i, true);
     }
     assertThat(scrape().family("osapi_subsystem_up").samples)
-        .hasSize(OtelJobMetrics.MAX_SUBSYSTEMS);
+        .hasSize(OtelHealthMetrics.MAX_SUBSYSTEMS);
   }
 
   @Test

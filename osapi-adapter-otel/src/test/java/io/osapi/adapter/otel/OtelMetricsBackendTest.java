@@ -26,7 +26,7 @@ class OtelMetricsBackendTest {
     try (OtelMetricsBackend backend = new OtelMetricsBackend(noRuntime().build())) {
       OtelJobMetrics metrics = backend.jobMetrics(Set.of("op"));
       metrics.jobCreated("op");
-      metrics.componentUp(true);
+      backend.healthMetrics().componentUp(true);
       Meter meter = backend.meterProvider().get("faulty");
       try (ObservableDoubleGauge bad =
               meter
@@ -58,7 +58,8 @@ class OtelMetricsBackendTest {
   void aCollectionFailureComesBackAsAFailureNotAnException() {
     // same name, same labels, two scopes, no otel_scope labels: the reader's collect throws
     try (OtelMetricsBackend backend = new OtelMetricsBackend(noRuntime().build())) {
-      backend.jobMetrics(Set.of("op")).componentUp(true);
+      backend.jobMetrics(Set.of("op"));
+      backend.healthMetrics().componentUp(true);
       backend.meterProvider().get("a").counterBuilder("test.dup").build().add(1);
       backend.meterProvider().get("b").counterBuilder("test.dup").build().add(1);
       ScrapeResult r = backend.scrape(null);
@@ -72,7 +73,8 @@ class OtelMetricsBackendTest {
   @Test
   void jvmRuntimeFamiliesAreExported() throws InterruptedException {
     try (OtelMetricsBackend backend = new OtelMetricsBackend(OtelMetricsConfig.defaults())) {
-      backend.jobMetrics(Set.of("op")).componentUp(true);
+      backend.jobMetrics(Set.of("op"));
+      backend.healthMetrics().componentUp(true);
       String text = scrapeAfterGc(backend);
       Exposition e = Exposition.parse(text);
       assertThat(e.names())
@@ -106,7 +108,8 @@ class OtelMetricsBackendTest {
   @Test
   void openMetricsKeepsTheCountGaugesAsUnknownNotBrokenFamilies() {
     try (OtelMetricsBackend backend = new OtelMetricsBackend(OtelMetricsConfig.defaults())) {
-      backend.jobMetrics(Set.of("op")).componentUp(true);
+      backend.jobMetrics(Set.of("op"));
+      backend.healthMetrics().componentUp(true);
       ScrapeResult r = backend.scrape("application/openmetrics-text; version=1.0.0");
       String text = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
       assertThat(text).contains("# TYPE jvm_thread_count unknown").contains("# EOF");
@@ -140,8 +143,10 @@ class OtelMetricsBackendTest {
                     .targetInfoEnabled(true)
                     .otelScopeLabelsEnabled(true)
                     .build())) {
-      off.jobMetrics(Set.of()).componentUp(true);
-      on.jobMetrics(Set.of()).componentUp(true);
+      off.jobMetrics(Set.of());
+      off.healthMetrics().componentUp(true);
+      on.jobMetrics(Set.of());
+      on.healthMetrics().componentUp(true);
       assertThat(off.scrape(null).bodyText())
           .doesNotContain("target_info")
           .doesNotContain("otel_scope_");
@@ -153,24 +158,19 @@ class OtelMetricsBackendTest {
 
   @Test
   void contentNegotiation() {
-    assertThat(OtelMetricsBackend.wantsOpenMetrics(null)).isFalse();
-    assertThat(OtelMetricsBackend.wantsOpenMetrics("")).isFalse();
-    assertThat(OtelMetricsBackend.wantsOpenMetrics("*/*")).isFalse();
-    assertThat(OtelMetricsBackend.wantsOpenMetrics("text/plain;version=0.0.4")).isFalse();
-    assertThat(OtelMetricsBackend.wantsOpenMetrics("application/openmetrics-text")).isTrue();
-    assertThat(
-            OtelMetricsBackend.wantsOpenMetrics(
-                "text/plain;q=0.5, Application/OpenMetrics-Text; version=1.0.0"))
-        .isTrue();
-    assertThat(OtelMetricsBackend.wantsOpenMetrics("application/openmetrics-text;q=0")).isFalse();
-    assertThat(OtelMetricsBackend.wantsOpenMetrics("application/openmetrics-text;q=abc")).isFalse();
-
+    // negotiated by client_java's ExpositionFormats (the HTTP scrape handler uses the same)
     try (OtelMetricsBackend backend = new OtelMetricsBackend(noRuntime().build())) {
-      backend.jobMetrics(Set.of()).componentUp(true);
+      backend.jobMetrics(Set.of());
+      backend.healthMetrics().componentUp(true);
       assertThat(backend.scrape("*/*").contentType())
           .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
       assertThat(backend.scrape("application/openmetrics-text").contentType())
           .isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+      assertThat(backend.scrape("text/plain;q=0.5, application/openmetrics-text; version=1.0.0")
+              .contentType())
+          .isEqualTo("application/openmetrics-text; version=1.0.0; charset=utf-8");
+      assertThat(backend.scrape(null).contentType())
+          .isEqualTo("text/plain; version=0.0.4; charset=utf-8");
     }
   }
 
@@ -230,7 +230,8 @@ class OtelMetricsBackendTest {
   @Test
   void everyFamilyHasHelp() {
     try (OtelMetricsBackend backend = new OtelMetricsBackend(OtelMetricsConfig.defaults())) {
-      MetricsContractTest.recordKnownValues(backend.jobMetrics(Set.of("node.hostname.get")));
+      MetricsContractTest.recordKnownValues(
+          backend, backend.jobMetrics(Set.of("node.hostname.get")));
       Exposition e = Exposition.parse(backend.scrape(null).bodyText());
       assertThat(
               e.names().stream()

@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +69,7 @@ class OtlpPushTest {
 
   @Test
   void aWorkersPushCarriesItsFamiliesWithUnitsTemporalityBoundsAndResource() throws Exception {
-    Map<String, Metric> m = push("osapi-worker", "worker-instance-1", jm -> {
+    Map<String, Metric> m = push("osapi-worker", "worker-instance-1", (jm, backend) -> {
       jm.workerConnected("w1", 4);
       jm.jobStarted("node.hostname.get", Duration.ofMillis(30));
       jm.jobFinished("node.hostname.get", "w1", JobOutcome.COMPLETED, Duration.ofMillis(120));
@@ -105,10 +105,10 @@ class OtlpPushTest {
 
   @Test
   void aControllersPushCarriesItsFamiliesAndResource() throws Exception {
-    Map<String, Metric> m = push("osapi-controller", "controller-instance-1", jm -> {
+    Map<String, Metric> m = push("osapi-controller", "controller-instance-1", (jm, backend) -> {
       jm.jobCreated("node.hostname.get");
-      jm.queueBacklog(7, 2);
-      jm.natsConnected(true);
+      backend.fleetMetrics().queueBacklog(7, 2);
+      backend.connectionMetrics().connectionUp(true);
     }, "osapi.jobs.pending");
     Metric created = m.get("osapi.jobs.created");
     assertThat(created.getDescription()).isNotBlank();
@@ -132,7 +132,7 @@ class OtlpPushTest {
    * Runs {@code record} against a backend pushing to the receiver, and returns the metrics of the
    * first push that holds {@code awaited}, by name, after checking the request and the resource.
    */
-  private Map<String, Metric> push(String service, String instance, Consumer<JobMetrics> record,
+  private Map<String, Metric> push(String service, String instance, BiConsumer<JobMetrics, OtelMetricsBackend> record,
       String awaited) throws InterruptedException {
     URI endpoint =
         URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/v1/metrics");
@@ -145,7 +145,7 @@ class OtlpPushTest {
                 Duration.ofSeconds(5)))
             .build();
     try (OtelMetricsBackend backend = new OtelMetricsBackend(config)) {
-      record.accept(backend.jobMetrics(Set.of("node.hostname.get")));
+      record.accept(backend.jobMetrics(Set.of("node.hostname.get")), backend);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
       while (System.nanoTime() < deadline) {
         Received r = received.poll(500, TimeUnit.MILLISECONDS);

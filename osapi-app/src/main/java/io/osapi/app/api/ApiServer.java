@@ -37,11 +37,6 @@ import java.util.concurrent.TimeUnit;
 public final class ApiServer implements Managed, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ApiServer.class.getName());
 
-  static {
-    // the JDK reads these once, when the first server of the JVM is created
-    HttpLimits.apply();
-  }
-
   private final HostPort address;
   private final JobsApi api;
   private final List<Filter> filters;
@@ -140,9 +135,14 @@ public final class ApiServer implements Managed, AutoCloseable {
     return isRunning();
   }
 
+  /**
+   * Stops accepting requests and lets running ones finish until {@code deadline} at the latest
+   * (a deadline already past closes them at once).
+   */
   @Override
   public void stop(Instant deadline) {
-    stop(Duration.ofSeconds(1));
+    Duration left = Duration.between(Instant.now(), deadline);
+    stop(left.isNegative() ? Duration.ZERO : left);
   }
 
   @Override
@@ -156,10 +156,14 @@ public final class ApiServer implements Managed, AutoCloseable {
   }
 
   /**
-   * Stops accepting requests, lets running ones finish for up to {@code grace}, then closes.
-   * Idempotent.
+   * Stops accepting requests, lets running ones finish for up to {@code grace} (the JDK server's
+   * own wait counts in whole seconds, rounded down; the handler threads get the rest), then closes
+   * them. With no request running it closes at once: the JDK 17 server's {@code stop(delay)} only
+   * ends early when an exchange finishes, so an idle server would wait the whole delay
+   * (JDK-8304065). Idempotent.
    */
   public void stop(Duration grace) {
+    long end = System.nanoTime() + grace.toNanos();
     HttpServer s;
     ThreadPoolExecutor e;
     synchronized (this) {
@@ -171,10 +175,11 @@ public final class ApiServer implements Managed, AutoCloseable {
     if (s == null) {
       return;
     }
-    s.stop((int) Math.max(0, Math.min(Integer.MAX_VALUE, grace.toSeconds())));
+    boolean running = e.getActiveCount() > 0;
+    s.stop(running ? (int) Math.max(0, Math.min(Integer.MAX_VALUE, grace.toSeconds())) : 0);
     e.shutdown();
     try {
-      if (!e.awaitTermination(Math.max(100, grace.toMillis()), TimeUnit.MILLISECONDS)) {
+      if (!e.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         e.shutdownNow();
       }
     } catch (InterruptedException ie) {

@@ -1,6 +1,5 @@
 package io.osapi.app.cli;
 
-import io.osapi.app.config.HostPort;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.ProcessSettings;
@@ -10,7 +9,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code osapi-app controller}: the REST API, the job client and the controller's metrics. */
@@ -26,19 +24,8 @@ public final class ControllerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--nats",
-      paramLabel = "URL[,URL...]",
-      defaultValue = "nats://127.0.0.1:4222",
-      description = "NATS server URLs (default: ${DEFAULT-VALUE}).")
-  String nats;
-
-  @Option(
-      names = "--metrics-addr",
-      paramLabel = "HOST:PORT",
-      defaultValue = MetricsSettings.CONTROLLER_ADDRESS,
-      description = "Where /metrics and /health listen (default: ${DEFAULT-VALUE}).")
-  String metricsAddr;
+  @Mixin NatsServersOption servers;
+  @Mixin MetricsAddressOption metrics = new MetricsAddressOption(MetricsSettings.CONTROLLER_ADDRESS);
 
   @Mixin ApiOptions api;
   @Mixin NatsOptions natsOptions;
@@ -53,9 +40,9 @@ public final class ControllerCommand implements Callable<Integer> {
   ProcessSettings settings() {
     return new ProcessSettings(
         ProcessKind.CONTROLLER,
-        Optional.of(natsOptions.toSettings(nats, "osapi-controller", null)),
+        Optional.of(natsOptions.toSettings(servers.nats, "osapi-controller", null)),
         Optional.of(api.toSettings()),
-        new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
+        new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-controller"),
         Optional.empty(),
         common.lifecycle());

@@ -1,7 +1,6 @@
 package io.osapi.app.cli;
 
 import io.osapi.app.config.ConfigException;
-import io.osapi.app.config.HostPort;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.ProcessSettings;
@@ -46,12 +45,8 @@ public final class OsapiCommand implements Callable<Integer> {
       description = "NATS server URLs; without it the embedded broker is used (default: none).")
   String nats;
 
-  @Option(
-      names = "--metrics-addr",
-      paramLabel = "HOST:PORT",
-      defaultValue = MetricsSettings.CONTROLLER_ADDRESS,
-      description = "Where /metrics and /health listen (default: ${DEFAULT-VALUE}).")
-  String metricsAddr;
+  @Mixin
+  MetricsAddressOption metrics = new MetricsAddressOption(MetricsSettings.CONTROLLER_ADDRESS);
 
   @Mixin ApiOptions api;
   @Mixin WorkerOptions worker;
@@ -80,7 +75,7 @@ public final class OsapiCommand implements Callable<Integer> {
         embedded ? Optional.empty()
             : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w)),
         Optional.of(api.toSettings()),
-        new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
+        new MetricsSettings(metrics.address(), common.otlp(),
             "osapi"),
         Optional.of(w),
         common.lifecycle(),

@@ -1,6 +1,5 @@
 package io.osapi.app.cli;
 
-import io.osapi.app.config.HostPort;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.ProcessSettings;
@@ -11,7 +10,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code osapi-app worker}: one worker with its own metrics. */
@@ -28,19 +26,8 @@ public final class WorkerCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--nats",
-      paramLabel = "URL[,URL...]",
-      defaultValue = "nats://127.0.0.1:4222",
-      description = "NATS server URLs (default: ${DEFAULT-VALUE}).")
-  String nats;
-
-  @Option(
-      names = "--metrics-addr",
-      paramLabel = "HOST:PORT",
-      defaultValue = MetricsSettings.WORKER_ADDRESS,
-      description = "Where /metrics and /health listen (default: ${DEFAULT-VALUE}).")
-  String metricsAddr;
+  @Mixin NatsServersOption servers;
+  @Mixin MetricsAddressOption metrics = new MetricsAddressOption(MetricsSettings.WORKER_ADDRESS);
 
   @Mixin WorkerOptions worker;
   @Mixin NatsOptions natsOptions;
@@ -56,9 +43,9 @@ public final class WorkerCommand implements Callable<Integer> {
     WorkerConfig w = worker.toConfig();
     return new ProcessSettings(
         ProcessKind.WORKER,
-        Optional.of(natsOptions.toSettings(nats, "osapi-worker-" + w.workerId(), w)),
+        Optional.of(natsOptions.toSettings(servers.nats, "osapi-worker-" + w.workerId(), w)),
         Optional.empty(),
-        new MetricsSettings(HostPort.parseListen("--metrics-addr", metricsAddr), common.otlp(),
+        new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-worker"),
         Optional.of(w),
         common.lifecycle());

@@ -34,9 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       without draining it, so a client that declares 100 MB and sends 2 bytes costs nothing.
  * </ol>
  *
- * <p>The JDK reads its properties once, when the first {@code HttpServer} of the JVM is created, so
- * both servers call {@link #apply()} from their static initialisers. A property already set (on
- * the command line with {@code -D}) is left alone.
+ * <p>The JDK reads its properties once, when the first {@code HttpServer} of the JVM is created,
+ * and they hold for the whole JVM, so {@link #apply()} is called once at process start, first thing
+ * in {@code Main} (an embedding program calls it itself, before its first server). A property
+ * already set (on the command line with {@code -D}) is left alone.
  */
 public final class HttpLimits {
   /** Seconds a request (line, headers and body) may take to arrive: {@code maxReqTime}. */
@@ -53,10 +54,6 @@ public final class HttpLimits {
 
   /** How often the JDK looks for connections past their time: {@code clockTick}, {@code timerMillis}. */
   public static final int TIMER_MILLIS = 1000;
-
-  static {
-    apply();
-  }
 
   private HttpLimits() {}
 

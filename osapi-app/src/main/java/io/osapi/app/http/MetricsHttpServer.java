@@ -3,15 +3,14 @@ package io.osapi.app.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.osapi.adapter.otel.MetricsScraper;
-import io.osapi.adapter.otel.ScrapeResult;
-import java.io.ByteArrayOutputStream;
+import io.prometheus.metrics.config.PrometheusProperties;
+import io.prometheus.metrics.exporter.common.PrometheusScrapeHandler;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
@@ -19,16 +18,17 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * The operations HTTP endpoint of a process, on the JDK's {@link HttpServer}:
  *
  * <ul>
- *   <li>{@code /metrics}: the Prometheus exposition from a {@link MetricsScraper} (text 0.0.4, or
- *       OpenMetrics when the {@code Accept} header asks for it), gzip-compressed when {@code
- *       Accept-Encoding} allows gzip. A scrape that fails or throws is answered with 500 and a short
- *       {@code text/plain} message, never an empty reply.
+ *   <li>{@code /metrics}: the Prometheus exposition of a client_java {@link PrometheusRegistry},
+ *       rendered by client_java's {@link PrometheusScrapeHandler}: Prometheus protobuf, OpenMetrics
+ *       text 1.0.0 or text 0.0.4 as the {@code Accept} header asks, gzip-compressed when {@code
+ *       Accept-Encoding} allows gzip, only the families named by {@code name[]=} query parameters
+ *       when there are any. A scrape that fails is answered with 500 and a short {@code text/plain}
+ *       message ({@link ScrapeExchange}), never an empty reply.
  *   <li>{@code /health}: liveness, always 200 {@code {"status":"up"}}.
  *   <li>{@code /health/ready}: 200 {@code {"status":"up"}} when the readiness supplier says ready,
  *       else 503 {@code {"status":"down","reasons":{...}}}.
@@ -46,15 +46,10 @@ import java.util.zip.GZIPOutputStream;
  * 503. {@code /health} and {@code /health/ready} never wait for a scrape. A refused body is read
  * and discarded up to 4 MiB, so the connection can serve the next request; a larger one (or one
  * that is not all there) is answered with {@code Connection: close} and the connection closed
- * without reading it. {@link #close()} stops the server and the pool. The class applies {@link
- * HttpLimits#apply()} when it loads: the JDK reads those properties once, when the first {@link
- * HttpServer} of the JVM is created.
+ * without reading it. {@link #close()} stops the server and the pool. The JDK's limits ({@link
+ * HttpLimits#apply()}) are set once at process start, by {@code Main}.
  */
 public final class MetricsHttpServer implements AutoCloseable {
-
-  static {
-    HttpLimits.apply();
-  }
 
   /** The default bind address: loopback only. */
   public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
@@ -71,12 +66,14 @@ public final class MetricsHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final ThreadPoolExecutor executor;
   private final Semaphore scrapes;
-  private final MetricsScraper scraper;
+  private final PrometheusScrapeHandler scrapeHandler;
   private final Supplier<Readiness> readiness;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private MetricsHttpServer(Builder b) throws IOException {
-    this.scraper = b.scraper;
+    // built from defaults, not from io.prometheus.* system properties or prometheus.properties
+    this.scrapeHandler =
+        new PrometheusScrapeHandler(PrometheusProperties.builder().build(), b.registry);
     this.readiness = b.readiness;
     this.scrapes = new Semaphore(b.threads, true);
     this.executor = HttpLimits.connectionPool("osapi-metrics-http", b.connections);
@@ -88,12 +85,12 @@ public final class MetricsHttpServer implements AutoCloseable {
   }
 
   /**
-   * A builder for a server rendering with {@code scraper} (e.g. {@code OtelMetricsBackend}).
+   * A builder for a server that serves {@code registry} at {@code /metrics}.
    *
-   * @param scraper renders {@code /metrics}
+   * @param registry what {@code /metrics} renders (the metrics backend's)
    */
-  public static Builder builder(MetricsScraper scraper) {
-    return new Builder(scraper);
+  public static Builder builder(PrometheusRegistry registry) {
+    return new Builder(registry);
   }
 
   /** The address the server listens on (with the actual port when 0 was asked). */
@@ -199,34 +196,14 @@ public final class MetricsHttpServer implements AutoCloseable {
       return;
     }
     try {
-      metrics(exchange, head);
+      metrics(exchange);
     } finally {
       scrapes.release();
     }
   }
 
-  private void metrics(HttpExchange exchange, boolean head) throws IOException {
-    ScrapeResult result;
-    try {
-      result = scraper.scrape(exchange.getRequestHeaders().getFirst("Accept"));
-      if (result == null) {
-        result = ScrapeResult.failure("metrics collection returned nothing");
-      }
-    } catch (RuntimeException | LinkageError | StackOverflowError e) {
-      LOG.log(System.Logger.Level.ERROR, "metrics scrape threw", e);
-      result = ScrapeResult.failure("metrics collection failed: " + e.getClass().getSimpleName());
-    }
-    if (!result.ok()) {
-      send(exchange, head, 500, result.contentType(), result.body());
-      return;
-    }
-    byte[] body = result.body();
-    exchange.getResponseHeaders().set("Vary", "Accept, Accept-Encoding");
-    if (acceptsGzip(exchange.getRequestHeaders().getFirst("Accept-Encoding"))) {
-      exchange.getResponseHeaders().set("Content-Encoding", "gzip");
-      body = gzip(body);
-    }
-    send(exchange, head, 200, result.contentType(), body);
+  private void metrics(HttpExchange exchange) throws IOException {
+    scrapeHandler.handleRequest(new ScrapeExchange(exchange));
   }
 
   private void ready(HttpExchange exchange, boolean head) throws IOException {
@@ -322,56 +299,13 @@ public final class MetricsHttpServer implements AutoCloseable {
     }
   }
 
-  /** Whether an {@code Accept-Encoding} header allows gzip (token {@code gzip}, q above 0). */
-  static boolean acceptsGzip(String acceptEncoding) {
-    if (acceptEncoding == null) {
-      return false;
-    }
-    for (String coding : acceptEncoding.split(",")) {
-      String[] parts = coding.split(";");
-      if (!parts[0].trim().toLowerCase(Locale.ROOT).equals("gzip")) {
-        continue;
-      }
-      for (int i = 1; i < parts.length; i++) {
-        String p = parts[i].trim();
-        if (p.startsWith("q=")) {
-          try {
-            return Double.parseDouble(p.substring(2).trim()) > 0;
-          } catch (NumberFormatException e) {
-            return false;
-          }
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /**
-   * Gzip at the fastest level: exposition text is repetitive enough that level 1 still shrinks it
-   * about 15 times, at a third of the default level's time (a 10,000-series body: ~1 ms instead of
-   * ~2.7 ms), and the scrape's time is what Prometheus waits for.
-   */
-  private static byte[] gzip(byte[] body) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 8 + 64);
-    try (GZIPOutputStream gz =
-        new GZIPOutputStream(out, 8192) {
-          {
-            def.setLevel(java.util.zip.Deflater.BEST_SPEED);
-          }
-        }) {
-      gz.write(body);
-    }
-    return out.toByteArray();
-  }
-
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
   }
 
   /** Builds and starts a {@link MetricsHttpServer}. */
   public static final class Builder {
-    private final MetricsScraper scraper;
+    private final PrometheusRegistry registry;
     private String bindAddress = DEFAULT_BIND_ADDRESS;
     private int port = DEFAULT_PORT;
     private Supplier<Readiness> readiness = Readiness::up;
@@ -379,8 +313,8 @@ public final class MetricsHttpServer implements AutoCloseable {
     private int connections = 128;
     private int backlog = 32;
 
-    private Builder(MetricsScraper scraper) {
-      this.scraper = Objects.requireNonNull(scraper, "scraper");
+    private Builder(PrometheusRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
     }
 
     /** The address to bind (default {@value MetricsHttpServer#DEFAULT_BIND_ADDRESS}). */

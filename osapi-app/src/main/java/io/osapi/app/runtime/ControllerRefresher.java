@@ -3,7 +3,7 @@ package io.osapi.app.runtime;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
-import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.WorkerRegistry;
 import java.lang.System.Logger.Level;
@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The controller's background refresher: on one scheduled thread, every interval, reads the queue
- * backlog and the worker registry and hands them to {@link JobMetrics#queueBacklog} and {@link
- * JobMetrics#workerHeartbeatAges} and {@link JobMetrics#workersByState}, so scrapes only ever read cached values. Skips a round while the
+ * backlog and the worker registry and hands them to {@link FleetMetrics#queueBacklog} and {@link
+ * FleetMetrics#workerHeartbeatAges} and {@link FleetMetrics#workersByState}, so scrapes only ever read cached values. Skips a round while the
  * backend is down; a failing round is logged once per distinct error.
  */
 public final class ControllerRefresher implements Managed {
@@ -31,7 +31,7 @@ public final class ControllerRefresher implements Managed {
   private final Backend backend;
   private final JobQueue queue;
   private final WorkerRegistry registry;
-  private final JobMetrics metrics;
+  private final FleetMetrics metrics;
   private final Clock clock;
   private final Duration interval;
   private ScheduledExecutorService scheduler;
@@ -49,7 +49,7 @@ public final class ControllerRefresher implements Managed {
       Backend backend,
       JobQueue queue,
       WorkerRegistry registry,
-      JobMetrics metrics,
+      FleetMetrics metrics,
       Clock clock,
       Duration interval) {
     this.backend = Objects.requireNonNull(backend, "backend");

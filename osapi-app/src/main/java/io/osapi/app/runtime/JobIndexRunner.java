@@ -1,6 +1,6 @@
 package io.osapi.app.runtime;
 
-import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.JobIndex;
 import java.time.Duration;
@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Keeps the controller's {@link JobIndex}, the view job listings and stats read: starts watching
  * the store (the watch starts its replay once the backend is there), and every second drops the
  * jobs the store's retention has dropped and reports the index's size and lag ({@link
- * JobMetrics#jobIndex}). Counts towards readiness as subsystem {@value #SUBSYSTEM}: not ready,
+ * FleetMetrics#jobIndex}). Counts towards readiness as subsystem {@value #SUBSYSTEM}: not ready,
  * with the reason, until the replay at start is complete.
  */
 public final class JobIndexRunner implements Managed {
@@ -25,7 +25,7 @@ public final class JobIndexRunner implements Managed {
 
   private final JobIndex index;
   private final JobStore store;
-  private final JobMetrics metrics;
+  private final FleetMetrics metrics;
   private final Duration interval;
   private ScheduledExecutorService ticker;
   private volatile long started;
@@ -36,7 +36,7 @@ public final class JobIndexRunner implements Managed {
    * @param metrics where size and lag go
    * @param interval time between expiry and metrics rounds
    */
-  public JobIndexRunner(JobIndex index, JobStore store, JobMetrics metrics, Duration interval) {
+  public JobIndexRunner(JobIndex index, JobStore store, FleetMetrics metrics, Duration interval) {
     this.index = Objects.requireNonNull(index, "index");
     this.store = Objects.requireNonNull(store, "store");
     this.metrics = Objects.requireNonNull(metrics, "metrics");

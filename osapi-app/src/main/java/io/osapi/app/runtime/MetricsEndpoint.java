@@ -1,6 +1,5 @@
 package io.osapi.app.runtime;
 
-import io.osapi.adapter.otel.MetricsScraper;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.http.MetricsHttpServer;
@@ -21,18 +20,20 @@ import java.util.Optional;
  */
 public final class MetricsEndpoint implements Managed {
   private final HostPort address;
-  private final MetricsScraper scraper;
+  private final MetricsHttpServer.Builder builder;
   private final ReadinessMonitor readiness;
   private volatile MetricsHttpServer server;
 
   /**
    * @param address where to listen
-   * @param scraper renders {@code /metrics}
+   * @param builder the server to start (what {@code /metrics} renders); address and readiness are
+   *     set here
    * @param readiness answers {@code /health/ready}
    */
-  public MetricsEndpoint(HostPort address, MetricsScraper scraper, ReadinessMonitor readiness) {
+  public MetricsEndpoint(
+      HostPort address, MetricsHttpServer.Builder builder, ReadinessMonitor readiness) {
     this.address = Objects.requireNonNull(address, "address");
-    this.scraper = Objects.requireNonNull(scraper, "scraper");
+    this.builder = Objects.requireNonNull(builder, "builder");
     this.readiness = Objects.requireNonNull(readiness, "readiness");
   }
 
@@ -48,7 +49,7 @@ public final class MetricsEndpoint implements Managed {
     }
     try {
       server =
-          MetricsHttpServer.builder(scraper)
+          builder
               .bindAddress(address.host())
               .port(address.port())
               .readiness(this::readiness)

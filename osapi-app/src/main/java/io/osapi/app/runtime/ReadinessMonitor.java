@@ -1,6 +1,6 @@
 package io.osapi.app.runtime;
 
-import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.HealthMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,12 +11,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Whether the process is ready: its backend is connected, it has finished starting and every part
  * is healthy. {@link #refresh()} re-evaluates (the process calls it every second and around start
- * and stop) and feeds {@link JobMetrics#subsystemUp} for the backend ({@code nats}) and each part's
- * subsystem ({@code http}, {@code worker}), and {@link JobMetrics#componentUp}.
+ * and stop) and feeds {@link HealthMetrics#subsystemUp} for the backend ({@code nats}) and each part's
+ * subsystem ({@code http}, {@code worker}), and {@link HealthMetrics#componentUp}.
  */
 public final class ReadinessMonitor {
   private final Backend backend;
-  private final JobMetrics metrics;
+  private final HealthMetrics metrics;
   private final List<Managed> parts = new CopyOnWriteArrayList<>();
   private volatile boolean started;
   private volatile Snapshot last = new Snapshot(false, Map.of(), Map.of("process", "starting"));
@@ -25,7 +25,7 @@ public final class ReadinessMonitor {
    * @param backend the store/queue backend
    * @param metrics where the readiness gauges go
    */
-  public ReadinessMonitor(Backend backend, JobMetrics metrics) {
+  public ReadinessMonitor(Backend backend, HealthMetrics metrics) {
     this.backend = Objects.requireNonNull(backend, "backend");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
   }

@@ -4,7 +4,8 @@ import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.Backend;
-import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.HealthMetrics;
 import java.time.Clock;
 import javax.inject.Singleton;
 
@@ -14,9 +15,10 @@ public interface AllInOneBackendModule {
   /** NATS or the embedded broker, by the settings. */
   @Provides
   @Singleton
-  static Backend backend(ProcessSettings settings, JobMetrics metrics, Clock clock) {
+  static Backend backend(ProcessSettings settings, ConnectionMetrics connection,
+      HealthMetrics health, Clock clock) {
     return settings.nats().isPresent()
-        ? NatsModule.nats(settings.requireNats(), metrics)
+        ? NatsModule.nats(settings.requireNats(), connection, health)
         : EmbeddedBrokerModule.embedded(clock, settings.jobRetention(),
             settings.embeddedLimits());
   }

@@ -9,6 +9,7 @@ import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.service.JobTimeoutService;
+import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.WorkerRegistry;
@@ -24,7 +25,7 @@ public interface ControllerModule {
       Backend backend,
       JobQueue queue,
       WorkerRegistry registry,
-      JobMetrics metrics,
+      FleetMetrics metrics,
       Clock clock,
       LifecycleSettings lifecycle) {
     return new ControllerRefresher(

@@ -11,6 +11,8 @@ import io.osapi.app.runtime.JobIndexRunner;
 import io.osapi.app.runtime.ReadinessMonitor;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
@@ -70,7 +72,7 @@ public interface CoreModule {
   @Provides
   @Singleton
   static JobIndexRunner jobIndexRunner(
-      JobIndex index, JobStore store, JobMetrics metrics, LifecycleSettings lifecycle) {
+      JobIndex index, JobStore store, FleetMetrics metrics, LifecycleSettings lifecycle) {
     return new JobIndexRunner(index, store, metrics, lifecycle.readinessInterval());
   }
 
@@ -109,7 +111,7 @@ public interface CoreModule {
   /** The process readiness, shared by the process and {@code /health/ready}. */
   @Provides
   @Singleton
-  static ReadinessMonitor readiness(Backend backend, JobMetrics metrics) {
+  static ReadinessMonitor readiness(Backend backend, HealthMetrics metrics) {
     return new ReadinessMonitor(backend, metrics);
   }
 }

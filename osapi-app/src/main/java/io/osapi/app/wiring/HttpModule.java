@@ -2,7 +2,6 @@ package io.osapi.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
-import io.osapi.adapter.otel.MetricsScraper;
 import io.osapi.app.api.ApiFilters;
 import io.osapi.app.api.ApiServer;
 import io.osapi.app.api.BearerAuth;
@@ -10,10 +9,12 @@ import io.osapi.app.api.JobsApi;
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.http.MetricsHttpServer;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.ReadinessMonitor;
 import io.osapi.core.service.JobClient;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import javax.inject.Singleton;
 
@@ -45,7 +46,8 @@ public interface HttpModule {
   @Provides
   @Singleton
   static MetricsEndpoint metricsEndpoint(
-      MetricsSettings settings, MetricsScraper scraper, ReadinessMonitor readiness) {
-    return new MetricsEndpoint(settings.address(), scraper, readiness);
+      MetricsSettings settings, PrometheusRegistry registry, ReadinessMonitor readiness) {
+    return new MetricsEndpoint(
+        settings.address(), MetricsHttpServer.builder(registry), readiness);
   }
 }

@@ -7,8 +7,8 @@ import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.Backend;
-import io.osapi.app.runtime.NatsBackendHandle;
-import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.HealthMetrics;
 import javax.inject.Singleton;
 
 /**
@@ -20,14 +20,15 @@ public interface NatsModule {
   /** The NATS backend of the settings. */
   @Provides
   @Singleton
-  static Backend backend(ProcessSettings settings, JobMetrics metrics) {
-    return nats(settings.requireNats(), metrics);
+  static Backend backend(
+      ProcessSettings settings, ConnectionMetrics connection, HealthMetrics health) {
+    return nats(settings.requireNats(), connection, health);
   }
 
   /** Connects (also used by the all-in-one process's backend choice). */
-  static Backend nats(NatsSettings settings, JobMetrics metrics) {
+  static Backend nats(NatsSettings settings, ConnectionMetrics connection, HealthMetrics health) {
     try {
-      return new NatsBackendHandle(NatsBackend.connect(settings, metrics));
+      return new NatsBackendHandle(NatsBackend.connect(settings, connection, health));
     } catch (IllegalArgumentException e) {
       throw new ConfigException("--nats", e.getMessage());
     }

@@ -2,7 +2,6 @@ package io.osapi.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
-import io.osapi.adapter.otel.MetricsScraper;
 import io.osapi.adapter.otel.OtelMetricsBackend;
 import io.osapi.adapter.otel.OtelMetricsConfig;
 import io.osapi.app.api.ApiFilters;
@@ -10,14 +9,20 @@ import io.osapi.app.api.ApiRoute;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import javax.inject.Singleton;
 
 /**
  * Metrics on OpenTelemetry: one SDK per process ({@link OtelMetricsBackend}) with its Prometheus
- * scrape, the optional OTLP push, {@link JobMetrics} and the REST API's HTTP server metrics on it.
- * No OpenTelemetry type is bound in the graph.
+ * scrape (bound as a client_java {@link PrometheusRegistry}), the optional OTLP push, the metrics
+ * ports ({@link JobMetrics}, {@link FleetMetrics}, {@link ConnectionMetrics}, {@link
+ * HealthMetrics}) and the REST API's HTTP server metrics on it. No OpenTelemetry type is bound in the
+ * graph.
  */
 @Module
 public interface OtelModule {
@@ -36,10 +41,28 @@ public interface OtelModule {
     return backend.jobMetrics(operations.types());
   }
 
-  /** What {@code /metrics} renders. */
+  /** A controller's background views of the fleet, on this backend. */
   @Provides
-  static MetricsScraper scraper(OtelMetricsBackend backend) {
-    return backend;
+  static FleetMetrics fleetMetrics(OtelMetricsBackend backend) {
+    return backend.fleetMetrics();
+  }
+
+  /** The broker connection's state ({@code osapi_nats_*}), on this backend. */
+  @Provides
+  static ConnectionMetrics connectionMetrics(OtelMetricsBackend backend) {
+    return backend.connectionMetrics();
+  }
+
+  /** Readiness ({@code osapi_component_up}, {@code osapi_subsystem_up}), on this backend. */
+  @Provides
+  static HealthMetrics healthMetrics(OtelMetricsBackend backend) {
+    return backend.healthMetrics();
+  }
+
+  /** What {@code /metrics} renders: the SDK's metrics as a client_java registry. */
+  @Provides
+  static PrometheusRegistry prometheusRegistry(OtelMetricsBackend backend) {
+    return backend.prometheusRegistry();
   }
 
   /** The semconv HTTP server metrics of the REST API, on this backend's meter provider. */

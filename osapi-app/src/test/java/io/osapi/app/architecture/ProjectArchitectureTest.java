@@ -31,6 +31,7 @@ class ProjectArchitectureTest {
     return List.of(
         ProjectRules::natsOnlyInTheNatsAdapter,
         ProjectRules::otelOnlyInTheOtelAdapter,
+        ProjectRules::prometheusOnlyInTheOtelAdapterAndTheMetricsServer,
         ProjectRules::jobMetricsImplementationUsesTheApiOnly,
         ProjectRules::injectionOnlyInTheWiring,
         ProjectRules::noFieldInjection,

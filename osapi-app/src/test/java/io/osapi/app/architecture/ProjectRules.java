@@ -24,8 +24,17 @@ final class ProjectRules {
   static ArchRule otelOnlyInTheOtelAdapter(String root) {
     return noClasses().that().resideInAPackage(root + "..")
         .and().resideOutsideOfPackage(root + ".adapter.otel..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..", "io.prometheus..")
-        .as("OpenTelemetry and Prometheus are used in the OTel adapter only");
+        .should().dependOnClassesThat().resideInAnyPackage("io.opentelemetry..")
+        .as("OpenTelemetry is used in the OTel adapter only");
+  }
+
+  static ArchRule prometheusOnlyInTheOtelAdapterAndTheMetricsServer(String root) {
+    return noClasses().that().resideInAPackage(root + "..")
+        .and().resideOutsideOfPackages(
+            root + ".adapter.otel..", root + ".app.http..", root + ".app.wiring..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.prometheus..")
+        .as("Prometheus client_java is used in the OTel adapter (its registry) and the metrics"
+            + " server (its scrape handler) only");
   }
 
   static ArchRule jobMetricsImplementationUsesTheApiOnly(String root) {

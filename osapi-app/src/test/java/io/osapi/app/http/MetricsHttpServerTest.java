@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.osapi.adapter.otel.Promtool;
-import io.osapi.adapter.otel.MetricsScraper;
 import io.osapi.adapter.otel.OtelJobMetrics;
 import io.osapi.adapter.otel.OtelMetricsBackend;
 import io.osapi.adapter.otel.OtelMetricsConfig;
-import io.osapi.adapter.otel.ScrapeResult;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -49,18 +50,24 @@ class MetricsHttpServerTest {
     }
   }
 
-  private OtelMetricsBackend backend() {
+  private PrometheusRegistry backend() {
     OtelMetricsBackend backend =
         new OtelMetricsBackend(OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build());
     toClose.add(backend);
     OtelJobMetrics metrics = backend.jobMetrics(Set.of("node.hostname.get"));
     metrics.jobCreated("node.hostname.get");
-    metrics.componentUp(true);
-    return backend;
+    backend.healthMetrics().componentUp(true);
+    return backend.prometheusRegistry();
   }
 
-  private MetricsHttpServer start(MetricsScraper scraper) throws IOException {
-    return start(MetricsHttpServer.builder(scraper).port(0));
+  private static PrometheusRegistry registryOf(MultiCollector collector) {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(collector);
+    return registry;
+  }
+
+  private MetricsHttpServer start(PrometheusRegistry registry) throws IOException {
+    return start(MetricsHttpServer.builder(registry).port(0));
   }
 
   private MetricsHttpServer start(MetricsHttpServer.Builder builder) throws IOException {
@@ -143,6 +150,46 @@ class MetricsHttpServerTest {
     assertThat(r.headers().firstValue("Content-Type"))
         .hasValue("text/plain; version=0.0.4; charset=utf-8");
     assertThat(r.body()).isEmpty();
+  }
+
+  @Test
+  void headWithGzipHasTheHeadersAndNoBody() throws Exception {
+    MetricsHttpServer server = start(backend());
+    HttpResponse<byte[]> r =
+        send(server, get(server, "/metrics").header("Accept-Encoding", "gzip")
+            .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Encoding")).hasValue("gzip");
+    assertThat(r.body()).isEmpty();
+    assertThat(send(server, get(server, "/health")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void servesPrometheusProtobufWhenAsked() throws Exception {
+    MetricsHttpServer server = start(backend());
+    HttpResponse<byte[]> r =
+        send(server, get(server, "/metrics").header("Accept",
+            "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;"
+                + "encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily");
+    // length-delimited MetricFamily messages: the family names are in there as bytes
+    assertThat(new String(r.body(), StandardCharsets.ISO_8859_1))
+        .contains("osapi_jobs_created_total")
+        .doesNotContain("# TYPE");
+  }
+
+  @Test
+  void nameParametersSelectFamilies() throws Exception {
+    MetricsHttpServer server = start(backend());
+    HttpResponse<byte[]> r =
+        send(server, get(server, "/metrics?name[]=osapi_component_up&name[]=osapi_jobs_created"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(text(r))
+        .contains("osapi_component_up 1.0\n")
+        .contains("osapi_jobs_created_total{operation=\"node.hostname.get\"} 1.0\n")
+        .doesNotContain("osapi_jobs_completed");
   }
 
   @Test
@@ -232,22 +279,20 @@ class MetricsHttpServerTest {
 
   @Test
   void aFailedScrapeIs500WithAShortMessage() throws Exception {
-    MetricsHttpServer failing = start(accept -> ScrapeResult.failure("collect went wrong"));
-    HttpResponse<byte[]> r = send(failing, get(failing, "/metrics"));
-    assertThat(r.statusCode()).isEqualTo(500);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
-    assertThat(text(r)).isEqualTo("collect went wrong\n");
-
     MetricsHttpServer throwing =
         start(
-            accept -> {
-              throw new IllegalStateException("boom");
-            });
-    HttpResponse<byte[]> t = send(throwing, get(throwing, "/metrics"));
+            registryOf(
+                () -> {
+                  throw new IllegalStateException("boom");
+                }));
+    HttpResponse<byte[]> t =
+        send(throwing, get(throwing, "/metrics").header("Accept-Encoding", "gzip"));
     assertThat(t.statusCode()).isEqualTo(500);
+    assertThat(t.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+    assertThat(t.headers().firstValue("Content-Encoding")).isEmpty();
     assertThat(text(t)).isEqualTo("metrics collection failed: IllegalStateException\n");
 
-    MetricsHttpServer nothing = start(accept -> null);
+    MetricsHttpServer nothing = start(registryOf(() -> null));
     assertThat(send(nothing, get(nothing, "/metrics")).statusCode()).isEqualTo(500);
   }
 
@@ -276,15 +321,15 @@ class MetricsHttpServerTest {
     MetricsHttpServer server =
         start(
             MetricsHttpServer.builder(
-                    accept -> {
+                    registryOf(() -> {
                       entered.countDown();
                       try {
                         release.await(10, TimeUnit.SECONDS);
                       } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                       }
-                      return ScrapeResult.success("text/plain", new byte[] {'o', 'k'});
-                    })
+                      return new MetricSnapshots();
+                    }))
                 .port(0)
                 .threads(1)
                 .connections(3));
@@ -331,14 +376,14 @@ class MetricsHttpServerTest {
     MetricsHttpServer server =
         start(
             MetricsHttpServer.builder(
-                    accept -> {
+                    registryOf(() -> {
                       try {
                         release.await(20, TimeUnit.SECONDS);
                       } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                       }
-                      return ScrapeResult.success("text/plain", new byte[] {'o', 'k'});
-                    })
+                      return new MetricSnapshots();
+                    }))
                 .port(0)
                 .threads(1));
     CompletableFuture<HttpResponse<byte[]>> first =
@@ -354,9 +399,10 @@ class MetricsHttpServerTest {
 
   @Test
   void theJdkLimitsAreSetBeforeTheFirstServer() throws Exception {
-    // the JDK reads sun.net.httpserver.nodelay once, when its first server is created; the
-    // server class sets it in its static initialiser. The time it saves (about 40 ms per scrape of
-    // delayed-ACK stall) is measured by scripts/bench-scrape.sh, not by a timed unit test.
+    // the JDK reads sun.net.httpserver.nodelay once, when its first server is created; Main sets
+    // it at process start, and HttpLimitsAtTestStart at the start of the test JVM. The time it
+    // saves (about 40 ms per scrape of delayed-ACK stall) is measured by scripts/bench-scrape.sh,
+    // not by a timed unit test.
     MetricsHttpServer server = start(backend());
     assertThat(System.getProperty("sun.net.httpserver.nodelay")).isEqualTo("true");
     assertThat(System.getProperty("sun.net.httpserver.maxReqTime")).isEqualTo("10");
@@ -367,11 +413,11 @@ class MetricsHttpServerTest {
 
   @Test
   void acceptEncodingParsing() {
-    assertThat(MetricsHttpServer.acceptsGzip(null)).isFalse();
-    assertThat(MetricsHttpServer.acceptsGzip("identity")).isFalse();
-    assertThat(MetricsHttpServer.acceptsGzip("gzip")).isTrue();
-    assertThat(MetricsHttpServer.acceptsGzip("deflate, GZIP;q=0.5")).isTrue();
-    assertThat(MetricsHttpServer.acceptsGzip("gzip;q=0")).isFalse();
-    assertThat(MetricsHttpServer.acceptsGzip("x-gzip")).isFalse();
+    assertThat(ScrapeExchange.acceptsGzip(null)).isFalse();
+    assertThat(ScrapeExchange.acceptsGzip("identity")).isFalse();
+    assertThat(ScrapeExchange.acceptsGzip("gzip")).isTrue();
+    assertThat(ScrapeExchange.acceptsGzip("deflate, GZIP;q=0.5")).isTrue();
+    assertThat(ScrapeExchange.acceptsGzip("gzip;q=0")).isFalse();
+    assertThat(ScrapeExchange.acceptsGzip("x-gzip")).isFalse();
   }
 }

@@ -3,18 +3,19 @@ package io.osapi.app.wiring;
 import dagger.Binds;
 import dagger.Module;
 import dagger.Provides;
-import io.osapi.adapter.otel.MetricsScraper;
-import io.osapi.adapter.otel.ScrapeResult;
 import io.osapi.app.api.ApiFilters;
 import io.osapi.app.runtime.MetricsShutdown;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.testing.RecordingJobMetrics;
-import java.nio.charset.StandardCharsets;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import javax.inject.Singleton;
 
 /**
  * Test replacement of {@link OtelModule}: {@link JobMetrics} is a {@link RecordingJobMetrics} the
- * test can assert on; {@code /metrics} renders a comment only and HTTP server metrics go nowhere.
+ * test can assert on; {@code /metrics} renders nothing and HTTP server metrics go nowhere.
  */
 @Module
 public interface RecordingMetricsModule {
@@ -29,13 +30,22 @@ public interface RecordingMetricsModule {
   @Binds
   JobMetrics jobMetrics(RecordingJobMetrics recording);
 
-  /** A scrape with nothing in it. */
+  /** And the fleet views. */
+  @Binds
+  FleetMetrics fleetMetrics(RecordingJobMetrics recording);
+
+  /** And the connection state. */
+  @Binds
+  ConnectionMetrics connectionMetrics(RecordingJobMetrics recording);
+
+  /** And readiness. */
+  @Binds
+  HealthMetrics healthMetrics(RecordingJobMetrics recording);
+
+  /** A registry with nothing in it: the metrics are recorded by {@link RecordingJobMetrics}. */
   @Provides
-  static MetricsScraper scraper() {
-    return accept ->
-        ScrapeResult.success(
-            "text/plain; version=0.0.4; charset=utf-8",
-            "# metrics are recorded by RecordingJobMetrics\n".getBytes(StandardCharsets.UTF_8));
+  static PrometheusRegistry prometheusRegistry() {
+    return new PrometheusRegistry();
   }
 
   /** No HTTP server metrics. */

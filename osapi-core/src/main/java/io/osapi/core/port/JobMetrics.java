@@ -1,12 +1,13 @@
 package io.osapi.core.port;
 
 import io.osapi.core.domain.JobOutcome;
-import io.osapi.core.domain.SchedulingState;
 import java.time.Duration;
-import java.util.Map;
 
 /**
- * Where the job client, the worker service and the adapters report what happens, for metrics.
+ * Where the job client and the worker service report what happens to jobs and to the workers of
+ * this process, for metrics. The other roles have ports of their own: {@link FleetMetrics} (a
+ * controller's background views), {@link ConnectionMetrics} (the broker connection), {@link
+ * HealthMetrics} (readiness).
  *
  * <p>Implementations must never throw from any method and never block on I/O: recording sits on
  * the job path. Label values passed in are bounded by the callers (registered operation types,
@@ -60,42 +61,6 @@ public interface JobMetrics {
   /** A worker in this process stopped consuming; its per-worker series go away. */
   void workerDisconnected(String workerId);
 
-  /** The NATS connection is up or down (idempotent: repeated calls change nothing). */
-  void natsConnected(boolean connected);
-
-  /** The NATS connection came back after a loss ({@code osapi_nats_reconnects_total}). */
-  void natsReconnected();
-
-  /** The latest backlog of the shared consumers, refreshed in the background. */
-  void queueBacklog(long pending, long ackPending);
-
-  /**
-   * The latest heartbeat age of every registered worker, refreshed in the background; workers
-   * missing from the map have left.
-   */
-  void workerHeartbeatAges(Map<String, Duration> ages);
-
-  /**
-   * The size and lag of this process's job index (the view listings read), refreshed in the
-   * background: {@code osapi_job_index_jobs} and {@code osapi_job_index_lag}.
-   *
-   * @param jobs jobs in the index
-   * @param behind writes to the job store the index has not applied yet
-   */
-  void jobIndex(long jobs, long behind);
-
-  /**
-   * How many registered workers are in each scheduling state ({@code osapi_workers_by_state}),
-   * refreshed in the background by the controller; states missing from the map have none.
-   */
-  void workersByState(Map<SchedulingState, Long> counts);
-
-  /** Whether a subsystem ({@code nats}, {@code http}, {@code worker}, ...) is ok. */
-  void subsystemUp(String subsystem, boolean up);
-
-  /** Whether the whole process is ready. */
-  void componentUp(boolean up);
-
   /** A {@link JobMetrics} that records nothing. */
   static JobMetrics noop() {
     return Noop.INSTANCE;
@@ -133,29 +98,5 @@ public interface JobMetrics {
 
     @Override
     public void workerDisconnected(String workerId) {}
-
-    @Override
-    public void natsConnected(boolean connected) {}
-
-    @Override
-    public void natsReconnected() {}
-
-    @Override
-    public void queueBacklog(long pending, long ackPending) {}
-
-    @Override
-    public void workerHeartbeatAges(Map<String, Duration> ages) {}
-
-    @Override
-    public void jobIndex(long jobs, long behind) {}
-
-    @Override
-    public void workersByState(Map<SchedulingState, Long> counts) {}
-
-    @Override
-    public void subsystemUp(String subsystem, boolean up) {}
-
-    @Override
-    public void componentUp(boolean up) {}
   }
 }

@@ -150,7 +150,6 @@ public final class WorkerService implements AutoCloseable {
       started = true;
       fetcher.start();
       metrics.workerConnected(config.workerId(), config.concurrency());
-      metrics.subsystemUp("worker", true);
       LOG.log(
           Level.INFO,
           "worker {0} started: concurrency {1}, labels {2}",
@@ -204,7 +203,6 @@ public final class WorkerService implements AutoCloseable {
         LOG.log(Level.WARNING, "could not deregister worker " + config.workerId(), e);
       }
       metrics.workerDisconnected(config.workerId());
-      metrics.subsystemUp("worker", false);
       LOG.log(Level.INFO, "worker {0} stopped", config.workerId());
     }
     return drained;

@@ -2,6 +2,9 @@ package io.osapi.core.testing;
 
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.SchedulingState;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -14,11 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A {@link JobMetrics} that remembers every call, for tests to assert on: swap it in where the OTel
- * adapter would go. Thread-safe. Label values are kept exactly as passed (null as {@code "null"});
- * like every {@link JobMetrics}, it never throws.
+ * A recorder of every metrics port ({@link JobMetrics}, {@link FleetMetrics}, {@link
+ * ConnectionMetrics}, {@link HealthMetrics}) that remembers every call, for tests to assert on:
+ * bind it to all four where the OTel adapter would go. Thread-safe. Label values are kept exactly
+ * as passed (null as {@code "null"}); like every metrics port, it never throws.
  */
-public final class RecordingJobMetrics implements JobMetrics {
+public final class RecordingJobMetrics
+    implements JobMetrics, FleetMetrics, ConnectionMetrics, HealthMetrics {
   private final Map<String, LongAdder> created = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> finished = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> processedByWorker = new ConcurrentHashMap<>();
@@ -32,8 +37,8 @@ public final class RecordingJobMetrics implements JobMetrics {
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger maxActive = new AtomicInteger();
   private final Map<String, Integer> connectedWorkers = new ConcurrentHashMap<>();
-  private final AtomicInteger natsConnected = new AtomicInteger();
-  private final AtomicLong natsReconnects = new AtomicLong();
+  private final AtomicInteger connected = new AtomicInteger();
+  private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong pending = new AtomicLong();
   private final AtomicLong ackPending = new AtomicLong();
   private volatile Map<String, Duration> heartbeatAges = Map.of();
@@ -103,13 +108,13 @@ public final class RecordingJobMetrics implements JobMetrics {
   }
 
   @Override
-  public void natsConnected(boolean connected) {
-    natsConnected.set(connected ? 1 : 0);
+  public void connectionUp(boolean up) {
+    connected.set(up ? 1 : 0);
   }
 
   @Override
-  public void natsReconnected() {
-    natsReconnects.incrementAndGet();
+  public void reconnected() {
+    reconnects.incrementAndGet();
   }
 
   @Override
@@ -259,14 +264,14 @@ public final class RecordingJobMetrics implements JobMetrics {
     return Map.copyOf(connectedWorkers);
   }
 
-  /** 1 while NATS is connected, else 0. */
-  public int natsConnected() {
-    return natsConnected.get();
+  /** 1 while the backend connection is up, else 0 (as last reported). */
+  public int connected() {
+    return connected.get();
   }
 
-  /** Successful NATS reconnects. */
-  public long natsReconnects() {
-    return natsReconnects.get();
+  /** Reconnects of the backend connection. */
+  public long reconnects() {
+    return reconnects.get();
   }
 
   /** The last reported pending backlog. */

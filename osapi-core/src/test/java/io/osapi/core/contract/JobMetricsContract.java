@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.SchedulingState;
+import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.port.FleetMetrics;
+import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.Map;
@@ -16,8 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The compatibility kit every {@link JobMetrics} backend runs: the figures the metrics contract
- * promises, read back through the backend's own view of its series.
+ * The compatibility kit every metrics backend runs, for all four ports ({@link JobMetrics}, {@link
+ * FleetMetrics}, {@link ConnectionMetrics}, {@link HealthMetrics}): the figures the metrics
+ * contract promises, read back through the backend's own view of its series.
  */
 public abstract class JobMetricsContract {
 
@@ -33,14 +37,31 @@ public abstract class JobMetricsContract {
     long histogramCount(String family, Map<String, String> labels);
   }
 
+  /**
+   * The four ports of one backend.
+   *
+   * @param jobs jobs and this process's workers
+   * @param fleet a controller's background views
+   * @param connection the broker connection
+   * @param health readiness
+   */
+  public record Ports(
+      JobMetrics jobs, FleetMetrics fleet, ConnectionMetrics connection, HealthMetrics health) {
+    /** One object that plays all four roles (a recording double). */
+    public static <T extends JobMetrics & FleetMetrics & ConnectionMetrics & HealthMetrics> Ports of(
+        T all) {
+      return new Ports(all, all, all, all);
+    }
+  }
+
   /** The backend under test, new for each test. */
-  protected JobMetrics metrics;
+  protected Ports metrics;
 
   /** A new backend that knows the operations {@code diag.echo} and {@code diag.fail}. */
-  protected abstract JobMetrics newMetrics();
+  protected abstract Ports newMetrics();
 
   /** A view of what {@code metrics} exports now. */
-  protected abstract Readback read(JobMetrics metrics);
+  protected abstract Readback read(Ports metrics);
 
   @BeforeEach
   void setUpMetrics() {
@@ -51,14 +72,14 @@ public abstract class JobMetricsContract {
 
   @Test
   void countsAJobsLife() {
-    metrics.workerConnected("w1", 4);
-    metrics.jobCreated("diag.echo");
-    metrics.jobCreated("diag.echo");
-    metrics.jobStarted("diag.echo", Duration.ofMillis(20));
+    metrics.jobs().workerConnected("w1", 4);
+    metrics.jobs().jobCreated("diag.echo");
+    metrics.jobs().jobCreated("diag.echo");
+    metrics.jobs().jobStarted("diag.echo", Duration.ofMillis(20));
     assertThat(read(metrics).gauge("osapi_jobs_active", NONE)).isEqualTo(1.0);
-    metrics.jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(30));
-    metrics.jobStarted("diag.fail", Duration.ofMillis(20));
-    metrics.jobFinished("diag.fail", "w1", JobOutcome.FAILED, Duration.ofMillis(30));
+    metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(30));
+    metrics.jobs().jobStarted("diag.fail", Duration.ofMillis(20));
+    metrics.jobs().jobFinished("diag.fail", "w1", JobOutcome.FAILED, Duration.ofMillis(30));
     Readback r = read(metrics);
     assertThat(r.counter("osapi_jobs_created_total", Map.of("operation", "diag.echo"))).isEqualTo(2);
     assertThat(r.counter("osapi_jobs_completed_total",
@@ -77,8 +98,8 @@ public abstract class JobMetricsContract {
 
   @Test
   void aReleasedAttemptOnlyLowersActive() {
-    metrics.jobStarted("diag.echo", Duration.ofMillis(1));
-    metrics.jobFinished("diag.echo", "w1", JobOutcome.RELEASED, Duration.ofMillis(5));
+    metrics.jobs().jobStarted("diag.echo", Duration.ofMillis(1));
+    metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.RELEASED, Duration.ofMillis(5));
     Readback r = read(metrics);
     assertThat(r.gauge("osapi_jobs_active", NONE)).isEqualTo(0.0);
     assertThat(r.counter("osapi_jobs_completed_total",
@@ -89,9 +110,9 @@ public abstract class JobMetricsContract {
 
   @Test
   void redeliveriesAndDeadLetters() {
-    metrics.jobRedelivered("diag.echo");
-    metrics.jobRedelivered("diag.echo");
-    metrics.jobDeadLettered("diag.echo");
+    metrics.jobs().jobRedelivered("diag.echo");
+    metrics.jobs().jobRedelivered("diag.echo");
+    metrics.jobs().jobDeadLettered("diag.echo");
     Readback r = read(metrics);
     assertThat(r.counter("osapi_job_redeliveries_total", Map.of("operation", "diag.echo"))).isEqualTo(2);
     assertThat(r.counter("osapi_jobs_dead_lettered_total", Map.of("operation", "diag.echo"))).isEqualTo(1);
@@ -99,9 +120,9 @@ public abstract class JobMetricsContract {
 
   @Test
   void timedOutRunsAreCountedByOperation() {
-    metrics.jobRunTimedOut("diag.echo");
-    metrics.jobRunTimedOut("diag.echo");
-    metrics.jobRunTimedOut("diag.fail");
+    metrics.jobs().jobRunTimedOut("diag.echo");
+    metrics.jobs().jobRunTimedOut("diag.echo");
+    metrics.jobs().jobRunTimedOut("diag.fail");
     Readback r = read(metrics);
     assertThat(r.counter("osapi_job_runs_timed_out_total", Map.of("operation", "diag.echo")))
         .isEqualTo(2);
@@ -114,21 +135,21 @@ public abstract class JobMetricsContract {
   @Test
   void workersByStateShowEveryStateOnceRefreshed() {
     assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready"))).isNull();
-    metrics.workersByState(Map.of(SchedulingState.READY, 3L, SchedulingState.CORDONED, 1L));
+    metrics.fleet().workersByState(Map.of(SchedulingState.READY, 3L, SchedulingState.CORDONED, 1L));
     Readback r = read(metrics);
     assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "ready"))).isEqualTo(3.0);
     assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "draining"))).isEqualTo(0.0);
     assertThat(r.gauge("osapi_workers_by_state", Map.of("state", "cordoned"))).isEqualTo(1.0);
-    metrics.workersByState(Map.of());
+    metrics.fleet().workersByState(Map.of());
     assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready")))
         .isEqualTo(0.0);
   }
 
   @Test
   void supersededRunsAreCountedByOperation() {
-    metrics.jobSuperseded("diag.echo");
-    metrics.jobSuperseded("diag.echo");
-    metrics.jobSuperseded("diag.fail");
+    metrics.jobs().jobSuperseded("diag.echo");
+    metrics.jobs().jobSuperseded("diag.echo");
+    metrics.jobs().jobSuperseded("diag.fail");
     Readback r = read(metrics);
     assertThat(r.counter("osapi_job_runs_superseded_total", Map.of("operation", "diag.echo")))
         .isEqualTo(2);
@@ -142,13 +163,13 @@ public abstract class JobMetricsContract {
 
   @Test
   void aLeavingWorkersSeriesGoAway() {
-    metrics.workerConnected("w1", 2);
-    metrics.workerConnected("w2", 2);
-    metrics.jobStarted("diag.echo", null);
-    metrics.jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(1));
-    metrics.jobStarted("diag.echo", null);
-    metrics.jobFinished("diag.echo", "w2", JobOutcome.COMPLETED, Duration.ofMillis(1));
-    metrics.workerDisconnected("w1");
+    metrics.jobs().workerConnected("w1", 2);
+    metrics.jobs().workerConnected("w2", 2);
+    metrics.jobs().jobStarted("diag.echo", null);
+    metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(1));
+    metrics.jobs().jobStarted("diag.echo", null);
+    metrics.jobs().jobFinished("diag.echo", "w2", JobOutcome.COMPLETED, Duration.ofMillis(1));
+    metrics.jobs().workerDisconnected("w1");
     Readback r = read(metrics);
     assertThat(r.counter("osapi_worker_jobs_processed_total", Map.of("worker", "w1"))).isZero();
     assertThat(r.counter("osapi_worker_jobs_processed_total", Map.of("worker", "w2"))).isEqualTo(1);
@@ -156,16 +177,16 @@ public abstract class JobMetricsContract {
   }
 
   @Test
-  void natsConnectionIsIdempotentAndReconnectsCountOnlyReconnects() {
-    metrics.natsConnected(true);
-    metrics.natsConnected(true);
+  void theConnectionIsIdempotentAndReconnectsCountOnlyReconnects() {
+    metrics.connection().connectionUp(true);
+    metrics.connection().connectionUp(true);
     assertThat(read(metrics).gauge("osapi_nats_connected", NONE)).isEqualTo(1.0);
-    metrics.natsConnected(false);
-    metrics.natsConnected(false);
-    metrics.natsConnected(false);
+    metrics.connection().connectionUp(false);
+    metrics.connection().connectionUp(false);
+    metrics.connection().connectionUp(false);
     assertThat(read(metrics).gauge("osapi_nats_connected", NONE)).isEqualTo(0.0);
-    metrics.natsConnected(true);
-    metrics.natsReconnected();
+    metrics.connection().connectionUp(true);
+    metrics.connection().reconnected();
     Readback r = read(metrics);
     assertThat(r.gauge("osapi_nats_connected", NONE)).isEqualTo(1.0);
     assertThat(r.counter("osapi_nats_reconnects_total", NONE)).isEqualTo(1);
@@ -173,11 +194,11 @@ public abstract class JobMetricsContract {
 
   @Test
   void backlogHeartbeatsAndHealth() {
-    metrics.queueBacklog(7, 2);
-    metrics.workerHeartbeatAges(Map.of("w1", Duration.ofSeconds(3)));
-    metrics.subsystemUp("nats", true);
-    metrics.subsystemUp("http", false);
-    metrics.componentUp(true);
+    metrics.fleet().queueBacklog(7, 2);
+    metrics.fleet().workerHeartbeatAges(Map.of("w1", Duration.ofSeconds(3)));
+    metrics.health().subsystemUp("nats", true);
+    metrics.health().subsystemUp("http", false);
+    metrics.health().componentUp(true);
     Readback r = read(metrics);
     assertThat(r.gauge("osapi_jobs_pending", NONE)).isEqualTo(7.0);
     assertThat(r.gauge("osapi_jobs_ack_pending", NONE)).isEqualTo(2.0);
@@ -185,18 +206,18 @@ public abstract class JobMetricsContract {
     assertThat(r.gauge("osapi_subsystem_up", Map.of("subsystem", "nats"))).isEqualTo(1.0);
     assertThat(r.gauge("osapi_subsystem_up", Map.of("subsystem", "http"))).isEqualTo(0.0);
     assertThat(r.gauge("osapi_component_up", NONE)).isEqualTo(1.0);
-    metrics.workerHeartbeatAges(Map.of());
+    metrics.fleet().workerHeartbeatAges(Map.of());
     assertThat(read(metrics).gauge("osapi_worker_heartbeat_age_seconds", Map.of("worker", "w1")))
         .isNull();
   }
 
   @Test
   void theJobIndexSizeAndLag() {
-    metrics.jobIndex(1_000_000, 3);
+    metrics.fleet().jobIndex(1_000_000, 3);
     Readback r = read(metrics);
     assertThat(r.gauge("osapi_job_index_jobs", NONE)).isEqualTo(1_000_000.0);
     assertThat(r.gauge("osapi_job_index_lag", NONE)).isEqualTo(3.0);
-    metrics.jobIndex(10, 0);
+    metrics.fleet().jobIndex(10, 0);
     r = read(metrics);
     assertThat(r.gauge("osapi_job_index_jobs", NONE)).isEqualTo(10.0);
     assertThat(r.gauge("osapi_job_index_lag", NONE)).isEqualTo(0.0);
@@ -206,26 +227,26 @@ public abstract class JobMetricsContract {
   void recordingNeverThrows() {
     String huge = "x".repeat(100_000);
     assertThatCode(() -> {
-      metrics.jobCreated(null);
-      metrics.jobCreated(huge);
-      metrics.jobStarted(null, null);
-      metrics.jobStarted("diag.echo", Duration.ofSeconds(-5));
-      metrics.jobFinished(null, null, null, null);
-      metrics.jobFinished(huge, huge, JobOutcome.FAILED, Duration.ofDays(400));
-      metrics.jobRedelivered(null);
-      metrics.jobDeadLettered(null);
-      metrics.jobSuperseded(null);
-      metrics.jobSuperseded(huge);
-      metrics.jobRunTimedOut(null);
-      metrics.jobRunTimedOut(huge);
-      metrics.workersByState(null);
-      metrics.workerConnected(null, -1);
-      metrics.workerDisconnected(null);
-      metrics.workerDisconnected("never-connected");
-      metrics.queueBacklog(-1, -1);
-      metrics.workerHeartbeatAges(null);
-      metrics.subsystemUp(null, true);
-      metrics.jobIndex(-1, -1);
+      metrics.jobs().jobCreated(null);
+      metrics.jobs().jobCreated(huge);
+      metrics.jobs().jobStarted(null, null);
+      metrics.jobs().jobStarted("diag.echo", Duration.ofSeconds(-5));
+      metrics.jobs().jobFinished(null, null, null, null);
+      metrics.jobs().jobFinished(huge, huge, JobOutcome.FAILED, Duration.ofDays(400));
+      metrics.jobs().jobRedelivered(null);
+      metrics.jobs().jobDeadLettered(null);
+      metrics.jobs().jobSuperseded(null);
+      metrics.jobs().jobSuperseded(huge);
+      metrics.jobs().jobRunTimedOut(null);
+      metrics.jobs().jobRunTimedOut(huge);
+      metrics.fleet().workersByState(null);
+      metrics.jobs().workerConnected(null, -1);
+      metrics.jobs().workerDisconnected(null);
+      metrics.jobs().workerDisconnected("never-connected");
+      metrics.fleet().queueBacklog(-1, -1);
+      metrics.fleet().workerHeartbeatAges(null);
+      metrics.health().subsystemUp(null, true);
+      metrics.fleet().jobIndex(-1, -1);
       read(metrics);
     }).doesNotThrowAnyException();
   }
@@ -244,9 +265,9 @@ public abstract class JobMetricsContract {
           return;
         }
         for (int i = 0; i < perThread; i++) {
-          metrics.jobCreated("diag.echo");
-          metrics.jobStarted("diag.echo", Duration.ofMillis(1));
-          metrics.jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(2));
+          metrics.jobs().jobCreated("diag.echo");
+          metrics.jobs().jobStarted("diag.echo", Duration.ofMillis(1));
+          metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(2));
         }
       });
     }

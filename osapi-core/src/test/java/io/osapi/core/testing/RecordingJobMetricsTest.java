@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.core.contract.JobMetricsContract;
 import io.osapi.core.domain.JobOutcome;
-import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,13 +23,13 @@ class RecordingJobMetricsTest extends JobMetricsContract {
   }
 
   @Override
-  protected JobMetrics newMetrics() {
-    return new RecordingJobMetrics();
+  protected Ports newMetrics() {
+    return Ports.of(new RecordingJobMetrics());
   }
 
   @Override
-  protected Readback read(JobMetrics m) {
-    RecordingJobMetrics r = (RecordingJobMetrics) m;
+  protected Readback read(Ports m) {
+    RecordingJobMetrics r = (RecordingJobMetrics) m.jobs();
     return new Readback() {
       @Override
       public double counter(String family, Map<String, String> l) {
@@ -44,7 +43,7 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_jobs_dead_lettered_total" -> r.deadLettered(l.get("operation"));
           case "osapi_job_runs_superseded_total" -> r.superseded(l.get("operation"));
           case "osapi_job_runs_timed_out_total" -> r.timedOut(l.get("operation"));
-          case "osapi_nats_reconnects_total" -> r.natsReconnects();
+          case "osapi_nats_reconnects_total" -> r.reconnects();
           default -> throw new IllegalArgumentException(family);
         };
       }
@@ -56,7 +55,7 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_workers_connected" -> (double) r.connectedWorkers().size();
           case "osapi_worker_concurrency" ->
               (double) r.connectedWorkers().values().stream().mapToInt(Integer::intValue).sum();
-          case "osapi_nats_connected" -> (double) r.natsConnected();
+          case "osapi_nats_connected" -> (double) r.connected();
           case "osapi_jobs_pending" -> (double) r.pending();
           case "osapi_jobs_ack_pending" -> (double) r.ackPending();
           case "osapi_worker_heartbeat_age_seconds" -> {

@@ -52,7 +52,8 @@ class HttpServerMetricsFilterTest {
   void start() throws IOException {
     backend =
         new OtelMetricsBackend(OtelMetricsConfig.builder().runtimeMetricsEnabled(false).build());
-    backend.jobMetrics(Set.of("node.hostname.get")).componentUp(true);
+    backend.jobMetrics(Set.of("node.hostname.get"));
+    backend.healthMetrics().componentUp(true);
     com.sun.net.httpserver.Filter filter =
         backend.httpServerFilter(
             RouteTemplates.of("/api/v1/jobs", "/api/v1/jobs/{id}", "/api/v1/slow"));

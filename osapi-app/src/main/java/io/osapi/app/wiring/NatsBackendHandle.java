@@ -1,6 +1,7 @@
-package io.osapi.app.runtime;
+package io.osapi.app.wiring;
 
 import io.osapi.adapter.nats.NatsBackend;
+import io.osapi.app.runtime.Backend;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -11,11 +12,11 @@ import java.util.Optional;
  * A NATS connection as a {@link Backend}: connected when the connection is up with the stream and
  * buckets in place ({@link NatsBackend#isReady()}).
  */
-public final class NatsBackendHandle implements Backend {
+final class NatsBackendHandle implements Backend {
   private final NatsBackend nats;
 
   /** @param nats the NATS backend, connecting or connected */
-  public NatsBackendHandle(NatsBackend nats) {
+  NatsBackendHandle(NatsBackend nats) {
     this.nats = Objects.requireNonNull(nats, "nats");
   }
 

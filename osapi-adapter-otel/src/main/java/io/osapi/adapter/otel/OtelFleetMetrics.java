@@ -1,0 +1,206 @@
+package io.osapi.adapter.otel;
+
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongMeasurement;
+import io.osapi.core.domain.SchedulingState;
+import io.osapi.core.port.FleetMetrics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.LongSupplier;
+
+/**
+ * {@link FleetMetrics} on the OpenTelemetry metrics API: a controller's background views, cached
+ * here and read by observable gauges. {@code osapi_jobs_pending}, {@code osapi_jobs_ack_pending}
+ * and the job index gauges exist once a value was reported; {@code osapi_workers_by_state} once
+ * refreshed, then with all three states; {@code osapi_worker_heartbeat_age_seconds} has a series
+ * per registered worker of the latest refresh (at most {@value #MAX_HEARTBEAT_WORKERS}, by worker
+ * id order). Never throws.
+ */
+public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
+  /** Instrument name of {@code osapi_jobs_pending}. */
+  public static final String JOBS_PENDING = "osapi.jobs.pending";
+
+  /** Instrument name of {@code osapi_jobs_ack_pending}. */
+  public static final String JOBS_ACK_PENDING = "osapi.jobs.ack_pending";
+
+  /** Instrument name of {@code osapi_job_index_jobs}. */
+  public static final String JOB_INDEX_JOBS = "osapi.job_index.jobs";
+
+  /** Instrument name of {@code osapi_job_index_lag}. */
+  public static final String JOB_INDEX_LAG = "osapi.job_index.lag";
+
+  /** Instrument name of {@code osapi_worker_heartbeat_age_seconds}. */
+  public static final String WORKER_HEARTBEAT_AGE = "osapi.worker.heartbeat_age";
+
+  /** Instrument name of {@code osapi_workers_by_state}. */
+  public static final String WORKERS_BY_STATE = "osapi.workers.by_state";
+
+  /** Most workers reported in {@code osapi_worker_heartbeat_age_seconds}. */
+  public static final int MAX_HEARTBEAT_WORKERS = 1024;
+
+  private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
+  private static final Attributes[] STATE_ATTRIBUTES = stateAttributes();
+
+  /** One heartbeat-age series, computed in the background refresh. */
+  private record HeartbeatAge(Attributes attributes, double seconds) {}
+
+  private final InternalErrors errors;
+  private final List<AutoCloseable> observables = new ArrayList<>();
+  private volatile long pending = -1;
+  private volatile long ackPending = -1;
+  private volatile long indexJobs = -1;
+  private volatile long indexLag = -1;
+  private volatile List<HeartbeatAge> heartbeatAges = List.of();
+  /** Registered workers by state (index: ordinal), null until the first refresh. */
+  private volatile long[] byState;
+
+  /** Creates the instruments on {@code meter}. */
+  public OtelFleetMetrics(Meter meter) {
+    this(meter, new InternalErrors());
+  }
+
+  OtelFleetMetrics(Meter meter, InternalErrors errors) {
+    Objects.requireNonNull(meter, "meter");
+    this.errors = Objects.requireNonNull(errors, "errors");
+    level(meter, JOBS_PENDING, "Job notifications not yet delivered to any worker.",
+        "{message}", () -> pending);
+    level(meter, JOBS_ACK_PENDING, "Job notifications delivered but not yet acknowledged.",
+        "{message}", () -> ackPending);
+    level(meter, JOB_INDEX_JOBS,
+        "Jobs in this controller's job index, the view job listings and stats read.", "{job}",
+        () -> indexJobs);
+    level(meter, JOB_INDEX_LAG, "Writes to the job store this controller's job index has not"
+        + " applied yet (its replay at start included).", "{write}", () -> indexLag);
+    observables.add(
+        meter
+            .gaugeBuilder(WORKER_HEARTBEAT_AGE)
+            .setDescription("Seconds since each registered worker's last heartbeat.")
+            .setUnit("s")
+            .buildWithCallback(
+                m -> {
+                  for (HeartbeatAge age : heartbeatAges) {
+                    m.record(age.seconds(), age.attributes());
+                  }
+                })
+            ::close);
+    observables.add(
+        meter
+            .gaugeBuilder(WORKERS_BY_STATE)
+            .ofLongs()
+            .setDescription("Registered workers by scheduling state: ready, draining, cordoned.")
+            .setUnit("{worker}")
+            .buildWithCallback(
+                m -> {
+                  long[] counts = byState;
+                  if (counts != null) {
+                    for (int i = 0; i < counts.length; i++) {
+                      m.record(counts[i], STATE_ATTRIBUTES[i]);
+                    }
+                  }
+                })
+            ::close);
+  }
+
+  /** A gauge of a cached level, exported once it is 0 or more (-1: never reported). */
+  private void level(Meter meter, String name, String description, String unit, LongSupplier v) {
+    observables.add(
+        meter
+            .gaugeBuilder(name)
+            .ofLongs()
+            .setDescription(description)
+            .setUnit(unit)
+            .buildWithCallback((ObservableLongMeasurement m) -> {
+              long value = v.getAsLong();
+              if (value >= 0) {
+                m.record(value);
+              }
+            })
+            ::close);
+  }
+
+  @Override
+  public void queueBacklog(long pendingCount, long ackPendingCount) {
+    pending = Math.max(0L, pendingCount);
+    ackPending = Math.max(0L, ackPendingCount);
+  }
+
+  @Override
+  public void jobIndex(long jobs, long behind) {
+    indexJobs = Math.max(0L, jobs);
+    indexLag = Math.max(0L, behind);
+  }
+
+  @Override
+  public void workerHeartbeatAges(Map<String, Duration> ages) {
+    try {
+      if (ages == null || ages.isEmpty()) {
+        heartbeatAges = List.of();
+        return;
+      }
+      List<HeartbeatAge> next = new ArrayList<>(Math.min(ages.size(), MAX_HEARTBEAT_WORKERS));
+      // sorted so that the cap keeps the same workers from one refresh to the next
+      for (Map.Entry<String, Duration> e : new TreeMap<>(nullFree(ages)).entrySet()) {
+        if (next.size() >= MAX_HEARTBEAT_WORKERS) {
+          break;
+        }
+        if (e.getValue() != null && Labels.isValidLabel(e.getKey())) {
+          next.add(new HeartbeatAge(
+              Attributes.of(Labels.WORKER, e.getKey()), Labels.seconds(e.getValue())));
+        }
+      }
+      heartbeatAges = List.copyOf(next);
+    } catch (Throwable t) {
+      errors.swallow("workerHeartbeatAges", t);
+    }
+  }
+
+  @Override
+  public void workersByState(Map<SchedulingState, Long> counts) {
+    try {
+      long[] next = new long[SchedulingState.values().length];
+      if (counts != null) {
+        for (Map.Entry<SchedulingState, Long> e : counts.entrySet()) {
+          if (e.getKey() != null && e.getValue() != null) {
+            next[e.getKey().ordinal()] = Math.max(0L, e.getValue());
+          }
+        }
+      }
+      byState = next;
+    } catch (Throwable t) {
+      errors.swallow("workersByState", t);
+    }
+  }
+
+  /** Unregisters the gauges' callbacks. */
+  @Override
+  public void close() {
+    errors.closeAll(observables);
+  }
+
+  private static Attributes[] stateAttributes() {
+    SchedulingState[] states = SchedulingState.values();
+    Attributes[] out = new Attributes[states.length];
+    for (SchedulingState s : states) {
+      out[s.ordinal()] = Attributes.of(STATE, s.wire());
+    }
+    return out;
+  }
+
+  private static Map<String, Duration> nullFree(Map<String, Duration> ages) {
+    Map<String, Duration> copy = new HashMap<>(ages.size() * 2);
+    ages.forEach(
+        (k, v) -> {
+          if (k != null) {
+            copy.put(k, v);
+          }
+        });
+    return copy;
+  }
+}

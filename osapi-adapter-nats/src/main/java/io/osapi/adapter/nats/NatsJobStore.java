@@ -38,8 +38,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the new revision. The server refusing the sequence becomes {@link RevisionConflictException};
  * anything else, and a write asked for while disconnected (never queued across an outage),
  * {@link BackendUnavailableException}. No write is retried here: its caller settles an unknown
- * outcome by reading. Each write carries a small header ({@code Osapi-State} on runs, {@code
- * Osapi-Expected} on records) so a {@link #watch} needs headers only. A delete writes KV purge
+ * outcome by reading. Each write carries small headers ({@code Osapi-State} and {@code
+ * Osapi-Updated} on runs; {@code Osapi-Expected}, {@code -Operation}, {@code -Target}, {@code
+ * -Created} and {@code -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge
  * markers (so watchers see it); a create where such a marker stands is made over it.
  *
  * <p>Reads name their key (never a wildcard); KV delete and purge markers read as absent.
@@ -70,7 +71,7 @@ final class NatsJobStore implements JobStore {
   @Override
   public CompletableFuture<Long> create(JobRecord record) {
     JobId id = record.job().id();
-    Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
+    Headers h = headers(record);
     CompletableFuture<Long> f =
         write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ", id);
     f.whenComplete((rev, err) -> {
@@ -80,6 +81,17 @@ final class NatsJobStore implements JobStore {
       }
     });
     return f;
+  }
+
+  /** A record's headers: what a listing shows of it ({@link JobWatch.RecordFacts}). */
+  static Headers headers(JobRecord record) {
+    JobWatch.RecordFacts f = JobWatch.RecordFacts.of(record);
+    return new Headers()
+        .put(NatsLayout.EXPECTED_HEADER, Integer.toString(f.expected()))
+        .put(NatsLayout.OPERATION_HEADER, f.operation())
+        .put(NatsLayout.TARGET_HEADER, f.target())
+        .put(NatsLayout.CREATED_HEADER, Long.toString(f.createdNanos()))
+        .put(NatsLayout.UPDATED_HEADER, Long.toString(f.updatedNanos()));
   }
 
   @Override
@@ -94,7 +106,7 @@ final class NatsJobStore implements JobStore {
   public CompletableFuture<Long> update(JobRecord record, long revision) {
     requireRevision(revision);
     JobId id = record.job().id();
-    Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
+    Headers h = headers(record);
     return write(NatsLayout.jobSubject(id), h, Records.record(record), revision,
         PublishOptions.builder().expectedLastSubjectSequence(revision).build(), "updating job ", id);
   }
@@ -114,7 +126,8 @@ final class NatsJobStore implements JobStore {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("revision must not be negative: " + revision));
     }
-    Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire());
+    Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire())
+        .put(NatsLayout.UPDATED_HEADER, Long.toString(JobWatch.updatedNanos(run)));
     PublishOptions po = revision == 0
         ? CREATE
         : PublishOptions.builder().expectedLastSubjectSequence(revision).build();

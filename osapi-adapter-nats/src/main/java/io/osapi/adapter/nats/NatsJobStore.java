@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link JobStore} on KV bucket {@code osapi-jobs}: the record under {@code jobs.<id>}, each run
@@ -286,15 +287,46 @@ final class NatsJobStore implements JobStore {
 
   // ---- reads
 
+  /**
+   * One key's value, or null, read through a node loss within a bound. With replicas the bucket's
+   * reads go to its stream leader (see {@link NatsSession}); when the leader's node dies nothing
+   * answers until the others elect a new one (2 to 6 s on nats-server 2.9), and the controller's
+   * own connection may have been to that node. So an attempt waits at most {@link
+   * NatsSession#READ_ATTEMPT}, and a failed one (no answer, no responders, not connected while
+   * jnats reconnects) is sent again every 50 ms, for up to {@link #READ_BOUND} while connected,
+   * and up to {@link NatsSession#READ_ATTEMPT} from the first while not connected (so with NATS
+   * down a read answers 503 after a second, not after the election bound); then {@link
+   * BackendUnavailableException}. Reads change nothing, so sending one again is safe.
+   */
   private KeyValueEntry get(String key, String what, JobId id) {
-    NatsSession s = backend.requireSession();
-    try {
-      KeyValueEntry e = s.jobsKv.get(key);
-      return e == null || e.getValue() == null ? null : e;
-    } catch (Exception e) {
-      throw NatsErrors.unavailable(what + id, e);
+    long start = System.nanoTime();
+    while (true) {
+      try {
+        KeyValueEntry e = backend.requireSession().jobsKvReads.get(key);
+        return e == null || e.getValue() == null ? null : e;
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          throw NatsErrors.unavailable(what + id, e);
+        }
+        long bound = backend.isConnected() ? READ_BOUND.toNanos()
+            : NatsSession.READ_ATTEMPT.toNanos();
+        if (backend.isGone() || System.nanoTime() + RETRY_PAUSE_NANOS - start >= bound) {
+          throw e instanceof BackendUnavailableException bu ? bu
+              : NatsErrors.unavailable(what + id, e);
+        }
+        LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+      }
     }
   }
+
+  /**
+   * Longest a read keeps trying while connected: a stream leader's election after a node loss,
+   * with room.
+   */
+  static final Duration READ_BOUND = Duration.ofSeconds(10);
+
+  private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** The run state of an {@code Osapi-State} header value, or null. */
   static RunState state(String wire) {

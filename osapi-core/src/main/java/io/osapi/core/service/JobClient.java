@@ -355,7 +355,7 @@ public final class JobClient {
     return p;
   }
 
-  /** How many reads of one page run at the same time. */
+  /** Threads that read the {@code _any} run beside a detail's record, over all requests. */
   private static final int READ_THREADS = 16;
 
   /**

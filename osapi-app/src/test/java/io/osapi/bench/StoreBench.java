@@ -1,5 +1,9 @@
 package io.osapi.bench;
 
+import io.nats.client.Connection;
+import io.nats.client.KeyValue;
+import io.nats.client.Message;
+import io.nats.client.Nats;
 import io.osapi.adapter.nats.NatsBackend;
 import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.core.domain.Job;
@@ -79,6 +83,7 @@ public final class StoreBench {
         baseHeap = c.liveHeap();
       }
       List<JobId> ids = load(nats.url(), jobs);
+      RawReads raw = rawReads(nats.url(), ids, samples);
       double readySeconds;
       try (Controller c = Controller.start(jar, nats.url(), heap)) {
         readySeconds = c.awaitReady(Duration.ofSeconds(300));
@@ -95,6 +100,8 @@ public final class StoreBench {
           c.get("/api/v1/jobs/stats");
         }
         double detail = c.p50(samples, i -> "/api/v1/jobs/" + ids.get(rnd.nextInt(ids.size())));
+        double detailNewest = c.p50(samples, i -> "/api/v1/jobs/"
+            + ids.get(ids.size() - 1 - rnd.nextInt(Math.min(1000, ids.size()))));
         double first = c.p50(samples, i -> "/api/v1/jobs?limit=50");
         double deep = c.p50(samples, i -> "/api/v1/jobs?limit=50&offset=" + (jobs - 50 - i));
         double filtered = c.p50(samples, i -> "/api/v1/jobs?status=failed&limit=50&offset="
@@ -106,15 +113,67 @@ public final class StoreBench {
         double worstList = Math.max(Math.max(first, deep),
             Math.max(Math.max(filtered, filteredRare), cursor));
         System.out.printf(Locale.ROOT,
-            "RESULT jobs=%d ready_s=%.1f detail_p50_ms=%.2f list_first_p50_ms=%.2f"
+            "RESULT jobs=%d ready_s=%.1f detail_p50_ms=%.2f detail_newest_p50_ms=%.2f"
+                + " list_first_p50_ms=%.2f"
                 + " list_deep_offset_p50_ms=%.2f list_status_failed_deep_p50_ms=%.2f"
                 + " list_status_submitted_p50_ms=%.2f list_cursor_p50_ms=%.2f stats_p50_ms=%.2f"
-                + " index_heap_bytes_per_job=%.1f targets=%s%n",
-            jobs, readySeconds, detail, first, deep, filtered, filteredRare, cursor, statsMs,
-            bytesPerJob,
+                + " index_heap_bytes_per_job=%.1f raw_get_p50_ms=%.2f raw_pair_p50_ms=%.2f"
+                + " raw_pair_newest_p50_ms=%.2f targets=%s%n",
+            jobs, readySeconds, detail, detailNewest, first, deep, filtered, filteredRare, cursor, statsMs,
+            bytesPerJob, raw.get, raw.pair, raw.pairNewest,
             detail <= 2 && worstList <= 10 && statsMs <= 5 && readySeconds <= 30
                 && bytesPerJob <= 200 ? "met" : "missed");
       }
+    }
+  }
+
+  /** Medians of raw jnats reads, without osapi: the ceiling of a job's detail. */
+  record RawReads(double get, double pair, double pairNewest) {}
+
+  /**
+   * The floor under a detail, measured with jnats alone on its own connection before the
+   * controller starts: one KV get of a random job's record ({@code KeyValue.get}: a direct get of
+   * the subject's last message), and the record and {@code _any} run of a random job, or of one of
+   * the newest 1,000 jobs, as two direct-get requests sent at once (one round trip).
+   */
+  static RawReads rawReads(String url, List<JobId> ids, int samples) throws Exception {
+    try (Connection conn = Nats.connect(url)) {
+      KeyValue kv = conn.keyValue("osapi-jobs");
+      Random rnd = new Random(3);
+      for (int i = 0; i < 100; i++) {
+        kv.get("jobs." + ids.get(rnd.nextInt(ids.size())).value());
+      }
+      double[] get = new double[samples];
+      double[] pair = new double[samples];
+      double[] newest = new double[samples];
+      String direct = "$JS.API.DIRECT.GET.KV_osapi-jobs.$KV.osapi-jobs.";
+      for (int i = 0; i < samples; i++) {
+        String id = ids.get(rnd.nextInt(ids.size())).value();
+        long t = System.nanoTime();
+        if (kv.get("jobs." + id) == null) {
+          throw new IllegalStateException("job " + id + " not found");
+        }
+        get[i] = (System.nanoTime() - t) / 1e6;
+        for (int k = 0; k < 2; k++) {
+          String j = k == 0 ? ids.get(rnd.nextInt(ids.size())).value()
+              : ids.get(ids.size() - 1 - rnd.nextInt(Math.min(1000, ids.size()))).value();
+          t = System.nanoTime();
+          CompletableFuture<Message> rec = conn.requestWithTimeout(direct + "jobs." + j, null,
+              Duration.ofSeconds(5));
+          CompletableFuture<Message> run = conn.requestWithTimeout(direct + "runs." + j + "._any",
+              null, Duration.ofSeconds(5));
+          rec.get(5, TimeUnit.SECONDS);
+          run.get(5, TimeUnit.SECONDS);
+          (k == 0 ? pair : newest)[i] = (System.nanoTime() - t) / 1e6;
+        }
+      }
+      Arrays.sort(get);
+      Arrays.sort(pair);
+      Arrays.sort(newest);
+      System.out.printf(Locale.ROOT, "raw jnats, p50 of %d: KV get of a random record %.2f ms;"
+          + " record + run at once: random job %.2f ms, one of the newest 1,000 %.2f ms%n",
+          samples, get[samples / 2], pair[samples / 2], newest[samples / 2]);
+      return new RawReads(get[samples / 2], pair[samples / 2], newest[samples / 2]);
     }
   }
 

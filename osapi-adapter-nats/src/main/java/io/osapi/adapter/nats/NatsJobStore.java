@@ -37,12 +37,12 @@ import java.util.concurrent.locks.LockSupport;
  * Nats-Expected-Last-Subject-Sequence} = the revision named (0: the key must not exist), so they
  * pipeline across jobs; the future completes on jnats' thread with the stored message's sequence,
  * the new revision. The server refusing the sequence becomes {@link RevisionConflictException};
- * anything else, and a write asked for while disconnected (never queued across an outage),
- * {@link BackendUnavailableException}. No write is retried here: its caller settles an unknown
- * outcome by reading. Each write carries small headers ({@code Osapi-State} and {@code
- * Osapi-Updated} on runs; {@code Osapi-Expected}, {@code -Operation}, {@code -Target}, {@code
- * -Created} and {@code -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge
- * markers (so watchers see it); a create where such a marker stands is made over it.
+ * anything else, and a write asked for while disconnected (never queued across an outage), {@link
+ * BackendUnavailableException}. No write is retried here: its caller settles an unknown outcome by
+ * reading. Each write carries small headers ({@code Osapi-State} and {@code Osapi-Updated} on runs;
+ * {@code Osapi-Expected}, {@code -Operation}, {@code -Target}, {@code -Created} and {@code
+ * -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge markers
+ * (so watchers see it); a create where such a marker stands is made over it.
  *
  * <p>Reads name their key (never a wildcard); KV delete and purge markers read as absent.
  */

@@ -20,14 +20,14 @@ import java.util.UUID;
 /**
  * A {@link JobWatch} on bucket {@code osapi-jobs}: one ordered push consumer over every key,
  * headers only, from the stream's first message (the replay) on, then every new write. Deliver
- * policy all, not last-per-subject: the bucket keeps one message per key ({@code jobsHistory}
- * 1), so both replay the same messages, but nats-server 2.9 computes last-per-subject over every
+ * policy all, not last-per-subject: the bucket keeps one message per key ({@code jobsHistory} 1),
+ * so both replay the same messages, but nats-server 2.9 computes last-per-subject over every
  * subject before it delivers anything (minutes at 2,000,000 keys, with requests timing out
  * meanwhile), while "all" is a sequential read. With more history, older revisions are replayed
  * first and overwritten by the newer ones in stream order. Record headers ({@code Osapi-Expected},
  * {@code -Operation}, {@code -Target}, {@code -Created}, {@code -Updated}) and run headers ({@code
- * Osapi-State}, {@code -Updated}) are all a listing needs; KV purge markers are deletes (osapi deletes jobs with them, so every watcher
- * sees the delete).
+ * Osapi-State}, {@code -Updated}) are all a listing needs; KV purge markers are deletes (osapi
+ * deletes jobs with them, so every watcher sees the delete).
  *
  * <p>The replay is complete when a message says nothing is pending after it, or when the consumer
  * says nothing was pending at all. jnats' ordered consumer survives reconnects and a change of

@@ -14,11 +14,11 @@ import java.util.Objects;
  * deliveries; never throws.
  *
  * <p>A watch first replays what the store holds (the newest write of every key, in the order the
- * store took them), then calls {@link Listener#caughtUp()} once, then delivers each later write
- * as it happens. Values are not delivered, only what listings need: a record's {@link
- * RecordFacts} and write time, a run's state and newest timeline time. Values that leave the store by its retention ({@link
- * JobStore#retention()}) leave silently, as KV max age does on nats-server 2.9: the listener ages
- * them out by the same rule. Deletes are delivered.
+ * store took them), then calls {@link Listener#caughtUp()} once, then delivers each later write as
+ * it happens. Values are not delivered, only what listings need: a record's {@link RecordFacts} and
+ * write time, a run's state and newest timeline time. Values that leave the store by its retention
+ * ({@link JobStore#retention()}) leave silently, as KV max age does on nats-server 2.9: the
+ * listener ages them out by the same rule. Deletes are delivered.
  */
 public interface JobWatch extends AutoCloseable {
   /**

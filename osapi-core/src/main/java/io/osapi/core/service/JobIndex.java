@@ -20,16 +20,18 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 /**
  * What job listings need, in memory: every stored job's summary ({@link JobSummary}: id, status,
  * operation type, target, creation and newest timeline time) and record write time, ordered by id
- * (version 7 ids sort by creation, so descending id order is newest first), with counts by status. Fed by a {@link JobStore#watch} (replayed at start, incremental after), so a page and the
- * stats cost with the page, not with the store: the stats are counters, a page seeks its offset
- * over blocks that carry their own counts by status and then reads {@code limit} entries, a cursor
+ * (version 7 ids sort by creation, so descending id order is newest first), with counts by status.
+ * Fed by a {@link JobStore#watch} (replayed at start, incremental after), so a page and the stats
+ * cost with the page, not with the store: the stats are counters, a page seeks its offset over
+ * blocks that carry their own counts by status and then reads {@code limit} entries, a cursor
  * ({@code after}) is a binary search.
  *
- * <p>Layout, for about 50 bytes of heap per job: {@link IndexBlocks}, blocks of up to 1024 jobs
- * in id order, each block a set of parallel primitive arrays (the id and the two times as longs,
- * the status as a byte, the record's write time in seconds, the interned operation type and
- * target as ints) plus its counts by status. Broadcast jobs (expected workers) also keep the state of each worker's run in a
- * side map, as their status is an aggregate; {@code _any} jobs need only the status byte.
+ * <p>Layout, for about 47 bytes of heap per job: {@link IndexBlocks}, blocks of up to 1024 jobs in
+ * id order, each block a set of parallel primitive arrays (the id and the two times as longs, the
+ * status as a byte, the record's write time in seconds, the interned operation type and target as
+ * ints) plus its counts by status. Broadcast jobs (expected workers) also keep the state of each
+ * worker's run in a side map, as their status is an aggregate; {@code _any} jobs need only the
+ * status byte.
  *
  * <p>Retention: values leave the store silently {@link JobStore#retention()} after their last
  * write (KV max age), so the index drops a job once its record is that old; this happens on every

@@ -95,7 +95,7 @@ public final class StoreBench {
         System.out.println("stats: " + stats);
         Random rnd = new Random(7);
         // warm up the API and the JIT a little, as any long-running controller is
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < WARM_UP; i++) {
           c.get("/api/v1/jobs/" + ids.get(rnd.nextInt(ids.size())).value());
           c.get("/api/v1/jobs?limit=50&offset=" + rnd.nextInt(jobs));
           c.get("/api/v1/jobs/stats");
@@ -103,10 +103,10 @@ public final class StoreBench {
         // job detail, each request beside a raw jnats read of another job's record and run (two
         // direct gets at once, on a connection of its own): the floor under a detail, at the
         // same moment, so both see the same machine (shared, busy at times)
-        double[] detailPair = interleaved(c, nats.url(), samples,
-            () -> ids.get(rnd.nextInt(ids.size())));
         double[] newestPair = interleaved(c, nats.url(), samples,
             () -> ids.get(ids.size() - 1 - rnd.nextInt(Math.min(1000, ids.size()))));
+        double[] detailPair = interleaved(c, nats.url(), samples,
+            () -> ids.get(rnd.nextInt(ids.size())));
         double detail = detailPair[0];
         double detailNewest = newestPair[0];
         RawReads late = new RawReads(detailPair[2], detailPair[1], newestPair[1]);
@@ -226,6 +226,9 @@ public final class StoreBench {
         + " %.2f ms, KV get of a record %.2f ms%n", api[n / 2], pair[n / 2], get[n / 2]);
     return new double[] {api[n / 2], pair[n / 2], get[n / 2]};
   }
+
+  /** Rounds of detail, list and stats requests before measuring (the JIT compiles meanwhile). */
+  private static final int WARM_UP = 1000;
 
   /** Writes in flight while loading. */
   private static final int WINDOW = 10_000;

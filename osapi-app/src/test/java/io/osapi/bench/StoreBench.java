@@ -1,5 +1,9 @@
 package io.osapi.bench;
 
+import io.nats.client.Connection;
+import io.nats.client.KeyValue;
+import io.nats.client.Message;
+import io.nats.client.Nats;
 import io.osapi.adapter.nats.NatsBackend;
 import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.core.domain.Job;
@@ -78,6 +82,8 @@ public final class StoreBench {
         baseHeap = c.liveHeap();
       }
       List<JobId> ids = load(nats.url(), jobs);
+      System.out.print("right after the load: ");
+      rawReads(nats.url(), ids, samples);
       double readySeconds;
       try (Controller c = Controller.start(jar, nats.url(), heap)) {
         readySeconds = c.awaitReady(Duration.ofSeconds(300));
@@ -88,12 +94,21 @@ public final class StoreBench {
         System.out.println("stats: " + stats);
         Random rnd = new Random(7);
         // warm up the API and the JIT a little, as any long-running controller is
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < WARM_UP; i++) {
           c.get("/api/v1/jobs/" + ids.get(rnd.nextInt(ids.size())).value());
           c.get("/api/v1/jobs?limit=50&offset=" + rnd.nextInt(jobs));
           c.get("/api/v1/jobs/stats");
         }
-        double detail = c.p50(samples, i -> "/api/v1/jobs/" + ids.get(rnd.nextInt(ids.size())));
+        // job detail, each request beside a raw jnats read of another job's record and run (two
+        // direct gets at once, on a connection of its own): the floor under a detail, at the
+        // same moment, so both see the same machine (shared, busy at times)
+        double[] newestPair = interleaved(c, nats.url(), samples,
+            () -> ids.get(ids.size() - 1 - rnd.nextInt(Math.min(1000, ids.size()))));
+        double[] detailPair = interleaved(c, nats.url(), samples,
+            () -> ids.get(rnd.nextInt(ids.size())));
+        double detail = detailPair[0];
+        double detailNewest = newestPair[0];
+        RawReads late = new RawReads(detailPair[2], detailPair[1], newestPair[1]);
         double first = c.p50(samples, i -> "/api/v1/jobs?limit=50");
         double deep = c.p50(samples, i -> "/api/v1/jobs?limit=50&offset=" + (jobs - 50 - i));
         double filtered = c.p50(samples, i -> "/api/v1/jobs?status=failed&limit=50&offset="
@@ -105,22 +120,123 @@ public final class StoreBench {
         double worstList = Math.max(Math.max(first, deep),
             Math.max(Math.max(filtered, filteredRare), cursor));
         System.out.printf(Locale.ROOT,
-            "RESULT jobs=%d ready_s=%.1f detail_p50_ms=%.2f list_first_p50_ms=%.2f"
+            "RESULT jobs=%d ready_s=%.1f detail_p50_ms=%.2f detail_newest_p50_ms=%.2f"
+                + " list_first_p50_ms=%.2f"
                 + " list_deep_offset_p50_ms=%.2f list_status_failed_deep_p50_ms=%.2f"
                 + " list_status_submitted_p50_ms=%.2f list_cursor_p50_ms=%.2f stats_p50_ms=%.2f"
-                + " index_heap_bytes_per_job=%.1f targets=%s%n",
-            jobs, readySeconds, detail, first, deep, filtered, filteredRare, cursor, statsMs,
-            bytesPerJob,
+                + " index_heap_bytes_per_job=%.1f raw_get_p50_ms=%.2f raw_pair_p50_ms=%.2f"
+                + " raw_pair_newest_p50_ms=%.2f targets=%s%n",
+            jobs, readySeconds, detail, detailNewest, first, deep, filtered, filteredRare, cursor, statsMs,
+            bytesPerJob, late.get, late.pair, late.pairNewest,
             detail <= 2 && worstList <= 10 && statsMs <= 5 && readySeconds <= 30
                 && bytesPerJob <= 200 ? "met" : "missed");
       }
     }
   }
 
+  /** Medians of raw jnats reads, without osapi: the ceiling of a job's detail. */
+  record RawReads(double get, double pair, double pairNewest) {}
+
+  /**
+   * The floor under a detail, measured with jnats alone on its own connection right after the
+   * load: one KV get of a random job's record ({@code KeyValue.get}: a direct get of
+   * the subject's last message), and the record and {@code _any} run of a random job, or of one of
+   * the newest 1,000 jobs, as two direct-get requests sent at once (one round trip).
+   */
+  static RawReads rawReads(String url, List<JobId> ids, int samples) throws Exception {
+    try (Connection conn = Nats.connect(url)) {
+      KeyValue kv = conn.keyValue("osapi-jobs");
+      Random rnd = new Random(3);
+      for (int i = 0; i < 100; i++) {
+        kv.get("jobs." + ids.get(rnd.nextInt(ids.size())).value());
+      }
+      double[] get = new double[samples];
+      double[] pair = new double[samples];
+      double[] newest = new double[samples];
+      String direct = "$JS.API.DIRECT.GET.KV_osapi-jobs.$KV.osapi-jobs.";
+      for (int i = 0; i < samples; i++) {
+        String id = ids.get(rnd.nextInt(ids.size())).value();
+        long t = System.nanoTime();
+        if (kv.get("jobs." + id) == null) {
+          throw new IllegalStateException("job " + id + " not found");
+        }
+        get[i] = (System.nanoTime() - t) / 1e6;
+        for (int k = 0; k < 2; k++) {
+          String j = k == 0 ? ids.get(rnd.nextInt(ids.size())).value()
+              : ids.get(ids.size() - 1 - rnd.nextInt(Math.min(1000, ids.size()))).value();
+          t = System.nanoTime();
+          CompletableFuture<Message> rec = conn.requestWithTimeout(direct + "jobs." + j, null,
+              Duration.ofSeconds(5));
+          CompletableFuture<Message> run = conn.requestWithTimeout(direct + "runs." + j + "._any",
+              null, Duration.ofSeconds(5));
+          rec.get(5, TimeUnit.SECONDS);
+          run.get(5, TimeUnit.SECONDS);
+          (k == 0 ? pair : newest)[i] = (System.nanoTime() - t) / 1e6;
+        }
+      }
+      Arrays.sort(get);
+      Arrays.sort(pair);
+      Arrays.sort(newest);
+      System.out.printf(Locale.ROOT, "raw jnats, p50 of %d: KV get of a random record %.2f ms;"
+          + " record + run at once: random job %.2f ms, one of the newest 1,000 %.2f ms%n",
+          samples, get[samples / 2], pair[samples / 2], newest[samples / 2]);
+      return new RawReads(get[samples / 2], pair[samples / 2], newest[samples / 2]);
+    }
+  }
+
+  /**
+   * p50s of {@code n} rounds of: a GET of a job's detail, a raw jnats read of another job's record
+   * and run (two direct gets sent at once), a raw KV get of a third job's record.
+   *
+   * @return API detail ms, raw pair ms, raw get ms
+   */
+  static double[] interleaved(Controller c, String url, int n,
+      java.util.function.Supplier<JobId> job) throws Exception {
+    double[] api = new double[n];
+    double[] pair = new double[n];
+    double[] get = new double[n];
+    String direct = "$JS.API.DIRECT.GET.KV_osapi-jobs.$KV.osapi-jobs.";
+    try (Connection conn = Nats.connect(url)) {
+      KeyValue kv = conn.keyValue("osapi-jobs");
+      for (int i = 0; i < n; i++) {
+        String p = "/api/v1/jobs/" + job.get().value();
+        long t = System.nanoTime();
+        c.get(p);
+        api[i] = (System.nanoTime() - t) / 1e6;
+        String j = job.get().value();
+        t = System.nanoTime();
+        CompletableFuture<Message> rec = conn.requestWithTimeout(direct + "jobs." + j, null,
+            Duration.ofSeconds(5));
+        CompletableFuture<Message> run = conn.requestWithTimeout(direct + "runs." + j + "._any",
+            null, Duration.ofSeconds(5));
+        rec.get(5, TimeUnit.SECONDS);
+        run.get(5, TimeUnit.SECONDS);
+        pair[i] = (System.nanoTime() - t) / 1e6;
+        String k = job.get().value();
+        t = System.nanoTime();
+        kv.get("jobs." + k);
+        get[i] = (System.nanoTime() - t) / 1e6;
+      }
+    }
+    Arrays.sort(api);
+    Arrays.sort(pair);
+    Arrays.sort(get);
+    System.out.printf(Locale.ROOT, "detail p50 %.2f ms beside raw jnats: record + run at once"
+        + " %.2f ms, KV get of a record %.2f ms%n", api[n / 2], pair[n / 2], get[n / 2]);
+    return new double[] {api[n / 2], pair[n / 2], get[n / 2]};
+  }
+
+  /** Rounds of detail, list and stats requests before measuring (the JIT compiles meanwhile). */
+  private static final int WARM_UP = 1000;
+
+  /** Writes in flight while loading. */
+  private static final int WINDOW = 10_000;
+
   /** Loads {@code n} jobs through the real store, pipelined; returns their ids. */
   static List<JobId> load(String url, int n) throws Exception {
     NatsSettings settings = NatsSettings.builder().servers(List.of(url))
-        .connectionName("osapi-store-bench").startupWait(Duration.ofSeconds(20)).build();
+        .connectionName("osapi-store-bench").startupWait(Duration.ofSeconds(20))
+        .requestTimeout(Duration.ofSeconds(60)).build(); // a busy shared machine: no lost acks
     List<JobId> ids = new ArrayList<>(n);
     long t0 = System.nanoTime();
     try (NatsBackend b = NatsBackend.connect(settings)) {
@@ -128,7 +244,7 @@ public final class StoreBench {
         throw new IllegalStateException("NATS not ready: " + b.lastError());
       }
       JobStore store = b.jobStore();
-      Semaphore window = new Semaphore(20_000);
+      Semaphore window = new Semaphore(WINDOW);
       AtomicLong failed = new AtomicLong();
       Clock clock = Clock.systemUTC();
       Instant now = Instant.now();
@@ -163,7 +279,7 @@ public final class StoreBench {
               (System.nanoTime() - t0) / 1e9);
         }
       }
-      window.acquire(20_000);
+      window.acquire(WINDOW);
       if (failed.get() > 0) {
         throw new IllegalStateException(failed.get() + " writes failed");
       }

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@link JobStore} on KV bucket {@code osapi-jobs}: the record under {@code jobs.<id>}, each run
@@ -36,11 +37,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Nats-Expected-Last-Subject-Sequence} = the revision named (0: the key must not exist), so they
  * pipeline across jobs; the future completes on jnats' thread with the stored message's sequence,
  * the new revision. The server refusing the sequence becomes {@link RevisionConflictException};
- * anything else, and a write asked for while disconnected (never queued across an outage),
- * {@link BackendUnavailableException}. No write is retried here: its caller settles an unknown
- * outcome by reading. Each write carries a small header ({@code Osapi-State} on runs, {@code
- * Osapi-Expected} on records) so a {@link #watch} needs headers only. A delete writes KV purge
- * markers (so watchers see it); a create where such a marker stands is made over it.
+ * anything else, and a write asked for while disconnected (never queued across an outage), {@link
+ * BackendUnavailableException}. No write is retried here: its caller settles an unknown outcome by
+ * reading. Each write carries small headers ({@code Osapi-State} and {@code Osapi-Updated} on runs;
+ * {@code Osapi-Expected}, {@code -Operation}, {@code -Target}, {@code -Created} and {@code
+ * -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge markers
+ * (so watchers see it); a create where such a marker stands is made over it.
  *
  * <p>Reads name their key (never a wildcard); KV delete and purge markers read as absent.
  */
@@ -74,7 +76,7 @@ final class NatsJobStore implements JobStore {
   public CompletableFuture<Long> create(JobRecord record) {
     JobId id = record.job().id();
     unconfirmed.remove(id); // waits for a removal of this record under way
-    Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
+    Headers h = headers(record);
     // the caller's next step runs after the record is remembered, so its retry takes it back
     return write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ",
         id).whenComplete((rev, err) -> {
@@ -83,6 +85,17 @@ final class NatsJobStore implements JobStore {
             scheduleRemoval();
           }
         });
+  }
+
+  /** A record's headers: what a listing shows of it ({@link JobWatch.RecordFacts}). */
+  static Headers headers(JobRecord record) {
+    JobWatch.RecordFacts f = JobWatch.RecordFacts.of(record);
+    return new Headers()
+        .put(NatsLayout.EXPECTED_HEADER, Integer.toString(f.expected()))
+        .put(NatsLayout.OPERATION_HEADER, f.operation())
+        .put(NatsLayout.TARGET_HEADER, f.target())
+        .put(NatsLayout.CREATED_HEADER, Long.toString(f.createdNanos()))
+        .put(NatsLayout.UPDATED_HEADER, Long.toString(f.updatedNanos()));
   }
 
   @Override
@@ -97,7 +110,7 @@ final class NatsJobStore implements JobStore {
   public CompletableFuture<Long> update(JobRecord record, long revision) {
     requireRevision(revision);
     JobId id = record.job().id();
-    Headers h = new Headers().put(NatsLayout.EXPECTED_HEADER, Integer.toString(record.expected().size()));
+    Headers h = headers(record);
     return write(NatsLayout.jobSubject(id), h, Records.record(record), revision,
         PublishOptions.builder().expectedLastSubjectSequence(revision).build(), "updating job ", id);
   }
@@ -117,7 +130,8 @@ final class NatsJobStore implements JobStore {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("revision must not be negative: " + revision));
     }
-    Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire());
+    Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire())
+        .put(NatsLayout.UPDATED_HEADER, Long.toString(JobWatch.updatedNanos(run)));
     PublishOptions po = revision == 0
         ? CREATE
         : PublishOptions.builder().expectedLastSubjectSequence(revision).build();
@@ -276,15 +290,46 @@ final class NatsJobStore implements JobStore {
 
   // ---- reads
 
+  /**
+   * One key's value, or null, read through a node loss within a bound. With replicas the bucket's
+   * reads go to its stream leader (see {@link NatsSession}); when the leader's node dies nothing
+   * answers until the others elect a new one (2 to 6 s on nats-server 2.9), and the controller's
+   * own connection may have been to that node. So an attempt waits at most {@link
+   * NatsSession#READ_ATTEMPT}, and a failed one (no answer, no responders, not connected while
+   * jnats reconnects) is sent again every 50 ms, for up to {@link #READ_BOUND} while connected,
+   * and up to {@link NatsSession#READ_ATTEMPT} from the first while not connected (so with NATS
+   * down a read answers 503 after a second, not after the election bound); then {@link
+   * BackendUnavailableException}. Reads change nothing, so sending one again is safe.
+   */
   private KeyValueEntry get(String key, String what, JobId id) {
-    NatsSession s = backend.requireSession();
-    try {
-      KeyValueEntry e = s.jobsKv.get(key);
-      return e == null || e.getValue() == null ? null : e;
-    } catch (Exception e) {
-      throw NatsErrors.unavailable(what + id, e);
+    long start = System.nanoTime();
+    while (true) {
+      try {
+        KeyValueEntry e = backend.requireSession().jobsKvReads.get(key);
+        return e == null || e.getValue() == null ? null : e;
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+          throw NatsErrors.unavailable(what + id, e);
+        }
+        long bound = backend.isConnected() ? READ_BOUND.toNanos()
+            : NatsSession.READ_ATTEMPT.toNanos();
+        if (backend.isGone() || System.nanoTime() + RETRY_PAUSE_NANOS - start >= bound) {
+          throw e instanceof BackendUnavailableException bu ? bu
+              : NatsErrors.unavailable(what + id, e);
+        }
+        LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+      }
     }
   }
+
+  /**
+   * Longest a read keeps trying while connected: a stream leader's election after a node loss,
+   * with room.
+   */
+  static final Duration READ_BOUND = Duration.ofSeconds(10);
+
+  private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** The run state of an {@code Osapi-State} header value, or null. */
   static RunState state(String wire) {

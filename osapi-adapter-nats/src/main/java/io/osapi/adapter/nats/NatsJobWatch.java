@@ -15,17 +15,19 @@ import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobWatch;
 import java.lang.System.Logger.Level;
+import java.util.UUID;
 
 /**
  * A {@link JobWatch} on bucket {@code osapi-jobs}: one ordered push consumer over every key,
  * headers only, from the stream's first message (the replay) on, then every new write. Deliver
- * policy all, not last-per-subject: the bucket keeps one message per key ({@code jobsHistory}
- * 1), so both replay the same messages, but nats-server 2.9 computes last-per-subject over every
+ * policy all, not last-per-subject: the bucket keeps one message per key ({@code jobsHistory} 1),
+ * so both replay the same messages, but nats-server 2.9 computes last-per-subject over every
  * subject before it delivers anything (minutes at 2,000,000 keys, with requests timing out
  * meanwhile), while "all" is a sequential read. With more history, older revisions are replayed
- * first and overwritten by the newer ones in stream order. Record headers ({@code Osapi-Expected}) and run headers ({@code Osapi-State}) are all
- * a listing needs; KV purge markers are deletes (osapi deletes jobs with them, so every watcher
- * sees the delete).
+ * first and overwritten by the newer ones in stream order. Record headers ({@code Osapi-Expected},
+ * {@code -Operation}, {@code -Target}, {@code -Created}, {@code -Updated}) and run headers ({@code
+ * Osapi-State}, {@code -Updated}) are all a listing needs; KV purge markers are deletes (osapi
+ * deletes jobs with them, so every watcher sees the delete).
  *
  * <p>The replay is complete when a message says nothing is pending after it, or when the consumer
  * says nothing was pending at all. jnats' ordered consumer survives reconnects and a change of
@@ -148,8 +150,8 @@ final class NatsJobWatch implements JobWatch {
       if (deleted) {
         listener.recordDeleted(job);
       } else {
-        listener.recordWritten(job, count(h.getFirst(NatsLayout.EXPECTED_HEADER)),
-            md.timestamp().toInstant().toEpochMilli());
+        long written = md.timestamp().toInstant().toEpochMilli();
+        listener.recordWritten(job, facts(job, h), written);
       }
       return;
     }
@@ -164,7 +166,8 @@ final class NatsJobWatch implements JobWatch {
     String state = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
     RunState s = state == null ? null : NatsJobStore.state(state);
     if (s != null) {
-      listener.runWritten(run.job(), run.slot(), s);
+      listener.runWritten(run.job(), run.slot(), s,
+          number(h.getFirst(NatsLayout.UPDATED_HEADER)));
     }
   }
 
@@ -182,6 +185,33 @@ final class NatsJobWatch implements JobWatch {
       listener.behind(0);
       listener.caughtUp();
       LOG.log(Level.DEBUG, "job watch caught up at stream sequence {0}", lastSeq);
+    }
+  }
+
+  /** A record's facts from its headers; a record written without them lists what its id says. */
+  private static JobWatch.RecordFacts facts(JobId job, Headers h) {
+    long created = number(h.getFirst(NatsLayout.CREATED_HEADER));
+    if (created == 0) {
+      created = (UUID.fromString(job.value()).getMostSignificantBits() >>> 16) * 1_000_000L;
+    }
+    long updated = Math.max(created, number(h.getFirst(NatsLayout.UPDATED_HEADER)));
+    return new JobWatch.RecordFacts(count(h.getFirst(NatsLayout.EXPECTED_HEADER)),
+        text(h.getFirst(NatsLayout.OPERATION_HEADER)), text(h.getFirst(NatsLayout.TARGET_HEADER)),
+        created, updated);
+  }
+
+  private static String text(String header) {
+    return header == null ? "" : header;
+  }
+
+  private static long number(String header) {
+    if (header == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(header);
+    } catch (NumberFormatException e) {
+      return 0;
     }
   }
 

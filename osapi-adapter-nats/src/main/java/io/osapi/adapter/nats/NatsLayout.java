@@ -90,6 +90,21 @@ final class NatsLayout {
   /** Header on job record writes: how many workers a broadcast job expects (0 for _any). */
   static final String EXPECTED_HEADER = "Osapi-Expected";
 
+  /** Header on job record writes: the operation type, for listings. */
+  static final String OPERATION_HEADER = "Osapi-Operation";
+
+  /** Header on job record writes: the target's text, for listings. */
+  static final String TARGET_HEADER = "Osapi-Target";
+
+  /** Header on job record writes: the job's creation time, epoch nanoseconds, for listings. */
+  static final String CREATED_HEADER = "Osapi-Created";
+
+  /**
+   * Header on record and run writes: the newest time of the value's timeline (and the job's
+   * creation, on records), epoch nanoseconds, for listings.
+   */
+  static final String UPDATED_HEADER = "Osapi-Updated";
+
   /** KV header of delete and purge markers. */
   static final String KV_OPERATION_HEADER = "KV-Operation";
 

@@ -55,8 +55,18 @@ final class NatsSession {
   final JetStream js;
   final JetStreamManagement jsm;
   final KeyValue jobsKv;
+  /**
+   * {@link #jobsKv} for job reads, with a per-request timeout of at most {@link #READ_ATTEMPT}: a
+   * read sent as the connection's node or the bucket's leader dies gets no answer, and {@link
+   * NatsJobStore} sends it again (on the reconnected connection, to the new leader) rather than
+   * wait out the whole request timeout and fail.
+   */
+  final KeyValue jobsKvReads;
   final KeyValue workersKv;
   final KeyValue workerStateKv;
+
+  /** Longest wait for one attempt of a job read ({@link #jobsKvReads}). */
+  static final Duration READ_ATTEMPT = Duration.ofSeconds(1);
 
   private NatsSession(Connection conn, NatsSettings settings) throws IOException {
     this.conn = conn;
@@ -66,6 +76,10 @@ final class NatsSession {
     this.jsm = conn.jetStreamManagement(jso);
     KeyValueOptions kvo = KeyValueOptions.builder().jetStreamOptions(jso).build();
     this.jobsKv = conn.keyValue(NatsLayout.JOBS_BUCKET, kvo);
+    Duration attempt = settings.requestTimeout().compareTo(READ_ATTEMPT) < 0
+        ? settings.requestTimeout() : READ_ATTEMPT;
+    this.jobsKvReads = conn.keyValue(NatsLayout.JOBS_BUCKET, KeyValueOptions.builder()
+        .jetStreamOptions(JetStreamOptions.builder().requestTimeout(attempt).build()).build());
     this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
     this.workerStateKv = conn.keyValue(NatsLayout.WORKER_STATE_BUCKET, kvo);
   }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobPage;
+import io.osapi.core.domain.JobStats;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.service.JobClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * A three-node JetStream cluster on loopback with the stream and buckets at three replicas: the
  * leader of stream {@code JOBS} is killed while jobs are being created and processed. The job
  * client holds creates through the fail-over (its default create patience, 15 s), so no create is
- * refused; every job runs exactly once.
+ * refused; every job runs exactly once. The job bucket's leader is killed and a controller's reads
+ * answer right after.
  */
 class NatsClusterIT {
   private List<NatsServerProcess> nodes = List.of();
@@ -122,6 +127,61 @@ class NatsClusterIT {
         + TimeUnit.NANOSECONDS.toMillis(slowestNanos.get()));
     System.out.println("CLUSTER creates_refused = " + createFailures.get());
     assertThat(refusals).as("creates refused although held through the fail-over").isEmpty();
+  }
+
+  /**
+   * Reads right after the job bucket's leader is killed: the list and the stats come from the
+   * controller's job index (no NATS read), so they answer as before; a job's detail is read again
+   * until the new leader answers (or, had the controller been connected to the killed node, on the
+   * reconnected connection) instead of answering 503 after the request timeout.
+   */
+  @Test
+  void readsAnswerThroughTheLossOfTheJobBucketsLeader() throws Exception {
+    nodes = NatsServerProcess.startCluster(3);
+    List<String> urls = nodes.stream().map(NatsServerProcess::url).toList();
+    NatsSettings settings = NatsTestSupport.settings(urls).replicas(3)
+        .startupWait(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(4)).build();
+    fleet = new Fleet(settings);
+    fleet.start("w1", Map.of(), Duration.ofSeconds(3), 8);
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      ids.add(fleet.create("diag.echo", "{\"n\":" + i + "}", "_any"));
+    }
+    assertThat(fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(30))).isTrue();
+    JobClient c = fleet.jobs;
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(5),
+        () -> c.stats().byStatus().get(JobStatus.COMPLETED) == 30)).isTrue();
+    JobStats stats = c.stats();
+    JobPage page = c.list(null, 50, 0);
+    // the job bucket's leader: reads go to it, and nothing answers them until a new one is elected
+    String connected = fleet.client.requireSession().conn.getConnectedUrl();
+    String leader = fleet.client.requireSession().jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM)
+        .getClusterInfo().getLeader();
+    NatsServerProcess victim = nodes.get(Integer.parseInt(leader.substring(1)) - 1);
+
+    victim.kill9();
+    // reads one after the other, from the kill on, through the reconnect and the election
+    long t0 = System.nanoTime();
+    long end = t0 + Duration.ofSeconds(3).toNanos();
+    int reads = 0;
+    double slowestDetailMs = 0;
+    double slowestListMs = 0;
+    while (System.nanoTime() < end) {
+      JobId id = ids.get(reads % ids.size());
+      long t = System.nanoTime();
+      assertThat(c.get(id)).as("detail of %s, read %d after the kill", id, reads)
+          .hasValueSatisfying(v -> assertThat(v.status()).isEqualTo(JobStatus.COMPLETED));
+      long u = System.nanoTime();
+      assertThat(c.stats()).isEqualTo(stats);
+      assertThat(c.list(null, 50, 0)).isEqualTo(page);
+      slowestDetailMs = Math.max(slowestDetailMs, (u - t) / 1e6);
+      slowestListMs = Math.max(slowestListMs, (System.nanoTime() - u) / 1e6);
+      reads++;
+    }
+    System.err.printf("cluster reads: killed the job bucket's leader %s (%s; the controller was"
+        + " connected to %s): %d rounds of detail, stats and list in 3 s; slowest detail %.1f ms,"
+        + " slowest stats + list %.1f ms%n", leader, victim.url(), connected, reads,
+        slowestDetailMs, slowestListMs);
   }
 
   private static void sleep(long ms) {

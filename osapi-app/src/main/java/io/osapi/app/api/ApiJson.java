@@ -108,16 +108,18 @@ public final class ApiJson {
     return new CreatedJob(v.job().id().value(), v.status().wire(), time(v.job().created()));
   }
 
-  /** A listing item. */
-  public static JobSummary summary(JobView v) {
+  /**
+   * A listing item: what the job index keeps (no operation data, no error: those are in the
+   * detail).
+   */
+  public static JobSummary summary(io.osapi.core.domain.JobSummary j) {
     return new JobSummary(
-        v.job().id().value(),
-        v.status().wire(),
-        operation(v),
-        v.job().target().text(),
-        time(v.job().created()),
-        time(v.updated()),
-        v.error());
+        j.id().value(),
+        j.status().wire(),
+        new OperationBody(j.operation(), null),
+        j.target(),
+        time(j.created()),
+        time(j.updated()));
   }
 
   /** A page. */

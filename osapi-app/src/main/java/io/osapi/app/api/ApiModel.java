@@ -33,11 +33,10 @@ public final class ApiModel {
    *
    * @param jobId the job id
    * @param status the computed status
-   * @param operation what it runs
+   * @param operation what it runs: its type only (the data is in the job's detail)
    * @param target which workers it is for
    * @param created when it was accepted
    * @param updated the time of its newest event
-   * @param error the newest failure message, when failed
    */
   public record JobSummary(
       String jobId,
@@ -45,8 +44,7 @@ public final class ApiModel {
       OperationBody operation,
       String target,
       String created,
-      String updated,
-      String error) {}
+      String updated) {}
 
   /**
    * A page of jobs.

@@ -39,9 +39,9 @@ public final class JobListCommand extends ClientCommand {
       printJson(l);
       return 0;
     }
-    Table t = new Table("ID", "STATUS", "OPERATION", "TARGET", "CREATED", "ERROR");
+    Table t = new Table("ID", "STATUS", "OPERATION", "TARGET", "CREATED", "UPDATED");
     for (JobSummary j : l.items()) {
-      t.row(j.jobId(), j.status(), j.operation().type(), j.target(), j.created(), j.error());
+      t.row(j.jobId(), j.status(), j.operation().type(), j.target(), j.created(), j.updated());
     }
     t.print(out());
     out().println(l.items().size() + " of " + l.total() + " jobs"

@@ -185,7 +185,10 @@ class JobsApiComponentTest {
     JsonNode failed = json(get("/api/v1/jobs?status=failed&limit=100"));
     assertThat(failed.get("items").findValuesAsText("status")).containsOnly("failed");
     assertThat(failed.get("items").findValuesAsText("job_id")).contains(b).doesNotContain(a);
-    assertThat(failed.at("/items/0/error").asText()).isNotBlank();
+    assertThat(failed.at("/items/0").has("error")).as("errors are in the detail").isFalse();
+    assertThat(failed.at("/items/0/operation/type").asText()).isNotBlank();
+    assertThat(json(get("/api/v1/jobs/" + failed.at("/items/0/job_id").asText())).at("/error")
+        .asText()).isNotBlank();
     JsonNode dflt = json(get("/api/v1/jobs"));
     assertThat(dflt.get("items").size()).isLessThanOrEqualTo(20);
   }

@@ -376,7 +376,8 @@ class ReliabilityIT {
     if (notSubmitted > 0) {
       JsonNode failedJobs = Http.json(Http.get(controller.api("/jobs?status=failed&limit=100")));
       long withReason = 0;
-      for (JsonNode j : failedJobs.path("items")) {
+      for (JsonNode item : failedJobs.path("items")) { // the error is in each job's detail
+        JsonNode j = Http.json(Http.get(controller.api("/jobs/" + item.path("job_id").asText())));
         if (j.path("error").asText().startsWith("not submitted: its notification could not be")) {
           withReason++;
         }

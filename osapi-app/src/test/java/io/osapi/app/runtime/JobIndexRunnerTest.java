@@ -64,7 +64,8 @@ class JobIndexRunnerTest {
           () -> client.list(null, 10, 0, null)))
           .isInstanceOf(BackendUnavailableException.class);
 
-      held.get().recordWritten(JobId.generate(Clock.systemUTC()), 0, Instant.now().toEpochMilli());
+      held.get().recordWritten(JobId.generate(Clock.systemUTC()),
+          new JobWatch.RecordFacts(0, "diag.echo", "_any", 1, 1), Instant.now().toEpochMilli());
       held.get().caughtUp();
       s = readiness.refresh();
       assertThat(s.ready()).isTrue();

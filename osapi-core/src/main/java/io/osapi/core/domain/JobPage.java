@@ -10,14 +10,14 @@ import java.util.List;
  * @param next the cursor of the next page (the last job of this one, to list jobs older than it),
  *     or null when no matching job follows
  */
-public record JobPage(List<JobView> items, int total, JobId next) {
+public record JobPage(List<JobSummary> items, int total, JobId next) {
   /** Copies the list. */
   public JobPage {
     items = List.copyOf(items);
   }
 
   /** A page with nothing after it. */
-  public JobPage(List<JobView> items, int total) {
+  public JobPage(List<JobSummary> items, int total) {
     this(items, total, null);
   }
 }

@@ -241,7 +241,7 @@ public final class InMemoryJobStore implements JobStore {
         }
         written[0] = sequence.incrementAndGet();
         for (JobWatch.Listener l : listeners) {
-          l.runWritten(key.job(), key.slot(), run.state());
+          l.runWritten(key.job(), key.slot(), run.state(), JobWatch.updatedNanos(run));
         }
         Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
         bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
@@ -297,12 +297,12 @@ public final class InMemoryJobStore implements JobStore {
       long now = clock.millis();
       records.forEach((id, e) -> {
         if (live(e, now)) {
-          listener.recordWritten(id, e.value().expected().size(), e.written());
+          listener.recordWritten(id, JobWatch.RecordFacts.of(e.value()), e.written());
         }
       });
       runs.forEach((id, ofJob) -> ofJob.forEach((slot, e) -> {
         if (live(e, now)) {
-          listener.runWritten(id, slot, e.value().state());
+          listener.runWritten(id, slot, e.value().state(), JobWatch.updatedNanos(e.value()));
         }
       }));
       listener.caughtUp();
@@ -341,8 +341,9 @@ public final class InMemoryJobStore implements JobStore {
   }
 
   private void tellRecord(JobId id, JobRecord record, long now) {
+    JobWatch.RecordFacts facts = JobWatch.RecordFacts.of(record);
     for (JobWatch.Listener l : listeners) {
-      l.recordWritten(id, record.expected().size(), now);
+      l.recordWritten(id, facts, now);
     }
   }
 

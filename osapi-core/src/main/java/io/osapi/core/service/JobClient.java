@@ -8,10 +8,13 @@ import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
@@ -225,9 +228,11 @@ public final class JobClient {
   }
 
   /**
-   * Lists jobs newest first, from the index: the page's ids, order and total come from memory (a
-   * cost that grows with the page, not with the store), each item is read from the store by its
-   * keys, as {@link #get} reads it (a job deleted meanwhile is left out).
+   * Lists jobs newest first, from the index alone: the page's items, order and total come from
+   * memory (a cost that grows with the page, not with the store; no store read), kept by the
+   * index's watch of the store, so a write shows in the next list once the watch delivered it
+   * (within milliseconds on one host). Items carry what {@link JobSummary} holds; the operation's
+   * data, errors and results are in {@link #get}.
    *
    * @param status only jobs with this status, or null for all
    * @param limit 1 to {@value #MAX_PAGE}
@@ -244,7 +249,10 @@ public final class JobClient {
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    return reader.page(index().page(status, limit, offset, after));
+    JobIndex.Slice slice = index().page(status, limit, offset, after);
+    List<JobSummary> items = slice.items();
+    JobId next = slice.more() && !items.isEmpty() ? items.get(items.size() - 1).id() : null;
+    return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
   }
 
   /**
@@ -330,7 +338,32 @@ public final class JobClient {
         cur = again.get();
       }
     }
+    refreshFinishedRuns(cur.value());
     return Optional.of(created);
+  }
+
+  /**
+   * Writes the finished runs of a job again, unchanged, after its record was written again (a
+   * retry note): values leave the store {@link JobStore#retention()} after their own last write,
+   * so a run older than its record would go first and leave the job reading as submitted, in its
+   * detail and its listing, for the rest of the record's life. Runs not finished are written
+   * again when they finish. Compare-and-set: a run written meanwhile is newer anyway.
+   */
+  private void refreshFinishedRuns(JobRecord record) {
+    for (RunKey key : record.runKeys()) {
+      try {
+        Optional<Versioned<Run>> run = store.run(key);
+        if (run.isPresent() && run.get().value().state().terminal()) {
+          await(store.putRun(key, run.get().value(), run.get().revision()));
+        }
+      } catch (RevisionConflictException e) {
+        // written meanwhile: its write time is newer than the note's
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "job {0}: its finished run {1} could not be written"
+            + " again after the retry note (it may leave the store before the record): {2}",
+            key.job(), key.slot(), e.getMessage());
+      }
+    }
   }
 
   /** The workers in the heartbeat registry. */

@@ -1,14 +1,12 @@
 package io.osapi.core.service;
 
 import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobStore;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The reads of {@link JobClient}: a job's detail and the items of a page, each read from the
- * store by its keys, a page's reads at the same time.
+ * The detail reads of {@link JobClient}: a job's record and, at the same time, the run an {@code
+ * _any} job would have, by their keys (lists come from the job index alone).
  */
 final class JobReader {
   private final JobStore store;
@@ -39,27 +37,6 @@ final class JobReader {
     return store.find(id).map(v -> view(v.value(), any));
   }
 
-  /** The jobs of an index slice, read at the same time (a job deleted meanwhile is left out). */
-  JobPage page(JobIndex.Slice slice) {
-    // every record and every _any run of the page at once, then the broadcasts' runs
-    List<CompletableFuture<Optional<Versioned<JobRecord>>>> records = new ArrayList<>();
-    List<CompletableFuture<Optional<Versioned<Run>>>> anyRuns = new ArrayList<>();
-    for (JobId id : slice.ids()) {
-      records.add(CompletableFuture.supplyAsync(() -> store.find(id), reads()));
-      anyRuns.add(readAnyRun(id));
-    }
-    List<JobView> items = new ArrayList<>(slice.ids().size());
-    for (int i = 0; i < records.size(); i++) {
-      Optional<Versioned<JobRecord>> r = Futures.join(records.get(i));
-      if (r.isPresent()) {
-        items.add(view(r.get().value(), anyRuns.get(i)));
-      }
-    }
-    JobId next = slice.more() && !slice.ids().isEmpty()
-        ? slice.ids().get(slice.ids().size() - 1) : null;
-    return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
-  }
-
   private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {
     return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads());
   }
@@ -73,7 +50,10 @@ final class JobReader {
     return JobView.of(record, store.runs(record));
   }
 
-  /** Threads that read a page's jobs at the same time (reads wait for the store's answers). */
+  /**
+   * Threads that read the {@code _any} run beside a detail's record, over all requests; idle ones
+   * end after 30 s, so the pool holds no thread while nothing is read.
+   */
   private static volatile ExecutorService readPool;
 
   private static ExecutorService reads() {
@@ -97,6 +77,6 @@ final class JobReader {
     return p;
   }
 
-  /** How many reads of one page run at the same time. */
+  /** How many such reads run at the same time. */
   private static final int READ_THREADS = 16;
 }

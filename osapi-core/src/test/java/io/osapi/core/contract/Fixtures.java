@@ -122,9 +122,7 @@ public final class Fixtures {
       JobId after = null;
       while (true) {
         JobIndex.Slice slice = index.page(null, 1000, 0, after);
-        for (JobId id : slice.ids()) {
-          out.put(id, index.status(id));
-        }
+        slice.items().forEach(i -> out.put(i.id(), i.status()));
         if (!slice.more()) {
           return out;
         }

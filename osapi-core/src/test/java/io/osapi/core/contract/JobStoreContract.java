@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.RevisionConflictException;
@@ -17,7 +19,12 @@ import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
+import io.osapi.core.memory.InMemoryBroker;
+import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
+import io.osapi.core.service.CreateJobRequest;
+import io.osapi.core.service.JobClient;
 import io.osapi.core.service.JobIndex;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -517,5 +525,99 @@ public abstract class JobStoreContract {
     assertThat(live.status(young.job().id())).isEqualTo(JobStatus.SUBMITTED);
     assertThat(live.stats().total()).isEqualTo(base + 1);
     assertThat(index(short2s).status(old.job().id())).as("a fresh replay").isNull();
+  }
+
+  // ---- what the API answers from a client over this store: listings against details
+
+  private JobClient client(JobStore s) {
+    InMemoryBroker broker = InMemoryBroker.create();
+    return new JobClient(s, broker.queue(), broker.registry(), BuiltinOperations.registry(),
+        JobMetrics.noop(), Clock.systemUTC(), index(s));
+  }
+
+  /** Every job the client lists, paged by cursor. */
+  private static List<JobSummary> listAll(JobClient c) {
+    List<JobSummary> out = new ArrayList<>();
+    JobId after = null;
+    while (true) {
+      JobPage p = c.list(null, 100, 0, after);
+      out.addAll(p.items());
+      if (p.next() == null) {
+        return out;
+      }
+      after = p.next();
+    }
+  }
+
+  /** Whether every listed job is what its detail says and the total is what the store holds. */
+  private static boolean listingMatchesDetails(JobClient c, JobStore s) {
+    List<JobSummary> all = listAll(c);
+    for (JobSummary item : all) {
+      Optional<JobView> detail = c.get(item.id());
+      if (detail.isEmpty() || !JobSummary.of(detail.get()).equals(item)) {
+        return false;
+      }
+    }
+    return c.list(null, 1, 0).total() == all.size() && c.stats().total() == all.size();
+  }
+
+  @Test
+  void listingsEqualDetailsAndShowCreatesRunsDeletesAndRetriesInTheNextList() {
+    JobClient c = client(store);
+    JobView a = c.create(new CreateJobRequest("diag.echo", "{\"n\":1}", null));
+    JobView b = c.create(new CreateJobRequest("diag.echo", "{\"n\":2}", null));
+    JobView d = c.create(new CreateJobRequest("diag.echo", "{\"n\":3}", null));
+    put(RunKey.any(a.job().id()),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0);
+    put(RunKey.any(b.job().id()), claim("w1").finish(RunState.FAILED, null, "x", false, now()),
+        0);
+    within(Duration.ofSeconds(1), "the list shows the runs", () ->
+        c.list(JobStatus.COMPLETED, 10, 0).items().stream()
+            .anyMatch(i -> i.id().equals(a.job().id()))
+            && c.list(JobStatus.FAILED, 10, 0).items().stream()
+            .anyMatch(i -> i.id().equals(b.job().id())));
+    assertThat(listingMatchesDetails(c, store)).as("list items equal their details").isTrue();
+    JobSummary listed = c.list(null, 10, 0).items().stream()
+        .filter(i -> i.id().equals(d.job().id())).findFirst().orElseThrow();
+    assertThat(listed.operation()).isEqualTo("diag.echo");
+    assertThat(listed.target()).isEqualTo("_any");
+    assertThat(listed.created()).isEqualTo(d.job().created());
+
+    assertThat(c.delete(d.job().id())).isTrue();
+    within(Duration.ofSeconds(1), "the next list leaves the deleted job out", () ->
+        c.list(null, 10, 0).items().stream().noneMatch(i -> i.id().equals(d.job().id()))
+            && c.stats().total() == 2);
+    JobView retried = c.retry(b.job().id(), null).orElseThrow();
+    within(Duration.ofSeconds(1), "the next list shows the retry and the note", () -> {
+      List<JobSummary> top = c.list(null, 10, 0).items();
+      return top.get(0).id().equals(retried.job().id())
+          && top.get(0).status() == JobStatus.SUBMITTED
+          && top.stream().anyMatch(i -> i.id().equals(b.job().id())
+              && i.updated().equals(c.get(b.job().id()).orElseThrow().updated()));
+    });
+    assertThat(c.get(b.job().id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
+    assertThat(listingMatchesDetails(c, store)).as("after the delete and the retry").isTrue();
+  }
+
+  @Test
+  void aRetriedJobKeepsItsStatusUntilItLeavesTheStore() throws Exception {
+    JobStore short2s = newStoreWithRetention(Duration.ofSeconds(2));
+    assumeTrue(short2s != null, "the store under test has no short retention");
+    JobClient c = client(short2s);
+    JobView done = c.create(new CreateJobRequest("diag.echo", "{}", null));
+    await(short2s.putRun(RunKey.any(done.job().id()),
+        claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0));
+    Thread.sleep(1200);
+    JobView retried = c.retry(done.job().id(), null).orElseThrow(); // the note: 1.2 s later
+    Thread.sleep(1300); // the run's first write is gone by now, the record's note is not
+    assertThat(c.get(done.job().id())).as("the detail, 2.5 s after the run's first write")
+        .hasValueSatisfying(v -> assertThat(v.status()).isEqualTo(JobStatus.COMPLETED));
+    assertThat(c.list(JobStatus.COMPLETED, 10, 0).items()).extracting(JobSummary::id)
+        .contains(done.job().id());
+    assertThat(listingMatchesDetails(c, short2s)).isTrue();
+    within(Duration.ofSeconds(5), "the job and its retry leave the store and the list", () ->
+        short2s.find(done.job().id()).isEmpty() && short2s.find(retried.job().id()).isEmpty()
+            && c.stats().total() == 0);
+    assertThat(short2s.run(RunKey.any(done.job().id()))).isEmpty();
   }
 }

@@ -65,7 +65,9 @@ class JobClientTest {
     assertThat(h.metrics.createdTotal()).isZero();
     assertThat(h.broker.queue().backlog().pending()).isZero();
     assertThat(h.client.stats().byStatus().get(JobStatus.FAILED)).isEqualTo(1);
-    JobView v = h.client.list(null, 1, 0).items().get(0);
+    JobId listed = h.client.list(null, 1, 0).items().get(0).id();
+    assertThat(h.client.list(null, 1, 0).items().get(0).status()).isEqualTo(JobStatus.FAILED);
+    JobView v = h.client.get(listed).orElseThrow();
     assertThat(v.status()).isEqualTo(JobStatus.FAILED);
     assertThat(v.error()).startsWith("not submitted: its notification could not be published");
   }
@@ -216,7 +218,7 @@ class JobClientTest {
     java.util.Collections.reverse(newestFirst);
     JobPage first = h.client.list(null, 10, 0);
     assertThat(first.total()).isEqualTo(25);
-    assertThat(first.items()).extracting(v -> v.job().id())
+    assertThat(first.items()).extracting(v -> v.id())
         .containsExactlyElementsOf(newestFirst.subList(0, 10));
     assertThat(h.client.list(null, 10, 20).items()).hasSize(5);
     assertThat(h.client.list(JobStatus.COMPLETED, 10, 0).total()).isZero();

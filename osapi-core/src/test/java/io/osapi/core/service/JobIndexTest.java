@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.port.JobWatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,10 +50,14 @@ class JobIndexTest {
     }
   }
 
+  static JobWatch.RecordFacts facts(int expected) {
+    return new JobWatch.RecordFacts(expected, "diag.echo", expected == 0 ? "_any" : "_all", 1, 1);
+  }
+
   static JobId idAt(long millis, Random rnd) {
     long hi = (millis << 16) | 0x7000L | rnd.nextInt(0x1000);
     long lo = (rnd.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    return JobIndex.id(hi, lo);
+    return IndexBlock.id(hi, lo);
   }
 
   @Test
@@ -60,14 +66,14 @@ class JobIndexTest {
     List<JobId> ids = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       JobId id = i % 2 == 0 ? JobId.generate(Clock.systemUTC()) : idAt(rnd.nextLong() >>> 17, rnd);
-      assertThat(JobIndex.id(JobIndex.hi(id), JobIndex.lo(id))).isEqualTo(id);
+      assertThat(IndexBlock.id(IndexBlock.hi(id), IndexBlock.lo(id))).isEqualTo(id);
       ids.add(id);
     }
     for (int i = 1; i < ids.size(); i++) {
       JobId a = ids.get(i - 1);
       JobId b = ids.get(i);
-      assertThat(Integer.signum(JobIndex.compare(JobIndex.hi(a), JobIndex.lo(a), JobIndex.hi(b),
-          JobIndex.lo(b)))).isEqualTo(Integer.signum(a.compareTo(b)));
+      assertThat(Integer.signum(IndexBlock.compare(IndexBlock.hi(a), IndexBlock.lo(a), IndexBlock.hi(b),
+          IndexBlock.lo(b)))).isEqualTo(Integer.signum(a.compareTo(b)));
     }
   }
 
@@ -84,13 +90,13 @@ class JobIndexTest {
         // mostly appends, some out of order (other controllers' ids, replays)
         long at = rnd.nextInt(10) < 8 ? t0 + step : t0 + rnd.nextInt(step + 1);
         JobId id = idAt(at, rnd);
-        index.recordWritten(id, 0, at);
+        index.recordWritten(id, facts(0), at);
         model.put(id, JobStatus.SUBMITTED);
         known.add(id);
       } else if (op < 9) {
         JobId id = known.get(rnd.nextInt(known.size()));
         RunState s = STATES[rnd.nextInt(STATES.length)];
-        index.runWritten(id, RunKey.ANY, s);
+        index.runWritten(id, RunKey.ANY, s, 0);
         if (model.containsKey(id)) {
           model.put(id, JobStatus.of(s));
         }
@@ -143,18 +149,18 @@ class JobIndexTest {
     JobId a = idAt(System.currentTimeMillis(), rnd);
     JobId b = idAt(System.currentTimeMillis(), rnd);
     JobId c = idAt(System.currentTimeMillis(), rnd);
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED);
-    index.runWritten(b, "w1", RunState.FAILED);
-    index.runWritten(c, RunKey.ANY, RunState.RUNNING);
-    index.recordWritten(a, 0, System.currentTimeMillis());
-    index.recordWritten(b, 2, System.currentTimeMillis());
+    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, 0);
+    index.runWritten(b, "w1", RunState.FAILED, 0);
+    index.runWritten(c, RunKey.ANY, RunState.RUNNING, 0);
+    index.recordWritten(a, facts(0), System.currentTimeMillis());
+    index.recordWritten(b, facts(2), System.currentTimeMillis());
     index.caughtUp();
     assertThat(index.status(a)).isEqualTo(JobStatus.COMPLETED);
     assertThat(index.status(b)).isEqualTo(JobStatus.PROCESSING);
     assertThat(index.status(c)).isNull();
-    index.runWritten(b, "w2", RunState.COMPLETED);
+    index.runWritten(b, "w2", RunState.COMPLETED, 0);
     assertThat(index.status(b)).isEqualTo(JobStatus.PARTIAL_FAILURE);
-    index.recordWritten(c, 0, System.currentTimeMillis());
+    index.recordWritten(c, facts(0), System.currentTimeMillis());
     assertThat(index.status(c)).as("the early run was dropped when the replay ended")
         .isEqualTo(JobStatus.SUBMITTED);
   }
@@ -170,11 +176,11 @@ class JobIndexTest {
       long at = start + i * 100L; // 500 s of jobs
       JobId id = idAt(at, rnd);
       ids.add(id);
-      index.recordWritten(id, 0, at);
+      index.recordWritten(id, facts(0), at);
     }
     index.caughtUp();
     JobId retried = ids.get(10);
-    index.recordWritten(retried, 0, start + 400_000); // noted again 400 s later
+    index.recordWritten(retried, facts(0), start + 400_000); // noted again 400 s later
     clock.millis.set(start + 3_600_000 + 250_000); // the first 250 s are due
     assertThat(index.size()).isEqualTo(5000 - 2501 + 1);
     assertThat(index.status(retried)).isEqualTo(JobStatus.SUBMITTED);
@@ -194,10 +200,37 @@ class JobIndexTest {
     JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
     Random rnd = new Random(9);
     long t = System.currentTimeMillis();
-    int n = JobIndex.BLOCK * 20;
+    int n = IndexBlock.CAPACITY * 20;
     for (int i = 0; i < n; i++) {
-      index.recordWritten(idAt(t + i, rnd), 0, t + i);
+      index.recordWritten(idAt(t + i, rnd), facts(0), t + i);
     }
-    assertThat(index.blockBytes() / n).as("bytes per job").isLessThanOrEqualTo(25);
+    assertThat(index.blockBytes() / n).as("bytes per job").isLessThanOrEqualTo(50);
+  }
+
+  @Test
+  void summariesCarryTheRecordsFactsAndTheNewestTimelineTime() {
+    JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
+    Random rnd = new Random(11);
+    long now = System.currentTimeMillis();
+    JobId a = idAt(now, rnd);
+    JobId b = idAt(now + 1, rnd);
+    long created = JobWatch.nanos(Instant.ofEpochMilli(now).plusNanos(123_456));
+    index.recordWritten(a, new JobWatch.RecordFacts(0, "node.hostname.get", "host:web-1",
+        created, created), now);
+    index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created, created),
+        now);
+    index.caughtUp();
+    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, created + 5_000_000);
+    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, created + 1_000_000); // older: kept newest
+    index.runWritten(b, "w1", RunState.COMPLETED, created + 2_000_000);
+    index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created,
+        created + 9_000_000), now + 10); // a retry note
+    JobSummary sa = index.summary(a);
+    assertThat(sa).isEqualTo(new JobSummary(a, JobStatus.COMPLETED, "node.hostname.get",
+        "host:web-1", JobWatch.instant(created), JobWatch.instant(created + 5_000_000)));
+    assertThat(sa.created().getNano() % 1_000_000).isEqualTo(123_456);
+    assertThat(index.page(null, 10, 0, null).items()).containsExactly(
+        new JobSummary(b, JobStatus.PROCESSING, "diag.echo", "_all", JobWatch.instant(created),
+            JobWatch.instant(created + 9_000_000)), sa);
   }
 }

@@ -90,10 +90,15 @@ public interface CoreModule {
       Clock clock,
       JobIndex index,
       ProcessSettings settings) {
-    return new JobClient(store, queue, registry, operations, metrics, clock,
-        settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT), index,
-        settings.api().map(ApiSettings::createPatience)
-            .orElse(JobClient.DEFAULT_CREATE_PATIENCE));
+    return JobClient.builder(store, queue, registry, operations)
+        .metrics(metrics)
+        .clock(clock)
+        .defaultTimeout(
+            settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT))
+        .index(index)
+        .createPatience(settings.api().map(ApiSettings::createPatience)
+            .orElse(JobClient.DEFAULT_CREATE_PATIENCE))
+        .build();
   }
 
   /** Drain and refresh timing. */

@@ -49,8 +49,8 @@ class JobIndexRunnerTest {
     JobIndexRunner runner = new JobIndexRunner(index, store, metrics, Duration.ofMillis(50));
     ReadinessMonitor readiness = new ReadinessMonitor(new EmbeddedBackend(broker), metrics);
     readiness.track(List.of(runner));
-    JobClient client = new JobClient(store, broker.queue(), broker.registry(),
-        BuiltinOperations.registry(), metrics, Clock.systemUTC(), index);
+    JobClient client = JobClient.builder(store, broker.queue(), broker.registry(),
+        BuiltinOperations.registry()).metrics(metrics).index(index).build();
     runner.start();
     try {
       readiness.started(true);

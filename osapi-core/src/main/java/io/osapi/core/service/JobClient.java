@@ -86,6 +86,8 @@ public final class JobClient {
   private final JobReader reader;
 
   /**
+   * A job client with the other defaults of {@link #builder}.
+   *
    * @param store where jobs live
    * @param queue where notifications go
    * @param registry live workers: the expected workers of broadcast jobs
@@ -100,81 +102,98 @@ public final class JobClient {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
-    this(store, queue, registry, operations, metrics, clock, DEFAULT_TIMEOUT, null);
+    this(builder(store, queue, registry, operations).metrics(metrics).clock(clock));
   }
 
-  /** As the full constructor, with the default job timeout and create patience. */
-  public JobClient(
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
-      OperationRegistry operations,
-      JobMetrics metrics,
-      Clock clock,
-      JobIndex index) {
-    this(store, queue, registry, operations, metrics, clock, DEFAULT_TIMEOUT, index);
-  }
-
-  /** As the full constructor, making the index on first use, with the default create patience. */
-  public JobClient(
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
-      OperationRegistry operations,
-      JobMetrics metrics,
-      Clock clock,
-      Duration defaultTimeout) {
-    this(store, queue, registry, operations, metrics, clock, defaultTimeout, null);
-  }
-
-  /** As the full constructor, with the default create patience. */
-  public JobClient(
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
-      OperationRegistry operations,
-      JobMetrics metrics,
-      Clock clock,
-      Duration defaultTimeout,
-      JobIndex index) {
-    this(store, queue, registry, operations, metrics, clock, defaultTimeout, index,
-        DEFAULT_CREATE_PATIENCE);
+  private JobClient(Builder b) {
+    this.index = b.index;
+    this.store = b.store;
+    this.registry = b.registry;
+    this.operations = b.operations;
+    this.clock = b.clock;
+    this.reader = new JobReader(store);
+    this.submitter = new JobSubmitter(store, b.queue, registry, operations, b.metrics, clock,
+        b.defaultTimeout, b.createPatience, Backoff.CREATE);
   }
 
   /**
+   * A builder for a job client with more than the defaults: metrics {@link JobMetrics#noop()},
+   * clock {@link Clock#systemUTC()}, job timeout {@link #DEFAULT_TIMEOUT}, create patience {@link
+   * #DEFAULT_CREATE_PATIENCE}, an index made on first use.
+   *
    * @param store where jobs live
    * @param queue where notifications and deadlines go
    * @param registry live workers: the expected workers of broadcast jobs
    * @param operations the known operations
-   * @param metrics where {@code jobCreated} is reported
-   * @param clock the time source
-   * @param defaultTimeout how long the expected workers of a broadcast job have to answer when
-   *     the request does not say ({@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT})
-   * @param index the index of {@code store} that {@link #list} and {@link #stats} read (its owner
-   *     starts and closes it), or null to make one watching {@code store} on first use
-   * @param createPatience how long a create (and a retry's create) is held while the store or
-   *     queue is unavailable, retried with {@link Backoff#CREATE}; zero to fail at once
    */
-  public JobClient(
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
-      OperationRegistry operations,
-      JobMetrics metrics,
-      Clock clock,
-      Duration defaultTimeout,
-      JobIndex index,
-      Duration createPatience) {
-    this.index = index;
-    this.store = Objects.requireNonNull(store, "store");
-    this.registry = Objects.requireNonNull(registry, "registry");
-    this.operations = Objects.requireNonNull(operations, "operations");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    this.reader = new JobReader(store);
-    this.submitter = new JobSubmitter(store, Objects.requireNonNull(queue, "queue"), registry,
-        operations, Objects.requireNonNull(metrics, "metrics"), clock,
-        Objects.requireNonNull(defaultTimeout, "defaultTimeout"),
-        Objects.requireNonNull(createPatience, "createPatience"), Backoff.CREATE);
+  public static Builder builder(
+      JobStore store, JobQueue queue, WorkerRegistry registry, OperationRegistry operations) {
+    return new Builder(store, queue, registry, operations);
+  }
+
+  /** Builds a {@link JobClient}; every setter returns the builder. */
+  public static final class Builder {
+    private final JobStore store;
+    private final JobQueue queue;
+    private final WorkerRegistry registry;
+    private final OperationRegistry operations;
+    private JobMetrics metrics = JobMetrics.noop();
+    private Clock clock = Clock.systemUTC();
+    private Duration defaultTimeout = DEFAULT_TIMEOUT;
+    private JobIndex index;
+    private Duration createPatience = DEFAULT_CREATE_PATIENCE;
+
+    private Builder(
+        JobStore store, JobQueue queue, WorkerRegistry registry, OperationRegistry operations) {
+      this.store = Objects.requireNonNull(store, "store");
+      this.queue = Objects.requireNonNull(queue, "queue");
+      this.registry = Objects.requireNonNull(registry, "registry");
+      this.operations = Objects.requireNonNull(operations, "operations");
+    }
+
+    /** Where {@code jobCreated} is reported. */
+    public Builder metrics(JobMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** The time source. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How long the expected workers of a broadcast job have to answer when the request does not
+     * say ({@link #MIN_TIMEOUT} to {@link #MAX_TIMEOUT}).
+     */
+    public Builder defaultTimeout(Duration defaultTimeout) {
+      this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+      return this;
+    }
+
+    /**
+     * The index of the store that {@link #list} and {@link #stats} read (its owner starts and
+     * closes it); without one, the client makes one watching the store on first use.
+     */
+    public Builder index(JobIndex index) {
+      this.index = Objects.requireNonNull(index, "index");
+      return this;
+    }
+
+    /**
+     * How long a create (and a retry's create) is held while the store or queue is unavailable,
+     * retried with {@link Backoff#CREATE}; zero to fail at once.
+     */
+    public Builder createPatience(Duration createPatience) {
+      this.createPatience = Objects.requireNonNull(createPatience, "createPatience");
+      return this;
+    }
+
+    /** The job client. */
+    public JobClient build() {
+      return new JobClient(this);
+    }
   }
 
   /**

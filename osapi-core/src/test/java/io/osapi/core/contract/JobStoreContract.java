@@ -21,7 +21,6 @@ import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.operations.BuiltinOperations;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
@@ -531,8 +530,8 @@ public abstract class JobStoreContract {
 
   private JobClient client(JobStore s) {
     InMemoryBroker broker = InMemoryBroker.create();
-    return new JobClient(s, broker.queue(), broker.registry(), BuiltinOperations.registry(),
-        JobMetrics.noop(), Clock.systemUTC(), index(s));
+    return JobClient.builder(s, broker.queue(), broker.registry(), BuiltinOperations.registry())
+        .index(index(s)).build();
   }
 
   /** Every job the client lists, paged by cursor. */

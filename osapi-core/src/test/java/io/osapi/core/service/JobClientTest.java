@@ -50,9 +50,8 @@ class JobClientTest {
               }
               return m.invoke(h.broker.queue(), args);
             });
-    JobClient client = new JobClient(h.broker.store(), failingQueue, h.broker.registry(),
-        h.operations, h.metrics, java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null,
-        Duration.ofMillis(400));
+    JobClient client = JobClient.builder(h.broker.store(), failingQueue, h.broker.registry(),
+        h.operations).metrics(h.metrics).createPatience(Duration.ofMillis(400)).build();
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
@@ -94,8 +93,8 @@ class JobClientTest {
               }
               return m.invoke(h.broker.queue(), args);
             });
-    JobClient client = new JobClient(lossy, flaky, h.broker.registry(), h.operations, h.metrics,
-        java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null, Duration.ofSeconds(10));
+    JobClient client = JobClient.builder(lossy, flaky, h.broker.registry(), h.operations)
+        .metrics(h.metrics).createPatience(Duration.ofSeconds(10)).build();
     JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
     assertThat(v.status()).isEqualTo(JobStatus.SUBMITTED);
     // the inner store saw attempts 1 (stored, answer lost) and 3 (found it: went on with it)
@@ -117,14 +116,13 @@ class JobClientTest {
               }
               return m.invoke(h.broker.store(), args);
             });
-    JobClient client = new JobClient(down, h.broker.queue(), h.broker.registry(), h.operations,
-        h.metrics, java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null,
-        Duration.ofMillis(300));
+    JobClient client = JobClient.builder(down, h.broker.queue(), h.broker.registry(), h.operations)
+        .metrics(h.metrics).createPatience(Duration.ofMillis(300)).build();
     assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
         .hasMessageContaining("storing the job failed for");
-    JobClient impatient = new JobClient(down, h.broker.queue(), h.broker.registry(), h.operations,
-        h.metrics, java.time.Clock.systemUTC(), JobClient.DEFAULT_TIMEOUT, null, Duration.ZERO);
+    JobClient impatient = JobClient.builder(down, h.broker.queue(), h.broker.registry(),
+        h.operations).metrics(h.metrics).createPatience(Duration.ZERO).build();
     assertThatThrownBy(() -> impatient.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
         .hasMessage("NATS is not connected");

@@ -104,8 +104,8 @@ final class NatsDelivery implements Delivery {
     return notification;
   }
 
-  @Override
-  public String subject() {
+  /** The subject it was published on (for tests of the layout). */
+  String subject() {
     return message.getSubject();
   }
 

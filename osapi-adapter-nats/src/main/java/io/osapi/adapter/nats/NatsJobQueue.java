@@ -11,6 +11,7 @@ import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
+import io.osapi.core.domain.Target;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.service.Backoff;
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  * {@link JobQueue} on stream {@code JOBS}.
  *
  * <p>A notification is the whole {@link JobNotification} (see {@link Records}) published on {@link
- * Job#subject()} with header {@code Nats-Msg-Id} = job id, so publishing the same job again within
+ * NatsLayout#notificationSubject} ({@code jobs.<kind>.<target suffix>}) with header {@code Nats-Msg-Id} = job id, so publishing the same job again within
  * the stream's duplicate window stores nothing new. Workers share durable pull consumers {@code
  * query_any} and {@code modify_any} (each {@code _any} job reaches one worker at a time) and have
  * durables of their own for {@code _all}, their host subject and every label prefix, created with
@@ -70,7 +71,7 @@ final class NatsJobQueue implements JobQueue {
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline =
         System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
-    attempt(job.subject(), h, body, id, deadline, backend.connectionEpoch(), 0, done);
+    attempt(NatsLayout.notificationSubject(job), h, body, id, deadline, backend.connectionEpoch(), 0, done);
     return done;
   }
 
@@ -145,7 +146,8 @@ final class NatsJobQueue implements JobQueue {
         String shared = NatsLayout.sharedSubject(kind);
         durables.add(NatsDurable.open(s, NatsLayout.sharedConsumer(kind), shared, true,
             NatsLayout.sharedDescription(shared), spec.ackWait(), spec.maxDeliver()));
-        for (String suffix : spec.ownSubjectSuffixes()) {
+        for (Target t : spec.ownTargets()) {
+          String suffix = NatsLayout.suffix(t);
           String own = NatsLayout.ownSubject(kind, suffix);
           durables.add(NatsDurable.open(s, NatsLayout.ownConsumer(kind, spec.workerId(), suffix),
               own, false, NatsLayout.ownDescription(spec.workerId(), own), spec.ackWait(),

@@ -1,10 +1,12 @@
 package io.osapi.adapter.nats;
 
 import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.Target;
 
 /**
  * Names of the streams, buckets, keys, subjects, headers and consumers: the NATS layout in one
@@ -198,6 +200,25 @@ final class NatsLayout {
       }
     }
     return false;
+  }
+
+  /** The subject of a job's notification: {@code jobs.<kind>.<target suffix>}. */
+  static String notificationSubject(Job job) {
+    return "jobs." + job.kind().token() + "." + suffix(job.target());
+  }
+
+  /**
+   * A target's subject suffix after {@code jobs.<kind>.}, made of safe tokens only: {@code _any},
+   * {@code _all}, {@code host.<sanitised id>}, {@code label.<key>.<value>}.
+   */
+  static String suffix(Target target) {
+    if (target instanceof Target.Host h) {
+      return "host." + Names.sanitise(h.workerId());
+    }
+    if (target instanceof Target.Label l) {
+      return "label." + l.key() + "." + l.value();
+    }
+    return target.text(); // _any, _all
   }
 
   /** The filter subject of {@link #sharedConsumer}. */

@@ -1,12 +1,14 @@
 package io.osapi.core.domain;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
- * What a worker consumes: the shared {@code _any} families, {@code _all}, its own host subjects and
- * every prefix of each of its labels.
+ * What a worker consumes: the shared {@code _any} jobs and its {@link #ownTargets()}.
  *
  * @param workerId the worker id
  * @param labels the worker's labels
@@ -34,15 +36,16 @@ public record ConsumerSpec(
   }
 
   /**
-   * The subject suffixes (after {@code jobs.<kind>.}) this worker listens on besides {@code _any}:
-   * {@code _all}, {@code host.<id>}, and {@code label.<key>.<prefix>} for every prefix of each
-   * label value.
+   * The targets that reach this worker besides {@code _any}, each of which its queue gives it a
+   * stream of its own for: {@code _all}, its own id, and {@code key:<prefix>} for every dotted
+   * prefix of each label value ({@code group=web.dev} is reached by {@code group:web} and {@code
+   * group:web.dev}). How a broker spells them is the broker adapter's business.
    */
-  public java.util.List<String> ownSubjectSuffixes() {
-    java.util.List<String> out = new java.util.ArrayList<>();
-    out.add("_all");
-    out.add("host." + Names.sanitise(workerId));
-    for (Map.Entry<String, String> l : new java.util.TreeMap<>(labels).entrySet()) {
+  public List<Target> ownTargets() {
+    List<Target> out = new ArrayList<>();
+    out.add(Target.All.INSTANCE);
+    out.add(new Target.Host(workerId));
+    for (Map.Entry<String, String> l : new TreeMap<>(labels).entrySet()) {
       String[] seg = l.getValue().split("\\.");
       StringBuilder prefix = new StringBuilder();
       for (String s : seg) {
@@ -50,9 +53,9 @@ public record ConsumerSpec(
           prefix.append('.');
         }
         prefix.append(s);
-        out.add("label." + l.getKey() + "." + prefix);
+        out.add(new Target.Label(l.getKey(), prefix.toString()));
       }
     }
-    return java.util.List.copyOf(out);
+    return List.copyOf(out);
   }
 }

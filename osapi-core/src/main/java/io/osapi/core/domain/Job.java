@@ -22,8 +22,4 @@ public record Job(JobId id, Operation operation, OperationKind kind, Target targ
     Objects.requireNonNull(created, "created");
   }
 
-  /** The subject of this job's notification: {@code jobs.<kind>.<target suffix>}. */
-  public String subject() {
-    return "jobs." + kind.token() + "." + target.subjectSuffix();
-  }
 }

@@ -15,8 +15,6 @@ public sealed interface Target {
   /** The wire form, parseable by {@link #parse(String)}. */
   String text();
 
-  /** The subject suffix after {@code jobs.<kind>.}, made of safe tokens only. */
-  String subjectSuffix();
 
   /** Parses a target; null or blank means {@code _any}. */
   static Target parse(String text) {
@@ -62,10 +60,6 @@ public sealed interface Target {
       return "_any";
     }
 
-    @Override
-    public String subjectSuffix() {
-      return "_any";
-    }
   }
 
   /** Every worker. */
@@ -77,10 +71,6 @@ public sealed interface Target {
       return "_all";
     }
 
-    @Override
-    public String subjectSuffix() {
-      return "_all";
-    }
   }
 
   /** One worker by id. */
@@ -95,10 +85,6 @@ public sealed interface Target {
       return workerId;
     }
 
-    @Override
-    public String subjectSuffix() {
-      return "host." + Names.sanitise(workerId);
-    }
   }
 
   /** Workers whose label matches, by dotted prefix. */
@@ -114,10 +100,6 @@ public sealed interface Target {
       return key + ":" + value;
     }
 
-    @Override
-    public String subjectSuffix() {
-      return "label." + key + "." + value;
-    }
 
     /** True when a worker with label {@code key=workerValue} is reached by this target. */
     public boolean matches(String workerValue) {

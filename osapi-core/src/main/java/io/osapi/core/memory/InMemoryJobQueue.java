@@ -5,9 +5,9 @@ import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
-import io.osapi.core.domain.Names;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
+import io.osapi.core.domain.Target;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
@@ -81,7 +81,7 @@ public final class InMemoryJobQueue implements JobQueue {
     this.dedupWindow = Objects.requireNonNull(dedupWindow, "dedupWindow");
     for (OperationKind k : OperationKind.values()) {
       String name = k.token() + "_any";
-      durables.put(name, new Durable(name, null, "jobs." + k.token() + "._any", 1,
+      durables.put(name, new Durable(name, null, route(k, Target.Any.INSTANCE), 1,
           Duration.ofSeconds(30), 5));
     }
     timer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -122,7 +122,8 @@ public final class InMemoryJobQueue implements JobQueue {
         return CompletableFuture.completedFuture(null);
       }
       dedup.put(id, nowMs);
-      Msg m = new Msg(++lastSeq, notification.job().subject(), notification, clock.instant());
+      Msg m = new Msg(++lastSeq, route(notification.job().kind(), notification.job().target()),
+          notification, clock.instant());
       messages.put(m.seq, m);
       bySubject.computeIfAbsent(m.subject, s -> new TreeMap<>()).put(m.seq, m);
       while (messages.size() > maxMessages) {
@@ -153,11 +154,11 @@ public final class InMemoryJobQueue implements JobQueue {
         shared.ackWait = spec.ackWait();
         shared.maxDeliver = spec.maxDeliver();
         mine.add(shared);
-        for (String suffix : spec.ownSubjectSuffixes()) {
-          String name =
-              k.token() + "_" + Names.sanitise(spec.workerId()) + "_" + Names.sanitise(suffix);
+        for (Target t : spec.ownTargets()) {
+          String route = route(k, t);
+          String name = spec.workerId() + " " + route;
           Durable d = durables.computeIfAbsent(name, n -> new Durable(n, spec.workerId(),
-              "jobs." + k.token() + "." + suffix, lastSeq + 1, spec.ackWait(), spec.maxDeliver()));
+              route, lastSeq + 1, spec.ackWait(), spec.maxDeliver()));
           d.ackWait = spec.ackWait();
           d.maxDeliver = spec.maxDeliver();
           mine.add(d);
@@ -261,6 +262,16 @@ public final class InMemoryJobQueue implements JobQueue {
     }
   }
 
+  /**
+   * Where a notification goes here, in place of a NATS subject: its kind and its target's wire
+   * form ({@code query _any}, {@code modify web01}, {@code query group:web}). A durable takes the
+   * messages of one route, as a JetStream durable takes one filter subject.
+   */
+  private static String route(OperationKind kind, Target target) {
+    return kind.token() + " " + target.text();
+  }
+
+  /** A stored notification; {@code subject} is its {@link #route}. */
   private record Msg(long seq, String subject, JobNotification notification, Instant published) {}
 
   private static final class Pending {
@@ -357,10 +368,6 @@ public final class InMemoryJobQueue implements JobQueue {
       return p.msg.notification;
     }
 
-    @Override
-    public String subject() {
-      return p.msg.subject;
-    }
 
     @Override
     public int deliveryCount() {

@@ -14,8 +14,6 @@ public interface Delivery {
    */
   JobNotification notification();
 
-  /** The subject it was published on. */
-  String subject();
 
   /** 1 for the first delivery, more for redeliveries. */
   int deliveryCount();

@@ -12,11 +12,12 @@ import java.util.function.Consumer;
 /**
  * Carries job notifications from the job client to workers, with at-least-once delivery.
  *
- * <p>Layout: a notification for {@code job} goes to {@link Job#subject()} and carries the whole
- * {@link JobNotification}. Jobs for {@code _any} are shared: all workers draw from one durable
- * consumer per kind, so each job reaches one worker at a time. Every other subject a worker
- * listens on ({@link ConsumerSpec#ownSubjectSuffixes()}) has a durable of that worker's own,
- * created to deliver only notifications published after it was first made.
+ * <p>Routing: a notification is addressed by its job's kind and {@link Job#target()} and carries
+ * the whole {@link JobNotification}. Jobs for {@code _any} are shared: all workers draw from one
+ * durable consumer per kind, so each job reaches one worker at a time. Every other target that
+ * reaches a worker ({@link ConsumerSpec#ownTargets()}) has a durable of that worker's own,
+ * created to deliver only notifications published after it was first made. How targets are
+ * spelled (NATS subjects) is the implementation's own.
  */
 public interface JobQueue {
 

@@ -10,6 +10,7 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
+import io.osapi.core.domain.Target;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
@@ -138,7 +139,7 @@ public abstract class JobQueueContract {
     Delivery d = got.get(0);
     assertThat(d.notification()).isEqualTo(sent);
     assertThat(d.notification().job()).isEqualTo(job);
-    assertThat(d.subject()).isEqualTo("jobs.query._any");
+    assertThat(d.notification().job().target()).isEqualTo(Target.Any.INSTANCE);
     assertThat(d.deliveryCount()).isEqualTo(1);
     assertThat(d.publishedAt()).isNotNull();
     d.ack();
@@ -154,7 +155,8 @@ public abstract class JobQueueContract {
     assertThat(got).hasSize(1);
     assertThat(got.get(0).notification()).isEqualTo(sent);
     assertThat(got.get(0).notification().expected()).containsExactly("wa", "web02.example.com");
-    assertThat(got.get(0).subject()).isEqualTo("jobs.modify._all");
+    assertThat(got.get(0).notification().job().target()).isEqualTo(Target.All.INSTANCE);
+    assertThat(got.get(0).notification().job().kind()).isEqualTo(OperationKind.MODIFY);
   }
 
   @Test
@@ -162,7 +164,8 @@ public abstract class JobQueueContract {
     JobConsumer c = consumer("w1");
     publish(Fixtures.job("_any", OperationKind.MODIFY));
     List<Delivery> got = fetchN(c, 1, Duration.ofSeconds(5));
-    assertThat(got).extracting(Delivery::subject).containsExactly("jobs.modify._any");
+    assertThat(got).extracting(d -> d.notification().job().kind())
+        .containsExactly(OperationKind.MODIFY);
   }
 
   @Test

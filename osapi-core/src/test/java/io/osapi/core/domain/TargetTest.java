@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class TargetTest {
@@ -20,9 +21,11 @@ class TargetTest {
   }
 
   @Test
-  void subjectsUseSafeTokensOnly() {
-    assertThat(Target.parse("web01.example.com").subjectSuffix()).isEqualTo("host.web01_example_com");
-    assertThat(Target.parse("group:web.dev").subjectSuffix()).isEqualTo("label.group.web.dev");
+  void aWorkerIsReachedByAllItsIdAndEveryPrefixOfItsLabels() {
+    ConsumerSpec spec = new ConsumerSpec("web01", Map.of("group", "web.dev"),
+        java.time.Duration.ofSeconds(30), 5);
+    assertThat(spec.ownTargets()).containsExactly(Target.All.INSTANCE, new Target.Host("web01"),
+        new Target.Label("group", "web"), new Target.Label("group", "web.dev"));
   }
 
   @Test

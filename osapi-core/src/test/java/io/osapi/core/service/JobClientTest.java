@@ -8,6 +8,7 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.Target;
 import io.osapi.core.domain.UnknownOperationException;
 import io.osapi.core.operations.BuiltinOperations;
 import java.time.Clock;
@@ -198,8 +199,8 @@ class JobClientTest {
   void knownHostAndLabelTargetsAreAccepted() {
     h.worker(Harness.config("web01", 1).withLabels(Map.of("group", "web.dev")));
     Harness.awaitTrue(Duration.ofSeconds(5), () -> !h.client.workers().isEmpty());
-    assertThat(h.client.create(new CreateJobRequest("diag.echo", null, "web01")).job().subject())
-        .isEqualTo("jobs.query.host.web01");
+    assertThat(h.client.create(new CreateJobRequest("diag.echo", null, "web01")).job().target())
+        .isEqualTo(new Target.Host("web01"));
     JobView v = h.client.create(new CreateJobRequest("diag.echo", null, "group:web"));
     assertThat(h.awaitEnd(v.job().id(), Duration.ofSeconds(10)).status())
         .isEqualTo(JobStatus.COMPLETED);

@@ -7,8 +7,8 @@
 #   scripts/soak.sh [JOBS]        (default 20000)
 # Figures: osapi-app/target/reliability/figures-JOBS.txt (also "RELIABILITY ..." lines below);
 # process logs and the NATS store: osapi-app/target/reliability/run-JOBS-*/.
-# Set MVN_OFFLINE=1 to resolve from the local repository only; the sibling modules must be
-# installed (./mvnw install -DskipTests) or the command is run from a full build.
+# Set MVN_OFFLINE=1 to resolve from the local repository only. The sibling modules are built in
+# the Maven reactor (-am): nothing is installed into ~/.m2, and a stale install is never used.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${1:-20000}"
@@ -19,7 +19,7 @@ offline=()
 if [[ -n "${MVN_OFFLINE:-}" ]]; then offline=(-o); fi
 start=$(date +%s)
 set +e
-./mvnw -B "${offline[@]}" -pl osapi-app verify \
+./mvnw -B "${offline[@]}" -pl osapi-app -am verify \
   -Dit.test='ReliabilityIT#natsKilledAndRestartedWhileJobsFlow' -Dosapi.reliability.jobs="$jobs" \
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false \
   | grep -E 'RELIABILITY|Tests run:|FAIL|BUILD|ERROR\]'

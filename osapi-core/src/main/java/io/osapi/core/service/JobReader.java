@@ -22,10 +22,27 @@ import java.util.concurrent.atomic.AtomicInteger;
  * _any} job would have, by their keys (lists come from the job index alone).
  */
 final class JobReader {
+  /** How many such reads run at the same time. */
+  private static final int READ_THREADS = 16;
+
   private final JobStore store;
+  /**
+   * Threads that read the {@code _any} run beside a detail's record, this client's own; idle ones
+   * end after 30 s, so the pool holds no thread while nothing is read and needs no closing.
+   */
+  private final ExecutorService reads;
 
   JobReader(JobStore store) {
     this.store = store;
+    AtomicInteger n = new AtomicInteger();
+    ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
+        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+          Thread th = new Thread(r, "osapi-job-reads-" + n.incrementAndGet());
+          th.setDaemon(true);
+          return th;
+        });
+    t.allowCoreThreadTimeOut(true);
+    this.reads = t;
   }
 
   /**
@@ -38,7 +55,7 @@ final class JobReader {
   }
 
   private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {
-    return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads());
+    return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads);
   }
 
   private JobView view(JobRecord record, CompletableFuture<Optional<Versioned<Run>>> any) {
@@ -49,34 +66,4 @@ final class JobReader {
     }
     return JobView.of(record, store.runs(record));
   }
-
-  /**
-   * Threads that read the {@code _any} run beside a detail's record, over all requests; idle ones
-   * end after 30 s, so the pool holds no thread while nothing is read.
-   */
-  private static volatile ExecutorService readPool;
-
-  private static ExecutorService reads() {
-    ExecutorService p = readPool;
-    if (p == null) {
-      synchronized (JobReader.class) {
-        p = readPool;
-        if (p == null) {
-          AtomicInteger n = new AtomicInteger();
-          ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
-              TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-                Thread th = new Thread(r, "osapi-job-reads-" + n.incrementAndGet());
-                th.setDaemon(true);
-                return th;
-              });
-          t.allowCoreThreadTimeOut(true);
-          readPool = p = t;
-        }
-      }
-    }
-    return p;
-  }
-
-  /** How many such reads run at the same time. */
-  private static final int READ_THREADS = 16;
 }

@@ -301,7 +301,7 @@ final class DeliveryProcessor {
         finished.run();
         return;
       }
-      Throwable cause = JobClient.unwrap(err);
+      Throwable cause = Futures.unwrap(err);
       try {
         retry.execute(() -> {
           RunWriter.WriteStatus w;

@@ -345,7 +345,7 @@ public final class JobClient {
     Versioned<JobRecord> cur = original.get();
     for (int i = 0; ; i++) {
       try {
-        await(store.update(cur.value().with(note), cur.revision()));
+        Futures.await(store.update(cur.value().with(note), cur.revision()));
         break;
       } catch (RevisionConflictException e) {
         Optional<Versioned<JobRecord>> again = store.find(id);
@@ -373,7 +373,7 @@ public final class JobClient {
       try {
         Optional<Versioned<Run>> run = store.run(key);
         if (run.isPresent() && run.get().value().state().terminal()) {
-          await(store.putRun(key, run.get().value(), run.get().revision()));
+          Futures.await(store.putRun(key, run.get().value(), run.get().revision()));
         }
       } catch (RevisionConflictException e) {
         // written meanwhile: its write time is newer than the note's
@@ -427,14 +427,5 @@ public final class JobClient {
   /** The operations jobs may use. */
   public OperationRegistry operations() {
     return operations;
-  }
-
-  /** Waits up to 30 s for {@code f}, rethrowing its failure as it was thrown. */
-  static <T> T await(CompletableFuture<T> f) {
-    return Futures.await(f);
-  }
-
-  static Throwable unwrap(Throwable t) {
-    return Futures.unwrap(t);
   }
 }

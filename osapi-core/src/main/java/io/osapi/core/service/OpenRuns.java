@@ -43,7 +43,7 @@ final class OpenRuns {
       }
       Run write = next.apply(cur.map(Versioned::value).orElse(null));
       try {
-        JobClient.await(store.putRun(key, write, cur.map(Versioned::revision).orElse(0L)));
+        Futures.await(store.putRun(key, write, cur.map(Versioned::revision).orElse(0L)));
         return Outcome.ENDED;
       } catch (RevisionConflictException conflict) {
         // claimed or finished meanwhile: read again

@@ -72,7 +72,7 @@ final class RunWriter {
       if (tryCreate) {
         Run mine = Run.claim(null, workerId, attempt, clock.instant());
         try {
-          long rev = JobClient.await(store.putRun(key, mine, 0));
+          long rev = Futures.await(store.putRun(key, mine, 0));
           return new Claim(ClaimStatus.CLAIMED, new Versioned<>(mine, rev));
         } catch (RevisionConflictException e) {
           // someone has it, or had it: read it
@@ -102,7 +102,7 @@ final class RunWriter {
       }
       Run next = Run.claim(r, workerId, attempt, clock.instant());
       try {
-        long rev = JobClient.await(store.putRun(key, next, cur.get().revision()));
+        long rev = Futures.await(store.putRun(key, next, cur.get().revision()));
         return new Claim(ClaimStatus.CLAIMED, new Versioned<>(next, rev));
       } catch (RevisionConflictException e) {
         // changed meanwhile: read again
@@ -120,7 +120,7 @@ final class RunWriter {
   WriteStatus write(RunKey key, Versioned<Run> held, Run next, Delivery d, Duration patience,
       BooleanSupplier giveUp) {
     try {
-      JobClient.await(store.putRun(key, next, held.revision()));
+      Futures.await(store.putRun(key, next, held.revision()));
       return WriteStatus.WRITTEN;
     } catch (RuntimeException e) {
       return afterFailure(key, held, next, d, patience, giveUp, e);
@@ -153,7 +153,7 @@ final class RunWriter {
         if (settled.isPresent()) {
           return settled.get();
         }
-        JobClient.await(store.putRun(key, next, held.revision()));
+        Futures.await(store.putRun(key, next, held.revision()));
         LOG.log(Level.INFO, "recorded job {0} as {1} on a later try", key.job(),
             next.state().wire());
         return WriteStatus.WRITTEN;

@@ -15,6 +15,7 @@ import io.osapi.core.service.WorkerService;
 import io.osapi.core.testing.RecordingJobMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** The embedding example of README.md, kept compiling and passing here. */
@@ -35,11 +36,8 @@ class EmbeddingExampleTest {
       var job = client.create(CreateJobRequest.of("app.greet"));
       // ... poll client.get(job.job().id()) until its status is completed
       // --- README example end
-      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (client.get(job.job().id()).orElseThrow().status() != JobStatus.COMPLETED
-          && System.nanoTime() < end) {
-        Thread.sleep(10);
-      }
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(
+          () -> client.get(job.job().id()).orElseThrow().status() == JobStatus.COMPLETED);
       assertThat(client.get(job.job().id()).orElseThrow().result()).isEqualTo("{\"hello\":\"world\"}");
       assertThat(metrics.finished(JobOutcome.COMPLETED, "app.greet")).isEqualTo(1);
     }

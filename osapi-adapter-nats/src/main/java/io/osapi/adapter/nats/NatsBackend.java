@@ -6,12 +6,13 @@ import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
 import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.port.Broker;
 import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
-import io.osapi.core.service.Backoff;
+import io.osapi.core.concurrent.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Passwords, tokens and trust store passwords never appear in logs or exception messages.
  */
-public final class NatsBackend implements AutoCloseable {
+public final class NatsBackend implements Broker {
   private static final System.Logger LOG = System.getLogger(NatsBackend.class.getName());
   /** Provisioning tried again after a failure: 500 ms, doubling, at most 10 s. */
   private static final Backoff PROVISION_BACKOFF =
@@ -136,17 +137,20 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   /** The job store on bucket {@code osapi-jobs}. */
-  public JobStore jobStore() {
+  @Override
+  public JobStore store() {
     return store;
   }
 
   /** The job queue on stream {@code JOBS}. */
-  public JobQueue jobQueue() {
+  @Override
+  public JobQueue queue() {
     return queue;
   }
 
   /** The worker registry on bucket {@code osapi-workers}. */
-  public WorkerRegistry workerRegistry() {
+  @Override
+  public WorkerRegistry registry() {
     return registry;
   }
 

@@ -14,7 +14,7 @@ import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.domain.Target;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
-import io.osapi.core.service.Backoff;
+import io.osapi.core.concurrent.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -8,9 +8,7 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.operations.BuiltinOperations;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.service.JobClient;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -50,8 +48,7 @@ class NatsTwoControllersIT {
     fleet = new Fleet(settings); // controller A (its job client) and, below, a worker
     other = NatsTestSupport.backend(settings.toBuilder().connectionName("controller-b").build());
     JobClient a = fleet.jobs;
-    JobClient b = new JobClient(other.jobStore(), other.jobQueue(), other.workerRegistry(),
-        BuiltinOperations.registry(), JobMetrics.noop(), Clock.systemUTC());
+    JobClient b = JobClient.builder(other, BuiltinOperations.registry()).build();
     fleet.start("w1");
     assertThat(a.stats().total()).isZero(); // both indexes made and caught up
     assertThat(b.stats().total()).isZero();

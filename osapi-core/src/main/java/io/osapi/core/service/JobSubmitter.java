@@ -1,5 +1,7 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
@@ -34,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,8 +61,11 @@ import java.util.function.Supplier;
 final class JobSubmitter {
   private static final System.Logger LOG = System.getLogger(JobSubmitter.class.getName());
 
-  /** Threads that run held attempts and settle unpublished jobs (both may block on the store). */
-  private static final Executor RETRIES = retryPool();
+  /**
+   * Threads that run held attempts and settle unpublished jobs (both may block on the store): the
+   * client's own, shut down by {@link #close}; idle ones end after 30 s.
+   */
+  private final ThreadPoolExecutor retryThreads = retryPool();
 
   private final JobStore store;
   private final JobQueue queue;
@@ -208,7 +214,7 @@ final class JobSubmitter {
       }
       Throwable cause = Futures.unwrap(err);
       // off the store's completion thread: the writes block on round trips
-      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), RETRIES)
+      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), retryThreads)
           .thenCompose(live -> live ? CompletableFuture.<Void>completedFuture(null)
               : CompletableFuture.<Void>failedFuture(cause));
     }).thenCompose(f -> f);
@@ -338,20 +344,28 @@ final class JobSubmitter {
         retries++;
         LOG.log(Level.DEBUG, "job {0}: {1} failed ({2}); trying again in {3} ms", id, what,
             c.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay));
+        Executor closedFails = r -> {
+          try {
+            retryThreads.execute(r);
+          } catch (RejectedExecutionException closed) {
+            out.completeExceptionally(new BackendUnavailableException(
+                "job " + id + ": the job client was closed while its create was held", closed));
+          }
+        };
         CompletableFuture.runAsync(() -> run(what, step, out),
-            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, RETRIES));
+            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, closedFails));
       });
     }
   }
 
-  private static Executor retryPool() {
-    AtomicInteger n = new AtomicInteger();
+  /** Stops the retry threads: held creates still waiting fail with the backend unavailable. */
+  void close() {
+    retryThreads.shutdownNow();
+  }
+
+  private static ThreadPoolExecutor retryPool() {
     ThreadPoolExecutor t = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread th = new Thread(r, "osapi-create-retries-" + n.incrementAndGet());
-          th.setDaemon(true);
-          return th;
-        });
+        new LinkedBlockingQueue<>(), DaemonThreads.named("osapi-create-retries"));
     t.allowCoreThreadTimeOut(true);
     return t;
   }

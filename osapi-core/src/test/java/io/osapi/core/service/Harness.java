@@ -6,7 +6,6 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.testing.RecordingJobMetrics;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,13 +23,11 @@ final class Harness implements AutoCloseable {
 
   Harness(OperationRegistry operations) {
     this.operations = operations;
-    this.client = new JobClient(broker.store(), broker.queue(), broker.registry(), operations,
-        metrics, Clock.systemUTC());
+    this.client = JobClient.builder(broker, operations).metrics(metrics).build();
   }
 
   WorkerService worker(WorkerConfig config) {
-    WorkerService w = new WorkerService(config, broker.store(), broker.queue(), broker.registry(),
-        operations, metrics, Clock.systemUTC());
+    WorkerService w = WorkerService.builder(config, broker, operations).metrics(metrics).build();
     workers.add(w);
     w.start();
     return w;
@@ -74,5 +71,6 @@ final class Harness implements AutoCloseable {
   @Override
   public void close() {
     workers.forEach(w -> w.stop(Duration.ofSeconds(5)));
+    client.close();
   }
 }

@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.port.Broker;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobOutcome;
@@ -256,9 +257,9 @@ class WorkerServiceTest {
   void poisonIsTerminatedOnceAndTheWorkerKeepsServing() {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       JobId bad = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
-      WorkerService w = new WorkerService(Harness.config("w1", 2), h.broker.store(),
-          PoisonDeliveries.wrapping(h.broker.queue(), bad), h.broker.registry(), h.operations,
-          h.metrics, Clock.systemUTC());
+      WorkerService w = WorkerService.builder(Harness.config("w1", 2), Broker.of(h.broker.store(),
+          PoisonDeliveries.wrapping(h.broker.queue(), bad), h.broker.registry()), h.operations)
+          .metrics(h.metrics).build();
       h.workers.add(w);
       w.start();
       Harness.awaitTrue(T, () -> h.metrics.deadLettered("other") == 1);
@@ -384,8 +385,9 @@ class WorkerServiceTest {
         // call 1 is the claim, call 2 the end: it fails, before or after the store took it
         io.osapi.core.port.JobStore failing = FailingOnceJobStore.wrapping(
             h.broker.store(), "putRun", 2, reachedTheStore, runWrites);
-        WorkerService w = new WorkerService(Harness.config("w1", 1), failing, h.broker.queue(),
-            h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
+        WorkerService w = WorkerService.builder(Harness.config("w1", 1),
+            Broker.of(failing, h.broker.queue(), h.broker.registry()), h.operations)
+            .metrics(h.metrics).build();
         h.workers.add(w);
         w.start();
         JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))

@@ -5,6 +5,7 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.ConnectionMetrics;
@@ -76,11 +77,7 @@ public final class NatsBackend implements Broker {
     this.health = Objects.requireNonNull(health, "health");
     this.provisioner =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "osapi-nats-provision");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.single("osapi-nats-provision"));
     this.store = new NatsJobStore(this);
     this.queue = new NatsJobQueue(this);
     this.registry = new NatsWorkerRegistry(this);
@@ -343,8 +340,7 @@ public final class NatsBackend implements Broker {
       state.notifyAll();
     }
     if (closeLate) {
-      Thread t = new Thread(() -> closeQuietly(c), "osapi-nats-close");
-      t.setDaemon(true);
+      Thread t = DaemonThreads.single("osapi-nats-close").newThread(() -> closeQuietly(c));
       t.start();
     }
     if (provision) {

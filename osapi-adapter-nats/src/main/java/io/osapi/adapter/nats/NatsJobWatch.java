@@ -160,13 +160,13 @@ final class NatsJobWatch implements JobWatch {
       return;
     }
     if (deleted) {
-      listener.runDeleted(run.job(), run.slot());
+      listener.runDeleted(run);
       return;
     }
     String state = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
     RunState s = state == null ? null : NatsJobStore.state(state);
     if (s != null) {
-      listener.runWritten(run.job(), run.slot(), s,
+      listener.runWritten(run, s,
           number(h.getFirst(NatsLayout.UPDATED_HEADER)));
     }
   }

@@ -1,5 +1,6 @@
 package io.osapi.adapter.nats;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,11 +16,7 @@ import java.util.concurrent.TimeUnit;
 final class NatsRetry implements AutoCloseable {
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "osapi-nats-retry");
-            t.setDaemon(true);
-            return t;
-          });
+          DaemonThreads.single("osapi-nats-retry"));
 
   /** Runs {@code task} after {@code delayMs}. */
   void schedule(Runnable task, long delayMs) {

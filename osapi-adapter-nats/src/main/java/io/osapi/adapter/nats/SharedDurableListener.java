@@ -7,6 +7,7 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
 import io.nats.client.api.ConsumerConfiguration;
+import io.osapi.core.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.function.Consumer;
@@ -55,8 +56,8 @@ final class SharedDurableListener implements AutoCloseable {
     this.what = what;
     this.handler = handler;
     this.onClose = onClose;
-    this.thread = new Thread(this::run, "osapi-nats-" + what.replace(' ', '-'));
-    thread.setDaemon(true);
+    this.thread =
+        DaemonThreads.single("osapi-nats-" + what.replace(' ', '-')).newThread(this::run);
   }
 
   void start() {

@@ -1,5 +1,6 @@
 package io.osapi.app.runtime;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
@@ -72,11 +73,7 @@ public final class ControllerRefresher implements Managed {
     }
     scheduler =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "osapi-refresher");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.single("osapi-refresher"));
     scheduler.scheduleWithFixedDelay(
         this::refreshNow, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }

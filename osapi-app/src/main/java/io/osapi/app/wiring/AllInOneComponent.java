@@ -5,6 +5,7 @@ import dagger.Component;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiServer;
+import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
@@ -71,7 +72,7 @@ public interface AllInOneComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "all-in-one",
+          ProcessKind.ALL_IN_ONE,
           List.of(metrics, worker, index, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,

@@ -5,6 +5,7 @@ import dagger.Component;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiServer;
+import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
@@ -62,7 +63,7 @@ public interface ControllerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "controller", List.of(metrics, index, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
+          ProcessKind.CONTROLLER, List.of(metrics, index, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

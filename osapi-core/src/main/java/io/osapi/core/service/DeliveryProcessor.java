@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
@@ -41,11 +42,8 @@ final class DeliveryProcessor {
    * Settles ends whose write failed (reads, back-off sleeps): never on a store thread. Its threads
    * end after a minute without work; {@link #close()} shuts it down when the worker stops.
    */
-  private final ExecutorService retry = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "osapi-settle-retry");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService retry =
+      Executors.newCachedThreadPool(DaemonThreads.named("osapi-settle-retry"));
 
   private final WorkerConfig config;
   private final RunWriter runs;

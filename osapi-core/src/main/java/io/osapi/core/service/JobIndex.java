@@ -313,7 +313,9 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   }
 
   @Override
-  public void runWritten(JobId id, String slot, RunState state, long updatedNanos) {
+  public void runWritten(RunKey run, RunState state, long updatedNanos) {
+    JobId id = run.job();
+    String slot = run.slot();
     JobStatus changed = null;
     lock.writeLock().lock();
     try {
@@ -366,7 +368,9 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   }
 
   @Override
-  public void runDeleted(JobId id, String slot) {
+  public void runDeleted(RunKey run) {
+    JobId id = run.job();
+    String slot = run.slot();
     lock.writeLock().lock();
     try {
       writes++;

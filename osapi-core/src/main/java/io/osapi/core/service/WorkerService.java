@@ -1,6 +1,7 @@
 package io.osapi.core.service;
 
 import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.TransientOperationException;
@@ -22,9 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A worker: fetches job notifications, runs the operations and writes status events and results.
@@ -150,19 +149,20 @@ public final class WorkerService implements AutoCloseable {
             + " jobs)", config.workerId());
       }
       startedAt = clock.instant();
-      pool = Executors.newFixedThreadPool(config.concurrency(), threads("osapi-job-", true));
-      ticker = Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-tick-", true));
+      pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("osapi-job"));
+      ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-tick"));
       long hb = config.heartbeatInterval().toMillis();
       ticker.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
       long drainCheck = Math.min(hb, DRAIN_CHECK.toMillis());
       drainTicker =
-          Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-drain-", true));
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-drain"));
       drainTicker.scheduleWithFixedDelay(
           this::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
       long progress = Math.max(10, config.ackWait().toMillis() / 3);
       ticker.scheduleWithFixedDelay(
           this::progressAcks, progress, progress, TimeUnit.MILLISECONDS);
-      fetcher = threads("osapi-fetch-", false).newThread(this::fetchLoop);
+      // not a daemon: a worker process lives while its fetch loop runs
+      fetcher = new Thread(this::fetchLoop, "osapi-fetch-" + config.workerId());
       started = true;
       fetcher.start();
       metrics.workerConnected(config.workerId(), config.concurrency());
@@ -378,14 +378,5 @@ public final class WorkerService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static ThreadFactory threads(String prefix, boolean daemon) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(daemon);
-      return t;
-    };
   }
 }

@@ -96,7 +96,7 @@ class JobIndexTest {
       } else if (op < 9) {
         JobId id = known.get(rnd.nextInt(known.size()));
         RunState s = STATES[rnd.nextInt(STATES.length)];
-        index.runWritten(id, RunKey.ANY, s, 0);
+        index.runWritten(new RunKey(id, RunKey.ANY), s, 0);
         if (model.containsKey(id)) {
           model.put(id, JobStatus.of(s));
         }
@@ -149,16 +149,16 @@ class JobIndexTest {
     JobId a = idAt(System.currentTimeMillis(), rnd);
     JobId b = idAt(System.currentTimeMillis(), rnd);
     JobId c = idAt(System.currentTimeMillis(), rnd);
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, 0);
-    index.runWritten(b, "w1", RunState.FAILED, 0);
-    index.runWritten(c, RunKey.ANY, RunState.RUNNING, 0);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, 0);
+    index.runWritten(new RunKey(b, "w1"), RunState.FAILED, 0);
+    index.runWritten(new RunKey(c, RunKey.ANY), RunState.RUNNING, 0);
     index.recordWritten(a, facts(0), System.currentTimeMillis());
     index.recordWritten(b, facts(2), System.currentTimeMillis());
     index.caughtUp();
     assertThat(index.status(a)).isEqualTo(JobStatus.COMPLETED);
     assertThat(index.status(b)).isEqualTo(JobStatus.PROCESSING);
     assertThat(index.status(c)).isNull();
-    index.runWritten(b, "w2", RunState.COMPLETED, 0);
+    index.runWritten(new RunKey(b, "w2"), RunState.COMPLETED, 0);
     assertThat(index.status(b)).isEqualTo(JobStatus.PARTIAL_FAILURE);
     index.recordWritten(c, facts(0), System.currentTimeMillis());
     assertThat(index.status(c)).as("the early run was dropped when the replay ended")
@@ -220,9 +220,9 @@ class JobIndexTest {
     index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created, created),
         now);
     index.caughtUp();
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, created + 5_000_000);
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, created + 1_000_000); // older: kept newest
-    index.runWritten(b, "w1", RunState.COMPLETED, created + 2_000_000);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, created + 5_000_000);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, created + 1_000_000); // older: kept newest
+    index.runWritten(new RunKey(b, "w1"), RunState.COMPLETED, created + 2_000_000);
     index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created,
         created + 9_000_000), now + 10); // a retry note
     JobSummary sa = index.summary(a);

@@ -26,6 +26,8 @@ final class NatsStoreUsage {
   private volatile long serverFullAt;
   private volatile String serverFull;
   private volatile long readAt;
+  /** The size of the last create refused by the bound, 0 once a create went in after it. */
+  private volatile long refusedSize;
   private final java.util.concurrent.atomic.AtomicBoolean reading =
       new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -53,13 +55,22 @@ final class NatsStoreUsage {
       measureSoon(); // near the bound: the workers' writes count too, and they are not seen here
     }
     if (held + size <= limit) {
+      if (size > 0 && refusedSize != 0) {
+        refusedSize = 0;
+      }
       return null;
     }
-    return new StoreFullException(StoreFullException.Limit.BUCKET, bound,
-        "the job store is full: bucket " + NatsLayout.JOBS_BUCKET + " holds about " + held
-            + " bytes, and new jobs stop at " + limit + " bytes (" + (100
-            - NatsLimits.HEADROOM_PERCENT) + " % of its bound of " + bound + " bytes; the rest is"
-            + " kept for the runs of the jobs it holds)");
+    if (size > 0) {
+      refusedSize = size;
+    }
+    return new StoreFullException(StoreFullException.Limit.BUCKET, bound, full(held, bound));
+  }
+
+  private static String full(long held, long bound) {
+    return "the job store is full: bucket " + NatsLayout.JOBS_BUCKET + " holds about " + held
+        + " bytes, and new jobs stop at " + NatsLimits.createBound(bound) + " bytes (" + (100
+        - NatsLimits.HEADROOM_PERCENT) + " % of its bound of " + bound + " bytes; the rest is"
+        + " kept for the runs of the jobs it holds)";
   }
 
   /** This process stored {@code size} bytes. */
@@ -121,8 +132,9 @@ final class NatsStoreUsage {
       serverFull = null;
       server = null;
     }
-    StoreFullException refusal = refuseCreate(0);
-    String reason = server != null ? server : refusal == null ? null : refusal.getMessage();
+    // full while the last create refused would be refused again (or the bucket is past the bound)
+    boolean over = bound > 0 && bytes + Math.max(1, refusedSize) > NatsLimits.createBound(bound);
+    String reason = server != null ? server : over ? full(bytes, bound) : null;
     return new StoreUsage(bytes, Math.max(0, bound), reason != null, reason);
   }
 }

@@ -49,7 +49,7 @@ import java.util.regex.Pattern;
  *     of it as its byte limit ({@link NatsLimits}); at least 8 MiB
  * @param owner whether this process owns the bucket-wide settings (the controllers): it creates
  *     the streams and buckets and updates them to its settings; a process that is not (a worker)
- *     creates what is missing and adopts what exists, with a warning where its settings differ
+ *     waits until they exist and adopts them, with a warning where its settings differ
  */
 public record NatsSettings(
     List<String> servers,

@@ -11,7 +11,8 @@ import java.util.Objects;
 
 /**
  * Creates or updates one stream for {@link NatsSession#provision}: the owner of the settings (a
- * controller) updates what differs, anyone else (a worker) leaves it and says what differs.
+ * controller) creates it and updates what differs; anyone else (a worker) waits until it exists,
+ * then leaves it as it is and says what differs.
  */
 final class NatsStreams {
   private static final System.Logger LOG = System.getLogger(NatsSession.class.getName());
@@ -19,9 +20,9 @@ final class NatsStreams {
   private NatsStreams() {}
 
   /**
-   * Creates the stream, or updates it when an updatable setting differs and {@code owner}: a
+   * Creates the stream, or updates it when an updatable setting differs, when {@code owner}; a
    * process that does not own the settings (a worker) leaves an existing stream as it is, and says
-   * so when its own settings differ.
+   * so when its own settings differ, and fails (to be tried again) while it does not exist.
    *
    * @return the configuration in effect
    * @throws NatsConfigException when the server cannot give the stream its byte limit
@@ -34,6 +35,11 @@ final class NatsStreams {
     } catch (JetStreamApiException e) {
       if (e.getApiErrorCode() != NatsSession.STREAM_NOT_FOUND) {
         throw e;
+      }
+      if (!owner) {
+        // provisioning is tried again with back-off until a controller has made it
+        throw new IOException("stream " + want.getName() + " does not exist yet: the controllers"
+            + " create the streams and buckets (they own their settings); waiting for one");
       }
       try {
         jsm.addStream(want);

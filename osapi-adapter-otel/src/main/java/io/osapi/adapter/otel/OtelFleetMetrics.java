@@ -43,7 +43,7 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   public static final String WORKERS_BY_STATE = "osapi.workers.by_state";
 
   /** Instrument name of {@code osapi_job_store_usage_ratio}. */
-  public static final String JOB_STORE_USAGE = "osapi.job_store.usage";
+  public static final String JOB_STORE_USAGE = "osapi.job_store.usage_ratio";
 
   /** Instrument name of {@code osapi_job_store_full}. */
   public static final String JOB_STORE_FULL = "osapi.job_store.full";
@@ -94,7 +94,6 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
         meter
             .gaugeBuilder(JOB_STORE_USAGE)
             .setDescription("Bytes the job store holds over its byte bound (0 without one).")
-            .setUnit("1")
             .buildWithCallback(m -> {
               double v = storeUsage;
               if (!Double.isNaN(v)) {

@@ -67,6 +67,7 @@ public final class NatsBackend implements Broker {
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
   private volatile NatsSession session;
+  private volatile NatsSession.JobBucket jobBucket; // as of the last provisioning; null before
   private volatile long provisionEpoch;
   private volatile long connectionEpoch;
   private final NatsErrorLog errors;
@@ -243,6 +244,13 @@ public final class NatsBackend implements Broker {
     }
   }
 
+  /** The job bucket's max age and bytes on the server (this process's until it was seen). */
+  NatsSession.JobBucket jobBucket() {
+    NatsSession.JobBucket b = jobBucket;
+    return b != null ? b
+        : new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
+  }
+
   /** True once the stream and buckets were prepared (the connection may be down now). */
   boolean wasReady() {
     return session != null;
@@ -390,7 +398,7 @@ public final class NatsBackend implements Broker {
       return; // the next CONNECTED or RECONNECTED schedules it again
     }
     try {
-      NatsSession.provision(c, settings);
+      jobBucket = NatsSession.provision(c, settings);
       boolean first = session == null;
       if (first) {
         session = NatsSession.open(c, settings);

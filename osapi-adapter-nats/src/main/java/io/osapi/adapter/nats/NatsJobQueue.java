@@ -100,7 +100,10 @@ final class NatsJobQueue implements JobQueue {
         backend.retry().schedule(
             () -> attempt(subject, h, body, id, deadline, epoch, n + 1, done), delay);
       } else {
-        done.completeExceptionally(NatsErrors.unavailable("publishing job " + id, err));
+        // a refusal for want of room is definite: answered at once (507), never held
+        done.completeExceptionally(NatsErrors.failure("publishing job " + id, err,
+            NatsLimits.share(backend.settings(), subject.startsWith("jobs.")
+                ? NatsLimits.NOTIFICATIONS_PERCENT : NatsLimits.DEADLINES_PERCENT)));
       }
     });
   }

@@ -57,9 +57,11 @@ final class NatsJobStore implements JobStore {
   /** Records whose create had an unknown outcome, with since when: see {@link #create}. */
   private final Map<JobId, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
   private final AtomicBoolean removalScheduled = new AtomicBoolean();
+  private final NatsStoreUsage usage;
 
   NatsJobStore(NatsBackend backend) {
     this.backend = backend;
+    this.usage = new NatsStoreUsage(backend);
   }
 
   /**
@@ -77,8 +79,14 @@ final class NatsJobStore implements JobStore {
     JobId id = record.job().id();
     unconfirmed.remove(id); // waits for a removal of this record under way
     Headers h = headers(record);
+    byte[] value = Records.record(record);
+    io.osapi.core.domain.StoreFullException full = usage.refuseCreate(
+        NatsStoreUsage.size(NatsLayout.jobSubject(id), h.serializedLength(), value.length));
+    if (full != null) {
+      return CompletableFuture.failedFuture(full);
+    }
     // the caller's next step runs after the record is remembered, so its retry takes it back
-    return write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ",
+    return write(NatsLayout.jobSubject(id), h, value, 0, CREATE, "storing job ",
         id).whenComplete((rev, err) -> {
           if (err != null && NatsErrors.outcomeUnknown(err)) {
             unconfirmed.put(id, new Unconfirmed(record, System.nanoTime()));
@@ -160,10 +168,19 @@ final class NatsJobStore implements JobStore {
     return w;
   }
 
-  /** The bucket's max age ({@link NatsSettings#jobsTtl()}). */
+  /**
+   * The bucket's max age as the server has it (the controllers own it; {@link
+   * NatsSettings#jobsTtl()} until the bucket was seen).
+   */
   @Override
   public Duration retention() {
-    return backend.settings().jobsTtl();
+    return backend.jobBucket().maxAge();
+  }
+
+  /** {@inheritDoc} One stream info request for bucket {@code osapi-jobs}. */
+  @Override
+  public io.osapi.core.domain.StoreUsage usage() {
+    return usage.read();
   }
 
   /**
@@ -233,6 +250,8 @@ final class NatsJobStore implements JobStore {
     CompletableFuture<Long> done = new CompletableFuture<>();
     f.whenComplete((ack, err) -> {
       if (err == null) {
+        usage.wrote(NatsStoreUsage.size(subject, headers.serializedLength(),
+            value == null ? 0 : value.length));
         done.complete(ack.getSeqno());
       } else if (revision == 0 && NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE
           && !overMarker) {
@@ -260,7 +279,12 @@ final class NatsJobStore implements JobStore {
             what + id + ": " + (revision == 0 ? "it exists already" : "revision " + revision
                 + " is not the stored one"), NatsErrors.apiError(err)));
       } else {
-        done.completeExceptionally(NatsErrors.unavailable(what + id, err));
+        RuntimeException failure = NatsErrors.failure(what + id, err,
+            backend.jobBucket().maxBytes());
+        if (failure instanceof io.osapi.core.domain.StoreFullException full) {
+          usage.refused(full);
+        }
+        done.completeExceptionally(failure);
       }
     });
     return done;

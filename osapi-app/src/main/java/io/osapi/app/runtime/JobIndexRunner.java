@@ -63,6 +63,7 @@ public final class JobIndexRunner implements Managed {
   /** One round: expiry, then size and lag. Never throws. */
   void tick() {
     try {
+      index.retention(store.retention());
       index.expire();
       metrics.jobIndex(index.size(), index.behind());
     } catch (RuntimeException e) {

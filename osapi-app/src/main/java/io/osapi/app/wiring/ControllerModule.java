@@ -23,13 +23,14 @@ public interface ControllerModule {
   @Provides
   static ControllerRefresher refresher(
       Backend backend,
+      JobStore store,
       JobQueue queue,
       WorkerRegistry registry,
       FleetMetrics metrics,
       Clock clock,
       LifecycleSettings lifecycle) {
     return new ControllerRefresher(
-        backend, queue, registry, metrics, clock, lifecycle.refreshInterval());
+        backend, store, queue, registry, metrics, clock, lifecycle.refreshInterval());
   }
 
   /** Gives up on jobs whose deliveries ran out (one subscriber per exhaustion across controllers). */

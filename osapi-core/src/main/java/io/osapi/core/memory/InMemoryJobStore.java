@@ -129,6 +129,15 @@ public final class InMemoryJobStore implements JobStore {
     return bytes.get();
   }
 
+  /** {@inheritDoc} Full while a small new job would be refused (expired jobs freed first). */
+  @Override
+  public io.osapi.core.domain.StoreUsage usage() {
+    StoreFullException full = full(0, clock.millis());
+    long max = limits.maxBytes() == Long.MAX_VALUE ? 0 : limits.maxBytes();
+    return new io.osapi.core.domain.StoreUsage(bytes.get(), max, full != null,
+        full == null ? null : full.getMessage());
+  }
+
   private boolean live(Entry<?> e, long now) {
     return e != null && (retentionMillis <= 0 || e.written() + retentionMillis > now);
   }

@@ -63,6 +63,14 @@ public final class JobClient implements AutoCloseable {
   /** Longest timeout a broadcast job may have. */
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
+  /**
+   * How much longer than its timeout a job must be kept ({@link JobStore#retention()}): its record
+   * is written once, at submit, and must still be there when its deadline is handled. A store kept
+   * for less refuses longer timeouts; {@code --job-ttl} must be at least {@code --job-timeout}
+   * plus this.
+   */
+  public static final Duration RETENTION_BEYOND_TIMEOUT = Duration.ofMinutes(1);
+
   /** Default time a create is held while the store or queue is unavailable. */
   public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(15);
 

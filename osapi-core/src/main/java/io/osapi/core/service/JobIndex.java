@@ -47,7 +47,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   private static final JobStatus[] STATUSES = JobStatus.values();
 
   private final Clock clock;
-  private final long retentionMillis;
+  private volatile long retentionMillis;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   /** The jobs. Guarded by {@link #lock}. */
   private final IndexBlocks jobs = new IndexBlocks();
@@ -73,6 +73,18 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   public JobIndex(Clock clock, Duration retention) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retentionMillis = Objects.requireNonNull(retention, "retention").toMillis();
+  }
+
+  /**
+   * Follows the store's retention as it is now ({@link JobStore#retention()}: on NATS the bucket's
+   * max age, which its owner may change): jobs leave by the new rule from the next expiry on.
+   */
+  public void retention(Duration retention) {
+    long ms = Objects.requireNonNull(retention, "retention").toMillis();
+    if (ms != retentionMillis) {
+      retentionMillis = ms;
+      nextDue = ms > 0 ? 0 : Long.MAX_VALUE; // look again at once
+    }
   }
 
   /** An index of {@code store}, watching it from now on, with the store's retention. */

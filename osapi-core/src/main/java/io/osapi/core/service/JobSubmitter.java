@@ -121,6 +121,8 @@ final class JobSubmitter {
     if (!(target instanceof Target.Any)) {
       timeout = request.timeout() == null ? defaultTimeout
           : checkTimeout("timeout_seconds", request.timeout());
+      checkRetention(request.timeout() == null ? "the default timeout" : "timeout_seconds",
+          timeout);
     } else if (request.timeout() != null) {
       throw new InvalidInputException("timeout_seconds",
           "timeout_seconds applies to broadcast targets (_all, a worker id, key:value) only;"
@@ -150,6 +152,21 @@ final class JobSubmitter {
           + " seconds");
     }
     return t;
+  }
+
+  /**
+   * A job must outlive its timeout: refused when the store keeps jobs for less than {@code t} and
+   * {@link JobClient#RETENTION_BEYOND_TIMEOUT} (the store's real retention, set by its owner).
+   */
+  private void checkRetention(String what, Duration t) {
+    Duration kept = store.retention();
+    if (!kept.isZero() && t.plus(JobClient.RETENTION_BEYOND_TIMEOUT).compareTo(kept) > 0) {
+      long most = kept.minus(JobClient.RETENTION_BEYOND_TIMEOUT).toSeconds();
+      throw new InvalidInputException("timeout_seconds", what + " (" + t.toSeconds() + " s) is"
+          + " longer than the job store keeps jobs allows: jobs are kept " + kept.toSeconds()
+          + " s after their last change (--job-ttl), so a timeout may be " + Math.max(0, most)
+          + " s at most");
+    }
   }
 
   /** Stores, schedules and publishes {@code record}, held for the patience. */

@@ -196,6 +196,33 @@ class JobIndexTest {
   }
 
   @Test
+  void theRetentionFollowsTheStoresWhenItChanges() {
+    ManualClock clock = new ManualClock(1_780_000_000_000L);
+    JobIndex index = new JobIndex(clock, Duration.ofHours(24)); // this process's --job-ttl
+    Random rnd = new Random(6);
+    long start = clock.millis();
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      JobId id = idAt(start + i * 1000L, rnd); // 100 s of jobs
+      ids.add(id);
+      index.recordWritten(id, facts(0), start + i * 1000L);
+    }
+    index.caughtUp();
+    clock.millis.set(start + 3_600_000 + 50_500); // an hour and 50 s later
+    index.expire();
+    assertThat(index.size()).as("kept for 24 h").isEqualTo(100);
+    index.retention(Duration.ofHours(1)); // the bucket's real max age, set by its owner
+    index.expire();
+    assertThat(index.size()).as("the first 51 s are past an hour").isEqualTo(49);
+    assertThat(index.status(ids.get(50))).isNull();
+    assertThat(index.status(ids.get(51))).isEqualTo(JobStatus.SUBMITTED);
+    index.retention(Duration.ZERO); // for ever
+    clock.millis.set(start + 10 * 3_600_000);
+    index.expire();
+    assertThat(index.size()).isEqualTo(49);
+  }
+
+  @Test
   void appendsFillBlocks() {
     JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
     Random rnd = new Random(9);

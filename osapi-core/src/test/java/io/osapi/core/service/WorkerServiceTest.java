@@ -409,6 +409,34 @@ class WorkerServiceTest {
   }
 
   @Test
+  void anEndThatDoesNotFitInAFullStoreEndsTheRunFailedWithTheReason() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      AtomicInteger runWrites = new AtomicInteger();
+      // call 1 is the claim, call 2 the end with its result: refused for want of room
+      io.osapi.core.port.JobStore full = FailingOnceJobStore.wrapping(h.broker.store(), "putRun",
+          2, false, runWrites, new io.osapi.core.domain.StoreFullException(
+              io.osapi.core.domain.StoreFullException.Limit.BUCKET, 1000, "no room (injected)"));
+      WorkerService w = WorkerService.builder(Harness.config("w1", 1),
+          Broker.of(full, h.broker.queue(), h.broker.registry()), h.operations)
+          .metrics(h.metrics).build();
+      h.workers.add(w);
+      w.start();
+      JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))
+          .job().id();
+      // ended failed with the reason, once: not handed back, not run again
+      JobView v = h.awaitEnd(id, T);
+      Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+      Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
+      assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(v.error()).contains("the job store is full").contains("no room (injected)");
+      assertThat(runWrites.get()).isEqualTo(3);
+      assertThat(h.metrics.finished(JobOutcome.FAILED, "diag.echo")).isEqualTo(1);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
+      assertThat(h.metrics.redeliveries("diag.echo")).isZero();
+    }
+  }
+
+  @Test
   void aRunTakenOverWhileItRanDropsItsOutcomeAndIsNotCounted() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);

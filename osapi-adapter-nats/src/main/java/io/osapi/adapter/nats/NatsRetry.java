@@ -13,13 +13,22 @@ import java.util.concurrent.TimeUnit;
  * so that whatever waits on it is completed (with the closed connection's error).
  */
 final class NatsRetry implements AutoCloseable {
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "osapi-nats-retry");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService thread;
+
+  /** The thread {@code osapi-nats-retry}. */
+  NatsRetry() {
+    this("osapi-nats-retry");
+  }
+
+  /** A thread of its own, named {@code name}: for work that may block on reads for seconds. */
+  NatsRetry(String name) {
+    thread = Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
 
   /** Runs {@code task} after {@code delayMs}. */
   void schedule(Runnable task, long delayMs) {

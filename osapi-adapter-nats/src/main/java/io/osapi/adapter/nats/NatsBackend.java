@@ -52,6 +52,8 @@ public final class NatsBackend implements Broker {
   private final HealthMetrics health;
   private final ScheduledExecutorService provisioner;
   private final NatsRetry retry = new NatsRetry();
+  /** Removal of creates with an unknown outcome: reads that may wait out a fail-over. */
+  private final NatsRetry settle = new NatsRetry("osapi-nats-settle");
   private final NatsJobStore store;
   private final NatsJobQueue queue;
   private final NatsWorkerRegistry registry;
@@ -194,6 +196,7 @@ public final class NatsBackend implements Broker {
     provisioner.shutdownNow();
     queue.closeAll();
     retry.close();
+    settle.close();
     if (c != null) {
       try {
         c.close();
@@ -231,6 +234,14 @@ public final class NatsBackend implements Broker {
   /** The thread for the adapter's delayed work; closed with this backend. */
   NatsRetry retry() {
     return retry;
+  }
+
+  /**
+   * The thread that settles creates whose outcome was unknown: apart from {@link #retry()}, as its
+   * reads may wait out a fail-over, and publishes tried again must not wait behind them.
+   */
+  NatsRetry settle() {
+    return settle;
   }
 
   long connectionEpoch() {

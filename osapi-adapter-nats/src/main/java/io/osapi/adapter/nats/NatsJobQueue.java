@@ -75,6 +75,12 @@ final class NatsJobQueue implements JobQueue {
     return done;
   }
 
+  /** {@inheritDoc} The stream's duplicate window ({@link NatsSettings#duplicateWindow()}). */
+  @Override
+  public Duration deduplicationWindow() {
+    return backend.settings().duplicateWindow();
+  }
+
   private void attempt(String subject, Headers h, byte[] body, String id, long deadline,
       long epoch, int n, CompletableFuture<Void> done) {
     CompletableFuture<PublishAck> f;

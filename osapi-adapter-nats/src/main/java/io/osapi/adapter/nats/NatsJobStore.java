@@ -52,6 +52,12 @@ final class NatsJobStore implements JobStore {
       PublishOptions.builder().expectedLastSubjectSequence(0).build();
   /** How long a create whose outcome was unknown is remembered for removal. */
   private static final long FORGET_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
+  /**
+   * How old a create with an unknown outcome must be before it is removed: longer than any held
+   * create retries (the longest create patience, 20 s), so a removal never waits on (or for) a
+   * create of the same job that is still being tried.
+   */
+  static final Duration SETTLE_AFTER = Duration.ofSeconds(25);
 
   private final NatsBackend backend;
   /** Records whose create had an unknown outcome, with since when: see {@link #create}. */
@@ -369,13 +375,13 @@ final class NatsJobStore implements JobStore {
 
   private void scheduleRemoval() {
     if (removalScheduled.compareAndSet(false, true)) {
-      backend.retry().schedule(this::removeUnconfirmed, 500);
+      backend.settle().schedule(this::removeUnconfirmed, 500);
     }
   }
 
   /**
-   * Settles the creates whose outcome was unknown, every 500 ms while there are any, once
-   * connected: a flush first (a create jnats still held across the reconnect reaches the server
+   * Settles the creates whose outcome was unknown and that are {@link #SETTLE_AFTER} old, every
+   * 500 ms while there are any, once connected: a flush first (a create jnats still held across the reconnect reaches the server
    * before it), then each record is read: absent, nothing to do; present with a run, a worker
    * claimed the job meanwhile and it stays; else it is removed. Gives up on one after ten minutes.
    */
@@ -388,7 +394,12 @@ final class NatsJobStore implements JobStore {
       try {
         NatsSession s = backend.requireSession();
         s.conn.flush(s.settings.requestTimeout());
+        long due = System.nanoTime() - SETTLE_AFTER.toNanos();
         for (JobId id : List.copyOf(unconfirmed.keySet())) {
+          Unconfirmed u0 = unconfirmed.get(id);
+          if (u0 == null || u0.since() - due > 0) {
+            continue; // its create may still be tried again
+          }
           // under the entry's lock: a create of the same job again waits for it (see create)
           unconfirmed.computeIfPresent(id, (k, u) -> {
             settle(s, k, u.record());

@@ -14,9 +14,17 @@ import java.util.concurrent.TimeUnit;
  * so that whatever waits on it is completed (with the closed connection's error).
  */
 final class NatsRetry implements AutoCloseable {
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(
-          DaemonThreads.single("osapi-nats-retry"));
+  private final ScheduledExecutorService thread;
+
+  /** The thread {@code osapi-nats-retry}. */
+  NatsRetry() {
+    this("osapi-nats-retry");
+  }
+
+  /** A thread of its own, named {@code name}: for work that may block on reads for seconds. */
+  NatsRetry(String name) {
+    thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.single(name));
+  }
 
   /** Runs {@code task} after {@code delayMs}. */
   void schedule(Runnable task, long delayMs) {

@@ -21,7 +21,7 @@ public final class NatsSettingsBuilder {
   private String connectionName = "osapi";
   private Duration reconnectWait = Duration.ofSeconds(2);
   private int maxReconnects = -1;
-  private Duration connectTimeout = Duration.ofSeconds(5);
+  private Duration connectTimeout = Duration.ofSeconds(2);
   private Duration requestTimeout = Duration.ofSeconds(5);
   private Duration startupWait = Duration.ofSeconds(10);
   private int streamReplicas = 1;

@@ -12,6 +12,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
@@ -63,6 +64,7 @@ public interface AllInOneComponent {
         MetricsEndpoint metrics,
         WorkerRunner worker,
         JobIndexRunner index,
+        SubmitReconcilerRunner reconciler,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -73,7 +75,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           ProcessKind.ALL_IN_ONE,
-          List.of(metrics, worker, index, refresher, deadLetters, timeouts, api),
+          List.of(metrics, worker, index, reconciler, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,
           readiness,

@@ -12,6 +12,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
@@ -54,6 +55,7 @@ public interface ControllerComponent {
     static AppProcess process(
         MetricsEndpoint metrics,
         JobIndexRunner index,
+        SubmitReconcilerRunner reconciler,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -63,7 +65,7 @@ public interface ControllerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          ProcessKind.CONTROLLER, List.of(metrics, index, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
+          ProcessKind.CONTROLLER, List.of(metrics, index, reconciler, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

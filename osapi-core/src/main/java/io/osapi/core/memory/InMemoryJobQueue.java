@@ -96,6 +96,12 @@ public final class InMemoryJobQueue implements JobQueue {
     this(clock, 100_000, Duration.ofMinutes(2));
   }
 
+  /** {@inheritDoc} The window given at construction. */
+  @Override
+  public Duration deduplicationWindow() {
+    return dedupWindow;
+  }
+
   /**
    * {@inheritDoc}
    *

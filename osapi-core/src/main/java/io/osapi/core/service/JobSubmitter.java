@@ -14,12 +14,8 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
-import io.osapi.core.domain.Run;
-import io.osapi.core.domain.RunKey;
-import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
-import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
@@ -28,7 +24,6 @@ import io.osapi.core.port.WorkerRegistry;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -241,22 +236,16 @@ final class JobSubmitter {
   private boolean liveAfterAll(JobRecord record, Throwable cause) {
     String reason = "not submitted: its notification could not be published ("
         + cause.getMessage() + ")";
-    for (RunKey key : record.runKeys()) {
-      Instant now = clock.instant();
-      Run failed = new Run(RunState.FAILED, null, 0, null, now, null, reason, false,
-          List.of(new TimelineEntry(now, "failed", "_api", reason, reason)));
-      try {
-        Futures.await(store.putRun(key, failed, 0));
-      } catch (RevisionConflictException claimed) {
+    try {
+      if (NotSubmitted.fail(store, clock, record, reason)) {
         LOG.log(Level.INFO, "job {0}: its publish failed, but a worker has it: created after all",
             record.job().id());
         return true;
-      } catch (RuntimeException e) {
-        cause.addSuppressed(e);
-        LOG.log(Level.WARNING, "job {0}: its publish failed and it could not be marked as not"
-            + " submitted: {1}", record.job().id(), e.getMessage());
-        return false;
       }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+      LOG.log(Level.WARNING, "job {0}: its publish failed and it could not be marked as not"
+          + " submitted: {1}", record.job().id(), e.getMessage());
     }
     return false;
   }

@@ -45,7 +45,7 @@ final class NatsJobConsumer implements JobConsumer {
   /** How long a pull request on a shared durable waits at the server. */
   static final Duration PULL_EXPIRY = Duration.ofSeconds(2);
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final ConsumerSpec spec;
   private final List<NatsDurable> durables;
   private final Map<String, NatsDurable> bySubject = new HashMap<>();
@@ -63,7 +63,7 @@ final class NatsJobConsumer implements JobConsumer {
   private boolean swept; // guarded by fetching
   private long epoch; // guarded by fetching
 
-  NatsJobConsumer(NatsBackend backend, ConsumerSpec spec, List<NatsDurable> durables,
+  NatsJobConsumer(NatsLink backend, ConsumerSpec spec, List<NatsDurable> durables,
       Consumer<NatsJobConsumer> onClose) {
     this.backend = backend;
     this.spec = spec;

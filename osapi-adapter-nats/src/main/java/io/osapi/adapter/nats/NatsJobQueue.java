@@ -42,10 +42,10 @@ final class NatsJobQueue implements JobQueue {
   private static final Backoff PUBLISH_BACKOFF =
       new Backoff(Duration.ofMillis(100), Duration.ofMillis(500), 2, 0.2);
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
 
-  NatsJobQueue(NatsBackend backend) {
+  NatsJobQueue(NatsLink backend) {
     this.backend = backend;
   }
 

@@ -59,13 +59,13 @@ final class NatsJobStore implements JobStore {
    */
   static final Duration SETTLE_AFTER = Duration.ofSeconds(25);
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   /** Records whose create had an unknown outcome, with since when: see {@link #create}. */
   private final Map<JobId, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
   private final AtomicBoolean removalScheduled = new AtomicBoolean();
   private final NatsStoreUsage usage;
 
-  NatsJobStore(NatsBackend backend) {
+  NatsJobStore(NatsLink backend) {
     this.backend = backend;
     this.usage = new NatsStoreUsage(backend);
   }

@@ -20,7 +20,7 @@ final class NatsStoreUsage {
   /** What a stored message costs besides its subject, headers and value (file store record). */
   private static final int OVERHEAD = 48;
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private volatile long measured;
   private final AtomicLong since = new AtomicLong();
   private volatile long serverFullAt;
@@ -34,7 +34,7 @@ final class NatsStoreUsage {
   /** How often the bucket is measured at most while creates come near the bound. */
   private static final long NEAR_READ_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-  NatsStoreUsage(NatsBackend backend) {
+  NatsStoreUsage(NatsLink backend) {
     this.backend = backend;
   }
 

@@ -30,7 +30,7 @@ final class SharedDurableListener implements AutoCloseable {
     void handle(NatsSession s, Message m) throws IOException, JetStreamApiException;
   }
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final String stream;
   private final ConsumerConfiguration durable;
   private final int batch;
@@ -47,7 +47,7 @@ final class SharedDurableListener implements AutoCloseable {
    * @param what what is read, for the log and the thread's name ({@code deadlines})
    * @param onClose called once closed
    */
-  SharedDurableListener(NatsBackend backend, String stream, ConsumerConfiguration durable,
+  SharedDurableListener(NatsLink backend, String stream, ConsumerConfiguration durable,
       int batch, String what, MessageHandler handler, Consumer<SharedDurableListener> onClose) {
     this.backend = backend;
     this.stream = stream;

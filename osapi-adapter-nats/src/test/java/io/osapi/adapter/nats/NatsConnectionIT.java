@@ -47,7 +47,9 @@ class NatsConnectionIT {
     assertThat(catchThrowable(claim::get)).hasCauseInstanceOf(BackendUnavailableException.class);
     assertThat(catchThrowable(() -> b.store().find(before.job().id())))
         .isInstanceOf(BackendUnavailableException.class);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    // at once: well under the 5 s request timeout a write would wait out (3 s leaves room for a
+    // loaded machine; 1.01 s was seen with the load average at 20)
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
 
     server.restart();
     assertThat(b.awaitReady(Duration.ofSeconds(20))).isTrue();

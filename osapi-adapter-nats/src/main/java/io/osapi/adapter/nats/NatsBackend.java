@@ -67,7 +67,7 @@ public final class NatsBackend implements Broker {
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
   private volatile NatsSession session;
-  private volatile NatsSession.JobBucket jobBucket; // as of the last provisioning; null before
+  private volatile NatsSession.JobBucket jobBucket; // as of the last provisioning
   private volatile long provisionEpoch;
   private volatile long connectionEpoch;
   private final NatsErrorLog errors;
@@ -83,6 +83,7 @@ public final class NatsBackend implements Broker {
     this.queue = new NatsJobQueue(this);
     this.registry = new NatsWorkerRegistry(this);
     this.errors = new NatsErrorLog(settings);
+    this.jobBucket = new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
   }
 
   /**
@@ -227,12 +228,12 @@ public final class NatsBackend implements Broker {
     return s;
   }
 
-  /** Grows by one each time the connection comes up (first connect and every reconnect). */
   /** The thread for the adapter's delayed work; closed with this backend. */
   NatsRetry retry() {
     return retry;
   }
 
+  /** Grows by one each time the connection comes up (first connect and every reconnect). */
   long connectionEpoch() {
     return connectionEpoch;
   }
@@ -246,9 +247,7 @@ public final class NatsBackend implements Broker {
 
   /** The job bucket's max age and bytes on the server (this process's until it was seen). */
   NatsSession.JobBucket jobBucket() {
-    NatsSession.JobBucket b = jobBucket;
-    return b != null ? b
-        : new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
+    return jobBucket;
   }
 
   /** True once the stream and buckets were prepared (the connection may be down now). */

@@ -69,7 +69,7 @@ public final class NatsBackend implements Broker {
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
   private volatile NatsSession session;
-  private volatile NatsSession.JobBucket jobBucket; // as of the last provisioning; null before
+  private volatile NatsSession.JobBucket jobBucket; // as of the last provisioning
   private volatile long provisionEpoch;
   private volatile long connectionEpoch;
   private final NatsErrorLog errors;
@@ -86,6 +86,7 @@ public final class NatsBackend implements Broker {
     this.registry = new NatsWorkerRegistry(link);
     this.errors = new NatsErrorLog(settings);
     this.status = new NatsStatusReport(metrics, health);
+    this.jobBucket = new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
   }
 
   /**
@@ -244,6 +245,7 @@ public final class NatsBackend implements Broker {
     return settle;
   }
 
+  /** Grows by one each time the connection comes up (first connect and every reconnect). */
   long connectionEpoch() {
     return connectionEpoch;
   }
@@ -257,9 +259,7 @@ public final class NatsBackend implements Broker {
 
   /** The job bucket's max age and bytes on the server (this process's until it was seen). */
   NatsSession.JobBucket jobBucket() {
-    NatsSession.JobBucket b = jobBucket;
-    return b != null ? b
-        : new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
+    return jobBucket;
   }
 
   /** True once the stream and buckets were prepared (the connection may be down now). */

@@ -73,6 +73,16 @@ class ServerOptionsTest {
     assertThat(c.requireNats().servers()).containsExactly("nats://127.0.0.1:4222");
     assertThat(c.metrics().address().port()).isEqualTo(9090);
     assertThat(c.worker()).isEmpty();
+    assertThat(c.requireNats().owner()).as("controllers own the bucket settings").isTrue();
+    assertThat(settings(Map.of(), "controller", "--nats-max-bytes", "512m").requireNats()
+        .maxBytes()).isEqualTo(512L << 20);
+    // the floor: --job-timeout (60s) plus 1m; 0s (for ever) is always allowed
+    assertThat(settings(Map.of(), "controller", "--job-ttl", "2m").jobRetention())
+        .isEqualTo(Duration.ofMinutes(2));
+    assertThat(settings(Map.of(), "controller", "--job-ttl", "0s").jobRetention()).isZero();
+    assertThat(settings(Map.of(), "worker", "--job-ttl", "1s").requireNats().jobsTtl())
+        .as("a worker's value is only what it asks for: it adopts the bucket's")
+        .isEqualTo(Duration.ofSeconds(1));
     ProcessSettings w = settings(Map.of(), "worker");
     assertThat(w.kind()).isEqualTo(ProcessKind.WORKER);
     assertThat(w.metrics().address().port()).isEqualTo(9091);
@@ -97,6 +107,8 @@ class ServerOptionsTest {
     assertThat(n.streamReplicas()).isEqualTo(3);
     assertThat(n.storage()).isEqualTo(NatsSettings.Storage.MEMORY);
     assertThat(n.jobsTtl()).isEqualTo(Duration.ofHours(2));
+    assertThat(n.owner()).as("a worker does not own the bucket settings").isFalse();
+    assertThat(n.maxBytes()).isEqualTo(1L << 30);
     assertThat(n.defaultAckWait()).isEqualTo(Duration.ofMinutes(2));
     assertThat(n.connectionName()).isEqualTo("osapi-worker-web01.example");
     assertThat(s.metrics().address().toString()).isEqualTo("0.0.0.0:9191");
@@ -236,6 +248,11 @@ class ServerOptionsTest {
       "--replicas 9 | --replicas",
       "--nats-storage disk | --nats-storage",
       "--job-ttl forever | --job-ttl",
+      "controller --job-ttl 119s | --job-ttl",
+      "--job-ttl 10m --job-timeout 10m | --job-ttl",
+      "--nats-max-bytes 1m | --nats-max-bytes",
+      "controller --nats-max-bytes lots | --nats-max-bytes",
+      "worker --nats-max-bytes 64x | --nats-max-bytes",
       "--drain-timeout 2h | --drain-timeout",
       "--drain-timeout -1s | --drain-timeout",
       "--max-body-bytes 10 | --max-body-bytes",

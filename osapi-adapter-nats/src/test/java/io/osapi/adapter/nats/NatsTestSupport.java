@@ -7,6 +7,8 @@ import io.osapi.core.contract.Fixtures;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Helpers shared by the integration tests. */
 final class NatsTestSupport {
@@ -111,24 +113,18 @@ final class NatsTestSupport {
     return sb.toString();
   }
 
-  /** Polls {@code condition} every 50 ms until it holds or {@code timeout} passes. */
+  /**
+   * Whether {@code condition} holds within {@code timeout}, polled every 50 ms (a condition that
+   * throws counts as not yet).
+   */
   static boolean eventually(Duration timeout, BooleanSupplier condition) {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
-      try {
-        if (condition.getAsBoolean()) {
-          return true;
-        }
-      } catch (RuntimeException e) {
-        // not yet
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    try {
+      Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .until(condition::getAsBoolean);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
     }
-    return condition.getAsBoolean();
   }
 }

@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.metrics.ObservableDoubleGauge;
 import io.opentelemetry.api.metrics.ObservableLongGauge;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -117,20 +118,14 @@ class OtelMetricsBackendTest {
   }
 
   /** Scrapes until a GC has been reported (GC notifications arrive asynchronously). */
-  private static String scrapeAfterGc(OtelMetricsBackend backend) throws InterruptedException {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    String text = "";
-    while (System.nanoTime() < deadline) {
-      System.gc();
-      ScrapeResult r = backend.scrape(null);
-      assertThat(r.ok()).isTrue();
-      text = r.bodyText();
-      if (text.contains("# TYPE jvm_gc_duration_seconds histogram")) {
-        return text;
-      }
-      Thread.sleep(100);
-    }
-    return text;
+  private static String scrapeAfterGc(OtelMetricsBackend backend) {
+    return Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        .until(() -> {
+          System.gc();
+          ScrapeResult r = backend.scrape(null);
+          assertThat(r.ok()).isTrue();
+          return r.bodyText();
+        }, t -> t.contains("# TYPE jvm_gc_duration_seconds histogram"));
   }
 
   @Test

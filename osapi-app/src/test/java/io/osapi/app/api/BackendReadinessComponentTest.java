@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +53,9 @@ class BackendReadinessComponentTest {
               throw new IllegalStateException(e);
             }
           });
-      Thread.sleep(500);
+      // held, not answered, while the backend stays down
+      Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+          .until(() -> !held.isDone());
 
       c.switchable().set(true);
       await(() -> app.get(ready).statusCode() == 200);
@@ -72,13 +75,8 @@ class BackendReadinessComponentTest {
     }
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 10s");
-      }
-      Thread.sleep(50);
-    }
+  private static void await(BooleanSupplier condition) {
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(condition::getAsBoolean);
   }
 }

@@ -31,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -356,11 +357,8 @@ class MetricsHttpServerTest {
           HttpClient.newHttpClient()
               .sendAsync(get(server, "/health").build(), HttpResponse.BodyHandlers.ofByteArray()));
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (more.stream().filter(CompletableFuture::isCompletedExceptionally).count() < 3
-        && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+        .until(() -> more.stream().filter(CompletableFuture::isCompletedExceptionally).count() >= 3);
     assertThat(more.stream().filter(CompletableFuture::isCompletedExceptionally).count())
         .isEqualTo(3);
     release.countDown();
@@ -373,10 +371,12 @@ class MetricsHttpServerTest {
   @Test
   void aScrapeThatCannotGetATurnIs503() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch entered = new CountDownLatch(1);
     MetricsHttpServer server =
         start(
             MetricsHttpServer.builder(
                     registryOf(() -> {
+                      entered.countDown();
                       try {
                         release.await(20, TimeUnit.SECONDS);
                       } catch (InterruptedException e) {
@@ -388,7 +388,7 @@ class MetricsHttpServerTest {
                 .threads(1));
     CompletableFuture<HttpResponse<byte[]>> first =
         client.sendAsync(get(server, "/metrics").build(), HttpResponse.BodyHandlers.ofByteArray());
-    Thread.sleep(200);
+    assertThat(entered.await(5, TimeUnit.SECONDS)).as("the first scrape holds the turn").isTrue();
     HttpResponse<byte[]> r = HttpClient.newHttpClient().send(get(server, "/metrics").build(),
         HttpResponse.BodyHandlers.ofByteArray());
     assertThat(r.statusCode()).isEqualTo(503);

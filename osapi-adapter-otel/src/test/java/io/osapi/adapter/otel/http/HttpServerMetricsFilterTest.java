@@ -22,6 +22,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,12 +118,9 @@ class HttpServerMetricsFilterTest {
     assertThat(call("GET", "/another/unknown")).isEqualTo(404);
 
     // the filter records after the response went out: wait until all five requests are counted
-    String text = backend.scrape(null).bodyText();
-    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (countedRequests(text) < 5 && System.nanoTime() < end) {
-      Thread.sleep(10);
-      text = backend.scrape(null).bodyText();
-    }
+    String text = Awaitility.await().atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> backend.scrape(null).bodyText(), t -> countedRequests(t) >= 5);
 
     assertThat(text)
         .contains("# TYPE http_server_request_duration_seconds histogram\n")
@@ -180,14 +178,10 @@ class HttpServerMetricsFilterTest {
     slowRelease.countDown();
     caller.join(10_000);
     // the filter ends the request after the response went out: poll briefly for the decrement
-    String after = backend.scrape(null).bodyText();
-    long end = System.nanoTime() + 5_000_000_000L;
-    while (lines(after, "http_server_active_requests{").stream()
-            .noneMatch(l -> l.contains("http_route=\"/api/v1/slow\"") && l.endsWith(" 0.0"))
-        && System.nanoTime() < end) {
-      Thread.sleep(10);
-      after = backend.scrape(null).bodyText();
-    }
+    String after = Awaitility.await().atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> backend.scrape(null).bodyText(), t -> lines(t, "http_server_active_requests{")
+            .stream().anyMatch(l -> l.contains("http_route=\"/api/v1/slow\"") && l.endsWith(" 0.0")));
     assertThat(lines(after, "http_server_active_requests{"))
         .anyMatch(l -> l.contains("http_route=\"/api/v1/slow\"") && l.endsWith(" 0.0"));
   }

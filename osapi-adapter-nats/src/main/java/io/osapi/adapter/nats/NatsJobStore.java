@@ -75,7 +75,7 @@ final class NatsJobStore implements JobStore {
    *
    * <p>A create that failed with an unknown outcome (NATS went away before answering) may have
    * been stored although its caller hears "failed": it is remembered, and once NATS answers again
-   * the record is read and removed unless a run exists for it. A create of the same job again (its
+   * and it is {@link #SETTLE_AFTER} old the record is read and removed unless a run exists for it. A create of the same job again (its
    * caller retrying) takes it back first, atomically with that removal: either the removal came
    * first and this create is made over its purge marker, or the record stays for this create to
    * find (a {@link RevisionConflictException}: it exists already) and go on with.

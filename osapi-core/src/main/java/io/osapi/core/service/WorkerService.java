@@ -15,6 +15,7 @@ import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerProcess;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobMetrics;
@@ -62,6 +63,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Withdrawn, it is {@link SchedulingState#READY}, opens its consumer again and fetches. A
  * worker that starts with a request pending starts cordoned. Its state goes into its heartbeat,
  * sent again at each change.
+ *
+ * <p>One id, one live process: {@link #start()} registers the worker ({@link
+ * WorkerRegistry#register}) before it opens a consumer, and is refused with {@link
+ * io.osapi.core.domain.WorkerIdInUseException} while another live process holds the id.
  */
 public final class WorkerService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
@@ -84,6 +89,7 @@ public final class WorkerService implements AutoCloseable {
   private volatile boolean started;
   private volatile SchedulingState state = SchedulingState.READY;
   private Instant startedAt;
+  private WorkerProcess process;
   private ExecutorService pool;
   private ScheduledExecutorService ticker;
   /** Drain checks, on a thread of their own: a slow read never delays in-progress acks. */
@@ -127,13 +133,18 @@ public final class WorkerService implements AutoCloseable {
       if (started) {
         return;
       }
+      startedAt = clock.instant();
+      if (process == null) { // one per service: a start tried again is the same process
+        process = WorkerProcess.current();
+      }
+      // before any durable is touched: a second process with this id stops here
+      registry.register(info());
       consumer = queue.consumer(config.consumerSpec());
       if (registry.drainRequested(config.workerId())) {
         state = SchedulingState.CORDONED;
         LOG.log(Level.INFO, "worker {0} starts cordoned: a drain is requested (undrain it to take"
             + " jobs)", config.workerId());
       }
-      startedAt = clock.instant();
       pool = Executors.newFixedThreadPool(config.concurrency(), threads("osapi-job-", true));
       ticker = Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-tick-", true));
       long hb = config.heartbeatInterval().toMillis();
@@ -336,14 +347,16 @@ public final class WorkerService implements AutoCloseable {
   /** Synchronized: the drain thread sends one too, and the newest state must be written last. */
   private synchronized void heartbeat() {
     try {
-      Instant now = clock.instant();
-      registry.heartbeat(
-          new WorkerInfo(
-              config.workerId(), config.labels(), startedAt, now, processor.active(),
-              config.concurrency(), state));
+      registry.heartbeat(info());
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
     }
+  }
+
+  /** This worker's entry now. */
+  private WorkerInfo info() {
+    return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
+        processor.active(), config.concurrency(), state, process, null);
   }
 
   private void progressAcks() {

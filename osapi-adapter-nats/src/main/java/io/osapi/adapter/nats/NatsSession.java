@@ -408,10 +408,22 @@ final class NatsSession {
 
   void scan(String stream, String filter, boolean headersOnly, Consumer<Message> handler)
       throws IOException, JetStreamApiException, InterruptedException {
+    scan(stream, filter, headersOnly, DeliverPolicy.LastPerSubject, handler);
+  }
+
+  /**
+   * {@link #scan} from {@code policy}: {@link DeliverPolicy#All} reads every message kept (a key
+   * written while the scan runs can then come twice, its newest last: the caller keeps the
+   * newest), where nats-server 2.9's count of what is left of a last-per-subject scan can miss a
+   * key rewritten while it runs.
+   */
+  void scan(String stream, String filter, boolean headersOnly, DeliverPolicy policy,
+      Consumer<Message> handler)
+      throws IOException, JetStreamApiException, InterruptedException {
     ConsumerConfiguration cc =
         ConsumerConfiguration.builder()
             .ackPolicy(AckPolicy.None)
-            .deliverPolicy(DeliverPolicy.LastPerSubject)
+            .deliverPolicy(policy)
             .headersOnly(headersOnly)
             .filterSubject(filter)
             .build();

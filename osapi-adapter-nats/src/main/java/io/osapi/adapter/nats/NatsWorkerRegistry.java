@@ -12,7 +12,9 @@ import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.nats.client.api.DeliverPolicy;
+import java.util.HashMap;
+import java.util.Map;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -126,41 +128,43 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   public WorkerRoster roster() {
     NatsSession s = backend.requireSession();
     Instant oldest = Instant.now().minus(s.settings.workersTtl());
-    List<WorkerInfo> out = new ArrayList<>();
-    AtomicInteger invalid = new AtomicInteger();
+    // by key, the newest message: a key rewritten while the scan runs comes again, newest last
+    Map<String, Entry> newest = new HashMap<>();
     try {
-      s.scan(
-          NatsLayout.WORKERS_KV_STREAM,
-          NatsLayout.WORKERS_KV_ALL,
-          false,
-          m -> {
-            NatsJetStreamMetaData meta = m.metaData();
-            Instant at = meta.timestamp().toInstant();
-            if (at.isBefore(oldest)) {
-              return;
-            }
-            try {
-              WorkerInfo w = ControlRecords.worker(m.getData());
-              String key = NatsLayout.keyOfWorkerSubject(m.getSubject());
-              if (!NatsLayout.workerKey(w.id()).equals(key)) {
-                throw new IllegalArgumentException("it holds worker " + w.id());
-              }
-              out.add(w.observedAt(at));
-            } catch (RuntimeException e) {
-              invalid.incrementAndGet();
-              LOG.log(Level.DEBUG, "skipping worker entry {0}: {1}",
-                  Names.abbreviate(m.getSubject(), 100), e.getMessage());
-            }
-          });
+      s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,
+          m -> newest.put(m.getSubject(), new Entry(m.metaData(), m.getData())));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NatsErrors.unavailable("listing workers", e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing workers", e);
     }
+    List<WorkerInfo> out = new ArrayList<>(newest.size());
+    int invalid = 0;
+    for (Map.Entry<String, Entry> e : newest.entrySet()) {
+      Instant at = e.getValue().meta().timestamp().toInstant();
+      if (at.isBefore(oldest)) {
+        continue;
+      }
+      try {
+        WorkerInfo w = ControlRecords.worker(e.getValue().data());
+        String key = NatsLayout.keyOfWorkerSubject(e.getKey());
+        if (!NatsLayout.workerKey(w.id()).equals(key)) {
+          throw new IllegalArgumentException("it holds worker " + w.id());
+        }
+        out.add(w.observedAt(at));
+      } catch (RuntimeException x) {
+        invalid++;
+        LOG.log(Level.DEBUG, "skipping worker entry {0}: {1}",
+            Names.abbreviate(e.getKey(), 100), x.getMessage());
+      }
+    }
     out.sort(Comparator.comparing(WorkerInfo::id));
-    return new WorkerRoster(out, invalid.get());
+    return new WorkerRoster(out, invalid);
   }
+
+  /** A heartbeat message as scanned. */
+  private record Entry(NatsJetStreamMetaData meta, byte[] data) {}
 
   @Override
   public boolean requestDrain(String workerId) {

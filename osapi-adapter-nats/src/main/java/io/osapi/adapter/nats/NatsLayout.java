@@ -142,6 +142,11 @@ final class NatsLayout {
     return RUN_SUBJECT_PREFIX + key.job().value() + "." + key.slot();
   }
 
+  /** The filter subject of every run of a job: {@code $KV.osapi-jobs.runs.<id>.>}. */
+  static String runsOfJob(JobId id) {
+    return RUN_SUBJECT_PREFIX + id.value() + ".>";
+  }
+
   /** The job of a record subject ({@code $KV.osapi-jobs.jobs.<id>}), or null for other subjects. */
   static JobId jobOfRecordSubject(String subject) {
     if (!subject.startsWith(JOB_SUBJECT_PREFIX)

@@ -32,8 +32,9 @@ import java.util.List;
  * WorkerInfo#observed()} time.
  *
  * <p>{@link #register} creates the key only if absent (compare-and-set), so two processes starting
- * with one id cannot both win; an entry there is taken over (by compare-and-set on its revision)
- * only when it has expired or its process is known to be gone.
+ * with one id cannot both win; an entry there (the server removes it at the bucket's TTL, by its
+ * own clock) is taken over, by compare-and-set on its revision, only when it is not a valid record
+ * or its process is known to be gone.
  *
  * <p>Drain requests live in bucket {@code osapi-worker-state} (no TTL): key {@code
  * drain.<worker token>}, value the worker id; created only if absent, withdrawn by a delete. A
@@ -65,7 +66,9 @@ final class NatsWorkerRegistry implements WorkerRegistry {
           }
           Instant at = e.getCreated().toInstant();
           WorkerInfo live = readable(e.getValue());
-          if (live != null && !at.isBefore(Instant.now().minus(ttl))) {
+          // an entry still there is live: the server removes it at its TTL, by its own clock
+          // (this process's clock may be off, and must not decide that a live entry expired)
+          if (live != null) {
             WorkerInfo seen = live.observedAt(at);
             boolean self = info.process() != null && live.process() != null
                 && live.process().instance().equals(info.process().instance());

@@ -2,6 +2,8 @@ package io.osapi.core.domain;
 
 import java.net.InetAddress;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.UUID;
 
 /**
@@ -14,6 +16,9 @@ import java.util.UUID;
  *     process
  */
 public record WorkerProcess(String host, long pid, String instance) {
+  /** The instances drawn in this JVM. */
+  private static final Set<String> DRAWN_HERE = ConcurrentHashMap.newKeySet();
+
   /** Checks for nulls and blanks. */
   public WorkerProcess {
     Objects.requireNonNull(host, "host");
@@ -28,18 +33,23 @@ public record WorkerProcess(String host, long pid, String instance) {
 
   /** This JVM on this host, with a new instance token. */
   public static WorkerProcess current() {
-    return new WorkerProcess(localHost(), ProcessHandle.current().pid(),
-        UUID.randomUUID().toString());
+    String instance = UUID.randomUUID().toString();
+    DRAWN_HERE.add(instance);
+    return new WorkerProcess(localHost(), ProcessHandle.current().pid(), instance);
   }
 
   /**
    * True when this entry's process certainly no longer runs, seen from {@code me}: it ran on the
-   * same host, under another process id, and no process has that id now (a worker restarted after
-   * a crash on its host finds its own old entry so). A process on another host is never known to
-   * be gone: its entry has to expire.
+   * same host, and either under another process id that no process has now (a worker restarted
+   * after a crash on its host finds its own old entry so), or under {@code me}'s own process id
+   * without having been started in this JVM (a container restarted in place, its worker pid 1
+   * again). A process on another host is never known to be gone: its entry has to expire.
    */
   public boolean gone(WorkerProcess me) {
-    return host.equals(me.host) && pid != me.pid && ProcessHandle.of(pid).isEmpty();
+    if (!host.equals(me.host)) {
+      return false;
+    }
+    return pid != me.pid ? ProcessHandle.of(pid).isEmpty() : !DRAWN_HERE.contains(instance);
   }
 
   /** {@code host web01 pid 4242}. */

@@ -114,8 +114,15 @@ public abstract class WorkerRegistryContract {
     WorkerProcess crashed = new WorkerProcess(me.host(), p.pid(), "crashed");
     registry.register(of("w1", crashed));
     registry.register(of("w1", me));
-    assertThat(registry.workers()).extracting(w -> w.process().instance())
-        .containsExactly(me.instance());
+    assertThat(registry.workers()).filteredOn(w -> w.id().equals("w1"))
+        .extracting(w -> w.process().instance()).containsExactly(me.instance());
+    // a container restarted in place: its old worker had this very pid, in another JVM
+    WorkerProcess before = new WorkerProcess(me.host(), me.pid(), "before-the-restart");
+    registry.deregister("w2");
+    registry.register(of("w2", before));
+    registry.register(of("w2", me));
+    assertThat(registry.workers()).filteredOn(w -> w.id().equals("w2"))
+        .extracting(w -> w.process().instance()).containsExactly(me.instance());
     WorkerProcess elsewhere = new WorkerProcess("other-host.example", p.pid(), "elsewhere");
     assertThatThrownBy(() -> registry.register(of("w1", elsewhere)))
         .as("a process on another host is never known to be gone")

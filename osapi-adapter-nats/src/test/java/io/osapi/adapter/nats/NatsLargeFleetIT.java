@@ -99,6 +99,21 @@ class NatsLargeFleetIT {
     assertThat(v.status()).isEqualTo(JobStatus.PROCESSING);
     assertThat(Duration.ofMillis(createMs)).as("create").isLessThan(Duration.ofSeconds(10));
     assertThat(Duration.ofMillis(detailMs)).as("detail").isLessThan(Duration.ofSeconds(10));
+    // the job's timeout at that scale: 20,000 runs "did not respond", then read back
+    long t0 = System.nanoTime();
+    int failed = new io.osapi.core.service.JobTimeoutService(fleet.client.jobStore(),
+        fleet.client.jobQueue(), io.osapi.core.port.JobMetrics.noop(),
+        java.time.Clock.systemUTC()).handle(new io.osapi.core.domain.JobDeadline(id,
+            Instant.now()));
+    long timeoutMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(failed).isEqualTo(FLEET);
+    long e0 = System.nanoTime();
+    JobView ended = fleet.jobs.get(id).orElseThrow();
+    long endedMs = (System.nanoTime() - e0) / 1_000_000;
+    assertThat(ended.status()).isEqualTo(JobStatus.PARTIAL_FAILURE);
+    assertThat(ended.workers().get(host(12345)).error()).startsWith("did not respond within");
+    System.out.printf("large fleet: timeout failed %,d runs in %d ms; detail with %,d runs read"
+        + " in %d ms%n", failed, timeoutMs, FLEET + 2, endedMs);
     System.out.printf("large fleet: %,d entries written in %d ms, listed in %d ms; _all job to"
         + " %,d workers created in %d ms, record %,d bytes (max payload %,d), detail read in %d"
         + " ms%n", FLEET, writeMs, listMs, FLEET + 2, createMs, record.getValue().length,

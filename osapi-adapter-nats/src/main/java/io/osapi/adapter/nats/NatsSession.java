@@ -411,15 +411,9 @@ final class NatsSession {
     scan(stream, filter, headersOnly, DeliverPolicy.LastPerSubject, handler);
   }
 
-  /**
-   * {@link #scan} from {@code policy}: {@link DeliverPolicy#All} reads every message kept (a key
-   * written while the scan runs can then come twice, its newest last: the caller keeps the
-   * newest), where nats-server 2.9's count of what is left of a last-per-subject scan can miss a
-   * key rewritten while it runs.
-   */
+  /** {@link #scan} from {@code policy} ({@code All}: a key rewritten meanwhile comes twice). */
   void scan(String stream, String filter, boolean headersOnly, DeliverPolicy policy,
-      Consumer<Message> handler)
-      throws IOException, JetStreamApiException, InterruptedException {
+      Consumer<Message> handler) throws IOException, JetStreamApiException, InterruptedException {
     ConsumerConfiguration cc =
         ConsumerConfiguration.builder()
             .ackPolicy(AckPolicy.None)

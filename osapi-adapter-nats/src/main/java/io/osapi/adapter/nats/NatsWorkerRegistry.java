@@ -131,7 +131,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   public WorkerRoster roster() {
     NatsSession s = backend.requireSession();
     Instant oldest = Instant.now().minus(s.settings.workersTtl());
-    // by key, the newest message: a key rewritten while the scan runs comes again, newest last
+    // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
+    // missed a key rewritten while it ran); by key the newest: a key rewritten comes again, last
     Map<String, Entry> newest = new HashMap<>();
     try {
       s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,

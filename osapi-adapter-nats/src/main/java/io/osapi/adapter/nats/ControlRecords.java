@@ -7,6 +7,7 @@ import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -19,7 +20,8 @@ import java.util.TreeMap;
  * Jackson's streaming API:
  *
  * <pre>
- * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state"}
+ * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state",
+ *                "host","pid","instance"}  (the last three: the writing process, when known)
  * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
  * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * advisory      nats-server's max-deliveries advisory, read only (stream JOBS_ADVISORIES)
@@ -56,6 +58,11 @@ final class ControlRecords {
       g.writeNumberField("active_jobs", w.activeJobs());
       g.writeNumberField("concurrency", w.concurrency());
       g.writeStringField("state", w.state().wire());
+      if (w.process() != null) {
+        g.writeStringField("host", w.process().host());
+        g.writeNumberField("pid", w.process().pid());
+        g.writeStringField("instance", w.process().instance());
+      }
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -74,9 +81,15 @@ final class ControlRecords {
       int active = 0;
       int concurrency = 0;
       SchedulingState state = SchedulingState.READY;
+      String host = null;
+      long pid = 0;
+      String instance = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
+          case "host" -> host = in.string();
+          case "pid" -> pid = in.longValue();
+          case "instance" -> instance = in.string();
           case "state" -> state = SchedulingState.fromWire(in.string());
           case "labels" -> {
             in.expect(p.nextToken() == JsonToken.START_OBJECT, "labels is not an object");
@@ -93,7 +106,9 @@ final class ControlRecords {
         }
       }
       in.end();
-      return new WorkerInfo(id, labels, started, last, active, concurrency, state);
+      WorkerProcess process = host == null && instance == null ? null
+          : new WorkerProcess(host, pid, instance);
+      return new WorkerInfo(id, labels, started, last, active, concurrency, state, process, null);
     } catch (IOException | RuntimeException e) {
       throw Records.corrupt("worker entry", e);
     }

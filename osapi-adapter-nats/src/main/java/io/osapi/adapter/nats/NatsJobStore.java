@@ -50,6 +50,8 @@ final class NatsJobStore implements JobStore {
   private static final System.Logger LOG = System.getLogger(NatsJobStore.class.getName());
   private static final PublishOptions CREATE =
       PublishOptions.builder().expectedLastSubjectSequence(0).build();
+  /** Most runs {@link #runs} reads by their keys; a job expecting more is read in one pass. */
+  static final int READ_RUNS_MAX = 64;
   /** How long a create whose outcome was unknown is remembered for removal. */
   private static final long FORGET_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
   /**
@@ -153,11 +155,28 @@ final class NatsJobStore implements JobStore {
         "writing a run of job ", key.job());
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Up to {@value #READ_RUNS_MAX} expected workers, by their keys; more (a broadcast to a large
+   * fleet, most of whose runs do not exist yet) in one pass ({@link RunScan}).
+   */
   @Override
   public Map<RunKey, Run> runs(JobRecord record) {
     Map<RunKey, Run> out = new LinkedHashMap<>();
-    for (RunKey k : record.runKeys()) {
-      run(k).ifPresent(v -> out.put(k, v.value()));
+    List<RunKey> keys = record.runKeys();
+    if (keys.size() <= READ_RUNS_MAX) {
+      for (RunKey k : keys) {
+        run(k).ifPresent(v -> out.put(k, v.value()));
+      }
+      return out;
+    }
+    Map<RunKey, Run> found = RunScan.existing(backend.requireSession(), record);
+    for (RunKey k : keys) { // in the record's order
+      Run r = found.get(k);
+      if (r != null) {
+        out.put(k, r);
+      }
     }
     return out;
   }

@@ -19,9 +19,14 @@ import io.osapi.core.domain.Target;
  * bucket osapi-jobs        jobs.&lt;id&gt;                      the job record
  *                          runs.&lt;id&gt;._any                 the run of an _any job
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
- * bucket osapi-workers     workers.&lt;sanitised worker id&gt;  heartbeats
- * bucket osapi-worker-state drain.&lt;sanitised worker id&gt;  drain requests (no TTL)
+ * bucket osapi-workers     workers.&lt;worker token&gt;  heartbeats
+ * bucket osapi-worker-state drain.&lt;worker token&gt;    drain requests (no TTL)
  * </pre>
+ *
+ * A worker token ({@link #workerToken}) is the worker id with each dot written {@code =}: one
+ * token, and one per id ({@code web.01} is {@code web=01}, {@code web_01} stays {@code web_01}), so
+ * two ids never share a heartbeat, a drain request or a durable. Ids without a dot keep the token
+ * (and key) they had when ids were sanitised into keys.
  *
  * Worker ids ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}) are valid key tokens and go into run keys
  * as they are; a dot in one makes the key deeper, which is why a run key is parsed from its third
@@ -137,6 +142,11 @@ final class NatsLayout {
     return RUN_SUBJECT_PREFIX + key.job().value() + "." + key.slot();
   }
 
+  /** The filter subject of every run of a job: {@code $KV.osapi-jobs.runs.<id>.>}. */
+  static String runsOfJob(JobId id) {
+    return RUN_SUBJECT_PREFIX + id.value() + ".>";
+  }
+
   /** The job of a record subject ({@code $KV.osapi-jobs.jobs.<id>}), or null for other subjects. */
   static JobId jobOfRecordSubject(String subject) {
     if (!subject.startsWith(JOB_SUBJECT_PREFIX)
@@ -178,13 +188,39 @@ final class NatsLayout {
     return "osapi.deadlines." + id.value();
   }
 
-  /** The key of a worker's drain request in {@link #WORKER_STATE_BUCKET}. */
-  static String drainKey(String workerId) {
-    return "drain." + Names.sanitise(workerId);
+  /**
+   * A worker id as one key token and inside durable names: each dot written {@code =}, which no
+   * worker id holds, so different ids never share a token.
+   *
+   * @throws InvalidInputException when {@code workerId} is not a worker id
+   */
+  static String workerToken(String workerId) {
+    return Names.requireWorkerId("worker", workerId).replace('.', '=');
   }
 
+  /** The key of a worker's drain request in {@link #WORKER_STATE_BUCKET}. */
+  static String drainKey(String workerId) {
+    return "drain." + workerToken(workerId);
+  }
+
+  /**
+   * The key an osapi before worker tokens used for the drain request of a worker with a dot in its
+   * id (the dots sanitised to {@code _}, so ids could share it: its value tells whose it is), or
+   * null when that is {@link #drainKey}.
+   */
+  static String legacyDrainKey(String workerId) {
+    return workerId.indexOf('.') < 0 ? null : "drain." + Names.sanitise(workerId);
+  }
+
+  /** The key of a worker's heartbeat in {@link #WORKERS_BUCKET}. */
   static String workerKey(String workerId) {
-    return "workers." + Names.sanitise(workerId);
+    return "workers." + workerToken(workerId);
+  }
+
+  /** The key of a heartbeat subject ({@code $KV.osapi-workers.workers.<token>}), or null. */
+  static String keyOfWorkerSubject(String subject) {
+    return subject.startsWith(WORKERS_KV_PREFIX) ? subject.substring(WORKERS_KV_PREFIX.length())
+        : null;
   }
 
   /** The durable shared by all workers for {@code _any} jobs of {@code kind}. */
@@ -209,11 +245,11 @@ final class NatsLayout {
 
   /**
    * A target's subject suffix after {@code jobs.<kind>.}, made of safe tokens only: {@code _any},
-   * {@code _all}, {@code host.<sanitised id>}, {@code label.<key>.<value>}.
+   * {@code _all}, {@code host.<worker token>}, {@code label.<key>.<value>}.
    */
   static String suffix(Target target) {
     if (target instanceof Target.Host h) {
-      return "host." + Names.sanitise(h.workerId());
+      return "host." + workerToken(h.workerId());
     }
     if (target instanceof Target.Label l) {
       return "label." + l.key() + "." + l.value();
@@ -233,16 +269,19 @@ final class NatsLayout {
    */
   static String ownConsumer(OperationKind kind, String workerId, String suffix) {
     String s = suffix.startsWith("_") ? suffix.substring(1) : suffix;
-    return ownConsumerPrefix(kind, workerId) + Names.sanitise(s);
+    // dots become _ as they always did; the = of a worker token stays, so names stay one per id
+    return ownConsumerPrefix(kind, workerId) + s.replace('.', '_');
   }
 
   /**
-   * How the names of {@code workerId}'s own durables of {@code kind} begin. Worker ids are
-   * sanitised in names, so two ids may share a prefix: the description is what tells.
+   * How the names of {@code workerId}'s own durables of {@code kind} begin: {@code
+   * <kind>_<worker token>_}. An osapi before worker tokens sanitised ids here, so two ids could
+   * share a prefix; the description is what tells.
    */
   static String ownConsumerPrefix(OperationKind kind, String workerId) {
-    return kind.token() + "_" + Names.sanitise(workerId) + "_";
+    return kind.token() + "_" + workerToken(workerId) + "_";
   }
+
 
   /** The filter subject of a worker's own durable. */
   static String ownSubject(OperationKind kind, String suffix) {

@@ -383,10 +383,16 @@ final class NatsSession {
 
   void scan(String stream, String filter, boolean headersOnly, Consumer<Message> handler)
       throws IOException, JetStreamApiException, InterruptedException {
+    scan(stream, filter, headersOnly, DeliverPolicy.LastPerSubject, handler);
+  }
+
+  /** {@link #scan} from {@code policy} ({@code All}: a key rewritten meanwhile comes twice). */
+  void scan(String stream, String filter, boolean headersOnly, DeliverPolicy policy,
+      Consumer<Message> handler) throws IOException, JetStreamApiException, InterruptedException {
     ConsumerConfiguration cc =
         ConsumerConfiguration.builder()
             .ackPolicy(AckPolicy.None)
-            .deliverPolicy(DeliverPolicy.LastPerSubject)
+            .deliverPolicy(policy)
             .headersOnly(headersOnly)
             .filterSubject(filter)
             .build();

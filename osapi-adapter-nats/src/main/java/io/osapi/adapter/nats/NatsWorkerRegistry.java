@@ -6,8 +6,15 @@ import io.nats.client.impl.NatsJetStreamMetaData;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.TreeSet;
+import io.osapi.core.domain.Names;
+import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
+import java.time.Duration;
+import io.nats.client.api.DeliverPolicy;
+import java.util.HashMap;
+import java.util.Map;
 import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,13 +22,24 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * {@link WorkerRegistry} on KV bucket {@code osapi-workers}: key {@code workers.<sanitised id>},
- * JSON value, entries expire with the bucket's TTL ({@link NatsSettings#workersTtl()}); {@link
- * #deregister} deletes the key. Listing reads the latest value of every key in one pass and also
- * drops entries older than the TTL by the server's timestamp, as the server expires them lazily.
+ * {@link WorkerRegistry} on KV bucket {@code osapi-workers}: key {@code workers.<worker token>}
+ * ({@link NatsLayout#workerToken}), JSON value, entries expire with the bucket's TTL ({@link
+ * NatsSettings#workersTtl()}); {@link #deregister} deletes the key. Listing reads the latest value
+ * of every key in one pass and also drops entries older than the TTL by the server's timestamp, as
+ * the server expires them lazily. Each entry is checked as it is read: one that is not a valid
+ * worker record, or that is filed under a key that is not its id's, is skipped and counted ({@link
+ * WorkerRoster#invalid()}), never handed on. The server's timestamp of an entry is its {@link
+ * WorkerInfo#observed()} time.
+ *
+ * <p>{@link #register} creates the key only if absent (compare-and-set), so two processes starting
+ * with one id cannot both win; an entry there (the server removes it at the bucket's TTL, by its
+ * own clock) is taken over, by compare-and-set on its revision, only when it is not a valid record
+ * or its process is known to be gone.
  *
  * <p>Drain requests live in bucket {@code osapi-worker-state} (no TTL): key {@code
- * drain.<sanitised id>}, value the worker id; created only if absent, withdrawn by a delete.
+ * drain.<worker token>}, value the worker id; created only if absent, withdrawn by a delete. A
+ * request an osapi before worker tokens filed under the id's sanitised key is honoured (and
+ * withdrawn) when its value is the id.
  */
 final class NatsWorkerRegistry implements WorkerRegistry {
   private static final System.Logger LOG = System.getLogger(NatsWorkerRegistry.class.getName());
@@ -30,6 +48,63 @@ final class NatsWorkerRegistry implements WorkerRegistry {
 
   NatsWorkerRegistry(NatsLink backend) {
     this.backend = backend;
+  }
+
+  @Override
+  public void register(WorkerInfo info) {
+    NatsSession s = backend.requireSession();
+    String key = NatsLayout.workerKey(info.id());
+    byte[] value = ControlRecords.worker(info);
+    Duration ttl = s.settings.workersTtl();
+    try {
+      for (int attempt = 0; attempt < 5; attempt++) {
+        KeyValueEntry e = s.workersKv.get(key);
+        try {
+          if (e == null || e.getValue() == null) {
+            s.workersKv.create(key, value);
+            return;
+          }
+          Instant at = e.getCreated().toInstant();
+          WorkerInfo live = readable(e.getValue());
+          // an entry still there is live: the server removes it at its TTL, by its own clock
+          // (this process's clock may be off, and must not decide that a live entry expired)
+          if (live != null) {
+            WorkerInfo seen = live.observedAt(at);
+            boolean self = info.process() != null && live.process() != null
+                && live.process().instance().equals(info.process().instance());
+            if (!self && (info.process() == null || live.process() == null
+                || !live.process().gone(info.process()))) {
+              throw new WorkerIdInUseException(seen, seen.age(Instant.now()), ttl);
+            }
+            if (!self) {
+              LOG.log(Level.INFO, "worker {0} takes over the entry of a process that is gone"
+                  + " ({1})", info.id(), live.process().describe());
+            }
+          }
+          s.workersKv.update(key, value, e.getRevision());
+          return;
+        } catch (JetStreamApiException x) {
+          if (x.getApiErrorCode() != NatsSession.WRONG_LAST_SEQUENCE) {
+            throw x;
+          }
+          // another process wrote the key meanwhile: look again
+        }
+      }
+      throw new IllegalStateException("the entry kept changing");
+    } catch (WorkerIdInUseException e) {
+      throw e;
+    } catch (Exception e) {
+      throw NatsErrors.unavailable("registering worker " + info.id(), e);
+    }
+  }
+
+  /** An entry's record, or null when it is not a valid one (taken over at a register). */
+  private static WorkerInfo readable(byte[] value) {
+    try {
+      return ControlRecords.worker(value);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   @Override
@@ -53,41 +128,55 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   }
 
   @Override
-  public List<WorkerInfo> workers() {
+  public WorkerRoster roster() {
     NatsSession s = backend.requireSession();
     Instant oldest = Instant.now().minus(s.settings.workersTtl());
-    List<WorkerInfo> out = new ArrayList<>();
+    // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
+    // missed a key rewritten while it ran); by key the newest: a key rewritten comes again, last
+    Map<String, Entry> newest = new HashMap<>();
     try {
-      s.scan(
-          NatsLayout.WORKERS_KV_STREAM,
-          NatsLayout.WORKERS_KV_ALL,
-          false,
-          m -> {
-            NatsJetStreamMetaData meta = m.metaData();
-            if (meta.timestamp().toInstant().isBefore(oldest)) {
-              return;
-            }
-            try {
-              out.add(ControlRecords.worker(m.getData()));
-            } catch (RuntimeException e) {
-              LOG.log(Level.WARNING, "skipping unreadable worker entry {0}: {1}", m.getSubject(),
-                  e.getMessage());
-            }
-          });
+      s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,
+          m -> newest.put(m.getSubject(), new Entry(m.metaData(), m.getData())));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NatsErrors.unavailable("listing workers", e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing workers", e);
     }
+    List<WorkerInfo> out = new ArrayList<>(newest.size());
+    int invalid = 0;
+    for (Map.Entry<String, Entry> e : newest.entrySet()) {
+      Instant at = e.getValue().meta().timestamp().toInstant();
+      if (at.isBefore(oldest)) {
+        continue;
+      }
+      try {
+        WorkerInfo w = ControlRecords.worker(e.getValue().data());
+        String key = NatsLayout.keyOfWorkerSubject(e.getKey());
+        if (!NatsLayout.workerKey(w.id()).equals(key)) {
+          throw new IllegalArgumentException("it holds worker " + w.id());
+        }
+        out.add(w.observedAt(at));
+      } catch (RuntimeException x) {
+        invalid++;
+        LOG.log(Level.DEBUG, "skipping worker entry {0}: {1}",
+            Names.abbreviate(e.getKey(), 100), x.getMessage());
+      }
+    }
     out.sort(Comparator.comparing(WorkerInfo::id));
-    return out;
+    return new WorkerRoster(out, invalid);
   }
+
+  /** A heartbeat message as scanned. */
+  private record Entry(NatsJetStreamMetaData meta, byte[] data) {}
 
   @Override
   public boolean requestDrain(String workerId) {
     NatsSession s = backend.requireSession();
     try {
+      if (legacyDrain(s, workerId) != null) {
+        return false; // requested by an older osapi
+      }
       s.workerStateKv.create(NatsLayout.drainKey(workerId),
           workerId.getBytes(StandardCharsets.UTF_8));
       return true;
@@ -105,9 +194,11 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   public boolean cancelDrain(String workerId) {
     NatsSession s = backend.requireSession();
     try {
+      boolean legacy = cancelLegacyDrain(s, workerId);
       KeyValueEntry e = s.workerStateKv.get(NatsLayout.drainKey(workerId));
-      if (e == null || e.getValue() == null) {
-        return false;
+      if (e == null || e.getValue() == null
+          || !workerId.equals(new String(e.getValue(), StandardCharsets.UTF_8))) {
+        return legacy;
       }
       s.workerStateKv.delete(NatsLayout.drainKey(workerId), e.getRevision());
       return true;
@@ -126,9 +217,46 @@ final class NatsWorkerRegistry implements WorkerRegistry {
     NatsSession s = backend.requireSession();
     try {
       KeyValueEntry e = s.workerStateKv.get(NatsLayout.drainKey(workerId));
-      return e != null && e.getValue() != null;
+      // the value tells: an older osapi may have filed another id's request under this key
+      return e != null && e.getValue() != null
+          && workerId.equals(new String(e.getValue(), StandardCharsets.UTF_8))
+          || legacyDrain(s, workerId) != null;
     } catch (Exception e) {
       throw NatsErrors.unavailable("reading the drain request of worker " + workerId, e);
+    }
+  }
+
+  /** Whether {@code key} is where a drain request of worker {@code id} is filed. */
+  private static boolean isDrainOf(String key, String id) {
+    try {
+      return key.equals(NatsLayout.drainKey(id)) || key.equals(NatsLayout.legacyDrainKey(id));
+    } catch (RuntimeException e) {
+      return false; // not a worker id
+    }
+  }
+
+  /** The request an osapi before worker tokens filed for {@code workerId}, or null. */
+  private static KeyValueEntry legacyDrain(NatsSession s, String workerId) throws Exception {
+    String key = NatsLayout.legacyDrainKey(workerId);
+    KeyValueEntry e = key == null ? null : s.workerStateKv.get(key);
+    return e != null && e.getValue() != null
+        && workerId.equals(new String(e.getValue(), StandardCharsets.UTF_8)) ? e : null;
+  }
+
+  /** Withdraws {@link #legacyDrain}; true when there was one. */
+  private static boolean cancelLegacyDrain(NatsSession s, String workerId) throws Exception {
+    KeyValueEntry e = legacyDrain(s, workerId);
+    if (e == null) {
+      return false;
+    }
+    try {
+      s.workerStateKv.delete(e.getKey(), e.getRevision());
+      return true;
+    } catch (JetStreamApiException x) {
+      if (x.getApiErrorCode() == NatsSession.WRONG_LAST_SEQUENCE) {
+        return false;
+      }
+      throw x;
     }
   }
 
@@ -140,7 +268,13 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       for (String key : s.workerStateKv.keys()) {
         KeyValueEntry e = s.workerStateKv.get(key);
         if (e != null && e.getValue() != null) {
-          out.add(new String(e.getValue(), StandardCharsets.UTF_8));
+          String id = new String(e.getValue(), StandardCharsets.UTF_8);
+          if (isDrainOf(key, id)) {
+            out.add(id);
+          } else {
+            LOG.log(Level.DEBUG, "skipping drain entry {0}: not a drain request of a worker id",
+                Names.abbreviate(key, 100));
+          }
         }
       }
     } catch (Exception e) {

@@ -34,6 +34,8 @@ import java.util.List;
  *
  * <pre>
  * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..]}
+ *                (more than 1,000 expected workers: "expected_n","expected_z", see {@link
+ *                ExpectedWorkers})
  * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
  *                "timeline":[{"time","event","worker","message","error"}]
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
@@ -115,7 +117,10 @@ final class Records {
     // Operation checked that data is JSON; only blanks around it would be lost as a raw value
     jsonOrText(g, "data", job.operation().data(), false);
     g.writeEndObject();
-    if (!expected.isEmpty()) {
+    if (ExpectedWorkers.compact(expected)) {
+      g.writeNumberField("expected_n", expected.size());
+      g.writeStringField("expected_z", ExpectedWorkers.encode(expected));
+    } else if (!expected.isEmpty()) {
       g.writeArrayFieldStart("expected");
       for (String w : expected) {
         g.writeString(w);
@@ -298,12 +303,18 @@ final class Records {
           in.expect(t == JsonToken.END_ARRAY, "expected holds a non-string");
           f.expected = out;
         }
+        case "expected_n" -> f.expectedCount = in.intValue();
+        case "expected_z" -> f.expectedPacked = in.string();
         case "timeline" -> f.timeline = in.timeline();
         case "timeout_ms" -> f.timeoutMs = in.longValue();
         default -> in.skip();
       }
     }
     in.version(version);
+    if (f.expectedPacked != null) {
+      in.expect(f.expected.isEmpty(), "both expected and expected_z");
+      f.expected = ExpectedWorkers.decode(f.expectedPacked, f.expectedCount);
+    }
     return f;
   }
 
@@ -316,6 +327,8 @@ final class Records {
     String type;
     String data;
     List<String> expected = List.of();
+    String expectedPacked;
+    int expectedCount;
     List<TimelineEntry> timeline = List.of();
     Long timeoutMs;
 

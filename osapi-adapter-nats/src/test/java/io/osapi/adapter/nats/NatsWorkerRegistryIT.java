@@ -1,7 +1,15 @@
 package io.osapi.adapter.nats;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.osapi.core.contract.WorkerRegistryContract;
+import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core's {@link WorkerRegistryContract} on bucket {@code osapi-workers} (TTL 30 s). */
@@ -12,5 +20,45 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
   protected WorkerRegistry newRegistry() {
     NATS.purge(NatsLayout.WORKERS_KV_STREAM);
     return NATS.backend().registry();
+  }
+
+  private static void putRaw(String key, String value) throws Exception {
+    NATS.backend().requireSession().workersKv.put(key, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void entriesThatAreNotValidWorkerRecordsAreSkippedAndCounted() throws Exception {
+    Instant now = Instant.now();
+    registry.heartbeat(new WorkerInfo("web.01", Map.of("group", "web"), now, now, 0, 2));
+    assertThat(registry.roster().invalid()).as("positive control: nothing skipped").isZero();
+    String t = now.toString();
+    putRaw("workers.junk", "not json");
+    putRaw("workers.quotes", "{\"id\":\"a\\\"b\\n{c\",\"labels\":{},\"started\":\"" + t
+        + "\",\"last_heartbeat\":\"" + t + "\",\"active_jobs\":0,\"concurrency\":1}");
+    putRaw("workers.badlabel", "{\"id\":\"badlabel\",\"labels\":{\"Group\":\"x y\"},\"started\":\""
+        + t + "\",\"last_heartbeat\":\"" + t + "\",\"active_jobs\":0,\"concurrency\":1}");
+    putRaw("workers.negative", "{\"id\":\"negative\",\"labels\":{},\"started\":\"" + t
+        + "\",\"last_heartbeat\":\"" + t + "\",\"active_jobs\":-1,\"concurrency\":1}");
+    // a valid record under another id's key: it would alias web.01
+    putRaw("workers.web_01", "{\"id\":\"web.01\",\"labels\":{},\"started\":\"" + t
+        + "\",\"last_heartbeat\":\"" + t + "\",\"active_jobs\":7,\"concurrency\":1}");
+    WorkerRoster r = registry.roster();
+    assertThat(r.workers()).extracting(WorkerInfo::id, WorkerInfo::activeJobs)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("web.01", 0));
+    assertThat(r.invalid()).isEqualTo(5);
+  }
+
+  @Test
+  void aDrainRequestedByAnOsapiBeforeWorkerTokensIsHonouredAndWithdrawn() throws Exception {
+    NATS.backend().requireSession().workerStateKv.put("drain.old_host",
+        "old.host".getBytes(StandardCharsets.UTF_8));
+    NATS.backend().requireSession().workerStateKv.put("drain.forged",
+        "someone.else".getBytes(StandardCharsets.UTF_8));
+    assertThat(registry.drainRequested("old.host")).isTrue();
+    assertThat(registry.drainRequested("old_host")).as("its value names another id").isFalse();
+    assertThat(registry.drainRequests()).contains("old.host").doesNotContain("someone.else");
+    assertThat(registry.requestDrain("old.host")).as("requested already").isFalse();
+    assertThat(registry.cancelDrain("old.host")).isTrue();
+    assertThat(registry.drainRequested("old.host")).isFalse();
   }
 }

@@ -8,6 +8,7 @@ import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -120,14 +121,18 @@ class NatsWorkersIT {
   }
 
   @Test
-  void aWorkerRestartedKeepsItsPositionAndGetsWhatWasSentWhileItWasAway() {
+  void aWorkerRestartedKeepsItsPositionAndGetsWhatWasSentWhileItWasAway() throws Exception {
     fleet.start("w1");
     JobId first = fleet.create("diag.echo", "{}", "w1");
     assertThat(fleet.awaitFinishedBy(first, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     fleet.stop("w1");
-    // as if w1 had crashed: its heartbeat has not expired yet, so a job for it is accepted
+    // as if w1 had crashed on this host: its heartbeat has not expired yet, so a job for it is
+    // accepted, and its process is gone, so the restarted w1 takes its entry over
+    Process crashed = new ProcessBuilder("true").start();
+    crashed.waitFor();
     fleet.client.registry().heartbeat(
-        new WorkerInfo("w1", Map.of(), Instant.now(), Instant.now(), 0, 4));
+        new WorkerInfo("w1", Map.of(), Instant.now(), Instant.now(), 0, 4).writtenBy(
+            new WorkerProcess(WorkerProcess.current().host(), crashed.pid(), "crashed")));
     JobId whileAway = fleet.create("diag.echo", "{}", "w1");
     fleet.start("w1");
     assertThat(fleet.awaitFinishedBy(whileAway, Set.of("w1"), Duration.ofSeconds(10))).isTrue();

@@ -152,7 +152,7 @@ class RecordsTest {
   @Test
   void layoutNamesAndSubjects() {
     assertThat(NatsLayout.ownConsumer(OperationKind.QUERY, "web01.example.com", "_all"))
-        .isEqualTo("query_web01_example_com_all");
+        .isEqualTo("query_web01=example=com_all");
     assertThat(NatsLayout.ownConsumer(OperationKind.MODIFY, "w1", "label.group.web.dev"))
         .isEqualTo("modify_w1_label_group_web_dev");
     assertThat(NatsLayout.runKey(RunKey.of(ID, "web01.example")))

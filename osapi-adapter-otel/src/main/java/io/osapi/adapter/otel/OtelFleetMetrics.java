@@ -48,7 +48,16 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   /** Instrument name of {@code osapi_job_store_full}. */
   public static final String JOB_STORE_FULL = "osapi.job_store.full";
 
-  /** Most workers reported in {@code osapi_worker_heartbeat_age_seconds}. */
+  /** Instrument name of {@code osapi_worker_clock_skew_seconds}. */
+  public static final String WORKER_CLOCK_SKEW = "osapi.worker.clock_skew";
+
+  /** Instrument name of {@code osapi_worker_entries_invalid}. */
+  public static final String WORKER_ENTRIES_INVALID = "osapi.worker.entries_invalid";
+
+  /**
+   * Most workers reported in {@code osapi_worker_heartbeat_age_seconds} (and in {@code
+   * osapi_worker_clock_skew_seconds}).
+   */
   public static final int MAX_HEARTBEAT_WORKERS = 1024;
 
   private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
@@ -67,6 +76,8 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   /** The job store's usage (NaN: never reported) and whether it is full (-1: never reported). */
   private volatile double storeUsage = Double.NaN;
   private volatile long storeFull = -1;
+  private volatile List<HeartbeatAge> clockSkews = List.of();
+  private volatile long entriesInvalid = -1;
   /** Registered workers by state (index: ordinal), null until the first refresh. */
   private volatile long[] byState;
 
@@ -113,6 +124,21 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
                   }
                 })
             ::close);
+    observables.add(
+        meter
+            .gaugeBuilder(WORKER_CLOCK_SKEW)
+            .setDescription("How far each registered worker's clock runs ahead of the NATS"
+                + " server's (negative: behind), by its latest heartbeat.")
+            .setUnit("s")
+            .buildWithCallback(
+                m -> {
+                  for (HeartbeatAge skew : clockSkews) {
+                    m.record(skew.seconds(), skew.attributes());
+                  }
+                })
+            ::close);
+    level(meter, WORKER_ENTRIES_INVALID, "Entries of the worker registry skipped in its latest"
+        + " reading as not valid worker records.", "{entry}", () -> entriesInvalid);
     observables.add(
         meter
             .gaugeBuilder(WORKERS_BY_STATE)
@@ -190,6 +216,38 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
     } catch (Throwable t) {
       errors.swallow("workerHeartbeatAges", t);
     }
+  }
+
+  @Override
+  public void workerClockSkews(Map<String, Duration> skews) {
+    try {
+      clockSkews = perWorker(skews);
+    } catch (Throwable t) {
+      errors.swallow("workerClockSkews", t);
+    }
+  }
+
+  @Override
+  public void workerEntriesInvalid(long count) {
+    entriesInvalid = Math.max(0L, count);
+  }
+
+  /** A series per worker, by id, at most {@value #MAX_HEARTBEAT_WORKERS}; signs kept. */
+  private static List<HeartbeatAge> perWorker(Map<String, Duration> values) {
+    if (values == null || values.isEmpty()) {
+      return List.of();
+    }
+    List<HeartbeatAge> next = new ArrayList<>(Math.min(values.size(), MAX_HEARTBEAT_WORKERS));
+    for (Map.Entry<String, Duration> e : new TreeMap<>(nullFree(values)).entrySet()) {
+      if (next.size() >= MAX_HEARTBEAT_WORKERS) {
+        break;
+      }
+      if (e.getValue() != null && Labels.isValidLabel(e.getKey())) {
+        next.add(new HeartbeatAge(Attributes.of(Labels.WORKER, e.getKey()),
+            e.getValue().toNanos() / 1e9));
+      }
+    }
+    return List.copyOf(next);
   }
 
   @Override

@@ -30,6 +30,7 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerPage;
 import io.osapi.core.domain.WorkerState;
 import java.time.Duration;
 import java.time.Instant;
@@ -176,23 +177,23 @@ public final class ApiJson {
     return new Stats(s.total(), by);
   }
 
-  /** The live workers, with heartbeat ages as of {@code now}. */
-  public static WorkerList workers(List<WorkerInfo> infos, Instant now) {
-    List<WorkerBody> out = new ArrayList<>(infos.size());
-    for (WorkerInfo w : infos) {
-      Duration age = Duration.between(w.lastHeartbeat(), now);
+  /** A page of the live workers, with heartbeat ages as of {@code now}. */
+  public static WorkerList workers(WorkerPage page, Instant now) {
+    List<WorkerBody> out = new ArrayList<>(page.items().size());
+    for (WorkerInfo w : page.items()) {
       out.add(
           new WorkerBody(
               w.id(),
               new TreeMap<>(w.labels()),
               time(w.started()),
               time(w.lastHeartbeat()),
-              age.isNegative() ? 0 : age.toMillis() / 1000.0,
+              w.age(now).toMillis() / 1000.0,
               w.activeJobs(),
               w.concurrency(),
-              w.state().wire()));
+              w.state().wire(),
+              w.observed() == null ? null : w.clockSkew().toMillis() / 1000.0));
     }
-    return new WorkerList(out, out.size());
+    return new WorkerList(out, page.total(), page.next());
   }
 
   /** The answer to a drain or undrain. */

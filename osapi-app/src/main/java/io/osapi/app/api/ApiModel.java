@@ -142,10 +142,13 @@ public final class ApiModel {
    * @param labels its labels
    * @param started when it started
    * @param lastHeartbeat when it last reported
-   * @param heartbeatAgeSeconds seconds since then, at the time of the answer
+   * @param heartbeatAgeSeconds seconds since the registry received that heartbeat (the NATS
+   *     server's clock, never the worker's), at the time of the answer
    * @param activeJobs jobs it was running then
    * @param concurrency its job slots
    * @param state {@code ready}, {@code draining} or {@code cordoned}
+   * @param clockSkewSeconds how far the worker's clock runs ahead of the registry's (negative:
+   *     behind); null when not known
    */
   public record WorkerBody(
       String id,
@@ -155,15 +158,17 @@ public final class ApiModel {
       double heartbeatAgeSeconds,
       int activeJobs,
       int concurrency,
-      String state) {}
+      String state,
+      Double clockSkewSeconds) {}
 
   /**
-   * The live workers.
+   * A page of the live workers.
    *
    * @param workers sorted by id
-   * @param total how many
+   * @param total how many live workers in all
+   * @param next the {@code after} of the next page; null on the last page
    */
-  public record WorkerList(List<WorkerBody> workers, int total) {}
+  public record WorkerList(List<WorkerBody> workers, int total, String next) {}
 
   /**
    * An error answer.

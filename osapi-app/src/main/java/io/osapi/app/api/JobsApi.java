@@ -47,6 +47,8 @@ public final class JobsApi implements HttpHandler {
   private static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
   private static final int DEFAULT_LIMIT = 20;
+  private static final Set<String> WORKER_LIST_PARAMS = Set.of("limit", "after");
+  private static final int DEFAULT_WORKER_LIMIT = 100;
 
   private final JobClient client;
   private final BearerAuth auth;
@@ -143,7 +145,7 @@ public final class JobsApi implements HttpHandler {
       case STATS -> Response.ok(ApiJson.stats(client.stats()));
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
-      case WORKERS -> Response.ok(ApiJson.workers(client.workers(), clock.instant()));
+      case WORKERS -> workers(ex);
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
       case OPENAPI -> throw new IllegalStateException("answered above");
@@ -195,6 +197,20 @@ public final class JobsApi implements HttpHandler {
     int offset = intParam(q, "offset", 0);
     JobId after = q.containsKey("after") ? afterParam(q.get("after")) : null;
     return Response.ok(ApiJson.list(client.list(status, limit, offset, after)));
+  }
+
+  private Response workers(HttpExchange ex) {
+    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    for (String k : q.keySet()) {
+      if (!WORKER_LIST_PARAMS.contains(k)) {
+        throw ApiException.badRequest(
+            abbreviate(k), "unknown query parameter '" + abbreviate(k)
+                + "': allowed are limit, after");
+      }
+    }
+    int limit = intParam(q, "limit", DEFAULT_WORKER_LIMIT);
+    String after = q.get("after");
+    return Response.ok(ApiJson.workers(client.workers(limit, after), clock.instant()));
   }
 
   private Response get(JobId id) {

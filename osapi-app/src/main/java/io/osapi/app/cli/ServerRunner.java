@@ -4,6 +4,7 @@ import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.ShutdownHook;
+import io.osapi.core.domain.WorkerIdInUseException;
 import java.io.PrintWriter;
 
 /**
@@ -14,7 +15,8 @@ final class ServerRunner {
   private ServerRunner() {}
 
   /**
-   * @return 0 after a clean stop, 1 when the process could not start
+   * @return 0 after a clean stop, 1 when the process could not start, 2 when its worker id is
+   *     held by another live process
    * @throws ConfigException when a setting turns out not to work (an address in use)
    */
   static int run(ProcessLauncher launcher, ProcessSettings settings, PrintWriter out,
@@ -24,6 +26,10 @@ final class ServerRunner {
       process.start();
     } catch (ConfigException e) {
       throw e;
+    } catch (WorkerIdInUseException e) {
+      err.println("osapi-app: the " + settings.kind().label() + " cannot start: " + e.getMessage());
+      err.flush();
+      return 2;
     } catch (Exception e) {
       err.println("osapi-app: the " + settings.kind().label() + " cannot start: " + e.getMessage());
       err.flush();

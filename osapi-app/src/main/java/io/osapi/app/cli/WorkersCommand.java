@@ -6,6 +6,7 @@ import io.osapi.app.client.ControllerClient;
 import io.osapi.app.config.Labels;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -18,11 +19,21 @@ import picocli.CommandLine.Parameters;
     versionProvider = VersionProvider.class,
     sortOptions = false,
     subcommands = {WorkersCommand.Drain.class, WorkersCommand.Undrain.class},
-    description = "Lists the live workers (from their heartbeats) of a running controller.")
+    description = "Lists the live workers (from their heartbeats) of a running controller, a"
+        + " page at a time, by id.")
 public final class WorkersCommand extends ClientCommand {
+  @Option(names = "--limit", paramLabel = "N", defaultValue = "100",
+      description = "Workers per page, 1 to 1000 (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  @Option(names = "--after", paramLabel = "ID",
+      description = "Only workers whose id sorts after this one: the next page after a listing,"
+          + " as printed at its end.")
+  String after;
+
   @Override
   int run(ControllerClient c) throws Exception {
-    WorkerList l = c.workers();
+    WorkerList l = c.workers(limit, after);
     if (json()) {
       printJson(l);
       return 0;
@@ -35,7 +46,13 @@ public final class WorkersCommand extends ClientCommand {
           w.started());
     }
     t.print(out());
-    out().println(l.total() + (l.total() == 1 ? " worker" : " workers"));
+    out().println(l.workers().size() == l.total()
+        ? l.total() + (l.total() == 1 ? " worker" : " workers")
+        : l.workers().size() + " of " + l.total() + " workers");
+    if (l.next() != null) {
+      out().println("next page: osapi-app workers" + (limit == 100 ? "" : " --limit " + limit)
+          + " --after " + l.next());
+    }
     out().flush();
     return 0;
   }

@@ -153,9 +153,21 @@ public final class ControllerClient {
     return call("GET", "/api/v1/jobs/stats", null, Stats.class);
   }
 
-  /** The live workers. */
+  /** The first page of the live workers (the API's default size). */
   public WorkerList workers() {
     return call("GET", "/api/v1/workers", null, WorkerList.class);
+  }
+
+  /**
+   * A page of the live workers, by id.
+   *
+   * @param limit 1 to 1000
+   * @param after only workers whose id sorts after this one (the {@code next} of the previous
+   *     page), or null
+   */
+  public WorkerList workers(int limit, String after) {
+    return call("GET", "/api/v1/workers?limit=" + limit
+        + (after == null ? "" : "&after=" + encode(after)), null, WorkerList.class);
   }
 
   /**

@@ -5,6 +5,7 @@ import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.StoreUsage;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
@@ -27,7 +28,11 @@ import java.util.concurrent.TimeUnit;
  * The controller's background refresher: on one scheduled thread, every interval, reads the queue
  * backlog and the worker registry and hands them to {@link FleetMetrics#queueBacklog} and {@link
  * FleetMetrics#workerHeartbeatAges} and {@link FleetMetrics#workersByState}, so scrapes only ever read cached values. Skips a round while the
- * backend is down; a failing round is logged once per distinct error.
+ * backend is down; a failing round is logged once per distinct error. Heartbeat ages are from
+ * when the registry received each heartbeat (never the worker's clock); each worker's clock skew
+ * goes to {@link FleetMetrics#workerClockSkews}, with a warning past {@link ClockSkews#WARN_AFTER}
+ * ({@link ClockSkews}); entries skipped as not valid to {@link
+ * FleetMetrics#workerEntriesInvalid}, with a warning when their count changes.
  *
  * <p>Each round also measures the job store ({@link JobStore#usage()}, {@link
  * FleetMetrics#jobStore}); while it is full, subsystem {@value #SUBSYSTEM} is down with the reason
@@ -49,6 +54,8 @@ public final class ControllerRefresher implements Managed {
   private ScheduledExecutorService scheduler;
   private volatile String lastError;
   private volatile StoreUsage usage = StoreUsage.UNBOUNDED;
+  private final ClockSkews skews = new ClockSkews();
+  private int lastInvalid;
 
   /**
    * @param backend to skip rounds while it is down
@@ -102,14 +109,23 @@ public final class ControllerRefresher implements Managed {
     try {
       QueueBacklog b = queue.backlog();
       metrics.queueBacklog(b.pending(), b.ackPending());
-      List<WorkerInfo> workers = registry.workers();
+      WorkerRoster roster = registry.roster();
+      List<WorkerInfo> workers = roster.workers();
       Instant now = clock.instant();
       Map<String, Duration> ages = new HashMap<>();
       for (WorkerInfo w : workers) {
-        Duration age = Duration.between(w.lastHeartbeat(), now);
-        ages.put(w.id(), age.isNegative() ? Duration.ZERO : age);
+        ages.put(w.id(), w.age(now));
       }
       metrics.workerHeartbeatAges(ages);
+      metrics.workerClockSkews(skews.check(workers));
+      metrics.workerEntriesInvalid(roster.invalid());
+      if (roster.invalid() != lastInvalid) {
+        if (roster.invalid() > 0) {
+          LOG.log(Level.WARNING, "{0} entries of the worker registry are not valid worker records"
+              + " and are skipped (osapi_worker_entries_invalid)", roster.invalid());
+        }
+        lastInvalid = roster.invalid();
+      }
       Map<SchedulingState, Long> states = new EnumMap<>(SchedulingState.class);
       for (WorkerInfo w : workers) {
         states.merge(w.state(), 1L, Long::sum);

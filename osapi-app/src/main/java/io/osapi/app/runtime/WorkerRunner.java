@@ -1,5 +1,6 @@
 package io.osapi.app.runtime;
 
+import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.service.WorkerService;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -12,7 +13,9 @@ import java.util.Optional;
  * Runs the process's {@link WorkerService}: starts it as soon as the backend is connected (trying
  * again every second until it is, so a worker started before NATS comes up joins by itself), and
  * on stop lets it stop fetching, drain running jobs until the deadline, hand back the rest and
- * deregister.
+ * deregister. A worker refused because another live process holds its id ({@link
+ * WorkerIdInUseException}) is not tried again: at the first try the refusal fails the process's
+ * start (exit code 2).
  */
 public final class WorkerRunner implements Managed {
   private static final System.Logger LOG = System.getLogger(WorkerRunner.class.getName());
@@ -52,6 +55,11 @@ public final class WorkerRunner implements Managed {
     try {
       worker.start();
       return true;
+    } catch (WorkerIdInUseException e) {
+      // not a reason to try again: another process holds the id (started first, it answers 2)
+      LOG.log(Level.ERROR, "worker {0} cannot start: {1}", worker.config().workerId(),
+          e.getMessage());
+      throw e;
     } catch (RuntimeException e) {
       String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
       if (!msg.equals(lastError)) {

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -251,6 +252,40 @@ class JobsApiComponentTest {
     assertThat(one.get("active_jobs").isInt()).isTrue();
     assertThat(one.get("concurrency").asInt()).isEqualTo(4);
     assertThat(one.get("state").asText()).isEqualTo("ready");
+  }
+
+  @Test
+  void workersArePagedByIdWithACursor() {
+    io.osapi.core.port.WorkerRegistry registry =
+        app.component(TestAppComponent.class).backend().registry();
+    java.time.Instant now = java.time.Instant.now();
+    for (int i = 0; i < 250; i++) {
+      registry.heartbeat(new io.osapi.core.domain.WorkerInfo(String.format("pg-%03d", i),
+          Map.of(), now, now, 0, 1));
+    }
+    JsonNode first = json(get("/api/v1/workers"));
+    assertThat(first.get("total").asInt()).isEqualTo(251);
+    assertThat(first.get("workers").size()).as("the default page").isEqualTo(100);
+    java.util.List<String> seen = new java.util.ArrayList<>();
+    String after = null;
+    int pages = 0;
+    do {
+      JsonNode page = json(get("/api/v1/workers?limit=120"
+          + (after == null ? "" : "&after=" + after)));
+      page.get("workers").forEach(w -> seen.add(w.get("id").asText()));
+      after = page.hasNonNull("next") ? page.get("next").asText() : null;
+      pages++;
+    } while (after != null);
+    assertThat(pages).isEqualTo(3);
+    assertThat(seen).hasSize(251).doesNotHaveDuplicates().isSorted();
+    assertThat(json(get("/api/v1/workers?after=pg-248")).get("workers"))
+        .extracting(w -> w.get("id").asText()).containsExactly("pg-249", TestApp.WORKER_ID);
+    assertThat(get("/api/v1/workers?limit=1001").statusCode()).isEqualTo(400);
+    assertThat(get("/api/v1/workers?after=-x").statusCode()).isEqualTo(400);
+    assertThat(get("/api/v1/workers?status=ready").statusCode()).isEqualTo(400);
+    for (int i = 0; i < 250; i++) {
+      registry.deregister(String.format("pg-%03d", i));
+    }
   }
 
   private String workerState() {

@@ -128,6 +128,10 @@ class OpenApiContractIT {
     conforms(c.api("GET", "/api/v1/jobs/stats", null), 200);
     assertThat(conforms(c.api("GET", "/api/v1/workers", null), 200).responseBody())
         .contains(worker);
+    Exchange workers = conforms(c.api("GET", "/api/v1/workers?limit=1", null), 200);
+    assertThat(json(workers).path("workers").size()).isEqualTo(1);
+    conforms(c.api("GET", "/api/v1/workers?limit=1000&after="
+        + json(workers).at("/workers/0/id").asText(), null), 200);
 
     // retry without a body, with one, with a null target
     awaitEnded(c, created(c.api("POST", "/api/v1/jobs/" + host + "/retry", null)));
@@ -182,6 +186,10 @@ class OpenApiContractIT {
     for (String query : List.of("limit=0", "limit=101", "limit=ten", "offset=-1", "status=lost",
         "after=nope", "page=2", "limit=1&limit=2")) {
       refused(c.api("GET", "/api/v1/jobs?" + query, null), 400);
+    }
+    for (String query : List.of("limit=0", "limit=1001", "limit=ten", "after=-bad", "page=2",
+        "limit=1&limit=2", "offset=1")) {
+      refused(c.api("GET", "/api/v1/workers?" + query, null), 400);
     }
     refused(c.api("GET", "/api/v1/jobs/not-a-job", null), 400);
     refused(c.api("DELETE", "/api/v1/jobs/not-a-job", null), 400);

@@ -54,6 +54,21 @@ public final class Osapi implements AutoCloseable {
         OsProcess.jarCommand(args.toArray(String[]::new))), m, a);
   }
 
+  /**
+   * A worker on NATS run by {@code wrapper} (such as {@code faketime -f -600s}), with extra
+   * arguments.
+   */
+  public static Osapi workerUnder(List<String> wrapper, Path dir, String natsUrl, String workerId,
+      String... extra) {
+    int m = Ports.free();
+    List<String> args = new ArrayList<>(List.of("worker", "--nats", natsUrl,
+        "--metrics-addr", "127.0.0.1:" + m, "--worker-id", workerId));
+    args.addAll(List.of(extra));
+    List<String> cmd = new ArrayList<>(wrapper);
+    cmd.addAll(OsProcess.jarCommand(args.toArray(String[]::new)));
+    return new Osapi(OsProcess.start("worker-" + workerId, dir, Map.of(), cmd), m, -1);
+  }
+
   /** A worker on NATS, with extra arguments (such as {@code --concurrency 2}). */
   public static Osapi worker(Path dir, String natsUrl, String workerId, String... extra) {
     int m = Ports.free();

@@ -1,19 +1,26 @@
 package io.osapi.core.domain;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * A worker's heartbeat record.
+ * A worker's heartbeat record. It validates itself: an entry read from a registry that is not a
+ * valid record (an id or label that is not valid, a negative count, no job slot) cannot be made, so it is never
+ * handed on.
  *
  * @param id the worker id
  * @param labels its labels
- * @param started when the worker started
- * @param lastHeartbeat when it last reported
+ * @param started when the worker started (the worker's clock)
+ * @param lastHeartbeat when it last reported (the worker's clock)
  * @param activeJobs jobs running at that time
  * @param concurrency job slots it offers
  * @param state whether it takes new jobs (drain and cordon)
+ * @param process the process that wrote the entry; null in an entry of an older osapi
+ * @param observed when the registry received the heartbeat, on a clock the fleet shares (the
+ *     NATS server's timestamp of the entry; the registry's clock in memory); null while the
+ *     record is being written
  */
 public record WorkerInfo(
     String id,
@@ -22,19 +29,76 @@ public record WorkerInfo(
     Instant lastHeartbeat,
     int activeJobs,
     int concurrency,
-    SchedulingState state) {
-  /** Copies labels; checks for nulls; no state is {@link SchedulingState#READY}. */
+    SchedulingState state,
+    WorkerProcess process,
+    Instant observed) {
+  /** Most labels a worker entry may carry. */
+  public static final int MAX_LABELS = 64;
+
+  /**
+   * Copies labels; checks for nulls, the id, the labels and the counts; no state is {@link
+   * SchedulingState#READY}.
+   *
+   * @throws InvalidInputException when the id, a label or a count is not valid
+   */
   public WorkerInfo {
-    Objects.requireNonNull(id, "id");
+    Names.requireWorkerId("worker id", id);
     Objects.requireNonNull(started, "started");
     Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
+    if (labels.size() > MAX_LABELS) {
+      throw new InvalidInputException("labels", "more than " + MAX_LABELS + " labels");
+    }
+    labels.forEach((k, v) -> {
+      Names.requireLabelKey("label", k);
+      Names.requireLabelValue("label", v);
+    });
+    if (activeJobs < 0 || concurrency < 1) {
+      throw new InvalidInputException("active_jobs", "active jobs must not be negative and"
+          + " concurrency must be positive");
+    }
     state = state == null ? SchedulingState.READY : state;
+  }
+
+  /** A record without process details, not yet received. */
+  public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
+      int activeJobs, int concurrency, SchedulingState state) {
+    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, null, null);
   }
 
   /** A ready worker's record. */
   public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
       int activeJobs, int concurrency) {
     this(id, labels, started, lastHeartbeat, activeJobs, concurrency, SchedulingState.READY);
+  }
+
+  /** This record as received at {@code when} on the registry's clock. */
+  public WorkerInfo observedAt(Instant when) {
+    return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state,
+        process, when);
+  }
+
+  /** This record written by {@code p}. */
+  public WorkerInfo writtenBy(WorkerProcess p) {
+    return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, p,
+        observed);
+  }
+
+  /**
+   * How old the heartbeat is at {@code now}: from when the registry received it ({@link
+   * #observed()}), so a worker's wrong clock does not make it look stale or fresh; from the
+   * worker's own time when that is unknown. Never negative.
+   */
+  public Duration age(Instant now) {
+    Duration d = Duration.between(observed != null ? observed : lastHeartbeat, now);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+
+  /**
+   * How far the worker's clock is ahead of the registry's (negative: behind), as its heartbeat
+   * time against its receipt (the transit time included, milliseconds); zero when not received.
+   */
+  public Duration clockSkew() {
+    return observed == null ? Duration.ZERO : Duration.between(observed, lastHeartbeat);
   }
 }

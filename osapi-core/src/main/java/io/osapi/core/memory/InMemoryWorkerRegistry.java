@@ -1,6 +1,8 @@
 package io.osapi.core.memory;
 
+import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,8 +15,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A {@link WorkerRegistry} in memory; entries expire {@code ttl} after their last heartbeat, drain
- * requests stay until withdrawn.
+ * A {@link WorkerRegistry} in memory; entries expire {@code ttl} after their last heartbeat was
+ * received (this registry's clock, never the worker's), drain requests stay until withdrawn.
  */
 public final class InMemoryWorkerRegistry implements WorkerRegistry {
   private final Map<String, WorkerInfo> workers = new ConcurrentHashMap<>();
@@ -32,8 +34,23 @@ public final class InMemoryWorkerRegistry implements WorkerRegistry {
   }
 
   @Override
+  public synchronized void register(WorkerInfo info) {
+    WorkerInfo live = workers.get(info.id());
+    Instant now = clock.instant();
+    if (live != null && !live.observed().isBefore(now.minus(ttl))) {
+      boolean self = info.process() != null && live.process() != null
+          && live.process().instance().equals(info.process().instance());
+      if (!self && (info.process() == null || live.process() == null
+          || !live.process().gone(info.process()))) {
+        throw new WorkerIdInUseException(live, live.age(now), ttl);
+      }
+    }
+    workers.put(info.id(), info.observedAt(now));
+  }
+
+  @Override
   public void heartbeat(WorkerInfo info) {
-    workers.put(info.id(), info);
+    workers.put(info.id(), info.observedAt(clock.instant()));
   }
 
   @Override
@@ -42,12 +59,12 @@ public final class InMemoryWorkerRegistry implements WorkerRegistry {
   }
 
   @Override
-  public List<WorkerInfo> workers() {
+  public WorkerRoster roster() {
     Instant oldest = clock.instant().minus(ttl);
-    workers.values().removeIf(w -> w.lastHeartbeat().isBefore(oldest));
+    workers.values().removeIf(w -> w.observed().isBefore(oldest));
     List<WorkerInfo> out = new ArrayList<>(workers.values());
     out.sort(Comparator.comparing(WorkerInfo::id));
-    return out;
+    return new WorkerRoster(out, 0);
   }
 
   @Override

@@ -47,6 +47,19 @@ public interface FleetMetrics {
    */
   default void jobStore(io.osapi.core.domain.StoreUsage usage) {}
 
+  /**
+   * How many heartbeat entries the latest reading of the registry skipped as not valid worker
+   * records ({@code osapi_worker_entries_invalid}).
+   */
+  default void workerEntriesInvalid(long count) {}
+
+  /**
+   * The clock skew of every registered worker ({@code osapi_worker_clock_skew_seconds}): its clock
+   * minus the registry's (the NATS server's), positive when it runs ahead; workers missing from
+   * the map have left.
+   */
+  default void workerClockSkews(Map<String, Duration> skews) {}
+
   /** A {@link FleetMetrics} that records nothing. */
   static FleetMetrics noop() {
     return Noop.INSTANCE;

@@ -1,6 +1,8 @@
 package io.osapi.core.port;
 
+import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerRoster;
 import java.util.List;
 import java.util.Set;
 
@@ -10,14 +12,32 @@ import java.util.Set;
  */
 public interface WorkerRegistry {
 
+  /**
+   * Records a starting worker's first entry, unless another live process holds its id: one id,
+   * one live process. An entry whose heartbeat has expired, or whose process is known to be gone
+   * ({@link io.osapi.core.domain.WorkerProcess#gone}), is taken over.
+   *
+   * @param info the entry, with {@link WorkerInfo#process()} set
+   * @throws WorkerIdInUseException naming the live process that holds the id
+   */
+  void register(WorkerInfo info);
+
   /** Records or refreshes a worker's entry. */
   void heartbeat(WorkerInfo info);
 
   /** Removes a worker's entry (clean stop). */
   void deregister(String workerId);
 
-  /** Every worker whose entry has not expired. */
-  List<WorkerInfo> workers();
+  /**
+   * Every worker whose entry has not expired, by id, each with {@link WorkerInfo#observed()} set;
+   * entries that are not valid worker records are skipped and counted.
+   */
+  WorkerRoster roster();
+
+  /** Every worker whose entry has not expired, by id ({@link #roster()} without the count). */
+  default List<WorkerInfo> workers() {
+    return roster().workers();
+  }
 
   /**
    * Asks {@code workerId} to drain: it takes no new jobs, finishes what it runs, then is cordoned.

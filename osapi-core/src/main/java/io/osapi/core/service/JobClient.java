@@ -11,6 +11,7 @@ import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerPage;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobStore;
@@ -312,6 +313,18 @@ public final class JobClient implements AutoCloseable {
   /** The workers in the heartbeat registry. */
   public List<WorkerInfo> workers() {
     return registry.workers();
+  }
+
+  /**
+   * A page of the workers in the heartbeat registry, by id.
+   *
+   * @param limit 1 to {@value WorkerPage#MAX_LIMIT}
+   * @param after only workers whose id sorts after this one (the {@code next} of the previous
+   *     page), or null from the first
+   * @throws io.osapi.core.domain.InvalidInputException for a bad limit or cursor
+   */
+  public WorkerPage workers(int limit, String after) {
+    return WorkerPage.of(registry.workers(), limit, after);
   }
 
   /** What a drain or undrain request did. */

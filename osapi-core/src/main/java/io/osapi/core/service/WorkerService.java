@@ -6,6 +6,7 @@ import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.domain.WorkerProcess;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.Broker;
@@ -49,6 +50,10 @@ import java.util.concurrent.TimeUnit;
  * Withdrawn, it is {@link SchedulingState#READY}, opens its consumer again and fetches. A
  * worker that starts with a request pending starts cordoned. Its state goes into its heartbeat,
  * sent again at each change.
+ *
+ * <p>One id, one live process: {@link #start()} registers the worker ({@link
+ * WorkerRegistry#register}) before it opens a consumer, and is refused with {@link
+ * io.osapi.core.domain.WorkerIdInUseException} while another live process holds the id.
  */
 public final class WorkerService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
@@ -71,6 +76,7 @@ public final class WorkerService implements AutoCloseable {
   private volatile boolean started;
   private volatile SchedulingState state = SchedulingState.READY;
   private Instant startedAt;
+  private WorkerProcess process;
   private ExecutorService pool;
   private ScheduledExecutorService ticker;
   /** Drain checks, on a thread of their own: a slow read never delays in-progress acks. */
@@ -142,13 +148,18 @@ public final class WorkerService implements AutoCloseable {
       if (started) {
         return;
       }
+      startedAt = clock.instant();
+      if (process == null) { // one per service: a start tried again is the same process
+        process = WorkerProcess.current();
+      }
+      // before any durable is touched: a second process with this id stops here
+      registry.register(info());
       consumer = queue.consumer(config.consumerSpec());
       if (registry.drainRequested(config.workerId())) {
         state = SchedulingState.CORDONED;
         LOG.log(Level.INFO, "worker {0} starts cordoned: a drain is requested (undrain it to take"
             + " jobs)", config.workerId());
       }
-      startedAt = clock.instant();
       pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("osapi-job"));
       ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-tick"));
       long hb = config.heartbeatInterval().toMillis();
@@ -352,14 +363,16 @@ public final class WorkerService implements AutoCloseable {
   /** Synchronized: the drain thread sends one too, and the newest state must be written last. */
   private synchronized void heartbeat() {
     try {
-      Instant now = clock.instant();
-      registry.heartbeat(
-          new WorkerInfo(
-              config.workerId(), config.labels(), startedAt, now, processor.active(),
-              config.concurrency(), state));
+      registry.heartbeat(info());
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
     }
+  }
+
+  /** This worker's entry now. */
+  private WorkerInfo info() {
+    return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
+        processor.active(), config.concurrency(), state, process, null);
   }
 
   private void progressAcks() {

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.KeyDecision;
+import io.osapi.core.domain.KeyState;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
 import java.io.IOException;
@@ -19,8 +21,10 @@ import java.util.TreeMap;
  * Jackson's streaming API:
  *
  * <pre>
- * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state"}
+ * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state",
+ *                "public_key"}
  * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
+ * keys.&lt;id&gt;     {"worker","public_key","state","at"}: a decision on a worker's key (same bucket)
  * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * advisory      nats-server's max-deliveries advisory, read only (stream JOBS_ADVISORIES)
  * </pre>
@@ -56,6 +60,9 @@ final class ControlRecords {
       g.writeNumberField("active_jobs", w.activeJobs());
       g.writeNumberField("concurrency", w.concurrency());
       g.writeStringField("state", w.state().wire());
+      if (w.publicKey() != null) {
+        g.writeStringField("public_key", w.publicKey());
+      }
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -74,6 +81,7 @@ final class ControlRecords {
       int active = 0;
       int concurrency = 0;
       SchedulingState state = SchedulingState.READY;
+      String publicKey = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
@@ -89,13 +97,53 @@ final class ControlRecords {
           case "last_heartbeat" -> last = in.instant();
           case "active_jobs" -> active = in.intValue();
           case "concurrency" -> concurrency = in.intValue();
+          case "public_key" -> publicKey = in.string();
           default -> in.skip();
         }
       }
       in.end();
-      return new WorkerInfo(id, labels, started, last, active, concurrency, state);
+      return new WorkerInfo(id, labels, started, last, active, concurrency, state, publicKey);
     } catch (IOException | RuntimeException e) {
       throw Records.corrupt("worker entry", e);
+    }
+  }
+
+  static byte[] keyDecision(KeyDecision d) {
+    try (Records.Out o = new Records.Out(256)) {
+      JsonGenerator g = o.g;
+      g.writeStartObject();
+      g.writeStringField("worker", d.workerId());
+      g.writeStringField("public_key", d.publicKey());
+      g.writeStringField("state", d.state().wire());
+      g.writeStringField("at", d.at().toString());
+      g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static KeyDecision keyDecision(byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      String worker = null;
+      String key = null;
+      KeyState state = null;
+      Instant at = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "worker" -> worker = in.string();
+          case "public_key" -> key = in.string();
+          case "state" -> state = KeyState.fromWire(in.string());
+          case "at" -> at = in.instant();
+          default -> in.skip();
+        }
+      }
+      in.end();
+      return new KeyDecision(worker, key, state, at);
+    } catch (IOException | RuntimeException e) {
+      throw Records.corrupt("key decision", e);
     }
   }
 

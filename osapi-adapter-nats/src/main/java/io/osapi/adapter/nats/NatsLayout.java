@@ -21,6 +21,7 @@ import io.osapi.core.domain.Target;
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
  * bucket osapi-workers     workers.&lt;sanitised worker id&gt;  heartbeats
  * bucket osapi-worker-state drain.&lt;sanitised worker id&gt;  drain requests (no TTL)
+ *                          keys.&lt;sanitised worker id&gt;   decisions on workers' keys (no TTL)
  * </pre>
  *
  * Worker ids ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}) are valid key tokens and go into run keys
@@ -182,6 +183,17 @@ final class NatsLayout {
   static String drainKey(String workerId) {
     return "drain." + Names.sanitise(workerId);
   }
+
+  /** The key of the decision on a worker's public key in {@link #WORKER_STATE_BUCKET}. */
+  static String keyDecisionKey(String workerId) {
+    return "keys." + Names.sanitise(workerId);
+  }
+
+  /** Every key decision of {@link #WORKER_STATE_BUCKET}, as subjects. */
+  static final String KEY_DECISIONS_ALL = "$KV." + WORKER_STATE_BUCKET + ".keys.*";
+
+  /** The stream behind {@link #WORKER_STATE_BUCKET}. */
+  static final String WORKER_STATE_KV_STREAM = "KV_" + WORKER_STATE_BUCKET;
 
   static String workerKey(String workerId) {
     return "workers." + Names.sanitise(workerId);

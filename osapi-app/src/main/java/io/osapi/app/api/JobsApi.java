@@ -12,6 +12,7 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
+import io.osapi.core.service.WorkerKeys;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -136,9 +137,12 @@ public final class JobsApi implements HttpHandler {
       case STATS -> Response.ok(ApiJson.stats(client.stats()));
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
-      case WORKERS -> Response.ok(ApiJson.workers(client.workers(), clock.instant()));
+      case WORKERS -> Response.ok(ApiJson.workers(client.workers(), client.keys().decisions(),
+          clock.instant()));
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
+      case ACCEPT -> decideKey(m.id(), true);
+      case REJECT -> decideKey(m.id(), false);
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
@@ -221,6 +225,24 @@ public final class JobsApi implements HttpHandler {
           ? "worker " + id + " is draining or cordoned already"
           : "worker " + id + " is not draining or cordoned", Map.of("worker", id), Map.of());
       case DONE -> Response.ok(ApiJson.drained(id, drain));
+    };
+  }
+
+  /**
+   * Accept or reject the key a live worker announces: 200, 404 for a worker not registered, 409
+   * when it announces no key or the key is in that state already.
+   */
+  private Response decideKey(String rawId, boolean accept) {
+    String id = io.osapi.core.domain.Names.requireWorkerId("id",
+        URLDecoder.decode(rawId, StandardCharsets.UTF_8));
+    WorkerKeys.Outcome o = accept ? client.keys().accept(id) : client.keys().reject(id);
+    return switch (o) {
+      case UNKNOWN_WORKER -> throw ApiException.notFound("worker " + id + " is not registered");
+      case NO_KEY -> throw new ApiException(409, "worker " + id + " announces no key",
+          Map.of("worker", id), Map.of());
+      case ALREADY -> throw new ApiException(409, "the key of worker " + id + " is "
+          + (accept ? "accepted" : "rejected") + " already", Map.of("worker", id), Map.of());
+      case DONE -> Response.ok(ApiJson.keyDecided(id, accept));
     };
   }
 

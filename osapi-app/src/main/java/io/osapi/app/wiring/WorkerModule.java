@@ -3,6 +3,8 @@ package io.osapi.app.wiring;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.config.WorkerKeyFile;
+import io.osapi.core.service.WorkerKey;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.WorkerRunner;
 import io.osapi.core.domain.OperationRegistry;
@@ -34,8 +36,11 @@ public interface WorkerModule {
       WorkerRegistry registry,
       OperationRegistry operations,
       JobMetrics metrics,
-      Clock clock) {
-    return new WorkerService(config, store, queue, registry, operations, metrics, clock);
+      Clock clock,
+      ProcessSettings settings) {
+    WorkerKey key = settings.workerKeyFile()
+        .map(f -> WorkerKeyFile.loadOrCreate("--worker-key-file", f)).orElse(null);
+    return new WorkerService(config, store, queue, registry, operations, metrics, clock, key);
   }
 
   /** Starts the worker once the backend is connected; drains it on stop. */

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param activeJobs jobs running at that time
  * @param concurrency job slots it offers
  * @param state whether it takes new jobs (drain and cordon)
+ * @param publicKey the public key it signs its run ends with (base64 of the X.509 encoding), or
+ *     null when it announces none
  */
 public record WorkerInfo(
     String id,
@@ -22,7 +24,8 @@ public record WorkerInfo(
     Instant lastHeartbeat,
     int activeJobs,
     int concurrency,
-    SchedulingState state) {
+    SchedulingState state,
+    String publicKey) {
   /** Copies labels; checks for nulls; no state is {@link SchedulingState#READY}. */
   public WorkerInfo {
     Objects.requireNonNull(id, "id");
@@ -30,6 +33,12 @@ public record WorkerInfo(
     Objects.requireNonNull(lastHeartbeat, "lastHeartbeat");
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     state = state == null ? SchedulingState.READY : state;
+  }
+
+  /** A record without a public key. */
+  public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
+      int activeJobs, int concurrency, SchedulingState state) {
+    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, null);
   }
 
   /** A ready worker's record. */

@@ -84,6 +84,7 @@ public final class JobClient {
   private volatile JobIndex index;
   private final JobSubmitter submitter;
   private final JobReader reader;
+  private final WorkerKeys keys;
 
   /**
    * A job client with the other defaults of {@link #builder}.
@@ -111,7 +112,8 @@ public final class JobClient {
     this.registry = b.registry;
     this.operations = b.operations;
     this.clock = b.clock;
-    this.reader = new JobReader(store);
+    this.keys = new WorkerKeys(registry, clock);
+    this.reader = new JobReader(store, keys);
     this.submitter = new JobSubmitter(store, b.queue, registry, operations, b.metrics, clock,
         b.defaultTimeout, b.createPatience, Backoff.CREATE);
   }
@@ -422,6 +424,11 @@ public final class JobClient {
 
   private boolean registered(String workerId) {
     return workerId != null && registry.workers().stream().anyMatch(w -> w.id().equals(workerId));
+  }
+
+  /** Workers' keys: accept and reject them, see their states. */
+  public WorkerKeys keys() {
+    return keys;
   }
 
   /** The operations jobs may use. */

@@ -76,6 +76,7 @@ public final class WorkerService implements AutoCloseable {
   private final OperationRegistry operations;
   private final JobMetrics metrics;
   private final Clock clock;
+  private final WorkerKey key;
 
   private final Semaphore slots;
   private final DeliveryProcessor processor;
@@ -109,6 +110,24 @@ public final class WorkerService implements AutoCloseable {
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
+    this(config, store, queue, registry, operations, metrics, clock, null);
+  }
+
+  /**
+   * A worker that signs the end of every run it writes with {@code key} and announces its public
+   * key in its heartbeat, for an operator to accept (docs/operations.md, "Worker keys"); with a
+   * null key its ends are unsigned and show as unverified.
+   */
+  public WorkerService(
+      WorkerConfig config,
+      JobStore store,
+      JobQueue queue,
+      WorkerRegistry registry,
+      OperationRegistry operations,
+      JobMetrics metrics,
+      Clock clock,
+      WorkerKey key) {
+    this.key = key;
     this.config = Objects.requireNonNull(config, "config");
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
@@ -117,7 +136,7 @@ public final class WorkerService implements AutoCloseable {
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.slots = new Semaphore(config.concurrency());
-    this.processor = new DeliveryProcessor(config, new RunWriter(store, config.workerId(), clock),
+    this.processor = new DeliveryProcessor(config, new RunWriter(store, config.workerId(), clock, key),
         operations, metrics, clock, () -> stopping);
   }
 
@@ -340,7 +359,7 @@ public final class WorkerService implements AutoCloseable {
       registry.heartbeat(
           new WorkerInfo(
               config.workerId(), config.labels(), startedAt, now, processor.active(),
-              config.concurrency(), state));
+              config.concurrency(), state, key == null ? null : key.publicKey()));
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "heartbeat failed: {0}", e.getMessage());
     }

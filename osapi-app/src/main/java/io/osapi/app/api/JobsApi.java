@@ -141,8 +141,8 @@ public final class JobsApi implements HttpHandler {
           clock.instant()));
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
-      case ACCEPT -> decideKey(m.id(), true);
-      case REJECT -> decideKey(m.id(), false);
+      case ACCEPT -> decideKey(ex, m.id(), true);
+      case REJECT -> decideKey(ex, m.id(), false);
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
@@ -229,14 +229,26 @@ public final class JobsApi implements HttpHandler {
   }
 
   /**
-   * Accept or reject the key a live worker announces: 200, 404 for a worker not registered, 409
-   * when it announces no key or the key is in that state already.
+   * Accept or reject the key a live worker announces (only when it has the fingerprint given in
+   * {@code ?fingerprint=}, if one is): 200, 404 for a worker not registered, 409 when it announces
+   * no key, another key than the fingerprint, or the key is in that state already.
    */
-  private Response decideKey(String rawId, boolean accept) {
+  private Response decideKey(HttpExchange ex, String rawId, boolean accept) {
     String id = io.osapi.core.domain.Names.requireWorkerId("id",
         URLDecoder.decode(rawId, StandardCharsets.UTF_8));
-    WorkerKeys.Outcome o = accept ? client.keys().accept(id) : client.keys().reject(id);
+    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    for (String k : q.keySet()) {
+      if (!k.equals("fingerprint")) {
+        throw ApiException.badRequest(abbreviate(k), "unknown query parameter '" + abbreviate(k)
+            + "': allowed is fingerprint");
+      }
+    }
+    String fp = q.get("fingerprint");
+    WorkerKeys.Outcome o = accept ? client.keys().accept(id, fp) : client.keys().reject(id, fp);
     return switch (o) {
+      case OTHER_KEY -> throw new ApiException(409, "worker " + id + " announces another key than "
+          + abbreviate(fp) + ": compare the fingerprint in `osapi workers` with the worker's log",
+          Map.of("worker", id), Map.of());
       case UNKNOWN_WORKER -> throw ApiException.notFound("worker " + id + " is not registered");
       case NO_KEY -> throw new ApiException(409, "worker " + id + " announces no key",
           Map.of("worker", id), Map.of());

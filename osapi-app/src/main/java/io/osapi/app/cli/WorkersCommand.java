@@ -6,6 +6,7 @@ import io.osapi.app.client.ControllerClient;
 import io.osapi.app.config.Labels;
 import com.fasterxml.jackson.databind.JsonNode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -87,9 +88,13 @@ public final class WorkersCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
     String id;
 
+    @Option(names = "--fingerprint", paramLabel = "SHA256:HEX", description = "Only if the"
+        + " worker announces the key with this fingerprint (as its log shows it at start).")
+    String fingerprint;
+
     @Override
     int run(ControllerClient c) throws Exception {
-      return print(this, c.decideKey(id, true));
+      return print(this, c.decideKey(id, true, fingerprint));
     }
   }
 
@@ -104,9 +109,13 @@ public final class WorkersCommand extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
     String id;
 
+    @Option(names = "--fingerprint", paramLabel = "SHA256:HEX", description = "Only if the"
+        + " worker announces the key with this fingerprint (as its log shows it at start).")
+    String fingerprint;
+
     @Override
     int run(ControllerClient c) throws Exception {
-      return print(this, c.decideKey(id, false));
+      return print(this, c.decideKey(id, false, fingerprint));
     }
   }
 

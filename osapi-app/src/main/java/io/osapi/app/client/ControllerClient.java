@@ -171,11 +171,14 @@ public final class ControllerClient {
    * Accepts the public key a live worker announces (its signed run ends are verified from then
    * on), or rejects it.
    *
-   * @throws ControllerException 404 for a worker not registered, 409 for no key or no change
+   * @param fingerprint the fingerprint the announced key must have, or null
+   * @throws ControllerException 404 for a worker not registered, 409 for no key, another key or
+   *     no change
    */
-  public JsonNode decideKey(String workerId, boolean accept) {
-    return call("POST", "/api/v1/workers/" + encode(workerId) + (accept ? "/accept" : "/reject"),
-        null, JsonNode.class);
+  public JsonNode decideKey(String workerId, boolean accept, String fingerprint) {
+    return call("POST", "/api/v1/workers/" + encode(workerId) + (accept ? "/accept" : "/reject")
+        + (fingerprint == null ? "" : "?fingerprint=" + encode(fingerprint)), null,
+        JsonNode.class);
   }
 
 

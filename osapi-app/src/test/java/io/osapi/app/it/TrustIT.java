@@ -84,8 +84,13 @@ class TrustIT {
           .isEqualTo("no accepted key for worker tw1");
 
       String base = "http://127.0.0.1:" + api.getPort();
-      assertThat(cli("accept", "workers", "accept", "tw1", "--controller", base).stdout())
-          .contains("the key of worker tw1 is accepted");
+      OsProcess wrong = OsProcess.start("accept-wrong", dir, Map.of(), OsProcess.javaJar(
+          OsProcess.jar(), "workers", "accept", "tw1", "--controller", base, "--fingerprint",
+          "SHA256:00000000000000000000000000000000"));
+      assertThat(wrong.awaitExit(Duration.ofSeconds(40))).as(wrong.report()).isEqualTo(1);
+      assertThat(wrong.stderr()).contains("announces another key");
+      assertThat(cli("accept", "workers", "accept", "tw1", "--controller", base,
+          "--fingerprint", fingerprint).stdout()).contains("the key of worker tw1 is accepted");
       assertThat(cli("list", "workers", "--controller", base).stdout())
           .contains("accepted").contains(fingerprint);
 

@@ -42,7 +42,9 @@ public final class WorkerKeys {
     /** No live worker has that id. */
     UNKNOWN_WORKER,
     /** The worker announces no key (an osapi before worker keys, or an embedding without one). */
-    NO_KEY
+    NO_KEY,
+    /** The worker announces another key than the fingerprint given: nothing stored. */
+    OTHER_KEY
   }
 
   private record Cached(Optional<KeyDecision> decision, long until) {}
@@ -65,15 +67,29 @@ public final class WorkerKeys {
 
   /** Accepts the key live worker {@code workerId} announces now. */
   public Outcome accept(String workerId) {
-    return decide(workerId, KeyState.ACCEPTED);
+    return decide(workerId, KeyState.ACCEPTED, null);
+  }
+
+  /**
+   * Accepts the key live worker {@code workerId} announces now, only when its fingerprint ({@link
+   * WorkerKey#fingerprint}) is {@code fingerprint} (none checked when null): what the operator read
+   * on the worker's host, so that a heartbeat rewritten by someone else is not accepted.
+   */
+  public Outcome accept(String workerId, String fingerprint) {
+    return decide(workerId, KeyState.ACCEPTED, fingerprint);
   }
 
   /** Rejects the key live worker {@code workerId} announces now. */
   public Outcome reject(String workerId) {
-    return decide(workerId, KeyState.REJECTED);
+    return decide(workerId, KeyState.REJECTED, null);
   }
 
-  private Outcome decide(String workerId, KeyState state) {
+  /** Rejects the key live worker {@code workerId} announces now, if its fingerprint is that. */
+  public Outcome reject(String workerId, String fingerprint) {
+    return decide(workerId, KeyState.REJECTED, fingerprint);
+  }
+
+  private Outcome decide(String workerId, KeyState state, String fingerprint) {
     Optional<WorkerInfo> w = registry.workers().stream()
         .filter(i -> i.id().equals(workerId)).findFirst();
     if (w.isEmpty()) {
@@ -82,6 +98,9 @@ public final class WorkerKeys {
     String key = w.get().publicKey();
     if (key == null) {
       return Outcome.NO_KEY;
+    }
+    if (fingerprint != null && !WorkerKey.fingerprint(key).equals(fingerprint)) {
+      return Outcome.OTHER_KEY;
     }
     Optional<KeyDecision> now = registry.keyDecision(workerId);
     if (KeyDecision.stateOf(key, now.orElse(null)) == state) {

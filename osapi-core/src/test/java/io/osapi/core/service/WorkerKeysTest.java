@@ -48,6 +48,16 @@ class WorkerKeysTest {
   }
 
   @Test
+  void aFingerprintGivenMustBeTheAnnouncedKeys() {
+    WorkerKey mine = WorkerKey.generate();
+    announce("w1", WorkerKey.generate()); // a heartbeat rewritten with someone else's key
+    assertThat(keys.accept("w1", mine.fingerprint())).isEqualTo(WorkerKeys.Outcome.OTHER_KEY);
+    assertThat(registry.keyDecision("w1")).isEmpty();
+    announce("w1", mine);
+    assertThat(keys.accept("w1", mine.fingerprint())).isEqualTo(WorkerKeys.Outcome.DONE);
+  }
+
+  @Test
   void aVerifiedEndStaysVerifiedAndATamperedOneWithItsSignatureDoesNot() {
     WorkerKey k = WorkerKey.generate();
     announce("w1", k);

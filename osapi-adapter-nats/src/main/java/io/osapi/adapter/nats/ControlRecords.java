@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.KeyDecision;
+import io.osapi.core.domain.KeyState;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerProcess;
@@ -21,8 +23,10 @@ import java.util.TreeMap;
  *
  * <pre>
  * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state",
- *                "host","pid","instance"}  (the last three: the writing process, when known)
+ *                "host","pid","instance","public_key"}  (host, pid, instance: the writing
+ *                process, when known)
  * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
+ * keys.&lt;id&gt;     {"worker","public_key","state","at"}: a decision on a worker's key (same bucket)
  * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
  * advisory      nats-server's max-deliveries advisory, read only (stream JOBS_ADVISORIES)
  * </pre>
@@ -63,6 +67,9 @@ final class ControlRecords {
         g.writeNumberField("pid", w.process().pid());
         g.writeStringField("instance", w.process().instance());
       }
+      if (w.publicKey() != null) {
+        g.writeStringField("public_key", w.publicKey());
+      }
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -84,6 +91,7 @@ final class ControlRecords {
       String host = null;
       long pid = 0;
       String instance = null;
+      String publicKey = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
@@ -102,15 +110,56 @@ final class ControlRecords {
           case "last_heartbeat" -> last = in.instant();
           case "active_jobs" -> active = in.intValue();
           case "concurrency" -> concurrency = in.intValue();
+          case "public_key" -> publicKey = in.string();
           default -> in.skip();
         }
       }
       in.end();
       WorkerProcess process = host == null && instance == null ? null
           : new WorkerProcess(host, pid, instance);
-      return new WorkerInfo(id, labels, started, last, active, concurrency, state, process, null);
+      return new WorkerInfo(id, labels, started, last, active, concurrency, state, process, null,
+          publicKey);
     } catch (IOException | RuntimeException e) {
       throw Records.corrupt("worker entry", e);
+    }
+  }
+
+  static byte[] keyDecision(KeyDecision d) {
+    try (Records.Out o = new Records.Out(256)) {
+      JsonGenerator g = o.g;
+      g.writeStartObject();
+      g.writeStringField("worker", d.workerId());
+      g.writeStringField("public_key", d.publicKey());
+      g.writeStringField("state", d.state().wire());
+      g.writeStringField("at", d.at().toString());
+      g.writeEndObject();
+      return o.bytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static KeyDecision keyDecision(byte[] value) {
+    try (JsonReader in = new JsonReader(value)) {
+      JsonParser p = in.p;
+      in.start();
+      String worker = null;
+      String key = null;
+      KeyState state = null;
+      Instant at = null;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        switch (p.currentName()) {
+          case "worker" -> worker = in.string();
+          case "public_key" -> key = in.string();
+          case "state" -> state = KeyState.fromWire(in.string());
+          case "at" -> at = in.instant();
+          default -> in.skip();
+        }
+      }
+      in.end();
+      return new KeyDecision(worker, key, state, at);
+    } catch (IOException | RuntimeException e) {
+      throw Records.corrupt("key decision", e);
     }
   }
 

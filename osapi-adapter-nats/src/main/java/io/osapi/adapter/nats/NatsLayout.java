@@ -21,6 +21,7 @@ import io.osapi.core.domain.Target;
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
  * bucket osapi-workers     workers.&lt;worker token&gt;  heartbeats
  * bucket osapi-worker-state drain.&lt;worker token&gt;    drain requests (no TTL)
+ *                          keys.&lt;worker token&gt;     decisions on workers' keys (no TTL)
  * </pre>
  *
  * A worker token ({@link #workerToken}) is the worker id with each dot written {@code =}: one
@@ -197,6 +198,17 @@ final class NatsLayout {
   static String workerToken(String workerId) {
     return Names.requireWorkerId("worker", workerId).replace('.', '=');
   }
+
+  /** The key of the decision on a worker's public key in {@link #WORKER_STATE_BUCKET}. */
+  static String keyDecisionKey(String workerId) {
+    return "keys." + workerToken(workerId);
+  }
+
+  /** Every key decision of {@link #WORKER_STATE_BUCKET}, as subjects. */
+  static final String KEY_DECISIONS_ALL = "$KV." + WORKER_STATE_BUCKET + ".keys.*";
+
+  /** The stream behind {@link #WORKER_STATE_BUCKET}. */
+  static final String WORKER_STATE_KV_STREAM = "KV_" + WORKER_STATE_BUCKET;
 
   /** The key of a worker's drain request in {@link #WORKER_STATE_BUCKET}. */
   static String drainKey(String workerId) {

@@ -1,25 +1,28 @@
 package io.osapi.adapter.nats;
 
 import io.nats.client.JetStreamApiException;
+import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.impl.NatsJetStreamMetaData;
-import java.nio.charset.StandardCharsets;
-import java.util.Set;
-import java.util.TreeSet;
+import io.osapi.core.domain.KeyDecision;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
-import java.time.Duration;
-import io.nats.client.api.DeliverPolicy;
-import java.util.HashMap;
-import java.util.Map;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * {@link WorkerRegistry} on KV bucket {@code osapi-workers}: key {@code workers.<worker token>}
@@ -39,7 +42,8 @@ import java.util.List;
  * <p>Drain requests live in bucket {@code osapi-worker-state} (no TTL): key {@code
  * drain.<worker token>}, value the worker id; created only if absent, withdrawn by a delete. A
  * request an osapi before worker tokens filed under the id's sanitised key is honoured (and
- * withdrawn) when its value is the id.
+ * withdrawn) when its value is the id. The
+ * decisions on workers' keys live there too: key {@code keys.<worker token>}, JSON value.
  */
 final class NatsWorkerRegistry implements WorkerRegistry {
   private static final System.Logger LOG = System.getLogger(NatsWorkerRegistry.class.getName());
@@ -279,6 +283,62 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       }
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing drain requests", e);
+    }
+    return out;
+  }
+
+  @Override
+  public void decideKey(KeyDecision decision) {
+    NatsSession s = backend.requireSession();
+    try {
+      s.workerStateKv.put(NatsLayout.keyDecisionKey(decision.workerId()),
+          ControlRecords.keyDecision(decision));
+    } catch (Exception e) {
+      throw NatsErrors.unavailable("storing the key decision on worker " + decision.workerId(), e);
+    }
+  }
+
+  @Override
+  public Optional<KeyDecision> keyDecision(String workerId) {
+    NatsSession s = backend.requireSession();
+    KeyValueEntry e;
+    try {
+      e = s.workerStateKv.get(NatsLayout.keyDecisionKey(workerId));
+    } catch (Exception ex) {
+      throw NatsErrors.unavailable("reading the key decision on worker " + workerId, ex);
+    }
+    if (e == null || e.getValue() == null) {
+      return Optional.empty();
+    }
+    try {
+      KeyDecision d = ControlRecords.keyDecision(e.getValue());
+      // sanitised ids may share a key: a decision about another id is no decision about this one
+      return d.workerId().equals(workerId) ? Optional.of(d) : Optional.empty();
+    } catch (RuntimeException ex) {
+      LOG.log(Level.WARNING, "unreadable key decision {0}: {1}", e.getKey(), ex.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public Map<String, KeyDecision> keyDecisions() {
+    NatsSession s = backend.requireSession();
+    Map<String, KeyDecision> out = new TreeMap<>();
+    try {
+      s.scan(NatsLayout.WORKER_STATE_KV_STREAM, NatsLayout.KEY_DECISIONS_ALL, false, m -> {
+        try {
+          KeyDecision d = ControlRecords.keyDecision(m.getData());
+          out.put(d.workerId(), d);
+        } catch (RuntimeException e) {
+          LOG.log(Level.WARNING, "skipping unreadable key decision {0}: {1}", m.getSubject(),
+              e.getMessage());
+        }
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw NatsErrors.unavailable("listing key decisions", e);
+    } catch (Exception e) {
+      throw NatsErrors.unavailable("listing key decisions", e);
     }
     return out;
   }

@@ -97,6 +97,7 @@ final class Records {
       if (r.deadLettered()) {
         g.writeBooleanField("dead_lettered", true);
       }
+      optional(g, "signature", r.signature());
       writeTimeline(g, r.timeline());
       g.writeEndObject();
       return o.bytes();
@@ -234,6 +235,7 @@ final class Records {
       String result = null;
       String error = null;
       boolean dead = false;
+      String signature = null;
       List<TimelineEntry> timeline = List.of();
       int version = 0;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -249,6 +251,7 @@ final class Records {
           case "result_text" -> result = in.string();
           case "error" -> error = in.string();
           case "dead_lettered" -> dead = in.bool();
+          case "signature" -> signature = in.string();
           case "timeline" -> timeline = in.timeline();
           default -> in.skip();
         }
@@ -258,7 +261,8 @@ final class Records {
       if (state == null) {
         throw new IllegalArgumentException("no state");
       }
-      return new Run(state, worker, attempt, started, ended, result, error, dead, timeline);
+      return new Run(state, worker, attempt, started, ended, result, error, dead, timeline,
+          signature);
     } catch (IOException | RuntimeException e) {
       throw corrupt(what, e);
     }

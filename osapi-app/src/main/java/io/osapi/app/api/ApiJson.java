@@ -1,6 +1,10 @@
 package io.osapi.app.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.osapi.core.domain.KeyDecision;
+import io.osapi.core.domain.Verification;
+import io.osapi.core.service.WorkerKey;
+import io.osapi.core.service.WorkerKeys;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -151,7 +155,7 @@ public final class ApiJson {
       results.add(
           new ResultBody(
               r.worker(), r.attempt(), r.status().wire(), tree(r.data()), r.error(),
-              time(r.time())));
+              time(r.time()), verified(r.verification()), reason(r.verification())));
     }
     return new JobDetail(
         v.job().id().value(),
@@ -165,7 +169,17 @@ public final class ApiJson {
         v.error(),
         workers,
         timeline,
-        results);
+        results,
+        verified(v.verification()),
+        reason(v.verification()));
+  }
+
+  private static Boolean verified(Verification v) {
+    return v == null ? null : v.verified();
+  }
+
+  private static String reason(Verification v) {
+    return v == null ? null : v.reason();
   }
 
   /** Job counts by status. */
@@ -179,6 +193,11 @@ public final class ApiJson {
 
   /** A page of the live workers, with heartbeat ages as of {@code now}. */
   public static WorkerList workers(WorkerPage page, Instant now) {
+    return workers(page, Map.of(), now);
+  }
+
+  /** A page of the live workers, with heartbeat ages as of {@code now} and their keys' states. */
+  public static WorkerList workers(WorkerPage page, Map<String, KeyDecision> keys, Instant now) {
     List<WorkerBody> out = new ArrayList<>(page.items().size());
     for (WorkerInfo w : page.items()) {
       out.add(
@@ -191,9 +210,22 @@ public final class ApiJson {
               w.activeJobs(),
               w.concurrency(),
               w.state().wire(),
-              w.observed() == null ? null : w.clockSkew().toMillis() / 1000.0));
+              w.observed() == null ? null : w.clockSkew().toMillis() / 1000.0,
+              w.publicKey() == null ? null : WorkerKeys.state(w, keys).wire(),
+              w.publicKey() == null ? null : WorkerKey.fingerprint(w.publicKey())));
     }
     return new WorkerList(out, page.total(), page.next());
+  }
+
+  /** The answer to an accept or reject of a worker's key. */
+  public static Map<String, String> keyDecided(String worker, boolean accepted) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("worker", worker);
+    m.put("key_state", accepted ? "accepted" : "rejected");
+    m.put("message", accepted
+        ? "the key of worker " + worker + " is accepted: its signed run ends are verified"
+        : "the key of worker " + worker + " is rejected: its run ends show as unverified");
+    return m;
   }
 
   /** The answer to a drain or undrain. */

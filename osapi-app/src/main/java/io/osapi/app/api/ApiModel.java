@@ -93,9 +93,12 @@ public final class ApiModel {
    * @param data the result JSON
    * @param error the failure message
    * @param time when it was written
+   * @param verified whether it is the answer of {@code worker}, signed with its accepted key
+   * @param unverifiedReason why not, when not verified
    */
   public record ResultBody(
-      String worker, int attempt, String status, JsonNode data, String error, String time) {}
+      String worker, int attempt, String status, JsonNode data, String error, String time,
+      Boolean verified, String unverifiedReason) {}
 
   /**
    * A job in full.
@@ -112,6 +115,9 @@ public final class ApiModel {
    * @param workers per-worker states by worker id
    * @param timeline events, oldest first
    * @param results every attempt's result, oldest first
+   * @param verified whether {@code result} is the signed answer of its worker (absent without a
+   *     result)
+   * @param unverifiedReason why not, when not verified
    */
   public record JobDetail(
       String jobId,
@@ -125,7 +131,9 @@ public final class ApiModel {
       String error,
       Map<String, WorkerStateBody> workers,
       List<TimelineBody> timeline,
-      List<ResultBody> results) {}
+      List<ResultBody> results,
+      Boolean verified,
+      String unverifiedReason) {}
 
   /**
    * Job counts.
@@ -149,6 +157,9 @@ public final class ApiModel {
    * @param state {@code ready}, {@code draining} or {@code cordoned}
    * @param clockSkewSeconds how far the worker's clock runs ahead of the registry's (negative:
    *     behind); null when not known
+   * @param keyState {@code pending}, {@code accepted} or {@code rejected}: the operator's decision
+   *     on the public key it announces (absent when it announces none)
+   * @param keyFingerprint that key's fingerprint, to compare with the worker's log
    */
   public record WorkerBody(
       String id,
@@ -159,7 +170,9 @@ public final class ApiModel {
       int activeJobs,
       int concurrency,
       String state,
-      Double clockSkewSeconds) {}
+      Double clockSkewSeconds,
+      String keyState,
+      String keyFingerprint) {}
 
   /**
    * A page of the live workers.

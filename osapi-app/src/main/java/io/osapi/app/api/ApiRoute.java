@@ -22,6 +22,10 @@ public enum ApiRoute {
   DRAIN("/api/v1/workers/{id}/drain", List.of("POST")),
   /** Undrain one worker: ready again. */
   UNDRAIN("/api/v1/workers/{id}/undrain", List.of("POST")),
+  /** Accept the public key one worker announces: its signed run ends are verified. */
+  ACCEPT("/api/v1/workers/{id}/accept", List.of("POST")),
+  /** Reject the public key one worker announces. */
+  REJECT("/api/v1/workers/{id}/reject", List.of("POST")),
   /** This API's OpenAPI document ({@code docs/openapi.yaml}). */
   OPENAPI("/api/v1/openapi.yaml", List.of("GET"));
 
@@ -80,6 +84,12 @@ public enum ApiRoute {
       }
       if (slash > 0 && tail.substring(slash).equals("/undrain")) {
         return Optional.of(new Match(UNDRAIN, tail.substring(0, slash)));
+      }
+      if (slash > 0 && tail.substring(slash).equals("/accept")) {
+        return Optional.of(new Match(ACCEPT, tail.substring(0, slash)));
+      }
+      if (slash > 0 && tail.substring(slash).equals("/reject")) {
+        return Optional.of(new Match(REJECT, tail.substring(0, slash)));
       }
     }
     if (rest.startsWith("/jobs/")) {

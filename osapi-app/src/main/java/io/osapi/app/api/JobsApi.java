@@ -12,6 +12,7 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
+import io.osapi.core.service.WorkerKeys;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
@@ -148,6 +149,8 @@ public final class JobsApi implements HttpHandler {
       case WORKERS -> workers(ex);
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
+      case ACCEPT -> decideKey(ex, m.id(), true);
+      case REJECT -> decideKey(ex, m.id(), false);
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
@@ -210,7 +213,8 @@ public final class JobsApi implements HttpHandler {
     }
     int limit = intParam(q, "limit", DEFAULT_WORKER_LIMIT);
     String after = q.get("after");
-    return Response.ok(ApiJson.workers(client.workers(limit, after), clock.instant()));
+    return Response.ok(ApiJson.workers(client.workers(limit, after), client.keys().decisions(),
+        clock.instant()));
   }
 
   private Response get(JobId id) {
@@ -244,6 +248,36 @@ public final class JobsApi implements HttpHandler {
           ? "worker " + id + " is draining or cordoned already"
           : "worker " + id + " is not draining or cordoned", Map.of("worker", id), Map.of());
       case DONE -> Response.ok(ApiJson.drained(id, drain));
+    };
+  }
+
+  /**
+   * Accept or reject the key a live worker announces (only when it has the fingerprint given in
+   * {@code ?fingerprint=}, if one is): 200, 404 for a worker not registered, 409 when it announces
+   * no key, another key than the fingerprint, or the key is in that state already.
+   */
+  private Response decideKey(HttpExchange ex, String rawId, boolean accept) {
+    String id = io.osapi.core.domain.Names.requireWorkerId("id",
+        URLDecoder.decode(rawId, StandardCharsets.UTF_8));
+    Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+    for (String k : q.keySet()) {
+      if (!k.equals("fingerprint")) {
+        throw ApiException.badRequest(abbreviate(k), "unknown query parameter '" + abbreviate(k)
+            + "': allowed is fingerprint");
+      }
+    }
+    String fp = q.get("fingerprint");
+    WorkerKeys.Outcome o = accept ? client.keys().accept(id, fp) : client.keys().reject(id, fp);
+    return switch (o) {
+      case OTHER_KEY -> throw new ApiException(409, "worker " + id + " announces another key than "
+          + abbreviate(fp) + ": compare the fingerprint in `osapi workers` with the worker's log",
+          Map.of("worker", id), Map.of());
+      case UNKNOWN_WORKER -> throw ApiException.notFound("worker " + id + " is not registered");
+      case NO_KEY -> throw new ApiException(409, "worker " + id + " announces no key",
+          Map.of("worker", id), Map.of());
+      case ALREADY -> throw new ApiException(409, "the key of worker " + id + " is "
+          + (accept ? "accepted" : "rejected") + " already", Map.of("worker", id), Map.of());
+      case DONE -> Response.ok(ApiJson.keyDecided(id, accept));
     };
   }
 

@@ -40,6 +40,10 @@ public final class JobGetCommand extends ClientCommand {
     out.println("updated:    " + line(d.updated()));
     if (d.result() != null) {
       out.println("result:     " + ApiJson.mapper().writeValueAsString(d.result()));
+      if (d.verified() != null) {
+        out.println("verified:   " + WorkerResults.verified(d.verified(), d.unverifiedReason())
+            + (d.verified() ? "" : ": not a worker's signed answer"));
+      }
     }
     if (d.error() != null) {
       out.println("error:      " + line(d.error()));

@@ -35,7 +35,8 @@ public final class OptionSources implements IDefaultValueProvider {
    */
   public static final Set<String> PER_INVOCATION =
       Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout",
-          "--retry-for", "--status", "--limit", "--offset", "--after", "--json");
+          "--retry-for", "--status", "--limit", "--offset", "--after", "--json",
+          "--fingerprint");
 
   private final Map<String, String> env;
   private final Map<String, String> file;

@@ -80,7 +80,8 @@ public final class OsapiCommand implements Callable<Integer> {
         Optional.of(w),
         common.lifecycle(),
         natsOptions.jobTtl(),
-        embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()));
+        embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()))
+        .withWorkerKeyFile(worker.keyFile(w.workerId()));
   }
 
   @Override

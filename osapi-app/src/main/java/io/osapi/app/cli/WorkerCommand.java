@@ -48,7 +48,7 @@ public final class WorkerCommand implements Callable<Integer> {
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-worker"),
         Optional.of(w),
-        common.lifecycle());
+        common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()));
   }
 
   @Override

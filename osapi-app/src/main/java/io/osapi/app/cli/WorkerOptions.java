@@ -52,6 +52,19 @@ public final class WorkerOptions {
           + " (default: ${DEFAULT-VALUE}).")
   int maxDeliver;
 
+  @Option(
+      names = "--worker-key-file",
+      paramLabel = "FILE",
+      description = "This worker's Ed25519 key pair, made on first start, mode 600 (refused when"
+          + " group or others may read it); its run ends are signed with it (default:"
+          + " $STATE_DIRECTORY/worker-ID.key under systemd, else ~/.local/state/osapi/worker-ID.key).")
+  java.nio.file.Path keyFile;
+
+  /** The key file of the worker with {@code id}: the option's, else the default. */
+  java.nio.file.Path keyFile(String id) {
+    return keyFile != null ? keyFile : io.osapi.app.config.WorkerKeyFile.defaultPath(id);
+  }
+
   /** The worker configuration. @throws ConfigException naming the option at fault */
   WorkerConfig toConfig() {
     String id = workerId == null || workerId.isBlank() ? WorkerIds.defaultId() : workerId.trim();

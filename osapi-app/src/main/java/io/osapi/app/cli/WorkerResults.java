@@ -40,12 +40,29 @@ final class WorkerResults {
     if (d.workers() == null || d.workers().isEmpty()) {
       return;
     }
-    Table t = new Table("WORKER", "STATE", "DURATION", "ERROR");
-    d.workers().forEach((w, s) -> t.row(w, s.state(), duration(s), s.error()));
+    Map<String, String> verified = new TreeMap<>();
+    if (d.results() != null) {
+      d.results().forEach(r -> verified.put(r.worker(), verified(r.verified(),
+          r.unverifiedReason())));
+    }
+    Table t = new Table("WORKER", "STATE", "DURATION", "ERROR", "VERIFIED");
+    d.workers().forEach((w, s) -> t.row(w, s.state(), duration(s), s.error(),
+        terminal(s.state()) ? verified.get(w) : null));
     t.print(out);
     if (broadcast(d)) {
       out.println(summary(d));
     }
+  }
+
+  /**
+   * {@code yes}, or {@code NO (reason)} for an end that is not the signed answer of its worker,
+   * or null when not checked.
+   */
+  static String verified(Boolean verified, String reason) {
+    if (verified == null) {
+      return null;
+    }
+    return verified ? "yes" : "NO (" + oneLine(String.valueOf(reason)) + ")";
   }
 
   /** {@code 3 expected workers: 2 completed, 1 failed}. */

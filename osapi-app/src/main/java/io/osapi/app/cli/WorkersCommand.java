@@ -10,15 +10,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code osapi-app workers}: the live workers from the heartbeat registry; {@code workers drain
- * ID} and {@code workers undrain ID}.
+ * {@code osapi-app workers}: the live workers from the heartbeat registry (with the state of their
+ * keys); {@code workers drain ID}, {@code workers undrain ID}, {@code workers accept ID} and
+ * {@code workers reject ID}.
  */
 @Command(
     name = "workers",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     sortOptions = false,
-    subcommands = {WorkersCommand.Drain.class, WorkersCommand.Undrain.class},
+    subcommands = {WorkersCommand.Drain.class, WorkersCommand.Undrain.class,
+        WorkersCommand.Accept.class, WorkersCommand.Reject.class},
     description = "Lists the live workers (from their heartbeats) of a running controller, a"
         + " page at a time, by id.")
 public final class WorkersCommand extends ClientCommand {
@@ -38,12 +40,13 @@ public final class WorkersCommand extends ClientCommand {
       printJson(l);
       return 0;
     }
-    Table t = new Table("ID", "STATE", "LABELS", "ACTIVE", "LAST HEARTBEAT", "STARTED");
+    Table t = new Table("ID", "STATE", "LABELS", "ACTIVE", "LAST HEARTBEAT", "STARTED", "KEY",
+        "FINGERPRINT");
     for (WorkerBody w : l.workers()) {
       t.row(w.id(), w.state(), w.labels().isEmpty() ? null : Labels.format(w.labels()),
           w.activeJobs() + "/" + w.concurrency(),
           String.format(java.util.Locale.ROOT, "%.1fs ago", w.heartbeatAgeSeconds()),
-          w.started());
+          w.started(), w.keyState() == null ? "none" : w.keyState(), w.keyFingerprint());
     }
     t.print(out());
     out().println(l.workers().size() == l.total()
@@ -87,6 +90,48 @@ public final class WorkersCommand extends ClientCommand {
     @Override
     int run(ControllerClient c) throws Exception {
       return print(this, c.drain(id, false));
+    }
+  }
+
+  /** {@code workers accept ID}. */
+  @Command(
+      name = "accept",
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionProvider.class,
+      description = "Accepts the public key a live worker announces (compare its FINGERPRINT with"
+          + " the one the worker logs at start): its signed run ends show as verified.")
+  static final class Accept extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
+    String id;
+
+    @Option(names = "--fingerprint", paramLabel = "SHA256:HEX", description = "Only if the"
+        + " worker announces the key with this fingerprint (as its log shows it at start).")
+    String fingerprint;
+
+    @Override
+    int run(ControllerClient c) throws Exception {
+      return print(this, c.decideKey(id, true, fingerprint));
+    }
+  }
+
+  /** {@code workers reject ID}. */
+  @Command(
+      name = "reject",
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionProvider.class,
+      description = "Rejects the public key a live worker announces: its run ends show as"
+          + " unverified.")
+  static final class Reject extends ClientCommand {
+    @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
+    String id;
+
+    @Option(names = "--fingerprint", paramLabel = "SHA256:HEX", description = "Only if the"
+        + " worker announces the key with this fingerprint (as its log shows it at start).")
+    String fingerprint;
+
+    @Override
+    int run(ControllerClient c) throws Exception {
+      return print(this, c.decideKey(id, false, fingerprint));
     }
   }
 

@@ -179,6 +179,20 @@ public final class ControllerClient {
     return call("POST", "/api/v1/workers/" + encode(workerId) + (drain ? "/drain" : "/undrain"),
         null, JsonNode.class);
   }
+  /**
+   * Accepts the public key a live worker announces (its signed run ends are verified from then
+   * on), or rejects it.
+   *
+   * @param fingerprint the fingerprint the announced key must have, or null
+   * @throws ControllerException 404 for a worker not registered, 409 for no key, another key or
+   *     no change
+   */
+  public JsonNode decideKey(String workerId, boolean accept, String fingerprint) {
+    return call("POST", "/api/v1/workers/" + encode(workerId) + (accept ? "/accept" : "/reject")
+        + (fingerprint == null ? "" : "?fingerprint=" + encode(fingerprint)), null,
+        JsonNode.class);
+  }
+
 
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {
     HttpRequest.Builder b =

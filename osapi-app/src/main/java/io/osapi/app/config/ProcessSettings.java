@@ -3,6 +3,7 @@ package io.osapi.app.config;
 import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.core.memory.StoreLimits;
 import io.osapi.core.service.WorkerConfig;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,6 +20,8 @@ import java.util.Optional;
  * @param jobRetention how long jobs are kept after their last write ({@code --job-ttl}; with NATS
  *     the same as its settings' jobs TTL), zero for ever
  * @param embeddedLimits the size bound of the embedded broker's job store (used without NATS)
+ * @param workerKeyFile the worker's key file ({@code --worker-key-file}), or empty for a worker
+ *     without a key (its run ends are unsigned; tests and embeddings only)
  */
 public record ProcessSettings(
     ProcessKind kind,
@@ -28,9 +31,18 @@ public record ProcessSettings(
     Optional<WorkerConfig> worker,
     LifecycleSettings lifecycle,
     Duration jobRetention,
-    StoreLimits embeddedLimits) {
+    StoreLimits embeddedLimits,
+    Optional<Path> workerKeyFile) {
   /** The default job retention: 24 h, as the {@code --job-ttl} option's default. */
   public static final Duration DEFAULT_JOB_RETENTION = Duration.ofHours(24);
+
+  /** Settings without a worker key file. */
+  public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
+      MetricsSettings metrics, Optional<WorkerConfig> worker, LifecycleSettings lifecycle,
+      Duration jobRetention, StoreLimits embeddedLimits) {
+    this(kind, nats, api, metrics, worker, lifecycle, jobRetention, embeddedLimits,
+        Optional.empty());
+  }
 
   /** Settings with the default embedded bound: 100,000 jobs and a quarter of this JVM's heap. */
   public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
@@ -57,6 +69,7 @@ public record ProcessSettings(
     Objects.requireNonNull(lifecycle, "lifecycle");
     Objects.requireNonNull(jobRetention, "jobRetention");
     Objects.requireNonNull(embeddedLimits, "embeddedLimits");
+    Objects.requireNonNull(workerKeyFile, "workerKeyFile");
     if (jobRetention.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }
@@ -76,6 +89,12 @@ public record ProcessSettings(
     if (kind != ProcessKind.CONTROLLER && worker.isEmpty()) {
       throw new IllegalArgumentException("the " + kind.label() + " needs a worker config");
     }
+  }
+
+  /** These settings with the worker key file {@code file}. */
+  public ProcessSettings withWorkerKeyFile(Path file) {
+    return new ProcessSettings(kind, nats, api, metrics, worker, lifecycle, jobRetention,
+        embeddedLimits, Optional.of(file));
   }
 
   /** The API settings; only for kinds that have an API. */

@@ -3,6 +3,7 @@ package io.osapi.app.wiring;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.config.ProcessSettings;
+import io.osapi.app.config.WorkerKeyFile;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.WorkerRunner;
 import io.osapi.core.domain.OperationRegistry;
@@ -29,8 +30,13 @@ public interface WorkerModule {
       Backend backend,
       OperationRegistry operations,
       JobMetrics metrics,
-      Clock clock) {
-    return WorkerService.builder(config, backend, operations).metrics(metrics).clock(clock).build();
+      Clock clock,
+      ProcessSettings settings) {
+    WorkerService.Builder b =
+        WorkerService.builder(config, backend, operations).metrics(metrics).clock(clock);
+    settings.workerKeyFile()
+        .map(f -> WorkerKeyFile.loadOrCreate("--worker-key-file", f)).ifPresent(b::key);
+    return b.build();
   }
 
   /** Starts the worker once the backend is connected; drains it on stop. */

@@ -44,6 +44,8 @@ class ConfigReferenceTest {
     COMMANDS.put("job retry", List.of("job", "retry"));
     COMMANDS.put("job delete", List.of("job", "delete"));
     COMMANDS.put("workers", List.of("workers"));
+    COMMANDS.put("workers accept", List.of("workers", "accept"));
+    COMMANDS.put("workers reject", List.of("workers", "reject"));
   }
 
   /** An option line of picocli's usage help: two spaces and a short name, or six spaces. */
@@ -234,6 +236,9 @@ class ConfigReferenceTest {
     }
     if (List.of("job get", "job retry", "job delete").contains(r.command())) {
       args.add("01a216da-ea51-73a3-9097-fd2ab487545d");
+    }
+    if (List.of("workers accept", "workers reject").contains(r.command())) {
+      args.add("web01");
     }
     if (r.flag().equals("--type")) {
       args.addAll(List.of("--type", "given-on-the-command-line"));

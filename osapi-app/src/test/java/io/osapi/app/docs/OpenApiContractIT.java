@@ -151,6 +151,26 @@ class OpenApiContractIT {
     conforms(c.api("POST", "/api/v1/workers/nobody/drain", null), 404);
     conforms(c.api("POST", "/api/v1/workers/nobody/undrain", null), 404);
 
+    // the worker's key: a wrong fingerprint, accepted, twice, a verified end, rejected, twice
+    String accept = "/api/v1/workers/" + worker + "/accept";
+    String reject = "/api/v1/workers/" + worker + "/reject";
+    conforms(c.api("POST", accept + "?fingerprint=SHA256:00000000000000000000000000000000",
+        null), 409);
+    conforms(c.api("POST", accept, null), 200);
+    conforms(c.api("POST", accept, null), 409);
+    String signed = created(c.api("POST", "/api/v1/jobs",
+        "{\"operation\":{\"type\":\"diag.echo\"}}"));
+    awaitEnded(c, signed);
+    assertThat(json(conforms(c.api("GET", "/api/v1/jobs/" + signed, null), 200))
+        .path("verified").asBoolean()).isTrue();
+    conforms(c.api("POST", reject, null), 200);
+    conforms(c.api("POST", reject, null), 409);
+    assertThat(json(conforms(c.api("GET", "/api/v1/jobs/" + signed, null), 200))
+        .path("unverified_reason").asText()).contains("rejected");
+    conforms(c.api("POST", "/api/v1/workers/nobody/accept", null), 404);
+    conforms(c.api("POST", "/api/v1/workers/nobody/reject", null), 404);
+    refused(c.api("POST", accept + "?who=1", null), 400);
+
     // delete, and what is left of a deleted or unknown job
     conforms(c.api("DELETE", "/api/v1/jobs/" + label, null), 204);
     conforms(c.api("GET", "/api/v1/jobs/" + label, null), 404);

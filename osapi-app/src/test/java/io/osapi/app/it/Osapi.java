@@ -31,13 +31,18 @@ public final class Osapi implements AutoCloseable {
     this.apiPort = apiPort;
   }
 
+  /** The key file of a worker started in {@code dir}: kept across its restarts there. */
+  static String keyFile(Path dir, String workerId) {
+    return dir.resolve("worker-" + workerId + ".key").toString();
+  }
+
   /** The all-in-one process on NATS, with extra arguments. */
   public static Osapi allInOne(Path dir, String natsUrl, String workerId, String... extra) {
     int m = Ports.free();
     int a = Ports.free();
     List<String> args = new ArrayList<>(List.of("--nats", natsUrl,
         "--metrics-addr", "127.0.0.1:" + m, "--api-addr", "127.0.0.1:" + a,
-        "--worker-id", workerId));
+        "--worker-id", workerId, "--worker-key-file", keyFile(dir, workerId)));
     args.addAll(List.of(extra));
     return new Osapi(OsProcess.start("all-in-one", dir, Map.of(),
         OsProcess.jarCommand(args.toArray(String[]::new))), m, a);
@@ -73,7 +78,8 @@ public final class Osapi implements AutoCloseable {
   public static Osapi worker(Path dir, String natsUrl, String workerId, String... extra) {
     int m = Ports.free();
     List<String> args = new ArrayList<>(List.of("worker", "--nats", natsUrl,
-        "--metrics-addr", "127.0.0.1:" + m, "--worker-id", workerId));
+        "--metrics-addr", "127.0.0.1:" + m, "--worker-id", workerId,
+        "--worker-key-file", keyFile(dir, workerId)));
     args.addAll(List.of(extra));
     return new Osapi(OsProcess.start("worker-" + workerId, dir, Map.of(),
         OsProcess.jarCommand(args.toArray(String[]::new))), m, -1);

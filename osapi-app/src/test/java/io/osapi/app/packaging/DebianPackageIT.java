@@ -232,7 +232,8 @@ class DebianPackageIT {
     Map<String, String> env = Map.of("JAVA_HOME", javaHome(),
         "JAVA_OPTS", "-Xmx192m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
         "OSAPI_API_ADDR", "127.0.0.1:" + api, "OSAPI_METRICS_ADDR", "127.0.0.1:" + metrics,
-        "OSAPI_WORKER_ID", "deb-worker");
+        "OSAPI_WORKER_ID", "deb-worker",
+        "OSAPI_WORKER_KEY_FILE", dir.resolve("deb-worker.key").toString());
     try (OsProcess app = OsProcess.start("extracted-all-in-one", dir, env, List.of(
         osapi.toString(), "--config", extracted.resolve("etc/osapi/osapi.properties").toString()))) {
       URI ready = URI.create("http://127.0.0.1:" + metrics + "/health/ready");

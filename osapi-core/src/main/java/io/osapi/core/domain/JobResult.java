@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param data the result as JSON text, or null
  * @param error the error message, or null
  * @param time when it ended
+ * @param verification whether it is the signed answer of {@code worker}, or null when not checked
  */
 public record JobResult(
     JobId jobId,
@@ -21,7 +22,8 @@ public record JobResult(
     RunState status,
     String data,
     String error,
-    Instant time) {
+    Instant time,
+    Verification verification) {
   /** Checks for nulls and a terminal status. */
   public JobResult {
     Objects.requireNonNull(jobId, "jobId");
@@ -30,5 +32,11 @@ public record JobResult(
     if (!status.terminal()) {
       throw new IllegalArgumentException("result status must be completed or failed: " + status);
     }
+  }
+
+  /** A result whose signature was not checked. */
+  public JobResult(JobId jobId, String worker, int attempt, RunState status, String data,
+      String error, Instant time) {
+    this(jobId, worker, attempt, status, data, error, time, null);
   }
 }

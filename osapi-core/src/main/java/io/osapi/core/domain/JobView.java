@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * A job with its computed status, per-worker states, timeline and results: what a job's detail
@@ -19,6 +20,8 @@ import java.util.TreeMap;
  * @param result the data of the newest completed run, or null
  * @param error the newest failure message when the status is failed or partial_failure, else null
  * @param updated the time of the newest timeline entry
+ * @param verification whether {@code result} is the signed answer of the worker it came from;
+ *     null when there is no result or signatures were not checked
  */
 public record JobView(
     Job job,
@@ -28,13 +31,23 @@ public record JobView(
     List<JobResult> results,
     String result,
     String error,
-    Instant updated) {
+    Instant updated,
+    Verification verification) {
 
   /**
    * The view of {@code record} with its runs ({@code runs} holds the runs that exist, by key;
    * missing ones were not claimed yet).
    */
   public static JobView of(JobRecord record, Map<RunKey, Run> runs) {
+    return of(record, runs, (k, r) -> null);
+  }
+
+  /**
+   * The view of {@code record} with its runs, each finished run checked by {@code check} (see
+   * {@link Verification}; null means not checked).
+   */
+  public static JobView of(JobRecord record, Map<RunKey, Run> runs,
+      BiFunction<RunKey, Run, Verification> check) {
     Job job = record.job();
     List<TimelineEntry> timeline = new ArrayList<>(record.timeline());
     Map<String, WorkerState> workers = new TreeMap<>();
@@ -57,8 +70,8 @@ public record JobView(
       }
       if (r.state().terminal()) {
         // a broadcast run failed before its worker claimed it (timed out) names the slot's worker
-        results.add(new JobResult(job.id(), key.shared() ? r.worker() : key.slot(), r.attempt(), r.state(), r.result(),
-            r.error(), r.ended()));
+        results.add(new JobResult(job.id(), key.shared() ? r.worker() : key.slot(), r.attempt(),
+            r.state(), r.result(), r.error(), r.ended(), check.apply(key, r)));
       }
     }
     JobStatus status = record.expected().isEmpty()
@@ -73,10 +86,12 @@ public record JobView(
       }
     }
     String result = null;
+    Verification verification = null;
     String lastError = null;
     for (JobResult r : results) {
       if (r.status() == RunState.COMPLETED) {
         result = r.data();
+        verification = r.verification();
       } else if (r.error() != null) {
         lastError = r.error();
       }
@@ -84,6 +99,6 @@ public record JobView(
     String error =
         status == JobStatus.FAILED || status == JobStatus.PARTIAL_FAILURE ? lastError : null;
     return new JobView(job, status, Map.copyOf(workers), List.copyOf(timeline),
-        List.copyOf(results), result, error, updated);
+        List.copyOf(results), result, error, updated, verification);
   }
 }

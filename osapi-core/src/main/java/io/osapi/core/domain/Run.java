@@ -27,6 +27,8 @@ import java.util.Objects;
  * @param deadLettered true when the queue gave up on it
  * @param timeline what happened to it, oldest first, at most {@link #MAX_TIMELINE} entries (the
  *     first one and the newest ones are kept)
+ * @param signature the worker's Ed25519 signature of the end ({@link RunEnd#bytes}), base64, or
+ *     null (not ended, ended by a controller, or by a worker without a key)
  */
 public record Run(
     RunState state,
@@ -37,7 +39,8 @@ public record Run(
     String result,
     String error,
     boolean deadLettered,
-    List<TimelineEntry> timeline) {
+    List<TimelineEntry> timeline,
+    String signature) {
   /** Most timeline entries a run keeps. */
   public static final int MAX_TIMELINE = 16;
 
@@ -48,6 +51,18 @@ public record Run(
       throw new IllegalArgumentException("attempt must not be negative");
     }
     timeline = bounded(timeline == null ? List.of() : timeline);
+  }
+
+  /** A run without a signature. */
+  public Run(RunState state, String worker, int attempt, Instant started, Instant ended,
+      String result, String error, boolean deadLettered, List<TimelineEntry> timeline) {
+    this(state, worker, attempt, started, ended, result, error, deadLettered, timeline, null);
+  }
+
+  /** This run with {@code newSignature} (base64), or without one when null. */
+  public Run withSignature(String newSignature) {
+    return new Run(state, worker, attempt, started, ended, result, error, deadLettered, timeline,
+        newSignature);
   }
 
   /**

@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param observed when the registry received the heartbeat, on a clock the fleet shares (the
  *     NATS server's timestamp of the entry; the registry's clock in memory); null while the
  *     record is being written
+ * @param publicKey the public key it signs its run ends with (base64 of the X.509 encoding), or
+ *     null when it announces none
  */
 public record WorkerInfo(
     String id,
@@ -31,7 +33,8 @@ public record WorkerInfo(
     int concurrency,
     SchedulingState state,
     WorkerProcess process,
-    Instant observed) {
+    Instant observed,
+    String publicKey) {
   /** Most labels a worker entry may carry. */
   public static final int MAX_LABELS = 64;
 
@@ -63,7 +66,7 @@ public record WorkerInfo(
   /** A record without process details, not yet received. */
   public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
       int activeJobs, int concurrency, SchedulingState state) {
-    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, null, null);
+    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, null, null, null);
   }
 
   /** A ready worker's record. */
@@ -75,13 +78,13 @@ public record WorkerInfo(
   /** This record as received at {@code when} on the registry's clock. */
   public WorkerInfo observedAt(Instant when) {
     return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state,
-        process, when);
+        process, when, publicKey);
   }
 
   /** This record written by {@code p}. */
   public WorkerInfo writtenBy(WorkerProcess p) {
     return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, p,
-        observed);
+        observed, publicKey);
   }
 
   /**

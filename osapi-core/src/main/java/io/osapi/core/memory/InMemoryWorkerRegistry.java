@@ -1,5 +1,6 @@
 package io.osapi.core.memory;
 
+import io.osapi.core.domain.KeyDecision;
 import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerRoster;
@@ -11,6 +12,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryWorkerRegistry implements WorkerRegistry {
   private final Map<String, WorkerInfo> workers = new ConcurrentHashMap<>();
   private final Set<String> drains = ConcurrentHashMap.newKeySet();
+  private final Map<String, KeyDecision> keys = new ConcurrentHashMap<>();
   private final Clock clock;
   private final Duration ttl;
 
@@ -85,5 +89,20 @@ public final class InMemoryWorkerRegistry implements WorkerRegistry {
   @Override
   public Set<String> drainRequests() {
     return Set.copyOf(drains);
+  }
+
+  @Override
+  public void decideKey(KeyDecision decision) {
+    keys.put(decision.workerId(), decision);
+  }
+
+  @Override
+  public Optional<KeyDecision> keyDecision(String workerId) {
+    return Optional.ofNullable(keys.get(workerId));
+  }
+
+  @Override
+  public Map<String, KeyDecision> keyDecisions() {
+    return new TreeMap<>(keys);
   }
 }

@@ -1,14 +1,18 @@
 package io.osapi.core.port;
 
+import io.osapi.core.domain.KeyDecision;
 import io.osapi.core.domain.WorkerIdInUseException;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerRoster;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Heartbeats of live workers, whose entries expire when a worker stops reporting; and drain
- * requests, which do not expire (they outlive a worker's restart until withdrawn).
+ * requests, which do not expire (they outlive a worker's restart until withdrawn); and the
+ * operators' decisions on workers' public keys, which do not expire either.
  */
 public interface WorkerRegistry {
 
@@ -58,4 +62,13 @@ public interface WorkerRegistry {
 
   /** The workers whose drain is requested. */
   Set<String> drainRequests();
+
+  /** Stores {@code decision}, replacing any earlier one for its worker. */
+  void decideKey(KeyDecision decision);
+
+  /** The decision on {@code workerId}'s key, if any. */
+  Optional<KeyDecision> keyDecision(String workerId);
+
+  /** Every decision on a worker's key, by worker id. */
+  Map<String, KeyDecision> keyDecisions();
 }

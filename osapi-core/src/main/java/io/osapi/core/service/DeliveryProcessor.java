@@ -198,7 +198,8 @@ final class DeliveryProcessor {
     Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
-      Run failed = held.value().finish(RunState.FAILED, null, msg, true, clock.instant());
+      Run failed = runs.signed(key,
+          held.value().finish(RunState.FAILED, null, msg, true, clock.instant()));
       if (write(d, key, held, failed) == RunWriter.WriteStatus.WRITTEN) {
         d.term();
         metrics.jobDeadLettered(op);
@@ -295,7 +296,8 @@ final class DeliveryProcessor {
    */
   private void finish(Delivery d, RunKey key, Versioned<Run> held, Ending e, Runnable finished) {
     RunState terminal = e.outcome() == JobOutcome.COMPLETED ? RunState.COMPLETED : RunState.FAILED;
-    Run end = held.value().finish(terminal, e.result(), e.error(), e.deadLetter(), clock.instant());
+    Run end = runs.signed(key,
+        held.value().finish(terminal, e.result(), e.error(), e.deadLetter(), clock.instant()));
     CompletableFuture<Long> f;
     try {
       f = runs.store().putRun(key, end, held.revision());

@@ -91,6 +91,7 @@ public final class JobClient implements AutoCloseable {
   private final JobReader reader;
   private final JobRetrier retrier;
   private volatile boolean closed;
+  private final WorkerKeys keys;
 
   private JobClient(Builder b) {
     this.index = b.index;
@@ -99,7 +100,8 @@ public final class JobClient implements AutoCloseable {
     this.registry = b.broker.registry();
     this.operations = b.operations;
     this.clock = b.clock;
-    this.reader = new JobReader(store);
+    this.keys = new WorkerKeys(registry, clock);
+    this.reader = new JobReader(store, keys);
     this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
         clock, b.defaultTimeout, b.createPatience, Backoff.CREATE);
     this.retrier = new JobRetrier(store, operations, submitter, clock);
@@ -379,17 +381,18 @@ public final class JobClient implements AutoCloseable {
         () -> new NoSuchElementException("job " + id + " was deleted")), reader.executor());
   }
 
-  /**
-   * Closes what this client made: its index (unless one was given), the threads that hold creates
-   * and read details. The broker stays open (its owner closes it). Creates still held fail with
-   * {@link BackendUnavailableException}; futures of {@link #whenDone} fail. Idempotent.
-   */
   private void requireOpen() {
     if (closed) {
       throw new IllegalStateException("the job client is closed");
     }
   }
 
+  /**
+   * Closes what this client made: its index (unless one was given), the threads that hold creates
+   * and read details. The broker stays open (its owner closes it). Creates still held fail with
+   * {@link BackendUnavailableException}; futures of {@link #whenDone} fail; the client's methods
+   * throw {@link IllegalStateException} from then on. Idempotent.
+   */
   @Override
   public void close() {
     JobIndex i;
@@ -405,6 +408,11 @@ public final class JobClient implements AutoCloseable {
     }
     submitter.close();
     reader.close();
+  }
+
+  /** Workers' keys: accept and reject them, see their states. */
+  public WorkerKeys keys() {
+    return keys;
   }
 
   /** The operations jobs may use. */

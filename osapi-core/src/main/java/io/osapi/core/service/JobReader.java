@@ -19,21 +19,24 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The detail reads of {@link JobClient}: a job's record and, at the same time, the run an {@code
- * _any} job would have, by their keys (lists come from the job index alone).
+ * _any} job would have, by their keys (lists come from the job index alone); every finished run
+ * is checked against its worker's accepted key ({@link WorkerKeys#verify}).
  */
 final class JobReader {
   /** How many such reads run at the same time. */
   private static final int READ_THREADS = 16;
 
   private final JobStore store;
+  private final WorkerKeys keys;
   /**
    * Threads that read the {@code _any} run beside a detail's record, this client's own; idle ones
    * end after 30 s, and {@link #close} stops them.
    */
   private final ExecutorService reads;
 
-  JobReader(JobStore store) {
+  JobReader(JobStore store, WorkerKeys keys) {
     this.store = store;
+    this.keys = keys;
     ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
         TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named("osapi-job-reads"));
     t.allowCoreThreadTimeOut(true);
@@ -67,8 +70,9 @@ final class JobReader {
     RunKey anyKey = RunKey.any(record.job().id());
     if (record.runKeys().equals(List.of(anyKey))) {
       Optional<Versioned<Run>> run = Futures.join(any);
-      return JobView.of(record, run.isEmpty() ? Map.of() : Map.of(anyKey, run.get().value()));
+      return JobView.of(record, run.isEmpty() ? Map.of() : Map.of(anyKey, run.get().value()),
+          keys::verify);
     }
-    return JobView.of(record, store.runs(record));
+    return JobView.of(record, store.runs(record), keys::verify);
   }
 }

@@ -51,11 +51,23 @@ final class RunWriter {
   private final JobStore store;
   private final String workerId;
   private final Clock clock;
+  private final WorkerKey key;
 
   RunWriter(JobStore store, String workerId, Clock clock) {
+    this(store, workerId, clock, null);
+  }
+
+  /** A writer that signs the ends it writes with {@code key} (none when null). */
+  RunWriter(JobStore store, String workerId, Clock clock, WorkerKey key) {
     this.store = Objects.requireNonNull(store, "store");
     this.workerId = Objects.requireNonNull(workerId, "workerId");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.key = key;
+  }
+
+  /** {@code end} (a terminal run under {@code runKey}) signed with this worker's key, if it has one. */
+  Run signed(RunKey runKey, Run end) {
+    return key == null ? end : key.sign(runKey, end);
   }
 
   /**

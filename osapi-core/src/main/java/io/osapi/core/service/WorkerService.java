@@ -68,6 +68,7 @@ public final class WorkerService implements AutoCloseable {
   private final OperationRegistry operations;
   private final JobMetrics metrics;
   private final Clock clock;
+  private final WorkerKey key;
 
   private final Semaphore slots;
   private final DeliveryProcessor processor;
@@ -93,8 +94,10 @@ public final class WorkerService implements AutoCloseable {
     this.operations = b.operations;
     this.metrics = b.metrics;
     this.clock = b.clock;
+    this.key = b.key;
     this.slots = new Semaphore(config.concurrency());
-    this.processor = new DeliveryProcessor(config, new RunWriter(store, config.workerId(), clock),
+    this.processor = new DeliveryProcessor(config,
+        new RunWriter(store, config.workerId(), clock, key),
         operations, metrics, clock, () -> stopping);
   }
 
@@ -117,6 +120,7 @@ public final class WorkerService implements AutoCloseable {
     private final OperationRegistry operations;
     private JobMetrics metrics = JobMetrics.noop();
     private Clock clock = Clock.systemUTC();
+    private WorkerKey key;
 
     private Builder(WorkerConfig config, Broker broker, OperationRegistry operations) {
       this.config = Objects.requireNonNull(config, "config");
@@ -133,6 +137,16 @@ public final class WorkerService implements AutoCloseable {
     /** The time source. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The key the worker signs the end of every run it writes with; its public key goes into the
+     * heartbeat for an operator to accept (docs/operations.md, "Worker keys"). Without one, its
+     * ends are unsigned and show as unverified.
+     */
+    public Builder key(WorkerKey key) {
+      this.key = Objects.requireNonNull(key, "key");
       return this;
     }
 
@@ -372,7 +386,8 @@ public final class WorkerService implements AutoCloseable {
   /** This worker's entry now. */
   private WorkerInfo info() {
     return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
-        processor.active(), config.concurrency(), state, process, null);
+        processor.active(), config.concurrency(), state, process, null,
+        key == null ? null : key.publicKey());
   }
 
   private void progressAcks() {

@@ -2,6 +2,8 @@ package io.osapi.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.domain.KeyDecision;
+import io.osapi.core.domain.KeyState;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.osapi.core.domain.SchedulingState;
@@ -164,5 +166,38 @@ public abstract class WorkerRegistryContract {
     assertThat(fast.clockSkew()).isBetween(Duration.ofSeconds(595), Duration.ofSeconds(605));
     assertThat(fast.age(Instant.now().plusSeconds(20)))
         .as("a fast clock does not keep an entry fresh").isGreaterThan(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void aWorkersPublicKeyIsKeptInItsEntry() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String key = io.osapi.core.service.WorkerKey.generate().publicKey();
+    WorkerInfo w = new WorkerInfo("w1", Map.of(), now, now, 0, 2, SchedulingState.READY, null,
+        null, key);
+    registry.heartbeat(w);
+    assertThat(registry.workers()).singleElement()
+        .satisfies(read -> assertThat(read.publicKey()).isEqualTo(key));
+  }
+
+  @Test
+  void keyDecisionsAreKeptPerWorkerAndReplaced() {
+    String id = "keys-" + UUID.randomUUID().toString().substring(0, 8);
+    String other = id + "-other";
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    String k1 = io.osapi.core.service.WorkerKey.generate().publicKey();
+    String k2 = io.osapi.core.service.WorkerKey.generate().publicKey();
+    assertThat(registry.keyDecision(id)).isEmpty();
+    KeyDecision accepted = new KeyDecision(id, k1, KeyState.ACCEPTED, now);
+    registry.decideKey(accepted);
+    registry.decideKey(new KeyDecision(other, k2, KeyState.REJECTED, now));
+    assertThat(registry.keyDecision(id)).contains(accepted);
+    KeyDecision rejected = new KeyDecision(id, k2, KeyState.REJECTED, now.plusSeconds(1));
+    registry.decideKey(rejected);
+    assertThat(registry.keyDecision(id)).contains(rejected);
+    assertThat(registry.keyDecisions()).containsEntry(id, rejected)
+        .containsEntry(other, new KeyDecision(other, k2, KeyState.REJECTED, now));
+    registry.heartbeat(info(id, 0));
+    registry.deregister(id); // a clean stop keeps the decision
+    assertThat(registry.keyDecision(id)).contains(rejected);
   }
 }

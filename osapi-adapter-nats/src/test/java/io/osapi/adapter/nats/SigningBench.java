@@ -1,0 +1,106 @@
+package io.osapi.adapter.nats;
+
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.KeyDecision;
+import io.osapi.core.domain.KeyState;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.Verification;
+import io.osapi.core.service.WorkerKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * What signing adds to the worker's end of a run, measured against the unsigned end in the same
+ * run: the end as the worker makes it ({@link Run#finish}) and the bytes it stores ({@link
+ * Records#run}), without and with the Ed25519 signature; and the reader's verification of one end.
+ * Times are the measuring thread's CPU time per operation. Rounds alternate, medians are printed
+ * with the ratio; last line {@code RESULT ...}.
+ *
+ * <pre>scripts/bench-signing.sh [ops per round, default 2000] [rounds, default 7]</pre>
+ */
+public final class SigningBench {
+  private static volatile Object sink;
+  /** CPU time of the measuring thread: the figure holds on a busy machine too. */
+  private static final java.lang.management.ThreadMXBean CPU =
+      java.lang.management.ManagementFactory.getThreadMXBean();
+
+  private SigningBench() {}
+
+  public static void main(String[] args) {
+    int ops = args.length > 0 ? Integer.parseInt(args[0]) : 2_000;
+    int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
+    WorkerKey key = WorkerKey.generate();
+    RunKey runKey = RunKey.any(JobId.generate(Clock.systemUTC()));
+    Instant t0 = Instant.now();
+    Run held = Run.claim(null, "web01.example.com", 1, t0);
+    String result = "{\"hostname\":\"web01.example.com\",\"uptime_seconds\":123456.78}";
+    KeyDecision accepted = new KeyDecision("web01.example.com", key.publicKey(),
+        KeyState.ACCEPTED, t0);
+    byte[] stored = Records.run(key.sign(runKey,
+        held.finish(RunState.COMPLETED, result, null, false, t0.plusMillis(3))));
+
+    for (int w = 0; w < 3; w++) { // warm-up: every path compiled before measuring
+      unsigned(held, result, t0, ops);
+      signed(held, key, runKey, result, t0, ops);
+      verify(runKey, stored, accepted, ops / 4);
+    }
+    double[] u = new double[rounds];
+    double[] s = new double[rounds];
+    double[] v = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      u[r] = unsigned(held, result, t0, ops);
+      s[r] = signed(held, key, runKey, result, t0, ops);
+      v[r] = verify(runKey, stored, accepted, ops / 4);
+      System.out.printf(Locale.ROOT, "round %d: unsigned end %.2f us, signed end %.2f us,"
+          + " verify %.2f us (CPU)%n", r + 1, u[r] / 1000, s[r] / 1000, v[r] / 1000);
+    }
+    double mu = median(u);
+    double ms = median(s);
+    double mv = median(v);
+    System.out.printf(Locale.ROOT, "RESULT unsigned_end_us=%.2f signed_end_us=%.2f"
+        + " signing_added_us=%.2f signed/unsigned=%.1f verify_us=%.2f ops=%d rounds=%d%n",
+        mu / 1000, ms / 1000, (ms - mu) / 1000, ms / mu, mv / 1000, ops, rounds);
+  }
+
+  private static double unsigned(Run held, String result, Instant t0, int ops) {
+    long start = CPU.getCurrentThreadCpuTime();
+    for (int i = 0; i < ops; i++) {
+      Run end = held.finish(RunState.COMPLETED, result, null, false, t0.plusNanos(i));
+      sink = Records.run(end);
+    }
+    return (CPU.getCurrentThreadCpuTime() - start) / (double) ops;
+  }
+
+  private static double signed(Run held, WorkerKey key, RunKey runKey, String result, Instant t0,
+      int ops) {
+    long start = CPU.getCurrentThreadCpuTime();
+    for (int i = 0; i < ops; i++) {
+      Run end = key.sign(runKey,
+          held.finish(RunState.COMPLETED, result, null, false, t0.plusNanos(i)));
+      sink = Records.run(end);
+    }
+    return (CPU.getCurrentThreadCpuTime() - start) / (double) ops;
+  }
+
+  private static double verify(RunKey runKey, byte[] stored, KeyDecision accepted, int ops) {
+    long start = CPU.getCurrentThreadCpuTime();
+    for (int i = 0; i < ops; i++) {
+      Verification v = WorkerKey.verify(runKey, Records.run("bench", stored), accepted);
+      if (!v.verified()) {
+        throw new IllegalStateException(v.reason());
+      }
+      sink = v;
+    }
+    return (CPU.getCurrentThreadCpuTime() - start) / (double) ops;
+  }
+
+  private static double median(double[] xs) {
+    double[] c = xs.clone();
+    Arrays.sort(c);
+    return c[c.length / 2];
+  }
+}

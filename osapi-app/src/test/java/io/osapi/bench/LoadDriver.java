@@ -3,6 +3,7 @@ package io.osapi.bench;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.Nats;
+import io.osapi.core.port.Broker;
 import io.osapi.adapter.nats.NatsBackend;
 import io.osapi.adapter.nats.NatsSettings;
 import io.osapi.adapter.otel.OtelMetricsBackend;
@@ -29,7 +30,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -300,7 +300,7 @@ public final class LoadDriver {
       for (int w = 0; w < workers; w++) {
         NatsBackend nb = NatsBackend.connect(settings, connection, health);
         backends.add(nb);
-        JobStore counting = new CompletionTap(nb.jobStore(), () -> {
+        JobStore counting = new CompletionTap(nb.store(), () -> {
           if (completed.incrementAndGet() == jobs) {
             allDone.countDown();
           }
@@ -308,15 +308,14 @@ public final class LoadDriver {
         WorkerConfig cfg = new WorkerConfig("bench-w" + w, Map.of(), concurrency,
             Duration.ofSeconds(30), 5, Duration.ofSeconds(1), Duration.ofSeconds(10),
             Duration.ofMillis(500));
-        WorkerService ws = new WorkerService(cfg, counting, nb.jobQueue(), nb.workerRegistry(),
-            ops, metrics, Clock.systemUTC());
+        WorkerService ws = WorkerService.builder(cfg, Broker.of(counting, nb.queue(), nb.registry()), ops)
+            .metrics(metrics).build();
         services.add(ws);
         ws.start();
       }
       NatsBackend clientBackend = NatsBackend.connect(settings, connection, health);
       backends.add(clientBackend);
-      JobClient client = new JobClient(clientBackend.jobStore(), clientBackend.jobQueue(),
-          clientBackend.workerRegistry(), ops, metrics, Clock.systemUTC());
+      JobClient client = JobClient.builder(clientBackend, ops).metrics(metrics).build();
       if (otel) {
         scraper.start();
       }

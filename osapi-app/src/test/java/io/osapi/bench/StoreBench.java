@@ -243,7 +243,7 @@ public final class StoreBench {
       if (!b.isReady()) {
         throw new IllegalStateException("NATS not ready: " + b.lastError());
       }
-      JobStore store = b.jobStore();
+      JobStore store = b.store();
       Semaphore window = new Semaphore(WINDOW);
       AtomicLong failed = new AtomicLong();
       Clock clock = Clock.systemUTC();

@@ -5,13 +5,15 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
+import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.port.Broker;
 import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
-import io.osapi.core.service.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.Objects;
@@ -39,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Passwords, tokens and trust store passwords never appear in logs or exception messages.
  */
-public final class NatsBackend implements AutoCloseable {
+public final class NatsBackend implements Broker {
   private static final System.Logger LOG = System.getLogger(NatsBackend.class.getName());
   /** Provisioning tried again after a failure: 500 ms, doubling, at most 10 s. */
   private static final Backoff PROVISION_BACKOFF =
@@ -50,21 +52,24 @@ public final class NatsBackend implements AutoCloseable {
   private final HealthMetrics health;
   private final ScheduledExecutorService provisioner;
   private final NatsRetry retry = new NatsRetry();
+  /** Removal of creates with an unknown outcome: reads that may wait out a fail-over. */
+  private final NatsRetry settle = new NatsRetry("osapi-nats-settle");
   private final NatsJobStore store;
   private final NatsJobQueue queue;
   private final NatsWorkerRegistry registry;
 
+  /** What the ports see of this backend. */
+  private final NatsLink link = new NatsBackendLink(this);
+
   private final Object state = new Object();
   private volatile Connection conn; // written with state held
-  private boolean connectedReported; // guarded by state
-  private boolean readyReported; // guarded by state
-  private boolean everConnected; // guarded by state
-  private volatile boolean closed; // written with state held: closed by us
-  private volatile boolean terminal; // written with state held: closed by jnats for good
-  private boolean configFailed; // guarded by state
+  private final NatsStatusReport status; // called with state held
+  /** Changed with {@code state} held, by {@link NatsPhase#next} only; read without it. */
+  private volatile NatsPhase phase = NatsPhase.STARTING;
   private boolean provisionScheduled; // guarded by state
   private int provisionFailures; // guarded by state
   private volatile NatsSession session;
+  private volatile NatsSession.JobBucket jobBucket; // as of the last provisioning; null before
   private volatile long provisionEpoch;
   private volatile long connectionEpoch;
   private final NatsErrorLog errors;
@@ -75,15 +80,12 @@ public final class NatsBackend implements AutoCloseable {
     this.health = Objects.requireNonNull(health, "health");
     this.provisioner =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "osapi-nats-provision");
-              t.setDaemon(true);
-              return t;
-            });
-    this.store = new NatsJobStore(this);
-    this.queue = new NatsJobQueue(this);
-    this.registry = new NatsWorkerRegistry(this);
+            DaemonThreads.single("osapi-nats-provision"));
+    this.store = new NatsJobStore(link);
+    this.queue = new NatsJobQueue(link);
+    this.registry = new NatsWorkerRegistry(link);
     this.errors = new NatsErrorLog(settings);
+    this.status = new NatsStatusReport(metrics, health);
   }
 
   /**
@@ -124,7 +126,7 @@ public final class NatsBackend implements AutoCloseable {
   public boolean awaitReady(Duration timeout) throws InterruptedException {
     long end = System.nanoTime() + timeout.toNanos();
     synchronized (state) {
-      while (!isReady() && !closed && !terminal && !configFailed) {
+      while (!isReady() && !phase.settled()) {
         long left = end - System.nanoTime();
         if (left <= 0) {
           break;
@@ -136,24 +138,27 @@ public final class NatsBackend implements AutoCloseable {
   }
 
   /** The job store on bucket {@code osapi-jobs}. */
-  public JobStore jobStore() {
+  @Override
+  public JobStore store() {
     return store;
   }
 
   /** The job queue on stream {@code JOBS}. */
-  public JobQueue jobQueue() {
+  @Override
+  public JobQueue queue() {
     return queue;
   }
 
   /** The worker registry on bucket {@code osapi-workers}. */
-  public WorkerRegistry workerRegistry() {
+  @Override
+  public WorkerRegistry registry() {
     return registry;
   }
 
   /** True while the connection is up. */
   public boolean isConnected() {
     Connection c = conn; // volatile reads, no lock: called on every store and queue operation
-    return c != null && !closed && !terminal && c.getStatus() == Connection.Status.CONNECTED;
+    return c != null && !phase.gone() && c.getStatus() == Connection.Status.CONNECTED;
   }
 
   /** True while connected with the stream and buckets in place: the ports can work. */
@@ -182,16 +187,17 @@ public final class NatsBackend implements AutoCloseable {
   public void close() {
     Connection c;
     synchronized (state) {
-      if (closed) {
+      if (phase == NatsPhase.CLOSED) {
         return;
       }
-      closed = true;
+      phase = phase.next(NatsPhase.CLOSED);
       c = conn;
       state.notifyAll();
     }
     provisioner.shutdownNow();
     queue.closeAll();
     retry.close();
+    settle.close();
     if (c != null) {
       try {
         c.close();
@@ -225,10 +231,17 @@ public final class NatsBackend implements AutoCloseable {
     return s;
   }
 
-  /** Grows by one each time the connection comes up (first connect and every reconnect). */
   /** The thread for the adapter's delayed work; closed with this backend. */
   NatsRetry retry() {
     return retry;
+  }
+
+  /**
+   * The thread that settles creates whose outcome was unknown: apart from {@link #retry()}, as its
+   * reads may wait out a fail-over, and publishes tried again must not wait behind them.
+   */
+  NatsRetry settle() {
+    return settle;
   }
 
   long connectionEpoch() {
@@ -238,8 +251,15 @@ public final class NatsBackend implements AutoCloseable {
   /** True once closed, by us or for good by jnats: the connection will not come back. */
   boolean isGone() {
     synchronized (state) {
-      return closed || terminal;
+      return phase.gone();
     }
+  }
+
+  /** The job bucket's max age and bytes on the server (this process's until it was seen). */
+  NatsSession.JobBucket jobBucket() {
+    NatsSession.JobBucket b = jobBucket;
+    return b != null ? b
+        : new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
   }
 
   /** True once the stream and buckets were prepared (the connection may be down now). */
@@ -254,21 +274,7 @@ public final class NatsBackend implements AutoCloseable {
 
   private String notReadyReason() {
     String e = errors.last();
-    boolean c = isConnected();
-    String base;
-    synchronized (state) {
-      if (closed) {
-        base = "the NATS backend is closed";
-      } else if (terminal) {
-        base = "the NATS connection was closed and will not come back";
-      } else if (configFailed) {
-        base = "NATS cannot be used with these settings";
-      } else if (c) {
-        base = "NATS is connected but the stream and buckets are not ready yet";
-      } else {
-        base = "NATS is not connected yet";
-      }
-    }
+    String base = phase.notReady(isConnected());
     return e == null ? base : base + ": " + e;
   }
 
@@ -277,9 +283,7 @@ public final class NatsBackend implements AutoCloseable {
   private void start() {
     Options options = options();
     synchronized (state) {
-      connectedReported = false;
-      metrics.connectionUp(false);
-      health.subsystemUp("nats", false);
+      status.reset();
     }
     LOG.log(Level.INFO, "connecting to NATS: {0}", settings);
     try {
@@ -301,29 +305,30 @@ public final class NatsBackend implements AutoCloseable {
       if (conn == null) {
         conn = c;
       }
-      if (closed) {
+      if (phase == NatsPhase.CLOSED) {
         closeLate = c.getStatus() != Connection.Status.CLOSED;
       } else {
         switch (type) {
           case CONNECTED, RECONNECTED -> {
-            if (type == ConnectionListener.Events.RECONNECTED && everConnected) {
+            boolean first = phase == NatsPhase.STARTING;
+            if (type == ConnectionListener.Events.RECONNECTED && !first) {
               metrics.reconnected();
               LOG.log(Level.INFO, "NATS reconnected to {0}", url(c));
-            } else if (!everConnected) {
+            } else if (first) {
               LOG.log(Level.INFO, "NATS connected to {0}", url(c));
             }
-            everConnected = true;
+            phase = phase.next(NatsPhase.RUNNING);
             connectionEpoch++;
             errors.connected();
             provision = true;
           }
           case DISCONNECTED -> {
-            if (connectedReported) {
+            if (status.connected()) {
               LOG.log(Level.WARNING, "NATS connection lost; reconnecting");
             }
           }
           case CLOSED -> {
-            terminal = true;
+            phase = phase.next(NatsPhase.LOST);
             String e = errors.last();
             LOG.log(
                 Level.ERROR,
@@ -339,8 +344,7 @@ public final class NatsBackend implements AutoCloseable {
       state.notifyAll();
     }
     if (closeLate) {
-      Thread t = new Thread(() -> closeQuietly(c), "osapi-nats-close");
-      t.setDaemon(true);
+      Thread t = DaemonThreads.single("osapi-nats-close").newThread(() -> closeQuietly(c));
       t.start();
     }
     if (provision) {
@@ -351,21 +355,13 @@ public final class NatsBackend implements AutoCloseable {
   /** Reports connected and ready on changes only. Call with {@code state} held. */
   private void report() {
     Connection c = conn;
-    boolean up = !closed && !terminal && c != null && c.getStatus() == Connection.Status.CONNECTED;
-    if (up != connectedReported) {
-      connectedReported = up;
-      metrics.connectionUp(up);
-    }
-    boolean ready = up && session != null;
-    if (ready != readyReported) {
-      readyReported = ready;
-      health.subsystemUp("nats", ready);
-    }
+    boolean up = !phase.gone() && c != null && c.getStatus() == Connection.Status.CONNECTED;
+    status.report(up, up && session != null);
   }
 
   private void scheduleProvision(long delayMs) {
     synchronized (state) {
-      if (provisionScheduled || closed || configFailed) {
+      if (provisionScheduled || phase == NatsPhase.CLOSED || phase == NatsPhase.CONFIG_FAILED) {
         return;
       }
       provisionScheduled = true;
@@ -382,7 +378,7 @@ public final class NatsBackend implements AutoCloseable {
     synchronized (state) {
       provisionScheduled = false;
       c = conn;
-      if (closed || c == null) {
+      if (phase == NatsPhase.CLOSED || c == null) {
         return;
       }
     }
@@ -390,7 +386,7 @@ public final class NatsBackend implements AutoCloseable {
       return; // the next CONNECTED or RECONNECTED schedules it again
     }
     try {
-      NatsSession.provision(c, settings);
+      jobBucket = NatsSession.provision(c, settings);
       boolean first = session == null;
       if (first) {
         session = NatsSession.open(c, settings);
@@ -424,7 +420,7 @@ public final class NatsBackend implements AutoCloseable {
       errors.set(e.getMessage());
       LOG.log(Level.ERROR, "NATS cannot be used: " + e.getMessage());
       synchronized (state) {
-        configFailed = true;
+        phase = phase.next(NatsPhase.CONFIG_FAILED);
         state.notifyAll();
       }
     } catch (Exception e) {

@@ -41,7 +41,7 @@ final class NatsDeadlineListener implements SharedDurableListener.MessageHandler
   }
 
   /** Starts handing due deadlines to {@code handler}; closing the result stops it. */
-  static SharedDurableListener start(NatsBackend backend, Consumer<JobDeadline> handler,
+  static SharedDurableListener start(NatsLink backend, Consumer<JobDeadline> handler,
       Consumer<SharedDurableListener> onClose) {
     SharedDurableListener l = new SharedDurableListener(backend, NatsLayout.DEADLINE_STREAM,
         ConsumerConfiguration.builder()

@@ -26,15 +26,23 @@ final class NatsDelivery implements Delivery {
 
   NatsDelivery(Message message) {
     this.message = message;
-    long[] meta = ackMeta(message.getReplyTo());
+    AckMeta meta = ackMeta(message.getReplyTo());
     if (meta == null) {
       NatsJetStreamMetaData m = message.metaData();
-      meta = new long[] {m.deliveredCount(), m.timestamp().toInstant().getEpochSecond()
-          * 1_000_000_000L + m.timestamp().getNano()};
+      meta = new AckMeta(m.deliveredCount(), m.timestamp().toInstant().getEpochSecond()
+          * 1_000_000_000L + m.timestamp().getNano());
     }
-    this.deliveryCount = (int) Math.min(Integer.MAX_VALUE, meta[0]);
-    this.publishedNanos = meta[1];
+    this.deliveryCount = (int) Math.min(Integer.MAX_VALUE, meta.delivered());
+    this.publishedNanos = meta.publishedNanos();
   }
+
+  /**
+   * What an ack subject says of a delivery.
+   *
+   * @param delivered the delivery count, from 1
+   * @param publishedNanos when the message was stored, epoch nanoseconds
+   */
+  record AckMeta(long delivered, long publishedNanos) {}
 
   /**
    * The delivery count and the publish time (epoch nanoseconds) in an ack subject, {@code
@@ -42,7 +50,7 @@ final class NatsDelivery implements Delivery {
    * domain and account hash before the stream and a token after), read without splitting it or
    * making date objects; null for any other shape (then jnats reads it).
    */
-  static long[] ackMeta(String reply) {
+  static AckMeta ackMeta(String reply) {
     if (reply == null || !reply.startsWith("$JS.ACK.")) {
       return null;
     }
@@ -65,7 +73,7 @@ final class NatsDelivery implements Delivery {
     long count = number(reply, dots[delivered - 1] + 1, dots[delivered]);
     int ts = delivered + 3;
     long nanos = number(reply, dots[ts - 1] + 1, ts < n ? dots[ts] : reply.length());
-    return count < 0 || nanos < 0 ? null : new long[] {count, nanos};
+    return count < 0 || nanos < 0 ? null : new AckMeta(count, nanos);
   }
 
   private static long number(String s, int from, int to) {

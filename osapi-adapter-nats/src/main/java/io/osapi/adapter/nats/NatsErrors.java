@@ -3,6 +3,7 @@ package io.osapi.adapter.nats;
 import io.nats.client.JetStreamApiException;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.PermanentStoreException;
+import io.osapi.core.domain.StoreFullException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -20,6 +21,34 @@ final class NatsErrors {
       return b;
     }
     return new BackendUnavailableException("NATS " + what + " failed: " + describe(c), c);
+  }
+
+  /**
+   * {@link #unavailable}, or a {@link StoreFullException} when the server refused the write for
+   * want of room: the stream's byte or message bound ({@code maximum bytes exceeded}, an answer
+   * of 10077), or the server's or account's storage ({@code insufficient resources} 10023, 10047,
+   * 10028, 10002). Such a refusal is definite and answered at once: never retried as an outage.
+   *
+   * @param bound the stream's byte bound, for the message
+   */
+  static RuntimeException failure(String what, Throwable e, long bound) {
+    JetStreamApiException api = apiError(e);
+    if (api == null) {
+      return unavailable(what, e);
+    }
+    int code = api.getApiErrorCode();
+    String d = String.valueOf(api.getErrorDescription()).toLowerCase(java.util.Locale.ROOT);
+    if (code == 10077 && (d.contains("maximum bytes") || d.contains("maximum messages"))) {
+      return new StoreFullException(StoreFullException.Limit.BUCKET, bound,
+          "the job store is full: " + what + " was refused by its bound of " + bound + " bytes ("
+              + describe(api) + ")");
+    }
+    if (code == 10023 || code == 10047 || code == 10028 || code == 10002) {
+      return new StoreFullException(StoreFullException.Limit.SERVER, bound,
+          "the job store is full: " + what + " was refused, the NATS server has no storage left ("
+              + describe(api) + ")");
+    }
+    return unavailable(what, e);
   }
 
   /**

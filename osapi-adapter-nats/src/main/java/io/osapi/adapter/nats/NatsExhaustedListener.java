@@ -49,7 +49,7 @@ final class NatsExhaustedListener implements SharedDurableListener.MessageHandle
   }
 
   /** Starts handing exhausted deliveries to {@code handler}; closing the result stops it. */
-  static SharedDurableListener start(NatsBackend backend, Consumer<ExhaustedDelivery> handler,
+  static SharedDurableListener start(NatsLink backend, Consumer<ExhaustedDelivery> handler,
       Consumer<SharedDurableListener> onClose) {
     SharedDurableListener l = new SharedDurableListener(backend, NatsLayout.ADVISORY_STREAM,
         ConsumerConfiguration.builder()

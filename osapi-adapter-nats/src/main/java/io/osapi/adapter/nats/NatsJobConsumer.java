@@ -4,6 +4,7 @@ import io.nats.client.Connection;
 import io.nats.client.Dispatcher;
 import io.nats.client.Message;
 import io.nats.client.PullSubscribeOptions;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
@@ -44,7 +45,7 @@ final class NatsJobConsumer implements JobConsumer {
   /** How long a pull request on a shared durable waits at the server. */
   static final Duration PULL_EXPIRY = Duration.ofSeconds(2);
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final ConsumerSpec spec;
   private final List<NatsDurable> durables;
   private final Map<String, NatsDurable> bySubject = new HashMap<>();
@@ -62,7 +63,7 @@ final class NatsJobConsumer implements JobConsumer {
   private boolean swept; // guarded by fetching
   private long epoch; // guarded by fetching
 
-  NatsJobConsumer(NatsBackend backend, ConsumerSpec spec, List<NatsDurable> durables,
+  NatsJobConsumer(NatsLink backend, ConsumerSpec spec, List<NatsDurable> durables,
       Consumer<NatsJobConsumer> onClose) {
     this.backend = backend;
     this.spec = spec;
@@ -90,11 +91,8 @@ final class NatsJobConsumer implements JobConsumer {
       throw e;
     }
     long keep = Math.max(100, spec.ackWait().toMillis() / 3);
-    this.keeper = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "osapi-nats-keeper-" + spec.workerId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.keeper = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.single("osapi-nats-keeper-" + spec.workerId()));
     keeper.scheduleWithFixedDelay(() -> keepWaitingAlive(keep * 1_000_000L), keep, keep,
         TimeUnit.MILLISECONDS);
   }

@@ -14,7 +14,7 @@ import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.domain.Target;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
-import io.osapi.core.service.Backoff;
+import io.osapi.core.concurrent.Backoff;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,10 +42,10 @@ final class NatsJobQueue implements JobQueue {
   private static final Backoff PUBLISH_BACKOFF =
       new Backoff(Duration.ofMillis(100), Duration.ofMillis(500), 2, 0.2);
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
 
-  NatsJobQueue(NatsBackend backend) {
+  NatsJobQueue(NatsLink backend) {
     this.backend = backend;
   }
 
@@ -75,6 +75,12 @@ final class NatsJobQueue implements JobQueue {
     return done;
   }
 
+  /** {@inheritDoc} The stream's duplicate window ({@link NatsSettings#duplicateWindow()}). */
+  @Override
+  public Duration deduplicationWindow() {
+    return backend.settings().duplicateWindow();
+  }
+
   private void attempt(String subject, Headers h, byte[] body, String id, long deadline,
       long epoch, int n, CompletableFuture<Void> done) {
     CompletableFuture<PublishAck> f;
@@ -100,7 +106,10 @@ final class NatsJobQueue implements JobQueue {
         backend.retry().schedule(
             () -> attempt(subject, h, body, id, deadline, epoch, n + 1, done), delay);
       } else {
-        done.completeExceptionally(NatsErrors.unavailable("publishing job " + id, err));
+        // a refusal for want of room is definite: answered at once (507), never held
+        done.completeExceptionally(NatsErrors.failure("publishing job " + id, err,
+            NatsLimits.share(backend.settings(), subject.startsWith("jobs.")
+                ? NatsLimits.NOTIFICATIONS_PERCENT : NatsLimits.DEADLINES_PERCENT)));
       }
     });
   }

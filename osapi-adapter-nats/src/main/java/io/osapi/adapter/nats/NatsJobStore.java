@@ -55,14 +55,22 @@ final class NatsJobStore implements JobStore {
       PublishOptions.builder().expectedLastSubjectSequence(0).build();
   /** How long a create whose outcome was unknown is remembered for removal. */
   private static final long FORGET_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
+  /**
+   * How old a create with an unknown outcome must be before it is removed: longer than any held
+   * create retries (the longest create patience, 20 s), so a removal never waits on (or for) a
+   * create of the same job that is still being tried.
+   */
+  static final Duration SETTLE_AFTER = Duration.ofSeconds(25);
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   /** Records whose create had an unknown outcome, with since when: see {@link #create}. */
   private final Map<JobId, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
   private final AtomicBoolean removalScheduled = new AtomicBoolean();
+  private final NatsStoreUsage usage;
 
-  NatsJobStore(NatsBackend backend) {
+  NatsJobStore(NatsLink backend) {
     this.backend = backend;
+    this.usage = new NatsStoreUsage(backend);
   }
 
   /**
@@ -80,8 +88,14 @@ final class NatsJobStore implements JobStore {
     JobId id = record.job().id();
     unconfirmed.remove(id); // waits for a removal of this record under way
     Headers h = headers(record);
+    byte[] value = Records.record(record);
+    io.osapi.core.domain.StoreFullException full = usage.refuseCreate(
+        NatsStoreUsage.size(NatsLayout.jobSubject(id), h.serializedLength(), value.length));
+    if (full != null) {
+      return CompletableFuture.failedFuture(full);
+    }
     // the caller's next step runs after the record is remembered, so its retry takes it back
-    return write(NatsLayout.jobSubject(id), h, Records.record(record), 0, CREATE, "storing job ",
+    return write(NatsLayout.jobSubject(id), h, value, 0, CREATE, "storing job ",
         id).whenComplete((rev, err) -> {
           if (err != null && NatsErrors.outcomeUnknown(err)) {
             unconfirmed.put(id, new Unconfirmed(record, System.nanoTime()));
@@ -163,10 +177,19 @@ final class NatsJobStore implements JobStore {
     return w;
   }
 
-  /** The bucket's max age ({@link NatsSettings#jobsTtl()}). */
+  /**
+   * The bucket's max age as the server has it (the controllers own it; {@link
+   * NatsSettings#jobsTtl()} until the bucket was seen).
+   */
   @Override
   public Duration retention() {
-    return backend.settings().jobsTtl();
+    return backend.jobBucket().maxAge();
+  }
+
+  /** {@inheritDoc} One stream info request for bucket {@code osapi-jobs}. */
+  @Override
+  public io.osapi.core.domain.StoreUsage usage() {
+    return usage.read();
   }
 
   /**
@@ -239,6 +262,8 @@ final class NatsJobStore implements JobStore {
     CompletableFuture<Long> done = new CompletableFuture<>();
     f.whenComplete((ack, err) -> {
       if (err == null) {
+        usage.wrote(NatsStoreUsage.size(subject, headers.serializedLength(),
+            value == null ? 0 : value.length));
         done.complete(ack.getSeqno());
       } else if (revision == 0 && NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE
           && !overMarker) {
@@ -268,7 +293,12 @@ final class NatsJobStore implements JobStore {
       } else if (NatsErrors.permanent(err)) {
         done.completeExceptionally(NatsErrors.refused(what + id, err));
       } else {
-        done.completeExceptionally(NatsErrors.unavailable(what + id, err));
+        RuntimeException failure = NatsErrors.failure(what + id, err,
+            backend.jobBucket().maxBytes());
+        if (failure instanceof io.osapi.core.domain.StoreFullException full) {
+          usage.refused(full);
+        }
+        done.completeExceptionally(failure);
       }
     });
     return done;
@@ -374,13 +404,13 @@ final class NatsJobStore implements JobStore {
 
   private void scheduleRemoval() {
     if (removalScheduled.compareAndSet(false, true)) {
-      backend.retry().schedule(this::removeUnconfirmed, 500);
+      backend.settle().schedule(this::removeUnconfirmed, 500);
     }
   }
 
   /**
-   * Settles the creates whose outcome was unknown, every 500 ms while there are any, once
-   * connected: a flush first (a create jnats still held across the reconnect reaches the server
+   * Settles the creates whose outcome was unknown and that are {@link #SETTLE_AFTER} old, every
+   * 500 ms while there are any, once connected: a flush first (a create jnats still held across the reconnect reaches the server
    * before it), then each record is read: absent, nothing to do; present with a run, a worker
    * claimed the job meanwhile and it stays; else it is removed. Gives up on one after ten minutes.
    */
@@ -393,7 +423,12 @@ final class NatsJobStore implements JobStore {
       try {
         NatsSession s = backend.requireSession();
         s.conn.flush(s.settings.requestTimeout());
+        long due = System.nanoTime() - SETTLE_AFTER.toNanos();
         for (JobId id : List.copyOf(unconfirmed.keySet())) {
+          Unconfirmed u0 = unconfirmed.get(id);
+          if (u0 == null || u0.since() - due > 0) {
+            continue; // its create may still be tried again
+          }
           // under the entry's lock: a create of the same job again waits for it (see create)
           unconfirmed.computeIfPresent(id, (k, u) -> {
             settle(s, k, u.record());

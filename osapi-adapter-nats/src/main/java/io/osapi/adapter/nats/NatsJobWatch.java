@@ -38,7 +38,7 @@ final class NatsJobWatch implements JobWatch {
   private static final System.Logger LOG = System.getLogger(NatsJobWatch.class.getName());
   private static final long RETRY_MS = 500;
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final Listener listener;
   private final Object lock = new Object();
   private Dispatcher dispatcher; // guarded by lock
@@ -56,7 +56,7 @@ final class NatsJobWatch implements JobWatch {
   private volatile long handled;
   private String lastError;
 
-  NatsJobWatch(NatsBackend backend, Listener listener) {
+  NatsJobWatch(NatsLink backend, Listener listener) {
     this.backend = backend;
     this.listener = listener;
   }
@@ -160,13 +160,13 @@ final class NatsJobWatch implements JobWatch {
       return;
     }
     if (deleted) {
-      listener.runDeleted(run.job(), run.slot());
+      listener.runDeleted(run);
       return;
     }
     String state = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
     RunState s = state == null ? null : NatsJobStore.state(state);
     if (s != null) {
-      listener.runWritten(run.job(), run.slot(), s,
+      listener.runWritten(run, s,
           number(h.getFirst(NatsLayout.UPDATED_HEADER)));
     }
   }

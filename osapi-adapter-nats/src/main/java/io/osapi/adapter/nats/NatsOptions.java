@@ -20,6 +20,21 @@ import javax.net.ssl.TrustManagerFactory;
  */
 final class NatsOptions {
   private static final System.Logger LOG = System.getLogger(NatsOptions.class.getName());
+  /**
+   * How often a connection that received nothing since the last tick pings its server. With
+   * {@link #MAX_PINGS_OUT} this is how a server that stops answering while its TCP connection
+   * stays open (a hung host, SIGSTOP, a one-way partition) is found: 4 to 5 s after it froze
+   * the connection is dropped and replaced by one to another server of the list (jnats' defaults,
+   * 2 minutes and 2, would take over 4 minutes, and every request meanwhile times out).
+   */
+  static final java.time.Duration PING_INTERVAL = java.time.Duration.ofSeconds(1);
+  /** Pings without a pong before the connection is taken as stale (see {@link #PING_INTERVAL}). */
+  static final int MAX_PINGS_OUT = 3;
+  /**
+   * How often jnats times out asynchronous requests (publish acknowledgements): a publish sent to
+   * a server that stopped answering fails at most this long after its request timeout.
+   */
+  static final java.time.Duration CLEANUP_INTERVAL = java.time.Duration.ofMillis(250);
 
   private NatsOptions() {}
 
@@ -33,8 +48,11 @@ final class NatsOptions {
             .connectionTimeout(settings.connectTimeout())
             .connectionListener(listener)
             .errorListener(errors)
+            .pingInterval(PING_INTERVAL)
+            .maxPingsOut(MAX_PINGS_OUT)
             // asynchronous publishes time out after the request timeout, without a timer each
-            .requestCleanupInterval(settings.requestTimeout())
+            .requestCleanupInterval(CLEANUP_INTERVAL.compareTo(settings.requestTimeout()) < 0
+                ? CLEANUP_INTERVAL : settings.requestTimeout())
             .useTimeoutException();
     if (settings.user() != null) {
       b.userInfo(settings.user().toCharArray(), settings.password().toCharArray());

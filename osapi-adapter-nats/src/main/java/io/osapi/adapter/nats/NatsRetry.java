@@ -1,5 +1,6 @@
 package io.osapi.adapter.nats;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,13 +14,17 @@ import java.util.concurrent.TimeUnit;
  * so that whatever waits on it is completed (with the closed connection's error).
  */
 final class NatsRetry implements AutoCloseable {
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "osapi-nats-retry");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService thread;
+
+  /** The thread {@code osapi-nats-retry}. */
+  NatsRetry() {
+    this("osapi-nats-retry");
+  }
+
+  /** A thread of its own, named {@code name}: for work that may block on reads for seconds. */
+  NatsRetry(String name) {
+    thread = Executors.newSingleThreadScheduledExecutor(DaemonThreads.single(name));
+  }
 
   /** Runs {@code task} after {@code delayMs}. */
   void schedule(Runnable task, long delayMs) {

@@ -96,7 +96,7 @@ final class NatsSession {
    * @throws NatsConfigException for a server or existing layout that cannot work with the settings,
    *     and for a job store written by an osapi before the v2 store
    */
-  static void provision(Connection conn, NatsSettings settings)
+  static JobBucket provision(Connection conn, NatsSettings settings)
       throws IOException, JetStreamApiException, InterruptedException {
     checkServer(conn.getServerInfo(), settings);
     JetStreamOptions jso = JetStreamOptions.builder().requestTimeout(settings.requestTimeout()).build();
@@ -111,7 +111,9 @@ final class NatsSession {
               + NatsLayout.JOBS_KV_STREAM + " (all jobs are lost), or point osapi at another NATS");
     }
 
-    ensureStream(
+    // limits of every stream and bucket, and why: NatsLimits and docs/operations.md
+    boolean owner = settings.owner();
+    NatsStreams.ensure(
         jsm,
         StreamConfiguration.builder()
             .name(NatsLayout.STREAM)
@@ -123,9 +125,10 @@ final class NatsSession {
             .replicas(settings.streamReplicas())
             .maxAge(settings.streamMaxAge())
             .maxMessages(settings.streamMaxMessages())
+            .maxBytes(NatsLimits.share(settings, NatsLimits.NOTIFICATIONS_PERCENT))
             .duplicateWindow(settings.duplicateWindow())
-            .build());
-    ensureStream(
+            .build(), owner);
+    NatsStreams.ensure(
         jsm,
         StreamConfiguration.builder()
             .name(NatsLayout.ADVISORY_STREAM)
@@ -137,22 +140,26 @@ final class NatsSession {
             .storageType(storage)
             .replicas(settings.streamReplicas())
             .maxAge(settings.streamMaxAge())
+            .maxBytes(NatsLimits.share(settings, NatsLimits.ADVISORIES_PERCENT))
             .duplicateWindow(advisoryDuplicateWindow(settings.streamMaxAge()))
-            .build());
-    // Work queue: a deadline leaves the stream once a controller handled it. No max age: a
-    // deadline waits however long its job's timeout is (24 h at most), and then is handled.
-    ensureStream(
+            .build(), owner);
+    // Work queue: a deadline leaves the stream once a controller handled it. It waits however
+    // long its job's timeout is (24 h at most), and a day more for a controller to handle it;
+    // when full, a new deadline is refused (its create answers 507), never an old one dropped.
+    NatsStreams.ensure(
         jsm,
         StreamConfiguration.builder()
             .name(NatsLayout.DEADLINE_STREAM)
             .description("osapi: deadlines of broadcast jobs, handled by the controllers")
             .subjects(NatsLayout.DEADLINE_SUBJECTS)
             .retentionPolicy(RetentionPolicy.WorkQueue)
-            .discardPolicy(DiscardPolicy.Old)
+            .discardPolicy(DiscardPolicy.New)
             .storageType(storage)
             .replicas(settings.streamReplicas())
+            .maxAge(NatsLimits.deadlineMaxAge())
+            .maxBytes(NatsLimits.share(settings, NatsLimits.DEADLINES_PERCENT))
             .duplicateWindow(settings.duplicateWindow())
-            .build());
+            .build(), owner);
 
     KeyValueConfiguration jobs =
         KeyValueConfiguration.builder()
@@ -160,7 +167,7 @@ final class NatsSession {
             .description("osapi job records and runs")
             .maxHistoryPerKey(settings.jobsHistory())
             .ttl(settings.jobsTtl())
-            .maxBucketSize(settings.jobsMaxBytes())
+            .maxBucketSize(NatsLimits.jobsBytes(settings))
             .storageType(storage)
             .replicas(settings.kvReplicas())
             .build();
@@ -168,29 +175,34 @@ final class NatsSession {
     // read the run as it is now, so with replicas the reads of this bucket go to the stream
     // leader. With one replica there is nothing to lag, and a direct get costs the server a
     // fraction of a JetStream API request (no JSON request and answer, no base64).
-    ensureStream(
+    StreamConfiguration jobsHave = NatsStreams.ensure(
         jsm,
         StreamConfiguration.builder(jobs.getBackingConfig())
             .allowDirect(settings.kvReplicas() == 1)
-            .build());
+            .build(), owner);
     KeyValueConfiguration workers =
         KeyValueConfiguration.builder()
             .name(NatsLayout.WORKERS_BUCKET)
             .description("osapi worker heartbeats")
             .maxHistoryPerKey(1)
             .ttl(settings.workersTtl())
+            .maxBucketSize(NatsLimits.share(settings, NatsLimits.WORKERS_PERCENT))
             .storageType(storage)
             .replicas(settings.kvReplicas())
             .build();
-    ensureStream(jsm, workers.getBackingConfig());
-    ensureStream(jsm, KeyValueConfiguration.builder()
+    NatsStreams.ensure(jsm, workers.getBackingConfig(), owner);
+    // no max age: a drain request outlives the worker's restart; one key per worker
+    NatsStreams.ensure(jsm, StreamConfiguration.builder(KeyValueConfiguration.builder()
         .name(NatsLayout.WORKER_STATE_BUCKET)
         .description("osapi worker drain requests")
         .maxHistoryPerKey(1)
+        .maxBucketSize(NatsLimits.share(settings, NatsLimits.WORKER_STATE_PERCENT))
         .storageType(storage)
         .replicas(settings.kvReplicas())
         .build()
-        .getBackingConfig());
+        .getBackingConfig())
+        .maxMessages(NatsLimits.MAX_DRAIN_REQUESTS)
+        .build(), owner);
 
     for (OperationKind kind : OperationKind.values()) {
       ensureConsumer(
@@ -202,6 +214,20 @@ final class NatsSession {
           settings.defaultMaxDeliver(),
           settings.maxAckPending(),
           false);
+    }
+    return JobBucket.of(jobsHave);
+  }
+
+  /**
+   * The job bucket's settings in effect on the server (those of the stream, which may differ from
+   * this process's when another process owns them).
+   *
+   * @param maxAge how long a value stays after its last write, zero for ever
+   * @param maxBytes its byte bound, -1 for none
+   */
+  record JobBucket(Duration maxAge, long maxBytes) {
+    static JobBucket of(StreamConfiguration c) {
+      return new JobBucket(c.getMaxAge() == null ? Duration.ZERO : c.getMaxAge(), c.getMaxBytes());
     }
   }
 
@@ -264,57 +290,6 @@ final class NatsSession {
               + " need a JetStream cluster, but nats-server at "
               + where
               + " is not clustered: set replicas to 1 or connect to a cluster");
-    }
-  }
-
-  /**
-   * Creates the stream, or updates it when an updatable setting differs.
-   *
-   */
-  private static void ensureStream(JetStreamManagement jsm, StreamConfiguration want)
-      throws IOException, JetStreamApiException {
-    StreamInfo si;
-    try {
-      si = jsm.getStreamInfo(want.getName());
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() != STREAM_NOT_FOUND) {
-        throw e;
-      }
-      jsm.addStream(want);
-      LOG.log(System.Logger.Level.INFO, "created stream {0}", want.getName());
-      return;
-    }
-    StreamConfiguration have = si.getConfiguration();
-    if (have.getStorageType() != want.getStorageType()) {
-      throw new NatsConfigException(
-          "stream "
-              + want.getName()
-              + " exists with "
-              + have.getStorageType()
-              + " storage but the settings ask for "
-              + want.getStorageType()
-              + ": NATS cannot change it; delete the stream or change the setting");
-    }
-    boolean same =
-        have.getSubjects().equals(want.getSubjects())
-            && Objects.equals(have.getMaxAge(), want.getMaxAge())
-            && have.getMaxMsgs() == want.getMaxMsgs()
-            && have.getMaxBytes() == want.getMaxBytes()
-            && have.getMaxMsgsPerSubject() == want.getMaxMsgsPerSubject()
-            && have.getReplicas() == want.getReplicas()
-            && Objects.equals(have.getDuplicateWindow(), want.getDuplicateWindow())
-            && have.getAllowDirect() == want.getAllowDirect()
-            && have.getDiscardPolicy() == want.getDiscardPolicy();
-    if (!same) {
-      try {
-        jsm.updateStream(want);
-      } catch (JetStreamApiException e) {
-        throw new NatsConfigException(
-            "stream " + want.getName() + " exists and cannot be updated to the settings: "
-                + e.getMessage(),
-            e);
-      }
-      LOG.log(System.Logger.Level.INFO, "updated stream {0}", want.getName());
     }
   }
 

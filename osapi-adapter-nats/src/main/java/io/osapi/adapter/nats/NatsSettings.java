@@ -37,13 +37,19 @@ import java.util.regex.Pattern;
  * @param duplicateWindow how long a job id is remembered for de-duplicating publishes
  * @param jobsHistory values kept per key in bucket {@code osapi-jobs}
  * @param jobsTtl how long job records and runs live, zero for ever
- * @param jobsMaxBytes size limit of bucket {@code osapi-jobs}, -1 for none (writes fail when full)
+ * @param jobsMaxBytes size limit of bucket {@code osapi-jobs}, -1 for its share of {@code maxBytes}
+ *     ({@link NatsLimits#JOBS_PERCENT} %); creates are refused short of it, writes fail at it
  * @param workersTtl how long a worker heartbeat lives in bucket {@code osapi-workers}
  * @param defaultAckWait ack wait of the shared {@code _any} consumers until a worker sets its own
  * @param defaultMaxDeliver max deliveries of the shared consumers until a worker sets its own
  * @param maxAckPending unacknowledged deliveries a consumer may have out at once
  * @param sweepInterval how often an idle worker looks at all of its consumers (redeliveries are
  *     found this way; new notifications wake it at once)
+ * @param maxBytes the storage osapi may take on each server: every stream and bucket gets a share
+ *     of it as its byte limit ({@link NatsLimits}); at least 8 MiB
+ * @param owner whether this process owns the bucket-wide settings (the controllers): it creates
+ *     the streams and buckets and updates them to its settings; a process that is not (a worker)
+ *     waits until they exist and adopts them, with a warning where its settings differ
  */
 public record NatsSettings(
     List<String> servers,
@@ -73,7 +79,9 @@ public record NatsSettings(
     Duration defaultAckWait,
     int defaultMaxDeliver,
     int maxAckPending,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    long maxBytes,
+    boolean owner) {
 
   private static final Pattern URL_USERINFO = Pattern.compile("(://)[^/@]*@");
 
@@ -139,7 +147,8 @@ public record NatsSettings(
       throw new IllegalArgumentException("nats jobs-ttl must not be negative");
     }
     if (jobsMaxBytes == 0 || jobsMaxBytes < -1) {
-      throw new IllegalArgumentException("nats jobs-max-bytes must be -1 (no limit) or positive");
+      throw new IllegalArgumentException(
+          "nats jobs-max-bytes must be -1 (its share of max-bytes) or positive");
     }
     positive("workers-ttl", workersTtl);
     positive("default-ack-wait", defaultAckWait);
@@ -150,6 +159,10 @@ public record NatsSettings(
       throw new IllegalArgumentException("nats max-ack-pending must be at least 1");
     }
     positive("sweep-interval", sweepInterval);
+    if (maxBytes < NatsLimits.MIN_MAX_BYTES) {
+      throw new IllegalArgumentException("nats max-bytes must be at least 8 MiB ("
+          + NatsLimits.MIN_MAX_BYTES + " bytes), got " + maxBytes);
+    }
   }
 
   /** A builder with the defaults: {@code nats://127.0.0.1:4222}, no auth, file storage, R1. */
@@ -211,7 +224,8 @@ public record NatsSettings(
         + ", jobsHistory=" + jobsHistory + ", jobsTtl=" + jobsTtl
         + ", jobsMaxBytes=" + jobsMaxBytes + ", workersTtl=" + workersTtl
         + ", defaultAckWait=" + defaultAckWait + ", defaultMaxDeliver=" + defaultMaxDeliver
-        + ", maxAckPending=" + maxAckPending + ", sweepInterval=" + sweepInterval + "]";
+        + ", maxAckPending=" + maxAckPending + ", sweepInterval=" + sweepInterval
+        + ", maxBytes=" + maxBytes + ", owner=" + owner + "]";
   }
 
   private static void positive(String name, Duration d) {

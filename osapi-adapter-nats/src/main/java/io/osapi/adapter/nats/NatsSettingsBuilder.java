@@ -21,7 +21,7 @@ public final class NatsSettingsBuilder {
   private String connectionName = "osapi";
   private Duration reconnectWait = Duration.ofSeconds(2);
   private int maxReconnects = -1;
-  private Duration connectTimeout = Duration.ofSeconds(5);
+  private Duration connectTimeout = Duration.ofSeconds(2);
   private Duration requestTimeout = Duration.ofSeconds(5);
   private Duration startupWait = Duration.ofSeconds(10);
   private int streamReplicas = 1;
@@ -38,6 +38,11 @@ public final class NatsSettingsBuilder {
   private int defaultMaxDeliver = 5;
   private int maxAckPending = 1000;
   private Duration sweepInterval = Duration.ofSeconds(1);
+  private long maxBytes = DEFAULT_MAX_BYTES;
+  private boolean owner = true;
+
+  /** The default of {@link NatsSettings#maxBytes()}: 1 GiB. */
+  public static final long DEFAULT_MAX_BYTES = 1L << 30;
 
   NatsSettingsBuilder() {}
 
@@ -70,6 +75,8 @@ public final class NatsSettingsBuilder {
     defaultMaxDeliver = s.defaultMaxDeliver();
     maxAckPending = s.maxAckPending();
     sweepInterval = s.sweepInterval();
+    maxBytes = s.maxBytes();
+    owner = s.owner();
   }
 
   /** One server URL. */
@@ -207,7 +214,7 @@ public final class NatsSettingsBuilder {
     return this;
   }
 
-  /** Size limit of {@code osapi-jobs}, -1 for none. */
+  /** Size limit of {@code osapi-jobs}, -1 (the default) for its share of {@link #maxBytes}. */
   public NatsSettingsBuilder jobsMaxBytes(long n) {
     this.jobsMaxBytes = n;
     return this;
@@ -235,6 +242,21 @@ public final class NatsSettingsBuilder {
   /** How often an idle worker looks at all of its consumers. */
   public NatsSettingsBuilder sweepInterval(Duration d) {
     this.sweepInterval = d;
+    return this;
+  }
+
+  /** The storage osapi may take on each server, split among its streams (default 1 GiB). */
+  public NatsSettingsBuilder maxBytes(long n) {
+    this.maxBytes = n;
+    return this;
+  }
+
+  /**
+   * Whether this process owns the bucket-wide settings (true, the default: a controller) or adopts
+   * what it finds (false: a worker).
+   */
+  public NatsSettingsBuilder owner(boolean owner) {
+    this.owner = owner;
     return this;
   }
 
@@ -268,6 +290,8 @@ public final class NatsSettingsBuilder {
         defaultAckWait,
         defaultMaxDeliver,
         maxAckPending,
-        sweepInterval);
+        sweepInterval,
+        maxBytes,
+        owner);
   }
 }

@@ -26,9 +26,9 @@ import java.util.List;
 final class NatsWorkerRegistry implements WorkerRegistry {
   private static final System.Logger LOG = System.getLogger(NatsWorkerRegistry.class.getName());
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
 
-  NatsWorkerRegistry(NatsBackend backend) {
+  NatsWorkerRegistry(NatsLink backend) {
     this.backend = backend;
   }
 

@@ -7,13 +7,13 @@ import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
 import io.nats.client.api.ConsumerConfiguration;
+import io.osapi.core.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -36,7 +36,7 @@ final class SharedDurableListener implements AutoCloseable {
     void handle(NatsSession s, Message m) throws IOException, JetStreamApiException;
   }
 
-  private final NatsBackend backend;
+  private final NatsLink backend;
   private final String stream;
   private final ConsumerConfiguration durable;
   private final int batch;
@@ -56,7 +56,7 @@ final class SharedDurableListener implements AutoCloseable {
    * @param what what is read, for the log and the thread's name ({@code deadlines})
    * @param onClose called once closed
    */
-  SharedDurableListener(NatsBackend backend, String stream, ConsumerConfiguration durable,
+  SharedDurableListener(NatsLink backend, String stream, ConsumerConfiguration durable,
       int batch, int threads, String what, MessageHandler handler,
       Consumer<SharedDurableListener> onClose) {
     this.backend = backend;
@@ -64,17 +64,13 @@ final class SharedDurableListener implements AutoCloseable {
     this.durable = durable;
     this.batch = batch;
     this.free = new Semaphore(threads);
-    AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "osapi-nats-" + what.replace(' ', '-') + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool = Executors.newFixedThreadPool(threads,
+        DaemonThreads.named("osapi-nats-" + what.replace(' ', '-')));
     this.what = what;
     this.handler = handler;
     this.onClose = onClose;
-    this.thread = new Thread(this::run, "osapi-nats-" + what.replace(' ', '-'));
-    thread.setDaemon(true);
+    this.thread =
+        DaemonThreads.single("osapi-nats-" + what.replace(' ', '-')).newThread(this::run);
   }
 
   void start() {

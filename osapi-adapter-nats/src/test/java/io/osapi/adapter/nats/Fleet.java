@@ -48,15 +48,9 @@ final class Fleet implements AutoCloseable {
     this.client =
         NatsTestSupport.backend(settings.toBuilder().connectionName("client").build(), clientMetrics);
     this.jobs =
-        new JobClient(
-            client.jobStore(),
-            client.jobQueue(),
-            client.workerRegistry(),
-            BuiltinOperations.registry(),
-            clientMetrics,
-            Clock.systemUTC());
+        JobClient.builder(client, BuiltinOperations.registry()).metrics(clientMetrics).build();
     this.deadLetters =
-        new DeadLetterService(client.jobStore(), client.jobQueue(), clientMetrics, Clock.systemUTC());
+        new DeadLetterService(client.store(), client.queue(), clientMetrics, Clock.systemUTC());
     deadLetters.start();
   }
 
@@ -76,20 +70,13 @@ final class Fleet implements AutoCloseable {
             Duration.ofSeconds(2),
             Duration.ofMillis(500));
     WorkerService s =
-        new WorkerService(
-            cfg,
-            b.jobStore(),
-            b.jobQueue(),
-            b.workerRegistry(),
-            BuiltinOperations.registry(),
-            m,
-            Clock.systemUTC());
+        WorkerService.builder(cfg, b, BuiltinOperations.registry()).metrics(m).build();
     s.start();
     Worker w = new Worker(id, b, s, m);
     workers.put(id, w);
     // broadcast jobs expect the workers registered at submit: wait until this one is
     assertThat(NatsTestSupport.eventually(Duration.ofSeconds(10),
-        () -> client.workerRegistry().workers().stream().anyMatch(i -> i.id().equals(id))))
+        () -> client.registry().workers().stream().anyMatch(i -> i.id().equals(id))))
         .as("worker %s registered", id).isTrue();
     return w;
   }
@@ -112,7 +99,7 @@ final class Fleet implements AutoCloseable {
     return NatsTestSupport.eventually(
         timeout,
         () -> {
-          Map<JobId, JobStatus> statuses = Fixtures.statuses(client.jobStore());
+          Map<JobId, JobStatus> statuses = Fixtures.statuses(client.store());
           for (JobId id : ids) {
             if (statuses.get(id) != status) {
               return false;
@@ -138,8 +125,8 @@ final class Fleet implements AutoCloseable {
 
   /** The runs of a job that exist, by key (read from the record's known run keys). */
   Map<RunKey, Run> runs(JobId id) {
-    return client.jobStore().find(id)
-        .map(r -> client.jobStore().runs(r.value()))
+    return client.store().find(id)
+        .map(r -> client.store().runs(r.value()))
         .orElse(Map.of());
   }
 

@@ -71,7 +71,7 @@ class NatsAuthIT {
                     .trustStore(dir.resolve("trust.p12"), "store-Pa55")
                     .build()));
     assertThat(trusted.isReady()).isTrue();
-    assertThat(Fixtures.statuses(trusted.jobStore())).isEmpty();
+    assertThat(Fixtures.statuses(trusted.store())).isEmpty();
 
     NatsBackend untrusted =
         closeLater(

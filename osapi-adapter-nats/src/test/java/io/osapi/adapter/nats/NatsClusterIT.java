@@ -184,6 +184,122 @@ class NatsClusterIT {
         slowestDetailMs, slowestListMs);
   }
 
+  /**
+   * The job bucket's stream leader stops answering (SIGSTOP: its connections stay open, nothing
+   * answers) for 12 s while jobs are created and read one after another: no create or read is
+   * refused, the slowest create is under 10 s, every job runs exactly once.
+   */
+  @Test
+  void aFrozenJobBucketLeaderRefusesNothing() throws Exception {
+    frozenNode("the job bucket's leader", s -> leaderOf(s, NatsLayout.JOBS_KV_STREAM));
+  }
+
+  /**
+   * The node the controller is connected to stops answering for 12 s: its connection is found
+   * stale within seconds and replaced by one to another node; nothing refused, nothing run twice.
+   */
+  @Test
+  void aFrozenNodeUnderTheControllerRefusesNothing() throws Exception {
+    frozenNode("the controller's node", s -> {
+      String url = s.conn.getConnectedUrl();
+      return nodes.stream().filter(n -> url.endsWith(":" + n.port())).findFirst().orElseThrow();
+    });
+  }
+
+  private NatsServerProcess leaderOf(NatsSession s, String stream) {
+    try {
+      String leader = s.jsm.getStreamInfo(stream).getClusterInfo().getLeader();
+      return nodes.get(Integer.parseInt(leader.substring(1)) - 1);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void frozenNode(String which,
+      java.util.function.Function<NatsSession, NatsServerProcess> choose) throws Exception {
+    nodes = NatsServerProcess.startCluster(3);
+    List<String> urls = nodes.stream().map(NatsServerProcess::url).toList();
+    // the production defaults of the timeouts (request 5 s, connect 2 s): only the waits of the
+    // test support are shorter
+    NatsSettings settings = NatsTestSupport.settings(urls).replicas(3)
+        .startupWait(Duration.ofSeconds(30)).requestTimeout(Duration.ofSeconds(5))
+        .reconnectWait(Duration.ofSeconds(2)).build();
+    fleet = new Fleet(settings);
+    fleet.start("w1", Map.of(), Duration.ofSeconds(3), 8);
+    fleet.start("w2", Map.of(), Duration.ofSeconds(3), 8);
+    JobClient c = fleet.jobs;
+    NatsSession s = fleet.client.requireSession();
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      ids.add(fleet.create("diag.echo", "{\"n\":" + i + "}", "_any"));
+    }
+    assertThat(fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(30))).isTrue();
+    NatsServerProcess victim = choose.apply(s);
+    String connected = s.conn.getConnectedUrl();
+    String roles = "jobs leader " + leaderOf(s, NatsLayout.STREAM).url() + ", job bucket leader "
+        + leaderOf(s, NatsLayout.JOBS_KV_STREAM).url() + ", controller on " + connected;
+
+    List<String> refused = new ArrayList<>();
+    long slowestCreate = 0;
+    long slowestRead = 0;
+    int creates = 0;
+    boolean resumed = false;
+    long pausedAt = System.nanoTime();
+    victim.pause(true);
+    try {
+      // one create, its detail and the stats, again and again: through the pause and 3 s after
+      long end = pausedAt + Duration.ofSeconds(15).toNanos();
+      while (System.nanoTime() < end) {
+        long t = System.nanoTime();
+        JobId id;
+        try {
+          id = fleet.create("diag.echo", "{\"n\":" + ids.size() + "}", "_any");
+        } catch (RuntimeException e) {
+          refused.add("create after " + (t - pausedAt) / 1_000_000 + " ms: " + e);
+          continue;
+        } finally {
+          slowestCreate = Math.max(slowestCreate, System.nanoTime() - t);
+        }
+        ids.add(id);
+        creates++;
+        long u = System.nanoTime();
+        try {
+          assertThat(c.get(id)).as("detail of %s", id).isPresent();
+          c.stats();
+        } catch (RuntimeException e) {
+          refused.add("read after " + (u - pausedAt) / 1_000_000 + " ms: " + e);
+        } finally {
+          slowestRead = Math.max(slowestRead, System.nanoTime() - u);
+        }
+        if (!resumed && System.nanoTime() - pausedAt > Duration.ofSeconds(12).toNanos()) {
+          victim.pause(false);
+          resumed = true;
+        }
+      }
+    } finally {
+      victim.pause(false);
+    }
+    boolean done = fleet.awaitCompletedSomewhere(ids, Duration.ofSeconds(60));
+    if (!done) {
+      System.err.println("DIAG " + NatsTestSupport.diagnose(fleet.client, ids));
+    }
+    assertThat(done).as("every job completed (%s %s paused; %s)", which, victim.url(), roles)
+        .isTrue();
+    Map<String, Integer> perWorker = fleet.assertCompletedExactlyOnce(ids);
+    System.err.printf("cluster freeze: %s %s paused 12 s (%s): %d creates, %d refused, per worker"
+        + " %s%n", which, victim.url(), roles, creates, refused.size(), perWorker);
+    String key = which.startsWith("the job") ? "FREEZE_LEADER" : "FREEZE_CONNECTED";
+    System.out.println("CLUSTER " + key + " slowest_create_ms = "
+        + TimeUnit.NANOSECONDS.toMillis(slowestCreate));
+    System.out.println("CLUSTER " + key + " slowest_read_ms = "
+        + TimeUnit.NANOSECONDS.toMillis(slowestRead));
+    System.out.println("CLUSTER " + key + " creates = " + creates);
+    System.out.println("CLUSTER " + key + " refused = " + refused.size());
+    assertThat(refused).as("creates and reads refused while %s was paused", which).isEmpty();
+    assertThat(Duration.ofNanos(slowestCreate)).as("slowest create").isLessThan(
+        Duration.ofSeconds(10));
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -37,27 +37,29 @@ class NatsConnectionIT {
     MetricsTap m = new MetricsTap();
     NatsBackend b = closeLater(NatsTestSupport.backend(server, m));
     JobRecord before = NatsJobStoreV2IT.any();
-    b.jobStore().create(before).get();
+    b.store().create(before).get();
     server.kill9();
     assertThat(NatsTestSupport.eventually(Duration.ofSeconds(5), () -> !b.isConnected())).isTrue();
 
     long t0 = System.nanoTime();
-    CompletableFuture<Long> claim = b.jobStore().putRun(RunKey.any(before.job().id()),
+    CompletableFuture<Long> claim = b.store().putRun(RunKey.any(before.job().id()),
         Run.claim(null, "w1", 1, Instant.now()), 0);
     assertThat(catchThrowable(claim::get)).hasCauseInstanceOf(BackendUnavailableException.class);
-    assertThat(catchThrowable(() -> b.jobStore().find(before.job().id())))
+    assertThat(catchThrowable(() -> b.store().find(before.job().id())))
         .isInstanceOf(BackendUnavailableException.class);
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    // at once: well under the 5 s request timeout a write would wait out (3 s leaves room for a
+    // loaded machine; 1.01 s was seen with the load average at 20)
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
 
     server.restart();
     assertThat(b.awaitReady(Duration.ofSeconds(20))).isTrue();
-    assertThat(b.jobStore().find(before.job().id())).isPresent();
-    assertThat(b.jobStore().run(RunKey.any(before.job().id())))
+    assertThat(b.store().find(before.job().id())).isPresent();
+    assertThat(b.store().run(RunKey.any(before.job().id())))
         .as("a write refused while disconnected is never sent later").isEmpty();
     JobRecord after = NatsJobStoreV2IT.any();
-    b.jobStore().create(after).get();
-    b.jobQueue().publish(JobNotification.of(after)).get();
-    assertThat(Fixtures.statuses(b.jobStore())).containsOnlyKeys(before.job().id(), after.job().id());
+    b.store().create(after).get();
+    b.queue().publish(JobNotification.of(after)).get();
+    assertThat(Fixtures.statuses(b.store())).containsOnlyKeys(before.job().id(), after.job().id());
     assertThat(m.connectedTransitions()).containsExactly(0, 1, 0, 1);
     assertThat(m.recorded.reconnects()).isEqualTo(1);
   }
@@ -73,8 +75,8 @@ class NatsConnectionIT {
     JobRecord claimed = NatsJobStoreV2IT.any();
     server.pause(true); // the creates reach the socket, the answers never come in time
     try {
-      CompletableFuture<Long> f1 = b.jobStore().create(lost);
-      CompletableFuture<Long> f2 = b.jobStore().create(claimed);
+      CompletableFuture<Long> f1 = b.store().create(lost);
+      CompletableFuture<Long> f2 = b.store().create(claimed);
       assertThat(catchThrowable(f1::get)).hasCauseInstanceOf(BackendUnavailableException.class);
       assertThat(catchThrowable(f2::get)).hasCauseInstanceOf(BackendUnavailableException.class);
     } finally {
@@ -82,14 +84,18 @@ class NatsConnectionIT {
     }
     // a worker claimed one of them meanwhile (as if the notification had gone out after all)
     NatsBackend other = closeLater(NatsTestSupport.backend(server));
-    other.jobStore().putRun(RunKey.any(claimed.job().id()),
+    other.store().putRun(RunKey.any(claimed.job().id()),
         Run.claim(null, "w1", 1, Instant.now()), 0).get();
-    b.jobStore().create(kept).get();
-    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(10),
-        () -> other.jobStore().find(lost.job().id()).isEmpty()))
+    b.store().create(kept).get();
+    // not before its create could still be tried again by a held create
+    Thread.sleep(NatsJobStore.SETTLE_AFTER.minusSeconds(3).toMillis());
+    assertThat(other.store().find(lost.job().id())).as("kept while it may be tried again")
+        .isPresent();
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(13),
+        () -> other.store().find(lost.job().id()).isEmpty()))
         .as("the create that was stored although its caller heard it failed is removed").isTrue();
     Thread.sleep(1_000);
-    assertThat(Fixtures.statuses(other.jobStore())).containsOnlyKeys(kept.job().id(), claimed.job().id());
+    assertThat(Fixtures.statuses(other.store())).containsOnlyKeys(kept.job().id(), claimed.job().id());
   }
 
   @Test
@@ -118,7 +124,7 @@ class NatsConnectionIT {
           e -> assertThat(e).containsIgnoringCase("authentication").doesNotContain(secret));
       assertThat(took).as("gave up early instead of waiting the whole startup wait")
           .isLessThan(Duration.ofSeconds(14));
-      Throwable t = catchThrowable(() -> b.jobStore().find(JobId.generate(Clock.systemUTC())));
+      Throwable t = catchThrowable(() -> b.store().find(JobId.generate(Clock.systemUTC())));
       assertThat(t).isInstanceOf(BackendUnavailableException.class);
       assertThat(t.getMessage()).containsIgnoringCase("authentication");
       assertThat(stackTrace(t)).doesNotContain(secret);
@@ -132,7 +138,7 @@ class NatsConnectionIT {
               .build();
       NatsBackend b2 = closeLater(NatsBackend.connect(inUrl));
       assertThat(b2.isReady()).isFalse();
-      Throwable t2 = catchThrowable(() -> b2.jobQueue().backlog());
+      Throwable t2 = catchThrowable(() -> b2.queue().backlog());
       assertThat(t2).isInstanceOf(BackendUnavailableException.class);
       assertThat(stackTrace(t2)).doesNotContain(urlSecret);
       assertThat(inUrl.toString()).doesNotContain(urlSecret);
@@ -162,11 +168,11 @@ class NatsConnectionIT {
                 NatsTestSupport.settings(server).startupWait(Duration.ofSeconds(1)).build(), m, m));
     assertThat(b.isReady()).isFalse();
     assertThat(m.recorded.connected()).isZero();
-    assertThat(catchThrowable(() -> b.jobQueue()
+    assertThat(catchThrowable(() -> b.queue()
             .publish(JobNotification.of(NatsJobStoreV2IT.any())).get()))
         .hasCauseInstanceOf(BackendUnavailableException.class)
         .hasMessageContaining("not connected");
-    assertThat(catchThrowable(() -> b.jobStore().create(NatsJobStoreV2IT.any()).get()))
+    assertThat(catchThrowable(() -> b.store().create(NatsJobStoreV2IT.any()).get()))
         .hasCauseInstanceOf(BackendUnavailableException.class);
 
     Thread.sleep(1000); // several failed attempts: DISCONNECTED each time
@@ -174,7 +180,7 @@ class NatsConnectionIT {
     assertThat(b.awaitReady(Duration.ofSeconds(20))).isTrue();
     assertThat(m.connectedTransitions()).containsExactly(0, 1);
     assertThat(m.recorded.reconnects()).as("a first connection is not a reconnect").isZero();
-    assertThat(Fixtures.statuses(b.jobStore())).isEmpty();
+    assertThat(Fixtures.statuses(b.store())).isEmpty();
     assertThat(m.recorded.subsystems()).containsEntry("nats", true);
   }
 

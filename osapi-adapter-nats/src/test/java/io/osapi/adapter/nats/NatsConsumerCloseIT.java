@@ -28,16 +28,16 @@ class NatsConsumerCloseIT {
     NatsBackend a = closer.later(NatsTestSupport.backend(server));
     NatsBackend b = closer.later(NatsTestSupport.backend(server));
     Duration ackWait = Duration.ofSeconds(30);
-    JobConsumer ca = a.jobQueue().consumer(new ConsumerSpec("close-a", Map.of(), ackWait, 5));
+    JobConsumer ca = a.queue().consumer(new ConsumerSpec("close-a", Map.of(), ackWait, 5));
     JobConsumer cb = closer.later(
-        b.jobQueue().consumer(new ConsumerSpec("close-b", Map.of(), ackWait, 5)));
+        b.queue().consumer(new ConsumerSpec("close-b", Map.of(), ackWait, 5)));
     // a asks for 8 jobs and gets none: its pull requests stay open at the server
     assertThat(ca.fetch(8, Duration.ofMillis(300))).isEmpty();
     ca.close();
 
     JobRecord job = NatsJobStoreV2IT.any();
-    client.jobStore().create(job).get();
-    client.jobQueue().publish(JobNotification.of(job)).get();
+    client.store().create(job).get();
+    client.queue().publish(JobNotification.of(job)).get();
     long t0 = System.nanoTime();
     Delivery d = null;
     while (d == null && System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos()) {

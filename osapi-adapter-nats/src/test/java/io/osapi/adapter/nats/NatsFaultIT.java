@@ -94,7 +94,7 @@ class NatsFaultIT {
 
   private static int countCompleted(Fleet fleet, List<JobId> ids) {
     int n = 0;
-    var statuses = Fixtures.statuses(fleet.client.jobStore());
+    var statuses = Fixtures.statuses(fleet.client.store());
     for (JobId id : ids) {
       if (statuses.get(id) == JobStatus.COMPLETED) {
         n++;
@@ -151,11 +151,11 @@ class NatsFaultIT {
             Instant.now().truncatedTo(ChronoUnit.MILLIS)),
         List.of());
     JobId id = record.job().id();
-    b.jobStore().create(record).get();
-    b.jobQueue().publish(JobNotification.of(record)).get();
+    b.store().create(record).get();
+    b.queue().publish(JobNotification.of(record)).get();
     // the caller did not see the first ack and tried again
-    b.jobQueue().publish(JobNotification.of(record)).get();
-    assertThat(catchThrowable(() -> b.jobStore().create(record).get()))
+    b.queue().publish(JobNotification.of(record)).get();
+    assertThat(catchThrowable(() -> b.store().create(record).get()))
         .hasCauseInstanceOf(RevisionConflictException.class);
     assertThat(NatsTestSupport.streamMessages(b)).isEqualTo(1);
 
@@ -163,8 +163,8 @@ class NatsFaultIT {
     assertThat(fleet.awaitFinishedBy(id, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     Thread.sleep(500);
     assertThat(fleet.completedBy(id)).isEqualTo(Map.of("w1", 1));
-    assertThat(Fixtures.statuses(b.jobStore())).containsOnlyKeys(id);
-    assertThat(b.jobStore().find(id).orElseThrow().value()).isEqualTo(record);
+    assertThat(Fixtures.statuses(b.store())).containsOnlyKeys(id);
+    assertThat(b.store().find(id).orElseThrow().value()).isEqualTo(record);
   }
 
   private static void dumpThreads() {

@@ -14,6 +14,6 @@ class NatsJobQueueIT extends JobQueueContract {
   @Override
   protected JobQueue newQueue() {
     NATS.resetQueue();
-    return NATS.backend().jobQueue();
+    return NATS.backend().queue();
   }
 }

@@ -51,7 +51,7 @@ class NatsJobQueueV2IT {
   }
 
   private JobConsumer consumer(String worker, Duration ackWait, int maxDeliver) {
-    return closer.later(NATS.backend().jobQueue()
+    return closer.later(NATS.backend().queue()
         .consumer(new ConsumerSpec(worker, Map.of(), ackWait, maxDeliver)));
   }
 
@@ -67,7 +67,7 @@ class NatsJobQueueV2IT {
 
   @Test
   void deadlinesAreHandedOutOnceWhenDueAndWaitForASubscriber() throws Exception {
-    io.osapi.core.port.JobQueue q = NATS.backend().jobQueue();
+    io.osapi.core.port.JobQueue q = NATS.backend().queue();
     Instant now = Instant.now();
     JobDeadline soon = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(),
         now.plusMillis(1500));
@@ -108,7 +108,7 @@ class NatsJobQueueV2IT {
 
   @Test
   void aDeadlineWhoseHandlingHangsDoesNotHoldUpTheOthers() throws Exception {
-    io.osapi.core.port.JobQueue q = NATS.backend().jobQueue();
+    io.osapi.core.port.JobQueue q = NATS.backend().queue();
     JobDeadline slow = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
     java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
@@ -142,7 +142,7 @@ class NatsJobQueueV2IT {
 
   @Test
   void aDeadlineWhoseHandlingFailsForGoodIsDroppedNotHandedOutAgain() throws Exception {
-    io.osapi.core.port.JobQueue q = NATS.backend().jobQueue();
+    io.osapi.core.port.JobQueue q = NATS.backend().queue();
     JobDeadline bad = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
     JobDeadline away = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
     List<JobDeadline> calls = new CopyOnWriteArrayList<>();
@@ -174,8 +174,8 @@ class NatsJobQueueV2IT {
     JobRecord r = JobRecord.submitted(NatsJobStoreV2IT.job("_any", "{\"x\": [1, 2.0]}"), List.of());
     JobNotification n = JobNotification.of(r);
     Instant before = Instant.now().minusSeconds(1);
-    NATS.backend().jobQueue().publish(n).get(5, TimeUnit.SECONDS);
-    NATS.backend().jobQueue().publish(n).get(5, TimeUnit.SECONDS);
+    NATS.backend().queue().publish(n).get(5, TimeUnit.SECONDS);
+    NATS.backend().queue().publish(n).get(5, TimeUnit.SECONDS);
     assertThat(NatsTestSupport.streamMessages(NATS.backend())).isEqualTo(1);
 
     List<Delivery> got = fetch(c, 1, Duration.ofSeconds(5));
@@ -197,7 +197,7 @@ class NatsJobQueueV2IT {
   void aBroadcastReachesTheWorkersOwnDurable() throws Exception {
     JobConsumer c = consumer("web01.example", Duration.ofSeconds(5), 3);
     JobRecord r = JobRecord.submitted(NatsJobStoreV2IT.job("_all", "{}"), List.of("web01.example"));
-    NATS.backend().jobQueue().publish(JobNotification.of(r)).get(5, TimeUnit.SECONDS);
+    NATS.backend().queue().publish(JobNotification.of(r)).get(5, TimeUnit.SECONDS);
     List<Delivery> got = fetch(c, 1, Duration.ofSeconds(5));
     assertThat(got).hasSize(1);
     assertThat(got.get(0).notification().expects("web01.example")).isTrue();
@@ -221,14 +221,14 @@ class NatsJobQueueV2IT {
   void deliveriesThatRunOutAreReportedOnceAcrossSubscribers() throws Exception {
     NatsBackend other = closer.later(NatsTestSupport.backend(NATS.server()));
     List<ExhaustedDelivery> seen = new CopyOnWriteArrayList<>();
-    closer.later(NATS.backend().jobQueue().onExhausted(seen::add));
-    closer.later(other.jobQueue().onExhausted(seen::add));
+    closer.later(NATS.backend().queue().onExhausted(seen::add));
+    closer.later(other.queue().onExhausted(seen::add));
 
     JobConsumer c = consumer("dies", Duration.ofSeconds(1), 2);
     JobRecord any = NatsJobStoreV2IT.any();
     JobRecord all = JobRecord.submitted(NatsJobStoreV2IT.job("_all", "{}"), List.of("dies"));
-    NATS.backend().jobQueue().publish(JobNotification.of(any)).get(5, TimeUnit.SECONDS);
-    NATS.backend().jobQueue().publish(JobNotification.of(all)).get(5, TimeUnit.SECONDS);
+    NATS.backend().queue().publish(JobNotification.of(any)).get(5, TimeUnit.SECONDS);
+    NATS.backend().queue().publish(JobNotification.of(all)).get(5, TimeUnit.SECONDS);
 
     // the worker keeps pulling but never settles: two deliveries each, then the server gives up
     // (it notices on the next pull after the last ack wait ran out)
@@ -251,14 +251,14 @@ class NatsJobQueueV2IT {
   @Test
   void aHandlerThatFailsGetsTheExhaustedDeliveryAgain() throws Exception {
     List<Instant> calls = new CopyOnWriteArrayList<>();
-    closer.later(NATS.backend().jobQueue().onExhausted(e -> {
+    closer.later(NATS.backend().queue().onExhausted(e -> {
       calls.add(Instant.now());
       if (calls.size() == 1) {
         throw new IllegalStateException("store unavailable");
       }
     }));
     JobConsumer c = consumer("dies2", Duration.ofSeconds(1), 1);
-    NATS.backend().jobQueue().publish(JobNotification.of(NatsJobStoreV2IT.any()))
+    NATS.backend().queue().publish(JobNotification.of(NatsJobStoreV2IT.any()))
         .get(5, TimeUnit.SECONDS);
     assertThat(NatsTestSupport.eventually(Duration.ofSeconds(20), () -> {
       try {

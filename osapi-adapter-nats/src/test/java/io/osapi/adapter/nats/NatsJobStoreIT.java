@@ -15,7 +15,7 @@ class NatsJobStoreIT extends JobStoreContract {
   @Override
   protected JobStore newStore() {
     NATS.purge(NatsLayout.JOBS_KV_STREAM);
-    return NATS.backend().jobStore();
+    return NATS.backend().store();
   }
 
   private final List<AutoCloseable> extra = new ArrayList<>();
@@ -28,7 +28,7 @@ class NatsJobStoreIT extends JobStoreContract {
     NatsBackend b = NatsTestSupport.backend(
         NatsTestSupport.settings(server).jobsTtl(retention).build());
     extra.add(0, b);
-    return b.jobStore();
+    return b.store();
   }
 
   @AfterEach

@@ -44,7 +44,7 @@ class NatsJobStoreV2IT {
   @BeforeEach
   void clean() {
     NATS.purge(NatsLayout.JOBS_KV_STREAM);
-    store = NATS.backend().jobStore();
+    store = NATS.backend().store();
   }
 
   static Job job(String target, String data) {

@@ -92,14 +92,14 @@ final class NatsTestSupport {
             .append(ci.getRedelivered()).append(" delivered ").append(ci.getDelivered())
             .append(" ackFloor ").append(ci.getAckFloor()).append('\n');
       }
-      var statuses = Fixtures.statuses(b.jobStore());
+      var statuses = Fixtures.statuses(b.store());
       java.util.Map<Object, Integer> counts = new java.util.TreeMap<>();
       for (var id : ids) {
         var st = statuses.get(id);
         counts.merge(String.valueOf(st == null ? "missing" : st.wire()), 1, Integer::sum);
         if (st != io.osapi.core.domain.JobStatus.COMPLETED) {
           sb.append("job ").append(id).append(' ').append(st).append(' ')
-              .append(b.jobStore().find(id).map(r -> b.jobStore().runs(r.value()).toString())
+              .append(b.store().find(id).map(r -> b.store().runs(r.value()).toString())
                   .orElse("no record"))
               .append('\n');
         }

@@ -8,7 +8,6 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.operations.BuiltinOperations;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.service.JobClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,6 +42,52 @@ class NatsTwoControllersIT {
     }
   }
 
+  /**
+   * A job stored whose notification never went out (its controller died between the two), and a
+   * job notified as usual: both controllers' reconcilers look at both at once, and the stream holds
+   * one notification per job (de-duplicated by job id); each job then runs exactly once.
+   */
+  @Test
+  void twoControllersSendAMissingNotificationOnceBetweenThem() throws Exception {
+    server = NatsServerProcess.start();
+    NatsSettings settings = NatsTestSupport.settings(server).build();
+    fleet = new Fleet(settings);
+    other = NatsTestSupport.backend(settings.toBuilder().connectionName("controller-b").build());
+    JobId published = fleet.create("diag.echo", "{\"n\":1}", "_any");
+    io.osapi.core.domain.Job job = new io.osapi.core.domain.Job(
+        JobId.generate(Clock.systemUTC()), new io.osapi.core.domain.Operation("diag.echo", "{}"),
+        io.osapi.core.domain.OperationKind.QUERY, io.osapi.core.domain.Target.parse("_any"),
+        java.time.Instant.now());
+    fleet.client.store().create(
+        io.osapi.core.domain.JobRecord.submitted(job, java.util.List.of())).get();
+    JobId orphan = job.id();
+    assertThat(NatsTestSupport.streamMessages(fleet.client)).isEqualTo(1);
+
+    // both controllers, 31 s later (past the grace)
+    Clock later = Clock.offset(Clock.systemUTC(), Duration.ofSeconds(31));
+    java.util.List<io.osapi.core.service.SubmitReconciler> reconcilers = new java.util.ArrayList<>();
+    for (NatsBackend b : java.util.List.of(fleet.client, other)) {
+      io.osapi.core.service.JobIndex index =
+          io.osapi.core.service.JobIndex.of(b.store(), Clock.systemUTC());
+      assertThat(NatsTestSupport.eventually(Duration.ofSeconds(5),
+          () -> index.status(orphan) != null && index.status(published) != null)).isTrue();
+      reconcilers.add(new io.osapi.core.service.SubmitReconciler(b.store(), b.queue(),
+          index, later, Duration.ofSeconds(30), Duration.ofSeconds(20)));
+    }
+    java.util.List<java.util.concurrent.CompletableFuture<Integer>> rounds =
+        reconcilers.stream().map(r -> java.util.concurrent.CompletableFuture.supplyAsync(r::round))
+            .toList();
+    for (var f : rounds) {
+      assertThat(f.get()).as("both jobs looked at (neither has a run)").isEqualTo(2);
+    }
+    assertThat(NatsTestSupport.streamMessages(fleet.client))
+        .as("one notification per job in the stream").isEqualTo(2);
+    fleet.start("w1");
+    assertThat(fleet.awaitCompletedSomewhere(java.util.List.of(published, orphan),
+        Duration.ofSeconds(10))).isTrue();
+    fleet.assertCompletedExactlyOnce(java.util.List.of(published, orphan));
+  }
+
   @Test
   void twoControllersAgreeWithinASecondOfEachWrite() {
     server = NatsServerProcess.start();
@@ -50,8 +95,7 @@ class NatsTwoControllersIT {
     fleet = new Fleet(settings); // controller A (its job client) and, below, a worker
     other = NatsTestSupport.backend(settings.toBuilder().connectionName("controller-b").build());
     JobClient a = fleet.jobs;
-    JobClient b = new JobClient(other.jobStore(), other.jobQueue(), other.workerRegistry(),
-        BuiltinOperations.registry(), JobMetrics.noop(), Clock.systemUTC());
+    JobClient b = JobClient.builder(other, BuiltinOperations.registry()).build();
     fleet.start("w1");
     assertThat(a.stats().total()).isZero(); // both indexes made and caught up
     assertThat(b.stats().total()).isZero();

@@ -40,9 +40,9 @@ class NatsV1StoreIT {
   void aV2StoreIsAccepted() throws Exception {
     NatsServerProcess server = closer.later(NatsServerProcess.start());
     NatsBackend first = NatsTestSupport.backend(server);
-    first.jobStore().create(NatsJobStoreV2IT.any()).get();
+    first.store().create(NatsJobStoreV2IT.any()).get();
     first.close();
     NatsBackend again = closer.later(NatsTestSupport.backend(server));
-    assertThat(Fixtures.statuses(again.jobStore())).hasSize(1);
+    assertThat(Fixtures.statuses(again.store())).hasSize(1);
   }
 }

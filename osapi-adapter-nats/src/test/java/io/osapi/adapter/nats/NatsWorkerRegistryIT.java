@@ -11,6 +11,6 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
   @Override
   protected WorkerRegistry newRegistry() {
     NATS.purge(NatsLayout.WORKERS_KV_STREAM);
-    return NATS.backend().workerRegistry();
+    return NATS.backend().registry();
   }
 }

@@ -126,7 +126,7 @@ class NatsWorkersIT {
     assertThat(fleet.awaitFinishedBy(first, Set.of("w1"), Duration.ofSeconds(10))).isTrue();
     fleet.stop("w1");
     // as if w1 had crashed: its heartbeat has not expired yet, so a job for it is accepted
-    fleet.client.workerRegistry().heartbeat(
+    fleet.client.registry().heartbeat(
         new WorkerInfo("w1", Map.of(), Instant.now(), Instant.now(), 0, 4));
     JobId whileAway = fleet.create("diag.echo", "{}", "w1");
     fleet.start("w1");

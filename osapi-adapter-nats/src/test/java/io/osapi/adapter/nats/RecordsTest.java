@@ -172,10 +172,10 @@ class RecordsTest {
   @Test
   void ackSubjectsAreReadWithoutJnats() {
     assertThat(NatsDelivery.ackMeta("$JS.ACK.JOBS.query_any.3.17.9.1764500000123456789.0"))
-        .containsExactly(3, 1764500000123456789L);
+        .isEqualTo(new NatsDelivery.AckMeta(3, 1764500000123456789L));
     assertThat(NatsDelivery.ackMeta(
         "$JS.ACK.dom.hash.JOBS.query_any.2.17.9.1764500000123456789.4.rand"))
-        .containsExactly(2, 1764500000123456789L);
+        .isEqualTo(new NatsDelivery.AckMeta(2, 1764500000123456789L));
     assertThat(NatsDelivery.ackMeta("_INBOX.x")).isNull();
   }
 

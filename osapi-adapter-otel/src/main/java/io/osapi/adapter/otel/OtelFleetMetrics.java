@@ -43,6 +43,12 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   /** Instrument name of {@code osapi_workers_by_state}. */
   public static final String WORKERS_BY_STATE = "osapi.workers.by_state";
 
+  /** Instrument name of {@code osapi_job_store_usage_ratio}. */
+  public static final String JOB_STORE_USAGE = "osapi.job_store.usage_ratio";
+
+  /** Instrument name of {@code osapi_job_store_full}. */
+  public static final String JOB_STORE_FULL = "osapi.job_store.full";
+
   /** Instrument name of {@code osapi_workers_stale}. */
   public static final String WORKERS_STALE = "osapi.workers.stale";
 
@@ -70,6 +76,9 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   private volatile long indexJobs = -1;
   private volatile long indexLag = -1;
   private volatile List<HeartbeatAge> heartbeatAges = List.of();
+  /** The job store's usage (NaN: never reported) and whether it is full (-1: never reported). */
+  private volatile double storeUsage = Double.NaN;
+  private volatile long storeFull = -1;
   /** Registered workers by state (index: ordinal), null until the first refresh. */
   private volatile long[] byState;
   /** Registered workers with a stale heartbeat, -1 until the first refresh. */
@@ -93,6 +102,20 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
         () -> indexJobs);
     level(meter, JOB_INDEX_LAG, "Writes to the job store this controller's job index has not"
         + " applied yet (its replay at start included).", "{write}", () -> indexLag);
+    level(meter, JOB_STORE_FULL, "1 while the job store refuses new jobs for want of room (its"
+        + " bucket past the part kept for runs, or its server's storage full), else 0.", "",
+        () -> storeFull);
+    observables.add(
+        meter
+            .gaugeBuilder(JOB_STORE_USAGE)
+            .setDescription("Bytes the job store holds over its byte bound (0 without one).")
+            .buildWithCallback(m -> {
+              double v = storeUsage;
+              if (!Double.isNaN(v)) {
+                m.record(v);
+              }
+            })
+            ::close);
     observables.add(
         meter
             .gaugeBuilder(WORKER_HEARTBEAT_AGE)
@@ -152,6 +175,14 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   public void jobIndex(long jobs, long behind) {
     indexJobs = Math.max(0L, jobs);
     indexLag = Math.max(0L, behind);
+  }
+
+  @Override
+  public void jobStore(io.osapi.core.domain.StoreUsage usage) {
+    if (usage != null) {
+      storeUsage = usage.ratio();
+      storeFull = usage.full() ? 1 : 0;
+    }
   }
 
   @Override

@@ -35,9 +35,10 @@ import java.util.function.BooleanSupplier;
  * whether the backend is up or not. Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
  * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 with {@code Retry-After}
  * while the store or queue is unreachable (a create only once the job client's create patience
- * has run out: it holds creates through a fail-over), 507 for a create the embedded broker's
- * size bound refuses (with the limit and the option that sets it), 422 for a request the store
- * refuses for good (a record larger than NATS's max payload), 500 for anything unexpected (logged,
+ * has run out: it holds creates through a fail-over), 507 at once for a create the job store
+ * has no room for (the embedded broker's bound, the NATS job bucket's, or the NATS server's
+ * storage; with the limit and the option that sets it), 422 for a request the store refuses for
+ * good (a record larger than NATS's max payload), 500 for anything unexpected (logged,
  * never shown). Input is fully validated before
  * the job client is called, so a refused request stores nothing and moves no metric.
  */
@@ -82,10 +83,16 @@ public final class JobsApi implements HttpHandler {
       sendError(ex, 400, e.getMessage(), Map.of("field", e.field()), Map.of());
     } catch (StoreFullException e) {
       LOG.log(Level.WARNING, "job refused: {0}", e.getMessage());
-      String option = e.limit() == StoreFullException.Limit.JOBS
-          ? "--embedded-max-jobs" : "--embedded-max-bytes";
-      sendError(ex, 507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire them, or"
-          + " raise " + option, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
+      String option = switch (e.limit()) {
+        case JOBS -> "--embedded-max-jobs";
+        case BYTES -> "--embedded-max-bytes";
+        case BUCKET -> "--nats-max-bytes";
+        case SERVER -> "max_file_store"; // of nats-server's jetstream block
+      };
+      String raise = e.limit() == StoreFullException.Limit.SERVER
+          ? "give the NATS server more JetStream storage (max_file_store)" : "raise " + option;
+      sendError(ex, 507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire them, or "
+          + raise, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
           "max", e.max(), "option", option), Map.of());
     } catch (PermanentStoreException e) {
       LOG.log(Level.WARNING, "the store refused a request: {0}", e.getMessage());

@@ -40,7 +40,7 @@ public final class ControllerCommand implements Callable<Integer> {
   ProcessSettings settings() {
     return new ProcessSettings(
         ProcessKind.CONTROLLER,
-        Optional.of(natsOptions.toSettings(servers.nats, "osapi-controller", null)),
+        Optional.of(natsOptions.toSettings(servers.nats, "osapi-controller", null, true)),
         Optional.of(api.toSettings()),
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-controller"),

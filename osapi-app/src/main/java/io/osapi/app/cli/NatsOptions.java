@@ -81,18 +81,34 @@ public final class NatsOptions {
           + " broker; 0s keeps jobs for ever (default: ${DEFAULT-VALUE}).")
   String jobTtl;
 
+  @Option(
+      names = "--nats-max-bytes",
+      paramLabel = "SIZE",
+      defaultValue = "1g",
+      description = "Storage osapi may take on each NATS server (bytes with k, m or g), shared"
+          + " among its streams and buckets as their byte limits; the server must have that"
+          + " much JetStream storage free. Owned by the controllers (default: ${DEFAULT-VALUE}).")
+  String maxBytes;
+
+  private static final java.util.regex.Pattern SIZE =
+      java.util.regex.Pattern.compile("(\\d{1,12})([kmg]?)");
+
   /**
    * The NATS settings for these options.
    *
    * @param urls the {@code --nats} value: one URL or several separated by commas
    * @param connectionName the client name the server shows
    * @param worker the worker's delivery settings, for the shared consumers' defaults, or null
+   * @param owner whether this process owns the bucket-wide settings (controllers, all-in-one):
+   *     a worker adopts the streams' and buckets' settings as it finds them
    * @throws ConfigException naming the option at fault
    */
-  NatsSettings toSettings(String urls, String connectionName, WorkerConfig worker) {
+  NatsSettings toSettings(String urls, String connectionName, WorkerConfig worker,
+      boolean owner) {
     NatsSettingsBuilder b = NatsSettings.builder().servers(parseUrls(urls))
         .connectionName(connectionName)
-        .startupWait(STARTUP_WAIT);
+        .startupWait(STARTUP_WAIT)
+        .owner(owner);
     if (user != null || passwordFile != null) {
       if (user == null) {
         throw new ConfigException("--nats-password-file", "needs --nats-user as well");
@@ -169,6 +185,29 @@ public final class NatsOptions {
           "expected file or memory, got '" + storage + "'");
     });
     b.jobsTtl(jobTtl());
+    b.maxBytes(maxBytes());
+  }
+
+  /** {@code --nats-max-bytes}: bytes, KiB, MiB or GiB, at least 8m. */
+  long maxBytes() {
+    String t = maxBytes == null ? "" : maxBytes.strip().toLowerCase(Locale.ROOT);
+    java.util.regex.Matcher m = SIZE.matcher(t);
+    if (!m.matches()) {
+      throw new ConfigException("--nats-max-bytes", "'" + maxBytes + "' is not a size: use bytes"
+          + " with k, m or g (like 512m)");
+    }
+    int shift = switch (m.group(2)) {
+      case "k" -> 10;
+      case "m" -> 20;
+      case "g" -> 30;
+      default -> 0;
+    };
+    long n = Long.parseLong(m.group(1));
+    long bytes = n > (Long.MAX_VALUE >> shift) ? Long.MAX_VALUE : n << shift;
+    if (bytes < (8L << 20)) {
+      throw new ConfigException("--nats-max-bytes", "must be at least 8m, got " + maxBytes);
+    }
+    return bytes;
   }
 
   /** {@code --job-ttl}: how long jobs are kept, in NATS or in the embedded broker. */

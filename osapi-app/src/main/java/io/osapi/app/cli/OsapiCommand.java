@@ -73,7 +73,7 @@ public final class OsapiCommand implements Callable<Integer> {
     return new ProcessSettings(
         ProcessKind.ALL_IN_ONE,
         embedded ? Optional.empty()
-            : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w)),
+            : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w, true)),
         Optional.of(api.toSettings()),
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi"),

@@ -43,7 +43,7 @@ public final class WorkerCommand implements Callable<Integer> {
     WorkerConfig w = worker.toConfig();
     return new ProcessSettings(
         ProcessKind.WORKER,
-        Optional.of(natsOptions.toSettings(servers.nats, "osapi-worker-" + w.workerId(), w)),
+        Optional.of(natsOptions.toSettings(servers.nats, "osapi-worker-" + w.workerId(), w, false)),
         Optional.empty(),
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-worker"),

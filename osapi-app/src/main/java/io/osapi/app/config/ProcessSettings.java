@@ -60,6 +60,13 @@ public record ProcessSettings(
     if (jobRetention.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }
+    Duration floor = api.map(a -> a.jobTimeout().plus(
+        io.osapi.core.service.JobClient.RETENTION_BEYOND_TIMEOUT)).orElse(Duration.ZERO);
+    if (!jobRetention.isZero() && jobRetention.compareTo(floor) < 0) {
+      throw new ConfigException("--job-ttl", "must be 0s (for ever) or at least --job-timeout ("
+          + Durations.format(api.get().jobTimeout()) + ") plus 1m: a job must be kept past its"
+          + " timeout, got " + Durations.format(jobRetention));
+    }
     if (kind != ProcessKind.ALL_IN_ONE && nats.isEmpty()) {
       throw new ConfigException("--nats", "the " + kind.label() + " needs a NATS server URL");
     }

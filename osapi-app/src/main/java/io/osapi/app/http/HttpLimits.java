@@ -1,11 +1,11 @@
 package io.osapi.app.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.osapi.core.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The limits both JDK HTTP servers of a process (the REST API and {@code /metrics}) run with, so
@@ -86,15 +86,10 @@ public final class HttpLimits {
    * @param max the most exchanges in progress at once (reading, waiting for a turn, answering)
    */
   public static ThreadPoolExecutor connectionPool(String name, int max) {
-    AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             0, max, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
-            r -> {
-              Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            },
+            DaemonThreads.named(name),
             new ThreadPoolExecutor.AbortPolicy());
     return pool;
   }

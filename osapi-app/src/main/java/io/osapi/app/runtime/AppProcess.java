@@ -1,6 +1,8 @@
 package io.osapi.app.runtime;
 
 import io.osapi.app.config.LifecycleSettings;
+import io.osapi.app.config.ProcessKind;
+import io.osapi.core.concurrent.DaemonThreads;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 public final class AppProcess {
   private static final System.Logger LOG = System.getLogger(AppProcess.class.getName());
 
-  private final String kind;
+  private final ProcessKind kind;
   private final List<Managed> parts;
   private final Backend backend;
   private final MetricsShutdown metrics;
@@ -42,7 +44,7 @@ public final class AppProcess {
   }
 
   /**
-   * @param kind what the process is ({@code controller}, {@code worker}, {@code all-in-one})
+   * @param kind what the process is
    * @param parts its parts in start order
    * @param backend the store/queue backend, closed last
    * @param metrics the metrics backend, flushed and closed before the backend
@@ -50,7 +52,7 @@ public final class AppProcess {
    * @param lifecycle drain and refresh timing
    */
   public AppProcess(
-      String kind,
+      ProcessKind kind,
       List<Managed> parts,
       Backend backend,
       MetricsShutdown metrics,
@@ -66,7 +68,7 @@ public final class AppProcess {
   }
 
   /** What the process is. */
-  public String kind() {
+  public ProcessKind kind() {
     return kind;
   }
 
@@ -97,14 +99,10 @@ public final class AppProcess {
     readiness.started(true);
     ticker =
         Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "osapi-readiness");
-              t.setDaemon(true);
-              return t;
-            });
+            DaemonThreads.single("osapi-readiness"));
     long every = lifecycle.readinessInterval().toMillis();
     ticker.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.MILLISECONDS);
-    LOG.log(Level.INFO, "{0} started", kind);
+    LOG.log(Level.INFO, "{0} started", kind.label());
   }
 
   private void tick() {
@@ -133,12 +131,13 @@ public final class AppProcess {
       }
       state = State.STOPPED;
     }
-    LOG.log(Level.INFO, "{0} stopping (drain timeout {1})", kind, lifecycle.drainTimeout());
+    LOG.log(Level.INFO, "{0} stopping (drain timeout {1})", kind.label(),
+        lifecycle.drainTimeout());
     ticker.shutdownNow();
     readiness.started(false);
     stopParts(Instant.now().plus(lifecycle.drainTimeout()).plus(Duration.ofSeconds(1)));
     closeQuietly();
-    LOG.log(Level.INFO, "{0} stopped", kind);
+    LOG.log(Level.INFO, "{0} stopped", kind.label());
     stopped.countDown();
     return true;
   }

@@ -1,24 +1,13 @@
 package io.osapi.app.runtime;
 
-import io.osapi.core.port.JobQueue;
-import io.osapi.core.port.JobStore;
-import io.osapi.core.port.WorkerRegistry;
+import io.osapi.core.port.Broker;
 import java.util.Optional;
 
 /**
- * Where jobs, notifications and heartbeats live: the embedded broker or a NATS connection. Owns the
- * connection; closed last when the process stops.
+ * A {@link Broker} with what the process reports of it (readiness, a line for people): the
+ * embedded broker or a NATS connection. Owns the connection; closed last when the process stops.
  */
-public interface Backend extends AutoCloseable {
-  /** The job store. */
-  JobStore store();
-
-  /** The job queue. */
-  JobQueue queue();
-
-  /** The worker registry. */
-  WorkerRegistry registry();
-
+public interface Backend extends Broker {
   /** Whether the store and queue can be reached now (the embedded broker always can). */
   boolean connected();
 

@@ -18,17 +18,17 @@ public final class EmbeddedBackend implements Backend {
 
   @Override
   public JobStore store() {
-    return broker.jobStore();
+    return broker.store();
   }
 
   @Override
   public JobQueue queue() {
-    return broker.jobQueue();
+    return broker.queue();
   }
 
   @Override
   public WorkerRegistry registry() {
-    return broker.workerRegistry();
+    return broker.registry();
   }
 
   @Override

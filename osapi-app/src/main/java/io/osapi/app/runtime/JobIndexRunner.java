@@ -1,5 +1,6 @@
 package io.osapi.app.runtime;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.service.JobIndex;
@@ -55,17 +56,14 @@ public final class JobIndexRunner implements Managed {
     }
     started = System.nanoTime();
     index.watch(store);
-    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "osapi-job-index");
-      t.setDaemon(true);
-      return t;
-    });
+    ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.single("osapi-job-index"));
     ticker.scheduleWithFixedDelay(this::tick, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** One round: expiry, then size and lag. Never throws. */
   void tick() {
     try {
+      index.retention(store.retention());
       index.expire();
       metrics.jobIndex(index.size(), index.behind());
     } catch (RuntimeException e) {

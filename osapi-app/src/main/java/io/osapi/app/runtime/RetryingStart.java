@@ -1,5 +1,6 @@
 package io.osapi.app.runtime;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -37,11 +38,7 @@ final class RetryingStart {
     if (attempt.getAsBoolean()) {
       return true;
     }
-    starter = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
+    starter = Executors.newSingleThreadScheduledExecutor(DaemonThreads.single(threadName));
     attempts = starter.scheduleWithFixedDelay(() -> {
       synchronized (this) {
         if (!cancelled && attempt.getAsBoolean()) {

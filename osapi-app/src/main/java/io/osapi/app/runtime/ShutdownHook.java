@@ -31,10 +31,10 @@ public final class ShutdownHook {
     if (!process.isRunning()) {
       return;
     }
-    out.println("osapi " + process.kind() + ": shutting down");
+    out.println("osapi " + process.kind().label() + ": shutting down");
     out.flush();
     if (process.stop()) {
-      out.println("osapi " + process.kind() + ": stopped");
+      out.println("osapi " + process.kind().label() + ": stopped");
       out.flush();
       System.err.flush();
       Runtime.getRuntime().halt(0);

@@ -5,12 +5,14 @@ import dagger.Component;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiServer;
+import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
@@ -62,6 +64,7 @@ public interface AllInOneComponent {
         MetricsEndpoint metrics,
         WorkerRunner worker,
         JobIndexRunner index,
+        SubmitReconcilerRunner reconciler,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -71,8 +74,8 @@ public interface AllInOneComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "all-in-one",
-          List.of(metrics, worker, index, refresher, deadLetters, timeouts, api),
+          ProcessKind.ALL_IN_ONE,
+          List.of(metrics, worker, index, reconciler, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,
           readiness,

@@ -5,12 +5,14 @@ import dagger.Component;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiServer;
+import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
 import io.osapi.app.runtime.MetricsShutdown;
@@ -53,6 +55,7 @@ public interface ControllerComponent {
     static AppProcess process(
         MetricsEndpoint metrics,
         JobIndexRunner index,
+        SubmitReconcilerRunner reconciler,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -62,7 +65,7 @@ public interface ControllerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "controller", List.of(metrics, index, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
+          ProcessKind.CONTROLLER, List.of(metrics, index, reconciler, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

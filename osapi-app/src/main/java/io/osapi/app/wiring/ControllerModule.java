@@ -7,7 +7,10 @@ import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.core.port.JobStore;
+import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.core.service.DeadLetterService;
+import io.osapi.core.service.JobIndex;
+import io.osapi.core.service.SubmitReconciler;
 import io.osapi.core.service.JobTimeoutService;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.JobMetrics;
@@ -23,13 +26,14 @@ public interface ControllerModule {
   @Provides
   static ControllerRefresher refresher(
       Backend backend,
+      JobStore store,
       JobQueue queue,
       WorkerRegistry registry,
       FleetMetrics metrics,
       Clock clock,
       LifecycleSettings lifecycle) {
     return new ControllerRefresher(
-        backend, queue, registry, metrics, clock, lifecycle.refreshInterval());
+        backend, store, queue, registry, metrics, clock, lifecycle.refreshInterval());
   }
 
   /** Gives up on jobs whose deliveries ran out (one subscriber per exhaustion across controllers). */
@@ -50,5 +54,17 @@ public interface ControllerModule {
     return new QueueListenerRunner("job timeouts",
         "broadcast runs still open at their job's deadline are failed here",
         new JobTimeoutService(store, queue, metrics, clock), backend);
+  }
+
+  /**
+   * Notifies again the jobs still submitted without a run {@link SubmitReconcilerRunner#GRACE}
+   * after their creation (a controller died between a job's record and its notification).
+   */
+  @Provides
+  static SubmitReconcilerRunner submitReconciler(Backend backend, JobStore store, JobQueue queue,
+      JobIndex index, Clock clock, LifecycleSettings lifecycle) {
+    return new SubmitReconcilerRunner(backend, new SubmitReconciler(store, queue, index, clock,
+        SubmitReconcilerRunner.GRACE, SubmitReconcilerRunner.MARGIN),
+        lifecycle.readinessInterval());
   }
 }

@@ -82,15 +82,13 @@ public interface CoreModule {
    */
   @Provides
   static JobClient jobClient(
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
+      Backend backend,
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock,
       JobIndex index,
       ProcessSettings settings) {
-    return JobClient.builder(store, queue, registry, operations)
+    return JobClient.builder(backend, operations)
         .metrics(metrics)
         .clock(clock)
         .defaultTimeout(

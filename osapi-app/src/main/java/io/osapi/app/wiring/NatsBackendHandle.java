@@ -22,17 +22,17 @@ final class NatsBackendHandle implements Backend {
 
   @Override
   public JobStore store() {
-    return nats.jobStore();
+    return nats.store();
   }
 
   @Override
   public JobQueue queue() {
-    return nats.jobQueue();
+    return nats.queue();
   }
 
   @Override
   public WorkerRegistry registry() {
-    return nats.workerRegistry();
+    return nats.registry();
   }
 
   @Override

@@ -4,6 +4,7 @@ import dagger.BindsInstance;
 import dagger.Component;
 import dagger.Module;
 import dagger.Provides;
+import io.osapi.app.config.ProcessKind;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.ProcessSettings;
 import io.osapi.app.runtime.AppProcess;
@@ -54,7 +55,7 @@ public interface WorkerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          "worker", List.of(metrics, worker), backend, shutdown, readiness, lifecycle);
+          ProcessKind.WORKER, List.of(metrics, worker), backend, shutdown, readiness, lifecycle);
     }
   }
 }

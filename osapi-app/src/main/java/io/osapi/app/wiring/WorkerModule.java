@@ -7,9 +7,6 @@ import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.WorkerRunner;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.port.JobMetrics;
-import io.osapi.core.port.JobQueue;
-import io.osapi.core.port.JobStore;
-import io.osapi.core.port.WorkerRegistry;
 import io.osapi.core.service.WorkerConfig;
 import io.osapi.core.service.WorkerService;
 import java.time.Clock;
@@ -29,13 +26,11 @@ public interface WorkerModule {
   @Singleton
   static WorkerService worker(
       WorkerConfig config,
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
+      Backend backend,
       OperationRegistry operations,
       JobMetrics metrics,
       Clock clock) {
-    return new WorkerService(config, store, queue, registry, operations, metrics, clock);
+    return WorkerService.builder(config, backend, operations).metrics(metrics).clock(clock).build();
   }
 
   /** Starts the worker once the backend is connected; drains it on stop. */

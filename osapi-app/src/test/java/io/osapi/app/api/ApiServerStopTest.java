@@ -8,7 +8,6 @@ import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.HostPort;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.operations.BuiltinOperations;
-import io.osapi.core.port.JobMetrics;
 import io.osapi.core.service.JobClient;
 import java.io.IOException;
 import java.net.URI;
@@ -60,8 +59,7 @@ class ApiServerStopTest {
       };
 
   private ApiServer startServer() throws IOException {
-    JobClient client = new JobClient(broker.store(), broker.queue(), broker.registry(),
-        BuiltinOperations.registry(), JobMetrics.noop(), Clock.systemUTC());
+    JobClient client = JobClient.builder(broker, BuiltinOperations.registry()).build();
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0));
     JobsApi api = new JobsApi(client, new BearerAuth(Optional.empty()), settings.maxBodyBytes(),
         () -> true, Clock.systemUTC());

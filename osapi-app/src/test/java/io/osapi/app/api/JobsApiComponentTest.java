@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,17 +75,11 @@ class JobsApiComponentTest {
     return json(r).get("job_id").asText();
   }
 
-  private JsonNode awaitStatus(String id, String... statuses) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    JsonNode d;
-    do {
-      d = json(get("/api/v1/jobs/" + id));
-      if (List.of(statuses).contains(d.get("status").asText())) {
-        return d;
-      }
-      Thread.sleep(20);
-    } while (System.nanoTime() < end);
-    throw new AssertionError("job " + id + " did not reach " + List.of(statuses) + ": " + d);
+  private JsonNode awaitStatus(String id, String... statuses) {
+    return Awaitility.await("job " + id + " reaches " + List.of(statuses))
+        .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> json(get("/api/v1/jobs/" + id)),
+            d -> List.of(statuses).contains(d.get("status").asText()));
   }
 
   /** Sends a request that must be refused, and checks that nothing was stored or counted. */
@@ -262,14 +257,9 @@ class JobsApiComponentTest {
     return json(get("/api/v1/workers")).at("/workers/0/state").asText();
   }
 
-  private void awaitWorkerState(String state) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!workerState().equals(state)) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("worker did not become " + state + ": " + workerState());
-      }
-      Thread.sleep(20);
-    }
+  private void awaitWorkerState(String state) {
+    Awaitility.await("worker becomes " + state).atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20)).until(this::workerState, state::equals);
   }
 
   @Test
@@ -314,12 +304,21 @@ class JobsApiComponentTest {
 
   @Test
   void theRefresherFeedsHeartbeatAgesAndBacklog() throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!metrics.heartbeatAges().containsKey(TestApp.WORKER_ID) && System.nanoTime() < end) {
-      Thread.sleep(20);
+    Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> metrics.heartbeatAges().containsKey(TestApp.WORKER_ID));
+    // a job waits while the only worker is cordoned: the backlog the refresher reports shows it
+    String w = "/api/v1/workers/" + TestApp.WORKER_ID;
+    assertThat(post(w + "/drain", "").statusCode()).isEqualTo(200);
+    String id;
+    try {
+      awaitWorkerState("cordoned");
+      id = create("{\"operation\":{\"type\":\"diag.echo\"}}");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metrics.pending() == 1);
+    } finally {
+      assertThat(post(w + "/undrain", "").statusCode()).isEqualTo(200);
     }
-    assertThat(metrics.heartbeatAges()).containsKey(TestApp.WORKER_ID);
-    assertThat(metrics.pending()).isGreaterThanOrEqualTo(0);
+    awaitStatus(id, "completed");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metrics.pending() == 0);
     assertThat(metrics.componentUp()).isTrue();
     assertThat(metrics.subsystems()).containsEntry("http", true).containsEntry("worker", true);
   }

@@ -37,6 +37,7 @@ class ProjectArchitectureTest {
         ProjectRules::noFieldInjection,
         ProjectRules::coreKnowsNoAdapter,
         ProjectRules::coreInternalsStayInTheCore,
+        ProjectRules::adaptersSeeOnlyThePortsOfTheCore,
         ProjectRules::adaptersDoNotKnowTheApp,
         ProjectRules::natsAdapterDoesNotKnowOtel,
         ProjectRules::otelAdapterDoesNotKnowNats,

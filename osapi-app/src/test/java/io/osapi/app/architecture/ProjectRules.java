@@ -1,5 +1,8 @@
 package io.osapi.app.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noFields;
@@ -71,6 +74,15 @@ final class ProjectRules {
     return noClasses().that().resideOutsideOfPackage(root + ".core..")
         .should().dependOnClassesThat().resideInAPackage(root + ".core.internal..")
         .as("the core's internals (not API) are used by the core only");
+  }
+
+  static ArchRule adaptersSeeOnlyThePortsOfTheCore(String root) {
+    return noClasses().that().resideInAPackage(root + ".adapter..")
+        .should().dependOnClassesThat(resideInAPackage(root + ".core..")
+            .and(not(resideInAnyPackage(root + ".core.port..", root + ".core.domain..",
+                root + ".core.concurrent.."))))
+        .as("adapters see the core's ports, domain and concurrency blocks only (not its services,"
+            + " embedded broker or internals)");
   }
 
   static ArchRule adaptersDoNotKnowTheApp(String root) {

@@ -2,6 +2,7 @@ package io.osapi.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.port.Broker;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.memory.InMemoryBroker;
@@ -49,7 +50,7 @@ class JobIndexRunnerTest {
     JobIndexRunner runner = new JobIndexRunner(index, store, metrics, Duration.ofMillis(50));
     ReadinessMonitor readiness = new ReadinessMonitor(new EmbeddedBackend(broker), metrics);
     readiness.track(List.of(runner));
-    JobClient client = JobClient.builder(store, broker.queue(), broker.registry(),
+    JobClient client = JobClient.builder(Broker.of(store, broker.queue(), broker.registry()),
         BuiltinOperations.registry()).metrics(metrics).index(index).build();
     runner.start();
     try {

@@ -59,6 +59,11 @@ public final class SwitchableBackend implements Backend {
       }
 
       @Override
+      public java.time.Duration deduplicationWindow() {
+        return q.deduplicationWindow();
+      }
+
+      @Override
       public AutoCloseable onExhausted(
           java.util.function.Consumer<io.osapi.core.domain.ExhaustedDelivery> handler) {
         check();

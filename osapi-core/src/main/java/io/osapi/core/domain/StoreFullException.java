@@ -1,9 +1,10 @@
 package io.osapi.core.domain;
 
 /**
- * A bounded job store refused a new job: it holds as many jobs, or as many bytes, as its limit
- * allows. Jobs already stored are not affected (their runs are still written); deleted and expired
- * jobs free their share. The REST API answers 507 for it.
+ * A bounded job store refused a write: it holds as many jobs, or as many bytes, as its limit
+ * allows. A store refuses new jobs short of its bound, so that jobs already stored still have room
+ * for their runs; deleted and expired jobs free their share. The REST API answers 507 for it; it is
+ * never a reason to wait and try again at once (unlike {@link BackendUnavailableException}).
  */
 public class StoreFullException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -13,7 +14,11 @@ public class StoreFullException extends RuntimeException {
     /** The number of jobs stored. */
     JOBS,
     /** The estimated bytes of the stored records and runs. */
-    BYTES
+    BYTES,
+    /** The byte bound of a job bucket on a server (NATS: its share of the server's storage). */
+    BUCKET,
+    /** The server's storage, shared with others (NATS: JetStream's max_file_store). */
+    SERVER
   }
 
   private final Limit limit;

@@ -1,5 +1,6 @@
 package io.osapi.core.memory;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -37,11 +38,8 @@ final class HandOut<T> {
   HandOut(String what, Duration retryDelay) {
     this.what = Objects.requireNonNull(what, "what");
     this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
-    thread = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "osapi-memory-" + what.replace(' ', '-'));
-      t.setDaemon(true);
-      return t;
-    });
+    thread = new ScheduledThreadPoolExecutor(1,
+        DaemonThreads.single("osapi-memory-" + what.replace(' ', '-')));
     thread.setKeepAliveTime(5, TimeUnit.SECONDS);
     thread.allowCoreThreadTimeOut(true);
     thread.setRemoveOnCancelPolicy(true);

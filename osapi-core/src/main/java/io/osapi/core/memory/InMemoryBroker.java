@@ -1,8 +1,6 @@
 package io.osapi.core.memory;
 
-import io.osapi.core.port.JobQueue;
-import io.osapi.core.port.JobStore;
-import io.osapi.core.port.WorkerRegistry;
+import io.osapi.core.port.Broker;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -15,7 +13,7 @@ import java.time.Duration;
  * @param registry the worker registry (heartbeat TTL 30 s)
  */
 public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
-    InMemoryWorkerRegistry registry) {
+    InMemoryWorkerRegistry registry) implements Broker {
 
   /** A new, empty broker on {@code clock} that keeps jobs for ever. */
   public static InMemoryBroker create(Clock clock) {
@@ -52,18 +50,10 @@ public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
     return create(Clock.systemUTC());
   }
 
-  /** The store as its port. */
-  public JobStore jobStore() {
-    return store;
-  }
-
-  /** The queue as its port. */
-  public JobQueue jobQueue() {
-    return queue;
-  }
-
-  /** The registry as its port. */
-  public WorkerRegistry workerRegistry() {
-    return registry;
-  }
+  /**
+   * Nothing to release: the queue's timer thread ends by itself when idle, and the data goes with
+   * the last reference to this broker.
+   */
+  @Override
+  public void close() {}
 }

@@ -1,5 +1,6 @@
 package io.osapi.core.memory;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.JobDeadline;
@@ -84,11 +85,7 @@ public final class InMemoryJobQueue implements JobQueue {
       durables.put(name, new Durable(name, null, route(k, Target.Any.INSTANCE), 1,
           Duration.ofSeconds(30), 5));
     }
-    timer = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = new Thread(r, "osapi-memory-queue");
-      t.setDaemon(true);
-      return t;
-    });
+    timer = new ScheduledThreadPoolExecutor(1, DaemonThreads.single("osapi-memory-queue"));
     timer.setKeepAliveTime(5, TimeUnit.SECONDS);
     timer.allowCoreThreadTimeOut(true);
     timer.setRemoveOnCancelPolicy(true);
@@ -97,6 +94,12 @@ public final class InMemoryJobQueue implements JobQueue {
   /** A queue keeping 100,000 messages and a two-minute de-duplication window. */
   public InMemoryJobQueue(Clock clock) {
     this(clock, 100_000, Duration.ofMinutes(2));
+  }
+
+  /** {@inheritDoc} The window given at construction. */
+  @Override
+  public Duration deduplicationWindow() {
+    return dedupWindow;
   }
 
   /**

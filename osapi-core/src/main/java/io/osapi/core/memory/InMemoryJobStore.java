@@ -129,6 +129,15 @@ public final class InMemoryJobStore implements JobStore {
     return bytes.get();
   }
 
+  /** {@inheritDoc} Full while a small new job would be refused (expired jobs freed first). */
+  @Override
+  public io.osapi.core.domain.StoreUsage usage() {
+    StoreFullException full = full(0, clock.millis());
+    long max = limits.maxBytes() == Long.MAX_VALUE ? 0 : limits.maxBytes();
+    return new io.osapi.core.domain.StoreUsage(bytes.get(), max, full != null,
+        full == null ? null : full.getMessage());
+  }
+
   private boolean live(Entry<?> e, long now) {
     return e != null && (retentionMillis <= 0 || e.written() + retentionMillis > now);
   }
@@ -241,7 +250,7 @@ public final class InMemoryJobStore implements JobStore {
         }
         written[0] = sequence.incrementAndGet();
         for (JobWatch.Listener l : listeners) {
-          l.runWritten(key.job(), key.slot(), run.state(), JobWatch.updatedNanos(run));
+          l.runWritten(key, run.state(), JobWatch.updatedNanos(run));
         }
         Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
         bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
@@ -302,7 +311,8 @@ public final class InMemoryJobStore implements JobStore {
       });
       runs.forEach((id, ofJob) -> ofJob.forEach((slot, e) -> {
         if (live(e, now)) {
-          listener.runWritten(id, slot, e.value().state(), JobWatch.updatedNanos(e.value()));
+          listener.runWritten(new RunKey(id, slot), e.value().state(),
+              JobWatch.updatedNanos(e.value()));
         }
       }));
       listener.caughtUp();
@@ -323,7 +333,7 @@ public final class InMemoryJobStore implements JobStore {
       runs.computeIfPresent(id, (k, ofJob) -> {
         for (Map.Entry<String, Entry<Run>> e : ofJob.entrySet()) {
           bytes.addAndGet(-e.getValue().size());
-          listeners.forEach(l -> l.runDeleted(id, e.getKey()));
+          listeners.forEach(l -> l.runDeleted(new RunKey(id, e.getKey())));
         }
         return null;
       });

@@ -41,6 +41,12 @@ public interface FleetMetrics {
    */
   void workersByState(Map<SchedulingState, Long> counts);
 
+  /**
+   * How full the job store is ({@code osapi_job_store_usage_ratio}, {@code osapi_job_store_full}),
+   * as last measured.
+   */
+  default void jobStore(io.osapi.core.domain.StoreUsage usage) {}
+
   /** A {@link FleetMetrics} that records nothing. */
   static FleetMetrics noop() {
     return Noop.INSTANCE;

@@ -30,6 +30,13 @@ public interface JobQueue {
    */
   CompletableFuture<Void> publish(JobNotification notification);
 
+  /**
+   * How long after a notification was stored {@link #publish publishing} the same job again stores
+   * nothing new (on NATS the stream's duplicate window). Past it a second publish is a second
+   * notification.
+   */
+  java.time.Duration deduplicationWindow();
+
   /** Opens (creating where needed) the consumers a worker reads from. */
   JobConsumer consumer(ConsumerSpec spec);
 

@@ -4,6 +4,7 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.StoreUsage;
 import io.osapi.core.domain.Versioned;
 import java.time.Duration;
 import java.util.Map;
@@ -87,6 +88,16 @@ public interface JobStore {
    */
   default Duration retention() {
     return Duration.ZERO;
+  }
+
+  /**
+   * Measures how full the store is now (NATS: one request for the job bucket's state); called by a
+   * background refresh, never on a request's path. A store refuses new jobs with {@link
+   * io.osapi.core.domain.StoreFullException} while {@link StoreUsage#full()}, and takes them again
+   * once deletes or expiry freed room.
+   */
+  default StoreUsage usage() {
+    return StoreUsage.UNBOUNDED;
   }
 
   /**

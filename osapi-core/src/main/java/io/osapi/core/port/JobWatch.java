@@ -3,6 +3,7 @@ package io.osapi.core.port;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.TimelineEntry;
 import java.time.Instant;
@@ -93,19 +94,18 @@ public interface JobWatch extends AutoCloseable {
     /**
      * A run was written.
      *
-     * @param id the job
-     * @param slot {@link io.osapi.core.domain.RunKey#ANY} or a worker
+     * @param run the job and slot of the run
      * @param state the run's state
      * @param updatedNanos the newest time of the run's timeline ({@link #updatedNanos(Run)}),
      *     0 when unknown
      */
-    void runWritten(JobId id, String slot, RunState state, long updatedNanos);
+    void runWritten(RunKey run, RunState state, long updatedNanos);
 
     /** A job's record was deleted. */
     void recordDeleted(JobId id);
 
     /** A run was deleted. */
-    void runDeleted(JobId id, String slot);
+    void runDeleted(RunKey run);
 
     /** The replay of what the store held when the watch began is complete. Called once. */
     void caughtUp();

@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
@@ -11,6 +12,7 @@ import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.Delivery;
@@ -41,11 +43,8 @@ final class DeliveryProcessor {
    * Settles ends whose write failed (reads, back-off sleeps): never on a store thread. Its threads
    * end after a minute without work; {@link #close()} shuts it down when the worker stops.
    */
-  private final ExecutorService retry = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "osapi-settle-retry");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService retry =
+      Executors.newCachedThreadPool(DaemonThreads.named("osapi-settle-retry"));
 
   private final WorkerConfig config;
   private final RunWriter runs;
@@ -163,6 +162,14 @@ final class DeliveryProcessor {
     RunWriter.Claim claim;
     try {
       claim = runs.claim(key, d.deliveryCount(), runningHere.contains(job.id()));
+    } catch (StoreFullException e) {
+      // no room for the claim: looked at again after an ack wait, not every retry delay; its
+      // deliveries run out and the dead-letter handler fails it with the reason
+      LOG.log(Level.WARNING, "could not claim job {0}, handing it back for an ack wait: {1}",
+          job.id(), e.getMessage());
+      d.nak(config.ackWait());
+      done.run();
+      return;
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not claim job {0}, handing it back: {1}", job.id(),
           e.getMessage());
@@ -305,12 +312,25 @@ final class DeliveryProcessor {
       try {
         retry.execute(() -> {
           RunWriter.WriteStatus w;
+          Ending ending = e;
           try {
-            w = runs.afterFailure(key, held, end, d, patience(), stopping, cause);
+            if (cause instanceof StoreFullException full) {
+              // no room for the end as it is: end the run failed with the reason, a small write
+              // that fits in the room the store keeps for the runs of the jobs it holds
+              ending = new Ending(e.op(), JobOutcome.FAILED, null, "the job store is full: this"
+                  + " run's end (" + (e.result() == null ? 0 : e.result().length()) + " characters"
+                  + " of result) could not be stored: " + full.getMessage(), e.took(),
+                  e.deadLetter());
+              LOG.log(Level.WARNING, "job {0}: {1}", key.job(), ending.error());
+              w = runs.write(key, held, held.value().finish(RunState.FAILED, null,
+                  ending.error(), e.deadLetter(), clock.instant()), d, patience(), stopping);
+            } else {
+              w = runs.afterFailure(key, held, end, d, patience(), stopping, cause);
+            }
           } catch (RuntimeException ex) {
             w = RunWriter.WriteStatus.UNKNOWN;
           }
-          settled(d, key, e, w);
+          settled(d, key, ending, w);
           finished.run();
         });
       } catch (RejectedExecutionException ex) {

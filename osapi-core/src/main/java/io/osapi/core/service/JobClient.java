@@ -1,35 +1,27 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
-import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobPage;
-import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.JobView;
-import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.RevisionConflictException;
-import io.osapi.core.domain.Run;
-import io.osapi.core.domain.RunKey;
-import io.osapi.core.domain.Target;
-import io.osapi.core.domain.TimelineEntry;
-import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
-import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The job client: creates, reads, lists, retries and deletes jobs, and drains workers. This is
@@ -55,7 +47,7 @@ import java.util.concurrent.TimeUnit;
  * that went out after all never runs it (or, when a worker claimed it first, the job is created
  * after all).
  */
-public final class JobClient {
+public final class JobClient implements AutoCloseable {
   /** Largest page {@link #list} returns. */
   public static final int MAX_PAGE = 100;
 
@@ -71,71 +63,62 @@ public final class JobClient {
   /** Longest timeout a broadcast job may have. */
   public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
+  /**
+   * How much longer than its timeout a job must be kept ({@link JobStore#retention()}): its record
+   * is written once, at submit, and must still be there when its deadline is handled. A store kept
+   * for less refuses longer timeouts; {@code --job-ttl} must be at least {@code --job-timeout}
+   * plus this.
+   */
+  public static final Duration RETENTION_BEYOND_TIMEOUT = Duration.ofMinutes(1);
+
   /** Default time a create is held while the store or queue is unavailable. */
   public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(15);
 
   private static final System.Logger LOG = System.getLogger(JobClient.class.getName());
 
+  /** How long the first listing waits for an index the client made to read the store. */
+  private static final Duration INDEX_CATCH_UP = Duration.ofSeconds(30);
+
   private final JobStore store;
   private final WorkerRegistry registry;
   private final OperationRegistry operations;
   private final Clock clock;
-  /** The index of listings: given, or made on first use. */
+  /** The index of listings: given (its owner closes it), or made on first use (closed here). */
   private volatile JobIndex index;
+  private final boolean ownsIndex;
   private final JobSubmitter submitter;
   private final JobReader reader;
-
-  /**
-   * A job client with the other defaults of {@link #builder}.
-   *
-   * @param store where jobs live
-   * @param queue where notifications go
-   * @param registry live workers: the expected workers of broadcast jobs
-   * @param operations the known operations
-   * @param metrics where {@code jobCreated} is reported
-   * @param clock the time source
-   */
-  public JobClient(
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
-      OperationRegistry operations,
-      JobMetrics metrics,
-      Clock clock) {
-    this(builder(store, queue, registry, operations).metrics(metrics).clock(clock));
-  }
+  private final JobRetrier retrier;
+  private volatile boolean closed;
 
   private JobClient(Builder b) {
     this.index = b.index;
-    this.store = b.store;
-    this.registry = b.registry;
+    this.ownsIndex = b.index == null;
+    this.store = b.broker.store();
+    this.registry = b.broker.registry();
     this.operations = b.operations;
     this.clock = b.clock;
     this.reader = new JobReader(store);
-    this.submitter = new JobSubmitter(store, b.queue, registry, operations, b.metrics, clock,
-        b.defaultTimeout, b.createPatience, Backoff.CREATE);
+    this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
+        clock, b.defaultTimeout, b.createPatience, Backoff.CREATE);
+    this.retrier = new JobRetrier(store, operations, submitter, clock);
   }
 
   /**
-   * A builder for a job client with more than the defaults: metrics {@link JobMetrics#noop()},
-   * clock {@link Clock#systemUTC()}, job timeout {@link #DEFAULT_TIMEOUT}, create patience {@link
-   * #DEFAULT_CREATE_PATIENCE}, an index made on first use.
+   * A builder for a job client on {@code broker}, with the defaults: metrics {@link
+   * JobMetrics#noop()}, clock {@link Clock#systemUTC()}, job timeout {@link #DEFAULT_TIMEOUT},
+   * create patience {@link #DEFAULT_CREATE_PATIENCE}, an index made on first use.
    *
-   * @param store where jobs live
-   * @param queue where notifications and deadlines go
-   * @param registry live workers: the expected workers of broadcast jobs
+   * @param broker where jobs, notifications and heartbeats live (the client does not close it)
    * @param operations the known operations
    */
-  public static Builder builder(
-      JobStore store, JobQueue queue, WorkerRegistry registry, OperationRegistry operations) {
-    return new Builder(store, queue, registry, operations);
+  public static Builder builder(Broker broker, OperationRegistry operations) {
+    return new Builder(broker, operations);
   }
 
   /** Builds a {@link JobClient}; every setter returns the builder. */
   public static final class Builder {
-    private final JobStore store;
-    private final JobQueue queue;
-    private final WorkerRegistry registry;
+    private final Broker broker;
     private final OperationRegistry operations;
     private JobMetrics metrics = JobMetrics.noop();
     private Clock clock = Clock.systemUTC();
@@ -143,11 +126,8 @@ public final class JobClient {
     private JobIndex index;
     private Duration createPatience = DEFAULT_CREATE_PATIENCE;
 
-    private Builder(
-        JobStore store, JobQueue queue, WorkerRegistry registry, OperationRegistry operations) {
-      this.store = Objects.requireNonNull(store, "store");
-      this.queue = Objects.requireNonNull(queue, "queue");
-      this.registry = Objects.requireNonNull(registry, "registry");
+    private Builder(Broker broker, OperationRegistry operations) {
+      this.broker = Objects.requireNonNull(broker, "broker");
       this.operations = Objects.requireNonNull(operations, "operations");
     }
 
@@ -207,6 +187,7 @@ public final class JobClient {
    */
   public JobView create(CreateJobRequest request) {
     Objects.requireNonNull(request, "request");
+    requireOpen();
     return submitter.create(request);
   }
 
@@ -283,25 +264,23 @@ public final class JobClient {
     return index().stats();
   }
 
-  /** The index, caught up with the store. */
+  /** The index, caught up with the store (made and waited for, up to 30 s, on first use). */
   private JobIndex index() {
+    requireOpen();
     JobIndex i = index;
     if (i == null) {
       synchronized (this) {
+        requireOpen();
         i = index;
         if (i == null) {
           i = JobIndex.of(store, clock);
           index = i;
         }
       }
-      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (!i.isCaughtUp() && System.nanoTime() < end) {
-        try {
-          Thread.sleep(5);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
-        }
+      try {
+        i.awaitCaughtUp(INDEX_CATCH_UP);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
     if (!i.isCaughtUp()) {
@@ -327,62 +306,7 @@ public final class JobClient {
    * @return the new job, or empty when {@code id} is unknown
    */
   public Optional<JobView> retry(JobId id, String target) {
-    Optional<Versioned<JobRecord>> original = store.find(id);
-    if (original.isEmpty()) {
-      return Optional.empty();
-    }
-    Job old = original.get().value().job();
-    OperationDefinition def = operations.require(old.operation().type());
-    Target t = target == null || target.isBlank() ? old.target() : Target.parse(target);
-    List<String> expected = submitter.expectedWorkers(t);
-    Duration timeout = t instanceof Target.Any ? null
-        : original.get().value().timeout() != null ? original.get().value().timeout()
-            : submitter.defaultTimeout();
-    Job job = new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant());
-    JobView created = submitter.held(submitter.submit(JobRecord.submitted(job, expected, timeout)));
-    TimelineEntry note = new TimelineEntry(
-        clock.instant(), "retried", "_api", "retried as " + job.id().value(), null);
-    Versioned<JobRecord> cur = original.get();
-    for (int i = 0; ; i++) {
-      try {
-        Futures.await(store.update(cur.value().with(note), cur.revision()));
-        break;
-      } catch (RevisionConflictException e) {
-        Optional<Versioned<JobRecord>> again = store.find(id);
-        if (again.isEmpty() || i >= 4) {
-          LOG.log(System.Logger.Level.WARNING,
-              "job {0} was retried as {1}, but the note could not be written", id, job.id());
-          break;
-        }
-        cur = again.get();
-      }
-    }
-    refreshFinishedRuns(cur.value());
-    return Optional.of(created);
-  }
-
-  /**
-   * Writes the finished runs of a job again, unchanged, after its record was written again (a
-   * retry note): values leave the store {@link JobStore#retention()} after their own last write,
-   * so a run older than its record would go first and leave the job reading as submitted, in its
-   * detail and its listing, for the rest of the record's life. Runs not finished are written
-   * again when they finish. Compare-and-set: a run written meanwhile is newer anyway.
-   */
-  private void refreshFinishedRuns(JobRecord record) {
-    for (RunKey key : record.runKeys()) {
-      try {
-        Optional<Versioned<Run>> run = store.run(key);
-        if (run.isPresent() && run.get().value().state().terminal()) {
-          Futures.await(store.putRun(key, run.get().value(), run.get().revision()));
-        }
-      } catch (RevisionConflictException e) {
-        // written meanwhile: its write time is newer than the note's
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "job {0}: its finished run {1} could not be written"
-            + " again after the retry note (it may leave the store before the record): {2}",
-            key.job(), key.slot(), e.getMessage());
-      }
-    }
+    return retrier.retry(id, target);
   }
 
   /** The workers in the heartbeat registry. */
@@ -422,6 +346,52 @@ public final class JobClient {
 
   private boolean registered(String workerId) {
     return workerId != null && registry.workers().stream().anyMatch(w -> w.id().equals(workerId));
+  }
+
+  /**
+   * The job once it has ended (completed, failed or partial failure), for embedders that wait
+   * for a job: completed by the client's index when it sees the job's last run end, then read
+   * whole, with no polling. Every call gets a future of its own.
+   *
+   * @return completes with the ended job; exceptionally with {@link NoSuchElementException} when
+   *     the job is not known or deleted, {@link IllegalStateException} when the client closes first
+   */
+  public CompletableFuture<JobView> whenDone(JobId id) {
+    Objects.requireNonNull(id, "id");
+    JobIndex i = index();
+    if (i.status(id) == null && get(id).isEmpty()) { // the index may not have seen a new job yet
+      return CompletableFuture.failedFuture(new NoSuchElementException("job " + id + " is not known"));
+    }
+    return i.whenDone(id).thenApplyAsync(s -> get(id).orElseThrow(
+        () -> new NoSuchElementException("job " + id + " was deleted")), reader.executor());
+  }
+
+  /**
+   * Closes what this client made: its index (unless one was given), the threads that hold creates
+   * and read details. The broker stays open (its owner closes it). Creates still held fail with
+   * {@link BackendUnavailableException}; futures of {@link #whenDone} fail. Idempotent.
+   */
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException("the job client is closed");
+    }
+  }
+
+  @Override
+  public void close() {
+    JobIndex i;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      i = index;
+    }
+    if (i != null && ownsIndex) {
+      i.close();
+    }
+    submitter.close();
+    reader.close();
   }
 
   /** The operations jobs may use. */

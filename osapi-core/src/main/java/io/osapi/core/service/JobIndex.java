@@ -15,6 +15,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -44,7 +47,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   private static final JobStatus[] STATUSES = JobStatus.values();
 
   private final Clock clock;
-  private final long retentionMillis;
+  private volatile long retentionMillis;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   /** The jobs. Guarded by {@link #lock}. */
   private final IndexBlocks jobs = new IndexBlocks();
@@ -53,6 +56,8 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   /** Runs seen before their record during the replay; dropped when it ends. */
   private Map<JobId, Orphan> orphans = new HashMap<>();
   private volatile boolean caughtUp;
+  private final CountDownLatch caughtUpLatch = new CountDownLatch(1);
+  private final DoneWaiters done = new DoneWaiters();
   private volatile long behind;
   private volatile long writes;
   private volatile JobWatch watch;
@@ -68,6 +73,18 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   public JobIndex(Clock clock, Duration retention) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.retentionMillis = Objects.requireNonNull(retention, "retention").toMillis();
+  }
+
+  /**
+   * Follows the store's retention as it is now ({@link JobStore#retention()}: on NATS the bucket's
+   * max age, which its owner may change): jobs leave by the new rule from the next expiry on.
+   */
+  public void retention(Duration retention) {
+    long ms = Objects.requireNonNull(retention, "retention").toMillis();
+    if (ms != retentionMillis) {
+      retentionMillis = ms;
+      nextDue = ms > 0 ? 0 : Long.MAX_VALUE; // look again at once
+    }
   }
 
   /** An index of {@code store}, watching it from now on, with the store's retention. */
@@ -87,13 +104,29 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     }
   }
 
-  /** Stops watching. */
+  /** Stops watching; the futures of {@link JobClient#whenDone} still open fail. */
   @Override
   public void close() {
     JobWatch w = watch;
     if (w != null) {
       w.close();
     }
+    done.closed();
+  }
+
+  /**
+   * Waits until the index has read the store as it was when the watch started.
+   *
+   * @return whether it has, within {@code timeout}
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+    return caughtUpLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The terminal status of {@code id} once the index sees it (see {@link DoneWaiters}). */
+  CompletableFuture<JobStatus> whenDone(JobId id) {
+    return done.await(id, this::status);
   }
 
   // ---- reads
@@ -249,6 +282,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     long hi = IndexBlock.hi(id);
     long lo = IndexBlock.lo(id);
     int written = IndexBlock.seconds(writtenMillis);
+    JobStatus changed = null;
     lock.writeLock().lock();
     try {
       writes++;
@@ -283,13 +317,18 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
         }
       }
       jobs.insert(hi, lo, (byte) status.ordinal(), written, facts, updated);
+      changed = status;
     } finally {
       lock.writeLock().unlock();
     }
+    done.changed(id, changed);
   }
 
   @Override
-  public void runWritten(JobId id, String slot, RunState state, long updatedNanos) {
+  public void runWritten(RunKey run, RunState state, long updatedNanos) {
+    JobId id = run.job();
+    String slot = run.slot();
+    JobStatus changed = null;
     lock.writeLock().lock();
     try {
       writes++;
@@ -314,9 +353,11 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
       }
       jobs.setStatus(at, status);
       jobs.touch(at, updatedNanos);
+      changed = status;
     } finally {
       lock.writeLock().unlock();
     }
+    done.changed(id, changed);
   }
 
   @Override
@@ -335,10 +376,13 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     } finally {
       lock.writeLock().unlock();
     }
+    done.deleted(id);
   }
 
   @Override
-  public void runDeleted(JobId id, String slot) {
+  public void runDeleted(RunKey run) {
+    JobId id = run.job();
+    String slot = run.slot();
     lock.writeLock().lock();
     try {
       writes++;
@@ -373,6 +417,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
       lock.writeLock().unlock();
     }
     caughtUp = true;
+    caughtUpLatch.countDown();
     expire();
   }
 

@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobView;
@@ -15,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The detail reads of {@link JobClient}: a job's record and, at the same time, the run an {@code
@@ -28,19 +28,14 @@ final class JobReader {
   private final JobStore store;
   /**
    * Threads that read the {@code _any} run beside a detail's record, this client's own; idle ones
-   * end after 30 s, so the pool holds no thread while nothing is read and needs no closing.
+   * end after 30 s, and {@link #close} stops them.
    */
   private final ExecutorService reads;
 
   JobReader(JobStore store) {
     this.store = store;
-    AtomicInteger n = new AtomicInteger();
     ThreadPoolExecutor t = new ThreadPoolExecutor(READ_THREADS, READ_THREADS, 30,
-        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-          Thread th = new Thread(r, "osapi-job-reads-" + n.incrementAndGet());
-          th.setDaemon(true);
-          return th;
-        });
+        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named("osapi-job-reads"));
     t.allowCoreThreadTimeOut(true);
     this.reads = t;
   }
@@ -52,6 +47,16 @@ final class JobReader {
   Optional<JobView> get(JobId id) {
     CompletableFuture<Optional<Versioned<Run>>> any = readAnyRun(id);
     return store.find(id).map(v -> view(v.value(), any));
+  }
+
+  /** The reader's executor, for work that reads the store off the caller's thread. */
+  ExecutorService executor() {
+    return reads;
+  }
+
+  /** Stops the read threads. */
+  void close() {
+    reads.shutdownNow();
   }
 
   private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {

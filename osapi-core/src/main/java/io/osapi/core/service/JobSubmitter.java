@@ -1,5 +1,7 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
@@ -12,12 +14,8 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
-import io.osapi.core.domain.Run;
-import io.osapi.core.domain.RunKey;
-import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
-import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
@@ -26,7 +24,6 @@ import io.osapi.core.port.WorkerRegistry;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +31,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,8 +56,11 @@ import java.util.function.Supplier;
 final class JobSubmitter {
   private static final System.Logger LOG = System.getLogger(JobSubmitter.class.getName());
 
-  /** Threads that run held attempts and settle unpublished jobs (both may block on the store). */
-  private static final Executor RETRIES = retryPool();
+  /**
+   * Threads that run held attempts and settle unpublished jobs (both may block on the store): the
+   * client's own, shut down by {@link #close}; idle ones end after 30 s.
+   */
+  private final ThreadPoolExecutor retryThreads = retryPool();
 
   private final JobStore store;
   private final JobQueue queue;
@@ -115,6 +116,8 @@ final class JobSubmitter {
     if (!(target instanceof Target.Any)) {
       timeout = request.timeout() == null ? defaultTimeout
           : checkTimeout("timeout_seconds", request.timeout());
+      checkRetention(request.timeout() == null ? "the default timeout" : "timeout_seconds",
+          timeout);
     } else if (request.timeout() != null) {
       throw new InvalidInputException("timeout_seconds",
           "timeout_seconds applies to broadcast targets (_all, a worker id, key:value) only;"
@@ -144,6 +147,21 @@ final class JobSubmitter {
           + " seconds");
     }
     return t;
+  }
+
+  /**
+   * A job must outlive its timeout: refused when the store keeps jobs for less than {@code t} and
+   * {@link JobClient#RETENTION_BEYOND_TIMEOUT} (the store's real retention, set by its owner).
+   */
+  private void checkRetention(String what, Duration t) {
+    Duration kept = store.retention();
+    if (!kept.isZero() && t.plus(JobClient.RETENTION_BEYOND_TIMEOUT).compareTo(kept) > 0) {
+      long most = kept.minus(JobClient.RETENTION_BEYOND_TIMEOUT).toSeconds();
+      throw new InvalidInputException("timeout_seconds", what + " (" + t.toSeconds() + " s) is"
+          + " longer than the job store keeps jobs allows: jobs are kept " + kept.toSeconds()
+          + " s after their last change (--job-ttl), so a timeout may be " + Math.max(0, most)
+          + " s at most");
+    }
   }
 
   /** Stores, schedules and publishes {@code record}, held for the patience. */
@@ -208,7 +226,7 @@ final class JobSubmitter {
       }
       Throwable cause = Futures.unwrap(err);
       // off the store's completion thread: the writes block on round trips
-      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), RETRIES)
+      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), retryThreads)
           .thenCompose(live -> live ? CompletableFuture.<Void>completedFuture(null)
               : CompletableFuture.<Void>failedFuture(cause));
     }).thenCompose(f -> f);
@@ -218,22 +236,16 @@ final class JobSubmitter {
   private boolean liveAfterAll(JobRecord record, Throwable cause) {
     String reason = "not submitted: its notification could not be published ("
         + cause.getMessage() + ")";
-    for (RunKey key : record.runKeys()) {
-      Instant now = clock.instant();
-      Run failed = new Run(RunState.FAILED, null, 0, null, now, null, reason, false,
-          List.of(new TimelineEntry(now, "failed", "_api", reason, reason)));
-      try {
-        Futures.await(store.putRun(key, failed, 0));
-      } catch (RevisionConflictException claimed) {
+    try {
+      if (NotSubmitted.fail(store, clock, record, reason)) {
         LOG.log(Level.INFO, "job {0}: its publish failed, but a worker has it: created after all",
             record.job().id());
         return true;
-      } catch (RuntimeException e) {
-        cause.addSuppressed(e);
-        LOG.log(Level.WARNING, "job {0}: its publish failed and it could not be marked as not"
-            + " submitted: {1}", record.job().id(), e.getMessage());
-        return false;
       }
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+      LOG.log(Level.WARNING, "job {0}: its publish failed and it could not be marked as not"
+          + " submitted: {1}", record.job().id(), e.getMessage());
     }
     return false;
   }
@@ -338,20 +350,28 @@ final class JobSubmitter {
         retries++;
         LOG.log(Level.DEBUG, "job {0}: {1} failed ({2}); trying again in {3} ms", id, what,
             c.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay));
+        Executor closedFails = r -> {
+          try {
+            retryThreads.execute(r);
+          } catch (RejectedExecutionException closed) {
+            out.completeExceptionally(new BackendUnavailableException(
+                "job " + id + ": the job client was closed while its create was held", closed));
+          }
+        };
         CompletableFuture.runAsync(() -> run(what, step, out),
-            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, RETRIES));
+            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, closedFails));
       });
     }
   }
 
-  private static Executor retryPool() {
-    AtomicInteger n = new AtomicInteger();
+  /** Stops the retry threads: held creates still waiting fail with the backend unavailable. */
+  void close() {
+    retryThreads.shutdownNow();
+  }
+
+  private static ThreadPoolExecutor retryPool() {
     ThreadPoolExecutor t = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread th = new Thread(r, "osapi-create-retries-" + n.incrementAndGet());
-          th.setDaemon(true);
-          return th;
-        });
+        new LinkedBlockingQueue<>(), DaemonThreads.named("osapi-create-retries"));
     t.allowCoreThreadTimeOut(true);
     return t;
   }

@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.RevisionConflictException;

@@ -1,22 +1,14 @@
 package io.osapi.core.service;
 
-import io.osapi.core.domain.CorruptRecordException;
-import io.osapi.core.domain.Job;
-import io.osapi.core.domain.JobId;
-import io.osapi.core.domain.JobNotification;
-import io.osapi.core.domain.JobOutcome;
-import io.osapi.core.domain.OperationContext;
-import io.osapi.core.domain.OperationDefinition;
+import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.OperationRegistry;
-import io.osapi.core.domain.Run;
-import io.osapi.core.domain.RunKey;
-import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.TransientOperationException;
-import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
+import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
@@ -27,16 +19,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A worker: fetches job notifications, runs the operations and writes status events and results.
@@ -92,33 +79,61 @@ public final class WorkerService implements AutoCloseable {
   /** Open while the worker takes jobs; closed (null) while draining or cordoned. */
   private volatile JobConsumer consumer;
 
-  /**
-   * @param config how the worker runs
-   * @param store where job records, events and results live
-   * @param queue where notifications come from
-   * @param registry where heartbeats go
-   * @param operations what the worker can run
-   * @param metrics where job and worker figures go
-   * @param clock the time source
-   */
-  public WorkerService(
-      WorkerConfig config,
-      JobStore store,
-      JobQueue queue,
-      WorkerRegistry registry,
-      OperationRegistry operations,
-      JobMetrics metrics,
-      Clock clock) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.store = Objects.requireNonNull(store, "store");
-    this.queue = Objects.requireNonNull(queue, "queue");
-    this.registry = Objects.requireNonNull(registry, "registry");
-    this.operations = Objects.requireNonNull(operations, "operations");
-    this.metrics = Objects.requireNonNull(metrics, "metrics");
-    this.clock = Objects.requireNonNull(clock, "clock");
+  private WorkerService(Builder b) {
+    this.config = b.config;
+    this.store = b.broker.store();
+    this.queue = b.broker.queue();
+    this.registry = b.broker.registry();
+    this.operations = b.operations;
+    this.metrics = b.metrics;
+    this.clock = b.clock;
     this.slots = new Semaphore(config.concurrency());
     this.processor = new DeliveryProcessor(config, new RunWriter(store, config.workerId(), clock),
         operations, metrics, clock, () -> stopping);
+  }
+
+  /**
+   * A builder for a worker on {@code broker}: metrics {@link JobMetrics#noop()} and clock {@link
+   * Clock#systemUTC()} unless set.
+   *
+   * @param config how the worker runs (its id, labels, concurrency, deliveries)
+   * @param broker where jobs come from and results go (the worker does not close it)
+   * @param operations what the worker can run
+   */
+  public static Builder builder(WorkerConfig config, Broker broker, OperationRegistry operations) {
+    return new Builder(config, broker, operations);
+  }
+
+  /** Builds a {@link WorkerService}; every setter returns the builder. */
+  public static final class Builder {
+    private final WorkerConfig config;
+    private final Broker broker;
+    private final OperationRegistry operations;
+    private JobMetrics metrics = JobMetrics.noop();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder(WorkerConfig config, Broker broker, OperationRegistry operations) {
+      this.config = Objects.requireNonNull(config, "config");
+      this.broker = Objects.requireNonNull(broker, "broker");
+      this.operations = Objects.requireNonNull(operations, "operations");
+    }
+
+    /** Where job and worker figures go. */
+    public Builder metrics(JobMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** The time source. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The worker, not started ({@link WorkerService#start()}). */
+    public WorkerService build() {
+      return new WorkerService(this);
+    }
   }
 
   /** Opens the consumers, registers the worker and starts fetching. Idempotent. */
@@ -134,19 +149,20 @@ public final class WorkerService implements AutoCloseable {
             + " jobs)", config.workerId());
       }
       startedAt = clock.instant();
-      pool = Executors.newFixedThreadPool(config.concurrency(), threads("osapi-job-", true));
-      ticker = Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-tick-", true));
+      pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("osapi-job"));
+      ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-tick"));
       long hb = config.heartbeatInterval().toMillis();
       ticker.scheduleWithFixedDelay(this::heartbeat, 0, hb, TimeUnit.MILLISECONDS);
       long drainCheck = Math.min(hb, DRAIN_CHECK.toMillis());
       drainTicker =
-          Executors.newSingleThreadScheduledExecutor(threads("osapi-worker-drain-", true));
+          Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-drain"));
       drainTicker.scheduleWithFixedDelay(
           this::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
       long progress = Math.max(10, config.ackWait().toMillis() / 3);
       ticker.scheduleWithFixedDelay(
           this::progressAcks, progress, progress, TimeUnit.MILLISECONDS);
-      fetcher = threads("osapi-fetch-", false).newThread(this::fetchLoop);
+      // not a daemon: a worker process lives while its fetch loop runs
+      fetcher = new Thread(this::fetchLoop, "osapi-fetch-" + config.workerId());
       started = true;
       fetcher.start();
       metrics.workerConnected(config.workerId(), config.concurrency());
@@ -362,14 +378,5 @@ public final class WorkerService implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static ThreadFactory threads(String prefix, boolean daemon) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + n.incrementAndGet());
-      t.setDaemon(daemon);
-      return t;
-    };
   }
 }

@@ -42,13 +42,13 @@ public final class CoreRules {
         .as("ports depend on the domain only");
   }
 
-  /** Services depend on ports and the domain only. */
+  /** Services depend on ports, the domain and the concurrency blocks only. */
   public static ArchRule servicesUsePortsAndDomain(String root) {
     return classes().that().resideInAPackage(root + ".service..")
         .should().onlyDependOnClassesThat()
         .resideInAnyPackage("java..", root + ".domain..", root + ".port..", root + ".service..",
-            root + ".internal..")
-        .as("services depend on ports and the domain only");
+            root + ".internal..", root + ".concurrent..")
+        .as("services depend on ports, the domain and the concurrency blocks only");
   }
 
   /** Ports are interfaces. */

@@ -24,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Shared helpers for the contract tests. Every job they make has a new id. */
 public final class Fixtures {
@@ -97,19 +99,13 @@ public final class Fixtures {
 
   /** Polls {@code condition} every 20 ms until it holds or {@code timeout} passes. */
   public static boolean eventually(Duration timeout, BooleanSupplier condition) {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < end) {
-      if (condition.getAsBoolean()) {
-        return true;
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    try {
+      Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return condition.getAsBoolean();
     }
-    return condition.getAsBoolean();
   }
 
   /**

@@ -5,6 +5,7 @@ import static io.osapi.core.contract.Fixtures.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.osapi.core.port.Broker;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
@@ -530,7 +531,8 @@ public abstract class JobStoreContract {
 
   private JobClient client(JobStore s) {
     InMemoryBroker broker = InMemoryBroker.create();
-    return JobClient.builder(s, broker.queue(), broker.registry(), BuiltinOperations.registry())
+    return JobClient.builder(Broker.of(s, broker.queue(), broker.registry()),
+            BuiltinOperations.registry())
         .index(index(s)).build();
   }
 

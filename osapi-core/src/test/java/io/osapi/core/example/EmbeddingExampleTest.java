@@ -15,6 +15,14 @@ import io.osapi.core.service.WorkerService;
 import io.osapi.core.testing.RecordingJobMetrics;
 import java.time.Clock;
 import java.time.Duration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobView;
 import org.junit.jupiter.api.Test;
 
 /** The embedding example of README.md, kept compiling and passing here. */
@@ -25,23 +33,54 @@ class EmbeddingExampleTest {
     OperationRegistry ops = BuiltinOperations.builder()
         .register("app.greet", OperationKind.QUERY, "says hello", ctx -> "{\"hello\":\"world\"}")
         .build();
-    InMemoryBroker broker = InMemoryBroker.create();
     RecordingJobMetrics metrics = new RecordingJobMetrics(); // or OtelJobMetrics, or JobMetrics.noop()
-    Clock clock = Clock.systemUTC();
-    JobClient client = new JobClient(broker.store(), broker.queue(), broker.registry(), ops, metrics, clock);
-    try (WorkerService worker = new WorkerService(WorkerConfig.defaults("worker-1"),
-        broker.store(), broker.queue(), broker.registry(), ops, metrics, clock)) {
+    try (InMemoryBroker broker = InMemoryBroker.create(); // or NatsBackend.connect(settings)
+        JobClient client = JobClient.builder(broker, ops).metrics(metrics).build();
+        WorkerService worker = WorkerService.builder(WorkerConfig.defaults("worker-1"), broker, ops)
+            .metrics(metrics).build()) {
       worker.start();
-      var job = client.create(CreateJobRequest.of("app.greet"));
-      // ... poll client.get(job.job().id()) until its status is completed
+      JobId id = client.create(CreateJobRequest.of("app.greet")).job().id();
+      JobView done = client.whenDone(id).get(10, TimeUnit.SECONDS); // no polling
+      System.out.println(done.status() + " " + done.result()); // completed {"hello":"world"}
       // --- README example end
-      long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (client.get(job.job().id()).orElseThrow().status() != JobStatus.COMPLETED
-          && System.nanoTime() < end) {
-        Thread.sleep(10);
-      }
-      assertThat(client.get(job.job().id()).orElseThrow().result()).isEqualTo("{\"hello\":\"world\"}");
+      assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(done.result()).isEqualTo("{\"hello\":\"world\"}");
       assertThat(metrics.finished(JobOutcome.COMPLETED, "app.greet")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void theReadmeShowsThisExample() throws IOException {
+    List<String> test = between(Files.readAllLines(source()), "// --- README example start",
+        "// --- README example end");
+    List<String> readme = between(Files.readAllLines(readme()), "```java", "```");
+    int indent = test.get(0).indexOf(test.get(0).strip());
+    List<String> expected = new ArrayList<>();
+    for (String line : test) {
+      expected.add(line.length() >= indent ? line.substring(indent) : line.strip());
+    }
+    expected.add("}"); // the try block, closed after the assertions in the test
+    assertThat(readme).as("README.md's embedding example is this test's").isEqualTo(expected);
+  }
+
+  private static List<String> between(List<String> lines, String start, String end) {
+    int from = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      String l = lines.get(i).strip();
+      if (from < 0 && l.equals(start)) {
+        from = i + 1;
+      } else if (from >= 0 && l.equals(end)) {
+        return lines.subList(from, i);
+      }
+    }
+    throw new AssertionError("no block between " + start + " and " + end);
+  }
+
+  private static Path source() {
+    return Path.of("src/test/java/io/osapi/core/example/EmbeddingExampleTest.java");
+  }
+
+  private static Path readme() {
+    return Path.of("../README.md");
   }
 }

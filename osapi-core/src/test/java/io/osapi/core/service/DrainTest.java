@@ -14,6 +14,7 @@ import io.osapi.core.service.JobClient.DrainOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class DrainTest {
@@ -80,8 +81,9 @@ class DrainTest {
       assertThat(again.state()).isEqualTo(SchedulingState.CORDONED);
       Harness.awaitTrue(T, () -> reported(h, "a") == SchedulingState.CORDONED);
       JobId id = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
-      sleep(500);
-      assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
+      // a cordoned worker leaves it waiting (the undrain below is the positive control)
+      Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+          .until(() -> h.client.get(id).orElseThrow().status() == JobStatus.SUBMITTED);
       h.client.undrain("a");
       assertThat(h.awaitEnd(id, T).status()).isEqualTo(JobStatus.COMPLETED);
     }
@@ -95,14 +97,6 @@ class DrainTest {
       h.worker(Harness.config("a", 1));
       h.awaitRegistered("a");
       assertThat(h.client.undrain("a")).isEqualTo(DrainOutcome.ALREADY);
-    }
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
     }
   }
 }

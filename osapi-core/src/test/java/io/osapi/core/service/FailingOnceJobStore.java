@@ -21,6 +21,13 @@ final class FailingOnceJobStore {
    */
   static JobStore wrapping(JobStore real, String method, int failAt, boolean stored,
       AtomicInteger calls) {
+    return wrapping(real, method, failAt, stored, calls,
+        new BackendUnavailableException("timed out (injected)", null));
+  }
+
+  /** As above, failing with {@code failure}. */
+  static JobStore wrapping(JobStore real, String method, int failAt, boolean stored,
+      AtomicInteger calls, RuntimeException failure) {
     return (JobStore)
         Proxy.newProxyInstance(
             JobStore.class.getClassLoader(),
@@ -30,8 +37,7 @@ final class FailingOnceJobStore {
                 if (stored) {
                   ((CompletableFuture<?>) m.invoke(real, args)).join();
                 }
-                return CompletableFuture.failedFuture(
-                    new BackendUnavailableException("timed out (injected)", null));
+                return CompletableFuture.failedFuture(failure);
               }
               try {
                 return m.invoke(real, args);

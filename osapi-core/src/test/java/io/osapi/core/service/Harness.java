@@ -6,12 +6,12 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.testing.RecordingJobMetrics;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 
 /** An embedded broker with a job client and workers, all reporting to one recording metrics. */
 final class Harness implements AutoCloseable {
@@ -23,13 +23,11 @@ final class Harness implements AutoCloseable {
 
   Harness(OperationRegistry operations) {
     this.operations = operations;
-    this.client = new JobClient(broker.store(), broker.queue(), broker.registry(), operations,
-        metrics, Clock.systemUTC());
+    this.client = JobClient.builder(broker, operations).metrics(metrics).build();
   }
 
   WorkerService worker(WorkerConfig config) {
-    WorkerService w = new WorkerService(config, broker.store(), broker.queue(), broker.registry(),
-        operations, metrics, Clock.systemUTC());
+    WorkerService w = WorkerService.builder(config, broker, operations).metrics(metrics).build();
     workers.add(w);
     w.start();
     return w;
@@ -55,21 +53,24 @@ final class Harness implements AutoCloseable {
   }
 
   static void awaitTrue(Duration timeout, BooleanSupplier cond) {
-    long end = System.nanoTime() + timeout.toNanos();
-    while (!cond.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(10))
+        .until(cond::getAsBoolean);
+  }
+
+  /**
+   * The positive control of an absence: creates a job of {@code type} after the fact under test
+   * and waits for its end. The workers of this harness take deliveries in order, so once the
+   * marker has ended, whatever was delivered before it has been decided too: an assertion that
+   * something did not happen is made after the worker demonstrably had the chance to do it.
+   */
+  JobView marker(String type, Duration timeout) {
+    JobId id = client.create(CreateJobRequest.of(type)).job().id();
+    return awaitEnd(id, timeout);
   }
 
   @Override
   public void close() {
     workers.forEach(w -> w.stop(Duration.ofSeconds(5)));
+    client.close();
   }
 }

@@ -11,11 +11,15 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.UnknownOperationException;
 import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.Broker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class JobClientTest {
@@ -51,8 +55,8 @@ class JobClientTest {
               }
               return m.invoke(h.broker.queue(), args);
             });
-    JobClient client = JobClient.builder(h.broker.store(), failingQueue, h.broker.registry(),
-        h.operations).metrics(h.metrics).createPatience(Duration.ofMillis(400)).build();
+    JobClient client = JobClient.builder(
+        Broker.of(h.broker.store(), failingQueue, h.broker.registry()), h.operations).metrics(h.metrics).createPatience(Duration.ofMillis(400)).build();
     long t0 = System.nanoTime();
     assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
@@ -94,7 +98,7 @@ class JobClientTest {
               }
               return m.invoke(h.broker.queue(), args);
             });
-    JobClient client = JobClient.builder(lossy, flaky, h.broker.registry(), h.operations)
+    JobClient client = JobClient.builder(Broker.of(lossy, flaky, h.broker.registry()), h.operations)
         .metrics(h.metrics).createPatience(Duration.ofSeconds(10)).build();
     JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
     assertThat(v.status()).isEqualTo(JobStatus.SUBMITTED);
@@ -117,13 +121,14 @@ class JobClientTest {
               }
               return m.invoke(h.broker.store(), args);
             });
-    JobClient client = JobClient.builder(down, h.broker.queue(), h.broker.registry(), h.operations)
+    JobClient client = JobClient.builder(
+        Broker.of(down, h.broker.queue(), h.broker.registry()), h.operations)
         .metrics(h.metrics).createPatience(Duration.ofMillis(300)).build();
     assertThatThrownBy(() -> client.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
         .hasMessageContaining("storing the job failed for");
-    JobClient impatient = JobClient.builder(down, h.broker.queue(), h.broker.registry(),
-        h.operations).metrics(h.metrics).createPatience(Duration.ZERO).build();
+    JobClient impatient = JobClient.builder(
+        Broker.of(down, h.broker.queue(), h.broker.registry()), h.operations).metrics(h.metrics).createPatience(Duration.ZERO).build();
     assertThatThrownBy(() -> impatient.create(new CreateJobRequest("diag.echo", "{}", null)))
         .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
         .hasMessage("NATS is not connected");
@@ -254,5 +259,56 @@ class JobClientTest {
     assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
     assertThat(h.client.get(id).orElseThrow().timeline()).extracting(t -> t.event())
         .contains("retried");
+  }
+
+  // ---- whenDone and close: an embedder waits without polling, and closes what the client made
+
+  @Test
+  void whenDoneCompletesWithTheEndedJobWithoutPolling() throws Exception {
+    JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"a\":1}", null)).job().id();
+    CompletableFuture<JobView> done = h.client.whenDone(id);
+    assertThat(done).isNotDone(); // no worker yet: the job waits, and so does the future
+    h.worker(Harness.config("w1", 1));
+    JobView v = done.get(10, TimeUnit.SECONDS);
+    assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(v.result()).isEqualTo("{\"a\":1}");
+    // a job that has ended already: at once, and every caller gets a future of its own
+    assertThat(h.client.whenDone(id).get(1, TimeUnit.SECONDS).status())
+        .isEqualTo(JobStatus.COMPLETED);
+    h.client.whenDone(id).cancel(true);
+    assertThat(h.client.whenDone(id).get(1, TimeUnit.SECONDS).job().id()).isEqualTo(id);
+  }
+
+  @Test
+  void whenDoneOfAnUnknownOrDeletedJobFails() throws Exception {
+    assertThat(h.client.whenDone(JobId.generate(Clock.systemUTC())))
+        .failsWithin(Duration.ofSeconds(1)).withThrowableOfType(Exception.class)
+        .withCauseInstanceOf(NoSuchElementException.class);
+    JobId id = h.client.create(new CreateJobRequest("diag.echo", "{}", null)).job().id();
+    CompletableFuture<JobView> done = h.client.whenDone(id);
+    assertThat(h.client.delete(id)).isTrue();
+    assertThat(done).failsWithin(Duration.ofSeconds(5)).withThrowableOfType(Exception.class)
+        .withCauseInstanceOf(NoSuchElementException.class);
+  }
+
+  @Test
+  void closeEndsTheClientsThreadsAndItsWaits() {
+    JobClient client = JobClient.builder(h.broker, h.operations).build();
+    JobId id = client.create(new CreateJobRequest("diag.echo", "{}", null)).job().id();
+    assertThat(client.get(id)).isPresent(); // a detail read starts the read threads
+    CompletableFuture<JobView> done = client.whenDone(id);
+    assertThat(liveThreads("osapi-job-reads")).as("positive control").isPositive();
+    client.close();
+    client.close(); // idempotent
+    assertThat(done).failsWithin(Duration.ofSeconds(1)).withThrowableOfType(Exception.class)
+        .withCauseInstanceOf(IllegalStateException.class);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+        .until(() -> liveThreads("osapi-job-reads") == 0);
+    assertThatThrownBy(client::stats).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static long liveThreads(String prefix) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.isAlive() && t.getName().startsWith(prefix)).count();
   }
 }

@@ -96,7 +96,7 @@ class JobIndexTest {
       } else if (op < 9) {
         JobId id = known.get(rnd.nextInt(known.size()));
         RunState s = STATES[rnd.nextInt(STATES.length)];
-        index.runWritten(id, RunKey.ANY, s, 0);
+        index.runWritten(new RunKey(id, RunKey.ANY), s, 0);
         if (model.containsKey(id)) {
           model.put(id, JobStatus.of(s));
         }
@@ -149,16 +149,16 @@ class JobIndexTest {
     JobId a = idAt(System.currentTimeMillis(), rnd);
     JobId b = idAt(System.currentTimeMillis(), rnd);
     JobId c = idAt(System.currentTimeMillis(), rnd);
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, 0);
-    index.runWritten(b, "w1", RunState.FAILED, 0);
-    index.runWritten(c, RunKey.ANY, RunState.RUNNING, 0);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, 0);
+    index.runWritten(new RunKey(b, "w1"), RunState.FAILED, 0);
+    index.runWritten(new RunKey(c, RunKey.ANY), RunState.RUNNING, 0);
     index.recordWritten(a, facts(0), System.currentTimeMillis());
     index.recordWritten(b, facts(2), System.currentTimeMillis());
     index.caughtUp();
     assertThat(index.status(a)).isEqualTo(JobStatus.COMPLETED);
     assertThat(index.status(b)).isEqualTo(JobStatus.PROCESSING);
     assertThat(index.status(c)).isNull();
-    index.runWritten(b, "w2", RunState.COMPLETED, 0);
+    index.runWritten(new RunKey(b, "w2"), RunState.COMPLETED, 0);
     assertThat(index.status(b)).isEqualTo(JobStatus.PARTIAL_FAILURE);
     index.recordWritten(c, facts(0), System.currentTimeMillis());
     assertThat(index.status(c)).as("the early run was dropped when the replay ended")
@@ -196,6 +196,33 @@ class JobIndexTest {
   }
 
   @Test
+  void theRetentionFollowsTheStoresWhenItChanges() {
+    ManualClock clock = new ManualClock(1_780_000_000_000L);
+    JobIndex index = new JobIndex(clock, Duration.ofHours(24)); // this process's --job-ttl
+    Random rnd = new Random(6);
+    long start = clock.millis();
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      JobId id = idAt(start + i * 1000L, rnd); // 100 s of jobs
+      ids.add(id);
+      index.recordWritten(id, facts(0), start + i * 1000L);
+    }
+    index.caughtUp();
+    clock.millis.set(start + 3_600_000 + 50_500); // an hour and 50 s later
+    index.expire();
+    assertThat(index.size()).as("kept for 24 h").isEqualTo(100);
+    index.retention(Duration.ofHours(1)); // the bucket's real max age, set by its owner
+    index.expire();
+    assertThat(index.size()).as("the first 51 s are past an hour").isEqualTo(49);
+    assertThat(index.status(ids.get(50))).isNull();
+    assertThat(index.status(ids.get(51))).isEqualTo(JobStatus.SUBMITTED);
+    index.retention(Duration.ZERO); // for ever
+    clock.millis.set(start + 10 * 3_600_000);
+    index.expire();
+    assertThat(index.size()).isEqualTo(49);
+  }
+
+  @Test
   void appendsFillBlocks() {
     JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
     Random rnd = new Random(9);
@@ -220,9 +247,9 @@ class JobIndexTest {
     index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created, created),
         now);
     index.caughtUp();
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, created + 5_000_000);
-    index.runWritten(a, RunKey.ANY, RunState.COMPLETED, created + 1_000_000); // older: kept newest
-    index.runWritten(b, "w1", RunState.COMPLETED, created + 2_000_000);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, created + 5_000_000);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, created + 1_000_000); // older: kept newest
+    index.runWritten(new RunKey(b, "w1"), RunState.COMPLETED, created + 2_000_000);
     index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created,
         created + 9_000_000), now + 10); // a retry note
     JobSummary sa = index.summary(a);

@@ -9,10 +9,10 @@ import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobStore;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,8 +41,9 @@ class PermanentRefusalTest {
               throw e.getCause();
             }
           });
-      WorkerService w = new WorkerService(Harness.config("w1", 1), store, h.broker.queue(),
-          h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
+      WorkerService w = WorkerService.builder(Harness.config("w1", 1),
+          Broker.of(store, h.broker.queue(), h.broker.registry()), h.operations)
+          .metrics(h.metrics).build();
       h.workers.add(w);
       w.start();
       JobId big = h.client.create(new CreateJobRequest("diag.echo",

@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.port.Broker;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobOutcome;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class WorkerServiceTest {
@@ -91,8 +93,10 @@ class WorkerServiceTest {
       h.worker(Harness.config("w2", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
       Harness.awaitTrue(T, () -> h.metrics.redeliveries("test.count") == 1);
       Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
-      sleep(300);
       assertThat(runs).hasValue(0);
+      // positive control: the same worker does run a job of that type
+      assertThat(h.marker("test.count", T).status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(runs).hasValue(1);
       assertThat(h.client.get(id).orElseThrow().status()).isEqualTo(JobStatus.COMPLETED);
     }
   }
@@ -110,9 +114,12 @@ class WorkerServiceTest {
       h.worker(Harness.config("w1", 1));
       Harness.awaitTrue(T, () -> h.broker.queue().backlog().pending() == 0
           && h.broker.queue().backlog().ackPending() == 0);
-      sleep(200);
       assertThat(runs).hasValue(0);
       assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
+      // positive control: a job delivered after it is run by the same worker
+      h.marker("test.count", T);
+      assertThat(runs).hasValue(1);
+      Harness.awaitTrue(T, () -> h.metrics.finished(JobOutcome.COMPLETED) == 1);
       assertThat(h.client.get(id).orElseThrow().workers()).containsOnlyKeys("w-before");
     }
   }
@@ -127,7 +134,8 @@ class WorkerServiceTest {
       h.broker.store().putRun(RunKey.any(id), Run.claim(null, "w-other", 1, Instant.now()), 0)
           .get();
       h.worker(Harness.config("w1", 1).withDelivery(ackWait, 5, Duration.ofMillis(50)));
-      sleep(200);
+      // the worker has taken delivery 1 (nothing pending), and left the run alone
+      Harness.awaitTrue(T, () -> h.broker.queue().backlog().pending() == 0);
       assertThat(runs).as("delivery 1 leaves a run held from delivery 1 alone").hasValue(0);
       // the holder never finishes: the next delivery (count 2) takes the run over and runs it
       JobView v = h.awaitEnd(id, T);
@@ -169,11 +177,12 @@ class WorkerServiceTest {
       JobView v = h.awaitEnd(id, T);
       assertThat(v.status()).isEqualTo(JobStatus.FAILED);
       assertThat(v.error()).isEqualTo("IllegalArgumentException: bad disk name");
-      sleep(300);
-      assertThat(runs).hasValue(1);
+      // positive control: a second job of the type, delivered after it, runs (once)
+      assertThat(h.marker("test.boom", T).status()).isEqualTo(JobStatus.FAILED);
+      assertThat(runs).hasValue(2);
       assertThat(h.metrics.redeliveries()).isZero();
       assertThat(h.metrics.deadLettered()).isZero();
-      assertThat(h.metrics.finished(JobOutcome.FAILED, "test.boom")).isEqualTo(1);
+      Harness.awaitTrue(T, () -> h.metrics.finished(JobOutcome.FAILED, "test.boom") == 2);
     }
   }
 
@@ -191,11 +200,12 @@ class WorkerServiceTest {
       JobView v = h.awaitEnd(id, T);
       assertThat(v.status()).isEqualTo(JobStatus.FAILED);
       assertThat(v.error()).contains("resource busy").contains("gave up after 3 deliveries");
-      sleep(300);
-      assertThat(runs).hasValue(3);
-      assertThat(h.metrics.deadLettered("test.flaky")).isEqualTo(1);
-      assertThat(h.metrics.redeliveries("test.flaky")).isEqualTo(2);
-      assertThat(h.metrics.finished(JobOutcome.FAILED)).isEqualTo(1);
+      // positive control: a second job of the type goes the same way, three runs and no more
+      assertThat(h.marker("test.flaky", T).status()).isEqualTo(JobStatus.FAILED);
+      assertThat(runs).hasValue(6);
+      Harness.awaitTrue(T, () -> h.metrics.deadLettered("test.flaky") == 2);
+      assertThat(h.metrics.redeliveries("test.flaky")).isEqualTo(4);
+      Harness.awaitTrue(T, () -> h.metrics.finished(JobOutcome.FAILED) == 2);
       assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
       Harness.awaitTrue(T, () -> h.metrics.active() == 0);
     }
@@ -247,15 +257,16 @@ class WorkerServiceTest {
   void poisonIsTerminatedOnceAndTheWorkerKeepsServing() {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       JobId bad = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
-      WorkerService w = new WorkerService(Harness.config("w1", 2), h.broker.store(),
-          PoisonDeliveries.wrapping(h.broker.queue(), bad), h.broker.registry(), h.operations,
-          h.metrics, Clock.systemUTC());
+      WorkerService w = WorkerService.builder(Harness.config("w1", 2), Broker.of(h.broker.store(),
+          PoisonDeliveries.wrapping(h.broker.queue(), bad), h.broker.registry()), h.operations)
+          .metrics(h.metrics).build();
       h.workers.add(w);
       w.start();
       Harness.awaitTrue(T, () -> h.metrics.deadLettered("other") == 1);
       JobId ok = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
       assertThat(h.awaitEnd(ok, T).status()).isEqualTo(JobStatus.COMPLETED);
-      sleep(400);
+      // positive control: one more job after it, and the poison is still terminated once
+      assertThat(h.marker("diag.echo", T).status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(h.metrics.deadLettered()).isEqualTo(1);
       assertThat(h.metrics.redeliveries()).isZero();
       assertThat(h.client.get(bad).orElseThrow().status()).isEqualTo(JobStatus.SUBMITTED);
@@ -374,8 +385,9 @@ class WorkerServiceTest {
         // call 1 is the claim, call 2 the end: it fails, before or after the store took it
         io.osapi.core.port.JobStore failing = FailingOnceJobStore.wrapping(
             h.broker.store(), "putRun", 2, reachedTheStore, runWrites);
-        WorkerService w = new WorkerService(Harness.config("w1", 1), failing, h.broker.queue(),
-            h.broker.registry(), h.operations, h.metrics, Clock.systemUTC());
+        WorkerService w = WorkerService.builder(Harness.config("w1", 1),
+            Broker.of(failing, h.broker.queue(), h.broker.registry()), h.operations)
+            .metrics(h.metrics).build();
         h.workers.add(w);
         w.start();
         JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))
@@ -393,6 +405,34 @@ class WorkerServiceTest {
         assertThat(h.metrics.redeliveries("diag.echo")).as(as).isZero();
         assertThat(h.metrics.finished(JobOutcome.RELEASED)).as(as).isZero();
       }
+    }
+  }
+
+  @Test
+  void anEndThatDoesNotFitInAFullStoreEndsTheRunFailedWithTheReason() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      AtomicInteger runWrites = new AtomicInteger();
+      // call 1 is the claim, call 2 the end with its result: refused for want of room
+      io.osapi.core.port.JobStore full = FailingOnceJobStore.wrapping(h.broker.store(), "putRun",
+          2, false, runWrites, new io.osapi.core.domain.StoreFullException(
+              io.osapi.core.domain.StoreFullException.Limit.BUCKET, 1000, "no room (injected)"));
+      WorkerService w = WorkerService.builder(Harness.config("w1", 1),
+          Broker.of(full, h.broker.queue(), h.broker.registry()), h.operations)
+          .metrics(h.metrics).build();
+      h.workers.add(w);
+      w.start();
+      JobId id = h.client.create(new CreateJobRequest("diag.echo", "{\"x\":1}", "_any"))
+          .job().id();
+      // ended failed with the reason, once: not handed back, not run again
+      JobView v = h.awaitEnd(id, T);
+      Harness.awaitTrue(T, () -> h.metrics.active() == 0);
+      Harness.awaitTrue(T, () -> h.broker.queue().backlog().ackPending() == 0);
+      assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(v.error()).contains("the job store is full").contains("no room (injected)");
+      assertThat(runWrites.get()).isEqualTo(3);
+      assertThat(h.metrics.finished(JobOutcome.FAILED, "diag.echo")).isEqualTo(1);
+      assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
+      assertThat(h.metrics.redeliveries("diag.echo")).isZero();
     }
   }
 
@@ -457,8 +497,9 @@ class WorkerServiceTest {
         assertThat(v.error()).isEqualTo("gave up after 2 deliveries: worker w-dying did not finish it");
         Run run = h.broker.store().run(RunKey.any(id)).orElseThrow().value();
         assertThat(run.deadLettered()).isTrue();
-        sleep(500);
-        assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
+        // both controllers had the exhausted delivery offered: it stays counted once
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+            .until(() -> h.metrics.deadLettered("diag.echo") == 1);
         // reported again (at least once delivery): nothing more happens
         assertThat(c2.handle(new ExhaustedDelivery(id, null, 2))).isFalse();
         assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
@@ -495,13 +536,5 @@ class WorkerServiceTest {
           runs.incrementAndGet();
           return "{}";
         }).build();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      throw new AssertionError(e);
-    }
   }
 }

@@ -1,4 +1,4 @@
-package io.osapi.core.service;
+package io.osapi.core.concurrent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.osapi.core.service;
+package io.osapi.core.concurrent;
 
 import java.time.Duration;
 import java.util.Objects;

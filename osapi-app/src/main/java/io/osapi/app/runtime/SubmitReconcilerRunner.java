@@ -1,0 +1,104 @@
+package io.osapi.app.runtime;
+
+import io.osapi.core.concurrent.DaemonThreads;
+import io.osapi.core.service.SubmitReconciler;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs the controller's {@link SubmitReconciler} on a thread of its own, every interval: jobs
+ * still {@code submitted} without a run once they are a grace period old have their notification
+ * sent again (idempotently), so a controller that died between a job's record and its
+ * notification leaves no job waiting for ever. Skips a round while the backend is down; a failing
+ * round is logged once per distinct error and goes on where it stopped in the next.
+ */
+public final class SubmitReconcilerRunner implements Managed {
+  private static final System.Logger LOG =
+      System.getLogger(SubmitReconcilerRunner.class.getName());
+  /**
+   * How old a job still submitted without a run must be before its notification is sent again:
+   * past the longest create patience (20 s) and the removal of refused creates (25 s), so that a
+   * create still being held, or refused, is never sent by someone else.
+   */
+  public static final Duration GRACE = Duration.ofSeconds(30);
+  /**
+   * How much younger than the queue's de-duplication window a job must still be to be sent
+   * again: clock differences between controllers and NATS, and a slow round.
+   */
+  public static final Duration MARGIN = Duration.ofSeconds(20);
+
+  private final Backend backend;
+  private final SubmitReconciler reconciler;
+  private final Duration interval;
+  private ScheduledExecutorService scheduler;
+  private String lastError;
+
+  /**
+   * @param backend to skip rounds while it is down
+   * @param reconciler the work of a round
+   * @param interval time between rounds
+   */
+  public SubmitReconcilerRunner(Backend backend, SubmitReconciler reconciler, Duration interval) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
+    this.interval = Objects.requireNonNull(interval, "interval");
+  }
+
+  @Override
+  public String name() {
+    return "submit reconciler";
+  }
+
+  @Override
+  public synchronized void start() {
+    if (scheduler != null) {
+      return;
+    }
+    scheduler = Executors.newSingleThreadScheduledExecutor(
+        DaemonThreads.single("osapi-submit-reconciler"));
+    scheduler.scheduleWithFixedDelay(this::round, interval.toMillis(), interval.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /** One round. Never throws. */
+  void round() {
+    if (!backend.connected()) {
+      return;
+    }
+    try {
+      reconciler.round();
+      lastError = null;
+    } catch (RuntimeException e) {
+      String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (!msg.equals(lastError)) {
+        LOG.log(Level.WARNING, "looking for jobs never notified failed (tried again in {0} s):"
+            + " {1}", interval.toSeconds(), msg);
+      }
+      lastError = msg;
+    }
+  }
+
+  @Override
+  public void stop(Instant deadline) {
+    ScheduledExecutorService s;
+    synchronized (this) {
+      s = scheduler;
+      scheduler = null;
+    }
+    if (s != null) {
+      s.shutdownNow();
+    }
+  }
+
+  @Override
+  public List<String> describe() {
+    return List.of("submit reconciler: jobs still submitted without a run " + GRACE.toSeconds()
+        + " s after their creation are notified again");
+  }
+}

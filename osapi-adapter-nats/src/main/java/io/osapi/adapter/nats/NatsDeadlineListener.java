@@ -16,10 +16,11 @@ import java.util.function.Consumer;
  * {@code JOBS_DEADLINES}, one message per job, read through one durable shared by every
  * subscribed process (the controllers), so each deadline reaches one of them at a time. The timer
  * is JetStream's own: a deadline delivered before it is due is nak'd with a delay of the time left
- * (at most {@link #MAX_DELAY}, then looked at again), and nats-server delivers it again then. A
- * handler that returns acknowledges it, which removes it from the stream; one that throws gets it
- * again after {@link #RETRY_DELAY}. A restarted controller, or another one, finds every deadline
- * still waiting where it was.
+ * (at most {@link #MAX_DELAY}, then looked at again), and nats-server delivers it again then. Due
+ * deadlines are handled {@link #THREADS} at a time. A handler that returns acknowledges it, which
+ * removes it from the stream; one that throws an outage gets it again later, one that throws a
+ * permanent error drops it (see {@link HandlerFailures}). A restarted controller, or another one,
+ * finds every deadline still waiting where it was.
  *
  * <p>A naked message stays pending on the durable until it is delivered again, so the durable's
  * max ack pending is unlimited: every broadcast job inside its timeout holds one.
@@ -27,10 +28,11 @@ import java.util.function.Consumer;
 final class NatsDeadlineListener implements SharedDurableListener.MessageHandler {
   private static final System.Logger LOG = System.getLogger(NatsDeadlineListener.class.getName());
   private static final Duration ACK_WAIT = Duration.ofSeconds(30);
-  private static final Duration RETRY_DELAY = Duration.ofSeconds(5);
   /** Longest single wait, so a deadline is looked at again at least this often. */
   static final Duration MAX_DELAY = Duration.ofHours(1);
   private static final int BATCH = 64;
+  /** Deadlines handled at the same time, so one slow job never holds up the others. */
+  static final int THREADS = 4;
 
   private final Consumer<JobDeadline> handler;
 
@@ -51,7 +53,7 @@ final class NatsDeadlineListener implements SharedDurableListener.MessageHandler
             .maxDeliver(-1)
             .maxAckPending(-1)
             .build(),
-        BATCH, "deadlines", new NatsDeadlineListener(handler), onClose);
+        BATCH, THREADS, "deadlines", new NatsDeadlineListener(handler), onClose);
     l.start();
     return l;
   }
@@ -75,9 +77,7 @@ final class NatsDeadlineListener implements SharedDurableListener.MessageHandler
     try {
       handler.accept(d);
     } catch (RuntimeException ex) {
-      LOG.log(Level.WARNING, "handling the deadline of job {0} failed, trying again in {1}: {2}",
-          d.job(), RETRY_DELAY, ex.toString());
-      m.nakWithDelay(RETRY_DELAY);
+      HandlerFailures.settle(LOG, m, "the deadline of job " + d.job(), ex);
       return;
     }
     m.ack();

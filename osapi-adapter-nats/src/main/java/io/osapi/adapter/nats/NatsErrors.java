@@ -2,6 +2,7 @@ package io.osapi.adapter.nats;
 
 import io.nats.client.JetStreamApiException;
 import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.StoreFullException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -56,6 +57,9 @@ final class NatsErrors {
    * a definite refusal by JetStream (an API error such as "wrong last sequence").
    */
   static boolean outcomeUnknown(Throwable e) {
+    if (permanent(e)) {
+      return false;
+    }
     for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
       if (c instanceof JetStreamApiException j) {
         return j.getApiErrorCode() == 10008; // JetStream temporarily unavailable
@@ -69,6 +73,39 @@ final class NatsErrors {
       }
     }
     return false;
+  }
+
+  /** JetStream's code for a message larger than the stream's max message size. */
+  static final int MESSAGE_TOO_LARGE = 10054;
+
+  /**
+   * True when the request itself is what NATS refuses, so sending it again will fail the same
+   * way: jnats refused it before sending (a subject or key that is not valid, a payload over the
+   * server's max payload: {@link IllegalArgumentException}), or JetStream answered that the
+   * message is larger than the stream takes. Never true for an outage.
+   */
+  static boolean permanent(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof IllegalArgumentException || c instanceof PermanentStoreException) {
+        return true;
+      }
+      if (c instanceof JetStreamApiException j) {
+        return j.getApiErrorCode() == MESSAGE_TOO_LARGE;
+      }
+      if (c.getCause() == c) {
+        break;
+      }
+    }
+    return false;
+  }
+
+  /** {@code e} as the {@link PermanentStoreException} of {@code what}. */
+  static PermanentStoreException refused(String what, Throwable e) {
+    Throwable c = unwrap(e);
+    if (c instanceof PermanentStoreException p) {
+      return p;
+    }
+    return new PermanentStoreException("NATS refused " + what + ": " + describe(c), c);
   }
 
   /**

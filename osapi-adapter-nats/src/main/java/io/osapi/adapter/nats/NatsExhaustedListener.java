@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * Reports notifications whose deliveries ran out, from the max-deliveries advisories that
  * nats-server publishes for the consumers of stream {@code JOBS} and stream {@code
  * JOBS_ADVISORIES} keeps. One durable on that stream is shared by every subscribed process, so each
- * advisory reaches one of them; a handler that returns acknowledges it, one that throws gets it
- * again after {@link #RETRY_DELAY}.
+ * advisory reaches one of them; advisories are handled a few at a time; a handler that returns
+ * acknowledges it, one that throws is settled by {@link HandlerFailures} (an outage: again later;
+ * a permanent error: dropped).
  *
  * <p>An advisory names the consumer and the stream sequence of the notification: the notification
  * is read from {@code JOBS} by that sequence (gone when it aged out: logged and dropped), and the
@@ -37,7 +38,6 @@ import java.util.function.Consumer;
 final class NatsExhaustedListener implements SharedDurableListener.MessageHandler {
   private static final System.Logger LOG = System.getLogger(NatsExhaustedListener.class.getName());
   private static final Duration ACK_WAIT = Duration.ofSeconds(30);
-  private static final Duration RETRY_DELAY = Duration.ofSeconds(5);
   private static final int BATCH = 16;
 
   private final Consumer<ExhaustedDelivery> handler;
@@ -61,7 +61,8 @@ final class NatsExhaustedListener implements SharedDurableListener.MessageHandle
             .ackWait(ACK_WAIT)
             .maxDeliver(-1)
             .build(),
-        BATCH, "exhausted deliveries", new NatsExhaustedListener(handler), onClose);
+        BATCH, NatsDeadlineListener.THREADS, "exhausted deliveries",
+        new NatsExhaustedListener(handler), onClose);
     l.start();
     return l;
   }
@@ -114,9 +115,7 @@ final class NatsExhaustedListener implements SharedDurableListener.MessageHandle
     try {
       handler.accept(e);
     } catch (RuntimeException ex) {
-      LOG.log(Level.WARNING, "handling {0} failed, trying again in {1}: {2}", e, RETRY_DELAY,
-          ex.toString());
-      m.nakWithDelay(RETRY_DELAY);
+      HandlerFailures.settle(LOG, m, e, ex);
       return;
     }
     m.ack();

@@ -9,6 +9,7 @@ import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
@@ -38,7 +39,9 @@ import java.util.concurrent.locks.LockSupport;
  * pipeline across jobs; the future completes on jnats' thread with the stored message's sequence,
  * the new revision. The server refusing the sequence becomes {@link RevisionConflictException};
  * anything else, and a write asked for while disconnected (never queued across an outage), {@link
- * BackendUnavailableException}. No write is retried here: its caller settles an unknown outcome by
+ * BackendUnavailableException}, except what NATS refuses for the request itself (a key that is
+ * not valid, a value over the server's max payload): {@link PermanentStoreException}, at once and
+ * never retried. No write is retried here: its caller settles an unknown outcome by
  * reading. Each write carries small headers ({@code Osapi-State} and {@code Osapi-Updated} on runs;
  * {@code Osapi-Expected}, {@code -Operation}, {@code -Target}, {@code -Created} and {@code
  * -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge markers
@@ -268,9 +271,12 @@ final class NatsJobStore implements JobStore {
       long revision, PublishOptions po, String what, JobId id, boolean overMarker) {
     CompletableFuture<PublishAck> f;
     try {
-      f = backend.requireSession().js.publishAsync(subject, headers, value, po);
+      NatsSession s = backend.requireSession();
+      refuseOversize(s, value, what, id);
+      f = s.js.publishAsync(subject, headers, value, po);
     } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(NatsErrors.unavailable(what + id, e));
+      return CompletableFuture.failedFuture(NatsErrors.permanent(e)
+          ? NatsErrors.refused(what + id, e) : NatsErrors.unavailable(what + id, e));
     }
     CompletableFuture<Long> done = new CompletableFuture<>();
     f.whenComplete((ack, err) -> {
@@ -303,6 +309,8 @@ final class NatsJobStore implements JobStore {
         done.completeExceptionally(new RevisionConflictException(
             what + id + ": " + (revision == 0 ? "it exists already" : "revision " + revision
                 + " is not the stored one"), NatsErrors.apiError(err)));
+      } else if (NatsErrors.permanent(err)) {
+        done.completeExceptionally(NatsErrors.refused(what + id, err));
       } else {
         RuntimeException failure = NatsErrors.failure(what + id, err,
             backend.jobBucket().maxBytes());
@@ -313,6 +321,20 @@ final class NatsJobStore implements JobStore {
       }
     });
     return done;
+  }
+
+  /**
+   * Refuses a value the server would refuse (larger than its max payload) before it is sent, with
+   * both sizes in the message: a {@link PermanentStoreException}, never an outage.
+   */
+  private static void refuseOversize(NatsSession s, byte[] value, String what,
+      JobId id) {
+    long max = s.conn.getMaxPayload();
+    if (max > 0 && value != null && value.length > max) {
+      throw new PermanentStoreException("NATS refused " + what + id + ": the value is "
+          + value.length + " bytes, more than the NATS server's max payload (" + max + " bytes)",
+          null);
+    }
   }
 
   private static void requireRevision(long revision) {
@@ -351,6 +373,10 @@ final class NatsJobStore implements JobStore {
    * BackendUnavailableException}. Reads change nothing, so sending one again is safe.
    */
   private KeyValueEntry get(String key, String what, JobId id) {
+    if (!NatsLayout.validKey(key)) {
+      throw new PermanentStoreException(what + id + ": key '" + key + "' is not a valid NATS key",
+          null);
+    }
     long start = System.nanoTime();
     while (true) {
       try {
@@ -360,6 +386,9 @@ final class NatsJobStore implements JobStore {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
           throw NatsErrors.unavailable(what + id, e);
+        }
+        if (NatsErrors.permanent(e)) {
+          throw NatsErrors.refused(what + id, e);
         }
         long bound = backend.isConnected() ? READ_BOUND.toNanos()
             : NatsSession.READ_ATTEMPT.toNanos();

@@ -29,9 +29,9 @@ import io.osapi.core.domain.Target;
  * two ids never share a heartbeat, a drain request or a durable. Ids without a dot keep the token
  * (and key) they had when ids were sanitised into keys.
  *
- * Worker ids ({@code [A-Za-z0-9][A-Za-z0-9._-]{0,63}}) are valid key tokens and go into run keys
- * as they are; a dot in one makes the key deeper, which is why a run key is parsed from its third
- * token to the end.
+ * Worker ids (up to 64 characters of {@code [A-Za-z0-9._-]}, dots only between other characters:
+ * {@link Names#requireWorkerId}) are valid key tokens and go into run keys as they are; a dot in
+ * one makes the key deeper, which is why a run key is parsed from its third token to the end.
  */
 final class NatsLayout {
   /** The notification stream. */
@@ -182,6 +182,27 @@ final class NatsLayout {
     } catch (InvalidInputException e) {
       return null;
     }
+  }
+
+  /**
+   * True when {@code key} is a valid KV key, and so a valid subject under its bucket's prefix:
+   * dot-separated non-empty tokens of {@code [A-Za-z0-9_=/-]}. Keys made here from valid ids
+   * always are; this is the check that a value which is not is refused at once, never sent.
+   */
+  static boolean validKey(String key) {
+    if (key == null || key.isEmpty() || key.startsWith(".") || key.endsWith(".")
+        || key.contains("..")) {
+      return false;
+    }
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == '-' || c == '=' || c == '/';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The subject of a job's deadline message. */

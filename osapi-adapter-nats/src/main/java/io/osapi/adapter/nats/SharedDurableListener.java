@@ -10,6 +10,10 @@ import io.nats.client.api.ConsumerConfiguration;
 import io.osapi.core.concurrent.DaemonThreads;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 /**
@@ -17,8 +21,10 @@ import java.util.function.Consumer;
  * thread of its own, so each message reaches one of them at a time: {@link NatsDeadlineListener}
  * and {@link NatsExhaustedListener}. It waits while the backend is not ready, creates the durable
  * when it is missing (again after the backend provisioned anew), fetches in batches and hands each
- * message to a {@link MessageHandler}, which acks, naks or terms it. A read that fails is tried
- * again a second later.
+ * message to a {@link MessageHandler}, which acks, naks or terms it, on a pool of {@code threads}
+ * (the fetch waits while all are busy), so one message whose handling is slow (a job whose store
+ * reads time out) never holds up the others. A read that fails is tried again a second later; a
+ * handler that throws has its message handed out again a second later.
  */
 final class SharedDurableListener implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SharedDurableListener.class.getName());
@@ -26,7 +32,7 @@ final class SharedDurableListener implements AutoCloseable {
 
   /** What a listener does with one message of its durable. */
   interface MessageHandler {
-    /** Settles {@code m} (ack, nak with a delay, or term); a throw drops the fetch and retries. */
+    /** Settles {@code m} (ack, nak with a delay, or term); a throw hands it out again. */
     void handle(NatsSession s, Message m) throws IOException, JetStreamApiException;
   }
 
@@ -34,6 +40,8 @@ final class SharedDurableListener implements AutoCloseable {
   private final String stream;
   private final ConsumerConfiguration durable;
   private final int batch;
+  private final Semaphore free;
+  private final ExecutorService pool;
   private final String what;
   private final MessageHandler handler;
   private final Consumer<SharedDurableListener> onClose;
@@ -44,15 +52,20 @@ final class SharedDurableListener implements AutoCloseable {
    * @param stream the stream the durable reads
    * @param durable its configuration, durable name included
    * @param batch messages per fetch
+   * @param threads messages handled at the same time
    * @param what what is read, for the log and the thread's name ({@code deadlines})
    * @param onClose called once closed
    */
   SharedDurableListener(NatsLink backend, String stream, ConsumerConfiguration durable,
-      int batch, String what, MessageHandler handler, Consumer<SharedDurableListener> onClose) {
+      int batch, int threads, String what, MessageHandler handler,
+      Consumer<SharedDurableListener> onClose) {
     this.backend = backend;
     this.stream = stream;
     this.durable = durable;
     this.batch = batch;
+    this.free = new Semaphore(threads);
+    this.pool = Executors.newFixedThreadPool(threads,
+        DaemonThreads.named("osapi-nats-" + what.replace(' ', '-')));
     this.what = what;
     this.handler = handler;
     this.onClose = onClose;
@@ -83,7 +96,9 @@ final class SharedDurableListener implements AutoCloseable {
             .expiresIn(FETCH_WAIT_MS).build())) {
           Message m;
           while (!closed && (m = fc.nextMessage()) != null) {
-            handler.handle(s, m);
+            free.acquire();
+            Message msg = m;
+            pool.execute(() -> handleOne(s, msg));
           }
         }
       } catch (InterruptedException e) {
@@ -99,6 +114,22 @@ final class SharedDurableListener implements AutoCloseable {
           }
         }
       }
+    }
+  }
+
+  private void handleOne(NatsSession s, Message m) {
+    try {
+      handler.handle(s, m);
+    } catch (Exception e) {
+      LOG.log(Level.DEBUG, "handling one of {0}, handing it out again: {1}", what,
+          NatsErrors.describe(e));
+      try {
+        m.nakWithDelay(Duration.ofSeconds(1));
+      } catch (RuntimeException ignored) {
+        // not connected: it comes back after its ack wait
+      }
+    } finally {
+      free.release();
     }
   }
 
@@ -121,6 +152,7 @@ final class SharedDurableListener implements AutoCloseable {
     }
     closed = true;
     thread.interrupt();
+    pool.shutdownNow();
     try {
       thread.join(2_000);
     } catch (InterruptedException e) {

@@ -107,6 +107,68 @@ class NatsJobQueueV2IT {
   }
 
   @Test
+  void aDeadlineWhoseHandlingHangsDoesNotHoldUpTheOthers() throws Exception {
+    io.osapi.core.port.JobQueue q = NATS.backend().queue();
+    JobDeadline slow = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    List<JobDeadline> done = new CopyOnWriteArrayList<>();
+    closer.later(q.onDeadline(d -> {
+      if (d.equals(slow)) {
+        started.countDown();
+        try {
+          release.await(60, TimeUnit.SECONDS); // as a read of an unreachable store would hang
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      done.add(d);
+    }));
+    q.scheduleDeadline(slow).get(5, TimeUnit.SECONDS);
+    assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+    List<JobDeadline> others = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      JobDeadline d = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
+      others.add(d);
+      q.scheduleDeadline(d).get(5, TimeUnit.SECONDS);
+    }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> done.containsAll(others));
+    assertThat(done).as("the hanging one, still hanging").doesNotContain(slow);
+    release.countDown();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+        .until(() -> done.contains(slow));
+  }
+
+  @Test
+  void aDeadlineWhoseHandlingFailsForGoodIsDroppedNotHandedOutAgain() throws Exception {
+    io.osapi.core.port.JobQueue q = NATS.backend().queue();
+    JobDeadline bad = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
+    JobDeadline away = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
+    List<JobDeadline> calls = new CopyOnWriteArrayList<>();
+    closer.later(q.onDeadline(d -> {
+      calls.add(d);
+      if (d.equals(bad)) {
+        throw new io.osapi.core.domain.PermanentStoreException("too large (injected)", null);
+      }
+      if (d.equals(away) && calls.stream().filter(away::equals).count() == 1) {
+        throw new io.osapi.core.domain.BackendUnavailableException("away (injected)", null);
+      }
+    }));
+    q.scheduleDeadline(bad).get(5, TimeUnit.SECONDS);
+    q.scheduleDeadline(away).get(5, TimeUnit.SECONDS);
+    // the positive control: the outage is handed out again (after 5 s); by then the permanent
+    // failure would have come back too
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> calls.stream().filter(away::equals).count() == 2);
+    // the bad one was scheduled first: a retry of it would have come by now, and does not
+    org.awaitility.Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        .until(() -> calls.stream().filter(bad::equals).count() == 1);
+    assertThat(NATS.backend().requireSession().jsm.getStreamInfo(NatsLayout.DEADLINE_STREAM)
+        .getStreamState().getMsgCount()).isZero();
+  }
+
+  @Test
   void aNotificationCarriesTheWholeJobAndIsStoredOnceWhenPublishedTwice() throws Exception {
     JobConsumer c = consumer("q1", Duration.ofSeconds(5), 3);
     JobRecord r = JobRecord.submitted(NatsJobStoreV2IT.job("_any", "{\"x\": [1, 2.0]}"), List.of());

@@ -21,7 +21,8 @@ import java.util.function.LongSupplier;
  * and the job index gauges exist once a value was reported; {@code osapi_workers_by_state} once
  * refreshed, then with all three states; {@code osapi_worker_heartbeat_age_seconds} has a series
  * per registered worker of the latest refresh (at most {@value #MAX_HEARTBEAT_WORKERS}, by worker
- * id order). Never throws.
+ * id order), and {@code osapi_workers_stale} counts every worker of it whose heartbeat is older than
+ * {@link #STALE_AFTER}, however many there are. Never throws.
  */
 public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   /** Instrument name of {@code osapi_jobs_pending}. */
@@ -54,11 +55,20 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   /** Instrument name of {@code osapi_worker_entries_invalid}. */
   public static final String WORKER_ENTRIES_INVALID = "osapi.worker.entries_invalid";
 
+  /** Instrument name of {@code osapi_workers_stale}. */
+  public static final String WORKERS_STALE = "osapi.workers.stale";
+
   /**
-   * Most workers reported in {@code osapi_worker_heartbeat_age_seconds} (and in {@code
-   * osapi_worker_clock_skew_seconds}).
+   * Most workers reported in {@code osapi_worker_heartbeat_age_seconds} and in {@code
+   * osapi_worker_clock_skew_seconds} (by worker id order; a warning is logged when the fleet is
+   * larger); {@code osapi_workers_stale} counts all of them.
    */
   public static final int MAX_HEARTBEAT_WORKERS = 1024;
+
+  /** A worker whose heartbeat is older than this is counted in {@code osapi_workers_stale}. */
+  public static final Duration STALE_AFTER = Duration.ofSeconds(30);
+
+  private static final System.Logger LOG = System.getLogger(OtelFleetMetrics.class.getName());
 
   private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
   private static final Attributes[] STATE_ATTRIBUTES = stateAttributes();
@@ -80,6 +90,9 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   private volatile long entriesInvalid = -1;
   /** Registered workers by state (index: ordinal), null until the first refresh. */
   private volatile long[] byState;
+  /** Registered workers with a stale heartbeat, -1 until the first refresh. */
+  private volatile long stale = -1;
+  private volatile boolean capLogged;
 
   /** Creates the instruments on {@code meter}. */
   public OtelFleetMetrics(Meter meter) {
@@ -124,6 +137,8 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
                   }
                 })
             ::close);
+    level(meter, WORKERS_STALE, "Registered workers whose last heartbeat is older than 30 s,"
+        + " counted over every worker.", "{worker}", () -> stale);
     observables.add(
         meter
             .gaugeBuilder(WORKER_CLOCK_SKEW)
@@ -199,7 +214,21 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
     try {
       if (ages == null || ages.isEmpty()) {
         heartbeatAges = List.of();
+        stale = 0;
         return;
+      }
+      long staleNow = 0;
+      for (Duration age : ages.values()) {
+        if (age != null && age.compareTo(STALE_AFTER) > 0) {
+          staleNow++;
+        }
+      }
+      stale = staleNow;
+      if (ages.size() > MAX_HEARTBEAT_WORKERS && !capLogged) {
+        capLogged = true;
+        LOG.log(System.Logger.Level.WARNING, "{0} workers are registered:"
+            + " osapi_worker_heartbeat_age_seconds shows the first {1} by id,"
+            + " osapi_workers_stale counts them all", ages.size(), MAX_HEARTBEAT_WORKERS);
       }
       List<HeartbeatAge> next = new ArrayList<>(Math.min(ages.size(), MAX_HEARTBEAT_WORKERS));
       // sorted so that the cap keeps the same workers from one refresh to the next

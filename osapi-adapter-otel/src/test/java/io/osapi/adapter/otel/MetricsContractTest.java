@@ -48,6 +48,7 @@ class MetricsContractTest {
           Map.entry("osapi_worker_concurrency", "gauge"),
           Map.entry("osapi_worker_heartbeat_age_seconds", "gauge"),
           Map.entry("osapi_workers_by_state", "gauge"),
+          Map.entry("osapi_workers_stale", "gauge"),
           Map.entry("osapi_component_up", "gauge"),
           Map.entry("osapi_subsystem_up", "gauge"));
 
@@ -251,6 +252,7 @@ class MetricsContractTest {
         .isEqualTo(1.5);
     assertThat(gauge(e, "osapi_worker_heartbeat_age_seconds", Map.of("worker", "worker-2")))
         .isEqualTo(0.25);
+    assertThat(gauge(e, "osapi_workers_stale", Map.of())).as("none older than 30 s").isZero();
     assertThat(gauge(e, "osapi_component_up", Map.of())).isEqualTo(1.0);
     assertThat(gauge(e, "osapi_subsystem_up", Map.of("subsystem", "nats"))).isEqualTo(1.0);
     assertThat(gauge(e, "osapi_subsystem_up", Map.of("subsystem", "http"))).isEqualTo(0.0);

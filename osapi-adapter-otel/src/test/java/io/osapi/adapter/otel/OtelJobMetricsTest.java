@@ -93,6 +93,28 @@ class OtelJobMetricsTest {
   }
 
   @Test
+  void staleWorkersAreCountedOverTheWholeFleetPastTheSeriesCap() {
+    assertThat(scrape().has("osapi_workers_stale")).as("unknown before the first refresh")
+        .isFalse();
+    java.util.Map<String, Duration> ages = new java.util.HashMap<>();
+    int fleetSize = 2000;
+    for (int i = 0; i < fleetSize; i++) {
+      // every third worker is stale; the last ones by id are past the series cap
+      ages.put(String.format("w%05d", i), Duration.ofSeconds(i % 3 == 0 ? 31 : 5));
+    }
+    ages.put("w99999", Duration.ofSeconds(30)); // at the bound: not stale
+    fleet.workerHeartbeatAges(ages);
+    Exposition e = scrape();
+    assertThat(e.family("osapi_worker_heartbeat_age_seconds").labelValues("worker"))
+        .hasSize(OtelFleetMetrics.MAX_HEARTBEAT_WORKERS);
+    assertThat(e.family("osapi_workers_stale").sample("osapi_workers_stale", Map.of()).value())
+        .isEqualTo(667.0);
+    fleet.workerHeartbeatAges(Map.of("a", Duration.ofSeconds(1)));
+    assertThat(scrape().family("osapi_workers_stale").sample("osapi_workers_stale", Map.of())
+        .value()).isZero();
+  }
+
+  @Test
   void natsConnectedIsIdempotentAndReconnectsCountOnlyReconnects() {
     assertThat(scrape().has("osapi_nats_connected")).as("unknown before the first report").isFalse();
 

@@ -15,7 +15,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.osapi.app.api.ApiModel.CreatedJob;
 import io.osapi.app.api.ApiModel.JobDetail;
 import io.osapi.app.api.ApiModel.JobList;
@@ -94,18 +96,21 @@ public final class ApiJson {
   }
 
   /**
-   * Stored JSON text as a tree: stored text that is somehow not JSON is kept as a string rather
-   * than failing the whole answer.
+   * Stored JSON text as a node that writes it as stored, byte for byte (operation data, results):
+   * stored text that is somehow not JSON is kept as a string rather than failing the whole
+   * answer.
    */
   public static JsonNode tree(String json) {
     if (json == null) {
       return null;
     }
     try {
-      return MAPPER.readTree(json);
+      MAPPER.readTree(json); // checks it is JSON
     } catch (JsonProcessingException e) {
       return TextNode.valueOf(json);
     }
+    // written back as it was stored, byte for byte: never re-serialised (1e400 stays 1e400)
+    return JsonNodeFactory.instance.rawValueNode(new RawValue(json.strip()));
   }
 
   /** The answer to a create or retry. */

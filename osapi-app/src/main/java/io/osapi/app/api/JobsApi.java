@@ -9,6 +9,7 @@ import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
@@ -37,7 +38,8 @@ import java.util.function.BooleanSupplier;
  * while the store or queue is unreachable (a create only once the job client's create patience
  * has run out: it holds creates through a fail-over), 507 at once for a create the job store
  * has no room for (the embedded broker's bound, the NATS job bucket's, or the NATS server's
- * storage; with the limit and the option that sets it), 500 for anything unexpected (logged,
+ * storage; with the limit and the option that sets it), 422 for a request the store refuses for
+ * good (a record larger than NATS's max payload), 500 for anything unexpected (logged,
  * never shown). Input is fully validated before
  * the job client is called, so a refused request stores nothing and moves no metric.
  */
@@ -95,6 +97,10 @@ public final class JobsApi implements HttpHandler {
       sendError(ex, 507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire them, or "
           + raise, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
           "max", e.max(), "option", option), Map.of());
+    } catch (PermanentStoreException e) {
+      LOG.log(Level.WARNING, "the store refused a request: {0}", e.getMessage());
+      sendError(ex, 422, "the job store refuses this request: " + e.getMessage(), Map.of(),
+          Map.of());
     } catch (BackendUnavailableException e) {
       LOG.log(Level.WARNING, "backend unavailable: {0}", e.getMessage());
       sendError(ex, 503, "the job store is unavailable, try again later", Map.of(),
@@ -156,7 +162,8 @@ public final class JobsApi implements HttpHandler {
   }
 
   private Response create(HttpExchange ex) throws IOException {
-    JsonNode body = RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), true, CREATE_FIELDS);
+    byte[] bytes = RequestBodies.read(ex, maxBodyBytes);
+    JsonNode body = RequestBodies.object(bytes, true, CREATE_FIELDS);
     JsonNode op = body.get("operation");
     if (op == null || op.isNull()) {
       throw ApiException.badRequest("operation", "operation is required: {\"type\": ...}");
@@ -178,7 +185,11 @@ public final class JobsApi implements HttpHandler {
       if (!data.isObject()) {
         throw ApiException.badRequest("operation.data", "operation.data must be a JSON object");
       }
-      dataText = toJson(data);
+      // the data's bytes as sent (docs/architecture.md), re-serialised only if they cannot be told
+      dataText = RequestBodies.rawMember(bytes, "operation", "data");
+      if (dataText == null) {
+        dataText = toJson(data);
+      }
     }
     String target = optionalText(body, "target");
     JobView v = client.create(

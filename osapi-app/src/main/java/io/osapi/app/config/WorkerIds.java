@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.StringJoiner;
 
 /**
  * The default worker id: this host's name, made into a valid worker id. It is the same on every
@@ -23,9 +24,12 @@ public final class WorkerIds {
   }
 
   /**
-   * Makes a worker id from a host name: the first DNS label is kept when the whole name is too
-   * long, characters outside {@code [A-Za-z0-9._-]} become {@code -}, it is lowercased, leading
-   * non-alphanumerics are dropped and it is cut to 64 characters.
+   * Makes a worker id from a host name: it is lowercased, characters outside {@code [a-z0-9._-]}
+   * become {@code -}, empty dot-separated parts are dropped (the root's trailing dot of a fully
+   * qualified name such as {@code web02.example.com.}, a leading dot, {@code ..}), leading
+   * characters that are not a letter or digit are dropped, the first DNS label alone is kept when
+   * the whole name is longer than 64 characters, and it is cut to 64 characters without a trailing
+   * dot. The result always passes {@link Names#requireWorkerId}.
    *
    * @return a valid worker id, {@code worker} when nothing usable is left
    */
@@ -34,20 +38,29 @@ public final class WorkerIds {
       return "worker";
     }
     String h = host.trim().toLowerCase(Locale.ROOT);
-    if (h.length() > MAX && h.indexOf('.') > 0) {
-      h = h.substring(0, h.indexOf('.'));
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < h.length() && sb.length() < MAX; i++) {
+    StringBuilder mapped = new StringBuilder(h.length());
+    for (int i = 0; i < h.length(); i++) {
       char c = h.charAt(i);
       boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
           || c == '-';
-      if (sb.length() == 0 && !(ok && Character.isLetterOrDigit(c))) {
-        continue;
-      }
-      sb.append(ok ? c : '-');
+      mapped.append(ok ? c : '-');
     }
-    String id = sb.toString();
+    StringJoiner parts = new StringJoiner(".");
+    for (String part : mapped.toString().split("\\.")) {
+      if (!part.isEmpty()) {
+        parts.add(part);
+      }
+    }
+    String id = parts.toString().replaceFirst("^[^a-z0-9]+", "");
+    if (id.length() > MAX && id.indexOf('.') > 0) {
+      id = id.substring(0, id.indexOf('.'));
+    }
+    if (id.length() > MAX) {
+      id = id.substring(0, MAX);
+    }
+    while (id.endsWith(".")) {
+      id = id.substring(0, id.length() - 1);
+    }
     try {
       return Names.requireWorkerId("worker-id", id);
     } catch (InvalidInputException e) {

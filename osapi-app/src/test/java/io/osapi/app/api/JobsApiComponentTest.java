@@ -358,7 +358,33 @@ class JobsApiComponentTest {
     assertThat(metrics.subsystems()).containsEntry("http", true).containsEntry("worker", true);
   }
 
+  @Test
+  void operationDataIsKeptByteForByte() throws Exception {
+    String data = "{\"x\": 1e400, \"y\":[1.50,-0.0, 10E-2], \"s\":\"\\u00e9\\ud83d\\ude00\"}";
+    String id = create("{\"operation\":{\"type\":\"diag.echo\",\"data\":" + data + "}}");
+    awaitStatus(id, "completed");
+    String detail = get("/api/v1/jobs/" + id).body();
+    assertThat(detail).contains("\"data\":" + data).contains("\"result\":" + data);
+    assertThat(json(get("/api/v1/jobs/" + id)).at("/operation/data/s").asText())
+        .isEqualTo("\u00e9\ud83d\ude00");
+  }
+
   // ---- bad input: 400, nothing stored
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\"\\ud800\"", "\"a\\udc00\"", "\"\\ude00\\ud83d\""})
+  void aLoneSurrogateInOperationDataIs400(String value) {
+    JsonNode err = refusedCreate("{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"s\":"
+        + value + "}}}", "operation.data");
+    assertThat(err.get("error").asText()).contains("lone surrogate");
+  }
+
+  @Test
+  void aNumberOutOfRangeInOperationDataIs400() {
+    JsonNode err = refusedCreate("{\"operation\":{\"type\":\"diag.echo\",\"data\":"
+        + "{\"n\":1e9999999999}}}", null);
+    assertThat(err.get("error").asText()).contains("1e9999999999").contains("out of range");
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {

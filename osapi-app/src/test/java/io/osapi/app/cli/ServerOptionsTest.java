@@ -243,6 +243,8 @@ class ServerOptionsTest {
       "--labels a=b..c | --labels",
       "--worker-id -x | --worker-id",
       "--worker-id w\u00f6rker | --worker-id",
+      "--worker-id w3. | --worker-id",
+      "--worker-id a..b | --worker-id",
       "--nats http://127.0.0.1:4222 | --nats",
       "--nats nats:// | --nats",
       "--replicas 9 | --replicas",

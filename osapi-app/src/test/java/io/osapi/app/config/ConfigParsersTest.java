@@ -3,6 +3,7 @@ package io.osapi.app.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.osapi.core.domain.Names;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,32 @@ class ConfigParsersTest {
     assertThat(WorkerIds.fromHostName("")).isEqualTo("worker");
     assertThat(WorkerIds.fromHostName(null)).isEqualTo("worker");
     assertThat(WorkerIds.defaultId()).isEqualTo(WorkerIds.defaultId());
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "web02.example.com., web02.example.com",
+      ".web02, web02",
+      "a..b, a.b",
+      "a...b.., a.b",
+      "-.a, a",
+      "*.>, worker",
+      "x*.y, x-.y",
+      "'  Web02.Example.COM.  ', web02.example.com",
+      "..., worker",
+  })
+  void defaultIdsFromAnyHostNameAreValidSubjectTokens(String host, String id) {
+    assertThat(WorkerIds.fromHostName(host)).isEqualTo(id);
+    Names.requireWorkerId("worker id", WorkerIds.fromHostName(host));
+  }
+
+  @Test
+  void aLongNameCutAtADotLosesTheDot() {
+    String host = "a".repeat(63) + "." + "b".repeat(10);
+    // longer than 64: the first label alone
+    assertThat(WorkerIds.fromHostName(host)).isEqualTo("a".repeat(63));
+    String cut = WorkerIds.fromHostName("x".repeat(63) + ".");
+    assertThat(cut).isEqualTo("x".repeat(63));
   }
 
   @Test

@@ -393,6 +393,7 @@ final class OpenApiContract {
       case "TooLarge" -> "413";
       case "UnsupportedMediaType" -> "415";
       case "MisdirectedRequest" -> "421";
+      case "StoreRefused" -> "422";
       case "InternalError" -> "500";
       case "Unavailable" -> "503";
       case "StoreFull" -> "507";

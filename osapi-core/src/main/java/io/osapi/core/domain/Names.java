@@ -5,7 +5,16 @@ import java.util.regex.Pattern;
 /** Name rules shared by targets, worker ids and NATS subject tokens: the one sanitiser. */
 public final class Names {
   private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_-]");
-  private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  /**
+   * Dot-separated segments of {@code [A-Za-z0-9_-]}, the first starting with a letter or digit:
+   * every segment is a non-empty NATS subject token, so keys and subjects built from an id are
+   * valid (no trailing dot, no {@code ..}). The length is checked apart.
+   */
+  private static final Pattern WORKER_ID =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+)*");
+
+  /** Longest worker id. */
+  public static final int MAX_WORKER_ID = 64;
   private static final Pattern LABEL_KEY = Pattern.compile("[a-z][a-z0-9_-]{0,31}");
   private static final Pattern LABEL_SEGMENT = Pattern.compile("[A-Za-z0-9_-]{1,63}");
 
@@ -24,7 +33,9 @@ public final class Names {
 
   /**
    * Checks a worker (host) id: 1 to 64 characters of {@code [A-Za-z0-9._-]}, starting with a
-   * letter or digit.
+   * letter or digit, with dots only between other characters (no trailing dot, no {@code ..}), so
+   * each dot-separated part is a valid NATS subject token and every run key, subject and durable
+   * built from the id is valid.
    *
    * @throws InvalidInputException naming {@code field} when it is not valid
    */
@@ -32,14 +43,15 @@ public final class Names {
     if (id == null || id.isEmpty()) {
       throw new InvalidInputException(field, field + " must not be empty");
     }
-    if (!WORKER_ID.matcher(id).matches()) {
+    if (id.length() > MAX_WORKER_ID || !WORKER_ID.matcher(id).matches()) {
       throw new InvalidInputException(
           field,
           field
               + " '"
               + abbreviate(id, 70)
               + "' is not a valid worker id: use 1 to 64 characters of A-Z a-z 0-9 . _ -,"
-              + " starting with a letter or digit");
+              + " starting with a letter or digit, with dots only between other characters"
+              + " (no trailing dot, no '..')");
     }
     return id;
   }

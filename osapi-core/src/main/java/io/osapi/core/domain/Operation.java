@@ -26,7 +26,7 @@ public record Operation(String type, String data) {
       try {
         Json.parse(data); // validates
       } catch (Json.MalformedJsonException e) {
-        throw new InvalidInputException("json", e.getMessage());
+        throw new InvalidInputException("operation.data", "operation.data is not valid: " + e.getMessage());
       }
     }
   }

@@ -228,6 +228,7 @@ public final class Json {
       }
       char c = text.charAt(pos++);
       if (c == '"') {
+        requireWholeCharacters(sb);
         return sb.toString();
       }
       if (c < 0x20) {
@@ -263,6 +264,23 @@ public final class Json {
           pos--;
           throw error("bad escape '\\" + e + "'");
         }
+      }
+    }
+  }
+
+  /**
+   * Refuses a string holding half of a UTF-16 surrogate pair (written {@code "\ud800"}): not a
+   * Unicode character, it cannot be stored or sent as UTF-8 as it is.
+   */
+  private void requireWholeCharacters(CharSequence s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length()
+          && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw error(String.format("string holds a lone surrogate \\u%04x, which is not a"
+            + " Unicode character", (int) c));
       }
     }
   }
@@ -309,7 +327,13 @@ public final class Json {
     if (integral && n.length() < 19) {
       return Long.parseLong(n);
     }
-    return new BigDecimal(n);
+    try {
+      return new BigDecimal(n);
+    } catch (NumberFormatException | ArithmeticException e) {
+      pos = start;
+      throw error("number " + (n.length() > 40 ? n.substring(0, 40) + "..." : n)
+          + " is out of range (its exponent is too large)");
+    }
   }
 
   private Object literal(String word, Object value) {

@@ -1,7 +1,9 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.JobMetrics;
@@ -58,10 +60,18 @@ public final class DeadLetterService implements QueueListener {
    * @return true when this call dead-lettered the run; false when there was nothing to do (the job
    *     is gone, or its run finished meanwhile)
    * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached (the
-   *     queue reports it again later)
+   *     queue reports it again later); a permanent refusal is never thrown (see {@link
+   *     JobTimeoutService#handle}: the same rules)
    */
   public boolean handle(ExhaustedDelivery e) {
-    Optional<Versioned<JobRecord>> job = store.find(e.job());
+    Optional<Versioned<JobRecord>> job;
+    try {
+      job = store.find(e.job());
+    } catch (CorruptRecordException | PermanentStoreException ex) {
+      LOG.log(Level.ERROR, "deliveries of job {0} ran out, but its record cannot be read: {1}",
+          e.job(), ex.getMessage());
+      return false;
+    }
     if (job.isEmpty()) {
       LOG.log(Level.INFO, "deliveries of job {0} ran out, but the job is gone", e.job());
       return false;
@@ -81,6 +91,8 @@ public final class DeadLetterService implements QueueListener {
         return true;
       case KEPT_CHANGING:
         LOG.log(Level.WARNING, "job {0}: its run kept changing; not dead-lettered", e.job());
+        return false;
+      case REFUSED: // logged by OpenRuns; not worth another try
         return false;
       default:
         return false;

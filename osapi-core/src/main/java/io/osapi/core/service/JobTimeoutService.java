@@ -1,7 +1,9 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.Versioned;
@@ -60,12 +62,24 @@ public final class JobTimeoutService implements QueueListener {
   /**
    * Fails the runs of {@code deadline}'s job that are not terminal.
    *
+   * <p>A permanent refusal ({@link PermanentStoreException}, {@link CorruptRecordException}) is
+   * never retried and never stops the other runs: a run whose full end is too large for the store
+   * is ended in short form (the refusal in its error), one that cannot be read is left and logged,
+   * a record that cannot be read drops the deadline (logged). Only an outage is thrown.
+   *
    * @return how many runs this call failed (0 when the job is gone or every run had ended)
    * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached (the
    *     queue hands the deadline out again later; runs already failed stay failed and are skipped)
    */
   public int handle(JobDeadline deadline) {
-    Optional<Versioned<JobRecord>> found = store.find(deadline.job());
+    Optional<Versioned<JobRecord>> found;
+    try {
+      found = store.find(deadline.job());
+    } catch (CorruptRecordException | PermanentStoreException e) {
+      LOG.log(Level.ERROR, "deadline of job {0} dropped: its record cannot be read: {1}",
+          deadline.job(), e.getMessage());
+      return 0;
+    }
     if (found.isEmpty()) {
       LOG.log(Level.DEBUG, "deadline of job {0}: the job is gone", deadline.job());
       return 0;
@@ -79,7 +93,7 @@ public final class JobTimeoutService implements QueueListener {
         + describe(record.timeout() == null
             ? Duration.between(record.job().created(), deadline.at()) : record.timeout());
     int failed = 0;
-    for (RunKey key : record.runKeys()) {
+    for (RunKey key : record.runKeys()) { // a run refused for good does not stop the others
       if (failRun(key, reason)) {
         failed++;
         metrics.jobRunTimedOut(op);

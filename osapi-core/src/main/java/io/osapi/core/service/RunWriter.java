@@ -2,16 +2,19 @@ package io.osapi.core.service;
 
 import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobStore;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -24,6 +27,8 @@ import java.util.function.BooleanSupplier;
 final class RunWriter {
   private static final System.Logger LOG = System.getLogger(RunWriter.class.getName());
   private static final int MAX_CONFLICTS = 4;
+  /** How the error of an end written in short form begins ({@link #refusedEnd}). */
+  static final String REFUSED_END = "the run's end could not be stored: ";
 
   /** What a claim found. */
   enum ClaimStatus {
@@ -140,14 +145,43 @@ final class RunWriter {
     }
   }
 
+  /** {@code end} refused by the store for good, as a failed run with only its newest entry. */
+  static Run refusedEnd(Run end, PermanentStoreException why) {
+    String error = REFUSED_END + why.getMessage();
+    TimelineEntry last = new TimelineEntry(end.ended(), "failed", end.worker(),
+        "failed on " + end.worker(), error);
+    return new Run(RunState.FAILED, end.worker(), end.attempt(), end.started(), end.ended(), null,
+        error, end.deadLettered(), List.of(last));
+  }
+
   /**
    * Settles a write of {@code next} that failed with {@code failure}: a conflict is read back;
-   * an unreachable store is tried again as {@link #write} says.
+   * an unreachable store is tried again as {@link #write} says; a permanent refusal ({@link
+   * PermanentStoreException}) of an end writes the run failed in short form instead ({@link
+   * #refusedEnd}: the store's reason as its error), and of anything else is not tried again.
    */
   WriteStatus afterFailure(RunKey key, Versioned<Run> held, Run next, Delivery d,
       Duration patience, BooleanSupplier giveUp, Throwable failure) {
     if (failure instanceof RevisionConflictException) {
       return readBack(key, held, next).orElse(WriteStatus.SUPERSEDED);
+    }
+    if (failure instanceof PermanentStoreException refused) {
+      if (!next.state().terminal() || String.valueOf(next.error()).startsWith(REFUSED_END)) {
+        LOG.log(Level.ERROR, "job {0}: the store refuses {1} for good: {2}", key.job(),
+            next.state().wire(), refused.getMessage());
+        return WriteStatus.UNKNOWN; // never retried as if the store were away
+      }
+      // the end is refused for good (a result larger than the store takes): fail the run in
+      // short form, with why, rather than leave it running for ever
+      Run failed = refusedEnd(next, refused);
+      LOG.log(Level.WARNING, "job {0}: its end cannot be stored ({1}); recording it as failed",
+          key.job(), refused.getMessage());
+      try {
+        Futures.await(store.putRun(key, failed, held.revision()));
+        return WriteStatus.WRITTEN;
+      } catch (RuntimeException e) {
+        return afterFailure(key, held, failed, d, patience, giveUp, e);
+      }
     }
     if (!(failure instanceof BackendUnavailableException)) {
       LOG.log(Level.WARNING, "job {0}: writing {1} failed: {2}", key.job(), next.state().wire(),

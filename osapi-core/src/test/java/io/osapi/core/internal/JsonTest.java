@@ -33,4 +33,24 @@ class JsonTest {
     String deep = "[".repeat(10_000) + "]".repeat(10_000);
     assertThatThrownBy(() -> Json.parse(deep)).hasMessageContaining("nested deeper");
   }
+
+  @Test
+  void refusesLoneSurrogatesAndKeepsPairs() {
+    for (String bad : new String[] {"\"\\ud800\"", "\"\\udc00\"", "\"a\\ud800b\"",
+        "{\"\\ud800\":1}", "\"\\udc00\\ud800\"", "\"\ud800\""}) {
+      assertThatThrownBy(() -> Json.parse(bad)).as(bad)
+          .isInstanceOf(Json.MalformedJsonException.class)
+          .hasMessageContaining("lone surrogate");
+    }
+    assertThat(Json.parse("\"\\ud83d\\ude00\"")).isEqualTo("\ud83d\ude00");
+    assertThat(Json.parse("\"\ud83d\ude00\"")).isEqualTo("\ud83d\ude00");
+  }
+
+  @Test
+  void refusesNumbersOutOfRangeAsMalformed() {
+    assertThatThrownBy(() -> Json.parse("{\"a\":1e9999999999}"))
+        .isInstanceOf(Json.MalformedJsonException.class)
+        .hasMessageContaining("number 1e9999999999 is out of range");
+    assertThat(Json.parse("1e400")).isEqualTo(new java.math.BigDecimal("1e400"));
+  }
 }

@@ -3,12 +3,15 @@ package io.osapi.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobDeadline;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
@@ -200,6 +203,72 @@ class JobTimeoutServiceTest {
       } catch (Exception e) {
         throw new AssertionError(e);
       }
+    }
+  }
+
+  @Test
+  void aRunTheStoreRefusesForGoodEndsInShortFormAndTheOthersStillEnd() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      registeredButDead(h, "big");
+      registeredButDead(h, "ok");
+      JobId id = h.client.create(
+          new CreateJobRequest("diag.echo", "{}", "_all", Duration.ofHours(1))).job().id();
+      // "big"'s full end is refused for good (a store's max payload); its short form is taken
+      JobStore refusing = (JobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {JobStore.class}, (p, m, args) -> {
+            if (m.getName().equals("putRun") && ((RunKey) args[0]).slot().equals("big")
+                && !((Run) args[1]).timeline().isEmpty()
+                && ((Run) args[1]).error().equals("did not respond within 3600s")) {
+              return CompletableFuture.failedFuture(
+                  new PermanentStoreException("too large (injected)", null));
+            }
+            return m.invoke(h.broker.store(), args);
+          });
+      JobTimeoutService c = service(h, refusing);
+      assertThat(c.handle(new JobDeadline(id, Instant.now()))).isEqualTo(2);
+      JobView v = h.client.get(id).orElseThrow();
+      assertThat(v.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(v.workers().get("ok").error()).isEqualTo("did not respond within 3600s");
+      assertThat(v.workers().get("big").error()).isEqualTo("did not respond within 3600s;"
+          + " the run's history was dropped: too large (injected)");
+      assertThat(h.metrics.timedOut()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRefusalOfEvenTheShortFormOrAnUnreadableRecordIsNeverThrown() {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      registeredButDead(h, "w1");
+      JobId id = h.client.create(
+          new CreateJobRequest("diag.echo", "{}", "_all", Duration.ofHours(1))).job().id();
+      JobStore refusing = (JobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {JobStore.class}, (p, m, args) -> {
+            if (m.getName().equals("putRun")) {
+              return CompletableFuture.failedFuture(
+                  new PermanentStoreException("refused (injected)", null));
+            }
+            return m.invoke(h.broker.store(), args);
+          });
+      assertThat(service(h, refusing).handle(new JobDeadline(id, Instant.now()))).isZero();
+      JobStore unreadable = (JobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {JobStore.class}, (p, m, args) -> {
+            if (m.getName().equals("find")) {
+              throw new CorruptRecordException("job record is not valid (injected)", null);
+            }
+            return m.invoke(h.broker.store(), args);
+          });
+      assertThat(service(h, unreadable).handle(new JobDeadline(id, Instant.now()))).isZero();
+      // the positive control: an outage is still thrown, for the queue to hand it out again
+      JobStore away = (JobStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+          new Class<?>[] {JobStore.class}, (p, m, args) -> {
+            if (m.getName().equals("find")) {
+              throw new BackendUnavailableException("away (injected)", null);
+            }
+            return m.invoke(h.broker.store(), args);
+          });
+      assertThatThrownBy(() -> service(h, away).handle(new JobDeadline(id, Instant.now())))
+          .isInstanceOf(BackendUnavailableException.class);
+      assertThat(h.metrics.timedOut()).isZero();
     }
   }
 }

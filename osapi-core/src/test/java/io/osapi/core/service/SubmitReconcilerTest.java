@@ -34,12 +34,9 @@ class SubmitReconcilerTest {
   private static final Duration GRACE = Duration.ofSeconds(30);
   private static final Duration MARGIN = Duration.ofSeconds(20);
 
-  /** Job ids never go back in time within a JVM: each test starts an hour after the last. */
-  private static final java.util.concurrent.atomic.AtomicLong START =
-      new java.util.concurrent.atomic.AtomicLong(4_000_000_000_000L);
-
   private final JobIndexTest.ManualClock clock =
-      new JobIndexTest.ManualClock(START.addAndGet(3_600_000));
+      new JobIndexTest.ManualClock(System.currentTimeMillis());
+  private final java.util.Random random = new java.util.Random();
   private final InMemoryJobStore store = new InMemoryJobStore(clock, Duration.ofHours(24));
   private final InMemoryJobQueue queue = new InMemoryJobQueue(clock, 1000, Duration.ofMinutes(2));
   private final AtomicBoolean queueDown = new AtomicBoolean();
@@ -63,12 +60,29 @@ class SubmitReconcilerTest {
     return new SubmitReconciler(store, switchable, index, clock, GRACE, MARGIN);
   }
 
-  /** A job whose record was stored and whose controller died before it published anything. */
+  /**
+   * A job whose record was stored and whose controller died before it published anything. Its id
+   * is made from the test's clock, not by {@link JobId#generate} (which never goes back in time
+   * within a JVM: a clock moved ahead here would move the ids of every later test).
+   */
   private JobId storedOnly() {
-    Job job = new Job(JobId.generate(clock), new Operation("diag.echo", "{}"),
-        OperationKind.QUERY, Target.parse("_any"), clock.instant());
-    Futures.await(store.create(JobRecord.submitted(job, List.of())));
-    return job.id();
+    return stored().job().id();
+  }
+
+  private JobRecord stored() {
+    Job job = new Job(JobIndexTest.idAt(clock.millis(), random),
+        new Operation("diag.echo", "{}"), OperationKind.QUERY, Target.parse("_any"),
+        clock.instant());
+    JobRecord record = JobRecord.submitted(job, List.of());
+    Futures.await(store.create(record));
+    return record;
+  }
+
+  /** A job created as usual: stored, then notified. */
+  private JobId created() {
+    JobRecord record = stored();
+    Futures.await(queue.publish(io.osapi.core.domain.JobNotification.of(record)));
+    return record.job().id();
   }
 
   private long queued() {
@@ -82,7 +96,7 @@ class SubmitReconcilerTest {
   @Test
   void aJobNeverNotifiedIsNotifiedOnceGraceOldAndAJobNotifiedAlreadyIsNotNotifiedTwice() {
     SubmitReconciler r = reconciler();
-    JobId published = client.create(new CreateJobRequest("diag.echo", "{}", null)).job().id();
+    JobId published = created();
     JobId orphan = storedOnly();
     Harness.awaitTrue(Duration.ofSeconds(5), () -> index.status(orphan) != null);
     assertThat(queued()).isEqualTo(1);

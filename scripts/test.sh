@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 need=()
 command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# WorkerIdentityIT runs a worker whose clock is 10 min behind (clock skew).
+command -v faketime >/dev/null 2>&1 || need+=(faketime)
 # The Debian package test (DebianPackageIT) checks with these when present, skips them otherwise.
 optional=()
 command -v lintian >/dev/null 2>&1 || optional+=(lintian)

@@ -34,9 +34,10 @@ class NatsPermissionsTest {
   @Test
   void aWorkerMayWriteItsOwnHeartbeatAndRunsOnly() {
     List<String> pub = NatsPermissions.workerPublish("web02.example.com", Map.of());
-    assertThat(pub).contains("$KV.osapi-workers.workers.web02_example_com",
+    // keys and durables carry the worker's token (dots written =), run keys the id itself
+    assertThat(pub).contains("$KV.osapi-workers.workers.web02=example=com",
         "$KV.osapi-jobs.runs.*.web02.example.com", "$KV.osapi-jobs.runs.*._any",
-        "$JS.API.CONSUMER.CREATE.JOBS.query_web02_example_com_all.jobs.query._all",
+        "$JS.API.CONSUMER.CREATE.JOBS.query_web02=example=com_all.jobs.query._all",
         "$JS.ACK.JOBS.query_any.>");
     assertThat(pub).noneMatch(s -> s.startsWith("$KV.osapi-jobs.jobs"))
         .noneMatch(s -> s.startsWith("$KV.osapi-worker-state"))

@@ -93,14 +93,8 @@ public final class WorkersCommand extends ClientCommand {
     }
   }
 
-  /** {@code workers accept ID}. */
-  @Command(
-      name = "accept",
-      mixinStandardHelpOptions = true,
-      versionProvider = VersionProvider.class,
-      description = "Accepts the public key a live worker announces (compare its FINGERPRINT with"
-          + " the one the worker logs at start): its signed run ends show as verified.")
-  static final class Accept extends ClientCommand {
+  /** {@code workers accept|reject ID [--fingerprint F]}: one decision on a worker's key. */
+  abstract static class KeyDecision extends ClientCommand {
     @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
     String id;
 
@@ -108,9 +102,26 @@ public final class WorkersCommand extends ClientCommand {
         + " worker announces the key with this fingerprint (as its log shows it at start).")
     String fingerprint;
 
+    /** True to accept the key, false to reject it. */
+    abstract boolean accept();
+
     @Override
     int run(ControllerClient c) throws Exception {
-      return print(this, c.decideKey(id, true, fingerprint));
+      return print(this, c.decideKey(id, accept(), fingerprint));
+    }
+  }
+
+  /** {@code workers accept ID}. */
+  @Command(
+      name = "accept",
+      mixinStandardHelpOptions = true,
+      versionProvider = VersionProvider.class,
+      description = "Accepts the public key a live worker announces (compare its FINGERPRINT with"
+          + " the one the worker logs at start): its signed run ends show as verified.")
+  static final class Accept extends KeyDecision {
+    @Override
+    boolean accept() {
+      return true;
     }
   }
 
@@ -121,17 +132,10 @@ public final class WorkersCommand extends ClientCommand {
       versionProvider = VersionProvider.class,
       description = "Rejects the public key a live worker announces: its run ends show as"
           + " unverified.")
-  static final class Reject extends ClientCommand {
-    @Parameters(index = "0", paramLabel = "ID", description = "The worker id.")
-    String id;
-
-    @Option(names = "--fingerprint", paramLabel = "SHA256:HEX", description = "Only if the"
-        + " worker announces the key with this fingerprint (as its log shows it at start).")
-    String fingerprint;
-
+  static final class Reject extends KeyDecision {
     @Override
-    int run(ControllerClient c) throws Exception {
-      return print(this, c.decideKey(id, false, fingerprint));
+    boolean accept() {
+      return false;
     }
   }
 

@@ -15,11 +15,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The controller SIGKILLed again and again while 16 clients POST jobs to it, and started anew
@@ -34,36 +31,12 @@ class ControllerKilledIT {
   private static final Pattern RESENT =
       Pattern.compile("(\\d+) jobs were still submitted without a run");
 
-  private final List<AutoCloseable> all = new ArrayList<>();
-  private final List<Osapi> processes = new ArrayList<>();
   private NatsServer nats;
 
-  @RegisterExtension
-  final TestWatcher dumpOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println(nats == null ? "" : nats.report());
-      processes.forEach(p -> System.err.println(p.report()));
-    }
-  };
-
-  @AfterEach
-  void stop() {
-    for (int i = all.size() - 1; i >= 0; i--) {
-      try {
-        all.get(i).close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-  }
+  @RegisterExtension final ItProcesses its = new ItProcesses();
 
   private <T extends AutoCloseable> T keep(T c) {
-    all.add(c);
-    if (c instanceof Osapi o) {
-      processes.add(o);
-    }
-    return c;
+    return its.keep(c);
   }
 
   @Test

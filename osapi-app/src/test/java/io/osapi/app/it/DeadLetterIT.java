@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A job whose deliveries run out on workers killed while running it ends failed, dead-lettered
@@ -23,37 +19,12 @@ class DeadLetterIT {
   private static final String[] WORKER_FLAGS =
       {"--concurrency", "1", "--ack-wait", "2s", "--max-deliver", "2"};
 
-  private final List<AutoCloseable> all = new ArrayList<>();
-  private final List<Osapi> processes = new ArrayList<>();
   private NatsServer nats;
 
-  @RegisterExtension
-  final TestWatcher dumpOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println(nats == null ? "" : nats.report());
-      processes.forEach(p -> System.err.println(p.report()));
-    }
-  };
-
-  @AfterEach
-  void stop() {
-    for (int i = all.size() - 1; i >= 0; i--) {
-      AutoCloseable c = all.get(i);
-      try {
-        c.close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-  }
+  @RegisterExtension final ItProcesses its = new ItProcesses();
 
   private <T extends AutoCloseable> T keep(T c) {
-    all.add(c);
-    if (c instanceof Osapi o) {
-      processes.add(o);
-    }
-    return c;
+    return its.keep(c);
   }
 
   @Test

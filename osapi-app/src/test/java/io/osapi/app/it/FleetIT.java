@@ -9,11 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Fleet operations on real nats-server and jar processes: a broadcast job whose expected worker
@@ -23,36 +20,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * cordoned across a restart and takes jobs again once undrained (docs/reliability.md).
  */
 class FleetIT {
-  private final List<AutoCloseable> all = new ArrayList<>();
-  private final List<Osapi> processes = new ArrayList<>();
   private NatsServer nats;
 
-  @RegisterExtension
-  final TestWatcher dumpOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println(nats == null ? "" : nats.report());
-      processes.forEach(p -> System.err.println(p.report()));
-    }
-  };
-
-  @AfterEach
-  void stop() {
-    for (int i = all.size() - 1; i >= 0; i--) {
-      try {
-        all.get(i).close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-  }
+  @RegisterExtension final ItProcesses its = new ItProcesses();
 
   private <T extends AutoCloseable> T keep(T c) {
-    all.add(c);
-    if (c instanceof Osapi o) {
-      processes.add(o);
-    }
-    return c;
+    return its.keep(c);
   }
 
   private static HttpResponse<String> broadcast(Osapi c, String extra) {

@@ -13,13 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * A job whose handling hits a permanent error (its timed-out run is larger than NATS's max
@@ -27,36 +22,12 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * nats-server, real controller and worker processes; docs/reliability.md).
  */
 class PermanentErrorIT {
-  private final List<AutoCloseable> all = new ArrayList<>();
-  private final List<Osapi> processes = new ArrayList<>();
   private NatsServer nats;
 
-  @RegisterExtension
-  final TestWatcher dumpOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      System.err.println(nats == null ? "" : nats.report());
-      processes.forEach(p -> System.err.println(p.report()));
-    }
-  };
-
-  @AfterEach
-  void stop() {
-    for (int i = all.size() - 1; i >= 0; i--) {
-      try {
-        all.get(i).close();
-      } catch (Exception e) {
-        // best effort
-      }
-    }
-  }
+  @RegisterExtension final ItProcesses its = new ItProcesses();
 
   private <T extends AutoCloseable> T keep(T c) {
-    all.add(c);
-    if (c instanceof Osapi o) {
-      processes.add(o);
-    }
-    return c;
+    return its.keep(c);
   }
 
   @Test

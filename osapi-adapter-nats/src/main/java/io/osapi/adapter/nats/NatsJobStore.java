@@ -25,9 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -55,24 +53,18 @@ final class NatsJobStore implements JobStore {
       PublishOptions.builder().expectedLastSubjectSequence(0).build();
   /** Most runs {@link #runs} reads by their keys; a job expecting more is read in one pass. */
   static final int READ_RUNS_MAX = 64;
-  /** How long a create whose outcome was unknown is remembered for removal. */
-  private static final long FORGET_AFTER_NANOS = TimeUnit.MINUTES.toNanos(10);
-  /**
-   * How old a create with an unknown outcome must be before it is removed: longer than any held
-   * create retries (the longest create patience, 20 s), so a removal never waits on (or for) a
-   * create of the same job that is still being tried.
-   */
-  static final Duration SETTLE_AFTER = Duration.ofSeconds(25);
+  /** How old a create with an unknown outcome must be before it is removed. */
+  static final Duration SETTLE_AFTER = NatsUnconfirmedCreates.SETTLE_AFTER;
 
   private final NatsLink backend;
-  /** Records whose create had an unknown outcome, with since when: see {@link #create}. */
-  private final Map<JobId, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
-  private final AtomicBoolean removalScheduled = new AtomicBoolean();
+  /** Records whose create had an unknown outcome: see {@link #create}. */
+  private final NatsUnconfirmedCreates unconfirmed;
   private final NatsStoreUsage usage;
 
   NatsJobStore(NatsLink backend) {
     this.backend = backend;
     this.usage = new NatsStoreUsage(backend);
+    this.unconfirmed = new NatsUnconfirmedCreates(backend, this);
   }
 
   /**
@@ -88,7 +80,7 @@ final class NatsJobStore implements JobStore {
   @Override
   public CompletableFuture<Long> create(JobRecord record) {
     JobId id = record.job().id();
-    unconfirmed.remove(id); // waits for a removal of this record under way
+    unconfirmed.takeBack(id); // waits for a removal of this record under way
     Headers h = headers(record);
     byte[] value = Records.record(record);
     io.osapi.core.domain.StoreFullException full = usage.refuseCreate(
@@ -100,8 +92,7 @@ final class NatsJobStore implements JobStore {
     return write(NatsLayout.jobSubject(id), h, value, 0, CREATE, "storing job ",
         id).whenComplete((rev, err) -> {
           if (err != null && NatsErrors.outcomeUnknown(err)) {
-            unconfirmed.put(id, new Unconfirmed(record, System.nanoTime()));
-            scheduleRemoval();
+            unconfirmed.remember(record);
           }
         });
   }
@@ -249,7 +240,7 @@ final class NatsJobStore implements JobStore {
    * before it, so every watcher of the bucket sees the delete (a stream purge would be silent).
    * The marker goes with the bucket's max age.
    */
-  private static void purge(NatsSession s, String subject) throws Exception {
+  static void purge(NatsSession s, String subject) throws Exception {
     Headers h = new Headers()
         .put(NatsLayout.KV_OPERATION_HEADER, "PURGE")
         .put("Nats-Rollup", "sub");
@@ -418,73 +409,4 @@ final class NatsJobStore implements JobStore {
     }
     return null;
   }
-
-  // ---- creates whose outcome was unknown
-
-  private void scheduleRemoval() {
-    if (removalScheduled.compareAndSet(false, true)) {
-      backend.settle().schedule(this::removeUnconfirmed, 500);
-    }
-  }
-
-  /**
-   * Settles the creates whose outcome was unknown and that are {@link #SETTLE_AFTER} old, every
-   * 500 ms while there are any, once connected: a flush first (a create jnats still held across the reconnect reaches the server
-   * before it), then each record is read: absent, nothing to do; present with a run, a worker
-   * claimed the job meanwhile and it stays; else it is removed. Gives up on one after ten minutes.
-   */
-  private void removeUnconfirmed() {
-    removalScheduled.set(false);
-    if (backend.isGone()) {
-      return;
-    }
-    if (backend.isConnected()) {
-      try {
-        NatsSession s = backend.requireSession();
-        s.conn.flush(s.settings.requestTimeout());
-        long due = System.nanoTime() - SETTLE_AFTER.toNanos();
-        for (JobId id : List.copyOf(unconfirmed.keySet())) {
-          Unconfirmed u0 = unconfirmed.get(id);
-          if (u0 == null || u0.since() - due > 0) {
-            continue; // its create may still be tried again
-          }
-          // under the entry's lock: a create of the same job again waits for it (see create)
-          unconfirmed.computeIfPresent(id, (k, u) -> {
-            settle(s, k, u.record());
-            return null;
-          });
-        }
-      } catch (Exception e) {
-        LOG.log(Level.DEBUG, "settling creates with unknown outcome, trying again: {0}",
-            NatsErrors.describe(e));
-      }
-    }
-    long now = System.nanoTime();
-    unconfirmed.values().removeIf(u -> now - u.since() > FORGET_AFTER_NANOS);
-    if (!unconfirmed.isEmpty()) {
-      scheduleRemoval();
-    }
-  }
-
-  private void settle(NatsSession s, JobId id, JobRecord record) {
-    KeyValueEntry stored = get(NatsLayout.jobKey(id), "reading job ", id);
-    if (stored == null) {
-      return;
-    }
-    if (!runs(record).isEmpty()) {
-      LOG.log(Level.INFO, "job {0}: its create was answered with a failure but had been stored,"
-          + " and a worker has claimed it since; it stays", id);
-      return;
-    }
-    try {
-      purge(s, NatsLayout.jobSubject(id));
-    } catch (Exception e) {
-      throw NatsErrors.unavailable("removing job record " + id, e);
-    }
-    LOG.log(Level.INFO, "removed job record {0}: its create was answered with a failure but had"
-        + " been stored", id);
-  }
-
-  /** A create with an unknown outcome. */
-  private record Unconfirmed(JobRecord record, long since) {}
 }

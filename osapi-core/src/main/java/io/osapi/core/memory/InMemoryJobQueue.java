@@ -168,7 +168,7 @@ public final class InMemoryJobQueue implements JobQueue {
         }
       }
     }
-    return new MemConsumer(mine);
+    return new InMemoryConsumer(lock, mine);
   }
 
   @Override
@@ -287,7 +287,7 @@ public final class InMemoryJobQueue implements JobQueue {
     }
   }
 
-  private final class Durable {
+  private final class Durable implements InMemoryConsumer.Source {
     final String name;
     /** The worker of an own durable, null for a shared one. */
     final String worker;
@@ -308,7 +308,8 @@ public final class InMemoryJobQueue implements JobQueue {
     }
 
     /** The next delivery, or null; the earliest future deadline goes to {@code soonest[0]}. */
-    MemDelivery next(long now, long[] soonest) {
+    @Override
+    public MemDelivery next(long now, long[] soonest) {
       Iterator<Pending> it = pending.values().iterator();
       while (it.hasNext()) {
         Pending p = it.next();
@@ -421,59 +422,6 @@ public final class InMemoryJobQueue implements JobQueue {
     @Override
     public String toString() {
       return durable.name + "#" + p.msg.seq + "/" + count;
-    }
-  }
-
-  private final class MemConsumer implements JobConsumer {
-    private final List<Durable> mine;
-    private volatile boolean closed;
-    private int rotate;
-
-    MemConsumer(List<Durable> mine) {
-      this.mine = mine;
-    }
-
-    @Override
-    public List<Delivery> fetch(int max, Duration maxWait) throws InterruptedException {
-      if (max < 1) {
-        throw new IllegalArgumentException("max must be at least 1");
-      }
-      long deadline = System.nanoTime() + maxWait.toNanos();
-      List<Delivery> out = new ArrayList<>();
-      synchronized (lock) {
-        while (!closed) {
-          long now = System.nanoTime();
-          long[] soonest = {Long.MAX_VALUE};
-          boolean progress = true;
-          while (out.size() < max && progress) {
-            progress = false;
-            for (int i = 0; i < mine.size() && out.size() < max; i++) {
-              Durable d = mine.get((rotate + i) % mine.size());
-              MemDelivery del = d.next(now, soonest);
-              if (del != null) {
-                out.add(del);
-                progress = true;
-              }
-            }
-          }
-          rotate = (rotate + 1) % mine.size();
-          if (!out.isEmpty() || now >= deadline) {
-            return out;
-          }
-          long waitNanos = Math.min(deadline, soonest[0]) - now;
-          long ms = Math.max(1, waitNanos / 1_000_000);
-          lock.wait(ms);
-        }
-      }
-      return out;
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-      synchronized (lock) {
-        lock.notifyAll();
-      }
     }
   }
 }

@@ -174,16 +174,7 @@ final class JsonReader implements AutoCloseable {
     return Instant.parse(s);
   }
 
-  /** The decimal number in {@code s[from, to)}, or -1 when it is not all digits. */
   private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
+    return (int) Digits.parse(s, from, to); // at most 9 digits here
   }
 }

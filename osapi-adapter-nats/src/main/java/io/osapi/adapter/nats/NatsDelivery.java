@@ -70,25 +70,10 @@ final class NatsDelivery implements Delivery {
     } else {
       return null;
     }
-    long count = number(reply, dots[delivered - 1] + 1, dots[delivered]);
+    long count = Digits.parse(reply, dots[delivered - 1] + 1, dots[delivered]);
     int ts = delivered + 3;
-    long nanos = number(reply, dots[ts - 1] + 1, ts < n ? dots[ts] : reply.length());
+    long nanos = Digits.parse(reply, dots[ts - 1] + 1, ts < n ? dots[ts] : reply.length());
     return count < 0 || nanos < 0 ? null : new AckMeta(count, nanos);
-  }
-
-  private static long number(String s, int from, int to) {
-    if (to <= from || to - from > 19) {
-      return -1;
-    }
-    long v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   /**

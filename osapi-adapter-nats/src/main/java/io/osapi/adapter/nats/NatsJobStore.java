@@ -118,7 +118,10 @@ final class NatsJobStore implements JobStore {
 
   @Override
   public CompletableFuture<Long> update(JobRecord record, long revision) {
-    requireRevision(revision);
+    if (revision < 1) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("revision must be positive: " + revision));
+    }
     JobId id = record.job().id();
     Headers h = headers(record);
     return write(NatsLayout.jobSubject(id), h, Records.record(record), revision,
@@ -325,12 +328,6 @@ final class NatsJobStore implements JobStore {
       throw new PermanentStoreException("NATS refused " + what + id + ": the value is "
           + value.length + " bytes, more than the NATS server's max payload (" + max + " bytes)",
           null);
-    }
-  }
-
-  private static void requireRevision(long revision) {
-    if (revision < 1) {
-      throw new IllegalArgumentException("revision must be positive: " + revision);
     }
   }
 

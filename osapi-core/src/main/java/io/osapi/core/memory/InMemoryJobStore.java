@@ -190,6 +190,10 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public CompletableFuture<Long> update(JobRecord record, long revision) {
     Objects.requireNonNull(record, "record");
+    if (revision < 1) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("revision must be positive: " + revision));
+    }
     JobId id = record.job().id();
     long[] written = {0};
     long now = clock.millis();
@@ -232,7 +236,8 @@ public final class InMemoryJobStore implements JobStore {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(run, "run");
     if (revision < 0) {
-      throw new IllegalArgumentException("revision must not be negative: " + revision);
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("revision must not be negative: " + revision));
     }
     long[] written = {0};
     long now = clock.millis();

@@ -15,12 +15,16 @@ import java.util.concurrent.CompletableFuture;
  * Stores jobs: one record per job ({@link JobRecord}, written at submit) and its runs ({@link
  * Run}, one per {@link RunKey}), each changed only by compare-and-set on its revision.
  *
- * <p>Writes return a future at once so that callers can pipeline them across jobs. A write that
- * names a revision other than the stored one (0 for "absent" in a create) fails with {@link
- * io.osapi.core.domain.RevisionConflictException} and changes nothing. A store that cannot be
- * reached fails with {@link io.osapi.core.domain.BackendUnavailableException} (thrown, or as the
- * future's exception); then the write may or may not have taken effect, and the caller settles it
- * by reading the value again ({@link #run}), never by time.
+ * <p>Writes ({@link #create}, {@link #update}, {@link #putRun}) return a future at once so that
+ * callers can pipeline them across jobs, and never throw: every failure completes that future
+ * exceptionally (a {@code null} argument aside). A write that names a revision other than the
+ * stored one (0 for "absent" in a create) fails with {@link
+ * io.osapi.core.domain.RevisionConflictException} and changes nothing; a store that cannot be
+ * reached fails with {@link io.osapi.core.domain.BackendUnavailableException}, and then the write
+ * may or may not have taken effect: the caller settles it by reading the value again ({@link
+ * #run}), never by time. Reads ({@link #find}, {@link #run}, {@link #runs}) and {@link #delete}
+ * answer synchronously and throw those exceptions. {@code JobStoreContract} holds every
+ * implementation to this.
  */
 public interface JobStore {
 

@@ -96,6 +96,24 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void writesFailThroughTheirFutureNeverByThrowing() {
+    JobRecord r = Fixtures.anyRecord();
+    long rev = create(r);
+    RunKey key = RunKey.any(r.job().id());
+    // bad revisions: the call returns, its future fails (the port's contract, in the type)
+    CompletableFuture<Long> badRun = store.putRun(key, claim("w1"), -1);
+    CompletableFuture<Long> badUpdate = store.update(r, 0);
+    assertThat(badRun).isCompletedExceptionally();
+    assertThat(badUpdate).isCompletedExceptionally();
+    assertThat(failure(() -> badRun)).isInstanceOf(IllegalArgumentException.class);
+    // a conflict too (positive control: the same calls with good revisions succeed)
+    CompletableFuture<Long> conflict = store.update(r, rev + 1000);
+    assertThat(failure(() -> conflict)).isInstanceOf(RevisionConflictException.class);
+    assertThat(await(store.update(r, rev))).isGreaterThan(rev);
+    assertThat(put(key, claim("w1"), 0)).isPositive();
+  }
+
+  @Test
   void unknownJobsAndRunsAreEmpty() {
     JobRecord never = Fixtures.broadcastRecord("_all", "w1");
     assertThat(store.find(never.job().id())).isEmpty();

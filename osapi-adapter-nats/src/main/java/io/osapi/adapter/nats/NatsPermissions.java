@@ -52,7 +52,10 @@ public final class NatsPermissions {
         NatsLayout.WORKER_STATE_KV_STREAM)) {
       out.add(API + "STREAM.INFO." + stream);
     }
-    for (String stream : List.of(NatsLayout.JOBS_KV_STREAM, NatsLayout.WORKER_STATE_KV_STREAM)) {
+    // reads: jobs and runs, drain requests and key decisions, and heartbeats (a worker registers
+    // by create-if-absent and reads the entry in its way to name the live process or take over)
+    for (String stream : List.of(NatsLayout.JOBS_KV_STREAM, NatsLayout.WORKER_STATE_KV_STREAM,
+        NatsLayout.WORKERS_KV_STREAM)) {
       out.add(API + "STREAM.MSG.GET." + stream);
       out.add(API + "DIRECT.GET." + stream + ".>");
     }

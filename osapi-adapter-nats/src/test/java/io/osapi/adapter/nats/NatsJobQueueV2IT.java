@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -75,8 +76,10 @@ class NatsJobQueueV2IT {
     q.scheduleDeadline(soon).get(5, TimeUnit.SECONDS);
     q.scheduleDeadline(soon).get(5, TimeUnit.SECONDS); // de-duplicated
     q.scheduleDeadline(past).get(5, TimeUnit.SECONDS);
-    // no one subscribed yet (every controller down): they wait in the stream
-    Thread.sleep(300);
+    // no one subscribed yet (every controller down): they wait in the stream, the repeated one
+    // once
+    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(NatsJobQueueV2IT::deadlinesWaiting, n -> n == 2);
     List<JobDeadline> got = new CopyOnWriteArrayList<>();
     List<Instant> at = new CopyOnWriteArrayList<>();
     int[] failures = {1};
@@ -93,17 +96,25 @@ class NatsJobQueueV2IT {
       }));
     }
     // a bound, not a timing: the failed one comes back after 5 s, later on a loaded machine
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-    while (got.size() < 2 && System.nanoTime() < end) {
-      Thread.sleep(50);
-    }
-    Thread.sleep(1000);
-    assertThat(got).containsExactlyInAnyOrder(soon, past);
+    Awaitility.await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(50))
+        .until(got::size, n -> n >= 2);
+    // the control: a deadline due now, scheduled after both were handled, is handed out; by then
+    // neither of the first two came a second time
+    JobDeadline control = new JobDeadline(NatsJobStoreV2IT.job("_all", "{}").id(), Instant.now());
+    q.scheduleDeadline(control).get(5, TimeUnit.SECONDS);
+    Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+        .until(() -> got.contains(control));
+    assertThat(got).containsExactlyInAnyOrder(soon, past, control);
     assertThat(at.get(got.indexOf(soon))).isAfterOrEqualTo(soon.at().minusMillis(10))
         .isBefore(soon.at().plusSeconds(3));
     // handled deadlines leave the work-queue stream
-    assertThat(NATS.backend().requireSession().jsm.getStreamInfo(NatsLayout.DEADLINE_STREAM)
-        .getStreamState().getMsgCount()).isZero();
+    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(NatsJobQueueV2IT::deadlinesWaiting, n -> n == 0);
+  }
+
+  private static long deadlinesWaiting() throws Exception {
+    return NATS.backend().requireSession().jsm.getStreamInfo(NatsLayout.DEADLINE_STREAM)
+        .getStreamState().getMsgCount();
   }
 
   @Test
@@ -241,10 +252,23 @@ class NatsJobQueueV2IT {
       }
       return seen.size() >= 2;
     })).as("exhausted deliveries reported; deliveries %s", got).isTrue();
-    Thread.sleep(1_500); // a second report would come now
+    // the control: one more job, delivered twice and never settled, is reported (two ack waits
+    // later); by then neither of the first two was reported a second time
+    JobRecord control = NatsJobStoreV2IT.any();
+    NATS.backend().queue().publish(JobNotification.of(control)).get(5, TimeUnit.SECONDS);
+    List<Delivery> controlGot = new ArrayList<>();
+    assertThat(NatsTestSupport.eventually(Duration.ofSeconds(20), () -> {
+      try {
+        controlGot.addAll(c.fetch(4, Duration.ofMillis(200)));
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return seen.size() >= 3;
+    })).as("the control reported; deliveries %s", controlGot).isTrue();
     assertThat(seen).containsExactlyInAnyOrder(
         new ExhaustedDelivery(any.job().id(), null, 2),
-        new ExhaustedDelivery(all.job().id(), "dies", 2));
+        new ExhaustedDelivery(all.job().id(), "dies", 2),
+        new ExhaustedDelivery(control.job().id(), null, 2));
     assertThat(got).extracting(Delivery::deliveryCount).containsExactlyInAnyOrder(1, 2, 1, 2);
   }
 

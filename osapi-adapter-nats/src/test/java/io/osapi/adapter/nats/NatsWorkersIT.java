@@ -91,7 +91,10 @@ class NatsWorkersIT {
     assertThat(fleet.awaitFinishedBy(host, Set.of("db"), t)).isTrue();
     assertThat(fleet.awaitFinishedBy(label, Set.of("web-dev", "web"), t)).isTrue();
     assertThat(fleet.awaitFinishedBy(narrow, Set.of("web-dev"), t)).isTrue();
-    Thread.sleep(1500); // anything wrongly routed would have run by now
+    // the control: a broadcast created after all four reaches every worker; anything wrongly
+    // routed was published before it and would have run by the time it finished
+    JobId control = fleet.create("diag.echo", "{}", "_all");
+    assertThat(fleet.awaitFinishedBy(control, Set.of("web-dev", "web", "db"), t)).isTrue();
 
     assertThat(fleet.completedBy(all)).isEqualTo(Map.of("web-dev", 1, "web", 1, "db", 1));
     assertThat(fleet.completedBy(host)).isEqualTo(Map.of("db", 1));
@@ -114,7 +117,11 @@ class NatsWorkersIT {
     JobId after = fleet.create("diag.echo", "{\"n\":2}", "_all");
     assertThat(fleet.awaitFinishedBy(after, Set.of("early", "late"), Duration.ofSeconds(10)))
         .isTrue();
-    Thread.sleep(1500);
+    // the control: one more broadcast reaches both; a replay of the earlier one would have come
+    // to the late worker before it
+    JobId control = fleet.create("diag.echo", "{\"n\":3}", "_all");
+    assertThat(fleet.awaitFinishedBy(control, Set.of("early", "late"), Duration.ofSeconds(10)))
+        .isTrue();
 
     assertThat(workersWithRuns(before)).containsExactly("early");
     assertThat(fleet.completedBy(after)).isEqualTo(Map.of("early", 1, "late", 1));

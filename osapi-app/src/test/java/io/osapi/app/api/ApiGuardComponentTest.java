@@ -3,6 +3,7 @@ package io.osapi.app.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.osapi.app.http.ExchangeThreads;
 import io.osapi.app.wiring.TestApp;
 import io.osapi.app.wiring.TestAppComponent;
 import io.osapi.core.testing.RecordingJobMetrics;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -188,7 +190,11 @@ class ApiGuardComponentTest {
         stalled.add(halfHeader(apiPort(), "POST /api/v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
             + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"oper"));
       }
-      Thread.sleep(300);
+      // every stalled connection is held by the server (an exchange thread reading its request or
+      // its body) before anything is timed
+      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          .until(() -> ExchangeThreads.busy("osapi-api") >= 80
+              && ExchangeThreads.busy("osapi-metrics-http") >= 64);
       for (int round = 0; round < 3; round++) {
         assertFast("create", () -> app.send("POST", "/api/v1/jobs", JOB).statusCode(), 201);
         assertFast("stats", () -> app.send("GET", "/api/v1/jobs/stats", null).statusCode(), 200);

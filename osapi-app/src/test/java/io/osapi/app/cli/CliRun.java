@@ -15,8 +15,12 @@ import java.util.Map;
 record CliRun(int code, String out, String err) {
   /** Runs {@code args} with the environment {@code env}; server commands are refused. */
   static CliRun run(Map<String, String> env, String... args) {
+    return run(env, new StringWriter(), args);
+  }
+
+  /** Runs {@code args}, writing stderr to {@code err} as it goes (for a test to watch). */
+  static CliRun run(Map<String, String> env, StringWriter err, String... args) {
     StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
     ProcessLauncher none = s -> {
       throw new AssertionError("no server process in CLI tests: " + s);
     };

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.app.wiring.SwitchableTestAppComponent;
 import io.osapi.app.wiring.TestApp;
+import java.io.StringWriter;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,9 +27,13 @@ class JobSubmitRetryTest {
       assertThat(refused.code()).isEqualTo(1);
       assertThat(refused.err()).contains("unavailable").doesNotContain("submitting again");
 
+      StringWriter err = new StringWriter();
       CompletableFuture<CliRun> held = CompletableFuture.supplyAsync(
-          () -> CliRun.run(env, "job", "submit", "--type", "diag.echo", "--retry-for", "30s"));
-      Thread.sleep(3000); // the first attempt is refused after 2 s; the second comes 5 s later
+          () -> CliRun.run(env, err, "job", "submit", "--type", "diag.echo", "--retry-for", "30s"));
+      // the store comes back only once the first attempt was refused (after 2 s) and the command
+      // said it will submit again (5 s later)
+      Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+          .until(() -> err.toString().contains("submitting again in 5s (attempt 2"));
       c.switchable().set(true);
       CliRun r = held.get();
       assertThat(r.code()).as(r.err()).isZero();

@@ -350,7 +350,9 @@ class MetricsHttpServerTest {
     CompletableFuture<HttpResponse<byte[]>> third =
         HttpClient.newHttpClient().sendAsync(get(server, "/metrics").build(),
             HttpResponse.BodyHandlers.ofByteArray());
-    Thread.sleep(300);
+    // three exchanges in progress: the first scrape, the second and third waiting for its turn
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+        .until(() -> ExchangeThreads.busy("osapi-metrics-http"), n -> n == 3);
     List<CompletableFuture<HttpResponse<byte[]>>> more = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       more.add(

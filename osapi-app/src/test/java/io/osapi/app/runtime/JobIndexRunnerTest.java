@@ -2,11 +2,11 @@ package io.osapi.app.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.osapi.core.port.Broker;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.JobWatch;
 import io.osapi.core.service.JobClient;
@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /** A controller is not ready, and says why, until its job index has read the store. */
@@ -71,11 +72,8 @@ class JobIndexRunnerTest {
       s = readiness.refresh();
       assertThat(s.ready()).isTrue();
       assertThat(client.stats().total()).isEqualTo(1);
-      long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-      while (metrics.indexJobs() != 1 && System.nanoTime() < end) {
-        Thread.sleep(10);
-      }
-      assertThat(metrics.indexJobs()).isEqualTo(1);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+          .until(metrics::indexJobs, n -> n == 1);
       assertThat(metrics.indexBehind()).isZero();
     } finally {
       runner.stop(Instant.now());

@@ -7,6 +7,7 @@ import io.osapi.core.testing.RecordingJobMetrics;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,13 +64,8 @@ class MetricsSwapTest {
     }
   }
 
-  private static void await(java.util.function.BooleanSupplier condition) throws Exception {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > end) {
-        throw new AssertionError("condition not met within 10s");
-      }
-      Thread.sleep(50);
-    }
+  private static void await(java.util.concurrent.Callable<Boolean> condition) {
+    Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(condition);
   }
 }

@@ -532,7 +532,7 @@ public abstract class JobStoreContract {
     await(short2s.putRun(RunKey.any(old.job().id()), claim("w1"), 0));
     within(Duration.ofSeconds(1), "the index sees the job", () ->
         live.status(old.job().id()) == JobStatus.PROCESSING);
-    Thread.sleep(1200);
+    Thread.sleep(1200); // real time for the 2 s retention: the old job is 1.2 s older than young
     JobRecord young = Fixtures.anyRecord();
     await(short2s.create(young));
     within(Duration.ofSeconds(5), "the old job leaves the store", () ->
@@ -626,9 +626,10 @@ public abstract class JobStoreContract {
     JobView done = c.create(new CreateJobRequest("diag.echo", "{}", null));
     await(short2s.putRun(RunKey.any(done.job().id()),
         claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), 0));
-    Thread.sleep(1200);
+    Thread.sleep(1200); // real time for the 2 s retention: the retry's note is 1.2 s younger
     JobView retried = c.retry(done.job().id(), null).orElseThrow(); // the note: 1.2 s later
-    Thread.sleep(1300); // the run's first write is gone by now, the record's note is not
+    Thread.sleep(1300); // real time for the retention: the run's first write is gone by now,
+    // the record's note is not
     assertThat(c.get(done.job().id())).as("the detail, 2.5 s after the run's first write")
         .hasValueSatisfying(v -> assertThat(v.status()).isEqualTo(JobStatus.COMPLETED));
     assertThat(c.list(JobStatus.COMPLETED, 10, 0).items()).extracting(JobSummary::id)

@@ -19,6 +19,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 class InMemoryJobQueueTest extends JobQueueContract {
@@ -111,14 +112,22 @@ class InMemoryJobQueueTest extends JobQueueContract {
           keep = d;
         }
       }
+      // the operation under test: the kept delivery is worked on for 700 ms, 3.5 of its ack
+      // waits, saying so every 50 ms
       long end = System.nanoTime() + Duration.ofMillis(700).toNanos();
       while (System.nanoTime() < end) {
         keep.inProgress();
         Thread.sleep(50);
       }
       keep.ack();
-      Thread.sleep(400); // past every ack wait
-      assertThat(seen).isEmpty();
+      // the control: a delivery fetched after that ack and left unsettled runs out (one ack wait
+      // later, later than any of the settled ones would have)
+      Job control = Fixtures.job("_any");
+      q.publish(new JobNotification(control, List.of())).join();
+      assertThat(fetchUnacked(c, 1, Duration.ofSeconds(2))).hasSize(1);
+      Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+          .until(() -> !seen.isEmpty());
+      assertThat(seen).extracting(ExhaustedDelivery::job).containsExactly(control.id());
       c.close();
     }
   }

@@ -241,6 +241,10 @@ class NatsClusterIT {
         + leaderOf(s, NatsLayout.JOBS_KV_STREAM).url() + ", controller on " + connected;
 
     List<String> refused = new ArrayList<>();
+    // reads started after the SIGCONT: nats-server 2.9 may answer "JetStream system temporarily
+    // unavailable" for the resumed node's streams for longer than a read waits (10 s); reported
+    // apart, as the slowest create after the resume is
+    List<String> refusedAfterResume = new ArrayList<>();
     long slowestCreate = 0; // of the creates started while the node was frozen
     long slowestAfter = 0; // of those started after it was resumed
     long slowestRead = 0;
@@ -274,11 +278,13 @@ class NatsClusterIT {
         ids.add(id);
         creates++;
         long u = System.nanoTime();
+        boolean readWhileFrozen = !resumed;
         try {
           assertThat(c.get(id)).as("detail of %s", id).isPresent();
           c.stats();
         } catch (RuntimeException e) {
-          refused.add("read after " + (u - pausedAt) / 1_000_000 + " ms: " + e);
+          (readWhileFrozen ? refused : refusedAfterResume)
+              .add("read after " + (u - pausedAt) / 1_000_000 + " ms: " + e);
         } finally {
           slowestRead = Math.max(slowestRead, System.nanoTime() - u);
         }
@@ -310,6 +316,8 @@ class NatsClusterIT {
         + TimeUnit.NANOSECONDS.toMillis(slowestRead));
     System.out.println("CLUSTER " + key + " creates = " + creates);
     System.out.println("CLUSTER " + key + " refused = " + refused.size());
+    System.out.println("CLUSTER " + key + " reads_refused_after_resume = "
+        + refusedAfterResume.size() + " " + refusedAfterResume);
     assertThat(refused).as("creates and reads refused while %s was paused", which).isEmpty();
     // while frozen: found stale in seconds, a new leader elected; after SIGCONT nats-server 2.9
     // may answer "no responders" for the frozen node's streams for 10 s and more while they

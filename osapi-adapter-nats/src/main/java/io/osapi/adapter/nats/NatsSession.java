@@ -16,20 +16,16 @@ import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.KeyValueConfiguration;
-import io.nats.client.api.MessageInfo;
 import io.nats.client.api.ReplayPolicy;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.ServerInfo;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfo;
 import io.nats.client.impl.Headers;
 import io.nats.client.support.NatsJetStreamConstants;
 import io.osapi.core.domain.OperationKind;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -103,7 +99,11 @@ final class NatsSession {
     JetStreamManagement jsm = conn.jetStreamManagement(jso);
     StorageType storage =
         settings.storage() == NatsSettings.Storage.MEMORY ? StorageType.Memory : StorageType.File;
-    if (holdsV1Store(conn, settings)) { // before anything is created or changed
+    boolean owner = settings.owner();
+    // A controller looks before anything is created or changed; a worker, only once the job
+    // bucket exists (below): it provisions again and again while it waits for a controller, and
+    // nats-server 2.9.10 can crash on a message get of a stream that is being created.
+    if (owner && NatsStreams.holdsV1Store(conn, jsm, settings)) {
       throw new NatsConfigException(
           "bucket " + NatsLayout.JOBS_BUCKET + " holds a job store written by an earlier osapi (v1"
               + " keys status.*/responses.*/claims.*); osapi cannot read it: remove it with `nats"
@@ -112,7 +112,6 @@ final class NatsSession {
     }
 
     // limits of every stream and bucket, and why: NatsLimits and docs/operations.md
-    boolean owner = settings.owner();
     NatsStreams.ensure(
         jsm,
         StreamConfiguration.builder()
@@ -180,6 +179,11 @@ final class NatsSession {
         StreamConfiguration.builder(jobs.getBackingConfig())
             .allowDirect(settings.kvReplicas() == 1)
             .build(), owner);
+    if (!owner && NatsStreams.holdsV1Store(conn, jsm, settings)) {
+      throw new NatsConfigException("bucket " + NatsLayout.JOBS_BUCKET + " holds a job store"
+          + " written by an earlier osapi (v1 keys status.*/responses.*/claims.*); the"
+          + " controllers refuse it too (see their log)");
+    }
     KeyValueConfiguration workers =
         KeyValueConfiguration.builder()
             .name(NatsLayout.WORKERS_BUCKET)
@@ -235,32 +239,6 @@ final class NatsSession {
   private static Duration advisoryDuplicateWindow(Duration maxAge) {
     Duration two = Duration.ofMinutes(2);
     return maxAge == null || maxAge.isZero() || maxAge.compareTo(two) > 0 ? two : maxAge;
-  }
-
-  /**
-   * Whether the jobs bucket holds keys of the v1 store: one wildcard last-by-subject request on
-   * the v1 status keys, made once per provisioning. It goes to the stream's message get API
-   * explicitly: jnats would send it as a direct get with the wildcard in the subject, which
-   * nats-server 2.9 does not answer when nothing matches.
-   */
-  private static boolean holdsV1Store(Connection conn, NatsSettings settings)
-      throws IOException, JetStreamApiException, InterruptedException {
-    Message resp = conn.request(
-        NatsJetStreamConstants.DEFAULT_API_PREFIX + "STREAM.MSG.GET." + NatsLayout.JOBS_KV_STREAM,
-        ("{\"last_by_subj\":\"" + NatsLayout.V1_KEYS + "\"}").getBytes(StandardCharsets.UTF_8),
-        settings.requestTimeout());
-    if (resp == null) {
-      throw new IOException("no answer to the look-up of v1 keys");
-    }
-    try {
-      new MessageInfo(resp, NatsLayout.JOBS_KV_STREAM, false).throwOnHasError();
-      return true;
-    } catch (JetStreamApiException e) {
-      if (e.getApiErrorCode() == NO_MESSAGE_FOUND || e.getApiErrorCode() == STREAM_NOT_FOUND) {
-        return false;
-      }
-      throw e;
-    }
   }
 
   private static void checkServer(ServerInfo info, NatsSettings settings) {

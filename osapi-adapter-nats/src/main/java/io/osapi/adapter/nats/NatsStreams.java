@@ -1,10 +1,15 @@
 package io.osapi.adapter.nats;
 
+import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
+import io.nats.client.Message;
+import io.nats.client.api.MessageInfo;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
+import io.nats.client.support.NatsJetStreamConstants;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -125,4 +130,37 @@ final class NatsStreams {
         + " other streams reserve): lower --nats-max-bytes or give the server more", e);
   }
 
-}
+
+  /**
+   * Whether the jobs bucket holds keys of the v1 store: one wildcard last-by-subject request on
+   * the v1 status keys, made once per provisioning. It goes to the stream's message get API
+   * explicitly: jnats would send it as a direct get with the wildcard in the subject, which
+   * nats-server 2.9 does not answer when nothing matches.
+   */
+  static boolean holdsV1Store(Connection conn, JetStreamManagement jsm,
+      NatsSettings settings) throws IOException, JetStreamApiException, InterruptedException {
+    try {
+      jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM); // no message get on a stream that is not there
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == NatsSession.STREAM_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+    Message resp = conn.request(
+        NatsJetStreamConstants.DEFAULT_API_PREFIX + "STREAM.MSG.GET." + NatsLayout.JOBS_KV_STREAM,
+        ("{\"last_by_subj\":\"" + NatsLayout.V1_KEYS + "\"}").getBytes(StandardCharsets.UTF_8),
+        settings.requestTimeout());
+    if (resp == null) {
+      throw new IOException("no answer to the look-up of v1 keys");
+    }
+    try {
+      new MessageInfo(resp, NatsLayout.JOBS_KV_STREAM, false).throwOnHasError();
+      return true;
+    } catch (JetStreamApiException e) {
+      if (e.getApiErrorCode() == NatsSession.NO_MESSAGE_FOUND || e.getApiErrorCode() == NatsSession.STREAM_NOT_FOUND) {
+        return false;
+      }
+      throw e;
+    }
+  }}

@@ -29,7 +29,14 @@ class NatsAuthIT {
     }
     int okPort = Ports.free();
     int badPort = Ports.free();
+    int apiPort = Ports.free();
+    int controllerPort = Ports.free();
     try (NatsServer nats = NatsServer.start(dir, List.of("--auth", "nats-secret-1"));
+        // the controller creates the streams and buckets; a worker waits for them
+        OsProcess controller = OsProcess.start("auth-controller", dir, Map.of(),
+            OsProcess.javaJar(OsProcess.jar(), "controller", "--nats", nats.url(),
+                "--nats-token-file", good.toString(), "--api-addr", "127.0.0.1:" + apiPort,
+                "--metrics-addr", "127.0.0.1:" + controllerPort));
         OsProcess ok = OsProcess.start("auth-ok", dir, Map.of(), OsProcess.javaJar(
             OsProcess.jar(), "worker", "--nats", nats.url(), "--nats-token-file",
             good.toString(), "--worker-id", "auth-ok", "--metrics-addr", "127.0.0.1:" + okPort));
@@ -48,6 +55,7 @@ class NatsAuthIT {
       assertThat(refused.stdout() + refused.stderr()).doesNotContain("guess")
           .doesNotContain("nats-secret-1");
       assertThat(ok.stdout() + ok.stderr()).doesNotContain("nats-secret-1");
+      assertThat(controller.stdout() + controller.stderr()).doesNotContain("nats-secret-1");
     }
   }
 }

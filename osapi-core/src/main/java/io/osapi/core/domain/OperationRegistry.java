@@ -77,6 +77,14 @@ public final class OperationRegistry {
       return register(new OperationDefinition(type, kind, description, handler));
     }
 
+    /**
+     * Adds a privileged operation from its parts (see {@link OperationDefinition#privileged()}).
+     */
+    public Builder registerPrivileged(
+        String type, OperationKind kind, String description, OperationHandler handler) {
+      return register(new OperationDefinition(type, kind, description, handler, true));
+    }
+
     /** Adds every operation of {@code other}. */
     public Builder registerAll(OperationRegistry other) {
       other.definitions().forEach(this::register);

@@ -82,6 +82,7 @@ public final class OtelMetricsBackend implements AutoCloseable {
   private OtelFleetMetrics fleetMetrics;
   private OtelConnectionMetrics connectionMetrics;
   private OtelHealthMetrics healthMetrics;
+  private OtelAccessMetrics accessMetrics;
 
   /**
    * Sets up the SDK as {@code config} says.
@@ -199,6 +200,18 @@ public final class OtelMetricsBackend implements AutoCloseable {
       healthMetrics = new OtelHealthMetrics(meter(), errors);
     }
     return healthMetrics;
+  }
+
+  /**
+   * {@link io.osapi.core.port.AccessMetrics} on this backend (created at the first call): the
+   * API edge's refusals and the audit trail's records.
+   */
+  public synchronized OtelAccessMetrics accessMetrics() {
+    requireOpen();
+    if (accessMetrics == null) {
+      accessMetrics = new OtelAccessMetrics(meter(), errors);
+    }
+    return accessMetrics;
   }
 
   private Meter meter() {

@@ -50,7 +50,10 @@ class MetricsContractTest {
           Map.entry("osapi_workers_by_state", "gauge"),
           Map.entry("osapi_workers_stale", "gauge"),
           Map.entry("osapi_component_up", "gauge"),
-          Map.entry("osapi_subsystem_up", "gauge"));
+          Map.entry("osapi_subsystem_up", "gauge"),
+          Map.entry("osapi_api_auth_failures_total", "counter"),
+          Map.entry("osapi_audit_records_total", "counter"),
+          Map.entry("osapi_audit_write_failures_total", "counter"));
 
   private OtelMetricsBackend backend;
   private OtelJobMetrics metrics;
@@ -106,6 +109,12 @@ class MetricsContractTest {
     backend.healthMetrics().componentUp(true);
     backend.healthMetrics().subsystemUp("nats", true);
     backend.healthMetrics().subsystemUp("http", false);
+    backend.accessMetrics().authFailure("forbidden");
+    backend.accessMetrics().authFailure("forbidden");
+    backend.accessMetrics().authFailure("expired");
+    backend.accessMetrics().authFailure("no such reason");
+    backend.accessMetrics().auditRecorded();
+    backend.accessMetrics().auditWriteFailed();
   }
 
   private Exposition scrapeText() {
@@ -125,6 +134,24 @@ class MetricsContractTest {
     assertThat(e.family("osapi_job_runs_timed_out_total")
         .sample("osapi_job_runs_timed_out_total", Map.of("operation", HOSTNAME)).value())
         .isEqualTo(1.0);
+  }
+
+  @Test
+  void authFailuresHaveOnlyTheirFourReasonsAndAuditCountersCount() {
+    Exposition e = scrapeText();
+    Exposition.Family f = e.family("osapi_api_auth_failures_total");
+    assertThat(f.labelValues("reason"))
+        .containsExactlyInAnyOrder("missing", "invalid", "expired", "forbidden");
+    assertThat(f.sample("osapi_api_auth_failures_total", Map.of("reason", "forbidden")).value())
+        .isEqualTo(2.0);
+    assertThat(f.sample("osapi_api_auth_failures_total", Map.of("reason", "invalid")).value())
+        .isEqualTo(1.0); // the unknown reason
+    assertThat(f.sample("osapi_api_auth_failures_total", Map.of("reason", "missing")).value())
+        .isEqualTo(0.0);
+    assertThat(e.family("osapi_audit_records_total")
+        .sample("osapi_audit_records_total", Map.of()).value()).isEqualTo(1.0);
+    assertThat(e.family("osapi_audit_write_failures_total")
+        .sample("osapi_audit_write_failures_total", Map.of()).value()).isEqualTo(1.0);
   }
 
   @Test

@@ -4,14 +4,13 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpPrincipal;
+import io.osapi.app.auth.Caller;
 import io.osapi.app.http.HttpLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -28,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code Host} must be one the API answers for ({@link ApiHosts}), else 421;
  *   <li>a state-changing request (not GET or HEAD) with a foreign {@code Origin} is refused with
  *       403;
- *   <li>the bearer token, when configured, else 401;
+ *   <li>the caller, from the bearer token when a credential is configured, else 401 ({@link
+ *       EdgeAccess#authenticate});
  *   <li>a body declared larger than {@code --max-body-bytes} gets 413 and the connection is closed
  *       without reading it;
  *   <li>a POST to a job route must say {@code Content-Type: application/json}, else 415 (a browser
@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  *       a client that sends slowly holds no request slot; a body found larger than the cap gets
  *       413 and the connection is closed;
  *   <li>at most {@code --api-threads} requests are handled at once; a request waits up to {@value
- *       #TURN_WAIT_SECONDS} s for its turn, then gets 503 with {@code Retry-After: 1}.
+ *       #TURN_WAIT_SECONDS} s for its turn, then gets 503 with {@code Retry-After: 1};
+ *   <li>the permissions of the route ({@link ApiAccess}), else 403, and the pending audit record
+ *       of a request that changes something, else 503 ({@link EdgeAccess#admit}).
  * </ol>
  *
  * <p>HEAD is answered as GET without a body (so the JDK server's warning about a content length
@@ -55,7 +57,7 @@ final class ApiGuard extends Filter {
   private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
 
   private final ApiHosts hosts;
-  private final BearerAuth auth;
+  private final EdgeAccess access;
   private final int maxBodyBytes;
   private final Semaphore turns;
   // exchanges answered with their body unread (HttpExchange attributes are shared by the whole
@@ -64,13 +66,13 @@ final class ApiGuard extends Filter {
 
   /**
    * @param hosts the names the API answers for
-   * @param auth the bearer-token check
+   * @param access the identity, permission and audit steps
    * @param maxBodyBytes the body cap
    * @param concurrent requests handled at once
    */
-  ApiGuard(ApiHosts hosts, BearerAuth auth, int maxBodyBytes, int concurrent) {
+  ApiGuard(ApiHosts hosts, EdgeAccess access, int maxBodyBytes, int concurrent) {
     this.hosts = Objects.requireNonNull(hosts, "hosts");
-    this.auth = Objects.requireNonNull(auth, "auth");
+    this.access = Objects.requireNonNull(access, "access");
     this.maxBodyBytes = maxBodyBytes;
     this.turns = new Semaphore(concurrent, true);
   }
@@ -82,6 +84,7 @@ final class ApiGuard extends Filter {
 
   @Override
   public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+    long start = System.nanoTime();
     String method = ex.getRequestMethod();
     Headers h = ex.getRequestHeaders();
     String host = h.getFirst("Host");
@@ -97,9 +100,8 @@ final class ApiGuard extends Filter {
           + "' is not this API's", Map.of("field", "Origin"), Map.of());
       return;
     }
-    if (!auth.allows(h.getFirst("Authorization"))) {
-      refuse(ex, 401, "a valid bearer token is required", Map.of(),
-          Map.of("WWW-Authenticate", "Bearer realm=\"osapi\""));
+    Caller caller = access.authenticate(ex);
+    if (caller == null) {
       return;
     }
     long declared = declaredLength(h);
@@ -112,9 +114,18 @@ final class ApiGuard extends Filter {
           Map.of("field", "Content-Type"), Map.of());
       return;
     }
-    if (declared != 0 && !buffer(ex)) {
-      tooLarge(ex);
-      return;
+    byte[] whole = null;
+    if (declared != 0) {
+      if (wholeBodyRoute(method, ex.getRequestURI())) {
+        whole = readWhole(ex);
+        if (whole == null) {
+          tooLarge(ex);
+          return;
+        }
+      } else if (!buffer(ex)) {
+        tooLarge(ex);
+        return;
+      }
     }
     boolean entered;
     try {
@@ -128,7 +139,11 @@ final class ApiGuard extends Filter {
       return;
     }
     try {
-      chain.doFilter(method.equals("HEAD") ? new HeadAsGet(ex) : ex);
+      HttpExchange admitted =
+          access.admit(method.equals("HEAD") ? new HeadAsGet(ex) : ex, caller, whole, start);
+      if (admitted != null) {
+        chain.doFilter(admitted);
+      }
     } finally {
       turns.release();
     }
@@ -163,6 +178,26 @@ final class ApiGuard extends Filter {
     int semi = contentType.indexOf(';');
     String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
     return type.toLowerCase(Locale.ROOT).equals("application/json");
+  }
+
+  /** Whether the edge reads the whole body (a create or retry: its permission depends on it). */
+  private static boolean wholeBodyRoute(String method, URI uri) {
+    return method.equals("POST") && ApiRoute.match(uri.getRawPath())
+        .map(m -> m.route() == ApiRoute.JOBS || m.route() == ApiRoute.RETRY).orElse(false);
+  }
+
+  /**
+   * Reads the whole body (up to the cap) and hands the handler a stream of it.
+   *
+   * @return the body, or null when it is larger than the cap (its rest unread)
+   */
+  private byte[] readWhole(HttpExchange ex) throws IOException {
+    byte[] body = ex.getRequestBody().readNBytes(maxBodyBytes + 1);
+    if (body.length > maxBodyBytes) {
+      return null;
+    }
+    ex.setStreams(new ByteArrayInputStream(body), null);
+    return body;
   }
 
   /**
@@ -223,7 +258,7 @@ final class ApiGuard extends Filter {
     };
   }
 
-  private static void refuse(HttpExchange ex, int status, String message,
+  static void refuse(HttpExchange ex, int status, String message,
       Map<String, Object> details, Map<String, String> headers) throws IOException {
     try (ex) {
       send(ex, status, message, details, headers);
@@ -258,105 +293,5 @@ final class ApiGuard extends Filter {
       b.append(c >= 0x20 && c < 0x7f ? c : '?');
     }
     return b.toString();
-  }
-
-  /**
-   * A HEAD request as the handler sees it: a GET whose response body goes nowhere; the headers,
-   * {@code Content-Length} included, are those of the GET.
-   */
-  static final class HeadAsGet extends HttpExchange {
-    private final HttpExchange ex;
-
-    HeadAsGet(HttpExchange ex) {
-      this.ex = ex;
-    }
-
-    @Override
-    public String getRequestMethod() {
-      return "GET";
-    }
-
-    @Override
-    public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
-      if (responseLength > 0) {
-        ex.getResponseHeaders().set("Content-Length", Long.toString(responseLength));
-      }
-      ex.sendResponseHeaders(rCode, -1);
-    }
-
-    @Override
-    public OutputStream getResponseBody() {
-      return OutputStream.nullOutputStream();
-    }
-
-    @Override
-    public Headers getRequestHeaders() {
-      return ex.getRequestHeaders();
-    }
-
-    @Override
-    public Headers getResponseHeaders() {
-      return ex.getResponseHeaders();
-    }
-
-    @Override
-    public URI getRequestURI() {
-      return ex.getRequestURI();
-    }
-
-    @Override
-    public HttpContext getHttpContext() {
-      return ex.getHttpContext();
-    }
-
-    @Override
-    public void close() {
-      ex.close();
-    }
-
-    @Override
-    public InputStream getRequestBody() {
-      return ex.getRequestBody();
-    }
-
-    @Override
-    public InetSocketAddress getRemoteAddress() {
-      return ex.getRemoteAddress();
-    }
-
-    @Override
-    public int getResponseCode() {
-      return ex.getResponseCode();
-    }
-
-    @Override
-    public InetSocketAddress getLocalAddress() {
-      return ex.getLocalAddress();
-    }
-
-    @Override
-    public String getProtocol() {
-      return ex.getProtocol();
-    }
-
-    @Override
-    public Object getAttribute(String name) {
-      return ex.getAttribute(name);
-    }
-
-    @Override
-    public void setAttribute(String name, Object value) {
-      ex.setAttribute(name, value);
-    }
-
-    @Override
-    public void setStreams(InputStream i, OutputStream o) {
-      ex.setStreams(i, o);
-    }
-
-    @Override
-    public HttpPrincipal getPrincipal() {
-      return ex.getPrincipal();
-    }
   }
 }

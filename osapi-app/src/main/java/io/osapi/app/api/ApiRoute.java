@@ -26,6 +26,10 @@ public enum ApiRoute {
   ACCEPT("/api/v1/workers/{id}/accept", List.of("POST")),
   /** Reject the public key one worker announces. */
   REJECT("/api/v1/workers/{id}/reject", List.of("POST")),
+  /** The audit trail, newest first. */
+  AUDIT("/api/v1/audit", List.of("GET")),
+  /** The audit trail as JSON Lines, oldest first. */
+  AUDIT_EXPORT("/api/v1/audit/export", List.of("GET")),
   /** This API's OpenAPI document ({@code docs/openapi.yaml}). */
   OPENAPI("/api/v1/openapi.yaml", List.of("GET"));
 
@@ -69,6 +73,12 @@ public enum ApiRoute {
     }
     if (rest.equals("/workers")) {
       return Optional.of(new Match(WORKERS, null));
+    }
+    if (rest.equals("/audit")) {
+      return Optional.of(new Match(AUDIT, null));
+    }
+    if (rest.equals("/audit/export")) {
+      return Optional.of(new Match(AUDIT_EXPORT, null));
     }
     if (rest.equals("/openapi.yaml")) {
       return Optional.of(new Match(OPENAPI, null));

@@ -50,14 +50,15 @@ public final class ApiServer implements Managed, AutoCloseable {
    * @param settings address, token, body cap, concurrency and host names
    * @param api the request handler
    * @param filters filters every request passes through, outermost first
+   * @param access the caller, permission and audit steps of every request
    */
-  public ApiServer(ApiSettings settings, JobsApi api, List<Filter> filters) {
+  public ApiServer(ApiSettings settings, JobsApi api, List<Filter> filters, EdgeAccess access) {
     this.address = settings.address();
     this.api = Objects.requireNonNull(api, "api");
     this.filters = List.copyOf(filters);
     this.token = settings.token();
     this.guard = new ApiGuard(new ApiHosts(settings.address(), settings.hostNames()),
-        new BearerAuth(settings.token()), settings.maxBodyBytes(), settings.threads());
+        access, settings.maxBodyBytes(), settings.threads());
     this.connections = connectionThreads(settings.threads());
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.osapi.core.audit.AuditLog;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
@@ -28,13 +29,13 @@ import java.util.Set;
 import java.util.function.BooleanSupplier;
 
 /**
- * The handler of every {@code /api/v1} request: checks the bearer token, finds the route, checks
- * the method, refuses work while the backend is unreachable, then reads and validates the input
+ * The handler of every {@code /api/v1} request that passed the edge ({@link ApiGuard}: caller,
+ * permission, audit record): finds the route, checks the method, refuses work while the backend is unreachable, then reads and validates the input
  * and calls the {@link JobClient}.
  *
  * <p>{@code GET /api/v1/openapi.yaml} answers the API's OpenAPI document ({@link OpenApiDocument})
  * whether the backend is up or not. Errors are JSON {@code {"error", "details"}}: 400 for bad input, 401 without the right
- * token, 404, 405 with {@code Allow}, 413 for a body over the cap, 503 with {@code Retry-After}
+ * token (answered by the edge, as 403 and the audit trail's 503), 404, 405 with {@code Allow}, 413 for a body over the cap, 503 with {@code Retry-After}
  * while the store or queue is unreachable (a create only once the job client's create patience
  * has run out: it holds creates through a fail-over), 507 at once for a create the job store
  * has no room for (the embedded broker's bound, the NATS job bucket's, or the NATS server's
@@ -45,31 +46,31 @@ import java.util.function.BooleanSupplier;
  */
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
-  private static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
+  static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
   private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
-  private static final Set<String> RETRY_FIELDS = Set.of("target");
+  static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
   private static final int DEFAULT_LIMIT = 20;
   private static final Set<String> WORKER_LIST_PARAMS = Set.of("limit", "after");
   private static final int DEFAULT_WORKER_LIMIT = 100;
 
   private final JobClient client;
-  private final BearerAuth auth;
+  private final AuditApi audit;
   private final int maxBodyBytes;
   private final BooleanSupplier backendUp;
   private final Clock clock;
 
   /**
    * @param client the job client
-   * @param auth the bearer-token check
+   * @param auditLog the audit trail the audit endpoints read
    * @param maxBodyBytes the body cap
    * @param backendUp whether the store and queue are reachable now
    * @param clock the time source (heartbeat ages)
    */
-  public JobsApi(
-      JobClient client, BearerAuth auth, int maxBodyBytes, BooleanSupplier backendUp, Clock clock) {
+  public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
+      Clock clock) {
     this.client = Objects.requireNonNull(client, "client");
-    this.auth = Objects.requireNonNull(auth, "auth");
+    this.audit = new AuditApi(auditLog, clock);
     this.maxBodyBytes = maxBodyBytes;
     this.backendUp = Objects.requireNonNull(backendUp, "backendUp");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -79,7 +80,9 @@ public final class JobsApi implements HttpHandler {
   public void handle(HttpExchange ex) throws IOException {
     try {
       Response r = route(ex);
-      send(ex, r.status(), r.body(), r.headers());
+      if (r != null) { // null: answered as a stream
+        send(ex, r.status(), r.body(), r.headers());
+      }
     } catch (ApiException e) {
       sendError(ex, e.status(), e.getMessage(), e.details(), e.headers());
     } catch (InvalidInputException e) {
@@ -118,11 +121,7 @@ public final class JobsApi implements HttpHandler {
   }
 
   private Response route(HttpExchange ex) throws IOException {
-    if (!auth.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
-      throw new ApiException(
-          401, "a valid bearer token is required", Map.of(),
-          Map.of("WWW-Authenticate", "Bearer realm=\"osapi\""));
-    }
+    CallerExchange.callerOf(ex); // only requests that passed the edge get here
     String path = ex.getRequestURI().getRawPath();
     ApiRoute.Match m =
         ApiRoute.match(path).orElseThrow(() -> ApiException.notFound("no such endpoint"));
@@ -157,6 +156,12 @@ public final class JobsApi implements HttpHandler {
       case UNDRAIN -> drain(m.id(), false);
       case ACCEPT -> decideKey(ex, m.id(), true);
       case REJECT -> decideKey(ex, m.id(), false);
+      case AUDIT -> new Response(200, audit.list(query(ex.getRequestURI().getRawQuery())),
+          Map.of("Content-Type", "application/json; charset=utf-8"));
+      case AUDIT_EXPORT -> {
+        audit.export(ex, query(ex.getRequestURI().getRawQuery()));
+        yield null;
+      }
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
@@ -341,7 +346,7 @@ public final class JobsApi implements HttpHandler {
     return n.textValue();
   }
 
-  private static int intParam(Map<String, String> q, String name, int dflt) {
+  static int intParam(Map<String, String> q, String name, int dflt) {
     String v = q.get(name);
     if (v == null) {
       return dflt;
@@ -354,7 +359,7 @@ public final class JobsApi implements HttpHandler {
     }
   }
 
-  private static Map<String, String> query(String raw) {
+  static Map<String, String> query(String raw) {
     Map<String, String> out = new HashMap<>();
     if (raw == null || raw.isEmpty()) {
       return out;
@@ -380,6 +385,16 @@ public final class JobsApi implements HttpHandler {
     return out;
   }
 
+  /** 400 for a query parameter not in {@code allowed}. */
+  static void onlyParams(Map<String, String> q, Set<String> allowed) {
+    for (String k : q.keySet()) {
+      if (!allowed.contains(k)) {
+        throw ApiException.badRequest(abbreviate(k), "unknown query parameter '" + abbreviate(k)
+            + "': allowed are " + String.join(", ", new java.util.TreeSet<>(allowed)));
+      }
+    }
+  }
+
   private static String toJson(JsonNode n) {
     try {
       return ApiJson.mapper().writeValueAsString(n);
@@ -388,7 +403,7 @@ public final class JobsApi implements HttpHandler {
     }
   }
 
-  private static String abbreviate(String s) {
+  static String abbreviate(String s) {
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
 

@@ -67,6 +67,12 @@ public final class ApiOptions {
           + " (default: ${DEFAULT-VALUE}).")
   String createPatience;
 
+  @Option(
+      names = "--audit-reads",
+      description = "Record reads in the audit trail too; requests that change something always"
+          + " are (default: off).")
+  boolean auditReads;
+
   /** The API settings. @throws ConfigException naming the option at fault */
   ApiSettings toSettings() {
     HostPort addr = HostPort.parseListen("--api-addr", address);
@@ -85,6 +91,6 @@ public final class ApiOptions {
     return new ApiSettings(addr, token, maxBodyBytes, threads,
         ApiSettings.parseHostNames(hostNames), Durations.parse("--job-timeout", jobTimeout),
         Durations.parseAtMost("--create-patience", createPatience,
-            ApiSettings.MAX_CREATE_PATIENCE, "20s"));
+            ApiSettings.MAX_CREATE_PATIENCE, "20s"), auditReads);
   }
 }

@@ -36,7 +36,7 @@ public final class OptionSources implements IDefaultValueProvider {
   public static final Set<String> PER_INVOCATION =
       Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout",
           "--retry-for", "--status", "--limit", "--offset", "--after", "--json",
-          "--fingerprint");
+          "--fingerprint", "--subject", "--since", "--until", "--route", "--out");
 
   private final Map<String, String> env;
   private final Map<String, String> file;

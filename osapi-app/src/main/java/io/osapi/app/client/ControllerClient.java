@@ -193,6 +193,76 @@ public final class ControllerClient {
         JsonNode.class);
   }
 
+  /**
+   * A page of the audit trail, newest first: {@code {"items": [...], "next": cursor|null}}.
+   *
+   * @param subject, since, until, route filters, or null
+   * @param limit 1 to 1000
+   * @param after the {@code next} of the previous page, or null
+   */
+  public JsonNode audit(String subject, String since, String until, String route, int limit,
+      String after) {
+    StringBuilder q = new StringBuilder("/api/v1/audit?limit=").append(limit);
+    addParam(q, "subject", subject);
+    addParam(q, "since", since);
+    addParam(q, "until", until);
+    addParam(q, "route", route);
+    addParam(q, "after", after);
+    return call("GET", q.toString(), null, JsonNode.class);
+  }
+
+  /**
+   * Copies the audit trail since {@code since} (a time or a duration back from now, or null for
+   * all of it) to {@code out} as JSON Lines, oldest first.
+   *
+   * @return the lines copied
+   */
+  public long auditExport(String since, java.io.OutputStream out) {
+    StringBuilder q = new StringBuilder("/api/v1/audit/export?");
+    addParam(q, "since", since);
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + q.toString()))
+        .header("Accept", "application/jsonl");
+    token.ifPresent(t -> b.header("Authorization", "Bearer " + t.value()));
+    HttpResponse<java.io.InputStream> r;
+    try {
+      r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw new ControllerException(0, "cannot reach the controller at " + base + ": "
+          + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ControllerException(0, "interrupted", e);
+    }
+    try (java.io.InputStream in = r.body()) {
+      if (r.statusCode() >= 300) {
+        byte[] err = in.readNBytes(64 * 1024);
+        throw new ControllerException(r.statusCode(), errorMessage(err, r.statusCode()), null);
+      }
+      long lines = 0;
+      byte[] buf = new byte[64 * 1024];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        out.write(buf, 0, n);
+        for (int i = 0; i < n; i++) {
+          if (buf[i] == '\n') {
+            lines++;
+          }
+        }
+      }
+      out.flush();
+      return lines;
+    } catch (IOException e) {
+      throw new ControllerException(0, "the export from " + base + " broke off: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private static void addParam(StringBuilder q, String name, String value) {
+    if (value != null) {
+      q.append(q.charAt(q.length() - 1) == '?' ? "" : "&").append(name).append('=')
+          .append(encode(value));
+    }
+  }
 
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {
     HttpRequest.Builder b =
@@ -249,8 +319,12 @@ public final class ControllerClient {
   }
 
   private static String errorMessage(HttpResponse<byte[]> r) {
+    return errorMessage(r.body(), r.statusCode());
+  }
+
+  private static String errorMessage(byte[] body, int status) {
     try {
-      JsonNode n = ApiJson.mapper().readTree(r.body());
+      JsonNode n = ApiJson.mapper().readTree(body);
       if (n != null && n.hasNonNull("error")) {
         return n.get("error").asText();
       }
@@ -259,7 +333,7 @@ public final class ControllerClient {
     } catch (IOException e) {
       // unreadable: fall through
     }
-    return "HTTP " + r.statusCode();
+    return "HTTP " + status;
   }
 
   private static String encode(String s) {

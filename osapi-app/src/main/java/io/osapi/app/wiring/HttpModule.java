@@ -4,7 +4,12 @@ import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiFilters;
 import io.osapi.app.api.ApiServer;
-import io.osapi.app.api.BearerAuth;
+import io.osapi.app.api.AuditTrail;
+import io.osapi.app.api.EdgeAccess;
+import io.osapi.app.auth.Authenticator;
+import io.osapi.core.audit.AuditLog;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.port.AccessMetrics;
 import io.osapi.app.api.JobsApi;
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.MetricsSettings;
@@ -30,16 +35,57 @@ public interface HttpModule {
     return settings.requireApi();
   }
 
-  /** The REST API server; requests are refused with 503 while the backend is not connected. */
+  /**
+   * The REST API server; requests are refused with 503 while the backend is not connected. Every
+   * request passes the edge: its caller ({@link Authenticator}), its permission and its audit
+   * record (in the broker's {@link AuditLog}).
+   */
   @Provides
   @Singleton
   static ApiServer apiServer(
-      ApiSettings settings, JobClient client, Backend backend, Clock clock, ApiFilters filters) {
+      ApiSettings settings, JobClient client, Backend backend, Clock clock, ApiFilters filters,
+      Authenticator authenticator, AccessMetrics metrics, AuditLog auditLog,
+      OperationRegistry operations) {
     JobsApi api =
-        new JobsApi(
-            client, new BearerAuth(settings.token()), settings.maxBodyBytes(), backend::connected,
-            clock);
-    return new ApiServer(settings, api, filters.filters());
+        new JobsApi(client, auditLog, settings.maxBodyBytes(), backend::connected, clock);
+    AuditTrail trail = new AuditTrail(auditLog, metrics,
+        settings.createPatience().plus(java.time.Duration.ofSeconds(1)), settings.auditReads());
+    return new ApiServer(settings, api, filters.filters(),
+        EdgeAccess.of(authenticator, metrics, trail, client, operations, clock));
+  }
+
+  /** TEMPORARY until the broker's audit log lands. */
+  @Provides
+  @Singleton
+  static AuditLog auditLog() {
+    return new io.osapi.core.audit.InMemoryAuditLog();
+  }
+
+  /** TEMPORARY until the token verifier lands: the static token as the only credential. */
+  @Provides
+  @Singleton
+  static Authenticator authenticator(ApiSettings settings) {
+    io.osapi.app.api.BearerAuth bearer = new io.osapi.app.api.BearerAuth(settings.token());
+    if (!bearer.enabled()) {
+      return Authenticator.none();
+    }
+    return new Authenticator() {
+      @Override
+      public io.osapi.app.auth.Authentication authenticate(String header) {
+        if (bearer.allows(header)) {
+          return new io.osapi.app.auth.Authentication.Verified(
+              io.osapi.app.auth.Caller.staticToken());
+        }
+        return new io.osapi.app.auth.Authentication.Refused(header == null
+            ? io.osapi.app.auth.AuthFailure.MISSING : io.osapi.app.auth.AuthFailure.INVALID,
+            "not the static token");
+      }
+
+      @Override
+      public boolean required() {
+        return true;
+      }
+    };
   }
 
   /** {@code /metrics} and the health endpoints. */

@@ -9,6 +9,7 @@ import io.osapi.app.api.ApiRoute;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.port.AccessMetrics;
 import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.HealthMetrics;
@@ -57,6 +58,12 @@ public interface OtelModule {
   @Provides
   static HealthMetrics healthMetrics(OtelMetricsBackend backend) {
     return backend.healthMetrics();
+  }
+
+  /** The API edge's refusals and audit counts, on this backend. */
+  @Provides
+  static AccessMetrics accessMetrics(OtelMetricsBackend backend) {
+    return backend.accessMetrics();
   }
 
   /** What {@code /metrics} renders: the SDK's metrics as a client_java registry. */

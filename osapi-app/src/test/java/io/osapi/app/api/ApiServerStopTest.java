@@ -61,9 +61,14 @@ class ApiServerStopTest {
   private ApiServer startServer() throws IOException {
     JobClient client = JobClient.builder(broker, BuiltinOperations.registry()).build();
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0));
-    JobsApi api = new JobsApi(client, new BearerAuth(Optional.empty()), settings.maxBodyBytes(),
-        () -> true, Clock.systemUTC());
-    ApiServer server = new ApiServer(settings, api, List.of(hold));
+    io.osapi.core.audit.AuditLog audit = new io.osapi.core.audit.InMemoryAuditLog();
+    JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
+        Clock.systemUTC());
+    ApiServer server = new ApiServer(settings, api, List.of(hold), EdgeAccess.of(
+        io.osapi.app.auth.Authenticator.none(), io.osapi.core.port.AccessMetrics.noop(),
+        new AuditTrail(audit, io.osapi.core.port.AccessMetrics.noop(),
+            java.time.Duration.ofSeconds(1), false),
+        client, BuiltinOperations.registry(), Clock.systemUTC()));
     server.start();
     return server;
   }

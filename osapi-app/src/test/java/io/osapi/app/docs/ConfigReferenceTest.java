@@ -222,6 +222,9 @@ class ConfigReferenceTest {
     if (type == Path.class) {
       return "/tmp/osapi-doc-sample";
     }
+    if (type == boolean.class || type == Boolean.class) {
+      return "true";
+    }
     return "sample-value";
   }
 

@@ -5,7 +5,9 @@ import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.api.ApiFilters;
 import io.osapi.app.runtime.MetricsShutdown;
+import io.osapi.core.port.AccessMetrics;
 import io.osapi.core.port.ConnectionMetrics;
+import io.osapi.core.testing.RecordingAccessMetrics;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
@@ -41,6 +43,17 @@ public interface RecordingMetricsModule {
   /** And readiness. */
   @Binds
   HealthMetrics healthMetrics(RecordingJobMetrics recording);
+
+  /** The edge's refusals and audit counts, recorded. */
+  @Provides
+  @Singleton
+  static RecordingAccessMetrics accessRecording() {
+    return new RecordingAccessMetrics();
+  }
+
+  /** The access recorder is the access metrics. */
+  @Binds
+  AccessMetrics accessMetrics(RecordingAccessMetrics recording);
 
   /** A registry with nothing in it: the metrics are recorded by {@link RecordingJobMetrics}. */
   @Provides

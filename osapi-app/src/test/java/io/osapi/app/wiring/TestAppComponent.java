@@ -26,6 +26,9 @@ public interface TestAppComponent extends TestComponent {
   /** The recorder behind {@code JobMetrics}. */
   RecordingJobMetrics metrics();
 
+  /** The recorder behind {@code AccessMetrics}. */
+  io.osapi.core.testing.RecordingAccessMetrics accessMetrics();
+
   /** Builds the component. */
   @Component.Builder
   interface Builder {

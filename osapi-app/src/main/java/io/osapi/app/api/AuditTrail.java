@@ -1,0 +1,116 @@
+package io.osapi.app.api;
+
+import io.osapi.core.audit.AuditLog;
+import io.osapi.core.audit.AuditRecord;
+import io.osapi.core.port.AccessMetrics;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The edge's side of the audit trail: stores a request's pending record before the handler runs
+ * (and refuses the request when it cannot: nothing changes without its record), then its final
+ * record (status, duration) before the answer goes out.
+ *
+ * <p>An append that fails is tried again (the log stores a record once per id and phase) until the
+ * request's patience runs out: the create patience for a create, so a create held through a NATS
+ * fail-over is not refused for its record alone, {@link #FINAL_PATIENCE} for a final record.
+ */
+public final class AuditTrail {
+  private static final System.Logger LOG = System.getLogger(AuditTrail.class.getName());
+
+  /** How long a final record is tried before the answer goes out without it. */
+  static final Duration FINAL_PATIENCE = Duration.ofSeconds(5);
+
+  private static final long RETRY_PAUSE_MS = 200;
+
+  private final AuditLog log;
+  private final AccessMetrics metrics;
+  private final Duration patience;
+  private final boolean reads;
+
+  /**
+   * @param log where records are kept
+   * @param metrics {@code osapi_audit_records_total} and {@code osapi_audit_write_failures_total}
+   * @param patience how long a pending record is tried before its request is refused
+   * @param reads whether reads are audited too ({@code --audit-reads})
+   */
+  public AuditTrail(AuditLog log, AccessMetrics metrics, Duration patience, boolean reads) {
+    this.log = Objects.requireNonNull(log, "log");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.patience = Objects.requireNonNull(patience, "patience");
+    this.reads = reads;
+  }
+
+  /** Whether reads are audited. */
+  public boolean auditsReads() {
+    return reads;
+  }
+
+  /** The log (for the audit endpoints). */
+  AuditLog log() {
+    return log;
+  }
+
+  /**
+   * Stores the pending record of a request that is about to run.
+   *
+   * @return false when it could not be stored within the patience: the request must not run
+   */
+  boolean begin(AuditRecord pending) {
+    if (store(pending, patience)) {
+      return true;
+    }
+    metrics.auditWriteFailed();
+    LOG.log(Level.WARNING, "request {0} {1} by {2} refused: its audit record cannot be stored",
+        pending.method(), pending.route(), pending.subject());
+    return false;
+  }
+
+  /** Stores the final record of a request that ran; a failure leaves the pending one. */
+  void finish(AuditRecord done) {
+    if (store(done, FINAL_PATIENCE)) {
+      metrics.auditRecorded();
+      return;
+    }
+    metrics.auditWriteFailed();
+    LOG.log(Level.WARNING, "the outcome {0} of request {1} ({2} {3} by {4}) could not be"
+        + " recorded: its audit record stays pending", done.status(), done.id(), done.method(),
+        done.route(), done.subject());
+  }
+
+  /** Stores the record of a request refused at the edge (403): once, without waiting long. */
+  void refused(AuditRecord done) {
+    finish(done);
+  }
+
+  private boolean store(AuditRecord r, Duration within) {
+    long end = System.nanoTime() + within.toNanos();
+    while (true) {
+      long left = end - System.nanoTime();
+      try {
+        log.append(r).get(Math.max(left, TimeUnit.MILLISECONDS.toNanos(RETRY_PAUSE_MS)),
+            TimeUnit.NANOSECONDS);
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        LOG.log(Level.DEBUG, "audit append of {0} failed: {1}", r.id(), String.valueOf(cause));
+      }
+      if (end - System.nanoTime() <= RETRY_PAUSE_MS * 1_000_000L) {
+        return false;
+      }
+      try {
+        Thread.sleep(RETRY_PAUSE_MS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.osapi.app.api;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
+import io.osapi.app.auth.Caller;
+import io.osapi.core.audit.AuditRecord;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * A request as the handler sees it once the edge let it through: it carries the verified {@link
+ * Caller} (as its principal) and, for an audited request, stores the final audit record just
+ * before the answer's headers go out.
+ */
+final class CallerExchange extends DelegatingExchange {
+  private final CallerPrincipal principal;
+  private final AuditTrail trail;
+  private final AuditRecord pending;
+  private final long startNanos;
+  private boolean finished;
+
+  /**
+   * @param ex the exchange
+   * @param caller who made the request
+   * @param trail where the final record goes, or null when the request is not audited
+   * @param pending its stored pending record, or null when not audited
+   * @param startNanos when the request arrived ({@link System#nanoTime()})
+   */
+  CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
+      long startNanos) {
+    super(ex);
+    this.principal = new CallerPrincipal(Objects.requireNonNull(caller, "caller"));
+    this.trail = trail;
+    this.pending = pending;
+    this.startNanos = startNanos;
+  }
+
+  /** The caller of a request that passed the edge. */
+  static Caller callerOf(HttpExchange ex) {
+    if (ex.getPrincipal() instanceof CallerPrincipal p) {
+      return p.caller();
+    }
+    throw new IllegalStateException("a request reached the handler without passing the edge");
+  }
+
+  @Override
+  public HttpPrincipal getPrincipal() {
+    return principal;
+  }
+
+  @Override
+  public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
+    if (pending != null && !finished) {
+      finished = true;
+      trail.finish(pending.completed(rCode, (System.nanoTime() - startNanos) / 1_000_000L));
+    }
+    super.sendResponseHeaders(rCode, responseLength);
+  }
+
+  /** The principal that carries the caller. */
+  static final class CallerPrincipal extends HttpPrincipal {
+    private final Caller caller;
+
+    CallerPrincipal(Caller caller) {
+      super(caller.subject(), "osapi");
+      this.caller = caller;
+    }
+
+    Caller caller() {
+      return caller;
+    }
+  }
+}

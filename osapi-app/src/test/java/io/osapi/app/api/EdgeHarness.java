@@ -1,0 +1,135 @@
+package io.osapi.app.api;
+
+import io.osapi.app.auth.Authenticator;
+import io.osapi.app.config.ApiSettings;
+import io.osapi.app.config.HostPort;
+import io.osapi.core.audit.AuditLog;
+import io.osapi.core.audit.AuditPage;
+import io.osapi.core.audit.AuditQuery;
+import io.osapi.core.audit.AuditRecord;
+import io.osapi.core.memory.InMemoryBroker;
+import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.service.JobClient;
+import io.osapi.core.testing.RecordingAccessMetrics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A real API server on a loopback port over the embedded broker, with the edge built from a given
+ * {@link Authenticator}, an audit log that can be made to fail, and recorded access metrics.
+ */
+final class EdgeHarness implements AutoCloseable {
+  final InMemoryBroker broker = InMemoryBroker.create();
+  final JobClient client;
+  final FailingAuditLog audit;
+  final RecordingAccessMetrics metrics = new RecordingAccessMetrics();
+  final ApiServer server;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  EdgeHarness(Authenticator authenticator, AuditLog log, boolean auditReads,
+      OperationRegistry operations) throws IOException {
+    client = JobClient.builder(broker, operations).build();
+    audit = new FailingAuditLog(log);
+    ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
+        .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);
+    JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
+        Clock.systemUTC());
+    AuditTrail trail = new AuditTrail(audit, metrics, Duration.ofMillis(600), auditReads);
+    server = new ApiServer(settings, api, List.of(),
+        EdgeAccess.of(authenticator, metrics, trail, client, operations, Clock.systemUTC()));
+    server.start();
+  }
+
+  EdgeHarness(Authenticator authenticator, AuditLog log) throws IOException {
+    this(authenticator, log, false, BuiltinOperations.registry());
+  }
+
+  HttpResponse<String> send(String method, String path, String body, String bearer) {
+    return sendWith(method, path, body, bearer, null, null);
+  }
+
+  HttpResponse<String> sendWith(String method, String path, String body, String bearer,
+      String header, String value) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + server.boundAddress().getPort() + path)).timeout(Duration.ofSeconds(20));
+    if (bearer != null) {
+      b.header("Authorization", "Bearer " + bearer);
+    }
+    if (header != null) {
+      b.header(header, value);
+    }
+    if (body != null || method.equals("POST")) {
+      b.header("Content-Type", "application/json");
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    try {
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Every record of the log, newest first. */
+  List<AuditRecord> records() {
+    java.util.ArrayList<AuditRecord> out = new java.util.ArrayList<>();
+    String cursor = null;
+    do {
+      AuditPage p = audit.list(new AuditQuery(null, null, null, null, 1000, cursor));
+      out.addAll(p.items());
+      cursor = p.next();
+    } while (cursor != null);
+    return out;
+  }
+
+  @Override
+  public void close() {
+    server.stop(Duration.ZERO);
+    client.close();
+    broker.close();
+  }
+
+  /** An audit log whose appends fail while {@link #failing} is set. */
+  static final class FailingAuditLog implements AuditLog {
+    final AtomicBoolean failing = new AtomicBoolean();
+    final AtomicBoolean failFinalOnly = new AtomicBoolean();
+    private final AuditLog log;
+
+    FailingAuditLog(AuditLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public CompletableFuture<Void> append(AuditRecord record) {
+      if (failing.get() && (!failFinalOnly.get() || !record.pending())) {
+        return CompletableFuture.failedFuture(
+            new io.osapi.core.domain.BackendUnavailableException("audit store down (test)", null));
+      }
+      return log.append(record);
+    }
+
+    @Override
+    public AuditPage list(AuditQuery query) {
+      return log.list(query);
+    }
+
+    @Override
+    public long export(Instant since, Consumer<AuditRecord> sink) {
+      return log.export(since, sink);
+    }
+  }
+}

@@ -5,6 +5,7 @@ import io.nats.client.ConnectionListener;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import io.nats.client.api.ServerInfo;
+import io.osapi.core.audit.AuditLog;
 import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.BackendUnavailableException;
@@ -23,7 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The NATS backend of osapi: one connection, the stream and buckets on it, and the three ports.
+ * The NATS backend of osapi: one connection, the streams and buckets on it, and the four ports.
  *
  * <p>{@link #connect} starts connecting in the background and keeps retrying (also when no server
  * answers at first); it waits at most {@link NatsSettings#startupWait()} before it returns, ready
@@ -57,6 +58,7 @@ public final class NatsBackend implements Broker {
   private final NatsJobStore store;
   private final NatsJobQueue queue;
   private final NatsWorkerRegistry registry;
+  private final NatsAuditLog audit;
 
   /** What the ports see of this backend. */
   private final NatsLink link = new NatsBackendLink(this);
@@ -84,6 +86,7 @@ public final class NatsBackend implements Broker {
     this.store = new NatsJobStore(link);
     this.queue = new NatsJobQueue(link);
     this.registry = new NatsWorkerRegistry(link);
+    this.audit = new NatsAuditLog(link);
     this.errors = new NatsErrorLog(settings);
     this.status = new NatsStatusReport(metrics, health);
     this.jobBucket = new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
@@ -154,6 +157,12 @@ public final class NatsBackend implements Broker {
   @Override
   public WorkerRegistry registry() {
     return registry;
+  }
+
+  /** The audit log on stream {@code AUDIT} (a controller's: workers may not use it). */
+  @Override
+  public AuditLog audit() {
+    return audit;
   }
 
   /** True while the connection is up. */
@@ -400,18 +409,10 @@ public final class NatsBackend implements Broker {
       }
       if (first) {
         ServerInfo si = c.getServerInfo();
-        LOG.log(
-            Level.INFO,
-            "NATS ready: nats-server {0} {1} at {2}; stream {3} (replicas {4}), buckets {5} and"
-                + " {6} (replicas {7}), {8} storage",
-            si.getServerName(),
-            si.getVersion(),
-            url(c),
-            NatsLayout.STREAM,
-            settings.streamReplicas(),
-            NatsLayout.JOBS_BUCKET,
-            NatsLayout.WORKERS_BUCKET,
-            settings.kvReplicas(),
+        LOG.log(Level.INFO, "NATS ready: nats-server {0} {1} at {2}; stream {3} (replicas {4}),"
+            + " buckets {5} and {6} (replicas {7}), {8} storage", si.getServerName(),
+            si.getVersion(), url(c), NatsLayout.STREAM, settings.streamReplicas(),
+            NatsLayout.JOBS_BUCKET, NatsLayout.WORKERS_BUCKET, settings.kvReplicas(),
             settings.storage().name().toLowerCase(java.util.Locale.ROOT));
       } else {
         LOG.log(Level.DEBUG, "NATS stream and buckets checked after reconnect");

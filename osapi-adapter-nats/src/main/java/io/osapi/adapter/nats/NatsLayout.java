@@ -16,6 +16,7 @@ import io.osapi.core.domain.Target;
  * stream JOBS              jobs.&lt;kind&gt;.&lt;target suffix&gt;   job notifications (the whole job)
  * stream JOBS_ADVISORIES   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.*
  * stream JOBS_DEADLINES    osapi.deadlines.&lt;id&gt;          broadcast job deadlines (work queue)
+ * stream AUDIT             osapi.audit.&lt;id token&gt;        audit records, one per request id
  * bucket osapi-jobs        jobs.&lt;id&gt;                      the job record
  *                          runs.&lt;id&gt;._any                 the run of an _any job
  *                          runs.&lt;id&gt;.&lt;worker id&gt;          one expected worker's run of a broadcast job
@@ -58,6 +59,46 @@ final class NatsLayout {
 
   /** The one durable on {@link #DEADLINE_STREAM}, shared by every controller. */
   static final String DEADLINE_CONSUMER = "osapi_deadlines";
+
+  /**
+   * The stream of audit records: one subject per record id, one message per subject, so the final
+   * record replaces the pending one. Controllers only: workers may neither read nor write it.
+   */
+  static final String AUDIT_STREAM = "AUDIT";
+
+  /** What {@link #AUDIT_STREAM} holds. */
+  static final String AUDIT_SUBJECTS = "osapi.audit.>";
+
+  private static final String AUDIT_SUBJECT_PREFIX = "osapi.audit.";
+
+  /**
+   * The subject of the audit record {@code id}: {@code osapi.audit.<id>} for an id of letters,
+   * digits and {@code -} (a UUID), else {@code osapi.audit._<id in unpadded base64url>}, which no id
+   * of the first kind spells, so two ids never share a subject.
+   */
+  static String auditSubject(String id) {
+    return AUDIT_SUBJECT_PREFIX + auditToken(id);
+  }
+
+  private static String auditToken(String id) {
+    boolean plain = !id.isEmpty();
+    for (int i = 0; i < id.length() && plain; i++) {
+      char c = id.charAt(i);
+      plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-';
+    }
+    return plain ? id : "_" + java.util.Base64.getUrlEncoder()
+        .withoutPadding().encodeToString(id.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The {@code Nats-Msg-Id} of an audit record: its id (as in its subject) and phase ({@code
+   * <id>/pending}, {@code <id>/final}), so a retried append of either is stored once within the
+   * duplicate window.
+   */
+  static String auditMessageId(String id, boolean pending) {
+    return auditToken(id) + (pending ? "/pending" : "/final");
+  }
 
   /** Bucket of job records and runs. */
   static final String JOBS_BUCKET = "osapi-jobs";

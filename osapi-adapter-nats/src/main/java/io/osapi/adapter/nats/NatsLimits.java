@@ -13,13 +13,29 @@ import java.time.Duration;
  */
 final class NatsLimits {
   /** Share of {@link NatsSettings#maxBytes()} of bucket {@code osapi-jobs}: records and runs. */
-  static final int JOBS_PERCENT = 45;
+  static final int JOBS_PERCENT = 40;
 
   /**
    * Share of stream {@code JOBS}: one notification per job, never larger than its record, so it
    * keeps the notification of every job the bucket can hold.
    */
-  static final int NOTIFICATIONS_PERCENT = 45;
+  static final int NOTIFICATIONS_PERCENT = 40;
+
+  /**
+   * Share of stream {@code AUDIT}: one record (about 400 bytes) per state-changing request, kept
+   * {@link NatsSettings#auditRetention()}; 100 MiB at 1 GiB is about 250,000 records, and the
+   * oldest go first when it is full.
+   */
+  static final int AUDIT_PERCENT = 10;
+
+  /** The default of {@link NatsSettings#auditRetention()}: 30 days. */
+  static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(30);
+
+  /** The shortest {@link NatsSettings#auditRetention()}. */
+  static final Duration MIN_AUDIT_RETENTION = Duration.ofHours(1);
+
+  /** The longest {@link NatsSettings#auditRetention()}. */
+  static final Duration MAX_AUDIT_RETENTION = Duration.ofDays(3650);
 
   /** Share of stream {@code JOBS_DEADLINES}: one small message per broadcast job until it is due. */
   static final int DEADLINES_PERCENT = 4;

@@ -31,7 +31,7 @@ import java.util.function.Consumer;
 /**
  * One provisioned connection: the JetStream contexts and bucket handles the ports use, and the
  * create-or-update of the streams ({@code JOBS}, {@code JOBS_ADVISORIES}, {@code
- * JOBS_DEADLINES}), the buckets and the
+ * JOBS_DEADLINES}, and {@code AUDIT} by a controller), the buckets and the
  * shared consumers, refusing a job store written before v2. Also the headers-only scan that
  * listings use.
  */
@@ -160,6 +160,9 @@ final class NatsSession {
             .duplicateWindow(settings.duplicateWindow())
             .build(), owner);
 
+    if (owner) { // the controllers' alone: workers neither read nor write it
+      NatsStreams.ensure(jsm, NatsAuditLog.stream(settings, storage), true);
+    }
     KeyValueConfiguration jobs =
         KeyValueConfiguration.builder()
             .name(NatsLayout.JOBS_BUCKET)

@@ -50,6 +50,8 @@ import java.util.regex.Pattern;
  * @param owner whether this process owns the bucket-wide settings (the controllers): it creates
  *     the streams and buckets and updates them to its settings; a process that is not (a worker)
  *     waits until they exist and adopts them, with a warning where its settings differ
+ * @param auditRetention how long stream {@code AUDIT} keeps an audit record (its max age), 1 h to
+ *     3650 days; set by the controllers, workers never touch that stream
  */
 public record NatsSettings(
     List<String> servers,
@@ -81,7 +83,8 @@ public record NatsSettings(
     int maxAckPending,
     Duration sweepInterval,
     long maxBytes,
-    boolean owner) {
+    boolean owner,
+    Duration auditRetention) {
 
   private static final Pattern URL_USERINFO = Pattern.compile("(://)[^/@]*@");
 
@@ -163,6 +166,12 @@ public record NatsSettings(
       throw new IllegalArgumentException("nats max-bytes must be at least 8 MiB ("
           + NatsLimits.MIN_MAX_BYTES + " bytes), got " + maxBytes);
     }
+    Objects.requireNonNull(auditRetention, "auditRetention");
+    if (auditRetention.compareTo(NatsLimits.MIN_AUDIT_RETENTION) < 0
+        || auditRetention.compareTo(NatsLimits.MAX_AUDIT_RETENTION) > 0) {
+      throw new IllegalArgumentException("nats audit-retention must be between 1h and 3650d, got "
+          + auditRetention);
+    }
   }
 
   /** A builder with the defaults: {@code nats://127.0.0.1:4222}, no auth, file storage, R1. */
@@ -225,7 +234,8 @@ public record NatsSettings(
         + ", jobsMaxBytes=" + jobsMaxBytes + ", workersTtl=" + workersTtl
         + ", defaultAckWait=" + defaultAckWait + ", defaultMaxDeliver=" + defaultMaxDeliver
         + ", maxAckPending=" + maxAckPending + ", sweepInterval=" + sweepInterval
-        + ", maxBytes=" + maxBytes + ", owner=" + owner + "]";
+        + ", maxBytes=" + maxBytes + ", owner=" + owner + ", auditRetention=" + auditRetention
+        + "]";
   }
 
   private static void positive(String name, Duration d) {

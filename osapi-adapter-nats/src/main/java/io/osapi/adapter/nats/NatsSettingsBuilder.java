@@ -40,6 +40,7 @@ public final class NatsSettingsBuilder {
   private Duration sweepInterval = Duration.ofSeconds(1);
   private long maxBytes = DEFAULT_MAX_BYTES;
   private boolean owner = true;
+  private Duration auditRetention = NatsLimits.DEFAULT_AUDIT_RETENTION;
 
   /** The default of {@link NatsSettings#maxBytes()}: 1 GiB. */
   public static final long DEFAULT_MAX_BYTES = 1L << 30;
@@ -77,6 +78,7 @@ public final class NatsSettingsBuilder {
     sweepInterval = s.sweepInterval();
     maxBytes = s.maxBytes();
     owner = s.owner();
+    auditRetention = s.auditRetention();
   }
 
   /** One server URL. */
@@ -260,6 +262,12 @@ public final class NatsSettingsBuilder {
     return this;
   }
 
+  /** How long stream {@code AUDIT} keeps a record (default 30 days, 1 h to 3650 days). */
+  public NatsSettingsBuilder auditRetention(Duration d) {
+    this.auditRetention = d;
+    return this;
+  }
+
   /** The settings. */
   public NatsSettings build() {
     return new NatsSettings(
@@ -292,6 +300,7 @@ public final class NatsSettingsBuilder {
         maxAckPending,
         sweepInterval,
         maxBytes,
-        owner);
+        owner,
+        auditRetention);
   }
 }

@@ -71,8 +71,10 @@ class NatsPermissionsIT {
   }
 
   private NatsBackend backend(String user, String password) {
+    // the controller owns the streams; a worker adopts them, as `osapi worker` does
     NatsBackend b = NatsTestSupport.backend(NatsTestSupport.settings(server)
-        .userPassword(user, password).connectionName(user).build());
+        .userPassword(user, password).connectionName(user)
+        .owner(user.equals("controller")).build());
     open.add(b);
     return b;
   }
@@ -161,6 +163,39 @@ class NatsPermissionsIT {
     assertThat(jobs.keys().decisions().get("w1").state().wire()).isEqualTo("accepted");
     assertThat(jobs.drain("w2")).as("no drain was stored by w1").isEqualTo(
         JobClient.DrainOutcome.DONE);
+  }
+
+  @Test
+  void aWorkersCredentialsCannotWriteOrReadTheAuditTrail() throws Exception {
+    io.osapi.core.audit.AuditRecord mine = new io.osapi.core.audit.AuditRecord("audit-1",
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), "alice",
+        List.of("admin"), "127.0.0.1:1", "POST", "/api/v1/jobs", Map.of(), null, null, 201, 2L,
+        "audit-1", null);
+    // positive control: the controller's user writes and reads it
+    controller.audit().append(mine).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(controller.audit().list(io.osapi.core.audit.AuditQuery.newest(10)).items())
+        .containsExactly(mine);
+
+    Connection c = Nats.connect(new Options.Builder().server(server.url())
+        .userInfo("w1", password("w1")).build());
+    open.add(c);
+    JetStreamOptions fast = JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(1)).build();
+    byte[] junk = "{\"forged\":true}".getBytes(StandardCharsets.UTF_8);
+    String subject = NatsLayout.auditSubject("audit-1");
+    assertThatThrownBy(() -> c.jetStream(fast).publish(subject, junk)).as("an audit record");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).getStreamInfo(NatsLayout.AUDIT_STREAM))
+        .as("the audit stream's info");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).getMessage(NatsLayout.AUDIT_STREAM, 1))
+        .as("an audit message");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).purgeStream(NatsLayout.AUDIT_STREAM))
+        .as("purging the audit stream");
+
+    assertThat(server.log()).contains(
+        "Publish Violation - User \"w1\", Subject \"" + subject + "\"",
+        "Publish Violation - User \"w1\", Subject \"$JS.API.STREAM.INFO."
+            + NatsLayout.AUDIT_STREAM + "\"");
+    assertThat(controller.audit().list(io.osapi.core.audit.AuditQuery.newest(10)).items())
+        .as("the record is as the controller wrote it").containsExactly(mine);
   }
 
   private WorkerInfo registered(String id) {

@@ -42,6 +42,7 @@ class NatsPermissionsTest {
     assertThat(pub).noneMatch(s -> s.startsWith("$KV.osapi-jobs.jobs"))
         .noneMatch(s -> s.startsWith("$KV.osapi-worker-state"))
         .noneMatch(s -> s.startsWith("jobs."))
+        .noneMatch(s -> s.startsWith("osapi.audit") || s.contains(NatsLayout.AUDIT_STREAM))
         .noneMatch(s -> s.contains(">") && !s.startsWith("$JS.ACK.")
             && !s.startsWith("$JS.API.DIRECT.GET."))
         .noneMatch(s -> s.contains("STREAM.CREATE") || s.contains("STREAM.UPDATE")

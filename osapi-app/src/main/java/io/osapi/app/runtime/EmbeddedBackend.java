@@ -1,5 +1,6 @@
 package io.osapi.app.runtime;
 
+import io.osapi.core.audit.AuditLog;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
@@ -32,6 +33,11 @@ public final class EmbeddedBackend implements Backend {
   }
 
   @Override
+  public AuditLog audit() {
+    return broker.audit();
+  }
+
+  @Override
   public boolean connected() {
     return true;
   }
@@ -45,9 +51,10 @@ public final class EmbeddedBackend implements Backend {
   public String describe() {
     var l = broker.store().limits();
     return "embedded in-memory broker (jobs live in this process only"
-        + (l.maxJobs() == Long.MAX_VALUE && l.maxBytes() == Long.MAX_VALUE ? ")"
+        + (l.maxJobs() == Long.MAX_VALUE && l.maxBytes() == Long.MAX_VALUE ? ""
             : "; at most " + l.maxJobs() + " jobs and about " + (l.maxBytes() >> 20)
-                + " MiB of job data)");
+                + " MiB of job data")
+        + "; the last " + broker.audit().capacity() + " audit records)";
   }
 
   @Override

@@ -8,6 +8,7 @@ import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.core.port.JobStore;
 import io.osapi.app.runtime.SubmitReconcilerRunner;
+import io.osapi.core.audit.AuditLog;
 import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.service.JobIndex;
 import io.osapi.core.service.SubmitReconciler;
@@ -66,5 +67,14 @@ public interface ControllerModule {
     return new SubmitReconcilerRunner(backend, new SubmitReconciler(store, queue, index, clock,
         SubmitReconcilerRunner.GRACE, SubmitReconcilerRunner.MARGIN),
         lifecycle.readinessInterval());
+  }
+
+  /**
+   * The audit trail of the backend (controller and all-in-one): stream {@code AUDIT} on NATS, a
+   * bounded ring on the embedded broker.
+   */
+  @Provides
+  static AuditLog audit(Backend backend) {
+    return backend.audit();
   }
 }

@@ -2,6 +2,7 @@ package io.osapi.app.wiring;
 
 import io.osapi.adapter.nats.NatsBackend;
 import io.osapi.app.runtime.Backend;
+import io.osapi.core.audit.AuditLog;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -33,6 +34,11 @@ final class NatsBackendHandle implements Backend {
   @Override
   public WorkerRegistry registry() {
     return nats.registry();
+  }
+
+  @Override
+  public AuditLog audit() {
+    return nats.audit();
   }
 
   @Override

@@ -48,6 +48,36 @@ public final class SwitchableBackend implements Backend {
   }
 
   @Override
+  public io.osapi.core.audit.AuditLog audit() {
+    io.osapi.core.audit.AuditLog a = inner.audit();
+    // appends fail and reads throw while switched off, as NATS's would
+    return new io.osapi.core.audit.AuditLog() {
+      @Override
+      public java.util.concurrent.CompletableFuture<Void> append(
+          io.osapi.core.audit.AuditRecord record) {
+        if (!up.get()) {
+          return java.util.concurrent.CompletableFuture.failedFuture(
+              new BackendUnavailableException("switched off", null));
+        }
+        return a.append(record);
+      }
+
+      @Override
+      public io.osapi.core.audit.AuditPage list(io.osapi.core.audit.AuditQuery query) {
+        check();
+        return a.list(query);
+      }
+
+      @Override
+      public long export(java.time.Instant since,
+          java.util.function.Consumer<io.osapi.core.audit.AuditRecord> sink) {
+        check();
+        return a.export(since, sink);
+      }
+    };
+  }
+
+  @Override
   public JobQueue queue() {
     JobQueue q = inner.queue();
     return new JobQueue() {

@@ -1,19 +1,34 @@
 package io.osapi.core.memory;
 
+import io.osapi.core.audit.InMemoryAuditLog;
 import io.osapi.core.port.Broker;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The embedded broker: an in-memory job store, queue and worker registry that behave like the NATS
- * ones (and pass the same contract tests), for embedding osapi in one process and for tests.
+ * The embedded broker: an in-memory job store, queue, worker registry and audit log that behave
+ * like the NATS ones (and pass the same contract tests), for embedding osapi in one process and
+ * for tests.
  *
  * @param store the job store
  * @param queue the job queue
  * @param registry the worker registry (heartbeat TTL 30 s)
+ * @param audit the audit log: a ring of {@link InMemoryAuditLog#DEFAULT_CAPACITY} records unless
+ *     made with {@link #withAudit}
  */
 public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
-    InMemoryWorkerRegistry registry) implements Broker {
+    InMemoryWorkerRegistry registry, InMemoryAuditLog audit) implements Broker {
+
+  /** A broker of these ports with a new audit ring of the default capacity. */
+  public InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
+      InMemoryWorkerRegistry registry) {
+    this(store, queue, registry, new InMemoryAuditLog());
+  }
+
+  /** This broker with {@code audit} as its audit log (a ring of another capacity or max age). */
+  public InMemoryBroker withAudit(InMemoryAuditLog audit) {
+    return new InMemoryBroker(store, queue, registry, audit);
+  }
 
   /** A new, empty broker on {@code clock} that keeps jobs for ever. */
   public static InMemoryBroker create(Clock clock) {

@@ -34,12 +34,12 @@ public final class CoreRules {
         .as("the core's internals depend on the JDK only");
   }
 
-  /** Ports depend on the domain only. */
+  /** Ports depend on the domain (and the audit port, which the broker hands out) only. */
   public static ArchRule portsUseOnlyTheDomain(String root) {
     return classes().that().resideInAPackage(root + ".port..")
         .should().onlyDependOnClassesThat()
-        .resideInAnyPackage("java..", root + ".domain..", root + ".port..")
-        .as("ports depend on the domain only");
+        .resideInAnyPackage("java..", root + ".domain..", root + ".port..", root + ".audit..")
+        .as("ports depend on the domain and the audit port only");
   }
 
   /** Services depend on ports, the domain and the concurrency blocks only. */

@@ -41,6 +41,7 @@ public final class Cli {
     cl.addSubcommand(new CommandLine(new JobCommand()));
     cl.addSubcommand(new CommandLine(new WorkersCommand()));
     cl.addSubcommand(new CommandLine(new AuditCommand()));
+    cl.addSubcommand(new CommandLine(new TokenCommand()));
     cl.setUsageHelpWidth(100);
     return cl;
   }

@@ -11,6 +11,7 @@ import io.osapi.core.audit.AuditLog;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.port.AccessMetrics;
 import io.osapi.app.api.JobsApi;
+import io.osapi.app.auth.ApiAuthenticator;
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
@@ -36,6 +37,16 @@ public interface HttpModule {
   }
 
   /**
+   * Who may call the API: signed tokens, the static token, or nobody asked (no credential
+   * configured). Reads the key file and deny list, and logs which credentials are accepted.
+   */
+  @Provides
+  @Singleton
+  static Authenticator authenticator(ApiSettings settings, Clock clock) {
+    return ApiAuthenticator.fromSettings(settings.token(), settings.auth(), clock);
+  }
+
+  /**
    * The REST API server; requests are refused with 503 while the backend is not connected. Every
    * request passes the edge: its caller ({@link Authenticator}), its permission and its audit
    * record (in the broker's {@link AuditLog}).
@@ -52,40 +63,6 @@ public interface HttpModule {
         settings.createPatience().plus(java.time.Duration.ofSeconds(1)), settings.auditReads());
     return new ApiServer(settings, api, filters.filters(),
         EdgeAccess.of(authenticator, metrics, trail, client, operations, clock));
-  }
-
-  /** TEMPORARY until the broker's audit log lands. */
-  @Provides
-  @Singleton
-  static AuditLog auditLog() {
-    return new io.osapi.core.audit.InMemoryAuditLog();
-  }
-
-  /** TEMPORARY until the token verifier lands: the static token as the only credential. */
-  @Provides
-  @Singleton
-  static Authenticator authenticator(ApiSettings settings) {
-    io.osapi.app.api.BearerAuth bearer = new io.osapi.app.api.BearerAuth(settings.token());
-    if (!bearer.enabled()) {
-      return Authenticator.none();
-    }
-    return new Authenticator() {
-      @Override
-      public io.osapi.app.auth.Authentication authenticate(String header) {
-        if (bearer.allows(header)) {
-          return new io.osapi.app.auth.Authentication.Verified(
-              io.osapi.app.auth.Caller.staticToken());
-        }
-        return new io.osapi.app.auth.Authentication.Refused(header == null
-            ? io.osapi.app.auth.AuthFailure.MISSING : io.osapi.app.auth.AuthFailure.INVALID,
-            "not the static token");
-      }
-
-      @Override
-      public boolean required() {
-        return true;
-      }
-    };
   }
 
   /** {@code /metrics} and the health endpoints. */

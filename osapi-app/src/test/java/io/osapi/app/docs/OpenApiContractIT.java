@@ -178,6 +178,21 @@ class OpenApiContractIT {
     conforms(c.api("POST", "/api/v1/jobs/" + label + "/retry", null), 404);
     conforms(c.api("GET", "/api/v1/jobs/" + UNKNOWN_JOB, null), 404);
 
+    // the audit trail: the creates above, a page at a time, filtered, exported
+    Exchange audit = conforms(c.api("GET", "/api/v1/audit?limit=2", null), 200);
+    assertThat(json(audit).path("items").size()).isEqualTo(2);
+    conforms(c.api("GET", "/api/v1/audit?limit=2&after=" + json(audit).path("next").asText(),
+        null), 200);
+    conforms(c.api("GET", "/api/v1/audit?subject=static-token&route=/api/v1/jobs&since=1h"
+        + "&until=2999-01-01T00:00:00Z", null), 200);
+    assertThat(conforms(c.api("GET", "/api/v1/audit/export?since=1h", null), 200)
+        .responseBody()).contains("\"route\":\"/api/v1/jobs\"");
+    for (String query : List.of("limit=0", "limit=1001", "since=yesterday", "route=/x",
+        "after=not-a-cursor", "page=2")) {
+      refused(c.api("GET", "/api/v1/audit?" + query, null), 400);
+    }
+    refused(c.api("GET", "/api/v1/audit/export?since=never", null), 400);
+
     // requests the document allows that the controller refuses all the same
     conforms(c.api("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"no.such.op\"}}"), 400);
     conforms(c.api("POST", "/api/v1/jobs",

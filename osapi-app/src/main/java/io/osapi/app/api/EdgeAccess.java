@@ -160,8 +160,13 @@ public final class EdgeAccess {
     }
     AuditRecord pending = record(ex, caller, m, method, facts, requestId);
     if (!trail.begin(pending)) {
-      ApiGuard.refuse(ex, 503, "the audit trail cannot record this request now, so it was not"
-          + " carried out; try again later", Map.of(), Map.of("Retry-After", "5"));
+      if (facts.badBody()) {
+        // the handler refuses this body (400) with the very parse the edge ran: nothing can
+        // change, so the caller learns what is wrong with it rather than to try again
+        return new CallerExchange(ex, caller, null, null, startNanos);
+      }
+      ApiGuard.refuse(ex, 503, "the audit trail is unavailable (it cannot record this request"
+          + " now), so nothing was done; try again later", Map.of(), Map.of("Retry-After", "5"));
       return null;
     }
     return new CallerExchange(ex, caller, trail, pending, startNanos);
@@ -169,9 +174,9 @@ public final class EdgeAccess {
 
   /** What the audit record and the permission check need from a request's body and path. */
   private record Facts(String operation, String target, Map<String, String> ids,
-      boolean unknownJob) {
+      boolean unknownJob, boolean badBody) {
     Facts(String operation, String target, Map<String, String> ids) {
-      this(operation, target, ids, false);
+      this(operation, target, ids, false, false);
     }
   }
 
@@ -186,14 +191,18 @@ public final class EdgeAccess {
       case RETRY:
         String target = null;
         if (body != null && body.length > 0) {
-          target = textOrNull(parse(body, false, JobsApi.RETRY_FIELDS), "target");
+          JsonNode retryBody = parse(body, false, JobsApi.RETRY_FIELDS);
+          if (retryBody == null) { // the handler refuses it (400)
+            return new Facts(null, null, Map.of("job", id), false, true);
+          }
+          target = textOrNull(retryBody, "target");
         }
         try {
           return new Facts(jobOperation.apply(m.id()).orElse(null), target, Map.of("job", id));
         } catch (RuntimeException e) {
           // not found, a bad id, the store unreachable: the handler answers; until it is known,
           // the job may be privileged, so its retry needs that permission (fail closed)
-          return new Facts(null, target, Map.of("job", id), true);
+          return new Facts(null, target, Map.of("job", id), true, false);
         }
       case JOB:
         return new Facts(null, null, Map.of("job", id));
@@ -214,7 +223,7 @@ public final class EdgeAccess {
   private static Facts createFacts(byte[] body) {
     JsonNode n = parse(body, true, JobsApi.CREATE_FIELDS);
     if (n == null) {
-      return new Facts(null, null, Map.of());
+      return new Facts(null, null, Map.of(), false, true);
     }
     JsonNode op = n.get("operation");
     String type = op != null && op.isObject() ? textOrNull(op, "type") : null;

@@ -46,6 +46,8 @@ class ConfigReferenceTest {
     COMMANDS.put("workers", List.of("workers"));
     COMMANDS.put("workers accept", List.of("workers", "accept"));
     COMMANDS.put("workers reject", List.of("workers", "reject"));
+    COMMANDS.put("audit list", List.of("audit", "list"));
+    COMMANDS.put("audit export", List.of("audit", "export"));
   }
 
   /** An option line of picocli's usage help: two spaces and a short name, or six spaces. */

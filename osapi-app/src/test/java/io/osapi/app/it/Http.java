@@ -26,6 +26,22 @@ public final class Http {
     return call(b.build());
   }
 
+  /**
+   * The response to a request with extra headers (such as {@code Authorization}), or null when
+   * nothing listens.
+   */
+  public static HttpResponse<String> send(String method, URI uri, String body,
+      java.util.Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+    if (!method.equals("GET")) {
+      b.header("Content-Type", "application/json");
+    }
+    headers.forEach(b::header);
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    return call(b.build());
+  }
+
   public static HttpResponse<String> get(URI uri) {
     return get(uri, null);
   }

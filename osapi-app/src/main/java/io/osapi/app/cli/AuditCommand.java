@@ -127,8 +127,17 @@ public final class AuditCommand implements java.util.concurrent.Callable<Integer
         w.flush();
         return 0;
       }
-      Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-          java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      try {
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        err().println("osapi-app: --out: file " + file + " exists; audit export never"
+            + " overwrites a file");
+        return 2;
+      } catch (java.io.IOException e) {
+        err().println("osapi-app: --out: cannot create " + file + ": " + e.getMessage());
+        return 2;
+      }
       long n;
       try (OutputStream o = new BufferedOutputStream(
           Files.newOutputStream(file, StandardOpenOption.WRITE))) {

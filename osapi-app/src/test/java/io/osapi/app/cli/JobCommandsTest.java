@@ -8,6 +8,7 @@ import io.osapi.app.wiring.TestApp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -274,6 +275,35 @@ class JobCommandsTest {
     assertTerminalSafe(json.out());
     assertThat(json(json.out()).get("error").asText()).contains(hostile);
     assertThat(json(json.out()).at("/operation/data/message").asText()).isEqualTo(hostile);
+  }
+
+  @Test
+  void auditListPagesAndExportWritesJsonLinesToAPrivateFile(@TempDir Path dir) throws Exception {
+    CliRun submitted = run("job", "submit", "--type", "diag.echo", "--data", "{\"n\":1}");
+    assertThat(submitted.code()).as(submitted.err()).isZero();
+    run("job", "submit", "--type", "diag.echo");
+
+    CliRun list = run("audit", "list", "--limit", "1", "--route", "/api/v1/jobs");
+    assertThat(list.code()).as(list.err()).isZero();
+    assertThat(list.out()).contains("SUBJECT").contains("static-token")
+        .contains("POST /api/v1/jobs").contains("diag.echo").contains("201")
+        .contains("next page: osapi audit list --after ");
+    CliRun asJson = run("audit", "list", "--json", "--since", "1h");
+    assertThat(json(asJson.out()).get("items").size()).isGreaterThanOrEqualTo(2);
+
+    Path out = dir.resolve("audit.jsonl");
+    CliRun export = run("audit", "export", "--since", "1h", "--out", out.toString());
+    assertThat(export.code()).as(export.err()).isZero();
+    assertThat(export.err()).containsPattern("wrote \\d+ audit records to ");
+    assertThat(java.nio.file.Files.getPosixFilePermissions(out))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(2)
+        .allSatisfy(l -> assertThat(json(l).get("subject").asText()).isEqualTo("static-token"));
+    CliRun again = run("audit", "export", "--out", out.toString());
+    assertThat(again.code()).as("an existing file is never overwritten").isNotZero();
+    CliRun stdout = run("audit", "export", "--since", "1h");
+    assertThat(stdout.out().lines().count()).isEqualTo(lines.size());
   }
 
   private static void assertTerminalSafe(String text) {

@@ -187,11 +187,14 @@ class OpenApiContractIT {
         + "&until=2999-01-01T00:00:00Z", null), 200);
     assertThat(conforms(c.api("GET", "/api/v1/audit/export?since=1h", null), 200)
         .responseBody()).contains("\"route\":\"/api/v1/jobs\"");
-    for (String query : List.of("limit=0", "limit=1001", "since=yesterday", "route=/x",
-        "after=not-a-cursor", "page=2")) {
+    for (String query : List.of("limit=0", "limit=1001", "page=2")) {
       refused(c.api("GET", "/api/v1/audit?" + query, null), 400);
     }
-    refused(c.api("GET", "/api/v1/audit/export?since=never", null), 400);
+    for (String query : List.of("since=yesterday", "until=soon", "route=/x",
+        "after=not-a-cursor")) {
+      conforms(c.api("GET", "/api/v1/audit?" + query, null), 400);
+    }
+    conforms(c.api("GET", "/api/v1/audit/export?since=never", null), 400);
 
     // requests the document allows that the controller refuses all the same
     conforms(c.api("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"no.such.op\"}}"), 400);

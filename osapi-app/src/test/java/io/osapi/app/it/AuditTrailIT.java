@@ -133,7 +133,11 @@ class AuditTrailIT {
           .map(Map.Entry::getValue)).as("bob (read) may not create").containsOnly(403);
       assertThat(accepted).as("creates accepted").isGreaterThanOrEqualTo(3L * PER_SUBJECT / 2);
 
-      // no refused request created a job: the store holds exactly the accepted ones
+      // no refused request created a job: the store holds exactly the accepted ones (the
+      // controller's job index replays the bucket after the restart: wait for it to catch up)
+      controller.await("the job index holds the " + accepted + " accepted jobs",
+          Duration.ofSeconds(60), () -> Http.json(Http.send("GET", controller.api("/jobs/stats"),
+              null, admin)).get("total").asLong() >= accepted);
       JsonNode stats = Http.json(Http.send("GET", controller.api("/jobs/stats"), null, admin));
       assertThat(stats.get("total").asLong()).isEqualTo(accepted);
       assertThat(jobOf.values()).doesNotHaveDuplicates().hasSize((int) accepted);

@@ -1,13 +1,18 @@
 package io.osapi.app.cli;
 
+import io.osapi.app.auth.TokenKeys;
 import io.osapi.app.config.ApiSettings;
+import io.osapi.app.config.AuthSettings;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
 import io.osapi.app.config.HostPort;
 import io.osapi.app.config.Secret;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** REST API options of the controller and the all-in-one process. */
 public final class ApiOptions {
@@ -27,6 +32,25 @@ public final class ApiOptions {
       description = "File holding the bearer token every API request must carry"
           + " (default: no token).")
   Path tokenFile;
+
+  @Option(
+      names = AuthSettings.KEY_FILE_OPTION,
+      paramLabel = "PATH",
+      description = "Key file API tokens are verified with: an HS256 secret (at least 32 bytes),"
+          + " or the ES256 public JWK or JWK Set of osapi-app token keygen; mode 600"
+          + " (default: no signed tokens).")
+  Path tokenKeyFile;
+
+  @Option(
+      names = AuthSettings.REVOKED_FILE_OPTION,
+      paramLabel = "PATH",
+      description = "Deny list of API token ids (jti), one a line, # comments; re-read within a"
+          + " second of a change (default: none).")
+  Path tokenRevokedFile;
+
+  /** The command this mixin is part of: its default value provider holds the config's roles. */
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
 
   @Option(
       names = "--max-body-bytes",
@@ -82,9 +106,20 @@ public final class ApiOptions {
           + token.get().value().length() + " characters; use at least " + MIN_TOKEN_LENGTH
           + " (openssl rand -hex 32 > " + tokenFile + ")");
     }
+    if (tokenKeyFile != null) {
+      TokenKeys.readFile(AuthSettings.KEY_FILE_OPTION, tokenKeyFile); // refused now, exit 2
+    }
+    AuthSettings auth = new AuthSettings(Optional.ofNullable(tokenKeyFile),
+        Optional.ofNullable(tokenRevokedFile), customRoles());
     return new ApiSettings(addr, token, maxBodyBytes, threads,
         ApiSettings.parseHostNames(hostNames), Durations.parse("--job-timeout", jobTimeout),
         Durations.parseAtMost("--create-patience", createPatience,
-            ApiSettings.MAX_CREATE_PATIENCE, "20s"));
+            ApiSettings.MAX_CREATE_PATIENCE, "20s"), auth);
+  }
+
+  /** The custom roles of the config file, if the command line was read with one. */
+  private Map<String, String> customRoles() {
+    return mixee != null && mixee.defaultValueProvider() instanceof OptionSources s
+        ? s.customRoles() : Map.of();
   }
 }

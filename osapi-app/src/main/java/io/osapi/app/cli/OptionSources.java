@@ -1,5 +1,6 @@
 package io.osapi.app.cli;
 
+import io.osapi.app.auth.Roles;
 import io.osapi.app.config.ConfigException;
 import java.io.IOException;
 import java.io.Reader;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Model.OptionSpec;
  * environment variable ({@code --api-addr} is {@code OSAPI_API_ADDR}), then the config file (Java
  * properties keyed by the option name without dashes, {@code api-addr=127.0.0.1:8080}), then the
  * option's built-in default. Remembers which options it supplied, so an error can say where a bad
- * value came from.
+ * value came from. The config file may also define custom API roles, {@code role.NAME =
+ * jobs:read, jobs:create} ({@link Roles}), checked when it is read.
  */
 public final class OptionSources implements IDefaultValueProvider {
   /** The option naming the config file. */
@@ -36,17 +38,21 @@ public final class OptionSources implements IDefaultValueProvider {
   public static final Set<String> PER_INVOCATION =
       Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout",
           "--retry-for", "--status", "--limit", "--offset", "--after", "--json",
-          "--fingerprint");
+          "--fingerprint", "--alg", "--out", "--key-file", "--subject", "--role", "--permission",
+          "--ttl", "--not-before");
 
   private final Map<String, String> env;
   private final Map<String, String> file;
   private final Path filePath;
+  private final Map<String, String> roles;
   private final Map<String, String> supplied = new ConcurrentHashMap<>();
 
-  private OptionSources(Map<String, String> env, Map<String, String> file, Path filePath) {
+  private OptionSources(Map<String, String> env, Map<String, String> file, Path filePath,
+      Map<String, String> roles) {
     this.env = Map.copyOf(env);
     this.file = Map.copyOf(file);
     this.filePath = filePath;
+    this.roles = Map.copyOf(roles);
   }
 
   /**
@@ -71,7 +77,7 @@ public final class OptionSources implements IDefaultValueProvider {
       path = env.get(envName(CONFIG_OPTION));
     }
     if (path == null || path.isBlank()) {
-      return new OptionSources(env, Map.of(), null);
+      return new OptionSources(env, Map.of(), null, Map.of());
     }
     Path p = Path.of(path);
     Properties props = new Properties();
@@ -83,7 +89,12 @@ public final class OptionSources implements IDefaultValueProvider {
       throw new ConfigException(CONFIG_OPTION, "cannot read " + p + ": " + e.getMessage());
     }
     Map<String, String> values = new TreeMap<>();
+    Map<String, String> roles = new TreeMap<>();
     for (String k : props.stringPropertyNames()) {
+      if (k.startsWith(Roles.KEY_PREFIX)) {
+        roles.put(k, props.getProperty(k).trim());
+        continue;
+      }
       String key = k.startsWith("--") ? k.substring(2) : k;
       String opt = "--" + key;
       if (!known.contains(opt) || opt.equals(CONFIG_OPTION) || PER_INVOCATION.contains(opt)) {
@@ -92,7 +103,16 @@ public final class OptionSources implements IDefaultValueProvider {
       }
       values.put("--" + key, props.getProperty(k).trim());
     }
-    return new OptionSources(env, values, p);
+    Roles.withCustom(roles); // a bad role is refused naming its key
+    return new OptionSources(env, values, p, roles);
+  }
+
+  /**
+   * The custom roles of the config file: {@code role.NAME} keys to their permission lists as
+   * written, already checked by {@link Roles#withCustom}.
+   */
+  public Map<String, String> customRoles() {
+    return roles;
   }
 
   /** The environment variable of an option: {@code --api-addr} is {@code OSAPI_API_ADDR}. */

@@ -21,10 +21,11 @@ import java.util.regex.Pattern;
  *     request does not say (1 s to 24 h)
  * @param createPatience how long a create is held while the job store or queue is unavailable
  *     (0 s to {@link #MAX_CREATE_PATIENCE}), then 503
+ * @param auth signed API tokens and custom roles
  */
 public record ApiSettings(
     HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
-    List<String> hostNames, Duration jobTimeout, Duration createPatience) {
+    List<String> hostNames, Duration jobTimeout, Duration createPatience, AuthSettings auth) {
   /** Default API address: loopback, port 8080. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:8080";
 
@@ -67,6 +68,14 @@ public record ApiSettings(
       throw new ConfigException("--create-patience", "must be between 0s and 20s, got "
           + Durations.format(createPatience));
     }
+    Objects.requireNonNull(auth, "auth");
+  }
+
+  /** Settings without signed tokens. */
+  public ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
+      List<String> hostNames, Duration jobTimeout, Duration createPatience) {
+    this(address, token, maxBodyBytes, threads, hostNames, jobTimeout, createPatience,
+        AuthSettings.NONE);
   }
 
   /** Settings with the default create patience. */
@@ -119,22 +128,31 @@ public record ApiSettings(
 
   /** These settings with another default job timeout. */
   public ApiSettings withJobTimeout(Duration t) {
-    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, t, createPatience);
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, t, createPatience,
+        auth);
   }
 
   /** These settings with another create patience. */
   public ApiSettings withCreatePatience(Duration p) {
-    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout, p);
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout, p,
+        auth);
   }
 
   /** These settings with a bearer token required. */
   public ApiSettings withToken(Secret t) {
     return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames, jobTimeout,
-        createPatience);
+        createPatience, auth);
   }
 
   /** These settings with another body cap. */
   public ApiSettings withMaxBodyBytes(int n) {
-    return new ApiSettings(address, token, n, threads, hostNames, jobTimeout, createPatience);
+    return new ApiSettings(address, token, n, threads, hostNames, jobTimeout, createPatience,
+        auth);
+  }
+
+  /** These settings with signed API tokens and custom roles. */
+  public ApiSettings withAuth(AuthSettings a) {
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout,
+        createPatience, a);
   }
 }

@@ -6,6 +6,8 @@ import io.osapi.app.api.ApiFilters;
 import io.osapi.app.api.ApiServer;
 import io.osapi.app.api.BearerAuth;
 import io.osapi.app.api.JobsApi;
+import io.osapi.app.auth.ApiAuthenticator;
+import io.osapi.app.auth.Authenticator;
 import io.osapi.app.config.ApiSettings;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.ProcessSettings;
@@ -30,11 +32,25 @@ public interface HttpModule {
     return settings.requireApi();
   }
 
-  /** The REST API server; requests are refused with 503 while the backend is not connected. */
+  /**
+   * Who may call the API: signed tokens, the static token, or nobody asked (no credential
+   * configured). Reads the key file and deny list, and logs which credentials are accepted.
+   */
   @Provides
   @Singleton
-  static ApiServer apiServer(
-      ApiSettings settings, JobClient client, Backend backend, Clock clock, ApiFilters filters) {
+  static Authenticator authenticator(ApiSettings settings, Clock clock) {
+    return ApiAuthenticator.fromSettings(settings.token(), settings.auth(), clock);
+  }
+
+  /**
+   * The REST API server; requests are refused with 503 while the backend is not connected. The
+   * authenticator is made with it (its files read, its start-up line logged); the server's edge
+   * takes it over from {@link BearerAuth}.
+   */
+  @Provides
+  @Singleton
+  static ApiServer apiServer(ApiSettings settings, JobClient client, Backend backend, Clock clock,
+      ApiFilters filters, Authenticator authenticator) {
     JobsApi api =
         new JobsApi(
             client, new BearerAuth(settings.token()), settings.maxBodyBytes(), backend::connected,

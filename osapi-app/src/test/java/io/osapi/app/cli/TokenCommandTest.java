@@ -56,6 +56,7 @@ class TokenCommandTest {
     assertThat(i.code()).as(i.err()).isZero();
     assertThat(i.out()).contains("\"alg\" : \"ES256\"").contains("\"sub\" : \"alice\"")
         .contains("\"roles\" : [ \"write\" ]").contains("\"jti\" : ")
+        .containsPattern("valid: from 20\\d\\d-\\d\\d-\\d\\dT[0-9:]+Z until 20")
         .contains("verifies: yes (subject alice; permissions ")
         .contains("jobs:delete");
     assertThat(i.out()).as("no key material").doesNotContain(Files.readString(pub).strip())

@@ -25,7 +25,8 @@ class RevocationListTest {
 
   @Test
   void aTokenRevokedInTheFileIsRefusedWithinSeconds() throws Exception {
-    Path f = Files.writeString(dir.resolve("revoked"), "# revoked tokens\nother-id  # lost laptop\n");
+    Path f = Files.writeString(dir.resolve("revoked"),
+        "# revoked tokens\nother-id  # lost laptop\n");
     RevocationList list = RevocationList.watching(OPT, f);
     assertThat(list.size()).isEqualTo(1);
     ECKey key = ecKey("k1");
@@ -39,7 +40,8 @@ class RevocationListTest {
 
     Files.writeString(f, "other-id\nid-1\n");
     await().atMost(Duration.ofSeconds(10)).until(
-        () -> v.verify(token) instanceof Authentication.Refused r && r.detail().startsWith("revoked"));
+        () -> v.verify(token) instanceof Authentication.Refused r
+            && r.detail().startsWith("revoked"));
 
     // the file gone: the ids read before stay revoked
     Files.delete(f);

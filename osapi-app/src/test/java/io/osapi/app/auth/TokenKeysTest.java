@@ -12,7 +12,6 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import io.osapi.app.config.ConfigException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +27,14 @@ import org.junit.jupiter.api.io.TempDir;
 class TokenKeysTest {
   private static final String OPT = "--api-token-key-file";
   @TempDir Path dir;
+
+  /** A 2048-bit RSA modulus (RFC 7517 appendix A.1). */
+  private static final String RSA_N =
+      "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5p"
+      + "cM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTO"
+      + "Q5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75"
+      + "IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLq"
+      + "HpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw";
 
   private Path write(String name, byte[] content, String mode) throws Exception {
     Path p = dir.resolve(name);
@@ -73,10 +80,15 @@ class TokenKeysTest {
 
   @Test
   void onlyEcP256JwksAreAccepted() throws Exception {
-    Path rsa = write("rsa.jwk", new RSAKeyGenerator(2048).generate().toPublicJWK().toJSONString()
-        .getBytes(StandardCharsets.UTF_8), "rw-------");
+    Path rsa = write("rsa.jwk", ("{\"kty\":\"RSA\",\"n\":\"" + RSA_N
+        + "\",\"e\":\"AQAB\"}").getBytes(StandardCharsets.UTF_8), "rw-------");
     assertThatThrownBy(() -> TokenKeys.readFile(OPT, rsa)).isInstanceOf(ConfigException.class)
         .hasMessageContaining("only EC P-256 keys (ES256)");
+    Path ed = write("ed.jwk", ("{\"kty\":\"OKP\",\"crv\":\"Ed25519\","
+        + "\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}")
+        .getBytes(StandardCharsets.UTF_8), "rw-------");
+    assertThatThrownBy(() -> TokenKeys.readFile(OPT, ed)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("OKP key").hasMessageContaining("only EC P-256 keys (ES256)");
     Path p384 = write("p384.jwk", new ECKeyGenerator(Curve.P_384).generate().toPublicJWK()
         .toJSONString().getBytes(StandardCharsets.UTF_8), "rw-------");
     assertThatThrownBy(() -> TokenKeys.readFile(OPT, p384)).isInstanceOf(ConfigException.class)

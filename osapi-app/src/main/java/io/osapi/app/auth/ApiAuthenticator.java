@@ -172,8 +172,8 @@ public final class ApiAuthenticator implements Authenticator {
      */
     public String describe() {
       if (staticToken == null && keys == null) {
-        return "API tokens: none configured: every request is accepted as " + Caller.ANONYMOUS_SUBJECT
-            + " (keep the API on loopback)";
+        return "API tokens: none configured: every request is accepted as "
+            + Caller.ANONYMOUS_SUBJECT + " (keep the API on loopback)";
       }
       List<String> parts = new ArrayList<>();
       if (keys != null) {

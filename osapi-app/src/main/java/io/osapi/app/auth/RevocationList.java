@@ -71,7 +71,7 @@ public final class RevocationList {
     } catch (UnsupportedOperationException | IOException e) {
       // no POSIX permissions here; reading below reports an unreadable file
     }
-    RevocationList l = new RevocationList(file, Set.of());
+    RevocationList l = new RevocationList(file.toAbsolutePath(), Set.of());
     try {
       l.reload();
     } catch (IOException e) {

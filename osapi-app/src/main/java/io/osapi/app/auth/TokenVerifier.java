@@ -166,7 +166,8 @@ public final class TokenVerifier {
   }
 
   /** The parts of a token that {@link #decode} read. */
-  public record Decoded(java.util.Map<String, Object> header, java.util.Map<String, Object> claims) {
+  public record Decoded(
+      java.util.Map<String, Object> header, java.util.Map<String, Object> claims) {
   }
 
   /** The {@code alg} of a token's header, if it has a readable one, for a refusal's detail. */

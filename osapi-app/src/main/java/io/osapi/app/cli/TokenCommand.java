@@ -158,8 +158,9 @@ public final class TokenCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       versionProvider = VersionProvider.class,
       sortOptions = false,
-      description = "Prints a token's header and claims as JSON and, with --key-file, whether it"
-          + " verifies now (exit 1 when it does not). Never prints a key.")
+      description = "Prints a token's header and claims as JSON, the times it is valid and,"
+          + " with --key-file, whether it verifies now (exit 1 when it does not). Never prints a"
+          + " key.")
   static final class Inspect implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -194,6 +195,8 @@ public final class TokenCommand implements Callable<Integer> {
       both.put("header", d.header());
       both.put("claims", d.claims());
       out.println(ApiJson.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(both));
+      out.println("valid: from " + time(d.claims(), "nbf", time(d.claims(), "iat", "?"))
+          + " until " + time(d.claims(), "exp", "?"));
       if (keyFile == null) {
         out.println("verifies: not checked (no --key-file)");
         return 0;
@@ -214,6 +217,12 @@ public final class TokenCommand implements Callable<Integer> {
       Authentication.Refused r = (Authentication.Refused) a;
       out.println("verifies: no: " + r.reason().label() + ": " + r.detail());
       return 1;
+    }
+
+    /** A time claim (seconds since the epoch) as a UTC time, or {@code absent}. */
+    private static String time(Map<String, Object> claims, String name, String absent) {
+      return claims.get(name) instanceof Number n
+          ? Instant.ofEpochSecond(n.longValue()).toString() : absent;
     }
   }
 }

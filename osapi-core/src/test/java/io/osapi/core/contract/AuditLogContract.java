@@ -152,6 +152,18 @@ public abstract class AuditLogContract {
   }
 
   @Test
+  void aPendingRecordNeverReplacesItsFinalOneEvenWhenItComesFirstAfterIt() {
+    AuditRecord p = pending("alice", "/api/v1/jobs", 0);
+    AuditRecord f = p.completed(200, 9);
+    append(f); // the pending append was lost on the way, or is late
+    append(p);
+    assertThat(log.list(AuditQuery.newest(10)).items()).containsExactly(f);
+    List<AuditRecord> out = new ArrayList<>();
+    log.export(T0.minusSeconds(60), out::add);
+    assertThat(out).containsExactly(f);
+  }
+
+  @Test
   void concurrentDuplicatesAreStoredOnce() throws Exception {
     List<AuditRecord> records = new ArrayList<>();
     for (int i = 0; i < 50; i++) {

@@ -305,6 +305,7 @@ public abstract class AuditLogContract {
     assertThat(log.export(T0.minusSeconds(3600), everything::add)).isEqualTo(4);
     assertThat(everything).containsExactly(r0, r1, r3, f2);
     assertThat(log.export(T0.plusSeconds(31), r -> { })).isZero();
+    assertThat(log.export(Instant.MIN, r -> { })).as("since the beginning of time").isEqualTo(4);
   }
 
   @Test

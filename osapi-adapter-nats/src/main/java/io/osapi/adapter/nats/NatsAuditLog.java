@@ -238,7 +238,8 @@ final class NatsAuditLog implements AuditLog {
       ConsumerConfiguration cc = ConsumerConfiguration.builder()
           .ackPolicy(AckPolicy.None)
           .deliverPolicy(DeliverPolicy.ByStartTime)
-          .startTime(ZonedDateTime.ofInstant(since.minus(EXPORT_SLACK), ZoneOffset.UTC))
+          .startTime(ZonedDateTime.ofInstant(since.isAfter(Instant.EPOCH.plus(EXPORT_SLACK))
+              ? since.minus(EXPORT_SLACK) : Instant.EPOCH, ZoneOffset.UTC))
           .filterSubject(NatsLayout.AUDIT_SUBJECTS)
           .build();
       sub = s.js.subscribe(null, PushSubscribeOptions.builder().stream(NatsLayout.AUDIT_STREAM)

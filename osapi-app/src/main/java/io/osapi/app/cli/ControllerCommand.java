@@ -29,6 +29,7 @@ public final class ControllerCommand implements Callable<Integer> {
 
   @Mixin ApiOptions api;
   @Mixin NatsOptions natsOptions;
+  @Mixin AuditOptions audit;
   @Mixin CommonServerOptions common;
 
   /** @param launcher builds the process */
@@ -45,7 +46,8 @@ public final class ControllerCommand implements Callable<Integer> {
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-controller"),
         Optional.empty(),
-        common.lifecycle());
+        common.lifecycle())
+        .withAudit(audit.toSettings(io.osapi.app.config.AuditSettings.DEFAULT.embeddedCapacity()));
   }
 
   @Override

@@ -33,6 +33,14 @@ public final class EmbeddedOptions {
           + " (default: ${DEFAULT-VALUE}).")
   String maxBytes;
 
+  @Option(
+      names = "--embedded-audit-capacity",
+      paramLabel = "N",
+      defaultValue = "100000",
+      description = "Without --nats: audit records the embedded broker keeps at most, 1 to"
+          + " 10000000; past it the oldest go (default: ${DEFAULT-VALUE}).")
+  int auditCapacity;
+
   /**
    * The limits for a heap of {@code maxHeapBytes}.
    *

@@ -52,6 +52,7 @@ public final class OsapiCommand implements Callable<Integer> {
   @Mixin WorkerOptions worker;
   @Mixin NatsOptions natsOptions;
   @Mixin EmbeddedOptions embeddedOptions;
+  @Mixin AuditOptions audit;
   @Mixin CommonServerOptions common;
 
   /** @param launcher builds the process */
@@ -81,7 +82,8 @@ public final class OsapiCommand implements Callable<Integer> {
         common.lifecycle(),
         natsOptions.jobTtl(),
         embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()))
-        .withWorkerKeyFile(worker.keyFile(w.workerId()));
+        .withWorkerKeyFile(worker.keyFile(w.workerId()))
+        .withAudit(audit.toSettings(embeddedOptions.auditCapacity));
   }
 
   @Override

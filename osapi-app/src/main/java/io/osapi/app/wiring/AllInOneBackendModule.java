@@ -19,7 +19,6 @@ public interface AllInOneBackendModule {
       HealthMetrics health, Clock clock) {
     return settings.nats().isPresent()
         ? NatsModule.nats(settings.requireNats(), connection, health)
-        : EmbeddedBrokerModule.embedded(clock, settings.jobRetention(),
-            settings.embeddedLimits());
+        : EmbeddedBrokerModule.embedded(clock, settings);
   }
 }

@@ -14,6 +14,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,6 +183,38 @@ class ServerOptionsTest {
     assertThat(s.embeddedLimits().maxBytes()).isEqualTo(64L << 20);
     assertThat(settings(Map.of(), "--embedded-max-bytes", "2g").embeddedLimits().maxBytes())
         .isEqualTo(2L << 30);
+  }
+
+  @Test
+  void auditRetentionAndTheEmbeddedRing() {
+    ProcessSettings d = settings(Map.of());
+    assertThat(d.audit().retention()).isEqualTo(Duration.ofDays(30));
+    assertThat(d.audit().embeddedCapacity()).isEqualTo(100_000);
+    ProcessSettings s = settings(Map.of("OSAPI_AUDIT_RETENTION", "2h"),
+        "--embedded-audit-capacity", "50");
+    assertThat(s.audit().retention()).isEqualTo(Duration.ofHours(2));
+    assertThat(s.audit().embeddedCapacity()).isEqualTo(50);
+    ProcessSettings c = settings(Map.of(), "controller", "--audit-retention", "90d");
+    assertThat(c.audit().retention()).isEqualTo(Duration.ofDays(90));
+    assertThat(c.requireNats().auditRetention()).as("the stream's max age")
+        .isEqualTo(Duration.ofDays(90));
+    assertThat(settings(Map.of(), "controller").requireNats().auditRetention())
+        .isEqualTo(Duration.ofDays(30));
+    assertThat(settings(Map.of(), "--nats", "nats://127.0.0.1:4222", "--audit-retention", "1h")
+        .requireNats().auditRetention()).isEqualTo(Duration.ofHours(1));
+
+    for (String bad : List.of("59m", "0s", "3651d", "soon")) {
+      JobCommandsTest.assertUsage(CliRun.run(Map.of(), "controller", "--audit-retention", bad),
+          "--audit-retention");
+    }
+    for (String bad : List.of("0", "10000001", "many")) {
+      JobCommandsTest.assertUsage(CliRun.run(Map.of(), "--embedded-audit-capacity", bad),
+          "--embedded-audit-capacity");
+    }
+    // a worker never touches the audit trail: the option is not one of its own
+    CliRun w = CliRun.run(Map.of(), "worker", "--audit-retention", "2h");
+    assertThat(w.code()).isEqualTo(2);
+    assertThat(w.err()).contains("--audit-retention");
   }
 
   @Test

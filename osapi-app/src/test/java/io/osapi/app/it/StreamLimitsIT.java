@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The limits of every stream and bucket, and who owns them, on real processes: nats-server, a
- * controller ({@code --job-ttl 2h --nats-max-bytes 64m}) and a worker started as osapi does, the
+ * controller ({@code --job-ttl 2h --nats-max-bytes 64m --audit-retention 48h}) and a worker started as osapi does, the
  * worker with different settings ({@code --job-ttl 1s --nats-max-bytes 32m}). Every stream on the
  * server then has a byte limit and a max age or message limit, together within the controller's
  * 64 MiB; the job bucket keeps the controller's max age (the worker says so and adopts it, and a
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreamLimitsIT {
   private static final List<String> OSAPI_STREAMS = List.of("JOBS", "JOBS_ADVISORIES",
-      "JOBS_DEADLINES", "KV_osapi-jobs", "KV_osapi-workers", "KV_osapi-worker-state");
+      "JOBS_DEADLINES", "KV_osapi-jobs", "KV_osapi-workers", "KV_osapi-worker-state", "AUDIT");
 
   @TempDir Path dir;
 
@@ -42,7 +42,7 @@ class StreamLimitsIT {
         OsProcess controller = OsProcess.start("limits-controller", dir, Map.of(),
             OsProcess.javaJar(OsProcess.jar(), "controller", "--nats", nats.url(), "--api-addr",
                 "127.0.0.1:" + apiPort, "--metrics-addr", "127.0.0.1:" + metricsPort,
-                "--job-ttl", "2h", "--nats-max-bytes", "64m"))) {
+                "--job-ttl", "2h", "--nats-max-bytes", "64m", "--audit-retention", "48h"))) {
       controller.await("controller ready", Duration.ofSeconds(60), () -> Http.status(
           URI.create("http://127.0.0.1:" + metricsPort + "/health/ready")) == 200);
       try (OsProcess worker = OsProcess.start("limits-worker", dir, Map.of(),
@@ -67,6 +67,10 @@ class StreamLimitsIT {
         }
         assertThat(total).as("osapi's streams within the controller's --nats-max-bytes")
             .isLessThanOrEqualTo(64L << 20).isGreaterThan(32L << 20);
+        // the audit trail: the controller's retention, one message per record, 10 % of 64 MiB
+        assertThat(streams.get("AUDIT").getMaxAge()).isEqualTo(Duration.ofHours(48));
+        assertThat(streams.get("AUDIT").getMaxMsgsPerSubject()).isEqualTo(1);
+        assertThat(streams.get("AUDIT").getMaxBytes()).isEqualTo((64L << 20) / 100 * 10);
         // the worker's --job-ttl 1s did not reach the bucket: the controller owns it
         assertThat(streams.get("KV_osapi-jobs").getMaxAge()).isEqualTo(Duration.ofHours(2));
         assertThat(worker.stdout() + worker.stderr())

@@ -9,7 +9,7 @@ import io.osapi.core.audit.AuditLog;
  * worker are built from one ({@code JobClient.builder(broker, operations)}, {@code
  * WorkerService.builder(broker, operations)}).
  *
- * <p>The broker owns what its ports share (a connection, threads): closing it ends all three.
+ * <p>The broker owns what its ports share (a connection, threads): closing it ends all of them.
  * Close the job clients and workers built on it first.
  */
 public interface Broker extends AutoCloseable {

@@ -174,9 +174,14 @@ public final class EdgeAccess {
 
   /** What the audit record and the permission check need from a request's body and path. */
   private record Facts(String operation, String target, Map<String, String> ids,
-      boolean unknownJob, boolean badBody) {
+      boolean unknownJob, boolean badBody, String data) {
     Facts(String operation, String target, Map<String, String> ids) {
-      this(operation, target, ids, false, false);
+      this(operation, target, ids, false, false, null);
+    }
+
+    Facts(String operation, String target, Map<String, String> ids, boolean unknownJob,
+        boolean badBody) {
+      this(operation, target, ids, unknownJob, badBody, null);
     }
   }
 
@@ -227,7 +232,16 @@ public final class EdgeAccess {
     }
     JsonNode op = n.get("operation");
     String type = op != null && op.isObject() ? textOrNull(op, "type") : null;
-    return new Facts(type == null ? null : clip(type), clip(textOrNull(n, "target")), Map.of());
+    String data = null;
+    if (op != null && op.isObject() && op.hasNonNull("data")) {
+      // as sent (the job keeps these bytes); the record cuts it at AuditRecord.MAX_DATA
+      data = RequestBodies.rawMember(body, "operation", "data");
+      if (data == null) {
+        data = op.get("data").toString();
+      }
+    }
+    return new Facts(type == null ? null : clip(type), clip(textOrNull(n, "target")), Map.of(),
+        false, false, data);
   }
 
   private static JsonNode parse(byte[] body, boolean required, java.util.Set<String> fields) {
@@ -252,7 +266,7 @@ public final class EdgeAccess {
     Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     return new AuditRecord(newId(), now, caller.subject(), caller.roles(),
         source(ex.getRemoteAddress()), method, m.route().template(), f.ids(), f.operation(),
-        f.target(), null, null, requestId, null);
+        f.target(), null, null, requestId, null, f.data());
   }
 
   private static String newId() {

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * answers them and the export writes them (one per line). Field names are snake case: {@code id},
  * {@code time}, {@code subject}, {@code roles}, {@code source}, {@code method}, {@code route},
  * {@code ids}, {@code operation}, {@code target}, {@code status}, {@code duration_ms}, {@code
- * request_id}, {@code trace_id}; null fields are left out.
+ * request_id}, {@code trace_id}, {@code data}; null fields are left out.
  *
  * <p>{@code time} is written in RFC 3339, UTC, to the millisecond ({@code
  * 2026-12-05T22:42:39.123Z}): a record read back has its time truncated to milliseconds. Strings
@@ -65,6 +65,7 @@ public final class AuditJson {
     put(m, "duration_ms", r.durationMs());
     m.put("request_id", text(r.requestId()));
     put(m, "trace_id", r.traceId() == null ? null : text(r.traceId()));
+    put(m, "data", r.data() == null ? null : text(r.data()));
     return m;
   }
 
@@ -109,7 +110,8 @@ public final class AuditJson {
           status(m.get("status")),
           number(m.get("duration_ms"), "duration_ms"),
           string(m, "request_id", true),
-          string(m, "trace_id", false));
+          string(m, "trace_id", false),
+          string(m, "data", false));
     } catch (NullPointerException e) {
       throw new IllegalArgumentException("audit record lacks " + e.getMessage(), e);
     }

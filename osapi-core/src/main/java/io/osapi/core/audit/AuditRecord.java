@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param requestId the request id (the client's {@code X-Request-Id} when it sent a valid one,
  *     else {@link #id})
  * @param traceId the trace id, or null
+ * @param data the operation data of a create as sent (JSON text), at most {@link #MAX_DATA}
+ *     characters: longer data is cut there and ends with {@link #CUT}; null when none
  */
 public record AuditRecord(
     String id,
@@ -45,8 +47,15 @@ public record AuditRecord(
     Integer status,
     Long durationMs,
     String requestId,
-    String traceId) {
-  /** Checks the required fields; copies the collections. */
+    String traceId,
+    String data) {
+  /** The most characters of operation data a record keeps. */
+  public static final int MAX_DATA = 4096;
+
+  /** What data cut at {@link #MAX_DATA} ends with. */
+  public static final String CUT = "...(cut)";
+
+  /** Checks the required fields; copies the collections; cuts long data. */
   public AuditRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(time, "time");
@@ -60,6 +69,21 @@ public record AuditRecord(
     if (id.isEmpty() || id.length() > 64) {
       throw new IllegalArgumentException("audit record id must be 1 to 64 characters");
     }
+    if (data != null && data.length() > MAX_DATA) {
+      int end = MAX_DATA - CUT.length();
+      if (Character.isHighSurrogate(data.charAt(end - 1))) {
+        end--;
+      }
+      data = data.substring(0, end) + CUT;
+    }
+  }
+
+  /** A record without operation data. */
+  public AuditRecord(String id, Instant time, String subject, List<String> roles, String source,
+      String method, String route, Map<String, String> ids, String operation, String target,
+      Integer status, Long durationMs, String requestId, String traceId) {
+    this(id, time, subject, roles, source, method, route, ids, operation, target, status,
+        durationMs, requestId, traceId, null);
   }
 
   /** True before the request's answer was recorded. */
@@ -70,6 +94,6 @@ public record AuditRecord(
   /** This record completed with the answer's status and the request's duration. */
   public AuditRecord completed(int status, long durationMs) {
     return new AuditRecord(id, time, subject, roles, source, method, route, ids, operation, target,
-        status, durationMs, requestId, traceId);
+        status, durationMs, requestId, traceId, data);
   }
 }

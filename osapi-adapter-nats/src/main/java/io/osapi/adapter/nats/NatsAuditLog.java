@@ -197,7 +197,7 @@ final class NatsAuditLog implements AuditLog {
         .deliverPolicy(DeliverPolicy.ByStartSequence)
         .startSequence(lo)
         .filterSubject(NatsLayout.AUDIT_SUBJECTS)
-        .inactiveThreshold(Duration.ofSeconds(30))
+        .inactiveThreshold(Duration.ofSeconds(5)) // removed by the server soon after the read
         .build();
     JetStreamSubscription sub = s.js.subscribe(null, PushSubscribeOptions.builder()
         .stream(NatsLayout.AUDIT_STREAM).configuration(cc).build());

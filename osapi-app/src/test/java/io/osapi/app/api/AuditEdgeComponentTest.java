@@ -102,11 +102,26 @@ class AuditEdgeComponentTest {
     assertThat(a.route()).isEqualTo("/api/v1/jobs");
     assertThat(a.operation()).isEqualTo("diag.echo");
     assertThat(a.target()).isEqualTo("_any");
+    assertThat(a.data()).isEqualTo("{\"a\":1}");
     assertThat(a.status()).isEqualTo(201);
     assertThat(a.durationMs()).isNotNull().isNotNegative();
     assertThat(a.requestId()).isEqualTo(requestId);
     assertThat(a.source()).startsWith("127.0.0.1:");
     assertThat(h.metrics.auditRecords()).isEqualTo(1);
+  }
+
+  @Test
+  void longOperationDataIsCutInTheRecordNotInTheJob() throws Exception {
+    h = new EdgeHarness(THREE, new InMemoryAuditLog());
+    String big = "x".repeat(10_000);
+    HttpResponse<String> r = h.send("POST", "/api/v1/jobs",
+        "{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"s\":\"" + big + "\"}}}", "w");
+    assertThat(r.statusCode()).isEqualTo(201);
+    String data = h.records().get(0).data();
+    assertThat(data).hasSize(AuditRecord.MAX_DATA).startsWith("{\"s\":\"xxx")
+        .endsWith(AuditRecord.CUT);
+    String id = ApiJson.mapper().readTree(r.body()).get("job_id").asText();
+    assertThat(h.send("GET", "/api/v1/jobs/" + id, null, "r").body()).contains(big);
   }
 
   @Test

@@ -44,6 +44,28 @@ class AuditJsonTest {
   }
 
   @Test
+  void keepsOperationDataAndCutsItAtTheLimit() {
+    AuditRecord base = full();
+    AuditRecord withData = new AuditRecord(base.id(), base.time(), base.subject(), base.roles(),
+        base.source(), base.method(), base.route(), base.ids(), base.operation(), base.target(),
+        base.status(), base.durationMs(), base.requestId(), base.traceId(),
+        "{\"argv\":[\"systemctl\",\"restart\",\"nginx\"]}");
+    assertThat(json(withData)).endsWith(",\"data\":\"{\\\"argv\\\":[\\\"systemctl\\\","
+        + "\\\"restart\\\",\\\"nginx\\\"]}\"}");
+    assertThat(AuditJson.read(AuditJson.write(withData))).isEqualTo(withData);
+    assertThat(withData.completed(200, 1).data()).isEqualTo(withData.data());
+    String big = "\uD83D\uDE00".repeat(AuditRecord.MAX_DATA);
+    AuditRecord cut = new AuditRecord(base.id(), base.time(), base.subject(), base.roles(),
+        base.source(), base.method(), base.route(), base.ids(), null, null, null, null,
+        base.requestId(), null, big);
+    assertThat(cut.data().length()).isLessThanOrEqualTo(AuditRecord.MAX_DATA);
+    assertThat(cut.data()).endsWith(AuditRecord.CUT);
+    assertThat(Character.isHighSurrogate(cut.data().charAt(cut.data().length()
+        - AuditRecord.CUT.length() - 1))).as("no half character before the mark").isFalse();
+    assertThat(AuditJson.read(AuditJson.write(cut))).isEqualTo(cut);
+  }
+
+  @Test
   void roundTripsFullRecords() {
     assertThat(AuditJson.read(AuditJson.write(full()))).isEqualTo(full());
     AuditRecord p = full().completed(503, 0);

@@ -29,6 +29,14 @@ public final class TokenVerifier {
   /** Clock difference tolerated for {@code exp}, {@code nbf} and {@code iat}: 30 seconds. */
   public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
+  /**
+   * Tokens whose signature and claims verified are remembered (by their SHA-256) so that the next
+   * request with the same token skips the signature check (ES256 costs about a millisecond):
+   * at most this many, then they are all forgotten. Expiry, not-before and the deny list are
+   * checked at every use.
+   */
+  static final int MAX_CACHED = 10_000;
+
   /** Longest token looked at, in characters. */
   public static final int MAX_TOKEN_CHARS = 16 * 1024;
 
@@ -36,6 +44,8 @@ public final class TokenVerifier {
   private final Roles roles;
   private final RevocationList revoked;
   private final Clock clock;
+  private final java.util.concurrent.ConcurrentHashMap<String, Checked> verified =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * @param keys the keys, which pin the algorithm
@@ -62,6 +72,11 @@ public final class TokenVerifier {
     }
     if (token.length() > MAX_TOKEN_CHARS) {
       return refused(AuthFailure.INVALID, "token longer than " + MAX_TOKEN_CHARS + " characters");
+    }
+    String key = cacheKey(token);
+    Checked known = verified.get(key);
+    if (known != null) {
+      return use(known);
     }
     SignedJWT jwt;
     try {
@@ -98,10 +113,22 @@ public final class TokenVerifier {
     } catch (ParseException e) {
       return refused(AuthFailure.INVALID, "claims are not a JSON object");
     }
-    return check(claims, kid);
+    Object checked = claimsOf(claims, kid);
+    if (checked instanceof Checked c) {
+      if (verified.size() >= MAX_CACHED) {
+        verified.clear();
+      }
+      verified.put(key, c);
+      return use(c);
+    }
+    return (Authentication) checked;
   }
 
-  private Authentication check(JWTClaimsSet claims, String kid) {
+  /** What a verified token says: checked once, its times and revocation at every use. */
+  private record Checked(Caller caller, Instant iat, Instant exp, Instant nbf, String which) {}
+
+  /** The claims of a token whose signature verified, or why they do not do. */
+  private Object claimsOf(JWTClaimsSet claims, String kid) {
     String sub = claims.getSubject();
     Date iat = claims.getIssueTime();
     Date exp = claims.getExpirationTime();
@@ -127,26 +154,40 @@ public final class TokenVerifier {
     if (tokenRoles == null) {
       return refused(AuthFailure.INVALID, "missing claim roles" + which);
     }
-    Instant now = clock.instant();
-    if (!now.isBefore(exp.toInstant().plus(CLOCK_SKEW))) {
-      return refused(AuthFailure.EXPIRED, "expired at " + exp.toInstant() + which);
-    }
     Date nbf = claims.getNotBeforeTime();
-    if (nbf != null && now.plus(CLOCK_SKEW).isBefore(nbf.toInstant())) {
-      return refused(AuthFailure.EXPIRED, "not valid before " + nbf.toInstant() + which);
-    }
-    if (now.plus(CLOCK_SKEW).isBefore(iat.toInstant())) {
-      return refused(AuthFailure.INVALID, "issued in the future (" + iat.toInstant() + ")"
-          + which);
-    }
-    if (jti != null && revoked.isRevoked(jti)) {
-      return refused(AuthFailure.INVALID, "revoked" + which);
-    }
     List<String> rs = tokenRoles.stream().filter(Objects::nonNull).toList();
     List<String> ps = extra == null ? List.of()
         : extra.stream().filter(Objects::nonNull).toList();
-    return new Authentication.Verified(new Caller(sub, rs, roles.permissionsOf(rs, ps),
-        Optional.ofNullable(jti)));
+    return new Checked(new Caller(sub, rs, roles.permissionsOf(rs, ps), Optional.ofNullable(jti)),
+        iat.toInstant(), exp.toInstant(), nbf == null ? null : nbf.toInstant(), which);
+  }
+
+  /** The checks of every use: expiry, not-before, issue time, the deny list. */
+  private Authentication use(Checked c) {
+    Instant now = clock.instant();
+    if (!now.isBefore(c.exp().plus(CLOCK_SKEW))) {
+      return refused(AuthFailure.EXPIRED, "expired at " + c.exp() + c.which());
+    }
+    if (c.nbf() != null && now.plus(CLOCK_SKEW).isBefore(c.nbf())) {
+      return refused(AuthFailure.EXPIRED, "not valid before " + c.nbf() + c.which());
+    }
+    if (now.plus(CLOCK_SKEW).isBefore(c.iat())) {
+      return refused(AuthFailure.INVALID, "issued in the future (" + c.iat() + ")" + c.which());
+    }
+    Optional<String> jti = c.caller().tokenId();
+    if (jti.isPresent() && revoked.isRevoked(jti.get())) {
+      return refused(AuthFailure.INVALID, "revoked" + c.which());
+    }
+    return new Authentication.Verified(c.caller());
+  }
+
+  private static String cacheKey(String token) {
+    try {
+      return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest
+          .getInstance("SHA-256").digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 
   /**

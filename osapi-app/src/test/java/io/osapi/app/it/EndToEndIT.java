@@ -295,6 +295,13 @@ class EndToEndIT {
     });
     w3.terminate();
     assertThat(w3.awaitExit(Duration.ofSeconds(20))).as(w3.report()).isZero();
+    long exited = System.nanoTime();
+    controller.await("the handed-back job to complete on e2e-w1", Duration.ofSeconds(40),
+        () -> "completed".equals(job(onW3[0]).at("/workers/e2e-w1/state").asText()));
+    // handed back by a nak at the drain deadline, not found again after e2e-w1's ack wait (30 s):
+    // its 3 s sleep ran again from the start
+    assertThat(Duration.ofNanos(System.nanoTime() - exited)).as("hand-over after e2e-w3's exit")
+        .isLessThan(Duration.ofSeconds(20));
     for (String id : ids) {
       controller.await("job " + id + " to complete somewhere", Duration.ofSeconds(40), () -> {
         JsonNode ws = job(id).get("workers");

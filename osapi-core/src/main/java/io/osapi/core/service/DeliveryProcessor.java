@@ -253,6 +253,10 @@ final class DeliveryProcessor {
       error = message(t);
     }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    // the drain deadline interrupts running jobs to hand them back: settling must not be cut
+    // short by that interrupt (an interrupted thread's store write fails at once and the NATS
+    // client drops its nak, so the job waited out its ack wait); the flag is set again after
+    boolean interrupted = Thread.interrupted();
     try {
       if (outcome == JobOutcome.RELEASED) {
         release(d, key, held, op, error, took);
@@ -263,6 +267,10 @@ final class DeliveryProcessor {
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "settling job {0} failed: {1}", job.id(), e.toString());
       finished.run();
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

@@ -28,6 +28,15 @@ class InMemoryJobQueueTest extends JobQueueContract {
     return new InMemoryJobQueue(Clock.systemUTC());
   }
 
+  /**
+   * Its redelivery timers fire on time (no server-side timer granularity), so the contract's
+   * ack-wait tests prove the same with 300 ms as with NATS's 1 s, in a third of the time.
+   */
+  @Override
+  protected Duration ackWait() {
+    return Duration.ofMillis(300);
+  }
+
   /** A clock the test moves by hand. */
   private static final class ManualClock extends Clock {
     private volatile Instant now = Instant.parse("2026-11-26T10:00:00Z");

@@ -223,16 +223,8 @@ public final class ControllerClient {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + q.toString()))
         .header("Accept", "application/jsonl");
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t.value()));
-    HttpResponse<java.io.InputStream> r;
-    try {
-      r = http.send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
-      throw new ControllerException(0, "cannot reach the controller at " + base + ": "
-          + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new ControllerException(0, "interrupted", e);
-    }
+    HttpResponse<java.io.InputStream> r =
+        send(b.GET().build(), HttpResponse.BodyHandlers.ofInputStream());
     try (java.io.InputStream in = r.body()) {
       if (r.statusCode() >= 300) {
         byte[] err = in.readNBytes(64 * 1024);
@@ -279,9 +271,25 @@ public final class ControllerClient {
     } else {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     }
-    HttpResponse<byte[]> r;
+    HttpResponse<byte[]> r = send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() >= 300) {
+      throw new ControllerException(r.statusCode(), errorMessage(r), null, retryAfter(r));
+    }
+    if (type == Void.class) {
+      return null;
+    }
     try {
-      r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      return ApiJson.mapper().readValue(r.body(), type);
+    } catch (IOException e) {
+      throw new ControllerException(r.statusCode(), "the controller's answer cannot be read: "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** Sends a request; a failure to reach the controller is one clear {@link ControllerException}. */
+  private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return http.send(req, handler);
     } catch (HttpConnectTimeoutException | ConnectException e) {
       throw new ControllerException(0, "cannot reach the controller at " + base
           + ": connection refused or timed out (is it running? see --controller)", e);
@@ -294,18 +302,6 @@ public final class ControllerClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ControllerException(0, "interrupted", e);
-    }
-    if (r.statusCode() >= 300) {
-      throw new ControllerException(r.statusCode(), errorMessage(r), null, retryAfter(r));
-    }
-    if (type == Void.class) {
-      return null;
-    }
-    try {
-      return ApiJson.mapper().readValue(r.body(), type);
-    } catch (IOException e) {
-      throw new ControllerException(r.statusCode(), "the controller's answer cannot be read: "
-          + e.getMessage(), e);
     }
   }
 

@@ -98,7 +98,7 @@ public final class WorkerService implements AutoCloseable {
     this.slots = new Semaphore(config.concurrency());
     this.processor = new DeliveryProcessor(config,
         new RunWriter(store, config.workerId(), clock, key),
-        operations, metrics, clock, () -> stopping);
+        operations, b.verifier, metrics, clock, () -> stopping);
   }
 
   /**
@@ -121,6 +121,7 @@ public final class WorkerService implements AutoCloseable {
     private JobMetrics metrics = JobMetrics.noop();
     private Clock clock = Clock.systemUTC();
     private WorkerKey key;
+    private JobVerifier verifier;
 
     private Builder(WorkerConfig config, Broker broker, OperationRegistry operations) {
       this.config = Objects.requireNonNull(config, "config");
@@ -147,6 +148,15 @@ public final class WorkerService implements AutoCloseable {
      */
     public Builder key(WorkerKey key) {
       this.key = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /**
+     * The controllers' public keys a privileged job's signature is checked with before it is
+     * claimed. Without them, every privileged job is refused (bad signature).
+     */
+    public Builder verifier(JobVerifier verifier) {
+      this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
     }
 
@@ -193,10 +203,11 @@ public final class WorkerService implements AutoCloseable {
       metrics.workerConnected(config.workerId(), config.concurrency());
       LOG.log(
           Level.INFO,
-          "worker {0} started: concurrency {1}, labels {2}",
+          "worker {0} started: concurrency {1}, labels {2}, allows {3}",
           config.workerId(),
           config.concurrency(),
-          config.labels());
+          config.labels(),
+          config.allowed());
     }
   }
 
@@ -387,7 +398,7 @@ public final class WorkerService implements AutoCloseable {
   private WorkerInfo info() {
     return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
         processor.active(), config.concurrency(), state, process, null,
-        key == null ? null : key.publicKey());
+        key == null ? null : key.publicKey(), config.allowed().globs());
   }
 
   private void progressAcks() {

@@ -40,6 +40,7 @@ public final class Cli {
     cl.addSubcommand(new CommandLine(new WorkerCommand(launcher)));
     cl.addSubcommand(new CommandLine(new JobCommand()));
     cl.addSubcommand(new CommandLine(new WorkersCommand()));
+    cl.addSubcommand(new CommandLine(new KeysCommand()));
     cl.setUsageHelpWidth(100);
     return cl;
   }

@@ -28,6 +28,7 @@ public final class ControllerCommand implements Callable<Integer> {
   @Mixin MetricsAddressOption metrics = new MetricsAddressOption(MetricsSettings.CONTROLLER_ADDRESS);
 
   @Mixin ApiOptions api;
+  @Mixin JobKeyOptions.Signing signing;
   @Mixin NatsOptions natsOptions;
   @Mixin CommonServerOptions common;
 
@@ -45,7 +46,7 @@ public final class ControllerCommand implements Callable<Integer> {
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-controller"),
         Optional.empty(),
-        common.lifecycle());
+        common.lifecycle()).withJobKeys(JobKeyOptions.controller(signing));
   }
 
   @Override

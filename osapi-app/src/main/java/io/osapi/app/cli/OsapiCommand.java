@@ -50,6 +50,8 @@ public final class OsapiCommand implements Callable<Integer> {
 
   @Mixin ApiOptions api;
   @Mixin WorkerOptions worker;
+  @Mixin JobKeyOptions.Signing signing;
+  @Mixin JobKeyOptions.Verify verify;
   @Mixin NatsOptions natsOptions;
   @Mixin EmbeddedOptions embeddedOptions;
   @Mixin CommonServerOptions common;
@@ -81,7 +83,8 @@ public final class OsapiCommand implements Callable<Integer> {
         common.lifecycle(),
         natsOptions.jobTtl(),
         embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()))
-        .withWorkerKeyFile(worker.keyFile(w.workerId()));
+        .withWorkerKeyFile(worker.keyFile(w.workerId()))
+        .withJobKeys(JobKeyOptions.allInOne(signing, verify));
   }
 
   @Override

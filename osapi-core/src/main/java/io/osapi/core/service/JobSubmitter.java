@@ -128,13 +128,7 @@ final class JobSubmitter {
     Duration t = timeout;
     Hold hold = new Hold(job.id());
     CompletableFuture<List<String>> expected = hold.attempt("reading the registered workers",
-        () -> {
-          if (target instanceof Target.Any) {
-            targets.requireSomeoneAllows(def);
-            return CompletableFuture.completedFuture(List.<String>of());
-          }
-          return CompletableFuture.completedFuture(targets.expected(target, def));
-        });
+        () -> CompletableFuture.completedFuture(targets.expected(target, def)));
     if (expected.isCompletedExceptionally()) {
       Throwable c = Futures.unwrap(expected.handle((v, e) -> e).join());
       if (c instanceof InvalidInputException bad) {

@@ -35,13 +35,15 @@ final class TargetWorkers {
   /**
    * The registered workers a broadcast target matches, sorted, leaving out those draining or
    * cordoned (by their heartbeat, or a drain request they have not seen yet) and those whose
-   * allow-list does not name {@code def}; none for {@code _any}.
+   * allow-list does not name {@code def}; none for {@code _any} (then {@link
+   * #requireSomeoneAllows} is checked).
    *
    * @throws InvalidInputException when no registered ready worker matches a broadcast target, or
    *     none of those that match allows the operation
    */
   List<String> expected(Target target, OperationDefinition def) {
     if (target instanceof Target.Any) {
+      requireSomeoneAllows(def);
       return List.of();
     }
     List<String> out = new ArrayList<>();

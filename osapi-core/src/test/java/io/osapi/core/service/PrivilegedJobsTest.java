@@ -176,6 +176,22 @@ class PrivilegedJobsTest {
   }
 
   @Test
+  void aRetriedPrivilegedJobIsSignedAgainUnderItsNewId() {
+    JobClient c = client(signer);
+    worker("w1", ALLOW_ALL, Map.of());
+    Harness.awaitTrue(Duration.ofSeconds(10), () -> !c.workers().isEmpty());
+    JobId first = c.create(new CreateJobRequest(PRIVILEGED, "{\"n\":1}", "w1")).job().id();
+    assertThat(awaitEnd(c, first).status()).isEqualTo(JobStatus.COMPLETED);
+    Job again = c.retry(first, null).orElseThrow().job();
+    assertThat(again.signature()).isNotNull();
+    assertThat(again.signature().value())
+        .isNotEqualTo(c.get(first).orElseThrow().job().signature().value());
+    assertThat(verifier.refusal(again, "w1", Map.of(), Instant.now())).isEmpty();
+    assertThat(awaitEnd(c, again.id()).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(invocations).containsExactly("{\"n\":1}", "{\"n\":1}");
+  }
+
+  @Test
   void aControllerWithoutASigningKeyCreatesNoPrivilegedJob() {
     JobClient c = client(null);
     worker("w1", ALLOW_ALL, Map.of());

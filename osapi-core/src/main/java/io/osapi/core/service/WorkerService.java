@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One bounded pool of {@code concurrency} threads runs jobs; the fetch loop asks the queue for
  * no more deliveries than there are free slots. Per delivery: the notification says what to run
- * (unreadable: poison, terminated and dead-lettered); the worker claims the job's run by
+ * (unreadable: poison, terminated and dead-lettered); a privileged job's signature ({@link
+ * Builder#verifier}) and then the allow-list ({@link WorkerConfig#allowed()}) are checked, and a
+ * job refused by either is failed once without running; the worker claims the job's run by
  * compare-and-set (a run already finished is acknowledged without running it again; one another
  * holder may still run is looked at again after an ack wait); the handler runs, with in-progress
  * acks; its end is written by one more compare-and-set, result included; the delivery is settled

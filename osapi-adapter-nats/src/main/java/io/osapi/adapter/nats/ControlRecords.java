@@ -13,7 +13,9 @@ import io.osapi.core.domain.WorkerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -23,8 +25,9 @@ import java.util.TreeMap;
  *
  * <pre>
  * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state",
- *                "host","pid","instance","public_key"}  (host, pid, instance: the writing
- *                process, when known)
+ *                "host","pid","instance","public_key","allow_operations"}  (host, pid, instance:
+ *                the writing process, when known; allow_operations: the globs of a worker's
+ *                --allow-operations, absent for the default policy)
  * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
  * keys.&lt;id&gt;     {"worker","public_key","state","at"}: a decision on a worker's key (same bucket)
  * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
@@ -70,6 +73,13 @@ final class ControlRecords {
       if (w.publicKey() != null) {
         g.writeStringField("public_key", w.publicKey());
       }
+      if (w.allowOperations() != null) {
+        g.writeArrayFieldStart("allow_operations");
+        for (String glob : w.allowOperations()) {
+          g.writeString(glob);
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -92,6 +102,7 @@ final class ControlRecords {
       long pid = 0;
       String instance = null;
       String publicKey = null;
+      List<String> allow = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
@@ -111,6 +122,15 @@ final class ControlRecords {
           case "active_jobs" -> active = in.intValue();
           case "concurrency" -> concurrency = in.intValue();
           case "public_key" -> publicKey = in.string();
+          case "allow_operations" -> {
+            in.expect(p.nextToken() == JsonToken.START_ARRAY, "allow_operations is not an array");
+            allow = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+              allow.add(p.getText());
+            }
+            in.expect(t == JsonToken.END_ARRAY, "allow_operations holds a non-string");
+          }
           default -> in.skip();
         }
       }
@@ -118,7 +138,7 @@ final class ControlRecords {
       WorkerProcess process = host == null && instance == null ? null
           : new WorkerProcess(host, pid, instance);
       return new WorkerInfo(id, labels, started, last, active, concurrency, state, process, null,
-          publicKey);
+          publicKey, allow);
     } catch (IOException | RuntimeException e) {
       throw Records.corrupt("worker entry", e);
     }

@@ -10,6 +10,7 @@ import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobRecord;
+import io.osapi.core.domain.JobSignature;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
@@ -33,7 +34,9 @@ import java.util.List;
  * so nothing is ever altered. Anything that cannot be read throws {@link CorruptRecordException}.
  *
  * <pre>
- * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..]}
+ * notification  {"v":2,"id","created","kind","target","operation":{"type","data"},"expected":[..],
+ *                "signature":{"key","expires","value"}}  (signature: privileged jobs only; an
+ *                older record has none)
  *                (more than 1,000 expected workers: "expected_n","expected_z", see {@link
  *                ExpectedWorkers})
  * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
@@ -118,6 +121,13 @@ final class Records {
     // Operation checked that data is JSON; only blanks around it would be lost as a raw value
     jsonOrText(g, "data", job.operation().data(), false);
     g.writeEndObject();
+    if (job.signature() != null) {
+      g.writeObjectFieldStart("signature");
+      g.writeStringField("key", job.signature().keyId());
+      g.writeStringField("expires", job.signature().expires().toString());
+      g.writeStringField("value", job.signature().value());
+      g.writeEndObject();
+    }
     if (ExpectedWorkers.compact(expected)) {
       g.writeNumberField("expected_n", expected.size());
       g.writeStringField("expected_z", ExpectedWorkers.encode(expected));
@@ -307,6 +317,21 @@ final class Records {
           in.expect(t == JsonToken.END_ARRAY, "expected holds a non-string");
           f.expected = out;
         }
+        case "signature" -> {
+          in.expect(p.nextToken() == JsonToken.START_OBJECT, "signature is not an object");
+          String key = null;
+          Instant expires = null;
+          String value = null;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            switch (p.currentName()) {
+              case "key" -> key = in.string();
+              case "expires" -> expires = in.instant();
+              case "value" -> value = in.string();
+              default -> in.skip();
+            }
+          }
+          f.signature = new JobSignature(key, expires, value);
+        }
         case "expected_n" -> f.expectedCount = in.intValue();
         case "expected_z" -> f.expectedPacked = in.string();
         case "timeline" -> f.timeline = in.timeline();
@@ -335,13 +360,15 @@ final class Records {
     int expectedCount;
     List<TimelineEntry> timeline = List.of();
     Long timeoutMs;
+    JobSignature signature;
 
     JobNotification notification() {
       if (id == null || created == null || kind == null || type == null) {
         throw new IllegalArgumentException("id, created, kind or operation.type missing");
       }
       Job job = new Job(JobId.parse(id), new Operation(type, data == null ? "{}" : data),
-          OperationKind.fromToken(kind), Target.parse(target), JsonReader.instant(created));
+          OperationKind.fromToken(kind), Target.parse(target), JsonReader.instant(created),
+          signature);
       return new JobNotification(job, expected);
     }
   }

@@ -67,6 +67,11 @@ final class MetricsTap implements JobMetrics, ConnectionMetrics, HealthMetrics {
   }
 
   @Override
+  public void jobRefused(String operation, io.osapi.core.domain.RefusalReason reason) {
+    recorded.jobRefused(operation, reason);
+  }
+
+  @Override
   public void jobRunTimedOut(String operation) {
     recorded.jobRunTimedOut(operation);
   }

@@ -56,6 +56,41 @@ class RecordsTest {
   }
 
   @Test
+  void aSignedJobKeepsItsSignatureAndAnOlderRecordWithoutOneIsRead() {
+    io.osapi.core.service.WorkerKey k = io.osapi.core.service.WorkerKey.generate();
+    io.osapi.core.service.JobSigner signer = io.osapi.core.service.JobSigner.of(k);
+    Job signed = signer.sign(job("{ \"argv\" : [\"true\"] }", "web01"), T.plusSeconds(90));
+    JobRecord r = JobRecord.submitted(signed, List.of("web01"), Duration.ofSeconds(30));
+    JobRecord back = Records.record(ID, Records.record(r));
+    assertThat(back).isEqualTo(r);
+    assertThat(back.job().signature()).isEqualTo(signed.signature());
+    JobNotification n = Records.notification(Records.notification(JobNotification.of(r)));
+    assertThat(io.osapi.core.service.JobVerifier.of(List.of(k.publicKey()))
+        .refusal(n.job(), "web01", Map.of(), T)).as("verifies after the round trip").isEmpty();
+    String older = "{\"v\":2,\"id\":\"" + ID.value() + "\",\"created\":\"" + T
+        + "\",\"kind\":\"modify\",\"target\":\"_any\",\"operation\":{\"type\":"
+        + "\"diag.echo\",\"data\":{}},\"timeline\":[]}";
+    assertThat(Records.record(ID, utf8(older)).job().signature()).isNull();
+    assertThatThrownBy(() -> Records.notification(utf8(older.replace("\"timeline\":[]",
+        "\"signature\":{\"key\":\"k\"}")))).isInstanceOf(CorruptRecordException.class);
+  }
+
+  @Test
+  void aWorkersAllowListRoundTripsAndAnOlderEntryHasTheDefault() {
+    WorkerInfo w = new WorkerInfo("w1", Map.of(), T, T, 0, 4, null, null, null, null,
+        List.of("system.*", "command.exec"));
+    WorkerInfo back = ControlRecords.worker(ControlRecords.worker(w));
+    assertThat(back).isEqualTo(w);
+    assertThat(back.policy().allows("command.exec", true)).isTrue();
+    WorkerInfo older = ControlRecords.worker(utf8("{\"id\":\"w1\",\"labels\":{},"
+        + "\"started\":\"" + T + "\",\"last_heartbeat\":\"" + T + "\",\"active_jobs\":0,"
+        + "\"concurrency\":4}"));
+    assertThat(older.allowOperations()).isNull();
+    assertThat(older.policy().allows("command.exec", true)).isFalse();
+    assertThat(older.policy().allows("system.hostname.get", false)).isTrue();
+  }
+
+  @Test
   void aBroadcastRecordKeepsItsTimeoutAndDeadlinesRoundTrip() {
     JobRecord r = JobRecord.submitted(job("{}", "_all"), List.of("w1", "w2"),
         Duration.ofMillis(2500));

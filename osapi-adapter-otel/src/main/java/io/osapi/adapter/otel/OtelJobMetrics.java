@@ -6,6 +6,7 @@ import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.RefusalReason;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,6 +79,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOB_RUNS_SUPERSEDED = "osapi.job.runs_superseded";
   /** Instrument name of {@code osapi_job_runs_timed_out_total}. */
   public static final String JOB_RUNS_TIMED_OUT = "osapi.job.runs_timed_out";
+  /** Instrument name of {@code osapi_jobs_refused_total}. */
+  public static final String JOBS_REFUSED = "osapi.jobs.refused";
   /** Instrument name of {@code osapi_worker_concurrency}. */
   public static final String WORKER_CONCURRENCY = "osapi.worker.concurrency";
 
@@ -132,6 +135,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private final LongCounter deadLettered;
   private final LongCounter superseded;
   private final LongCounter timedOut;
+  private final RefusedJobs refused;
 
   private final LongAdder active = new LongAdder();
   private final WorkerSeries workers;
@@ -196,6 +200,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     timedOut = counter(meter, JOB_RUNS_TIMED_OUT, "{run}",
         "Runs of broadcast jobs failed by the controller because the expected worker did"
             + " not answer before the job's timeout.");
+    refused = new RefusedJobs(meter, this.operations, OTHER);
 
     observables.add(
         meter
@@ -251,7 +256,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       }
       active.increment();
       if (wait != null) {
-        queueWait.record(seconds(wait), attributes(operation).operation());
+        queueWait.record(Labels.seconds(wait), attributes(operation).operation());
       }
     } catch (Throwable t) {
       swallow("jobStarted", t);
@@ -270,7 +275,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       Attributes attrs = outcome == JobOutcome.COMPLETED ? op.completed() : op.failed();
       completed.add(1, attrs);
       if (processing != null) {
-        duration.record(seconds(processing), attrs);
+        duration.record(Labels.seconds(processing), attrs);
       }
       workers.processed(workerId);
     } catch (Throwable t) {
@@ -296,6 +301,15 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       deadLettered.add(1, attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobDeadLettered", t);
+    }
+  }
+
+  @Override
+  public void jobRefused(String operation, RefusalReason reason) {
+    try {
+      refused.add(operation, reason);
+    } catch (Throwable t) {
+      swallow("jobRefused", t);
     }
   }
 
@@ -361,6 +375,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       redeliveries.add(0, a.operation());
       superseded.add(0, a.operation());
     }
+    refused.start();
     startDeadLetters();
     workerSide = true;
   }
@@ -419,10 +434,6 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     }
     OperationAttributes a = byOperation.get(operation);
     return a != null ? a : otherOperation;
-  }
-
-  private static double seconds(Duration d) {
-    return Labels.seconds(d);
   }
 
   /** Whether {@code s} may become a label value of its own (see {@link Labels#isValidLabel}). */

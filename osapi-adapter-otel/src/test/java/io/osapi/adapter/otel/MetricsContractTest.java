@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.RefusalReason;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,6 +44,7 @@ class MetricsContractTest {
           Map.entry("osapi_jobs_dead_lettered_total", "counter"),
           Map.entry("osapi_job_runs_superseded_total", "counter"),
           Map.entry("osapi_job_runs_timed_out_total", "counter"),
+          Map.entry("osapi_jobs_refused_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
           Map.entry("osapi_jobs_ack_pending", "gauge"),
           Map.entry("osapi_worker_concurrency", "gauge"),
@@ -97,6 +99,10 @@ class MetricsContractTest {
     m.jobRedelivered(EXEC);
     m.jobDeadLettered(EXEC);
     m.jobSuperseded(EXEC);
+    m.jobRefused(EXEC, RefusalReason.BAD_SIGNATURE);
+    m.jobRefused(EXEC, RefusalReason.BAD_SIGNATURE);
+    m.jobRefused(HOSTNAME, RefusalReason.NOT_ALLOWED);
+    m.jobRefused("not.registered", RefusalReason.NOT_ALLOWED);
 
     backend.connectionMetrics().connectionUp(true);
     backend.connectionMetrics().reconnected();
@@ -264,6 +270,28 @@ class MetricsContractTest {
     assertThat(open)
         .contains("# TYPE osapi_job_runs_superseded counter\n")
         .contains("osapi_job_runs_superseded_total{operation=\"" + EXEC + "\"} 1.0\n");
+  }
+
+  @Test
+  void refusedJobsAreCountedByOperationAndReasonWithBoundedLabels() {
+    String text = backend.scrape(null).bodyText();
+    Exposition.Family f = Exposition.parse(text).family("osapi_jobs_refused_total");
+    assertThat(text).contains("# HELP osapi_jobs_refused_total Jobs a worker refused without"
+        + " running them, by reason: not_allowed");
+    assertThat(f.sample("osapi_jobs_refused_total",
+        Map.of("operation", EXEC, "reason", "bad_signature")).value()).isEqualTo(2.0);
+    assertThat(f.sample("osapi_jobs_refused_total",
+        Map.of("operation", HOSTNAME, "reason", "not_allowed")).value()).isEqualTo(1.0);
+    assertThat(f.sample("osapi_jobs_refused_total",
+        Map.of("operation", "other", "reason", "not_allowed")).value())
+        .as("an unregistered type folds into other").isEqualTo(1.0);
+    assertThat(f.sample("osapi_jobs_refused_total",
+        Map.of("operation", HOSTNAME, "reason", "bad_signature")).value())
+        .as("in place at 0 since the worker connected").isZero();
+    assertThat(f.labelValues("operation")).containsExactlyInAnyOrder(HOSTNAME, EXEC, "other");
+    assertThat(f.labelValues("reason")).containsExactlyInAnyOrder("not_allowed", "bad_signature");
+    String open = backend.scrape("application/openmetrics-text;version=1.0.0").bodyText();
+    assertThat(open).contains("# TYPE osapi_jobs_refused counter\n");
   }
 
   @Test

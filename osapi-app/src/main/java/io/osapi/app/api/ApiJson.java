@@ -217,7 +217,8 @@ public final class ApiJson {
               w.state().wire(),
               w.observed() == null ? null : w.clockSkew().toMillis() / 1000.0,
               w.publicKey() == null ? null : WorkerKeys.state(w, keys).wire(),
-              w.publicKey() == null ? null : WorkerKey.fingerprint(w.publicKey())));
+              w.publicKey() == null ? null : WorkerKey.fingerprint(w.publicKey()),
+              w.allowOperations()));
     }
     return new WorkerList(out, page.total(), page.next());
   }

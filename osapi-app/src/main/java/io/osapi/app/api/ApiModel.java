@@ -160,6 +160,8 @@ public final class ApiModel {
    * @param keyState {@code pending}, {@code accepted} or {@code rejected}: the operator's decision
    *     on the public key it announces (absent when it announces none)
    * @param keyFingerprint that key's fingerprint, to compare with the worker's log
+   * @param allowOperations the globs of its {@code --allow-operations}; absent for the default
+   *     (every operation that is not privileged)
    */
   public record WorkerBody(
       String id,
@@ -172,7 +174,8 @@ public final class ApiModel {
       String state,
       Double clockSkewSeconds,
       String keyState,
-      String keyFingerprint) {}
+      String keyFingerprint,
+      List<String> allowOperations) {}
 
   /**
    * A page of the live workers.

@@ -28,6 +28,7 @@ public final class ControllerCommand implements Callable<Integer> {
   @Mixin MetricsAddressOption metrics = new MetricsAddressOption(MetricsSettings.CONTROLLER_ADDRESS);
 
   @Mixin ApiOptions api;
+  @Mixin JobKeyOptions.Signing signing;
   @Mixin NatsOptions natsOptions;
   @Mixin AuditOptions audit;
   @Mixin CommonServerOptions common;
@@ -47,7 +48,8 @@ public final class ControllerCommand implements Callable<Integer> {
             "osapi-controller"),
         Optional.empty(),
         common.lifecycle())
-        .withAudit(audit.toSettings(io.osapi.app.config.AuditSettings.DEFAULT.embeddedCapacity()));
+        .withAudit(audit.toSettings(io.osapi.app.config.AuditSettings.DEFAULT.embeddedCapacity()))
+        .withJobKeys(JobKeyOptions.controller(signing));
   }
 
   @Override

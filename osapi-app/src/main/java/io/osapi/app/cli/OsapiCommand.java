@@ -50,6 +50,8 @@ public final class OsapiCommand implements Callable<Integer> {
 
   @Mixin ApiOptions api;
   @Mixin WorkerOptions worker;
+  @Mixin JobKeyOptions.Signing signing;
+  @Mixin JobKeyOptions.Verify verify;
   @Mixin NatsOptions natsOptions;
   @Mixin EmbeddedOptions embeddedOptions;
   @Mixin AuditOptions audit;
@@ -83,7 +85,8 @@ public final class OsapiCommand implements Callable<Integer> {
         natsOptions.jobTtl(),
         embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()))
         .withWorkerKeyFile(worker.keyFile(w.workerId()))
-        .withAudit(audit.toSettings(embeddedOptions.auditCapacity));
+        .withAudit(audit.toSettings(embeddedOptions.auditCapacity))
+        .withJobKeys(JobKeyOptions.allInOne(signing, verify));
   }
 
   @Override

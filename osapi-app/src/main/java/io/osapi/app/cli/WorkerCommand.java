@@ -30,6 +30,7 @@ public final class WorkerCommand implements Callable<Integer> {
   @Mixin MetricsAddressOption metrics = new MetricsAddressOption(MetricsSettings.WORKER_ADDRESS);
 
   @Mixin WorkerOptions worker;
+  @Mixin JobKeyOptions.Verify verify;
   @Mixin NatsOptions natsOptions;
   @Mixin CommonServerOptions common;
 
@@ -48,7 +49,8 @@ public final class WorkerCommand implements Callable<Integer> {
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-worker"),
         Optional.of(w),
-        common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()));
+        common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()))
+        .withJobKeys(JobKeyOptions.worker(verify));
   }
 
   @Override

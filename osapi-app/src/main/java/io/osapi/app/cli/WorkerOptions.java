@@ -6,6 +6,7 @@ import io.osapi.app.config.Labels;
 import io.osapi.app.config.WorkerIds;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Names;
+import io.osapi.core.domain.OperationPolicy;
 import io.osapi.core.service.WorkerConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -60,6 +61,14 @@ public final class WorkerOptions {
           + " $STATE_DIRECTORY/worker-ID.key under systemd, else ~/.local/state/osapi/worker-ID.key).")
   java.nio.file.Path keyFile;
 
+  @Option(
+      names = "--allow-operations",
+      paramLabel = "GLOB[,GLOB...]",
+      description = "The operations this worker runs, as globs (* for any characters), like"
+          + " system.*,diag.*,command.exec; anything else is refused, failed once and never"
+          + " retried (default: every operation that is not privileged: system.* and diag.*).")
+  String allowOperations;
+
   /** The key file of the worker with {@code id}: the option's, else the default. */
   java.nio.file.Path keyFile(String id) {
     return keyFile != null ? keyFile : io.osapi.app.config.WorkerKeyFile.defaultPath(id);
@@ -84,8 +93,16 @@ public final class WorkerOptions {
     if (maxDeliver < 1 || maxDeliver > 1000) {
       throw new ConfigException("--max-deliver", "must be between 1 and 1000, got " + maxDeliver);
     }
+    OperationPolicy allowed = OperationPolicy.defaults();
+    if (allowOperations != null) {
+      try {
+        allowed = OperationPolicy.parse(allowOperations);
+      } catch (InvalidInputException e) {
+        throw new ConfigException("--allow-operations", e.getMessage());
+      }
+    }
     WorkerConfig d = WorkerConfig.defaults(id);
     return d.withLabels(l).withConcurrency(concurrency)
-        .withDelivery(aw, maxDeliver, d.retryDelay());
+        .withDelivery(aw, maxDeliver, d.retryDelay()).withAllowed(allowed);
   }
 }

@@ -24,6 +24,9 @@ import java.util.Optional;
  *     without a key (its run ends are unsigned; tests and embeddings only)
  * @param audit the audit trail's retention and the embedded ring's capacity (with NATS the
  *     retention is also in its settings, {@link NatsSettings#auditRetention()})
+ * @param jobKeys the keys of privileged jobs: the controller's signer, the worker's verifier
+ * @param hostOperations the worker's settings of the host operations ({@code command.exec} and
+ *     the others)
  */
 public record ProcessSettings(
     ProcessKind kind,
@@ -35,16 +38,21 @@ public record ProcessSettings(
     Duration jobRetention,
     StoreLimits embeddedLimits,
     Optional<Path> workerKeyFile,
-    AuditSettings audit) {
+    AuditSettings audit,
+    JobKeys jobKeys,
+    HostOperations hostOperations) {
   /** The default job retention: 24 h, as the {@code --job-ttl} option's default. */
   public static final Duration DEFAULT_JOB_RETENTION = Duration.ofHours(24);
 
-  /** Settings with the default audit settings. */
+  /**
+   * Settings with the default audit settings, without job keys (no privileged job is created or
+   * run) and the default host operation settings.
+   */
   public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
       MetricsSettings metrics, Optional<WorkerConfig> worker, LifecycleSettings lifecycle,
       Duration jobRetention, StoreLimits embeddedLimits, Optional<Path> workerKeyFile) {
     this(kind, nats, api, metrics, worker, lifecycle, jobRetention, embeddedLimits, workerKeyFile,
-        AuditSettings.DEFAULT);
+        AuditSettings.DEFAULT, JobKeys.none(), HostOperations.defaults());
   }
 
   /** Settings without a worker key file. */
@@ -82,6 +90,8 @@ public record ProcessSettings(
     Objects.requireNonNull(embeddedLimits, "embeddedLimits");
     Objects.requireNonNull(workerKeyFile, "workerKeyFile");
     Objects.requireNonNull(audit, "audit");
+    Objects.requireNonNull(jobKeys, "jobKeys");
+    Objects.requireNonNull(hostOperations, "hostOperations");
     if (jobRetention.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }
@@ -106,14 +116,26 @@ public record ProcessSettings(
   /** These settings with the worker key file {@code file}. */
   public ProcessSettings withWorkerKeyFile(Path file) {
     return new ProcessSettings(kind, nats, api, metrics, worker, lifecycle, jobRetention,
-        embeddedLimits, Optional.of(file), audit);
+        embeddedLimits, Optional.of(file), audit, jobKeys, hostOperations);
   }
 
   /** These settings with the audit settings {@code a}, its retention in the NATS settings too. */
   public ProcessSettings withAudit(AuditSettings a) {
     return new ProcessSettings(kind,
         nats.map(n -> n.toBuilder().auditRetention(a.retention()).build()), api, metrics, worker,
-        lifecycle, jobRetention, embeddedLimits, workerKeyFile, a);
+        lifecycle, jobRetention, embeddedLimits, workerKeyFile, a, jobKeys, hostOperations);
+  }
+
+  /** These settings with the job keys {@code keys}. */
+  public ProcessSettings withJobKeys(JobKeys keys) {
+    return new ProcessSettings(kind, nats, api, metrics, worker, lifecycle, jobRetention,
+        embeddedLimits, workerKeyFile, audit, keys, hostOperations);
+  }
+
+  /** These settings with the host operation settings {@code host}. */
+  public ProcessSettings withHostOperations(HostOperations host) {
+    return new ProcessSettings(kind, nats, api, metrics, worker, lifecycle, jobRetention,
+        embeddedLimits, workerKeyFile, audit, jobKeys, host);
   }
 
   /** The API settings; only for kinds that have an API. */

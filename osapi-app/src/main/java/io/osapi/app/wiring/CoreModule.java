@@ -88,7 +88,9 @@ public interface CoreModule {
       Clock clock,
       JobIndex index,
       ProcessSettings settings) {
-    return JobClient.builder(backend, operations)
+    JobClient.Builder b = JobClient.builder(backend, operations);
+    settings.jobKeys().signer().ifPresent(b::signer);
+    return b
         .metrics(metrics)
         .clock(clock)
         .defaultTimeout(

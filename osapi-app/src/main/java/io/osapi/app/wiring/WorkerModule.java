@@ -36,6 +36,15 @@ public interface WorkerModule {
         WorkerService.builder(config, backend, operations).metrics(metrics).clock(clock);
     settings.workerKeyFile()
         .map(f -> WorkerKeyFile.loadOrCreate("--worker-key-file", f)).ifPresent(b::key);
+    settings.jobKeys().verifier().ifPresent(b::verifier);
+    if (settings.jobKeys().verifier().isEmpty()) {
+      operations.definitions().stream()
+          .filter(d -> d.privileged() && config.allowed().allows(d)).findFirst()
+          .ifPresent(d -> System.getLogger(WorkerModule.class.getName()).log(
+              System.Logger.Level.WARNING, "--allow-operations allows privileged operation {0},"
+              + " but without --job-verify-key-file every privileged job is refused",
+              d.type()));
+    }
     return b.build();
   }
 

@@ -2,6 +2,7 @@ package io.osapi.core.domain;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -23,6 +24,8 @@ import java.util.Objects;
  *     record is being written
  * @param publicKey the public key it signs its run ends with (base64 of the X.509 encoding), or
  *     null when it announces none
+ * @param allowOperations the globs of its allow-list ({@code --allow-operations}), or null for
+ *     the default policy (an entry of an osapi before allow-lists too): see {@link #policy()}
  */
 public record WorkerInfo(
     String id,
@@ -34,7 +37,8 @@ public record WorkerInfo(
     SchedulingState state,
     WorkerProcess process,
     Instant observed,
-    String publicKey) {
+    String publicKey,
+    List<String> allowOperations) {
   /** Most labels a worker entry may carry. */
   public static final int MAX_LABELS = 64;
 
@@ -61,6 +65,24 @@ public record WorkerInfo(
           + " concurrency must be positive");
     }
     state = state == null ? SchedulingState.READY : state;
+    allowOperations = allowOperations == null ? null : List.copyOf(allowOperations);
+    if (allowOperations != null && allowOperations.size() > OperationPolicy.MAX_GLOBS) {
+      throw new InvalidInputException("allow_operations", "more than "
+          + OperationPolicy.MAX_GLOBS + " globs");
+    }
+  }
+
+  /** A record with the default allow-list. */
+  public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
+      int activeJobs, int concurrency, SchedulingState state, WorkerProcess process,
+      Instant observed, String publicKey) {
+    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, process, observed,
+        publicKey, null);
+  }
+
+  /** What this worker allows to run (the default policy when it announces no list). */
+  public OperationPolicy policy() {
+    return OperationPolicy.announced(allowOperations);
   }
 
   /** A record without process details, not yet received. */
@@ -78,13 +100,13 @@ public record WorkerInfo(
   /** This record as received at {@code when} on the registry's clock. */
   public WorkerInfo observedAt(Instant when) {
     return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state,
-        process, when, publicKey);
+        process, when, publicKey, allowOperations);
   }
 
   /** This record written by {@code p}. */
   public WorkerInfo writtenBy(WorkerProcess p) {
     return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, p,
-        observed, publicKey);
+        observed, publicKey, allowOperations);
   }
 
   /**

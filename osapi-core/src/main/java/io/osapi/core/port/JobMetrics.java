@@ -1,6 +1,7 @@
 package io.osapi.core.port;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.RefusalReason;
 import java.time.Duration;
 
 /**
@@ -39,6 +40,13 @@ public interface JobMetrics {
 
   /** A job was given up on: max deliveries reached or poison ({@code osapi_jobs_dead_lettered_total}). */
   void jobDeadLettered(String operation);
+
+  /**
+   * A worker refused a job without running it ({@code osapi_jobs_refused_total}): its allow-list
+   * does not name the operation, or a privileged job's signature does not hold. The run is failed
+   * once and dead-lettered (also counted by {@link #jobDeadLettered}).
+   */
+  void jobRefused(String operation, RefusalReason reason);
 
   /**
    * A run's outcome was dropped because another delivery had taken the job over first (the run's
@@ -86,6 +94,9 @@ public interface JobMetrics {
 
     @Override
     public void jobDeadLettered(String operation) {}
+
+    @Override
+    public void jobRefused(String operation, RefusalReason reason) {}
 
     @Override
     public void jobSuperseded(String operation) {}

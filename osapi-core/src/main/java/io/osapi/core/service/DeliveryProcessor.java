@@ -55,9 +55,11 @@ final class DeliveryProcessor {
   private final Set<Delivery> running = ConcurrentHashMap.newKeySet();
   private final Set<JobId> runningHere = ConcurrentHashMap.newKeySet();
   private final AtomicInteger active = new AtomicInteger();
+  private final Admission admission;
 
   DeliveryProcessor(WorkerConfig config, RunWriter runs, OperationRegistry operations,
-      JobMetrics metrics, Clock clock, BooleanSupplier stopping) {
+      JobVerifier verifier, JobMetrics metrics, Clock clock, BooleanSupplier stopping) {
+    this.admission = new Admission(config, operations, verifier, runs, metrics, clock);
     this.config = config;
     this.runs = runs;
     this.operations = operations;
@@ -93,6 +95,11 @@ final class DeliveryProcessor {
     }
     if (job == null) {
       done.run();
+      return;
+    }
+    Admission.Refusal refusal = admission.check(job);
+    if (refusal != null) { // signature, then allow-list: before any claim
+      admission.refuse(d, job, refusal, done);
       return;
     }
     Job j = job;

@@ -72,6 +72,15 @@ public final class JobClient implements AutoCloseable {
    */
   public static final Duration RETENTION_BEYOND_TIMEOUT = Duration.ofMinutes(1);
 
+  /** How long the signature of a privileged {@code _any} job is valid after its creation. */
+  public static final Duration ANY_SIGNATURE_LIFETIME = Duration.ofMinutes(15);
+
+  /**
+   * How long the signature of a privileged broadcast job is valid past its timeout (its runs do
+   * not start later; the margin is for worker clocks that run ahead).
+   */
+  public static final Duration SIGNATURE_GRACE = Duration.ofMinutes(1);
+
   /** Default time a create is held while the store or queue is unavailable. */
   public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(15);
 
@@ -103,7 +112,7 @@ public final class JobClient implements AutoCloseable {
     this.keys = new WorkerKeys(registry, clock);
     this.reader = new JobReader(store, keys);
     this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
-        clock, b.defaultTimeout, b.createPatience, Backoff.CREATE);
+        clock, b.defaultTimeout, b.createPatience, Backoff.CREATE, b.signer);
     this.retrier = new JobRetrier(store, operations, submitter, clock);
   }
 
@@ -128,6 +137,7 @@ public final class JobClient implements AutoCloseable {
     private Duration defaultTimeout = DEFAULT_TIMEOUT;
     private JobIndex index;
     private Duration createPatience = DEFAULT_CREATE_PATIENCE;
+    private JobSigner signer;
 
     private Builder(Broker broker, OperationRegistry operations) {
       this.broker = Objects.requireNonNull(broker, "broker");
@@ -170,6 +180,15 @@ public final class JobClient implements AutoCloseable {
      */
     public Builder createPatience(Duration createPatience) {
       this.createPatience = Objects.requireNonNull(createPatience, "createPatience");
+      return this;
+    }
+
+    /**
+     * The key privileged jobs are signed with (workers run a privileged job only with a valid
+     * signature). Without one, creating a privileged job is refused.
+     */
+    public Builder signer(JobSigner signer) {
+      this.signer = Objects.requireNonNull(signer, "signer");
       return this;
     }
 

@@ -47,11 +47,13 @@ final class JobRetrier {
     Job old = original.get().value().job();
     OperationDefinition def = operations.require(old.operation().type());
     Target t = target == null || target.isBlank() ? old.target() : Target.parse(target);
-    List<String> expected = submitter.expectedWorkers(t);
+    List<String> expected = submitter.expectedWorkers(t, def);
     Duration timeout = t instanceof Target.Any ? null
         : original.get().value().timeout() != null ? original.get().value().timeout()
             : submitter.defaultTimeout();
-    Job job = new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant());
+    Job job = submitter.signed(
+        new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant()), def,
+        timeout);
     JobView created = submitter.held(submitter.submit(JobRecord.submitted(job, expected, timeout)));
     TimelineEntry note = new TimelineEntry(
         clock.instant(), "retried", "_api", "retried as " + job.id().value(), null);

@@ -14,9 +14,7 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
-import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
-import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
@@ -27,7 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -64,20 +61,22 @@ final class JobSubmitter {
 
   private final JobStore store;
   private final JobQueue queue;
-  private final WorkerRegistry registry;
   private final OperationRegistry operations;
   private final JobMetrics metrics;
   private final Clock clock;
   private final Duration defaultTimeout;
   private final Duration patience;
   private final Backoff backoff;
+  private final TargetWorkers targets;
+  private final JobSigner signer;
 
   JobSubmitter(JobStore store, JobQueue queue, WorkerRegistry registry,
       OperationRegistry operations, JobMetrics metrics, Clock clock, Duration defaultTimeout,
-      Duration patience, Backoff backoff) {
+      Duration patience, Backoff backoff, JobSigner signer) {
     this.store = store;
     this.queue = queue;
-    this.registry = registry;
+    this.targets = new TargetWorkers(registry);
+    this.signer = signer;
     this.operations = operations;
     this.metrics = metrics;
     this.clock = clock;
@@ -124,13 +123,12 @@ final class JobSubmitter {
               + " an _any job is redelivered until its deliveries run out");
     }
     // the id is fixed before the first attempt: every retry writes the same job
-    Job job = new Job(JobId.generate(clock), op, def.kind(), target, clock.instant());
+    Job job = signed(new Job(JobId.generate(clock), op, def.kind(), target, clock.instant()),
+        def, timeout);
     Duration t = timeout;
     Hold hold = new Hold(job.id());
-    CompletableFuture<List<String>> expected = target instanceof Target.Any
-        ? CompletableFuture.completedFuture(List.of())
-        : hold.attempt("reading the registered workers",
-            () -> CompletableFuture.completedFuture(expectedWorkers(target)));
+    CompletableFuture<List<String>> expected = hold.attempt("reading the registered workers",
+        () -> CompletableFuture.completedFuture(targets.expected(target, def)));
     if (expected.isCompletedExceptionally()) {
       Throwable c = Futures.unwrap(expected.handle((v, e) -> e).join());
       if (c instanceof InvalidInputException bad) {
@@ -250,51 +248,30 @@ final class JobSubmitter {
     return false;
   }
 
+  /** As {@link TargetWorkers#expected}. */
+  List<String> expectedWorkers(Target target, OperationDefinition def) {
+    return targets.expected(target, def);
+  }
+
   /**
-   * The registered workers a broadcast target matches, sorted, leaving out those draining or
-   * cordoned (by their heartbeat, or a drain request they have not seen yet); none for {@code
-   * _any}.
+   * {@code job} as it is stored: signed when its operation is privileged, valid for a broadcast
+   * job's timeout (and {@link JobClient#SIGNATURE_GRACE} for clocks that differ), for {@link
+   * JobClient#ANY_SIGNATURE_LIFETIME} for an {@code _any} job.
    *
-   * @throws InvalidInputException when no registered ready worker matches a broadcast target
+   * @throws InvalidInputException for a privileged operation when this client has no signer
    */
-  List<String> expectedWorkers(Target target) {
-    if (target instanceof Target.Any) {
-      return List.of();
+  Job signed(Job job, OperationDefinition def, Duration timeout) {
+    if (!def.privileged()) {
+      return job;
     }
-    List<String> out = new ArrayList<>();
-    Set<String> draining = null;
-    for (WorkerInfo w : registry.workers()) {
-      if (w.state() != SchedulingState.READY) {
-        continue;
-      }
-      if (draining == null) {
-        draining = registry.drainRequests();
-      }
-      if (draining.contains(w.id())) {
-        continue;
-      }
-      boolean match;
-      if (target instanceof Target.Host h) {
-        match = w.id().equals(h.workerId());
-      } else if (target instanceof Target.Label l) {
-        match = l.matches(w.labels().get(l.key()));
-      } else {
-        match = true; // _all
-      }
-      if (match) {
-        out.add(w.id());
-      }
+    if (signer == null) {
+      throw new InvalidInputException("operation.type", "operation " + def.type() + " is"
+          + " privileged and this controller has no job signing key (--job-signing-key-file):"
+          + " it creates no privileged jobs");
     }
-    if (out.isEmpty()) {
-      String why = target instanceof Target.Host h
-          ? "no registered ready worker has id '" + h.workerId() + "'"
-          : target instanceof Target.Label l
-              ? "no registered ready worker has a label matching '" + l.text() + "'"
-              : "no ready worker is registered to run an _all job";
-      throw new InvalidInputException("target", why);
-    }
-    out.sort(null);
-    return List.copyOf(out);
+    Duration valid = timeout == null ? JobClient.ANY_SIGNATURE_LIFETIME
+        : timeout.plus(JobClient.SIGNATURE_GRACE);
+    return signer.sign(job, job.created().plus(valid));
   }
 
   /**

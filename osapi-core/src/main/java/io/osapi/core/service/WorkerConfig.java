@@ -3,6 +3,7 @@ package io.osapi.core.service;
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Names;
+import io.osapi.core.domain.OperationPolicy;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -18,6 +19,8 @@ import java.util.Objects;
  * @param retryDelay delay before a transient failure is delivered again
  * @param heartbeatInterval how often the worker refreshes its registry entry
  * @param fetchWait longest wait of one fetch (bounds how fast a stop is noticed)
+ * @param allowed which operations the worker runs ({@code --allow-operations}); null means
+ *     {@link OperationPolicy#defaults()}, every operation that is not privileged
  */
 public record WorkerConfig(
     String workerId,
@@ -27,7 +30,8 @@ public record WorkerConfig(
     int maxDeliver,
     Duration retryDelay,
     Duration heartbeatInterval,
-    Duration fetchWait) {
+    Duration fetchWait,
+    OperationPolicy allowed) {
 
   /** Validates every field with a message naming it. */
   public WorkerConfig {
@@ -46,7 +50,22 @@ public record WorkerConfig(
     }
     requirePositive("heartbeat-interval", heartbeatInterval);
     requirePositive("fetch-wait", fetchWait);
+    allowed = allowed == null ? OperationPolicy.defaults() : allowed;
     new ConsumerSpec(workerId, labels, ackWait, maxDeliver); // validates labels
+  }
+
+  /** A config with the default allow-list. */
+  public WorkerConfig(String workerId, Map<String, String> labels, int concurrency,
+      Duration ackWait, int maxDeliver, Duration retryDelay, Duration heartbeatInterval,
+      Duration fetchWait) {
+    this(workerId, labels, concurrency, ackWait, maxDeliver, retryDelay, heartbeatInterval,
+        fetchWait, null);
+  }
+
+  /** This config with the allow-list {@code policy}. */
+  public WorkerConfig withAllowed(OperationPolicy policy) {
+    return new WorkerConfig(workerId, labels, concurrency, ackWait, maxDeliver, retryDelay,
+        heartbeatInterval, fetchWait, policy);
   }
 
   /** Defaults: concurrency 4, ack wait 30 s, 5 deliveries, retry after 1 s, heartbeat 10 s. */
@@ -66,20 +85,21 @@ public record WorkerConfig(
   public WorkerConfig withLabels(Map<String, String> newLabels) {
     return new WorkerConfig(
         workerId, newLabels, concurrency, ackWait, maxDeliver, retryDelay, heartbeatInterval,
-        fetchWait);
+        fetchWait, allowed);
   }
 
   /** This config with another concurrency. */
   public WorkerConfig withConcurrency(int n) {
     return new WorkerConfig(
-        workerId, labels, n, ackWait, maxDeliver, retryDelay, heartbeatInterval, fetchWait);
+        workerId, labels, n, ackWait, maxDeliver, retryDelay, heartbeatInterval, fetchWait,
+        allowed);
   }
 
   /** This config with other ack wait and max deliver. */
   public WorkerConfig withDelivery(Duration newAckWait, int newMaxDeliver, Duration newRetryDelay) {
     return new WorkerConfig(
         workerId, labels, concurrency, newAckWait, newMaxDeliver, newRetryDelay,
-        heartbeatInterval, fetchWait);
+        heartbeatInterval, fetchWait, allowed);
   }
 
   /** The queue consumer this worker reads with. */

@@ -106,7 +106,8 @@ public final class WorkerKey {
         Base64.getEncoder().encodeToString(signBytes(RunEnd.bytes(key, end.withSignature(null)))));
   }
 
-  private byte[] signBytes(byte[] data) {
+  /** The Ed25519 signature of {@code data} (also the job signer's). */
+  byte[] signBytes(byte[] data) {
     try {
       Signature s = Signature.getInstance(ALGORITHM);
       s.initSign(privateKey);
@@ -166,7 +167,8 @@ public final class WorkerKey {
     }
   }
 
-  private static PublicKey publicKey(String text) throws GeneralSecurityException {
+  /** The public key of {@link #publicKey} text. */
+  static PublicKey publicKey(String text) throws GeneralSecurityException {
     return KeyFactory.getInstance(ALGORITHM)
         .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(text.strip())));
   }

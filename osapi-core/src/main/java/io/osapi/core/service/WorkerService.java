@@ -31,7 +31,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>One bounded pool of {@code concurrency} threads runs jobs; the fetch loop asks the queue for
  * no more deliveries than there are free slots. Per delivery: the notification says what to run
- * (unreadable: poison, terminated and dead-lettered); the worker claims the job's run by
+ * (unreadable: poison, terminated and dead-lettered); a privileged job's signature ({@link
+ * Builder#verifier}) and then the allow-list ({@link WorkerConfig#allowed()}) are checked, and a
+ * job refused by either is failed once without running; the worker claims the job's run by
  * compare-and-set (a run already finished is acknowledged without running it again; one another
  * holder may still run is looked at again after an ack wait); the handler runs, with in-progress
  * acks; its end is written by one more compare-and-set, result included; the delivery is settled
@@ -98,7 +100,7 @@ public final class WorkerService implements AutoCloseable {
     this.slots = new Semaphore(config.concurrency());
     this.processor = new DeliveryProcessor(config,
         new RunWriter(store, config.workerId(), clock, key),
-        operations, metrics, clock, () -> stopping);
+        operations, b.verifier, metrics, clock, () -> stopping);
   }
 
   /**
@@ -121,6 +123,7 @@ public final class WorkerService implements AutoCloseable {
     private JobMetrics metrics = JobMetrics.noop();
     private Clock clock = Clock.systemUTC();
     private WorkerKey key;
+    private JobVerifier verifier;
 
     private Builder(WorkerConfig config, Broker broker, OperationRegistry operations) {
       this.config = Objects.requireNonNull(config, "config");
@@ -147,6 +150,15 @@ public final class WorkerService implements AutoCloseable {
      */
     public Builder key(WorkerKey key) {
       this.key = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /**
+     * The controllers' public keys a privileged job's signature is checked with before it is
+     * claimed. Without them, every privileged job is refused (bad signature).
+     */
+    public Builder verifier(JobVerifier verifier) {
+      this.verifier = Objects.requireNonNull(verifier, "verifier");
       return this;
     }
 
@@ -193,10 +205,11 @@ public final class WorkerService implements AutoCloseable {
       metrics.workerConnected(config.workerId(), config.concurrency());
       LOG.log(
           Level.INFO,
-          "worker {0} started: concurrency {1}, labels {2}",
+          "worker {0} started: concurrency {1}, labels {2}, allows {3}",
           config.workerId(),
           config.concurrency(),
-          config.labels());
+          config.labels(),
+          config.allowed());
     }
   }
 
@@ -387,7 +400,7 @@ public final class WorkerService implements AutoCloseable {
   private WorkerInfo info() {
     return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
         processor.active(), config.concurrency(), state, process, null,
-        key == null ? null : key.publicKey());
+        key == null ? null : key.publicKey(), config.allowed().globs());
   }
 
   private void progressAcks() {

@@ -1,6 +1,7 @@
 package io.osapi.core.testing;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.RefusalReason;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.FleetMetrics;
@@ -30,6 +31,7 @@ public final class RecordingJobMetrics
   private final Map<String, LongAdder> redeliveries = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> superseded = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
@@ -89,6 +91,27 @@ public final class RecordingJobMetrics
   @Override
   public void jobSuperseded(String operation) {
     count(superseded, operation);
+  }
+
+  @Override
+  public void jobRefused(String operation, RefusalReason reason) {
+    count(refused, operation + "|" + (reason == null ? "null" : reason.wire()));
+  }
+
+  /** Jobs refused with {@code reason}, over all operations. */
+  public long refused(RefusalReason reason) {
+    long n = 0;
+    for (Map.Entry<String, LongAdder> e : refused.entrySet()) {
+      if (e.getKey().endsWith("|" + reason.wire())) {
+        n += e.getValue().sum();
+      }
+    }
+    return n;
+  }
+
+  /** Jobs of {@code operation} refused with {@code reason}. */
+  public long refused(String operation, RefusalReason reason) {
+    return get(refused, operation + "|" + reason.wire());
   }
 
   @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.osapi.core.domain.JobOutcome;
+import io.osapi.core.domain.RefusalReason;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.FleetMetrics;
@@ -143,6 +144,22 @@ public abstract class JobMetricsContract {
     metrics.fleet().workersByState(Map.of());
     assertThat(read(metrics).gauge("osapi_workers_by_state", Map.of("state", "ready")))
         .isEqualTo(0.0);
+  }
+
+  @Test
+  void refusedJobsAreCountedByOperationAndReason() {
+    metrics.jobs().jobRefused("diag.echo", RefusalReason.NOT_ALLOWED);
+    metrics.jobs().jobRefused("diag.echo", RefusalReason.NOT_ALLOWED);
+    metrics.jobs().jobRefused("diag.fail", RefusalReason.BAD_SIGNATURE);
+    Readback r = read(metrics);
+    assertThat(r.counter("osapi_jobs_refused_total",
+        Map.of("operation", "diag.echo", "reason", "not_allowed"))).isEqualTo(2);
+    assertThat(r.counter("osapi_jobs_refused_total",
+        Map.of("operation", "diag.fail", "reason", "bad_signature"))).isEqualTo(1);
+    assertThat(r.counter("osapi_jobs_refused_total",
+        Map.of("operation", "diag.echo", "reason", "bad_signature"))).isZero();
+    assertThat(r.counter("osapi_jobs_completed_total",
+        Map.of("operation", "diag.echo", "status", "failed"))).isZero();
   }
 
   @Test

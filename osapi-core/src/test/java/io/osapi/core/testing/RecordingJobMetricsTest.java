@@ -43,6 +43,8 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_jobs_dead_lettered_total" -> r.deadLettered(l.get("operation"));
           case "osapi_job_runs_superseded_total" -> r.superseded(l.get("operation"));
           case "osapi_job_runs_timed_out_total" -> r.timedOut(l.get("operation"));
+          case "osapi_jobs_refused_total" -> r.refused(l.get("operation"),
+              io.osapi.core.domain.RefusalReason.valueOf(l.get("reason").toUpperCase()));
           case "osapi_nats_reconnects_total" -> r.reconnects();
           default -> throw new IllegalArgumentException(family);
         };

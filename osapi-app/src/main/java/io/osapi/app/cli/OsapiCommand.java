@@ -81,7 +81,8 @@ public final class OsapiCommand implements Callable<Integer> {
         common.lifecycle(),
         natsOptions.jobTtl(),
         embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()))
-        .withWorkerKeyFile(worker.keyFile(w.workerId()));
+        .withWorkerKeyFile(worker.keyFile(w.workerId()))
+        .withHostOperations(worker.hostOperations());
   }
 
   @Override

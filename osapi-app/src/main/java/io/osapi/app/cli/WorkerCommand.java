@@ -48,7 +48,8 @@ public final class WorkerCommand implements Callable<Integer> {
         new MetricsSettings(metrics.address(), common.otlp(),
             "osapi-worker"),
         Optional.of(w),
-        common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()));
+        common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()))
+        .withHostOperations(worker.hostOperations());
   }
 
   @Override

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param embeddedLimits the size bound of the embedded broker's job store (used without NATS)
  * @param workerKeyFile the worker's key file ({@code --worker-key-file}), or empty for a worker
  *     without a key (its run ends are unsigned; tests and embeddings only)
+ * @param hostOperations the worker's settings of the host operations ({@code command.exec} and
+ *     the others)
  */
 public record ProcessSettings(
     ProcessKind kind,
@@ -32,9 +34,18 @@ public record ProcessSettings(
     LifecycleSettings lifecycle,
     Duration jobRetention,
     StoreLimits embeddedLimits,
-    Optional<Path> workerKeyFile) {
+    Optional<Path> workerKeyFile,
+    HostOperations hostOperations) {
   /** The default job retention: 24 h, as the {@code --job-ttl} option's default. */
   public static final Duration DEFAULT_JOB_RETENTION = Duration.ofHours(24);
+
+  /** Settings with the default host operation settings (off). */
+  public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
+      MetricsSettings metrics, Optional<WorkerConfig> worker, LifecycleSettings lifecycle,
+      Duration jobRetention, StoreLimits embeddedLimits, Optional<Path> workerKeyFile) {
+    this(kind, nats, api, metrics, worker, lifecycle, jobRetention, embeddedLimits,
+        workerKeyFile, HostOperations.defaults());
+  }
 
   /** Settings without a worker key file. */
   public ProcessSettings(ProcessKind kind, Optional<NatsSettings> nats, Optional<ApiSettings> api,
@@ -70,6 +81,7 @@ public record ProcessSettings(
     Objects.requireNonNull(jobRetention, "jobRetention");
     Objects.requireNonNull(embeddedLimits, "embeddedLimits");
     Objects.requireNonNull(workerKeyFile, "workerKeyFile");
+    Objects.requireNonNull(hostOperations, "hostOperations");
     if (jobRetention.isNegative()) {
       throw new ConfigException("--job-ttl", "must not be negative");
     }
@@ -94,7 +106,13 @@ public record ProcessSettings(
   /** These settings with the worker key file {@code file}. */
   public ProcessSettings withWorkerKeyFile(Path file) {
     return new ProcessSettings(kind, nats, api, metrics, worker, lifecycle, jobRetention,
-        embeddedLimits, Optional.of(file));
+        embeddedLimits, Optional.of(file), hostOperations);
+  }
+
+  /** These settings with the host operation settings {@code host}. */
+  public ProcessSettings withHostOperations(HostOperations host) {
+    return new ProcessSettings(kind, nats, api, metrics, worker, lifecycle, jobRetention,
+        embeddedLimits, workerKeyFile, host);
   }
 
   /** The API settings; only for kinds that have an API. */

@@ -32,8 +32,10 @@ public interface WorkerModule {
       JobMetrics metrics,
       Clock clock,
       ProcessSettings settings) {
+    OperationRegistry runnable = settings.hostOperations().enabled()
+        ? operations : HostOperationGate.refusePrivileged(operations);
     WorkerService.Builder b =
-        WorkerService.builder(config, backend, operations).metrics(metrics).clock(clock);
+        WorkerService.builder(config, backend, runnable).metrics(metrics).clock(clock);
     settings.workerKeyFile()
         .map(f -> WorkerKeyFile.loadOrCreate("--worker-key-file", f)).ifPresent(b::key);
     return b.build();

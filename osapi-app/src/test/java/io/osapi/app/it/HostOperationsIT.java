@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * command.exec and file.deploy through real controller and worker processes on a real
  * nats-server: exit code, stdin, the env allow-list and a timeout that ends a process tree on a
- * worker that enables host operations, and a worker that does not refusing them (docs/operations.md,
- * host operations).
+ * worker that enables host operations, and a worker that does not refusing them; a worker killed
+ * with SIGKILL leaves no process of its command behind (docs/operations.md, host operations).
  */
 class HostOperationsIT {
   private static final Duration T = Duration.ofSeconds(60);
@@ -145,5 +145,39 @@ class HostOperationsIT {
     assertThat(refusedDeploy.path("error").asText())
         .contains("operation file.deploy is not allowed on worker ho-off");
     assertThat(Files.exists(planted, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+
+  @Test
+  void aWorkerKilledWithSigkillLeavesNoProcessOfItsCommandBehind() throws Exception {
+    Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")),
+        "hostops-kill-");
+    Path tree = dir.toAbsolutePath().resolve("tree.pids");
+    NatsServer nats = its.keep(NatsServer.start(dir));
+    Osapi controller = its.keep(Osapi.controller(dir, nats.url()));
+    Osapi worker = its.keep(Osapi.worker(dir, nats.url(), "ho-doomed",
+        "--allow-host-operations"));
+    controller.awaitReady();
+    worker.awaitReady();
+    String script = "sleep 300 & echo $! >> " + tree + "; sleep 300 & echo $! >> " + tree
+        + "; echo $$ >> " + tree + "; wait";
+    created(controller, "command.exec", "{\"argv\":[\"sh\",\"-c\"," + q(script) + "]}",
+        "ho-doomed");
+    // the positive control: the tree runs under the worker
+    controller.await("the tree to start", T, () -> {
+      try {
+        return pids(tree).size() == 3 && pids(tree).stream().allMatch(HostOperationsIT::alive);
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    worker.kill(); // SIGKILL: the worker ends nothing itself; its lifeline sees the pipe close
+    controller.await("no process of the tree to be left", Duration.ofSeconds(20), () -> {
+      try {
+        return pids(tree).stream().noneMatch(HostOperationsIT::alive);
+      } catch (IOException e) {
+        return false;
+      }
+    });
+    assertThat(pids(tree)).hasSize(3).noneMatch(HostOperationsIT::alive);
   }
 }

@@ -21,8 +21,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs one command without a shell in a session of its own and ends all of it: at its exit (what
  * it left behind), at its timeout, and when the running thread is interrupted (a worker stopping
- * or, later, a cancel). Reads stdout and stderr concurrently, keeping at most the cap of each and
- * draining the rest, so a chatty process never blocks.
+ * or, later, a cancel); a {@link Lifeline} ends its process group should the JVM die first. Reads
+ * stdout and stderr concurrently, keeping at most the cap of each and draining the rest, so a
+ * chatty process never blocks.
  */
 final class CommandRunner {
   /** The program that starts the command in a new session ({@code setsid(2)}). */
@@ -93,6 +94,13 @@ final class CommandRunner {
     long t0 = System.nanoTime();
     Process p = pb.start();
     ProcessTree tree = new ProcessTree(p.pid(), marker);
+    Lifeline lifeline;
+    try {
+      lifeline = Lifeline.start(p.pid(), limits.killGrace());
+    } catch (IOException e) {
+      tree.end(Duration.ZERO);
+      throw new IOException("could not start the watchdog of the command: " + e.getMessage(), e);
+    }
     Capture out = new Capture(p.getInputStream(), limits.outputCapBytes());
     Capture err = new Capture(p.getErrorStream(), limits.outputCapBytes());
     IO.newThread(out).start();
@@ -113,6 +121,7 @@ final class CommandRunner {
       if (p.isAlive()) {
         p.destroyForcibly();
       }
+      lifeline.close();
     }
     p.waitFor();
     // every writer is gone: the readers see end of file at once, unless a process escaped

@@ -86,7 +86,8 @@ public final class OsapiCommand implements Callable<Integer> {
         embeddedOptions.toLimits(Runtime.getRuntime().maxMemory()))
         .withWorkerKeyFile(worker.keyFile(w.workerId()))
         .withAudit(audit.toSettings(embeddedOptions.auditCapacity))
-        .withJobKeys(JobKeyOptions.allInOne(signing, verify));
+        .withJobKeys(JobKeyOptions.allInOne(signing, verify))
+        .withHostOperations(worker.hostOperations());
   }
 
   @Override

@@ -50,7 +50,8 @@ public final class WorkerCommand implements Callable<Integer> {
             "osapi-worker"),
         Optional.of(w),
         common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()))
-        .withJobKeys(JobKeyOptions.worker(verify));
+        .withJobKeys(JobKeyOptions.worker(verify))
+        .withHostOperations(worker.hostOperations());
   }
 
   @Override

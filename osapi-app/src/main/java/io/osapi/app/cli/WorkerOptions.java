@@ -69,6 +69,38 @@ public final class WorkerOptions {
           + " retried (default: every operation that is not privileged: system.* and diag.*).")
   String allowOperations;
 
+  @Option(
+      names = "--allow-env",
+      paramLabel = "NAME[,NAME]",
+      description = "Environment variables a command.exec or shell.exec job may set; a job"
+          + " setting any other fails (default: none; a command's environment is PATH only).")
+  String allowEnv;
+
+  @Option(
+      names = "--output-cap-bytes",
+      paramLabel = "N",
+      defaultValue = "65536",
+      description = "Bytes of stdout and of stderr a command.exec or shell.exec run keeps, 1 to"
+          + " 262144; the rest is read and dropped (default: ${DEFAULT-VALUE}).")
+  int outputCapBytes;
+
+  /** The host operation settings. @throws ConfigException naming the option at fault */
+  io.osapi.app.config.HostOperations hostOperations() {
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    if (allowEnv != null && !allowEnv.isBlank()) {
+      for (String n : allowEnv.split(",", -1)) {
+        names.add(n.strip());
+      }
+    }
+    try {
+      io.osapi.core.operations.HostLimits limits = io.osapi.core.operations.HostLimits.defaults()
+          .withAllowedEnv(names).withOutputCap(outputCapBytes);
+      return new io.osapi.app.config.HostOperations(limits);
+    } catch (InvalidInputException e) {
+      throw new ConfigException("--" + e.field(), e.getMessage());
+    }
+  }
+
   /** The key file of the worker with {@code id}: the option's, else the default. */
   java.nio.file.Path keyFile(String id) {
     return keyFile != null ? keyFile : io.osapi.app.config.WorkerKeyFile.defaultPath(id);

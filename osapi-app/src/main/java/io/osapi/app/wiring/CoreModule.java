@@ -34,10 +34,10 @@ public interface CoreModule {
     return Clock.systemUTC();
   }
 
-  /** The built-in operations. */
+  /** The built-in operations, the host operations within the worker's limits. */
   @Provides
-  static OperationRegistry operations() {
-    return BuiltinOperations.registry();
+  static OperationRegistry operations(ProcessSettings settings) {
+    return BuiltinOperations.registry(settings.hostOperations().limits());
   }
 
   /** The job store of the backend. */

@@ -22,7 +22,8 @@ import java.util.Objects;
  * @param attempt the delivery count of the claiming delivery, 0 when never claimed
  * @param started when the latest claim happened, or null
  * @param ended when it reached a terminal state, or null
- * @param result the result as JSON text when completed, else null
+ * @param result the result as JSON text when completed, or when failed with one kept (a command's
+ *     exit code and output, see {@link OperationFailedException}), else null
  * @param error the error message when failed or released, else null
  * @param deadLettered true when the queue gave up on it
  * @param timeline what happened to it, oldest first, at most {@link #MAX_TIMELINE} entries (the
@@ -98,7 +99,8 @@ public record Run(
 
   /**
    * This running run finished by its holder: completed with {@code result}, or failed with {@code
-   * error} ({@code deadLettered} when the worker gave up after its last allowed delivery).
+   * error} ({@code deadLettered} when the worker gave up after its last allowed delivery) and the
+   * {@code result} it kept, if any.
    */
   public Run finish(RunState terminal, String result, String error, boolean deadLettered,
       Instant at) {
@@ -112,7 +114,7 @@ public record Run(
       return new Run(RunState.COMPLETED, worker, attempt, started, at, result, null, false, t);
     }
     t.add(new TimelineEntry(at, "failed", worker, "failed on " + worker, error));
-    return new Run(RunState.FAILED, worker, attempt, started, at, null, error, deadLettered, t);
+    return new Run(RunState.FAILED, worker, attempt, started, at, result, error, deadLettered, t);
   }
 
   /**

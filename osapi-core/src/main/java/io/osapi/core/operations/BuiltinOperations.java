@@ -2,6 +2,7 @@ package io.osapi.core.operations;
 
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.OperationContext;
+import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.internal.Json;
@@ -20,7 +21,10 @@ import java.util.Map;
 
 /**
  * The operations every osapi worker knows: read-only {@code system.*.get} queries with real values
- * from the JDK and {@code /proc}, and {@code diag.*} operations for operators and load tests.
+ * from the JDK and {@code /proc}, {@code diag.*} operations for operators and load tests, and the
+ * privileged host operations {@code command.exec}, {@code shell.exec}, {@code file.deploy} and
+ * {@code file.get} (see {@link OperationDefinition#privileged()}: a worker runs them only when its
+ * owner allows them).
  */
 public final class BuiltinOperations {
   /** Longest {@code diag.sleep} accepted, in seconds. */
@@ -28,13 +32,28 @@ public final class BuiltinOperations {
 
   private BuiltinOperations() {}
 
-  /** A registry with every built-in operation. */
+  /** A registry with every built-in operation, host operations with {@link HostLimits#defaults()}. */
   public static OperationRegistry registry() {
     return builder().build();
   }
 
-  /** A builder holding every built-in operation, to add your own to. */
+  /** A registry with every built-in operation, host operations within {@code limits}. */
+  public static OperationRegistry registry(HostLimits limits) {
+    return builder(limits).build();
+  }
+
+  /**
+   * A builder holding every built-in operation (host operations with {@link HostLimits#defaults()}),
+   * to add your own to.
+   */
   public static OperationRegistry.Builder builder() {
+    return builder(HostLimits.defaults());
+  }
+
+  /** A builder holding every built-in operation, host operations within {@code limits}. */
+  public static OperationRegistry.Builder builder(HostLimits limits) {
+    CommandOperations commands = new CommandOperations(limits);
+    FileOperations files = new FileOperations();
     return OperationRegistry.builder()
         .register("system.hostname.get", OperationKind.QUERY, "host name and worker labels",
             BuiltinOperations::hostname)
@@ -58,7 +77,19 @@ public final class BuiltinOperations {
             c -> {
               Object msg = c.dataObject().get("message");
               throw new IllegalStateException(msg == null ? "diag.fail was asked to fail" : msg.toString());
-            });
+            })
+        .registerPrivileged("command.exec", OperationKind.MODIFY,
+            "runs {\"argv\": [...]} without a shell, in its own session, with a timeout",
+            commands::command)
+        .registerPrivileged("shell.exec", OperationKind.MODIFY,
+            "runs {\"script\": \"...\"} with a shell (default /bin/sh), like command.exec",
+            commands::shell)
+        .registerPrivileged("file.deploy", OperationKind.MODIFY,
+            "writes a file atomically when its content, mode or owners differ",
+            files::deploy)
+        .registerPrivileged("file.get", OperationKind.QUERY,
+            "reads a file (base64, at most max_bytes) with its sha256, mode and owners",
+            files::get);
   }
 
   private static String hostname(OperationContext c) throws IOException {

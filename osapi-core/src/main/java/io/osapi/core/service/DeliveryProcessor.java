@@ -8,6 +8,7 @@ import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationDefinition;
+import io.osapi.core.domain.OperationFailedException;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunKey;
@@ -247,6 +248,10 @@ final class DeliveryProcessor {
       } else {
         outcome = JobOutcome.RELEASED;
       }
+    } catch (OperationFailedException e) {
+      outcome = JobOutcome.FAILED;
+      error = message(e);
+      result = e.result();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       outcome = JobOutcome.RELEASED;

@@ -100,12 +100,12 @@ class RunTest {
   }
 
   @Test
-  void finishingFailedKeepsTheErrorAndWhetherTheWorkerGaveUp() {
+  void finishingFailedKeepsTheErrorTheResultAndWhetherTheWorkerGaveUp() {
     Run failed = Run.claim(null, "w1", 5, at(1))
         .finish(RunState.FAILED, "{}", "still down", true, at(2));
     assertThat(failed.state()).isEqualTo(RunState.FAILED);
     assertThat(failed.error()).isEqualTo("still down");
-    assertThat(failed.result()).isNull();
+    assertThat(failed.result()).isEqualTo("{}");
     assertThat(failed.deadLettered()).isTrue();
     assertThat(failed.timeline()).last()
         .isEqualTo(new TimelineEntry(at(2), "failed", "w1", "failed on w1", "still down"));

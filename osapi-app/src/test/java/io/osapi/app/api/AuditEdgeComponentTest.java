@@ -222,6 +222,10 @@ class AuditEdgeComponentTest {
         .isEqualTo(201);
     assertThat(h.records()).extracting(AuditRecord::status).containsExactly(201, 403, 201, 400,
         403);
+    // the trail holds each privileged create with its subject
+    assertThat(h.records()).filteredOn(x -> x.status() == 201 && x.route().equals("/api/v1/jobs"))
+        .extracting(AuditRecord::subject, AuditRecord::operation)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("ada", "test.privileged"));
   }
 
   @Test

@@ -39,7 +39,10 @@ final class EdgeHarness implements AutoCloseable {
 
   EdgeHarness(Authenticator authenticator, AuditLog log, boolean auditReads,
       OperationRegistry operations) throws IOException {
-    client = JobClient.builder(broker, operations).build();
+    // signs privileged jobs as a controller with a signing key does
+    client = JobClient.builder(broker, operations)
+        .signer(io.osapi.core.service.JobSigner.of(io.osapi.core.service.WorkerKey.generate()))
+        .build();
     audit = new FailingAuditLog(log);
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
         .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);

@@ -21,13 +21,18 @@ final class Harness implements AutoCloseable {
   final JobClient client;
   final List<WorkerService> workers = new ArrayList<>();
 
+  /** The controller's job signing key: the client signs privileged jobs, workers verify them. */
+  private final WorkerKey signingKey = WorkerKey.generate();
+
   Harness(OperationRegistry operations) {
     this.operations = operations;
-    this.client = JobClient.builder(broker, operations).metrics(metrics).build();
+    this.client = JobClient.builder(broker, operations).metrics(metrics)
+        .signer(JobSigner.of(signingKey)).build();
   }
 
   WorkerService worker(WorkerConfig config) {
-    WorkerService w = WorkerService.builder(config, broker, operations).metrics(metrics).build();
+    WorkerService w = WorkerService.builder(config, broker, operations).metrics(metrics)
+        .verifier(JobVerifier.of(List.of(signingKey.publicKey()))).build();
     workers.add(w);
     w.start();
     return w;

@@ -144,7 +144,10 @@ final class NatsAuditLog implements AuditLog {
         backend.retry().schedule(
             () -> attempt(subject, h, body, po, r, deadline, epoch, n + 1, done), delay);
       } else {
-        done.completeExceptionally(NatsErrors.unavailable("storing audit record " + r.id(), err));
+        // a definite "no room" (the server's storage full) is a StoreFullException, answered at
+        // once; anything else is an outage
+        done.completeExceptionally(NatsErrors.failure("storing audit record " + r.id(), err,
+            NatsLimits.share(backend.settings(), NatsLimits.AUDIT_PERCENT)));
       }
     });
   }

@@ -2,6 +2,7 @@ package io.osapi.app.api;
 
 import io.osapi.core.audit.AuditLog;
 import io.osapi.core.audit.AuditRecord;
+import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.port.AccessMetrics;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -59,9 +60,20 @@ public final class AuditTrail {
    * Stores the pending record of a request that is about to run.
    *
    * @return false when it could not be stored within the patience: the request must not run
+   * @throws StoreFullException at once when the store has no room for it (the NATS server's
+   *     storage full): the request must not run, and the answer names the cause
    */
   boolean begin(AuditRecord pending) {
-    if (store(pending, patience)) {
+    boolean stored;
+    try {
+      stored = store(pending, patience);
+    } catch (StoreFullException e) {
+      metrics.auditWriteFailed();
+      LOG.log(Level.WARNING, "request {0} {1} by {2} refused: {3}", pending.method(),
+          pending.route(), pending.subject(), e.getMessage());
+      throw e;
+    }
+    if (stored) {
       return true;
     }
     metrics.auditWriteFailed();
@@ -72,7 +84,13 @@ public final class AuditTrail {
 
   /** Stores the final record of a request that ran; a failure leaves the pending one. */
   void finish(AuditRecord done) {
-    if (store(done, FINAL_PATIENCE)) {
+    boolean stored;
+    try {
+      stored = store(done, FINAL_PATIENCE);
+    } catch (StoreFullException e) {
+      stored = false;
+    }
+    if (stored) {
       metrics.auditRecorded();
       return;
     }
@@ -100,6 +118,9 @@ public final class AuditTrail {
         return false;
       } catch (ExecutionException | TimeoutException | RuntimeException e) {
         Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+        if (cause instanceof StoreFullException full) {
+          throw full; // definite: no room, trying again within a request will not make any
+        }
         LOG.log(Level.DEBUG, "audit append of {0} failed: {1}", r.id(), String.valueOf(cause));
       }
       if (end - System.nanoTime() <= RETRY_PAUSE_MS * 1_000_000L) {

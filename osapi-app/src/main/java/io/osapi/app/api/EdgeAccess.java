@@ -11,6 +11,7 @@ import io.osapi.core.audit.AuditRecord;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.port.AccessMetrics;
 import io.osapi.core.service.JobClient;
 import java.io.IOException;
@@ -159,7 +160,15 @@ public final class EdgeAccess {
       return new CallerExchange(ex, caller, null, null, startNanos);
     }
     AuditRecord pending = record(ex, caller, m, method, facts, requestId);
-    if (!trail.begin(pending)) {
+    boolean begun;
+    try {
+      begun = trail.begin(pending);
+    } catch (StoreFullException e) {
+      ApiException full = JobsApi.storeFull(e);
+      ApiGuard.refuse(ex, full.status(), full.getMessage(), full.details(), full.headers());
+      return null;
+    }
+    if (!begun) {
       if (facts.badBody()) {
         // the handler refuses this body (400) with the very parse the edge ran: nothing can
         // change, so the caller learns what is wrong with it rather than to try again

@@ -89,17 +89,8 @@ public final class JobsApi implements HttpHandler {
       sendError(ex, 400, e.getMessage(), Map.of("field", e.field()), Map.of());
     } catch (StoreFullException e) {
       LOG.log(Level.WARNING, "job refused: {0}", e.getMessage());
-      String option = switch (e.limit()) {
-        case JOBS -> "--embedded-max-jobs";
-        case BYTES -> "--embedded-max-bytes";
-        case BUCKET -> "--nats-max-bytes";
-        case SERVER -> "max_file_store"; // of nats-server's jetstream block
-      };
-      String raise = e.limit() == StoreFullException.Limit.SERVER
-          ? "give the NATS server more JetStream storage (max_file_store)" : "raise " + option;
-      sendError(ex, 507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire them, or "
-          + raise, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
-          "max", e.max(), "option", option), Map.of());
+      ApiException full = storeFull(e);
+      sendError(ex, full.status(), full.getMessage(), full.details(), full.headers());
     } catch (PermanentStoreException e) {
       LOG.log(Level.WARNING, "the store refused a request: {0}", e.getMessage());
       sendError(ex, 422, "the job store refuses this request: " + e.getMessage(), Map.of(),
@@ -383,6 +374,24 @@ public final class JobsApi implements HttpHandler {
       }
     }
     return out;
+  }
+
+  /**
+   * 507 for a store with no room: the bound reached, its value and the option that sets it (the
+   * edge answers a full audit store the same way).
+   */
+  static ApiException storeFull(StoreFullException e) {
+    String option = switch (e.limit()) {
+      case JOBS -> "--embedded-max-jobs";
+      case BYTES -> "--embedded-max-bytes";
+      case BUCKET -> "--nats-max-bytes";
+      case SERVER -> "max_file_store"; // of nats-server's jetstream block
+    };
+    String raise = e.limit() == StoreFullException.Limit.SERVER
+        ? "give the NATS server more JetStream storage (max_file_store)" : "raise " + option;
+    return new ApiException(507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire"
+        + " them, or " + raise, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
+        "max", e.max(), "option", option), Map.of());
   }
 
   /** 400 for a query parameter not in {@code allowed}. */

@@ -247,6 +247,27 @@ class AuditEdgeComponentTest {
   }
 
   @Test
+  void anAuditStoreWithNoRoomIsA507AtOnceNamingIt() throws Exception {
+    h = new EdgeHarness(THREE, new InMemoryAuditLog());
+    h.audit.failure = new io.osapi.core.domain.StoreFullException(
+        io.osapi.core.domain.StoreFullException.Limit.SERVER, 1024,
+        "the job store is full: storing audit record x was refused, the NATS server has no"
+            + " storage left");
+    h.audit.failing.set(true);
+    long t0 = System.nanoTime();
+    HttpResponse<String> r = h.send("POST", "/api/v1/jobs", CREATE, "w");
+    assertThat(r.statusCode()).isEqualTo(507);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - t0))
+        .as("not held for the patience").isLessThan(java.time.Duration.ofMillis(500));
+    assertThat(ApiJson.mapper().readTree(r.body()).at("/details/limit").asText())
+        .isEqualTo("server");
+    assertThat(r.headers().firstValue("Retry-After")).isEmpty();
+    assertThat(h.metrics.auditWriteFailures()).isEqualTo(1);
+    h.audit.failing.set(false);
+    assertThat(jobs()).isZero();
+  }
+
+  @Test
   void anOutcomeThatCannotBeStoredLeavesThePendingRecord() throws Exception {
     h = new EdgeHarness(THREE, new InMemoryAuditLog());
     h.audit.failFinalOnly.set(true);

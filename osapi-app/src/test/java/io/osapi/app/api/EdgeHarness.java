@@ -110,6 +110,8 @@ final class EdgeHarness implements AutoCloseable {
   static final class FailingAuditLog implements AuditLog {
     final AtomicBoolean failing = new AtomicBoolean();
     final AtomicBoolean failFinalOnly = new AtomicBoolean();
+    /** When set, appends fail with this (a definite refusal) instead of an outage. */
+    volatile RuntimeException failure;
     private final AuditLog log;
 
     FailingAuditLog(AuditLog log) {
@@ -119,6 +121,9 @@ final class EdgeHarness implements AutoCloseable {
     @Override
     public CompletableFuture<Void> append(AuditRecord record) {
       if (failing.get() && (!failFinalOnly.get() || !record.pending())) {
+        if (failure != null) {
+          return CompletableFuture.failedFuture(failure);
+        }
         return CompletableFuture.failedFuture(
             new io.osapi.core.domain.BackendUnavailableException("audit store down (test)", null));
       }

@@ -65,6 +65,10 @@ public final class TokenVerifier {
     return keys;
   }
 
+  /** Base64url parts and dots: the only spelling of a token (an unsigned one has no third). */
+  private static final java.util.regex.Pattern COMPACT_JWS =
+      java.util.regex.Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+
   /** Verifies {@code token}; never throws for any input. */
   public Authentication verify(String token) {
     if (token == null || token.isEmpty()) {
@@ -72,6 +76,11 @@ public final class TokenVerifier {
     }
     if (token.length() > MAX_TOKEN_CHARS) {
       return refused(AuthFailure.INVALID, "token longer than " + MAX_TOKEN_CHARS + " characters");
+    }
+    if (!COMPACT_JWS.matcher(token).matches()) {
+      // only base64url and dots: base64 decoders also take '+' and '/' (and padding), so one
+      // signed token would have several spellings
+      return refused(AuthFailure.INVALID, "not a compact JWS (base64url parts and dots only)");
     }
     String key = cacheKey(token);
     Checked known = verified.get(key);

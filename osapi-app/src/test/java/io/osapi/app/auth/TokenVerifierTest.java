@@ -211,6 +211,12 @@ class TokenVerifierTest {
         assertThat(a).as(t).isInstanceOf(Authentication.Refused.class);
       }
     }
+    // the same signed token spelled with base64's '+' and '/' for '-' and '_' is not accepted
+    String other = good.replace('-', '+').replace('_', '/');
+    if (!other.equals(good)) {
+      assertThat(ec.verify(other)).isInstanceOf(Authentication.Refused.class);
+    }
+    assertThat(ec.verify(good + "=")).isInstanceOf(Authentication.Refused.class);
     assertThat(ec.verify(null)).isInstanceOf(Authentication.Refused.class);
     assertThat(ec.verify("x".repeat(TokenVerifier.MAX_TOKEN_CHARS + 1)))
         .isInstanceOf(Authentication.Refused.class);

@@ -18,7 +18,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>An append that fails is tried again (the log stores a record once per id and phase) until the
  * request's patience runs out: the create patience for a create, so a create held through a NATS
- * fail-over is not refused for its record alone, {@link #FINAL_PATIENCE} for a final record.
+ * fail-over is not refused for its record alone, {@link #FINAL_PATIENCE} for a final record. A
+ * final record that missed its answer is tried again in the background for {@link
+ * #LATE_PATIENCE}: its pending record says "outcome unknown" only while the store stays away.
  */
 public final class AuditTrail {
   private static final System.Logger LOG = System.getLogger(AuditTrail.class.getName());
@@ -27,6 +29,16 @@ public final class AuditTrail {
   static final Duration FINAL_PATIENCE = Duration.ofSeconds(5);
 
   private static final long RETRY_PAUSE_MS = 200;
+
+  /** How long a final record that missed its answer is tried again in the background. */
+  static final Duration LATE_PATIENCE = Duration.ofMinutes(2);
+
+  private static final Duration LATE_PAUSE = Duration.ofSeconds(1);
+
+  /** The one thread of the late final records (shared: they are rare). */
+  private static final java.util.concurrent.ScheduledExecutorService LATE =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          io.osapi.core.concurrent.DaemonThreads.single("osapi-audit-late"));
 
   private final AuditLog log;
   private final AccessMetrics metrics;
@@ -96,8 +108,32 @@ public final class AuditTrail {
     }
     metrics.auditWriteFailed();
     LOG.log(Level.WARNING, "the outcome {0} of request {1} ({2} {3} by {4}) could not be"
-        + " recorded: its audit record stays pending", done.status(), done.id(), done.method(),
-        done.route(), done.subject());
+        + " recorded before the answer: its audit record stays pending while it is tried again for"
+        + " {5} s", done.status(), done.id(), done.method(), done.route(), done.subject(),
+        LATE_PATIENCE.toSeconds());
+    later(done, System.nanoTime() + LATE_PATIENCE.toNanos());
+  }
+
+  /**
+   * Tries a final record again in the background (the answer went out without it): every {@link
+   * #LATE_PAUSE} until {@code end}, so an outage longer than {@link #FINAL_PATIENCE} leaves no
+   * record pending once the store is back.
+   */
+  private void later(AuditRecord done, long end) {
+    LATE.schedule(() -> {
+      log.append(done).whenComplete((ok, err) -> {
+        if (err == null) {
+          metrics.auditRecorded();
+          LOG.log(Level.INFO, "the outcome of request {0} is recorded after all", done.id());
+        } else if (System.nanoTime() < end) {
+          later(done, end);
+        } else {
+          LOG.log(Level.WARNING, "the outcome {0} of request {1} ({2} {3} by {4}) could not be"
+              + " recorded: its audit record stays pending", done.status(), done.id(),
+              done.method(), done.route(), done.subject());
+        }
+      });
+    }, LATE_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Stores the record of a request refused at the edge (403): once, without waiting long. */

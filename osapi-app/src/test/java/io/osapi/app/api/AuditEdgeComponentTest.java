@@ -268,17 +268,22 @@ class AuditEdgeComponentTest {
   }
 
   @Test
-  void anOutcomeThatCannotBeStoredLeavesThePendingRecord() throws Exception {
+  void anOutcomeThatCannotBeStoredLeavesThePendingRecordUntilItCanBe() throws Exception {
     h = new EdgeHarness(THREE, new InMemoryAuditLog());
     h.audit.failFinalOnly.set(true);
     h.audit.failing.set(true);
     assertThat(h.send("POST", "/api/v1/jobs", CREATE, "w").statusCode()).isEqualTo(201);
-    h.audit.failing.set(false);
     AuditRecord a = h.records().get(0);
     assertThat(a.pending()).isTrue();
     assertThat(a.subject()).isEqualTo("walt");
     assertThat(h.metrics.auditWriteFailures()).isEqualTo(1);
     assertThat(h.metrics.auditRecords()).isZero();
+    // the store back: the outcome is recorded after all, in the background
+    h.audit.failing.set(false);
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> !h.records().get(0).pending());
+    assertThat(h.records().get(0).status()).isEqualTo(201);
+    assertThat(h.metrics.auditRecords()).isEqualTo(1);
   }
 
   @Test

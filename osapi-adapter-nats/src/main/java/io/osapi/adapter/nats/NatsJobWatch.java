@@ -30,9 +30,14 @@ import java.util.UUID;
  * deletes jobs with them, so every watcher sees the delete).
  *
  * <p>The replay is complete when a message says nothing is pending after it, or when the consumer
- * says nothing was pending at all. jnats' ordered consumer survives reconnects and a change of
- * stream leader by itself: it recreates the consumer at the next stream sequence, so nothing is
- * missed or delivered twice. Until the backend is ready the watch tries to start every 500 ms.
+ * says nothing was pending at all. Until the backend is ready the watch tries to start every 500
+ * ms. The consumer is an ordered one, kept in the server's memory: a restarted server has lost it,
+ * and jnats' ordered consumer would only recreate it once its heartbeat alarm fired (three missed
+ * 5 s heartbeats: 15 to 30 s in which the index misses every write). So after each reconnect
+ * (each new {@link NatsLink#provisionEpoch()}, checked every 500 ms) the watch makes a new
+ * consumer itself, from the stream sequence after the last one it applied: no replay, and a
+ * message at or below that sequence (from the old consumer) is not applied again. jnats' alarm
+ * still covers a consumer lost without a reconnect (a change of stream leader).
  */
 final class NatsJobWatch implements JobWatch {
   private static final System.Logger LOG = System.getLogger(NatsJobWatch.class.getName());
@@ -41,8 +46,12 @@ final class NatsJobWatch implements JobWatch {
   private final NatsLink backend;
   private final Listener listener;
   private final Object lock = new Object();
+  /** Held while a message is applied (a replaced consumer's dispatcher may still run). */
+  private final Object applying = new Object();
   private Dispatcher dispatcher; // guarded by lock
   private JetStreamSubscription sub; // guarded by lock
+  /** Grows with each subscription; a message of an older one is not applied. */
+  private volatile int generation;
   private boolean closed; // guarded by lock
   private volatile boolean caughtUp;
   /** Caught up once this stream sequence is seen: the stream's last at the start. */
@@ -55,6 +64,8 @@ final class NatsJobWatch implements JobWatch {
   private volatile long lastSeq;
   private volatile long handled;
   private String lastError;
+  /** The provisioning the subscription was made in; guarded by lock. */
+  private long epoch = -1;
 
   NatsJobWatch(NatsLink backend, Listener listener) {
     this.backend = backend;
@@ -63,9 +74,45 @@ final class NatsJobWatch implements JobWatch {
 
   /** Starts now, or keeps trying in the background until the backend is ready. */
   void start() {
-    if (!tryStart()) {
+    if (tryStart()) {
+      backend.retry().schedule(this::follow, RETRY_MS);
+    } else {
       backend.retry().schedule(this::start, RETRY_MS);
     }
+  }
+
+  /** Every 500 ms: after a reconnect, a new consumer from the next sequence (see the class). */
+  private void follow() {
+    synchronized (lock) {
+      if (closed || backend.isGone()) {
+        return;
+      }
+      if (backend.isReady() && backend.provisionEpoch() != epoch) {
+        resume();
+      }
+    }
+    backend.retry().schedule(this::follow, RETRY_MS);
+  }
+
+  /** Replaces the consumer with one from the sequence after the last applied. Holds lock. */
+  private void resume() {
+    Dispatcher old = dispatcher;
+    NatsSession s;
+    try {
+      s = backend.requireSession();
+    } catch (RuntimeException e) {
+      return;
+    }
+    if (old != null) {
+      try {
+        s.conn.closeDispatcher(old);
+      } catch (RuntimeException ignored) {
+        // closed with the connection
+      }
+      dispatcher = null;
+      sub = null;
+    }
+    subscribe(s, lastSeq + 1);
   }
 
   private boolean tryStart() {
@@ -82,61 +129,104 @@ final class NatsJobWatch implements JobWatch {
       } catch (RuntimeException e) {
         return false;
       }
-      Dispatcher d = s.conn.createDispatcher();
-      try {
-        long last = s.jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM).getStreamState()
-            .getLastSequence();
-        ConsumerConfiguration cc = ConsumerConfiguration.builder()
-            .ackPolicy(AckPolicy.None)
-            .deliverPolicy(DeliverPolicy.All)
-            .headersOnly(true)
-            .filterSubject(NatsLayout.JOBS_KV_ALL)
-            .build();
-        PushSubscribeOptions pso = PushSubscribeOptions.builder()
-            .stream(NatsLayout.JOBS_KV_STREAM).ordered(true).configuration(cc).build();
-        sub = s.js.subscribe(null, d, this::onMessage, false, pso);
-        dispatcher = d;
-        ConsumerInfo ci = sub.getConsumerInfo();
+      return subscribe(s, 0);
+    }
+  }
+
+  /**
+   * Subscribes from stream sequence {@code from} (0: from the first). Holds lock.
+   *
+   * @return whether it did; when not, {@link #epoch} is left as it was, to try again
+   */
+  private boolean subscribe(NatsSession s, long from) {
+    long at = backend.provisionEpoch();
+    Dispatcher d = s.conn.createDispatcher();
+    try {
+      long last = s.jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM).getStreamState()
+          .getLastSequence();
+      int gen;
+      synchronized (applying) {
+        gen = ++generation; // from here on, the old consumer's messages are not applied
+        if (from > last + 1) {
+          // the server came back without the stream's tail (acknowledged writes lost with it):
+          // its sequences are taken again, so follow from its end
+          LOG.log(Level.WARNING, "the job bucket''s stream ends at sequence {0}, before the {1}"
+              + " this controller had read: writes were lost; following from its end",
+              last, from - 1);
+          from = last + 1;
+          lastSeq = last;
+        }
+        if (!caughtUp) {
+          handled = 0; // counted by the new consumer's sequence
+          targetDelivered = -1;
+        }
+      }
+      ConsumerConfiguration.Builder cb = ConsumerConfiguration.builder()
+          .ackPolicy(AckPolicy.None)
+          .headersOnly(true)
+          .filterSubject(NatsLayout.JOBS_KV_ALL);
+      if (from > 1) {
+        cb.deliverPolicy(DeliverPolicy.ByStartSequence).startSequence(from);
+      } else {
+        cb.deliverPolicy(DeliverPolicy.All);
+      }
+      PushSubscribeOptions pso = PushSubscribeOptions.builder()
+          .stream(NatsLayout.JOBS_KV_STREAM).ordered(true).configuration(cb.build()).build();
+      JetStreamSubscription js = s.js.subscribe(null, d, m -> onMessage(m, gen), false, pso);
+      sub = js;
+      dispatcher = d;
+      epoch = at;
+      ConsumerInfo ci = js.getConsumerInfo();
+      if (!caughtUp) { // the replay was not done: it ends at the stream's last message now
         target = last;
         if (ci.getNumPending() == 0) {
           targetDelivered = ci.getDelivered().getConsumerSequence();
         }
         checkTarget();
-        LOG.log(Level.DEBUG, "watching bucket {0}: {1} keys to replay", NatsLayout.JOBS_BUCKET,
-            ci.getNumPending());
-        return true;
-      } catch (Exception e) {
-        String msg = NatsErrors.describe(e);
-        if (!msg.equals(lastError)) {
-          LOG.log(Level.WARNING, "cannot watch the job bucket yet, trying again: {0}", msg);
-        }
-        lastError = msg;
-        try {
-          s.conn.closeDispatcher(d);
-        } catch (RuntimeException ignored) {
-          // closed meanwhile
-        }
-        sub = null;
-        return false;
       }
+      listener.behind(ci.getNumPending());
+      LOG.log(Level.DEBUG, "watching bucket {0} from sequence {1}: {2} messages to read",
+          NatsLayout.JOBS_BUCKET, Math.max(1, from), ci.getNumPending());
+      return true;
+    } catch (Exception e) {
+      String msg = NatsErrors.describe(e);
+      if (!msg.equals(lastError)) {
+        LOG.log(Level.WARNING, "cannot watch the job bucket yet, trying again: {0}", msg);
+      }
+      lastError = msg;
+      try {
+        s.conn.closeDispatcher(d);
+      } catch (RuntimeException ignored) {
+        // closed meanwhile
+      }
+      sub = null;
+      return false;
     }
   }
 
-  private void onMessage(Message m) {
-    try {
-      NatsJetStreamMetaData md = m.metaData();
-      apply(m, md);
-      lastSeq = md.streamSequence();
-      handled = md.consumerSequence();
-      long pending = md.pendingCount();
-      listener.behind(pending);
-      if (!caughtUp && pending == 0) {
-        caughtUp();
+  private void onMessage(Message m, int gen) {
+    synchronized (applying) {
+      try {
+        if (gen != generation) {
+          return; // a replaced consumer's: its successor delivers what it had not applied
+        }
+        NatsJetStreamMetaData md = m.metaData();
+        if (md.streamSequence() <= lastSeq) {
+          return; // applied already, from the consumer this one replaced
+        }
+        apply(m, md);
+        lastSeq = md.streamSequence();
+        handled = md.consumerSequence();
+        long pending = md.pendingCount();
+        listener.behind(pending);
+        if (!caughtUp && pending == 0) {
+          caughtUp();
+        }
+        checkTarget();
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "job watch: skipping message on {0}: {1}", m.getSubject(),
+            e.toString());
       }
-      checkTarget();
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "job watch: skipping message on {0}: {1}", m.getSubject(),
-          e.toString());
     }
   }
 

@@ -1,7 +1,6 @@
 package io.osapi.app.it;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,25 +17,32 @@ public final class Ports {
    */
   public static int freeBelowEphemeral() {
     java.util.Random r = new java.util.Random();
-    for (int i = 0; i < 200; i++) {
-      int p = 20000 + r.nextInt(12000);
+    for (int i = 0; i < 500; i++) {
+      int p = 10000 + r.nextInt(22000);
+      if (!GIVEN.add(p)) {
+        continue; // handed out already in this JVM
+      }
       try (ServerSocket s = new ServerSocket(p, 1, InetAddress.getLoopbackAddress())) {
         return s.getLocalPort();
       } catch (IOException e) {
         // taken: try another
       }
     }
-    throw new IllegalStateException("no free port between 20000 and 32000");
+    throw new IllegalStateException("no free port between 10000 and 32000");
   }
 
-  /** A port that was free a moment ago. */
+  /** Ports handed out by this JVM: never twice. */
+  private static final java.util.Set<Integer> GIVEN =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A port that was free a moment ago, below the ephemeral range like {@link
+   * #freeBelowEphemeral}: a port the kernel gave out ({@code bind(0)}) goes straight back to its
+   * pool, where another test JVM's {@code bind(0)} or any outgoing connection can take it before
+   * the process the test starts binds it (seen with two test JVMs: "Address already in use").
+   */
   public static int free() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return freeBelowEphemeral();
   }
 
   /** Whether something accepts TCP connections on 127.0.0.1:{@code port}. */

@@ -4,26 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.app.config.HostOperations;
 import io.osapi.app.config.ProcessSettings;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The host operation options of the worker and the all-in-one: off by default, validated. */
 class HostOperationOptionsTest {
   private static ProcessSettings settings(Map<String, String> env, String... args) {
-    StringWriter sink = new StringWriter();
-    Cli cli = new Cli(s -> {
-      throw new AssertionError();
-    }, env);
-    CommandLine cl = cli.prepare(args, new PrintWriter(sink), new PrintWriter(sink));
-    CommandLine.ParseResult pr = cl.parseArgs(args);
-    while (pr.hasSubcommand()) {
-      pr = pr.subcommand();
-    }
-    Object cmd = pr.commandSpec().userObject();
-    return cmd instanceof OsapiCommand c ? c.settings() : ((WorkerCommand) cmd).settings();
+    return ServerOptionsTest.settings(env, args);
   }
 
   @Test

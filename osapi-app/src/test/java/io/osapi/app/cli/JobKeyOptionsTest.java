@@ -10,8 +10,6 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationPolicy;
 import io.osapi.core.domain.Target;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -20,7 +18,6 @@ import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code keys create-job-signing}, {@code --job-signing-key-file}, {@code --job-verify-key-file}
@@ -31,22 +28,7 @@ class JobKeyOptionsTest {
   @TempDir Path dir;
 
   private static ProcessSettings settings(String... args) {
-    StringWriter sink = new StringWriter();
-    CommandLine cl = new Cli(s -> {
-      throw new AssertionError();
-    }, Map.of()).prepare(args, new PrintWriter(sink), new PrintWriter(sink));
-    CommandLine.ParseResult pr = cl.parseArgs(args);
-    while (pr.hasSubcommand()) {
-      pr = pr.subcommand();
-    }
-    Object cmd = pr.commandSpec().userObject();
-    if (cmd instanceof OsapiCommand c) {
-      return c.settings();
-    }
-    if (cmd instanceof ControllerCommand c) {
-      return c.settings();
-    }
-    return ((WorkerCommand) cmd).settings();
+    return ServerOptionsTest.settings(java.util.Map.of(), args);
   }
 
   private static Job job() {

@@ -29,8 +29,11 @@ import picocli.CommandLine;
 class ServerOptionsTest {
   @TempDir Path dir;
 
-  /** Parses {@code args} like the real command line and returns the settings it would start. */
-  private static ProcessSettings settings(Map<String, String> env, String... args) {
+  /**
+   * Parses {@code args} like the real command line and returns the settings it would start (the
+   * other option tests of this package use it too).
+   */
+  static ProcessSettings settings(Map<String, String> env, String... args) {
     StringWriter sink = new StringWriter();
     Cli cli = new Cli(s -> {
       throw new AssertionError();

@@ -119,8 +119,11 @@ final class NatsStoreUsage {
     long bound = backend.jobBucket().maxBytes();
     long bytes;
     try {
+      // writes acknowledged before the request are in the stream's count; those made while it
+      // runs may be too, and stay counted here (an overcount refuses early, never late)
+      long before = since.get();
       StreamInfo si = backend.requireSession().jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM);
-      since.set(0);
+      since.addAndGet(-before);
       bytes = si.getStreamState().getByteCount();
       measured = bytes;
       readAt = System.nanoTime();

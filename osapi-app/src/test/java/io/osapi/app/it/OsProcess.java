@@ -181,6 +181,8 @@ public final class OsProcess implements AutoCloseable {
 
   /** Sends SIGKILL (no shutdown hook runs) and waits until the process is gone. */
   public void kill() {
+    // a wrapper (faketime) may not pass signals on: its children go first
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     try {
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -217,18 +219,29 @@ public final class OsProcess implements AutoCloseable {
 
   @Override
   public void close() {
-    if (!process.isAlive()) {
+    // a wrapper (faketime) may not pass SIGTERM on and would leave its child running
+    List<ProcessHandle> children = process.descendants().toList();
+    if (!process.isAlive() && children.isEmpty()) {
       return;
     }
+    children.forEach(ProcessHandle::destroy);
     process.destroy();
     try {
       if (!process.waitFor(15, TimeUnit.SECONDS)) {
         process.destroyForcibly();
         process.waitFor(5, TimeUnit.SECONDS);
       }
+      for (ProcessHandle c : children) {
+        try {
+          c.onExit().get(15, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+          c.destroyForcibly();
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+      children.forEach(ProcessHandle::destroyForcibly);
     }
   }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
  *
  * <p>A create of a privileged operation needs {@link Permission#JOBS_CREATE_PRIVILEGED} besides
  * {@link Permission#JOBS_CREATE}, and so does the retry of a privileged job (a retry runs the
- * operation again). The OpenAPI document needs a verified caller and no permission.
+ * operation again). The OpenAPI document and the caller's own permissions ({@code /me}) need a
+ * verified caller and no permission.
  */
 public final class ApiAccess {
   private ApiAccess() {}
@@ -80,7 +81,7 @@ public final class ApiAccess {
       case DRAIN, UNDRAIN -> method.equals("POST") ? Permission.WORKERS_DRAIN : null;
       case ACCEPT, REJECT -> method.equals("POST") ? Permission.WORKERS_TRUST : null;
       case AUDIT, AUDIT_EXPORT -> method.equals("GET") ? Permission.AUDIT_READ : null;
-      case OPENAPI -> null;
+      case OPENAPI, ME -> null;
     };
   }
 }

@@ -245,6 +245,12 @@ public final class ApiJson {
     return m;
   }
 
+  /** The caller's subject, roles and permissions. */
+  public static ApiModel.Me me(io.osapi.app.auth.Caller c) {
+    return new ApiModel.Me(c.subject(), c.roles(), c.permissions().stream()
+        .map(io.osapi.app.auth.Permission::token).sorted().toList());
+  }
+
   private static OperationBody operation(JobView v) {
     return new OperationBody(v.job().operation().type(), tree(v.job().operation().data()));
   }

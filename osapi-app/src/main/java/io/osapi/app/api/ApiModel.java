@@ -193,4 +193,13 @@ public final class ApiModel {
    * @param details structured details (the offending field, the allowed methods ...)
    */
   public record ErrorBody(String error, Map<String, Object> details) {}
+
+  /**
+   * The caller of {@code GET /api/v1/me}.
+   *
+   * @param subject the token's subject ({@code static-token}, {@code anonymous})
+   * @param roles the roles the credential names
+   * @param permissions what they allow, sorted
+   */
+  public record Me(String subject, List<String> roles, List<String> permissions) {}
 }

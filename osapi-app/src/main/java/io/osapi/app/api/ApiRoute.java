@@ -31,7 +31,9 @@ public enum ApiRoute {
   /** The audit trail as JSON Lines, oldest first. */
   AUDIT_EXPORT("/api/v1/audit/export", List.of("GET")),
   /** This API's OpenAPI document ({@code docs/openapi.yaml}). */
-  OPENAPI("/api/v1/openapi.yaml", List.of("GET"));
+  OPENAPI("/api/v1/openapi.yaml", List.of("GET")),
+  /** The caller: subject, roles and permissions (what the console shows and offers). */
+  ME("/api/v1/me", List.of("GET"));
 
   /** The path every route starts with. */
   public static final String BASE = "/api/v1";
@@ -82,6 +84,9 @@ public enum ApiRoute {
     }
     if (rest.equals("/openapi.yaml")) {
       return Optional.of(new Match(OPENAPI, null));
+    }
+    if (rest.equals("/me")) {
+      return Optional.of(new Match(ME, null));
     }
     if (rest.equals("/jobs/stats")) {
       return Optional.of(new Match(STATS, null));

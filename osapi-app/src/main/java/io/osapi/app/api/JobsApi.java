@@ -132,7 +132,7 @@ public final class JobsApi implements HttpHandler {
     // a create is held by the job client (its create patience) while the backend is unavailable,
     // a NATS fail-over or reconnect included; everything else is refused at once
     boolean create = m.route() == ApiRoute.JOBS && method.equals("POST");
-    if (!create && !backendUp.getAsBoolean()) {
+    if (!create && m.route() != ApiRoute.ME && !backendUp.getAsBoolean()) {
       throw new ApiException(
           503, "the job store is not connected yet, try again later", Map.of(),
           Map.of("Retry-After", "5"));
@@ -153,6 +153,7 @@ public final class JobsApi implements HttpHandler {
         audit.export(ex, query(ex.getRequestURI().getRawQuery()));
         yield null;
       }
+      case ME -> Response.ok(ApiJson.me(CallerExchange.callerOf(ex)));
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }

@@ -136,4 +136,22 @@ class RoleMatrixComponentTest {
         .isEqualTo(201);
     assertThat(h.send("DELETE", "/api/v1/jobs/" + jobId, null, t).statusCode()).isEqualTo(403);
   }
+
+  @Test
+  void meAnswersEachCallerItsOwnPermissionsAndNothingWithoutAToken() throws Exception {
+    for (String role : List.of("read", "write", "admin", "auditor")) {
+      HttpResponse<String> r = h.send("GET", "/api/v1/me", null, token(role));
+      assertThat(r.statusCode()).as(role).isEqualTo(200);
+      JsonNode b = ApiJson.mapper().readTree(r.body());
+      assertThat(b.get("subject").asText()).isEqualTo("user-" + role);
+      assertThat(b.get("roles").get(0).asText()).isEqualTo(role);
+      List<String> perms = new ArrayList<>();
+      b.get("permissions").forEach(p -> perms.add(p.asText()));
+      assertThat(perms).as(role).isSorted().containsExactlyInAnyOrderElementsOf(
+          roles.permissionsOf(List.of(role), List.of()).stream().map(Permission::token).toList());
+    }
+    assertThat(h.send("GET", "/api/v1/me", null, null).statusCode()).isEqualTo(401);
+    assertThat(h.send("GET", "/api/v1/me", null, "forged." + token("admin")).statusCode())
+        .isEqualTo(401);
+  }
 }

@@ -88,6 +88,7 @@ class OpenApiContractIT {
       Exchange doc = c.api("GET", "/api/v1/openapi.yaml", null);
       expect(doc, 200);
       contract.assertConforms(doc);
+      conforms(c.api("GET", "/api/v1/me", null), 200); // the caller needs no store
       controller.await("/health/ready 503 while NATS is down", Duration.ofSeconds(30),
           () -> c.metrics("/health/ready", Map.of()).status() == 503);
       Exchange notReady = c.metrics("/health/ready", Map.of());
@@ -126,6 +127,8 @@ class OpenApiContractIT {
     conforms(c.api("GET", "/api/v1/jobs?status=failed&offset=0&limit=100", null), 200);
     conforms(c.api("GET", "/api/v1/jobs", null), 200);
     conforms(c.api("GET", "/api/v1/jobs/stats", null), 200);
+    assertThat(conforms(c.api("GET", "/api/v1/me", null), 200).responseBody())
+        .contains("\"subject\":\"static-token\"", "workers:drain");
     assertThat(conforms(c.api("GET", "/api/v1/workers", null), 200).responseBody())
         .contains(worker);
     Exchange workers = conforms(c.api("GET", "/api/v1/workers?limit=1", null), 200);
@@ -236,6 +239,7 @@ class OpenApiContractIT {
     refused(c.api("POST", "/api/v1/jobs/" + echo + "/retry", "{\"who\":1}"), 400);
     refused(c.api("POST", "/api/v1/workers/-bad/drain", null), 400);
     refused(c.api("GET", "/api/v1/jobs/stats", null, Map.of()), 401);
+    refused(c.api("GET", "/api/v1/me", null, Map.of()), 401);
     refused(c.api("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"diag.echo\"}}",
         Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "text/plain")), 415);
 

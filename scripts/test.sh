@@ -15,11 +15,15 @@ command -v faketime >/dev/null 2>&1 || need+=(faketime)
 optional=()
 command -v lintian >/dev/null 2>&1 || optional+=(lintian)
 command -v systemd-analyze >/dev/null 2>&1 || optional+=(systemd)
+# ConsoleIT drives the web console in a headless chromium through chromedriver; it skips (saying
+# so) only when they cannot be installed here.
+command -v chromium >/dev/null 2>&1 || optional+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || optional+=(chromium-driver)
 if [ ${#optional[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     need+=("${optional[@]}")
   else
-    echo "test.sh: ${optional[*]} missing: the package test skips those checks (apt-get install ${optional[*]})" >&2
+    echo "test.sh: ${optional[*]} missing: the package test skips those checks, ConsoleIT skips without chromium (apt-get install ${optional[*]})" >&2
   fi
 fi
 if [ ${#need[@]} -gt 0 ]; then
@@ -38,5 +42,9 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheu
   systemctl stop prometheus || true
 fi
 
-echo "test.sh: nats-server $(nats-server --version 2>&1 | head -1), $(promtool --version 2>&1 | head -1)"
+echo "test.sh: nats-server $(nats-server --version 2>&1 | head -1), $(promtool --version 2>&1 | head -1), $(chromium --version 2>/dev/null | head -1)"
+# the browser is here, so ConsoleIT fails rather than skips if it cannot start it
+if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then
+  export OSAPI_REQUIRE_BROWSER=1
+fi
 exec ./mvnw -B verify "$@"

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The controller's HTTP server for the REST API: {@code /api/v1/...} goes to {@link JobsApi}
- * through the given filters (the HTTP server metrics) and the {@link ApiGuard}; anything else is a
- * JSON 404.
+ * through the given filters (the HTTP server metrics) and the {@link ApiGuard}; {@code /ui} serves
+ * the web console's static files ({@link ConsoleFiles}); anything else is a JSON 404.
  *
  * <p>Slow clients cannot freeze it ({@link HttpLimits}): every exchange has its own thread, up to
  * {@link #connectionThreads} at once (past that the JDK server closes new connections), the JDK's
@@ -43,6 +43,7 @@ public final class ApiServer implements Managed, AutoCloseable {
   private final ApiGuard guard;
   private final int connections;
   private final Optional<Secret> token;
+  private final ConsoleFiles console;
   private HttpServer server;
   private ThreadPoolExecutor executor;
 
@@ -60,6 +61,7 @@ public final class ApiServer implements Managed, AutoCloseable {
     this.guard = new ApiGuard(new ApiHosts(settings.address(), settings.hostNames()),
         access, settings.maxBodyBytes(), settings.threads());
     this.connections = connectionThreads(settings.threads());
+    this.console = new ConsoleFiles(new ApiHosts(settings.address(), settings.hostNames()));
   }
 
   /**
@@ -98,6 +100,8 @@ public final class ApiServer implements Managed, AutoCloseable {
     ctx.getFilters().add(guard.closeRefused());
     ctx.getFilters().addAll(filters);
     ctx.getFilters().add(guard);
+    // the console's files are public (they hold no data; every figure comes from /api/v1)
+    s.createContext(ConsoleFiles.PATH, console).getFilters().addAll(filters);
     HttpContext root = s.createContext("/", ApiServer::notFound);
     root.getFilters().add(guard.closeRefused());
     root.getFilters().addAll(filters);
@@ -152,6 +156,8 @@ public final class ApiServer implements Managed, AutoCloseable {
         + t.file().map(Object::toString).orElse("TOKEN_FILE") + ")\"").orElse("");
     return List.of(
         "API:      " + baseUri(),
+        "console:  http://" + address.urlHost() + ":" + boundAddress().getPort()
+            + ConsoleFiles.PATH + "/",
         "try:      curl -s -X POST " + baseUri() + "/jobs -H 'Content-Type: application/json'"
             + auth + " -d '{\"operation\":{\"type\":\"system.hostname.get\"}}'");
   }

@@ -188,6 +188,7 @@ class ConsoleIT {
   void theListFiltersAndADetailOffersRetryAndDelete() throws Exception {
     String failed = submit("diag.fail", "{\"message\":\"console-failure-123\"}");
     String echoed = submit("diag.echo", "{\"n\":1}");
+    submit("diag.echo", "{\"n\":3}"); // three jobs at least: two pages of two
     login(admin, "ops-admin");
     open("#/jobs");
     awaitText("#jobs-table", echoed);
@@ -201,6 +202,18 @@ class ConsoleIT {
           .extracting(WebElement::getText).isNotEmpty().containsOnly("failed");
     });
     Browser.screenshot(browser, "jobs");
+    // a page at a time with the API's cursor
+    open("#/jobs?limit=2");
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.findElements(
+        By.cssSelector("#jobs-table a.job-link")).size() == 2);
+    List<String> firstPage = links();
+    find("#next-page").click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> browser.getCurrentUrl().contains("after=")
+        && !links().isEmpty() && !links().equals(firstPage));
+    assertThat(links()).hasSizeLessThanOrEqualTo(2).doesNotContainAnyElementsOf(firstPage);
+    find("#first-page").click();
+    await().atMost(WAIT).ignoreExceptions().until(() -> links().equals(firstPage));
+    open("#/jobs?status=failed");
     find("a.job-link[href='#/jobs/" + failed + "']").click();
     awaitText("#job-error", "console-failure-123");
     awaitText("#runs-table", "web01");
@@ -217,6 +230,11 @@ class ConsoleIT {
     awaitText("#banner", "Job " + failed + " deleted");
     assertThat(browser.getCurrentUrl()).endsWith("#/jobs");
     assertThat(api("GET", "/jobs/" + failed, null, admin).statusCode()).isEqualTo(404);
+  }
+
+  private List<String> links() {
+    return browser.findElements(By.cssSelector("#jobs-table a.job-link")).stream()
+        .map(WebElement::getText).toList();
   }
 
   @Test

@@ -98,7 +98,7 @@
       const statusSel = el('select', { id: 'status-filter' }, el('option', { value: '' }, 'any status'),
         STATUSES.map((s) => el('option', { value: s, selected: s === status }, s)));
       const limitSel = el('select', { id: 'limit-filter' },
-        ['20', '50', '100'].map((n) => el('option', { value: n, selected: n === limit }, n + ' a page')));
+        [...new Set(['20', '50', '100', limit])].map((n) => el('option', { value: n, selected: n === limit }, n + ' a page')));
       // the list search filters of the API (operation, target, ...) plug in here once it has them
       const filters = el('form', { class: 'row', id: 'job-filters', on: { submit: (ev) => {
         ev.preventDefault();
@@ -117,9 +117,9 @@
         summary.textContent = page.total + ' job(s)' + (status ? ' with status ' + status : '')
           + (after ? ', after ' + after : '') + '; newest first, refreshed every few seconds.';
         list.replaceChildren(C.table('jobs-table',
-          ['job', 'status', 'operation', 'target', 'created', 'updated', 'error'],
+          ['job', 'status', 'operation', 'target', 'created', 'updated'],
           page.items.map((j) => [C.jobLink(j.job_id), C.status(j.status), j.operation.type,
-            j.target, C.time(j.created), C.time(j.updated), j.error || '']), 'No job matches.'));
+            j.target, C.time(j.created), C.time(j.updated)]), 'No job matches.'));
         pager.replaceChildren(
           after ? el('button', { type: 'button', id: 'first-page',
             on: { click: () => C.go('jobs', { status, limit }) } }, 'First page') : '',

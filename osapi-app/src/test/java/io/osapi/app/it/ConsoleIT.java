@@ -185,6 +185,21 @@ class ConsoleIT {
   }
 
   @Test
+  void theVendoredYamlReaderReadsTheApiDocumentAsJacksonDoes() throws Exception {
+    login(admin, "ops-admin");
+    Object read = browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "osapi.openapi().then(d => done(JSON.stringify({ops: d['x-osapi-operations'],"
+        + " schemas: d.components.schemas})), e => done('error ' + e));");
+    JsonNode inBrowser =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(String.valueOf(read));
+    JsonNode doc = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+        .readTree(api("GET", "/openapi.yaml", null, admin).body());
+    assertThat(doc.get("x-osapi-operations").size()).isGreaterThanOrEqualTo(14);
+    assertThat(inBrowser.get("ops")).isEqualTo(doc.get("x-osapi-operations"));
+    assertThat(inBrowser.get("schemas")).isEqualTo(doc.at("/components/schemas"));
+  }
+
+  @Test
   void theListFiltersAndADetailOffersRetryAndDelete() throws Exception {
     String failed = submit("diag.fail", "{\"message\":\"console-failure-123\"}");
     String echoed = submit("diag.echo", "{\"n\":1}");

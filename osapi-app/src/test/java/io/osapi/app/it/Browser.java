@@ -32,13 +32,24 @@ final class Browser {
 
   private Browser() {}
 
-  /** Skips (or fails, when a browser is required) unless chromium and chromedriver are here. */
+  /** Whether chromium and chromedriver are here. */
+  static boolean installed() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+  }
+
+  /**
+   * Skips the test (or fails it, when a browser is required) unless chromium and chromedriver
+   * are here; call it per test (a skip in {@code @BeforeAll} shows as no test at all).
+   */
   static void requireInstalled() {
-    boolean here = Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER);
+    boolean here = installed();
     String why = "the console's browser tests need " + CHROMIUM + " and " + DRIVER
         + " (Debian: apt-get install chromium chromium-driver; scripts/test.sh installs them)";
     if (!here && "1".equals(System.getenv("OSAPI_REQUIRE_BROWSER"))) {
       Assertions.fail(why);
+    }
+    if (!here) {
+      System.err.println("SKIPPED: " + why);
     }
     Assumptions.assumeTrue(here, why);
   }

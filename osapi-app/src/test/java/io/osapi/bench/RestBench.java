@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * job ({@code /varz}), POST p99 at about 2,000 POSTs/s offered, reads (stats, a page of the list,
  * a job's detail, {@code /health}) p50 over keep-alive, and the same load and reads against a bare
  * JDK {@code HttpServer} answering 201 with nothing else ({@link BareHttpServer}, its own process):
- * the floor. Batches ({@code POST /api/v1/jobs/batch}, 1,000 jobs each) are measured the same way.
+ * the floor. Batches ({@code POST /api/v1/jobs/batch}, 1,000 jobs of NDJSON each, 4 clients) are
+ * measured the same way (jobs/s end to end, controller CPU per job).
  *
  * <p>Arguments: {@code --jar PATH}, {@code --seconds 20}, {@code --warmup 15}, {@code
  * --connections 16}, {@code --inproc-b JOBS_PER_S} and {@code --inproc-b-cpu US} (bench.sh's B of
@@ -151,6 +152,12 @@ public final class RestBench {
                 + " POSTs/s, p50 %.2f ms, p99 %.2f ms%n", connections, pacedRun.rps(),
             pacedRun.p50(), pacedRun.p99());
 
+        Batched batched = batches(c, seconds);
+        System.out.printf(Locale.ROOT, "batches (1,000 jobs each, 4 clients): %d jobs created in"
+                + " %d s, all finished after %.1f s: %.0f jobs/s end to end; controller %.0f us"
+                + " CPU per job%n", batched.jobs(), seconds, batched.seconds(),
+            batched.jobs() / batched.seconds(), batched.controllerCpuUs());
+
         URI floorUri = URI.create("http://127.0.0.1:" + barePort + "/health");
         String anyJob = c.get("/api/v1/jobs?limit=1").replaceAll(
             "(?s).*?\"job_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
@@ -172,11 +179,13 @@ public final class RestBench {
                 + " floor_posts_per_s=%.0f floor_p50_ms=%.2f floor_p99_ms=%.2f"
                 + " floor_cpu_us_per_request=%.0f stats_p50_ms=%.3f list_p50_ms=%.3f"
                 + " detail_p50_ms=%.3f health_p50_ms=%.3f floor_get_p50_ms=%.3f"
-                + " inproc_b_jobs_per_s=%.0f inproc_b_cpu_us_per_job=%.0f rest_over_inproc_b=%.3f%n",
+                + " inproc_b_jobs_per_s=%.0f inproc_b_cpu_us_per_job=%.0f rest_over_inproc_b=%.3f"
+                + " batch_jobs_per_s=%.0f batch_controller_cpu_us_per_job=%.0f%n",
             e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
             floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
             health[0], floorGet,
-            inprocB, inprocBCpu, e2e / inprocB);
+            inprocB, inprocBCpu, e2e / inprocB, batched.jobs() / batched.seconds(),
+            batched.controllerCpuUs());
       } finally {
         bare.destroyForcibly();
         for (Process w : workers) {
@@ -189,6 +198,58 @@ public final class RestBench {
         }
       }
     }
+  }
+
+  /** What the batch run measured. */
+  record Batched(long jobs, double seconds, double controllerCpuUs) {}
+
+  /**
+   * {@code POST /api/v1/jobs/batch} of 1,000 jobs (NDJSON) from 4 clients for {@code seconds},
+   * then the wait until every job is finished.
+   */
+  static Batched batches(StoreBench.Controller c, int seconds) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      b.append(BODY).append('\n');
+    }
+    byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+    URI uri = URI.create("http://127.0.0.1:" + c.apiPort + "/api/v1/jobs/batch");
+    awaitIdle(c, Duration.ofMinutes(3));
+    long done0 = completed(c);
+    long ctl0 = cpuNanos(c.process.pid());
+    java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
+    long t0 = System.nanoTime();
+    long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+    List<Thread> clients = new ArrayList<>();
+    Pattern createdField = Pattern.compile("\"created\"\\s*:\\s*(\\d+)");
+    for (int k = 0; k < 4; k++) {
+      Thread t = new Thread(() -> {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest req = HttpRequest.newBuilder(uri).header("Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+          while (System.nanoTime() < end) {
+            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            Matcher m = createdField.matcher(r.body());
+            if (r.statusCode() != 200 || !m.find()) {
+              throw new IllegalStateException("batch: " + r.statusCode() + " " + r.body());
+            }
+            created.addAndGet(Long.parseLong(m.group(1)));
+          }
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      t.start();
+      clients.add(t);
+    }
+    for (Thread t : clients) {
+      t.join();
+    }
+    long ctl1 = cpuNanos(c.process.pid());
+    awaitDone(c, done0 + created.get(), Duration.ofMinutes(5));
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new Batched(created.get(), secs, (ctl1 - ctl0) / 1e3 / Math.max(1, created.get()));
   }
 
   /** Runs wrk; prints its output. */

@@ -17,6 +17,7 @@ final class CallerExchange extends DelegatingExchange {
   private final AuditTrail trail;
   private final AuditRecord pending;
   private final long startNanos;
+  private final BatchItems items;
   private boolean finished;
 
   /**
@@ -28,7 +29,18 @@ final class CallerExchange extends DelegatingExchange {
    */
   CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
       long startNanos) {
+    this(ex, caller, trail, pending, startNanos, null);
+  }
+
+  /**
+   * A batch of creates: as above, with the edge's steps for each item.
+   *
+   * @param items the per-item permission and audit steps, or null for any other request
+   */
+  CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
+      long startNanos, BatchItems items) {
     super(ex);
+    this.items = items;
     this.principal = new CallerPrincipal(Objects.requireNonNull(caller, "caller"));
     this.trail = trail;
     this.pending = pending;
@@ -41,6 +53,14 @@ final class CallerExchange extends DelegatingExchange {
       return p.caller();
     }
     throw new IllegalStateException("a request reached the handler without passing the edge");
+  }
+
+  /** The edge's per-item steps of a batch that passed the edge. */
+  static BatchItems itemsOf(HttpExchange ex) {
+    if (ex instanceof CallerExchange c && c.items != null) {
+      return c.items;
+    }
+    throw new IllegalStateException("a batch reached the handler without its per-item steps");
   }
 
   @Override

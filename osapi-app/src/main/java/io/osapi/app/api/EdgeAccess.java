@@ -178,7 +178,9 @@ public final class EdgeAccess {
           + " now), so nothing was done; try again later", Map.of(), Map.of("Retry-After", "5"));
       return null;
     }
-    return new CallerExchange(ex, caller, trail, pending, startNanos);
+    BatchItems items = m.route() == ApiRoute.BATCH ? new BatchItems(caller, trail, metrics,
+        privilegedType, clock, source(ex.getRemoteAddress()), requestId, startNanos) : null;
+    return new CallerExchange(ex, caller, trail, pending, startNanos, items);
   }
 
   /** What the audit record and the permission check need from a request's body and path. */
@@ -235,7 +237,7 @@ public final class EdgeAccess {
    * the permission is checked on what will be created.
    */
   private static Facts createFacts(byte[] body) {
-    JsonNode n = parse(body, true, JobsApi.CREATE_FIELDS);
+    JsonNode n = parse(body, true, CreateBody.FIELDS);
     if (n == null) {
       return new Facts(null, null, Map.of(), false, true);
     }

@@ -1,6 +1,5 @@
 package io.osapi.app.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -12,7 +11,6 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.StoreFullException;
-import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerKeys;
 import java.io.IOException;
@@ -46,8 +44,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
-  static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
-  private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
   static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
   private static final int DEFAULT_LIMIT = 20;
@@ -56,6 +52,7 @@ public final class JobsApi implements HttpHandler {
 
   private final JobClient client;
   private final AuditApi audit;
+  private final BatchApi batch;
   private final int maxBodyBytes;
   private final BooleanSupplier backendUp;
   private final Clock clock;
@@ -71,6 +68,7 @@ public final class JobsApi implements HttpHandler {
       Clock clock) {
     this.client = Objects.requireNonNull(client, "client");
     this.audit = new AuditApi(auditLog, clock);
+    this.batch = new BatchApi(client);
     this.maxBodyBytes = maxBodyBytes;
     this.backendUp = Objects.requireNonNull(backendUp, "backendUp");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -131,7 +129,8 @@ public final class JobsApi implements HttpHandler {
     }
     // a create is held by the job client (its create patience) while the backend is unavailable,
     // a NATS fail-over or reconnect included; everything else is refused at once
-    boolean create = m.route() == ApiRoute.JOBS && method.equals("POST");
+    boolean create = (m.route() == ApiRoute.JOBS || m.route() == ApiRoute.BATCH)
+        && method.equals("POST");
     if (!create && !backendUp.getAsBoolean()) {
       throw new ApiException(
           503, "the job store is not connected yet, try again later", Map.of(),
@@ -140,6 +139,7 @@ public final class JobsApi implements HttpHandler {
     return switch (m.route()) {
       case JOBS -> method.equals("POST") ? create(ex) : list(ex);
       case STATS -> Response.ok(ApiJson.stats(client.stats()));
+      case BATCH -> Response.ok(batch.create(ex));
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
       case WORKERS -> workers(ex);
@@ -158,38 +158,7 @@ public final class JobsApi implements HttpHandler {
   }
 
   private Response create(HttpExchange ex) throws IOException {
-    byte[] bytes = RequestBodies.read(ex, maxBodyBytes);
-    JsonNode body = RequestBodies.object(bytes, true, CREATE_FIELDS);
-    JsonNode op = body.get("operation");
-    if (op == null || op.isNull()) {
-      throw ApiException.badRequest("operation", "operation is required: {\"type\": ...}");
-    }
-    if (!op.isObject()) {
-      throw ApiException.badRequest("operation", "operation must be a JSON object");
-    }
-    RequestBodies.requireOnly(op, "operation.", OPERATION_FIELDS);
-    JsonNode type = op.get("type");
-    if (type == null || type.isNull()) {
-      throw ApiException.badRequest("operation.type", "operation.type is required");
-    }
-    if (!type.isTextual()) {
-      throw ApiException.badRequest("operation.type", "operation.type must be a string");
-    }
-    JsonNode data = op.get("data");
-    String dataText = null;
-    if (data != null && !data.isNull()) {
-      if (!data.isObject()) {
-        throw ApiException.badRequest("operation.data", "operation.data must be a JSON object");
-      }
-      // the data's bytes as sent (docs/architecture.md), re-serialised only if they cannot be told
-      dataText = RequestBodies.rawMember(bytes, "operation", "data");
-      if (dataText == null) {
-        dataText = toJson(data);
-      }
-    }
-    String target = optionalText(body, "target");
-    JobView v = client.create(
-        new CreateJobRequest(type.textValue(), dataText, target, timeout(body)));
+    JobView v = client.create(CreateBody.parse(RequestBodies.read(ex, maxBodyBytes)));
     return created(v);
   }
 
@@ -239,7 +208,7 @@ public final class JobsApi implements HttpHandler {
 
   private Response retry(HttpExchange ex, JobId id) throws IOException {
     JsonNode body = RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, RETRY_FIELDS);
-    String target = body == null ? null : optionalText(body, "target");
+    String target = body == null ? null : CreateBody.optionalText(body, "target");
     Optional<JobView> v = client.retry(id, target);
     return created(v.orElseThrow(() -> notFound(id)));
   }
@@ -311,32 +280,6 @@ public final class JobsApi implements HttpHandler {
     return JobId.parse(raw);
   }
 
-  /** {@code timeout_seconds}: whole seconds (the job client checks the bounds), or null. */
-  private static java.time.Duration timeout(JsonNode body) {
-    JsonNode n = body.get("timeout_seconds");
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isIntegralNumber()) {
-      throw ApiException.badRequest("timeout_seconds",
-          "timeout_seconds must be a whole number of seconds");
-    }
-    long s = n.canConvertToLong() ? n.longValue() : Long.MAX_VALUE;
-    // out of range is refused by the job client, with the bounds in the message
-    return java.time.Duration.ofSeconds(Math.max(-1, Math.min(s, Long.MAX_VALUE / 1_000_000_000L)));
-  }
-
-  private static String optionalText(JsonNode obj, String field) {
-    JsonNode n = obj.get(field);
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isTextual()) {
-      throw ApiException.badRequest(field, field + " must be a string");
-    }
-    return n.textValue();
-  }
-
   static int intParam(Map<String, String> q, String name, int dflt) {
     String v = q.get(name);
     if (v == null) {
@@ -401,14 +344,6 @@ public final class JobsApi implements HttpHandler {
         throw ApiException.badRequest(abbreviate(k), "unknown query parameter '" + abbreviate(k)
             + "': allowed are " + String.join(", ", new java.util.TreeSet<>(allowed)));
       }
-    }
-  }
-
-  private static String toJson(JsonNode n) {
-    try {
-      return ApiJson.mapper().writeValueAsString(n);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
     }
   }
 

@@ -112,6 +112,8 @@ final class EdgeHarness implements AutoCloseable {
     final AtomicBoolean failFinalOnly = new AtomicBoolean();
     /** When set, appends fail with this (a definite refusal) instead of an outage. */
     volatile RuntimeException failure;
+    /** When set, the appends of the records it matches fail (an outage), the others pass. */
+    volatile java.util.function.Predicate<AuditRecord> failWhen;
     private final AuditLog log;
 
     FailingAuditLog(AuditLog log) {
@@ -120,6 +122,11 @@ final class EdgeHarness implements AutoCloseable {
 
     @Override
     public CompletableFuture<Void> append(AuditRecord record) {
+      java.util.function.Predicate<AuditRecord> when = failWhen;
+      if (when != null && when.test(record)) {
+        return CompletableFuture.failedFuture(
+            new io.osapi.core.domain.BackendUnavailableException("audit store down (test)", null));
+      }
       if (failing.get() && (!failFinalOnly.get() || !record.pending())) {
         if (failure != null) {
           return CompletableFuture.failedFuture(failure);

@@ -17,6 +17,23 @@ final class CreateBody {
   private CreateBody() {}
 
   /**
+   * A create body as the edge parsed it, once: the request, or why it is refused (400). The
+   * handler creates from it without reading the body again.
+   *
+   * @param request the create, or null when refused
+   * @param refusal the 400, or null when parsed
+   */
+  record Parsed(CreateJobRequest request, ApiException refusal) {
+    /** The create, or the refusal thrown. */
+    CreateJobRequest orThrow() {
+      if (refusal != null) {
+        throw refusal;
+      }
+      return request;
+    }
+  }
+
+  /**
    * The create a body asks for.
    *
    * @throws ApiException 400 naming the field for anything not a valid create body

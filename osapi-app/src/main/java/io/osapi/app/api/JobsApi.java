@@ -157,9 +157,8 @@ public final class JobsApi implements HttpHandler {
     };
   }
 
-  private Response create(HttpExchange ex) throws IOException {
-    JobView v = client.create(CreateBody.parse(RequestBodies.read(ex, maxBodyBytes)));
-    return created(v);
+  private Response create(HttpExchange ex) {
+    return created(client.create(CallerExchange.createOf(ex)));
   }
 
   private Response list(HttpExchange ex) {

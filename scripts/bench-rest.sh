@@ -7,6 +7,8 @@
 #   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more)
 #   scripts/bench-rest.sh [--seconds 20] [--warmup 15] [--connections 16]
 # BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
+# BENCH_CONTROLLER_OPTS adds JVM options to the controller, e.g. a JFR recording:
+#   BENCH_CONTROLLER_OPTS="-XX:StartFlightRecording=filename=/tmp/ctl.jfr,settings=profile"
 # Builds in the reactor (nothing is installed into ~/.m2); MAVEN_ARGS=-o builds offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -9,7 +9,6 @@ import io.osapi.app.http.HttpLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
 import java.util.Locale;
@@ -292,19 +291,7 @@ final class ApiGuard extends Filter {
 
   private static void send(HttpExchange ex, int status, String message,
       Map<String, Object> details, Map<String, String> headers) throws IOException {
-    byte[] body = ApiJson.write(new ApiModel.ErrorBody(message, details.isEmpty() ? null : details));
-    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    if (ex.getRequestMethod().equals("HEAD")) {
-      ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-      ex.sendResponseHeaders(status, -1);
-      return;
-    }
-    ex.sendResponseHeaders(status, body.length);
-    OutputStream out = ex.getResponseBody();
-    out.write(body);
-    out.flush();
+    ApiAnswers.error(ex, status, message, details, headers);
   }
 
   /** A header value as it may go into an error message: short, printable ASCII only. */

@@ -14,7 +14,6 @@ import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerKeys;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -353,28 +352,12 @@ public final class JobsApi implements HttpHandler {
   private static void sendError(
       HttpExchange ex, int status, String message, Map<String, Object> details,
       Map<String, String> headers) throws IOException {
-    send(ex, status, new ApiModel.ErrorBody(message, details.isEmpty() ? null : details), headers);
+    ApiAnswers.error(ex, status, message, details, headers);
   }
 
   private static void send(HttpExchange ex, int status, Object body, Map<String, String> headers)
       throws IOException {
-    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    if (body == null) {
-      ex.sendResponseHeaders(status, -1);
-      return;
-    }
-    byte[] bytes;
-    if (body instanceof byte[] raw) {
-      bytes = raw; // its Content-Type is among the headers
-    } else {
-      bytes = ApiJson.write(body);
-      ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    }
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
+    ApiAnswers.send(ex, status, body, headers);
   }
 
   private record Response(int status, Object body, Map<String, String> headers) {

@@ -47,9 +47,11 @@ final class BatchApi {
   static final int IN_FLIGHT = 256;
 
   private final JobClient client;
+  private final StoreLimitHints hints;
 
-  BatchApi(JobClient client) {
+  BatchApi(JobClient client, StoreLimitHints hints) {
     this.client = Objects.requireNonNull(client, "client");
+    this.hints = Objects.requireNonNull(hints, "hints");
   }
 
   /** Creates the items of a batch; the per-item answers. */
@@ -137,12 +139,12 @@ final class BatchApi {
   }
 
   /** What a single create would have answered for this failure. */
-  private static ApiException failure(Throwable t) {
+  private ApiException failure(Throwable t) {
     if (t instanceof InvalidInputException e) {
       return ApiException.badRequest(e.field(), e.getMessage());
     }
     if (t instanceof StoreFullException e) {
-      return JobsApi.storeFull(e);
+      return hints.answer(e);
     }
     if (t instanceof PermanentStoreException e) {
       return new ApiException(422, "the job store refuses this item: " + e.getMessage(),

@@ -57,6 +57,7 @@ public final class EdgeAccess {
   private final Predicate<String> privilegedType;
   private final Function<String, Optional<String>> jobOperation;
   private final Clock clock;
+  private final StoreLimitHints hints;
   private final AtomicLong lastRefusalLog = new AtomicLong();
   private final AtomicLong unloggedRefusals = new AtomicLong();
 
@@ -67,10 +68,12 @@ public final class EdgeAccess {
    * @param privilegedType whether an operation type is privileged
    * @param jobOperation the operation type of a job, by the raw id in a path (empty when unknown)
    * @param clock the time of records
+   * @param hints the settings a 507 names
    */
   EdgeAccess(Authenticator authenticator, AccessMetrics metrics, AuditTrail trail,
       Predicate<String> privilegedType, Function<String, Optional<String>> jobOperation,
-      Clock clock) {
+      Clock clock, StoreLimitHints hints) {
+    this.hints = Objects.requireNonNull(hints, "hints");
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.trail = Objects.requireNonNull(trail, "trail");
@@ -89,13 +92,15 @@ public final class EdgeAccess {
    * @param client where a retried job's operation is looked up
    * @param operations which operation types are privileged
    * @param clock the time of records
+   * @param hints the settings a 507 names
    */
   public static EdgeAccess of(Authenticator authenticator, AccessMetrics metrics,
-      AuditTrail trail, JobClient client, OperationRegistry operations, Clock clock) {
+      AuditTrail trail, JobClient client, OperationRegistry operations, Clock clock,
+      StoreLimitHints hints) {
     return new EdgeAccess(authenticator, metrics, trail,
         type -> operations.find(type).map(OperationDefinition::privileged).orElse(false),
         raw -> client.get(JobId.parse(decode(raw))).map(v -> v.job().operation().type()),
-        clock);
+        clock, hints);
   }
 
   /**
@@ -165,7 +170,7 @@ public final class EdgeAccess {
     try {
       begun = trail.begin(pending);
     } catch (StoreFullException e) {
-      ApiException full = JobsApi.storeFull(e);
+      ApiException full = hints.answer(e);
       ApiGuard.refuse(ex, full.status(), full.getMessage(), full.details(), full.headers());
       return null;
     }

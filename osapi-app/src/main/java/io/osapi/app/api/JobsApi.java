@@ -52,6 +52,7 @@ public final class JobsApi implements HttpHandler {
   private final JobClient client;
   private final AuditApi audit;
   private final BatchApi batch;
+  private final StoreLimitHints hints;
   private final int maxBodyBytes;
   private final BooleanSupplier backendUp;
   private final Clock clock;
@@ -62,12 +63,14 @@ public final class JobsApi implements HttpHandler {
    * @param maxBodyBytes the body cap
    * @param backendUp whether the store and queue are reachable now
    * @param clock the time source (heartbeat ages)
+   * @param hints the settings a 507 names
    */
   public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
-      Clock clock) {
+      Clock clock, StoreLimitHints hints) {
+    this.hints = Objects.requireNonNull(hints, "hints");
     this.client = Objects.requireNonNull(client, "client");
     this.audit = new AuditApi(auditLog, clock);
-    this.batch = new BatchApi(client);
+    this.batch = new BatchApi(client, hints);
     this.maxBodyBytes = maxBodyBytes;
     this.backendUp = Objects.requireNonNull(backendUp, "backendUp");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -86,7 +89,7 @@ public final class JobsApi implements HttpHandler {
       sendError(ex, 400, e.getMessage(), Map.of("field", e.field()), Map.of());
     } catch (StoreFullException e) {
       LOG.log(Level.WARNING, "job refused: {0}", e.getMessage());
-      ApiException full = storeFull(e);
+      ApiException full = hints.answer(e);
       sendError(ex, full.status(), full.getMessage(), full.details(), full.headers());
     } catch (PermanentStoreException e) {
       LOG.log(Level.WARNING, "the store refused a request: {0}", e.getMessage());
@@ -315,24 +318,6 @@ public final class JobsApi implements HttpHandler {
       }
     }
     return out;
-  }
-
-  /**
-   * 507 for a store with no room: the bound reached, its value and the option that sets it (the
-   * edge answers a full audit store the same way).
-   */
-  static ApiException storeFull(StoreFullException e) {
-    String option = switch (e.limit()) {
-      case JOBS -> "--embedded-max-jobs";
-      case BYTES -> "--embedded-max-bytes";
-      case BUCKET -> "--nats-max-bytes";
-      case SERVER -> "max_file_store"; // of nats-server's jetstream block
-    };
-    String raise = e.limit() == StoreFullException.Limit.SERVER
-        ? "give the NATS server more JetStream storage (max_file_store)" : "raise " + option;
-    return new ApiException(507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire"
-        + " them, or " + raise, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
-        "max", e.max(), "option", option), Map.of());
   }
 
   /** 400 for a query parameter not in {@code allowed}. */

@@ -9,6 +9,7 @@
 # BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
 # BENCH_CONTROLLER_OPTS adds JVM options to the controller, e.g. a JFR recording:
 #   BENCH_CONTROLLER_OPTS="-XX:StartFlightRecording=filename=/tmp/ctl.jfr,settings=profile"
+#   (dumped right after the single creates)
 # Builds in the reactor (nothing is installed into ~/.m2); MAVEN_ARGS=-o builds offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -131,6 +131,7 @@ public final class RestBench {
         long t0 = System.nanoTime();
         Wrk run = wrk(post, jobs, connections, seconds);
         long ctl1 = cpuNanos(c.process.pid());
+        dumpRecording(c.process.pid());
         long created = run.requests() - run.non2xx();
         awaitDone(c, done0 + created, Duration.ofMinutes(5));
         double e2eSeconds = (System.nanoTime() - t0) / 1e9;
@@ -250,6 +251,23 @@ public final class RestBench {
     awaitDone(c, done0 + created.get(), Duration.ofMinutes(5));
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Batched(created.get(), secs, (ctl1 - ctl0) / 1e3 / Math.max(1, created.get()));
+  }
+
+  /**
+   * With a JFR recording in {@code BENCH_CONTROLLER_OPTS} ({@code filename=...}), dumps it now,
+   * right after the single creates (the controller is stopped later without dumping it).
+   */
+  static void dumpRecording(long pid) throws Exception {
+    String opts = System.getenv("BENCH_CONTROLLER_OPTS");
+    Matcher m = Pattern.compile("StartFlightRecording[^ ]*filename=([^, ]+)")
+        .matcher(opts == null ? "" : opts);
+    if (m.find()) {
+      Process j = new ProcessBuilder("jcmd", Long.toString(pid), "JFR.dump",
+          "filename=" + m.group(1)).redirectErrorStream(true).start();
+      System.out.println("JFR: " + new String(j.getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8).trim());
+      j.waitFor(60, TimeUnit.SECONDS);
+    }
   }
 
   /** Runs wrk; prints its output. */

@@ -309,9 +309,15 @@ public final class StoreBench {
       int api = freePort();
       int metrics = freePort();
       Path log = Files.createTempFile("osapi-store-bench-controller", ".log");
-      Process p = new ProcessBuilder("java", "-Xmx" + heap, "-XX:+UseParallelGC", "-jar", jar,
-          "controller", "--nats", nats, "--api-addr", "127.0.0.1:" + api, "--metrics-addr",
-          "127.0.0.1:" + metrics)
+      List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap, "-XX:+UseParallelGC"));
+      // BENCH_CONTROLLER_OPTS: more JVM options of the controller (a profiler: JFR)
+      String opts = System.getenv("BENCH_CONTROLLER_OPTS");
+      if (opts != null && !opts.isBlank()) {
+        cmd.addAll(List.of(opts.trim().split("\\s+")));
+      }
+      cmd.addAll(List.of("-jar", jar, "controller", "--nats", nats, "--api-addr",
+          "127.0.0.1:" + api, "--metrics-addr", "127.0.0.1:" + metrics));
+      Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new Controller(p, api, metrics, log);
     }

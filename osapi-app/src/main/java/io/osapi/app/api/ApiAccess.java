@@ -12,7 +12,9 @@ import java.util.Optional;
  *
  * <p>A create of a privileged operation needs {@link Permission#JOBS_CREATE_PRIVILEGED} besides
  * {@link Permission#JOBS_CREATE}, and so does the retry of a privileged job (a retry runs the
- * operation again). The OpenAPI document and the caller's own permissions ({@code /me}) need a
+ * operation again). A batch needs {@link Permission#JOBS_CREATE}; each of its items needs what its
+ * single create needs, checked per item ({@link BatchItems}). The OpenAPI document and the
+ * caller's own permissions ({@code /me}) need a
  * verified caller and no permission.
  */
 public final class ApiAccess {
@@ -71,6 +73,7 @@ public final class ApiAccess {
         default -> null;
       };
       case STATS -> method.equals("GET") ? Permission.JOBS_READ : null;
+      case BATCH -> method.equals("POST") ? Permission.JOBS_CREATE : null;
       case JOB -> switch (method) {
         case "GET" -> Permission.JOBS_READ;
         case "DELETE" -> Permission.JOBS_DELETE;

@@ -9,7 +9,6 @@ import io.osapi.app.http.HttpLimits;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.SequenceInputStream;
 import java.net.URI;
 import java.util.Locale;
@@ -105,11 +104,13 @@ final class ApiGuard extends Filter {
       return;
     }
     long declared = declaredLength(h);
-    if (declared > maxBodyBytes) {
-      tooLarge(ex);
+    int cap = cap(ex.getRequestURI());
+    if (declared > cap) {
+      tooLarge(ex, cap);
       return;
     }
-    if (method.equals("POST") && postRoute(ex.getRequestURI()) && !isJson(h.getFirst("Content-Type"))) {
+    if (method.equals("POST") && postRoute(ex.getRequestURI()) && !isJson(h.getFirst("Content-Type"))
+        && !(batch(ex.getRequestURI()) && isNdjson(h.getFirst("Content-Type")))) {
       refuse(ex, 415, "the request body must be JSON: send Content-Type: application/json",
           Map.of("field", "Content-Type"), Map.of());
       return;
@@ -117,13 +118,13 @@ final class ApiGuard extends Filter {
     byte[] whole = null;
     if (declared != 0) {
       if (wholeBodyRoute(method, ex.getRequestURI())) {
-        whole = readWhole(ex);
+        whole = readWhole(ex, cap);
         if (whole == null) {
-          tooLarge(ex);
+          tooLarge(ex, cap);
           return;
         }
       } else if (!buffer(ex)) {
-        tooLarge(ex);
+        tooLarge(ex, maxBodyBytes);
         return;
       }
     }
@@ -180,10 +181,33 @@ final class ApiGuard extends Filter {
     return type.toLowerCase(Locale.ROOT).equals("application/json");
   }
 
-  /** Whether the edge reads the whole body (a create or retry: its permission depends on it). */
+  /** Whether a {@code Content-Type} value is {@code application/x-ndjson} (for a batch). */
+  static boolean isNdjson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+    return type.toLowerCase(Locale.ROOT).equals("application/x-ndjson");
+  }
+
+  private static boolean batch(URI uri) {
+    return ApiRoute.match(uri.getRawPath()).map(m -> m.route() == ApiRoute.BATCH).orElse(false);
+  }
+
+  /** The body cap of a request: a batch's own ({@link BatchApi#MAX_BYTES}), else the option's. */
+  private int cap(URI uri) {
+    return batch(uri) ? Math.max(maxBodyBytes, BatchApi.MAX_BYTES) : maxBodyBytes;
+  }
+
+  /**
+   * Whether the edge reads the whole body (a create or retry: its permission depends on it; a
+   * batch: read before its turn like any body, whole because it is bounded).
+   */
   private static boolean wholeBodyRoute(String method, URI uri) {
     return method.equals("POST") && ApiRoute.match(uri.getRawPath())
-        .map(m -> m.route() == ApiRoute.JOBS || m.route() == ApiRoute.RETRY).orElse(false);
+        .map(m -> m.route() == ApiRoute.JOBS || m.route() == ApiRoute.RETRY
+            || m.route() == ApiRoute.BATCH).orElse(false);
   }
 
   /**
@@ -191,9 +215,9 @@ final class ApiGuard extends Filter {
    *
    * @return the body, or null when it is larger than the cap (its rest unread)
    */
-  private byte[] readWhole(HttpExchange ex) throws IOException {
-    byte[] body = ex.getRequestBody().readNBytes(maxBodyBytes + 1);
-    if (body.length > maxBodyBytes) {
+  private byte[] readWhole(HttpExchange ex, int cap) throws IOException {
+    byte[] body = ex.getRequestBody().readNBytes(cap + 1);
+    if (body.length > cap) {
       return null;
     }
     ex.setStreams(new ByteArrayInputStream(body), null);
@@ -226,9 +250,9 @@ final class ApiGuard extends Filter {
    * of the server ({@link #closeRefused}) closes the connection once the rest of the chain (the
    * HTTP server metrics) has seen the answer.
    */
-  private void tooLarge(HttpExchange ex) throws IOException {
-    send(ex, 413, "the request body is larger than " + maxBodyBytes + " bytes",
-        Map.of("max_body_bytes", maxBodyBytes), Map.of("Connection", "close"));
+  private void tooLarge(HttpExchange ex, int cap) throws IOException {
+    send(ex, 413, "the request body is larger than " + cap + " bytes",
+        Map.of("max_body_bytes", cap), Map.of("Connection", "close"));
     toClose.add(ex);
   }
 
@@ -267,19 +291,7 @@ final class ApiGuard extends Filter {
 
   private static void send(HttpExchange ex, int status, String message,
       Map<String, Object> details, Map<String, String> headers) throws IOException {
-    byte[] body = ApiJson.write(new ApiModel.ErrorBody(message, details.isEmpty() ? null : details));
-    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    if (ex.getRequestMethod().equals("HEAD")) {
-      ex.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-      ex.sendResponseHeaders(status, -1);
-      return;
-    }
-    ex.sendResponseHeaders(status, body.length);
-    OutputStream out = ex.getResponseBody();
-    out.write(body);
-    out.flush();
+    ApiAnswers.error(ex, status, message, details, headers);
   }
 
   /** A header value as it may go into an error message: short, printable ASCII only. */

@@ -202,4 +202,25 @@ public final class ApiModel {
    * @param permissions what they allow, sorted
    */
   public record Me(String subject, List<String> roles, List<String> permissions) {}
+
+  /**
+   * The answer to one item of a batch.
+   *
+   * @param index its place in the batch, from 0
+   * @param status 201 when created, else what a single create of it would have answered
+   * @param jobId the new job's id when created
+   * @param error why it was not created, one sentence
+   * @param details structured details of the error (the offending field ...)
+   */
+  public record BatchItem(int index, int status, String jobId, String error,
+      Map<String, Object> details) {}
+
+  /**
+   * The answer to a batch.
+   *
+   * @param created how many items were created
+   * @param refused how many were not
+   * @param items one per item, in the order sent
+   */
+  public record BatchResult(int created, int refused, List<BatchItem> items) {}
 }

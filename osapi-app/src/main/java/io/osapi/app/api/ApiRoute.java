@@ -12,6 +12,8 @@ public enum ApiRoute {
   JOBS("/api/v1/jobs", List.of("GET", "POST")),
   /** Job counts by status. */
   STATS("/api/v1/jobs/stats", List.of("GET")),
+  /** Create many jobs at once (a JSON array or NDJSON), answered per item. */
+  BATCH("/api/v1/jobs/batch", List.of("POST")),
   /** Read and delete one job. */
   JOB("/api/v1/jobs/{id}", List.of("GET", "DELETE")),
   /** Retry one job. */
@@ -90,6 +92,9 @@ public enum ApiRoute {
     }
     if (rest.equals("/jobs/stats")) {
       return Optional.of(new Match(STATS, null));
+    }
+    if (rest.equals("/jobs/batch")) {
+      return Optional.of(new Match(BATCH, null));
     }
     if (rest.startsWith("/workers/")) {
       String tail = rest.substring("/workers/".length());

@@ -11,7 +11,6 @@ import io.osapi.app.config.Secret;
 import io.osapi.app.http.HttpLimits;
 import io.osapi.app.runtime.Managed;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -203,12 +202,7 @@ public final class ApiServer implements Managed, AutoCloseable {
 
   private static void notFound(HttpExchange ex) throws IOException {
     try (ex) {
-      byte[] body = ApiJson.write(new ApiModel.ErrorBody("no such endpoint", null));
-      ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-      ex.sendResponseHeaders(404, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
+      ApiAnswers.error(ex, 404, "no such endpoint", java.util.Map.of(), java.util.Map.of());
     }
   }
 }

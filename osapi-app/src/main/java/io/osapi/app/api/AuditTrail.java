@@ -136,6 +136,65 @@ public final class AuditTrail {
     }, LATE_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Stores the pending records of the items of a batch, all appended at once (pipelined), each
+   * tried again like {@link #begin}'s within the patience.
+   *
+   * @return per record, in order: whether it is stored (an item whose record is not must not run)
+   */
+  boolean[] beginAll(java.util.List<AuditRecord> pending) {
+    boolean[] stored = appendAll(pending, patience);
+    for (boolean ok : stored) {
+      if (!ok) {
+        metrics.auditWriteFailed();
+      }
+    }
+    return stored;
+  }
+
+  /**
+   * Stores the final records of the items of a batch, all appended at once; one that cannot be
+   * stored within {@link #FINAL_PATIENCE} is tried again in the background, as {@link #finish}'s.
+   */
+  void finishAll(java.util.List<AuditRecord> done) {
+    boolean[] stored = appendAll(done, FINAL_PATIENCE);
+    for (int i = 0; i < stored.length; i++) {
+      if (stored[i]) {
+        metrics.auditRecorded();
+      } else {
+        metrics.auditWriteFailed();
+        later(done.get(i), System.nanoTime() + LATE_PATIENCE.toNanos());
+      }
+    }
+  }
+
+  private boolean[] appendAll(java.util.List<AuditRecord> records, Duration within) {
+    long end = System.nanoTime() + within.toNanos();
+    java.util.List<java.util.concurrent.CompletableFuture<Void>> sent =
+        new java.util.ArrayList<>(records.size());
+    for (AuditRecord r : records) {
+      sent.add(log.append(r));
+    }
+    boolean[] stored = new boolean[records.size()];
+    for (int i = 0; i < stored.length; i++) {
+      try {
+        sent.get(i).get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
+        stored[i] = true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return stored;
+      } catch (ExecutionException | TimeoutException | RuntimeException e) {
+        // one at a time, within what is left of the patience (the log keeps one per id and phase)
+        try {
+          stored[i] = store(records.get(i), Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+        } catch (StoreFullException full) {
+          stored[i] = false;
+        }
+      }
+    }
+    return stored;
+  }
+
   /** Stores the record of a request refused at the edge (403): once, without waiting long. */
   void refused(AuditRecord done) {
     finish(done);

@@ -17,6 +17,8 @@ final class CallerExchange extends DelegatingExchange {
   private final AuditTrail trail;
   private final AuditRecord pending;
   private final long startNanos;
+  private final BatchItems items;
+  private final CreateBody.Parsed create;
   private boolean finished;
 
   /**
@@ -28,7 +30,20 @@ final class CallerExchange extends DelegatingExchange {
    */
   CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
       long startNanos) {
+    this(ex, caller, trail, pending, startNanos, null, null);
+  }
+
+  /**
+   * A batch of creates: as above, with the edge's steps for each item.
+   *
+   * @param items the per-item permission and audit steps, or null for any other request
+   * @param create the body of a create as the edge parsed it, or null for any other request
+   */
+  CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
+      long startNanos, BatchItems items, CreateBody.Parsed create) {
     super(ex);
+    this.items = items;
+    this.create = create;
     this.principal = new CallerPrincipal(Objects.requireNonNull(caller, "caller"));
     this.trail = trail;
     this.pending = pending;
@@ -41,6 +56,26 @@ final class CallerExchange extends DelegatingExchange {
       return p.caller();
     }
     throw new IllegalStateException("a request reached the handler without passing the edge");
+  }
+
+  /**
+   * The create a request that passed the edge asks for, parsed once by the edge.
+   *
+   * @throws ApiException 400 when its body is not a valid create
+   */
+  static io.osapi.core.service.CreateJobRequest createOf(HttpExchange ex) {
+    if (ex instanceof CallerExchange c && c.create != null) {
+      return c.create.orThrow();
+    }
+    throw new IllegalStateException("a create reached the handler without its parsed body");
+  }
+
+  /** The edge's per-item steps of a batch that passed the edge. */
+  static BatchItems itemsOf(HttpExchange ex) {
+    if (ex instanceof CallerExchange c && c.items != null) {
+      return c.items;
+    }
+    throw new IllegalStateException("a batch reached the handler without its per-item steps");
   }
 
   @Override

@@ -13,6 +13,7 @@ import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.StoreFullException;
 import io.osapi.core.port.AccessMetrics;
+import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -56,6 +57,7 @@ public final class EdgeAccess {
   private final Predicate<String> privilegedType;
   private final Function<String, Optional<String>> jobOperation;
   private final Clock clock;
+  private final StoreLimitHints hints;
   private final AtomicLong lastRefusalLog = new AtomicLong();
   private final AtomicLong unloggedRefusals = new AtomicLong();
 
@@ -66,10 +68,12 @@ public final class EdgeAccess {
    * @param privilegedType whether an operation type is privileged
    * @param jobOperation the operation type of a job, by the raw id in a path (empty when unknown)
    * @param clock the time of records
+   * @param hints the settings a 507 names
    */
   EdgeAccess(Authenticator authenticator, AccessMetrics metrics, AuditTrail trail,
       Predicate<String> privilegedType, Function<String, Optional<String>> jobOperation,
-      Clock clock) {
+      Clock clock, StoreLimitHints hints) {
+    this.hints = Objects.requireNonNull(hints, "hints");
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.trail = Objects.requireNonNull(trail, "trail");
@@ -88,13 +92,15 @@ public final class EdgeAccess {
    * @param client where a retried job's operation is looked up
    * @param operations which operation types are privileged
    * @param clock the time of records
+   * @param hints the settings a 507 names
    */
   public static EdgeAccess of(Authenticator authenticator, AccessMetrics metrics,
-      AuditTrail trail, JobClient client, OperationRegistry operations, Clock clock) {
+      AuditTrail trail, JobClient client, OperationRegistry operations, Clock clock,
+      StoreLimitHints hints) {
     return new EdgeAccess(authenticator, metrics, trail,
         type -> operations.find(type).map(OperationDefinition::privileged).orElse(false),
         raw -> client.get(JobId.parse(decode(raw))).map(v -> v.job().operation().type()),
-        clock);
+        clock, hints);
   }
 
   /**
@@ -157,14 +163,14 @@ public final class EdgeAccess {
       }
     }
     if (!audited) {
-      return new CallerExchange(ex, caller, null, null, startNanos);
+      return new CallerExchange(ex, caller, null, null, startNanos, null, facts.create());
     }
     AuditRecord pending = record(ex, caller, m, method, facts, requestId);
     boolean begun;
     try {
       begun = trail.begin(pending);
     } catch (StoreFullException e) {
-      ApiException full = JobsApi.storeFull(e);
+      ApiException full = hints.answer(e);
       ApiGuard.refuse(ex, full.status(), full.getMessage(), full.details(), full.headers());
       return null;
     }
@@ -172,25 +178,27 @@ public final class EdgeAccess {
       if (facts.badBody()) {
         // the handler refuses this body (400) with the very parse the edge ran: nothing can
         // change, so the caller learns what is wrong with it rather than to try again
-        return new CallerExchange(ex, caller, null, null, startNanos);
+        return new CallerExchange(ex, caller, null, null, startNanos, null, facts.create());
       }
       ApiGuard.refuse(ex, 503, "the audit trail is unavailable (it cannot record this request"
           + " now), so nothing was done; try again later", Map.of(), Map.of("Retry-After", "5"));
       return null;
     }
-    return new CallerExchange(ex, caller, trail, pending, startNanos);
+    BatchItems items = m.route() == ApiRoute.BATCH ? new BatchItems(caller, trail, metrics,
+        privilegedType, clock, source(ex.getRemoteAddress()), requestId, startNanos) : null;
+    return new CallerExchange(ex, caller, trail, pending, startNanos, items, facts.create());
   }
 
   /** What the audit record and the permission check need from a request's body and path. */
   private record Facts(String operation, String target, Map<String, String> ids,
-      boolean unknownJob, boolean badBody, String data) {
+      boolean unknownJob, boolean badBody, String data, CreateBody.Parsed create) {
     Facts(String operation, String target, Map<String, String> ids) {
-      this(operation, target, ids, false, false, null);
+      this(operation, target, ids, false, false, null, null);
     }
 
     Facts(String operation, String target, Map<String, String> ids, boolean unknownJob,
         boolean badBody) {
-      this(operation, target, ids, unknownJob, badBody, null);
+      this(operation, target, ids, unknownJob, badBody, null, null);
     }
   }
 
@@ -198,8 +206,8 @@ public final class EdgeAccess {
     String id = m.id() == null ? null : clip(decode(m.id()));
     switch (m.route()) {
       case JOBS:
-        if (method.equals("POST") && body != null) {
-          return createFacts(body);
+        if (method.equals("POST")) {
+          return createFacts(body == null ? new byte[0] : body); // no body: the 400 says so
         }
         return new Facts(null, null, Map.of());
       case RETRY:
@@ -231,11 +239,26 @@ public final class EdgeAccess {
   }
 
   /**
-   * The operation type and target of a create, parsed by the very function the handler uses, so
-   * the permission is checked on what will be created.
+   * The create a body asks for, parsed once (the handler creates from this very parse), so the
+   * permission is checked on what will be created. A body the parse refuses (400) is described as
+   * far as it can be told, for its record and its permission.
    */
   private static Facts createFacts(byte[] body) {
-    JsonNode n = parse(body, true, JobsApi.CREATE_FIELDS);
+    CreateJobRequest r;
+    try {
+      r = CreateBody.parse(body);
+    } catch (ApiException e) {
+      Facts f = refusedCreateFacts(body);
+      return new Facts(f.operation(), f.target(), f.ids(), false, f.badBody(), f.data(),
+          new CreateBody.Parsed(null, e));
+    }
+    return new Facts(clip(r.type()), clip(r.target()), Map.of(), false, false, r.data(),
+        new CreateBody.Parsed(r, null));
+  }
+
+  /** The operation type, target and data of a create body the parse refused, where they show. */
+  private static Facts refusedCreateFacts(byte[] body) {
+    JsonNode n = parse(body, true, CreateBody.FIELDS);
     if (n == null) {
       return new Facts(null, null, Map.of(), false, true);
     }
@@ -243,14 +266,13 @@ public final class EdgeAccess {
     String type = op != null && op.isObject() ? textOrNull(op, "type") : null;
     String data = null;
     if (op != null && op.isObject() && op.hasNonNull("data")) {
-      // as sent (the job keeps these bytes); the record cuts it at AuditRecord.MAX_DATA
       data = RequestBodies.rawMember(body, "operation", "data");
       if (data == null) {
         data = op.get("data").toString();
       }
     }
     return new Facts(type == null ? null : clip(type), clip(textOrNull(n, "target")), Map.of(),
-        false, false, data);
+        false, false, data, null);
   }
 
   private static JsonNode parse(byte[] body, boolean required, java.util.Set<String> fields) {

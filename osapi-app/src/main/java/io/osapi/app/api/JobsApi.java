@@ -1,6 +1,5 @@
 package io.osapi.app.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -12,11 +11,9 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.StoreFullException;
-import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerKeys;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -46,8 +43,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
-  static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
-  private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
   static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
   private static final int DEFAULT_LIMIT = 20;
@@ -56,6 +51,8 @@ public final class JobsApi implements HttpHandler {
 
   private final JobClient client;
   private final AuditApi audit;
+  private final BatchApi batch;
+  private final StoreLimitHints hints;
   private final int maxBodyBytes;
   private final BooleanSupplier backendUp;
   private final Clock clock;
@@ -66,11 +63,14 @@ public final class JobsApi implements HttpHandler {
    * @param maxBodyBytes the body cap
    * @param backendUp whether the store and queue are reachable now
    * @param clock the time source (heartbeat ages)
+   * @param hints the settings a 507 names
    */
   public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
-      Clock clock) {
+      Clock clock, StoreLimitHints hints) {
+    this.hints = Objects.requireNonNull(hints, "hints");
     this.client = Objects.requireNonNull(client, "client");
     this.audit = new AuditApi(auditLog, clock);
+    this.batch = new BatchApi(client, hints);
     this.maxBodyBytes = maxBodyBytes;
     this.backendUp = Objects.requireNonNull(backendUp, "backendUp");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -89,7 +89,7 @@ public final class JobsApi implements HttpHandler {
       sendError(ex, 400, e.getMessage(), Map.of("field", e.field()), Map.of());
     } catch (StoreFullException e) {
       LOG.log(Level.WARNING, "job refused: {0}", e.getMessage());
-      ApiException full = storeFull(e);
+      ApiException full = hints.answer(e);
       sendError(ex, full.status(), full.getMessage(), full.details(), full.headers());
     } catch (PermanentStoreException e) {
       LOG.log(Level.WARNING, "the store refused a request: {0}", e.getMessage());
@@ -131,7 +131,8 @@ public final class JobsApi implements HttpHandler {
     }
     // a create is held by the job client (its create patience) while the backend is unavailable,
     // a NATS fail-over or reconnect included; everything else is refused at once
-    boolean create = m.route() == ApiRoute.JOBS && method.equals("POST");
+    boolean create = (m.route() == ApiRoute.JOBS || m.route() == ApiRoute.BATCH)
+        && method.equals("POST");
     if (!create && m.route() != ApiRoute.ME && !backendUp.getAsBoolean()) {
       throw new ApiException(
           503, "the job store is not connected yet, try again later", Map.of(),
@@ -140,6 +141,7 @@ public final class JobsApi implements HttpHandler {
     return switch (m.route()) {
       case JOBS -> method.equals("POST") ? create(ex) : list(ex);
       case STATS -> Response.ok(ApiJson.stats(client.stats()));
+      case BATCH -> Response.ok(batch.create(ex));
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
       case WORKERS -> workers(ex);
@@ -158,40 +160,8 @@ public final class JobsApi implements HttpHandler {
     };
   }
 
-  private Response create(HttpExchange ex) throws IOException {
-    byte[] bytes = RequestBodies.read(ex, maxBodyBytes);
-    JsonNode body = RequestBodies.object(bytes, true, CREATE_FIELDS);
-    JsonNode op = body.get("operation");
-    if (op == null || op.isNull()) {
-      throw ApiException.badRequest("operation", "operation is required: {\"type\": ...}");
-    }
-    if (!op.isObject()) {
-      throw ApiException.badRequest("operation", "operation must be a JSON object");
-    }
-    RequestBodies.requireOnly(op, "operation.", OPERATION_FIELDS);
-    JsonNode type = op.get("type");
-    if (type == null || type.isNull()) {
-      throw ApiException.badRequest("operation.type", "operation.type is required");
-    }
-    if (!type.isTextual()) {
-      throw ApiException.badRequest("operation.type", "operation.type must be a string");
-    }
-    JsonNode data = op.get("data");
-    String dataText = null;
-    if (data != null && !data.isNull()) {
-      if (!data.isObject()) {
-        throw ApiException.badRequest("operation.data", "operation.data must be a JSON object");
-      }
-      // the data's bytes as sent (docs/architecture.md), re-serialised only if they cannot be told
-      dataText = RequestBodies.rawMember(bytes, "operation", "data");
-      if (dataText == null) {
-        dataText = toJson(data);
-      }
-    }
-    String target = optionalText(body, "target");
-    JobView v = client.create(
-        new CreateJobRequest(type.textValue(), dataText, target, timeout(body)));
-    return created(v);
+  private Response create(HttpExchange ex) {
+    return created(client.create(CallerExchange.createOf(ex)));
   }
 
   private Response list(HttpExchange ex) {
@@ -240,7 +210,7 @@ public final class JobsApi implements HttpHandler {
 
   private Response retry(HttpExchange ex, JobId id) throws IOException {
     JsonNode body = RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, RETRY_FIELDS);
-    String target = body == null ? null : optionalText(body, "target");
+    String target = body == null ? null : CreateBody.optionalText(body, "target");
     Optional<JobView> v = client.retry(id, target);
     return created(v.orElseThrow(() -> notFound(id)));
   }
@@ -312,32 +282,6 @@ public final class JobsApi implements HttpHandler {
     return JobId.parse(raw);
   }
 
-  /** {@code timeout_seconds}: whole seconds (the job client checks the bounds), or null. */
-  private static java.time.Duration timeout(JsonNode body) {
-    JsonNode n = body.get("timeout_seconds");
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isIntegralNumber()) {
-      throw ApiException.badRequest("timeout_seconds",
-          "timeout_seconds must be a whole number of seconds");
-    }
-    long s = n.canConvertToLong() ? n.longValue() : Long.MAX_VALUE;
-    // out of range is refused by the job client, with the bounds in the message
-    return java.time.Duration.ofSeconds(Math.max(-1, Math.min(s, Long.MAX_VALUE / 1_000_000_000L)));
-  }
-
-  private static String optionalText(JsonNode obj, String field) {
-    JsonNode n = obj.get(field);
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isTextual()) {
-      throw ApiException.badRequest(field, field + " must be a string");
-    }
-    return n.textValue();
-  }
-
   static int intParam(Map<String, String> q, String name, int dflt) {
     String v = q.get(name);
     if (v == null) {
@@ -377,24 +321,6 @@ public final class JobsApi implements HttpHandler {
     return out;
   }
 
-  /**
-   * 507 for a store with no room: the bound reached, its value and the option that sets it (the
-   * edge answers a full audit store the same way).
-   */
-  static ApiException storeFull(StoreFullException e) {
-    String option = switch (e.limit()) {
-      case JOBS -> "--embedded-max-jobs";
-      case BYTES -> "--embedded-max-bytes";
-      case BUCKET -> "--nats-max-bytes";
-      case SERVER -> "max_file_store"; // of nats-server's jetstream block
-    };
-    String raise = e.limit() == StoreFullException.Limit.SERVER
-        ? "give the NATS server more JetStream storage (max_file_store)" : "raise " + option;
-    return new ApiException(507, e.getMessage() + "; delete jobs, wait for --job-ttl to expire"
-        + " them, or " + raise, Map.of("limit", e.limit().name().toLowerCase(java.util.Locale.ROOT),
-        "max", e.max(), "option", option), Map.of());
-  }
-
   /** 400 for a query parameter not in {@code allowed}. */
   static void onlyParams(Map<String, String> q, Set<String> allowed) {
     for (String k : q.keySet()) {
@@ -405,14 +331,6 @@ public final class JobsApi implements HttpHandler {
     }
   }
 
-  private static String toJson(JsonNode n) {
-    try {
-      return ApiJson.mapper().writeValueAsString(n);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   static String abbreviate(String s) {
     return s.length() > 40 ? s.substring(0, 40) + "..." : s;
   }
@@ -420,28 +338,12 @@ public final class JobsApi implements HttpHandler {
   private static void sendError(
       HttpExchange ex, int status, String message, Map<String, Object> details,
       Map<String, String> headers) throws IOException {
-    send(ex, status, new ApiModel.ErrorBody(message, details.isEmpty() ? null : details), headers);
+    ApiAnswers.error(ex, status, message, details, headers);
   }
 
   private static void send(HttpExchange ex, int status, Object body, Map<String, String> headers)
       throws IOException {
-    headers.forEach((k, v) -> ex.getResponseHeaders().set(k, v));
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    if (body == null) {
-      ex.sendResponseHeaders(status, -1);
-      return;
-    }
-    byte[] bytes;
-    if (body instanceof byte[] raw) {
-      bytes = raw; // its Content-Type is among the headers
-    } else {
-      bytes = ApiJson.write(body);
-      ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-    }
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
+    ApiAnswers.send(ex, status, body, headers);
   }
 
   private record Response(int status, Object body, Map<String, String> headers) {

@@ -33,9 +33,16 @@ public final class JobSubmitCommand extends ClientCommand {
   private static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure");
   private static final long POLL_MS = 200;
 
-  @Option(names = "--type", required = true, paramLabel = "TYPE",
-      description = "The operation type, like system.hostname.get or diag.sleep.")
+  @Option(names = "--type", paramLabel = "TYPE",
+      description = "The operation type, like system.hostname.get or diag.sleep (or --file).")
   String type;
+
+  @Option(names = "--file", paramLabel = "FILE",
+      description = "Submit the jobs of an NDJSON file instead: one create body per line, like"
+          + " {\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_any\"}; - reads stdin. Sent in"
+          + " batches of up to 1000 jobs with a progress line; each job refused is named by its"
+          + " line; exits 1 if any was.")
+  String file;
 
   @Option(names = "--data", paramLabel = "JSON",
       description = "The operation's parameters, a JSON object like '{\"seconds\": 3}'.")
@@ -65,6 +72,17 @@ public final class JobSubmitCommand extends ClientCommand {
 
   @Override
   int run(ControllerClient c) throws Exception {
+    if (file != null) {
+      if (type != null || data != null || target != null || timeoutSeconds != null
+          || waitForEnd) {
+        throw new ConfigException("--file", "the jobs of --file say their type, data, target and"
+            + " timeout themselves: give none of --type, --data, --target, --timeout, --wait");
+      }
+      return new BatchSubmit(c, out(), err(), json()).run(file);
+    }
+    if (type == null) {
+      throw new ConfigException("--type", "give the operation type (--type), or --file");
+    }
     JsonNode dataNode = parseData(data);
     Duration timeout = Durations.parsePositive("--wait-timeout", waitTimeout);
     Duration retryBound = Durations.parseAtMost("--retry-for", retryFor, Duration.ofHours(1), "1h");

@@ -58,12 +58,21 @@ public interface HttpModule {
       Authenticator authenticator, AccessMetrics metrics, AuditLog auditLog,
       OperationRegistry operations) {
     JobsApi api =
-        new JobsApi(client, auditLog, settings.maxBodyBytes(), backend::connected, clock);
+        new JobsApi(client, auditLog, settings.maxBodyBytes(), backend::connected, clock,
+            STORE_LIMITS);
     AuditTrail trail = new AuditTrail(auditLog, metrics,
         settings.createPatience().plus(java.time.Duration.ofSeconds(1)), settings.auditReads());
     return new ApiServer(settings, api, filters.filters(),
-        EdgeAccess.of(authenticator, metrics, trail, client, operations, clock));
+        EdgeAccess.of(authenticator, metrics, trail, client, operations, clock, STORE_LIMITS));
   }
+
+  /** The options (and the NATS server's setting) behind each bound of the job and audit stores. */
+  public static final io.osapi.app.api.StoreLimitHints STORE_LIMITS =
+      new io.osapi.app.api.StoreLimitHints(java.util.Map.of(
+          io.osapi.core.domain.StoreFullException.Limit.JOBS, "--embedded-max-jobs",
+          io.osapi.core.domain.StoreFullException.Limit.BYTES, "--embedded-max-bytes",
+          io.osapi.core.domain.StoreFullException.Limit.BUCKET, "--nats-max-bytes",
+          io.osapi.core.domain.StoreFullException.Limit.SERVER, "max_file_store"), "--job-ttl");
 
   /** {@code /metrics} and the health endpoints. */
   @Provides

@@ -63,12 +63,13 @@ class ApiServerStopTest {
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0));
     io.osapi.core.audit.AuditLog audit = new io.osapi.core.audit.InMemoryAuditLog();
     JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
-        Clock.systemUTC());
+        Clock.systemUTC(), io.osapi.app.wiring.HttpModule.STORE_LIMITS);
     ApiServer server = new ApiServer(settings, api, List.of(hold), EdgeAccess.of(
         io.osapi.app.auth.Authenticator.none(), io.osapi.core.port.AccessMetrics.noop(),
         new AuditTrail(audit, io.osapi.core.port.AccessMetrics.noop(),
             java.time.Duration.ofSeconds(1), false),
-        client, BuiltinOperations.registry(), Clock.systemUTC()));
+        client, BuiltinOperations.registry(), Clock.systemUTC(),
+        io.osapi.app.wiring.HttpModule.STORE_LIMITS));
     server.start();
     return server;
   }

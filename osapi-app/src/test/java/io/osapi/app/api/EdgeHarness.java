@@ -47,10 +47,11 @@ final class EdgeHarness implements AutoCloseable {
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
         .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);
     JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
-        Clock.systemUTC());
+        Clock.systemUTC(), io.osapi.app.wiring.HttpModule.STORE_LIMITS);
     AuditTrail trail = new AuditTrail(audit, metrics, Duration.ofMillis(600), auditReads);
     server = new ApiServer(settings, api, List.of(),
-        EdgeAccess.of(authenticator, metrics, trail, client, operations, Clock.systemUTC()));
+        EdgeAccess.of(authenticator, metrics, trail, client, operations, Clock.systemUTC(),
+            io.osapi.app.wiring.HttpModule.STORE_LIMITS));
     server.start();
   }
 
@@ -112,6 +113,8 @@ final class EdgeHarness implements AutoCloseable {
     final AtomicBoolean failFinalOnly = new AtomicBoolean();
     /** When set, appends fail with this (a definite refusal) instead of an outage. */
     volatile RuntimeException failure;
+    /** When set, the appends of the records it matches fail (an outage), the others pass. */
+    volatile java.util.function.Predicate<AuditRecord> failWhen;
     private final AuditLog log;
 
     FailingAuditLog(AuditLog log) {
@@ -120,6 +123,11 @@ final class EdgeHarness implements AutoCloseable {
 
     @Override
     public CompletableFuture<Void> append(AuditRecord record) {
+      java.util.function.Predicate<AuditRecord> when = failWhen;
+      if (when != null && when.test(record)) {
+        return CompletableFuture.failedFuture(
+            new io.osapi.core.domain.BackendUnavailableException("audit store down (test)", null));
+      }
       if (failing.get() && (!failFinalOnly.get() || !record.pending())) {
         if (failure != null) {
           return CompletableFuture.failedFuture(failure);

@@ -76,6 +76,32 @@ class JobCommandsTest {
   }
 
   @Test
+  void submitFileSendsEveryLineInBatchesAndNamesTheRefusedByLine(@TempDir Path dir)
+      throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 2500; i++) {
+      b.append("{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"i\":").append(i)
+          .append("}}}\n");
+      if (i == 1200) {
+        b.append("\n{\"operation\":{\"type\":\"no.such\"}}\n");
+      }
+    }
+    Path file = dir.resolve("jobs.ndjson");
+    Files.writeString(file, b.toString());
+    long before = json(run("job", "list", "--limit", "1", "--json").out()).get("total").asLong();
+    CliRun r = run("job", "submit", "--file", file.toString());
+    assertThat(r.code()).as(r.err()).isEqualTo(1);
+    assertThat(r.err()).contains("submitted 1000/2501 jobs").contains("submitted 2501/2501 jobs"
+        + " (1 refused)").contains("line 1203: 400");
+    assertThat(r.out()).contains("2500 jobs submitted, 1 refused");
+    assertThat(json(run("job", "list", "--limit", "1", "--json").out()).get("total").asLong())
+        .isEqualTo(before + 2500);
+    CliRun both = run("job", "submit", "--file", file.toString(), "--type", "diag.echo");
+    assertThat(both.code()).isNotZero();
+    assertThat(both.err()).contains("--file");
+  }
+
+  @Test
   void submitWaitOfAFailingJobExits1() {
     CliRun r = run("job", "submit", "--type", "diag.fail", "--data", "{\"message\":\"no luck\"}",
         "--wait");

@@ -118,6 +118,13 @@ class OpenApiContractIT {
     for (String id : List.of(echo, all, host, label)) {
       awaitEnded(c, id);
     }
+    // a batch: one created, one refused in its place; a batch that is no array is a 400
+    Exchange batch = conforms(c.api("POST", "/api/v1/jobs/batch", "[{\"operation\":{\"type\":"
+        + "\"diag.echo\",\"data\":{\"n\":1}}}, {\"operation\":{\"type\":\"no.such.op\"}}]"), 200);
+    assertThat(json(batch).at("/items/0/status").asInt()).isEqualTo(201);
+    assertThat(json(batch).at("/items/1/status").asInt()).isEqualTo(400);
+    awaitEnded(c, json(batch).at("/items/0/job_id").asText());
+    refused(c.api("POST", "/api/v1/jobs/batch", "[{\"operation\":"), 400);
 
     // listings, cursor paging, stats, workers
     Exchange page = conforms(c.api("GET", "/api/v1/jobs?limit=2", null), 200);

@@ -1,0 +1,422 @@
+package io.osapi.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The REST benchmark (scripts/bench-rest.sh): a real nats-server, a controller and two workers as
+ * processes from the jar, driven over loopback by {@code wrk} (a real HTTP load generator) with
+ * {@code POST /api/v1/jobs} of {@code diag.echo}: a warm-up, then a fixed time, then the wait until
+ * every job created is finished. Measures jobs/s end to end (created over the time from the
+ * first POST to the last job finished), POST p50/p99 (wrk's), CPU per create of the controller
+ * and per run of the workers ({@code /proc/PID/stat} over the measured window), NATS messages per
+ * job ({@code /varz}), POST p99 at about 2,000 POSTs/s offered, reads (stats, a page of the list,
+ * a job's detail, {@code /health}) p50 over keep-alive, and the same load and reads against a bare
+ * JDK {@code HttpServer} answering 201 with nothing else ({@link BareHttpServer}, its own process):
+ * the floor. Batches ({@code POST /api/v1/jobs/batch}, 1,000 jobs of NDJSON each, 4 clients) are
+ * measured the same way (jobs/s end to end, controller CPU per job).
+ *
+ * <p>Arguments: {@code --jar PATH}, {@code --seconds 20}, {@code --warmup 15}, {@code
+ * --connections 16}, {@code --inproc-b JOBS_PER_S} and {@code --inproc-b-cpu US} (bench.sh's B of
+ * the same run, printed beside). Last line: {@code RESULT ...}.
+ */
+public final class RestBench {
+  private static final String BODY = "{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"n\":1}}}";
+  private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+  private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
+  private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+  private static final Pattern ERRORS = Pattern.compile("Socket errors: (.*)");
+
+  private RestBench() {}
+
+  /** What wrk measured. */
+  record Wrk(double rps, long requests, double p50, double p99, long non2xx, String errors) {}
+
+  public static void main(String[] args) throws Exception {
+    String jar = "osapi-app/target/osapi-app.jar";
+    int seconds = 20;
+    int warmup = 15;
+    int connections = 16;
+    double inprocB = Double.NaN;
+    double inprocBCpu = Double.NaN;
+    for (int i = 0; i < args.length; i += 2) {
+      switch (args[i]) {
+        case "--jar" -> jar = args[i + 1];
+        case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+        case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+        case "--connections" -> connections = Integer.parseInt(args[i + 1]);
+        case "--inproc-b" -> inprocB = Double.parseDouble(args[i + 1]);
+        case "--inproc-b-cpu" -> inprocBCpu = Double.parseDouble(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    Path tmp = Files.createTempDirectory("osapi-rest-bench");
+    Path post = tmp.resolve("post.lua");
+    Files.writeString(post, "wrk.method = \"POST\"\nwrk.body = '" + BODY + "'\n"
+        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    Path paced = tmp.resolve("paced.lua");
+    // 16 connections each waiting 8 ms after an answer: at most ~2,000 POSTs/s offered
+    Files.writeString(paced, Files.readString(post) + "function delay()\n  return 8\nend\n");
+    System.out.printf(Locale.ROOT, "machine: %d cpus, load average %s; java %s%n",
+        Runtime.getRuntime().availableProcessors(),
+        Files.readString(Path.of("/proc/loadavg")).trim(), System.getProperty("java.version"));
+
+    // the floor: a bare JDK server, same limits and executor, answering 201 with nothing else
+    int barePort = StoreBench.freePort();
+    Process bare = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseParallelGC", "-cp",
+        System.getProperty("java.class.path"), BareHttpServer.class.getName(),
+        Integer.toString(barePort)).redirectErrorStream(true).start();
+    Wrk floor;
+    double floorCpu;
+    double floorGet;
+    try {
+      if (!new String(bare.getInputStream().readNBytes(10), StandardCharsets.UTF_8)
+          .startsWith("listening")) {
+        throw new IllegalStateException("the bare server did not start");
+      }
+      String url = "http://127.0.0.1:" + barePort + "/api/v1/jobs";
+      wrk(post, url, connections, warmup);
+      long c0 = cpuNanos(bare.pid());
+      floor = wrk(post, url, connections, seconds);
+      floorCpu = (cpuNanos(bare.pid()) - c0) / 1e3 / floor.requests();
+      floorGet = p50Get(URI.create("http://127.0.0.1:" + barePort + "/health"), 2000);
+      System.out.printf(Locale.ROOT, "floor (bare JDK HttpServer, 201 and nothing else): %.0f"
+              + " POSTs/s, p50 %.2f ms, p99 %.2f ms, %.0f us CPU per request; GET p50 %.3f ms%n",
+          floor.rps(), floor.p50(), floor.p99(), floorCpu, floorGet);
+    } catch (Exception e) {
+      bare.destroyForcibly();
+      throw e;
+    }
+
+    try (NatsServerProcess nats = NatsServerProcess.start();
+        StoreBench.Controller c = StoreBench.Controller.start(jar, nats.url(), "1g")) {
+      c.awaitReady(Duration.ofSeconds(60));
+      List<Process> workers = new ArrayList<>();
+      List<Path> workerLogs = new ArrayList<>();
+      try {
+        for (int w = 1; w <= 2; w++) {
+          Path log = tmp.resolve("worker-" + w + ".log");
+          workerLogs.add(log);
+          workers.add(new ProcessBuilder("java", "-Xmx512m", "-XX:+UseParallelGC", "-jar", jar,
+              "worker", "--nats", nats.url(), "--worker-id", "bench-w" + w, "--concurrency", "8",
+              "--metrics-addr", "127.0.0.1:" + StoreBench.freePort(),
+              "--worker-key-file", tmp.resolve("w" + w + ".key").toString())
+              .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+        }
+        awaitWorkers(c, 2);
+        String api = "http://127.0.0.1:" + c.apiPort;
+        String jobs = api + "/api/v1/jobs";
+        System.out.println("warm-up " + warmup + " s ...");
+        wrk(post, jobs, connections, warmup);
+        awaitIdle(c, Duration.ofMinutes(3));
+
+        long ctl0 = cpuNanos(c.process.pid());
+        long wk0 = cpuNanos(workers);
+        long[] m0 = nats.messages();
+        long done0 = completed(c);
+        long t0 = System.nanoTime();
+        Wrk run = wrk(post, jobs, connections, seconds);
+        long ctl1 = cpuNanos(c.process.pid());
+        dumpRecording(c.process.pid());
+        long created = run.requests() - run.non2xx();
+        awaitDone(c, done0 + created, Duration.ofMinutes(5));
+        double e2eSeconds = (System.nanoTime() - t0) / 1e9;
+        long wk1 = cpuNanos(workers);
+        long[] m1 = nats.messages();
+        double e2e = created / e2eSeconds;
+        double ctlCpu = (ctl1 - ctl0) / 1e3 / created;
+        double wkCpu = (wk1 - wk0) / 1e3 / created;
+        double msgs = (m1[0] - m0[0]) / (double) created;
+        System.out.printf(Locale.ROOT, "REST: %d jobs created in %d s (%.0f POSTs/s, p50 %.2f ms,"
+                + " p99 %.2f ms, non-2xx %d, socket errors %s), all finished after %.1f s: %.0f"
+                + " jobs/s end to end; controller %.0f us CPU per create, workers %.0f us per"
+                + " run, %.2f NATS messages per job%n", created, seconds, run.rps(), run.p50(),
+            run.p99(), run.non2xx(), run.errors(), e2eSeconds, e2e, ctlCpu, wkCpu, msgs);
+
+        Wrk pacedRun = wrk(paced, jobs, connections, seconds);
+        awaitIdle(c, Duration.ofMinutes(3));
+        System.out.printf(Locale.ROOT, "paced (%d connections, 8 ms between answers): %.0f"
+                + " POSTs/s, p50 %.2f ms, p99 %.2f ms%n", connections, pacedRun.rps(),
+            pacedRun.p50(), pacedRun.p99());
+
+        Batched batched = batches(c, seconds);
+        System.out.printf(Locale.ROOT, "batches (1,000 jobs each, 4 clients): %d jobs created in"
+                + " %d s, all finished after %.1f s: %.0f jobs/s end to end; controller %.0f us"
+                + " CPU per job%n", batched.jobs(), seconds, batched.seconds(),
+            batched.jobs() / batched.seconds(), batched.controllerCpuUs());
+
+        URI floorUri = URI.create("http://127.0.0.1:" + barePort + "/health");
+        String anyJob = c.get("/api/v1/jobs?limit=1").replaceAll(
+            "(?s).*?\"job_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+        // each read interleaved with a GET of the bare server: both see the same machine
+        double[] stats = p50Pair(URI.create(jobs + "/stats"), floorUri, 2000);
+        double[] list = p50Pair(URI.create(jobs + "?limit=20"), floorUri, 2000);
+        double[] detail = p50Pair(URI.create(jobs + "/" + anyJob), floorUri, 2000);
+        double[] health = p50Pair(URI.create("http://127.0.0.1:" + c.metricsPort + "/health"),
+            floorUri, 2000);
+        floorGet = Math.min(Math.min(stats[1], list[1]), Math.min(detail[1], health[1]));
+        System.out.printf(Locale.ROOT, "reads, p50 of 2,000 over keep-alive, beside the bare"
+                + " server's GET: stats %.3f ms (floor %.3f), list page %.3f ms (%.3f), detail"
+                + " %.3f ms (%.3f), /health %.3f ms (%.3f)%n", stats[0], stats[1], list[0],
+            list[1], detail[0], detail[1], health[0], health[1]);
+
+        System.out.printf(Locale.ROOT, "RESULT rest_jobs_per_s=%.0f post_p50_ms=%.2f"
+                + " post_p99_ms=%.2f controller_cpu_us_per_create=%.0f worker_cpu_us_per_run=%.0f"
+                + " nats_msgs_per_job=%.2f post_p99_ms_paced=%.2f paced_posts_per_s=%.0f"
+                + " floor_posts_per_s=%.0f floor_p50_ms=%.2f floor_p99_ms=%.2f"
+                + " floor_cpu_us_per_request=%.0f stats_p50_ms=%.3f list_p50_ms=%.3f"
+                + " detail_p50_ms=%.3f health_p50_ms=%.3f floor_get_p50_ms=%.3f"
+                + " inproc_b_jobs_per_s=%.0f inproc_b_cpu_us_per_job=%.0f rest_over_inproc_b=%.3f"
+                + " batch_jobs_per_s=%.0f batch_controller_cpu_us_per_job=%.0f%n",
+            e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
+            floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
+            health[0], floorGet,
+            inprocB, inprocBCpu, e2e / inprocB, batched.jobs() / batched.seconds(),
+            batched.controllerCpuUs());
+      } finally {
+        bare.destroyForcibly();
+        for (Process w : workers) {
+          w.destroy();
+        }
+        for (Process w : workers) {
+          if (!w.waitFor(20, TimeUnit.SECONDS)) {
+            w.destroyForcibly();
+          }
+        }
+      }
+    }
+  }
+
+  /** What the batch run measured. */
+  record Batched(long jobs, double seconds, double controllerCpuUs) {}
+
+  /**
+   * {@code POST /api/v1/jobs/batch} of 1,000 jobs (NDJSON) from 4 clients for {@code seconds},
+   * then the wait until every job is finished.
+   */
+  static Batched batches(StoreBench.Controller c, int seconds) throws Exception {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      b.append(BODY).append('\n');
+    }
+    byte[] body = b.toString().getBytes(StandardCharsets.UTF_8);
+    URI uri = URI.create("http://127.0.0.1:" + c.apiPort + "/api/v1/jobs/batch");
+    awaitIdle(c, Duration.ofMinutes(3));
+    long done0 = completed(c);
+    long ctl0 = cpuNanos(c.process.pid());
+    java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
+    long t0 = System.nanoTime();
+    long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+    List<Thread> clients = new ArrayList<>();
+    Pattern createdField = Pattern.compile("\"created\"\\s*:\\s*(\\d+)");
+    for (int k = 0; k < 4; k++) {
+      Thread t = new Thread(() -> {
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpRequest req = HttpRequest.newBuilder(uri).header("Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+          while (System.nanoTime() < end) {
+            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            Matcher m = createdField.matcher(r.body());
+            if (r.statusCode() != 200 || !m.find()) {
+              throw new IllegalStateException("batch: " + r.statusCode() + " " + r.body());
+            }
+            created.addAndGet(Long.parseLong(m.group(1)));
+          }
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      t.start();
+      clients.add(t);
+    }
+    for (Thread t : clients) {
+      t.join();
+    }
+    long ctl1 = cpuNanos(c.process.pid());
+    awaitDone(c, done0 + created.get(), Duration.ofMinutes(5));
+    double secs = (System.nanoTime() - t0) / 1e9;
+    return new Batched(created.get(), secs, (ctl1 - ctl0) / 1e3 / Math.max(1, created.get()));
+  }
+
+  /**
+   * With a JFR recording in {@code BENCH_CONTROLLER_OPTS} ({@code filename=...}), dumps it now,
+   * right after the single creates (the controller is stopped later without dumping it).
+   */
+  static void dumpRecording(long pid) throws Exception {
+    String opts = System.getenv("BENCH_CONTROLLER_OPTS");
+    Matcher m = Pattern.compile("StartFlightRecording[^ ]*filename=([^, ]+)")
+        .matcher(opts == null ? "" : opts);
+    if (m.find()) {
+      Process j = new ProcessBuilder("jcmd", Long.toString(pid), "JFR.dump",
+          "filename=" + m.group(1)).redirectErrorStream(true).start();
+      System.out.println("JFR: " + new String(j.getInputStream().readAllBytes(),
+          StandardCharsets.UTF_8).trim());
+      j.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Runs wrk; prints its output. */
+  static Wrk wrk(Path script, String url, int connections, int seconds) throws Exception {
+    Process p = new ProcessBuilder("wrk", "-t", "2", "-c", Integer.toString(connections), "-d",
+        seconds + "s", "--latency", "-s", script.toString(), url).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("wrk failed: " + out);
+    }
+    Matcher rps = RPS.matcher(out);
+    Matcher total = TOTAL.matcher(out);
+    if (!rps.find() || !total.find()) {
+      throw new IllegalStateException("wrk output not understood: " + out);
+    }
+    Matcher non = NON2XX.matcher(out);
+    Matcher err = ERRORS.matcher(out);
+    return new Wrk(Double.parseDouble(rps.group(1)), Long.parseLong(total.group(1)),
+        percentile(out, "50%"), percentile(out, "99%"), non.find() ? Long.parseLong(non.group(1)) : 0,
+        err.find() ? err.group(1).trim() : "none");
+  }
+
+  /** A line of wrk's latency distribution, such as {@code 99%   12.34ms}, in milliseconds. */
+  private static double percentile(String out, String which) {
+    Matcher m = Pattern.compile("\\s" + Pattern.quote(which) + "\\s+([0-9.]+)(us|ms|s)").matcher(out);
+    if (!m.find()) {
+      return Double.NaN;
+    }
+    double v = Double.parseDouble(m.group(1));
+    return switch (m.group(2)) {
+      case "us" -> v / 1000;
+      case "s" -> v * 1000;
+      default -> v;
+    };
+  }
+
+  /** The median of {@code n} sequential GETs over one keep-alive connection, in ms (after n/4). */
+  static double p50Get(URI uri, int n) throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest req = HttpRequest.newBuilder(uri).build();
+    double[] ms = new double[n];
+    for (int i = -n / 4; i < n; i++) {
+      long t = System.nanoTime();
+      HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("GET " + uri + ": " + r.statusCode());
+      }
+      if (i >= 0) {
+        ms[i] = (System.nanoTime() - t) / 1e6;
+      }
+    }
+    Arrays.sort(ms);
+    return ms[n / 2];
+  }
+
+  /**
+   * Medians of {@code n} rounds of a GET of {@code a} then one of {@code b}, each over its own
+   * keep-alive connection, in ms (after n/4 rounds of warm-up).
+   */
+  static double[] p50Pair(URI a, URI b, int n) throws Exception {
+    HttpClient ha = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient hb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpRequest ra = HttpRequest.newBuilder(a).build();
+    HttpRequest rb = HttpRequest.newBuilder(b).build();
+    double[] ma = new double[n];
+    double[] mb = new double[n];
+    for (int i = -n / 4; i < n; i++) {
+      long t = System.nanoTime();
+      int sa = ha.send(ra, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+      long t1 = System.nanoTime();
+      int sb = hb.send(rb, HttpResponse.BodyHandlers.ofByteArray()).statusCode();
+      long t2 = System.nanoTime();
+      if (sa != 200 || sb != 200) {
+        throw new IllegalStateException("GET " + a + ": " + sa + ", GET " + b + ": " + sb);
+      }
+      if (i >= 0) {
+        ma[i] = (t1 - t) / 1e6;
+        mb[i] = (t2 - t1) / 1e6;
+      }
+    }
+    Arrays.sort(ma);
+    Arrays.sort(mb);
+    return new double[] {ma[n / 2], mb[n / 2]};
+  }
+
+  private static final Pattern COMPLETED = Pattern.compile("\"completed\"\\s*:\\s*(\\d+)");
+  private static final Pattern TOTAL_JOBS = Pattern.compile("\"total\"\\s*:\\s*(\\d+)");
+
+  static long completed(StoreBench.Controller c) throws Exception {
+    String s = c.get("/api/v1/jobs/stats");
+    Matcher m = COMPLETED.matcher(s);
+    if (!m.find()) {
+      throw new IllegalStateException("stats: " + s);
+    }
+    return Long.parseLong(m.group(1));
+  }
+
+  static void awaitDone(StoreBench.Controller c, long completed, Duration timeout)
+      throws Exception {
+    long end = System.nanoTime() + timeout.toNanos();
+    long now = completed(c);
+    while (now < completed) {
+      if (System.nanoTime() > end) {
+        throw new IllegalStateException(now + " jobs completed, " + completed + " expected: "
+            + c.get("/api/v1/jobs/stats"));
+      }
+      Thread.sleep(20);
+      now = completed(c);
+    }
+  }
+
+  /** Waits until every job in the store is completed (the warm-up's included). */
+  static void awaitIdle(StoreBench.Controller c, Duration timeout) throws Exception {
+    String s = c.get("/api/v1/jobs/stats");
+    Matcher t = TOTAL_JOBS.matcher(s);
+    if (!t.find()) {
+      throw new IllegalStateException("stats: " + s);
+    }
+    awaitDone(c, Long.parseLong(t.group(1)), timeout);
+  }
+
+  static void awaitWorkers(StoreBench.Controller c, int n) throws Exception {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < end) {
+      String w = c.get("/api/v1/workers");
+      if (w.split("\"bench-w").length - 1 >= n) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("workers not registered: " + c.get("/api/v1/workers"));
+  }
+
+  static long cpuNanos(List<Process> ps) {
+    long sum = 0;
+    for (Process p : ps) {
+      sum += cpuNanos(p.pid());
+    }
+    return sum;
+  }
+
+  /** utime + stime of a process (100 ticks a second). */
+  static long cpuNanos(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+}

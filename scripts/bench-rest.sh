@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# REST benchmark (issue 29): nats-server, a controller and two workers as processes from the jar,
+# driven over loopback by wrk (POST /api/v1/jobs of diag.echo, 16 connections) after a warm-up,
+# for a fixed time; then the same load against a bare JDK HttpServer answering 201 (the floor),
+# reads beside the floor, and bench.sh's in-process B in the same run (for the ratio).
+# Last line: RESULT rest_jobs_per_s=... post_p50_ms=... post_p99_ms=...
+#   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more)
+#   scripts/bench-rest.sh [--seconds 20] [--warmup 15] [--connections 16]
+# BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
+# BENCH_CONTROLLER_OPTS adds JVM options to the controller, e.g. a JFR recording:
+#   BENCH_CONTROLLER_OPTS="-XX:StartFlightRecording=filename=/tmp/ctl.jfr,settings=profile"
+#   (dumped right after the single creates)
+# Builds in the reactor (nothing is installed into ~/.m2); MAVEN_ARGS=-o builds offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench-rest.sh: installing ${need[*]} (Debian packages) ..." >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "bench-rest.sh: missing ${need[*]}: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+fi
+./mvnw -B -q package -DskipTests -Dit.skip=true >&2
+./mvnw -B -q -pl osapi-app -am test-compile dependency:build-classpath -Dit.skip=true \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >&2
+cp="osapi-app/target/test-classes:osapi-app/target/classes:$(cat osapi-app/target/bench.classpath)"
+b_args=()
+if [ "${BENCH_B:-1}" != 0 ]; then
+  # bench.sh's B (osapi in process, OTel on) alone after its warm-up, in this same run
+  b_out=$(java -Xms1g -Xmx1g -XX:+UseParallelGC -Dbench.only=B -cp "$cp" io.osapi.bench.LoadDriver \
+    --jobs "${BENCH_B_JOBS:-20000}" | tee /dev/stderr | grep -E '^B: ')
+  b_rate=$(sed -E 's/^B: ([0-9.]+) jobs\/s.*/\1/' <<<"$b_out")
+  b_cpu=$(sed -E 's/.*CPU per job \(this JVM \+ nats-server\) ([0-9.]+) us.*/\1/' <<<"$b_out")
+  b_args=(--inproc-b "$b_rate" --inproc-b-cpu "$b_cpu")
+fi
+exec java -Xmx512m -XX:+UseParallelGC -cp "$cp" io.osapi.bench.RestBench "${b_args[@]}" "$@"

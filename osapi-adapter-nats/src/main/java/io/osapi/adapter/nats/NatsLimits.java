@@ -65,6 +65,12 @@ final class NatsLimits {
   static final long MAX_DRAIN_REQUESTS = 100_000;
 
   /**
+   * The byte bound of the schedule bucket: 16 MiB, outside the shares above (1,000 schedules of
+   * a few KiB each need a fraction of it).
+   */
+  static final long SCHEDULES_BYTES = 16L * 1024 * 1024;
+
+  /**
    * The part of the job bucket kept free for the runs of jobs already accepted: creates are
    * refused (507) once the bucket holds more than {@code 100 - HEADROOM_PERCENT} % of its bound,
    * so that claims, results and deletes (whose purge markers are writes as well) still fit.

@@ -14,7 +14,6 @@ import io.osapi.core.domain.Versioned;
 import io.osapi.core.schedule.Schedule;
 import io.osapi.core.schedule.ScheduleJson;
 import io.osapi.core.schedule.ScheduleStore;
-import io.osapi.core.schedule.Schedules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,7 +50,7 @@ final class NatsScheduleStore implements ScheduleStore {
         .replicas(settings.kvReplicas())
         .build()
         .getBackingConfig())
-        .maxMessages(Schedules.MAX_SCHEDULES * 2L) // values and delete markers
+        .maxMessages(ScheduleStore.MAX_SCHEDULES * 2L) // values and delete markers
         .build();
   }
 

@@ -59,6 +59,7 @@ public final class JobsApi implements HttpHandler {
   private final int maxBodyBytes;
   private final BooleanSupplier backendUp;
   private final Clock clock;
+  private final SchedulesApi schedules;
 
   /**
    * @param client the job client
@@ -69,6 +70,13 @@ public final class JobsApi implements HttpHandler {
    */
   public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
       Clock clock) {
+    this(client, auditLog, maxBodyBytes, backendUp, clock, null);
+  }
+
+  /** As above, serving the schedule routes with {@code schedules} (null: 404, none served). */
+  public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
+      Clock clock, io.osapi.core.scheduler.Schedules schedules) {
+    this.schedules = new SchedulesApi(schedules, client);
     this.client = Objects.requireNonNull(client, "client");
     this.audit = new AuditApi(auditLog, clock);
     this.maxBodyBytes = maxBodyBytes;
@@ -153,6 +161,7 @@ public final class JobsApi implements HttpHandler {
         audit.export(ex, query(ex.getRequestURI().getRawQuery()));
         yield null;
       }
+      case SCHEDULES, SCHEDULE -> schedules.route(ex, m, method, maxBodyBytes);
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
@@ -443,7 +452,7 @@ public final class JobsApi implements HttpHandler {
     }
   }
 
-  private record Response(int status, Object body, Map<String, String> headers) {
+  record Response(int status, Object body, Map<String, String> headers) {
     static Response ok(Object body) {
       return new Response(200, body, Map.of());
     }

@@ -11,7 +11,7 @@ import java.util.Objects;
  * A stored schedule: what it fires and when, and where its firing stands. Immutable; a change is
  * a new value written by compare-and-set ({@link ScheduleStore#update}).
  *
- * @param name its name ({@link Schedules#requireName})
+ * @param name its name ({@link ScheduleText#requireName})
  * @param cron a five-field cron expression, or null when {@code every} is set
  * @param every a fixed period, or null when {@code cron} is set
  * @param zone the time zone of the cron expression (UTC unless told)

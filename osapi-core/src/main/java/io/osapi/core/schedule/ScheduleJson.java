@@ -28,6 +28,14 @@ public final class ScheduleJson {
     return Json.write(fields(s)).getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * {@code fields} (made of {@link #fields} and maps, lists, strings, numbers and booleans) as
+   * JSON in UTF-8.
+   */
+  public static byte[] write(Map<String, Object> fields) {
+    return Json.write(fields).getBytes(StandardCharsets.UTF_8);
+  }
+
   /** The schedule as an ordered map of its JSON fields, to embed in other JSON. */
   public static Map<String, Object> fields(Schedule s) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -40,7 +48,7 @@ public final class ScheduleJson {
     m.put("timezone", s.zone().getId());
     m.put("job", job(s.job()));
     m.put("overlap", s.overlap().wire());
-    m.put("catchup_window", Schedules.durationText(s.catchupWindow()));
+    m.put("catchup_window", ScheduleText.durationText(s.catchupWindow()));
     m.put("paused", s.paused());
     m.put("created", s.created().toString());
     if (s.lastTick() != null) {
@@ -109,7 +117,7 @@ public final class ScheduleJson {
     return new Schedule((String) req(m, "name"), cron, every,
         ZoneId.of((String) req(m, "timezone")), job(map(req(m, "job"))),
         Overlap.parse((String) req(m, "overlap")),
-        Schedules.parseDuration("catchup_window", (String) req(m, "catchup_window")),
+        ScheduleText.parseDuration("catchup_window", (String) req(m, "catchup_window")),
         Boolean.TRUE.equals(m.get("paused")), Instant.parse((String) req(m, "created")),
         instant(m.get("last_tick")), m.get("pending") == null ? null : fire(map(m.get("pending"))),
         recent, count(counts, "fired"), count(counts, "skipped_overlap"), count(counts, "missed"),

@@ -13,6 +13,9 @@ import java.util.Optional;
  * is unreachable.
  */
 public interface ScheduleStore {
+  /** Schedules kept at most: creates past it are refused by the callers' service. */
+  int MAX_SCHEDULES = 1_000;
+
   /**
    * Stores a new schedule.
    *

@@ -1,4 +1,4 @@
-package io.osapi.core.schedule;
+package io.osapi.core.scheduler;
 
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
@@ -6,6 +6,15 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Versioned;
+import io.osapi.core.schedule.Cadence;
+import io.osapi.core.schedule.CronParser;
+import io.osapi.core.schedule.Fire;
+import io.osapi.core.schedule.FireOutcome;
+import io.osapi.core.schedule.Overlap;
+import io.osapi.core.schedule.Schedule;
+import io.osapi.core.schedule.ScheduleJob;
+import io.osapi.core.schedule.ScheduleMetrics;
+import io.osapi.core.schedule.ScheduleStore;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import java.lang.System.Logger.Level;

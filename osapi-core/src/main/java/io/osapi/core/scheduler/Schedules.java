@@ -1,9 +1,17 @@
-package io.osapi.core.schedule;
+package io.osapi.core.scheduler;
 
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.Versioned;
+import io.osapi.core.schedule.Cadence;
+import io.osapi.core.schedule.CronParser;
+import io.osapi.core.schedule.Every;
+import io.osapi.core.schedule.Overlap;
+import io.osapi.core.schedule.Schedule;
+import io.osapi.core.schedule.ScheduleJob;
+import io.osapi.core.schedule.ScheduleStore;
+import io.osapi.core.schedule.ScheduleText;
 import io.osapi.core.service.JobClient;
 import java.time.Clock;
 import java.time.DateTimeException;
@@ -15,8 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * What callers may do with schedules: create, read, change, pause, resume and delete them, each
@@ -25,9 +31,6 @@ import java.util.regex.Pattern;
  * controller firing the schedule wrote it meanwhile.
  */
 public final class Schedules {
-  /** A schedule name: a lower-case letter or digit, then up to 63 of those, {@code -} and {@code _}. */
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
-  private static final Pattern DURATION = Pattern.compile("(0|[1-9][0-9]{0,6})(s|m|h|d)");
   /** How late a tick may fire unless told: one minute. */
   public static final Duration DEFAULT_CATCHUP = Duration.ofMinutes(1);
   /** The shortest catch-up window: 1 s (a controller looks for due ticks every 250 ms). */
@@ -35,7 +38,7 @@ public final class Schedules {
   /** The longest catch-up window: 7 days. */
   public static final Duration MAX_CATCHUP = Duration.ofDays(7);
   /** Schedules kept at most. */
-  public static final int MAX_SCHEDULES = 1_000;
+  public static final int MAX_SCHEDULES = ScheduleStore.MAX_SCHEDULES;
 
   private final ScheduleStore store;
   private final CronParser cron;
@@ -55,13 +58,9 @@ public final class Schedules {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** Checks a schedule name. */
+  /** As {@link ScheduleText#requireName}. */
   public static String requireName(String name) {
-    if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidInputException("name", "a schedule name is 1 to 64 characters of a-z, 0-9,"
-          + " - and _, starting with a letter or digit");
-    }
-    return name;
+    return ScheduleText.requireName(name);
   }
 
   /**
@@ -186,7 +185,7 @@ public final class Schedules {
     Overlap overlap = spec.overlap() == null ? s.overlap() : Overlap.parse(spec.overlap());
     Duration window = s.catchupWindow();
     if (spec.catchupWindow() != null) {
-      window = parseDuration("catchup_window", spec.catchupWindow());
+      window = ScheduleText.parseDuration("catchup_window", spec.catchupWindow());
       if (window.compareTo(MIN_CATCHUP) < 0 || window.compareTo(MAX_CATCHUP) > 0) {
         throw new InvalidInputException("catchup_window",
             "catchup_window must be between 1s and 7d");
@@ -221,36 +220,5 @@ public final class Schedules {
       }
     }
     return j;
-  }
-
-  /** Reads {@code 0s}, {@code 90s}, {@code 5m}, {@code 2h}, {@code 1d}. */
-  public static Duration parseDuration(String field, String text) {
-    Matcher m = text == null ? null : DURATION.matcher(text);
-    if (m == null || !m.matches()) {
-      throw new InvalidInputException(field, field + " must be a number and a unit: 90s, 5m, 2h"
-          + " or 1d");
-    }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofDays(n);
-    };
-  }
-
-  /** A whole-second duration as {@link #parseDuration} reads it, in its largest whole unit. */
-  public static String durationText(Duration d) {
-    long s = d.toSeconds();
-    if (s == 0) {
-      return "0s";
-    }
-    if (s % 86_400 == 0) {
-      return s / 86_400 + "d";
-    }
-    if (s % 3_600 == 0) {
-      return s / 3_600 + "h";
-    }
-    return s % 60 == 0 ? s / 60 + "m" : s + "s";
   }
 }

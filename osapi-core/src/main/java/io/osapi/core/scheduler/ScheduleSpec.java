@@ -1,4 +1,6 @@
-package io.osapi.core.schedule;
+package io.osapi.core.scheduler;
+
+import io.osapi.core.schedule.ScheduleJob;
 
 /**
  * What a caller asks for when creating or changing a schedule, unvalidated; in a change, a null

@@ -1,4 +1,4 @@
-package io.osapi.core.schedule;
+package io.osapi.core.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,12 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.schedule.CronParser;
+import io.osapi.core.schedule.FireOutcome;
+import io.osapi.core.schedule.InMemoryScheduleStore;
+import io.osapi.core.schedule.Schedule;
+import io.osapi.core.schedule.ScheduleJob;
+import io.osapi.core.schedule.ScheduleMetrics;
 import io.osapi.core.service.JobClient;
 import java.time.Clock;
 import java.time.Duration;

@@ -25,7 +25,7 @@ import java.util.Optional;
  * NatsLayout#scheduleKey}), values in {@link ScheduleJson}, creates and updates by the key's
  * revision (a create where a deleted schedule's marker stands is made over it, as jnats does). The
  * bucket keeps one value per key, has no TTL and a byte bound of {@link
- * NatsLimits#SCHEDULES_BYTES}; the controllers create it, workers may neither read nor write it.
+ * NatsLimits#SCHEDULES_PERCENT} % of {@link NatsSettings#maxBytes()}; the controllers create it, workers may neither read nor write it.
  * The bucket handle is opened on first use with each provisioned session (a worker never opens
  * it).
  */
@@ -45,7 +45,7 @@ final class NatsScheduleStore implements ScheduleStore {
         .name(NatsLayout.SCHEDULES_BUCKET)
         .description("osapi schedules")
         .maxHistoryPerKey(1)
-        .maxBucketSize(NatsLimits.SCHEDULES_BYTES)
+        .maxBucketSize(NatsLimits.share(settings, NatsLimits.SCHEDULES_PERCENT))
         .storageType(storage)
         .replicas(settings.kvReplicas())
         .build()

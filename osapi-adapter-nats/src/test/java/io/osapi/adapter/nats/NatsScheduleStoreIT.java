@@ -33,7 +33,9 @@ class NatsScheduleStoreIT extends ScheduleStoreContract {
         .getStreamInfo("KV_" + NatsLayout.SCHEDULES_BUCKET).getConfiguration();
     assertThat(c.getMaxMsgsPerSubject()).isEqualTo(1);
     assertThat(c.getMaxAge()).isEqualTo(Duration.ZERO);
-    assertThat(c.getMaxBytes()).isEqualTo(NatsLimits.SCHEDULES_BYTES);
+    assertThat(c.getMaxBytes()).isEqualTo(
+        NatsLimits.share(NATS.backend().settings(), NatsLimits.SCHEDULES_PERCENT));
+    assertThat(c.getMaxMsgs()).isEqualTo(2L * io.osapi.core.schedule.ScheduleStore.MAX_SCHEDULES);
     assertThat(NatsScheduleStore.bucket(NATS.backend().settings(), StorageType.File)
         .getSubjects()).containsExactly("$KV." + NatsLayout.SCHEDULES_BUCKET + ".>");
   }

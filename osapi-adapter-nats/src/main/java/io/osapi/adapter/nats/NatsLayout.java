@@ -23,6 +23,7 @@ import io.osapi.core.domain.Target;
  * bucket osapi-workers     workers.&lt;worker token&gt;  heartbeats
  * bucket osapi-worker-state drain.&lt;worker token&gt;    drain requests (no TTL)
  *                          keys.&lt;worker token&gt;     decisions on workers' keys (no TTL)
+ * bucket osapi-schedules   schedules.&lt;name&gt;           schedules (no TTL; controllers only)
  * </pre>
  *
  * A worker token ({@link #workerToken}) is the worker id with each dot written {@code =}: one
@@ -108,6 +109,19 @@ final class NatsLayout {
 
   /** Bucket of drain requests: no TTL, they outlive a worker's restart. */
   static final String WORKER_STATE_BUCKET = "osapi-worker-state";
+
+  /** Bucket of schedules (the controllers' alone): no TTL, one key per schedule. */
+  static final String SCHEDULES_BUCKET = "osapi-schedules";
+
+  /** The key of schedule {@code name} (a valid schedule name is one key token). */
+  static String scheduleKey(String name) {
+    return "schedules." + name;
+  }
+
+  /** The name of a schedule key, or null for another key. */
+  static String scheduleName(String key) {
+    return key.startsWith("schedules.") ? key.substring("schedules.".length()) : null;
+  }
 
   /** The stream behind {@link #JOBS_BUCKET}. */
   static final String JOBS_KV_STREAM = "KV_" + JOBS_BUCKET;

@@ -37,8 +37,11 @@ final class NatsLimits {
   /** The longest {@link NatsSettings#auditRetention()}. */
   static final Duration MAX_AUDIT_RETENTION = Duration.ofDays(3650);
 
-  /** Share of stream {@code JOBS_DEADLINES}: one small message per broadcast job until it is due. */
-  static final int DEADLINES_PERCENT = 4;
+  /**
+   * Share of stream {@code JOBS_DEADLINES}: one small message per broadcast job until it is due
+   * (3 % of 1 GiB is about 100,000 deadlines; 4 % before schedules took 1 %).
+   */
+  static final int DEADLINES_PERCENT = 3;
 
   /** Share of stream {@code JOBS_ADVISORIES}: one small advisory per job whose deliveries ran out. */
   static final int ADVISORIES_PERCENT = 2;
@@ -63,6 +66,12 @@ final class NatsLimits {
 
   /** Drain requests kept at most: one per worker, for fleets of up to this many workers. */
   static final long MAX_DRAIN_REQUESTS = 100_000;
+
+  /**
+   * Share of bucket {@code osapi-schedules}: one value per schedule, at most 1,000 of a few KiB
+   * (10 MiB at 1 GiB).
+   */
+  static final int SCHEDULES_PERCENT = 1;
 
   /**
    * The part of the job bucket kept free for the runs of jobs already accepted: creates are

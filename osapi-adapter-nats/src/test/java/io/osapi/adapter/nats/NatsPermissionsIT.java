@@ -198,6 +198,37 @@ class NatsPermissionsIT {
         .as("the record is as the controller wrote it").containsExactly(mine);
   }
 
+  @Test
+  void aWorkersCredentialsCannotWriteOrReadTheSchedules() throws Exception {
+    // a schedule written by a worker would have the controllers create (and sign) its jobs
+    io.osapi.core.schedule.ScheduleStore schedules = NatsSchedules.store(controller);
+    io.osapi.core.schedule.Schedule s = io.osapi.core.schedule.Schedule.of("perm-check", null,
+        io.osapi.core.schedule.Every.parse("1d"), java.time.ZoneOffset.UTC,
+        new io.osapi.core.schedule.ScheduleJob("diag.echo", null, null, null),
+        io.osapi.core.schedule.Overlap.SKIP, Duration.ofMinutes(1), true,
+        java.time.Instant.parse("2026-12-06T00:00:00Z"));
+    schedules.create(s); // positive control: the controller's user writes and reads it
+    assertThat(schedules.get("perm-check").orElseThrow().value()).isEqualTo(s);
+
+    Connection c = Nats.connect(new Options.Builder().server(server.url())
+        .userInfo("w1", password("w1")).build());
+    open.add(c);
+    JetStreamOptions fast = JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(1)).build();
+    byte[] forged = "{\"forged\":true}".getBytes(StandardCharsets.UTF_8);
+    String key = "$KV." + NatsLayout.SCHEDULES_BUCKET + "." + NatsLayout.scheduleKey("evil");
+    String stream = "KV_" + NatsLayout.SCHEDULES_BUCKET;
+    assertThatThrownBy(() -> c.jetStream(fast).publish(key, forged)).as("a schedule");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).getStreamInfo(stream))
+        .as("the schedule bucket's info");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).getLastMessage(stream,
+        "$KV." + NatsLayout.SCHEDULES_BUCKET + "." + NatsLayout.scheduleKey("perm-check")))
+        .as("a schedule's value");
+    assertThat(server.log()).contains(
+        "Publish Violation - User \"w1\", Subject \"" + key + "\"");
+    assertThat(schedules.get("evil")).isEmpty();
+    assertThat(schedules.list()).hasSize(1);
+  }
+
   private WorkerInfo registered(String id) {
     return jobs.workers().stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow();
   }

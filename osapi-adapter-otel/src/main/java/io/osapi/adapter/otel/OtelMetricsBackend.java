@@ -83,6 +83,7 @@ public final class OtelMetricsBackend implements AutoCloseable {
   private OtelConnectionMetrics connectionMetrics;
   private OtelHealthMetrics healthMetrics;
   private OtelAccessMetrics accessMetrics;
+  private OtelScheduleMetrics scheduleMetrics;
 
   /**
    * Sets up the SDK as {@code config} says.
@@ -212,6 +213,18 @@ public final class OtelMetricsBackend implements AutoCloseable {
       accessMetrics = new OtelAccessMetrics(meter(), errors);
     }
     return accessMetrics;
+  }
+
+  /**
+   * {@link io.osapi.core.schedule.ScheduleMetrics} on this backend (created at the first call):
+   * {@code osapi_schedule_fires_total}.
+   */
+  public synchronized OtelScheduleMetrics scheduleMetrics() {
+    requireOpen();
+    if (scheduleMetrics == null) {
+      scheduleMetrics = new OtelScheduleMetrics(meter(), errors);
+    }
+    return scheduleMetrics;
   }
 
   private Meter meter() {

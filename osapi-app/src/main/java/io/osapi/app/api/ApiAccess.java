@@ -13,8 +13,9 @@ import java.util.Optional;
  * <p>A create of a privileged operation needs {@link Permission#JOBS_CREATE_PRIVILEGED} besides
  * {@link Permission#JOBS_CREATE}, and so does the retry of a privileged job (a retry runs the
  * operation again). A batch needs {@link Permission#JOBS_CREATE}; each of its items needs what its
- * single create needs, checked per item ({@link BatchItems}). The OpenAPI document and the
- * caller's own permissions ({@code /me}) need a
+ * single create needs, checked per item ({@link BatchItems}). A schedule's create and change need
+ * {@link Permission#JOBS_CREATE} besides {@link Permission#SCHEDULES_WRITE} (its ticks create
+ * jobs). The OpenAPI document and the caller's own permissions ({@code /me}) need a
  * verified caller and no permission.
  */
 public final class ApiAccess {
@@ -57,6 +58,11 @@ public final class ApiAccess {
     if (privileged && (p == Permission.JOBS_CREATE || p == Permission.JOBS_RETRY)) {
       return List.of(p, Permission.JOBS_CREATE_PRIVILEGED);
     }
+    if (p == Permission.SCHEDULES_WRITE && !method.equals("DELETE")) {
+      // a schedule creates jobs: whoever sets one up or resumes it may create them too (and a
+      // privileged operation's schedule needs jobs:create:privileged: checked by SchedulesApi)
+      return List.of(p, Permission.JOBS_CREATE);
+    }
     return List.of(p);
   }
 
@@ -84,6 +90,16 @@ public final class ApiAccess {
       case DRAIN, UNDRAIN -> method.equals("POST") ? Permission.WORKERS_DRAIN : null;
       case ACCEPT, REJECT -> method.equals("POST") ? Permission.WORKERS_TRUST : null;
       case AUDIT, AUDIT_EXPORT -> method.equals("GET") ? Permission.AUDIT_READ : null;
+      case SCHEDULES -> switch (method) {
+        case "GET" -> Permission.SCHEDULES_READ;
+        case "POST" -> Permission.SCHEDULES_WRITE;
+        default -> null;
+      };
+      case SCHEDULE -> switch (method) {
+        case "GET" -> Permission.SCHEDULES_READ;
+        case "PATCH", "DELETE" -> Permission.SCHEDULES_WRITE;
+        default -> null;
+      };
       case OPENAPI, ME -> null;
     };
   }

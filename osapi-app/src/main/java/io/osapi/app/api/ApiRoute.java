@@ -32,6 +32,10 @@ public enum ApiRoute {
   AUDIT("/api/v1/audit", List.of("GET")),
   /** The audit trail as JSON Lines, oldest first. */
   AUDIT_EXPORT("/api/v1/audit/export", List.of("GET")),
+  /** List and create schedules. */
+  SCHEDULES("/api/v1/schedules", List.of("GET", "POST")),
+  /** Read, change (pause, resume) and delete one schedule. */
+  SCHEDULE("/api/v1/schedules/{name}", List.of("GET", "PATCH", "DELETE")),
   /** This API's OpenAPI document ({@code docs/openapi.yaml}). */
   OPENAPI("/api/v1/openapi.yaml", List.of("GET")),
   /** The caller: subject, roles and permissions (what the console shows and offers). */
@@ -89,6 +93,13 @@ public enum ApiRoute {
     }
     if (rest.equals("/me")) {
       return Optional.of(new Match(ME, null));
+    }
+    if (rest.equals("/schedules")) {
+      return Optional.of(new Match(SCHEDULES, null));
+    }
+    if (rest.startsWith("/schedules/") && rest.indexOf('/', "/schedules/".length()) < 0
+        && rest.length() > "/schedules/".length()) {
+      return Optional.of(new Match(SCHEDULE, rest.substring("/schedules/".length())));
     }
     if (rest.equals("/jobs/stats")) {
       return Optional.of(new Match(STATS, null));

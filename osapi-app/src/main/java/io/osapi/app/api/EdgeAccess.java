@@ -228,6 +228,8 @@ public final class EdgeAccess {
         }
       case JOB:
         return new Facts(null, null, Map.of("job", id));
+      case SCHEDULE:
+        return new Facts(null, null, Map.of("schedule", id));
       case DRAIN:
       case UNDRAIN:
       case ACCEPT:

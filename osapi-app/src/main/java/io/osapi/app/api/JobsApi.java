@@ -56,6 +56,7 @@ public final class JobsApi implements HttpHandler {
   private final int maxBodyBytes;
   private final BooleanSupplier backendUp;
   private final Clock clock;
+  private final SchedulesApi schedules;
 
   /**
    * @param client the job client
@@ -67,6 +68,13 @@ public final class JobsApi implements HttpHandler {
    */
   public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
       Clock clock, StoreLimitHints hints) {
+    this(client, auditLog, maxBodyBytes, backendUp, clock, hints, null);
+  }
+
+  /** As above, serving the schedule routes with {@code schedules} (null: 404, none served). */
+  public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
+      Clock clock, StoreLimitHints hints, io.osapi.core.scheduler.Schedules schedules) {
+    this.schedules = new SchedulesApi(schedules, client);
     this.hints = Objects.requireNonNull(hints, "hints");
     this.client = Objects.requireNonNull(client, "client");
     this.audit = new AuditApi(auditLog, clock);
@@ -156,6 +164,7 @@ public final class JobsApi implements HttpHandler {
         yield null;
       }
       case ME -> Response.ok(ApiJson.me(CallerExchange.callerOf(ex)));
+      case SCHEDULES, SCHEDULE -> schedules.route(ex, m, method, maxBodyBytes);
       case OPENAPI -> throw new IllegalStateException("answered above");
     };
   }
@@ -346,7 +355,7 @@ public final class JobsApi implements HttpHandler {
     ApiAnswers.send(ex, status, body, headers);
   }
 
-  private record Response(int status, Object body, Map<String, String> headers) {
+  record Response(int status, Object body, Map<String, String> headers) {
     static Response ok(Object body) {
       return new Response(200, body, Map.of());
     }

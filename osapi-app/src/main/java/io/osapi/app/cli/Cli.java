@@ -41,6 +41,7 @@ public final class Cli {
     cl.addSubcommand(new CommandLine(new JobCommand()));
     cl.addSubcommand(new CommandLine(new WorkersCommand()));
     cl.addSubcommand(new CommandLine(new AuditCommand()));
+    cl.addSubcommand(new CommandLine(new ScheduleCommand()));
     cl.addSubcommand(new CommandLine(new TokenCommand()));
     cl.addSubcommand(new CommandLine(new KeysCommand()));
     cl.setUsageHelpWidth(100);

@@ -39,7 +39,8 @@ public final class OptionSources implements IDefaultValueProvider {
       Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout",
           "--retry-for", "--status", "--limit", "--offset", "--after", "--json",
           "--fingerprint", "--subject", "--since", "--until", "--route", "--out", "--alg",
-          "--key-file", "--role", "--permission", "--ttl", "--not-before", "--file");
+          "--key-file", "--role", "--permission", "--ttl", "--not-before", "--cron", "--every",
+          "--timezone", "--overlap", "--catchup-window", "--paused", "--file");
 
   private final Map<String, String> env;
   private final Map<String, String> file;

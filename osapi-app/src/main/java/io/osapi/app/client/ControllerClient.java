@@ -172,6 +172,31 @@ public final class ControllerClient {
     call("DELETE", "/api/v1/jobs/" + encode(id), null, Void.class);
   }
 
+  /** Every schedule: {@code {"items": [...], "total": n}}. */
+  public JsonNode schedules() {
+    return call("GET", "/api/v1/schedules", null, JsonNode.class);
+  }
+
+  /** One schedule with its next fire times and newest jobs. */
+  public JsonNode schedule(String name) {
+    return call("GET", "/api/v1/schedules/" + encode(name), null, JsonNode.class);
+  }
+
+  /** Creates a schedule from {@code body} (name, cron or every, job, ...). */
+  public JsonNode createSchedule(JsonNode body) {
+    return call("POST", "/api/v1/schedules", body, JsonNode.class);
+  }
+
+  /** Changes the fields of a schedule that {@code body} has ({@code paused} to pause, resume). */
+  public JsonNode changeSchedule(String name, JsonNode body) {
+    return call("PATCH", "/api/v1/schedules/" + encode(name), body, JsonNode.class);
+  }
+
+  /** Deletes a schedule (its jobs stay). */
+  public void deleteSchedule(String name) {
+    call("DELETE", "/api/v1/schedules/" + encode(name), null, Void.class);
+  }
+
   /** Job counts by status. */
   public Stats stats() {
     return call("GET", "/api/v1/jobs/stats", null, Stats.class);

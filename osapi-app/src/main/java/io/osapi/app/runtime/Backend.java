@@ -8,6 +8,12 @@ import java.util.Optional;
  * embedded broker or a NATS connection. Owns the connection; closed last when the process stops.
  */
 public interface Backend extends Broker {
+  /**
+   * The schedules: a map in this process on the embedded broker, bucket {@code osapi-schedules} on
+   * NATS (a controller's: workers may not use it).
+   */
+  io.osapi.core.schedule.ScheduleStore schedules();
+
   /** Whether the store and queue can be reached now (the embedded broker always can). */
   boolean connected();
 

@@ -11,6 +11,8 @@ import java.util.Optional;
 /** The embedded in-memory broker as a {@link Backend}: always connected, nothing to close. */
 public final class EmbeddedBackend implements Backend {
   private final InMemoryBroker broker;
+  private final io.osapi.core.schedule.InMemoryScheduleStore schedules =
+      new io.osapi.core.schedule.InMemoryScheduleStore();
 
   /** @param broker the broker */
   public EmbeddedBackend(InMemoryBroker broker) {
@@ -35,6 +37,11 @@ public final class EmbeddedBackend implements Backend {
   @Override
   public AuditLog audit() {
     return broker.audit();
+  }
+
+  @Override
+  public io.osapi.core.schedule.ScheduleStore schedules() {
+    return schedules;
   }
 
   @Override

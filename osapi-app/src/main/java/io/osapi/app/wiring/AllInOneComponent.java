@@ -12,6 +12,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.SchedulerRunner;
 import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
@@ -65,6 +66,7 @@ public interface AllInOneComponent {
         WorkerRunner worker,
         JobIndexRunner index,
         SubmitReconcilerRunner reconciler,
+        SchedulerRunner scheduler,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -75,7 +77,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           ProcessKind.ALL_IN_ONE,
-          List.of(metrics, worker, index, reconciler, refresher, deadLetters, timeouts, api),
+          List.of(metrics, worker, index, reconciler, scheduler, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,
           readiness,

@@ -12,6 +12,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.SchedulerRunner;
 import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
 import io.osapi.app.runtime.MetricsEndpoint;
@@ -56,6 +57,7 @@ public interface ControllerComponent {
         MetricsEndpoint metrics,
         JobIndexRunner index,
         SubmitReconcilerRunner reconciler,
+        SchedulerRunner scheduler,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -65,7 +67,7 @@ public interface ControllerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          ProcessKind.CONTROLLER, List.of(metrics, index, reconciler, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
+          ProcessKind.CONTROLLER, List.of(metrics, index, reconciler, scheduler, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

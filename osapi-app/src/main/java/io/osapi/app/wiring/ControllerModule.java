@@ -1,5 +1,13 @@
 package io.osapi.app.wiring;
 
+import io.osapi.app.runtime.SchedulerRunner;
+import io.osapi.app.schedule.CronUtilsParser;
+import io.osapi.core.schedule.CronParser;
+import io.osapi.core.schedule.ScheduleMetrics;
+import io.osapi.core.schedule.ScheduleStore;
+import io.osapi.core.scheduler.Scheduler;
+import io.osapi.core.scheduler.Schedules;
+import io.osapi.core.service.JobClient;
 import dagger.Module;
 import dagger.Provides;
 import io.osapi.app.config.LifecycleSettings;
@@ -67,6 +75,31 @@ public interface ControllerModule {
     return new SubmitReconcilerRunner(backend, new SubmitReconciler(store, queue, index, clock,
         SubmitReconcilerRunner.GRACE, SubmitReconcilerRunner.MARGIN),
         lifecycle.readinessInterval());
+  }
+
+  /** Five-field cron expressions, with cron-utils. */
+  @Provides
+  static CronParser cronParser() {
+    return new CronUtilsParser();
+  }
+
+  /** The schedules of the backend: bucket {@code osapi-schedules} on NATS, a map when embedded. */
+  @Provides
+  static ScheduleStore scheduleStore(Backend backend) {
+    return backend.schedules();
+  }
+
+  /** What the REST API does with schedules. */
+  @Provides
+  static Schedules schedules(ScheduleStore store, CronParser cron, JobClient client, Clock clock) {
+    return new Schedules(store, cron, client, clock);
+  }
+
+  /** Fires the schedules' ticks, each once across the controllers. */
+  @Provides
+  static SchedulerRunner scheduler(Backend backend, ScheduleStore store, JobClient client,
+      CronParser cron, ScheduleMetrics metrics, Clock clock) {
+    return new SchedulerRunner(backend, new Scheduler(store, client, cron, metrics, clock));
   }
 
   /**

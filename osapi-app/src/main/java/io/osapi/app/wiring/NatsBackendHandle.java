@@ -1,11 +1,13 @@
 package io.osapi.app.wiring;
 
 import io.osapi.adapter.nats.NatsBackend;
+import io.osapi.adapter.nats.NatsSchedules;
 import io.osapi.app.runtime.Backend;
 import io.osapi.core.audit.AuditLog;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
+import io.osapi.core.schedule.ScheduleStore;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,10 +17,12 @@ import java.util.Optional;
  */
 final class NatsBackendHandle implements Backend {
   private final NatsBackend nats;
+  private final ScheduleStore schedules;
 
   /** @param nats the NATS backend, connecting or connected */
   NatsBackendHandle(NatsBackend nats) {
     this.nats = Objects.requireNonNull(nats, "nats");
+    this.schedules = NatsSchedules.store(nats);
   }
 
   @Override
@@ -39,6 +43,11 @@ final class NatsBackendHandle implements Backend {
   @Override
   public AuditLog audit() {
     return nats.audit();
+  }
+
+  @Override
+  public ScheduleStore schedules() {
+    return schedules;
   }
 
   @Override

@@ -66,6 +66,12 @@ public interface OtelModule {
     return backend.accessMetrics();
   }
 
+  /** The schedules' ticks ({@code osapi_schedule_fires_total}), on this backend. */
+  @Provides
+  static io.osapi.core.schedule.ScheduleMetrics scheduleMetrics(OtelMetricsBackend backend) {
+    return backend.scheduleMetrics();
+  }
+
   /** What {@code /metrics} renders: the SDK's metrics as a client_java registry. */
   @Provides
   static PrometheusRegistry prometheusRegistry(OtelMetricsBackend backend) {

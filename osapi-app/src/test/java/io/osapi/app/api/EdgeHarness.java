@@ -47,7 +47,10 @@ final class EdgeHarness implements AutoCloseable {
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
         .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);
     JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
-        Clock.systemUTC(), io.osapi.app.wiring.HttpModule.STORE_LIMITS);
+        Clock.systemUTC(), io.osapi.app.wiring.HttpModule.STORE_LIMITS,
+        new io.osapi.core.scheduler.Schedules(
+            new io.osapi.core.schedule.InMemoryScheduleStore(),
+            new io.osapi.app.schedule.CronUtilsParser(), client, Clock.systemUTC()));
     AuditTrail trail = new AuditTrail(audit, metrics, Duration.ofMillis(600), auditReads);
     server = new ApiServer(settings, api, List.of(),
         EdgeAccess.of(authenticator, metrics, trail, client, operations, Clock.systemUTC(),

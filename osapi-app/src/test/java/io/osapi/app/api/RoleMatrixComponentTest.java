@@ -71,7 +71,8 @@ class RoleMatrixComponentTest {
   /** One request of the rule's route and method. */
   private HttpResponse<String> send(ApiAccess.Rule rule, String bearer) {
     String path = rule.route().template().replace("{id}",
-        rule.route().template().startsWith("/api/v1/workers/") ? "web01" : jobId);
+        rule.route().template().startsWith("/api/v1/workers/") ? "web01" : jobId)
+        .replace("{name}", "nightly");
     String body = rule.route() == ApiRoute.JOBS && rule.method().equals("POST")
         ? AuditEdgeComponentTest.CREATE : null;
     return h.send(rule.method(), path, body, bearer);

@@ -80,8 +80,9 @@ final class ProjectRules {
     return noClasses().that().resideInAPackage(root + ".adapter..")
         .should().dependOnClassesThat(resideInAPackage(root + ".core..")
             .and(not(resideInAnyPackage(root + ".core.port..", root + ".core.domain..",
-                root + ".core.concurrent..", root + ".core.audit.."))))
-        .as("adapters see the core's ports, domain, audit records and concurrency blocks only"
+                root + ".core.concurrent..", root + ".core.audit..", root + ".core.schedule.."))))
+        .as("adapters see the core's ports, domain, audit records, schedules and concurrency"
+            + " blocks only"
             + " (not its services, embedded broker or internals)");
   }
 

@@ -48,6 +48,9 @@ class ConfigReferenceTest {
     COMMANDS.put("workers reject", List.of("workers", "reject"));
     COMMANDS.put("audit list", List.of("audit", "list"));
     COMMANDS.put("audit export", List.of("audit", "export"));
+    for (String sub : List.of("create", "list", "get", "pause", "resume", "delete")) {
+      COMMANDS.put("schedule " + sub, List.of("schedule", sub));
+    }
     COMMANDS.put("token keygen", List.of("token", "keygen"));
     COMMANDS.put("token create", List.of("token", "create"));
     COMMANDS.put("token inspect", List.of("token", "inspect"));
@@ -247,6 +250,12 @@ class ConfigReferenceTest {
     }
     if (List.of("workers accept", "workers reject").contains(r.command())) {
       args.add("web01");
+    }
+    if (r.command().startsWith("schedule ") && !r.command().equals("schedule list")) {
+      args.add("nightly");
+    }
+    if (r.command().equals("schedule create") && !r.flag().equals("--type")) {
+      args.addAll(List.of("--type", "diag.echo"));
     }
     if (r.command().equals("token keygen")) { // required options, given on the command line
       args.addAll(List.of("--out", "/tmp/osapi-doc-sample"));

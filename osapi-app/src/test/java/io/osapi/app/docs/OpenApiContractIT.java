@@ -1,6 +1,7 @@
 package io.osapi.app.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.osapi.app.docs.OpenApiContract.Exchange;
@@ -249,6 +250,33 @@ class OpenApiContractIT {
     refused(c.api("GET", "/api/v1/me", null, Map.of()), 401);
     refused(c.api("POST", "/api/v1/jobs", "{\"operation\":{\"type\":\"diag.echo\"}}",
         Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "text/plain")), 415);
+
+    // schedules: create (cron and every), list, read, pause, resume, delete, and bad input
+    conforms(c.api("POST", "/api/v1/schedules", "{\"name\":\"nightly\",\"cron\":\"30 2 * * *\","
+        + "\"timezone\":\"Europe/Paris\",\"job\":{\"operation\":{\"type\":\"diag.echo\","
+        + "\"data\":{\"a\":1}},\"target\":\"_all\",\"timeout_seconds\":60},\"overlap\":\"allow\","
+        + "\"catchup_window\":\"10m\"}"), 201);
+    conforms(c.api("POST", "/api/v1/schedules", "{\"name\":\"often\",\"every\":\"1s\","
+        + "\"job\":{\"operation\":{\"type\":\"diag.echo\"}}}"), 201);
+    await().atMost(Duration.ofSeconds(30)).until(() -> json(c.api("GET",
+        "/api/v1/schedules/often", null)).path("last_jobs").size() > 0);
+    conforms(c.api("GET", "/api/v1/schedules/often", null), 200);
+    conforms(c.api("GET", "/api/v1/schedules", null), 200);
+    conforms(c.api("PATCH", "/api/v1/schedules/often", "{\"paused\":true}"), 200);
+    conforms(c.api("PATCH", "/api/v1/schedules/nightly", "{\"every\":\"5m\",\"paused\":false}"),
+        200);
+    conforms(c.api("GET", "/api/v1/schedules/nightly", null), 200);
+    conforms(c.api("POST", "/api/v1/schedules", "{\"name\":\"often\",\"every\":\"1s\","
+        + "\"job\":{\"operation\":{\"type\":\"diag.echo\"}}}"), 409);
+    refused(c.api("POST", "/api/v1/schedules", "{\"name\":\"Bad Name\",\"every\":\"1s\","
+        + "\"job\":{\"operation\":{\"type\":\"diag.echo\"}}}"), 400);
+    conforms(c.api("POST", "/api/v1/schedules", "{\"name\":\"x\",\"cron\":\"61 * * * *\","
+        + "\"job\":{\"operation\":{\"type\":\"diag.echo\"}}}"), 400);
+    conforms(c.api("PATCH", "/api/v1/schedules/nope", "{\"paused\":true}"), 404);
+    conforms(c.api("DELETE", "/api/v1/schedules/often", null), 204);
+    conforms(c.api("DELETE", "/api/v1/schedules/nightly", null), 204);
+    conforms(c.api("GET", "/api/v1/schedules/often", null), 404);
+    conforms(c.api("DELETE", "/api/v1/schedules/often", null), 404);
 
     // a body over the cap, declared: refused unread, the connection closed
     Exchange tooLarge = c.raw("POST", "/api/v1/jobs", Map.of("Host", "127.0.0.1",

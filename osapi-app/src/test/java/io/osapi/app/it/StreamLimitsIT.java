@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreamLimitsIT {
   private static final List<String> OSAPI_STREAMS = List.of("JOBS", "JOBS_ADVISORIES",
-      "JOBS_DEADLINES", "KV_osapi-jobs", "KV_osapi-workers", "KV_osapi-worker-state", "AUDIT");
+      "JOBS_DEADLINES", "KV_osapi-jobs", "KV_osapi-workers", "KV_osapi-worker-state", "AUDIT",
+      "KV_osapi-schedules");
 
   @TempDir Path dir;
 

@@ -57,6 +57,11 @@ public interface RecordingMetricsModule {
 
   /** A registry with nothing in it: the metrics are recorded by {@link RecordingJobMetrics}. */
   @Provides
+  static io.osapi.core.schedule.ScheduleMetrics scheduleMetrics() {
+    return io.osapi.core.schedule.ScheduleMetrics.noop();
+  }
+
+  @Provides
   static PrometheusRegistry prometheusRegistry() {
     return new PrometheusRegistry();
   }

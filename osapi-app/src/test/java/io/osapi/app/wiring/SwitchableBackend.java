@@ -48,6 +48,11 @@ public final class SwitchableBackend implements Backend {
   }
 
   @Override
+  public io.osapi.core.schedule.ScheduleStore schedules() {
+    return inner.schedules();
+  }
+
+  @Override
   public io.osapi.core.audit.AuditLog audit() {
     io.osapi.core.audit.AuditLog a = inner.audit();
     // appends fail and reads throw while switched off, as NATS's would

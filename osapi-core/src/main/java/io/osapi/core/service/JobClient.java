@@ -229,6 +229,33 @@ public final class JobClient implements AutoCloseable {
   }
 
   /**
+   * Creates the job of one tick of a schedule, with an id fixed beforehand: a record stored under
+   * {@code id} already is this job's (an earlier create of the same tick, by this or another
+   * controller) and the create goes on with it, so creating it twice stores and runs it once.
+   * Held and validated like {@link #create}.
+   *
+   * @param request the schedule's job
+   * @param id the tick's job id, fixed when the tick was claimed
+   * @param schedule the schedule's name, shown in the job's first timeline entry
+   * @param tick the tick
+   * @return the stored job, status submitted
+   * @throws InvalidInputException for bad input (nothing stored)
+   * @throws BackendUnavailableException when the store or queue stayed unreachable
+   */
+  public JobView createScheduled(CreateJobRequest request, JobId id, String schedule,
+      java.time.Instant tick) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(id, "id");
+    requireOpen();
+    return submitter.held(submitter.createAsync(request, id, new io.osapi.core.domain.TimelineEntry(
+        tick, "submitted", SCHEDULE_ACTOR, "queued by schedule " + schedule + " for its tick "
+            + tick, null)));
+  }
+
+  /** Who writes the first timeline entry of a job a schedule created. */
+  public static final String SCHEDULE_ACTOR = "_schedule";
+
+  /**
    * The job with its computed status, or empty when unknown. The record and the run an {@code
    * _any} job would have are read at the same time (most jobs are {@code _any}: one round trip
    * instead of two); a broadcast job's runs are read once the record names them.

@@ -15,6 +15,7 @@ import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Target;
+import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
@@ -104,6 +105,16 @@ final class JobSubmitter {
 
   /** As {@link JobClient#createAsync}. */
   CompletableFuture<JobView> createAsync(CreateJobRequest request) {
+    return createAsync(request, JobId.generate(clock), null);
+  }
+
+  /**
+   * As {@link JobClient#createScheduled}: the job {@code id}, whose record may exist already (an
+   * earlier create of the same tick, by this or another controller), with {@code submitted} as
+   * its first timeline entry; null for an API create.
+   */
+  CompletableFuture<JobView> createAsync(CreateJobRequest request, JobId id,
+      TimelineEntry submitted) {
     OperationDefinition def = operations.require(request.type());
     if (request.data() != null && request.data().length() > JobClient.MAX_DATA_CHARS) {
       throw new InvalidInputException("operation.data",
@@ -123,8 +134,7 @@ final class JobSubmitter {
               + " an _any job is redelivered until its deliveries run out");
     }
     // the id is fixed before the first attempt: every retry writes the same job
-    Job job = signed(new Job(JobId.generate(clock), op, def.kind(), target, clock.instant()),
-        def, timeout);
+    Job job = signed(new Job(id, op, def.kind(), target, clock.instant()), def, timeout);
     Duration t = timeout;
     Hold hold = new Hold(job.id());
     CompletableFuture<List<String>> expected = hold.attempt("reading the registered workers",
@@ -135,7 +145,13 @@ final class JobSubmitter {
         throw bad; // refused before anything is stored, as the contract says
       }
     }
-    return expected.thenCompose(w -> submit(JobRecord.submitted(job, w, t), hold));
+    if (submitted == null) {
+      return expected.thenCompose(w -> submit(JobRecord.submitted(job, w, t), hold));
+    }
+    TimelineEntry first = new TimelineEntry(job.created(), submitted.event(), submitted.worker(),
+        submitted.message(), null);
+    return expected.thenCompose(w -> submit(new JobRecord(job, w, List.of(first), t), hold,
+        true));
   }
 
   static Duration checkTimeout(String field, Duration t) {
@@ -168,8 +184,13 @@ final class JobSubmitter {
   }
 
   private CompletableFuture<JobView> submit(JobRecord record, Hold hold) {
+    return submit(record, hold, false);
+  }
+
+  /** {@code mayExist}: the id was fixed by the caller, and a record stored under it is this job. */
+  private CompletableFuture<JobView> submit(JobRecord record, Hold hold, boolean mayExist) {
     Job job = record.job();
-    AtomicInteger creates = new AtomicInteger();
+    AtomicInteger creates = new AtomicInteger(mayExist ? 1 : 0);
     return hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0))
         .thenCompose(rev -> orNotSubmitted(record,
             hold.attempt("scheduling its deadline", () -> scheduled(record))))

@@ -18,6 +18,8 @@ import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobSpan;
+import io.osapi.core.port.JobTracing;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +53,7 @@ final class DeliveryProcessor {
   private final RunWriter runs;
   private final OperationRegistry operations;
   private final JobMetrics metrics;
+  private final JobTracing tracing;
   private final Clock clock;
   private final BooleanSupplier stopping;
   private final Set<Delivery> running = ConcurrentHashMap.newKeySet();
@@ -59,8 +62,10 @@ final class DeliveryProcessor {
   private final Admission admission;
 
   DeliveryProcessor(WorkerConfig config, RunWriter runs, OperationRegistry operations,
-      JobVerifier verifier, JobMetrics metrics, Clock clock, BooleanSupplier stopping) {
+      JobVerifier verifier, JobMetrics metrics, JobTracing tracing, Clock clock,
+      BooleanSupplier stopping) {
     this.admission = new Admission(config, operations, verifier, runs, metrics, clock);
+    this.tracing = tracing;
     this.config = config;
     this.runs = runs;
     this.operations = operations;
@@ -215,10 +220,15 @@ final class DeliveryProcessor {
       done.run();
       return;
     }
+    // one span per run: a redelivery is a new span under the same create
+    JobSpan span = tracing.jobProcess(job, d.notification().trace(),
+        new JobTracing.ProcessRun(config.workerId(), attempt, d.destination()));
+    span.event("run.claimed");
     running.add(d);
     runningHere.add(job.id());
     active.incrementAndGet();
     Runnable finished = () -> {
+      span.end();
       running.remove(d);
       runningHere.remove(job.id());
       active.decrementAndGet();
@@ -271,10 +281,15 @@ final class DeliveryProcessor {
     boolean interrupted = Thread.interrupted();
     try {
       if (outcome == JobOutcome.RELEASED) {
+        span.event("run.released");
         release(d, key, held, op, error, took);
         finished.run();
       } else {
-        finish(d, key, held, new Ending(op, outcome, result, error, took, deadLetter), finished);
+        if (outcome == JobOutcome.FAILED) {
+          span.failed(error);
+        }
+        finish(d, key, held, new Ending(op, outcome, result, error, took, deadLetter, span),
+            finished);
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "settling job {0} failed: {1}", job.id(), e.toString());
@@ -288,7 +303,7 @@ final class DeliveryProcessor {
 
   /** What a run ended with. */
   private record Ending(String op, JobOutcome outcome, String result, String error,
-      Duration took, boolean deadLetter) {}
+      Duration took, boolean deadLetter, JobSpan span) {}
 
   /** Hands the job back: records the release (best effort), then naks. */
   private void release(Delivery d, RunKey key, Versioned<Run> held, String op, String error,
@@ -342,7 +357,7 @@ final class DeliveryProcessor {
               ending = new Ending(e.op(), JobOutcome.FAILED, null, "the job store is full: this"
                   + " run's end (" + (e.result() == null ? 0 : e.result().length()) + " characters"
                   + " of result) could not be stored: " + full.getMessage(), e.took(),
-                  e.deadLetter());
+                  e.deadLetter(), e.span());
               LOG.log(Level.WARNING, "job {0}: {1}", key.job(), ending.error());
               w = runs.write(key, held, held.value().finish(RunState.FAILED, null,
                   ending.error(), e.deadLetter(), clock.instant()), d, patience(), stopping);
@@ -368,6 +383,7 @@ final class DeliveryProcessor {
    * when not known.
    */
   private void settled(Delivery d, RunKey key, Ending e, RunWriter.WriteStatus w) {
+    e.span().event("run.end_" + w.name().toLowerCase(java.util.Locale.ROOT));
     switch (w) {
       case WRITTEN -> {
         if (e.outcome() == JobOutcome.COMPLETED) {

@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.concurrent.DaemonThreads;
+import io.osapi.core.domain.TraceContext;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
@@ -16,6 +17,8 @@ import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Target;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobSpan;
+import io.osapi.core.port.JobTracing;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -69,11 +72,13 @@ final class JobSubmitter {
   private final Backoff backoff;
   private final TargetWorkers targets;
   private final JobSigner signer;
+  private final JobTracing tracing;
 
   JobSubmitter(JobStore store, JobQueue queue, WorkerRegistry registry,
       OperationRegistry operations, JobMetrics metrics, Clock clock, Duration defaultTimeout,
-      Duration patience, Backoff backoff, JobSigner signer) {
+      Duration patience, Backoff backoff, JobSigner signer, JobTracing tracing) {
     this.store = store;
+    this.tracing = tracing;
     this.queue = queue;
     this.targets = new TargetWorkers(registry);
     this.signer = signer;
@@ -102,8 +107,13 @@ final class JobSubmitter {
     return Futures.await(f, patience.plus(Futures.WRITE_WAIT));
   }
 
-  /** As {@link JobClient#createAsync}. */
+  /** As {@link JobClient#createAsync}, not traced under a caller's span. */
   CompletableFuture<JobView> createAsync(CreateJobRequest request) {
+    return createAsync(request, null);
+  }
+
+  /** As {@link JobClient#createAsync(CreateJobRequest, TraceContext)}. */
+  CompletableFuture<JobView> createAsync(CreateJobRequest request, TraceContext parent) {
     OperationDefinition def = operations.require(request.type());
     if (request.data() != null && request.data().length() > JobClient.MAX_DATA_CHARS) {
       throw new InvalidInputException("operation.data",
@@ -135,7 +145,16 @@ final class JobSubmitter {
         throw bad; // refused before anything is stored, as the contract says
       }
     }
-    return expected.thenCompose(w -> submit(JobRecord.submitted(job, w, t), hold));
+    JobSpan span = tracing.jobCreate(job, parent);
+    CompletableFuture<JobView> created = expected.thenCompose(
+        w -> submit(JobRecord.submitted(job, w, t).withTrace(span.context()), hold));
+    created.whenComplete((v, err) -> {
+      if (err != null) {
+        span.failed(Futures.unwrap(err).getMessage());
+      }
+      span.end();
+    });
+    return created;
   }
 
   static Duration checkTimeout(String field, Duration t) {

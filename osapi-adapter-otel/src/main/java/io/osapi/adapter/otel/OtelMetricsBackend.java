@@ -20,6 +20,10 @@ import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.export.CardinalityLimitSelector;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.osapi.core.domain.TraceContext;
+import io.osapi.core.port.JobTracing;
+import java.util.Optional;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -70,6 +74,8 @@ public final class OtelMetricsBackend implements AutoCloseable {
   private final PrometheusMetricReader prometheusReader;
   private final SdkMeterProvider meterProvider;
   private final OpenTelemetry openTelemetry;
+  private final SdkTracerProvider tracerProvider;
+  private final JobTracing jobTracing;
   private final RuntimeMetrics runtimeMetrics;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ExpositionFormats formats =
@@ -90,7 +96,20 @@ public final class OtelMetricsBackend implements AutoCloseable {
    * @param config the configuration; {@link OtelMetricsConfig#defaults()} for the defaults
    */
   public OtelMetricsBackend(OtelMetricsConfig config) {
+    this(config, Optional.empty());
+  }
+
+  /**
+   * Sets up the SDK as {@code config} says, with tracing as {@code tracing} says: with a tracing
+   * configuration, spans are exported over OTLP, incoming W3C contexts are honoured and the
+   * histograms keep exemplars of sampled traces; without one nothing is traced.
+   */
+  public OtelMetricsBackend(OtelMetricsConfig config, Optional<OtelTracingConfig> tracing) {
     this.config = Objects.requireNonNull(config, "config");
+    Resource resource = Resource.getDefault()
+        .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName(),
+            SERVICE_INSTANCE_ID, config.serviceInstanceId())));
+    this.tracerProvider = tracing.map(t -> OtelTracerProviders.create(t, resource)).orElse(null);
     this.prometheusReader =
         PrometheusMetricReader.builder()
             .setTranslationStrategy(TranslationStrategy.NO_UTF8_ESCAPING_WITH_SUFFIXES)
@@ -101,14 +120,13 @@ public final class OtelMetricsBackend implements AutoCloseable {
     CardinalityLimitSelector cardinality = instrumentType -> limit;
     SdkMeterProviderBuilder builder =
         SdkMeterProvider.builder()
-            .setResource(
-                Resource.getDefault()
-                    .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName(),
-                        SERVICE_INSTANCE_ID, config.serviceInstanceId()))))
+            .setResource(resource)
             .registerMetricReader(prometheusReader, cardinality)
-            // osapi starts no spans and the text format carries no exemplars: without this every
-            // synchronous recording would still look up the current span to decide on one
-            .setExemplarFilter(io.opentelemetry.sdk.metrics.ExemplarFilter.alwaysOff())
+            // exemplars of sampled spans when tracing; without tracing there are none to take,
+            // and this saves every synchronous recording looking up the current span
+            .setExemplarFilter(tracerProvider != null
+                ? io.opentelemetry.sdk.metrics.ExemplarFilter.traceBased()
+                : io.opentelemetry.sdk.metrics.ExemplarFilter.alwaysOff())
             .registerView(
                 InstrumentSelector.builder().setName(OtelJobMetrics.JOB_DURATION).build(),
                 View.builder()
@@ -135,7 +153,9 @@ public final class OtelMetricsBackend implements AutoCloseable {
     }
     this.meterProvider = builder.build();
     registry.register(new PrometheusCollector(prometheusReader, closed::get));
-    this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider);
+    this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider, tracerProvider);
+    this.jobTracing = tracerProvider == null ? JobTracing.noop()
+        : new OtelJobTracing(tracerProvider);
     RuntimeMetrics runtime = null;
     if (config.runtimeMetricsEnabled()) {
       RuntimeMetricsBuilder rb = RuntimeMetrics.builder(openTelemetry);
@@ -224,14 +244,28 @@ public final class OtelMetricsBackend implements AutoCloseable {
     }
   }
 
+  /**
+   * The {@code job.create} and {@code job.process} spans on this backend's tracer provider, or
+   * {@link JobTracing#noop()} when it does not trace.
+   */
+  public JobTracing jobTracing() {
+    return jobTracing;
+  }
+
+  /** Whether this backend traces (a tracing configuration was given). */
+  public boolean tracing() {
+    return tracerProvider != null;
+  }
+
   /** The meter provider, for other instrumentation (HTTP server metrics, ...). */
   public MeterProvider meterProvider() {
     return meterProvider;
   }
 
   /**
-   * An {@link OpenTelemetry} whose meter provider is this backend's; tracing and propagation are
-   * no-ops. For libraries that take an {@link OpenTelemetry} (the instrumentation API).
+   * An {@link OpenTelemetry} whose meter provider is this backend's, and when it traces its tracer
+   * provider with W3C trace context propagation (no-ops otherwise). For libraries that take an
+   * {@link OpenTelemetry} (the instrumentation API).
    */
   public OpenTelemetry openTelemetry() {
     return openTelemetry;
@@ -245,7 +279,19 @@ public final class OtelMetricsBackend implements AutoCloseable {
    */
   public com.sun.net.httpserver.Filter httpServerFilter(
       java.util.function.Function<String, String> routeTemplate) {
-    return new io.osapi.adapter.otel.http.HttpServerMetricsFilter(openTelemetry, routeTemplate);
+    return httpServerFilter(routeTemplate, (ex, c) -> { });
+  }
+
+  /**
+   * As {@link #httpServerFilter(java.util.function.Function)}; when this backend traces, also a
+   * server span per request (under an incoming {@code traceparent}), whose context is handed to
+   * {@code onSpan} before the request is handled.
+   */
+  public com.sun.net.httpserver.Filter httpServerFilter(
+      java.util.function.Function<String, String> routeTemplate,
+      java.util.function.BiConsumer<com.sun.net.httpserver.HttpExchange, TraceContext> onSpan) {
+    return new io.osapi.adapter.otel.http.HttpServerMetricsFilter(openTelemetry, routeTemplate,
+        onSpan);
   }
 
   /**
@@ -299,19 +345,25 @@ public final class OtelMetricsBackend implements AutoCloseable {
     }
     meterProvider.forceFlush().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     meterProvider.shutdown().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (tracerProvider != null) {
+      // the spans still queued go out first
+      tracerProvider.shutdown().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
   }
 
-  /** An {@link OpenTelemetry} with only a meter provider. */
+  /** An {@link OpenTelemetry} with a meter provider and, when tracing, a tracer provider. */
   private static final class MetricsOnlyOpenTelemetry implements OpenTelemetry {
     private final MeterProvider meterProvider;
+    private final TracerProvider tracerProvider;
 
-    MetricsOnlyOpenTelemetry(MeterProvider meterProvider) {
+    MetricsOnlyOpenTelemetry(MeterProvider meterProvider, TracerProvider tracerProvider) {
       this.meterProvider = meterProvider;
+      this.tracerProvider = tracerProvider;
     }
 
     @Override
     public TracerProvider getTracerProvider() {
-      return TracerProvider.noop();
+      return tracerProvider == null ? TracerProvider.noop() : tracerProvider;
     }
 
     @Override
@@ -321,7 +373,9 @@ public final class OtelMetricsBackend implements AutoCloseable {
 
     @Override
     public ContextPropagators getPropagators() {
-      return ContextPropagators.noop();
+      return tracerProvider == null ? ContextPropagators.noop()
+          : ContextPropagators.create(
+              io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance());
     }
   }
 }

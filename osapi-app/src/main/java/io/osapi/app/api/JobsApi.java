@@ -189,7 +189,8 @@ public final class JobsApi implements HttpHandler {
     }
     String target = optionalText(body, "target");
     JobView v = client.create(
-        new CreateJobRequest(type.textValue(), dataText, target, timeout(body)));
+        new CreateJobRequest(type.textValue(), dataText, target, timeout(body)),
+        ApiTraces.of(ex));
     return created(v);
   }
 

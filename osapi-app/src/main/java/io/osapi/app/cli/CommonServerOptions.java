@@ -4,13 +4,15 @@ import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
 import io.osapi.app.config.LifecycleSettings;
 import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.config.TracingSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options every server command has: config file, OTLP push, drain timeout. */
+/** Options every server command has: config file, OTLP push, tracing, drain timeout. */
 public final class CommonServerOptions {
   @Option(
       names = OptionSources.CONFIG_OPTION,
@@ -27,6 +29,8 @@ public final class CommonServerOptions {
           + " http://127.0.0.1:4318/v1/metrics (default: no push).")
   String otlpEndpoint;
 
+  @Mixin TracingOptions tracingOptions = new TracingOptions();
+
   @Option(
       names = "--drain-timeout",
       paramLabel = "DURATION",
@@ -39,6 +43,11 @@ public final class CommonServerOptions {
   Optional<URI> otlp() {
     return otlpEndpoint == null || otlpEndpoint.isBlank() ? Optional.empty()
         : Optional.of(MetricsSettings.parseOtlpEndpoint("--otlp-endpoint", otlpEndpoint));
+  }
+
+  /** The tracing flags, with the process environment. @throws ConfigException for a bad flag */
+  TracingSettings tracing() {
+    return tracingOptions.settings();
   }
 
   /** Lifecycle timing. @throws ConfigException naming the option at fault */

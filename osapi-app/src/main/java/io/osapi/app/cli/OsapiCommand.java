@@ -79,7 +79,7 @@ public final class OsapiCommand implements Callable<Integer> {
             : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w, true)),
         Optional.of(api.toSettings()),
         new MetricsSettings(metrics.address(), common.otlp(),
-            "osapi"),
+            "osapi").withTracing(common.tracing()),
         Optional.of(w),
         common.lifecycle(),
         natsOptions.jobTtl(),

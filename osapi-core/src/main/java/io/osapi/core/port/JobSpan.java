@@ -24,6 +24,25 @@ public interface JobSpan {
   /** Ends the span. */
   void end();
 
+  /**
+   * Makes this span the current one of this thread until the returned scope is closed, on the same
+   * thread (try-with-resources): metrics recorded meanwhile take it as their exemplar, log lines
+   * its ids. Scopes nest; closing one restores what was current before it, so nothing outlives the
+   * task on a pooled thread.
+   */
+  Scope activate();
+
+  /** What {@link #activate()} returns: closing it ends the activation. */
+  @FunctionalInterface
+  interface Scope extends AutoCloseable {
+    /** A scope that restores nothing. */
+    Scope NONE = () -> {};
+
+    /** Ends the activation; never throws. */
+    @Override
+    void close();
+  }
+
   /** A span that records nothing and carries no context. */
   static JobSpan noop() {
     return Noop.INSTANCE;
@@ -47,5 +66,10 @@ public interface JobSpan {
 
     @Override
     public void end() {}
+
+    @Override
+    public Scope activate() {
+      return Scope.NONE;
+    }
   }
 }

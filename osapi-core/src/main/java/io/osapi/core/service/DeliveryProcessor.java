@@ -234,6 +234,16 @@ final class DeliveryProcessor {
       active.decrementAndGet();
       done.run();
     };
+    try (JobSpan.Scope active = span.activate()) { // exemplars and log lines of this run
+      execute(d, job, key, held, def.get(), span, finished);
+    }
+  }
+
+  /** Runs the operation and settles the delivery; with the run's span active. */
+  private void execute(Delivery d, Job job, RunKey key, Versioned<Run> held,
+      OperationDefinition def, JobSpan span, Runnable finished) {
+    String op = job.operation().type();
+    int attempt = d.deliveryCount();
     Instant start = clock.instant();
     metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
     long t0 = System.nanoTime();
@@ -243,7 +253,7 @@ final class DeliveryProcessor {
     boolean deadLetter = false;
     try {
       result =
-          def.get()
+          def
               .handler()
               .execute(
                   new OperationContext(
@@ -384,6 +394,12 @@ final class DeliveryProcessor {
    */
   private void settled(Delivery d, RunKey key, Ending e, RunWriter.WriteStatus w) {
     e.span().event("run.end_" + w.name().toLowerCase(java.util.Locale.ROOT));
+    try (JobSpan.Scope active = e.span().activate()) { // the duration's exemplar
+      settle(d, key, e, w);
+    }
+  }
+
+  private void settle(Delivery d, RunKey key, Ending e, RunWriter.WriteStatus w) {
     switch (w) {
       case WRITTEN -> {
         if (e.outcome() == JobOutcome.COMPLETED) {

@@ -126,5 +126,10 @@ public final class RecordingJobTracing implements JobTracing {
     public synchronized void end() {
       ends++;
     }
+
+    @Override
+    public Scope activate() {
+      return Scope.NONE;
+    }
   }
 }

@@ -1,0 +1,181 @@
+package io.osapi.app.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import io.osapi.adapter.otel.OtlpTraceReceiver;
+import io.osapi.adapter.otel.OtlpTraceReceiver.ReceivedSpan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * One job followed from the CLI through the controller and NATS to the workers, three kinds of
+ * process from the jar exporting to an OTLP/HTTP receiver inside the test (decoded with
+ * opentelemetry-proto): the CLI's span is the root, the controller's server span and
+ * {@code job.create} are under it, each run's {@code job.process} under the create; a worker
+ * SIGKILLed mid-run leaves the survivor's run as a second {@code job.process} in the same trace.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TracingIT {
+  private static final Pattern TRACE_ID = Pattern.compile("trace_id: ([0-9a-f]{32})");
+  private static final Duration EXPORT = Duration.ofSeconds(30);
+
+  private static Path dir;
+  private static OtlpTraceReceiver receiver;
+  private static NatsServer nats;
+  private static Osapi controller;
+  private static Osapi w1;
+  private static Osapi w2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory(Files.createDirectories(Path.of("target", "it")), "tracing-");
+    receiver = OtlpTraceReceiver.start();
+    nats = NatsServer.start(dir);
+    String traces = receiver.endpoint().toString();
+    controller = Osapi.controller(dir, nats.url(), "--otlp-traces-endpoint", traces);
+    w1 = Osapi.worker(dir, nats.url(), "tr-w1", "--ack-wait", "2s",
+        "--otlp-traces-endpoint", traces);
+    w2 = Osapi.worker(dir, nats.url(), "tr-w2", "--ack-wait", "2s",
+        "--otlp-traces-endpoint", traces);
+    controller.awaitReady();
+    w1.awaitReady();
+    w2.awaitReady();
+  }
+
+  @AfterAll
+  static void stop() {
+    for (AutoCloseable c : new AutoCloseable[] {w1, w2, controller, nats, receiver}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (Exception e) {
+        // best effort
+      }
+    }
+  }
+
+  /** Submits with the CLI, tracing configured by the standard variable; returns the trace id. */
+  private static String[] cliSubmit(String name, String type, String data, boolean wait) {
+    List<String> args = new java.util.ArrayList<>(List.of("job", "submit", "--type", type,
+        "--data", data));
+    if (wait) {
+      args.add("--wait");
+    }
+    OsProcess cli = OsProcess.start(name, dir, Map.of(
+        "OSAPI_CONTROLLER", "http://127.0.0.1:" + controller.apiPort,
+        "OTEL_EXPORTER_OTLP_ENDPOINT", receiver.base().toString()),
+        OsProcess.javaJar(OsProcess.jar(), args.toArray(String[]::new)));
+    assertThat(cli.awaitExit(Duration.ofSeconds(60))).as(cli.report()).isZero();
+    Matcher t = TRACE_ID.matcher(cli.stdout());
+    assertThat(t.find()).as(cli.stdout()).isTrue();
+    Matcher id = Pattern.compile("job ([0-9a-f-]{36})").matcher(cli.stdout());
+    assertThat(id.find()).as(cli.stdout()).isTrue();
+    return new String[] {id.group(1), t.group(1)};
+  }
+
+  private static List<ReceivedSpan> trace(String traceId) {
+    return receiver.spans().stream().filter(s -> s.traceId().equals(traceId)).toList();
+  }
+
+  private static ReceivedSpan one(List<ReceivedSpan> spans, String name) {
+    List<ReceivedSpan> named = spans.stream().filter(s -> s.name().equals(name)).toList();
+    assertThat(named).as("spans named %s in %s", name, spans).hasSize(1);
+    return named.get(0);
+  }
+
+  @Test
+  @Order(1)
+  void aJobSubmittedByTheCliIsOneTraceOverThreeProcesses() {
+    String[] submitted = cliSubmit("cli-traced", "diag.echo", "{\"traced\":true}", true);
+    String jobId = submitted[0];
+    String traceId = submitted[1];
+    OsProcess.waitFor("the four spans of trace " + traceId, EXPORT,
+        () -> trace(traceId).size() >= 4);
+    List<ReceivedSpan> spans = trace(traceId);
+
+    ReceivedSpan cli = one(spans, "job submit");
+    assertThat(cli.service()).isEqualTo("osapi-cli");
+    assertThat(cli.kind()).isEqualTo(SpanKind.SPAN_KIND_CLIENT);
+    assertThat(cli.parentSpanId()).isEmpty();
+
+    ReceivedSpan server = one(spans, "POST /api/v1/jobs");
+    assertThat(server.service()).isEqualTo("osapi-controller");
+    assertThat(server.kind()).isEqualTo(SpanKind.SPAN_KIND_SERVER);
+    assertThat(server.parentSpanId()).isEqualTo(cli.spanId());
+    assertThat(server.attributes()).containsEntry("http.route", "/api/v1/jobs")
+        .containsEntry("http.response.status_code", "201");
+
+    ReceivedSpan create = one(spans, "job.create");
+    assertThat(create.service()).isEqualTo("osapi-controller");
+    assertThat(create.kind()).isEqualTo(SpanKind.SPAN_KIND_PRODUCER);
+    assertThat(create.parentSpanId()).isEqualTo(server.spanId());
+    assertThat(create.attributes()).containsEntry("osapi.job.id", jobId)
+        .containsEntry("osapi.operation", "diag.echo");
+
+    ReceivedSpan run = one(spans, "job.process");
+    assertThat(run.service()).isEqualTo("osapi-worker");
+    assertThat(run.kind()).isEqualTo(SpanKind.SPAN_KIND_CONSUMER);
+    assertThat(run.parentSpanId()).isEqualTo(create.spanId());
+    assertThat(run.attributes()).containsEntry("messaging.system", "nats")
+        .containsEntry("messaging.operation.type", "process")
+        .containsEntry("messaging.nats.message.delivery_count", "1")
+        .containsEntry("osapi.job.id", jobId)
+        .containsEntry("osapi.operation", "diag.echo")
+        .containsEntry("osapi.job.attempt", "1")
+        .containsKey("messaging.destination.name");
+    assertThat(run.attributes().get("osapi.worker.id")).isIn("tr-w1", "tr-w2");
+    assertThat(run.events()).containsExactly("run.claimed", "run.end_written");
+
+    // the job's detail names the trace
+    JsonNode job = controller.job(jobId);
+    assertThat(job.path("trace_id").asText()).isEqualTo(traceId);
+  }
+
+  @Test
+  @Order(2)
+  void aWorkerKilledMidRunLeavesASecondProcessSpanOnTheSurvivor() {
+    String[] submitted = cliSubmit("cli-sleep", "diag.sleep", "{\"seconds\":3}", false);
+    String jobId = submitted[0];
+    String traceId = submitted[1];
+    String[] victim = new String[1];
+    controller.await("the sleep to start", Duration.ofSeconds(30), () -> {
+      JsonNode d = controller.job(jobId);
+      for (String w : List.of("tr-w1", "tr-w2")) {
+        if (d != null && "running".equals(d.at("/workers/" + w + "/state").asText())) {
+          victim[0] = w;
+          return true;
+        }
+      }
+      return false;
+    });
+    Osapi dead = victim[0].equals("tr-w1") ? w1 : w2;
+    String survivor = victim[0].equals("tr-w1") ? "tr-w2" : "tr-w1";
+    dead.kill();
+    controller.await("the job completed on " + survivor, Duration.ofSeconds(60), () ->
+        "completed".equals(controller.job(jobId).path("status").asText()));
+    OsProcess.waitFor("the survivor's job.process span", EXPORT,
+        () -> trace(traceId).stream().anyMatch(s -> s.name().equals("job.process")));
+    List<ReceivedSpan> spans = trace(traceId);
+    ReceivedSpan create = one(spans, "job.create");
+    ReceivedSpan run = one(spans, "job.process"); // the killed worker's span died with it
+    assertThat(run.attributes()).containsEntry("osapi.worker.id", survivor)
+        .containsEntry("messaging.nats.message.delivery_count", "2")
+        .containsEntry("osapi.job.attempt", "2");
+    assertThat(run.parentSpanId()).isEqualTo(create.spanId());
+    assertThat(run.traceId()).isEqualTo(traceId);
+  }
+}

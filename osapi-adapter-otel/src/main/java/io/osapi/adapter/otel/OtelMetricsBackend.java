@@ -69,6 +69,14 @@ public final class OtelMetricsBackend implements AutoCloseable {
       AttributeKey.stringKey("service.instance.id");
   private static final System.Logger LOG = System.getLogger(OtelMetricsBackend.class.getName());
   private static final long CLOSE_TIMEOUT_SECONDS = 10;
+  /**
+   * The Prometheus exporter's converter warns on every scrape that it drops an exemplar's filtered
+   * attributes (the HTTP semconv attributes the instruments' advice leaves out, past the 128
+   * characters an exemplar may have beside its trace and span id); dropping them is what we want,
+   * so only its errors are logged. Held here: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger CONVERTER_LOG = java.util.logging.Logger
+      .getLogger("io.opentelemetry.exporter.prometheus.Otel2PrometheusConverter");
 
   private final OtelMetricsConfig config;
   private final PrometheusMetricReader prometheusReader;
@@ -110,6 +118,9 @@ public final class OtelMetricsBackend implements AutoCloseable {
         .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName(),
             SERVICE_INSTANCE_ID, config.serviceInstanceId())));
     this.tracerProvider = tracing.map(t -> OtelTracerProviders.create(t, resource)).orElse(null);
+    if (tracerProvider != null) {
+      CONVERTER_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
     this.prometheusReader =
         PrometheusMetricReader.builder()
             .setTranslationStrategy(TranslationStrategy.NO_UTF8_ESCAPING_WITH_SUFFIXES)

@@ -178,4 +178,53 @@ class TracingIT {
     assertThat(run.parentSpanId()).isEqualTo(create.spanId());
     assertThat(run.traceId()).isEqualTo(traceId);
   }
+
+  @Test
+  @Order(3)
+  void histogramsCarryExemplarsOfSampledTracesThatPrometheusReturns() throws Exception {
+    Osapi worker = w1.isAlive() ? w1 : w2;
+    Path promDir = Files.createDirectories(dir.resolve("prometheus"));
+    // each exemplar is in one collection only (the SDK's reservoirs reset when collected): the
+    // test scrapes nothing itself while Prometheus does, and submits once Prometheus scrapes both
+    try (PrometheusServer prom = PrometheusServer.start(promDir, "global:\n"
+        + "  scrape_interval: 1s\n"
+        + "scrape_configs:\n"
+        + "  - job_name: osapi\n"
+        + "    static_configs:\n"
+        + "      - targets: ['" + controller.metricsTarget() + "', '" + worker.metricsTarget()
+        + "']\n", List.of("--enable-feature=exemplar-storage"))) {
+      OsProcess.waitFor("Prometheus to scrape both processes", Duration.ofSeconds(30),
+          () -> prom.query("up == 1").path("data").path("result").size() == 2);
+      String traceId = cliSubmit("cli-exemplar", "diag.echo", "{}", true)[1];
+      for (String family : List.of("osapi_job_duration_seconds_bucket",
+          "http_server_request_duration_seconds_bucket")) {
+        try {
+          OsProcess.waitFor("the exemplar of " + family + " in Prometheus",
+              Duration.ofSeconds(30),
+              () -> prom.queryExemplars(family).path("data").toString().contains(traceId));
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\n" + prom.queryExemplars(family) + "\n"
+              + prom.report(), e);
+        }
+      }
+      // each exemplar names a trace that was exported
+      for (JsonNode series : prom.queryExemplars("osapi_job_duration_seconds_bucket")
+          .path("data")) {
+        for (JsonNode e : series.path("exemplars")) {
+          String t = e.path("labels").path("trace_id").asText();
+          assertThat(receiver.spans().stream().anyMatch(x -> x.traceId().equals(t)))
+              .as("trace %s of an exemplar was received", t).isTrue();
+        }
+      }
+    }
+    // the exposition itself, with Prometheus gone: a bucket line ends with the exemplar
+    String traceId = cliSubmit("cli-exemplar-2", "diag.echo", "{}", true)[1];
+    String[] om = new String[1];
+    OsProcess.waitFor("an exemplar of osapi_job_duration_seconds", Duration.ofSeconds(10), () -> {
+      om[0] = worker.scrape("application/openmetrics-text; version=1.0.0");
+      return om[0].contains("trace_id=\"" + traceId + "\"");
+    });
+    assertThat(om[0]).containsPattern("osapi_job_duration_seconds_bucket\\{[^}]*\\} \\d+ # \\{"
+        + "span_id=\"[0-9a-f]{16}\",trace_id=\"" + traceId + "\"\\} [0-9.E-]+ [0-9.]+");
+  }
 }

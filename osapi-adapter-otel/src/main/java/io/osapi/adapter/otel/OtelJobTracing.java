@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
+import io.osapi.adapter.otel.logging.CorrelatingFormatter;
 import io.osapi.adapter.otel.propagation.W3cContexts;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.TraceContext;
@@ -20,6 +21,10 @@ import io.osapi.core.port.JobTracing;
  * messaging.system=nats}, the destination subject, the delivery count) and osapi's own attributes
  * ({@code osapi.job.id}, {@code osapi.operation}, {@code osapi.worker.id}, {@code osapi.job.attempt}).
  * The contexts passed on are W3C trace contexts, written and read by the SDK's propagator.
+ *
+ * <p>On a no-op tracer provider (tracing off) the spans are invalid and pass no context on, but a
+ * run's {@link JobSpan#activate()} still makes its job id current, for the log lines of {@link
+ * CorrelatingFormatter}.
  */
 public final class OtelJobTracing implements JobTracing {
   /** The instrumentation scope name of the spans. */
@@ -58,7 +63,7 @@ public final class OtelJobTracing implements JobTracing {
         .setAttribute(JOB_ID, job.id().value())
         .setAttribute(OPERATION, job.operation().type())
         .setAttribute(TARGET, job.target().text());
-    return new OtelJobSpan(b.startSpan());
+    return new OtelJobSpan(b.startSpan(), job.id().value());
   }
 
   @Override
@@ -77,7 +82,7 @@ public final class OtelJobTracing implements JobTracing {
     if (run.destination() != null) {
       b.setAttribute(MESSAGING_DESTINATION, run.destination());
     }
-    return new OtelJobSpan(b.startSpan());
+    return new OtelJobSpan(b.startSpan(), job.id().value());
   }
 
   private static Context context(TraceContext parent) {
@@ -92,10 +97,12 @@ public final class OtelJobTracing implements JobTracing {
   /** A span of this tracer. */
   private static final class OtelJobSpan implements JobSpan {
     private final Span span;
+    private final String jobId;
     private volatile TraceContext context;
 
-    OtelJobSpan(Span span) {
+    OtelJobSpan(Span span, String jobId) {
       this.span = span;
+      this.jobId = jobId;
     }
 
     @Override
@@ -125,7 +132,9 @@ public final class OtelJobTracing implements JobTracing {
 
     @Override
     public Scope activate() {
-      io.opentelemetry.context.Scope s = span.makeCurrent();
+      // the span for exemplars and log lines, the job id for log lines (CorrelatingFormatter)
+      io.opentelemetry.context.Scope s = Context.current().with(span)
+          .with(CorrelatingFormatter.JOB_ID, jobId).makeCurrent();
       return s::close;
     }
   }

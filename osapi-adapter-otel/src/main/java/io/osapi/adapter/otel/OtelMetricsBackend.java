@@ -165,8 +165,10 @@ public final class OtelMetricsBackend implements AutoCloseable {
     this.meterProvider = builder.build();
     registry.register(new PrometheusCollector(prometheusReader, closed::get));
     this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider, tracerProvider);
-    this.jobTracing = tracerProvider == null ? JobTracing.noop()
-        : new OtelJobTracing(tracerProvider);
+    // without tracing the spans are the API's no-ops; a run still makes its job id current for
+    // the log lines
+    this.jobTracing = new OtelJobTracing(
+        tracerProvider == null ? TracerProvider.noop() : tracerProvider);
     RuntimeMetrics runtime = null;
     if (config.runtimeMetricsEnabled()) {
       RuntimeMetricsBuilder rb = RuntimeMetrics.builder(openTelemetry);
@@ -256,8 +258,9 @@ public final class OtelMetricsBackend implements AutoCloseable {
   }
 
   /**
-   * The {@code job.create} and {@code job.process} spans on this backend's tracer provider, or
-   * {@link JobTracing#noop()} when it does not trace.
+   * The {@code job.create} and {@code job.process} spans on this backend's tracer provider; when it
+   * does not trace, no-op spans that pass no context on (a run's activation still names its job in
+   * the log lines).
    */
   public JobTracing jobTracing() {
     return jobTracing;

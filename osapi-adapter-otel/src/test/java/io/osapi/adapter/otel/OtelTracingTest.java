@@ -161,7 +161,17 @@ class OtelTracingTest {
     try (OtelMetricsBackend backend = new OtelMetricsBackend(OtelMetricsConfig.builder()
         .runtimeMetricsEnabled(false).build())) {
       assertThat(backend.tracing()).isFalse();
-      assertThat(backend.jobTracing()).isSameAs(JobTracing.noop());
+      Job job = new Job(JobId.parse("01a2490c-b468-73bd-9633-aeeb3758ed4b"),
+          new Operation("diag.echo", "{}"), OperationKind.QUERY, Target.Any.INSTANCE,
+          Instant.now());
+      JobSpan create = backend.jobTracing().jobCreate(job, null);
+      assertThat(create.context()).as("no context stored with the job").isNull();
+      create.end();
+      // a run of a job traced elsewhere stays in its trace (the API's no-op span carries the
+      // parent's context: what this worker's log lines name), recording nothing
+      TraceContext parent = TraceContext.of(INCOMING_TRACE, INCOMING_SPAN, true, null);
+      assertThat(backend.jobTracing().jobProcess(job, parent,
+          new JobTracing.ProcessRun("w1", 1, null)).context()).isEqualTo(parent);
       assertThat(backend.openTelemetry().getTracerProvider().get("x").spanBuilder("s")
           .startSpan().getSpanContext().isValid()).isFalse();
     }

@@ -3,6 +3,7 @@ package io.osapi.app.cli;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
 import io.osapi.app.config.LifecycleSettings;
+import io.osapi.app.config.LogFormat;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.config.TracingSettings;
 import java.net.URI;
@@ -32,6 +33,14 @@ public final class CommonServerOptions {
   @Mixin TracingOptions tracingOptions = new TracingOptions();
 
   @Option(
+      names = LogFormat.OPTION,
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text, or json for one JSON object per line (time, level, logger, message,"
+          + " trace_id, span_id, job_id) (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
+  @Option(
       names = "--drain-timeout",
       paramLabel = "DURATION",
       defaultValue = "30s",
@@ -43,6 +52,11 @@ public final class CommonServerOptions {
   Optional<URI> otlp() {
     return otlpEndpoint == null || otlpEndpoint.isBlank() ? Optional.empty()
         : Optional.of(MetricsSettings.parseOtlpEndpoint("--otlp-endpoint", otlpEndpoint));
+  }
+
+  /** The log format. @throws ConfigException for a bad value */
+  LogFormat logFormat() {
+    return LogFormat.parse(logFormat);
   }
 
   /** The tracing flags, with the process environment. @throws ConfigException for a bad flag */

@@ -47,9 +47,9 @@ class TracingIT {
     String traces = receiver.endpoint().toString();
     controller = Osapi.controller(dir, nats.url(), "--otlp-traces-endpoint", traces);
     w1 = Osapi.worker(dir, nats.url(), "tr-w1", "--ack-wait", "2s",
-        "--otlp-traces-endpoint", traces);
+        "--otlp-traces-endpoint", traces, "--log-format", "json");
     w2 = Osapi.worker(dir, nats.url(), "tr-w2", "--ack-wait", "2s",
-        "--otlp-traces-endpoint", traces);
+        "--otlp-traces-endpoint", traces, "--log-format", "json");
     controller.awaitReady();
     w1.awaitReady();
     w2.awaitReady();
@@ -177,6 +177,25 @@ class TracingIT {
         .containsEntry("osapi.job.attempt", "2");
     assertThat(run.parentSpanId()).isEqualTo(create.spanId());
     assertThat(run.traceId()).isEqualTo(traceId);
+    // the survivor's log line about the run carries the trace, the run's span and the job
+    Osapi alive = dead == w1 ? w2 : w1;
+    JsonNode line = alive.process().stderr().lines()
+        .filter(l -> l.startsWith("{") && l.contains(jobId))
+        .map(l -> Http.json(l))
+        .filter(j -> j.path("message").asText().contains("delivery 2 runs on"))
+        .findFirst().orElseThrow(() -> new AssertionError("no JSON log line of " + jobId + ":\n"
+            + alive.process().stderr()));
+    assertThat(line.path("trace_id").asText()).isEqualTo(traceId);
+    assertThat(line.path("span_id").asText()).isEqualTo(run.spanId());
+    assertThat(line.path("job_id").asText()).isEqualTo(jobId);
+    assertThat(line.path("level").asText()).isEqualTo("INFO");
+    assertThat(line.path("logger").asText()).isNotBlank();
+    assertThat(line.path("time").asText()).endsWith("Z");
+    // a line written outside any job has no ids (the positive control is the line above)
+    JsonNode started = alive.process().stderr().lines().filter(l -> l.startsWith("{"))
+        .map(l -> Http.json(l)).filter(j -> j.path("message").asText().contains("started"))
+        .findFirst().orElseThrow();
+    assertThat(started.has("trace_id") || started.has("job_id")).as(started.toString()).isFalse();
   }
 
   @Test

@@ -244,6 +244,10 @@ final class DeliveryProcessor {
       OperationDefinition def, JobSpan span, Runnable finished) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
+    if (attempt > 1) {
+      LOG.log(Level.INFO, "job {0}: delivery {1} runs on worker {2}", job.id(), attempt,
+          config.workerId());
+    }
     Instant start = clock.instant();
     metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
     long t0 = System.nanoTime();

@@ -2,9 +2,10 @@
 # End-to-end load driver (issue: performance). Builds the project in the reactor (nothing is
 # installed into ~/.m2), then runs io.osapi.bench.LoadDriver: A (hand-written jnats, the minimal
 # NATS operations of the v2 job store) / B (osapi + OTel + Prometheus scraped 1/s) /
-# C (osapi + JobMetrics.noop()), alternating, medians over the rounds; last line RESULT ...
+# C (osapi + JobMetrics.noop()) / T (B with tracing on at ratio 1.0, OTLP/HTTP to a local sink),
+# alternating, medians over the rounds; last line RESULT ... tracing_ratio=T/B
 #   scripts/bench.sh [--jobs 20000] [--rounds 3] [--producers 2] [--workers 4] [--concurrency 8] [--warmup 5000]
-# BENCH_JAVA_OPTS adds JVM options; -Dbench.only=A|B|C warms up and runs one variant alone (for a
+# BENCH_JAVA_OPTS adds JVM options; -Dbench.only=A|B|C|T warms up and runs one variant alone (for a
 # profiler: the nats-server pid is written to $TMPDIR/osapi-bench-nats.pid).
 # Baseline A alone, without building osapi: scripts/bench.sh --only-a [same options]
 set -euo pipefail

@@ -4,6 +4,7 @@ import io.osapi.app.cli.Cli;
 import io.osapi.app.http.HttpLimits;
 import io.osapi.app.runtime.OutOfMemoryExit;
 import io.osapi.app.runtime.ShutdownSafeLogManager;
+import io.osapi.app.wiring.OtelClientTracing;
 import io.osapi.app.wiring.Processes;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
@@ -30,7 +31,8 @@ public final class Main {
     Charset cs = Charset.defaultCharset();
     PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true);
     PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true);
-    int code = new Cli(Processes::create, System.getenv()).run(args, out, err);
+    int code = new Cli(Processes::create, new OtelClientTracing(), System.getenv())
+        .run(args, out, err);
     System.exit(code);
   }
 }

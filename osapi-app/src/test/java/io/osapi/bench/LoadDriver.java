@@ -59,13 +59,16 @@ import java.util.concurrent.atomic.AtomicReference;
  *       per producer) and WorkerService on the NATS adapter, with OtelJobMetrics and the
  *       Prometheus reader live, scraped once a second;
  *   <li>C: B with {@code JobMetrics.noop()}.
+ *   <li>T: B with tracing on, ratio 1.0 (every job traced: its create and run spans, the
+ *       exemplars), exported over OTLP/HTTP to a local sink that reads and drops them.
  * </ul>
  *
  * <p>Prints per round jobs/s, CPU per job (this JVM + nats-server), nats-server CPU per job, NATS
  * messages per job (the server's {@code /varz} in_msgs and out_msgs over the run, divided by the
  * jobs: pull requests, acks and heartbeats included), B's created-to-completed latency p50/p99 and
  * peak heap, and a last line {@code RESULT e2e_ratio=B/A metrics_ratio=B/C osapi_jobs_per_s=B
- * raw_jobs_per_s=A p50_ms p99_ms cpu_us_per_job_a/b/c nats_msgs_per_job_a/b} with medians over
+ * raw_jobs_per_s=A p50_ms p99_ms cpu_us_per_job_a/b/c nats_msgs_per_job_a/b tracing_ratio=T/B
+ * cpu_us_per_job_t} with medians over
  * the rounds. Options: {@code --jobs N --rounds R --producers P --workers W --concurrency C
  * --warmup N}. {@code -Dbench.only=A|B|C} warms up and runs that variant alone.
  */
@@ -121,6 +124,9 @@ public final class LoadDriver {
       if (only == null || only.equals("C")) {
         d.runOsapi(warm, false);
       }
+      if (only == null || only.equals("T")) {
+        d.runOsapi(warm, true, true);
+      }
       if (only != null) {
         System.out.println("running " + only + " only (" + o.get("jobs") + " jobs), nats-server pid "
             + nats.pid());
@@ -133,6 +139,7 @@ public final class LoadDriver {
         double jps = switch (only) {
           case "A" -> d.runA(o.get("jobs"));
           case "B" -> d.runOsapi(o.get("jobs"), true).jobsPerSecond;
+          case "T" -> d.runOsapi(o.get("jobs"), true, true).jobsPerSecond;
           default -> d.runOsapi(o.get("jobs"), false).jobsPerSecond;
         };
         double secs = (System.nanoTime() - t0) / 1e9;
@@ -146,6 +153,8 @@ public final class LoadDriver {
       List<Double> a = new ArrayList<>();
       List<Double> b = new ArrayList<>();
       List<Double> c = new ArrayList<>();
+      List<Double> t = new ArrayList<>();
+      List<Double> cpuT = new ArrayList<>();
       List<Double> p50 = new ArrayList<>();
       List<Double> p99 = new ArrayList<>();
       long peakHeap = 0;
@@ -171,6 +180,12 @@ public final class LoadDriver {
         long c3 = cpuNanos(nats);
         long s3 = nats.cpuNanos();
         long[] m3 = nats.messages();
+        Measured rt = d.runOsapi(jobs, true, true);
+        long c4 = cpuNanos(nats);
+        t.add(rt.jobsPerSecond);
+        cpuT.add((c4 - c3) / 1e3 / jobs);
+        System.out.printf(Locale.ROOT, "round %d: T osapi+otel+tracing(1.0) %.0f jobs/s, CPU per job"
+            + " %.0f us%n", r, rt.jobsPerSecond, cpuT.get(r - 1));
         msgsA.add((m1[0] - m0[0]) / (double) jobs);
         msgsB.add((m2[0] - m1[0]) / (double) jobs);
         System.out.printf(Locale.ROOT,
@@ -206,9 +221,10 @@ public final class LoadDriver {
       System.out.printf(Locale.ROOT,
           "RESULT e2e_ratio=%.3f metrics_ratio=%.3f osapi_jobs_per_s=%.0f raw_jobs_per_s=%.0f"
               + " p50_ms=%.1f p99_ms=%.1f cpu_us_per_job_a=%.0f cpu_us_per_job_b=%.0f"
-              + " cpu_us_per_job_c=%.0f nats_msgs_per_job_a=%.2f nats_msgs_per_job_b=%.2f%n",
+              + " cpu_us_per_job_c=%.0f nats_msgs_per_job_a=%.2f nats_msgs_per_job_b=%.2f"
+              + " tracing_ratio=%.3f cpu_us_per_job_t=%.0f%n",
           mb / ma, mb / mc, mb, ma, median(p50), median(p99), median(cpuA), median(cpuB),
-          median(cpuC), median(msgsA), median(msgsB));
+          median(cpuC), median(msgsA), median(msgsB), median(t) / mb, median(cpuT));
     }
   }
 
@@ -277,9 +293,39 @@ public final class LoadDriver {
   private record Measured(double jobsPerSecond, double p50Ms, double p99Ms, long peakHeapBytes) {}
 
   private Measured runOsapi(int jobs, boolean otel) throws Exception {
+    return runOsapi(jobs, otel, false);
+  }
+
+  /** A local OTLP/HTTP sink: reads each export and answers 200 (started once). */
+  private static synchronized java.net.URI traceSink() throws java.io.IOException {
+    if (sink == null) {
+      sink = com.sun.net.httpserver.HttpServer.create(
+          new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+      sink.createContext("/v1/traces", ex -> {
+        try (ex) {
+          ex.getRequestBody().readAllBytes();
+          ex.sendResponseHeaders(200, -1);
+        }
+      });
+      sink.start();
+    }
+    return java.net.URI.create("http://127.0.0.1:" + sink.getAddress().getPort() + "/v1/traces");
+  }
+
+  private static com.sun.net.httpserver.HttpServer sink;
+
+  /**
+   * B (otel), C (not), or T (otel and tracing at ratio 1.0 to the local sink). B and T pass the
+   * backend's job tracing as a process does (B's: no-op spans, the job id for log lines).
+   */
+  private Measured runOsapi(int jobs, boolean otel, boolean tracing) throws Exception {
     resetBroker();
     OperationRegistry ops = BuiltinOperations.registry();
-    OtelMetricsBackend otelBackend = otel ? new OtelMetricsBackend(OtelMetricsConfig.defaults()) : null;
+    OtelMetricsBackend otelBackend = otel ? new OtelMetricsBackend(OtelMetricsConfig.defaults(),
+        tracing ? io.osapi.adapter.otel.OtelTracingConfig.builder().endpoint(traceSink())
+            .sampleRatio(1.0).build() : java.util.Optional.empty()) : null;
+    io.osapi.core.port.JobTracing jobTracing = otel ? otelBackend.jobTracing()
+        : io.osapi.core.port.JobTracing.noop();
     JobMetrics metrics = otel ? otelBackend.jobMetrics(ops.types()) : JobMetrics.noop();
     ConnectionMetrics connection = otel ? otelBackend.connectionMetrics() : ConnectionMetrics.noop();
     HealthMetrics health = otel ? otelBackend.healthMetrics() : HealthMetrics.noop();
@@ -309,13 +355,14 @@ public final class LoadDriver {
             Duration.ofSeconds(30), 5, Duration.ofSeconds(1), Duration.ofSeconds(10),
             Duration.ofMillis(500));
         WorkerService ws = WorkerService.builder(cfg, Broker.of(counting, nb.queue(), nb.registry()), ops)
-            .metrics(metrics).build();
+            .metrics(metrics).tracing(jobTracing).build();
         services.add(ws);
         ws.start();
       }
       NatsBackend clientBackend = NatsBackend.connect(settings, connection, health);
       backends.add(clientBackend);
-      JobClient client = JobClient.builder(clientBackend, ops).metrics(metrics).build();
+      JobClient client = JobClient.builder(clientBackend, ops).metrics(metrics)
+          .tracing(jobTracing).build();
       if (otel) {
         scraper.start();
       }

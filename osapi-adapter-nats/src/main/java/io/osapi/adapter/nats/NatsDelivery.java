@@ -4,6 +4,8 @@ import io.nats.client.Message;
 import io.nats.client.impl.NatsJetStreamMetaData;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.JobNotification;
+import io.osapi.core.domain.TraceContext;
+import io.nats.client.impl.Headers;
 import io.osapi.core.port.Delivery;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,7 +87,7 @@ final class NatsDelivery implements Delivery {
   public synchronized JobNotification notification() {
     if (notification == null && unreadable == null) {
       try {
-        notification = Records.notification(message.getData());
+        notification = Records.notification(message.getData()).withTrace(trace(message));
       } catch (CorruptRecordException e) {
         unreadable = new CorruptRecordException(
             "notification on " + message.getSubject() + ": " + e.getMessage(), e.getCause());
@@ -95,6 +97,18 @@ final class NatsDelivery implements Delivery {
       throw unreadable;
     }
     return notification;
+  }
+
+  /** The trace context in the headers, or null (none, or not valid: the run starts a trace). */
+  private static TraceContext trace(Message m) {
+    Headers h = m.getHeaders();
+    return h == null ? null : TraceContext.parse(h.getFirst(NatsLayout.TRACEPARENT_HEADER),
+        h.getFirst(NatsLayout.TRACESTATE_HEADER));
+  }
+
+  @Override
+  public String destination() {
+    return message.getSubject();
   }
 
   /** The subject it was published on (for tests of the layout). */

@@ -28,7 +28,8 @@ import java.util.function.Consumer;
  * {@link JobQueue} on stream {@code JOBS}.
  *
  * <p>A notification is the whole {@link JobNotification} (see {@link Records}) published on {@link
- * NatsLayout#notificationSubject} ({@code jobs.<kind>.<target suffix>}) with header {@code Nats-Msg-Id} = job id, so publishing the same job again within
+ * NatsLayout#notificationSubject} ({@code jobs.<kind>.<target suffix>}) with header {@code Nats-Msg-Id} = job id (and the job's W3C trace context as {@code traceparent}
+ * and {@code tracestate} when it was traced), so publishing the same job again within
  * the stream's duplicate window stores nothing new. Workers share durable pull consumers {@code
  * query_any} and {@code modify_any} (each {@code _any} job reaches one worker at a time) and have
  * durables of their own for {@code _all}, their host subject and every label prefix, created with
@@ -68,6 +69,12 @@ final class NatsJobQueue implements JobQueue {
       return CompletableFuture.failedFuture(e);
     }
     Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR, id);
+    if (notification.trace() != null) {
+      h.put(NatsLayout.TRACEPARENT_HEADER, notification.trace().traceparent());
+      if (notification.trace().tracestate() != null) {
+        h.put(NatsLayout.TRACESTATE_HEADER, notification.trace().tracestate());
+      }
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline =
         System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();

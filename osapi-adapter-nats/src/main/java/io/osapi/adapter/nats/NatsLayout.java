@@ -36,6 +36,12 @@ import io.osapi.core.domain.Target;
  * one makes the key deeper, which is why a run key is parsed from its third token to the end.
  */
 final class NatsLayout {
+  /** The header of a notification carrying its job's W3C {@code traceparent}. */
+  static final String TRACEPARENT_HEADER = "traceparent";
+
+  /** The header of a notification carrying its job's W3C {@code tracestate}. */
+  static final String TRACESTATE_HEADER = "tracestate";
+
   /** The notification stream. */
   static final String STREAM = "JOBS";
 

@@ -18,6 +18,7 @@ import io.osapi.core.domain.Run;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
+import io.osapi.core.domain.TraceContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +40,9 @@ import java.util.List;
  *                older record has none)
  *                (more than 1,000 expected workers: "expected_n","expected_z", see {@link
  *                ExpectedWorkers})
- * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
+ * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs),
+ *                "trace":{"traceparent","tracestate"} (traced jobs; the notification carries it as
+ *                headers, see {@link NatsJobQueue}) and
  *                "timeline":[{"time","event","worker","message","error"}]
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
@@ -74,6 +77,12 @@ final class Records {
       writeJob(o.g, r.job(), r.expected());
       if (r.timeout() != null) {
         o.g.writeNumberField("timeout_ms", r.timeout().toMillis());
+      }
+      if (r.trace() != null) {
+        o.g.writeObjectFieldStart("trace");
+        o.g.writeStringField("traceparent", r.trace().traceparent());
+        optional(o.g, "tracestate", r.trace().tracestate());
+        o.g.writeEndObject();
       }
       writeTimeline(o.g, r.timeline());
       o.g.writeEndObject();
@@ -221,7 +230,7 @@ final class Records {
       JobFields f = job(in);
       in.end();
       r = new JobRecord(f.notification().job(), f.expected, f.timeline,
-          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs));
+          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs), f.trace);
     } catch (IOException | RuntimeException e) {
       throw corrupt("job record " + id, e);
     }
@@ -336,6 +345,19 @@ final class Records {
         case "expected_z" -> f.expectedPacked = in.string();
         case "timeline" -> f.timeline = in.timeline();
         case "timeout_ms" -> f.timeoutMs = in.longValue();
+        case "trace" -> {
+          in.expect(p.nextToken() == JsonToken.START_OBJECT, "trace is not an object");
+          String parent = null;
+          String state = null;
+          while (p.nextToken() == JsonToken.FIELD_NAME) {
+            switch (p.currentName()) {
+              case "traceparent" -> parent = in.string();
+              case "tracestate" -> state = in.string();
+              default -> in.skip();
+            }
+          }
+          f.trace = TraceContext.parse(parent, state);
+        }
         default -> in.skip();
       }
     }
@@ -361,6 +383,7 @@ final class Records {
     List<TimelineEntry> timeline = List.of();
     Long timeoutMs;
     JobSignature signature;
+    TraceContext trace;
 
     JobNotification notification() {
       if (id == null || created == null || kind == null || type == null) {

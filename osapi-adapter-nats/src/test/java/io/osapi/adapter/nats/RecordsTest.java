@@ -76,6 +76,28 @@ class RecordsTest {
   }
 
   @Test
+  void aTracedRecordKeepsItsContextAndAnOlderRecordWithoutOneIsRead() {
+    io.osapi.core.domain.TraceContext c = new io.osapi.core.domain.TraceContext(
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "congo=t61rcWkgMzE");
+    JobRecord r = JobRecord.submitted(job("{}", "_any"), List.of()).withTrace(c);
+    JobRecord back = Records.record(ID, Records.record(r));
+    assertThat(back).isEqualTo(r);
+    assertThat(back.trace()).isEqualTo(c);
+    assertThat(back.with(new io.osapi.core.domain.TimelineEntry(T, "x", null, null, null))
+        .trace()).as("kept by a timeline change").isEqualTo(c);
+    // the notification body does not carry it (its headers do, see NatsJobQueue)
+    assertThat(new String(Records.notification(JobNotification.of(r)), StandardCharsets.UTF_8))
+        .doesNotContain("traceparent");
+    String older = "{\"v\":2,\"id\":\"" + ID.value() + "\",\"created\":\"" + T
+        + "\",\"kind\":\"query\",\"target\":\"_any\",\"operation\":{\"type\":"
+        + "\"diag.echo\",\"data\":{}},\"timeline\":[]}";
+    assertThat(Records.record(ID, utf8(older)).trace()).isNull();
+    // a context that is not valid is dropped, not a corrupt record (the job still runs)
+    assertThat(Records.record(ID, utf8(older.replace("\"timeline\":[]",
+        "\"trace\":{\"traceparent\":\"bogus\"},\"timeline\":[]"))).trace()).isNull();
+  }
+
+  @Test
   void aWorkersAllowListRoundTripsAndAnOlderEntryHasTheDefault() {
     WorkerInfo w = new WorkerInfo("w1", Map.of(), T, T, 0, 4, null, null, null, null,
         List.of("system.*", "command.exec"));

@@ -20,6 +20,10 @@ import io.opentelemetry.sdk.metrics.View;
 import io.opentelemetry.sdk.metrics.export.CardinalityLimitSelector;
 import io.opentelemetry.sdk.metrics.export.PeriodicMetricReader;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.osapi.core.domain.TraceContext;
+import io.osapi.core.port.JobTracing;
+import java.util.Optional;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
@@ -65,11 +69,21 @@ public final class OtelMetricsBackend implements AutoCloseable {
       AttributeKey.stringKey("service.instance.id");
   private static final System.Logger LOG = System.getLogger(OtelMetricsBackend.class.getName());
   private static final long CLOSE_TIMEOUT_SECONDS = 10;
+  /**
+   * The Prometheus exporter's converter warns on every scrape that it drops an exemplar's filtered
+   * attributes (the HTTP semconv attributes the instruments' advice leaves out, past the 128
+   * characters an exemplar may have beside its trace and span id); dropping them is what we want,
+   * so only its errors are logged. Held here: JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger CONVERTER_LOG = java.util.logging.Logger
+      .getLogger("io.opentelemetry.exporter.prometheus.Otel2PrometheusConverter");
 
   private final OtelMetricsConfig config;
   private final PrometheusMetricReader prometheusReader;
   private final SdkMeterProvider meterProvider;
   private final OpenTelemetry openTelemetry;
+  private final SdkTracerProvider tracerProvider;
+  private final JobTracing jobTracing;
   private final RuntimeMetrics runtimeMetrics;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final ExpositionFormats formats =
@@ -91,7 +105,23 @@ public final class OtelMetricsBackend implements AutoCloseable {
    * @param config the configuration; {@link OtelMetricsConfig#defaults()} for the defaults
    */
   public OtelMetricsBackend(OtelMetricsConfig config) {
+    this(config, Optional.empty());
+  }
+
+  /**
+   * Sets up the SDK as {@code config} says, with tracing as {@code tracing} says: with a tracing
+   * configuration, spans are exported over OTLP, incoming W3C contexts are honoured and the
+   * histograms keep exemplars of sampled traces; without one nothing is traced.
+   */
+  public OtelMetricsBackend(OtelMetricsConfig config, Optional<OtelTracingConfig> tracing) {
     this.config = Objects.requireNonNull(config, "config");
+    Resource resource = Resource.getDefault()
+        .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName(),
+            SERVICE_INSTANCE_ID, config.serviceInstanceId())));
+    this.tracerProvider = tracing.map(t -> OtelTracerProviders.create(t, resource)).orElse(null);
+    if (tracerProvider != null) {
+      CONVERTER_LOG.setLevel(java.util.logging.Level.SEVERE);
+    }
     this.prometheusReader =
         PrometheusMetricReader.builder()
             .setTranslationStrategy(TranslationStrategy.NO_UTF8_ESCAPING_WITH_SUFFIXES)
@@ -102,14 +132,13 @@ public final class OtelMetricsBackend implements AutoCloseable {
     CardinalityLimitSelector cardinality = instrumentType -> limit;
     SdkMeterProviderBuilder builder =
         SdkMeterProvider.builder()
-            .setResource(
-                Resource.getDefault()
-                    .merge(Resource.create(Attributes.of(SERVICE_NAME, config.serviceName(),
-                        SERVICE_INSTANCE_ID, config.serviceInstanceId()))))
+            .setResource(resource)
             .registerMetricReader(prometheusReader, cardinality)
-            // osapi starts no spans and the text format carries no exemplars: without this every
-            // synchronous recording would still look up the current span to decide on one
-            .setExemplarFilter(io.opentelemetry.sdk.metrics.ExemplarFilter.alwaysOff())
+            // exemplars of sampled spans when tracing; without tracing there are none to take,
+            // and this saves every synchronous recording looking up the current span
+            .setExemplarFilter(tracerProvider != null
+                ? io.opentelemetry.sdk.metrics.ExemplarFilter.traceBased()
+                : io.opentelemetry.sdk.metrics.ExemplarFilter.alwaysOff())
             .registerView(
                 InstrumentSelector.builder().setName(OtelJobMetrics.JOB_DURATION).build(),
                 View.builder()
@@ -136,7 +165,11 @@ public final class OtelMetricsBackend implements AutoCloseable {
     }
     this.meterProvider = builder.build();
     registry.register(new PrometheusCollector(prometheusReader, closed::get));
-    this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider);
+    this.openTelemetry = new MetricsOnlyOpenTelemetry(meterProvider, tracerProvider);
+    // without tracing the spans are the API's no-ops; a run still makes its job id current for
+    // the log lines
+    this.jobTracing = new OtelJobTracing(
+        tracerProvider == null ? TracerProvider.noop() : tracerProvider);
     RuntimeMetrics runtime = null;
     if (config.runtimeMetricsEnabled()) {
       RuntimeMetricsBuilder rb = RuntimeMetrics.builder(openTelemetry);
@@ -237,14 +270,29 @@ public final class OtelMetricsBackend implements AutoCloseable {
     }
   }
 
+  /**
+   * The {@code job.create} and {@code job.process} spans on this backend's tracer provider; when it
+   * does not trace, no-op spans that pass no context on (a run's activation still names its job in
+   * the log lines).
+   */
+  public JobTracing jobTracing() {
+    return jobTracing;
+  }
+
+  /** Whether this backend traces (a tracing configuration was given). */
+  public boolean tracing() {
+    return tracerProvider != null;
+  }
+
   /** The meter provider, for other instrumentation (HTTP server metrics, ...). */
   public MeterProvider meterProvider() {
     return meterProvider;
   }
 
   /**
-   * An {@link OpenTelemetry} whose meter provider is this backend's; tracing and propagation are
-   * no-ops. For libraries that take an {@link OpenTelemetry} (the instrumentation API).
+   * An {@link OpenTelemetry} whose meter provider is this backend's, and when it traces its tracer
+   * provider with W3C trace context propagation (no-ops otherwise). For libraries that take an
+   * {@link OpenTelemetry} (the instrumentation API).
    */
   public OpenTelemetry openTelemetry() {
     return openTelemetry;
@@ -258,7 +306,19 @@ public final class OtelMetricsBackend implements AutoCloseable {
    */
   public com.sun.net.httpserver.Filter httpServerFilter(
       java.util.function.Function<String, String> routeTemplate) {
-    return new io.osapi.adapter.otel.http.HttpServerMetricsFilter(openTelemetry, routeTemplate);
+    return httpServerFilter(routeTemplate, (ex, c) -> { });
+  }
+
+  /**
+   * As {@link #httpServerFilter(java.util.function.Function)}; when this backend traces, also a
+   * server span per request (under an incoming {@code traceparent}), whose context is handed to
+   * {@code onSpan} before the request is handled.
+   */
+  public com.sun.net.httpserver.Filter httpServerFilter(
+      java.util.function.Function<String, String> routeTemplate,
+      java.util.function.BiConsumer<com.sun.net.httpserver.HttpExchange, TraceContext> onSpan) {
+    return new io.osapi.adapter.otel.http.HttpServerMetricsFilter(openTelemetry, routeTemplate,
+        onSpan);
   }
 
   /**
@@ -312,19 +372,25 @@ public final class OtelMetricsBackend implements AutoCloseable {
     }
     meterProvider.forceFlush().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     meterProvider.shutdown().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    if (tracerProvider != null) {
+      // the spans still queued go out first
+      tracerProvider.shutdown().join(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
   }
 
-  /** An {@link OpenTelemetry} with only a meter provider. */
+  /** An {@link OpenTelemetry} with a meter provider and, when tracing, a tracer provider. */
   private static final class MetricsOnlyOpenTelemetry implements OpenTelemetry {
     private final MeterProvider meterProvider;
+    private final TracerProvider tracerProvider;
 
-    MetricsOnlyOpenTelemetry(MeterProvider meterProvider) {
+    MetricsOnlyOpenTelemetry(MeterProvider meterProvider, TracerProvider tracerProvider) {
       this.meterProvider = meterProvider;
+      this.tracerProvider = tracerProvider;
     }
 
     @Override
     public TracerProvider getTracerProvider() {
-      return TracerProvider.noop();
+      return tracerProvider == null ? TracerProvider.noop() : tracerProvider;
     }
 
     @Override
@@ -334,7 +400,9 @@ public final class OtelMetricsBackend implements AutoCloseable {
 
     @Override
     public ContextPropagators getPropagators() {
-      return ContextPropagators.noop();
+      return tracerProvider == null ? ContextPropagators.noop()
+          : ContextPropagators.create(
+              io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance());
     }
   }
 }

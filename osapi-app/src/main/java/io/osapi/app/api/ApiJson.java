@@ -115,7 +115,8 @@ public final class ApiJson {
 
   /** The answer to a create or retry. */
   public static CreatedJob created(JobView v) {
-    return new CreatedJob(v.job().id().value(), v.status().wire(), time(v.job().created()));
+    return new CreatedJob(v.job().id().value(), v.status().wire(), time(v.job().created()),
+        traceId(v));
   }
 
   /**
@@ -176,7 +177,12 @@ public final class ApiJson {
         timeline,
         results,
         verified(v.verification()),
-        reason(v.verification()));
+        reason(v.verification()),
+        traceId(v));
+  }
+
+  private static String traceId(JobView v) {
+    return v.trace() == null ? null : v.trace().traceId();
   }
 
   private static Boolean verified(Verification v) {

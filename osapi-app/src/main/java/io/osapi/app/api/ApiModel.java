@@ -17,8 +17,9 @@ public final class ApiModel {
    * @param jobId the new job's id
    * @param status its status, {@code submitted}
    * @param created when it was accepted
+   * @param traceId the trace its {@code job.create} span is in, or null when it was not traced
    */
-  public record CreatedJob(String jobId, String status, String created) {}
+  public record CreatedJob(String jobId, String status, String created, String traceId) {}
 
   /**
    * An operation.
@@ -133,7 +134,8 @@ public final class ApiModel {
       List<TimelineBody> timeline,
       List<ResultBody> results,
       Boolean verified,
-      String unverifiedReason) {}
+      String unverifiedReason,
+      String traceId) {}
 
   /**
    * Job counts.

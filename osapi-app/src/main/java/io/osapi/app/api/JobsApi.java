@@ -170,7 +170,7 @@ public final class JobsApi implements HttpHandler {
   }
 
   private Response create(HttpExchange ex) {
-    return created(client.create(CallerExchange.createOf(ex)));
+    return created(client.create(CallerExchange.createOf(ex), ApiTraces.of(ex)));
   }
 
   private Response list(HttpExchange ex) {

@@ -174,7 +174,7 @@ final class SchedulesApi {
     if (!n.isObject()) {
       throw ApiException.badRequest("job", "job must be a JSON object: the body of a job create");
     }
-    RequestBodies.requireOnly(n, "job.", JobsApi.CREATE_FIELDS);
+    RequestBodies.requireOnly(n, "job.", CreateBody.FIELDS);
     JsonNode op = n.get("operation");
     if (op == null || !op.isObject()) {
       throw ApiException.badRequest("job.operation", "job.operation is required: {\"type\": ...}");

@@ -1,5 +1,6 @@
 package io.osapi.app.cli;
 
+import io.osapi.app.client.ClientTracing;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.WorkerIds;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import picocli.CommandLine.ParameterException;
  */
 public final class Cli {
   private final ProcessLauncher launcher;
+  private final ClientTracing tracing;
   private final Map<String, String> env;
 
   /**
@@ -26,7 +28,17 @@ public final class Cli {
    * @param env the environment ({@code OSAPI_...} variables)
    */
   public Cli(ProcessLauncher launcher, Map<String, String> env) {
+    this(launcher, ClientTracing.none(), env);
+  }
+
+  /**
+   * @param launcher builds server processes
+   * @param tracing starts the span {@code job submit} traces the job under
+   * @param env the environment ({@code OSAPI_...} variables)
+   */
+  public Cli(ProcessLauncher launcher, ClientTracing tracing, Map<String, String> env) {
     this.launcher = Objects.requireNonNull(launcher, "launcher");
+    this.tracing = Objects.requireNonNull(tracing, "tracing");
     this.env = Map.copyOf(env);
   }
 
@@ -38,7 +50,16 @@ public final class Cli {
     CommandLine cl = new CommandLine(new OsapiCommand(launcher));
     cl.addSubcommand(new CommandLine(new ControllerCommand(launcher)));
     cl.addSubcommand(new CommandLine(new WorkerCommand(launcher)));
-    cl.addSubcommand(new CommandLine(new JobCommand()));
+    cl.addSubcommand(new CommandLine(new JobCommand(), new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        K k = CommandLine.defaultFactory().create(cls);
+        if (k instanceof JobSubmitCommand submit) {
+          submit.tracing = tracing;
+        }
+        return k;
+      }
+    }));
     cl.addSubcommand(new CommandLine(new WorkersCommand()));
     cl.addSubcommand(new CommandLine(new AuditCommand()));
     cl.addSubcommand(new CommandLine(new ScheduleCommand()));

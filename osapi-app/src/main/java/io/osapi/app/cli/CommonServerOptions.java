@@ -3,14 +3,17 @@ package io.osapi.app.cli;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
 import io.osapi.app.config.LifecycleSettings;
+import io.osapi.app.config.LogFormat;
 import io.osapi.app.config.MetricsSettings;
+import io.osapi.app.config.TracingSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options every server command has: config file, OTLP push, drain timeout. */
+/** Options every server command has: config file, OTLP push, tracing, drain timeout. */
 public final class CommonServerOptions {
   @Option(
       names = OptionSources.CONFIG_OPTION,
@@ -27,6 +30,16 @@ public final class CommonServerOptions {
           + " http://127.0.0.1:4318/v1/metrics (default: no push).")
   String otlpEndpoint;
 
+  @Mixin TracingOptions tracingOptions = new TracingOptions();
+
+  @Option(
+      names = LogFormat.OPTION,
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = "text, or json for one JSON object per line (time, level, logger, message,"
+          + " trace_id, span_id, job_id) (default: ${DEFAULT-VALUE}).")
+  String logFormat;
+
   @Option(
       names = "--drain-timeout",
       paramLabel = "DURATION",
@@ -39,6 +52,16 @@ public final class CommonServerOptions {
   Optional<URI> otlp() {
     return otlpEndpoint == null || otlpEndpoint.isBlank() ? Optional.empty()
         : Optional.of(MetricsSettings.parseOtlpEndpoint("--otlp-endpoint", otlpEndpoint));
+  }
+
+  /** The log format. @throws ConfigException for a bad value */
+  LogFormat logFormat() {
+    return LogFormat.parse(logFormat);
+  }
+
+  /** The tracing flags, with the process environment. @throws ConfigException for a bad flag */
+  TracingSettings tracing() {
+    return tracingOptions.settings();
   }
 
   /** Lifecycle timing. @throws ConfigException naming the option at fault */

@@ -45,7 +45,8 @@ public final class ControllerCommand implements Callable<Integer> {
         Optional.of(natsOptions.toSettings(servers.nats, "osapi-controller", null, true)),
         Optional.of(api.toSettings()),
         new MetricsSettings(metrics.address(), common.otlp(),
-            "osapi-controller"),
+            "osapi-controller").withTracing(common.tracing())
+            .withLogFormat(common.logFormat()),
         Optional.empty(),
         common.lifecycle())
         .withAudit(audit.toSettings(io.osapi.app.config.AuditSettings.DEFAULT.embeddedCapacity()))

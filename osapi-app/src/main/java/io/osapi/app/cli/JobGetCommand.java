@@ -38,6 +38,9 @@ public final class JobGetCommand extends ClientCommand {
     out.println("target:     " + line(d.target()) + " (" + line(d.kind()) + ")");
     out.println("created:    " + line(d.created()));
     out.println("updated:    " + line(d.updated()));
+    if (d.traceId() != null) {
+      out.println("trace_id:   " + line(d.traceId()));
+    }
     if (d.result() != null) {
       out.println("result:     " + ApiJson.mapper().writeValueAsString(d.result()));
       if (d.verified() != null) {

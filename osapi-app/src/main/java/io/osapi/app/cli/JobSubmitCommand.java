@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.osapi.app.api.ApiJson;
 import io.osapi.app.api.ApiModel.CreatedJob;
 import io.osapi.app.api.ApiModel.JobDetail;
+import io.osapi.app.client.ClientTracing;
 import io.osapi.app.client.ControllerClient;
+import io.osapi.core.domain.TraceContext;
+import io.osapi.core.port.JobSpan;
+import picocli.CommandLine.Mixin;
 import io.osapi.app.client.ControllerException;
 import io.osapi.app.config.ConfigException;
 import io.osapi.app.config.Durations;
@@ -70,6 +74,11 @@ public final class JobSubmitCommand extends ClientCommand {
           + " 0s not to retry (default: ${DEFAULT-VALUE}).")
   String retryFor;
 
+  @Mixin TracingOptions tracingOptions = new TracingOptions();
+
+  /** Starts the command's span (set by the {@link Cli}; none in tests that build it alone). */
+  ClientTracing tracing = ClientTracing.none();
+
   @Override
   int run(ControllerClient c) throws Exception {
     if (file != null) {
@@ -86,15 +95,34 @@ public final class JobSubmitCommand extends ClientCommand {
     JsonNode dataNode = parseData(data);
     Duration timeout = Durations.parsePositive("--wait-timeout", waitTimeout);
     Duration retryBound = Durations.parseAtMost("--retry-for", retryFor, Duration.ofHours(1), "1h");
-    CreatedJob created = submitRetrying(c, dataNode, retryBound);
+    // the root of the job's trace when tracing is configured; ended (exported) once submitted
+    JobSpan span = tracing.start("job submit", tracingOptions.settings());
+    CreatedJob created;
+    try {
+      created = submitRetrying(c, dataNode, retryBound, span.context());
+    } catch (RuntimeException e) {
+      span.failed(e.getMessage());
+      throw e;
+    } finally {
+      span.end();
+    }
+    // the trace this command started (a controller that traces on its own shows its trace id in
+    // the answer's trace_id and in job get)
+    String traceId = span.context() == null ? null : span.context().traceId();
     if (!waitForEnd) {
       if (json()) {
         printJson(created);
       } else {
         out().println("job " + created.jobId() + " submitted");
+        if (traceId != null) {
+          out().println("trace_id: " + traceId);
+        }
         out().flush();
       }
       return 0;
+    }
+    if (traceId != null && !json()) {
+      out().println("trace_id: " + traceId);
     }
     PrintWriter progress = json() ? err() : out();
     progress.println(stamp() + "  submitted   job " + created.jobId() + " (" + type + ")");
@@ -128,12 +156,12 @@ public final class JobSubmitCommand extends ClientCommand {
    * runs) is submitted again after the time asked for (at least 1 s), with a line on stderr, while
    * the total wait stays within {@code bound}; then, and for any other error, the error is thrown.
    */
-  private CreatedJob submitRetrying(ControllerClient c, JsonNode dataNode, Duration bound)
-      throws InterruptedException {
+  private CreatedJob submitRetrying(ControllerClient c, JsonNode dataNode, Duration bound,
+      TraceContext trace) throws InterruptedException {
     long start = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try {
-        return c.submit(type, dataNode, target, timeoutSeconds);
+        return c.submit(type, dataNode, target, timeoutSeconds, trace);
       } catch (ControllerException e) {
         if (e.status() != 503 || e.retryAfter().isEmpty()) {
           throw e;

@@ -79,7 +79,8 @@ public final class OsapiCommand implements Callable<Integer> {
             : Optional.of(natsOptions.toSettings(nats, "osapi-all-in-one-" + w.workerId(), w, true)),
         Optional.of(api.toSettings()),
         new MetricsSettings(metrics.address(), common.otlp(),
-            "osapi"),
+            "osapi").withTracing(common.tracing())
+            .withLogFormat(common.logFormat()),
         Optional.of(w),
         common.lifecycle(),
         natsOptions.jobTtl(),

@@ -47,7 +47,8 @@ public final class WorkerCommand implements Callable<Integer> {
         Optional.of(natsOptions.toSettings(servers.nats, "osapi-worker-" + w.workerId(), w, false)),
         Optional.empty(),
         new MetricsSettings(metrics.address(), common.otlp(),
-            "osapi-worker"),
+            "osapi-worker").withTracing(common.tracing())
+            .withLogFormat(common.logFormat()),
         Optional.of(w),
         common.lifecycle()).withWorkerKeyFile(worker.keyFile(w.workerId()))
         .withJobKeys(JobKeyOptions.worker(verify))

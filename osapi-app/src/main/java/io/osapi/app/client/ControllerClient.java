@@ -3,6 +3,7 @@ package io.osapi.app.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.osapi.core.domain.TraceContext;
 import io.osapi.app.api.ApiJson;
 import io.osapi.app.api.ApiModel.CreatedJob;
 import io.osapi.app.api.ApiModel.JobDetail;
@@ -81,6 +82,17 @@ public final class ControllerClient {
    *     or null for the controller's default
    */
   public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds) {
+    return submit(type, data, target, timeoutSeconds, null);
+  }
+
+  /**
+   * Creates a job as part of the caller's trace: {@code trace} goes as the request's {@code
+   * traceparent} and {@code tracestate} headers (the controller's spans continue it).
+   *
+   * @param trace the caller's span, or null for none
+   */
+  public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds,
+      TraceContext trace) {
     ObjectNode body = ApiJson.mapper().createObjectNode();
     ObjectNode op = body.putObject("operation");
     op.put("type", type);
@@ -93,7 +105,7 @@ public final class ControllerClient {
     if (timeoutSeconds != null) {
       body.put("timeout_seconds", timeoutSeconds);
     }
-    return call("POST", "/api/v1/jobs", body, CreatedJob.class);
+    return call("POST", "/api/v1/jobs", body, CreatedJob.class, trace);
   }
 
   /**
@@ -306,10 +318,21 @@ public final class ControllerClient {
   }
 
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {
+    return call(method, pathAndQuery, body, type, null);
+  }
+
+  private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type,
+      TraceContext trace) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + pathAndQuery))
             .timeout(TIMEOUT)
             .header("Accept", "application/json");
+    if (trace != null) {
+      b.header("traceparent", trace.traceparent());
+      if (trace.tracestate() != null) {
+        b.header("tracestate", trace.tracestate());
+      }
+    }
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t.value()));
     if (!method.equals("GET")) {
       // the API takes state-changing requests as JSON only, with a body or without

@@ -14,6 +14,7 @@ import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobTracing;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -85,6 +86,7 @@ public interface CoreModule {
       Backend backend,
       OperationRegistry operations,
       JobMetrics metrics,
+      JobTracing tracing,
       Clock clock,
       JobIndex index,
       ProcessSettings settings) {
@@ -92,6 +94,7 @@ public interface CoreModule {
     settings.jobKeys().signer().ifPresent(b::signer);
     return b
         .metrics(metrics)
+        .tracing(tracing)
         .clock(clock)
         .defaultTimeout(
             settings.api().map(ApiSettings::jobTimeout).orElse(JobClient.DEFAULT_TIMEOUT))

@@ -6,6 +6,7 @@ import io.osapi.adapter.otel.OtelMetricsBackend;
 import io.osapi.adapter.otel.OtelMetricsConfig;
 import io.osapi.app.api.ApiFilters;
 import io.osapi.app.api.ApiRoute;
+import io.osapi.app.api.ApiTraces;
 import io.osapi.app.config.MetricsSettings;
 import io.osapi.app.runtime.MetricsShutdown;
 import io.osapi.core.domain.OperationRegistry;
@@ -14,6 +15,7 @@ import io.osapi.core.port.ConnectionMetrics;
 import io.osapi.core.port.FleetMetrics;
 import io.osapi.core.port.HealthMetrics;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobTracing;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import javax.inject.Singleton;
@@ -22,7 +24,8 @@ import javax.inject.Singleton;
  * Metrics on OpenTelemetry: one SDK per process ({@link OtelMetricsBackend}) with its Prometheus
  * scrape (bound as a client_java {@link PrometheusRegistry}), the optional OTLP push, the metrics
  * ports ({@link JobMetrics}, {@link FleetMetrics}, {@link ConnectionMetrics}, {@link
- * HealthMetrics}) and the REST API's HTTP server metrics on it. No OpenTelemetry type is bound in the
+ * HealthMetrics}), the job spans ({@link JobTracing}, when tracing is configured) and the REST API's
+ * HTTP server metrics and spans on it. No OpenTelemetry type is bound in the
  * graph.
  */
 @Module
@@ -33,7 +36,13 @@ public interface OtelModule {
   static OtelMetricsBackend backend(MetricsSettings settings) {
     OtelMetricsConfig.Builder b = OtelMetricsConfig.builder().serviceName(settings.serviceName());
     settings.otlpEndpoint().ifPresent(u -> b.otlp(OtelMetricsConfig.Otlp.to(u)));
-    return new OtelMetricsBackend(b.build());
+    return new OtelMetricsBackend(b.build(), TracingConfigs.of(settings.tracing()));
+  }
+
+  /** The job spans on this backend (no-ops when it does not trace). */
+  @Provides
+  static JobTracing jobTracing(OtelMetricsBackend backend) {
+    return backend.jobTracing();
   }
 
   /** Job metrics with the registered operations as {@code operation} label values. */
@@ -78,11 +87,14 @@ public interface OtelModule {
     return backend.prometheusRegistry();
   }
 
-  /** The semconv HTTP server metrics of the REST API, on this backend's meter provider. */
+  /**
+   * The semconv HTTP server metrics of the REST API, on this backend's meter provider, and when it
+   * traces a server span per request, handed to the handler through the exchange.
+   */
   @Provides
   static ApiFilters apiFilters(OtelMetricsBackend backend) {
     return new ApiFilters(
-        List.of(backend.httpServerFilter(ApiRoute::templateOf)));
+        List.of(backend.httpServerFilter(ApiRoute::templateOf, ApiTraces::attach)));
   }
 
   /** Flushes and shuts the SDK down at stop. */

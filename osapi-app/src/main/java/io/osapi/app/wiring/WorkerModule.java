@@ -8,6 +8,7 @@ import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.WorkerRunner;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobTracing;
 import io.osapi.core.service.WorkerConfig;
 import io.osapi.core.service.WorkerService;
 import java.time.Clock;
@@ -30,10 +31,11 @@ public interface WorkerModule {
       Backend backend,
       OperationRegistry operations,
       JobMetrics metrics,
+      JobTracing tracing,
       Clock clock,
       ProcessSettings settings) {
-    WorkerService.Builder b =
-        WorkerService.builder(config, backend, operations).metrics(metrics).clock(clock);
+    WorkerService.Builder b = WorkerService.builder(config, backend, operations).metrics(metrics)
+        .tracing(tracing).clock(clock);
     settings.workerKeyFile()
         .map(f -> WorkerKeyFile.loadOrCreate("--worker-key-file", f)).ifPresent(b::key);
     settings.jobKeys().verifier().ifPresent(b::verifier);

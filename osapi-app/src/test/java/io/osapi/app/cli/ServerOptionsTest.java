@@ -358,4 +358,27 @@ class ServerOptionsTest {
     assertThat(r.code()).isZero();
     assertThat(r.out()).startsWith("osapi-app ");
   }
+
+  @Test
+  void tracingFlagsAreParsedAndBadOnesRefusedNamingTheFlag() {
+    assertThat(settings(Map.of(), "worker").metrics().tracing().endpoint()).isEmpty();
+    io.osapi.app.config.TracingSettings t = settings(Map.of(), "controller",
+        "--otlp-traces-endpoint", "http://collector:4317", "--otlp-traces-protocol", "grpc",
+        "--trace-sample-ratio", "0.1").metrics().tracing();
+    assertThat(t.endpoint()).contains(java.net.URI.create("http://collector:4317"));
+    assertThat(t.protocol()).contains("grpc");
+    assertThat(t.sampleRatio()).contains(0.1);
+    assertThat(settings(Map.of("OSAPI_TRACE_SAMPLE_RATIO", "0.5")).metrics().tracing()
+        .sampleRatio()).contains(0.5);
+    JobCommandsTest.assertUsage(CliRun.run(Map.of(), "worker", "--otlp-traces-endpoint",
+        "collector:4318"), "--otlp-traces-endpoint");
+    JobCommandsTest.assertUsage(CliRun.run(Map.of(), "worker", "--otlp-traces-protocol",
+        "http/json"), "--otlp-traces-protocol");
+    for (String bad : List.of("1.5", "-0.1", "half")) {
+      JobCommandsTest.assertUsage(CliRun.run(Map.of(), "controller", "--trace-sample-ratio", bad),
+          "--trace-sample-ratio");
+    }
+    JobCommandsTest.assertUsage(CliRun.run(Map.of(), "job", "submit", "--type", "diag.echo",
+        "--trace-sample-ratio", "2"), "--trace-sample-ratio");
+  }
 }

@@ -30,14 +30,21 @@ public final class PrometheusServer implements AutoCloseable {
 
   /** Starts Prometheus with {@code config} (prometheus.yml text); waits until it is ready. */
   public static PrometheusServer start(Path dir, String config) {
+    return start(dir, config, List.of());
+  }
+
+  /** As {@link #start(Path, String)}, with extra flags (such as {@code --enable-feature=...}). */
+  public static PrometheusServer start(Path dir, String config, List<String> flags) {
     try {
       Path cfg = Files.writeString(dir.resolve("prometheus.yml"), config);
       Path data = Files.createDirectories(dir.resolve("tsdb"));
       int port = Ports.free();
-      OsProcess p = OsProcess.start("prometheus", dir, Map.of(), List.of(
+      List<String> cmd = new java.util.ArrayList<>(List.of(
           OsProcess.binary("prometheus", "prometheus").toString(),
           "--config.file=" + cfg, "--storage.tsdb.path=" + data,
           "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"));
+      cmd.addAll(flags);
+      OsProcess p = OsProcess.start("prometheus", dir, Map.of(), cmd);
       PrometheusServer s = new PrometheusServer(p, port);
       p.await("Prometheus ready", Duration.ofSeconds(30),
           () -> Http.status(s.uri("/-/ready")) == 200);
@@ -55,6 +62,21 @@ public final class PrometheusServer implements AutoCloseable {
   public JsonNode query(String promql) {
     HttpResponse<String> r = Http.get(
         uri("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)));
+    if (r == null) {
+      throw new AssertionError("Prometheus does not answer\n" + process.report());
+    }
+    return Http.json(r);
+  }
+
+  /**
+   * {@code GET /api/v1/query_exemplars} over the last hour: the whole JSON answer (needs {@code
+   * --enable-feature=exemplar-storage}).
+   */
+  public JsonNode queryExemplars(String promql) {
+    long now = System.currentTimeMillis() / 1000;
+    HttpResponse<String> r = Http.get(uri("/api/v1/query_exemplars?query="
+        + URLEncoder.encode(promql, StandardCharsets.UTF_8) + "&start=" + (now - 3600)
+        + "&end=" + (now + 60)));
     if (r == null) {
       throw new AssertionError("Prometheus does not answer\n" + process.report());
     }

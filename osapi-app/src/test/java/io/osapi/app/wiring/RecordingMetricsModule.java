@@ -66,6 +66,17 @@ public interface RecordingMetricsModule {
     return new PrometheusRegistry();
   }
 
+  /** The job spans, recorded. */
+  @Provides
+  @Singleton
+  static io.osapi.core.testing.RecordingJobTracing tracingRecording() {
+    return new io.osapi.core.testing.RecordingJobTracing();
+  }
+
+  /** The recorder is the job tracing. */
+  @Binds
+  io.osapi.core.port.JobTracing jobTracing(io.osapi.core.testing.RecordingJobTracing recording);
+
   /** No HTTP server metrics. */
   @Provides
   static ApiFilters apiFilters() {

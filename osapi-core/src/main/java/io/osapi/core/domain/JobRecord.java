@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param timeout how long after {@link Job#created()} the expected workers have to answer a
  *     broadcast job (then the runs still not terminal are failed: "did not respond"); null for an
  *     {@code _any} job, and for a record written before job timeouts existed (never timed out)
+ * @param trace the context of the job's {@code job.create} span, which its runs are traced under;
+ *     null when it was not traced (tracing off, or a record written before tracing)
  */
 public record JobRecord(
-    Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout) {
+    Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout,
+    TraceContext trace) {
   /** Checks for nulls; an {@code _any} job expects no one and has no timeout, a broadcast job expects someone. */
   public JobRecord {
     Objects.requireNonNull(job, "job");
@@ -44,6 +47,12 @@ public record JobRecord(
         throw new IllegalArgumentException("timeout must be positive: " + timeout);
       }
     }
+  }
+
+  /** A record that was not traced. */
+  public JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline,
+      Duration timeout) {
+    this(job, expected, timeline, timeout, null);
   }
 
   /** A record without a timeout (an {@code _any} job, or one never timed out). */
@@ -76,7 +85,12 @@ public record JobRecord(
   public JobRecord with(TimelineEntry entry) {
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(entry);
-    return new JobRecord(job, expected, t, timeout);
+    return new JobRecord(job, expected, t, timeout, trace);
+  }
+
+  /** This record with {@code context} as the context its runs are traced under. */
+  public JobRecord withTrace(TraceContext context) {
+    return new JobRecord(job, expected, timeline, timeout, context);
   }
 
   /** The keys of this job's runs: the shared one, or one per expected worker. */

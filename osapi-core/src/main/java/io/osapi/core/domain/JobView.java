@@ -22,6 +22,8 @@ import java.util.function.BiFunction;
  * @param updated the time of the newest timeline entry
  * @param verification whether {@code result} is the signed answer of the worker it came from;
  *     null when there is no result or signatures were not checked
+ * @param trace the context of the job's create span (its trace id is what a job's detail shows),
+ *     or null when it was not traced
  */
 public record JobView(
     Job job,
@@ -32,7 +34,8 @@ public record JobView(
     String result,
     String error,
     Instant updated,
-    Verification verification) {
+    Verification verification,
+    TraceContext trace) {
 
   /**
    * The view of {@code record} with its runs ({@code runs} holds the runs that exist, by key;
@@ -99,6 +102,6 @@ public record JobView(
     String error =
         status == JobStatus.FAILED || status == JobStatus.PARTIAL_FAILURE ? lastError : null;
     return new JobView(job, status, Map.copyOf(workers), List.copyOf(timeline),
-        List.copyOf(results), result, error, updated, verification);
+        List.copyOf(results), result, error, updated, verification, record.trace());
   }
 }

@@ -15,6 +15,14 @@ public interface Delivery {
   JobNotification notification();
 
 
+  /**
+   * Where the notification was delivered from, for traces (on NATS its subject); null when the
+   * queue has no such name.
+   */
+  default String destination() {
+    return null;
+  }
+
   /** 1 for the first delivery, more for redeliveries. */
   int deliveryCount();
 

@@ -1,6 +1,5 @@
 package io.osapi.core.service;
 
-import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
@@ -18,6 +17,8 @@ import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.Versioned;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobSpan;
+import io.osapi.core.port.JobTracing;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,8 +28,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -40,27 +39,25 @@ import java.util.function.BooleanSupplier;
  */
 final class DeliveryProcessor {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
-  /**
-   * Settles ends whose write failed (reads, back-off sleeps): never on a store thread. Its threads
-   * end after a minute without work; {@link #close()} shuts it down when the worker stops.
-   */
-  private final ExecutorService retry =
-      Executors.newCachedThreadPool(DaemonThreads.named("osapi-settle-retry"));
-
   private final WorkerConfig config;
   private final RunWriter runs;
   private final OperationRegistry operations;
   private final JobMetrics metrics;
+  private final JobTracing tracing;
   private final Clock clock;
   private final BooleanSupplier stopping;
   private final Set<Delivery> running = ConcurrentHashMap.newKeySet();
   private final Set<JobId> runningHere = ConcurrentHashMap.newKeySet();
   private final AtomicInteger active = new AtomicInteger();
   private final Admission admission;
+  private final RunSettler settler;
 
   DeliveryProcessor(WorkerConfig config, RunWriter runs, OperationRegistry operations,
-      JobVerifier verifier, JobMetrics metrics, Clock clock, BooleanSupplier stopping) {
+      JobVerifier verifier, JobMetrics metrics, JobTracing tracing, Clock clock,
+      BooleanSupplier stopping) {
     this.admission = new Admission(config, operations, verifier, runs, metrics, clock);
+    this.tracing = tracing;
+    this.settler = new RunSettler(config, runs, metrics, clock, stopping);
     this.config = config;
     this.runs = runs;
     this.operations = operations;
@@ -208,22 +205,41 @@ final class DeliveryProcessor {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
       Run failed = runs.signed(key,
           held.value().finish(RunState.FAILED, null, msg, true, clock.instant()));
-      if (write(d, key, held, failed) == RunWriter.WriteStatus.WRITTEN) {
+      if (settler.write(d, key, held, failed) == RunWriter.WriteStatus.WRITTEN) {
         d.term();
         metrics.jobDeadLettered(op);
       }
       done.run();
       return;
     }
+    // one span per run: a redelivery is a new span under the same create
+    JobSpan span = tracing.jobProcess(job, d.notification().trace(),
+        new JobTracing.ProcessRun(config.workerId(), attempt, d.destination()));
+    span.event("run.claimed");
     running.add(d);
     runningHere.add(job.id());
     active.incrementAndGet();
     Runnable finished = () -> {
+      span.end();
       running.remove(d);
       runningHere.remove(job.id());
       active.decrementAndGet();
       done.run();
     };
+    try (JobSpan.Scope active = span.activate()) { // exemplars and log lines of this run
+      execute(d, job, key, held, def.get(), span, finished);
+    }
+  }
+
+  /** Runs the operation and settles the delivery; with the run's span active. */
+  private void execute(Delivery d, Job job, RunKey key, Versioned<Run> held,
+      OperationDefinition def, JobSpan span, Runnable finished) {
+    String op = job.operation().type();
+    int attempt = d.deliveryCount();
+    if (attempt > 1) {
+      LOG.log(Level.INFO, "job {0}: delivery {1} runs on worker {2}", job.id(), attempt,
+          config.workerId());
+    }
     Instant start = clock.instant();
     metrics.jobStarted(op, attempt == 1 ? nonNegative(job.created(), start) : null);
     long t0 = System.nanoTime();
@@ -233,7 +249,7 @@ final class DeliveryProcessor {
     boolean deadLetter = false;
     try {
       result =
-          def.get()
+          def
               .handler()
               .execute(
                   new OperationContext(
@@ -271,10 +287,15 @@ final class DeliveryProcessor {
     boolean interrupted = Thread.interrupted();
     try {
       if (outcome == JobOutcome.RELEASED) {
-        release(d, key, held, op, error, took);
+        span.event("run.released");
+        settler.release(d, key, held, op, error, took);
         finished.run();
       } else {
-        finish(d, key, held, new Ending(op, outcome, result, error, took, deadLetter), finished);
+        if (outcome == JobOutcome.FAILED) {
+          span.failed(error);
+        }
+        settler.finish(d, key, held,
+            new RunSettler.Ending(op, outcome, result, error, took, deadLetter, span), finished);
       }
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "settling job {0} failed: {1}", job.id(), e.toString());
@@ -284,142 +305,6 @@ final class DeliveryProcessor {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  /** What a run ended with. */
-  private record Ending(String op, JobOutcome outcome, String result, String error,
-      Duration took, boolean deadLetter) {}
-
-  /** Hands the job back: records the release (best effort), then naks. */
-  private void release(Delivery d, RunKey key, Versioned<Run> held, String op, String error,
-      Duration took) {
-    Run released = held.value().release(error == null ? "released" : error, clock.instant());
-    RunWriter.WriteStatus w;
-    try {
-      w = runs.write(key, held, released, d, Duration.ZERO, () -> true);
-    } catch (RuntimeException e) {
-      w = RunWriter.WriteStatus.UNKNOWN;
-    }
-    metrics.jobFinished(op, config.workerId(), JobOutcome.RELEASED, took);
-    if (w == RunWriter.WriteStatus.SUPERSEDED) {
-      superseded(key, op);
-    } else {
-      // an unrecorded release is harmless: the next delivery takes the run over
-      d.nak(stopping.getAsBoolean() ? Duration.ZERO : config.retryDelay());
-    }
-  }
-
-  /**
-   * Writes the run's end by compare-and-set without waiting for it: once stored, the delivery is
-   * settled (ack for completed, term for failed) on the store's completion thread; a write that
-   * failed is settled by reading the run on the retry thread. Calls {@code finished} at the end.
-   */
-  private void finish(Delivery d, RunKey key, Versioned<Run> held, Ending e, Runnable finished) {
-    RunState terminal = e.outcome() == JobOutcome.COMPLETED ? RunState.COMPLETED : RunState.FAILED;
-    Run end = runs.signed(key,
-        held.value().finish(terminal, e.result(), e.error(), e.deadLetter(), clock.instant()));
-    CompletableFuture<Long> f;
-    try {
-      f = runs.store().putRun(key, end, held.revision());
-    } catch (RuntimeException ex) {
-      f = CompletableFuture.failedFuture(ex);
-    }
-    f.whenComplete((rev, err) -> {
-      if (err == null) {
-        settled(d, key, e, RunWriter.WriteStatus.WRITTEN);
-        finished.run();
-        return;
-      }
-      Throwable cause = Futures.unwrap(err);
-      try {
-        retry.execute(() -> {
-          RunWriter.WriteStatus w;
-          Ending ending = e;
-          try {
-            if (cause instanceof StoreFullException full) {
-              // no room for the end as it is: end the run failed with the reason, a small write
-              // that fits in the room the store keeps for the runs of the jobs it holds
-              ending = new Ending(e.op(), JobOutcome.FAILED, null, "the job store is full: this"
-                  + " run's end (" + (e.result() == null ? 0 : e.result().length()) + " characters"
-                  + " of result) could not be stored: " + full.getMessage(), e.took(),
-                  e.deadLetter());
-              LOG.log(Level.WARNING, "job {0}: {1}", key.job(), ending.error());
-              w = runs.write(key, held, held.value().finish(RunState.FAILED, null,
-                  ending.error(), e.deadLetter(), clock.instant()), d, patience(), stopping);
-            } else {
-              w = runs.afterFailure(key, held, end, d, patience(), stopping, cause);
-            }
-          } catch (RuntimeException ex) {
-            w = RunWriter.WriteStatus.UNKNOWN;
-          }
-          settled(d, key, ending, w);
-          finished.run();
-        });
-      } catch (RejectedExecutionException ex) {
-        settled(d, key, e, RunWriter.WriteStatus.UNKNOWN);
-        finished.run();
-      }
-    });
-  }
-
-  /**
-   * Settles the delivery as the end's write turned out: ack or term once written; left alone
-   * when superseded (another delivery took the job over: not this worker's any more); handed back
-   * when not known.
-   */
-  private void settled(Delivery d, RunKey key, Ending e, RunWriter.WriteStatus w) {
-    switch (w) {
-      case WRITTEN -> {
-        if (e.outcome() == JobOutcome.COMPLETED) {
-          d.ack();
-        } else {
-          d.term();
-        }
-        metrics.jobFinished(e.op(), config.workerId(), e.outcome(), e.took());
-        if (e.deadLetter()) {
-          metrics.jobDeadLettered(e.op());
-        }
-      }
-      case SUPERSEDED -> {
-        metrics.jobFinished(e.op(), config.workerId(), JobOutcome.RELEASED, e.took());
-        superseded(key, e.op());
-      }
-      default -> {
-        // The run finished and is counted as such; whether its end was stored is not known.
-        // The next delivery finds it stored (done, not run again) or takes the run over and
-        // runs it again, which is then a second run and counted as one.
-        LOG.log(Level.WARNING, "could not record the end of job {0}; handing it back", key.job());
-        metrics.jobFinished(e.op(), config.workerId(), e.outcome(), e.took());
-        d.nak(stopping.getAsBoolean() ? Duration.ZERO : config.retryDelay());
-      }
-    }
-  }
-
-  private RunWriter.WriteStatus write(Delivery d, RunKey key, Versioned<Run> held, Run next) {
-    try {
-      return runs.write(key, held, next, d, patience(), stopping);
-    } catch (RuntimeException e) {
-      LOG.log(Level.WARNING, "could not record job {0}: {1}", key.job(), e.getMessage());
-      return RunWriter.WriteStatus.UNKNOWN;
-    }
-  }
-
-  /**
-   * How long a worker keeps trying to record a run's end while the store does not answer (keeping
-   * the delivery with in-progress acks): three ack waits, at least 30 s. Giving up hands the job
-   * back, and a job whose end was never stored then runs a second time elsewhere; a cluster's
-   * fail-over or a server restart usually takes less.
-   */
-  private Duration patience() {
-    Duration three = config.ackWait().multipliedBy(3);
-    return three.compareTo(Duration.ofSeconds(30)) < 0 ? Duration.ofSeconds(30) : three;
-  }
-
-  private void superseded(RunKey key, String op) {
-    LOG.log(Level.WARNING, "job {0}: another delivery took the job over (or the controller ended"
-        + " the run: timed out, dead-lettered) before worker {1} recorded its end; this run's"
-        + " outcome is dropped", key.job(), config.workerId());
-    metrics.jobSuperseded(op);
   }
 
   private void poison(Delivery d, String why) {
@@ -447,6 +332,6 @@ final class DeliveryProcessor {
    * Called by the worker when it stops.
    */
   void close() {
-    retry.shutdown();
+    settler.close();
   }
 }

@@ -1,6 +1,7 @@
 package io.osapi.core.service;
 
 import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.domain.TraceContext;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
@@ -14,6 +15,7 @@ import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerPage;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobTracing;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Clock;
@@ -112,7 +114,7 @@ public final class JobClient implements AutoCloseable {
     this.keys = new WorkerKeys(registry, clock);
     this.reader = new JobReader(store, keys);
     this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
-        clock, b.defaultTimeout, b.createPatience, Backoff.CREATE, b.signer);
+        clock, b.defaultTimeout, b.createPatience, Backoff.CREATE, b.signer, b.tracing);
     this.retrier = new JobRetrier(store, operations, submitter, clock);
   }
 
@@ -133,6 +135,7 @@ public final class JobClient implements AutoCloseable {
     private final Broker broker;
     private final OperationRegistry operations;
     private JobMetrics metrics = JobMetrics.noop();
+    private JobTracing tracing = JobTracing.noop();
     private Clock clock = Clock.systemUTC();
     private Duration defaultTimeout = DEFAULT_TIMEOUT;
     private JobIndex index;
@@ -147,6 +150,12 @@ public final class JobClient implements AutoCloseable {
     /** Where {@code jobCreated} is reported. */
     public Builder metrics(JobMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Where the {@code job.create} spans go (default {@link JobTracing#noop()}). */
+    public Builder tracing(JobTracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
       return this;
     }
 
@@ -224,8 +233,23 @@ public final class JobClient implements AutoCloseable {
    * @throws InvalidInputException for bad input, before anything is stored
    */
   public CompletableFuture<JobView> createAsync(CreateJobRequest request) {
+    return createAsync(request, null);
+  }
+
+  /**
+   * As {@link #createAsync(CreateJobRequest)}, with the job's {@code job.create} span a child of
+   * {@code parent} (the API request's span; null starts a trace when tracing is on).
+   */
+  public CompletableFuture<JobView> createAsync(CreateJobRequest request, TraceContext parent) {
     Objects.requireNonNull(request, "request");
-    return submitter.createAsync(request);
+    return submitter.createAsync(request, parent);
+  }
+
+  /** As {@link #create(CreateJobRequest)}, traced under {@code parent} (see {@link #createAsync(CreateJobRequest, TraceContext)}). */
+  public JobView create(CreateJobRequest request, TraceContext parent) {
+    Objects.requireNonNull(request, "request");
+    requireOpen();
+    return submitter.held(submitter.createAsync(request, parent));
   }
 
   /**

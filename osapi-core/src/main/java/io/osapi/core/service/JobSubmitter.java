@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.concurrent.DaemonThreads;
+import io.osapi.core.domain.TraceContext;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
@@ -17,6 +18,8 @@ import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobSpan;
+import io.osapi.core.port.JobTracing;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -70,11 +73,13 @@ final class JobSubmitter {
   private final Backoff backoff;
   private final TargetWorkers targets;
   private final JobSigner signer;
+  private final JobTracing tracing;
 
   JobSubmitter(JobStore store, JobQueue queue, WorkerRegistry registry,
       OperationRegistry operations, JobMetrics metrics, Clock clock, Duration defaultTimeout,
-      Duration patience, Backoff backoff, JobSigner signer) {
+      Duration patience, Backoff backoff, JobSigner signer, JobTracing tracing) {
     this.store = store;
+    this.tracing = tracing;
     this.queue = queue;
     this.targets = new TargetWorkers(registry);
     this.signer = signer;
@@ -103,9 +108,14 @@ final class JobSubmitter {
     return Futures.await(f, patience.plus(Futures.WRITE_WAIT));
   }
 
-  /** As {@link JobClient#createAsync}. */
+  /** As {@link JobClient#createAsync}, not traced under a caller's span. */
   CompletableFuture<JobView> createAsync(CreateJobRequest request) {
-    return createAsync(request, JobId.generate(clock), null);
+    return createAsync(request, (TraceContext) null);
+  }
+
+  /** As {@link JobClient#createAsync(CreateJobRequest, TraceContext)}. */
+  CompletableFuture<JobView> createAsync(CreateJobRequest request, TraceContext parent) {
+    return createAsync(request, JobId.generate(clock), null, parent);
   }
 
   /**
@@ -115,6 +125,11 @@ final class JobSubmitter {
    */
   CompletableFuture<JobView> createAsync(CreateJobRequest request, JobId id,
       TimelineEntry submitted) {
+    return createAsync(request, id, submitted, null);
+  }
+
+  private CompletableFuture<JobView> createAsync(CreateJobRequest request, JobId id,
+      TimelineEntry submitted, TraceContext parent) {
     OperationDefinition def = operations.require(request.type());
     if (request.data() != null && request.data().length() > JobClient.MAX_DATA_CHARS) {
       throw new InvalidInputException("operation.data",
@@ -145,13 +160,24 @@ final class JobSubmitter {
         throw bad; // refused before anything is stored, as the contract says
       }
     }
+    JobSpan span = tracing.jobCreate(job, parent);
+    CompletableFuture<JobView> created;
     if (submitted == null) {
-      return expected.thenCompose(w -> submit(JobRecord.submitted(job, w, t), hold));
+      created = expected.thenCompose(
+          w -> submit(JobRecord.submitted(job, w, t).withTrace(span.context()), hold));
+    } else {
+      TimelineEntry first = new TimelineEntry(job.created(), submitted.event(),
+          submitted.worker(), submitted.message(), null);
+      created = expected.thenCompose(w -> submit(
+          new JobRecord(job, w, List.of(first), t).withTrace(span.context()), hold, true));
     }
-    TimelineEntry first = new TimelineEntry(job.created(), submitted.event(), submitted.worker(),
-        submitted.message(), null);
-    return expected.thenCompose(w -> submit(new JobRecord(job, w, List.of(first), t), hold,
-        true));
+    created.whenComplete((v, err) -> {
+      if (err != null) {
+        span.failed(Futures.unwrap(err).getMessage());
+      }
+      span.end();
+    });
+    return created;
   }
 
   static Duration checkTimeout(String field, Duration t) {

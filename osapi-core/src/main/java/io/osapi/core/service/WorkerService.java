@@ -11,6 +11,7 @@ import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobTracing;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
@@ -100,7 +101,7 @@ public final class WorkerService implements AutoCloseable {
     this.slots = new Semaphore(config.concurrency());
     this.processor = new DeliveryProcessor(config,
         new RunWriter(store, config.workerId(), clock, key),
-        operations, b.verifier, metrics, clock, () -> stopping);
+        operations, b.verifier, metrics, b.tracing, clock, () -> stopping);
   }
 
   /**
@@ -121,6 +122,7 @@ public final class WorkerService implements AutoCloseable {
     private final Broker broker;
     private final OperationRegistry operations;
     private JobMetrics metrics = JobMetrics.noop();
+    private JobTracing tracing = JobTracing.noop();
     private Clock clock = Clock.systemUTC();
     private WorkerKey key;
     private JobVerifier verifier;
@@ -134,6 +136,12 @@ public final class WorkerService implements AutoCloseable {
     /** Where job and worker figures go. */
     public Builder metrics(JobMetrics metrics) {
       this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** Where each run's {@code job.process} span goes (default {@link JobTracing#noop()}). */
+    public Builder tracing(JobTracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
       return this;
     }
 

@@ -155,6 +155,20 @@ public abstract class JobQueueContract {
   }
 
   @Test
+  void aNotificationCarriesItsJobsTraceContext() throws Exception {
+    JobConsumer c = consumer("w1");
+    io.osapi.core.domain.TraceContext trace = new io.osapi.core.domain.TraceContext(
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "congo=t61rcWkgMzE");
+    JobNotification untraced = publish(Fixtures.job("_any"));
+    JobNotification sent = Fixtures.notification(Fixtures.job("_any")).withTrace(trace);
+    await(queue.publish(sent));
+    List<Delivery> got = fetchN(c, 2, Duration.ofSeconds(5));
+    assertThat(got).extracting(Delivery::notification).containsExactly(untraced, sent);
+    assertThat(got.get(0).notification().trace()).isNull();
+    assertThat(got.get(1).notification().trace()).isEqualTo(trace);
+  }
+
+  @Test
   void aBroadcastNotificationKeepsItsJobAndExpectedWorkers() throws Exception {
     JobConsumer c = consumer("wa");
     Job job = Fixtures.job("_all", OperationKind.MODIFY,

@@ -6,6 +6,7 @@ import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.testing.RecordingJobMetrics;
+import io.osapi.core.testing.RecordingJobTracing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +18,7 @@ import org.awaitility.Awaitility;
 final class Harness implements AutoCloseable {
   final InMemoryBroker broker = InMemoryBroker.create();
   final RecordingJobMetrics metrics = new RecordingJobMetrics();
+  final RecordingJobTracing tracing = new RecordingJobTracing();
   final OperationRegistry operations;
   final JobClient client;
   final List<WorkerService> workers = new ArrayList<>();
@@ -26,12 +28,12 @@ final class Harness implements AutoCloseable {
 
   Harness(OperationRegistry operations) {
     this.operations = operations;
-    this.client = JobClient.builder(broker, operations).metrics(metrics)
+    this.client = JobClient.builder(broker, operations).metrics(metrics).tracing(tracing)
         .signer(JobSigner.of(signingKey)).build();
   }
 
   WorkerService worker(WorkerConfig config) {
-    WorkerService w = WorkerService.builder(config, broker, operations).metrics(metrics)
+    WorkerService w = WorkerService.builder(config, broker, operations).metrics(metrics).tracing(tracing)
         .verifier(JobVerifier.of(List.of(signingKey.publicKey()))).build();
     workers.add(w);
     w.start();

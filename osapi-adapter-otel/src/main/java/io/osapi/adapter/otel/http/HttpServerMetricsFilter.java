@@ -3,16 +3,20 @@ package io.osapi.adapter.otel.http;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.osapi.adapter.otel.propagation.W3cContexts;
+import io.osapi.core.domain.TraceContext;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.instrumentation.api.incubator.semconv.http.HttpServerExperimentalMetrics;
 import io.opentelemetry.instrumentation.api.instrumenter.Instrumenter;
-import io.opentelemetry.instrumentation.api.instrumenter.SpanKindExtractor;
 import io.opentelemetry.instrumentation.api.semconv.http.HttpServerAttributesExtractor;
 import io.opentelemetry.instrumentation.api.semconv.http.HttpServerMetrics;
 import io.opentelemetry.instrumentation.api.semconv.http.HttpSpanNameExtractor;
 import java.io.IOException;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -40,6 +44,20 @@ public final class HttpServerMetricsFilter extends Filter {
   public static final String INSTRUMENTATION_NAME = "io.osapi.app.http";
 
   private final Instrumenter<HttpExchange, HttpExchange> instrumenter;
+  private final BiConsumer<HttpExchange, TraceContext> onSpan;
+
+  /** Reads an incoming W3C context from the request headers (a no-op without tracing). */
+  private static final TextMapGetter<HttpExchange> HEADERS = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(HttpExchange ex) {
+      return ex.getRequestHeaders().keySet();
+    }
+
+    @Override
+    public String get(HttpExchange ex, String key) {
+      return ex == null ? null : ex.getRequestHeaders().getFirst(key);
+    }
+  };
 
   /**
    * A filter recording on {@code openTelemetry}'s meter provider.
@@ -49,7 +67,22 @@ public final class HttpServerMetricsFilter extends Filter {
    */
   public HttpServerMetricsFilter(
       OpenTelemetry openTelemetry, Function<String, String> routeTemplate) {
+    this(openTelemetry, routeTemplate, (ex, c) -> { });
+  }
+
+  /**
+   * A filter recording on {@code openTelemetry}'s meter provider and, when it has a tracer
+   * provider, starting a server span per request (HTTP semantic conventions: named {@code
+   * <method> <route>}) under the request's {@code traceparent}, whose W3C context goes to {@code
+   * onSpan} before the rest of the chain runs (a handler passes it on, e.g. as a job's parent).
+   *
+   * @param onSpan told the server span's context; not called when the span is not valid
+   *     (tracing off)
+   */
+  public HttpServerMetricsFilter(OpenTelemetry openTelemetry,
+      Function<String, String> routeTemplate, BiConsumer<HttpExchange, TraceContext> onSpan) {
     Objects.requireNonNull(openTelemetry, "openTelemetry");
+    this.onSpan = Objects.requireNonNull(onSpan, "onSpan");
     Objects.requireNonNull(routeTemplate, "routeTemplate");
     JdkHttpExchangeAttributesGetter getter = new JdkHttpExchangeAttributesGetter(routeTemplate);
     this.instrumenter =
@@ -58,7 +91,7 @@ public final class HttpServerMetricsFilter extends Filter {
             .addAttributesExtractor(HttpServerAttributesExtractor.create(getter))
             .addOperationMetrics(HttpServerMetrics.get())
             .addOperationMetrics(HttpServerExperimentalMetrics.get())
-            .buildInstrumenter(SpanKindExtractor.alwaysServer());
+            .buildServerInstrumenter(HEADERS);
   }
 
   /**
@@ -85,6 +118,10 @@ public final class HttpServerMetricsFilter extends Filter {
     }
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
+      TraceContext server = W3cContexts.of(Span.fromContext(context));
+      if (server != null) {
+        onSpan.accept(exchange, server);
+      }
       chain.doFilter(exchange);
     } catch (IOException | RuntimeException | Error e) {
       error = e;
@@ -100,6 +137,6 @@ public final class HttpServerMetricsFilter extends Filter {
 
   @Override
   public String description() {
-    return "OpenTelemetry HTTP server metrics";
+    return "OpenTelemetry HTTP server metrics and spans";
   }
 }

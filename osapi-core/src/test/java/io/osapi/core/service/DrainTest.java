@@ -36,7 +36,7 @@ class DrainTest {
       assertThat(h.client.drain("a")).isEqualTo(DrainOutcome.DONE);
       assertThat(h.client.drain("a")).isEqualTo(DrainOutcome.ALREADY);
       Harness.awaitTrue(T, () -> a.state() == SchedulingState.DRAINING);
-      assertThat(reported(h, "a")).isEqualTo(SchedulingState.DRAINING);
+      Harness.awaitTrue(T, () -> reported(h, "a") == SchedulingState.DRAINING); // by heartbeat
       h.worker(Harness.config("b", 2));
       h.awaitRegistered("b");
       List<JobId> ids = new ArrayList<>();

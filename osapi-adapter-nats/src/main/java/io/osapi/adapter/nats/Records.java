@@ -39,7 +39,8 @@ import java.util.List;
  *                older record has none)
  *                (more than 1,000 expected workers: "expected_n","expected_z", see {@link
  *                ExpectedWorkers})
- * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs) and
+ * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs),
+ *                "cancel_requested" (once a cancel was stored) and
  *                "timeline":[{"time","event","worker","message","error"}]
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
@@ -75,6 +76,7 @@ final class Records {
       if (r.timeout() != null) {
         o.g.writeNumberField("timeout_ms", r.timeout().toMillis());
       }
+      optional(o.g, "cancel_requested", r.cancelRequested());
       writeTimeline(o.g, r.timeline());
       o.g.writeEndObject();
       return o.bytes();
@@ -221,7 +223,7 @@ final class Records {
       JobFields f = job(in);
       in.end();
       r = new JobRecord(f.notification().job(), f.expected, f.timeline,
-          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs));
+          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs), f.cancelRequested);
     } catch (IOException | RuntimeException e) {
       throw corrupt("job record " + id, e);
     }
@@ -336,6 +338,7 @@ final class Records {
         case "expected_z" -> f.expectedPacked = in.string();
         case "timeline" -> f.timeline = in.timeline();
         case "timeout_ms" -> f.timeoutMs = in.longValue();
+        case "cancel_requested" -> f.cancelRequested = in.instant();
         default -> in.skip();
       }
     }
@@ -360,6 +363,7 @@ final class Records {
     int expectedCount;
     List<TimelineEntry> timeline = List.of();
     Long timeoutMs;
+    Instant cancelRequested;
     JobSignature signature;
 
     JobNotification notification() {

@@ -44,6 +44,7 @@ class MetricsContractTest {
           Map.entry("osapi_jobs_dead_lettered_total", "counter"),
           Map.entry("osapi_job_runs_superseded_total", "counter"),
           Map.entry("osapi_job_runs_timed_out_total", "counter"),
+          Map.entry("osapi_jobs_cancelled_total", "counter"),
           Map.entry("osapi_jobs_refused_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
           Map.entry("osapi_jobs_ack_pending", "gauge"),

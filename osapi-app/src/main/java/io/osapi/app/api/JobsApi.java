@@ -12,6 +12,7 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.StoreFullException;
+import io.osapi.core.service.CancelOutcome;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerKeys;
@@ -142,6 +143,7 @@ public final class JobsApi implements HttpHandler {
       case STATS -> Response.ok(ApiJson.stats(client.stats()));
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
+      case CANCEL -> cancel(ex, jobId(m.id()));
       case WORKERS -> workers(ex);
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
@@ -242,6 +244,18 @@ public final class JobsApi implements HttpHandler {
     String target = body == null ? null : optionalText(body, "target");
     Optional<JobView> v = client.retry(id, target);
     return created(v.orElseThrow(() -> notFound(id)));
+  }
+
+  /** Cancel: 202 with the job, 404, 409 when it has ended already (body: none, or {}). */
+  private Response cancel(HttpExchange ex, JobId id) throws IOException {
+    RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, Set.of());
+    CancelOutcome o = client.cancel(id, CallerExchange.callerOf(ex).subject());
+    return switch (o.status()) {
+      case UNKNOWN -> throw notFound(id);
+      case ALREADY_ENDED -> throw new ApiException(409, "job " + id.value() + " has ended already ("
+          + o.job().status().wire() + ")", Map.of("status", o.job().status().wire()), Map.of());
+      case CANCELLED -> new Response(202, ApiJson.detail(o.job()), Map.of());
+    };
   }
 
   /** Drain or undrain: 200, 404 for a worker not registered, 409 when in that state already. */

@@ -143,6 +143,11 @@ public final class ControllerClient {
     return call("POST", "/api/v1/jobs/" + encode(id) + "/retry", body, CreatedJob.class);
   }
 
+  /** Cancels a job that has not ended; the job as it is after the cancel. */
+  public JobDetail cancel(String id) {
+    return call("POST", "/api/v1/jobs/" + encode(id) + "/cancel", null, JobDetail.class);
+  }
+
   /** Deletes a job with its events and results. */
   public void delete(String id) {
     call("DELETE", "/api/v1/jobs/" + encode(id), null, Void.class);

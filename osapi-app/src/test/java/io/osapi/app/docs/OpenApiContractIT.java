@@ -140,6 +140,18 @@ class OpenApiContractIT {
     awaitEnded(c, created(c.api("POST", "/api/v1/jobs/" + echo + "/retry", "{\"target\":null}")));
     conforms(c.api("GET", "/api/v1/jobs/" + echo, null), 200);
 
+    // cancel a running job (202), again (409), an ended one (409), an unknown one (404)
+    String sleeping = created(c.api("POST", "/api/v1/jobs",
+        "{\"operation\":{\"type\":\"diag.sleep\",\"data\":{\"seconds\":30}}}"));
+    assertThat(json(conforms(c.api("POST", "/api/v1/jobs/" + sleeping + "/cancel", null), 202))
+        .path("status").asText()).isEqualTo("cancelled");
+    conforms(c.api("POST", "/api/v1/jobs/" + sleeping + "/cancel", "{}"), 409);
+    conforms(c.api("POST", "/api/v1/jobs/" + echo + "/cancel", null), 409);
+    conforms(c.api("POST", "/api/v1/jobs/" + UNKNOWN_JOB + "/cancel", null), 404);
+    refused(c.api("POST", "/api/v1/jobs/" + echo + "/cancel", "{\"why\":1}"), 400);
+    conforms(c.api("GET", "/api/v1/jobs/" + sleeping, null), 200);
+    conforms(c.api("GET", "/api/v1/jobs/stats", null), 200);
+
     // drain and undrain, twice each
     String drain = "/api/v1/workers/" + worker + "/drain";
     String undrain = "/api/v1/workers/" + worker + "/undrain";

@@ -20,9 +20,12 @@ import java.util.Objects;
  * @param timeout how long after {@link Job#created()} the expected workers have to answer a
  *     broadcast job (then the runs still not terminal are failed: "did not respond"); null for an
  *     {@code _any} job, and for a record written before job timeouts existed (never timed out)
+ * @param cancelRequested when a cancel of the job was stored (compare-and-set on this record,
+ *     before its open runs are ended), or null when none was
  */
 public record JobRecord(
-    Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout) {
+    Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout,
+    Instant cancelRequested) {
   /** Checks for nulls; an {@code _any} job expects no one and has no timeout, a broadcast job expects someone. */
   public JobRecord {
     Objects.requireNonNull(job, "job");
@@ -44,6 +47,12 @@ public record JobRecord(
         throw new IllegalArgumentException("timeout must be positive: " + timeout);
       }
     }
+  }
+
+  /** A record without a cancel request. */
+  public JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline,
+      Duration timeout) {
+    this(job, expected, timeline, timeout, null);
   }
 
   /** A record without a timeout (an {@code _any} job, or one never timed out). */
@@ -76,7 +85,21 @@ public record JobRecord(
   public JobRecord with(TimelineEntry entry) {
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(entry);
-    return new JobRecord(job, expected, t, timeout);
+    return new JobRecord(job, expected, t, timeout, cancelRequested);
+  }
+
+  /**
+   * This record with a cancel requested at {@code at} by {@code by}, noted in its timeline.
+   *
+   * @throws IllegalStateException when a cancel was requested already
+   */
+  public JobRecord cancel(String by, Instant at) {
+    if (cancelRequested != null) {
+      throw new IllegalStateException("a cancel was requested already, at " + cancelRequested);
+    }
+    List<TimelineEntry> t = new ArrayList<>(timeline);
+    t.add(new TimelineEntry(at, "cancel_requested", "_api", "cancel requested by " + by, null));
+    return new JobRecord(job, expected, t, timeout, at);
   }
 
   /** The keys of this job's runs: the shared one, or one per expected worker. */

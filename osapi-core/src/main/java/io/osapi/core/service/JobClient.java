@@ -99,6 +99,7 @@ public final class JobClient implements AutoCloseable {
   private final JobSubmitter submitter;
   private final JobReader reader;
   private final JobRetrier retrier;
+  private final JobCanceller canceller;
   private volatile boolean closed;
   private final WorkerKeys keys;
 
@@ -114,6 +115,7 @@ public final class JobClient implements AutoCloseable {
     this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
         clock, b.defaultTimeout, b.createPatience, Backoff.CREATE, b.signer);
     this.retrier = new JobRetrier(store, operations, submitter, clock);
+    this.canceller = new JobCanceller(store, reader, b.metrics, clock);
   }
 
   /**
@@ -331,6 +333,19 @@ public final class JobClient implements AutoCloseable {
     return retrier.retry(id, target);
   }
 
+  /**
+   * Cancels a job that has not ended: the request is stored in its record by compare-and-set, then
+   * every run not ended yet is ended {@code cancelled} (runs that finished keep their result; see
+   * {@link JobCanceller}), counted in {@code osapi_jobs_cancelled_total} once per job.
+   *
+   * @param by who asked (the caller's subject), for the timeline
+   * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached
+   *     (a request stored half way is finished by the next one)
+   */
+  public CancelOutcome cancel(JobId id, String by) {
+    return canceller.cancel(Objects.requireNonNull(id, "id"), Objects.requireNonNull(by, "by"));
+  }
+
   /** The workers in the heartbeat registry. */
   public List<WorkerInfo> workers() {
     return registry.workers();
@@ -383,7 +398,7 @@ public final class JobClient implements AutoCloseable {
   }
 
   /**
-   * The job once it has ended (completed, failed or partial failure), for embedders that wait
+   * The job once it has ended (completed, failed, partial failure or cancelled), for embedders that wait
    * for a job: completed by the client's index when it sees the job's last run end, then read
    * whole, with no polling. Every call gets a future of its own.
    *

@@ -33,6 +33,7 @@ public final class RecordingJobMetrics
   private final Map<String, LongAdder> superseded = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> cancelled = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
   private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
@@ -70,8 +71,8 @@ public final class RecordingJobMetrics
   @Override
   public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
     active.decrementAndGet();
-    if (outcome == null || outcome == JobOutcome.RELEASED) {
-      return;
+    if (outcome == null || outcome == JobOutcome.RELEASED || outcome == JobOutcome.CANCELLED) {
+      return; // not finished by the worker: handed back, or ended by a cancel
     }
     count(finished, outcome.wire() + "|" + operation);
     count(processedByWorker, workerId);
@@ -117,6 +118,16 @@ public final class RecordingJobMetrics
   @Override
   public void jobRunTimedOut(String operation) {
     count(timedOut, operation);
+  }
+
+  @Override
+  public void jobCancelled(String operation) {
+    count(cancelled, operation);
+  }
+
+  /** Jobs of {@code operation} whose cancel this process stored. */
+  public long cancelled(String operation) {
+    return get(cancelled, operation);
   }
 
   @Override

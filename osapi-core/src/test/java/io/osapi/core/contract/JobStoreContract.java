@@ -216,6 +216,34 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aCancelIsStoredInTheRecordAndRunsEndCancelledBeforeOrWhileRunning() {
+    JobRecord record = Fixtures.broadcastRecord("_all", "w1", "w2", "w3");
+    JobId id = record.job().id();
+    long r1 = create(record);
+    Run done = claim("w1").finish(RunState.COMPLETED, "{\"n\":1}", null, false, now());
+    put(RunKey.of(id, "w1"), done, 0);
+    long running = put(RunKey.of(id, "w2"), claim("w2"), 0);
+    JobRecord cancelled = record.cancel("alice", now());
+    long r2 = await(store.update(cancelled, r1));
+    assertThat(store.find(id)).contains(new Versioned<>(cancelled, r2));
+    assertThat(store.find(id).orElseThrow().value().cancelRequested()).isNotNull();
+
+    Run stopped = Run.cancelled(store.run(RunKey.of(id, "w2")).orElseThrow().value(), "alice",
+        now());
+    put(RunKey.of(id, "w2"), stopped, running);
+    Run never = Run.cancelled(null, "alice", now());
+    put(RunKey.of(id, "w3"), never, 0);
+    assertThat(store.runs(cancelled)).containsOnly(Map.entry(RunKey.of(id, "w1"), done),
+        Map.entry(RunKey.of(id, "w2"), stopped), Map.entry(RunKey.of(id, "w3"), never));
+    assertThat(failure(() -> store.putRun(RunKey.of(id, "w3"), claim("w3"), 0)))
+        .as("a worker's claim of a run cancelled before it started")
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(Fixtures.statuses(store)).containsEntry(id, JobStatus.CANCELLED);
+    assertThat(JobView.of(cancelled, store.runs(cancelled)).status())
+        .isEqualTo(JobStatus.CANCELLED);
+  }
+
+  @Test
   void runsOfAnAnyJob() {
     JobRecord record = Fixtures.anyRecord();
     create(record);

@@ -5,9 +5,15 @@ import static io.osapi.core.service.IndexBlock.compare;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
+import io.osapi.core.domain.OperationQueue;
 import io.osapi.core.port.JobWatch;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The {@link JobIndex}'s jobs: {@link IndexBlock}s in ascending id order (oldest first), with the
@@ -123,6 +129,45 @@ final class IndexBlocks {
       }
     }
     return found;
+  }
+
+  /**
+   * See {@link JobIndex#queues}: one pass over the blocks that hold a submitted job (their counts
+   * say which), so the cost grows with those blocks, not with the index.
+   */
+  Map<String, OperationQueue> queues(Set<String> labelled, long nowNanos) {
+    byte submitted = (byte) JobStatus.SUBMITTED.ordinal();
+    long[] pending = new long[operations.size()];
+    long[] oldest = new long[operations.size()];
+    Arrays.fill(oldest, Long.MAX_VALUE);
+    for (IndexBlock blk : blocks) {
+      if (blk.counts[submitted] == 0) {
+        continue;
+      }
+      for (int i = 0; i < blk.size; i++) {
+        if (blk.status[i] == submitted) {
+          int op = blk.operation[i];
+          pending[op]++;
+          oldest[op] = Math.min(oldest[op], blk.created[i]);
+        }
+      }
+    }
+    Map<String, long[]> by = new TreeMap<>();
+    for (String op : labelled) {
+      by.put(op, new long[] {0, Long.MAX_VALUE});
+    }
+    long[] other = by.computeIfAbsent(OperationQueue.OTHER, k -> new long[] {0, Long.MAX_VALUE});
+    for (int op = 0; op < pending.length; op++) {
+      if (pending[op] > 0) {
+        long[] a = by.getOrDefault(operations.value(op), other);
+        a[0] += pending[op];
+        a[1] = Math.min(a[1], oldest[op]);
+      }
+    }
+    Map<String, OperationQueue> out = new TreeMap<>();
+    by.forEach((op, a) -> out.put(op, a[0] == 0 ? OperationQueue.EMPTY : new OperationQueue(a[0],
+        Duration.ofNanos(Math.max(0, nowNanos - a[1])))));
+    return out;
   }
 
   /** The summary of the job at {@code p} of {@code blk}. */

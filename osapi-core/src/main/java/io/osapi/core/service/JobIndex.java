@@ -4,6 +4,7 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
+import io.osapi.core.domain.OperationQueue;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobStore;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -217,6 +219,21 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     try {
       long at = jobs.locate(IndexBlock.hi(id), IndexBlock.lo(id));
       return at < 0 ? null : jobs.summary(jobs.block(at), IndexBlocks.pos(at));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The jobs not started yet (status submitted) by operation: how many, and the age of the oldest
+   * by the index's clock. Every operation of {@code labelled} has an entry (zeros when none), and
+   * so has {@link OperationQueue#OTHER}, which counts the jobs of every other operation: the keys
+   * are bounded by {@code labelled}, whatever the store holds.
+   */
+  public Map<String, OperationQueue> queues(Set<String> labelled) {
+    lock.readLock().lock();
+    try {
+      return jobs.queues(labelled, JobWatch.nanos(clock.instant()));
     } finally {
       lock.readLock().unlock();
     }

@@ -43,6 +43,7 @@ public final class RecordingJobMetrics
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong pending = new AtomicLong();
+  private volatile Map<String, io.osapi.core.domain.OperationQueue> queues = Map.of();
   private final AtomicLong ackPending = new AtomicLong();
   private volatile Map<String, Duration> heartbeatAges = Map.of();
   private final AtomicLong indexJobs = new AtomicLong(-1);
@@ -155,6 +156,16 @@ public final class RecordingJobMetrics
   public void queueBacklog(long pending, long ackPending) {
     this.pending.set(pending);
     this.ackPending.set(ackPending);
+  }
+
+  @Override
+  public void jobQueues(Map<String, io.osapi.core.domain.OperationQueue> byOperation) {
+    queues = Map.copyOf(byOperation);
+  }
+
+  /** The last reported jobs not started, by operation. */
+  public Map<String, io.osapi.core.domain.OperationQueue> queues() {
+    return queues;
   }
 
   @Override

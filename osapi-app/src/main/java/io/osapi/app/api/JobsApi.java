@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpHandler;
 import io.osapi.core.audit.AuditLog;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
@@ -22,6 +23,8 @@ import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -50,7 +53,8 @@ public final class JobsApi implements HttpHandler {
   static final Set<String> CREATE_FIELDS = Set.of("operation", "target", "timeout_seconds");
   private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
   static final Set<String> RETRY_FIELDS = Set.of("target");
-  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
+  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after",
+      "operation", "target", "created_after", "created_before");
   private static final int DEFAULT_LIMIT = 20;
   private static final Set<String> WORKER_LIST_PARAMS = Set.of("limit", "after");
   private static final int DEFAULT_WORKER_LIMIT = 100;
@@ -201,14 +205,27 @@ public final class JobsApi implements HttpHandler {
       if (!LIST_PARAMS.contains(k)) {
         throw ApiException.badRequest(
             abbreviate(k), "unknown query parameter '" + abbreviate(k)
-                + "': allowed are status, limit, offset, after");
+                + "': allowed are status, operation, target, created_after, created_before,"
+                + " limit, offset, after");
       }
     }
     JobStatus status = q.containsKey("status") ? JobStatus.fromWire(q.get("status")) : null;
     int limit = intParam(q, "limit", DEFAULT_LIMIT);
     int offset = intParam(q, "offset", 0);
     JobId after = q.containsKey("after") ? afterParam(q.get("after")) : null;
-    return Response.ok(ApiJson.list(client.list(status, limit, offset, after)));
+    JobFilter filter = new JobFilter(status, q.get("operation"), q.get("target"),
+        timeParam(q, "created_after"), timeParam(q, "created_before"));
+    return Response.ok(ApiJson.list(client.search(filter, limit, offset, after)));
+  }
+
+  private static Instant timeParam(Map<String, String> q, String name) {
+    String v = q.get(name);
+    try {
+      return v == null ? null : Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest(name, name + " must be a time such as 2026-12-05T10:00:00Z,"
+          + " got '" + abbreviate(v) + "'");
+    }
   }
 
   private Response workers(HttpExchange ex) {

@@ -124,6 +124,12 @@ class OpenApiContractIT {
     assertThat(next).isNotEmpty();
     conforms(c.api("GET", "/api/v1/jobs?limit=2&after=" + next, null), 200);
     conforms(c.api("GET", "/api/v1/jobs?status=failed&offset=0&limit=100", null), 200);
+    conforms(c.api("GET", "/api/v1/jobs?operation=diag.echo&target=_any&created_after="
+        + "2020-01-01T00:00:00Z&created_before=2999-01-01T00:00:00Z&status=completed&limit=2",
+        null), 200);
+    refused(c.api("GET", "/api/v1/jobs?created_after=yesterday", null), 400);
+    conforms(c.api("GET", "/api/v1/jobs?created_after=2026-02-01T00:00:00Z"
+        + "&created_before=2026-01-01T00:00:00Z", null), 400);
     conforms(c.api("GET", "/api/v1/jobs", null), 200);
     conforms(c.api("GET", "/api/v1/jobs/stats", null), 200);
     assertThat(conforms(c.api("GET", "/api/v1/workers", null), 200).responseBody())

@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import static io.osapi.core.service.IndexBlock.compare;
 
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
@@ -168,6 +169,62 @@ final class IndexBlocks {
     by.forEach((op, a) -> out.put(op, a[0] == 0 ? OperationQueue.EMPTY : new OperationQueue(a[0],
         Duration.ofNanos(Math.max(0, nowNanos - a[1])))));
     return out;
+  }
+
+  /**
+   * See {@link JobIndex#search}: one pass over every entry, newest
+   * first (the total counts every match), comparing the interned codes, status byte and creation
+   * time each entry keeps: no string is compared, nothing is read from the store.
+   */
+  JobIndex.Slice filtered(JobFilter f, int limit, long offset, JobId after) {
+    int s = f.status() == null ? -1 : f.status().ordinal();
+    int op = f.operation() == null ? -1 : operations.find(f.operation());
+    int tg = f.target() == null ? -1 : targets.find(f.target());
+    if ((f.operation() != null && op < 0) || (f.target() != null && tg < 0)) {
+      return new JobIndex.Slice(List.of(), 0, false);
+    }
+    long from = f.createdAfter() == null ? Long.MIN_VALUE : nanos(f.createdAfter());
+    long to = f.createdBefore() == null ? Long.MAX_VALUE : nanos(f.createdBefore());
+    long ah = after == null ? 0 : IndexBlock.hi(after);
+    long al = after == null ? 0 : IndexBlock.lo(after);
+    long total = 0;
+    long skip = offset;
+    boolean more = false;
+    List<JobSummary> out = new ArrayList<>(Math.min(limit, 128));
+    for (int b = blocks.size() - 1; b >= 0; b--) {
+      IndexBlock blk = blocks.get(b);
+      if (s >= 0 && blk.counts[s] == 0) {
+        continue;
+      }
+      for (int i = blk.size - 1; i >= 0; i--) {
+        if ((s >= 0 && blk.status[i] != s) || (op >= 0 && blk.operation[i] != op)
+            || (tg >= 0 && blk.target[i] != tg) || blk.created[i] < from
+            || blk.created[i] >= to) {
+          continue;
+        }
+        total++;
+        if (after != null && compare(blk.hi[i], blk.lo[i], ah, al) >= 0) {
+          continue;
+        }
+        if (skip > 0) {
+          skip--;
+        } else if (out.size() < limit) {
+          out.add(summary(blk, i));
+        } else {
+          more = true;
+        }
+      }
+    }
+    return new JobIndex.Slice(out, total, more);
+  }
+
+  /** {@code t} in epoch nanoseconds, past the range of a long held at its end. */
+  private static long nanos(java.time.Instant t) {
+    try {
+      return JobWatch.nanos(t);
+    } catch (ArithmeticException e) {
+      return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 
   /** The summary of the job at {@code p} of {@code blk}. */

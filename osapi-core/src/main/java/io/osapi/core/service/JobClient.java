@@ -3,6 +3,7 @@ package io.osapi.core.service;
 import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobStats;
@@ -267,13 +268,23 @@ public final class JobClient implements AutoCloseable {
    * @throws BackendUnavailableException while the index is still reading the store at start
    */
   public JobPage list(JobStatus status, int limit, int offset, JobId after) {
+    return search(JobFilter.status(status), limit, offset, after);
+  }
+
+  /**
+   * Lists the jobs {@code filter} keeps, newest first, from the index alone, as {@link
+   * #list(JobStatus, int, int, JobId)}; a filter on more than the status costs one pass over the
+   * index (no store read).
+   */
+  public JobPage search(JobFilter filter, int limit, int offset, JobId after) {
+    Objects.requireNonNull(filter, "filter");
     if (limit < 1 || limit > MAX_PAGE) {
       throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_PAGE);
     }
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    JobIndex.Slice slice = index().page(status, limit, offset, after);
+    JobIndex.Slice slice = index().search(filter, limit, offset, after);
     List<JobSummary> items = slice.items();
     JobId next = slice.more() && !items.isEmpty() ? items.get(items.size() - 1).id() : null;
     return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);

@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
@@ -207,6 +208,24 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     lock.readLock().lock();
     try {
       return jobs.page(status, limit, offset, after);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * A page of the jobs {@code filter} keeps, newest first, with no store read: by status alone as
+   * {@link #page(JobStatus, int, long, JobId)}, else one pass over the index (see {@link
+   * IndexBlocks#filtered}).
+   */
+  public Slice search(JobFilter filter, int limit, long offset, JobId after) {
+    if (filter.statusOnly()) {
+      return page(filter.status(), limit, offset, after);
+    }
+    expireIfDue();
+    lock.readLock().lock();
+    try {
+      return jobs.filtered(filter, limit, offset, after);
     } finally {
       lock.readLock().unlock();
     }

@@ -42,7 +42,8 @@ import java.util.List;
  *                ExpectedWorkers})
  * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs),
  *                "trace":{"traceparent","tracestate"} (traced jobs; the notification carries it as
- *                headers, see {@link NatsJobQueue}) and
+ *                headers, see {@link NatsJobQueue}),
+ *                "cancel_requested" (once a cancel was stored) and
  *                "timeline":[{"time","event","worker","message","error"}]
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
@@ -84,6 +85,7 @@ final class Records {
         optional(o.g, "tracestate", r.trace().tracestate());
         o.g.writeEndObject();
       }
+      optional(o.g, "cancel_requested", r.cancelRequested());
       writeTimeline(o.g, r.timeline());
       o.g.writeEndObject();
       return o.bytes();
@@ -230,7 +232,8 @@ final class Records {
       JobFields f = job(in);
       in.end();
       r = new JobRecord(f.notification().job(), f.expected, f.timeline,
-          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs), f.trace);
+          f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs), f.trace,
+          f.cancelRequested);
     } catch (IOException | RuntimeException e) {
       throw corrupt("job record " + id, e);
     }
@@ -358,6 +361,7 @@ final class Records {
           }
           f.trace = TraceContext.parse(parent, state);
         }
+        case "cancel_requested" -> f.cancelRequested = in.instant();
         default -> in.skip();
       }
     }
@@ -382,6 +386,7 @@ final class Records {
     int expectedCount;
     List<TimelineEntry> timeline = List.of();
     Long timeoutMs;
+    Instant cancelRequested;
     JobSignature signature;
     TraceContext trace;
 

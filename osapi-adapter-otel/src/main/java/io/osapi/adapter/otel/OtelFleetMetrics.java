@@ -17,7 +17,9 @@ import java.util.function.LongSupplier;
 
 /**
  * {@link FleetMetrics} on the OpenTelemetry metrics API: a controller's background views, cached
- * here and read by observable gauges. {@code osapi_jobs_pending}, {@code osapi_jobs_ack_pending}
+ * here and read by observable gauges. {@code osapi_jobs_pending} and {@code
+ * osapi_job_queue_oldest_age_seconds} by operation ({@link OperationQueueGauges}), {@code
+ * osapi_jobs_ack_pending}
  * and the job index gauges exist once a value was reported; {@code osapi_workers_by_state} once
  * refreshed, then with all three states; {@code osapi_worker_heartbeat_age_seconds} has a series
  * per registered worker of the latest refresh (at most {@value #MAX_HEARTBEAT_WORKERS}, by worker
@@ -27,6 +29,9 @@ import java.util.function.LongSupplier;
 public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   /** Instrument name of {@code osapi_jobs_pending}. */
   public static final String JOBS_PENDING = "osapi.jobs.pending";
+
+  /** Instrument name of {@code osapi_job_queue_oldest_age_seconds}. */
+  public static final String JOB_QUEUE_OLDEST_AGE = "osapi.job.queue_oldest_age";
 
   /** Instrument name of {@code osapi_jobs_ack_pending}. */
   public static final String JOBS_ACK_PENDING = "osapi.jobs.ack_pending";
@@ -78,8 +83,8 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
 
   private final InternalErrors errors;
   private final List<AutoCloseable> observables = new ArrayList<>();
-  private volatile long pending = -1;
   private volatile long ackPending = -1;
+  private final OperationQueueGauges queues;
   private volatile long indexJobs = -1;
   private volatile long indexLag = -1;
   private volatile List<HeartbeatAge> heartbeatAges = List.of();
@@ -102,8 +107,7 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
   OtelFleetMetrics(Meter meter, InternalErrors errors) {
     Objects.requireNonNull(meter, "meter");
     this.errors = Objects.requireNonNull(errors, "errors");
-    level(meter, JOBS_PENDING, "Job notifications not yet delivered to any worker.",
-        "{message}", () -> pending);
+    queues = new OperationQueueGauges(meter, observables);
     level(meter, JOBS_ACK_PENDING, "Job notifications delivered but not yet acknowledged.",
         "{message}", () -> ackPending);
     level(meter, JOB_INDEX_JOBS,
@@ -191,8 +195,16 @@ public final class OtelFleetMetrics implements FleetMetrics, AutoCloseable {
 
   @Override
   public void queueBacklog(long pendingCount, long ackPendingCount) {
-    pending = Math.max(0L, pendingCount);
     ackPending = Math.max(0L, ackPendingCount);
+  }
+
+  @Override
+  public void jobQueues(Map<String, io.osapi.core.domain.OperationQueue> byOperation) {
+    try {
+      queues.report(byOperation);
+    } catch (RuntimeException e) {
+      errors.swallow("jobQueues", e);
+    }
   }
 
   @Override

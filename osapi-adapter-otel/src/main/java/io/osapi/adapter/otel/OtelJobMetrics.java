@@ -79,6 +79,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOB_RUNS_SUPERSEDED = "osapi.job.runs_superseded";
   /** Instrument name of {@code osapi_job_runs_timed_out_total}. */
   public static final String JOB_RUNS_TIMED_OUT = "osapi.job.runs_timed_out";
+  /** Instrument name of {@code osapi_jobs_cancelled_total}. */
+  public static final String JOBS_CANCELLED = "osapi.jobs.cancelled";
   /** Instrument name of {@code osapi_jobs_refused_total}. */
   public static final String JOBS_REFUSED = "osapi.jobs.refused";
   /** Instrument name of {@code osapi_worker_concurrency}. */
@@ -135,6 +137,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   private final LongCounter deadLettered;
   private final LongCounter superseded;
   private final LongCounter timedOut;
+  private final LongCounter cancelled;
   private final RefusedJobs refused;
 
   private final LongAdder active = new LongAdder();
@@ -200,6 +203,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     timedOut = counter(meter, JOB_RUNS_TIMED_OUT, "{run}",
         "Runs of broadcast jobs failed by the controller because the expected worker did"
             + " not answer before the job's timeout.");
+    cancelled = counter(meter, JOBS_CANCELLED, "{job}",
+        "Jobs whose cancel this controller stored (counted once per job).");
     refused = new RefusedJobs(meter, this.operations, OTHER);
 
     observables.add(
@@ -324,13 +329,22 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
 
   @Override
   public void jobRunTimedOut(String operation) {
+    controllerCount(timedOut, operation, "jobRunTimedOut");
+  }
+
+  @Override
+  public void jobCancelled(String operation) {
+    controllerCount(cancelled, operation, "jobCancelled");
+  }
+
+  private void controllerCount(LongCounter counter, String operation, String where) {
     try {
       if (!controllerSide) {
         startControllerSide();
       }
-      timedOut.add(1, attributes(operation).operation());
+      counter.add(1, attributes(operation).operation());
     } catch (Throwable t) {
-      swallow("jobRunTimedOut", t);
+      swallow(where, t);
     }
   }
 
@@ -392,6 +406,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     for (OperationAttributes a : byOperation.values()) {
       created.add(0, a.operation());
       timedOut.add(0, a.operation());
+      cancelled.add(0, a.operation());
     }
     startDeadLetters();
     controllerSide = true;

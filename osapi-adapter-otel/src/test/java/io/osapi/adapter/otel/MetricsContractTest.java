@@ -44,8 +44,10 @@ class MetricsContractTest {
           Map.entry("osapi_jobs_dead_lettered_total", "counter"),
           Map.entry("osapi_job_runs_superseded_total", "counter"),
           Map.entry("osapi_job_runs_timed_out_total", "counter"),
+          Map.entry("osapi_jobs_cancelled_total", "counter"),
           Map.entry("osapi_jobs_refused_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
+          Map.entry("osapi_job_queue_oldest_age_seconds", "gauge"),
           Map.entry("osapi_jobs_ack_pending", "gauge"),
           Map.entry("osapi_worker_concurrency", "gauge"),
           Map.entry("osapi_worker_heartbeat_age_seconds", "gauge"),
@@ -107,6 +109,9 @@ class MetricsContractTest {
     backend.connectionMetrics().connectionUp(true);
     backend.connectionMetrics().reconnected();
     backend.fleetMetrics().queueBacklog(7, 2);
+    backend.fleetMetrics().jobQueues(java.util.Map.of(HOSTNAME,
+        new io.osapi.core.domain.OperationQueue(7, Duration.ofSeconds(90)), "other",
+        io.osapi.core.domain.OperationQueue.EMPTY));
     backend.fleetMetrics().workerHeartbeatAges(
         Map.of("worker-1", Duration.ofMillis(1500), "worker-2", Duration.ofMillis(250)));
     backend.fleetMetrics().workersByState(Map.of(io.osapi.core.domain.SchedulingState.READY, 2L,
@@ -301,7 +306,14 @@ class MetricsContractTest {
     assertThat(gauge(e, "osapi_workers_connected", Map.of())).isEqualTo(2.0);
     assertThat(gauge(e, "osapi_worker_concurrency", Map.of())).isEqualTo(6.0);
     assertThat(gauge(e, "osapi_nats_connected", Map.of())).isEqualTo(1.0);
-    assertThat(gauge(e, "osapi_jobs_pending", Map.of())).isEqualTo(7.0);
+    assertThat(gauge(e, "osapi_jobs_pending", Map.of("operation", HOSTNAME))).isEqualTo(7.0);
+    assertThat(gauge(e, "osapi_jobs_pending", Map.of("operation", "other"))).isZero();
+    assertThat(e.family("osapi_jobs_pending").labelValues("operation"))
+        .containsExactlyInAnyOrder(HOSTNAME, "other");
+    assertThat(gauge(e, "osapi_job_queue_oldest_age_seconds", Map.of("operation", HOSTNAME)))
+        .isEqualTo(90.0);
+    assertThat(gauge(e, "osapi_job_queue_oldest_age_seconds", Map.of("operation", "other")))
+        .isZero();
     assertThat(gauge(e, "osapi_jobs_ack_pending", Map.of())).isEqualTo(2.0);
     assertThat(gauge(e, "osapi_worker_heartbeat_age_seconds", Map.of("worker", "worker-1")))
         .isEqualTo(1.5);

@@ -335,6 +335,12 @@ class OtelJobMetricsTest {
               metrics.workerDisconnected(null);
               metrics.workerDisconnected("never-connected");
               fleet.queueBacklog(-1, Long.MIN_VALUE);
+              fleet.jobQueues(null);
+              java.util.Map<String, io.osapi.core.domain.OperationQueue> q = new java.util.HashMap<>();
+              q.put(null, io.osapi.core.domain.OperationQueue.EMPTY);
+              q.put("diag.echo", null);
+              q.put("other", io.osapi.core.domain.OperationQueue.EMPTY);
+              fleet.jobQueues(q);
               fleet.workerHeartbeatAges(null);
               fleet.workerHeartbeatAges(ages);
               health.subsystemUp(null, true);
@@ -361,7 +367,9 @@ class OtelJobMetricsTest {
         .as("negative ages clamp to 0")
         .isZero();
     assertThat(e.family("osapi_subsystem_up").labelValues("subsystem")).containsExactly("nats");
+    assertThat(e.family("osapi_jobs_pending").labelValues("operation")).containsExactly("other");
     assertThat(e.family("osapi_jobs_pending").samples.get(0).value()).isZero();
+    assertThat(e.family("osapi_jobs_ack_pending").samples.get(0).value()).isZero();
     assertThat(Promtool.checkMetrics(text).exitCode()).isZero();
   }
 

@@ -86,6 +86,7 @@ public final class ApiAccess {
         default -> null;
       };
       case RETRY -> method.equals("POST") ? Permission.JOBS_RETRY : null;
+      case CANCEL -> method.equals("POST") ? Permission.JOBS_CANCEL : null;
       case WORKERS -> method.equals("GET") ? Permission.WORKERS_READ : null;
       case DRAIN, UNDRAIN -> method.equals("POST") ? Permission.WORKERS_DRAIN : null;
       case ACCEPT, REJECT -> method.equals("POST") ? Permission.WORKERS_TRUST : null;

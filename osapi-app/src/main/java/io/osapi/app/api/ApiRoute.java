@@ -18,6 +18,8 @@ public enum ApiRoute {
   JOB("/api/v1/jobs/{id}", List.of("GET", "DELETE")),
   /** Retry one job. */
   RETRY("/api/v1/jobs/{id}/retry", List.of("POST")),
+  /** Cancel one job: its runs not ended are cancelled. */
+  CANCEL("/api/v1/jobs/{id}/cancel", List.of("POST")),
   /** The live workers. */
   WORKERS("/api/v1/workers", List.of("GET")),
   /** Drain one worker: no new jobs, then cordoned. */
@@ -131,6 +133,9 @@ public enum ApiRoute {
       }
       if (slash > 0 && tail.substring(slash).equals("/retry")) {
         return Optional.of(new Match(RETRY, tail.substring(0, slash)));
+      }
+      if (slash > 0 && tail.substring(slash).equals("/cancel")) {
+        return Optional.of(new Match(CANCEL, tail.substring(0, slash)));
       }
     }
     return Optional.empty();

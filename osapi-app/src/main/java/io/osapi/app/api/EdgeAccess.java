@@ -227,6 +227,7 @@ public final class EdgeAccess {
           return new Facts(null, target, Map.of("job", id), true, false);
         }
       case JOB:
+      case CANCEL:
         return new Facts(null, null, Map.of("job", id));
       case SCHEDULE:
         return new Facts(null, null, Map.of("schedule", id));

@@ -6,11 +6,14 @@ import com.sun.net.httpserver.HttpHandler;
 import io.osapi.core.audit.AuditLog;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.StoreFullException;
+import io.osapi.core.service.CancelOutcome;
+import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerKeys;
 import java.io.IOException;
@@ -18,6 +21,8 @@ import java.lang.System.Logger.Level;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -44,7 +49,8 @@ import java.util.function.BooleanSupplier;
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
   static final Set<String> RETRY_FIELDS = Set.of("target");
-  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after");
+  private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after",
+      "operation", "target", "created_after", "created_before");
   private static final int DEFAULT_LIMIT = 20;
   private static final Set<String> WORKER_LIST_PARAMS = Set.of("limit", "after");
   private static final int DEFAULT_WORKER_LIMIT = 100;
@@ -152,6 +158,7 @@ public final class JobsApi implements HttpHandler {
       case BATCH -> Response.ok(batch.create(ex));
       case JOB -> method.equals("DELETE") ? delete(jobId(m.id())) : get(jobId(m.id()));
       case RETRY -> retry(ex, jobId(m.id()));
+      case CANCEL -> cancel(ex, jobId(m.id()));
       case WORKERS -> workers(ex);
       case DRAIN -> drain(m.id(), true);
       case UNDRAIN -> drain(m.id(), false);
@@ -179,14 +186,27 @@ public final class JobsApi implements HttpHandler {
       if (!LIST_PARAMS.contains(k)) {
         throw ApiException.badRequest(
             abbreviate(k), "unknown query parameter '" + abbreviate(k)
-                + "': allowed are status, limit, offset, after");
+                + "': allowed are status, operation, target, created_after, created_before,"
+                + " limit, offset, after");
       }
     }
     JobStatus status = q.containsKey("status") ? JobStatus.fromWire(q.get("status")) : null;
     int limit = intParam(q, "limit", DEFAULT_LIMIT);
     int offset = intParam(q, "offset", 0);
     JobId after = q.containsKey("after") ? afterParam(q.get("after")) : null;
-    return Response.ok(ApiJson.list(client.list(status, limit, offset, after)));
+    JobFilter filter = new JobFilter(status, q.get("operation"), q.get("target"),
+        timeParam(q, "created_after"), timeParam(q, "created_before"));
+    return Response.ok(ApiJson.list(client.search(filter, limit, offset, after)));
+  }
+
+  private static Instant timeParam(Map<String, String> q, String name) {
+    String v = q.get(name);
+    try {
+      return v == null ? null : Instant.parse(v);
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest(name, name + " must be a time such as 2026-12-05T10:00:00Z,"
+          + " got '" + abbreviate(v) + "'");
+    }
   }
 
   private Response workers(HttpExchange ex) {
@@ -222,6 +242,18 @@ public final class JobsApi implements HttpHandler {
     String target = body == null ? null : CreateBody.optionalText(body, "target");
     Optional<JobView> v = client.retry(id, target);
     return created(v.orElseThrow(() -> notFound(id)));
+  }
+
+  /** Cancel: 202 with the job, 404, 409 when it has ended already (body: none, or {}). */
+  private Response cancel(HttpExchange ex, JobId id) throws IOException {
+    RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, Set.of());
+    CancelOutcome o = client.cancel(id, CallerExchange.callerOf(ex).subject());
+    return switch (o.status()) {
+      case UNKNOWN -> throw notFound(id);
+      case ALREADY_ENDED -> throw new ApiException(409, "job " + id.value() + " has ended already ("
+          + o.job().status().wire() + ")", Map.of("status", o.job().status().wire()), Map.of());
+      case CANCELLED -> new Response(202, ApiJson.detail(o.job()), Map.of());
+    };
   }
 
   /** Drain or undrain: 200, 404 for a worker not registered, 409 when in that state already. */

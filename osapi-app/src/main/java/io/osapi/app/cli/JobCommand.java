@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
       JobGetCommand.class,
       JobListCommand.class,
       JobRetryCommand.class,
+      JobCancelCommand.class,
       JobDeleteCommand.class
     })
 public final class JobCommand implements Callable<Integer> {
@@ -24,8 +25,8 @@ public final class JobCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("osapi-app: job needs a command: submit, get, list, retry"
-        + " or delete (see osapi-app job --help)");
+    spec.commandLine().getErr().println("osapi-app: job needs a command: submit, get, list, retry,"
+        + " cancel or delete (see osapi-app job --help)");
     return CommandLine.ExitCode.USAGE;
   }
 }

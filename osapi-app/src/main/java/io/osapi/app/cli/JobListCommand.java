@@ -3,6 +3,9 @@ package io.osapi.app.cli;
 import io.osapi.app.api.ApiModel.JobList;
 import io.osapi.app.api.ApiModel.JobSummary;
 import io.osapi.app.client.ControllerClient;
+import io.osapi.app.config.Durations;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,8 +19,22 @@ import picocli.CommandLine.Option;
 public final class JobListCommand extends ClientCommand {
   @Option(names = "--status", paramLabel = "STATUS",
       description = "Only jobs with this status: submitted, processing, completed, failed,"
-          + " partial_failure.")
+          + " partial_failure, cancelled.")
   String status;
+
+  @Option(names = "--operation", paramLabel = "TYPE",
+      description = "Only jobs of this operation type.")
+  String operation;
+
+  @Option(names = "--target", paramLabel = "TARGET",
+      description = "Only jobs with this target, as submitted (_any, _all, a worker id,"
+          + " key:value).")
+  String target;
+
+  @Option(names = "--since", paramLabel = "TIME",
+      description = "Only jobs created at or after this time (2026-12-05T10:00:00Z) or this"
+          + " long ago (24h).")
+  String since;
 
   @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
       description = "Jobs per page, 1 to 100 (default: ${DEFAULT-VALUE}).")
@@ -32,9 +49,21 @@ public final class JobListCommand extends ClientCommand {
           + " at its end.")
   String after;
 
+  /** {@code --since} as a time: as given, or that long before now. */
+  private Instant since() {
+    if (since == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(since);
+    } catch (DateTimeParseException e) {
+      return Instant.now().minus(Durations.parse("--since", since));
+    }
+  }
+
   @Override
   int run(ControllerClient c) throws Exception {
-    JobList l = c.list(status, limit, offset, after);
+    JobList l = c.list(status, operation, target, since(), limit, offset, after);
     if (json()) {
       printJson(l);
       return 0;
@@ -48,6 +77,9 @@ public final class JobListCommand extends ClientCommand {
         + (status == null ? "" : " with status " + status));
     if (l.next() != null) {
       out().println("next page: osapi-app job list" + (status == null ? "" : " --status " + status)
+          + (operation == null ? "" : " --operation " + operation)
+          + (target == null ? "" : " --target " + target)
+          + (since == null ? "" : " --since " + since)
           + (limit == 20 ? "" : " --limit " + limit) + " --after " + l.next());
     }
     out().flush();

@@ -34,7 +34,8 @@ import picocli.CommandLine.Option;
         + " each expected worker as it answers) until the job ends, then the workers and a"
         + " summary; exits 1 if it did not complete.")
 public final class JobSubmitCommand extends ClientCommand {
-  private static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure");
+  private static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure",
+      "cancelled");
   private static final long POLL_MS = 200;
 
   @Option(names = "--type", paramLabel = "TYPE",

@@ -21,7 +21,7 @@ final class WorkerResults {
 
   /** True for a run state that does not change any more. */
   static boolean terminal(String state) {
-    return "completed".equals(state) || "failed".equals(state);
+    return "completed".equals(state) || "failed".equals(state) || "cancelled".equals(state);
   }
 
   /** {@code text} on one line: control characters (newlines, escapes) become spaces. */

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * Keeps the controller's {@link JobIndex}, the view job listings and stats read: starts watching
  * the store (the watch starts its replay once the backend is there), and every second drops the
  * jobs the store's retention has dropped and reports the index's size and lag ({@link
- * FleetMetrics#jobIndex}). Counts towards readiness as subsystem {@value #SUBSYSTEM}: not ready,
+ * FleetMetrics#jobIndex}) and, once it has caught up, the jobs not started by operation ({@link
+ * FleetMetrics#jobQueues}: the registered operations and {@code other}). Counts towards readiness as subsystem {@value #SUBSYSTEM}: not ready,
  * with the reason, until the replay at start is complete.
  */
 public final class JobIndexRunner implements Managed {
@@ -28,6 +30,7 @@ public final class JobIndexRunner implements Managed {
   private final JobStore store;
   private final FleetMetrics metrics;
   private final Duration interval;
+  private final Set<String> operations;
   private ScheduledExecutorService ticker;
   private volatile long started;
 
@@ -36,12 +39,15 @@ public final class JobIndexRunner implements Managed {
    * @param store the store it watches
    * @param metrics where size and lag go
    * @param interval time between expiry and metrics rounds
+   * @param operations the registered operations (the labels of the queue gauges)
    */
-  public JobIndexRunner(JobIndex index, JobStore store, FleetMetrics metrics, Duration interval) {
+  public JobIndexRunner(JobIndex index, JobStore store, FleetMetrics metrics, Duration interval,
+      Set<String> operations) {
     this.index = Objects.requireNonNull(index, "index");
     this.store = Objects.requireNonNull(store, "store");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.interval = Objects.requireNonNull(interval, "interval");
+    this.operations = Set.copyOf(operations);
   }
 
   @Override
@@ -66,6 +72,9 @@ public final class JobIndexRunner implements Managed {
       index.retention(store.retention());
       index.expire();
       metrics.jobIndex(index.size(), index.behind());
+      if (index.isCaughtUp()) {
+        metrics.jobQueues(index.queues(operations));
+      }
     } catch (RuntimeException e) {
       System.getLogger(JobIndexRunner.class.getName()).log(System.Logger.Level.WARNING,
           "job index round failed", e);

@@ -73,8 +73,10 @@ public interface CoreModule {
   @Provides
   @Singleton
   static JobIndexRunner jobIndexRunner(
-      JobIndex index, JobStore store, FleetMetrics metrics, LifecycleSettings lifecycle) {
-    return new JobIndexRunner(index, store, metrics, lifecycle.readinessInterval());
+      JobIndex index, JobStore store, FleetMetrics metrics, LifecycleSettings lifecycle,
+      OperationRegistry operations) {
+    return new JobIndexRunner(index, store, metrics, lifecycle.readinessInterval(),
+        operations.types());
   }
 
   /**

@@ -216,6 +216,49 @@ class JobCommandsTest {
   }
 
   @Test
+  void cancelAndListFilters() {
+    CliRun sleeping = run("job", "submit", "--type", "diag.sleep", "--data", "{\"seconds\":30}");
+    assertThat(sleeping.code()).as(sleeping.err()).isZero();
+    String id = firstId(sleeping.out());
+    CliRun cancel = run("job", "cancel", id, "--wait");
+    assertThat(cancel.code()).as(cancel.err()).isZero();
+    assertThat(cancel.out()).contains("job " + id + " cancel accepted; status cancelled");
+    CliRun again = run("job", "cancel", id);
+    assertThat(again.code()).isEqualTo(1);
+    assertThat(again.errLines()).singleElement().asString().contains("has ended already");
+
+    CliRun host = run("job", "submit", "--type", "system.hostname.get");
+    assertThat(host.code()).as(host.err()).isZero();
+    String hostId = firstId(host.out());
+    CliRun sleeps = run("job", "list", "--json", "--operation", "diag.sleep", "--since", "1h",
+        "--limit", "100");
+    assertThat(sleeps.code()).as(sleeps.err()).isZero();
+    assertThat(json(sleeps.out()).get("items").findValuesAsText("job_id")).contains(id)
+        .doesNotContain(hostId);
+    assertThat(json(sleeps.out()).get("items").findValues("operation").stream()
+        .map(o -> o.get("type").asText())).containsOnly("diag.sleep");
+    CliRun targeted = run("job", "list", "--json", "--target", "_any",
+        "--operation", "system.hostname.get", "--limit", "100");
+    assertThat(targeted.code()).as(targeted.err()).isZero();
+    assertThat(json(targeted.out()).get("items").findValuesAsText("job_id")).contains(hostId)
+        .doesNotContain(id);
+    assertThat(json(targeted.out()).get("items").findValuesAsText("target")).containsOnly("_any");
+    CliRun elsewhere = run("job", "list", "--json", "--target", "group:nowhere");
+    assertThat(json(elsewhere.out()).get("total").asInt()).isZero();
+    CliRun none = run("job", "list", "--json", "--operation", "never.registered");
+    assertThat(none.code()).as(none.err()).isZero();
+    assertThat(json(none.out()).get("total").asInt()).isZero();
+    // past the year 2262 (the end of epoch nanoseconds in a long): still an answer, and empty
+    CliRun future = run("job", "list", "--json", "--since", "2999-01-01T00:00:00Z");
+    assertThat(future.code()).as(future.err()).isZero();
+    assertThat(json(future.out()).get("total").asInt()).isZero();
+    CliRun past = run("job", "list", "--json", "--operation", "diag.sleep", "--since",
+        "1000-01-01T00:00:00Z");
+    assertThat(past.code()).as(past.err()).isZero();
+    assertThat(json(past.out()).get("items").findValuesAsText("job_id")).contains(id);
+  }
+
+  @Test
   void workersListsTheRegistry() {
     CliRun r = run("workers");
     assertThat(r.code()).isZero();

@@ -42,6 +42,7 @@ class ConfigReferenceTest {
     COMMANDS.put("job get", List.of("job", "get"));
     COMMANDS.put("job list", List.of("job", "list"));
     COMMANDS.put("job retry", List.of("job", "retry"));
+    COMMANDS.put("job cancel", List.of("job", "cancel"));
     COMMANDS.put("job delete", List.of("job", "delete"));
     COMMANDS.put("workers", List.of("workers"));
     COMMANDS.put("workers accept", List.of("workers", "accept"));
@@ -245,7 +246,7 @@ class ConfigReferenceTest {
     if (r.command().equals("job submit") && !r.flag().equals("--type")) {
       args.addAll(List.of("--type", "diag.echo"));
     }
-    if (List.of("job get", "job retry", "job delete").contains(r.command())) {
+    if (List.of("job get", "job retry", "job cancel", "job delete").contains(r.command())) {
       args.add("01a216da-ea51-73a3-9097-fd2ab487545d");
     }
     if (List.of("workers accept", "workers reject").contains(r.command())) {

@@ -75,7 +75,7 @@ class MetricsReferenceIT {
       app.await("the poison notification dead-lettered", Duration.ofSeconds(20),
           () -> app.scrape().contains("osapi_jobs_dead_lettered_total{operation=\"other\"} 1"));
       app.await("the duplicate settled", Duration.ofSeconds(20),
-          () -> app.scrape().contains("\nosapi_jobs_pending 0")
+          () -> app.scrape().contains("\nosapi_jobs_pending{operation=\"diag.echo\"} 0")
               && app.scrape().contains("\nosapi_jobs_ack_pending 0"));
 
       String after = app.submit("diag.echo", "{\"after\":\"restart\"}");

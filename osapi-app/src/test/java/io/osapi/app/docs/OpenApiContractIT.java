@@ -133,6 +133,12 @@ class OpenApiContractIT {
     assertThat(next).isNotEmpty();
     conforms(c.api("GET", "/api/v1/jobs?limit=2&after=" + next, null), 200);
     conforms(c.api("GET", "/api/v1/jobs?status=failed&offset=0&limit=100", null), 200);
+    conforms(c.api("GET", "/api/v1/jobs?operation=diag.echo&target=_any&created_after="
+        + "2020-01-01T00:00:00Z&created_before=2999-01-01T00:00:00Z&status=completed&limit=2",
+        null), 200);
+    refused(c.api("GET", "/api/v1/jobs?created_after=yesterday", null), 400);
+    conforms(c.api("GET", "/api/v1/jobs?created_after=2026-02-01T00:00:00Z"
+        + "&created_before=2026-01-01T00:00:00Z", null), 400);
     conforms(c.api("GET", "/api/v1/jobs", null), 200);
     conforms(c.api("GET", "/api/v1/jobs/stats", null), 200);
     assertThat(conforms(c.api("GET", "/api/v1/me", null), 200).responseBody())
@@ -150,6 +156,18 @@ class OpenApiContractIT {
         "{\"target\":\"_any\"}")));
     awaitEnded(c, created(c.api("POST", "/api/v1/jobs/" + echo + "/retry", "{\"target\":null}")));
     conforms(c.api("GET", "/api/v1/jobs/" + echo, null), 200);
+
+    // cancel a running job (202), again (409), an ended one (409), an unknown one (404)
+    String sleeping = created(c.api("POST", "/api/v1/jobs",
+        "{\"operation\":{\"type\":\"diag.sleep\",\"data\":{\"seconds\":30}}}"));
+    assertThat(json(conforms(c.api("POST", "/api/v1/jobs/" + sleeping + "/cancel", null), 202))
+        .path("status").asText()).isEqualTo("cancelled");
+    conforms(c.api("POST", "/api/v1/jobs/" + sleeping + "/cancel", "{}"), 409);
+    conforms(c.api("POST", "/api/v1/jobs/" + echo + "/cancel", null), 409);
+    conforms(c.api("POST", "/api/v1/jobs/" + UNKNOWN_JOB + "/cancel", null), 404);
+    refused(c.api("POST", "/api/v1/jobs/" + echo + "/cancel", "{\"why\":1}"), 400);
+    conforms(c.api("GET", "/api/v1/jobs/" + sleeping, null), 200);
+    conforms(c.api("GET", "/api/v1/jobs/stats", null), 200);
 
     // drain and undrain, twice each
     String drain = "/api/v1/workers/" + worker + "/drain";

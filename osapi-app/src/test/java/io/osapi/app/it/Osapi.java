@@ -19,7 +19,8 @@ import java.util.function.BooleanSupplier;
  */
 public final class Osapi implements AutoCloseable {
   public static final Duration START = Duration.ofSeconds(60);
-  public static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure");
+  public static final Set<String> TERMINAL = Set.of("completed", "failed", "partial_failure",
+      "cancelled");
 
   private final OsProcess process;
   public final int metricsPort;

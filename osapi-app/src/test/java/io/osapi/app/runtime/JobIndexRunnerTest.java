@@ -48,7 +48,8 @@ class JobIndexRunnerTest {
     JobStore store = slowWatch(broker.store(), held);
     RecordingJobMetrics metrics = new RecordingJobMetrics();
     JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
-    JobIndexRunner runner = new JobIndexRunner(index, store, metrics, Duration.ofMillis(50));
+    JobIndexRunner runner = new JobIndexRunner(index, store, metrics, Duration.ofMillis(50),
+        java.util.Set.of("diag.echo"));
     ReadinessMonitor readiness = new ReadinessMonitor(new EmbeddedBackend(broker), metrics);
     readiness.track(List.of(runner));
     JobClient client = JobClient.builder(Broker.of(store, broker.queue(), broker.registry()),

@@ -10,7 +10,9 @@ public enum JobOutcome {
    * Handed back to the queue (transient failure or shutdown): the job will run again, so it is not
    * counted as finished.
    */
-  RELEASED("released");
+  RELEASED("released"),
+  /** Stopped by a cancel of its run: the job is cancelled, its outcome dropped. */
+  CANCELLED("cancelled");
 
   private final String wire;
 

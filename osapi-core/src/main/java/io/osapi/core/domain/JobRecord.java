@@ -22,10 +22,12 @@ import java.util.Objects;
  *     {@code _any} job, and for a record written before job timeouts existed (never timed out)
  * @param trace the context of the job's {@code job.create} span, which its runs are traced under;
  *     null when it was not traced (tracing off, or a record written before tracing)
+ * @param cancelRequested when a cancel of the job was stored (compare-and-set on this record,
+ *     before its open runs are ended), or null when none was
  */
 public record JobRecord(
     Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout,
-    TraceContext trace) {
+    TraceContext trace, Instant cancelRequested) {
   /** Checks for nulls; an {@code _any} job expects no one and has no timeout, a broadcast job expects someone. */
   public JobRecord {
     Objects.requireNonNull(job, "job");
@@ -49,10 +51,10 @@ public record JobRecord(
     }
   }
 
-  /** A record that was not traced. */
+  /** A record that was not traced, without a cancel request. */
   public JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline,
       Duration timeout) {
-    this(job, expected, timeline, timeout, null);
+    this(job, expected, timeline, timeout, null, null);
   }
 
   /** A record without a timeout (an {@code _any} job, or one never timed out). */
@@ -85,12 +87,26 @@ public record JobRecord(
   public JobRecord with(TimelineEntry entry) {
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(entry);
-    return new JobRecord(job, expected, t, timeout, trace);
+    return new JobRecord(job, expected, t, timeout, trace, cancelRequested);
   }
 
   /** This record with {@code context} as the context its runs are traced under. */
   public JobRecord withTrace(TraceContext context) {
-    return new JobRecord(job, expected, timeline, timeout, context);
+    return new JobRecord(job, expected, timeline, timeout, context, cancelRequested);
+  }
+
+  /**
+   * This record with a cancel requested at {@code at} by {@code by}, noted in its timeline.
+   *
+   * @throws IllegalStateException when a cancel was requested already
+   */
+  public JobRecord cancel(String by, Instant at) {
+    if (cancelRequested != null) {
+      throw new IllegalStateException("a cancel was requested already, at " + cancelRequested);
+    }
+    List<TimelineEntry> t = new ArrayList<>(timeline);
+    t.add(new TimelineEntry(at, "cancel_requested", "_api", "cancel requested by " + by, null));
+    return new JobRecord(job, expected, t, timeout, trace, at);
   }
 
   /** The keys of this job's runs: the shared one, or one per expected worker. */

@@ -8,7 +8,9 @@ public enum JobStatus {
   PROCESSING("processing"),
   COMPLETED("completed"),
   FAILED("failed"),
-  PARTIAL_FAILURE("partial_failure");
+  PARTIAL_FAILURE("partial_failure"),
+  /** A cancel ended at least one of its runs; runs that had finished keep their result. */
+  CANCELLED("cancelled");
 
   private final String wire;
 
@@ -32,7 +34,12 @@ public enum JobStatus {
         "status",
         "unknown status '"
             + Names.abbreviate(String.valueOf(wire), 40)
-            + "': use submitted, processing, completed, failed or partial_failure");
+            + "': use submitted, processing, completed, failed, partial_failure or cancelled");
+  }
+
+  /** True for every status but submitted and processing: the job does nothing more. */
+  public boolean terminal() {
+    return this != SUBMITTED && this != PROCESSING;
   }
 
   /**
@@ -46,6 +53,7 @@ public enum JobStatus {
     return switch (run) {
       case RUNNING -> PROCESSING;
       case COMPLETED -> COMPLETED;
+      case CANCELLED -> CANCELLED;
       default -> FAILED;
     };
   }
@@ -53,28 +61,34 @@ public enum JobStatus {
   /**
    * The status of a broadcast job from the runs of its {@code expected} workers ({@code runs}
    * holds the states of those that claimed it, so {@code runs.size() <= expected}): every expected
-   * run terminal decides completed, failed or partial_failure by the mix; none started (or all
+   * run terminal decides completed, failed or partial_failure by the mix (cancelled when a cancel
+   * ended any of them); none started (or all
    * handed back) is submitted; anything else is processing.
    */
   public static JobStatus aggregate(Collection<RunState> runs, int expected) {
     int completed = 0;
     int failed = 0;
     int active = 0;
+    int cancelled = 0;
     for (RunState s : runs) {
       switch (s) {
         case COMPLETED -> completed++;
         case FAILED -> failed++;
+        case CANCELLED -> cancelled++;
         case RUNNING -> active++;
         default -> {}
       }
     }
-    if (completed + failed >= expected && expected > 0) {
+    if (completed + failed + cancelled >= expected && expected > 0) {
+      if (cancelled > 0) {
+        return CANCELLED;
+      }
       if (failed == 0) {
         return COMPLETED;
       }
       return completed == 0 ? FAILED : PARTIAL_FAILURE;
     }
-    if (active == 0 && completed + failed == 0) {
+    if (active == 0 && completed + failed + cancelled == 0) {
       return SUBMITTED;
     }
     return PROCESSING;

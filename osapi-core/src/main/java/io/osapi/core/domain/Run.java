@@ -148,6 +148,27 @@ public record Run(
         null, reason, false, t);
   }
 
+  /**
+   * A run (or no run yet: {@code previous} null) ended by a cancel request that {@code by} took,
+   * keeping the holder and start: a run not started never starts, a running one's holder stops it
+   * and drops its outcome.
+   *
+   * @throws IllegalStateException when {@code previous} is terminal
+   */
+  public static Run cancelled(Run previous, String by, Instant at) {
+    if (previous != null && previous.state.terminal()) {
+      throw new IllegalStateException("run is " + previous.state.wire() + " already");
+    }
+    List<TimelineEntry> t = previous == null ? new ArrayList<>() : new ArrayList<>(previous.timeline);
+    String w = previous == null ? null : previous.worker;
+    boolean wasRunning = previous != null && previous.state == RunState.RUNNING;
+    t.add(new TimelineEntry(at, "cancelled", "_controller", (wasRunning ? "cancelled while"
+        + " running on " + w : "cancelled before it started") + " (requested by " + by + ")",
+        null));
+    return new Run(RunState.CANCELLED, w, previous == null ? 0 : previous.attempt,
+        previous == null ? null : previous.started, at, null, null, false, t);
+  }
+
   /** True when {@code worker} holds this running run from delivery {@code attempt}. */
   public boolean heldBy(String worker, int attempt) {
     return state == RunState.RUNNING && Objects.equals(this.worker, worker)

@@ -12,7 +12,12 @@ public enum RunState {
   /** Finished successfully. */
   COMPLETED("completed"),
   /** Finished with a failure, or given up on (dead-lettered). */
-  FAILED("failed");
+  FAILED("failed"),
+  /**
+   * Ended by a cancel request before it finished (written by the controller that took the
+   * request; the worker that held it stops the operation and drops its outcome).
+   */
+  CANCELLED("cancelled");
 
   private final String wire;
 
@@ -25,9 +30,9 @@ public enum RunState {
     return wire;
   }
 
-  /** True for completed and failed. */
+  /** True for completed, failed and cancelled. */
   public boolean terminal() {
-    return this == COMPLETED || this == FAILED;
+    return this == COMPLETED || this == FAILED || this == CANCELLED;
   }
 
   /** The state for a name written by {@link #wire()}. */

@@ -3,6 +3,7 @@ package io.osapi.core.operations;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationDefinition;
+import io.osapi.core.domain.OperationFailedException;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.internal.Json;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The operations every osapi worker knows: read-only {@code system.*.get} queries with real values
@@ -100,7 +103,7 @@ public final class BuiltinOperations {
     return Json.write(m);
   }
 
-  private static String sleep(OperationContext c) throws InterruptedException {
+  private static String sleep(OperationContext c) throws Exception {
     Object s = c.dataObject().get("seconds");
     if (!(s instanceof Number n)) {
       throw new InvalidInputException("seconds", "diag.sleep needs {\"seconds\": number}");
@@ -110,8 +113,16 @@ public final class BuiltinOperations {
       throw new InvalidInputException(
           "seconds", "diag.sleep seconds must be between 0 and " + (int) MAX_SLEEP_SECONDS);
     }
-    Thread.sleep((long) (seconds * 1000));
-    return Json.write(Map.of("slept_seconds", seconds));
+    long ms = (long) (seconds * 1000);
+    long t0 = System.nanoTime();
+    try {
+      c.whenCancelled().get(ms, TimeUnit.MILLISECONDS); // returns at once when cancelled
+    } catch (TimeoutException e) {
+      return Json.write(Map.of("slept_seconds", seconds));
+    }
+    double slept = (System.nanoTime() - t0) / 1e9;
+    throw new OperationFailedException("diag.sleep was cancelled after "
+        + Math.round(slept * 1000) / 1000.0 + " s", null);
   }
 
   private static String status(OperationContext c) {

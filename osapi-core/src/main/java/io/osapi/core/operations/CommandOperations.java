@@ -56,7 +56,7 @@ final class CommandOperations {
       }
       argv.add(s);
     }
-    return run(d, argv, "command");
+    return run(d, argv, "command", c);
   }
 
   /** {@code shell.exec}: {@code {script, shell, timeout_seconds, cwd, env, stdin}}. */
@@ -73,10 +73,11 @@ final class CommandOperations {
     if (!Files.isRegularFile(shell) || !Files.isExecutable(shell)) {
       throw d.bad("shell", "'" + shell + "' is not an executable file on this host");
     }
-    return run(d, List.of(shell.toString(), "-c", script), "script");
+    return run(d, List.of(shell.toString(), "-c", script), "script", c);
   }
 
-  private String run(DataFields d, List<String> argv, String what) throws Exception {
+  private String run(DataFields d, List<String> argv, String what, OperationContext c)
+      throws Exception {
     double seconds = d.number("timeout_seconds", DEFAULT_TIMEOUT_SECONDS, 1, MAX_TIMEOUT_SECONDS);
     Path cwd = d.absolutePath("cwd", false);
     if (cwd != null && !Files.isDirectory(cwd)) {
@@ -87,11 +88,15 @@ final class CommandOperations {
     CommandRunner.Outcome o;
     try {
       o = runner.run(new CommandRunner.Spec(argv, cwd, env, stdin,
-          Duration.ofMillis(Math.round(seconds * 1000))));
+          Duration.ofMillis(Math.round(seconds * 1000)), c.whenCancelled()));
     } catch (IOException e) {
       throw new IOException("could not start the " + what + ": " + e.getMessage(), e);
     }
     String result = result(o);
+    if (o.cancelled()) {
+      throw new OperationFailedException("the " + what + " was cancelled; its processes were"
+          + " ended", result);
+    }
     if (o.timedOut()) {
       throw new OperationFailedException("the " + what + " timed out after "
           + fmt(seconds) + " s; its processes were ended", result);
@@ -138,6 +143,9 @@ final class CommandOperations {
     m.put("stderr_truncated", o.stderrTruncated());
     m.put("duration_seconds", o.duration().toMillis() / 1000.0);
     m.put("timed_out", o.timedOut());
+    if (o.cancelled()) {
+      m.put("cancelled", true);
+    }
     m.put("changed", true);
     return Json.write(m);
   }

@@ -14,14 +14,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs one command without a shell in a session of its own and ends all of it: at its exit (what
- * it left behind), at its timeout, and when the running thread is interrupted (a worker stopping
- * or, later, a cancel); a {@link Lifeline} ends its process group should the JVM die first. Reads
+ * it left behind), at its timeout, when its run is cancelled, and when the running thread is
+ * interrupted (a worker stopping); a {@link Lifeline} ends its process group should the JVM die first. Reads
  * stdout and stderr concurrently, keeping at most the cap of each and draining the rest, so a
  * chatty process never blocks.
  */
@@ -47,9 +50,10 @@ final class CommandRunner {
    * @param env environment variables the job sets (already checked against the allow-list)
    * @param stdin bytes for its standard input, or null for none (it reads end of file)
    * @param timeout how long it may run
+   * @param cancel completes when the run is cancelled: then the run ends at once
    */
   record Spec(List<String> argv, Path cwd, Map<String, String> env, byte[] stdin,
-      Duration timeout) {}
+      Duration timeout, CompletableFuture<Void> cancel) {}
 
   /**
    * What a run gave.
@@ -61,9 +65,10 @@ final class CommandRunner {
    * @param stderrTruncated whether stderr had more than was kept
    * @param duration from start to the leader's exit
    * @param timedOut whether it was ended at its timeout
+   * @param cancelled whether it was ended by a cancel
    */
   record Outcome(int exitCode, String stdout, String stderr, boolean stdoutTruncated,
-      boolean stderrTruncated, Duration duration, boolean timedOut) {}
+      boolean stderrTruncated, Duration duration, boolean timedOut, boolean cancelled) {}
 
   /**
    * Runs {@code spec} to its end and ends whatever it left running.
@@ -109,14 +114,22 @@ final class CommandRunner {
       IO.newThread(() -> feed(p.getOutputStream(), spec.stdin())).start();
     }
     boolean timedOut = false;
+    boolean cancelled = false;
     Duration took;
     try {
-      if (!p.waitFor(spec.timeout().toNanos(), TimeUnit.NANOSECONDS)) {
+      try {
+        CompletableFuture.anyOf(p.onExit(), spec.cancel())
+            .get(spec.timeout().toNanos(), TimeUnit.NANOSECONDS);
+        cancelled = p.isAlive() && spec.cancel().isDone();
+      } catch (TimeoutException e) {
         timedOut = true;
+      } catch (ExecutionException e) {
+        throw new IOException("waiting for the command failed: " + e.getCause(), e.getCause());
       }
       took = Duration.ofNanos(System.nanoTime() - t0);
     } finally {
-      // the timeout, an interrupt, or what the command left behind: the whole run ends here
+      // the timeout, a cancel, an interrupt, or what the command left behind: the whole run
+      // ends here
       tree.end(limits.killGrace());
       if (p.isAlive()) {
         p.destroyForcibly();
@@ -129,7 +142,7 @@ final class CommandRunner {
     out.await(wait);
     err.await(wait);
     return new Outcome(p.exitValue(), out.text(), err.text(), out.truncated(), err.truncated(),
-        took, timedOut);
+        took, timedOut, cancelled);
   }
 
   private static void feed(OutputStream in, byte[] bytes) {

@@ -15,10 +15,18 @@ import java.util.Map;
 public interface FleetMetrics {
 
   /**
-   * The latest backlog of the shared consumers ({@code osapi_jobs_pending}, {@code
-   * osapi_jobs_ack_pending}).
+   * The latest backlog of the shared consumers: {@code ackPending} is {@code
+   * osapi_jobs_ack_pending}; {@code pending} (notifications not yet delivered) is not exported,
+   * {@code osapi_jobs_pending} counts the jobs not started by operation ({@link #jobQueues}).
    */
   void queueBacklog(long pending, long ackPending);
+
+  /**
+   * The jobs not started yet by operation, from the controller's job index ({@code
+   * osapi_jobs_pending{operation}}, {@code osapi_job_queue_oldest_age_seconds{operation}}); the
+   * keys are the registered operations and {@link io.osapi.core.domain.OperationQueue#OTHER}.
+   */
+  default void jobQueues(Map<String, io.osapi.core.domain.OperationQueue> byOperation) {}
 
   /**
    * The latest heartbeat age of every registered worker ({@code

@@ -63,6 +63,12 @@ public interface JobMetrics {
    */
   void jobRunTimedOut(String operation);
 
+  /**
+   * A cancel of a job of {@code operation} was stored ({@code osapi_jobs_cancelled_total}); counted
+   * once per job, by the process whose compare-and-set stored it.
+   */
+  default void jobCancelled(String operation) {}
+
   /** A worker in this process started consuming, offering {@code concurrency} slots. */
   void workerConnected(String workerId, int concurrency);
 

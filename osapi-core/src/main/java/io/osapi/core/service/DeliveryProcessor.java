@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.Cancellation;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
@@ -51,6 +52,7 @@ final class DeliveryProcessor {
   private final AtomicInteger active = new AtomicInteger();
   private final Admission admission;
   private final RunSettler settler;
+  private final RunCancels cancels;
 
   DeliveryProcessor(WorkerConfig config, RunWriter runs, OperationRegistry operations,
       JobVerifier verifier, JobMetrics metrics, JobTracing tracing, Clock clock,
@@ -64,6 +66,12 @@ final class DeliveryProcessor {
     this.metrics = metrics;
     this.clock = clock;
     this.stopping = stopping;
+    this.cancels = new RunCancels(runs.store());
+  }
+
+  /** Looks for cancels of the runs running here (see {@link RunCancels}). */
+  void checkCancels() {
+    cancels.check();
   }
 
   /** Deliveries being run right now (for in-progress acks). */
@@ -219,8 +227,10 @@ final class DeliveryProcessor {
     running.add(d);
     runningHere.add(job.id());
     active.incrementAndGet();
+    Cancellation cancellation = cancels.open(key);
     Runnable finished = () -> {
       span.end();
+      cancels.close(key);
       running.remove(d);
       runningHere.remove(job.id());
       active.decrementAndGet();
@@ -252,8 +262,8 @@ final class DeliveryProcessor {
           def
               .handler()
               .execute(
-                  new OperationContext(
-                      job.id(), job.operation(), config.workerId(), config.labels(), attempt));
+                  new OperationContext(job.id(), job.operation(), config.workerId(),
+                      config.labels(), attempt, cancellation));
       outcome = JobOutcome.COMPLETED;
     } catch (TransientOperationException e) {
       error = message(e);
@@ -280,13 +290,21 @@ final class DeliveryProcessor {
       }
       error = message(t);
     }
+    if (cancellation.requested()) {
+      outcome = JobOutcome.CANCELLED; // the run is cancelled in the store: nothing to write
+    }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
     // the drain deadline interrupts running jobs to hand them back: settling must not be cut
     // short by that interrupt (an interrupted thread's store write fails at once and the NATS
     // client drops its nak, so the job waited out its ack wait); the flag is set again after
     boolean interrupted = Thread.interrupted();
     try {
-      if (outcome == JobOutcome.RELEASED) {
+      if (outcome == JobOutcome.CANCELLED) {
+        span.event("run.cancelled");
+        d.ack();
+        metrics.jobFinished(op, config.workerId(), outcome, took);
+        finished.run();
+      } else if (outcome == JobOutcome.RELEASED) {
         span.event("run.released");
         settler.release(d, key, held, op, error, took);
         finished.run();

@@ -60,6 +60,6 @@ final class DoneWaiters {
   }
 
   private static boolean terminal(JobStatus s) {
-    return s != JobStatus.SUBMITTED && s != JobStatus.PROCESSING;
+    return s.terminal();
   }
 }

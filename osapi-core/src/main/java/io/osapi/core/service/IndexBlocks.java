@@ -2,12 +2,19 @@ package io.osapi.core.service;
 
 import static io.osapi.core.service.IndexBlock.compare;
 
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
+import io.osapi.core.domain.OperationQueue;
 import io.osapi.core.port.JobWatch;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The {@link JobIndex}'s jobs: {@link IndexBlock}s in ascending id order (oldest first), with the
@@ -123,6 +130,101 @@ final class IndexBlocks {
       }
     }
     return found;
+  }
+
+  /**
+   * See {@link JobIndex#queues}: one pass over the blocks that hold a submitted job (their counts
+   * say which), so the cost grows with those blocks, not with the index.
+   */
+  Map<String, OperationQueue> queues(Set<String> labelled, long nowNanos) {
+    byte submitted = (byte) JobStatus.SUBMITTED.ordinal();
+    long[] pending = new long[operations.size()];
+    long[] oldest = new long[operations.size()];
+    Arrays.fill(oldest, Long.MAX_VALUE);
+    for (IndexBlock blk : blocks) {
+      if (blk.counts[submitted] == 0) {
+        continue;
+      }
+      for (int i = 0; i < blk.size; i++) {
+        if (blk.status[i] == submitted) {
+          int op = blk.operation[i];
+          pending[op]++;
+          oldest[op] = Math.min(oldest[op], blk.created[i]);
+        }
+      }
+    }
+    Map<String, long[]> by = new TreeMap<>();
+    for (String op : labelled) {
+      by.put(op, new long[] {0, Long.MAX_VALUE});
+    }
+    long[] other = by.computeIfAbsent(OperationQueue.OTHER, k -> new long[] {0, Long.MAX_VALUE});
+    for (int op = 0; op < pending.length; op++) {
+      if (pending[op] > 0) {
+        long[] a = by.getOrDefault(operations.value(op), other);
+        a[0] += pending[op];
+        a[1] = Math.min(a[1], oldest[op]);
+      }
+    }
+    Map<String, OperationQueue> out = new TreeMap<>();
+    by.forEach((op, a) -> out.put(op, a[0] == 0 ? OperationQueue.EMPTY : new OperationQueue(a[0],
+        Duration.ofNanos(Math.max(0, nowNanos - a[1])))));
+    return out;
+  }
+
+  /**
+   * See {@link JobIndex#search}: one pass over every entry, newest
+   * first (the total counts every match), comparing the interned codes, status byte and creation
+   * time each entry keeps: no string is compared, nothing is read from the store.
+   */
+  JobIndex.Slice filtered(JobFilter f, int limit, long offset, JobId after) {
+    int s = f.status() == null ? -1 : f.status().ordinal();
+    int op = f.operation() == null ? -1 : operations.find(f.operation());
+    int tg = f.target() == null ? -1 : targets.find(f.target());
+    if ((f.operation() != null && op < 0) || (f.target() != null && tg < 0)) {
+      return new JobIndex.Slice(List.of(), 0, false);
+    }
+    long from = f.createdAfter() == null ? Long.MIN_VALUE : nanos(f.createdAfter());
+    long to = f.createdBefore() == null ? Long.MAX_VALUE : nanos(f.createdBefore());
+    long ah = after == null ? 0 : IndexBlock.hi(after);
+    long al = after == null ? 0 : IndexBlock.lo(after);
+    long total = 0;
+    long skip = offset;
+    boolean more = false;
+    List<JobSummary> out = new ArrayList<>(Math.min(limit, 128));
+    for (int b = blocks.size() - 1; b >= 0; b--) {
+      IndexBlock blk = blocks.get(b);
+      if (s >= 0 && blk.counts[s] == 0) {
+        continue;
+      }
+      for (int i = blk.size - 1; i >= 0; i--) {
+        if ((s >= 0 && blk.status[i] != s) || (op >= 0 && blk.operation[i] != op)
+            || (tg >= 0 && blk.target[i] != tg) || blk.created[i] < from
+            || blk.created[i] >= to) {
+          continue;
+        }
+        total++;
+        if (after != null && compare(blk.hi[i], blk.lo[i], ah, al) >= 0) {
+          continue;
+        }
+        if (skip > 0) {
+          skip--;
+        } else if (out.size() < limit) {
+          out.add(summary(blk, i));
+        } else {
+          more = true;
+        }
+      }
+    }
+    return new JobIndex.Slice(out, total, more);
+  }
+
+  /** {@code t} in epoch nanoseconds, past the range of a long held at its end. */
+  private static long nanos(java.time.Instant t) {
+    try {
+      return JobWatch.nanos(t);
+    } catch (ArithmeticException e) {
+      return t.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 
   /** The summary of the job at {@code p} of {@code blk}. */

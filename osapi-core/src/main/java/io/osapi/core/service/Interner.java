@@ -26,6 +26,12 @@ final class Interner {
   }
 
   /** The value of {@code code}. */
+  /** The code of {@code value}, or -1 when it was never interned. */
+  int find(String value) {
+    Integer c = codes.get(value);
+    return c == null ? -1 : c;
+  }
+
   String value(int code) {
     return values.get(code);
   }

@@ -4,6 +4,7 @@ import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.domain.TraceContext;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobPage;
 import io.osapi.core.domain.JobStats;
@@ -101,6 +102,7 @@ public final class JobClient implements AutoCloseable {
   private final JobSubmitter submitter;
   private final JobReader reader;
   private final JobRetrier retrier;
+  private final JobCanceller canceller;
   private volatile boolean closed;
   private final WorkerKeys keys;
 
@@ -116,6 +118,7 @@ public final class JobClient implements AutoCloseable {
     this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
         clock, b.defaultTimeout, b.createPatience, Backoff.CREATE, b.signer, b.tracing);
     this.retrier = new JobRetrier(store, operations, submitter, clock);
+    this.canceller = new JobCanceller(store, reader, b.metrics, clock);
   }
 
   /**
@@ -316,13 +319,23 @@ public final class JobClient implements AutoCloseable {
    * @throws BackendUnavailableException while the index is still reading the store at start
    */
   public JobPage list(JobStatus status, int limit, int offset, JobId after) {
+    return search(JobFilter.status(status), limit, offset, after);
+  }
+
+  /**
+   * Lists the jobs {@code filter} keeps, newest first, from the index alone, as {@link
+   * #list(JobStatus, int, int, JobId)}; a filter on more than the status costs one pass over the
+   * index (no store read).
+   */
+  public JobPage search(JobFilter filter, int limit, int offset, JobId after) {
+    Objects.requireNonNull(filter, "filter");
     if (limit < 1 || limit > MAX_PAGE) {
       throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_PAGE);
     }
     if (offset < 0) {
       throw new InvalidInputException("offset", "offset must not be negative");
     }
-    JobIndex.Slice slice = index().page(status, limit, offset, after);
+    JobIndex.Slice slice = index().search(filter, limit, offset, after);
     List<JobSummary> items = slice.items();
     JobId next = slice.more() && !items.isEmpty() ? items.get(items.size() - 1).id() : null;
     return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
@@ -382,6 +395,19 @@ public final class JobClient implements AutoCloseable {
     return retrier.retry(id, target);
   }
 
+  /**
+   * Cancels a job that has not ended: the request is stored in its record by compare-and-set, then
+   * every run not ended yet is ended {@code cancelled} (runs that finished keep their result; see
+   * {@link JobCanceller}), counted in {@code osapi_jobs_cancelled_total} once per job.
+   *
+   * @param by who asked (the caller's subject), for the timeline
+   * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached
+   *     (a request stored half way is finished by the next one)
+   */
+  public CancelOutcome cancel(JobId id, String by) {
+    return canceller.cancel(Objects.requireNonNull(id, "id"), Objects.requireNonNull(by, "by"));
+  }
+
   /** The workers in the heartbeat registry. */
   public List<WorkerInfo> workers() {
     return registry.workers();
@@ -434,7 +460,7 @@ public final class JobClient implements AutoCloseable {
   }
 
   /**
-   * The job once it has ended (completed, failed or partial failure), for embedders that wait
+   * The job once it has ended (completed, failed, partial failure or cancelled), for embedders that wait
    * for a job: completed by the client's index when it sees the job's last run end, then read
    * whole, with no polling. Every call gets a future of its own.
    *

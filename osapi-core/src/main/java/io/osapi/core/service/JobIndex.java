@@ -1,9 +1,11 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStats;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
+import io.osapi.core.domain.OperationQueue;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobStore;
@@ -15,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -210,6 +213,24 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     }
   }
 
+  /**
+   * A page of the jobs {@code filter} keeps, newest first, with no store read: by status alone as
+   * {@link #page(JobStatus, int, long, JobId)}, else one pass over the index (see {@link
+   * IndexBlocks#filtered}).
+   */
+  public Slice search(JobFilter filter, int limit, long offset, JobId after) {
+    if (filter.statusOnly()) {
+      return page(filter.status(), limit, offset, after);
+    }
+    expireIfDue();
+    lock.readLock().lock();
+    try {
+      return jobs.filtered(filter, limit, offset, after);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   /** What the index holds of {@code id}, or null when it does not hold the job. */
   public JobSummary summary(JobId id) {
     expireIfDue();
@@ -217,6 +238,21 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     try {
       long at = jobs.locate(IndexBlock.hi(id), IndexBlock.lo(id));
       return at < 0 ? null : jobs.summary(jobs.block(at), IndexBlocks.pos(at));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The jobs not started yet (status submitted) by operation: how many, and the age of the oldest
+   * by the index's clock. Every operation of {@code labelled} has an entry (zeros when none), and
+   * so has {@link OperationQueue#OTHER}, which counts the jobs of every other operation: the keys
+   * are bounded by {@code labelled}, whatever the store holds.
+   */
+  public Map<String, OperationQueue> queues(Set<String> labelled) {
+    lock.readLock().lock();
+    try {
+      return jobs.queues(labelled, JobWatch.nanos(clock.instant()));
     } finally {
       lock.readLock().unlock();
     }

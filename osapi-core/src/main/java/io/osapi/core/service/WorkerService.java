@@ -61,6 +61,9 @@ import java.util.concurrent.TimeUnit;
 public final class WorkerService implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
 
+  /** How often a worker looks whether a run it runs was cancelled (see {@link JobClient#cancel}). */
+  public static final Duration CANCEL_CHECK = Duration.ofMillis(500);
+
   /** How often a worker looks for a drain request (at most: its heartbeat interval if shorter). */
   public static final Duration DRAIN_CHECK = Duration.ofSeconds(1);
 
@@ -83,7 +86,9 @@ public final class WorkerService implements AutoCloseable {
   private WorkerProcess process;
   private ExecutorService pool;
   private ScheduledExecutorService ticker;
-  /** Drain checks, on a thread of their own: a slow read never delays in-progress acks. */
+  /**
+   * Drain and cancel checks, on a thread of their own: a slow read never delays in-progress acks.
+   */
   private ScheduledExecutorService drainTicker;
   private Thread fetcher;
   /** Open while the worker takes jobs; closed (null) while draining or cordoned. */
@@ -203,6 +208,8 @@ public final class WorkerService implements AutoCloseable {
           Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-drain"));
       drainTicker.scheduleWithFixedDelay(
           this::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
+      drainTicker.scheduleWithFixedDelay(processor::checkCancels, CANCEL_CHECK.toMillis(),
+          CANCEL_CHECK.toMillis(), TimeUnit.MILLISECONDS);
       long progress = Math.max(10, config.ackWait().toMillis() / 3);
       ticker.scheduleWithFixedDelay(
           this::progressAcks, progress, progress, TimeUnit.MILLISECONDS);

@@ -33,6 +33,7 @@ public final class RecordingJobMetrics
   private final Map<String, LongAdder> superseded = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> cancelled = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
   private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
@@ -42,6 +43,7 @@ public final class RecordingJobMetrics
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong pending = new AtomicLong();
+  private volatile Map<String, io.osapi.core.domain.OperationQueue> queues = Map.of();
   private final AtomicLong ackPending = new AtomicLong();
   private volatile Map<String, Duration> heartbeatAges = Map.of();
   private final AtomicLong indexJobs = new AtomicLong(-1);
@@ -70,8 +72,8 @@ public final class RecordingJobMetrics
   @Override
   public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
     active.decrementAndGet();
-    if (outcome == null || outcome == JobOutcome.RELEASED) {
-      return;
+    if (outcome == null || outcome == JobOutcome.RELEASED || outcome == JobOutcome.CANCELLED) {
+      return; // not finished by the worker: handed back, or ended by a cancel
     }
     count(finished, outcome.wire() + "|" + operation);
     count(processedByWorker, workerId);
@@ -120,6 +122,16 @@ public final class RecordingJobMetrics
   }
 
   @Override
+  public void jobCancelled(String operation) {
+    count(cancelled, operation);
+  }
+
+  /** Jobs of {@code operation} whose cancel this process stored. */
+  public long cancelled(String operation) {
+    return get(cancelled, operation);
+  }
+
+  @Override
   public void workerConnected(String workerId, int concurrency) {
     connectedWorkers.put(String.valueOf(workerId), concurrency);
   }
@@ -144,6 +156,16 @@ public final class RecordingJobMetrics
   public void queueBacklog(long pending, long ackPending) {
     this.pending.set(pending);
     this.ackPending.set(ackPending);
+  }
+
+  @Override
+  public void jobQueues(Map<String, io.osapi.core.domain.OperationQueue> byOperation) {
+    queues = Map.copyOf(byOperation);
+  }
+
+  /** The last reported jobs not started, by operation. */
+  public Map<String, io.osapi.core.domain.OperationQueue> queues() {
+    return queues;
   }
 
   @Override

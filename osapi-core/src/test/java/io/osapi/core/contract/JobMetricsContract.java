@@ -212,12 +212,22 @@ public abstract class JobMetricsContract {
   @Test
   void backlogHeartbeatsAndHealth() {
     metrics.fleet().queueBacklog(7, 2);
+    metrics.fleet().jobQueues(Map.of("diag.echo", new io.osapi.core.domain.OperationQueue(7,
+        Duration.ofMillis(12_500)), "other", io.osapi.core.domain.OperationQueue.EMPTY));
     metrics.fleet().workerHeartbeatAges(Map.of("w1", Duration.ofSeconds(3)));
     metrics.health().subsystemUp("nats", true);
     metrics.health().subsystemUp("http", false);
     metrics.health().componentUp(true);
     Readback r = read(metrics);
-    assertThat(r.gauge("osapi_jobs_pending", NONE)).isEqualTo(7.0);
+    assertThat(r.gauge("osapi_jobs_pending", Map.of("operation", "diag.echo"))).isEqualTo(7.0);
+    assertThat(r.gauge("osapi_jobs_pending", Map.of("operation", "other"))).isEqualTo(0.0);
+    assertThat(r.gauge("osapi_job_queue_oldest_age_seconds", Map.of("operation", "diag.echo")))
+        .isEqualTo(12.5);
+    assertThat(r.gauge("osapi_job_queue_oldest_age_seconds", Map.of("operation", "other")))
+        .isEqualTo(0.0);
+    metrics.fleet().jobQueues(Map.of("other", io.osapi.core.domain.OperationQueue.EMPTY));
+    assertThat(read(metrics).gauge("osapi_jobs_pending", Map.of("operation", "diag.echo")))
+        .as("an operation no longer reported").isNull();
     assertThat(r.gauge("osapi_jobs_ack_pending", NONE)).isEqualTo(2.0);
     assertThat(r.gauge("osapi_worker_heartbeat_age_seconds", Map.of("worker", "w1"))).isEqualTo(3.0);
     assertThat(r.gauge("osapi_subsystem_up", Map.of("subsystem", "nats"))).isEqualTo(1.0);

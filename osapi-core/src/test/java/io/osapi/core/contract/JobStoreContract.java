@@ -216,6 +216,34 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aCancelIsStoredInTheRecordAndRunsEndCancelledBeforeOrWhileRunning() {
+    JobRecord record = Fixtures.broadcastRecord("_all", "w1", "w2", "w3");
+    JobId id = record.job().id();
+    long r1 = create(record);
+    Run done = claim("w1").finish(RunState.COMPLETED, "{\"n\":1}", null, false, now());
+    put(RunKey.of(id, "w1"), done, 0);
+    long running = put(RunKey.of(id, "w2"), claim("w2"), 0);
+    JobRecord cancelled = record.cancel("alice", now());
+    long r2 = await(store.update(cancelled, r1));
+    assertThat(store.find(id)).contains(new Versioned<>(cancelled, r2));
+    assertThat(store.find(id).orElseThrow().value().cancelRequested()).isNotNull();
+
+    Run stopped = Run.cancelled(store.run(RunKey.of(id, "w2")).orElseThrow().value(), "alice",
+        now());
+    put(RunKey.of(id, "w2"), stopped, running);
+    Run never = Run.cancelled(null, "alice", now());
+    put(RunKey.of(id, "w3"), never, 0);
+    assertThat(store.runs(cancelled)).containsOnly(Map.entry(RunKey.of(id, "w1"), done),
+        Map.entry(RunKey.of(id, "w2"), stopped), Map.entry(RunKey.of(id, "w3"), never));
+    assertThat(failure(() -> store.putRun(RunKey.of(id, "w3"), claim("w3"), 0)))
+        .as("a worker's claim of a run cancelled before it started")
+        .isInstanceOf(RevisionConflictException.class);
+    assertThat(Fixtures.statuses(store)).containsEntry(id, JobStatus.CANCELLED);
+    assertThat(JobView.of(cancelled, store.runs(cancelled)).status())
+        .isEqualTo(JobStatus.CANCELLED);
+  }
+
+  @Test
   void runsOfAnAnyJob() {
     JobRecord record = Fixtures.anyRecord();
     create(record);
@@ -616,6 +644,97 @@ public abstract class JobStoreContract {
     });
     assertThat(c.get(b.job().id()).orElseThrow().status()).isEqualTo(JobStatus.FAILED);
     assertThat(listingMatchesDetails(c, store)).as("after the delete and the retry").isTrue();
+  }
+
+  @Test
+  void filteredPagesEqualABruteForceFilterOverEveryDetail() {
+    // created an hour ahead, a millisecond apart: no job of an earlier test is in their range
+    Instant base = Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.MILLIS);
+    List<String> ops = List.of("diag.echo", "diag.sleep", "node.hostname.get");
+    List<String> targets = List.of("_any", "web01", "group:web", "_all");
+    RunState[] ends = {null, RunState.RUNNING, RunState.COMPLETED, RunState.FAILED,
+        RunState.CANCELLED, RunState.RELEASED};
+    java.util.Random rnd = new java.util.Random(28);
+    List<JobId> ids = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      String target = targets.get(rnd.nextInt(targets.size()));
+      Job job = new Job(JobId.generate(Clock.systemUTC()),
+          new io.osapi.core.domain.Operation(ops.get(rnd.nextInt(ops.size())), "{}"),
+          OperationKind.QUERY, io.osapi.core.domain.Target.parse(target),
+          base.plusMillis(rnd.nextInt(60)));
+      JobRecord r = JobRecord.submitted(job, target.equals("_any") ? List.of()
+          : List.of("w1", "w2"));
+      create(r);
+      ids.add(job.id());
+      for (RunKey key : r.runKeys()) {
+        RunState end = ends[rnd.nextInt(ends.length)];
+        if (end == RunState.RUNNING) {
+          put(key, claim("w1"), 0);
+        } else if (end == RunState.RELEASED) {
+          put(key, claim("w1").release("stop", now()), 0);
+        } else if (end == RunState.CANCELLED) {
+          put(key, Run.cancelled(null, "alice", now()), 0);
+        } else if (end != null) {
+          put(key, claim("w1").finish(end, "{}", end == RunState.FAILED ? "x" : null, false,
+              now()), 0);
+        }
+      }
+    }
+    JobIndex live = index(store);
+    List<JobView> details = new ArrayList<>();
+    for (JobId id : ids) {
+      JobRecord r = store.find(id).orElseThrow().value();
+      details.add(JobView.of(r, store.runs(r)));
+    }
+    within(Duration.ofSeconds(5), "the index sees every run", () -> details.stream()
+        .allMatch(v -> live.status(v.job().id()) == v.status()));
+    details.sort((a, b) -> b.job().id().value().compareTo(a.job().id().value()));
+    List<io.osapi.core.domain.JobFilter> filters = new ArrayList<>();
+    List<JobStatus> statuses = new ArrayList<>(List.of(JobStatus.values()));
+    statuses.add(null);
+    List<String> opsOrNull = new ArrayList<>(ops);
+    opsOrNull.add(null);
+    opsOrNull.add("never.used");
+    List<String> targetsOrNull = new ArrayList<>(targets);
+    targetsOrNull.add(null);
+    for (JobStatus st : statuses) {
+      for (String op : opsOrNull) {
+        for (String tg : targetsOrNull) {
+          int from = rnd.nextInt(40);
+          filters.add(new io.osapi.core.domain.JobFilter(st, op, tg, base, null));
+          filters.add(new io.osapi.core.domain.JobFilter(st, op, tg, base.plusMillis(from),
+              base.plusMillis(from + 1 + rnd.nextInt(30))));
+        }
+      }
+    }
+    int nonEmpty = 0;
+    for (io.osapi.core.domain.JobFilter f : filters) {
+      List<JobId> expected = details.stream().filter(v ->
+          (f.status() == null || v.status() == f.status())
+              && (f.operation() == null || v.job().operation().type().equals(f.operation()))
+              && (f.target() == null || v.job().target().text().equals(f.target()))
+              && !v.job().created().isBefore(f.createdAfter())
+              && (f.createdBefore() == null || v.job().created().isBefore(f.createdBefore())))
+          .map(v -> v.job().id()).toList();
+      List<JobId> paged = new ArrayList<>();
+      JobId cursor = null;
+      while (true) {
+        JobIndex.Slice page = live.search(f, 7, 0, cursor);
+        assertThat(page.total()).as("total of %s", f).isEqualTo(expected.size());
+        paged.addAll(page.ids());
+        if (!page.more()) {
+          break;
+        }
+        cursor = page.ids().get(page.ids().size() - 1);
+      }
+      assertThat(paged).as("%s, paged by cursor", f).isEqualTo(expected);
+      if (expected.size() > 3) {
+        assertThat(live.search(f, 2, 3, null).ids()).as("%s by offset", f)
+            .isEqualTo(expected.subList(3, Math.min(5, expected.size())));
+      }
+      nonEmpty += expected.isEmpty() ? 0 : 1;
+    }
+    assertThat(nonEmpty).as("filters that keep something").isGreaterThan(filters.size() / 4);
   }
 
   @Test

@@ -53,4 +53,18 @@ class JobStatusTest {
         .hasMessageContaining("partial_failure");
     assertThatThrownBy(() -> JobStatus.fromWire(null)).isInstanceOf(InvalidInputException.class);
   }
+
+  @Test
+  void aCancelledRunMakesTheEndedJobCancelled() {
+    assertThat(JobStatus.of(RunState.CANCELLED)).isEqualTo(JobStatus.CANCELLED);
+    assertThat(JobStatus.aggregate(java.util.List.of(RunState.COMPLETED, RunState.CANCELLED), 2))
+        .isEqualTo(JobStatus.CANCELLED);
+    assertThat(JobStatus.aggregate(java.util.List.of(RunState.CANCELLED), 2))
+        .as("one expected worker still to answer").isEqualTo(JobStatus.PROCESSING);
+    assertThat(JobStatus.aggregate(java.util.List.of(RunState.COMPLETED, RunState.FAILED), 2))
+        .as("the control: without a cancelled run").isEqualTo(JobStatus.PARTIAL_FAILURE);
+    assertThat(JobStatus.fromWire("cancelled")).isEqualTo(JobStatus.CANCELLED);
+    assertThat(JobStatus.CANCELLED.terminal()).isTrue();
+    assertThat(JobStatus.PROCESSING.terminal()).isFalse();
+  }
 }

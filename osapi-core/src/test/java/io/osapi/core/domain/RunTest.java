@@ -210,4 +210,23 @@ class RunTest {
         List.of())).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Run.claim(null, null, 1, at(0))).isInstanceOf(NullPointerException.class);
   }
+
+  @Test
+  void aCancelEndsAnOpenRunAndNeverAnEndedOne() {
+    java.time.Instant at = java.time.Instant.parse("2026-01-01T00:00:00Z");
+    Run never = Run.cancelled(null, "alice", at);
+    assertThat(never.state()).isEqualTo(RunState.CANCELLED);
+    assertThat(never.state().terminal()).isTrue();
+    assertThat(never.timeline()).singleElement().satisfies(e -> assertThat(e.message())
+        .isEqualTo("cancelled before it started (requested by alice)"));
+    Run running = Run.claim(null, "w1", 2, at);
+    Run stopped = Run.cancelled(running, "alice", at.plusSeconds(1));
+    assertThat(stopped.worker()).isEqualTo("w1");
+    assertThat(stopped.attempt()).isEqualTo(2);
+    assertThat(stopped.started()).isEqualTo(at);
+    assertThat(stopped.ended()).isEqualTo(at.plusSeconds(1));
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> Run.cancelled(running.finish(RunState.COMPLETED, "{}", null, false, at), "a", at))
+        .isInstanceOf(IllegalStateException.class);
+  }
 }

@@ -7,11 +7,16 @@ import static io.osapi.core.operations.HostOps.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.osapi.core.domain.Cancellation;
 import io.osapi.core.domain.InvalidInputException;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.Operation;
+import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationFailedException;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.internal.Json;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -150,6 +155,38 @@ class CommandExecTest {
     // went first, its `wait` returns and it exits 0; either way it is ended, as is the tree
     assertThat((Long) r.get("exit_code")).isIn(128 + 15L, 0L);
     assertThat(pids(pids)).hasSize(3).noneMatch(HostOps::alive);
+  }
+
+  @Test
+  void aCancelEndsTheWholeProcessTreeAtOnce() throws Exception {
+    Path pids = tmp.resolve("pids");
+    String script = "sleep 300 & echo $! >> " + pids + "; echo $$ >> " + pids + "; wait";
+    Cancellation cancel = new Cancellation();
+    OperationContext ctx = new OperationContext(JobId.generate(Clock.systemUTC()),
+        new Operation("shell.exec", "{\"script\":" + q(script) + ",\"timeout_seconds\":600}"),
+        "w1", Map.of(), 1, cancel);
+    CompletableFuture<Throwable> f = CompletableFuture.supplyAsync(() -> {
+      try {
+        OPS.require("shell.exec").handler().execute(ctx);
+        return null;
+      } catch (Exception e) {
+        return e;
+      }
+    });
+    // positive control: both processes were there and alive
+    Awaitility.await().atMost(T).until(() -> pids(pids).size() == 2
+        && pids(pids).stream().allMatch(HostOps::alive));
+    assertThat(f).isNotDone();
+    long t0 = System.nanoTime();
+    cancel.request();
+    Throwable e = f.get();
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(2));
+    assertThat(e).isInstanceOfSatisfying(OperationFailedException.class, x -> {
+      assertThat(x.getMessage()).isEqualTo("the script was cancelled; its processes were ended");
+      assertThat(Json.parseObject(x.result())).containsEntry("cancelled", true)
+          .containsEntry("timed_out", false);
+    });
+    assertThat(pids(pids)).hasSize(2).noneMatch(HostOps::alive);
   }
 
   @Test

@@ -58,7 +58,10 @@ class RecordingJobMetricsTest extends JobMetricsContract {
           case "osapi_worker_concurrency" ->
               (double) r.connectedWorkers().values().stream().mapToInt(Integer::intValue).sum();
           case "osapi_nats_connected" -> (double) r.connected();
-          case "osapi_jobs_pending" -> (double) r.pending();
+          case "osapi_jobs_pending" -> r.queues().containsKey(l.get("operation"))
+              ? (double) r.queues().get(l.get("operation")).pending() : null;
+          case "osapi_job_queue_oldest_age_seconds" -> r.queues().containsKey(l.get("operation"))
+              ? r.queues().get(l.get("operation")).oldestAge().toMillis() / 1000.0 : null;
           case "osapi_jobs_ack_pending" -> (double) r.ackPending();
           case "osapi_worker_heartbeat_age_seconds" -> {
             Duration d = r.heartbeatAges().get(l.get("worker"));

@@ -107,7 +107,9 @@ class OtlpPushTest {
   void aControllersPushCarriesItsFamiliesAndResource() throws Exception {
     Map<String, Metric> m = push("osapi-controller", "controller-instance-1", (jm, backend) -> {
       jm.jobCreated("node.hostname.get");
-      backend.fleetMetrics().queueBacklog(7, 2);
+      backend.fleetMetrics().queueBacklog(99, 2); // pending here is not exported
+      backend.fleetMetrics().jobQueues(java.util.Map.of("node.hostname.get",
+          new io.osapi.core.domain.OperationQueue(7, java.time.Duration.ofSeconds(3))));
       backend.connectionMetrics().connectionUp(true);
     }, "osapi.jobs.pending");
     Metric created = m.get("osapi.jobs.created");
@@ -125,7 +127,10 @@ class OtlpPushTest {
     assertThat(pending.hasGauge()).isTrue();
     assertThat(pending.getGauge().getDataPoints(0).getAsInt()
         + (long) pending.getGauge().getDataPoints(0).getAsDouble()).isEqualTo(7);
-    assertThat(m).containsKeys("osapi.jobs.ack_pending", "osapi.nats.connected");
+    assertThat(attributes(pending.getGauge().getDataPoints(0).getAttributesList()))
+        .containsEntry("operation", "node.hostname.get");
+    assertThat(m).containsKeys("osapi.jobs.ack_pending", "osapi.nats.connected",
+        "osapi.job.queue_oldest_age");
   }
 
   /**

@@ -237,13 +237,13 @@ final class DeliveryProcessor {
       done.run();
     };
     try (JobSpan.Scope active = span.activate()) { // exemplars and log lines of this run
-      execute(d, job, key, held, def.get(), span, finished);
+      execute(d, job, key, held, def.get(), span, cancellation, finished);
     }
   }
 
   /** Runs the operation and settles the delivery; with the run's span active. */
   private void execute(Delivery d, Job job, RunKey key, Versioned<Run> held,
-      OperationDefinition def, JobSpan span, Runnable finished) {
+      OperationDefinition def, JobSpan span, Cancellation cancellation, Runnable finished) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
     if (attempt > 1) {

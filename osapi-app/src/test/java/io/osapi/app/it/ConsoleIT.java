@@ -311,6 +311,75 @@ class ConsoleIT {
   }
 
   @Test
+  void anAdminCancelsARunningJobFiltersByOperationAndPausesASchedule() throws Exception {
+    String echoed = submit("diag.echo", "{\"n\":4}");
+    HttpResponse<String> r = api("POST", "/jobs",
+        "{\"operation\":{\"type\":\"diag.sleep\",\"data\":{\"seconds\":60}}}", admin);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    String sleeping = Http.json(r).get("job_id").asText();
+    osapi.await("job " + sleeping + " running", WAIT, () -> Http.json(
+        api("GET", "/jobs/" + sleeping, null, admin)).path("status").asText().equals("processing"));
+    login(admin, "ops-admin");
+    open("#/jobs/" + sleeping);
+    awaitText("#job-facts", "processing");
+    find("#cancel-job").click();
+    awaitText("#banner", "cancel requested");
+    awaitText("#job-facts", "cancelled");
+    assertThat(Http.json(api("GET", "/jobs/" + sleeping, null, admin)).path("status").asText())
+        .isEqualTo("cancelled");
+    // an ended job offers no cancel (the control: the running one did)
+    open("#/jobs/" + echoed);
+    awaitText("#job-facts", "completed");
+    find("#delete-job");
+    assertThat(browser.findElements(By.id("cancel-job"))).isEmpty();
+
+    // the search filters of the list
+    open("#/jobs");
+    awaitText("#jobs-table", echoed);
+    find("#operation-filter").sendKeys("diag.sleep");
+    find("#since-filter").sendKeys("1h");
+    find("#apply-filters").click();
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      assertThat(browser.getCurrentUrl()).contains("operation=diag.sleep").contains("since=1h");
+      String table = browser.findElement(By.id("jobs-table")).getText();
+      assertThat(table).contains(sleeping).doesNotContain(echoed);
+    });
+
+    // a schedule: shown, paused and resumed from the page
+    HttpResponse<String> c = api("POST", "/schedules", "{\"name\":\"console-hourly\","
+        + "\"every\":\"1h\",\"job\":{\"operation\":{\"type\":\"diag.echo\"}}}", admin);
+    assertThat(c.statusCode()).as(c.body()).isEqualTo(201);
+    open("#/schedules");
+    awaitText("#schedules-table", "console-hourly");
+    awaitText("[data-schedule-state=console-hourly]", "active");
+    Browser.screenshot(browser, "schedules");
+    find("button[data-schedule=console-hourly]").click();
+    awaitText("[data-schedule-state=console-hourly]", "paused");
+    assertThat(Http.json(api("GET", "/schedules/console-hourly", null, admin)).path("paused")
+        .asBoolean()).isTrue();
+    find("button[data-schedule=console-hourly]").click();
+    awaitText("[data-schedule-state=console-hourly]", "active");
+
+    // the reader sees the schedule and the running job, and no button to change them
+    String slow = Http.json(api("POST", "/jobs",
+        "{\"operation\":{\"type\":\"diag.sleep\",\"data\":{\"seconds\":60}}}", admin))
+        .get("job_id").asText();
+    login(reader, "ops-reader");
+    open("#/schedules");
+    awaitText("#schedules-table", "console-hourly");
+    assertThat(browser.findElements(By.cssSelector("button[data-schedule]"))).isEmpty();
+    open("#/jobs/" + slow);
+    awaitText("#job-facts", "diag.sleep");
+    assertThat(browser.findElements(By.id("cancel-job"))).isEmpty();
+    assertThat(api("POST", "/jobs/" + slow + "/cancel", "{}", reader).statusCode())
+        .isEqualTo(403);
+    assertThat(api("POST", "/jobs/" + slow + "/cancel", "{}", admin).statusCode())
+        .isEqualTo(202);
+    assertThat(api("DELETE", "/schedules/console-hourly", null, admin).statusCode())
+        .isIn(200, 204);
+  }
+
+  @Test
   void htmlInAResultIsShownAsText() throws Exception {
     String payload = "<img src=x onerror=alert(1)>";
     String id = submit("diag.echo", "{\"html\":\"" + payload + "\"}");
@@ -333,7 +402,8 @@ class ConsoleIT {
     submit("diag.echo", null);
     Browser.consoleLines(browser);
     login(admin, "ops-admin");
-    for (String page : List.of("#/overview", "#/jobs", "#/workers", "#/submit", "#/audit")) {
+    for (String page : List.of("#/overview", "#/jobs", "#/workers", "#/submit", "#/audit",
+        "#/schedules")) {
       open(page);
       find("main[data-page='" + page.substring(2) + "'] h1");
     }

@@ -47,6 +47,13 @@
     return s < 120 ? s.toFixed(0) + ' s ago' : s < 7200 ? (s / 60).toFixed(0) + ' min ago'
       : (s / 3600).toFixed(1) + ' h ago';
   };
+  /** A time for the API: RFC 3339 as given, or '30m', '24h', '7d' ago. */
+  C.sinceTime = function (text) {
+    const m = /^(\d+)([smhd])$/.exec(text);
+    if (!m) return text;
+    const unit = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 }[m[2]];
+    return new Date(Date.now() - Number(m[1]) * unit).toISOString();
+  };
   C.jobLink = (id) => C.el('a', { href: '#/jobs/' + encodeURIComponent(id), class: 'mono job-link' }, id);
   C.token = () => sessionStorage.getItem(TOKEN_KEY);
   C.can = (p) => C.me !== null && C.me.permissions.includes(p);

@@ -1,11 +1,13 @@
-// osapi console: the overview, jobs, job, workers and audit pages. Each page's mount() builds
+// osapi console: the overview, jobs, job, workers, audit and schedules pages. Each page's mount() builds
 // its frame and returns a refresh function the core calls every few seconds while it is shown
 // (returning false stops it).
 'use strict';
 (function () {
   const C = window.osapi;
   const el = C.el;
-  const STATUSES = ['submitted', 'processing', 'completed', 'failed', 'partial_failure'];
+  const STATUSES = ['submitted', 'processing', 'completed', 'failed', 'partial_failure',
+    'cancelled'];
+  const TERMINAL = ['completed', 'failed', 'partial_failure', 'cancelled'];
   const WINDOW_MS = 5 * 60 * 1000;
 
   function card(label, value, id) {
@@ -76,7 +78,7 @@
     const b = C.samples[C.samples.length - 1];
     const secs = (b.t - a.t) / 1000;
     if (C.samples.length < 2 || secs < 1) return 'Measuring: rates appear after the next refresh.';
-    const ended = (s) => s.by_status.completed + s.by_status.failed + s.by_status.partial_failure;
+    const ended = (s) => TERMINAL.reduce((n, st) => n + (s.by_status[st] || 0), 0);
     const failed = (s) => s.by_status.failed + s.by_status.partial_failure;
     const endedN = Math.max(0, ended(b.s) - ended(a.s));
     const failedN = Math.max(0, failed(b.s) - failed(a.s));
@@ -95,16 +97,27 @@
       const status = params.get('status') || '';
       const limit = params.get('limit') || '20';
       const after = params.get('after') || '';
+      const operation = params.get('operation') || '';
+      const target = params.get('target') || '';
+      const since = params.get('since') || '';
+      const operationIn = el('input', { id: 'operation-filter', value: operation,
+        placeholder: 'operation (diag.echo)' });
+      const targetIn = el('input', { id: 'target-filter', value: target,
+        placeholder: 'target (_all, role:web)' });
+      const sinceIn = el('input', { id: 'since-filter', value: since,
+        placeholder: 'created since (24h or RFC 3339)' });
       const statusSel = el('select', { id: 'status-filter' }, el('option', { value: '' }, 'any status'),
         STATUSES.map((s) => el('option', { value: s, selected: s === status }, s)));
       const limitSel = el('select', { id: 'limit-filter' },
         [...new Set(['20', '50', '100', limit])].map((n) => el('option', { value: n, selected: n === limit }, n + ' a page')));
-      // the list search filters of the API (operation, target, ...) plug in here once it has them
       const filters = el('form', { class: 'row', id: 'job-filters', on: { submit: (ev) => {
         ev.preventDefault();
-        C.go('jobs', { status: statusSel.value, limit: limitSel.value });
-      } } }, el('label', { for: 'status-filter' }, 'Status'), statusSel, limitSel,
-      el('button', { type: 'submit', id: 'apply-filters' }, 'Apply'));
+        C.go('jobs', { status: statusSel.value, limit: limitSel.value,
+          operation: operationIn.value.trim(), target: targetIn.value.trim(),
+          since: sinceIn.value.trim() });
+      } } }, el('label', { for: 'status-filter' }, 'Status'), statusSel, operationIn, targetIn,
+      sinceIn, limitSel, el('button', { type: 'submit', id: 'apply-filters' }, 'Apply'));
+      const kept = { status, limit, operation, target, since };
       const summary = el('p', { id: 'jobs-total', class: 'muted' });
       const list = el('div', { id: 'jobs-list' });
       const pager = el('div', { class: 'row', id: 'pager' });
@@ -112,9 +125,14 @@
       return async function () {
         const q = new URLSearchParams({ limit });
         if (status) q.set('status', status);
+        if (operation) q.set('operation', operation);
+        if (target) q.set('target', target);
+        if (since) q.set('created_after', C.sinceTime(since));
         if (after) q.set('after', after);
         const page = await C.api('GET', '/jobs?' + q);
         summary.textContent = page.total + ' job(s)' + (status ? ' with status ' + status : '')
+          + (operation ? ', operation ' + operation : '') + (target ? ', target ' + target : '')
+          + (since ? ', created since ' + since : '')
           + (after ? ', after ' + after : '') + '; newest first, refreshed every few seconds.';
         list.replaceChildren(C.table('jobs-table',
           ['job', 'status', 'operation', 'target', 'created', 'updated'],
@@ -122,9 +140,9 @@
             j.target, C.time(j.created), C.time(j.updated)]), 'No job matches.'));
         pager.replaceChildren(
           after ? el('button', { type: 'button', id: 'first-page',
-            on: { click: () => C.go('jobs', { status, limit }) } }, 'First page') : '',
+            on: { click: () => C.go('jobs', kept) } }, 'First page') : '',
           page.next ? el('button', { type: 'button', id: 'next-page',
-            on: { click: () => C.go('jobs', { status, limit, after: page.next }) } }, 'Next page') : '');
+            on: { click: () => C.go('jobs', { ...kept, after: page.next }) } }, 'Next page') : '');
       };
     },
   };
@@ -181,7 +199,7 @@
         timeline.replaceChildren(C.table('timeline-table', ['time', 'event', 'by', 'message'],
           j.timeline.map((t) => [C.time(t.time), t.event, t.worker,
             t.message + (t.error ? ': ' + t.error : '')])));
-        return !['completed', 'failed', 'partial_failure'].includes(j.status);
+        return !TERMINAL.includes(j.status);
       };
     },
   };
@@ -205,7 +223,14 @@
         } catch (e) { C.fail(e); }
       } } }, 'Retry'));
     }
-    // the cancel button (jobs:cancel, POST /jobs/{id}/cancel) goes here once the API has it
+    if (C.can('jobs:cancel') && !TERMINAL.includes(j.status)) {
+      out.push(el('button', { type: 'button', id: 'cancel-job', on: { click: async () => {
+        try {
+          await C.api('POST', path + '/cancel', {});
+          C.flash('Job ' + j.job_id + ': cancel requested.', 'ok');
+        } catch (e) { C.fail(e); }
+      } } }, 'Cancel'));
+    }
     if (C.can('jobs:delete')) {
       const confirm = el('span', { hidden: true, id: 'confirm-delete-row' }, 'Delete this job for good? ',
         el('button', { type: 'button', class: 'danger', id: 'confirm-delete', on: { click: async () => {
@@ -296,6 +321,44 @@
       };
     },
   };
-  // the schedules page (schedules:read, /api/v1/schedules) plugs in here as C.pages.schedules
-  // with its nav link in index.html once the API has it
+  C.pages.schedules = {
+    title: 'Schedules',
+    needs: 'schedules:read',
+    mount(main) {
+      const list = el('div', { id: 'schedules-list' });
+      main.append(el('h1', {}, 'Schedules'), list);
+      // pausing and resuming is a change of the schedule: schedules:write and jobs:create
+      const writable = C.can('schedules:write') && C.can('jobs:create');
+      async function pause(s, paused) {
+        try {
+          await C.api('PATCH', '/schedules/' + encodeURIComponent(s.name), { paused });
+          C.flash('Schedule ' + s.name + (paused ? ' paused.' : ' resumed.'), 'ok');
+          await refresh();
+        } catch (e) { C.fail(e); }
+      }
+      async function refresh() {
+        const page = await C.api('GET', '/schedules');
+        const headers = ['schedule', 'when', 'operation', 'target', 'state', 'next fire',
+          'fired / skipped / missed / failed', 'newest jobs'];
+        if (writable) headers.push('');
+        list.replaceChildren(C.table('schedules-table', headers, page.items.map((s) => {
+          const when = s.cron ? s.cron + ' (' + s.timezone + ')' : 'every ' + s.every;
+          const recent = (s.recent || []).filter((f) => f.job_id).slice(0, 3)
+            .map((f) => C.jobLink(f.job_id));
+          const row = [el('span', { class: 'mono' }, s.name), when, s.job.operation.type,
+            s.job.target || '_any',
+            el('span', { 'data-schedule-state': s.name }, s.paused ? 'paused' : 'active'),
+            s.next_fires.length ? C.time(s.next_fires[0]) : '',
+            [s.counts.fired, s.counts.skipped_overlap, s.counts.missed, s.counts.failed].join(' / '),
+            el('span', {}, ...recent.flatMap((a, i) => i ? [' ', a] : [a]))];
+          if (writable) {
+            row.push(el('button', { type: 'button', 'data-schedule': s.name,
+              on: { click: () => pause(s, !s.paused) } }, s.paused ? 'Resume' : 'Pause'));
+          }
+          return row;
+        }), 'No schedule.'));
+      }
+      return refresh;
+    },
+  };
 })();

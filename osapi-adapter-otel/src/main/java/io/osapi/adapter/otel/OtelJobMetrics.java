@@ -2,7 +2,6 @@ package io.osapi.adapter.otel;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.osapi.core.domain.JobOutcome;
@@ -10,9 +9,7 @@ import io.osapi.core.domain.RefusalReason;
 import io.osapi.core.port.JobMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -23,8 +20,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Only the API is used here, so the class works on any {@link Meter}; {@link
  * OtelMetricsBackend} supplies the SDK one with the right views. The instruments are created once,
- * in the constructor. The attribute sets of every (operation, status) pair are built there too, so
- * the recording methods on the job path ({@link #jobCreated}, {@link #jobStarted}, {@link
+ * in the constructor, with the attribute sets of every (operation, status) pair, by {@code
+ * JobInstruments} (which also puts each side's series in place at 0 on its first use), so the
+ * recording methods on the job path ({@link #jobCreated}, {@link #jobStarted}, {@link
  * #jobFinished}, ...) do one map look-up and no allocation.
  *
  * <p>Label values are bounded: {@code operation} is one of the operations given to the constructor
@@ -105,40 +103,9 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   static final AttributeKey<String> STATUS = AttributeKey.stringKey("status");
   static final AttributeKey<String> WORKER = Labels.WORKER;
 
-  /** The precomputed attribute sets of one operation label value. */
-  private record OperationAttributes(Attributes operation, Attributes completed, Attributes failed) {
-    static OperationAttributes of(String operation) {
-      return new OperationAttributes(
-          Attributes.of(OPERATION, operation),
-          Attributes.of(STATUS, JobOutcome.COMPLETED.wire(), OPERATION, operation),
-          Attributes.of(STATUS, JobOutcome.FAILED.wire(), OPERATION, operation));
-    }
-  }
-
-  private final Map<String, OperationAttributes> byOperation;
-  /** Set by the first worker-side call: the worker families exist from then on, at 0. */
-  private volatile boolean workerSide;
-  /** Set by the first jobCreated: the created counters exist from then on, at 0. */
-  private volatile boolean controllerSide;
-  /**
-   * Set by the first worker-side call, the first jobCreated or the first dead letter: the
-   * dead-letter counters exist from then on, at 0 (workers and the controller's dead-letter
-   * handler both count them).
-   */
-  private volatile boolean deadLetterSide;
-  private final OperationAttributes otherOperation;
+  /** The instruments and their series. */
+  private final JobInstruments in;
   private final Set<String> operations;
-
-  private final LongCounter created;
-  private final LongCounter completed;
-  private final DoubleHistogram duration;
-  private final DoubleHistogram queueWait;
-  private final LongCounter redeliveries;
-  private final LongCounter deadLettered;
-  private final LongCounter superseded;
-  private final LongCounter timedOut;
-  private final LongCounter cancelled;
-  private final RefusedJobs refused;
 
   private final LongAdder active = new LongAdder();
   private final WorkerSeries workers;
@@ -176,37 +143,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     Objects.requireNonNull(operations, "operations");
     this.workers = new WorkerSeries(maxWorkers);
     this.operations = labelledOperations(operations);
-    Map<String, OperationAttributes> map = new HashMap<>(this.operations.size() * 2 + 2);
-    for (String op : this.operations) {
-      map.put(op, OperationAttributes.of(op));
-    }
-    this.otherOperation = map.computeIfAbsent(OTHER, OperationAttributes::of);
-    this.byOperation = map;
-
-    created = counter(meter, JOBS_CREATED, "{job}",
-        "Jobs accepted and stored by the job client.");
-    completed = counter(meter, JOBS_COMPLETED, "{job}",
-        "Jobs that finished processing, by final status.");
-    duration = meter.histogramBuilder(JOB_DURATION)
-        .setDescription("Job processing time, from started to finished.").setUnit("s")
-        .setExplicitBucketBoundariesAdvice(DEFAULT_DURATION_BUCKETS).build();
-    queueWait = meter.histogramBuilder(JOB_QUEUE_WAIT)
-        .setDescription("Time a job waited for a worker, from created to started.").setUnit("s")
-        .setExplicitBucketBoundariesAdvice(DEFAULT_QUEUE_WAIT_BUCKETS).build();
-    redeliveries = counter(meter, JOB_REDELIVERIES, "{delivery}",
-        "Job deliveries after the first (AckWait expiry, nak, crash).");
-    deadLettered = counter(meter, JOBS_DEAD_LETTERED, "{job}",
-        "Jobs given up on: max deliveries reached or poison.");
-    superseded = counter(meter, JOB_RUNS_SUPERSEDED, "{run}",
-        "Runs whose outcome was dropped because another delivery had taken the job over"
-            + " (compare-and-set lost); not counted in osapi_jobs_completed_total.");
-    timedOut = counter(meter, JOB_RUNS_TIMED_OUT, "{run}",
-        "Runs of broadcast jobs failed by the controller because the expected worker did"
-            + " not answer before the job's timeout.");
-    cancelled = counter(meter, JOBS_CANCELLED, "{job}",
-        "Jobs whose cancel this controller stored (counted once per job).");
-    refused = new RefusedJobs(meter, this.operations, OTHER);
-
+    this.in = new JobInstruments(meter, this.operations);
     observables.add(
         meter
             .upDownCounterBuilder(JOBS_ACTIVE)
@@ -214,18 +151,14 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
             .setUnit("{job}")
             .buildWithCallback(
                 m -> {
-                  if (workerSide) {
+                  if (in.workerSide()) {
                     m.record(Math.max(0L, active.sum()));
                   }
                 })
             ::close);
     // jobs_active is an observable up-down counter (a count that adds up across processes); the
     // worker levels are observable gauges. Prometheus shows both as "gauge".
-    workers.register(meter, () -> workerSide, observables);
-  }
-
-  private static LongCounter counter(Meter meter, String name, String unit, String description) {
-    return meter.counterBuilder(name).setDescription(description).setUnit(unit).build();
+    workers.register(meter, in::workerSide, observables);
   }
 
   /** The {@code operation} label values besides {@value #OTHER}. */
@@ -244,10 +177,10 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobCreated(String operation) {
     try {
-      if (!controllerSide) {
-        startControllerSide();
+      if (!in.controllerSide()) {
+        in.startControllerSide();
       }
-      created.add(1, attributes(operation).operation());
+      in.created.add(1, in.attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobCreated", t);
     }
@@ -256,12 +189,12 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobStarted(String operation, Duration wait) {
     try {
-      if (!workerSide) {
-        startWorkerSide();
+      if (!in.workerSide()) {
+        in.startWorkerSide();
       }
       active.increment();
       if (wait != null) {
-        queueWait.record(Labels.seconds(wait), attributes(operation).operation());
+        in.queueWait.record(Labels.seconds(wait), in.attributes(operation).operation());
       }
     } catch (Throwable t) {
       swallow("jobStarted", t);
@@ -276,11 +209,11 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       if (outcome != JobOutcome.COMPLETED && outcome != JobOutcome.FAILED) {
         return; // RELEASED (or null): handed back to the queue, not finished
       }
-      OperationAttributes op = attributes(operation);
+      JobInstruments.OperationAttributes op = in.attributes(operation);
       Attributes attrs = outcome == JobOutcome.COMPLETED ? op.completed() : op.failed();
-      completed.add(1, attrs);
+      in.completed.add(1, attrs);
       if (processing != null) {
-        duration.record(Labels.seconds(processing), attrs);
+        in.duration.record(Labels.seconds(processing), attrs);
       }
       workers.processed(workerId);
     } catch (Throwable t) {
@@ -291,7 +224,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobRedelivered(String operation) {
     try {
-      redeliveries.add(1, attributes(operation).operation());
+      in.redeliveries.add(1, in.attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobRedelivered", t);
     }
@@ -300,10 +233,10 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobDeadLettered(String operation) {
     try {
-      if (!deadLetterSide) {
-        startDeadLetters();
+      if (!in.deadLetterSide()) {
+        in.startDeadLetters();
       }
-      deadLettered.add(1, attributes(operation).operation());
+      in.deadLettered.add(1, in.attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobDeadLettered", t);
     }
@@ -312,7 +245,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobRefused(String operation, RefusalReason reason) {
     try {
-      refused.add(operation, reason);
+      in.refused.add(operation, reason);
     } catch (Throwable t) {
       swallow("jobRefused", t);
     }
@@ -321,7 +254,7 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void jobSuperseded(String operation) {
     try {
-      superseded.add(1, attributes(operation).operation());
+      in.superseded.add(1, in.attributes(operation).operation());
     } catch (Throwable t) {
       swallow("jobSuperseded", t);
     }
@@ -329,20 +262,20 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
 
   @Override
   public void jobRunTimedOut(String operation) {
-    controllerCount(timedOut, operation, "jobRunTimedOut");
+    controllerCount(in.timedOut, operation, "jobRunTimedOut");
   }
 
   @Override
   public void jobCancelled(String operation) {
-    controllerCount(cancelled, operation, "jobCancelled");
+    controllerCount(in.cancelled, operation, "jobCancelled");
   }
 
   private void controllerCount(LongCounter counter, String operation, String where) {
     try {
-      if (!controllerSide) {
-        startControllerSide();
+      if (!in.controllerSide()) {
+        in.startControllerSide();
       }
-      counter.add(1, attributes(operation).operation());
+      counter.add(1, in.attributes(operation).operation());
     } catch (Throwable t) {
       swallow(where, t);
     }
@@ -351,8 +284,8 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   @Override
   public void workerConnected(String workerId, int concurrency) {
     try {
-      if (!workerSide) {
-        startWorkerSide();
+      if (!in.workerSide()) {
+        in.startWorkerSide();
       }
       if (workerId == null) {
         return;
@@ -375,55 +308,6 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   /**
-   * Puts every worker-side counter series of the registered operations in place at 0, so that
-   * {@code rate()} and {@code increase()} see the first failure, redelivery, superseded run or
-   * dead letter, and turns on the worker gauges (a controller alone does not export them).
-   */
-  private synchronized void startWorkerSide() {
-    if (workerSide) {
-      return;
-    }
-    for (OperationAttributes a : byOperation.values()) {
-      completed.add(0, a.completed());
-      completed.add(0, a.failed());
-      redeliveries.add(0, a.operation());
-      superseded.add(0, a.operation());
-    }
-    refused.start();
-    startDeadLetters();
-    workerSide = true;
-  }
-
-  /**
-   * Puts the created and timed-out counters of every registered operation in place at 0, and the
-   * dead-letter counter (the controller's dead-letter handler counts the jobs whose deliveries ran
-   * out).
-   */
-  private synchronized void startControllerSide() {
-    if (controllerSide) {
-      return;
-    }
-    for (OperationAttributes a : byOperation.values()) {
-      created.add(0, a.operation());
-      timedOut.add(0, a.operation());
-      cancelled.add(0, a.operation());
-    }
-    startDeadLetters();
-    controllerSide = true;
-  }
-
-  /** Puts the dead-letter counter of every registered operation in place at 0. */
-  private synchronized void startDeadLetters() {
-    if (deadLetterSide) {
-      return;
-    }
-    for (OperationAttributes a : byOperation.values()) {
-      deadLettered.add(0, a.operation());
-    }
-    deadLetterSide = true;
-  }
-
-  /**
    * Unregisters the observable callbacks: the gauges and the per-worker counter stop being
    * exported. The synchronous instruments stay with the meter provider.
    */
@@ -441,14 +325,6 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
       }
     }
     return Set.copyOf(allowed);
-  }
-
-  private OperationAttributes attributes(String operation) {
-    if (operation == null) {
-      return otherOperation;
-    }
-    OperationAttributes a = byOperation.get(operation);
-    return a != null ? a : otherOperation;
   }
 
   /** Whether {@code s} may become a label value of its own (see {@link Labels#isValidLabel}). */

@@ -29,8 +29,10 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The job client: creates, reads, lists, retries and deletes jobs, and drains workers. This is
- * the API embedders call; its parts by role are package-private: the create path ({@code
- * JobSubmitter}: validation, the held create, publishing) and {@link JobIndex} for listings.
+ * the API embedders call, a front that delegates each role to a package-private part: the create
+ * path ({@code JobSubmitter}: validation, the held create, publishing), reads ({@code JobReader}),
+ * retries, cancels, listings ({@code JobListings}, over a {@link JobIndex}) and workers ({@code
+ * WorkerControl}: drains and keys).
  *
  * <p>Input is validated before anything is stored: an unknown operation type, data that is not
  * JSON, a malformed target, or a broadcast target ({@code _all}, host, label) that no registered
@@ -41,15 +43,11 @@ import java.util.concurrent.CompletableFuture;
  * JobTimeoutService} fails the runs still open when it is due.
  *
  * <p>A create is held while the store or queue is unavailable (a NATS fail-over elects a new
- * leader in a few seconds): each step (record, deadline, notification) is tried again after a
- * {@link Backoff} delay for up to the create patience ({@link #DEFAULT_CREATE_PATIENCE} unless
- * given), idempotently: the job id is fixed before the first attempt, the record is created by
- * compare-and-set (a retry that finds it stored goes on with it) and the notification is
- * de-duplicated by job id. Past the patience the create fails with {@link
- * BackendUnavailableException}; a job stored whose notification could not be published is then
- * kept as failed, "not submitted", with every run failed by compare-and-set, so a notification
- * that went out after all never runs it (or, when a worker claimed it first, the job is created
- * after all).
+ * leader in a few seconds) for up to the create patience ({@link #DEFAULT_CREATE_PATIENCE} unless
+ * given), each step (record, deadline, notification) tried again, idempotently, after a {@link
+ * Backoff} delay. Past the patience the create fails with {@link BackendUnavailableException}; a
+ * job stored whose notification could not be published is then kept as failed, "not submitted",
+ * so it never runs (unless a worker claimed it first: then it is created after all).
  */
 public final class JobClient implements AutoCloseable {
   /** Largest page {@link #list} returns. */
@@ -87,38 +85,28 @@ public final class JobClient implements AutoCloseable {
   /** Default time a create is held while the store or queue is unavailable. */
   public static final Duration DEFAULT_CREATE_PATIENCE = Duration.ofSeconds(15);
 
-  private static final System.Logger LOG = System.getLogger(JobClient.class.getName());
-
-  /** How long the first listing waits for an index the client made to read the store. */
-  private static final Duration INDEX_CATCH_UP = Duration.ofSeconds(30);
-
   private final JobStore store;
-  private final WorkerRegistry registry;
   private final OperationRegistry operations;
-  private final Clock clock;
-  /** The index of listings: given (its owner closes it), or made on first use (closed here). */
-  private volatile JobIndex index;
-  private final boolean ownsIndex;
   private final JobSubmitter submitter;
   private final JobReader reader;
   private final JobRetrier retrier;
   private final JobCanceller canceller;
+  private final JobListings listings;
+  private final WorkerControl workers;
   private volatile boolean closed;
-  private final WorkerKeys keys;
 
   private JobClient(Builder b) {
-    this.index = b.index;
-    this.ownsIndex = b.index == null;
     this.store = b.broker.store();
-    this.registry = b.broker.registry();
+    WorkerRegistry registry = b.broker.registry();
     this.operations = b.operations;
-    this.clock = b.clock;
-    this.keys = new WorkerKeys(registry, clock);
-    this.reader = new JobReader(store, keys);
+    Clock clock = b.clock;
+    this.workers = new WorkerControl(registry, clock);
+    this.reader = new JobReader(store, workers.keys());
     this.submitter = new JobSubmitter(store, b.broker.queue(), registry, operations, b.metrics,
         clock, b.defaultTimeout, b.createPatience, Backoff.CREATE, b.signer, b.tracing);
     this.retrier = new JobRetrier(store, operations, submitter, clock);
     this.canceller = new JobCanceller(store, reader, b.metrics, clock);
+    this.listings = new JobListings(store, clock, b.index, reader);
   }
 
   /**
@@ -291,14 +279,7 @@ public final class JobClient implements AutoCloseable {
     return reader.get(id);
   }
 
-  /**
-   * Lists jobs newest first.
-   *
-   * @param status only jobs with this status, or null for all
-   * @param limit 1 to {@value #MAX_PAGE}
-   * @param offset 0 or more
-   * @throws InvalidInputException for paging out of range
-   */
+  /** Lists jobs newest first, as {@link #list(JobStatus, int, int, JobId)} with no cursor. */
   public JobPage list(JobStatus status, int limit, int offset) {
     return list(status, limit, offset, null);
   }
@@ -329,16 +310,7 @@ public final class JobClient implements AutoCloseable {
    */
   public JobPage search(JobFilter filter, int limit, int offset, JobId after) {
     Objects.requireNonNull(filter, "filter");
-    if (limit < 1 || limit > MAX_PAGE) {
-      throw new InvalidInputException("limit", "limit must be between 1 and " + MAX_PAGE);
-    }
-    if (offset < 0) {
-      throw new InvalidInputException("offset", "offset must not be negative");
-    }
-    JobIndex.Slice slice = index().search(filter, limit, offset, after);
-    List<JobSummary> items = slice.items();
-    JobId next = slice.more() && !items.isEmpty() ? items.get(items.size() - 1).id() : null;
-    return new JobPage(items, (int) Math.min(Integer.MAX_VALUE, slice.total()), next);
+    return listings.search(filter, limit, offset, after);
   }
 
   /**
@@ -347,33 +319,7 @@ public final class JobClient implements AutoCloseable {
    * @throws BackendUnavailableException while the index is still reading the store at start
    */
   public JobStats stats() {
-    return index().stats();
-  }
-
-  /** The index, caught up with the store (made and waited for, up to 30 s, on first use). */
-  private JobIndex index() {
-    requireOpen();
-    JobIndex i = index;
-    if (i == null) {
-      synchronized (this) {
-        requireOpen();
-        i = index;
-        if (i == null) {
-          i = JobIndex.of(store, clock);
-          index = i;
-        }
-      }
-      try {
-        i.awaitCaughtUp(INDEX_CATCH_UP);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    if (!i.isCaughtUp()) {
-      throw new BackendUnavailableException("the job index is still reading the job store ("
-          + i.behind() + " writes to go)", null);
-    }
-    return i;
+    return listings.stats();
   }
 
   /**
@@ -410,7 +356,7 @@ public final class JobClient implements AutoCloseable {
 
   /** The workers in the heartbeat registry. */
   public List<WorkerInfo> workers() {
-    return registry.workers();
+    return workers.workers();
   }
 
   /**
@@ -422,7 +368,7 @@ public final class JobClient implements AutoCloseable {
    * @throws io.osapi.core.domain.InvalidInputException for a bad limit or cursor
    */
   public WorkerPage workers(int limit, String after) {
-    return WorkerPage.of(registry.workers(), limit, after);
+    return workers.workers(limit, after);
   }
 
   /** What a drain or undrain request did. */
@@ -441,22 +387,12 @@ public final class JobClient implements AutoCloseable {
    * not an expected worker of new broadcast jobs.
    */
   public DrainOutcome drain(String workerId) {
-    if (!registered(workerId)) {
-      return DrainOutcome.UNKNOWN_WORKER;
-    }
-    return registry.requestDrain(workerId) ? DrainOutcome.DONE : DrainOutcome.ALREADY;
+    return workers.drain(workerId);
   }
 
   /** Withdraws a registered worker's drain request: it is ready and takes jobs again. */
   public DrainOutcome undrain(String workerId) {
-    if (!registered(workerId)) {
-      return DrainOutcome.UNKNOWN_WORKER;
-    }
-    return registry.cancelDrain(workerId) ? DrainOutcome.DONE : DrainOutcome.ALREADY;
-  }
-
-  private boolean registered(String workerId) {
-    return workerId != null && registry.workers().stream().anyMatch(w -> w.id().equals(workerId));
+    return workers.undrain(workerId);
   }
 
   /**
@@ -469,12 +405,7 @@ public final class JobClient implements AutoCloseable {
    */
   public CompletableFuture<JobView> whenDone(JobId id) {
     Objects.requireNonNull(id, "id");
-    JobIndex i = index();
-    if (i.status(id) == null && get(id).isEmpty()) { // the index may not have seen a new job yet
-      return CompletableFuture.failedFuture(new NoSuchElementException("job " + id + " is not known"));
-    }
-    return i.whenDone(id).thenApplyAsync(s -> get(id).orElseThrow(
-        () -> new NoSuchElementException("job " + id + " was deleted")), reader.executor());
+    return listings.whenDone(id);
   }
 
   private void requireOpen() {
@@ -491,24 +422,20 @@ public final class JobClient implements AutoCloseable {
    */
   @Override
   public void close() {
-    JobIndex i;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      i = index;
     }
-    if (i != null && ownsIndex) {
-      i.close();
-    }
+    listings.close();
     submitter.close();
     reader.close();
   }
 
   /** Workers' keys: accept and reject them, see their states. */
   public WorkerKeys keys() {
-    return keys;
+    return workers.keys();
   }
 
   /** The operations jobs may use. */

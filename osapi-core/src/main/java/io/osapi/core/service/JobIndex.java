@@ -13,7 +13,6 @@ import io.osapi.core.port.JobWatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,9 +34,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Layout, for about 47 bytes of heap per job: {@link IndexBlocks}, blocks of up to 1024 jobs in
  * id order, each block a set of parallel primitive arrays (the id and the two times as longs, the
  * status as a byte, the record's write time in seconds, the interned operation type and target as
- * ints) plus its counts by status. Broadcast jobs (expected workers) also keep the state of each
- * worker's run in a side map, as their status is an aggregate; {@code _any} jobs need only the
- * status byte.
+ * ints) plus its counts by status. The watch's writes are applied by {@link IndexFeed}, which also
+ * keeps the state of each run of a broadcast job (expected workers) in a side map, as its status
+ * is an aggregate; {@code _any} jobs need only the status byte.
  *
  * <p>Retention: values leave the store silently {@link JobStore#retention()} after their last
  * write (KV max age), so the index drops a job once its record is that old; this happens on every
@@ -54,10 +53,8 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   /** The jobs. Guarded by {@link #lock}. */
   private final IndexBlocks jobs = new IndexBlocks();
-  /** Broadcast jobs: expected count and run states by worker. */
-  private final Map<JobId, Broadcast> broadcasts = new HashMap<>();
-  /** Runs seen before their record during the replay; dropped when it ends. */
-  private Map<JobId, Orphan> orphans = new HashMap<>();
+  /** Applies the watch's writes to {@link #jobs}. Guarded by {@link #lock}. */
+  private final IndexFeed feed = new IndexFeed(jobs);
   private volatile boolean caughtUp;
   private final CountDownLatch caughtUpLatch = new CountDownLatch(1);
   private final DoneWaiters done = new DoneWaiters();
@@ -295,9 +292,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     try {
       nextDue = jobs.expire(now, retentionMillis, (hi, lo) -> {
         dropped[0]++;
-        if (!broadcasts.isEmpty()) {
-          broadcasts.remove(IndexBlock.id(hi, lo));
-        }
+        feed.dropped(hi, lo);
       });
     } finally {
       lock.writeLock().unlock();
@@ -315,85 +310,40 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
 
   @Override
   public void recordWritten(JobId id, JobWatch.RecordFacts facts, long writtenMillis) {
-    long hi = IndexBlock.hi(id);
-    long lo = IndexBlock.lo(id);
     int written = IndexBlock.seconds(writtenMillis);
-    JobStatus changed = null;
+    JobStatus changed;
     lock.writeLock().lock();
     try {
       writes++;
-      long at = jobs.locate(hi, lo);
-      if (at >= 0) {
-        IndexBlock blk = jobs.block(at);
-        int p = IndexBlocks.pos(at);
-        blk.written[p] = Integer.compareUnsigned(blk.written[p], written) >= 0
-            ? blk.written[p] : written;
-        jobs.touch(at, facts.updatedNanos());
-        return;
-      }
-      Orphan early = orphans == null ? null : orphans.remove(id);
-      JobStatus status;
-      if (facts.expected() > 0) {
-        Broadcast bc = new Broadcast(facts.expected());
-        if (early != null) {
-          bc.runs.putAll(early.runs);
-        }
-        broadcasts.put(id, bc);
-        status = bc.status();
-      } else {
-        RunState any = early == null ? null : early.runs.get(RunKey.ANY);
-        status = JobStatus.of(any);
-      }
-      long updated = Math.max(facts.updatedNanos(), early == null ? 0 : early.updated);
-      if (retentionMillis > 0) {
-        long due = Math.max(IndexBlock.createdMillis(hi), IndexBlock.writtenMillis(written))
-            + retentionMillis;
+      changed = feed.recordWritten(id, facts, written);
+      if (changed != null && retentionMillis > 0) {
+        long due = Math.max(IndexBlock.createdMillis(IndexBlock.hi(id)),
+            IndexBlock.writtenMillis(written)) + retentionMillis;
         if (due < nextDue) {
           nextDue = due;
         }
       }
-      jobs.insert(hi, lo, (byte) status.ordinal(), written, facts, updated);
-      changed = status;
     } finally {
       lock.writeLock().unlock();
     }
-    done.changed(id, changed);
+    if (changed != null) {
+      done.changed(id, changed);
+    }
   }
 
   @Override
   public void runWritten(RunKey run, RunState state, long updatedNanos) {
-    JobId id = run.job();
-    String slot = run.slot();
-    JobStatus changed = null;
+    JobStatus changed;
     lock.writeLock().lock();
     try {
       writes++;
-      long at = jobs.locate(IndexBlock.hi(id), IndexBlock.lo(id));
-      if (at < 0) {
-        if (orphans != null) {
-          Orphan o = orphans.computeIfAbsent(id, k -> new Orphan());
-          o.runs.put(slot, state);
-          o.updated = Math.max(o.updated, updatedNanos);
-        }
-        return; // live: a run of a job that is gone (deleted, or claimed after its delete)
-      }
-      JobStatus status;
-      Broadcast bc = broadcasts.get(id);
-      if (bc != null) {
-        bc.runs.put(slot, state);
-        status = bc.status();
-      } else if (RunKey.ANY.equals(slot)) {
-        status = JobStatus.of(state);
-      } else {
-        return;
-      }
-      jobs.setStatus(at, status);
-      jobs.touch(at, updatedNanos);
-      changed = status;
+      changed = feed.runWritten(run, state, updatedNanos);
     } finally {
       lock.writeLock().unlock();
     }
-    done.changed(id, changed);
+    if (changed != null) {
+      done.changed(run.job(), changed);
+    }
   }
 
   @Override
@@ -401,14 +351,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     lock.writeLock().lock();
     try {
       writes++;
-      if (orphans != null) {
-        orphans.remove(id);
-      }
-      long at = jobs.locate(IndexBlock.hi(id), IndexBlock.lo(id));
-      if (at >= 0) {
-        jobs.remove(at);
-        broadcasts.remove(id);
-      }
+      feed.recordDeleted(id);
     } finally {
       lock.writeLock().unlock();
     }
@@ -417,28 +360,10 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
 
   @Override
   public void runDeleted(RunKey run) {
-    JobId id = run.job();
-    String slot = run.slot();
     lock.writeLock().lock();
     try {
       writes++;
-      if (orphans != null) {
-        Orphan o = orphans.get(id);
-        if (o != null) {
-          o.runs.remove(slot);
-        }
-      }
-      long at = jobs.locate(IndexBlock.hi(id), IndexBlock.lo(id));
-      if (at < 0) {
-        return;
-      }
-      Broadcast bc = broadcasts.get(id);
-      if (bc != null) {
-        bc.runs.remove(slot);
-        jobs.setStatus(at, bc.status());
-      } else if (RunKey.ANY.equals(slot)) {
-        jobs.setStatus(at, JobStatus.SUBMITTED);
-      }
+      feed.runDeleted(run);
     } finally {
       lock.writeLock().unlock();
     }
@@ -448,7 +373,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   public void caughtUp() {
     lock.writeLock().lock();
     try {
-      orphans = null; // runs whose record never came belong to jobs that are gone
+      feed.replayDone();
     } finally {
       lock.writeLock().unlock();
     }
@@ -460,25 +385,5 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   @Override
   public void behind(long writes) {
     behind = writes;
-  }
-
-  /** A broadcast job's expected count and the states of the runs that exist. */
-  private static final class Broadcast {
-    final int expected;
-    final Map<String, RunState> runs = new HashMap<>(4);
-
-    Broadcast(int expected) {
-      this.expected = expected;
-    }
-
-    JobStatus status() {
-      return JobStatus.aggregate(runs.values(), expected);
-    }
-  }
-
-  /** Runs of a job whose record the replay has not delivered yet. */
-  private static final class Orphan {
-    final Map<String, RunState> runs = new HashMap<>(2);
-    long updated;
   }
 }

@@ -239,6 +239,9 @@ final class NatsJobWatch implements JobWatch {
     if (job != null) {
       if (deleted) {
         listener.recordDeleted(job);
+      } else if (!osapis(job, h)) {
+        LOG.log(Level.WARNING, "job watch: {0} holds no job of osapi (no {1} header and not a"
+            + " version 7 id); not listed", subject, NatsLayout.CREATED_HEADER);
       } else {
         long written = md.timestamp().toInstant().toEpochMilli();
         listener.recordWritten(job, facts(job, h), written);
@@ -275,6 +278,23 @@ final class NatsJobWatch implements JobWatch {
       listener.behind(0);
       listener.caughtUp();
       LOG.log(Level.DEBUG, "job watch caught up at stream sequence {0}", lastSeq);
+    }
+  }
+
+  /**
+   * Whether a record is a job osapi wrote: one with its headers, or (written before the headers
+   * existed) one whose id is a version 7 UUID, as every job id is. Anything else in the bucket
+   * (another writer's value) is no job: listing it would show a job "submitted" for ever, its
+   * creation read from random bits, and keep the queue's oldest age at decades.
+   */
+  private static boolean osapis(JobId job, Headers h) {
+    if (h != null && h.getFirst(NatsLayout.CREATED_HEADER) != null) {
+      return true;
+    }
+    try {
+      return UUID.fromString(job.value()).version() == 7;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -484,8 +484,16 @@ class ReliabilityIT {
     controller.await("the sleeps to complete", Duration.ofSeconds(90),
         () -> ids.stream().allMatch(id -> "completed".equals(controller.status(id))));
     long done = System.nanoTime();
-    controller.await("osapi_jobs_pending 0 on the controller", Duration.ofSeconds(30),
-        () -> controller.metric("osapi_jobs_pending") == 0);
+    try {
+      controller.await("osapi_jobs_pending 0 on the controller", Duration.ofSeconds(30),
+          () -> controller.metric("osapi_jobs_pending") == 0);
+    } catch (AssertionError e) {
+      java.net.http.HttpResponse<String> waiting =
+          Http.get(controller.api("/jobs?status=submitted&limit=100"));
+      throw new AssertionError(e.getMessage() + "\njobs still submitted: "
+          + (waiting == null ? "?" : waiting.body()) + "\n" + controller.scrape().lines()
+          .filter(l -> l.startsWith("osapi_jobs_pending")).toList(), e);
+    }
     stop.set(true);
     sampler.join();
     List<String> problems = new ArrayList<>();

@@ -128,7 +128,13 @@ final class JobSubmitter {
     return createAsync(request, id, submitted, null);
   }
 
-  private CompletableFuture<JobView> createAsync(CreateJobRequest request, JobId id,
+  /**
+   * The create of every other: the job {@code id}; {@code submitted} null for an API create with
+   * a new id, or the first timeline entry of a job whose id was fixed beforehand and whose record
+   * may exist already (a schedule's tick, an idempotency key's reservation); traced under
+   * {@code parent} (null: none).
+   */
+  CompletableFuture<JobView> createAsync(CreateJobRequest request, JobId id,
       TimelineEntry submitted, TraceContext parent) {
     OperationDefinition def = operations.require(request.type());
     if (request.data() != null && request.data().length() > JobClient.MAX_DATA_CHARS) {

@@ -1,0 +1,252 @@
+package io.osapi.core.service;
+
+import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.domain.BackendUnavailableException;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.OperationRegistry;
+import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.TimelineEntry;
+import io.osapi.core.domain.TraceContext;
+import io.osapi.core.domain.Versioned;
+import io.osapi.core.domain.IdempotencyKey;
+import io.osapi.core.port.IdempotencyKeys;
+import io.osapi.core.domain.IdempotencyRecord;
+import io.osapi.core.port.Broker;
+import io.osapi.core.port.JobMetrics;
+import io.osapi.core.port.JobTracing;
+import java.lang.System.Logger.Level;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Job creates with an idempotency key (the IETF httpapi draft's semantics): the first request
+ * with a key creates the job, a repeat with the same key and the same request within the keys'
+ * window is answered what the first was, a repeat with another request is refused ({@link
+ * Outcome.Mismatch}). Keys are per caller: the same key sent by two callers is two keys.
+ *
+ * <p>The order makes a create neither lost nor doubled, across controllers and crashes: the key
+ * is reserved first (create-if-absent: the first writer wins) with the request's hash and the job
+ * id fixed for it, then the job is created under that id, then the answer is stored on the
+ * reservation (compare-and-set). A repeat that finds a reservation without an answer (the first
+ * create is under way, or its controller stopped) creates the job under the reserved id too: a
+ * record stored under it already is this job, so it is stored and run once, and the repeat waits
+ * for the create like the first does, then answers the same job. A create refused for good (bad
+ * input, a full store) releases its key; one that failed because the backend was unavailable
+ * keeps the reservation, so the caller's retry completes the same job.
+ *
+ * <p>It creates with its own create path on the same broker, settings and signer as the job
+ * client's (same validation, hold and metrics).
+ */
+public final class IdempotentCreates implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(IdempotentCreates.class.getName());
+
+  /** The status of a created job's answer. */
+  public static final int CREATED = 201;
+
+  /** What a create with a key is answered. */
+  public sealed interface Outcome {
+    /**
+     * The job's answer: this request's create ({@code replayed} false) or the first request's
+     * ({@code replayed} true).
+     *
+     * @param status the HTTP status
+     * @param body the body, as rendered for the first request
+     * @param jobId the job
+     * @param replayed whether it is the answer of an earlier request
+     */
+    record Answer(int status, String body, JobId jobId, boolean replayed) implements Outcome {}
+
+    /**
+     * The key was used with another request (422): nothing created.
+     *
+     * @param jobId the job of the key's first request
+     */
+    record Mismatch(JobId jobId) implements Outcome {}
+  }
+
+  private final IdempotencyKeys keys;
+  private final JobSubmitter submitter;
+  private final Clock clock;
+
+  private IdempotentCreates(Builder b) {
+    this.keys = b.keys;
+    this.clock = b.clock;
+    this.submitter = new JobSubmitter(b.broker.store(), b.broker.queue(), b.broker.registry(),
+        b.operations, b.metrics, b.clock, b.defaultTimeout, b.createPatience, Backoff.CREATE,
+        b.signer, b.tracing);
+  }
+
+  /**
+   * A builder on {@code broker} and {@code operations} with keys kept in {@code keys}; give it
+   * the settings the job client has (metrics, tracing, clock, timeout, patience, signer).
+   */
+  public static Builder builder(Broker broker, OperationRegistry operations,
+      IdempotencyKeys keys) {
+    return new Builder(broker, operations, keys);
+  }
+
+  /** The keys' window. */
+  public Duration window() {
+    return keys.window();
+  }
+
+  /**
+   * Creates the job of {@code request} once per {@code key} of {@code subject}.
+   *
+   * @param key the caller's key
+   * @param subject who calls (keys of different callers are apart)
+   * @param request the create
+   * @param parent the request's span, or null
+   * @param render the answer's body of a created job (stored: repeats get it as it was)
+   * @return the answer, or a mismatch
+   * @throws io.osapi.core.domain.InvalidInputException for bad input (the key is released)
+   * @throws BackendUnavailableException when the keys, store or queue stayed unreachable (a
+   *     reservation is kept: a retry with the key completes the same job)
+   */
+  public Outcome create(IdempotencyKey key, String subject, CreateJobRequest request,
+      TraceContext parent, Function<JobView, String> render) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(render, "render");
+    String name = key.storeKey(subject);
+    String hash = requestHash(request);
+    for (int attempt = 0; ; attempt++) {
+      IdempotencyRecord mine =
+          IdempotencyRecord.reservation(hash, JobId.generate(clock), clock.instant());
+      try {
+        long rev = keys.create(name, mine);
+        return complete(name, new Versioned<>(mine, rev), request, parent, render, false);
+      } catch (RevisionConflictException taken) {
+        Optional<Versioned<IdempotencyRecord>> there = keys.get(name);
+        if (there.isEmpty()) {
+          if (attempt < 3) {
+            continue; // released or expired meanwhile: take it again
+          }
+          throw new BackendUnavailableException("idempotency key kept changing", taken);
+        }
+        IdempotencyRecord r = there.get().value();
+        if (!r.requestHash().equals(hash)) {
+          return new Outcome.Mismatch(r.jobId());
+        }
+        if (r.isAnswered()) {
+          return new Outcome.Answer(r.status(), r.answer(), r.jobId(), true);
+        }
+        return complete(name, there.get(), request, parent, render, true);
+      }
+    }
+  }
+
+  /** {@link IdempotencyRecord#hash} of {@code r}. */
+  public static String requestHash(CreateJobRequest r) {
+    return IdempotencyRecord.hash(r.type(), r.data(), r.target(), r.timeout());
+  }
+
+  /** Creates the reserved job under its id, then stores the answer on the reservation. */
+  private Outcome complete(String name, Versioned<IdempotencyRecord> reservation,
+      CreateJobRequest request, TraceContext parent, Function<JobView, String> render,
+      boolean replayed) {
+    IdempotencyRecord r = reservation.value();
+    JobView view;
+    try {
+      view = submitter.held(submitter.createAsync(request, r.jobId(), new TimelineEntry(
+          r.reserved(), "submitted", "_api", "queued", null), parent));
+    } catch (BackendUnavailableException e) {
+      throw e; // the reservation stays: a retry completes the same job
+    } catch (RuntimeException e) {
+      release(name, reservation.revision());
+      throw e;
+    }
+    String body = render.apply(view);
+    try {
+      keys.update(name, r.answered(CREATED, body), reservation.revision());
+      return new Outcome.Answer(CREATED, body, r.jobId(), replayed);
+    } catch (RevisionConflictException stored) {
+      // another request with the key completed it first: answer what it stored
+      Optional<Versioned<IdempotencyRecord>> now = keys.get(name);
+      if (now.isPresent() && now.get().value().isAnswered()
+          && now.get().value().jobId().equals(r.jobId())) {
+        IdempotencyRecord a = now.get().value();
+        return new Outcome.Answer(a.status(), a.answer(), a.jobId(), replayed);
+      }
+      return new Outcome.Answer(CREATED, body, r.jobId(), replayed);
+    }
+  }
+
+  private void release(String name, long revision) {
+    try {
+      keys.release(name, revision);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "an idempotency key of a refused create stays reserved until its"
+          + " window ends: {0}", e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() {
+    submitter.close();
+  }
+
+  /** Builds {@link IdempotentCreates}; the defaults are the job client's. */
+  public static final class Builder {
+    private final Broker broker;
+    private final OperationRegistry operations;
+    private final IdempotencyKeys keys;
+    private JobMetrics metrics = JobMetrics.noop();
+    private JobTracing tracing = JobTracing.noop();
+    private Clock clock = Clock.systemUTC();
+    private Duration defaultTimeout = JobClient.DEFAULT_TIMEOUT;
+    private Duration createPatience = JobClient.DEFAULT_CREATE_PATIENCE;
+    private JobSigner signer;
+
+    private Builder(Broker broker, OperationRegistry operations, IdempotencyKeys keys) {
+      this.broker = Objects.requireNonNull(broker, "broker");
+      this.operations = Objects.requireNonNull(operations, "operations");
+      this.keys = Objects.requireNonNull(keys, "keys");
+    }
+
+    /** As {@link JobClient.Builder#metrics}. */
+    public Builder metrics(JobMetrics metrics) {
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
+      return this;
+    }
+
+    /** As {@link JobClient.Builder#tracing}. */
+    public Builder tracing(JobTracing tracing) {
+      this.tracing = Objects.requireNonNull(tracing, "tracing");
+      return this;
+    }
+
+    /** As {@link JobClient.Builder#clock}. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** As {@link JobClient.Builder#defaultTimeout}. */
+    public Builder defaultTimeout(Duration defaultTimeout) {
+      this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
+      return this;
+    }
+
+    /** As {@link JobClient.Builder#createPatience}. */
+    public Builder createPatience(Duration createPatience) {
+      this.createPatience = Objects.requireNonNull(createPatience, "createPatience");
+      return this;
+    }
+
+    /** As {@link JobClient.Builder#signer}. */
+    public Builder signer(JobSigner signer) {
+      this.signer = signer;
+      return this;
+    }
+
+    /** The creates. */
+    public IdempotentCreates build() {
+      return new IdempotentCreates(this);
+    }
+  }
+}

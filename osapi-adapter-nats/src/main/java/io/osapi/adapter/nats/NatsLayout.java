@@ -24,6 +24,8 @@ import io.osapi.core.domain.Target;
  * bucket osapi-worker-state drain.&lt;worker token&gt;    drain requests (no TTL)
  *                          keys.&lt;worker token&gt;     decisions on workers' keys (no TTL)
  * bucket osapi-schedules   schedules.&lt;name&gt;           schedules (no TTL; controllers only)
+ * bucket osapi-idempotency keys.&lt;sha-256 hex&gt;        idempotency keys of creates (TTL the window;
+ *                          controllers only)
  * </pre>
  *
  * A worker token ({@link #workerToken}) is the worker id with each dot written {@code =}: one
@@ -118,6 +120,14 @@ final class NatsLayout {
 
   /** Bucket of schedules (the controllers' alone): no TTL, one key per schedule. */
   static final String SCHEDULES_BUCKET = "osapi-schedules";
+
+  /** Bucket of the idempotency keys of creates (the controllers' alone): max age the window. */
+  static final String IDEMPOTENCY_BUCKET = "osapi-idempotency";
+
+  /** The key of an idempotency key's store name (64 hex digits: one key token). */
+  static String idempotencyKey(String storeKey) {
+    return "keys." + storeKey;
+  }
 
   /** The key of schedule {@code name} (a valid schedule name is one key token). */
   static String scheduleKey(String name) {

@@ -23,10 +23,10 @@ final class NatsLimits {
 
   /**
    * Share of stream {@code AUDIT}: one record (about 400 bytes) per state-changing request, kept
-   * {@link NatsSettings#auditRetention()}; 100 MiB at 1 GiB is about 250,000 records, and the
-   * oldest go first when it is full.
+   * {@link NatsSettings#auditRetention()}; 80 MiB at 1 GiB is about 200,000 records, and the
+   * oldest go first when it is full (10 % before idempotency keys took 2 %).
    */
-  static final int AUDIT_PERCENT = 10;
+  static final int AUDIT_PERCENT = 8;
 
   /** The default of {@link NatsSettings#auditRetention()}: 30 days. */
   static final Duration DEFAULT_AUDIT_RETENTION = Duration.ofDays(30);
@@ -43,8 +43,12 @@ final class NatsLimits {
    */
   static final int DEADLINES_PERCENT = 3;
 
-  /** Share of stream {@code JOBS_ADVISORIES}: one small advisory per job whose deliveries ran out. */
-  static final int ADVISORIES_PERCENT = 2;
+  /**
+   * Share of stream {@code JOBS_ADVISORIES}: one small advisory (about 300 bytes) per job whose
+   * deliveries ran out, read by the controllers within seconds (2 % before idempotency keys took
+   * 1 %).
+   */
+  static final int ADVISORIES_PERCENT = 1;
 
   /** Share of bucket {@code osapi-workers}: one heartbeat per live worker. */
   static final int WORKERS_PERCENT = 3;
@@ -72,6 +76,23 @@ final class NatsLimits {
    * (10 MiB at 1 GiB).
    */
   static final int SCHEDULES_PERCENT = 1;
+
+  /**
+   * Share of bucket {@code osapi-idempotency}: one key (about 500 bytes with its answer) per
+   * create that sent one, kept {@link NatsSettings#idempotencyWindow()}: 30 MiB at 1 GiB is about
+   * 60,000 keys in the window. When full, a create with a key is refused (507); one without is
+   * not affected.
+   */
+  static final int IDEMPOTENCY_PERCENT = 3;
+
+  /** The default of {@link NatsSettings#idempotencyWindow()}: 24 hours. */
+  static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
+  /** The shortest {@link NatsSettings#idempotencyWindow()}. */
+  static final Duration MIN_IDEMPOTENCY_WINDOW = Duration.ofSeconds(1);
+
+  /** The longest {@link NatsSettings#idempotencyWindow()}. */
+  static final Duration MAX_IDEMPOTENCY_WINDOW = Duration.ofDays(30);
 
   /**
    * The part of the job bucket kept free for the runs of jobs already accepted: creates are

@@ -163,6 +163,7 @@ final class NatsSession {
     if (owner) { // the controllers' alone: workers neither read nor write it
       NatsStreams.ensure(jsm, NatsAuditLog.stream(settings, storage), true);
       NatsStreams.ensure(jsm, NatsScheduleStore.bucket(settings, storage), true);
+      NatsStreams.ensure(jsm, NatsIdempotencyKeys.bucket(settings, storage), true);
     }
     KeyValueConfiguration jobs =
         KeyValueConfiguration.builder()

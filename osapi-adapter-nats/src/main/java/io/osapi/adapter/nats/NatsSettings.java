@@ -52,6 +52,9 @@ import java.util.regex.Pattern;
  *     waits until they exist and adopts them, with a warning where its settings differ
  * @param auditRetention how long stream {@code AUDIT} keeps an audit record (its max age), 1 h to
  *     3650 days; set by the controllers, workers never touch that stream
+ * @param idempotencyWindow how long bucket {@code osapi-idempotency} keeps an idempotency key
+ *     after its last write (its max age), {@link NatsLimits#MIN_IDEMPOTENCY_WINDOW} to {@link
+ *     NatsLimits#MAX_IDEMPOTENCY_WINDOW}; set by the controllers, workers never touch that bucket
  */
 public record NatsSettings(
     List<String> servers,
@@ -84,7 +87,8 @@ public record NatsSettings(
     Duration sweepInterval,
     long maxBytes,
     boolean owner,
-    Duration auditRetention) {
+    Duration auditRetention,
+    Duration idempotencyWindow) {
 
   private static final Pattern URL_USERINFO = Pattern.compile("(://)[^/@]*@");
 
@@ -172,6 +176,12 @@ public record NatsSettings(
       throw new IllegalArgumentException("nats audit-retention must be between 1h and 3650d, got "
           + auditRetention);
     }
+    Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
+    if (idempotencyWindow.compareTo(NatsLimits.MIN_IDEMPOTENCY_WINDOW) < 0
+        || idempotencyWindow.compareTo(NatsLimits.MAX_IDEMPOTENCY_WINDOW) > 0) {
+      throw new IllegalArgumentException("nats idempotency-window must be between 1s and 30d, got "
+          + idempotencyWindow);
+    }
   }
 
   /** A builder with the defaults: {@code nats://127.0.0.1:4222}, no auth, file storage, R1. */
@@ -235,7 +245,7 @@ public record NatsSettings(
         + ", defaultAckWait=" + defaultAckWait + ", defaultMaxDeliver=" + defaultMaxDeliver
         + ", maxAckPending=" + maxAckPending + ", sweepInterval=" + sweepInterval
         + ", maxBytes=" + maxBytes + ", owner=" + owner + ", auditRetention=" + auditRetention
-        + "]";
+        + ", idempotencyWindow=" + idempotencyWindow + "]";
   }
 
   private static void positive(String name, Duration d) {

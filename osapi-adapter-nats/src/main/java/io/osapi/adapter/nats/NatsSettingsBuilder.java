@@ -41,6 +41,7 @@ public final class NatsSettingsBuilder {
   private long maxBytes = DEFAULT_MAX_BYTES;
   private boolean owner = true;
   private Duration auditRetention = NatsLimits.DEFAULT_AUDIT_RETENTION;
+  private Duration idempotencyWindow = NatsLimits.DEFAULT_IDEMPOTENCY_WINDOW;
 
   /** The default of {@link NatsSettings#maxBytes()}: 1 GiB. */
   public static final long DEFAULT_MAX_BYTES = 1L << 30;
@@ -79,6 +80,7 @@ public final class NatsSettingsBuilder {
     maxBytes = s.maxBytes();
     owner = s.owner();
     auditRetention = s.auditRetention();
+    idempotencyWindow = s.idempotencyWindow();
   }
 
   /** One server URL. */
@@ -268,6 +270,15 @@ public final class NatsSettingsBuilder {
     return this;
   }
 
+  /**
+   * How long bucket {@code osapi-idempotency} keeps an idempotency key after its last write
+   * (default 24 h, 1 s to 30 days).
+   */
+  public NatsSettingsBuilder idempotencyWindow(Duration d) {
+    this.idempotencyWindow = d;
+    return this;
+  }
+
   /** The settings. */
   public NatsSettings build() {
     return new NatsSettings(
@@ -301,6 +312,7 @@ public final class NatsSettingsBuilder {
         sweepInterval,
         maxBytes,
         owner,
-        auditRetention);
+        auditRetention,
+        idempotencyWindow);
   }
 }

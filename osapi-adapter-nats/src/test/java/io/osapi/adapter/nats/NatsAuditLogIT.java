@@ -67,7 +67,7 @@ class NatsAuditLogIT extends AuditLogContract {
     assertThat(c.getSubjects()).containsExactly("osapi.audit.>");
     assertThat(c.getMaxMsgsPerSubject()).isEqualTo(1);
     assertThat(c.getMaxAge()).isEqualTo(Duration.ofDays(30)).isEqualTo(s.auditRetention());
-    assertThat(c.getMaxBytes()).isEqualTo(s.maxBytes() / 100 * 10);
+    assertThat(c.getMaxBytes()).isEqualTo(s.maxBytes() / 100 * 8);
     assertThat(c.getStorageType()).isEqualTo(StorageType.File);
     assertThat(c.getDiscardPolicy()).isEqualTo(DiscardPolicy.Old);
     assertThat(c.getReplicas()).isEqualTo(s.kvReplicas());

@@ -229,6 +229,38 @@ class NatsPermissionsIT {
     assertThat(schedules.list()).hasSize(1);
   }
 
+  @Test
+  void aWorkersCredentialsCannotWriteOrReadTheIdempotencyKeys() throws Exception {
+    // a key written by a worker would have a caller's repeat answered a job it never asked for
+    io.osapi.core.port.IdempotencyKeys keys = NatsIdempotency.keys(controller);
+    String mine = new io.osapi.core.domain.IdempotencyKey("perm-check").storeKey("alice");
+    io.osapi.core.domain.IdempotencyRecord r = io.osapi.core.domain.IdempotencyRecord.reservation(
+        "c".repeat(64), io.osapi.core.domain.JobId.parse("0193a0a0-0000-7000-8000-000000000001"),
+        java.time.Instant.parse("2026-12-06T00:00:00Z"));
+    keys.create(mine, r); // positive control: the controller's user writes and reads it
+    assertThat(keys.get(mine).orElseThrow().value()).isEqualTo(r);
+
+    Connection c = Nats.connect(new Options.Builder().server(server.url())
+        .userInfo("w1", password("w1")).build());
+    open.add(c);
+    JetStreamOptions fast = JetStreamOptions.builder().requestTimeout(Duration.ofSeconds(1)).build();
+    String evil = new io.osapi.core.domain.IdempotencyKey("evil").storeKey("alice");
+    byte[] forged = r.answered(201, "{\"job_id\":\"forged\"}").toJson()
+        .getBytes(StandardCharsets.UTF_8);
+    String key = "$KV." + NatsLayout.IDEMPOTENCY_BUCKET + "." + NatsLayout.idempotencyKey(evil);
+    String stream = "KV_" + NatsLayout.IDEMPOTENCY_BUCKET;
+    assertThatThrownBy(() -> c.jetStream(fast).publish(key, forged)).as("a key");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).getStreamInfo(stream))
+        .as("the bucket's info");
+    assertThatThrownBy(() -> c.jetStreamManagement(fast).getLastMessage(stream,
+        "$KV." + NatsLayout.IDEMPOTENCY_BUCKET + "." + NatsLayout.idempotencyKey(mine)))
+        .as("a key's value");
+    assertThat(server.log()).contains(
+        "Publish Violation - User \"w1\", Subject \"" + key + "\"");
+    assertThat(keys.get(evil)).isEmpty();
+    assertThat(keys.get(mine).orElseThrow().value()).isEqualTo(r);
+  }
+
   private WorkerInfo registered(String id) {
     return jobs.workers().stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow();
   }

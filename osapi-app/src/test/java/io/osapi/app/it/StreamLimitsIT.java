@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StreamLimitsIT {
   private static final List<String> OSAPI_STREAMS = List.of("JOBS", "JOBS_ADVISORIES",
       "JOBS_DEADLINES", "KV_osapi-jobs", "KV_osapi-workers", "KV_osapi-worker-state", "AUDIT",
-      "KV_osapi-schedules");
+      "KV_osapi-schedules", "KV_osapi-idempotency");
 
   @TempDir Path dir;
 
@@ -68,10 +68,15 @@ class StreamLimitsIT {
         }
         assertThat(total).as("osapi's streams within the controller's --nats-max-bytes")
             .isLessThanOrEqualTo(64L << 20).isGreaterThan(32L << 20);
-        // the audit trail: the controller's retention, one message per record, 10 % of 64 MiB
+        // the audit trail: the controller's retention, one message per record, 8 % of 64 MiB
         assertThat(streams.get("AUDIT").getMaxAge()).isEqualTo(Duration.ofHours(48));
         assertThat(streams.get("AUDIT").getMaxMsgsPerSubject()).isEqualTo(1);
-        assertThat(streams.get("AUDIT").getMaxBytes()).isEqualTo((64L << 20) / 100 * 10);
+        assertThat(streams.get("AUDIT").getMaxBytes()).isEqualTo((64L << 20) / 100 * 8);
+        // idempotency keys: the window (24 h by default), one value per key, 3 % of 64 MiB
+        assertThat(streams.get("KV_osapi-idempotency").getMaxAge()).isEqualTo(Duration.ofHours(24));
+        assertThat(streams.get("KV_osapi-idempotency").getMaxMsgsPerSubject()).isEqualTo(1);
+        assertThat(streams.get("KV_osapi-idempotency").getMaxBytes())
+            .isEqualTo((64L << 20) / 100 * 3);
         // the worker's --job-ttl 1s did not reach the bucket: the controller owns it
         assertThat(streams.get("KV_osapi-jobs").getMaxAge()).isEqualTo(Duration.ofHours(2));
         assertThat(worker.stdout() + worker.stderr())

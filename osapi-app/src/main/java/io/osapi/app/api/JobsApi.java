@@ -63,6 +63,7 @@ public final class JobsApi implements HttpHandler {
   private final BooleanSupplier backendUp;
   private final Clock clock;
   private final SchedulesApi schedules;
+  private final IdempotentCreateApi idempotent;
 
   /**
    * @param client the job client
@@ -80,6 +81,17 @@ public final class JobsApi implements HttpHandler {
   /** As above, serving the schedule routes with {@code schedules} (null: 404, none served). */
   public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
       Clock clock, StoreLimitHints hints, io.osapi.core.scheduler.Schedules schedules) {
+    this(client, auditLog, maxBodyBytes, backendUp, clock, hints, schedules, null);
+  }
+
+  /**
+   * As above, creating with an {@code Idempotency-Key} by {@code idempotent} (null: a create with
+   * the header is refused, 501).
+   */
+  public JobsApi(JobClient client, AuditLog auditLog, int maxBodyBytes, BooleanSupplier backendUp,
+      Clock clock, StoreLimitHints hints, io.osapi.core.scheduler.Schedules schedules,
+      io.osapi.core.service.IdempotentCreates idempotent) {
+    this.idempotent = new IdempotentCreateApi(idempotent);
     this.schedules = new SchedulesApi(schedules, client);
     this.hints = Objects.requireNonNull(hints, "hints");
     this.client = Objects.requireNonNull(client, "client");
@@ -177,6 +189,10 @@ public final class JobsApi implements HttpHandler {
   }
 
   private Response create(HttpExchange ex) {
+    io.osapi.core.domain.IdempotencyKey key = IdempotentCreateApi.keyOf(ex);
+    if (key != null) {
+      return idempotent.create(ex, key);
+    }
     return created(client.create(CallerExchange.createOf(ex), ApiTraces.of(ex)));
   }
 
@@ -300,7 +316,7 @@ public final class JobsApi implements HttpHandler {
     };
   }
 
-  private static Response created(JobView v) {
+  static Response created(JobView v) {
     return new Response(
         201, ApiJson.created(v),
         Map.of("Location", ApiRoute.BASE + "/jobs/" + v.job().id().value()));

@@ -92,6 +92,15 @@ public final class ApiOptions {
   String createPatience;
 
   @Option(
+      names = "--idempotency-window",
+      paramLabel = "DURATION",
+      defaultValue = "24h",
+      description = "How long the Idempotency-Key of a job create is kept: a repeat with the key"
+          + " within it is answered the first job (on NATS the max age of bucket"
+          + " osapi-idempotency), 1s to 30d (default: ${DEFAULT-VALUE}).")
+  String idempotencyWindow;
+
+  @Option(
       names = "--audit-reads",
       description = "Record reads in the audit trail too; requests that change something always"
           + " are (default: off).")
@@ -120,7 +129,9 @@ public final class ApiOptions {
     return new ApiSettings(addr, token, maxBodyBytes, threads,
         ApiSettings.parseHostNames(hostNames), Durations.parse("--job-timeout", jobTimeout),
         Durations.parseAtMost("--create-patience", createPatience,
-            ApiSettings.MAX_CREATE_PATIENCE, "20s"), auth, auditReads);
+            ApiSettings.MAX_CREATE_PATIENCE, "20s"), auth, auditReads,
+        Durations.parseAtMost("--idempotency-window", idempotencyWindow,
+            ApiSettings.MAX_IDEMPOTENCY_WINDOW, "30d"));
   }
 
   /** The custom roles of the config file, if the command line was read with one. */

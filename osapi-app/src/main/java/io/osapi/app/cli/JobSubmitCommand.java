@@ -71,9 +71,17 @@ public final class JobSubmitCommand extends ClientCommand {
 
   @Option(names = "--retry-for", paramLabel = "DURATION", defaultValue = "1m",
       description = "While the controller answers 503 with Retry-After (its job store is"
-          + " unavailable), submit again after the time it asks for, for at most this long in all;"
-          + " 0s not to retry (default: ${DEFAULT-VALUE}).")
+          + " unavailable), or its answer is lost, submit again (with the same Idempotency-Key)"
+          + " after the time it asks for, for at most this long in all; 0s not to retry"
+          + " (default: ${DEFAULT-VALUE}).")
   String retryFor;
+
+  @Option(names = "--idempotency-key", paramLabel = "KEY",
+      description = "The Idempotency-Key of the create (1 to 255 printable ASCII characters):"
+          + " a submit with a key used before within the controller's --idempotency-window is"
+          + " answered the first job (default: a new random key, sent again on this command's"
+          + " own retries).")
+  String idempotencyKey;
 
   @Mixin TracingOptions tracingOptions = new TracingOptions();
 
@@ -93,6 +101,12 @@ public final class JobSubmitCommand extends ClientCommand {
     if (type == null) {
       throw new ConfigException("--type", "give the operation type (--type), or --file");
     }
+    String key = idempotencyKey == null ? java.util.UUID.randomUUID().toString() : idempotencyKey;
+    try {
+      new io.osapi.core.domain.IdempotencyKey(key);
+    } catch (io.osapi.core.domain.InvalidInputException e) {
+      throw new ConfigException("--idempotency-key", e.getMessage());
+    }
     JsonNode dataNode = parseData(data);
     Duration timeout = Durations.parsePositive("--wait-timeout", waitTimeout);
     Duration retryBound = Durations.parseAtMost("--retry-for", retryFor, Duration.ofHours(1), "1h");
@@ -100,7 +114,7 @@ public final class JobSubmitCommand extends ClientCommand {
     JobSpan span = tracing.start("job submit", tracingOptions.settings());
     CreatedJob created;
     try {
-      created = submitRetrying(c, dataNode, retryBound, span.context());
+      created = submitRetrying(c, dataNode, retryBound, span.context(), key);
     } catch (RuntimeException e) {
       span.failed(e.getMessage());
       throw e;
@@ -153,22 +167,27 @@ public final class JobSubmitCommand extends ClientCommand {
   }
 
   /**
-   * Submits; a 503 carrying {@code Retry-After} (the controller refused the create: nothing of it
-   * runs) is submitted again after the time asked for (at least 1 s), with a line on stderr, while
-   * the total wait stays within {@code bound}; then, and for any other error, the error is thrown.
+   * Submits with the Idempotency-Key {@code key}; a 503 carrying {@code Retry-After} (the
+   * controller could not create it now), or a request whose answer was lost (sent, but no answer:
+   * the job may have been created), is submitted again with the same key after the time asked
+   * for (at least 1 s), with a line on stderr, while the total wait stays within {@code bound}:
+   * the controller answers a repeat of the key with the job it created, so a retry never creates
+   * a second job. Then, and for any other error, the error is thrown.
    */
   private CreatedJob submitRetrying(ControllerClient c, JsonNode dataNode, Duration bound,
-      TraceContext trace) throws InterruptedException {
+      TraceContext trace, String key) throws InterruptedException {
     long start = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try {
-        return c.submit(type, dataNode, target, timeoutSeconds, trace);
+        return c.submit(type, dataNode, target, timeoutSeconds, trace, key);
       } catch (ControllerException e) {
-        if (e.status() != 503 || e.retryAfter().isEmpty()) {
+        boolean unavailable = e.status() == 503 && e.retryAfter().isPresent();
+        if (!unavailable && !answerLost(e)) {
           throw e;
         }
-        Duration wait = e.retryAfter().get().compareTo(Duration.ofSeconds(1)) < 0
-            ? Duration.ofSeconds(1) : e.retryAfter().get();
+        Duration wait = e.retryAfter().orElse(Duration.ofSeconds(1))
+            .compareTo(Duration.ofSeconds(1)) < 0
+            ? Duration.ofSeconds(1) : e.retryAfter().orElse(Duration.ofSeconds(1));
         Duration waited = Duration.ofNanos(System.nanoTime() - start);
         if (waited.plus(wait).compareTo(bound) > 0) {
           throw e;
@@ -180,6 +199,16 @@ public final class JobSubmitCommand extends ClientCommand {
         Thread.sleep(wait.toMillis());
       }
     }
+  }
+
+  /**
+   * Whether a request may have reached the controller and its answer was lost (no status: a
+   * reset connection or no answer in time), unlike a controller that could not be reached at all.
+   */
+  private static boolean answerLost(ControllerException e) {
+    return e.status() == 0 && !(e.getCause() instanceof java.net.ConnectException)
+        && !(e.getCause() instanceof java.net.http.HttpConnectTimeoutException)
+        && !(e.getCause() instanceof InterruptedException);
   }
 
   /** Polls until the job is terminal; prints a line per status change. Null on timeout. */

@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -94,6 +95,12 @@ public final class ControllerClient {
    */
   public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds,
       TraceContext trace) {
+    return submit(type, data, target, timeoutSeconds, trace, null);
+  }
+
+  /** As above, with {@code idempotencyKey} (null: none) as the {@code Idempotency-Key}. */
+  public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds,
+      TraceContext trace, String idempotencyKey) {
     ObjectNode body = ApiJson.mapper().createObjectNode();
     ObjectNode op = body.putObject("operation");
     op.put("type", type);
@@ -106,7 +113,8 @@ public final class ControllerClient {
     if (timeoutSeconds != null) {
       body.put("timeout_seconds", timeoutSeconds);
     }
-    return call("POST", "/api/v1/jobs", body, CreatedJob.class, trace);
+    return call("POST", "/api/v1/jobs", body, CreatedJob.class, trace,
+        idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
   }
 
   /**
@@ -349,11 +357,11 @@ public final class ControllerClient {
   }
 
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type) {
-    return call(method, pathAndQuery, body, type, null);
+    return call(method, pathAndQuery, body, type, null, Map.of());
   }
 
   private <T> T call(String method, String pathAndQuery, JsonNode body, Class<T> type,
-      TraceContext trace) {
+      TraceContext trace, Map<String, String> headers) {
     HttpRequest.Builder b =
         HttpRequest.newBuilder(URI.create(base + pathAndQuery))
             .timeout(TIMEOUT)
@@ -365,6 +373,7 @@ public final class ControllerClient {
       }
     }
     token.ifPresent(t -> b.header("Authorization", "Bearer " + t.value()));
+    headers.forEach(b::header);
     if (!method.equals("GET")) {
       // the API takes state-changing requests as JSON only, with a body or without
       b.header("Content-Type", "application/json");

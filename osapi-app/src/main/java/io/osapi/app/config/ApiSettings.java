@@ -24,11 +24,20 @@ import java.util.regex.Pattern;
  * @param auth signed API tokens and custom roles
  * @param auditReads whether reads are recorded in the audit trail too ({@code --audit-reads};
  *     requests that change something always are)
+ * @param idempotencyWindow how long an {@code Idempotency-Key} of a create is kept after its last
+ *     write ({@code --idempotency-window}, 1 s to 30 days): a repeat within it is answered the
+ *     first job
  */
 public record ApiSettings(
     HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
     List<String> hostNames, Duration jobTimeout, Duration createPatience, AuthSettings auth,
-    boolean auditReads) {
+    boolean auditReads, Duration idempotencyWindow) {
+  /** Default {@link #idempotencyWindow}: 24 hours (the IETF draft's example). */
+  public static final Duration DEFAULT_IDEMPOTENCY_WINDOW = Duration.ofHours(24);
+
+  /** Longest {@link #idempotencyWindow}. */
+  public static final Duration MAX_IDEMPOTENCY_WINDOW = Duration.ofDays(30);
+
   /** Default API address: loopback, port 8080. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:8080";
 
@@ -72,19 +81,31 @@ public record ApiSettings(
           + Durations.format(createPatience));
     }
     Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(idempotencyWindow, "idempotencyWindow");
+    if (idempotencyWindow.compareTo(Duration.ofSeconds(1)) < 0
+        || idempotencyWindow.compareTo(MAX_IDEMPOTENCY_WINDOW) > 0) {
+      throw new ConfigException("--idempotency-window", "must be between 1s and 30d, got "
+          + Durations.format(idempotencyWindow));
+    }
+  }
+
+  /** These settings with another idempotency key window. */
+  public ApiSettings withIdempotencyWindow(Duration w) {
+    return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout,
+        createPatience, auth, auditReads, w);
   }
 
   /** Settings without signed tokens. */
   public ApiSettings(HostPort address, Optional<Secret> token, int maxBodyBytes, int threads,
       List<String> hostNames, Duration jobTimeout, Duration createPatience) {
     this(address, token, maxBodyBytes, threads, hostNames, jobTimeout, createPatience,
-        AuthSettings.NONE, false);
+        AuthSettings.NONE, false, DEFAULT_IDEMPOTENCY_WINDOW);
   }
 
   /** These settings with reads audited or not. */
   public ApiSettings withAuditReads(boolean reads) {
     return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout,
-        createPatience, auth, reads);
+        createPatience, auth, reads, idempotencyWindow);
   }
 
   /** Settings with the default create patience. */
@@ -138,30 +159,30 @@ public record ApiSettings(
   /** These settings with another default job timeout. */
   public ApiSettings withJobTimeout(Duration t) {
     return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, t, createPatience,
-        auth, auditReads);
+        auth, auditReads, idempotencyWindow);
   }
 
   /** These settings with another create patience. */
   public ApiSettings withCreatePatience(Duration p) {
     return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout, p,
-        auth, auditReads);
+        auth, auditReads, idempotencyWindow);
   }
 
   /** These settings with a bearer token required. */
   public ApiSettings withToken(Secret t) {
     return new ApiSettings(address, Optional.of(t), maxBodyBytes, threads, hostNames, jobTimeout,
-        createPatience, auth, auditReads);
+        createPatience, auth, auditReads, idempotencyWindow);
   }
 
   /** These settings with another body cap. */
   public ApiSettings withMaxBodyBytes(int n) {
     return new ApiSettings(address, token, n, threads, hostNames, jobTimeout, createPatience,
-        auth, auditReads);
+        auth, auditReads, idempotencyWindow);
   }
 
   /** These settings with signed API tokens and custom roles. */
   public ApiSettings withAuth(AuthSettings a) {
     return new ApiSettings(address, token, maxBodyBytes, threads, hostNames, jobTimeout,
-        createPatience, a, auditReads);
+        createPatience, a, auditReads, idempotencyWindow);
   }
 }

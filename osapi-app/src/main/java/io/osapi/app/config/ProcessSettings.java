@@ -27,6 +27,9 @@ import java.util.Optional;
  * @param jobKeys the keys of privileged jobs: the controller's signer, the worker's verifier
  * @param hostOperations the worker's settings of the host operations ({@code command.exec} and
  *     the others)
+ *
+ * <p>With both NATS and API settings, the NATS settings' {@link NatsSettings#idempotencyWindow()}
+ * is the API's {@link ApiSettings#idempotencyWindow()} ({@code --idempotency-window}).
  */
 public record ProcessSettings(
     ProcessKind kind,
@@ -86,6 +89,12 @@ public record ProcessSettings(
     Objects.requireNonNull(metrics, "metrics");
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(lifecycle, "lifecycle");
+    if (nats.isPresent() && api.isPresent()) {
+      // the API's idempotency window is the max age of the NATS bucket that keeps the keys
+      Duration window = api.get().idempotencyWindow();
+      nats = nats.map(n -> n.idempotencyWindow().equals(window) ? n
+          : n.toBuilder().idempotencyWindow(window).build());
+    }
     Objects.requireNonNull(jobRetention, "jobRetention");
     Objects.requireNonNull(embeddedLimits, "embeddedLimits");
     Objects.requireNonNull(workerKeyFile, "workerKeyFile");

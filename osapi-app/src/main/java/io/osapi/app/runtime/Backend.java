@@ -14,6 +14,15 @@ public interface Backend extends Broker {
    */
   io.osapi.core.schedule.ScheduleStore schedules();
 
+  /**
+   * The idempotency keys every controller on this backend shares: bucket {@code
+   * osapi-idempotency} on NATS (a controller's: workers may not use it); empty on the embedded
+   * broker, whose keys are kept in this process's memory.
+   */
+  default Optional<io.osapi.core.port.IdempotencyKeys> idempotencyKeys() {
+    return Optional.empty();
+  }
+
   /** Whether the store and queue can be reached now (the embedded broker always can). */
   boolean connected();
 

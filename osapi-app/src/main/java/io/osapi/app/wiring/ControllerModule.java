@@ -89,6 +89,34 @@ public interface ControllerModule {
     return backend.schedules();
   }
 
+  /**
+   * The idempotency keys of creates: bucket {@code osapi-idempotency} on NATS (shared by the
+   * controllers), this process's memory on the embedded broker; kept {@code
+   * --idempotency-window}.
+   */
+  @Provides
+  @javax.inject.Singleton
+  static io.osapi.core.port.IdempotencyKeys idempotencyKeys(Backend backend,
+      io.osapi.app.config.ApiSettings api, Clock clock) {
+    return backend.idempotencyKeys().orElseGet(
+        () -> new io.osapi.core.memory.InMemoryIdempotencyKeys(api.idempotencyWindow(), clock));
+  }
+
+  /** Creates with an {@code Idempotency-Key}: the job client's settings, signer and metrics. */
+  @Provides
+  @javax.inject.Singleton
+  static io.osapi.core.service.IdempotentCreates idempotentCreates(Backend backend,
+      io.osapi.core.domain.OperationRegistry operations,
+      io.osapi.core.port.IdempotencyKeys keys, JobMetrics metrics,
+      io.osapi.core.port.JobTracing tracing, Clock clock,
+      io.osapi.app.config.ApiSettings api, io.osapi.app.config.ProcessSettings settings) {
+    io.osapi.core.service.IdempotentCreates.Builder b =
+        io.osapi.core.service.IdempotentCreates.builder(backend, operations, keys);
+    settings.jobKeys().signer().ifPresent(b::signer);
+    return b.metrics(metrics).tracing(tracing).clock(clock).defaultTimeout(api.jobTimeout())
+        .createPatience(api.createPatience()).build();
+  }
+
   /** What the REST API does with schedules. */
   @Provides
   static Schedules schedules(ScheduleStore store, CronParser cron, JobClient client, Clock clock) {

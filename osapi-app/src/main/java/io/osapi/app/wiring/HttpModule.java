@@ -56,10 +56,11 @@ public interface HttpModule {
   static ApiServer apiServer(
       ApiSettings settings, JobClient client, Backend backend, Clock clock, ApiFilters filters,
       Authenticator authenticator, AccessMetrics metrics, AuditLog auditLog,
-      OperationRegistry operations, io.osapi.core.scheduler.Schedules schedules) {
+      OperationRegistry operations, io.osapi.core.scheduler.Schedules schedules,
+      io.osapi.core.service.IdempotentCreates idempotent) {
     JobsApi api =
         new JobsApi(client, auditLog, settings.maxBodyBytes(), backend::connected, clock,
-            STORE_LIMITS, schedules);
+            STORE_LIMITS, schedules, idempotent);
     AuditTrail trail = new AuditTrail(auditLog, metrics,
         settings.createPatience().plus(java.time.Duration.ofSeconds(1)), settings.auditReads());
     return new ApiServer(settings, api, filters.filters(),

@@ -1,6 +1,7 @@
 package io.osapi.app.wiring;
 
 import io.osapi.adapter.nats.NatsBackend;
+import io.osapi.adapter.nats.NatsIdempotency;
 import io.osapi.adapter.nats.NatsSchedules;
 import io.osapi.app.runtime.Backend;
 import io.osapi.core.audit.AuditLog;
@@ -18,11 +19,13 @@ import java.util.Optional;
 final class NatsBackendHandle implements Backend {
   private final NatsBackend nats;
   private final ScheduleStore schedules;
+  private final io.osapi.core.port.IdempotencyKeys idempotencyKeys;
 
   /** @param nats the NATS backend, connecting or connected */
   NatsBackendHandle(NatsBackend nats) {
     this.nats = Objects.requireNonNull(nats, "nats");
     this.schedules = NatsSchedules.store(nats);
+    this.idempotencyKeys = NatsIdempotency.keys(nats);
   }
 
   @Override
@@ -48,6 +51,11 @@ final class NatsBackendHandle implements Backend {
   @Override
   public ScheduleStore schedules() {
     return schedules;
+  }
+
+  @Override
+  public Optional<io.osapi.core.port.IdempotencyKeys> idempotencyKeys() {
+    return Optional.of(idempotencyKeys);
   }
 
   @Override

@@ -35,22 +35,28 @@ final class EdgeHarness implements AutoCloseable {
   final FailingAuditLog audit;
   final RecordingAccessMetrics metrics = new RecordingAccessMetrics();
   final ApiServer server;
+  final io.osapi.core.memory.InMemoryIdempotencyKeys idempotencyKeys =
+      new io.osapi.core.memory.InMemoryIdempotencyKeys(Duration.ofHours(24), Clock.systemUTC());
+  final io.osapi.core.service.IdempotentCreates idempotent;
   private final HttpClient http = HttpClient.newHttpClient();
 
   EdgeHarness(Authenticator authenticator, AuditLog log, boolean auditReads,
       OperationRegistry operations) throws IOException {
     // signs privileged jobs as a controller with a signing key does
-    client = JobClient.builder(broker, operations)
-        .signer(io.osapi.core.service.JobSigner.of(io.osapi.core.service.WorkerKey.generate()))
-        .build();
+    io.osapi.core.service.JobSigner signer =
+        io.osapi.core.service.JobSigner.of(io.osapi.core.service.WorkerKey.generate());
+    client = JobClient.builder(broker, operations).signer(signer).build();
     audit = new FailingAuditLog(log);
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
         .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);
+    idempotent = io.osapi.core.service.IdempotentCreates.builder(broker, operations,
+        idempotencyKeys).signer(signer).createPatience(Duration.ofMillis(500)).build();
     JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
         Clock.systemUTC(), io.osapi.app.wiring.HttpModule.STORE_LIMITS,
         new io.osapi.core.scheduler.Schedules(
             new io.osapi.core.schedule.InMemoryScheduleStore(),
-            new io.osapi.app.schedule.CronUtilsParser(), client, Clock.systemUTC()));
+            new io.osapi.app.schedule.CronUtilsParser(), client, Clock.systemUTC()),
+        idempotent);
     AuditTrail trail = new AuditTrail(audit, metrics, Duration.ofMillis(600), auditReads);
     server = new ApiServer(settings, api, List.of(),
         EdgeAccess.of(authenticator, metrics, trail, client, operations, Clock.systemUTC(),
@@ -106,6 +112,7 @@ final class EdgeHarness implements AutoCloseable {
   @Override
   public void close() {
     server.stop(Duration.ZERO);
+    idempotent.close();
     client.close();
     broker.close();
   }

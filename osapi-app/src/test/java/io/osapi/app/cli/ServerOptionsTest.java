@@ -189,6 +189,24 @@ class ServerOptionsTest {
   }
 
   @Test
+  void theIdempotencyWindowIsTheBucketsMaxAge() {
+    assertThat(settings(Map.of()).api().orElseThrow().idempotencyWindow())
+        .isEqualTo(Duration.ofHours(24));
+    ProcessSettings c = settings(Map.of("OSAPI_IDEMPOTENCY_WINDOW", "2h"), "controller");
+    assertThat(c.api().orElseThrow().idempotencyWindow()).isEqualTo(Duration.ofHours(2));
+    assertThat(c.requireNats().idempotencyWindow()).as("the bucket's max age")
+        .isEqualTo(Duration.ofHours(2));
+    assertThat(settings(Map.of(), "controller").requireNats().idempotencyWindow())
+        .isEqualTo(Duration.ofHours(24));
+    assertThat(settings(Map.of(), "--nats", "nats://127.0.0.1:4222", "--idempotency-window",
+        "30d").requireNats().idempotencyWindow()).isEqualTo(Duration.ofDays(30));
+    for (String bad : List.of("0s", "31d", "soon")) {
+      JobCommandsTest.assertUsage(CliRun.run(Map.of(), "controller", "--idempotency-window", bad),
+          "--idempotency-window");
+    }
+  }
+
+  @Test
   void auditRetentionAndTheEmbeddedRing() {
     ProcessSettings d = settings(Map.of());
     assertThat(d.audit().retention()).isEqualTo(Duration.ofDays(30));

@@ -71,10 +71,12 @@ public final class IdempotentCreates implements AutoCloseable {
   private final IdempotencyKeys keys;
   private final JobSubmitter submitter;
   private final Clock clock;
+  private final Duration patience;
 
   private IdempotentCreates(Builder b) {
     this.keys = b.keys;
     this.clock = b.clock;
+    this.patience = b.createPatience;
     this.submitter = new JobSubmitter(b.broker.store(), b.broker.queue(), b.broker.registry(),
         b.operations, b.metrics, b.clock, b.defaultTimeout, b.createPatience, Backoff.CREATE,
         b.signer, b.tracing);
@@ -104,8 +106,8 @@ public final class IdempotentCreates implements AutoCloseable {
    * @param render the answer's body of a created job (stored: repeats get it as it was)
    * @return the answer, or a mismatch
    * @throws io.osapi.core.domain.InvalidInputException for bad input (the key is released)
-   * @throws BackendUnavailableException when the keys, store or queue stayed unreachable (a
-   *     reservation is kept: a retry with the key completes the same job)
+   * @throws BackendUnavailableException when the keys, store or queue stayed unreachable for the
+   *     create patience (a reservation is kept: a retry with the key completes the same job)
    */
   public Outcome create(IdempotencyKey key, String subject, CreateJobRequest request,
       TraceContext parent, Function<JobView, String> render) {
@@ -118,10 +120,10 @@ public final class IdempotentCreates implements AutoCloseable {
       IdempotencyRecord mine =
           IdempotencyRecord.reservation(hash, JobId.generate(clock), clock.instant());
       try {
-        long rev = keys.create(name, mine);
+        long rev = held(() -> keys.create(name, mine));
         return complete(name, new Versioned<>(mine, rev), request, parent, render, false);
       } catch (RevisionConflictException taken) {
-        Optional<Versioned<IdempotencyRecord>> there = keys.get(name);
+        Optional<Versioned<IdempotencyRecord>> there = held(() -> keys.get(name));
         if (there.isEmpty()) {
           if (attempt < 3) {
             continue; // released or expired meanwhile: take it again
@@ -162,7 +164,7 @@ public final class IdempotentCreates implements AutoCloseable {
     }
     String body = render.apply(view);
     try {
-      keys.update(name, r.answered(CREATED, body), reservation.revision());
+      held(() -> keys.update(name, r.answered(CREATED, body), reservation.revision()));
       return new Outcome.Answer(CREATED, body, r.jobId(), replayed);
     } catch (RevisionConflictException stored) {
       // another request with the key completed it first: answer what it stored
@@ -173,6 +175,30 @@ public final class IdempotentCreates implements AutoCloseable {
         return new Outcome.Answer(a.status(), a.answer(), a.jobId(), replayed);
       }
       return new Outcome.Answer(CREATED, body, r.jobId(), replayed);
+    }
+  }
+
+  /**
+   * {@code op}, tried again after a {@link Backoff#CREATE} delay while the keys are unavailable,
+   * for at most the create patience (as the create itself is held through a fail-over).
+   */
+  private <T> T held(java.util.function.Supplier<T> op) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    for (int failures = 1; ; failures++) {
+      try {
+        return op.get();
+      } catch (BackendUnavailableException e) {
+        long delay = Backoff.CREATE.delayMillis(failures);
+        if (System.nanoTime() + delay * 1_000_000L > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(delay);
+        } catch (InterruptedException i) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
     }
   }
 

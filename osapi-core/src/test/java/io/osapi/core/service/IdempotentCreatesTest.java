@@ -3,12 +3,14 @@ package io.osapi.core.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.IdempotencyKey;
 import io.osapi.core.domain.IdempotencyRecord;
 import io.osapi.core.memory.InMemoryIdempotencyKeys;
+import io.osapi.core.port.IdempotencyKeys;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.service.IdempotentCreates.Outcome;
 import java.time.Clock;
@@ -146,6 +148,63 @@ class IdempotentCreatesTest {
     Outcome.Answer b = (Outcome.Answer) creates.create(k2, "alice", ECHO, null, RENDER);
     assertThat(b.jobId()).isEqualTo(fixed2);
     assertThat(jobs()).isEqualTo(before);
+  }
+
+  /** Keys whose next {@code outage} calls fail as unavailable. */
+  private IdempotencyKeys flaky(java.util.concurrent.atomic.AtomicInteger outage) {
+    return new IdempotencyKeys() {
+      private void check() {
+        if (outage.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          throw new BackendUnavailableException("keys unavailable", null);
+        }
+      }
+
+      @Override public Duration window() {
+        return keys.window();
+      }
+
+      @Override public long create(String key, IdempotencyRecord record) {
+        check();
+        return keys.create(key, record);
+      }
+
+      @Override public java.util.Optional<io.osapi.core.domain.Versioned<IdempotencyRecord>> get(
+          String key) {
+        check();
+        return keys.get(key);
+      }
+
+      @Override public long update(String key, IdempotencyRecord record, long revision) {
+        check();
+        return keys.update(key, record, revision);
+      }
+
+      @Override public boolean release(String key, long revision) {
+        check();
+        return keys.release(key, revision);
+      }
+    };
+  }
+
+  @Test
+  void theKeysAreHeldThroughAnOutageForTheCreatePatience() {
+    java.util.concurrent.atomic.AtomicInteger outage = new java.util.concurrent.atomic.AtomicInteger();
+    try (IdempotentCreates held = IdempotentCreates.builder(h.broker, h.operations, flaky(outage))
+            .createPatience(Duration.ofSeconds(10)).build();
+        IdempotentCreates impatient = IdempotentCreates.builder(h.broker, h.operations,
+            flaky(outage)).createPatience(Duration.ZERO).build()) {
+      outage.set(3);
+      assertThatThrownBy(() -> impatient.create(new IdempotencyKey("k0"), "alice", ECHO, null,
+          RENDER)).as("without patience: unavailable at once")
+          .isInstanceOf(BackendUnavailableException.class);
+      assertThat(jobs()).isZero();
+      outage.set(3);
+      Outcome.Answer a = (Outcome.Answer) held.create(new IdempotencyKey("k1"), "alice", ECHO,
+          null, RENDER);
+      assertThat(outage.get()).as("the outage was met").isZero();
+      assertThat(a.replayed()).isFalse();
+      assertThat(jobs()).isEqualTo(1);
+    }
   }
 
   @Test

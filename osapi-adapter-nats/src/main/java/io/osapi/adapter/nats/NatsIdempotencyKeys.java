@@ -1,9 +1,7 @@
 package io.osapi.adapter.nats;
 
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamOptions;
 import io.nats.client.KeyValue;
-import io.nats.client.KeyValueOptions;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
@@ -32,12 +30,11 @@ import java.util.Optional;
 final class NatsIdempotencyKeys implements IdempotencyKeys {
   private final NatsLink backend;
   private final Duration window;
-  private volatile Handle handle;
-
-  private record Handle(NatsSession session, KeyValue kv) {}
+  private final SessionBucket handle;
 
   NatsIdempotencyKeys(NatsLink backend, Duration window) {
     this.backend = Objects.requireNonNull(backend, "backend");
+    this.handle = new SessionBucket(backend, NatsLayout.IDEMPOTENCY_BUCKET);
     this.window = Objects.requireNonNull(window, "window");
   }
 
@@ -62,15 +59,7 @@ final class NatsIdempotencyKeys implements IdempotencyKeys {
   }
 
   private KeyValue kv() throws java.io.IOException {
-    NatsSession s = backend.requireSession();
-    Handle h = handle;
-    if (h == null || h.session() != s) {
-      KeyValueOptions o = KeyValueOptions.builder().jetStreamOptions(JetStreamOptions.builder()
-          .requestTimeout(s.settings.requestTimeout()).build()).build();
-      h = new Handle(s, s.conn.keyValue(NatsLayout.IDEMPOTENCY_BUCKET, o));
-      handle = h;
-    }
-    return h.kv();
+    return handle.kv();
   }
 
   private long bound() {

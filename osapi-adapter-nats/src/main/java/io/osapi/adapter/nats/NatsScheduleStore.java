@@ -2,8 +2,6 @@ package io.osapi.adapter.nats;
 
 import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
-import io.nats.client.KeyValueOptions;
-import io.nats.client.JetStreamOptions;
 import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
@@ -17,7 +15,6 @@ import io.osapi.core.schedule.ScheduleStore;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -30,13 +27,10 @@ import java.util.Optional;
  * it).
  */
 final class NatsScheduleStore implements ScheduleStore {
-  private final NatsLink backend;
-  private volatile Handle handle;
-
-  private record Handle(NatsSession session, KeyValue kv) {}
+  private final SessionBucket handle;
 
   NatsScheduleStore(NatsLink backend) {
-    this.backend = Objects.requireNonNull(backend, "backend");
+    this.handle = new SessionBucket(backend, NatsLayout.SCHEDULES_BUCKET);
   }
 
   /** The configuration of the bucket's stream. */
@@ -55,15 +49,7 @@ final class NatsScheduleStore implements ScheduleStore {
   }
 
   private KeyValue kv() throws java.io.IOException {
-    NatsSession s = backend.requireSession();
-    Handle h = handle;
-    if (h == null || h.session() != s) {
-      KeyValueOptions o = KeyValueOptions.builder().jetStreamOptions(JetStreamOptions.builder()
-          .requestTimeout(s.settings.requestTimeout()).build()).build();
-      h = new Handle(s, s.conn.keyValue(NatsLayout.SCHEDULES_BUCKET, o));
-      handle = h;
-    }
-    return h.kv();
+    return handle.kv();
   }
 
   @Override

@@ -1,11 +1,14 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.SchedulingState;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.WorkerRegistry;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,11 +20,16 @@ import java.util.Set;
  * operation ({@link WorkerInfo#policy()}); an {@code _any} job is refused when live workers are
  * registered and none of them allows it (with none registered it waits in the queue, as before).
  * The registry is read for every broadcast create; for {@code _any} creates its reading is kept for
- * {@link #ANY_CACHE} (a refusal is made on a fresh reading only).
+ * {@link #ANY_CACHE} (a refusal is made on a fresh reading only). An {@code _any} create does not
+ * wait for an unavailable registry: its check is a courtesy (each worker refuses what its
+ * allow-list does not name), so the job is queued on the last reading, or on none, rather than
+ * held or refused while the registry's bucket is away and the job store is not.
  */
 final class TargetWorkers {
   /** How long an {@code _any} create uses the registry's reading of an earlier one. */
   static final Duration ANY_CACHE = Duration.ofSeconds(2);
+
+  private static final Logger LOG = System.getLogger(TargetWorkers.class.getName());
 
   private record Reading(List<WorkerInfo> workers, long until) {}
 
@@ -100,7 +108,15 @@ final class TargetWorkers {
   void requireSomeoneAllows(OperationDefinition def) {
     Reading r = cached;
     if (r == null || System.nanoTime() - r.until >= 0 || !allowed(r.workers, def)) {
-      r = new Reading(registry.workers(), System.nanoTime() + ANY_CACHE.toNanos());
+      List<WorkerInfo> workers;
+      try {
+        workers = registry.workers();
+      } catch (BackendUnavailableException e) {
+        LOG.log(Level.DEBUG, "an _any job of {0} is queued without reading the registered"
+            + " workers: {1}", def.type(), e.getMessage());
+        return;
+      }
+      r = new Reading(workers, System.nanoTime() + ANY_CACHE.toNanos());
       cached = r;
       if (!r.workers.isEmpty() && !allowed(r.workers, def)) {
         throw new InvalidInputException("operation.type", notAllowed(def,

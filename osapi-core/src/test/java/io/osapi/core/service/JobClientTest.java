@@ -112,6 +112,38 @@ class JobClientTest {
   }
 
   @Test
+  void anAnyCreateIsNotHeldByAnUnavailableRegistryButABroadcastIs() {
+    java.util.concurrent.atomic.AtomicInteger listings = new java.util.concurrent.atomic.AtomicInteger();
+    io.osapi.core.port.WorkerRegistry away = (io.osapi.core.port.WorkerRegistry)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.WorkerRegistry.class}, (p, m, args) -> {
+              if (m.getName().equals("roster") || m.getName().equals("workers")) {
+                listings.incrementAndGet();
+                throw new io.osapi.core.domain.BackendUnavailableException(
+                    "NATS listing workers failed: timeout (injected)", null);
+              }
+              return m.invoke(h.broker.registry(), args);
+            });
+    JobClient client = JobClient.builder(Broker.of(h.broker.store(), h.broker.queue(), away),
+        h.operations).metrics(h.metrics).createPatience(Duration.ofSeconds(30)).build();
+    long t0 = System.nanoTime();
+    JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
+    // queued at once: the registry was asked once, the job store took it
+    assertThat(v.status()).isEqualTo(JobStatus.SUBMITTED);
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
+    assertThat(listings.get()).isEqualTo(1);
+    assertThat(h.broker.queue().backlog().pending()).isEqualTo(1);
+    // a broadcast needs its expected workers: held for the patience, then refused
+    JobClient impatient = JobClient.builder(Broker.of(h.broker.store(), h.broker.queue(), away),
+        h.operations).metrics(h.metrics).createPatience(Duration.ofMillis(300)).build();
+    assertThatThrownBy(() -> impatient.create(new CreateJobRequest("diag.echo", null, "_all")))
+        .isInstanceOf(io.osapi.core.domain.BackendUnavailableException.class)
+        .hasMessageContaining("reading the registered workers failed for");
+    assertThat(listings.get()).isGreaterThan(2);
+    assertThat(h.client.stats().total()).isEqualTo(1);
+  }
+
+  @Test
   void aCreateThatCannotBeStoredIsRefusedAfterThePatience() {
     io.osapi.core.port.JobStore down = (io.osapi.core.port.JobStore)
         java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),

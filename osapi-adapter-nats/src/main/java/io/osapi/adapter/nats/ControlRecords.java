@@ -38,7 +38,7 @@ final class ControlRecords {
   private ControlRecords() {}
 
   static byte[] deadline(JobDeadline d) {
-    try (Records.Out o = new Records.Out(128)) {
+    try (JsonOut o = new JsonOut(128)) {
       o.g.writeStartObject();
       o.g.writeNumberField("v", Records.FORMAT);
       o.g.writeStringField("id", d.job().value());
@@ -51,7 +51,7 @@ final class ControlRecords {
   }
 
   static byte[] worker(WorkerInfo w) {
-    try (Records.Out o = new Records.Out(256)) {
+    try (JsonOut o = new JsonOut(256)) {
       JsonGenerator g = o.g;
       g.writeStartObject();
       g.writeStringField("id", w.id());
@@ -145,7 +145,7 @@ final class ControlRecords {
   }
 
   static byte[] keyDecision(KeyDecision d) {
-    try (Records.Out o = new Records.Out(256)) {
+    try (JsonOut o = new JsonOut(256)) {
       JsonGenerator g = o.g;
       g.writeStartObject();
       g.writeStringField("worker", d.workerId());

@@ -83,8 +83,9 @@ public final class NatsBackend implements Broker {
     this.provisioner =
         Executors.newSingleThreadScheduledExecutor(
             DaemonThreads.single("osapi-nats-provision"));
-    this.store = new NatsJobStore(link);
-    this.queue = new NatsJobQueue(link);
+    NotificationBodies bodies = new NotificationBodies(); // a job's JSON written once
+    this.store = new NatsJobStore(link, bodies);
+    this.queue = new NatsJobQueue(link, bodies);
     this.registry = new NatsWorkerRegistry(link);
     this.audit = new NatsAuditLog(link);
     this.errors = new NatsErrorLog(settings);
@@ -119,7 +120,6 @@ public final class NatsBackend implements Broker {
   public static NatsBackend connect(NatsSettings settings) {
     return connect(settings, ConnectionMetrics.noop(), HealthMetrics.noop());
   }
-
 
   /**
    * Waits until the backend is ready, it gave up (authentication refused, a configuration the

@@ -45,9 +45,16 @@ final class NatsJobQueue implements JobQueue {
 
   private final NatsLink backend;
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+  /** Bodies the store made while writing the records ({@link NatsJobStore#create}). */
+  private final NotificationBodies bodies;
 
   NatsJobQueue(NatsLink backend) {
+    this(backend, new NotificationBodies());
+  }
+
+  NatsJobQueue(NatsLink backend, NotificationBodies bodies) {
     this.backend = backend;
+    this.bodies = bodies;
   }
 
   /**
@@ -62,11 +69,13 @@ final class NatsJobQueue implements JobQueue {
   public CompletableFuture<Void> publish(JobNotification notification) {
     Job job = notification.job();
     String id = job.id().value();
-    byte[] body;
-    try {
-      body = Records.notification(notification);
-    } catch (RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
+    byte[] body = bodies.take(notification); // made with the record: the same bytes
+    if (body == null) {
+      try {
+        body = Records.notification(notification);
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      }
     }
     Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR, id);
     if (notification.trace() != null) {

@@ -60,9 +60,16 @@ final class NatsJobStore implements JobStore {
   /** Records whose create had an unknown outcome: see {@link #create}. */
   private final NatsUnconfirmedCreates unconfirmed;
   private final NatsStoreUsage usage;
+  /** Where a create leaves its notification's body for {@link NatsJobQueue#publish}. */
+  private final NotificationBodies bodies;
 
   NatsJobStore(NatsLink backend) {
+    this(backend, new NotificationBodies());
+  }
+
+  NatsJobStore(NatsLink backend, NotificationBodies bodies) {
     this.backend = backend;
+    this.bodies = bodies;
     this.usage = new NatsStoreUsage(backend);
     this.unconfirmed = new NatsUnconfirmedCreates(backend, this);
   }
@@ -82,17 +89,21 @@ final class NatsJobStore implements JobStore {
     JobId id = record.job().id();
     unconfirmed.takeBack(id); // waits for a removal of this record under way
     Headers h = headers(record);
-    byte[] value = Records.record(record);
+    byte[] value = Records.record(record, bodies); // its notification's body kept for the publish
     io.osapi.core.domain.StoreFullException full = usage.refuseCreate(
         NatsStoreUsage.size(NatsLayout.jobSubject(id), h.serializedLength(), value.length));
     if (full != null) {
+      bodies.drop(record.job());
       return CompletableFuture.failedFuture(full);
     }
     // the caller's next step runs after the record is remembered, so its retry takes it back
     return write(NatsLayout.jobSubject(id), h, value, 0, CREATE, "storing job ",
         id).whenComplete((rev, err) -> {
-          if (err != null && NatsErrors.outcomeUnknown(err)) {
-            unconfirmed.remember(record);
+          if (err != null) {
+            bodies.drop(record.job());
+            if (NatsErrors.outcomeUnknown(err)) {
+              unconfirmed.remember(record);
+            }
           }
         });
   }

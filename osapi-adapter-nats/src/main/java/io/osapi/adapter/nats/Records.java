@@ -1,6 +1,5 @@
 package io.osapi.adapter.nats;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -19,7 +18,6 @@ import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.TraceContext;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -62,7 +60,7 @@ final class Records {
   // ---- writing
 
   static byte[] notification(JobNotification n) {
-    try (Out o = new Out(n.job().operation().data().length() + 256)) {
+    try (JsonOut o = new JsonOut(n.job().operation().data().length() + 256)) {
       o.g.writeStartObject();
       writeJob(o.g, n.job(), n.expected());
       o.g.writeEndObject();
@@ -73,9 +71,19 @@ final class Records {
   }
 
   static byte[] record(JobRecord r) {
-    try (Out o = new Out(r.job().operation().data().length() + 512)) {
+    return record(r, null);
+  }
+
+  /**
+   * The record; with {@code bodies}, its notification is kept there too, made of the same bytes
+   * (the record's leading fields are the notification's: see {@link #notificationOf}).
+   */
+  static byte[] record(JobRecord r, NotificationBodies bodies) {
+    try (JsonOut o = new JsonOut(r.job().operation().data().length() + 512)) {
       o.g.writeStartObject();
       writeJob(o.g, r.job(), r.expected());
+      o.g.flush();
+      int jobEnd = o.buf.size();
       if (r.timeout() != null) {
         o.g.writeNumberField("timeout_ms", r.timeout().toMillis());
       }
@@ -88,14 +96,18 @@ final class Records {
       optional(o.g, "cancel_requested", r.cancelRequested());
       writeTimeline(o.g, r.timeline());
       o.g.writeEndObject();
-      return o.bytes();
+      byte[] bytes = o.bytes();
+      if (bodies != null) {
+        bodies.keep(r.job(), r.expected(), notificationOf(bytes, jobEnd));
+      }
+      return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   static byte[] run(Run r) {
-    try (Out o = new Out(r.result() == null ? 512 : r.result().length() + 512)) {
+    try (JsonOut o = new JsonOut(r.result() == null ? 512 : r.result().length() + 512)) {
       JsonGenerator g = o.g;
       g.writeStartObject();
       g.writeNumberField("v", FORMAT);
@@ -120,11 +132,22 @@ final class Records {
     }
   }
 
+  /**
+   * The notification of a record written by {@link #record}: its first {@code jobEnd} bytes (the
+   * object's opening and the job's fields, what {@link #notification(JobNotification)} writes)
+   * closed with its brace.
+   */
+  static byte[] notificationOf(byte[] record, int jobEnd) {
+    byte[] n = java.util.Arrays.copyOf(record, jobEnd + 1);
+    n[jobEnd] = '}';
+    return n;
+  }
+
   private static void writeJob(JsonGenerator g, Job job, List<String> expected)
       throws IOException {
     g.writeNumberField("v", FORMAT);
     g.writeStringField("id", job.id().value());
-    g.writeStringField("created", job.created().toString());
+    IsoInstants.write(g, "created", job.created());
     g.writeStringField("kind", job.kind().token());
     g.writeStringField("target", job.target().text());
     g.writeObjectFieldStart("operation");
@@ -135,7 +158,7 @@ final class Records {
     if (job.signature() != null) {
       g.writeObjectFieldStart("signature");
       g.writeStringField("key", job.signature().keyId());
-      g.writeStringField("expires", job.signature().expires().toString());
+      IsoInstants.write(g, "expires", job.signature().expires());
       g.writeStringField("value", job.signature().value());
       g.writeEndObject();
     }
@@ -208,7 +231,7 @@ final class Records {
 
   private static void optional(JsonGenerator g, String name, Instant value) throws IOException {
     if (value != null) {
-      g.writeStringField(name, value.toString());
+      IsoInstants.write(g, name, value);
     }
   }
 
@@ -398,27 +421,6 @@ final class Records {
           OperationKind.fromToken(kind), Target.parse(target), JsonReader.instant(created),
           signature);
       return new JobNotification(job, expected);
-    }
-  }
-
-  /** A generator writing into a byte buffer. */
-  static final class Out implements AutoCloseable {
-    final ByteArrayOutputStream buf;
-    final JsonGenerator g;
-
-    Out(int size) throws IOException {
-      buf = new ByteArrayOutputStream(size);
-      g = JSON.createGenerator(buf, JsonEncoding.UTF8);
-    }
-
-    byte[] bytes() throws IOException {
-      g.flush();
-      return buf.toByteArray();
-    }
-
-    @Override
-    public void close() throws IOException {
-      g.close();
     }
   }
 }

@@ -243,4 +243,71 @@ class RecordsTest {
         .with(new TimelineEntry(T, "note", null, null, null));
     assertThat(Records.record(ID, Records.record(r))).isEqualTo(r);
   }
+
+  @Test
+  void aRecordsNotificationIsTheSameBytesAsOneWrittenAlone() {
+    io.osapi.core.service.WorkerKey k = io.osapi.core.service.WorkerKey.generate();
+    Job signed = io.osapi.core.service.JobSigner.of(k)
+        .sign(job("{ \"argv\" : [\"true\"] }", "web01"), T.plusSeconds(90));
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 1_500; i++) {
+      many.add("w" + i);
+    }
+    io.osapi.core.domain.TraceContext c = new io.osapi.core.domain.TraceContext(
+        "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null);
+    List<JobRecord> records = List.of(
+        JobRecord.submitted(job("{\"n\":1}", "_any"), List.of()),
+        JobRecord.submitted(signed, List.of("web01"), Duration.ofSeconds(30)).withTrace(c),
+        JobRecord.submitted(job(" {} ", "_all"), many, Duration.ofSeconds(60)),
+        JobRecord.submitted(job("{}", "_any"), List.of()).cancel("ops", T));
+    NotificationBodies bodies = new NotificationBodies();
+    for (JobRecord r : records) {
+      byte[] stored = Records.record(r, bodies);
+      assertThat(stored).isEqualTo(Records.record(r));
+      JobNotification n = JobNotification.of(r);
+      byte[] kept = bodies.take(n);
+      assertThat(kept).isEqualTo(Records.notification(n));
+      assertThat(Records.notification(kept)).isEqualTo(n.withTrace(null));
+      assertThat(bodies.take(n)).as("handed out once").isNull();
+    }
+    // only for the very job and expected list it was made from: never another job's body
+    JobRecord r = records.get(0);
+    Records.record(r, bodies);
+    Job same = new Job(r.job().id(), r.job().operation(), r.job().kind(), r.job().target(),
+        r.job().created());
+    assertThat(bodies.take(new JobNotification(same, r.expected()))).isNull();
+    bodies.drop(r.job());
+    assertThat(bodies.take(JobNotification.of(r))).as("dropped after a failed create").isNull();
+  }
+
+  @Test
+  void instantsAreWrittenAsInstantToStringWritesThem() {
+    java.util.Random random = new java.util.Random(29);
+    List<Instant> instants = new java.util.ArrayList<>(List.of(T, Instant.EPOCH,
+        Instant.parse("0000-01-01T00:00:00Z"), Instant.parse("9999-12-31T23:59:59.999999999Z"),
+        Instant.parse("-0001-12-31T23:59:59Z"), Instant.parse("+10000-01-01T00:00:00Z"),
+        Instant.parse("1969-12-31T23:59:59.5Z"), Instant.parse("2024-02-29T12:00:00.120Z"),
+        Instant.parse("2026-12-06T05:00:00.000100Z"), Instant.parse("2026-12-06T05:00:00.000000001Z"),
+        Instant.MIN, Instant.MAX, Instant.now()));
+    for (int i = 0; i < 10_000; i++) {
+      long sec = random.nextLong() % 300_000_000_000L;
+      int nanos = switch (i % 4) {
+        case 0 -> 0;
+        case 1 -> random.nextInt(1000) * 1_000_000;
+        case 2 -> random.nextInt(1_000_000) * 1_000;
+        default -> random.nextInt(1_000_000_000);
+      };
+      instants.add(Instant.ofEpochSecond(sec, nanos));
+    }
+    for (Instant t : instants) {
+      assertThat(IsoInstants.toString(t)).isEqualTo(t.toString());
+    }
+    // and in a record: read back exactly
+    JobRecord r = JobRecord.submitted(new Job(ID, new Operation("diag.echo", "{}"),
+        OperationKind.QUERY, Target.parse("_any"), Instant.parse("2026-01-02T03:04:05.120Z")),
+        List.of());
+    assertThat(new String(Records.record(r), StandardCharsets.UTF_8))
+        .contains("\"created\":\"2026-01-02T03:04:05.120Z\"");
+    assertThat(Records.record(ID, Records.record(r))).isEqualTo(r);
+  }
 }

@@ -2,7 +2,6 @@ package io.osapi.core.domain;
 
 import io.osapi.core.internal.Json;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What a job does: a full operation type such as {@code system.hostname.get} and its parameters as
@@ -12,7 +11,6 @@ import java.util.regex.Pattern;
  * @param data the parameters as JSON text, normalised to {@code {}} when null or blank
  */
 public record Operation(String type, String data) {
-  private static final Pattern TYPE = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+");
 
   /** Longest accepted operation type. */
   public static final int MAX_TYPE_LENGTH = 128;
@@ -24,7 +22,7 @@ public record Operation(String type, String data) {
       data = "{}";
     } else {
       try {
-        Json.parse(data); // validates
+        Json.check(data); // validates without building it
       } catch (Json.MalformedJsonException e) {
         throw new InvalidInputException("operation.data", "operation.data is not valid: " + e.getMessage());
       }
@@ -41,7 +39,7 @@ public record Operation(String type, String data) {
     if (type == null || type.isEmpty()) {
       throw new InvalidInputException("operation.type", "operation.type is required");
     }
-    if (type.length() > MAX_TYPE_LENGTH || !TYPE.matcher(type).matches()) {
+    if (type.length() > MAX_TYPE_LENGTH || !wellFormed(type)) {
       throw new InvalidInputException(
           "operation.type",
           "operation.type '"
@@ -49,6 +47,31 @@ public record Operation(String type, String data) {
               + "' is not valid: use dotted lowercase names like system.hostname.get");
     }
     return type;
+  }
+
+  /**
+   * Whether {@code t} is two or more dot-separated segments of a lowercase letter followed by
+   * lowercase letters, digits and underscores ({@code [a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+}),
+   * checked without a regular expression: every job's notification is checked on its way in.
+   */
+  private static boolean wellFormed(String t) {
+    int segments = 0;
+    boolean segmentStart = true;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (segmentStart) {
+        if (c < 'a' || c > 'z') {
+          return false;
+        }
+        segmentStart = false;
+        segments++;
+      } else if (c == '.') {
+        segmentStart = true;
+      } else if (!(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') && c != '_') {
+        return false;
+      }
+    }
+    return !segmentStart && segments >= 2;
   }
 
   @Override

@@ -19,10 +19,13 @@ public final class Json {
   public static final int MAX_DEPTH = 64;
 
   private final String text;
+  /** False while only checking ({@link #check}): objects, arrays and numbers are not built. */
+  private final boolean build;
   private int pos;
 
-  private Json(String text) {
+  private Json(String text, boolean build) {
     this.text = text;
+    this.build = build;
   }
 
   /**
@@ -31,10 +34,24 @@ public final class Json {
    * @throws MalformedJsonException with the position of the first error
    */
   public static Object parse(String text) {
+    return read(text, true);
+  }
+
+  /**
+   * Checks that the whole text is one JSON value, as {@link #parse} does (the same errors), without
+   * building it: what validating operation data needs.
+   *
+   * @throws MalformedJsonException with the position of the first error
+   */
+  public static void check(String text) {
+    read(text, false);
+  }
+
+  private static Object read(String text, boolean build) {
     if (text == null) {
       throw new MalformedJsonException("no JSON text");
     }
-    Json p = new Json(text);
+    Json p = new Json(text, build);
     p.ws();
     Object v = p.value(0);
     p.ws();
@@ -168,7 +185,7 @@ public final class Json {
 
   private Map<String, Object> object(int depth) {
     pos++;
-    Map<String, Object> m = new LinkedHashMap<>();
+    Map<String, Object> m = build ? new LinkedHashMap<>() : null;
     ws();
     if (peek() == '}') {
       pos++;
@@ -183,7 +200,10 @@ public final class Json {
       ws();
       expect(':');
       ws();
-      m.put(k, value(depth + 1));
+      Object v = value(depth + 1);
+      if (build) {
+        m.put(k, v);
+      }
       ws();
       char c = next();
       if (c == '}') {
@@ -198,7 +218,7 @@ public final class Json {
 
   private List<Object> array(int depth) {
     pos++;
-    List<Object> l = new ArrayList<>();
+    List<Object> l = build ? new ArrayList<>() : null;
     ws();
     if (peek() == ']') {
       pos++;
@@ -206,7 +226,10 @@ public final class Json {
     }
     while (true) {
       ws();
-      l.add(value(depth + 1));
+      Object v = value(depth + 1);
+      if (build) {
+        l.add(v);
+      }
       ws();
       char c = next();
       if (c == ']') {
@@ -323,10 +346,10 @@ public final class Json {
         pos++;
       }
     }
-    String n = text.substring(start, pos);
-    if (integral && n.length() < 19) {
-      return Long.parseLong(n);
+    if (integral && pos - start < 19) {
+      return build ? Long.parseLong(text, start, pos, 10) : null; // fits a long: cannot fail
     }
+    String n = text.substring(start, pos);
     try {
       return new BigDecimal(n);
     } catch (NumberFormatException | ArithmeticException e) {

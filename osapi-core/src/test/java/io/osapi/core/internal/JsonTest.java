@@ -53,4 +53,27 @@ class JsonTest {
         .hasMessageContaining("number 1e9999999999 is out of range");
     assertThat(Json.parse("1e400")).isEqualTo(new java.math.BigDecimal("1e400"));
   }
+
+  @Test
+  void checkRefusesWhatParseRefusesWithTheSameMessageAndPassesTheRest() {
+    String[] texts = {"{", "{\"a\":}", "[1,]", "nul", "\"abc", "{} x", "01x", "", "\"\\ud800\"",
+        "{\"a\":1e9999999999}", "[".repeat(100) + "]".repeat(100), "-", "1.", "{\"a\" 1}",
+        "{\"a\":[1,2.5,\"x\\n\\u00e9\",true,null],\"b\":{}}", "1e400", " 12 ", "-0.5e-3",
+        "123456789012345678", "-12345678901234567890", "\"\\ud83d\\ude00\""};
+    for (String t : texts) {
+      String parsed;
+      try {
+        Json.parse(t);
+        parsed = null;
+      } catch (Json.MalformedJsonException e) {
+        parsed = e.getMessage();
+      }
+      if (parsed == null) {
+        Json.check(t); // does not throw
+      } else {
+        assertThatThrownBy(() -> Json.check(t)).as(t)
+            .isInstanceOf(Json.MalformedJsonException.class).hasMessage(parsed);
+      }
+    }
+  }
 }

@@ -225,6 +225,8 @@ public final class LoadDriver {
               + " tracing_ratio=%.3f cpu_us_per_job_t=%.0f%n",
           mb / ma, mb / mc, mb, ma, median(p50), median(p99), median(cpuA), median(cpuB),
           median(cpuC), median(msgsA), median(msgsB), median(t) / mb, median(cpuT));
+    } finally {
+      stopTraceSink(); // its dispatcher thread would keep the JVM alive after the RESULT line
     }
   }
 
@@ -313,6 +315,13 @@ public final class LoadDriver {
   }
 
   private static com.sun.net.httpserver.HttpServer sink;
+
+  private static synchronized void stopTraceSink() {
+    if (sink != null) {
+      sink.stop(0);
+      sink = null;
+    }
+  }
 
   /**
    * B (otel), C (not), or T (otel and tracing at ratio 1.0 to the local sink). B and T pass the

@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * Notification bodies made while their job's record was written ({@link Records#record(JobRecord,
- * boolean)}), kept for the publish that follows so a job is serialised once: the notification is
- * the record's leading fields ({@link Records#notificationOf}). A fixed number of slots chosen by
- * the job id; a body is handed out only for the very same job and expected list objects it was
- * made from (identity, so never for another job or another list), and once. A slot overwritten or
- * a publish of a job not created here (a retry, another process) serialises as before: memory stays
- * bounded and nothing depends on a body being found.
+ * Notification bodies made while their job's record was written ({@link
+ * Records#record(io.osapi.core.domain.JobRecord, NotificationBodies)}), kept for the publish that
+ * follows so a job is serialised once: the notification is the record's leading fields ({@link
+ * Records#notificationOf}). A fixed number of slots chosen by the job id; a body is handed out only
+ * for the very same job and expected list objects it was made from (identity, so never for another
+ * job or another list), and once. A slot overwritten or a publish of a job not created here (a
+ * retry, another process) serialises as before: memory stays bounded and nothing depends on a body
+ * being found.
  */
 final class NotificationBodies {
   /** Slots: a power of two, enough for the creates a controller keeps in flight. */

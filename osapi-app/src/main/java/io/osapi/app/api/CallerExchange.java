@@ -18,7 +18,7 @@ final class CallerExchange extends DelegatingExchange {
   private final AuditRecord pending;
   private final long startNanos;
   private final BatchItems items;
-  private final CreateBody.Parsed create;
+  private final BodyBinder.Parsed<?> body;
   private boolean finished;
 
   /**
@@ -37,13 +37,13 @@ final class CallerExchange extends DelegatingExchange {
    * A batch of creates: as above, with the edge's steps for each item.
    *
    * @param items the per-item permission and audit steps, or null for any other request
-   * @param create the body of a create as the edge parsed it, or null for any other request
+   * @param body the body of a create or retry as the edge bound it, or null for any other request
    */
   CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
-      long startNanos, BatchItems items, CreateBody.Parsed create) {
+      long startNanos, BatchItems items, BodyBinder.Parsed<?> body) {
     super(ex);
     this.items = items;
-    this.create = create;
+    this.body = body;
     this.principal = new CallerPrincipal(Objects.requireNonNull(caller, "caller"));
     this.trail = trail;
     this.pending = pending;
@@ -64,10 +64,26 @@ final class CallerExchange extends DelegatingExchange {
    * @throws ApiException 400 when its body is not a valid create
    */
   static io.osapi.core.service.CreateJobRequest createOf(HttpExchange ex) {
-    if (ex instanceof CallerExchange c && c.create != null) {
-      return c.create.orThrow();
+    return bodyOf(ex, io.osapi.core.service.CreateJobRequest.class, "a create");
+  }
+
+  /**
+   * The body of a retry that passed the edge, bound once by the edge (null: none).
+   *
+   * @throws ApiException 400 when its body is not a valid retry body
+   */
+  static ApiModel.RetryBody retryOf(HttpExchange ex) {
+    return bodyOf(ex, ApiModel.RetryBody.class, "a retry");
+  }
+
+  private static <T> T bodyOf(HttpExchange ex, Class<T> type, String what) {
+    if (ex instanceof CallerExchange c && c.body != null) {
+      Object v = c.body.orThrow();
+      if (v == null || type.isInstance(v)) {
+        return type.cast(v);
+      }
     }
-    throw new IllegalStateException("a create reached the handler without its parsed body");
+    throw new IllegalStateException(what + " reached the handler without its parsed body");
   }
 
   /** The edge's per-item steps of a batch that passed the edge. */

@@ -125,12 +125,14 @@ public final class RestBench {
         awaitIdle(c, Duration.ofMinutes(3));
 
         long ctl0 = cpuNanos(c.process.pid());
+        ThreadCpu threads0 = ThreadCpu.of(c.process.pid());
         long wk0 = cpuNanos(workers);
         long[] m0 = nats.messages();
         long done0 = completed(c);
         long t0 = System.nanoTime();
         Wrk run = wrk(post, jobs, connections, seconds);
         long ctl1 = cpuNanos(c.process.pid());
+        long[] byThread = ThreadCpu.of(c.process.pid()).since(threads0);
         dumpRecording(c.process.pid());
         long created = run.requests() - run.non2xx();
         awaitDone(c, done0 + created, Duration.ofMinutes(5));
@@ -146,6 +148,9 @@ public final class RestBench {
                 + " jobs/s end to end; controller %.0f us CPU per create, workers %.0f us per"
                 + " run, %.2f NATS messages per job%n", created, seconds, run.rps(), run.p50(),
             run.p99(), run.non2xx(), run.errors(), e2eSeconds, e2e, ctlCpu, wkCpu, msgs);
+        System.out.println("controller CPU per create by thread: "
+            + ThreadCpu.perRequest(byThread, created));
+        double jitCpu = byThread[2] / 1e3 / Math.max(1, created);
 
         Wrk pacedRun = wrk(paced, jobs, connections, seconds);
         awaitIdle(c, Duration.ofMinutes(3));
@@ -181,12 +186,13 @@ public final class RestBench {
                 + " floor_cpu_us_per_request=%.0f stats_p50_ms=%.3f list_p50_ms=%.3f"
                 + " detail_p50_ms=%.3f health_p50_ms=%.3f floor_get_p50_ms=%.3f"
                 + " inproc_b_jobs_per_s=%.0f inproc_b_cpu_us_per_job=%.0f rest_over_inproc_b=%.3f"
-                + " batch_jobs_per_s=%.0f batch_controller_cpu_us_per_job=%.0f%n",
+                + " batch_jobs_per_s=%.0f batch_controller_cpu_us_per_job=%.0f"
+                + " controller_jit_us_per_create=%.0f%n",
             e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
             floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
             health[0], floorGet,
             inprocB, inprocBCpu, e2e / inprocB, batched.jobs() / batched.seconds(),
-            batched.controllerCpuUs());
+            batched.controllerCpuUs(), jitCpu);
       } finally {
         bare.destroyForcibly();
         for (Process w : workers) {

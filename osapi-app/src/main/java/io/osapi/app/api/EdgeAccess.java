@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -163,9 +162,15 @@ public final class EdgeAccess {
       }
     }
     if (!audited) {
-      return new CallerExchange(ex, caller, null, null, startNanos, null, facts.body());
+      return new CallerExchange(ex, caller, null, null, startNanos, null, facts.body(), null);
     }
     AuditRecord pending = record(ex, caller, m, method, facts, requestId);
+    if (m.route() == ApiRoute.JOBS && facts.body() != null && facts.body().refusal() == null) {
+      // a create: its record is appended now and the handler creates once it is stored, waiting
+      // once for both (CallerExchange#afterRecord); nothing is created when it cannot be stored
+      return new CallerExchange(ex, caller, trail, pending, startNanos, null, facts.body(),
+          trail.beginAsync(pending));
+    }
     boolean begun;
     try {
       begun = trail.begin(pending);
@@ -178,15 +183,16 @@ public final class EdgeAccess {
       if (facts.badBody()) {
         // the handler refuses this body (400) with the very parse the edge ran: nothing can
         // change, so the caller learns what is wrong with it rather than to try again
-        return new CallerExchange(ex, caller, null, null, startNanos, null, facts.body());
+        return new CallerExchange(ex, caller, null, null, startNanos, null, facts.body(), null);
       }
-      ApiGuard.refuse(ex, 503, "the audit trail is unavailable (it cannot record this request"
-          + " now), so nothing was done; try again later", Map.of(), Map.of("Retry-After", "5"));
+      ApiException unrecorded = new AuditTrail.Unrecorded().answer();
+      ApiGuard.refuse(ex, unrecorded.status(), unrecorded.getMessage(), unrecorded.details(),
+          unrecorded.headers());
       return null;
     }
     BatchItems items = m.route() == ApiRoute.BATCH ? new BatchItems(caller, trail, metrics,
         privilegedType, clock, source(ex.getRemoteAddress()), requestId, startNanos) : null;
-    return new CallerExchange(ex, caller, trail, pending, startNanos, items, facts.body());
+    return new CallerExchange(ex, caller, trail, pending, startNanos, items, facts.body(), null);
   }
 
   /** What the audit record and the permission check need from a request's body and path. */
@@ -298,9 +304,7 @@ public final class EdgeAccess {
   }
 
   private static String newId() {
-    UUID u = UUID.randomUUID();
-    return Long.toHexString(u.getMostSignificantBits()) + Long.toHexString(
-        u.getLeastSignificantBits());
+    return AuditTrail.newId();
   }
 
   private static String requestId(HttpExchange ex) {

@@ -188,10 +188,12 @@ public final class JobsApi implements HttpHandler {
 
   private Response create(HttpExchange ex) {
     io.osapi.core.domain.IdempotencyKey key = IdempotentCreateApi.keyOf(ex);
+    CreateJobRequest request = CallerExchange.createOf(ex);
+    CallerExchange.awaitRecord(ex); // nothing is created before its audit record is stored
     if (key != null) {
       return idempotent.create(ex, key);
     }
-    return created(client.create(CallerExchange.createOf(ex), ApiTraces.of(ex)));
+    return created(client.create(request, ApiTraces.of(ex)));
   }
 
   private Response list(HttpExchange ex) {

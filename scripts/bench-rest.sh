@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # REST benchmark (issue 29): nats-server, a controller and two workers as processes from the jar,
-# driven over loopback by wrk (POST /api/v1/jobs of diag.echo, 16 connections) after a warm-up,
+# driven over loopback by wrk (POST /api/v1/jobs of diag.echo, 16 connections) after a warm-up
+# (prolonged up to 60 s until the controller's JIT uses under a tenth of its CPU),
 # for a fixed time; then the same load against a bare JDK HttpServer answering 201 (the floor),
 # reads beside the floor, and bench.sh's in-process B in the same run (for the ratio).
 # Last line: RESULT rest_jobs_per_s=... post_p50_ms=... post_p99_ms=...
-#   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more)
+#   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more,
+#   controller_jit_us_per_create: the compiler threads' part of the CPU per create)
 #   scripts/bench-rest.sh [--seconds 20] [--warmup 15] [--connections 16]
 # BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
 # BENCH_CONTROLLER_OPTS adds JVM options to the controller, e.g. a JFR recording:

@@ -64,6 +64,15 @@ public final class ApiJson {
     return MAPPER;
   }
 
+  /**
+   * A reader of request bodies: this configuration with {@code module}'s deserialisers (a mapper
+   * of its own, so the shared one keeps Jackson's defaults for everything else).
+   */
+  static com.fasterxml.jackson.databind.ObjectReader strictReader(
+      com.fasterxml.jackson.databind.Module module) {
+    return create().registerModule(module).reader();
+  }
+
   private static ObjectMapper create() {
     JsonFactory factory =
         JsonFactory.builder()

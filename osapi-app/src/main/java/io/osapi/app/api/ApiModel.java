@@ -225,4 +225,16 @@ public final class ApiModel {
    * @param items one per item, in the order sent
    */
   public record BatchResult(int created, int refused, List<BatchItem> items) {}
+
+  // ---- request bodies (bound by BodyBinder; the create's is CreateBody.Body)
+
+  /**
+   * The body of {@code POST /api/v1/jobs/{id}/retry} (optional).
+   *
+   * @param target where to run it again (null: where it ran)
+   */
+  record RetryBody(String target) {}
+
+  /** The body of a request that takes none: no body, or {@code {}} (cancel, drain, keys). */
+  record NoFields() {}
 }

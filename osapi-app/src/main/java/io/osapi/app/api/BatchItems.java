@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -63,10 +62,7 @@ final class BatchItems {
 
   /** The pending record of item {@code index} (0-based, in the order sent). */
   AuditRecord record(int index, CreateJobRequest item) {
-    UUID u = UUID.randomUUID();
-    String id = Long.toHexString(u.getMostSignificantBits())
-        + Long.toHexString(u.getLeastSignificantBits());
-    return new AuditRecord(id, clock.instant().truncatedTo(ChronoUnit.MILLIS), caller.subject(),
+    return new AuditRecord(AuditTrail.newId(), clock.instant().truncatedTo(ChronoUnit.MILLIS), caller.subject(),
         caller.roles(), source, "POST", ApiRoute.BATCH.template(),
         Map.of("item", Integer.toString(index)), clip(item.type()), clip(item.target()), null,
         null, requestId, null, item.data());

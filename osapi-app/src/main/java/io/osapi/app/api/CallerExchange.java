@@ -18,7 +18,8 @@ final class CallerExchange extends DelegatingExchange {
   private final AuditRecord pending;
   private final long startNanos;
   private final BatchItems items;
-  private final CreateBody.Parsed create;
+  private final BodyBinder.Parsed<?> body;
+  private final java.util.concurrent.CompletableFuture<Void> recorded;
   private boolean finished;
 
   /**
@@ -30,20 +31,24 @@ final class CallerExchange extends DelegatingExchange {
    */
   CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
       long startNanos) {
-    this(ex, caller, trail, pending, startNanos, null, null);
+    this(ex, caller, trail, pending, startNanos, null, null, null);
   }
 
   /**
    * A batch of creates: as above, with the edge's steps for each item.
    *
    * @param items the per-item permission and audit steps, or null for any other request
-   * @param create the body of a create as the edge parsed it, or null for any other request
+   * @param body the body of a create or retry as the edge bound it, or null for any other request
+   * @param recorded the append of {@code pending} when it is still under way (a create: {@link
+   *     #afterRecord}), or null when it was stored before the handler runs (or not audited)
    */
   CallerExchange(HttpExchange ex, Caller caller, AuditTrail trail, AuditRecord pending,
-      long startNanos, BatchItems items, CreateBody.Parsed create) {
+      long startNanos, BatchItems items, BodyBinder.Parsed<?> body,
+      java.util.concurrent.CompletableFuture<Void> recorded) {
     super(ex);
+    this.recorded = recorded;
     this.items = items;
-    this.create = create;
+    this.body = body;
     this.principal = new CallerPrincipal(Objects.requireNonNull(caller, "caller"));
     this.trail = trail;
     this.pending = pending;
@@ -64,10 +69,69 @@ final class CallerExchange extends DelegatingExchange {
    * @throws ApiException 400 when its body is not a valid create
    */
   static io.osapi.core.service.CreateJobRequest createOf(HttpExchange ex) {
-    if (ex instanceof CallerExchange c && c.create != null) {
-      return c.create.orThrow();
+    return bodyOf(ex, io.osapi.core.service.CreateJobRequest.class, "a create");
+  }
+
+  /**
+   * The body of a retry that passed the edge, bound once by the edge (null: none).
+   *
+   * @throws ApiException 400 when its body is not a valid retry body
+   */
+  static ApiModel.RetryBody retryOf(HttpExchange ex) {
+    return bodyOf(ex, ApiModel.RetryBody.class, "a retry");
+  }
+
+  private static <T> T bodyOf(HttpExchange ex, Class<T> type, String what) {
+    if (ex instanceof CallerExchange c && c.body != null) {
+      Object v = c.body.orThrow();
+      if (v == null || type.isInstance(v)) {
+        return type.cast(v);
+      }
     }
-    throw new IllegalStateException("a create reached the handler without its parsed body");
+    throw new IllegalStateException(what + " reached the handler without its parsed body");
+  }
+
+  /**
+   * Waits until the request's pending audit record is stored (at once when the edge stored it
+   * before the handler ran, or the request is not audited): the handler changes nothing before.
+   * The append was sent by the edge as soon as the request was admitted, so it travels while the
+   * handler gets ready.
+   *
+   * @throws ApiException 503 when the record could not be stored within the patience
+   * @throws io.osapi.core.domain.StoreFullException when the audit store has no room (507)
+   */
+  static void awaitRecord(HttpExchange ex) {
+    if (!(ex instanceof CallerExchange c) || c.recorded == null) {
+      return;
+    }
+    try {
+      c.recorded.get(c.trail.patience().plusSeconds(30).toNanos(),
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AuditTrail.Unrecorded().answer();
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AuditTrail.Unrecorded().answer();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof io.osapi.core.domain.StoreFullException full) {
+        throw full;
+      }
+      throw new AuditTrail.Unrecorded().answer();
+    }
+  }
+
+  /** Whether the pending record is stored (waiting for its append when still under way). */
+  private boolean pendingStored() {
+    if (recorded == null) {
+      return true;
+    }
+    try {
+      recorded.join();
+      return true;
+    } catch (java.util.concurrent.CompletionException
+        | java.util.concurrent.CancellationException e) {
+      return false;
+    }
   }
 
   /** The edge's per-item steps of a batch that passed the edge. */
@@ -85,7 +149,7 @@ final class CallerExchange extends DelegatingExchange {
 
   @Override
   public void sendResponseHeaders(int rCode, long responseLength) throws IOException {
-    if (pending != null && !finished) {
+    if (pending != null && !finished && pendingStored()) {
       finished = true;
       trail.finish(pending.completed(rCode, (System.nanoTime() - startNanos) / 1_000_000L));
     }

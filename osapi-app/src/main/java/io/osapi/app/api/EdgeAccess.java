@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -163,9 +162,15 @@ public final class EdgeAccess {
       }
     }
     if (!audited) {
-      return new CallerExchange(ex, caller, null, null, startNanos, null, facts.create());
+      return new CallerExchange(ex, caller, null, null, startNanos, null, facts.body(), null);
     }
     AuditRecord pending = record(ex, caller, m, method, facts, requestId);
+    if (m.route() == ApiRoute.JOBS && facts.body() != null && facts.body().refusal() == null) {
+      // a create: its record is appended now and the handler creates once it is stored, waiting
+      // once for both (CallerExchange#afterRecord); nothing is created when it cannot be stored
+      return new CallerExchange(ex, caller, trail, pending, startNanos, null, facts.body(),
+          trail.beginAsync(pending));
+    }
     boolean begun;
     try {
       begun = trail.begin(pending);
@@ -178,20 +183,21 @@ public final class EdgeAccess {
       if (facts.badBody()) {
         // the handler refuses this body (400) with the very parse the edge ran: nothing can
         // change, so the caller learns what is wrong with it rather than to try again
-        return new CallerExchange(ex, caller, null, null, startNanos, null, facts.create());
+        return new CallerExchange(ex, caller, null, null, startNanos, null, facts.body(), null);
       }
-      ApiGuard.refuse(ex, 503, "the audit trail is unavailable (it cannot record this request"
-          + " now), so nothing was done; try again later", Map.of(), Map.of("Retry-After", "5"));
+      ApiException unrecorded = new AuditTrail.Unrecorded().answer();
+      ApiGuard.refuse(ex, unrecorded.status(), unrecorded.getMessage(), unrecorded.details(),
+          unrecorded.headers());
       return null;
     }
     BatchItems items = m.route() == ApiRoute.BATCH ? new BatchItems(caller, trail, metrics,
         privilegedType, clock, source(ex.getRemoteAddress()), requestId, startNanos) : null;
-    return new CallerExchange(ex, caller, trail, pending, startNanos, items, facts.create());
+    return new CallerExchange(ex, caller, trail, pending, startNanos, items, facts.body(), null);
   }
 
   /** What the audit record and the permission check need from a request's body and path. */
   private record Facts(String operation, String target, Map<String, String> ids,
-      boolean unknownJob, boolean badBody, String data, CreateBody.Parsed create) {
+      boolean unknownJob, boolean badBody, String data, BodyBinder.Parsed<?> body) {
     Facts(String operation, String target, Map<String, String> ids) {
       this(operation, target, ids, false, false, null, null);
     }
@@ -211,20 +217,19 @@ public final class EdgeAccess {
         }
         return new Facts(null, null, Map.of());
       case RETRY:
-        String target = null;
-        if (body != null && body.length > 0) {
-          JsonNode retryBody = parse(body, false, JobsApi.RETRY_FIELDS);
-          if (retryBody == null) { // the handler refuses it (400)
-            return new Facts(null, null, Map.of("job", id), false, true);
-          }
-          target = textOrNull(retryBody, "target");
+        BodyBinder.Parsed<ApiModel.RetryBody> retry = BodyBinder.parsed(body == null
+            ? new byte[0] : body, ApiModel.RetryBody.class);
+        if (retry.refusal() != null) { // the handler refuses it (400), from this very parse
+          return new Facts(null, null, Map.of("job", id), false, true, null, retry);
         }
+        String target = retry.value() == null ? null : retry.value().target();
         try {
-          return new Facts(jobOperation.apply(m.id()).orElse(null), target, Map.of("job", id));
+          return new Facts(jobOperation.apply(m.id()).orElse(null), target, Map.of("job", id),
+              false, false, null, retry);
         } catch (RuntimeException e) {
           // not found, a bad id, the store unreachable: the handler answers; until it is known,
           // the job may be privileged, so its retry needs that permission (fail closed)
-          return new Facts(null, target, Map.of("job", id), true, false);
+          return new Facts(null, target, Map.of("job", id), true, false, null, retry);
         }
       case JOB:
       case CANCEL:
@@ -253,37 +258,32 @@ public final class EdgeAccess {
     } catch (ApiException e) {
       Facts f = refusedCreateFacts(body);
       return new Facts(f.operation(), f.target(), f.ids(), false, f.badBody(), f.data(),
-          new CreateBody.Parsed(null, e));
+          BodyBinder.Parsed.refused(e));
     }
     return new Facts(clip(r.type()), clip(r.target()), Map.of(), false, false, r.data(),
-        new CreateBody.Parsed(r, null));
+        BodyBinder.Parsed.of(r));
   }
 
-  /** The operation type, target and data of a create body the parse refused, where they show. */
+  /**
+   * The operation type, target and data of a create body the parse refused, where they show
+   * (read as a tree: the data is written again from it, not kept as sent; nothing is created).
+   */
   private static Facts refusedCreateFacts(byte[] body) {
-    JsonNode n = parse(body, true, CreateBody.FIELDS);
-    if (n == null) {
+    JsonNode n;
+    try {
+      n = ApiJson.mapper().readTree(body);
+    } catch (IOException | RuntimeException e) {
+      n = null;
+    }
+    if (n == null || !n.isObject()) {
       return new Facts(null, null, Map.of(), false, true);
     }
     JsonNode op = n.get("operation");
     String type = op != null && op.isObject() ? textOrNull(op, "type") : null;
-    String data = null;
-    if (op != null && op.isObject() && op.hasNonNull("data")) {
-      data = RequestBodies.rawMember(body, "operation", "data");
-      if (data == null) {
-        data = op.get("data").toString();
-      }
-    }
+    String data = op != null && op.isObject() && op.hasNonNull("data")
+        ? op.get("data").toString() : null;
     return new Facts(type == null ? null : clip(type), clip(textOrNull(n, "target")), Map.of(),
         false, false, data, null);
-  }
-
-  private static JsonNode parse(byte[] body, boolean required, java.util.Set<String> fields) {
-    try {
-      return RequestBodies.object(body, required, fields);
-    } catch (ApiException e) {
-      return null; // the handler refuses it with 400, from the same parse
-    }
   }
 
   private static String textOrNull(JsonNode obj, String field) {
@@ -304,9 +304,7 @@ public final class EdgeAccess {
   }
 
   private static String newId() {
-    UUID u = UUID.randomUUID();
-    return Long.toHexString(u.getMostSignificantBits()) + Long.toHexString(
-        u.getLeastSignificantBits());
+    return AuditTrail.newId();
   }
 
   private static String requestId(HttpExchange ex) {

@@ -1,6 +1,5 @@
 package io.osapi.app.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import io.osapi.core.audit.AuditLog;
@@ -48,7 +47,6 @@ import java.util.function.BooleanSupplier;
  */
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
-  static final Set<String> RETRY_FIELDS = Set.of("target");
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after",
       "operation", "target", "created_after", "created_before");
   private static final int DEFAULT_LIMIT = 20;
@@ -172,10 +170,10 @@ public final class JobsApi implements HttpHandler {
       case RETRY -> retry(ex, jobId(m.id()));
       case CANCEL -> cancel(ex, jobId(m.id()));
       case WORKERS -> workers(ex);
-      case DRAIN -> drain(m.id(), true);
-      case UNDRAIN -> drain(m.id(), false);
-      case ACCEPT -> decideKey(ex, m.id(), true);
-      case REJECT -> decideKey(ex, m.id(), false);
+      case DRAIN -> noBody(ex).drain(m.id(), true);
+      case UNDRAIN -> noBody(ex).drain(m.id(), false);
+      case ACCEPT -> noBody(ex).decideKey(ex, m.id(), true);
+      case REJECT -> noBody(ex).decideKey(ex, m.id(), false);
       case AUDIT -> new Response(200, audit.list(query(ex.getRequestURI().getRawQuery())),
           Map.of("Content-Type", "application/json; charset=utf-8"));
       case AUDIT_EXPORT -> {
@@ -190,10 +188,12 @@ public final class JobsApi implements HttpHandler {
 
   private Response create(HttpExchange ex) {
     io.osapi.core.domain.IdempotencyKey key = IdempotentCreateApi.keyOf(ex);
+    CreateJobRequest request = CallerExchange.createOf(ex);
+    CallerExchange.awaitRecord(ex); // nothing is created before its audit record is stored
     if (key != null) {
       return idempotent.create(ex, key);
     }
-    return created(client.create(CallerExchange.createOf(ex), ApiTraces.of(ex)));
+    return created(client.create(request, ApiTraces.of(ex)));
   }
 
   private Response list(HttpExchange ex) {
@@ -253,16 +253,16 @@ public final class JobsApi implements HttpHandler {
     return new Response(204, null, Map.of());
   }
 
-  private Response retry(HttpExchange ex, JobId id) throws IOException {
-    JsonNode body = RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, RETRY_FIELDS);
-    String target = body == null ? null : CreateBody.optionalText(body, "target");
+  private Response retry(HttpExchange ex, JobId id) {
+    ApiModel.RetryBody body = CallerExchange.retryOf(ex);
+    String target = body == null ? null : body.target();
     Optional<JobView> v = client.retry(id, target);
     return created(v.orElseThrow(() -> notFound(id)));
   }
 
   /** Cancel: 202 with the job, 404, 409 when it has ended already (body: none, or {}). */
   private Response cancel(HttpExchange ex, JobId id) throws IOException {
-    RequestBodies.object(RequestBodies.read(ex, maxBodyBytes), false, Set.of());
+    noBody(ex);
     CancelOutcome o = client.cancel(id, CallerExchange.callerOf(ex).subject());
     return switch (o.status()) {
       case UNKNOWN -> throw notFound(id);
@@ -314,6 +314,13 @@ public final class JobsApi implements HttpHandler {
           + (accept ? "accepted" : "rejected") + " already", Map.of("worker", id), Map.of());
       case DONE -> Response.ok(ApiJson.keyDecided(id, accept));
     };
+  }
+
+  /** Refuses a body other than none or {@code {}} (400); then this handler goes on. */
+  private JobsApi noBody(HttpExchange ex) throws IOException {
+    BodyBinder.bind(RequestBodies.read(ex, maxBodyBytes), ApiModel.NoFields.class, false,
+        Map.of());
+    return this;
   }
 
   static Response created(JobView v) {

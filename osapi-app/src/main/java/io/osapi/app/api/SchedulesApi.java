@@ -1,9 +1,7 @@
 package io.osapi.app.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import io.osapi.app.auth.Permission;
-import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationDefinition;
@@ -18,14 +16,12 @@ import io.osapi.core.service.JobClient;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The schedule routes of the REST API ({@code /api/v1/schedules[/{name}]}), called by {@link
@@ -36,9 +32,18 @@ import java.util.Set;
  * jobs:create} of every create and change).
  */
 final class SchedulesApi {
-  /** The fields of a create (a change: all but {@code name}). */
-  static final Set<String> FIELDS = Set.of("name", "cron", "every", "timezone", "job", "overlap",
-      "catchup_window", "paused");
+  /**
+   * The body of a create, or of a change (every member optional; {@code name}, if given, the
+   * schedule's own).
+   *
+   * @param job the body of a job create, as {@code POST /api/v1/jobs} takes it
+   */
+  record ScheduleBody(String name, String cron, String every, String timezone,
+      CreateBody.Body job, String overlap, String catchupWindow, Boolean paused) {}
+
+  /** What a {@code job} of another JSON type is told. */
+  private static final Map<String, String> MESSAGES =
+      Map.of("job", "job must be a JSON object: the body of a job create");
   private static final int NEXT_FIRES = 5;
 
   private final Schedules schedules;
@@ -77,8 +82,8 @@ final class SchedulesApi {
   }
 
   private JobsApi.Response create(HttpExchange ex, int cap) throws IOException {
-    JsonNode body = RequestBodies.object(RequestBodies.read(ex, cap), true, FIELDS);
-    String name = text(body, "name");
+    ScheduleBody body = bind(ex, cap);
+    String name = body.name();
     if (name == null) {
       throw ApiException.badRequest("name", "name is required");
     }
@@ -97,8 +102,8 @@ final class SchedulesApi {
   }
 
   private JobsApi.Response change(HttpExchange ex, String name, int cap) throws IOException {
-    JsonNode body = RequestBodies.object(RequestBodies.read(ex, cap), true, FIELDS);
-    if (body.has("name") && !name.equals(text(body, "name"))) {
+    ScheduleBody body = bind(ex, cap);
+    if (body.name() != null && !name.equals(body.name())) {
       throw ApiException.badRequest("name", "a schedule cannot be renamed");
     }
     ScheduleSpec spec = spec(body);
@@ -154,63 +159,22 @@ final class SchedulesApi {
     }
   }
 
-  private static ScheduleSpec spec(JsonNode body) {
-    Boolean paused = null;
-    if (body.hasNonNull("paused")) {
-      if (!body.get("paused").isBoolean()) {
-        throw ApiException.badRequest("paused", "paused must be true or false");
-      }
-      paused = body.get("paused").booleanValue();
-    }
-    return new ScheduleSpec(text(body, "cron"), text(body, "every"), text(body, "timezone"),
-        job(body.get("job")), text(body, "overlap"), text(body, "catchup_window"), paused);
+  private static ScheduleBody bind(HttpExchange ex, int cap) throws IOException {
+    return BodyBinder.bind(RequestBodies.read(ex, cap), ScheduleBody.class, true, MESSAGES);
   }
 
-  /** The {@code job} member: the body of a job create. */
-  private static ScheduleJob job(JsonNode n) {
-    if (n == null || n.isNull()) {
-      return null;
-    }
-    if (!n.isObject()) {
-      throw ApiException.badRequest("job", "job must be a JSON object: the body of a job create");
-    }
-    RequestBodies.requireOnly(n, "job.", CreateBody.FIELDS);
-    JsonNode op = n.get("operation");
-    if (op == null || !op.isObject()) {
-      throw ApiException.badRequest("job.operation", "job.operation is required: {\"type\": ...}");
-    }
-    RequestBodies.requireOnly(op, "job.operation.", Set.of("type", "data"));
-    String type = text(op, "type");
-    if (type == null) {
-      throw ApiException.badRequest("job.operation.type", "job.operation.type is required");
-    }
-    JsonNode data = op.get("data");
-    if (data != null && !data.isNull() && !data.isObject()) {
-      throw ApiException.badRequest("job.operation.data",
-          "job.operation.data must be a JSON object");
-    }
-    Duration timeout = null;
-    JsonNode t = n.get("timeout_seconds");
-    if (t != null && !t.isNull()) {
-      if (!t.canConvertToLong()) {
-        throw ApiException.badRequest("job.timeout_seconds",
-            "timeout_seconds must be a whole number of seconds");
-      }
-      timeout = Duration.ofSeconds(t.longValue());
-    }
-    return new ScheduleJob(type, data == null || data.isNull() ? null : data.toString(),
-        text(n, "target"), timeout);
+  private static ScheduleSpec spec(ScheduleBody body) {
+    return new ScheduleSpec(body.cron(), body.every(), body.timezone(), job(body.job()),
+        body.overlap(), body.catchupWindow(), body.paused());
   }
 
-  private static String text(JsonNode obj, String field) {
-    JsonNode n = obj.get(field);
-    if (n == null || n.isNull()) {
+  /** The {@code job} member: the body of a job create, checked as a create's. */
+  private static ScheduleJob job(CreateBody.Body body) {
+    if (body == null) {
       return null;
     }
-    if (!n.isTextual()) {
-      throw new InvalidInputException(field, field + " must be a string");
-    }
-    return n.textValue();
+    io.osapi.core.service.CreateJobRequest r = CreateBody.request(body, "job.");
+    return new ScheduleJob(r.type(), r.data(), r.target(), r.timeout());
   }
 
   private static List<Object> times(List<Instant> ts) {

@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
 public final class ApiAuthenticator implements Authenticator {
   private static final System.Logger LOG = System.getLogger(ApiAuthenticator.class.getName());
   private static final String SCHEME = "Bearer";
+  /** The static token's holder, made once (a caller is immutable). */
+  private static final Authentication STATIC = new Authentication.Verified(Caller.staticToken());
   private static final Pattern JWT_SHAPE =
       Pattern.compile("[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
@@ -89,7 +91,7 @@ public final class ApiAuthenticator implements Authenticator {
       return new Authentication.Refused(AuthFailure.MISSING, "Bearer without a token");
     }
     if (staticHash != null && MessageDigest.isEqual(staticHash, sha256(token))) {
-      return new Authentication.Verified(Caller.staticToken());
+      return STATIC;
     }
     if (token.length() > TokenVerifier.MAX_TOKEN_CHARS) {
       return new Authentication.Refused(AuthFailure.INVALID, "token longer than "

@@ -16,10 +16,11 @@ public interface Authenticator {
 
   /** An authenticator for an API with no credential configured: everyone is anonymous. */
   static Authenticator none() {
+    Authentication anonymous = new Authentication.Verified(Caller.anonymous()); // immutable
     return new Authenticator() {
       @Override
       public Authentication authenticate(String authorizationHeader) {
-        return new Authentication.Verified(Caller.anonymous());
+        return anonymous;
       }
 
       @Override

@@ -472,6 +472,37 @@ class JobsApiComponentTest {
   }
 
   @Test
+  void bodiesAreBoundWithoutCoercion() {
+    // Jackson's defaults would take these as "42", 1 and 5 seconds
+    refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"target\":42}", "target");
+    refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_all\","
+        + "\"timeout_seconds\":1.5}", "timeout_seconds");
+    refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_all\","
+        + "\"timeout_seconds\":\"5\"}", "timeout_seconds");
+    JsonNode huge = refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"target\":"
+        + "\"_all\",\"timeout_seconds\":" + "9".repeat(40) + "}", "timeout_seconds");
+    assertThat(huge.get("error").asText()).contains("between");
+    JsonNode unknown = refusedCreate("{\"operation\":{\"type\":\"diag.echo\",\"dat\":{}}}",
+        "operation.dat");
+    assertThat(unknown.get("error").asText())
+        .isEqualTo("unknown field 'operation.dat': allowed are operation.data, operation.type");
+  }
+
+  @Test
+  void requestsThatTakeNoBodyRefuseFieldsButTakeAnEmptyObject() throws Exception {
+    String id = create("{\"operation\":{\"type\":\"diag.echo\"}}");
+    awaitStatus(id, "completed");
+    JsonNode err = refused("POST", "/api/v1/jobs/" + id + "/cancel", "{\"why\":\"x\"}", 400);
+    assertThat(err.at("/details/field").asText()).isEqualTo("why");
+    assertThat(refused("POST", "/api/v1/workers/w1/drain", "{\"force\":true}", 400)
+        .at("/details/field").asText()).isEqualTo("force");
+    refused("POST", "/api/v1/workers/w1/undrain", "[]", 400);
+    // positive control: {} is no field at all (409: the job has ended)
+    assertThat(app.send("POST", "/api/v1/jobs/" + id + "/cancel", "{}").statusCode())
+        .isEqualTo(409);
+  }
+
+  @Test
   void retryWithABadTargetIs400() throws Exception {
     String id = create("{\"operation\":{\"type\":\"diag.echo\"}}");
     awaitStatus(id, "completed");

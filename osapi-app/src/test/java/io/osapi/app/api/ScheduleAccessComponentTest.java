@@ -103,4 +103,33 @@ class ScheduleAccessComponentTest {
     assertThat(h.send("PATCH", "/api/v1/schedules/root-task", "{\"paused\":true}",
         token("admin")).statusCode()).isEqualTo(200);
   }
+
+  @Test
+  void aScheduleBodyIsBoundAsACreateBodyIs() throws Exception {
+    String admin = token("admin");
+    HttpResponse<String> surrogate = h.send("POST", "/api/v1/schedules", "{\"name\":\"s1\","
+        + "\"every\":\"1d\",\"job\":{\"operation\":{\"type\":\"diag.echo\","
+        + "\"data\":{\"s\":\"\\ud800\"}}}}", admin);
+    assertThat(surrogate.statusCode()).as(surrogate.body()).isEqualTo(400);
+    assertThat(surrogate.body()).contains("job.operation.data").contains("lone surrogate");
+    HttpResponse<String> unknown = h.send("POST", "/api/v1/schedules", "{\"name\":\"s1\","
+        + "\"every\":\"1d\",\"job\":{\"operation\":{\"type\":\"diag.echo\"},"
+        + "\"targt\":\"_any\"}}", admin);
+    assertThat(unknown.statusCode()).isEqualTo(400);
+    assertThat(unknown.body()).contains("unknown field 'job.targt'");
+    HttpResponse<String> job = h.send("POST", "/api/v1/schedules", "{\"name\":\"s1\","
+        + "\"every\":\"1d\",\"job\":\"diag.echo\"}", admin);
+    assertThat(job.statusCode()).isEqualTo(400);
+    assertThat(job.body()).contains("job must be a JSON object: the body of a job create");
+    HttpResponse<String> paused = h.send("PATCH", "/api/v1/schedules/echo", "{\"paused\":1}",
+        admin);
+    assertThat(paused.statusCode()).isEqualTo(400);
+    assertThat(paused.body()).contains("paused must be true or false");
+    assertThat(schedules()).isZero();
+    // positive control: the same body with good data is created
+    assertThat(h.send("POST", "/api/v1/schedules", "{\"name\":\"s1\",\"every\":\"1d\","
+        + "\"job\":{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"s\":\"a\"}}}}",
+        admin).statusCode()).isEqualTo(201);
+    assertThat(schedules()).isEqualTo(1);
+  }
 }

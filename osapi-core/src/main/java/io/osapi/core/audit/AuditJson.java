@@ -71,7 +71,27 @@ public final class AuditJson {
 
   /** A time as this codec writes it: RFC 3339, UTC, milliseconds. */
   public static String time(Instant t) {
-    return TIME.format(t.truncatedTo(ChronoUnit.MILLIS));
+    java.time.LocalDateTime d =
+        java.time.LocalDateTime.ofEpochSecond(t.getEpochSecond(), 0, ZoneOffset.UTC);
+    if (d.getYear() < 0 || d.getYear() > 9999) {
+      return TIME.format(t.truncatedTo(ChronoUnit.MILLIS));
+    }
+    // the same text as TIME, written by hand: the formatter's cost showed in every request's
+    StringBuilder b = new StringBuilder(24);
+    digits(b, d.getYear(), 4).append('-');
+    digits(b, d.getMonthValue(), 2).append('-');
+    digits(b, d.getDayOfMonth(), 2).append('T');
+    digits(b, d.getHour(), 2).append(':');
+    digits(b, d.getMinute(), 2).append(':');
+    digits(b, d.getSecond(), 2).append('.');
+    return digits(b, t.getNano() / 1_000_000, 3).append('Z').toString();
+  }
+
+  private static StringBuilder digits(StringBuilder b, int v, int width) {
+    for (int p = width == 4 ? 1000 : width == 3 ? 100 : 10; p > 0; p /= 10) {
+      b.append((char) ('0' + v / p % 10));
+    }
+    return b;
   }
 
   /**

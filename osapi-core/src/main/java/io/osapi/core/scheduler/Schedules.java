@@ -207,6 +207,11 @@ public final class Schedules {
       throw new InvalidInputException("job.operation.data",
           "operation.data is larger than " + JobClient.MAX_DATA_CHARS + " characters");
     }
+    try {
+      new io.osapi.core.domain.Operation(j.type(), j.data()); // the data is JSON a job can take
+    } catch (InvalidInputException e) {
+      throw new InvalidInputException("job." + e.field(), e.getMessage());
+    }
     Target t = Target.parse(j.target());
     if (j.timeout() != null) {
       if (t instanceof Target.Any) {

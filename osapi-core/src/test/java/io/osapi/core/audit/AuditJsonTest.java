@@ -23,6 +23,23 @@ class AuditJsonTest {
   }
 
   @Test
+  void timesAreWrittenAsTheFormatterWritesThem() {
+    java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter
+        .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    java.util.Random r = new java.util.Random(29);
+    List<Instant> ts = new java.util.ArrayList<>(List.of(Instant.EPOCH,
+        Instant.parse("2026-12-05T22:42:39.123456789Z"), Instant.parse("1969-12-31T23:59:59.001Z"),
+        Instant.parse("9999-12-31T23:59:59.999Z"), Instant.parse("2026-01-01T00:00:00Z")));
+    for (int i = 0; i < 1000; i++) {
+      ts.add(Instant.ofEpochSecond(r.nextInt(Integer.MAX_VALUE) * 2L, r.nextInt(1_000_000_000)));
+    }
+    for (Instant t : ts) {
+      assertThat(AuditJson.time(t)).as("%s", t)
+          .isEqualTo(f.format(t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)));
+    }
+  }
+
+  @Test
   void writesSnakeCaseFieldsInOrderWithMilliseconds() {
     assertThat(json(full())).isEqualTo("{\"id\":\"0b1c2d3e-aaaa-bbbb-cccc-0123456789ab\","
         + "\"time\":\"2026-12-05T22:42:39.123Z\",\"subject\":\"alice\",\"roles\":[\"write\",\"ops\"],"

@@ -11,6 +11,7 @@ import java.util.Set;
  * create.
  */
 final class CreateBody {
+  /** The fields of a create a schedule's job may hold too (a schedule's job has no rollout). */
   static final Set<String> FIELDS = Set.of("operation", "target", "timeout_seconds");
   private static final Set<String> OPERATION_FIELDS = Set.of("type", "data");
 
@@ -39,7 +40,7 @@ final class CreateBody {
    * @throws ApiException 400 naming the field for anything not a valid create body
    */
   static CreateJobRequest parse(byte[] bytes) {
-    JsonNode body = RequestBodies.object(bytes, true, FIELDS);
+    JsonNode body = RequestBodies.object(bytes, true, RolloutBody.withRollout(FIELDS));
     JsonNode op = body.get("operation");
     if (op == null || op.isNull()) {
       throw ApiException.badRequest("operation", "operation is required: {\"type\": ...}");
@@ -68,7 +69,7 @@ final class CreateBody {
       }
     }
     return new CreateJobRequest(type.textValue(), dataText, optionalText(body, "target"),
-        timeout(body));
+        timeout(body), RolloutBody.parse(body));
   }
 
   /** {@code timeout_seconds}: whole seconds (the job client checks the bounds), or null. */

@@ -77,7 +77,8 @@ final class NatsJobQueue implements JobQueue {
         return CompletableFuture.failedFuture(e);
       }
     }
-    Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR, id);
+    Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR,
+        NatsLayout.notificationMessageId(notification));
     if (notification.trace() != null) {
       h.put(NatsLayout.TRACEPARENT_HEADER, notification.trace().traceparent());
       if (notification.trace().tracestate() != null) {
@@ -87,7 +88,8 @@ final class NatsJobQueue implements JobQueue {
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline =
         System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
-    attempt(NatsLayout.notificationSubject(job), h, body, id, deadline, backend.connectionEpoch(), 0, done);
+    attempt(NatsLayout.notificationSubject(notification), h, body, id, deadline,
+        backend.connectionEpoch(), 0, done);
     return done;
   }
 

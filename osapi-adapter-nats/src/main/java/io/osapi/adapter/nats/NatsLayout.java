@@ -3,6 +3,7 @@ package io.osapi.adapter.nats;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.RunKey;
@@ -13,7 +14,8 @@ import io.osapi.core.domain.Target;
  * place, and the only place that spells them.
  *
  * <pre>
- * stream JOBS              jobs.&lt;kind&gt;.&lt;target suffix&gt;   job notifications (the whole job)
+ * stream JOBS              jobs.&lt;kind&gt;.&lt;target suffix&gt;   job notifications (the whole job;
+ *                          a rollout's released run: jobs.&lt;kind&gt;.host.&lt;worker token&gt;)
  * stream JOBS_ADVISORIES   $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.JOBS.*
  * stream JOBS_DEADLINES    osapi.deadlines.&lt;id&gt;          broadcast job deadlines (work queue)
  * stream AUDIT             osapi.audit.&lt;id token&gt;        audit records, one per request id
@@ -345,6 +347,25 @@ final class NatsLayout {
   /** The subject of a job's notification: {@code jobs.<kind>.<target suffix>}. */
   static String notificationSubject(Job job) {
     return "jobs." + job.kind().token() + "." + suffix(job.target());
+  }
+
+  /**
+   * The subject of a notification: its job's ({@link #notificationSubject(Job)}), or for a rolling
+   * broadcast's run released to one worker that worker's host subject {@code
+   * jobs.<kind>.host.<worker token>} (which only its own durable reads).
+   */
+  static String notificationSubject(JobNotification n) {
+    return n.releasedTo() == null ? notificationSubject(n.job())
+        : "jobs." + n.job().kind().token() + "." + suffix(new Target.Host(n.releasedTo()));
+  }
+
+  /**
+   * The {@code Nats-Msg-Id} of a notification: the job id, or {@code <job id>/<worker token>} for
+   * a run released to one worker (so each worker's release is stored once, and apart).
+   */
+  static String notificationMessageId(JobNotification n) {
+    String id = n.job().id().value();
+    return n.releasedTo() == null ? id : id + "/" + workerToken(n.releasedTo());
   }
 
   /**

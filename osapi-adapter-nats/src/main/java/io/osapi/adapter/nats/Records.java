@@ -41,7 +41,8 @@ import java.util.List;
  * jobs.&lt;id&gt;     the notification's fields, "timeout_ms" (broadcast jobs),
  *                "trace":{"traceparent","tracestate"} (traced jobs; the notification carries it as
  *                headers, see {@link NatsJobQueue}),
- *                "cancel_requested" (once a cancel was stored) and
+ *                "cancel_requested" (once a cancel was stored), "rollout" (a rolling broadcast,
+ *                {@link RolloutRecords}) and
  *                "timeline":[{"time","event","worker","message","error"}]
  * runs.&lt;id&gt;.*   {"v":2,"state","worker","attempt","started","ended","result"|"result_text","error",
  *                "dead_lettered","timeline":[..]}
@@ -94,6 +95,7 @@ final class Records {
         o.g.writeEndObject();
       }
       optional(o.g, "cancel_requested", r.cancelRequested());
+      RolloutRecords.write(o.g, r.rollout());
       writeTimeline(o.g, r.timeline());
       o.g.writeEndObject();
       byte[] bytes = o.bytes();
@@ -256,7 +258,7 @@ final class Records {
       in.end();
       r = new JobRecord(f.notification().job(), f.expected, f.timeline,
           f.timeoutMs == null ? null : Duration.ofMillis(f.timeoutMs), f.trace,
-          f.cancelRequested);
+          f.cancelRequested, f.rollout);
     } catch (IOException | RuntimeException e) {
       throw corrupt("job record " + id, e);
     }
@@ -385,6 +387,7 @@ final class Records {
           f.trace = TraceContext.parse(parent, state);
         }
         case "cancel_requested" -> f.cancelRequested = in.instant();
+        case "rollout" -> f.rollout = RolloutRecords.read(in);
         default -> in.skip();
       }
     }
@@ -410,6 +413,7 @@ final class Records {
     List<TimelineEntry> timeline = List.of();
     Long timeoutMs;
     Instant cancelRequested;
+    io.osapi.core.domain.Rollout rollout;
     JobSignature signature;
     TraceContext trace;
 

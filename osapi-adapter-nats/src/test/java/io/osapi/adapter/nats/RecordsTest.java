@@ -130,6 +130,30 @@ class RecordsTest {
   }
 
   @Test
+  void aRolloutRoundTripsAndARecordWithoutOneReadsAsNone() {
+    JobRecord plain = JobRecord.submitted(job("{}", "_all"), List.of("w1", "w2", "w3"),
+        Duration.ofMinutes(5));
+    assertThat(Records.record(ID, Records.record(plain)).rollout()).isNull();
+    assertThat(new String(Records.record(plain), StandardCharsets.UTF_8)).doesNotContain("rollout");
+    io.osapi.core.domain.Rollout started = io.osapi.core.domain.Rollout
+        .of(0, 50, Duration.ofSeconds(3), 1).release(2, T);
+    for (io.osapi.core.domain.Rollout r : List.of(started, started.release(1, T.plusSeconds(9)),
+        started.stop("rollout stopped: 2 released runs failed (w1, w2), more than"
+            + " max_failures 1"), io.osapi.core.domain.Rollout.of(4, 0, Duration.ZERO, 0))) {
+      JobRecord rec = plain.withRollout(r);
+      assertThat(Records.record(ID, Records.record(rec))).isEqualTo(rec);
+    }
+    assertThat(Records.record(ID, Records.record(plain.withRollout(started))).rollout()
+        .window(3)).isEqualTo(2);
+    // a released run's notification names its worker alone and goes to its host subject
+    JobNotification n = JobNotification.releasedTo(plain.withRollout(started), "w2");
+    assertThat(Records.notification(Records.notification(n)).expected()).containsExactly("w2");
+    assertThat(NatsLayout.notificationSubject(n)).isEqualTo("jobs.modify.host.w2");
+    assertThat(NatsLayout.notificationMessageId(n)).isEqualTo(ID.value() + "/w2");
+    assertThat(NatsLayout.notificationMessageId(JobNotification.of(plain))).isEqualTo(ID.value());
+  }
+
+  @Test
   void rawDataIsWrittenAsJsonNotAsAString() {
     String text = new String(Records.record(JobRecord.submitted(job("{\"a\": 1}", "_any"),
         List.of())), StandardCharsets.UTF_8);

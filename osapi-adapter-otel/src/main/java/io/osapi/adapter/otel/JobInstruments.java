@@ -58,6 +58,8 @@ final class JobInstruments {
   final LongCounter superseded;
   final LongCounter timedOut;
   final LongCounter cancelled;
+  final LongCounter rolloutReleased;
+  final LongCounter rolloutsStopped;
   final RefusedJobs refused;
 
   /**
@@ -95,6 +97,12 @@ final class JobInstruments {
             + " not answer before the job's timeout.");
     cancelled = counter(meter, OtelJobMetrics.JOBS_CANCELLED, "{job}",
         "Jobs whose cancel this controller stored (counted once per job).");
+    rolloutReleased = counter(meter, OtelJobMetrics.ROLLOUT_RUNS_RELEASED, "{run}",
+        "Runs of rolling broadcasts released to their workers by this controller (the release"
+            + " steps whose compare-and-set it won, the first step at submit included).");
+    rolloutsStopped = counter(meter, OtelJobMetrics.ROLLOUTS_STOPPED, "{job}",
+        "Rolling broadcasts this controller stopped because more released runs failed than"
+            + " their max_failures (counted once per job).");
     refused = new RefusedJobs(meter, operations, OTHER);
   }
 
@@ -157,6 +165,8 @@ final class JobInstruments {
       created.add(0, a.operation());
       timedOut.add(0, a.operation());
       cancelled.add(0, a.operation());
+      rolloutReleased.add(0, a.operation());
+      rolloutsStopped.add(0, a.operation());
     }
     startDeadLetters();
     controllerSide = true;

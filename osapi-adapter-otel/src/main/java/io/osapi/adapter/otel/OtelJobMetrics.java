@@ -79,6 +79,10 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   public static final String JOB_RUNS_TIMED_OUT = "osapi.job.runs_timed_out";
   /** Instrument name of {@code osapi_jobs_cancelled_total}. */
   public static final String JOBS_CANCELLED = "osapi.jobs.cancelled";
+  /** Instrument name of {@code osapi_rollout_runs_released_total}. */
+  public static final String ROLLOUT_RUNS_RELEASED = "osapi.rollout.runs_released";
+  /** Instrument name of {@code osapi_rollouts_stopped_total}. */
+  public static final String ROLLOUTS_STOPPED = "osapi.rollouts.stopped";
   /** Instrument name of {@code osapi_jobs_refused_total}. */
   public static final String JOBS_REFUSED = "osapi.jobs.refused";
   /** Instrument name of {@code osapi_worker_concurrency}. */
@@ -270,12 +274,26 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
     controllerCount(in.cancelled, operation, "jobCancelled");
   }
 
+  @Override
+  public void rolloutReleased(String operation, int runs) {
+    controllerCount(in.rolloutReleased, runs, operation, "rolloutReleased");
+  }
+
+  @Override
+  public void rolloutStopped(String operation) {
+    controllerCount(in.rolloutsStopped, operation, "rolloutStopped");
+  }
+
   private void controllerCount(LongCounter counter, String operation, String where) {
+    controllerCount(counter, 1, operation, where);
+  }
+
+  private void controllerCount(LongCounter counter, long n, String operation, String where) {
     try {
       if (!in.controllerSide()) {
         in.startControllerSide();
       }
-      counter.add(1, in.attributes(operation).operation());
+      counter.add(n, in.attributes(operation).operation());
     } catch (Throwable t) {
       swallow(where, t);
     }

@@ -45,6 +45,8 @@ class MetricsContractTest {
           Map.entry("osapi_job_runs_superseded_total", "counter"),
           Map.entry("osapi_job_runs_timed_out_total", "counter"),
           Map.entry("osapi_jobs_cancelled_total", "counter"),
+          Map.entry("osapi_rollout_runs_released_total", "counter"),
+          Map.entry("osapi_rollouts_stopped_total", "counter"),
           Map.entry("osapi_jobs_refused_total", "counter"),
           Map.entry("osapi_jobs_pending", "gauge"),
           Map.entry("osapi_job_queue_oldest_age_seconds", "gauge"),
@@ -117,6 +119,8 @@ class MetricsContractTest {
     backend.fleetMetrics().workersByState(Map.of(io.osapi.core.domain.SchedulingState.READY, 2L,
         io.osapi.core.domain.SchedulingState.CORDONED, 1L));
     m.jobRunTimedOut(HOSTNAME);
+    m.rolloutReleased(HOSTNAME, 2);
+    m.rolloutStopped(HOSTNAME);
     backend.healthMetrics().componentUp(true);
     backend.healthMetrics().subsystemUp("nats", true);
     backend.healthMetrics().subsystemUp("http", false);

@@ -187,7 +187,18 @@ public final class ApiJson {
         results,
         verified(v.verification()),
         reason(v.verification()),
-        traceId(v));
+        traceId(v),
+        rollout(v.rollout()));
+  }
+
+  private static ApiModel.RolloutBody rollout(io.osapi.core.domain.RolloutProgress p) {
+    if (p == null) {
+      return null;
+    }
+    io.osapi.core.domain.Rollout r = p.rollout();
+    return new ApiModel.RolloutBody(r.batchText(), r.window(p.expected()),
+        r.pause().toSeconds(), r.maxFailures(), p.expected(), p.released(), p.running(),
+        p.done(), p.failed(), p.skipped(), r.stopped());
   }
 
   private static String traceId(JobView v) {

@@ -135,7 +135,27 @@ public final class ApiModel {
       List<ResultBody> results,
       Boolean verified,
       String unverifiedReason,
-      String traceId) {}
+      String traceId,
+      RolloutBody rollout) {}
+
+  /**
+   * A rolling broadcast's settings and progress (job detail).
+   *
+   * @param batchSize {@code 2} or {@code 25%}
+   * @param window at most this many released runs open at a time
+   * @param pauseSeconds after a run's end, before the next release
+   * @param maxFailures failed released runs allowed before it stops
+   * @param expected workers it is for
+   * @param released workers released
+   * @param running released runs not ended
+   * @param done released runs ended
+   * @param failed released runs failed
+   * @param skipped workers never released
+   * @param stopped why it stopped releasing, or null
+   */
+  public record RolloutBody(String batchSize, int window, long pauseSeconds, int maxFailures,
+      int expected, int released, int running, int done, int failed, int skipped,
+      String stopped) {}
 
   /**
    * Job counts.

@@ -1,5 +1,6 @@
 package io.osapi.app.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.osapi.app.api.BodyBinder.RawJson;
 import io.osapi.core.service.CreateJobRequest;
 import java.time.Duration;
@@ -19,8 +20,9 @@ final class CreateBody {
    * @param operation what to run
    * @param target where ({@code _any} when null)
    * @param timeoutSeconds a broadcast job's timeout in whole seconds, or null
+   * @param rollout a rolling broadcast's settings as sent ({@link RolloutBody}), or null
    */
-  record Body(OperationIn operation, String target, Duration timeoutSeconds) {}
+  record Body(OperationIn operation, String target, Duration timeoutSeconds, JsonNode rollout) {}
 
   /**
    * The {@code operation} member.
@@ -56,6 +58,6 @@ final class CreateBody {
           prefix + "operation.type is required");
     }
     return new CreateJobRequest(op.type(), op.data() == null ? null : op.data().text(),
-        body.target(), body.timeoutSeconds());
+        body.target(), body.timeoutSeconds(), RolloutBody.parse(body.rollout(), prefix));
   }
 }

@@ -62,6 +62,21 @@ public final class JobSubmitCommand extends ClientCommand {
           + " 1 to 86400 (default: the controller's --job-timeout).")
   Long timeoutSeconds;
 
+  @Option(names = "--batch-size", paramLabel = "N|P%",
+      description = "A rolling broadcast (_all or a label target): release the job to at most N"
+          + " workers (or P% of them) at a time, the next when a run ends.")
+  String batchSize;
+
+  @Option(names = "--pause-seconds", paramLabel = "SECONDS",
+      description = "With --batch-size: wait this long after a run ends before the next release"
+          + " (0 to 3600, default 0).")
+  Long pauseSeconds;
+
+  @Option(names = "--max-failures", paramLabel = "N",
+      description = "With --batch-size: stop releasing (the rest end skipped) once more than N"
+          + " released runs failed (default 0).")
+  Long maxFailures;
+
   @Option(names = "--wait", description = "Wait until the job ends, showing its progress.")
   boolean waitForEnd;
 
@@ -92,9 +107,10 @@ public final class JobSubmitCommand extends ClientCommand {
   int run(ControllerClient c) throws Exception {
     if (file != null) {
       if (type != null || data != null || target != null || timeoutSeconds != null
-          || waitForEnd) {
+          || waitForEnd || batchSize != null) {
         throw new ConfigException("--file", "the jobs of --file say their type, data, target and"
-            + " timeout themselves: give none of --type, --data, --target, --timeout, --wait");
+            + " timeout themselves: give none of --type, --data, --target, --timeout,"
+            + " --batch-size, --wait");
       }
       return new BatchSubmit(c, out(), err(), json()).run(file);
     }
@@ -179,7 +195,7 @@ public final class JobSubmitCommand extends ClientCommand {
     long start = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try {
-        return c.submit(type, dataNode, target, timeoutSeconds, trace, key);
+        return c.submit(type, dataNode, target, timeoutSeconds, trace, key, rollout());
       } catch (ControllerException e) {
         boolean unavailable = e.status() == 503 && e.retryAfter().isPresent();
         if (!unavailable && !answerLost(e)) {
@@ -211,18 +227,51 @@ public final class JobSubmitCommand extends ClientCommand {
         && !(e.getCause() instanceof InterruptedException);
   }
 
+  /** The create's {@code rollout} from the options (the controller checks the bounds), or null. */
+  private JsonNode rollout() {
+    if (batchSize == null) {
+      if (pauseSeconds != null || maxFailures != null) {
+        throw new ConfigException(pauseSeconds != null ? "--pause-seconds" : "--max-failures",
+            "applies to a rolling broadcast only: give --batch-size too");
+      }
+      return null;
+    }
+    com.fasterxml.jackson.databind.node.ObjectNode r = ApiJson.mapper().createObjectNode();
+    if (batchSize.matches("[0-9]{1,9}")) {
+      r.put("batch_size", Integer.parseInt(batchSize));
+    } else if (batchSize.matches("[0-9]{1,3}%")) {
+      r.put("batch_size", batchSize);
+    } else {
+      throw new ConfigException("--batch-size", "a count such as 2 or a share such as 25%");
+    }
+    if (pauseSeconds != null) {
+      r.put("pause_seconds", pauseSeconds);
+    }
+    if (maxFailures != null) {
+      r.put("max_failures", maxFailures);
+    }
+    return r;
+  }
+
   /** Polls until the job is terminal; prints a line per status change. Null on timeout. */
   static JobDetail waitForEnd(ControllerClient c, String id, Duration timeout, PrintWriter out)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     String last = "submitted";
     Set<String> answered = new HashSet<>();
+    String rolled = null;
     while (true) {
       JobDetail d = c.get(id);
       if (!Objects.equals(d.status(), last)) {
         out.println(stamp() + "  " + pad(d.status()) + describe(d));
         out.flush();
         last = d.status();
+      }
+      String r = WorkerResults.rollout(d);
+      if (r != null && !r.equals(rolled)) { // a rolling broadcast's progress, on each change
+        out.println(stamp() + "  " + pad("rollout") + r.substring("rollout: ".length()));
+        out.flush();
+        rolled = r;
       }
       if (WorkerResults.broadcast(d) && d.workers() != null) {
         d.workers().forEach((w, s) -> {

@@ -40,7 +40,8 @@ public final class OptionSources implements IDefaultValueProvider {
           "--retry-for", "--idempotency-key", "--status", "--operation", "--limit", "--offset", "--after", "--json",
           "--fingerprint", "--subject", "--since", "--until", "--route", "--out", "--alg",
           "--key-file", "--role", "--permission", "--ttl", "--not-before", "--cron", "--every",
-          "--timezone", "--overlap", "--catchup-window", "--paused", "--file");
+          "--timezone", "--overlap", "--catchup-window", "--paused", "--file", "--batch-size",
+          "--pause-seconds", "--max-failures");
 
   private final Map<String, String> env;
   private final Map<String, String> file;

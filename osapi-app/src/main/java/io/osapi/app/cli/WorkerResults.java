@@ -1,5 +1,6 @@
 package io.osapi.app.cli;
 
+import io.osapi.app.api.ApiModel;
 import io.osapi.app.api.ApiModel.JobDetail;
 import io.osapi.app.api.ApiModel.WorkerStateBody;
 import java.io.PrintWriter;
@@ -21,7 +22,8 @@ final class WorkerResults {
 
   /** True for a run state that does not change any more. */
   static boolean terminal(String state) {
-    return "completed".equals(state) || "failed".equals(state) || "cancelled".equals(state);
+    return "completed".equals(state) || "failed".equals(state) || "cancelled".equals(state)
+        || "skipped".equals(state);
   }
 
   /** {@code text} on one line: control characters (newlines, escapes) become spaces. */
@@ -52,6 +54,25 @@ final class WorkerResults {
     if (broadcast(d)) {
       out.println(summary(d));
     }
+    if (rollout(d) != null) {
+      out.println(rollout(d));
+    }
+  }
+
+  /**
+   * {@code rollout: batch 2, 3 of 5 released, 1 running, 2 done (0 failed), 0 skipped}, and why it
+   * stopped; null for a job without a rollout.
+   */
+  static String rollout(JobDetail d) {
+    ApiModel.RolloutBody r = d.rollout();
+    if (r == null) {
+      return null;
+    }
+    return "rollout: batch " + r.batchSize() + (r.pauseSeconds() > 0 ? ", pause "
+        + r.pauseSeconds() + "s" : "") + ", max failures " + r.maxFailures() + "; "
+        + r.released() + " of " + r.expected() + " released, " + r.running() + " running, "
+        + r.done() + " done (" + r.failed() + " failed), " + r.skipped() + " skipped"
+        + (r.stopped() == null ? "" : "; " + oneLine(r.stopped()));
   }
 
   /**

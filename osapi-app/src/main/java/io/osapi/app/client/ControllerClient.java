@@ -51,11 +51,8 @@ public final class ControllerClient {
     }
     this.base = URI.create(s);
     this.token = Objects.requireNonNull(token, "token");
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .build();
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** The controller's base URL. */
@@ -95,12 +92,12 @@ public final class ControllerClient {
    */
   public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds,
       TraceContext trace) {
-    return submit(type, data, target, timeoutSeconds, trace, null);
+    return submit(type, data, target, timeoutSeconds, trace, null, null);
   }
 
-  /** As above, with {@code idempotencyKey} (null: none) as the {@code Idempotency-Key}. */
+  /** As above, with the {@code Idempotency-Key} and the create's {@code rollout} (null: none). */
   public CreatedJob submit(String type, JsonNode data, String target, Long timeoutSeconds,
-      TraceContext trace, String idempotencyKey) {
+      TraceContext trace, String idempotencyKey, JsonNode rollout) {
     ObjectNode body = ApiJson.mapper().createObjectNode();
     ObjectNode op = body.putObject("operation");
     op.put("type", type);
@@ -112,6 +109,9 @@ public final class ControllerClient {
     }
     if (timeoutSeconds != null) {
       body.put("timeout_seconds", timeoutSeconds);
+    }
+    if (rollout != null) {
+      body.set("rollout", rollout);
     }
     return call("POST", "/api/v1/jobs", body, CreatedJob.class, trace,
         idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));

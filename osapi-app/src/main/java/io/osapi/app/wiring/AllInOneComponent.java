@@ -12,6 +12,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.RolloutRunner;
 import io.osapi.app.runtime.SchedulerRunner;
 import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
@@ -67,6 +68,7 @@ public interface AllInOneComponent {
         JobIndexRunner index,
         SubmitReconcilerRunner reconciler,
         SchedulerRunner scheduler,
+        RolloutRunner rollouts,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -77,7 +79,7 @@ public interface AllInOneComponent {
         LifecycleSettings lifecycle) {
       return new AppProcess(
           ProcessKind.ALL_IN_ONE,
-          List.of(metrics, worker, index, reconciler, scheduler, refresher, deadLetters, timeouts, api),
+          List.of(metrics, worker, index, reconciler, scheduler, rollouts, refresher, deadLetters, timeouts, api),
           backend,
           shutdown,
           readiness,

@@ -12,6 +12,7 @@ import io.osapi.app.runtime.AppProcess;
 import io.osapi.app.runtime.Backend;
 import io.osapi.app.runtime.ControllerRefresher;
 import io.osapi.app.runtime.JobIndexRunner;
+import io.osapi.app.runtime.RolloutRunner;
 import io.osapi.app.runtime.SchedulerRunner;
 import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.app.runtime.QueueListenerRunner;
@@ -58,6 +59,7 @@ public interface ControllerComponent {
         JobIndexRunner index,
         SubmitReconcilerRunner reconciler,
         SchedulerRunner scheduler,
+        RolloutRunner rollouts,
         ControllerRefresher refresher,
         @Named("deadLetters") QueueListenerRunner deadLetters,
         @Named("timeouts") QueueListenerRunner timeouts,
@@ -67,7 +69,7 @@ public interface ControllerComponent {
         ReadinessMonitor readiness,
         LifecycleSettings lifecycle) {
       return new AppProcess(
-          ProcessKind.CONTROLLER, List.of(metrics, index, reconciler, scheduler, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
+          ProcessKind.CONTROLLER, List.of(metrics, index, reconciler, scheduler, rollouts, refresher, deadLetters, timeouts, api), backend, shutdown, readiness, lifecycle);
     }
   }
 }

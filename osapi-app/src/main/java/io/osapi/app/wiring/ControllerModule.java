@@ -1,5 +1,6 @@
 package io.osapi.app.wiring;
 
+import io.osapi.app.runtime.RolloutRunner;
 import io.osapi.app.runtime.SchedulerRunner;
 import io.osapi.app.schedule.CronUtilsParser;
 import io.osapi.core.schedule.CronParser;
@@ -19,6 +20,7 @@ import io.osapi.app.runtime.SubmitReconcilerRunner;
 import io.osapi.core.audit.AuditLog;
 import io.osapi.core.service.DeadLetterService;
 import io.osapi.core.service.JobIndex;
+import io.osapi.core.service.RolloutService;
 import io.osapi.core.service.SubmitReconciler;
 import io.osapi.core.service.JobTimeoutService;
 import io.osapi.core.port.FleetMetrics;
@@ -75,6 +77,14 @@ public interface ControllerModule {
     return new SubmitReconcilerRunner(backend, new SubmitReconciler(store, queue, index, clock,
         SubmitReconcilerRunner.GRACE, SubmitReconcilerRunner.MARGIN),
         lifecycle.readinessInterval());
+  }
+
+  /** Goes on with the rolling broadcasts (every controller; compare-and-set on the records). */
+  @Provides
+  static RolloutRunner rollouts(Backend backend, JobStore store, JobQueue queue, JobIndex index,
+      JobMetrics metrics, Clock clock) {
+    return new RolloutRunner(backend, new RolloutService(store, queue, index, metrics, clock,
+        RolloutRunner.MARGIN));
   }
 
   /** Five-field cron expressions, with cron-utils. */

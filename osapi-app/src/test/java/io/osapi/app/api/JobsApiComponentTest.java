@@ -338,6 +338,37 @@ class JobsApiComponentTest {
   }
 
   @Test
+  void aRolloutIsCheckedAndItsProgressShown() throws Exception {
+    String head = "{\"operation\":{\"type\":\"diag.echo\"},\"target\":\"_all\",\"rollout\":";
+    refusedCreate(head + "{}}", "rollout.batch_size");
+    for (String bad : List.of("0", "-1", "\"0%\"", "\"101%\"", "1.5", "\"two\"", "true")) {
+      refusedCreate(head + "{\"batch_size\":" + bad + "}}", "rollout.batch_size");
+    }
+    refusedCreate(head + "{\"batch_size\":1,\"pause_seconds\":3601}}", "rollout.pause_seconds");
+    refusedCreate(head + "{\"batch_size\":1,\"pause_seconds\":-1}}", "rollout.pause_seconds");
+    refusedCreate(head + "{\"batch_size\":1,\"max_failures\":-1}}", "rollout.max_failures");
+    refusedCreate(head + "{\"batch_size\":1,\"size\":1}}", "rollout.size");
+    refusedCreate(head + "2}", "rollout");
+    assertThat(refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"rollout\":"
+        + "{\"batch_size\":1}}", "rollout").get("error").asText()).contains("_any");
+    assertThat(refusedCreate("{\"operation\":{\"type\":\"diag.echo\"},\"target\":\""
+        + TestApp.WORKER_ID + "\",\"rollout\":{\"batch_size\":1}}", "rollout")
+        .get("error").asText()).contains("one worker");
+    String id = create(head + "{\"batch_size\":\"50%\",\"pause_seconds\":2}}");
+    awaitStatus(id, "completed");
+    JsonNode d = json(get("/api/v1/jobs/" + id));
+    assertThat(d.at("/rollout/batch_size").asText()).isEqualTo("50%");
+    assertThat(d.at("/rollout/window").asInt()).isEqualTo(1);
+    assertThat(d.at("/rollout/pause_seconds").asInt()).isEqualTo(2);
+    assertThat(d.at("/rollout/released").asInt()).isEqualTo(1);
+    assertThat(d.at("/rollout/done").asInt()).isEqualTo(1);
+    assertThat(d.at("/rollout/skipped").asInt()).isZero();
+    assertThat(d.has("rollout")).isTrue();
+    assertThat(json(get("/api/v1/jobs/" + create(head.replace(",\"rollout\":", "}"))))
+        .has("rollout")).as("a broadcast without one").isFalse();
+  }
+
+  @Test
   void theRefresherFeedsHeartbeatAgesAndBacklog() throws Exception {
     Awaitility.await().atMost(Duration.ofSeconds(5))
         .until(() -> metrics.heartbeatAges().containsKey(TestApp.WORKER_ID));

@@ -79,6 +79,19 @@ class ScheduleAccessComponentTest {
   }
 
   @Test
+  void aSchedulesJobMayNotCarryARollout() throws Exception {
+    HttpResponse<String> r = h.send("POST", "/api/v1/schedules", PLAIN.replace(
+        "{\"type\":\"diag.echo\"}", "{\"type\":\"diag.echo\"},\"target\":\"_all\","
+            + "\"rollout\":{\"batch_size\":1}"), token("write"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(r.body()).contains("job.rollout");
+    assertThat(schedules()).isZero();
+    // positive control: the same schedule without it is created
+    assertThat(h.send("POST", "/api/v1/schedules", PLAIN, token("write")).statusCode())
+        .isEqualTo(201);
+  }
+
+  @Test
   void aPrivilegedScheduleNeedsThePrivilegedPermissionToCreatePauseOrResume() throws Exception {
     HttpResponse<String> w = h.send("POST", "/api/v1/schedules", PRIVILEGED, token("write"));
     assertThat(w.statusCode()).isEqualTo(403);

@@ -24,10 +24,12 @@ import java.util.Objects;
  *     null when it was not traced (tracing off, or a record written before tracing)
  * @param cancelRequested when a cancel of the job was stored (compare-and-set on this record,
  *     before its open runs are ended), or null when none was
+ * @param rollout how a rolling broadcast releases its expected workers and how far it got, or
+ *     null for a broadcast to every expected worker at once (and an {@code _any} job)
  */
 public record JobRecord(
     Job job, List<String> expected, List<TimelineEntry> timeline, Duration timeout,
-    TraceContext trace, Instant cancelRequested) {
+    TraceContext trace, Instant cancelRequested, Rollout rollout) {
   /** Checks for nulls; an {@code _any} job expects no one and has no timeout, a broadcast job expects someone. */
   public JobRecord {
     Objects.requireNonNull(job, "job");
@@ -49,6 +51,16 @@ public record JobRecord(
         throw new IllegalArgumentException("timeout must be positive: " + timeout);
       }
     }
+    if (rollout != null && !(job.target() instanceof Target.All
+        || job.target() instanceof Target.Label)) {
+      throw new IllegalArgumentException("a rollout is for _all and label targets only");
+    }
+  }
+
+  /** A record without a rollout. */
+  public JobRecord(Job job, List<String> expected, List<TimelineEntry> timeline,
+      Duration timeout, TraceContext trace, Instant cancelRequested) {
+    this(job, expected, timeline, timeout, trace, cancelRequested, null);
   }
 
   /** A record that was not traced, without a cancel request. */
@@ -87,12 +99,29 @@ public record JobRecord(
   public JobRecord with(TimelineEntry entry) {
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(entry);
-    return new JobRecord(job, expected, t, timeout, trace, cancelRequested);
+    return new JobRecord(job, expected, t, timeout, trace, cancelRequested, rollout);
   }
 
   /** This record with {@code context} as the context its runs are traced under. */
   public JobRecord withTrace(TraceContext context) {
-    return new JobRecord(job, expected, timeline, timeout, context, cancelRequested);
+    return new JobRecord(job, expected, timeline, timeout, context, cancelRequested, rollout);
+  }
+
+  /** This record with {@code next} as its rollout (a release step, or its stop). */
+  public JobRecord withRollout(Rollout next) {
+    return new JobRecord(job, expected, timeline, timeout, trace, cancelRequested, next);
+  }
+
+  /**
+   * Whether the run under {@code key} may be run: always, but for a rolling broadcast's expected
+   * workers not released yet.
+   */
+  public boolean released(RunKey key) {
+    if (rollout == null || key.shared()) {
+      return true;
+    }
+    int i = expected.indexOf(key.slot());
+    return i >= 0 && rollout.isReleased(i);
   }
 
   /**
@@ -106,7 +135,7 @@ public record JobRecord(
     }
     List<TimelineEntry> t = new ArrayList<>(timeline);
     t.add(new TimelineEntry(at, "cancel_requested", "_api", "cancel requested by " + by, null));
-    return new JobRecord(job, expected, t, timeout, trace, at);
+    return new JobRecord(job, expected, t, timeout, trace, at, rollout);
   }
 
   /** The keys of this job's runs: the shared one, or one per expected worker. */

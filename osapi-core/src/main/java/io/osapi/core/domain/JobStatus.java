@@ -62,7 +62,8 @@ public enum JobStatus {
    * The status of a broadcast job from the runs of its {@code expected} workers ({@code runs}
    * holds the states of those that claimed it, so {@code runs.size() <= expected}): every expected
    * run terminal decides completed, failed or partial_failure by the mix (cancelled when a cancel
-   * ended any of them); none started (or all
+   * ended any of them, partial_failure when a rolling broadcast skipped any, {@link Rollout});
+   * none started (or all
    * handed back) is submitted; anything else is processing.
    */
   public static JobStatus aggregate(Collection<RunState> runs, int expected) {
@@ -70,25 +71,30 @@ public enum JobStatus {
     int failed = 0;
     int active = 0;
     int cancelled = 0;
+    int skipped = 0;
     for (RunState s : runs) {
       switch (s) {
         case COMPLETED -> completed++;
         case FAILED -> failed++;
         case CANCELLED -> cancelled++;
+        case SKIPPED -> skipped++;
         case RUNNING -> active++;
         default -> {}
       }
     }
-    if (completed + failed + cancelled >= expected && expected > 0) {
+    if (completed + failed + cancelled + skipped >= expected && expected > 0) {
       if (cancelled > 0) {
         return CANCELLED;
+      }
+      if (skipped > 0) {
+        return PARTIAL_FAILURE; // a rollout stopped: some workers never ran it
       }
       if (failed == 0) {
         return COMPLETED;
       }
       return completed == 0 ? FAILED : PARTIAL_FAILURE;
     }
-    if (active == 0 && completed + failed + cancelled == 0) {
+    if (active == 0 && completed + failed + cancelled + skipped == 0) {
       return SUBMITTED;
     }
     return PROCESSING;

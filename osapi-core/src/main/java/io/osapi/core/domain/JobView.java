@@ -24,6 +24,7 @@ import java.util.function.BiFunction;
  *     null when there is no result or signatures were not checked
  * @param trace the context of the job's create span (its trace id is what a job's detail shows),
  *     or null when it was not traced
+ * @param rollout how far a rolling broadcast got, or null for any other job
  */
 public record JobView(
     Job job,
@@ -35,7 +36,8 @@ public record JobView(
     String error,
     Instant updated,
     Verification verification,
-    TraceContext trace) {
+    TraceContext trace,
+    RolloutProgress rollout) {
 
   /**
    * The view of {@code record} with its runs ({@code runs} holds the runs that exist, by key;
@@ -56,8 +58,10 @@ public record JobView(
     Map<String, WorkerState> workers = new TreeMap<>();
     List<JobResult> results = new ArrayList<>();
     List<RunState> states = new ArrayList<>();
+    int[] tally = new int[4]; // running, done, failed, skipped: a rollout's
     for (RunKey key : record.runKeys()) {
       Run r = runs.get(key);
+      count(tally, record.released(key), r);
       if (r == null) {
         if (!key.shared()) {
           workers.put(key.slot(), new WorkerState(key.slot(), null, null, null, null, null));
@@ -68,7 +72,8 @@ public record JobView(
       timeline.addAll(r.timeline());
       String w = key.shared() ? r.worker() : key.slot();
       if (w != null) {
-        String err = r.state() == RunState.FAILED || r.state() == RunState.RELEASED ? r.error() : null;
+        String err = r.state() == RunState.FAILED || r.state() == RunState.RELEASED
+            || r.state() == RunState.SKIPPED ? r.error() : null;
         workers.put(w, new WorkerState(w, r.state(), err, r.started(), r.ended(), r.duration()));
       }
       if (r.state().terminal()) {
@@ -101,7 +106,23 @@ public record JobView(
     }
     String error =
         status == JobStatus.FAILED || status == JobStatus.PARTIAL_FAILURE ? lastError : null;
+    Rollout ro = record.rollout();
+    RolloutProgress progress = ro == null ? null : new RolloutProgress(ro,
+        record.expected().size(), Math.min(ro.released(), record.expected().size()), tally[0],
+        tally[1], tally[2], tally[3]);
     return new JobView(job, status, Map.copyOf(workers), List.copyOf(timeline),
-        List.copyOf(results), result, error, updated, verification, record.trace());
+        List.copyOf(results), result, error, updated, verification, record.trace(), progress);
+  }
+
+  private static void count(int[] tally, boolean released, Run r) {
+    if (r != null && r.state() == RunState.SKIPPED) {
+      tally[3]++;
+    } else if (released) {
+      boolean ended = r != null && r.state().terminal();
+      tally[ended ? 1 : 0]++;
+      if (ended && r.state() == RunState.FAILED) {
+        tally[2]++;
+      }
+    }
   }
 }

@@ -169,6 +169,15 @@ public record Run(
         previous == null ? null : previous.started, at, null, null, false, t);
   }
 
+  /**
+   * The run of a rolling broadcast's expected worker that was never released to it ({@link
+   * Rollout}): skipped by a controller for {@code reason}, before any worker held it.
+   */
+  public static Run skipped(String reason, Instant at) {
+    return new Run(RunState.SKIPPED, null, 0, null, at, null, reason, false,
+        List.of(new TimelineEntry(at, "skipped", "_controller", "skipped: " + reason, reason)));
+  }
+
   /** True when {@code worker} holds this running run from delivery {@code attempt}. */
   public boolean heldBy(String worker, int attempt) {
     return state == RunState.RUNNING && Objects.equals(this.worker, worker)

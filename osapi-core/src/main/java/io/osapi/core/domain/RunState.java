@@ -17,7 +17,12 @@ public enum RunState {
    * Ended by a cancel request before it finished (written by the controller that took the
    * request; the worker that held it stops the operation and drops its outcome).
    */
-  CANCELLED("cancelled");
+  CANCELLED("cancelled"),
+  /**
+   * Never released to its worker: a rolling broadcast ({@link Rollout}) stopped on failures, or
+   * was cancelled or timed out, before this worker's turn (written by a controller).
+   */
+  SKIPPED("skipped");
 
   private final String wire;
 
@@ -30,9 +35,9 @@ public enum RunState {
     return wire;
   }
 
-  /** True for completed, failed and cancelled. */
+  /** True for completed, failed, cancelled and skipped. */
   public boolean terminal() {
-    return this == COMPLETED || this == FAILED || this == CANCELLED;
+    return this == COMPLETED || this == FAILED || this == CANCELLED || this == SKIPPED;
   }
 
   /** The state for a name written by {@link #wire()}. */

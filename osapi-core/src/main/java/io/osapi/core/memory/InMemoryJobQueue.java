@@ -60,7 +60,8 @@ public final class InMemoryJobQueue implements JobQueue {
   private final Duration dedupWindow;
   private final TreeMap<Long, Msg> messages = new TreeMap<>();
   private final Map<String, TreeMap<Long, Msg>> bySubject = new HashMap<>();
-  private final LinkedHashMap<JobId, Long> dedup = new LinkedHashMap<>();
+  /** Job ids, and {@code <job id>/<worker>} of released runs (see {@link #publish}). */
+  private final LinkedHashMap<Object, Long> dedup = new LinkedHashMap<>();
   private final Map<String, Durable> durables = new HashMap<>();
   private final HandOut<ExhaustedDelivery> exhausted =
       new HandOut<>("exhausted deliveries", HANDLER_RETRY_DELAY);
@@ -112,7 +113,7 @@ public final class InMemoryJobQueue implements JobQueue {
     Objects.requireNonNull(notification, "notification");
     synchronized (lock) {
       long nowMs = clock.millis();
-      Iterator<Map.Entry<JobId, Long>> it = dedup.entrySet().iterator();
+      Iterator<Map.Entry<Object, Long>> it = dedup.entrySet().iterator();
       while (it.hasNext()) {
         if (it.next().getValue() < nowMs - dedupWindow.toMillis()) {
           it.remove();
@@ -120,13 +121,17 @@ public final class InMemoryJobQueue implements JobQueue {
           break;
         }
       }
-      JobId id = notification.job().id();
+      JobId job = notification.job().id();
+      String to = notification.releasedTo();
+      Object id = to == null ? job : job.value() + "/" + to;
       if (dedup.containsKey(id)) {
         return CompletableFuture.completedFuture(null);
       }
       dedup.put(id, nowMs);
-      Msg m = new Msg(++lastSeq, route(notification.job().kind(), notification.job().target()),
-          notification, clock.instant());
+      // a rolling broadcast's released run goes to its worker alone, as a host target would
+      Target route = to == null ? notification.job().target() : new Target.Host(to);
+      Msg m = new Msg(++lastSeq, route(notification.job().kind(), route), notification,
+          clock.instant());
       messages.put(m.seq, m);
       bySubject.computeIfAbsent(m.subject, s -> new TreeMap<>()).put(m.seq, m);
       while (messages.size() > maxMessages) {

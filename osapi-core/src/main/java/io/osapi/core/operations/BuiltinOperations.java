@@ -74,7 +74,8 @@ public final class BuiltinOperations {
             BuiltinOperations::status)
         .register("diag.echo", OperationKind.QUERY, "returns its data", c -> c.operation().data())
         .register("diag.sleep", OperationKind.QUERY,
-            "sleeps {\"seconds\": x} (at most " + (int) MAX_SLEEP_SECONDS + ")",
+            "sleeps {\"seconds\": x} (at most " + (int) MAX_SLEEP_SECONDS + "), then fails on"
+                + " workers labelled as {\"fail_on_label\": \"key=value\"} says",
             BuiltinOperations::sleep)
         .register("diag.fail", OperationKind.QUERY, "always fails, permanently",
             c -> {
@@ -118,11 +119,27 @@ public final class BuiltinOperations {
     try {
       c.whenCancelled().get(ms, TimeUnit.MILLISECONDS); // returns at once when cancelled
     } catch (TimeoutException e) {
+      failOnLabel(c);
       return Json.write(Map.of("slept_seconds", seconds));
     }
     double slept = (System.nanoTime() - t0) / 1e9;
     throw new OperationFailedException("diag.sleep was cancelled after "
         + Math.round(slept * 1000) / 1000.0 + " s", null);
+  }
+
+  /**
+   * {@code "fail_on_label": "key=value"}: fails the run (for good) on a worker with that label
+   * once the sleep is over, for trying rolling broadcasts on part of a fleet.
+   */
+  private static void failOnLabel(OperationContext c) throws OperationFailedException {
+    Object l = c.dataObject().get("fail_on_label");
+    if (l instanceof String label && label.indexOf('=') > 0) {
+      String key = label.substring(0, label.indexOf('='));
+      if (label.substring(key.length() + 1).equals(c.labels().get(key))) {
+        throw new OperationFailedException("diag.sleep was asked to fail on workers labelled "
+            + label, null);
+      }
+    }
   }
 
   private static String status(OperationContext c) {

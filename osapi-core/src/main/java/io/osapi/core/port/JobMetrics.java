@@ -69,6 +69,19 @@ public interface JobMetrics {
    */
   default void jobCancelled(String operation) {}
 
+  /**
+   * A rolling broadcast of {@code operation} released {@code runs} more runs to their workers
+   * ({@code osapi_rollout_runs_released_total}); counted by the process whose compare-and-set on
+   * the record stored the step.
+   */
+  default void rolloutReleased(String operation, int runs) {}
+
+  /**
+   * A rolling broadcast of {@code operation} stopped on failures ({@code
+   * osapi_rollouts_stopped_total}); counted once per job, by the process that stored the stop.
+   */
+  default void rolloutStopped(String operation) {}
+
   /** A worker in this process started consuming, offering {@code concurrency} slots. */
   void workerConnected(String workerId, int concurrency);
 

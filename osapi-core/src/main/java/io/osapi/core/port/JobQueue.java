@@ -16,14 +16,17 @@ import java.util.function.Consumer;
  * the whole {@link JobNotification}. Jobs for {@code _any} are shared: all workers draw from one
  * durable consumer per kind, so each job reaches one worker at a time. Every other target that
  * reaches a worker ({@link ConsumerSpec#ownTargets()}) has a durable of that worker's own,
- * created to deliver only notifications published after it was first made. How targets are
+ * created to deliver only notifications published after it was first made. A rolling broadcast's
+ * released run ({@link JobNotification#releasedTo()} set) is addressed as a host target of that
+ * worker would be, whatever the job's target, and de-duplicated by job and worker. How targets are
  * spelled (NATS subjects) is the implementation's own.
  */
 public interface JobQueue {
 
   /**
-   * Publishes a notification. Publishing the same job again within the de-duplication window
-   * stores nothing new, so a publish whose outcome was unknown can be repeated.
+   * Publishes a notification. Publishing the same job (for a released run: the same job and
+   * worker) again within the de-duplication window stores nothing new, so a publish whose outcome
+   * was unknown can be repeated.
    *
    * @return completes when the queue stored it; exceptionally with {@link
    *     io.osapi.core.domain.BackendUnavailableException} when it could not

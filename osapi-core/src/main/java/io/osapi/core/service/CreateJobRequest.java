@@ -1,5 +1,6 @@
 package io.osapi.core.service;
 
+import io.osapi.core.domain.Rollout;
 import java.time.Duration;
 
 /**
@@ -11,8 +12,17 @@ import java.time.Duration;
  *     means {@code _any}
  * @param timeout how long the expected workers of a broadcast job have to answer, or null for the
  *     job client's default; must be null for {@code _any}
+ * @param rollout a rolling broadcast's batch size, pause and failure limit ({@link Rollout#of},
+ *     nothing released), or null to reach every expected worker at once; {@code _all} and label
+ *     targets only
  */
-public record CreateJobRequest(String type, String data, String target, Duration timeout) {
+public record CreateJobRequest(String type, String data, String target, Duration timeout,
+    Rollout rollout) {
+  /** A request without a rollout. */
+  public CreateJobRequest(String type, String data, String target, Duration timeout) {
+    this(type, data, target, timeout, null);
+  }
+
   /** A request with the default timeout. */
   public CreateJobRequest(String type, String data, String target) {
     this(type, data, target, null);

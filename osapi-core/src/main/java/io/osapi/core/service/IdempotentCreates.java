@@ -142,9 +142,12 @@ public final class IdempotentCreates implements AutoCloseable {
     }
   }
 
-  /** {@link IdempotencyRecord#hash} of {@code r}. */
+  /** {@link IdempotencyRecord#hash} of {@code r} (a rollout's settings hashed with its target). */
   public static String requestHash(CreateJobRequest r) {
-    return IdempotencyRecord.hash(r.type(), r.data(), r.target(), r.timeout());
+    String target = r.rollout() == null ? r.target() : r.target() + " rollout "
+        + r.rollout().batchText() + " " + r.rollout().pause().toMillis() + " "
+        + r.rollout().maxFailures();
+    return IdempotencyRecord.hash(r.type(), r.data(), target, r.timeout());
   }
 
   /** Creates the reserved job under its id, then stores the answer on the reservation. */

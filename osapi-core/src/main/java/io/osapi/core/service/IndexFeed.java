@@ -5,8 +5,12 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobWatch;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The write side of {@link JobIndex} (moved out of it): applies what the store's watch delivers to
@@ -22,6 +26,8 @@ final class IndexFeed {
   private final IndexBlocks jobs;
   /** Broadcast jobs: expected count and run states by worker. */
   private final Map<JobId, Broadcast> broadcasts = new HashMap<>();
+  /** Broadcast jobs whose status is not terminal (for the rollouts, {@link RolloutService}). */
+  private final Set<JobId> open = new LinkedHashSet<>();
   /** Runs seen before their record during the replay; null once it ended. */
   private Map<JobId, Orphan> orphans = new HashMap<>();
 
@@ -57,6 +63,7 @@ final class IndexFeed {
       }
       broadcasts.put(id, bc);
       status = bc.status();
+      opened(id, status);
     } else {
       RunState any = early == null ? null : early.runs.get(RunKey.ANY);
       status = JobStatus.of(any);
@@ -89,6 +96,7 @@ final class IndexFeed {
     if (bc != null) {
       bc.runs.put(slot, state);
       status = bc.status();
+      opened(id, status);
     } else if (RunKey.ANY.equals(slot)) {
       status = JobStatus.of(state);
     } else {
@@ -108,6 +116,7 @@ final class IndexFeed {
     if (at >= 0) {
       jobs.remove(at);
       broadcasts.remove(id);
+      open.remove(id);
     }
   }
 
@@ -129,6 +138,7 @@ final class IndexFeed {
     if (bc != null) {
       bc.runs.remove(slot);
       jobs.setStatus(at, bc.status());
+      opened(id, bc.status());
     } else if (RunKey.ANY.equals(slot)) {
       jobs.setStatus(at, JobStatus.SUBMITTED);
     }
@@ -137,7 +147,22 @@ final class IndexFeed {
   /** The job {@code (hi, lo)} was dropped from the blocks by the retention. */
   void dropped(long hi, long lo) {
     if (!broadcasts.isEmpty()) {
-      broadcasts.remove(IndexBlock.id(hi, lo));
+      JobId id = IndexBlock.id(hi, lo);
+      broadcasts.remove(id);
+      open.remove(id);
+    }
+  }
+
+  /** The broadcast jobs not ended, oldest first. */
+  List<JobId> openBroadcasts() {
+    return new ArrayList<>(open);
+  }
+
+  private void opened(JobId id, JobStatus status) {
+    if (status.terminal()) {
+      open.remove(id);
+    } else {
+      open.add(id);
     }
   }
 

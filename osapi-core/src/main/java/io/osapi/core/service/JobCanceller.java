@@ -62,10 +62,13 @@ final class JobCanceller {
         metrics.jobCancelled(record.job().operation().type());
         LOG.log(Level.INFO, "job {0}: cancel requested by {1}", id, by);
       }
-      int ended = 0;
+      // a rollout's workers not released are skipped; the stored cancel stops its releases
+      int skipped = record.rollout() == null ? 0
+          : RolloutService.skip(store, record, "cancelled by " + by, clock);
+      int ended = skipped;
       for (RunKey key : record.runKeys()) {
-        if (OpenRuns.end(store, key, prev -> Run.cancelled(prev, by, clock.instant()))
-            == OpenRuns.Outcome.ENDED) {
+        if (record.released(key) && OpenRuns.end(store, key,
+            prev -> Run.cancelled(prev, by, clock.instant())) == OpenRuns.Outcome.ENDED) {
           ended++;
         }
       }

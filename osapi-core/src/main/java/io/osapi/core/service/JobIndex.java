@@ -12,6 +12,7 @@ import io.osapi.core.port.JobStore;
 import io.osapi.core.port.JobWatch;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -250,6 +251,26 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     lock.readLock().lock();
     try {
       return jobs.queues(labelled, JobWatch.nanos(clock.instant()));
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * What the index holds of every broadcast job that has not ended (submitted or processing), in
+   * the order they were first seen: the jobs a rollout may be going on in ({@link RolloutService}).
+   */
+  public List<JobSummary> openBroadcasts() {
+    lock.readLock().lock();
+    try {
+      List<JobSummary> out = new ArrayList<>();
+      for (JobId id : feed.openBroadcasts()) {
+        long at = jobs.locate(IndexBlock.hi(id), IndexBlock.lo(id));
+        if (at >= 0) {
+          out.add(jobs.summary(jobs.block(at), IndexBlocks.pos(at)));
+        }
+      }
+      return out;
     } finally {
       lock.readLock().unlock();
     }

@@ -54,7 +54,14 @@ final class JobRetrier {
     Job job = submitter.signed(
         new Job(JobId.generate(clock), old.operation(), def.kind(), t, clock.instant()), def,
         timeout);
-    JobView created = submitter.held(submitter.submit(JobRecord.submitted(job, expected, timeout)));
+    // a rolling broadcast is retried as one, from the start (to one worker: at once)
+    io.osapi.core.domain.Rollout was = original.get().value().rollout();
+    io.osapi.core.domain.Rollout rolled = was == null
+        || !(t instanceof Target.All || t instanceof Target.Label) ? null
+        : io.osapi.core.domain.Rollout.of(was.batchSize(), was.batchPercent(), was.pause(),
+            was.maxFailures());
+    JobView created = submitter.held(submitter.submit(RolloutReleases.first(
+        JobRecord.submitted(job, expected, timeout), rolled, job.created())));
     TimelineEntry note = new TimelineEntry(
         clock.instant(), "retried", "_api", "retried as " + job.id().value(), null);
     Versioned<JobRecord> cur = original.get();

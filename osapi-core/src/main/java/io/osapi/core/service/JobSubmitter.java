@@ -15,6 +15,7 @@ import io.osapi.core.domain.Operation;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
+import io.osapi.core.domain.Rollout;
 import io.osapi.core.domain.Target;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.port.JobMetrics;
@@ -154,6 +155,11 @@ final class JobSubmitter {
           "timeout_seconds applies to broadcast targets (_all, a worker id, key:value) only;"
               + " an _any job is redelivered until its deliveries run out");
     }
+    Rollout rollout = request.rollout();
+    if (rollout != null && !(target instanceof Target.All || target instanceof Target.Label)) {
+      throw new InvalidInputException("rollout", "a rollout applies to _all and label targets"
+          + " only, not " + (target instanceof Target.Any ? "_any" : "one worker's id"));
+    }
     // the id is fixed before the first attempt: every retry writes the same job
     Job job = signed(new Job(id, op, def.kind(), target, clock.instant()), def, timeout);
     Duration t = timeout;
@@ -169,13 +175,15 @@ final class JobSubmitter {
     JobSpan span = tracing.jobCreate(job, parent);
     CompletableFuture<JobView> created;
     if (submitted == null) {
-      created = expected.thenCompose(
-          w -> submit(JobRecord.submitted(job, w, t).withTrace(span.context()), hold));
+      created = expected.thenCompose(w -> submit(RolloutReleases.first(
+          JobRecord.submitted(job, w, t).withTrace(span.context()), rollout, job.created()),
+          hold));
     } else {
       TimelineEntry first = new TimelineEntry(job.created(), submitted.event(),
           submitted.worker(), submitted.message(), null);
-      created = expected.thenCompose(w -> submit(
-          new JobRecord(job, w, List.of(first), t).withTrace(span.context()), hold, true));
+      created = expected.thenCompose(w -> submit(RolloutReleases.first(
+          new JobRecord(job, w, List.of(first), t).withTrace(span.context()), rollout,
+          job.created()), hold, true));
     }
     created.whenComplete((v, err) -> {
       if (err != null) {
@@ -230,6 +238,9 @@ final class JobSubmitter {
             hold.attempt("publishing its notification", () -> published(record))))
         .thenApply(v -> {
           metrics.jobCreated(job.operation().type());
+          if (record.rollout() != null) {
+            metrics.rolloutReleased(job.operation().type(), record.rollout().released());
+          }
           if (hold.retries > 0) {
             LOG.log(Level.INFO, "job {0} created after {1} retries in {2} ms (the backend was"
                 + " unavailable)", job.id(), hold.retries, hold.elapsedMillis());
@@ -257,9 +268,13 @@ final class JobSubmitter {
     return d == null ? CompletableFuture.completedFuture(null) : queue.scheduleDeadline(d);
   }
 
-  /** Publishes the notification (de-duplicated by job id in the queue). */
+  /**
+   * Publishes the notification (de-duplicated by job id in the queue); a rolling broadcast's
+   * goes to the workers of its first release step only ({@link RolloutReleases#publish}).
+   */
   private CompletableFuture<Void> published(JobRecord record) {
-    return queue.publish(JobNotification.of(record));
+    return record.rollout() != null ? RolloutReleases.publish(queue, record)
+        : queue.publish(JobNotification.of(record));
   }
 
   /**

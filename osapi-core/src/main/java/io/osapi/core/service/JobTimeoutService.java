@@ -93,6 +93,11 @@ public final class JobTimeoutService implements QueueListener {
         + describe(record.timeout() == null
             ? Duration.between(record.job().created(), deadline.at()) : record.timeout());
     int failed = 0;
+    if (record.rollout() != null) { // a rollout's workers not released yet are skipped
+      RolloutService.skip(store, record, "the rollout did not reach this worker within "
+          + describe(record.timeout() == null
+          ? Duration.between(record.job().created(), deadline.at()) : record.timeout()), clock);
+    }
     for (RunKey key : record.runKeys()) { // a run refused for good does not stop the others
       if (failRun(key, reason)) {
         failed++;

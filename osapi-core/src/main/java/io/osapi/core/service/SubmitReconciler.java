@@ -197,7 +197,9 @@ public final class SubmitReconciler {
     if (d != null) {
       Futures.await(queue.scheduleDeadline(d));
     }
-    Futures.await(queue.publish(JobNotification.of(record)));
+    if (record.rollout() == null) { // a rollout's released runs: sent again by RolloutService
+      Futures.await(queue.publish(JobNotification.of(record)));
+    }
     resent++;
     LOG.log(Level.DEBUG, "job {0} was still submitted with no run {1} ms after its creation: its"
         + " notification was sent again", id,

@@ -34,6 +34,8 @@ public final class RecordingJobMetrics
   private final Map<String, LongAdder> refused = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> timedOut = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> cancelled = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> rolloutReleased = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> rolloutStopped = new ConcurrentHashMap<>();
   private final List<Duration> durations = new CopyOnWriteArrayList<>();
   private final List<Duration> queueWaits = new CopyOnWriteArrayList<>();
   private final Map<String, List<Duration>> queueWaitsByOperation = new ConcurrentHashMap<>();
@@ -129,6 +131,26 @@ public final class RecordingJobMetrics
   /** Jobs of {@code operation} whose cancel this process stored. */
   public long cancelled(String operation) {
     return get(cancelled, operation);
+  }
+
+  @Override
+  public void rolloutReleased(String operation, int runs) {
+    rolloutReleased.computeIfAbsent(operation, k -> new LongAdder()).add(runs);
+  }
+
+  /** Runs of rolling broadcasts of {@code operation} this process released. */
+  public long rolloutRunsReleased(String operation) {
+    return get(rolloutReleased, operation);
+  }
+
+  @Override
+  public void rolloutStopped(String operation) {
+    count(rolloutStopped, operation);
+  }
+
+  /** Rolling broadcasts of {@code operation} this process stopped on failures. */
+  public long rolloutsStopped(String operation) {
+    return get(rolloutStopped, operation);
   }
 
   @Override

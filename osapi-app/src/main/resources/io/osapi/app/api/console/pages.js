@@ -172,6 +172,14 @@
           ['kind', j.kind], ['target', j.target], ['created', C.time(j.created)],
           ['updated', C.time(j.updated)]];
         if (j.trace_id) rows.push(['trace id', el('span', { class: 'mono' }, j.trace_id)]);
+        if (j.rollout) {
+          const r = j.rollout;
+          rows.push(['rollout', el('span', { id: 'job-rollout' }, 'batch ' + r.batch_size
+            + (r.pause_seconds ? ', pause ' + r.pause_seconds + 's' : '') + ', max failures '
+            + r.max_failures + ': ' + r.released + ' of ' + r.expected + ' released, ' + r.running
+            + ' running, ' + r.done + ' done (' + r.failed + ' failed), ' + r.skipped + ' skipped'
+            + (r.stopped ? '; ' + r.stopped : ''))]);
+        }
         if (j.error) rows.push(['error', el('span', { class: 'errors', id: 'job-error' }, j.error)]);
         rows.push(['data', C.json(j.operation.data === undefined ? null : j.operation.data)]);
         if (j.result !== undefined) {

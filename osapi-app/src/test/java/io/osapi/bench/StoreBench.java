@@ -47,7 +47,9 @@ import java.util.function.IntFunction;
  * them, measured over loopback through the REST API: time to ready, job detail, list pages (first,
  * deep offset, status filter, cursor), stats, and the heap the index takes per job (live heap
  * after a full GC, less that of the same controller on an empty bucket). One job in 100 failed,
- * one in 1,000 never claimed (submitted); the rest completed.
+ * one in 1,000 never claimed (submitted); the rest completed. The jobs vary as {@link
+ * StoreBenchFilters} says (operations, workers, creation times), which also measures the filtered
+ * pages (operation and status, worker, created_after, all of them with a cursor).
  *
  * <p>Arguments: {@code --jobs N} (1,000,000), {@code --jar PATH} (osapi-app/target/osapi-app.jar),
  * {@code --heap 1g} (the controller's -Xmx), {@code --samples 200}. Last line: {@code RESULT ...}.
@@ -117,19 +119,20 @@ public final class StoreBench {
         double cursor = c.p50(samples, i -> "/api/v1/jobs?limit=50&after="
             + ids.get(rnd.nextInt(ids.size())).value());
         double statsMs = c.p50(samples, i -> "/api/v1/jobs/stats");
-        double worstList = Math.max(Math.max(first, deep),
-            Math.max(Math.max(filtered, filteredRare), cursor));
+        StoreBenchFilters.Result search = StoreBenchFilters.measure(c, samples, jobs, ids);
+        double worstList = Math.max(Math.max(Math.max(first, deep),
+            Math.max(Math.max(filtered, filteredRare), cursor)), search.worst());
         System.out.printf(Locale.ROOT,
             "RESULT jobs=%d ready_s=%.1f detail_p50_ms=%.2f detail_newest_p50_ms=%.2f"
                 + " list_first_p50_ms=%.2f"
                 + " list_deep_offset_p50_ms=%.2f list_status_failed_deep_p50_ms=%.2f"
                 + " list_status_submitted_p50_ms=%.2f list_cursor_p50_ms=%.2f stats_p50_ms=%.2f"
                 + " index_heap_bytes_per_job=%.1f raw_get_p50_ms=%.2f raw_pair_p50_ms=%.2f"
-                + " raw_pair_newest_p50_ms=%.2f targets=%s%n",
+                + " raw_pair_newest_p50_ms=%.2f %s targets=%s%n",
             jobs, readySeconds, detail, detailNewest, first, deep, filtered, filteredRare, cursor, statsMs,
-            bytesPerJob, late.get, late.pair, late.pairNewest,
+            bytesPerJob, late.get, late.pair, late.pairNewest, search.fields(),
             detail <= 2 && worstList <= 10 && statsMs <= 5 && readySeconds <= 30
-                && bytesPerJob <= 200 ? "met" : "missed");
+                && bytesPerJob <= StoreBenchFilters.INDEX_BYTES_PER_JOB ? "met" : "missed");
       }
     }
   }
@@ -249,8 +252,9 @@ public final class StoreBench {
       Clock clock = Clock.systemUTC();
       Instant now = Instant.now();
       for (int i = 0; i < n; i++) {
-        Job job = new Job(JobId.generate(clock), new Operation("diag.echo", "{\"n\":" + i + "}"),
-            OperationKind.QUERY, Target.parse("_any"), now);
+        Job job = new Job(JobId.generate(clock),
+            new Operation(StoreBenchFilters.operation(i), "{\"n\":" + i + "}"),
+            OperationKind.QUERY, Target.parse("_any"), StoreBenchFilters.created(now, n, i));
         ids.add(job.id());
         window.acquire();
         CompletableFuture<Long> f = store.create(JobRecord.submitted(job, List.of()));
@@ -263,7 +267,7 @@ public final class StoreBench {
         if (i % 1000 == 999) {
           continue; // never claimed: submitted
         }
-        Run run = Run.claim(null, "bench-w1", 1, now);
+        Run run = Run.claim(null, StoreBenchFilters.worker(i), 1, now);
         run = i % 100 == 7
             ? run.finish(RunState.FAILED, null, "bench failure", false, now)
             : run.finish(RunState.COMPLETED, "{\"ok\":true}", null, false, now);

@@ -83,7 +83,8 @@ public final class StoreBench {
         Thread.sleep(1000);
         baseHeap = c.liveHeap();
       }
-      List<JobId> ids = load(nats.url(), jobs);
+      Instant loadStart = Instant.now();
+      List<JobId> ids = load(nats.url(), jobs, loadStart);
       System.out.print("right after the load: ");
       rawReads(nats.url(), ids, samples);
       double readySeconds;
@@ -119,7 +120,8 @@ public final class StoreBench {
         double cursor = c.p50(samples, i -> "/api/v1/jobs?limit=50&after="
             + ids.get(rnd.nextInt(ids.size())).value());
         double statsMs = c.p50(samples, i -> "/api/v1/jobs/stats");
-        StoreBenchFilters.Result search = StoreBenchFilters.measure(c, samples, jobs, ids);
+        StoreBenchFilters.Result search =
+            StoreBenchFilters.measure(c, samples, jobs, ids, loadStart);
         double worstList = Math.max(Math.max(Math.max(first, deep),
             Math.max(Math.max(filtered, filteredRare), cursor)), search.worst());
         System.out.printf(Locale.ROOT,
@@ -236,7 +238,7 @@ public final class StoreBench {
   private static final int WINDOW = 10_000;
 
   /** Loads {@code n} jobs through the real store, pipelined; returns their ids. */
-  static List<JobId> load(String url, int n) throws Exception {
+  static List<JobId> load(String url, int n, Instant now) throws Exception {
     NatsSettings settings = NatsSettings.builder().servers(List.of(url))
         .connectionName("osapi-store-bench").startupWait(Duration.ofSeconds(20))
         .requestTimeout(Duration.ofSeconds(60)).build(); // a busy shared machine: no lost acks
@@ -250,7 +252,6 @@ public final class StoreBench {
       Semaphore window = new Semaphore(WINDOW);
       AtomicLong failed = new AtomicLong();
       Clock clock = Clock.systemUTC();
-      Instant now = Instant.now();
       for (int i = 0; i < n; i++) {
         Job job = new Job(JobId.generate(clock),
             new Operation(StoreBenchFilters.operation(i), "{\"n\":" + i + "}"),

@@ -62,12 +62,14 @@ final class StoreBenchFilters {
     }
   }
 
-  static Result measure(StoreBench.Controller c, int samples, int jobs, List<JobId> ids)
-      throws Exception {
-    Instant start = Instant.now();
-    // created_after of the newest 10%: the start of the load less n/10 ms (the load began
-    // before now, so this keeps a little more than 10%; the page is what is measured)
-    String after = created(start, jobs / 10, 0).toString();
+  /**
+   * Measures the filtered pages.
+   *
+   * @param start the load's start: job {@code i} was created {@code jobs - i} ms before it
+   */
+  static Result measure(StoreBench.Controller c, int samples, int jobs, List<JobId> ids,
+      Instant start) throws Exception {
+    String after = created(start, jobs, jobs - jobs / 10).toString(); // the newest 10%
     Random rnd = new Random(11);
     for (int i = 0; i < 50; i++) { // the JIT compiles the pass
       c.get("/api/v1/jobs?limit=50&worker=bench-w" + (1 + i % 8) + "&operation=" + operation(i));

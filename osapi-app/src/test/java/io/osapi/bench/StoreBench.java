@@ -234,6 +234,12 @@ public final class StoreBench {
   /** Rounds of detail, list and stats requests before measuring (the JIT compiles meanwhile). */
   private static final int WARM_UP = 1000;
 
+  /**
+   * The storage osapi may take in NATS, of the loader and the controller: 2,000,000 messages are
+   * over the default 1 GiB's share for the job bucket (the load's writes were refused).
+   */
+  static final long NATS_MAX_BYTES = 8L << 30;
+
   /** Writes in flight while loading. */
   private static final int WINDOW = 10_000;
 
@@ -241,7 +247,8 @@ public final class StoreBench {
   static List<JobId> load(String url, int n, Instant now) throws Exception {
     NatsSettings settings = NatsSettings.builder().servers(List.of(url))
         .connectionName("osapi-store-bench").startupWait(Duration.ofSeconds(20))
-        .requestTimeout(Duration.ofSeconds(60)).build(); // a busy shared machine: no lost acks
+        .requestTimeout(Duration.ofSeconds(60)) // a busy shared machine: no lost acks
+        .maxBytes(NATS_MAX_BYTES).build();
     List<JobId> ids = new ArrayList<>(n);
     long t0 = System.nanoTime();
     try (NatsBackend b = NatsBackend.connect(settings)) {
@@ -251,6 +258,8 @@ public final class StoreBench {
       JobStore store = b.store();
       Semaphore window = new Semaphore(WINDOW);
       AtomicLong failed = new AtomicLong();
+      java.util.concurrent.atomic.AtomicReference<Throwable> firstFailure =
+          new java.util.concurrent.atomic.AtomicReference<>();
       Clock clock = Clock.systemUTC();
       for (int i = 0; i < n; i++) {
         Job job = new Job(JobId.generate(clock),
@@ -263,6 +272,7 @@ public final class StoreBench {
           window.release();
           if (e != null) {
             failed.incrementAndGet();
+            firstFailure.compareAndSet(null, e);
           }
         });
         if (i % 1000 == 999) {
@@ -277,6 +287,7 @@ public final class StoreBench {
           window.release();
           if (e != null) {
             failed.incrementAndGet();
+            firstFailure.compareAndSet(null, e);
           }
         });
         if (i % 100_000 == 99_999) {
@@ -286,7 +297,8 @@ public final class StoreBench {
       }
       window.acquire(WINDOW);
       if (failed.get() > 0) {
-        throw new IllegalStateException(failed.get() + " writes failed");
+        throw new IllegalStateException(failed.get() + " writes failed, the first:",
+            firstFailure.get());
       }
     }
     System.out.printf(Locale.ROOT, "loaded %d jobs (%d messages) in %.1f s%n", n,
@@ -321,7 +333,8 @@ public final class StoreBench {
         cmd.addAll(List.of(opts.trim().split("\\s+")));
       }
       cmd.addAll(List.of("-jar", jar, "controller", "--nats", nats, "--api-addr",
-          "127.0.0.1:" + api, "--metrics-addr", "127.0.0.1:" + metrics));
+          "127.0.0.1:" + api, "--metrics-addr", "127.0.0.1:" + metrics,
+          "--nats-max-bytes", (NATS_MAX_BYTES >> 30) + "g"));
       Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new Controller(p, api, metrics, log);

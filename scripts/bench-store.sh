@@ -3,8 +3,10 @@
 # into a fresh nats-server (pipelined async publishes through the NATS store itself), starts a real
 # controller (java -jar osapi-app/target/osapi-app.jar controller) on them and measures over
 # loopback through the REST API: time to ready, job detail p50, list pages (first, deep offset,
-# status filter, cursor) p50, stats p50, and the index's heap per job (live heap after a full GC,
-# less that of the same controller on an empty bucket). Last line: RESULT ...
+# status filter, cursor) p50, filtered pages (operation + status, worker, created_after, all of
+# them with a cursor: issue 28's search, one pass over the index each) p50, stats p50, and the
+# index's heap per job (live heap after a full GC, less that of the same controller on an empty
+# bucket; target at most 64 B). Last line: RESULT ...
 #   scripts/bench-store.sh [--jobs 1000000] [--heap 1g] [--samples 200]
 # Builds in the reactor (nothing is installed into ~/.m2). Needs nats-server and jcmd.
 set -euo pipefail

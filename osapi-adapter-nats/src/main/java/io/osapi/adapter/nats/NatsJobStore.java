@@ -40,9 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  * BackendUnavailableException}, except what NATS refuses for the request itself (a key that is
  * not valid, a value over the server's max payload): {@link PermanentStoreException}, at once and
  * never retried. No write is retried here: its caller settles an unknown outcome by
- * reading. Each write carries small headers ({@code Osapi-State} and {@code Osapi-Updated} on runs;
- * {@code Osapi-Expected}, {@code -Operation}, {@code -Target}, {@code -Created} and {@code
- * -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge markers
+ * reading. Each write carries small headers ({@code Osapi-State}, {@code -Updated} and, once
+ * held, {@code -Worker} on runs; {@code Osapi-Expected}, {@code -Operation}, {@code -Target},
+ * {@code -Created} and {@code -Updated} on records) so a {@link #watch} needs headers only. A delete writes KV purge markers
  * (so watchers see it); a create where such a marker stands is made over it.
  *
  * <p>Reads name their key (never a wildcard); KV delete and purge markers read as absent.
@@ -156,6 +156,9 @@ final class NatsJobStore implements JobStore {
     }
     Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire())
         .put(NatsLayout.UPDATED_HEADER, Long.toString(JobWatch.updatedNanos(run)));
+    if (run.worker() != null) {
+      h.put(NatsLayout.WORKER_HEADER, run.worker());
+    }
     PublishOptions po = revision == 0
         ? CREATE
         : PublishOptions.builder().expectedLastSubjectSequence(revision).build();

@@ -10,7 +10,9 @@ import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.impl.Headers;
 import io.nats.client.impl.NatsJetStreamMetaData;
+import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.Names;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobWatch;
@@ -26,7 +28,7 @@ import java.util.UUID;
  * meanwhile), while "all" is a sequential read. With more history, older revisions are replayed
  * first and overwritten by the newer ones in stream order. Record headers ({@code Osapi-Expected},
  * {@code -Operation}, {@code -Target}, {@code -Created}, {@code -Updated}) and run headers ({@code
- * Osapi-State}, {@code -Updated}) are all a listing needs; KV purge markers are deletes (osapi
+ * Osapi-State}, {@code -Updated}, {@code -Worker}) are all a listing needs; KV purge markers are deletes (osapi
  * deletes jobs with them, so every watcher sees the delete).
  *
  * <p>The replay is complete when a message says nothing is pending after it, or when the consumer
@@ -259,7 +261,7 @@ final class NatsJobWatch implements JobWatch {
     String state = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
     RunState s = state == null ? null : NatsJobStore.state(state);
     if (s != null) {
-      listener.runWritten(run, s,
+      listener.runWritten(run, s, worker(h.getFirst(NatsLayout.WORKER_HEADER)),
           number(h.getFirst(NatsLayout.UPDATED_HEADER)));
     }
   }
@@ -308,6 +310,18 @@ final class NatsJobWatch implements JobWatch {
     return new JobWatch.RecordFacts(count(h.getFirst(NatsLayout.EXPECTED_HEADER)),
         text(h.getFirst(NatsLayout.OPERATION_HEADER)), text(h.getFirst(NatsLayout.TARGET_HEADER)),
         created, updated);
+  }
+
+  /** A run's worker from its header: null when absent or no valid worker id. */
+  private static String worker(String header) {
+    if (header == null) {
+      return null;
+    }
+    try {
+      return Names.requireWorkerId("worker", header);
+    } catch (InvalidInputException e) {
+      return null;
+    }
   }
 
   private static String text(String header) {

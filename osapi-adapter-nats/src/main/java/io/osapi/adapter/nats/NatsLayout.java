@@ -168,6 +168,12 @@ final class NatsLayout {
   /** Header on run writes: the run's state, so listings need no values. */
   static final String STATE_HEADER = "Osapi-State";
 
+  /**
+   * Header on run writes: the worker that holds or held the run (absent when none did), so
+   * listings filter by worker without reading values.
+   */
+  static final String WORKER_HEADER = "Osapi-Worker";
+
   /** Header on job record writes: how many workers a broadcast job expects (0 for _any). */
   static final String EXPECTED_HEADER = "Osapi-Expected";
 

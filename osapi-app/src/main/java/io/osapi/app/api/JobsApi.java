@@ -48,7 +48,7 @@ import java.util.function.BooleanSupplier;
 public final class JobsApi implements HttpHandler {
   private static final System.Logger LOG = System.getLogger(JobsApi.class.getName());
   private static final Set<String> LIST_PARAMS = Set.of("status", "limit", "offset", "after",
-      "operation", "target", "created_after", "created_before");
+      "operation", "target", "worker", "created_after", "created_before");
   private static final int DEFAULT_LIMIT = 20;
   private static final Set<String> WORKER_LIST_PARAMS = Set.of("limit", "after");
   private static final int DEFAULT_WORKER_LIMIT = 100;
@@ -202,15 +202,15 @@ public final class JobsApi implements HttpHandler {
       if (!LIST_PARAMS.contains(k)) {
         throw ApiException.badRequest(
             abbreviate(k), "unknown query parameter '" + abbreviate(k)
-                + "': allowed are status, operation, target, created_after, created_before,"
-                + " limit, offset, after");
+                + "': allowed are status, operation, target, worker, created_after,"
+                + " created_before, limit, offset, after");
       }
     }
     JobStatus status = q.containsKey("status") ? JobStatus.fromWire(q.get("status")) : null;
     int limit = intParam(q, "limit", DEFAULT_LIMIT);
     int offset = intParam(q, "offset", 0);
     JobId after = q.containsKey("after") ? afterParam(q.get("after")) : null;
-    JobFilter filter = new JobFilter(status, q.get("operation"), q.get("target"),
+    JobFilter filter = new JobFilter(status, q.get("operation"), q.get("target"), q.get("worker"),
         timeParam(q, "created_after"), timeParam(q, "created_before"));
     return Response.ok(ApiJson.list(client.search(filter, limit, offset, after)));
   }

@@ -3,6 +3,7 @@ package io.osapi.app.cli;
 import io.osapi.app.api.ApiModel.JobList;
 import io.osapi.app.api.ApiModel.JobSummary;
 import io.osapi.app.client.ControllerClient;
+import io.osapi.app.client.JobQuery;
 import io.osapi.app.config.Durations;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -30,6 +31,11 @@ public final class JobListCommand extends ClientCommand {
       description = "Only jobs with this target, as submitted (_any, _all, a worker id,"
           + " key:value).")
   String target;
+
+  @Option(names = "--worker", paramLabel = "WORKER_ID",
+      description = "Only jobs that ran on this worker: a run of the job is held, or was last"
+          + " held, by it, whatever the run's state.")
+  String worker;
 
   @Option(names = "--since", paramLabel = "TIME",
       description = "Only jobs created at or after this time (2026-12-05T10:00:00Z) or this"
@@ -63,7 +69,8 @@ public final class JobListCommand extends ClientCommand {
 
   @Override
   int run(ControllerClient c) throws Exception {
-    JobList l = c.list(status, operation, target, since(), limit, offset, after);
+    JobList l = c.list(new JobQuery(status, operation, target, worker, since(), limit, offset,
+        after));
     if (json()) {
       printJson(l);
       return 0;
@@ -79,6 +86,7 @@ public final class JobListCommand extends ClientCommand {
       out().println("next page: osapi-app job list" + (status == null ? "" : " --status " + status)
           + (operation == null ? "" : " --operation " + operation)
           + (target == null ? "" : " --target " + target)
+          + (worker == null ? "" : " --worker " + worker)
           + (since == null ? "" : " --since " + since)
           + (limit == 20 ? "" : " --limit " + limit) + " --after " + l.next());
     }

@@ -37,7 +37,8 @@ public final class OptionSources implements IDefaultValueProvider {
    */
   public static final Set<String> PER_INVOCATION =
       Set.of("--type", "--data", "--target", "--timeout", "--wait", "--wait-timeout",
-          "--retry-for", "--idempotency-key", "--status", "--operation", "--limit", "--offset", "--after", "--json",
+          "--retry-for", "--idempotency-key", "--status", "--operation", "--worker", "--limit",
+          "--offset", "--after", "--json",
           "--fingerprint", "--subject", "--since", "--until", "--route", "--out", "--alg",
           "--key-file", "--role", "--permission", "--ttl", "--not-before", "--cron", "--every",
           "--timezone", "--overlap", "--catchup-window", "--paused", "--file", "--batch-size",

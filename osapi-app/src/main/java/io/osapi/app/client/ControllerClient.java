@@ -22,7 +22,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Map;
 import java.util.Optional;
@@ -166,42 +165,12 @@ public final class ControllerClient {
    * @param after only jobs older than this job id (the {@code next} of the previous page), or null
    */
   public JobList list(String status, int limit, int offset, String after) {
-    return list(status, null, null, null, limit, offset, after);
+    return list(new JobQuery(status, null, null, null, null, limit, offset, after));
   }
 
-  /**
-   * A page of the jobs that match, newest first, after a cursor.
-   *
-   * @param status only this status, or null for all
-   * @param operation only this operation type, or null for all
-   * @param target only this target, or null for all
-   * @param createdAfter only jobs created at or after this time, or null
-   * @param limit 1 to 100
-   * @param offset 0 or more
-   * @param after only jobs older than this job id (the {@code next} of the previous page), or null
-   */
-  public JobList list(String status, String operation, String target, Instant createdAfter,
-      int limit, int offset, String after) {
-    StringBuilder q = new StringBuilder("/api/v1/jobs?limit=").append(limit);
-    if (operation != null) {
-      q.append("&operation=").append(encode(operation));
-    }
-    if (target != null) {
-      q.append("&target=").append(encode(target));
-    }
-    if (createdAfter != null) {
-      q.append("&created_after=").append(encode(createdAfter.toString()));
-    }
-    if (offset != 0 || after == null) {
-      q.append("&offset=").append(offset);
-    }
-    if (after != null) {
-      q.append("&after=").append(encode(after));
-    }
-    if (status != null) {
-      q.append("&status=").append(encode(status));
-    }
-    return call("GET", q.toString(), null, JobList.class);
+  /** A page of the jobs that match {@code query}, newest first, after its cursor. */
+  public JobList list(JobQuery query) {
+    return call("GET", query.path(), null, JobList.class);
   }
 
   /** Retries a job, to {@code target} or its original target when null. */

@@ -112,19 +112,12 @@ public interface ControllerModule {
         () -> new io.osapi.core.memory.InMemoryIdempotencyKeys(api.idempotencyWindow(), clock));
   }
 
-  /** Creates with an {@code Idempotency-Key}: the job client's settings, signer and metrics. */
+  /** Creates with an {@code Idempotency-Key}: through the job client's own create path. */
   @Provides
   @javax.inject.Singleton
-  static io.osapi.core.service.IdempotentCreates idempotentCreates(Backend backend,
-      io.osapi.core.domain.OperationRegistry operations,
-      io.osapi.core.port.IdempotencyKeys keys, JobMetrics metrics,
-      io.osapi.core.port.JobTracing tracing, Clock clock,
-      io.osapi.app.config.ApiSettings api, io.osapi.app.config.ProcessSettings settings) {
-    io.osapi.core.service.IdempotentCreates.Builder b =
-        io.osapi.core.service.IdempotentCreates.builder(backend, operations, keys);
-    settings.jobKeys().signer().ifPresent(b::signer);
-    return b.metrics(metrics).tracing(tracing).clock(clock).defaultTimeout(api.jobTimeout())
-        .createPatience(api.createPatience()).build();
+  static io.osapi.core.service.IdempotentCreates idempotentCreates(JobClient client,
+      io.osapi.core.port.IdempotencyKeys keys) {
+    return io.osapi.core.service.IdempotentCreates.builder(client, keys).build();
   }
 
   /** What the REST API does with schedules. */

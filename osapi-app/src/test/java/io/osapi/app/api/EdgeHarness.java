@@ -49,8 +49,8 @@ final class EdgeHarness implements AutoCloseable {
     audit = new FailingAuditLog(log);
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
         .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);
-    idempotent = io.osapi.core.service.IdempotentCreates.builder(broker, operations,
-        idempotencyKeys).signer(signer).createPatience(Duration.ofMillis(500)).build();
+    idempotent = io.osapi.core.service.IdempotentCreates.builder(client, idempotencyKeys)
+        .createPatience(Duration.ofMillis(500)).build();
     JobsApi api = new JobsApi(client, audit, settings.maxBodyBytes(), () -> true,
         Clock.systemUTC(), io.osapi.app.wiring.HttpModule.STORE_LIMITS,
         new io.osapi.core.scheduler.Schedules(
@@ -112,7 +112,6 @@ final class EdgeHarness implements AutoCloseable {
   @Override
   public void close() {
     server.stop(Duration.ZERO);
-    idempotent.close();
     client.close();
     broker.close();
   }

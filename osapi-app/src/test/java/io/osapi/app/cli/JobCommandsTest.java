@@ -243,6 +243,17 @@ class JobCommandsTest {
     assertThat(json(targeted.out()).get("items").findValuesAsText("job_id")).contains(hostId)
         .doesNotContain(id);
     assertThat(json(targeted.out()).get("items").findValuesAsText("target")).containsOnly("_any");
+    // the host name job runs on the test's one worker; on another worker nothing ran
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(json(run("job", "list", "--json", "--worker",
+            TestApp.WORKER_ID, "--operation", "system.hostname.get", "--limit", "100").out())
+            .get("items").findValuesAsText("job_id")).contains(hostId));
+    CliRun otherWorker = run("job", "list", "--json", "--worker", "not-" + TestApp.WORKER_ID);
+    assertThat(otherWorker.code()).as(otherWorker.err()).isZero();
+    assertThat(json(otherWorker.out()).get("total").asInt()).isZero();
+    CliRun badWorker = run("job", "list", "--worker", "web..01");
+    assertThat(badWorker.code()).isEqualTo(1);
+    assertThat(badWorker.err()).contains("not a valid worker id");
     CliRun elsewhere = run("job", "list", "--json", "--target", "group:nowhere");
     assertThat(json(elsewhere.out()).get("total").asInt()).isZero();
     CliRun none = run("job", "list", "--json", "--operation", "never.registered");

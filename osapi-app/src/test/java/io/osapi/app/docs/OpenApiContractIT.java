@@ -137,6 +137,15 @@ class OpenApiContractIT {
         + "2020-01-01T00:00:00Z&created_before=2999-01-01T00:00:00Z&status=completed&limit=2",
         null), 200);
     refused(c.api("GET", "/api/v1/jobs?created_after=yesterday", null), 400);
+    String ranOn = "/api/v1/jobs?worker=" + worker
+        + "&operation=diag.echo&status=completed&created_after=2020-01-01T00:00:00Z&limit=2";
+    await("the index lists the jobs that ran on " + worker).atMost(Duration.ofSeconds(30))
+        .until(() -> json(conforms(c.api("GET", ranOn, null), 200)).path("total").asInt() > 0);
+    conforms(c.api("GET", "/api/v1/jobs?worker=never-seen", null), 200);
+    refused(c.api("GET", "/api/v1/jobs?worker=", null), 400);
+    refused(c.api("GET", "/api/v1/jobs?worker=" + "w".repeat(65), null), 400);
+    refused(c.api("GET", "/api/v1/jobs?worker=web%2001", null), 400);
+    conforms(c.api("GET", "/api/v1/jobs?worker=web..01", null), 400);
     conforms(c.api("GET", "/api/v1/jobs?created_after=2026-02-01T00:00:00Z"
         + "&created_before=2026-01-01T00:00:00Z", null), 400);
     conforms(c.api("GET", "/api/v1/jobs", null), 200);

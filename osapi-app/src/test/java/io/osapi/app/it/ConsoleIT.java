@@ -344,6 +344,21 @@ class ConsoleIT {
       String table = browser.findElement(By.id("jobs-table")).getText();
       assertThat(table).contains(sleeping).doesNotContain(echoed);
     });
+    // ran on a worker: web01 ran both; web02 none (the control: the same filter with web01)
+    open("#/jobs");
+    awaitText("#jobs-table", echoed);
+    find("#worker-filter").sendKeys("web01");
+    find("#apply-filters").click();
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      assertThat(browser.getCurrentUrl()).contains("worker=web01");
+      assertThat(browser.findElement(By.id("jobs-table")).getText()).contains(echoed, sleeping);
+      assertThat(browser.findElement(By.id("jobs-total")).getText()).contains("ran on web01");
+    });
+    open("#/jobs?worker=web02");
+    awaitText("#jobs-table", "No job matches.");
+    assertThat(browser.findElement(By.id("jobs-table")).getText()).doesNotContain(echoed);
+    open("#/jobs?worker=web..01");
+    awaitText("#banner", "is not a valid worker id");
 
     // a schedule: shown, paused and resumed from the page
     HttpResponse<String> c = api("POST", "/schedules", "{\"name\":\"console-hourly\","

@@ -255,7 +255,7 @@ public final class InMemoryJobStore implements JobStore {
         }
         written[0] = sequence.incrementAndGet();
         for (JobWatch.Listener l : listeners) {
-          l.runWritten(key, run.state(), JobWatch.updatedNanos(run));
+          l.runWritten(key, run.state(), run.worker(), JobWatch.updatedNanos(run));
         }
         Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
         bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
@@ -316,7 +316,7 @@ public final class InMemoryJobStore implements JobStore {
       });
       runs.forEach((id, ofJob) -> ofJob.forEach((slot, e) -> {
         if (live(e, now)) {
-          listener.runWritten(new RunKey(id, slot), e.value().state(),
+          listener.runWritten(new RunKey(id, slot), e.value().state(), e.value().worker(),
               JobWatch.updatedNanos(e.value()));
         }
       }));

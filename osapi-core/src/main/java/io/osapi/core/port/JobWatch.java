@@ -96,10 +96,12 @@ public interface JobWatch extends AutoCloseable {
      *
      * @param run the job and slot of the run
      * @param state the run's state
+     * @param worker the worker that holds or last held the run ({@link Run#worker()}), or null
+     *     when none did (or the store did not say: a run written before the store kept it)
      * @param updatedNanos the newest time of the run's timeline ({@link #updatedNanos(Run)}),
      *     0 when unknown
      */
-    void runWritten(RunKey run, RunState state, long updatedNanos);
+    void runWritten(RunKey run, RunState state, String worker, long updatedNanos);
 
     /** A job's record was deleted. */
     void recordDeleted(JobId id);

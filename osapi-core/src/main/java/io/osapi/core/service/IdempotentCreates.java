@@ -4,7 +4,6 @@ import io.osapi.core.concurrent.Backoff;
 import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobView;
-import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.TimelineEntry;
 import io.osapi.core.domain.TraceContext;
@@ -12,9 +11,6 @@ import io.osapi.core.domain.Versioned;
 import io.osapi.core.domain.IdempotencyKey;
 import io.osapi.core.port.IdempotencyKeys;
 import io.osapi.core.domain.IdempotencyRecord;
-import io.osapi.core.port.Broker;
-import io.osapi.core.port.JobMetrics;
-import io.osapi.core.port.JobTracing;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,10 +34,11 @@ import java.util.function.Function;
  * input, a full store) releases its key; one that failed because the backend was unavailable
  * keeps the reservation, so the caller's retry completes the same job.
  *
- * <p>It creates with its own create path on the same broker, settings and signer as the job
- * client's (same validation, hold and metrics).
+ * <p>It creates through the job client's own create path (the same validation, hold, signer,
+ * tracing and metrics), under the reserved id, and holds the keys' reads and writes through an
+ * outage for the client's create patience unless given another.
  */
-public final class IdempotentCreates implements AutoCloseable {
+public final class IdempotentCreates {
   private static final System.Logger LOG = System.getLogger(IdempotentCreates.class.getName());
 
   /** The status of a created job's answer. */
@@ -75,20 +72,17 @@ public final class IdempotentCreates implements AutoCloseable {
 
   private IdempotentCreates(Builder b) {
     this.keys = b.keys;
-    this.clock = b.clock;
-    this.patience = b.createPatience;
-    this.submitter = new JobSubmitter(b.broker.store(), b.broker.queue(), b.broker.registry(),
-        b.operations, b.metrics, b.clock, b.defaultTimeout, b.createPatience, Backoff.CREATE,
-        b.signer, b.tracing);
+    this.submitter = b.client.submitter();
+    this.clock = submitter.clock();
+    this.patience = b.keysPatience == null ? submitter.patience() : b.keysPatience;
   }
 
   /**
-   * A builder on {@code broker} and {@code operations} with keys kept in {@code keys}; give it
-   * the settings the job client has (metrics, tracing, clock, timeout, patience, signer).
+   * A builder of the creates of {@code client} (its create path, clock and create patience) with
+   * keys kept in {@code keys}.
    */
-  public static Builder builder(Broker broker, OperationRegistry operations,
-      IdempotencyKeys keys) {
-    return new Builder(broker, operations, keys);
+  public static Builder builder(JobClient client, IdempotencyKeys keys) {
+    return new Builder(client, keys);
   }
 
   /** The keys' window. */
@@ -214,62 +208,23 @@ public final class IdempotentCreates implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    submitter.close();
-  }
-
-  /** Builds {@link IdempotentCreates}; the defaults are the job client's. */
+  /** Builds {@link IdempotentCreates}. */
   public static final class Builder {
-    private final Broker broker;
-    private final OperationRegistry operations;
+    private final JobClient client;
     private final IdempotencyKeys keys;
-    private JobMetrics metrics = JobMetrics.noop();
-    private JobTracing tracing = JobTracing.noop();
-    private Clock clock = Clock.systemUTC();
-    private Duration defaultTimeout = JobClient.DEFAULT_TIMEOUT;
-    private Duration createPatience = JobClient.DEFAULT_CREATE_PATIENCE;
-    private JobSigner signer;
+    private Duration keysPatience;
 
-    private Builder(Broker broker, OperationRegistry operations, IdempotencyKeys keys) {
-      this.broker = Objects.requireNonNull(broker, "broker");
-      this.operations = Objects.requireNonNull(operations, "operations");
+    private Builder(JobClient client, IdempotencyKeys keys) {
+      this.client = Objects.requireNonNull(client, "client");
       this.keys = Objects.requireNonNull(keys, "keys");
     }
 
-    /** As {@link JobClient.Builder#metrics}. */
-    public Builder metrics(JobMetrics metrics) {
-      this.metrics = Objects.requireNonNull(metrics, "metrics");
-      return this;
-    }
-
-    /** As {@link JobClient.Builder#tracing}. */
-    public Builder tracing(JobTracing tracing) {
-      this.tracing = Objects.requireNonNull(tracing, "tracing");
-      return this;
-    }
-
-    /** As {@link JobClient.Builder#clock}. */
-    public Builder clock(Clock clock) {
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /** As {@link JobClient.Builder#defaultTimeout}. */
-    public Builder defaultTimeout(Duration defaultTimeout) {
-      this.defaultTimeout = Objects.requireNonNull(defaultTimeout, "defaultTimeout");
-      return this;
-    }
-
-    /** As {@link JobClient.Builder#createPatience}. */
+    /**
+     * How long the keys' reads and writes are held while the keys are unavailable, retried with
+     * {@link Backoff#CREATE}; zero to fail at once. Default: the client's create patience.
+     */
     public Builder createPatience(Duration createPatience) {
-      this.createPatience = Objects.requireNonNull(createPatience, "createPatience");
-      return this;
-    }
-
-    /** As {@link JobClient.Builder#signer}. */
-    public Builder signer(JobSigner signer) {
-      this.signer = signer;
+      this.keysPatience = Objects.requireNonNull(createPatience, "createPatience");
       return this;
     }
 

@@ -16,8 +16,14 @@ final class IndexBlock {
   private static final int STATUS_COUNT = JobStatus.values().length;
 
   /** Heap per block: arrays with their headers, counts, the object. */
-  static final long BYTES = 4L * (16 + 8L * CAPACITY) + (16 + CAPACITY) + 3L * (16 + 4L * CAPACITY)
-      + (16 + 4L * STATUS_COUNT) + 64;
+  static final long BYTES = 4L * (16 + 8L * CAPACITY) + (16 + CAPACITY) + 4L * (16 + 4L * CAPACITY)
+      + (16 + 4L * STATUS_COUNT) + 72;
+
+  /** {@link #worker} of a job no worker holds or held a run of. */
+  static final int NO_WORKER = -1;
+
+  /** {@link #worker} of a broadcast job: its runs' workers are in {@link IndexFeed}'s side map. */
+  static final int BROADCAST = -2;
 
   /** The id's upper and lower 64 bits. */
   final long[] hi = new long[CAPACITY];
@@ -29,6 +35,11 @@ final class IndexBlock {
   /** Interned operation type and target text. */
   final int[] operation = new int[CAPACITY];
   final int[] target = new int[CAPACITY];
+  /**
+   * The interned worker of an {@code _any} job's run (its holder, or last holder), {@link
+   * #NO_WORKER}, or {@link #BROADCAST}.
+   */
+  final int[] worker = new int[CAPACITY];
   /** Creation and newest timeline time, epoch nanoseconds. */
   final long[] created = new long[CAPACITY];
   final long[] updated = new long[CAPACITY];
@@ -54,13 +65,14 @@ final class IndexBlock {
   }
 
   /** Writes entry {@code i} (the counts are the caller's). */
-  void set(int i, long h, long l, byte s, int w, int op, int tg, long cr, long up) {
+  void set(int i, long h, long l, byte s, int w, int op, int tg, int wk, long cr, long up) {
     hi[i] = h;
     lo[i] = l;
     status[i] = s;
     written[i] = w;
     operation[i] = op;
     target[i] = tg;
+    worker[i] = wk;
     created[i] = cr;
     updated[i] = up;
   }
@@ -69,14 +81,14 @@ final class IndexBlock {
   void copy(int from, int to) {
     if (from != to) {
       set(to, hi[from], lo[from], status[from], written[from], operation[from], target[from],
-          created[from], updated[from]);
+          worker[from], created[from], updated[from]);
     }
   }
 
   /** Inserts an entry at {@code p}, moving the later ones up. */
-  void insert(int p, long h, long l, byte s, int w, int op, int tg, long cr, long up) {
+  void insert(int p, long h, long l, byte s, int w, int op, int tg, int wk, long cr, long up) {
     move(this, p, this, p + 1, size - p);
-    set(p, h, l, s, w, op, tg, cr, up);
+    set(p, h, l, s, w, op, tg, wk, cr, up);
     size++;
     counts[s]++;
   }
@@ -113,6 +125,7 @@ final class IndexBlock {
     System.arraycopy(a.written, from, b.written, to, n);
     System.arraycopy(a.operation, from, b.operation, to, n);
     System.arraycopy(a.target, from, b.target, to, n);
+    System.arraycopy(a.worker, from, b.worker, to, n);
     System.arraycopy(a.created, from, b.created, to, n);
     System.arraycopy(a.updated, from, b.updated, to, n);
   }

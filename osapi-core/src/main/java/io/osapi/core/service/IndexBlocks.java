@@ -28,6 +28,8 @@ final class IndexBlocks {
   private final ArrayList<IndexBlock> blocks = new ArrayList<>();
   private final Interner operations = new Interner();
   private final Interner targets = new Interner();
+  /** The workers runs were held by ({@link IndexBlock#worker} and {@link IndexFeed}'s map). */
+  final Interner workers = new Interner();
   final long[] counts = new long[STATUSES.length];
   long size;
 
@@ -71,6 +73,11 @@ final class IndexBlocks {
     blk.updated[p] = Math.max(blk.updated[p], nanos);
   }
 
+  /** Sets the worker code ({@link IndexBlock#worker}) of the job at {@code at}. */
+  void setWorker(long at, int worker) {
+    block(at).worker[pos(at)] = worker;
+  }
+
   /** Removes the job at {@code at}. */
   void remove(long at) {
     IndexBlock blk = block(at);
@@ -85,7 +92,7 @@ final class IndexBlocks {
 
   /** Adds a job that is not there. */
   void insert(long hi, long lo, byte status, int written, JobWatch.RecordFacts facts,
-      long updated) {
+      int worker, long updated) {
     counts[status]++;
     size++;
     int op = operations.code(facts.operation());
@@ -111,7 +118,7 @@ final class IndexBlocks {
         }
       }
     }
-    blk.insert(p, hi, lo, status, written, op, tg, cr, updated);
+    blk.insert(p, hi, lo, status, written, op, tg, worker, cr, updated);
   }
 
   /** The block that holds or would hold the id: the last one whose first id is not greater. */
@@ -174,13 +181,17 @@ final class IndexBlocks {
   /**
    * See {@link JobIndex#search}: one pass over every entry, newest
    * first (the total counts every match), comparing the interned codes, status byte and creation
-   * time each entry keeps: no string is compared, nothing is read from the store.
+   * time each entry keeps: no string is compared, nothing is read from the store. A broadcast job
+   * filtered by worker asks {@code broadcasts} (its runs' workers are kept beside the blocks).
    */
-  JobIndex.Slice filtered(JobFilter f, int limit, long offset, JobId after) {
+  JobIndex.Slice filtered(JobFilter f, int limit, long offset, JobId after,
+      BroadcastWorkers broadcasts) {
     int s = f.status() == null ? -1 : f.status().ordinal();
     int op = f.operation() == null ? -1 : operations.find(f.operation());
     int tg = f.target() == null ? -1 : targets.find(f.target());
-    if ((f.operation() != null && op < 0) || (f.target() != null && tg < 0)) {
+    int wk = f.worker() == null ? IndexBlock.NO_WORKER : workers.find(f.worker());
+    if ((f.operation() != null && op < 0) || (f.target() != null && tg < 0)
+        || (f.worker() != null && wk < 0)) {
       return new JobIndex.Slice(List.of(), 0, false);
     }
     long from = f.createdAfter() == null ? Long.MIN_VALUE : nanos(f.createdAfter());
@@ -200,6 +211,10 @@ final class IndexBlocks {
         if ((s >= 0 && blk.status[i] != s) || (op >= 0 && blk.operation[i] != op)
             || (tg >= 0 && blk.target[i] != tg) || blk.created[i] < from
             || blk.created[i] >= to) {
+          continue;
+        }
+        if (wk >= 0 && blk.worker[i] != wk && (blk.worker[i] != IndexBlock.BROADCAST
+            || !broadcasts.ranOn(blk.hi[i], blk.lo[i], wk))) {
           continue;
         }
         total++;
@@ -339,6 +354,11 @@ final class IndexBlocks {
       }
     }
     return next;
+  }
+
+  /** Whether a broadcast job ran on a worker, by the codes of {@link #workers}. */
+  interface BroadcastWorkers {
+    boolean ranOn(long hi, long lo, int worker);
   }
 
   /** Receives an id as two longs. */

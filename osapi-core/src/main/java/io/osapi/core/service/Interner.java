@@ -25,13 +25,13 @@ final class Interner {
     return c;
   }
 
-  /** The value of {@code code}. */
   /** The code of {@code value}, or -1 when it was never interned. */
   int find(String value) {
     Integer c = codes.get(value);
     return c == null ? -1 : c;
   }
 
+  /** The value of {@code code}. */
   String value(int code) {
     return values.get(code);
   }

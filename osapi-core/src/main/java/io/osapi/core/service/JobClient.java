@@ -267,6 +267,11 @@ public final class JobClient implements AutoCloseable {
             + tick, null)));
   }
 
+  /** The create path, for {@link IdempotentCreates} (which creates under reserved ids). */
+  JobSubmitter submitter() {
+    return submitter;
+  }
+
   /** Who writes the first timeline entry of a job a schedule created. */
   public static final String SCHEDULE_ACTOR = "_schedule";
 

@@ -32,12 +32,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * blocks that carry their own counts by status and then reads {@code limit} entries, a cursor
  * ({@code after}) is a binary search.
  *
- * <p>Layout, for about 47 bytes of heap per job: {@link IndexBlocks}, blocks of up to 1024 jobs in
+ * <p>Layout, for about 49 bytes of heap per job: {@link IndexBlocks}, blocks of up to 1024 jobs in
  * id order, each block a set of parallel primitive arrays (the id and the two times as longs, the
- * status as a byte, the record's write time in seconds, the interned operation type and target as
- * ints) plus its counts by status. The watch's writes are applied by {@link IndexFeed}, which also
- * keeps the state of each run of a broadcast job (expected workers) in a side map, as its status
- * is an aggregate; {@code _any} jobs need only the status byte.
+ * status as a byte, the record's write time in seconds, the interned operation type, target and
+ * run's worker as ints) plus its counts by status. The watch's writes are applied by {@link
+ * IndexFeed}, which also keeps the state and worker of each run of a broadcast job (expected
+ * workers) in a side map, as its status is an aggregate; {@code _any} jobs need only the status
+ * byte and the worker's code.
  *
  * <p>Retention: values leave the store silently {@link JobStore#retention()} after their last
  * write (KV max age), so the index drops a job once its record is that old; this happens on every
@@ -223,7 +224,7 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
     expireIfDue();
     lock.readLock().lock();
     try {
-      return jobs.filtered(filter, limit, offset, after);
+      return jobs.filtered(filter, limit, offset, after, feed);
     } finally {
       lock.readLock().unlock();
     }
@@ -353,12 +354,12 @@ public final class JobIndex implements JobWatch.Listener, AutoCloseable {
   }
 
   @Override
-  public void runWritten(RunKey run, RunState state, long updatedNanos) {
+  public void runWritten(RunKey run, RunState state, String worker, long updatedNanos) {
     JobStatus changed;
     lock.writeLock().lock();
     try {
       writes++;
-      changed = feed.runWritten(run, state, updatedNanos);
+      changed = feed.runWritten(run, state, worker, updatedNanos);
     } finally {
       lock.writeLock().unlock();
     }

@@ -99,6 +99,16 @@ final class JobSubmitter {
     return defaultTimeout;
   }
 
+  /** The time source of the job ids and creation times. */
+  Clock clock() {
+    return clock;
+  }
+
+  /** How long a create is held while the store or queue is unavailable. */
+  Duration patience() {
+    return patience;
+  }
+
   /** As {@link JobClient#create}: waits for the held create, and for one write beyond it. */
   JobView create(CreateJobRequest request) {
     return held(createAsync(request));

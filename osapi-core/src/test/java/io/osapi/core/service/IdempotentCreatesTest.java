@@ -37,7 +37,7 @@ class IdempotentCreatesTest {
   private final InMemoryIdempotencyKeys keys =
       new InMemoryIdempotencyKeys(Duration.ofHours(24), Clock.systemUTC());
   private final IdempotentCreates creates =
-      IdempotentCreates.builder(h.broker, h.operations, keys).build();
+      IdempotentCreates.builder(h.client, keys).build();
   private static final Function<JobView, String> RENDER =
       v -> "{\"job_id\":\"" + v.job().id().value() + "\"}";
   private static final CreateJobRequest ECHO = new CreateJobRequest("diag.echo", "{\"n\":1}",
@@ -45,7 +45,6 @@ class IdempotentCreatesTest {
 
   @AfterEach
   void close() {
-    creates.close();
     h.close();
   }
 
@@ -189,22 +188,21 @@ class IdempotentCreatesTest {
   @Test
   void theKeysAreHeldThroughAnOutageForTheCreatePatience() {
     java.util.concurrent.atomic.AtomicInteger outage = new java.util.concurrent.atomic.AtomicInteger();
-    try (IdempotentCreates held = IdempotentCreates.builder(h.broker, h.operations, flaky(outage))
-            .createPatience(Duration.ofSeconds(10)).build();
-        IdempotentCreates impatient = IdempotentCreates.builder(h.broker, h.operations,
-            flaky(outage)).createPatience(Duration.ZERO).build()) {
-      outage.set(3);
-      assertThatThrownBy(() -> impatient.create(new IdempotencyKey("k0"), "alice", ECHO, null,
-          RENDER)).as("without patience: unavailable at once")
-          .isInstanceOf(BackendUnavailableException.class);
-      assertThat(jobs()).isZero();
-      outage.set(3);
-      Outcome.Answer a = (Outcome.Answer) held.create(new IdempotencyKey("k1"), "alice", ECHO,
-          null, RENDER);
-      assertThat(outage.get()).as("the outage was met").isZero();
-      assertThat(a.replayed()).isFalse();
-      assertThat(jobs()).isEqualTo(1);
-    }
+    IdempotentCreates held = IdempotentCreates.builder(h.client, flaky(outage))
+        .createPatience(Duration.ofSeconds(10)).build();
+    IdempotentCreates impatient = IdempotentCreates.builder(h.client, flaky(outage))
+        .createPatience(Duration.ZERO).build();
+    outage.set(3);
+    assertThatThrownBy(() -> impatient.create(new IdempotencyKey("k0"), "alice", ECHO, null,
+        RENDER)).as("without patience: unavailable at once")
+        .isInstanceOf(BackendUnavailableException.class);
+    assertThat(jobs()).isZero();
+    outage.set(3);
+    Outcome.Answer a = (Outcome.Answer) held.create(new IdempotencyKey("k1"), "alice", ECHO,
+        null, RENDER);
+    assertThat(outage.get()).as("the outage was met").isZero();
+    assertThat(a.replayed()).isFalse();
+    assertThat(jobs()).isEqualTo(1);
   }
 
   @Test

@@ -35,11 +35,11 @@ class JobIndexQueuesTest {
           created * 1_000_000L), created);
       int s = rnd.nextInt(4); // none, released (waiting again), running, completed
       if (s == 1) {
-        index.runWritten(RunKey.any(id), RunState.RELEASED, 0);
+        index.runWritten(RunKey.any(id), RunState.RELEASED, null, 0);
       } else if (s == 2) {
-        index.runWritten(RunKey.any(id), RunState.RUNNING, 0);
+        index.runWritten(RunKey.any(id), RunState.RUNNING, null, 0);
       } else if (s == 3) {
-        index.runWritten(RunKey.any(id), RunState.COMPLETED, 0);
+        index.runWritten(RunKey.any(id), RunState.COMPLETED, null, 0);
       }
       if (s <= 1) {
         String label = LABELLED.contains(op) ? op : OperationQueue.OTHER;

@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.domain.JobFilter;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobSummary;
@@ -96,7 +97,7 @@ class JobIndexTest {
       } else if (op < 9) {
         JobId id = known.get(rnd.nextInt(known.size()));
         RunState s = STATES[rnd.nextInt(STATES.length)];
-        index.runWritten(new RunKey(id, RunKey.ANY), s, 0);
+        index.runWritten(new RunKey(id, RunKey.ANY), s, null, 0);
         if (model.containsKey(id)) {
           model.put(id, JobStatus.of(s));
         }
@@ -149,20 +150,56 @@ class JobIndexTest {
     JobId a = idAt(System.currentTimeMillis(), rnd);
     JobId b = idAt(System.currentTimeMillis(), rnd);
     JobId c = idAt(System.currentTimeMillis(), rnd);
-    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, 0);
-    index.runWritten(new RunKey(b, "w1"), RunState.FAILED, 0);
-    index.runWritten(new RunKey(c, RunKey.ANY), RunState.RUNNING, 0);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, null, 0);
+    index.runWritten(new RunKey(b, "w1"), RunState.FAILED, null, 0);
+    index.runWritten(new RunKey(c, RunKey.ANY), RunState.RUNNING, null, 0);
     index.recordWritten(a, facts(0), System.currentTimeMillis());
     index.recordWritten(b, facts(2), System.currentTimeMillis());
     index.caughtUp();
     assertThat(index.status(a)).isEqualTo(JobStatus.COMPLETED);
     assertThat(index.status(b)).isEqualTo(JobStatus.PROCESSING);
     assertThat(index.status(c)).isNull();
-    index.runWritten(new RunKey(b, "w2"), RunState.COMPLETED, 0);
+    index.runWritten(new RunKey(b, "w2"), RunState.COMPLETED, null, 0);
     assertThat(index.status(b)).isEqualTo(JobStatus.PARTIAL_FAILURE);
     index.recordWritten(c, facts(0), System.currentTimeMillis());
     assertThat(index.status(c)).as("the early run was dropped when the replay ended")
         .isEqualTo(JobStatus.SUBMITTED);
+  }
+
+  @Test
+  void aJobListsByTheWorkerOfItsRunsThroughTheReplayTakeOversAndDeletes() {
+    JobIndex index = new JobIndex(Clock.systemUTC(), Duration.ZERO);
+    Random rnd = new Random(4);
+    JobId any = idAt(System.currentTimeMillis(), rnd);
+    JobId bc = idAt(System.currentTimeMillis() + 1, rnd);
+    JobId none = idAt(System.currentTimeMillis() + 2, rnd);
+    index.runWritten(RunKey.any(any), RunState.RUNNING, "w1", 0); // before its record
+    index.runWritten(RunKey.of(bc, "w2"), RunState.COMPLETED, "w2", 0);
+    index.runWritten(RunKey.of(bc, "w3"), RunState.CANCELLED, null, 0); // never claimed
+    index.recordWritten(any, facts(0), System.currentTimeMillis());
+    index.recordWritten(bc, facts(3), System.currentTimeMillis());
+    index.recordWritten(none, facts(0), System.currentTimeMillis());
+    index.caughtUp();
+    assertThat(ranOn(index, "w1")).containsExactly(any);
+    assertThat(ranOn(index, "w2")).containsExactly(bc);
+    assertThat(ranOn(index, "w3")).as("a run cancelled before a claim ran on nobody").isEmpty();
+    assertThat(ranOn(index, "w9")).isEmpty();
+    index.runWritten(RunKey.of(bc, "w3"), RunState.RUNNING, "w3", 0);
+    index.runWritten(RunKey.any(any), RunState.RUNNING, "w3", 0); // a take-over
+    index.runWritten(RunKey.any(none), RunState.RUNNING, "w1", 0);
+    assertThat(ranOn(index, "w3")).containsExactly(bc, any);
+    assertThat(ranOn(index, "w1")).as("the run names its last holder").containsExactly(none);
+    index.runDeleted(RunKey.of(bc, "w3"));
+    index.runDeleted(RunKey.any(none));
+    assertThat(ranOn(index, "w3")).containsExactly(any);
+    assertThat(ranOn(index, "w1")).isEmpty();
+    index.recordDeleted(any);
+    assertThat(ranOn(index, "w3")).isEmpty();
+    assertThat(ranOn(index, "w2")).containsExactly(bc);
+  }
+
+  private static List<JobId> ranOn(JobIndex index, String worker) {
+    return index.search(new JobFilter(null, null, null, worker, null, null), 10, 0, null).ids();
   }
 
   @Test
@@ -247,9 +284,9 @@ class JobIndexTest {
     index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created, created),
         now);
     index.caughtUp();
-    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, created + 5_000_000);
-    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, created + 1_000_000); // older: kept newest
-    index.runWritten(new RunKey(b, "w1"), RunState.COMPLETED, created + 2_000_000);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, null, created + 5_000_000);
+    index.runWritten(new RunKey(a, RunKey.ANY), RunState.COMPLETED, null, created + 1_000_000); // older: kept newest
+    index.runWritten(new RunKey(b, "w1"), RunState.COMPLETED, null, created + 2_000_000);
     index.recordWritten(b, new JobWatch.RecordFacts(2, "diag.echo", "_all", created,
         created + 9_000_000), now + 10); // a retry note
     JobSummary sa = index.summary(a);

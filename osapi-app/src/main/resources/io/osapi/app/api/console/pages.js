@@ -99,11 +99,14 @@
       const after = params.get('after') || '';
       const operation = params.get('operation') || '';
       const target = params.get('target') || '';
+      const worker = params.get('worker') || '';
       const since = params.get('since') || '';
       const operationIn = el('input', { id: 'operation-filter', value: operation,
         placeholder: 'operation (diag.echo)' });
       const targetIn = el('input', { id: 'target-filter', value: target,
         placeholder: 'target (_all, role:web)' });
+      const workerIn = el('input', { id: 'worker-filter', value: worker,
+        placeholder: 'ran on worker (web01)' });
       const sinceIn = el('input', { id: 'since-filter', value: since,
         placeholder: 'created since (24h or RFC 3339)' });
       const statusSel = el('select', { id: 'status-filter' }, el('option', { value: '' }, 'any status'),
@@ -114,10 +117,10 @@
         ev.preventDefault();
         C.go('jobs', { status: statusSel.value, limit: limitSel.value,
           operation: operationIn.value.trim(), target: targetIn.value.trim(),
-          since: sinceIn.value.trim() });
+          worker: workerIn.value.trim(), since: sinceIn.value.trim() });
       } } }, el('label', { for: 'status-filter' }, 'Status'), statusSel, operationIn, targetIn,
-      sinceIn, limitSel, el('button', { type: 'submit', id: 'apply-filters' }, 'Apply'));
-      const kept = { status, limit, operation, target, since };
+      workerIn, sinceIn, limitSel, el('button', { type: 'submit', id: 'apply-filters' }, 'Apply'));
+      const kept = { status, limit, operation, target, worker, since };
       const summary = el('p', { id: 'jobs-total', class: 'muted' });
       const list = el('div', { id: 'jobs-list' });
       const pager = el('div', { class: 'row', id: 'pager' });
@@ -127,11 +130,13 @@
         if (status) q.set('status', status);
         if (operation) q.set('operation', operation);
         if (target) q.set('target', target);
+        if (worker) q.set('worker', worker);
         if (since) q.set('created_after', C.sinceTime(since));
         if (after) q.set('after', after);
         const page = await C.api('GET', '/jobs?' + q);
         summary.textContent = page.total + ' job(s)' + (status ? ' with status ' + status : '')
           + (operation ? ', operation ' + operation : '') + (target ? ', target ' + target : '')
+          + (worker ? ', ran on ' + worker : '')
           + (since ? ', created since ' + since : '')
           + (after ? ', after ' + after : '') + '; newest first, refreshed every few seconds.';
         list.replaceChildren(C.table('jobs-table',

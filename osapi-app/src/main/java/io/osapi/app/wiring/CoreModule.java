@@ -81,9 +81,12 @@ public interface CoreModule {
 
   /**
    * The job client; broadcast targets must match a registered worker, and have the API's default
-   * job timeout; creates are held for the API's create patience.
+   * job timeout; creates are held for the API's create patience. One per process: the API, the
+   * batch and schedule routes, the idempotency keys and the scheduler share its create path, its
+   * retry threads and its reading of the registry.
    */
   @Provides
+  @Singleton
   static JobClient jobClient(
       Backend backend,
       OperationRegistry operations,

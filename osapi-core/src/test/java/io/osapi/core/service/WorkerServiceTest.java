@@ -291,11 +291,17 @@ class WorkerServiceTest {
     }
   }
 
+  /**
+   * A run of 3.3 ack waits is kept by the in-progress signal (sent every ack wait / 3). The ack
+   * wait is 1.2 s, not 300 ms: the signal's thread may be held off the cores for up to 800 ms
+   * (2/3 of the ack wait) before a redelivery; with 300 ms a 200 ms stall at a load average of
+   * 20-40 redelivered once. Without the signal the job is redelivered after 1.2 s.
+   */
   @Test
   void aJobLongerThanAckWaitIsNotRedelivered() {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
-      h.worker(Harness.config("w1", 2).withDelivery(Duration.ofMillis(300), 5, Duration.ofMillis(50)));
-      JobId id = h.client.create(new CreateJobRequest("diag.sleep", "{\"seconds\":1.2}", null)).job().id();
+      h.worker(Harness.config("w1", 2).withDelivery(Duration.ofMillis(1200), 5, Duration.ofMillis(50)));
+      JobId id = h.client.create(new CreateJobRequest("diag.sleep", "{\"seconds\":4}", null)).job().id();
       assertThat(h.awaitEnd(id, T).status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(h.metrics.redeliveries()).isZero();
       assertThat(h.client.get(id).orElseThrow().results()).hasSize(1);

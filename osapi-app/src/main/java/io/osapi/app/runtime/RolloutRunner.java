@@ -1,15 +1,10 @@
 package io.osapi.app.runtime;
 
-import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.service.RolloutService;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the controller's {@link RolloutService} on a thread of its own, every {@link #INTERVAL}:
@@ -27,18 +22,16 @@ public final class RolloutRunner implements Managed {
    */
   public static final Duration MARGIN = Duration.ofSeconds(20);
 
-  private final Backend backend;
-  private final RolloutService service;
-  private ScheduledExecutorService scheduler;
-  private String lastError;
+  private final PeriodicRounds rounds;
 
   /**
    * @param backend to skip rounds while it is down
    * @param service the work of a round
    */
   public RolloutRunner(Backend backend, RolloutService service) {
-    this.backend = Objects.requireNonNull(backend, "backend");
-    this.service = Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(service, "service");
+    this.rounds = new PeriodicRounds(backend, service::round, INTERVAL, "osapi-rollouts",
+        "going on with the rolling broadcasts", LOG);
   }
 
   @Override
@@ -47,43 +40,13 @@ public final class RolloutRunner implements Managed {
   }
 
   @Override
-  public synchronized void start() {
-    if (scheduler != null) {
-      return;
-    }
-    scheduler = Executors.newSingleThreadScheduledExecutor(DaemonThreads.single("osapi-rollouts"));
-    scheduler.scheduleWithFixedDelay(this::round, INTERVAL.toMillis(), INTERVAL.toMillis(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  /** One round. Never throws. */
-  void round() {
-    if (!backend.connected()) {
-      return;
-    }
-    try {
-      service.round();
-      lastError = null;
-    } catch (RuntimeException e) {
-      String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-      if (!msg.equals(lastError)) {
-        LOG.log(Level.WARNING, "going on with the rolling broadcasts failed (tried again every"
-            + " {0} ms): {1}", INTERVAL.toMillis(), msg);
-      }
-      lastError = msg;
-    }
+  public void start() {
+    rounds.start();
   }
 
   @Override
   public void stop(Instant deadline) {
-    ScheduledExecutorService s;
-    synchronized (this) {
-      s = scheduler;
-      scheduler = null;
-    }
-    if (s != null) {
-      s.shutdownNow();
-    }
+    rounds.stop(deadline);
   }
 
   @Override

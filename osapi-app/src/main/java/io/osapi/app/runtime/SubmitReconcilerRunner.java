@@ -1,15 +1,10 @@
 package io.osapi.app.runtime;
 
-import io.osapi.core.concurrent.DaemonThreads;
 import io.osapi.core.service.SubmitReconciler;
-import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the controller's {@link SubmitReconciler} on a thread of its own, every interval: jobs
@@ -33,11 +28,7 @@ public final class SubmitReconcilerRunner implements Managed {
    */
   public static final Duration MARGIN = Duration.ofSeconds(20);
 
-  private final Backend backend;
-  private final SubmitReconciler reconciler;
-  private final Duration interval;
-  private ScheduledExecutorService scheduler;
-  private String lastError;
+  private final PeriodicRounds rounds;
 
   /**
    * @param backend to skip rounds while it is down
@@ -45,9 +36,9 @@ public final class SubmitReconcilerRunner implements Managed {
    * @param interval time between rounds
    */
   public SubmitReconcilerRunner(Backend backend, SubmitReconciler reconciler, Duration interval) {
-    this.backend = Objects.requireNonNull(backend, "backend");
-    this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
-    this.interval = Objects.requireNonNull(interval, "interval");
+    Objects.requireNonNull(reconciler, "reconciler");
+    this.rounds = new PeriodicRounds(backend, reconciler::round, interval,
+        "osapi-submit-reconciler", "looking for jobs never notified", LOG);
   }
 
   @Override
@@ -56,44 +47,13 @@ public final class SubmitReconcilerRunner implements Managed {
   }
 
   @Override
-  public synchronized void start() {
-    if (scheduler != null) {
-      return;
-    }
-    scheduler = Executors.newSingleThreadScheduledExecutor(
-        DaemonThreads.single("osapi-submit-reconciler"));
-    scheduler.scheduleWithFixedDelay(this::round, interval.toMillis(), interval.toMillis(),
-        TimeUnit.MILLISECONDS);
-  }
-
-  /** One round. Never throws. */
-  void round() {
-    if (!backend.connected()) {
-      return;
-    }
-    try {
-      reconciler.round();
-      lastError = null;
-    } catch (RuntimeException e) {
-      String msg = e.getClass().getSimpleName() + ": " + e.getMessage();
-      if (!msg.equals(lastError)) {
-        LOG.log(Level.WARNING, "looking for jobs never notified failed (tried again in {0} s):"
-            + " {1}", interval.toSeconds(), msg);
-      }
-      lastError = msg;
-    }
+  public void start() {
+    rounds.start();
   }
 
   @Override
   public void stop(Instant deadline) {
-    ScheduledExecutorService s;
-    synchronized (this) {
-      s = scheduler;
-      scheduler = null;
-    }
-    if (s != null) {
-      s.shutdownNow();
-    }
+    rounds.stop(deadline);
   }
 
   @Override

@@ -12,9 +12,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A controller's round of work on a daemon thread of its own, at a fixed delay: skipped while the
  * backend is down; a failing round logged once per distinct error, then tried again at the next.
- * The runners of the scheduler, the rollouts and the submit reconciler each hold one.
+ * The runners of the scheduler, the rollouts and the submit reconciler are ones.
  */
-final class PeriodicRounds {
+abstract class PeriodicRounds implements Managed {
   private final Backend backend;
   private final Runnable work;
   private final Duration interval;
@@ -43,7 +43,8 @@ final class PeriodicRounds {
   }
 
   /** Starts the rounds (once; again after {@link #stop}). */
-  synchronized void start() {
+  @Override
+  public final synchronized void start() {
     if (thread != null) {
       return;
     }
@@ -53,7 +54,7 @@ final class PeriodicRounds {
   }
 
   /** One round. Never throws. */
-  void round() {
+  final void round() {
     if (!backend.connected()) {
       return;
     }
@@ -71,7 +72,8 @@ final class PeriodicRounds {
   }
 
   /** Stops the rounds, waiting for one under way until {@code deadline}. */
-  void stop(Instant deadline) {
+  @Override
+  public final void stop(Instant deadline) {
     ScheduledExecutorService s;
     synchronized (this) {
       s = thread;

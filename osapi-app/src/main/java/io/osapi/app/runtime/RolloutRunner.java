@@ -2,7 +2,6 @@ package io.osapi.app.runtime;
 
 import io.osapi.core.service.RolloutService;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,7 +11,7 @@ import java.util.Objects;
  * controller runs one (the releases are compare-and-sets on the job's record). Skips a round while
  * the backend is down; a failing round is logged once per distinct error.
  */
-public final class RolloutRunner implements Managed {
+public final class RolloutRunner extends PeriodicRounds {
   private static final System.Logger LOG = System.getLogger(RolloutRunner.class.getName());
   /** Time between rounds: how late after a run's end (and pause) the next worker is released. */
   public static final Duration INTERVAL = Duration.ofMillis(250);
@@ -22,31 +21,18 @@ public final class RolloutRunner implements Managed {
    */
   public static final Duration MARGIN = Duration.ofSeconds(20);
 
-  private final PeriodicRounds rounds;
-
   /**
    * @param backend to skip rounds while it is down
    * @param service the work of a round
    */
   public RolloutRunner(Backend backend, RolloutService service) {
-    Objects.requireNonNull(service, "service");
-    this.rounds = new PeriodicRounds(backend, service::round, INTERVAL, "osapi-rollouts",
+    super(backend, Objects.requireNonNull(service, "service")::round, INTERVAL, "osapi-rollouts",
         "going on with the rolling broadcasts", LOG);
   }
 
   @Override
   public String name() {
     return "rollouts";
-  }
-
-  @Override
-  public void start() {
-    rounds.start();
-  }
-
-  @Override
-  public void stop(Instant deadline) {
-    rounds.stop(deadline);
   }
 
   @Override

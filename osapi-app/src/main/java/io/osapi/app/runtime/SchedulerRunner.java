@@ -2,7 +2,6 @@ package io.osapi.app.runtime;
 
 import io.osapi.core.scheduler.Scheduler;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -12,36 +11,23 @@ import java.util.Objects;
  * them fire it. Skips a round while the backend is down; a failing round is logged once per
  * distinct error and the next round starts over.
  */
-public final class SchedulerRunner implements Managed {
+public final class SchedulerRunner extends PeriodicRounds {
   private static final System.Logger LOG = System.getLogger(SchedulerRunner.class.getName());
   /** Time between rounds: a tick fires at most this late while a controller runs. */
   public static final Duration INTERVAL = Duration.ofMillis(250);
-
-  private final PeriodicRounds rounds;
 
   /**
    * @param backend to skip rounds while it is down
    * @param scheduler the work of a round
    */
   public SchedulerRunner(Backend backend, Scheduler scheduler) {
-    Objects.requireNonNull(scheduler, "scheduler");
-    this.rounds = new PeriodicRounds(backend, scheduler::round, INTERVAL, "osapi-scheduler",
+    super(backend, Objects.requireNonNull(scheduler, "scheduler")::round, INTERVAL, "osapi-scheduler",
         "firing schedules", LOG);
   }
 
   @Override
   public String name() {
     return "scheduler";
-  }
-
-  @Override
-  public void start() {
-    rounds.start();
-  }
-
-  @Override
-  public void stop(Instant deadline) {
-    rounds.stop(deadline);
   }
 
   @Override

@@ -2,7 +2,6 @@ package io.osapi.app.runtime;
 
 import io.osapi.core.service.SubmitReconciler;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,7 +12,7 @@ import java.util.Objects;
  * notification leaves no job waiting for ever. Skips a round while the backend is down; a failing
  * round is logged once per distinct error and goes on where it stopped in the next.
  */
-public final class SubmitReconcilerRunner implements Managed {
+public final class SubmitReconcilerRunner extends PeriodicRounds {
   private static final System.Logger LOG =
       System.getLogger(SubmitReconcilerRunner.class.getName());
   /**
@@ -28,32 +27,19 @@ public final class SubmitReconcilerRunner implements Managed {
    */
   public static final Duration MARGIN = Duration.ofSeconds(20);
 
-  private final PeriodicRounds rounds;
-
   /**
    * @param backend to skip rounds while it is down
    * @param reconciler the work of a round
    * @param interval time between rounds
    */
   public SubmitReconcilerRunner(Backend backend, SubmitReconciler reconciler, Duration interval) {
-    Objects.requireNonNull(reconciler, "reconciler");
-    this.rounds = new PeriodicRounds(backend, reconciler::round, interval,
+    super(backend, Objects.requireNonNull(reconciler, "reconciler")::round, interval,
         "osapi-submit-reconciler", "looking for jobs never notified", LOG);
   }
 
   @Override
   public String name() {
     return "submit reconciler";
-  }
-
-  @Override
-  public void start() {
-    rounds.start();
-  }
-
-  @Override
-  public void stop(Instant deadline) {
-    rounds.stop(deadline);
   }
 
   @Override

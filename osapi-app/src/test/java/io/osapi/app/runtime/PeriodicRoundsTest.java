@@ -25,7 +25,17 @@ class PeriodicRoundsTest {
 
   private PeriodicRounds rounds(Runnable work) {
     return new PeriodicRounds(backend, work, Duration.ofMillis(10), "osapi-test-rounds",
-        "testing", LOG);
+        "testing", LOG) {
+      @Override
+      public String name() {
+        return "test rounds";
+      }
+
+      @Override
+      public java.util.List<String> describe() {
+        return java.util.List.of("test rounds");
+      }
+    };
   }
 
   @Test

@@ -45,6 +45,9 @@ class EmbeddingExampleTest {
       // --- README example end
       assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
       assertThat(done.result()).isEqualTo("{\"hello\":\"world\"}");
+      // the worker counts the run once its end is written: the job may be seen done a moment before
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> metrics.finished(JobOutcome.COMPLETED, "app.greet") == 1);
       assertThat(metrics.finished(JobOutcome.COMPLETED, "app.greet")).isEqualTo(1);
     }
   }

@@ -3,10 +3,10 @@ package io.osapi.core.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.osapi.core.contract.AuditLogContract;
+import io.osapi.core.testing.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -36,16 +36,16 @@ class InMemoryAuditLogTest extends AuditLogContract {
 
   @Test
   void dropsRecordsOlderThanTheMaxAge() {
-    MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+    ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
     InMemoryAuditLog ring = new InMemoryAuditLog(clock, 100, Duration.ofHours(1));
     AuditRecord old = record("a", "/r", 0);
     ring.append(old).join();
-    clock.now = clock.now.plus(Duration.ofMinutes(59));
+    clock.advance(Duration.ofMinutes(59));
     AuditRecord young = record("b", "/r", 1);
     ring.append(young).join();
     assertThat(ring.list(AuditQuery.newest(10)).items()).containsExactly(young, old);
 
-    clock.now = clock.now.plus(Duration.ofMinutes(2));
+    clock.advance(Duration.ofMinutes(2));
 
     assertThat(ring.list(AuditQuery.newest(10)).items()).containsExactly(young);
     assertThat(ring.export(Instant.EPOCH, r -> { })).isEqualTo(1);
@@ -71,28 +71,5 @@ class InMemoryAuditLogTest extends AuditLogContract {
     org.assertj.core.api.Assertions.assertThatThrownBy(
         () -> new InMemoryAuditLog(Clock.systemUTC(), 0, Duration.ZERO))
         .hasMessageContaining("capacity");
-  }
-
-  private static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

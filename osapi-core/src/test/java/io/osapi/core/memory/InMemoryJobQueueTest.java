@@ -11,11 +11,10 @@ import io.osapi.core.domain.JobNotification;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
+import io.osapi.core.testing.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,33 +36,9 @@ class InMemoryJobQueueTest extends JobQueueContract {
     return Duration.ofMillis(300);
   }
 
-  /** A clock the test moves by hand. */
-  private static final class ManualClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-11-26T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   @Test
   void aJobIdIsForgottenAfterTheDeduplicationWindow() throws Exception {
-    ManualClock clock = new ManualClock();
+    ManualClock clock = new ManualClock(Instant.parse("2026-11-26T10:00:00Z"));
     InMemoryJobQueue q = new InMemoryJobQueue(clock, 1000, Duration.ofMinutes(2));
     JobConsumer c = q.consumer(new ConsumerSpec("w1", Map.of(), ACK_WAIT, 5));
     try {

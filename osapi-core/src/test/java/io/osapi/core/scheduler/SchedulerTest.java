@@ -13,11 +13,9 @@ import io.osapi.core.schedule.Schedule;
 import io.osapi.core.schedule.ScheduleJob;
 import io.osapi.core.schedule.ScheduleMetrics;
 import io.osapi.core.service.JobClient;
-import java.time.Clock;
+import io.osapi.core.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -36,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class SchedulerTest {
   private static final Instant T0 = Instant.parse("2026-12-06T00:00:00Z");
-  private final MutableClock clock = new MutableClock(T0.plusMillis(300));
+  private final ManualClock clock = new ManualClock(T0.plusMillis(300));
   private final InMemoryBroker broker = InMemoryBroker.create(clock);
   private final JobClient client =
       JobClient.builder(broker, BuiltinOperations.registry()).clock(clock).build();
@@ -247,33 +245,6 @@ class SchedulerTest {
 
     long of(FireOutcome o) {
       return by.get(o).get();
-    }
-  }
-
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    synchronized void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }

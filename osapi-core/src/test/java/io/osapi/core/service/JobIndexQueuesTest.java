@@ -7,6 +7,7 @@ import io.osapi.core.domain.OperationQueue;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobWatch;
+import io.osapi.core.testing.ManualClock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +24,7 @@ class JobIndexQueuesTest {
   @Test
   void pendingAndOldestAgeByOperationEqualABruteForceCount() {
     long now = 1_800_000_000_000L;
-    JobIndexTest.ManualClock clock = new JobIndexTest.ManualClock(now);
+    ManualClock clock = new ManualClock(now);
     JobIndex index = new JobIndex(clock, Duration.ZERO);
     Random rnd = new Random(7);
     Map<String, long[]> expected = new HashMap<>(); // label -> {pending, oldest created millis}
@@ -60,7 +61,7 @@ class JobIndexQueuesTest {
     }
     assertThat(expected.get("other")[0]).as("jobs of operations not labelled exist").isPositive();
 
-    clock.millis.addAndGet(5_000);
+    clock.advance(java.time.Duration.ofMillis(5_000));
     assertThat(index.queues(LABELLED).get("diag.echo").oldestAge())
         .isEqualTo(Duration.ofMillis(now + 5_000 - expected.get("diag.echo")[1]));
   }

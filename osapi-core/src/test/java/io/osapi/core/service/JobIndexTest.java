@@ -9,10 +9,10 @@ import io.osapi.core.domain.JobSummary;
 import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.port.JobWatch;
+import io.osapi.core.testing.ManualClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
@@ -20,36 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** The index's blocks against a plain sorted map, with many blocks, splits and removals. */
 class JobIndexTest {
   private static final RunState[] STATES = RunState.values();
-
-  /** A clock that moves only when told. */
-  static final class ManualClock extends Clock {
-    final AtomicLong millis;
-
-    ManualClock(long start) {
-      millis = new AtomicLong(start);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-  }
 
   static JobWatch.RecordFacts facts(int expected) {
     return new JobWatch.RecordFacts(expected, "diag.echo", expected == 0 ? "_any" : "_all", 1, 1);
@@ -218,16 +193,16 @@ class JobIndexTest {
     index.caughtUp();
     JobId retried = ids.get(10);
     index.recordWritten(retried, facts(0), start + 400_000); // noted again 400 s later
-    clock.millis.set(start + 3_600_000 + 250_000); // the first 250 s are due
+    clock.setMillis(start + 3_600_000 + 250_000); // the first 250 s are due
     assertThat(index.size()).isEqualTo(5000 - 2501 + 1);
     assertThat(index.status(retried)).isEqualTo(JobStatus.SUBMITTED);
     assertThat(index.status(ids.get(11))).isNull();
     assertThat(index.status(ids.get(2600))).isEqualTo(JobStatus.SUBMITTED);
-    clock.millis.set(start + 3_600_000 + 401_000);
+    clock.setMillis(start + 3_600_000 + 401_000);
     assertThat(index.size()).isEqualTo(5000 - 4011);
     assertThat(index.status(retried)).isNull();
     assertThat(index.page(null, 1, 0, null).ids()).containsExactly(ids.get(4999));
-    clock.millis.set(start + 3_600_000 + 600_000);
+    clock.setMillis(start + 3_600_000 + 600_000);
     assertThat(index.stats().total()).isZero();
     assertThat(index.blockBytes()).isZero();
   }
@@ -245,7 +220,7 @@ class JobIndexTest {
       index.recordWritten(id, facts(0), start + i * 1000L);
     }
     index.caughtUp();
-    clock.millis.set(start + 3_600_000 + 50_500); // an hour and 50 s later
+    clock.setMillis(start + 3_600_000 + 50_500); // an hour and 50 s later
     index.expire();
     assertThat(index.size()).as("kept for 24 h").isEqualTo(100);
     index.retention(Duration.ofHours(1)); // the bucket's real max age, set by its owner
@@ -254,7 +229,7 @@ class JobIndexTest {
     assertThat(index.status(ids.get(50))).isNull();
     assertThat(index.status(ids.get(51))).isEqualTo(JobStatus.SUBMITTED);
     index.retention(Duration.ZERO); // for ever
-    clock.millis.set(start + 10 * 3_600_000);
+    clock.setMillis(start + 10 * 3_600_000);
     index.expire();
     assertThat(index.size()).isEqualTo(49);
   }

@@ -18,6 +18,7 @@ import io.osapi.core.memory.InMemoryJobStore;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobQueue;
+import io.osapi.core.testing.ManualClock;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
@@ -34,8 +35,8 @@ class SubmitReconcilerTest {
   private static final Duration GRACE = Duration.ofSeconds(30);
   private static final Duration MARGIN = Duration.ofSeconds(20);
 
-  private final JobIndexTest.ManualClock clock =
-      new JobIndexTest.ManualClock(System.currentTimeMillis());
+  private final ManualClock clock =
+      new ManualClock(System.currentTimeMillis());
   private final java.util.Random random = new java.util.Random();
   private final InMemoryJobStore store = new InMemoryJobStore(clock, Duration.ofHours(24));
   private final InMemoryJobQueue queue = new InMemoryJobQueue(clock, 1000, Duration.ofMinutes(2));
@@ -90,7 +91,7 @@ class SubmitReconcilerTest {
   }
 
   private void advance(Duration d) {
-    clock.millis.addAndGet(d.toMillis());
+    clock.advance(d);
   }
 
   @Test

@@ -63,6 +63,7 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentMap<JobId, ConcurrentMap<String, Entry<Run>>> runs =
       new ConcurrentHashMap<>();
   private final List<JobWatch.Listener> listeners = new CopyOnWriteArrayList<>();
+  private final Object[] stripes = newStripes(64);
   /** Writes hold the read side (many at once); a new watch's replay holds the write side. */
   private final ReentrantReadWriteLock watchLock = new ReentrantReadWriteLock();
   /** Every write in time order, for expiry (only with a retention). Guarded by itself. */
@@ -153,24 +154,28 @@ public final class InMemoryJobStore implements JobStore {
     if (full != null) {
       return CompletableFuture.failedFuture(full);
     }
-    watchLock.readLock().lock();
-    try {
-      records.compute(id, (k, old) -> {
-        if (live(old, now)) {
-          return old;
+    synchronized (stripe(id)) {
+      watchLock.readLock().lock();
+      try {
+        records.compute(id, (k, old) -> {
+          if (live(old, now)) {
+            return old;
+          }
+          written[0] = sequence.incrementAndGet();
+          if (old == null) {
+            jobs.incrementAndGet();
+          } else {
+            bytes.addAndGet(-old.size());
+          }
+          bytes.addAndGet(size);
+          return new Entry<>(record, written[0], now, size);
+        });
+        if (written[0] != 0) {
+          tellRecord(id, record, now);
         }
-        written[0] = sequence.incrementAndGet();
-        tellRecord(id, record, now);
-        if (old == null) {
-          jobs.incrementAndGet();
-        } else {
-          bytes.addAndGet(-old.size());
-        }
-        bytes.addAndGet(size);
-        return new Entry<>(record, written[0], now, size);
-      });
-    } finally {
-      watchLock.readLock().unlock();
+      } finally {
+        watchLock.readLock().unlock();
+      }
     }
     if (written[0] == 0) {
       return CompletableFuture.failedFuture(
@@ -198,20 +203,24 @@ public final class InMemoryJobStore implements JobStore {
     long[] written = {0};
     long now = clock.millis();
     Entry<JobRecord> stored;
-    watchLock.readLock().lock();
-    try {
-      stored = records.computeIfPresent(id, (k, old) -> {
-        if (!live(old, now) || old.revision() != revision) {
-          return old;
+    synchronized (stripe(id)) {
+      watchLock.readLock().lock();
+      try {
+        stored = records.computeIfPresent(id, (k, old) -> {
+          if (!live(old, now) || old.revision() != revision) {
+            return old;
+          }
+          written[0] = sequence.incrementAndGet();
+          long size = Sizes.of(record);
+          bytes.addAndGet(size - old.size());
+          return new Entry<>(record, written[0], now, size);
+        });
+        if (written[0] != 0) {
+          tellRecord(id, record, now);
         }
-        written[0] = sequence.incrementAndGet();
-        tellRecord(id, record, now);
-        long size = Sizes.of(record);
-        bytes.addAndGet(size - old.size());
-        return new Entry<>(record, written[0], now, size);
-      });
-    } finally {
-      watchLock.readLock().unlock();
+      } finally {
+        watchLock.readLock().unlock();
+      }
     }
     if (written[0] == 0) {
       boolean there = live(stored, now);
@@ -242,32 +251,37 @@ public final class InMemoryJobStore implements JobStore {
     long[] written = {0};
     long now = clock.millis();
     Entry<Run> stored;
-    watchLock.readLock().lock();
-    try {
-      Object[] result = {null};
-      runs.compute(key.job(), (k, ofJob) -> {
-        ConcurrentMap<String, Entry<Run>> m = ofJob == null ? new ConcurrentHashMap<>() : ofJob;
-        Entry<Run> old = m.get(key.slot());
-        long have = live(old, now) ? old.revision() : 0;
-        if (have != revision) {
-          result[0] = old;
-          return ofJob;
+    synchronized (stripe(key.job())) {
+      watchLock.readLock().lock();
+      try {
+        Object[] result = {null};
+        runs.compute(key.job(), (k, ofJob) -> {
+          ConcurrentMap<String, Entry<Run>> m =
+              ofJob == null ? new ConcurrentHashMap<>() : ofJob;
+          Entry<Run> old = m.get(key.slot());
+          long have = live(old, now) ? old.revision() : 0;
+          if (have != revision) {
+            result[0] = old;
+            return ofJob;
+          }
+          written[0] = sequence.incrementAndGet();
+          Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
+          bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
+          m.put(key.slot(), e);
+          result[0] = e;
+          return m;
+        });
+        @SuppressWarnings("unchecked")
+        Entry<Run> s0 = (Entry<Run>) result[0];
+        stored = s0;
+        if (written[0] != 0) {
+          for (JobWatch.Listener l : listeners) {
+            l.runWritten(key, run.state(), run.worker(), JobWatch.updatedNanos(run));
+          }
         }
-        written[0] = sequence.incrementAndGet();
-        for (JobWatch.Listener l : listeners) {
-          l.runWritten(key, run.state(), run.worker(), JobWatch.updatedNanos(run));
-        }
-        Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
-        bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
-        m.put(key.slot(), e);
-        result[0] = e;
-        return m;
-      });
-      @SuppressWarnings("unchecked")
-      Entry<Run> s0 = (Entry<Run>) result[0];
-      stored = s0;
-    } finally {
-      watchLock.readLock().unlock();
+      } finally {
+        watchLock.readLock().unlock();
+      }
     }
     if (written[0] == 0) {
       boolean there = live(stored, now);
@@ -301,7 +315,8 @@ public final class InMemoryJobStore implements JobStore {
    * {@inheritDoc}
    *
    * <p>The replay holds off writes while it runs (they wait, then are delivered after it);
-   * deliveries happen on the writing thread, while the key written is held.
+   * deliveries happen on the writing thread once the write is stored (a read made on hearing it
+   * sees it), while the job's writes are held, so one job's writes are heard in order.
    */
   @Override
   public JobWatch watch(JobWatch.Listener listener) {
@@ -333,26 +348,53 @@ public final class InMemoryJobStore implements JobStore {
     Objects.requireNonNull(id, "id");
     long now = clock.millis();
     boolean[] existed = {false};
-    watchLock.readLock().lock();
-    try {
-      runs.computeIfPresent(id, (k, ofJob) -> {
-        for (Map.Entry<String, Entry<Run>> e : ofJob.entrySet()) {
-          bytes.addAndGet(-e.getValue().size());
-          listeners.forEach(l -> l.runDeleted(new RunKey(id, e.getKey())));
+    boolean[] removed = {false};
+    List<String> slots = new ArrayList<>();
+    synchronized (stripe(id)) {
+      watchLock.readLock().lock();
+      try {
+        runs.computeIfPresent(id, (k, ofJob) -> {
+          for (Map.Entry<String, Entry<Run>> e : ofJob.entrySet()) {
+            bytes.addAndGet(-e.getValue().size());
+            slots.add(e.getKey());
+          }
+          return null;
+        });
+        records.computeIfPresent(id, (k, old) -> {
+          existed[0] = live(old, now);
+          removed[0] = true;
+          jobs.decrementAndGet();
+          bytes.addAndGet(-old.size());
+          return null;
+        });
+        // heard once gone, as a watch of a real store hears it
+        for (String slot : slots) {
+          listeners.forEach(l -> l.runDeleted(new RunKey(id, slot)));
         }
-        return null;
-      });
-      records.computeIfPresent(id, (k, old) -> {
-        existed[0] = live(old, now);
-        jobs.decrementAndGet();
-        bytes.addAndGet(-old.size());
-        listeners.forEach(l -> l.recordDeleted(id));
-        return null;
-      });
-    } finally {
-      watchLock.readLock().unlock();
+        if (removed[0]) {
+          listeners.forEach(l -> l.recordDeleted(id));
+        }
+      } finally {
+        watchLock.readLock().unlock();
+      }
     }
     return existed[0];
+  }
+
+  /**
+   * The lock of {@code id}'s writes: a write and its telling to the listeners happen under it, so
+   * listeners hear one job's writes in order, each once a read would see it.
+   */
+  private static Object[] newStripes(int n) {
+    Object[] s = new Object[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = new Object();
+    }
+    return s;
+  }
+
+  private Object stripe(JobId id) {
+    return stripes[(id.hashCode() & 0x7fffffff) % stripes.length];
   }
 
   private void tellRecord(JobId id, JobRecord record, long now) {

@@ -23,6 +23,7 @@ import io.osapi.core.domain.Versioned;
 import io.osapi.core.memory.InMemoryBroker;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.JobStore;
+import io.osapi.core.port.JobWatch;
 import io.osapi.core.service.CreateJobRequest;
 import io.osapi.core.service.JobClient;
 import io.osapi.core.service.JobIndex;
@@ -507,6 +508,85 @@ public abstract class JobStoreContract {
       assertThat(fresh.page(s, 100, 0, null)).isEqualTo(live.page(s, 100, 0, null));
     }
     assertThat(fresh.page(null, 2, 0, null).ids()).startsWith(b.job().id(), a.job().id());
+  }
+
+  /**
+   * A watch tells of a write only once a read sees it: a client that reads a job on hearing it
+   * end ({@code JobClient.whenDone}) must read the end, not the claim before it. The listener
+   * reads on the delivery thread, as soon as it can.
+   */
+  @Test
+  void aWriteIsHeardOnlyOnceAReadSeesIt() {
+    JobRecord record = Fixtures.anyRecord();
+    JobId id = record.job().id();
+    RunKey key = RunKey.any(id);
+    List<String> heard = Collections.synchronizedList(new ArrayList<>());
+    List<String> stale = Collections.synchronizedList(new ArrayList<>());
+    try (var w = store.watch(new JobWatch.Listener() {
+      @Override
+      public void recordWritten(JobId job, JobWatch.RecordFacts facts,
+          long writtenMillis) {
+        if (job.equals(id)) {
+          Optional<Versioned<JobRecord>> read = store.find(id);
+          if (read.isEmpty()
+              || !JobWatch.RecordFacts.of(read.get().value()).equals(facts)) {
+            stale.add("record: heard " + facts + ", read " + read);
+          }
+          heard.add("record");
+        }
+      }
+
+      @Override
+      public void runWritten(RunKey run, RunState state, String worker, long updatedNanos) {
+        if (run.job().equals(id)) {
+          Optional<Versioned<Run>> read = store.run(run);
+          if (read.isEmpty() || read.get().value().state() != state) {
+            stale.add("run: heard " + state + ", read " + read.map(v -> v.value().state()));
+          }
+          heard.add("run " + state);
+        }
+      }
+
+      @Override
+      public void recordDeleted(JobId job) {
+        if (job.equals(id)) {
+          if (store.find(id).isPresent()) {
+            stale.add("record delete: the record is still there");
+          }
+          heard.add("record deleted");
+        }
+      }
+
+      @Override
+      public void runDeleted(RunKey run) {
+        if (run.job().equals(id)) {
+          if (store.run(run).isPresent()) {
+            stale.add("run delete: the run is still there");
+          }
+          heard.add("run deleted");
+        }
+      }
+
+      @Override
+      public void caughtUp() {}
+    })) {
+      long r1 = create(record);
+      within(Duration.ofSeconds(5), "the create is heard", () -> heard.contains("record"));
+      long run = put(key, claim("w1"), 0);
+      within(Duration.ofSeconds(5), "the claim is heard",
+          () -> heard.contains("run " + RunState.RUNNING));
+      put(key, claim("w1").finish(RunState.COMPLETED, "{}", null, false, now()), run);
+      within(Duration.ofSeconds(5), "the end is heard",
+          () -> heard.contains("run " + RunState.COMPLETED));
+      await(store.update(
+          record.with(new TimelineEntry(now(), "retried", "_api", "retried", null)), r1));
+      within(Duration.ofSeconds(5), "the update is heard",
+          () -> heard.stream().filter("record"::equals).count() == 2);
+      assertThat(store.delete(id)).isTrue();
+      within(Duration.ofSeconds(5), "the delete is heard",
+          () -> heard.contains("record deleted"));
+    }
+    assertThat(stale).as("writes heard before a read saw them").isEmpty();
   }
 
   @Test

@@ -17,8 +17,10 @@ import java.util.Locale;
  * What signing adds to the worker's end of a run, measured against the unsigned end in the same
  * run: the end as the worker makes it ({@link Run#finish}) and the bytes it stores ({@link
  * Records#run}), without and with the Ed25519 signature; and the reader's verification of one end.
- * Times are the measuring thread's CPU time per operation. Rounds alternate, medians are printed
- * with the ratio; last line {@code RESULT ...}.
+ * Signing and verifying are measured twice per round: with the JDK's provider, and with Bouncy
+ * Castle's installed (as osapi-app's processes have it, {@code SignatureProvider}; the core prefers
+ * it when installed). Times are the measuring thread's CPU time per operation. Rounds alternate,
+ * medians are printed with the ratios; last line {@code RESULT ...}.
  *
  * <pre>scripts/bench-signing.sh [ops per round, default 2000] [rounds, default 7]</pre>
  */
@@ -43,27 +45,56 @@ public final class SigningBench {
     byte[] stored = Records.run(key.sign(runKey,
         held.finish(RunState.COMPLETED, result, null, false, t0.plusMillis(3))));
 
+    java.security.Provider bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
     for (int w = 0; w < 3; w++) { // warm-up: every path compiled before measuring
       unsigned(held, result, t0, ops);
-      signed(held, key, runKey, result, t0, ops);
-      verify(runKey, stored, accepted, ops / 4);
+      for (boolean withBc : new boolean[] {false, true}) {
+        provider(bc, withBc);
+        signed(held, key, runKey, result, t0, ops);
+        verify(runKey, stored, accepted, ops / 4);
+      }
     }
     double[] u = new double[rounds];
     double[] s = new double[rounds];
     double[] v = new double[rounds];
+    double[] sb = new double[rounds];
+    double[] vb = new double[rounds];
     for (int r = 0; r < rounds; r++) {
       u[r] = unsigned(held, result, t0, ops);
+      provider(bc, false);
       s[r] = signed(held, key, runKey, result, t0, ops);
       v[r] = verify(runKey, stored, accepted, ops / 4);
-      System.out.printf(Locale.ROOT, "round %d: unsigned end %.2f us, signed end %.2f us,"
-          + " verify %.2f us (CPU)%n", r + 1, u[r] / 1000, s[r] / 1000, v[r] / 1000);
+      provider(bc, true);
+      sb[r] = signed(held, key, runKey, result, t0, ops);
+      vb[r] = verify(runKey, stored, accepted, ops / 4);
+      System.out.printf(Locale.ROOT, "round %d: unsigned end %.2f us; JDK: signed end %.2f us,"
+          + " verify %.2f us; BC: signed end %.2f us, verify %.2f us (CPU)%n", r + 1,
+          u[r] / 1000, s[r] / 1000, v[r] / 1000, sb[r] / 1000, vb[r] / 1000);
     }
+    provider(bc, false);
     double mu = median(u);
     double ms = median(s);
     double mv = median(v);
+    double msb = median(sb);
+    double mvb = median(vb);
     System.out.printf(Locale.ROOT, "RESULT unsigned_end_us=%.2f signed_end_us=%.2f"
-        + " signing_added_us=%.2f signed/unsigned=%.1f verify_us=%.2f ops=%d rounds=%d%n",
-        mu / 1000, ms / 1000, (ms - mu) / 1000, ms / mu, mv / 1000, ops, rounds);
+        + " signing_added_us=%.2f signed/unsigned=%.1f verify_us=%.2f signed_end_us_bc=%.2f"
+        + " signing_added_us_bc=%.2f verify_us_bc=%.2f jdk_over_bc_sign=%.1f"
+        + " jdk_over_bc_verify=%.1f ops=%d rounds=%d%n",
+        mu / 1000, ms / 1000, (ms - mu) / 1000, ms / mu, mv / 1000, msb / 1000,
+        (msb - mu) / 1000, mvb / 1000, ms / msb, mv / mvb, ops, rounds);
+  }
+
+  /** Bouncy Castle's provider installed (last, as the app does) or not. */
+  private static void provider(java.security.Provider bc, boolean installed) {
+    java.security.Security.removeProvider(bc.getName());
+    if (installed) {
+      java.security.Security.addProvider(bc);
+    }
+    String want = installed ? "BC" : "SunEC";
+    if (!WorkerKey.providerName().equals(want)) {
+      throw new IllegalStateException("signing with " + WorkerKey.providerName() + ", not " + want);
+    }
   }
 
   private static double unsigned(Run held, String result, Instant t0, int ops) {

@@ -84,7 +84,7 @@ public final class JobVerifier {
     }
     boolean ok;
     try {
-      Signature v = Signature.getInstance(WorkerKey.ALGORITHM);
+      Signature v = Ed25519.signature();
       v.initVerify(key);
       v.update(JobSignature.bytes(job, s.keyId(), s.expires()));
       ok = v.verify(Base64.getDecoder().decode(s.value()));

@@ -21,14 +21,14 @@ import java.util.HexFormat;
 import java.util.Objects;
 
 /**
- * A worker's Ed25519 key pair (the JDK's own provider): it signs the ends of the runs the worker
+ * A worker's Ed25519 key pair (signed and checked by {@link Ed25519}'s provider): it signs the ends of the runs the worker
  * writes ({@link #sign}), and its public half goes into the worker's heartbeat, for an operator to
  * accept. {@link #verify} is the reader's side. Keys travel as base64 of their standard encodings
  * (PKCS#8 private, X.509 public).
  */
 public final class WorkerKey {
   /** The JDK name of the algorithm. */
-  public static final String ALGORITHM = "Ed25519";
+  public static final String ALGORITHM = Ed25519.ALGORITHM;
 
   private final PrivateKey privateKey;
   private final String publicKey;
@@ -62,7 +62,7 @@ public final class WorkerKey {
       PublicKey pub = publicKey(publicX509);
       WorkerKey k = new WorkerKey(priv, pub);
       byte[] probe = "osapi key check".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      Signature v = Signature.getInstance(ALGORITHM);
+      Signature v = Ed25519.signature();
       v.initVerify(pub);
       v.update(probe);
       if (!v.verify(k.signBytes(probe))) {
@@ -72,6 +72,14 @@ public final class WorkerKey {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("not an " + ALGORITHM + " key pair: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * The name of the provider that makes and checks the signatures now: {@code BC} when the
+   * process installed Bouncy Castle's (osapi-app does), else the JDK's {@code SunEC}.
+   */
+  public static String providerName() {
+    return Ed25519.providerName();
   }
 
   /** The private key, base64 of PKCS#8, for the key file. */
@@ -109,7 +117,7 @@ public final class WorkerKey {
   /** The Ed25519 signature of {@code data} (also the job signer's). */
   byte[] signBytes(byte[] data) {
     try {
-      Signature s = Signature.getInstance(ALGORITHM);
+      Signature s = Ed25519.signature();
       s.initSign(privateKey);
       s.update(data);
       return s.sign();
@@ -140,7 +148,7 @@ public final class WorkerKey {
       return Verification.unverified("the key of worker " + run.worker() + " is rejected");
     }
     try {
-      Signature v = Signature.getInstance(ALGORITHM);
+      Signature v = Ed25519.signature();
       v.initVerify(publicKey(decision.publicKey()));
       v.update(RunEnd.bytes(key, run));
       if (v.verify(Base64.getDecoder().decode(run.signature()))) {

@@ -1,0 +1,106 @@
+package io.osapi.app.wiring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.KeyDecision;
+import io.osapi.core.domain.KeyState;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunEnd;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.Verification;
+import io.osapi.core.service.WorkerKey;
+import java.security.KeyFactory;
+import java.security.Security;
+import java.security.Signature;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The process's Ed25519 provider (Bouncy Castle's, installed by {@link Processes#create}) makes
+ * the very signatures the JDK's does: each verifies the other's, and a forged, foreign or
+ * replayed end still fails under it.
+ */
+class SignatureProviderTest {
+  private final Instant t0 = Instant.parse("2026-12-06T10:00:00.123456789Z");
+  private final RunKey any = RunKey.any(JobId.generate(Clock.systemUTC()));
+
+  @AfterEach
+  void installedAgain() {
+    SignatureProvider.install(); // as every process of the app has it
+  }
+
+  private Run end(String result) {
+    return Run.claim(null, "w1", 1, t0)
+        .finish(RunState.COMPLETED, result, null, false, t0.plusMillis(5));
+  }
+
+  private static KeyDecision accepted(WorkerKey k) {
+    return new KeyDecision("w1", k.publicKey(), KeyState.ACCEPTED, Instant.now());
+  }
+
+  private static boolean jdkVerifies(WorkerKey k, RunKey key, Run signed) throws Exception {
+    Signature v = Signature.getInstance("Ed25519", "SunEC");
+    v.initVerify(KeyFactory.getInstance("Ed25519", "SunEC").generatePublic(
+        new X509EncodedKeySpec(Base64.getDecoder().decode(k.publicKey()))));
+    v.update(RunEnd.bytes(key, signed));
+    return v.verify(Base64.getDecoder().decode(signed.signature()));
+  }
+
+  @Test
+  void theProviderIsBouncyCastlesOnceInstalledAndTheJdksWithout() {
+    Security.removeProvider("BC");
+    assertThat(WorkerKey.providerName()).as("without it").isEqualTo("SunEC");
+    SignatureProvider.install();
+    SignatureProvider.install(); // once per JVM
+    assertThat(WorkerKey.providerName()).isEqualTo("BC");
+    assertThat(Security.getProviders()[Security.getProviders().length - 1].getName())
+        .as("added last: no other algorithm changes provider").isEqualTo("BC");
+  }
+
+  @Test
+  void eachProviderVerifiesTheOthersSignaturesAndTheyAreTheSameBytes() throws Exception {
+    WorkerKey k = WorkerKey.generate();
+    SignatureProvider.install();
+    Run byBc = k.sign(any, end("{\"a\":1}"));
+    assertThat(jdkVerifies(k, any, byBc)).as("the JDK verifies Bouncy Castle's").isTrue();
+
+    Security.removeProvider("BC");
+    Run byJdk = k.sign(any, end("{\"a\":1}"));
+    assertThat(byJdk.signature()).as("RFC 8032 is deterministic").isEqualTo(byBc.signature());
+    SignatureProvider.install();
+    assertThat(WorkerKey.verify(any, byJdk, accepted(k))).isEqualTo(Verification.VERIFIED);
+  }
+
+  @Test
+  void forgedForeignAndReplayedEndsFailUnderBouncyCastle() throws Exception {
+    SignatureProvider.install();
+    WorkerKey k = WorkerKey.generate();
+    WorkerKey attacker = WorkerKey.generate();
+    Run signed = k.sign(any, end("{\"a\":1}"));
+    assertThat(WorkerKey.verify(any, signed, accepted(k))).as("positive control")
+        .isEqualTo(Verification.VERIFIED);
+
+    Run forged = new Run(signed.state(), signed.worker(), signed.attempt(), signed.started(),
+        signed.ended(), "{\"a\":2}", null, false, signed.timeline(), signed.signature());
+    assertThat(WorkerKey.verify(any, forged, accepted(k)).verified()).as("forged").isFalse();
+    assertThat(jdkVerifies(k, any, forged)).as("the JDK agrees").isFalse();
+
+    Run foreign = attacker.sign(any, end("{\"a\":1}"));
+    assertThat(WorkerKey.verify(any, foreign, accepted(k)).verified()).as("foreign").isFalse();
+
+    RunKey otherJob = RunKey.any(JobId.generate(Clock.systemUTC()));
+    assertThat(WorkerKey.verify(otherJob, signed, accepted(k)).verified()).as("replayed")
+        .isFalse();
+
+    byte[] sig = Base64.getDecoder().decode(signed.signature());
+    sig[sig.length - 1] ^= 1;
+    Run flipped = signed.withSignature(Base64.getEncoder().encodeToString(sig));
+    assertThat(WorkerKey.verify(any, flipped, accepted(k)).verified()).as("one bit").isFalse();
+  }
+}

@@ -1,0 +1,43 @@
+package io.osapi.core.service;
+
+import java.security.NoSuchAlgorithmException;
+import java.security.Provider;
+import java.security.Security;
+import java.security.Signature;
+
+/**
+ * Where every Ed25519 signature of the core is made and checked (run ends, privileged jobs, key
+ * checks). RFC 8032 signatures are deterministic: any provider gives the same bytes for the same
+ * key and data, and any verifies any other's. So the fastest provider installed is used: Bouncy
+ * Castle's ({@value #PREFERRED}) when the process installed it (osapi-app does), which signs in
+ * about 50 us and verifies in about 70 us on the 2-core bench machine against the JDK's 490 us
+ * and 470 us (docs/performance.md, signed run ends); else the JDK's own. The core names the
+ * provider, it does not depend on it.
+ */
+final class Ed25519 {
+  /** The JDK name of the algorithm. */
+  static final String ALGORITHM = "Ed25519";
+
+  /** The name of the provider preferred when installed: Bouncy Castle's. */
+  static final String PREFERRED = "BC";
+
+  private Ed25519() {}
+
+  /** A new signature object, of the preferred provider when it is installed and offers Ed25519. */
+  static Signature signature() throws NoSuchAlgorithmException {
+    Provider p = Security.getProvider(PREFERRED);
+    if (p != null && p.getService("Signature", ALGORITHM) != null) {
+      return Signature.getInstance(ALGORITHM, p);
+    }
+    return Signature.getInstance(ALGORITHM);
+  }
+
+  /** The name of the provider {@link #signature()} uses now, for logs and tests. */
+  static String providerName() {
+    try {
+      return signature().getProvider().getName();
+    } catch (NoSuchAlgorithmException e) {
+      return "none";
+    }
+  }
+}

@@ -22,9 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * A {@link JobStore} in memory, for embedding, development and tests, with the semantics of the
@@ -46,7 +44,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * size.
  *
  * <p>Thread-safe: each record and each run is changed atomically on its own key, and watchers hear
- * each key's writes in order (they are told while the key is held). Every future is complete when
+ * each job's writes in order, each once a read sees it ({@link StoreWatchers}). Every future is complete when
  * it is returned. Values are kept as given (they are immutable records), so what is read back
  * equals what was written.
  */
@@ -62,10 +60,7 @@ public final class InMemoryJobStore implements JobStore {
   private final ConcurrentMap<JobId, Entry<JobRecord>> records = new ConcurrentHashMap<>();
   private final ConcurrentMap<JobId, ConcurrentMap<String, Entry<Run>>> runs =
       new ConcurrentHashMap<>();
-  private final List<JobWatch.Listener> listeners = new CopyOnWriteArrayList<>();
-  private final Object[] stripes = newStripes(64);
-  /** Writes hold the read side (many at once); a new watch's replay holds the write side. */
-  private final ReentrantReadWriteLock watchLock = new ReentrantReadWriteLock();
+  private final StoreWatchers watchers = new StoreWatchers();
   /** Every write in time order, for expiry (only with a retention). Guarded by itself. */
   private final ArrayDeque<Written> writes = new ArrayDeque<>();
 
@@ -154,29 +149,23 @@ public final class InMemoryJobStore implements JobStore {
     if (full != null) {
       return CompletableFuture.failedFuture(full);
     }
-    synchronized (stripe(id)) {
-      watchLock.readLock().lock();
-      try {
-        records.compute(id, (k, old) -> {
-          if (live(old, now)) {
-            return old;
-          }
-          written[0] = sequence.incrementAndGet();
-          if (old == null) {
-            jobs.incrementAndGet();
-          } else {
-            bytes.addAndGet(-old.size());
-          }
-          bytes.addAndGet(size);
-          return new Entry<>(record, written[0], now, size);
-        });
-        if (written[0] != 0) {
-          tellRecord(id, record, now);
+    JobWatch.RecordFacts facts = JobWatch.RecordFacts.of(record);
+    watchers.write(id, () -> {
+      records.compute(id, (k, old) -> {
+        if (live(old, now)) {
+          return old;
         }
-      } finally {
-        watchLock.readLock().unlock();
-      }
-    }
+        written[0] = sequence.incrementAndGet();
+        if (old == null) {
+          jobs.incrementAndGet();
+        } else {
+          bytes.addAndGet(-old.size());
+        }
+        bytes.addAndGet(size);
+        return new Entry<>(record, written[0], now, size);
+      });
+      return written[0] != 0;
+    }, l -> l.recordWritten(id, facts, now));
     if (written[0] == 0) {
       return CompletableFuture.failedFuture(
           new RevisionConflictException("job " + id + " exists already"));
@@ -202,26 +191,22 @@ public final class InMemoryJobStore implements JobStore {
     JobId id = record.job().id();
     long[] written = {0};
     long now = clock.millis();
-    Entry<JobRecord> stored;
-    synchronized (stripe(id)) {
-      watchLock.readLock().lock();
-      try {
-        stored = records.computeIfPresent(id, (k, old) -> {
-          if (!live(old, now) || old.revision() != revision) {
-            return old;
-          }
-          written[0] = sequence.incrementAndGet();
-          long size = Sizes.of(record);
-          bytes.addAndGet(size - old.size());
-          return new Entry<>(record, written[0], now, size);
-        });
-        if (written[0] != 0) {
-          tellRecord(id, record, now);
+    Object[] result = {null};
+    JobWatch.RecordFacts facts = JobWatch.RecordFacts.of(record);
+    watchers.write(id, () -> {
+      result[0] = records.computeIfPresent(id, (k, old) -> {
+        if (!live(old, now) || old.revision() != revision) {
+          return old;
         }
-      } finally {
-        watchLock.readLock().unlock();
-      }
-    }
+        written[0] = sequence.incrementAndGet();
+        long size = Sizes.of(record);
+        bytes.addAndGet(size - old.size());
+        return new Entry<>(record, written[0], now, size);
+      });
+      return written[0] != 0;
+    }, l -> l.recordWritten(id, facts, now));
+    @SuppressWarnings("unchecked")
+    Entry<JobRecord> stored = (Entry<JobRecord>) result[0];
     if (written[0] == 0) {
       boolean there = live(stored, now);
       return CompletableFuture.failedFuture(new RevisionConflictException("job " + id
@@ -250,39 +235,28 @@ public final class InMemoryJobStore implements JobStore {
     }
     long[] written = {0};
     long now = clock.millis();
-    Entry<Run> stored;
-    synchronized (stripe(key.job())) {
-      watchLock.readLock().lock();
-      try {
-        Object[] result = {null};
-        runs.compute(key.job(), (k, ofJob) -> {
-          ConcurrentMap<String, Entry<Run>> m =
-              ofJob == null ? new ConcurrentHashMap<>() : ofJob;
-          Entry<Run> old = m.get(key.slot());
-          long have = live(old, now) ? old.revision() : 0;
-          if (have != revision) {
-            result[0] = old;
-            return ofJob;
-          }
-          written[0] = sequence.incrementAndGet();
-          Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
-          bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
-          m.put(key.slot(), e);
-          result[0] = e;
-          return m;
-        });
-        @SuppressWarnings("unchecked")
-        Entry<Run> s0 = (Entry<Run>) result[0];
-        stored = s0;
-        if (written[0] != 0) {
-          for (JobWatch.Listener l : listeners) {
-            l.runWritten(key, run.state(), run.worker(), JobWatch.updatedNanos(run));
-          }
+    Object[] result = {null};
+    long updated = JobWatch.updatedNanos(run);
+    watchers.write(key.job(), () -> {
+      runs.compute(key.job(), (k, ofJob) -> {
+        ConcurrentMap<String, Entry<Run>> m = ofJob == null ? new ConcurrentHashMap<>() : ofJob;
+        Entry<Run> old = m.get(key.slot());
+        long have = live(old, now) ? old.revision() : 0;
+        if (have != revision) {
+          result[0] = old;
+          return ofJob;
         }
-      } finally {
-        watchLock.readLock().unlock();
-      }
-    }
+        written[0] = sequence.incrementAndGet();
+        Entry<Run> e = new Entry<>(run, written[0], now, Sizes.of(run));
+        bytes.addAndGet(e.size() - (old == null ? 0 : old.size()));
+        m.put(key.slot(), e);
+        result[0] = e;
+        return m;
+      });
+      return written[0] != 0;
+    }, l -> l.runWritten(key, run.state(), run.worker(), updated));
+    @SuppressWarnings("unchecked")
+    Entry<Run> stored = (Entry<Run>) result[0];
     if (written[0] == 0) {
       boolean there = live(stored, now);
       return CompletableFuture.failedFuture(new RevisionConflictException("run " + key.job() + "."
@@ -321,8 +295,7 @@ public final class InMemoryJobStore implements JobStore {
   @Override
   public JobWatch watch(JobWatch.Listener listener) {
     Objects.requireNonNull(listener, "listener");
-    watchLock.writeLock().lock();
-    try {
+    return watchers.watch(listener, () -> {
       long now = clock.millis();
       records.forEach((id, e) -> {
         if (live(e, now)) {
@@ -335,12 +308,7 @@ public final class InMemoryJobStore implements JobStore {
               JobWatch.updatedNanos(e.value()));
         }
       }));
-      listener.caughtUp();
-      listeners.add(listener);
-    } finally {
-      watchLock.writeLock().unlock();
-    }
-    return () -> listeners.remove(listener);
+    });
   }
 
   @Override
@@ -350,58 +318,31 @@ public final class InMemoryJobStore implements JobStore {
     boolean[] existed = {false};
     boolean[] removed = {false};
     List<String> slots = new ArrayList<>();
-    synchronized (stripe(id)) {
-      watchLock.readLock().lock();
-      try {
-        runs.computeIfPresent(id, (k, ofJob) -> {
-          for (Map.Entry<String, Entry<Run>> e : ofJob.entrySet()) {
-            bytes.addAndGet(-e.getValue().size());
-            slots.add(e.getKey());
-          }
-          return null;
-        });
-        records.computeIfPresent(id, (k, old) -> {
-          existed[0] = live(old, now);
-          removed[0] = true;
-          jobs.decrementAndGet();
-          bytes.addAndGet(-old.size());
-          return null;
-        });
-        // heard once gone, as a watch of a real store hears it
-        for (String slot : slots) {
-          listeners.forEach(l -> l.runDeleted(new RunKey(id, slot)));
+    watchers.write(id, () -> {
+      runs.computeIfPresent(id, (k, ofJob) -> {
+        for (Map.Entry<String, Entry<Run>> e : ofJob.entrySet()) {
+          bytes.addAndGet(-e.getValue().size());
+          slots.add(e.getKey());
         }
-        if (removed[0]) {
-          listeners.forEach(l -> l.recordDeleted(id));
-        }
-      } finally {
-        watchLock.readLock().unlock();
+        return null;
+      });
+      records.computeIfPresent(id, (k, old) -> {
+        existed[0] = live(old, now);
+        removed[0] = true;
+        jobs.decrementAndGet();
+        bytes.addAndGet(-old.size());
+        return null;
+      });
+      return removed[0] || !slots.isEmpty();
+    }, l -> {
+      for (String slot : slots) {
+        l.runDeleted(new RunKey(id, slot));
       }
-    }
+      if (removed[0]) {
+        l.recordDeleted(id);
+      }
+    });
     return existed[0];
-  }
-
-  /**
-   * The lock of {@code id}'s writes: a write and its telling to the listeners happen under it, so
-   * listeners hear one job's writes in order, each once a read would see it.
-   */
-  private static Object[] newStripes(int n) {
-    Object[] s = new Object[n];
-    for (int i = 0; i < n; i++) {
-      s[i] = new Object();
-    }
-    return s;
-  }
-
-  private Object stripe(JobId id) {
-    return stripes[(id.hashCode() & 0x7fffffff) % stripes.length];
-  }
-
-  private void tellRecord(JobId id, JobRecord record, long now) {
-    JobWatch.RecordFacts facts = JobWatch.RecordFacts.of(record);
-    for (JobWatch.Listener l : listeners) {
-      l.recordWritten(id, facts, now);
-    }
   }
 
   /**

@@ -10,7 +10,7 @@ public final class Processes {
   /** The controller, worker or all-in-one process of {@code settings}, not started. */
   public static AppProcess create(ProcessSettings settings) {
     LogLines.install(settings.metrics().logFormat());
-    SignatureProvider.install();
+    SignatureProvider.installInBackground(); // the JDK's signs until it is in
     return switch (settings.kind()) {
       case CONTROLLER -> DaggerControllerComponent.builder().settings(settings).build().process();
       case WORKER -> DaggerWorkerComponent.builder().settings(settings).build().process();

@@ -64,6 +64,14 @@ class SignatureProviderTest {
   }
 
   @Test
+  void aProcessInstallsItInTheBackground() throws Exception {
+    Security.removeProvider("BC");
+    assertThat(WorkerKey.providerName()).as("until it is in").isEqualTo("SunEC");
+    SignatureProvider.installInBackground().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(WorkerKey.providerName()).isEqualTo("BC");
+  }
+
+  @Test
   void eachProviderVerifiesTheOthersSignaturesAndTheyAreTheSameBytes() throws Exception {
     WorkerKey k = WorkerKey.generate();
     SignatureProvider.install();

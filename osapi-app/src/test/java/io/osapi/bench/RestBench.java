@@ -107,6 +107,13 @@ public final class RestBench {
     try (NatsServerProcess nats = NatsServerProcess.start();
         StoreBench.Controller c = StoreBench.Controller.start(jar, nats.url(), "1g")) {
       c.awaitReady(Duration.ofSeconds(60));
+      // the design's floor, while the controller idles: the create's NATS writes and waits with
+      // no osapi code (BareCreateServer), on the same nats-server
+      DesignFloor design = designFloor(post, nats, connections, warmup, seconds);
+      System.out.printf(Locale.ROOT, "design floor (bare JDK server making a create's NATS writes"
+              + " and waits, no osapi code): %.0f POSTs/s, p50 %.2f ms, p99 %.2f ms, %.0f us CPU"
+              + " per request (nats-server %.0f us)%n", design.run().rps(), design.run().p50(),
+          design.run().p99(), design.cpuUs(), design.natsCpuUs());
       List<Process> workers = new ArrayList<>();
       List<Path> workerLogs = new ArrayList<>();
       try {
@@ -144,6 +151,7 @@ public final class RestBench {
         ThreadCpu threads0 = ThreadCpu.of(c.process.pid());
         long wk0 = cpuNanos(workers);
         long[] m0 = nats.messages();
+        long n0 = nats.cpuNanos();
         long done0 = completed(c);
         long t0 = System.nanoTime();
         Wrk run = wrk(post, jobs, connections, seconds);
@@ -155,6 +163,7 @@ public final class RestBench {
         double e2eSeconds = (System.nanoTime() - t0) / 1e9;
         long wk1 = cpuNanos(workers);
         long[] m1 = nats.messages();
+        double natsCpu = (nats.cpuNanos() - n0) / 1e3 / created;
         double e2e = created / e2eSeconds;
         double ctlCpu = (ctl1 - ctl0) / 1e3 / created;
         double wkCpu = (wk1 - wk0) / 1e3 / created;
@@ -162,8 +171,9 @@ public final class RestBench {
         System.out.printf(Locale.ROOT, "REST: %d jobs created in %d s (%.0f POSTs/s, p50 %.2f ms,"
                 + " p99 %.2f ms, non-2xx %d, socket errors %s), all finished after %.1f s: %.0f"
                 + " jobs/s end to end; controller %.0f us CPU per create, workers %.0f us per"
-                + " run, %.2f NATS messages per job%n", created, seconds, run.rps(), run.p50(),
-            run.p99(), run.non2xx(), run.errors(), e2eSeconds, e2e, ctlCpu, wkCpu, msgs);
+                + " run, nats-server %.0f us per job, %.2f NATS messages per job%n", created,
+            seconds, run.rps(), run.p50(), run.p99(), run.non2xx(), run.errors(), e2eSeconds, e2e,
+            ctlCpu, wkCpu, natsCpu, msgs);
         System.out.println("controller CPU per create by thread: "
             + ThreadCpu.perRequest(byThread, created));
         double jitCpu = byThread[2] / 1e3 / Math.max(1, created);
@@ -203,12 +213,13 @@ public final class RestBench {
                 + " detail_p50_ms=%.3f health_p50_ms=%.3f floor_get_p50_ms=%.3f"
                 + " inproc_b_jobs_per_s=%.0f inproc_b_cpu_us_per_job=%.0f rest_over_inproc_b=%.3f"
                 + " batch_jobs_per_s=%.0f batch_controller_cpu_us_per_job=%.0f"
-                + " controller_jit_us_per_create=%.0f%n",
+                + " controller_jit_us_per_create=%.0f design_floor_cpu_us_per_create=%.0f"
+                + " design_floor_posts_per_s=%.0f nats_cpu_us_per_job=%.0f%n",
             e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
             floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
             health[0], floorGet,
             inprocB, inprocBCpu, e2e / inprocB, batched.jobs() / batched.seconds(),
-            batched.controllerCpuUs(), jitCpu);
+            batched.controllerCpuUs(), jitCpu, design.cpuUs(), design.run().rps(), natsCpu);
       } finally {
         bare.destroyForcibly();
         for (Process w : workers) {
@@ -463,6 +474,33 @@ public final class RestBench {
   }
 
   /** utime + stime of a process (100 ticks a second). */
+  /** The design floor's run: its rate and latency, its CPU and nats-server's per request. */
+  record DesignFloor(Wrk run, double cpuUs, double natsCpuUs) {}
+
+  private static DesignFloor designFloor(Path post, NatsServerProcess nats, int connections,
+      int warmup, int seconds) throws Exception {
+    int port = StoreBench.freePort();
+    Process p = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseParallelGC", "-cp",
+        System.getProperty("java.class.path"), BareCreateServer.class.getName(),
+        Integer.toString(port), nats.url()).redirectErrorStream(true).start();
+    try {
+      if (!new String(p.getInputStream().readNBytes(10), StandardCharsets.UTF_8)
+          .startsWith("listening")) {
+        throw new IllegalStateException("the design floor's server did not start");
+      }
+      String url = "http://127.0.0.1:" + port + "/api/v1/jobs";
+      wrk(post, url, connections, warmup);
+      long c0 = cpuNanos(p.pid());
+      long n0 = nats.cpuNanos();
+      Wrk run = wrk(post, url, connections, seconds);
+      return new DesignFloor(run, (cpuNanos(p.pid()) - c0) / 1e3 / run.requests(),
+          (nats.cpuNanos() - n0) / 1e3 / run.requests());
+    } finally {
+      p.destroyForcibly();
+      p.waitFor();
+    }
+  }
+
   static long cpuNanos(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));

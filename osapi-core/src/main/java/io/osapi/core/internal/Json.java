@@ -132,7 +132,16 @@ public final class Json {
   /** Appends {@code s} as a JSON string literal. */
   public static void quote(StringBuilder sb, String s) {
     sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int plain = 0; // the leading characters that need no escape, appended at once
+    while (plain < s.length()) {
+      char c = s.charAt(plain);
+      if (c < 0x20 || c == '"' || c == '\\') {
+        break;
+      }
+      plain++;
+    }
+    sb.append(s, 0, plain);
+    for (int i = plain; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> sb.append("\\\"");

@@ -8,6 +8,43 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class JsonTest {
+  /** The escape of one character at a time, as {@link Json#quote} wrote before its fast path. */
+  private static String quotedOneByOne(String s) {
+    StringBuilder sb = new StringBuilder("\"");
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '"' -> sb.append("\\\"");
+        case '\\' -> sb.append("\\\\");
+        case '\n' -> sb.append("\\n");
+        case '\r' -> sb.append("\\r");
+        case '\t' -> sb.append("\\t");
+        case '\b' -> sb.append("\\b");
+        case '\f' -> sb.append("\\f");
+        default -> sb.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  @Test
+  void quotingWritesWhatTheOneByOneEscapeWroteAndParsesBack() {
+    java.util.Random r = new java.util.Random(42);
+    String[] alphabet = {"a", "Z", "0", " ", "\"", "\\", "\n", "\r", "\t", "\b", "\f", "\u0000",
+        "\u001f", "\u007f", "é", "\u2028", "\ud83d\ude00", "/"};
+    for (int i = 0; i < 20_000; i++) {
+      StringBuilder s = new StringBuilder();
+      int n = r.nextInt(12);
+      boolean plainFirst = r.nextBoolean();
+      for (int j = 0; j < n; j++) {
+        s.append(plainFirst && j < n / 2 ? "p" : alphabet[r.nextInt(alphabet.length)]);
+      }
+      StringBuilder out = new StringBuilder();
+      Json.quote(out, s.toString());
+      assertThat(out.toString()).isEqualTo(quotedOneByOne(s.toString()));
+      assertThat(Json.parse(out.toString())).isEqualTo(s.toString());
+    }
+  }
+
   @Test
   void roundTrips() {
     String text = "{\"a\":[1,2.5,\"x\\n\\u00e9\",true,null],\"b\":{}}";

@@ -11,10 +11,7 @@ import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.impl.Headers;
-import io.osapi.app.http.HttpLimits;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -32,7 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * the caller's identity and permission, the job's JSON, metrics, the runs' writes the index also
  * hears. Its CPU per request is what this design costs before any of osapi's own work.
  *
- * <p>Arguments: the loopback port and the NATS URL. Prints {@code listening} once bound.
+ * <p>Arguments: the loopback port, the NATS URL and, optionally, the writes to make (a comma list
+ * of {@code pending,record,notification,final}; all four by default: the controller's create).
+ * Prints {@code listening} once bound.
  */
 public final class BareCreateServer {
   private static final byte[] AUDIT = filler(360);
@@ -52,7 +51,6 @@ public final class BareCreateServer {
   }
 
   public static void main(String[] args) throws Exception {
-    HttpLimits.apply();
     Connection nc = Nats.connect(new Options.Builder().server(args[1])
         .connectionTimeout(Duration.ofSeconds(10)).build());
     JetStreamManagement jsm = nc.jetStreamManagement();
@@ -70,10 +68,14 @@ public final class BareCreateServer {
         io.nats.client.PushSubscribeOptions.builder().ordered(true)
             .configuration(io.nats.client.api.ConsumerConfiguration.builder().headersOnly(true)
                 .build()).build());
+    java.util.Set<String> writes = java.util.Set.of(
+        (args.length > 2 ? args[2] : "pending,record,notification,final").split(","));
+    boolean pending = writes.contains("pending");
+    boolean record = writes.contains("record");
+    boolean notification = writes.contains("notification");
+    boolean fin = writes.contains("final");
     AtomicLong ids = new AtomicLong();
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1",
-        Integer.parseInt(args[0])), 128);
-    s.setExecutor(HttpLimits.connectionPool("bare", 256));
+    HttpServer s = BareHttpServer.server(Integer.parseInt(args[0]));
     s.createContext("/", ex -> {
       try (ex; InputStream in = ex.getRequestBody()) {
         in.readAllBytes();
@@ -83,23 +85,28 @@ public final class BareCreateServer {
         }
         String id = Long.toString(ids.incrementAndGet());
         try {
-          js.publishAsync("bare.audit", AUDIT).get(10, TimeUnit.SECONDS);
-          Headers h = new Headers().put("Osapi-Status", "submitted").put("Osapi-Op", "diag.echo");
-          js.publishAsync("$KV.bare-state.jobs." + id, h, RECORD, CREATE)
-              .get(10, TimeUnit.SECONDS);
-          js.publishAsync("bare.jobs.notify", NOTIFICATION).get(10, TimeUnit.SECONDS);
-          js.publishAsync("bare.audit", AUDIT); // the final record: not awaited
+          if (pending) {
+            js.publishAsync("bare.audit", AUDIT).get(10, TimeUnit.SECONDS);
+          }
+          if (record) {
+            Headers h = new Headers().put("Osapi-Status", "submitted")
+                .put("Osapi-Op", "diag.echo");
+            js.publishAsync("$KV.bare-state.jobs." + id, h, RECORD, CREATE)
+                .get(10, TimeUnit.SECONDS);
+          }
+          if (notification) {
+            js.publishAsync("bare.jobs.notify", NOTIFICATION).get(10, TimeUnit.SECONDS);
+          }
+          if (fin) {
+            js.publishAsync("bare.audit", AUDIT); // the final record: not awaited
+          }
         } catch (Exception e) {
           ex.sendResponseHeaders(503, -1);
           return;
         }
         byte[] answer = ("{\"job_id\":\"" + id + "\",\"status\":\"submitted\"}")
             .getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(201, answer.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(answer);
-        }
+        BareHttpServer.answer(ex, 201, answer);
       }
     });
     s.start();

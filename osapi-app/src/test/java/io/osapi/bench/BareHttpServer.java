@@ -22,25 +22,36 @@ public final class BareHttpServer {
   private BareHttpServer() {}
 
   public static void main(String[] args) throws IOException {
-    HttpLimits.apply();
-    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1",
-        Integer.parseInt(args[0])), 128);
-    s.setExecutor(HttpLimits.connectionPool("bare", 256));
+    HttpServer s = server(Integer.parseInt(args[0]));
     s.createContext("/", ex -> {
       try (ex; InputStream in = ex.getRequestBody()) {
         in.readAllBytes();
         if (ex.getRequestMethod().equals("POST")) {
           ex.sendResponseHeaders(201, -1);
         } else {
-          ex.getResponseHeaders().set("Content-Type", "application/json");
-          ex.sendResponseHeaders(200, UP.length);
-          try (OutputStream out = ex.getResponseBody()) {
-            out.write(UP);
-          }
+          answer(ex, 200, UP);
         }
       }
     });
     s.start();
     System.out.println("listening");
+  }
+
+  /** Answers {@code ex} with {@code code} and the JSON {@code body}. */
+  static void answer(com.sun.net.httpserver.HttpExchange ex, int code, byte[] body)
+      throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(code, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  /** A JDK server on loopback {@code port} with the controller's limits and executor. */
+  static HttpServer server(int port) throws IOException {
+    HttpLimits.apply();
+    HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
+    s.setExecutor(HttpLimits.connectionPool("bare", 256));
+    return s;
   }
 }

@@ -79,17 +79,11 @@ public final class RestBench {
 
     // the floor: a bare JDK server, same limits and executor, answering 201 with nothing else
     int barePort = StoreBench.freePort();
-    Process bare = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseParallelGC", "-cp",
-        System.getProperty("java.class.path"), BareHttpServer.class.getName(),
-        Integer.toString(barePort)).redirectErrorStream(true).start();
+    Process bare = listening(BareHttpServer.class, Integer.toString(barePort));
     Wrk floor;
     double floorCpu;
     double floorGet;
     try {
-      if (!new String(bare.getInputStream().readNBytes(10), StandardCharsets.UTF_8)
-          .startsWith("listening")) {
-        throw new IllegalStateException("the bare server did not start");
-      }
       String url = "http://127.0.0.1:" + barePort + "/api/v1/jobs";
       wrk(post, url, connections, warmup);
       long c0 = cpuNanos(bare.pid());
@@ -474,20 +468,31 @@ public final class RestBench {
   }
 
   /** utime + stime of a process (100 ticks a second). */
+  /**
+   * A bench server ({@link BareHttpServer}, {@link BareCreateServer}) in its own JVM, once it says
+   * {@code listening}.
+   */
+  private static Process listening(Class<?> main, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseParallelGC", "-cp",
+        System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    if (!new String(p.getInputStream().readNBytes(10), StandardCharsets.UTF_8)
+        .startsWith("listening")) {
+      p.destroyForcibly();
+      throw new IllegalStateException(main.getSimpleName() + " did not start");
+    }
+    return p;
+  }
+
   /** The design floor's run: its rate and latency, its CPU and nats-server's per request. */
   record DesignFloor(Wrk run, double cpuUs, double natsCpuUs) {}
 
   private static DesignFloor designFloor(Path post, NatsServerProcess nats, int connections,
       int warmup, int seconds) throws Exception {
     int port = StoreBench.freePort();
-    Process p = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseParallelGC", "-cp",
-        System.getProperty("java.class.path"), BareCreateServer.class.getName(),
-        Integer.toString(port), nats.url()).redirectErrorStream(true).start();
+    Process p = listening(BareCreateServer.class, Integer.toString(port), nats.url());
     try {
-      if (!new String(p.getInputStream().readNBytes(10), StandardCharsets.UTF_8)
-          .startsWith("listening")) {
-        throw new IllegalStateException("the design floor's server did not start");
-      }
       String url = "http://127.0.0.1:" + port + "/api/v1/jobs";
       wrk(post, url, connections, warmup);
       long c0 = cpuNanos(p.pid());

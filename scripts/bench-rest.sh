@@ -11,7 +11,9 @@
 # BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
 # BENCH_CONTROLLER_OPTS adds JVM options to the controller, e.g. a JFR recording:
 #   BENCH_CONTROLLER_OPTS="-XX:StartFlightRecording=filename=/tmp/ctl.jfr,settings=profile"
-#   (dumped right after the single creates)
+#   (dumped right after the single creates); BENCH_WORKER_OPTS the same for each worker, e.g.
+#   BENCH_WORKER_OPTS="-XX:StartFlightRecording=filename=/tmp/w.jfr,settings=profile" (dumped
+#   once the single creates' jobs are finished, to /tmp/w-w1.jfr and /tmp/w-w2.jfr)
 # Builds in the reactor (nothing is installed into ~/.m2); MAVEN_ARGS=-o builds offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."

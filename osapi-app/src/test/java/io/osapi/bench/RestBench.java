@@ -114,10 +114,17 @@ public final class RestBench {
         for (int w = 1; w <= 2; w++) {
           Path log = tmp.resolve("worker-" + w + ".log");
           workerLogs.add(log);
-          workers.add(new ProcessBuilder("java", "-Xmx512m", "-XX:+UseParallelGC", "-jar", jar,
+          List<String> cmd = new ArrayList<>(List.of("java", "-Xmx512m", "-XX:+UseParallelGC"));
+          // BENCH_WORKER_OPTS: more JVM options of each worker (a profiler: JFR)
+          String opts = System.getenv("BENCH_WORKER_OPTS");
+          if (opts != null && !opts.isBlank()) {
+            cmd.addAll(List.of(opts.trim().split("\\s+")));
+          }
+          cmd.addAll(List.of("-jar", jar,
               "worker", "--nats", nats.url(), "--worker-id", "bench-w" + w, "--concurrency", "8",
               "--metrics-addr", "127.0.0.1:" + StoreBench.freePort(),
-              "--worker-key-file", tmp.resolve("w" + w + ".key").toString())
+              "--worker-key-file", tmp.resolve("w" + w + ".key").toString()));
+          workers.add(new ProcessBuilder(cmd)
               .redirectErrorStream(true).redirectOutput(log.toFile()).start());
         }
         awaitWorkers(c, 2);
@@ -151,11 +158,14 @@ public final class RestBench {
         Wrk run = wrk(post, jobs, connections, seconds);
         long ctl1 = cpuNanos(c.process.pid());
         long[] byThread = ThreadCpu.of(c.process.pid()).since(threads0);
-        dumpRecording(c.process.pid());
+        dumpRecording(c.process.pid(), "BENCH_CONTROLLER_OPTS", "");
         long created = run.requests() - run.non2xx();
         awaitDone(c, done0 + created, Duration.ofMinutes(5));
         double e2eSeconds = (System.nanoTime() - t0) / 1e9;
         long wk1 = cpuNanos(workers);
+        for (int w = 0; w < workers.size(); w++) {
+          dumpRecording(workers.get(w).pid(), "BENCH_WORKER_OPTS", "-w" + (w + 1));
+        }
         long[] m1 = nats.messages();
         double natsCpu = (nats.cpuNanos() - n0) / 1e3 / created;
         double e2e = created / e2eSeconds;
@@ -281,16 +291,18 @@ public final class RestBench {
   }
 
   /**
-   * With a JFR recording in {@code BENCH_CONTROLLER_OPTS} ({@code filename=...}), dumps it now,
-   * right after the single creates (the controller is stopped later without dumping it).
+   * With a JFR recording in the environment variable {@code env} ({@code filename=...}), dumps it
+   * now, right after the single creates (the processes are stopped later without dumping it); a
+   * worker's file name gets {@code suffix} ({@code -w1}, {@code -w2}) before its extension.
    */
-  static void dumpRecording(long pid) throws Exception {
-    String opts = System.getenv("BENCH_CONTROLLER_OPTS");
+  static void dumpRecording(long pid, String env, String suffix) throws Exception {
+    String opts = System.getenv(env);
     Matcher m = Pattern.compile("StartFlightRecording[^ ]*filename=([^, ]+)")
         .matcher(opts == null ? "" : opts);
     if (m.find()) {
+      String file = m.group(1).replaceFirst("(\\.jfr)?$", suffix + "$1");
       Process j = new ProcessBuilder("jcmd", Long.toString(pid), "JFR.dump",
-          "filename=" + m.group(1)).redirectErrorStream(true).start();
+          "filename=" + file).redirectErrorStream(true).start();
       System.out.println("JFR: " + new String(j.getInputStream().readAllBytes(),
           StandardCharsets.UTF_8).trim());
       j.waitFor(60, TimeUnit.SECONDS);

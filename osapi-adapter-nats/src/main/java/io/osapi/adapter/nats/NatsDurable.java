@@ -47,7 +47,8 @@ final class NatsDurable {
   private final ArrayDeque<Pull> pulls = new ArrayDeque<>();
   private final ArrayDeque<Waiting> arrived = new ArrayDeque<>();
 
-  private NatsDurable(String name, String filter, boolean shared, String description,
+  /** Not bound (the bookkeeping alone, for tests); {@link #open} binds. */
+  NatsDurable(String name, String filter, boolean shared, String description,
       Duration ackWait, int maxDeliver) {
     this.name = name;
     this.filter = filter;
@@ -148,6 +149,12 @@ final class NatsDurable {
    * How many deliveries to ask for so that open requests and waiting deliveries cover {@code
    * free}; books the request when there is one (the caller sends it). Adds the earliest expiry of
    * an open request to {@code earliest[0]}.
+   *
+   * <p>While open requests or waiting deliveries still cover some of the free slots, a new request
+   * goes out only once the shortfall is at least half of them: a worker whose slots free one at a
+   * time would otherwise send a pull request (a publish, and work for the server) for every job it
+   * takes. With nothing open, the whole shortfall is asked for at once. Never more than {@code
+   * free} either way.
    */
   int request(int free, long now, long expiryNanos, long[] earliest) {
     int covered = arrived.size();
@@ -161,6 +168,9 @@ final class NatsDurable {
       }
     }
     int want = Math.min(MAX_PULL, free - covered);
+    if (covered > 0 && want * 2 < free) {
+      want = 0; // still covered in part: ask once the shortfall is worth a request
+    }
     if (want > 0) {
       Pull p = new Pull(want, now + expiryNanos);
       pulls.addLast(p);

@@ -51,6 +51,9 @@ final class NatsJobStore implements JobStore {
   private static final System.Logger LOG = System.getLogger(NatsJobStore.class.getName());
   private static final PublishOptions CREATE =
       PublishOptions.builder().expectedLastSubjectSequence(0).build();
+  /** The header a compare-and-set write names the stored revision in (0: must not exist). */
+  static final String EXPECTED_SEQUENCE =
+      io.nats.client.support.NatsJetStreamConstants.EXPECTED_LAST_SUB_SEQ_HDR;
   /** Most runs {@link #runs} reads by their keys; a job expecting more is read in one pass. */
   static final int READ_RUNS_MAX = 64;
   /** How old a create with an unknown outcome must be before it is removed. */
@@ -159,11 +162,12 @@ final class NatsJobStore implements JobStore {
     if (run.worker() != null) {
       h.put(NatsLayout.WORKER_HEADER, run.worker());
     }
-    PublishOptions po = revision == 0
-        ? CREATE
-        : PublishOptions.builder().expectedLastSubjectSequence(revision).build();
-    return write(NatsLayout.runSubject(key), h, Records.run(run), revision, po,
-        "writing a run of job ", key.job());
+    int counted = h.serializedLength(); // what the store's usage counts, as before
+    // the compare-and-set's expectation put here rather than by PublishOptions, for which jnats
+    // copies every header of the write to add it (the same header on the wire)
+    h.put(EXPECTED_SEQUENCE, Long.toString(revision));
+    return write(NatsLayout.runSubject(key), h, counted, Records.run(run), revision, null,
+        "writing a run of job ", key.job(), false);
   }
 
   /**
@@ -272,11 +276,17 @@ final class NatsJobStore implements JobStore {
    */
   private CompletableFuture<Long> write(String subject, Headers headers, byte[] value,
       long revision, PublishOptions po, String what, JobId id) {
-    return write(subject, headers, value, revision, po, what, id, false);
+    return write(subject, headers, headers.serializedLength(), value, revision, po, what, id,
+        false);
   }
 
-  private CompletableFuture<Long> write(String subject, Headers headers, byte[] value,
-      long revision, PublishOptions po, String what, JobId id, boolean overMarker) {
+  /**
+   * Publishes a write; {@code po} null when {@code headers} carry the expected sequence
+   * themselves ({@link #EXPECTED_SEQUENCE}); {@code headerBytes}: what the usage counts of them.
+   */
+  private CompletableFuture<Long> write(String subject, Headers headers, int headerBytes,
+      byte[] value, long revision, PublishOptions po, String what, JobId id,
+      boolean overMarker) {
     CompletableFuture<PublishAck> f;
     try {
       NatsSession s = backend.requireSession();
@@ -289,8 +299,7 @@ final class NatsJobStore implements JobStore {
     CompletableFuture<Long> done = new CompletableFuture<>();
     f.whenComplete((ack, err) -> {
       if (err == null) {
-        usage.wrote(NatsStoreUsage.size(subject, headers.serializedLength(),
-            value == null ? 0 : value.length));
+        usage.wrote(NatsStoreUsage.size(subject, headerBytes, value == null ? 0 : value.length));
         done.complete(ack.getSeqno());
       } else if (revision == 0 && NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE
           && !overMarker) {
@@ -303,8 +312,14 @@ final class NatsJobStore implements JobStore {
                 what + id + ": it exists already", NatsErrors.apiError(err)));
             return;
           }
-          write(subject, headers, value, 0,
-              PublishOptions.builder().expectedLastSubjectSequence(marker).build(), what, id,
+          Headers again = headers;
+          PublishOptions overIt =
+              PublishOptions.builder().expectedLastSubjectSequence(marker).build();
+          if (po == null) { // the expectation is in the headers: the marker's instead
+            again = new Headers(headers).put(EXPECTED_SEQUENCE, Long.toString(marker));
+            overIt = null;
+          }
+          write(subject, again, headerBytes, value, 0, overIt, what, id,
               true).whenComplete((r, e2) -> {
                 if (e2 == null) {
                   done.complete(r);

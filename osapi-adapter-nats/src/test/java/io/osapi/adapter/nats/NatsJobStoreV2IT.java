@@ -195,6 +195,53 @@ class NatsJobStoreV2IT {
     await(store.putRun(RunKey.of(r.job().id(), "w1"), Run.claim(null, "w1", 2, Instant.now()), 0));
   }
 
+  /**
+   * A run write carries the revision it expects in one header, put by the store itself (not
+   * merged in by jnats), and a create over a purge marker names the marker's sequence in its
+   * place, not beside it.
+   */
+  @Test
+  void aRunWriteNamesTheExpectedRevisionOnceOnTheWire() throws Exception {
+    JobRecord r = any();
+    await(store.create(r));
+    RunKey key = RunKey.any(r.job().id());
+    io.nats.client.Subscription wire =
+        NATS.backend().requireSession().conn.subscribe(NatsLayout.runSubject(key));
+    NATS.backend().requireSession().conn.flush(java.time.Duration.ofSeconds(5));
+    long rev = await(store.putRun(key, Run.claim(null, "w1", 1, Instant.now()), 0));
+    await(store.putRun(key, Run.claim(null, "w1", 1, Instant.now())
+        .finish(RunState.COMPLETED, "{}", null, false, Instant.now()), rev));
+    io.nats.client.Message claim = nextWrite(wire);
+    io.nats.client.Message end = nextWrite(wire);
+    assertThat(claim.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).containsExactly("0");
+    assertThat(end.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE))
+        .containsExactly(Long.toString(rev));
+    assertThat(end.getHeaders().getFirst(NatsLayout.STATE_HEADER)).isEqualTo("completed");
+
+    assertThat(store.delete(r.job().id())).isTrue();
+    long again = await(store.putRun(key, Run.claim(null, "w2", 2, Instant.now()), 0));
+    io.nats.client.Message refused = nextWrite(wire);
+    io.nats.client.Message overMarker = nextWrite(wire);
+    assertThat(refused.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).containsExactly("0");
+    assertThat(overMarker.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).hasSize(1)
+        .doesNotContain("0");
+    assertThat(store.run(key)).contains(new Versioned<>(
+        store.run(key).orElseThrow().value(), again));
+    wire.unsubscribe();
+  }
+
+  /** The next run write seen on the subject (the delete's purge markers skipped). */
+  private static io.nats.client.Message nextWrite(io.nats.client.Subscription wire)
+      throws InterruptedException {
+    while (true) {
+      io.nats.client.Message m = wire.nextMessage(java.time.Duration.ofSeconds(5));
+      assertThat(m).as("a write on the wire").isNotNull();
+      if (m.getHeaders() != null && m.getHeaders().get(NatsLayout.STATE_HEADER) != null) {
+        return m;
+      }
+    }
+  }
+
   @Test
   void unreadableValuesAreCorruptAndCanBeDeleted() throws Exception {
     JobId id = JobId.generate(Clock.systemUTC());

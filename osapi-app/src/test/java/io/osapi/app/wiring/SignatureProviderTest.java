@@ -11,13 +11,21 @@ import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.Verification;
 import io.osapi.core.service.WorkerKey;
+import java.security.InvalidKeyException;
 import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.PublicKey;
 import java.security.Security;
 import java.security.Signature;
+import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -110,5 +118,98 @@ class SignatureProviderTest {
     sig[sig.length - 1] ^= 1;
     Run flipped = signed.withSignature(Base64.getEncoder().encodeToString(sig));
     assertThat(WorkerKey.verify(any, flipped, accepted(k)).verified()).as("one bit").isFalse();
+  }
+
+  /**
+   * Records the keys it is given, then signs with Bouncy Castle's own implementation: a provider
+   * named {@code BC} for {@link #theProviderSignsWithItsOwnKeyObjectMadeOnce}.
+   */
+  public static final class RecordingSignature extends java.security.SignatureSpi {
+    static final List<PrivateKey> KEYS = new CopyOnWriteArrayList<>();
+    private final Signature bc;
+
+    public RecordingSignature() throws Exception {
+      bc = Signature.getInstance("Ed25519", new BouncyCastleProvider());
+    }
+
+    @Override
+    protected void engineInitSign(PrivateKey key) throws InvalidKeyException {
+      KEYS.add(key);
+      bc.initSign(key);
+    }
+
+    @Override
+    protected void engineInitVerify(PublicKey key) throws InvalidKeyException {
+      bc.initVerify(key);
+    }
+
+    @Override
+    protected void engineUpdate(byte b) throws SignatureException {
+      bc.update(b);
+    }
+
+    @Override
+    protected void engineUpdate(byte[] b, int off, int len) throws SignatureException {
+      bc.update(b, off, len);
+    }
+
+    @Override
+    protected byte[] engineSign() throws SignatureException {
+      return bc.sign();
+    }
+
+    @Override
+    protected boolean engineVerify(byte[] sig) throws SignatureException {
+      return bc.verify(sig);
+    }
+
+    @Override
+    @Deprecated
+    protected void engineSetParameter(String param, Object value) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    @Deprecated
+    protected Object engineGetParameter(String param) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  /**
+   * Bouncy Castle given another provider's key decodes it on every signature and derives its
+   * public half again (a second scalar multiplication, as costly as the signature): a worker key
+   * made by the JDK (as keys are generated and read) signs through Bouncy Castle's own key object,
+   * made once, and the bytes are those of the JDK's provider.
+   */
+  @Test
+  void theProviderSignsWithItsOwnKeyObjectMadeOnce() throws Exception {
+    Security.removeProvider("BC");
+    WorkerKey k = WorkerKey.generate();
+    Run byJdk = k.sign(any, end("{\"a\":1}"));
+    Provider recording = new Provider("BC", "1", "records the keys it signs with") {};
+    recording.put("Signature.Ed25519", RecordingSignature.class.getName());
+    recording.put("KeyFactory.Ed25519",
+        "org.bouncycastle.jcajce.provider.asymmetric.edec.KeyFactorySpi$Ed25519");
+    RecordingSignature.KEYS.clear();
+    Security.addProvider(recording);
+    try {
+      Run first = k.sign(any, end("{\"a\":1}"));
+      Run second = k.sign(any, end("{\"a\":1}"));
+      assertThat(first.signature()).as("the same bytes").isEqualTo(byJdk.signature())
+          .isEqualTo(second.signature());
+      assertThat(RecordingSignature.KEYS).hasSize(2);
+      assertThat(RecordingSignature.KEYS.get(0).getClass().getName())
+          .as("Bouncy Castle's own key, not the JDK's")
+          .startsWith("org.bouncycastle.");
+      assertThat(RecordingSignature.KEYS.get(1)).as("made once").isSameAs(
+          RecordingSignature.KEYS.get(0));
+    } finally {
+      Security.removeProvider("BC");
+    }
+    // the provider gone: the JDK's signs again, with its own key
+    assertThat(k.sign(any, end("{\"a\":1}")).signature()).isEqualTo(byJdk.signature());
+    SignatureProvider.install();
+    assertThat(jdkVerifies(k, any, k.sign(any, end("{\"a\":2}")))).isTrue();
   }
 }

@@ -1,9 +1,13 @@
 package io.osapi.core.service;
 
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.Security;
 import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
 
 /**
  * Where every Ed25519 signature of the core is made and checked (run ends, privileged jobs, key
@@ -30,6 +34,22 @@ final class Ed25519 {
       return Signature.getInstance(ALGORITHM, p);
     }
     return Signature.getInstance(ALGORITHM);
+  }
+
+  /**
+   * {@code key} as {@code provider}'s own key object ({@code key} itself when the provider cannot
+   * make one). A provider given another's key decodes it again on every {@code initSign}: Bouncy
+   * Castle's then derives the public half once more for each signature, a second scalar
+   * multiplication as costly as the signature's own (about half of a worker's CPU per signed end);
+   * its own key object keeps the public half.
+   */
+  static PrivateKey privateKeyOf(Provider provider, PrivateKey key) {
+    try {
+      return KeyFactory.getInstance(ALGORITHM, provider)
+          .generatePrivate(new PKCS8EncodedKeySpec(key.getEncoded()));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return key;
+    }
   }
 
   /** The name of the provider {@link #signature()} uses now, for logs and tests. */

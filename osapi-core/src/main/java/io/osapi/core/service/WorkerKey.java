@@ -12,6 +12,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
@@ -32,6 +33,11 @@ public final class WorkerKey {
 
   private final PrivateKey privateKey;
   private final String publicKey;
+  /** The private key as the last signing provider's own key object ({@link #signingKey}). */
+  private volatile ProviderKey signing;
+
+  /** A private key of {@code provider}'s own. */
+  private record ProviderKey(Provider provider, PrivateKey key) {}
 
   private WorkerKey(PrivateKey privateKey, PublicKey publicKey) {
     this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
@@ -118,12 +124,25 @@ public final class WorkerKey {
   byte[] signBytes(byte[] data) {
     try {
       Signature s = Ed25519.signature();
-      s.initSign(privateKey);
+      s.initSign(signingKey(s.getProvider()));
       s.update(data);
       return s.sign();
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("signing failed", e);
     }
+  }
+
+  /**
+   * The private key as {@code provider}'s own key object, made once per provider (the process
+   * may install or remove one between two signatures): see {@link Ed25519#privateKeyOf}.
+   */
+  private PrivateKey signingKey(Provider provider) {
+    ProviderKey k = signing;
+    if (k == null || k.provider() != provider) {
+      k = new ProviderKey(provider, Ed25519.privateKeyOf(provider, privateKey));
+      signing = k;
+    }
+    return k.key();
   }
 
   /**

@@ -60,7 +60,7 @@ public final class AuditJson {
     field(b, "route", text(r.route()), false);
     b.append(",\"ids\":{");
     Map<String, String> ids = r.ids();
-    if (ids.size() > 1 || ids.keySet().stream().anyMatch(k -> !k.equals(text(k)))) {
+    if (ids.size() > 1) { // in key order, as fields' TreeMap has them (one id needs no sort)
       Map<String, String> sorted = new TreeMap<>();
       ids.forEach((k, v) -> sorted.put(text(k), v));
       ids = sorted;

@@ -3,7 +3,9 @@
 # driven over loopback by wrk (POST /api/v1/jobs of diag.echo, 16 connections) after a warm-up
 # (prolonged up to 60 s until the controller's JIT uses under a tenth of its CPU),
 # for a fixed time; then the same load against a bare JDK HttpServer answering 201 (the floor),
-# reads beside the floor, and bench.sh's in-process B in the same run (for the ratio).
+# reads beside the floor, the design's floor (the create's NATS writes with no osapi code, and end
+# to end with two bare workers at the paced rate: BareCreateServer, BareWorker) and bench.sh's
+# in-process B in the same run (for the ratio).
 # Last line: RESULT rest_jobs_per_s=... post_p50_ms=... post_p99_ms=...
 #   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more,
 #   controller_jit_us_per_create: the compiler threads' part of the CPU per create)

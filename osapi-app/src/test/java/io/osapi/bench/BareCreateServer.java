@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * for what it waits for, with no osapi code: the pending audit record (a JetStream publish, its
  * acknowledgement awaited), the job's record (a KV create by expected sequence 0, awaited), the
  * notification (a JetStream publish, awaited), the final audit record (published, not awaited),
- * then 201 with the job's id; and a headers-only watch of the records, as the job index has.
+ * then 201 with the job's id; and a headers-only watch of the records and runs written from its
+ * start on, as the job index has.
  * Bodies are of the controller's sizes. What it leaves out: parsing and checking the request,
  * the caller's identity and permission, the job's JSON, metrics, the runs' writes the index also
  * hears. Its CPU per request is what this design costs before any of osapi's own work.
@@ -67,7 +68,8 @@ public final class BareCreateServer {
         m -> heard.incrementAndGet(), true,
         io.nats.client.PushSubscribeOptions.builder().ordered(true)
             .configuration(io.nats.client.api.ConsumerConfiguration.builder().headersOnly(true)
-                .build()).build());
+                // from now on: a bucket left by an earlier run is not read again
+                .deliverPolicy(io.nats.client.api.DeliverPolicy.New).build()).build());
     java.util.Set<String> writes = java.util.Set.of(
         (args.length > 2 ? args[2] : "pending,record,notification,final").split(","));
     boolean pending = writes.contains("pending");

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  * the same run, printed beside). Last line: {@code RESULT ...}.
  */
 public final class RestBench {
-  private static final String BODY = "{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"n\":1}}}";
+  static final String BODY = "{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"n\":1}}}";
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
   private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -72,7 +72,7 @@ public final class RestBench {
     // 2,000 POSTs/s offered: each of wrk's two threads sends on a schedule of one request every
     // millisecond (its connections take the slots in turn; a slot missed while every connection
     // waits for an answer is caught up at once, so the rate offered holds while answers are slow)
-    Files.writeString(paced, Files.readString(post) + PACED_LUA);
+    Files.writeString(paced, pacedLua(Files.readString(post), PACED_RATE));
     System.out.printf(Locale.ROOT, "machine: %d cpus, load average %s; java %s%n",
         Runtime.getRuntime().availableProcessors(),
         Files.readString(Path.of("/proc/loadavg")).trim(), System.getProperty("java.version"));
@@ -103,11 +103,16 @@ public final class RestBench {
       c.awaitReady(Duration.ofSeconds(60));
       // the design's floor, while the controller idles: the create's NATS writes and waits with
       // no osapi code (BareCreateServer), on the same nats-server
-      DesignFloor design = designFloor(post, nats, connections, warmup, seconds);
+      DesignFloor design = designFloor(post, paced, nats, connections, warmup, seconds);
       System.out.printf(Locale.ROOT, "design floor (bare JDK server making a create's NATS writes"
               + " and waits, no osapi code): %.0f POSTs/s, p50 %.2f ms, p99 %.2f ms, %.0f us CPU"
               + " per request (nats-server %.0f us)%n", design.run().rps(), design.run().p50(),
           design.run().p99(), design.cpuUs(), design.natsCpuUs());
+      E2eFloorBench.E2e floorE2e = design.e2e();
+      System.out.printf(Locale.ROOT, "design floor end to end (that server and two bare workers"
+              + " of 8 runs: claim, Ed25519-signed end, acknowledgement; no osapi code), %d POSTs/s"
+              + " offered: %.0f jobs/s (%.0f POSTs/s, p99 %.2f ms); CPU per job %s%n", PACED_RATE,
+          floorE2e.jobsPerS(), floorE2e.run().rps(), floorE2e.run().p99(), floorE2e.cpu());
       List<Process> workers = new ArrayList<>();
       List<Path> workerLogs = new ArrayList<>();
       try {
@@ -182,11 +187,18 @@ public final class RestBench {
             + ThreadCpu.perRequest(byThread, created));
         double jitCpu = byThread[2] / 1e3 / Math.max(1, created);
 
+        long[] pacedCpu0 = {cpuNanos(c.process.pid()), cpuNanos(workers), nats.cpuNanos(),
+            childrenCpuNanos()};
         Wrk pacedRun = wrk(paced, jobs, connections, seconds);
+        long pacedWrk = childrenCpuNanos() - pacedCpu0[3];
         awaitIdle(c, Duration.ofMinutes(3));
+        long pacedJobs = pacedRun.requests() - pacedRun.non2xx();
+        PerJob pacedCpu = new PerJob((cpuNanos(c.process.pid()) - pacedCpu0[0]) / 1e3 / pacedJobs,
+            (cpuNanos(workers) - pacedCpu0[1]) / 1e3 / pacedJobs,
+            (nats.cpuNanos() - pacedCpu0[2]) / 1e3 / pacedJobs, pacedWrk / 1e3 / pacedJobs);
         System.out.printf(Locale.ROOT, "paced (%d connections, %d POSTs/s offered): %.0f"
-                + " POSTs/s, p50 %.2f ms, p99 %.2f ms%n", connections, PACED_RATE, pacedRun.rps(),
-            pacedRun.p50(), pacedRun.p99());
+                + " POSTs/s, p50 %.2f ms, p99 %.2f ms; CPU per job %s%n", connections, PACED_RATE,
+            pacedRun.rps(), pacedRun.p50(), pacedRun.p99(), pacedCpu);
 
         Batched batched = batches(c, seconds);
         System.out.printf(Locale.ROOT, "batches (1,000 jobs each, 4 clients): %d jobs created in"
@@ -218,12 +230,17 @@ public final class RestBench {
                 + " inproc_b_jobs_per_s=%.0f inproc_b_cpu_us_per_job=%.0f rest_over_inproc_b=%.3f"
                 + " batch_jobs_per_s=%.0f batch_controller_cpu_us_per_job=%.0f"
                 + " controller_jit_us_per_create=%.0f design_floor_cpu_us_per_create=%.0f"
-                + " design_floor_posts_per_s=%.0f nats_cpu_us_per_job=%.0f%n",
+                + " design_floor_posts_per_s=%.0f nats_cpu_us_per_job=%.0f"
+                + " paced_cpu_us_per_job=%.0f paced_ceiling_jobs_per_s=%.0f"
+                + " design_floor_paced_cpu_us_per_job=%.0f design_floor_ceiling_jobs_per_s=%.0f"
+                + " design_floor_worker_cpu_us_per_run=%.0f%n",
             e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
             floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
             health[0], floorGet,
             inprocB, inprocBCpu, e2e / inprocB, batched.jobs() / batched.seconds(),
-            batched.controllerCpuUs(), jitCpu, design.cpuUs(), design.run().rps(), natsCpu);
+            batched.controllerCpuUs(), jitCpu, design.cpuUs(), design.run().rps(), natsCpu,
+            pacedCpu.total(), pacedCpu.ceiling(CPUS), floorE2e.cpu().total(),
+            floorE2e.cpu().ceiling(CPUS), floorE2e.cpu().workers());
       } finally {
         bare.destroyForcibly();
         for (Process w : workers) {
@@ -235,6 +252,41 @@ public final class RestBench {
           }
         }
       }
+    }
+  }
+
+  /**
+   * CPU per job of each part (us): the server or controller, the workers, nats-server and {@code
+   * wrk} (the load generator, on the same cores).
+   */
+  record PerJob(double server, double workers, double nats, double wrk) {
+    double total() {
+      return server + workers + nats + wrk;
+    }
+
+    /** The most jobs/s these parts could do on {@code cpus} cores at this CPU per job. */
+    double ceiling(int cpus) {
+      return cpus * 1e6 / total();
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT, "%.0f us (server or controller %.0f, workers %.0f,"
+          + " nats-server %.0f, wrk %.0f): at most %.0f jobs/s on %d cores", total(), server,
+          workers, nats, wrk, ceiling(CPUS), CPUS);
+    }
+  }
+
+  static final int CPUS = Runtime.getRuntime().availableProcessors();
+
+  /** The CPU time of this process's ended and waited-for children (wrk): cutime + cstime. */
+  static long childrenCpuNanos() {
+    try {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
+    } catch (IOException | RuntimeException e) {
+      return 0;
     }
   }
 
@@ -339,7 +391,12 @@ public final class RestBench {
         end
         return math.floor(d + 0.5)
       end
-      """.formatted(PACED_RATE);
+      """;
+
+  /** wrk's script of {@code post} paced at {@code rate} POSTs/s (see {@link #PACED_LUA}). */
+  static String pacedLua(String post, int rate) {
+    return post + PACED_LUA.formatted(rate);
+  }
 
   static Wrk wrk(Path script, String url, int connections, int seconds) throws Exception {
     Process p = new ProcessBuilder("wrk", "-t", "2", "-c", Integer.toString(connections), "-d",
@@ -484,7 +541,7 @@ public final class RestBench {
    * A bench server ({@link BareHttpServer}, {@link BareCreateServer}) in its own JVM, once it says
    * {@code listening}.
    */
-  private static Process listening(Class<?> main, String... args) throws Exception {
+  static Process listening(Class<?> main, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseParallelGC", "-cp",
         System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
@@ -498,10 +555,10 @@ public final class RestBench {
   }
 
   /** The design floor's run: its rate and latency, its CPU and nats-server's per request. */
-  record DesignFloor(Wrk run, double cpuUs, double natsCpuUs) {}
+  record DesignFloor(Wrk run, double cpuUs, double natsCpuUs, E2eFloorBench.E2e e2e) {}
 
-  private static DesignFloor designFloor(Path post, NatsServerProcess nats, int connections,
-      int warmup, int seconds) throws Exception {
+  private static DesignFloor designFloor(Path post, Path paced, NatsServerProcess nats,
+      int connections, int warmup, int seconds) throws Exception {
     int port = StoreBench.freePort();
     Process p = listening(BareCreateServer.class, Integer.toString(port), nats.url());
     try {
@@ -510,8 +567,15 @@ public final class RestBench {
       long c0 = cpuNanos(p.pid());
       long n0 = nats.cpuNanos();
       Wrk run = wrk(post, url, connections, seconds);
-      return new DesignFloor(run, (cpuNanos(p.pid()) - c0) / 1e3 / run.requests(),
-          (nats.cpuNanos() - n0) / 1e3 / run.requests());
+      double cpu = (cpuNanos(p.pid()) - c0) / 1e3 / run.requests();
+      double natsCpu = (nats.cpuNanos() - n0) / 1e3 / run.requests();
+      // end to end: two bare workers (8 runs each, as the bench's workers) run what it creates,
+      // at the paced run's rate (the controller's paced run is measured the same way)
+      try (BareFleet fleet = BareFleet.start(nats.url(), 2, 8)) {
+        return new DesignFloor(run, cpu, natsCpu,
+            E2eFloorBench.measure(paced, url, p, fleet, nats, connections, Math.min(warmup, 10),
+                seconds));
+      }
     } finally {
       p.destroyForcibly();
       p.waitFor();

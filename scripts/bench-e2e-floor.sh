@@ -6,7 +6,9 @@
 # job of the server, the workers, nats-server and wrk (E2eFloorBench).
 #   scripts/bench-e2e-floor.sh [--seconds 12] [--warmup 8] [WRITES/WITHOUT ...]
 # WRITES: a comma list of pending,record,notification,final (BareCreateServer); WITHOUT: what the
-# workers leave out, a comma list of nosign (the end unsigned), inline (no pool thread), or empty.
+# workers leave out, a comma list of nosign (the end unsigned), inline (no pool thread),
+# fromrecords (no notification: jobs taken from the records' own writes, a design not built), or
+# empty.
 # Default: the variants in docs/performance.md. Needs nats-server and wrk (scripts/bench-rest.sh
 # installs both); MAVEN_ARGS=-o to build offline.
 set -euo pipefail

@@ -43,7 +43,8 @@ public final class BareCreateServer {
 
   private BareCreateServer() {}
 
-  private static byte[] filler(int n) {
+  /** {@code n} bytes of a JSON-looking filler. */
+  static byte[] filler(int n) {
     byte[] b = new byte[n];
     Arrays.fill(b, (byte) 'x');
     b[0] = '{';

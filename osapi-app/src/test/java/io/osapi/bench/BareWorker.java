@@ -15,7 +15,6 @@ import io.nats.client.api.DeliverPolicy;
 import io.nats.client.impl.Headers;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -37,24 +36,18 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
  *
  * <p>Arguments: the NATS URL, the concurrency, a name and, optionally, what to leave out (a comma
  * list: {@code nosign}, the end unsigned; {@code inline}, the end written from the claim's
- * acknowledgement on jnats' thread, no pool): the variants of scripts/bench-e2e-floor.sh. Prints
+ * acknowledgement on jnats' thread, no pool; {@code fromrecords}, the jobs taken from the records'
+ * own writes, for a create that writes only the record): the variants of
+ * scripts/bench-e2e-floor.sh. Prints
  * {@code ready} once bound, then {@code ended N} (runs ended so far) every 200 ms.
  */
 public final class BareWorker {
   static final String DURABLE = "bare-workers";
-  private static final byte[] CLAIM = filler(230);
-  private static final byte[] END = filler(420);
+  private static final byte[] CLAIM = BareCreateServer.filler(230);
+  private static final byte[] END = BareCreateServer.filler(420);
   private static final Duration EXPIRY = Duration.ofSeconds(1);
 
   private BareWorker() {}
-
-  private static byte[] filler(int n) {
-    byte[] b = new byte[n];
-    Arrays.fill(b, (byte) 'x');
-    b[0] = '{';
-    b[n - 1] = '}';
-    return b;
-  }
 
   public static void main(String[] args) throws Exception {
     int concurrency = Integer.parseInt(args[1]);
@@ -66,13 +59,17 @@ public final class BareWorker {
         .connectionTimeout(Duration.ofSeconds(10))
         .errorListener(new ErrorListener() {}) // quiet: an expired pull request is no error
         .build());
-    nc.jetStreamManagement().addOrUpdateConsumer("BARE_JOBS", ConsumerConfiguration.builder()
-        .durable(DURABLE).filterSubject("bare.jobs.notify").ackPolicy(AckPolicy.Explicit)
+    // fromrecords: the notification is the record's own write (a design not built: workers
+    // consuming the job bucket's stream), so the create needs no notification of its own
+    boolean fromRecords = without.contains("fromrecords");
+    String stream = fromRecords ? "KV_bare-state" : "BARE_JOBS";
+    String filter = fromRecords ? "$KV.bare-state.jobs.>" : "bare.jobs.notify";
+    nc.jetStreamManagement().addOrUpdateConsumer(stream, ConsumerConfiguration.builder()
+        .durable(DURABLE).filterSubject(filter).ackPolicy(AckPolicy.Explicit)
         .deliverPolicy(DeliverPolicy.New).ackWait(Duration.ofSeconds(30)).maxDeliver(5)
         .maxAckPending(10_000).build());
     JetStream js = nc.jetStream();
-    JetStreamSubscription sub = js.subscribe("bare.jobs.notify",
-        PullSubscribeOptions.bind("BARE_JOBS", DURABLE));
+    JetStreamSubscription sub = js.subscribe(filter, PullSubscribeOptions.bind(stream, DURABLE));
     Ed25519PrivateKeyParameters key = new Ed25519PrivateKeyParameters(new SecureRandom());
     ThreadLocal<Ed25519Signer> signers = ThreadLocal.withInitial(() -> {
       Ed25519Signer s = new Ed25519Signer();

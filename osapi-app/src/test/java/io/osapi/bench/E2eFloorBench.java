@@ -36,7 +36,8 @@ public final class E2eFloorBench {
     if (variants.isEmpty()) {
       variants = List.of("pending,record,notification,final/", "pending,record,notification,final/nosign",
           "pending,record,notification,final/nosign,inline", "record,notification/",
-          "record,notification/nosign,inline");
+          "record,notification/nosign,inline", "record/fromrecords",
+          "pending,record,final/fromrecords");
     }
     Path post = Files.createTempFile("e2e-floor", ".lua");
     Files.writeString(post, "wrk.method = \"POST\"\nwrk.body = '" + RestBench.BODY + "'\n"

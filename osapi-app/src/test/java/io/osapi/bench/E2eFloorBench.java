@@ -39,6 +39,10 @@ public final class E2eFloorBench {
           "record,notification/nosign,inline", "record/fromrecords",
           "pending,record,final/fromrecords");
     }
+    for (String v : variants) { // all of them before any runs
+      String[] parts = v.split("/", -1);
+      check(v, parts[0], parts.length > 1 ? parts[1] : "");
+    }
     Path post = Files.createTempFile("e2e-floor", ".lua");
     Files.writeString(post, "wrk.method = \"POST\"\nwrk.body = '" + RestBench.BODY + "'\n"
         + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
@@ -69,6 +73,32 @@ public final class E2eFloorBench {
           server.waitFor();
         }
       }
+    }
+  }
+
+  private static final java.util.Set<String> WRITES =
+      java.util.Set.of("pending", "record", "notification", "final");
+  private static final java.util.Set<String> WITHOUT =
+      java.util.Set.of("", "nosign", "inline", "fromrecords");
+
+  /** Refuses a variant naming what the bare processes do not know, or a contradiction. */
+  static void check(String variant, String writes, String without) {
+    java.util.List<String> w = java.util.Arrays.asList(writes.split(","));
+    java.util.List<String> o = java.util.Arrays.asList(without.split(","));
+    String problem = null;
+    if (!WRITES.containsAll(w)) {
+      problem = "writes are a comma list of " + WRITES;
+    } else if (!WITHOUT.containsAll(o)) {
+      problem = "what the workers leave out is a comma list of nosign, inline, fromrecords";
+    } else if (!w.contains("record")) {
+      problem = "every variant writes the record";
+    } else if (o.contains("fromrecords") == w.contains("notification")) {
+      problem = "the workers take jobs from the notifications or, with fromrecords, from the"
+          + " records: one of the two";
+    }
+    if (problem != null) {
+      throw new IllegalArgumentException("variant " + variant + ": " + problem
+          + " (e.g. pending,record,notification,final/nosign)");
     }
   }
 

@@ -34,7 +34,11 @@ for v in "${variants[@]}"; do
   java -Xmx256m -XX:+UseParallelGC -cp "$cp" io.osapi.bench.BareCreateServer "$port" \
     "nats://127.0.0.1:$nats_port" "$v" >"$dir/bare.log" 2>&1 &
   bare=$!
-  for _ in $(seq 1 100); do grep -q listening "$dir/bare.log" && break; sleep 0.2; done
+  for _ in $(seq 1 100); do
+    grep -q listening "$dir/bare.log" && break
+    kill -0 "$bare" 2>/dev/null || { cat "$dir/bare.log" >&2; exit 1; } # it refused: say why
+    sleep 0.2
+  done
   wrk -t 2 -c 16 -d 8s -s "$dir/post.lua" "http://127.0.0.1:$port/" >/dev/null
   c0=$(cpu_ticks $bare); n0=$(cpu_ticks $nats_pid)
   out=$(wrk -t 2 -c 16 -d 12s -s "$dir/post.lua" "http://127.0.0.1:$port/")

@@ -53,6 +53,12 @@ public final class BareCreateServer {
   }
 
   public static void main(String[] args) throws Exception {
+    java.util.Set<String> writes = java.util.Set.of(
+        (args.length > 2 ? args[2] : "pending,record,notification,final").split(","));
+    if (!java.util.Set.of("pending", "record", "notification", "final").containsAll(writes)) {
+      throw new IllegalArgumentException("writes are a comma list of pending, record,"
+          + " notification, final: " + writes);
+    }
     Connection nc = Nats.connect(new Options.Builder().server(args[1])
         .connectionTimeout(Duration.ofSeconds(10)).build());
     JetStreamManagement jsm = nc.jetStreamManagement();
@@ -71,8 +77,6 @@ public final class BareCreateServer {
             .configuration(io.nats.client.api.ConsumerConfiguration.builder().headersOnly(true)
                 // from now on: a bucket left by an earlier run is not read again
                 .deliverPolicy(io.nats.client.api.DeliverPolicy.New).build()).build());
-    java.util.Set<String> writes = java.util.Set.of(
-        (args.length > 2 ? args[2] : "pending,record,notification,final").split(","));
     boolean pending = writes.contains("pending");
     boolean record = writes.contains("record");
     boolean notification = writes.contains("notification");

@@ -126,6 +126,7 @@ class SignatureProviderTest {
    */
   public static final class RecordingSignature extends java.security.SignatureSpi {
     static final List<PrivateKey> KEYS = new CopyOnWriteArrayList<>();
+    static final List<PublicKey> PUBLIC_KEYS = new CopyOnWriteArrayList<>();
     private final Signature bc;
 
     public RecordingSignature() throws Exception {
@@ -140,6 +141,7 @@ class SignatureProviderTest {
 
     @Override
     protected void engineInitVerify(PublicKey key) throws InvalidKeyException {
+      PUBLIC_KEYS.add(key);
       bc.initVerify(key);
     }
 
@@ -176,6 +178,53 @@ class SignatureProviderTest {
     }
   }
 
+  /** A provider named {@code BC}: Bouncy Castle's key factory, {@link RecordingSignature}. */
+  private static Provider recording() {
+    Provider recording = new Provider("BC", "1", "records the keys it signs with") {};
+    recording.put("Signature.Ed25519", RecordingSignature.class.getName());
+    recording.put("KeyFactory.Ed25519",
+        "org.bouncycastle.jcajce.provider.asymmetric.edec.KeyFactorySpi$Ed25519");
+    return recording;
+  }
+
+  /**
+   * A controller verifying ends (a detail read) gives the provider its own key object, decoded
+   * once per read of the worker's key decision, not once per end (Bouncy Castle decodes a foreign
+   * key again for each verification); a forged end still fails with it.
+   */
+  @Test
+  void controllersVerifyWithTheProvidersOwnKeyObjectDecodedOncePerDecision() throws Exception {
+    Security.removeProvider("BC");
+    RecordingSignature.PUBLIC_KEYS.clear();
+    Security.addProvider(recording());
+    try {
+      WorkerKey k = WorkerKey.generate();
+      io.osapi.core.memory.InMemoryWorkerRegistry registry =
+          new io.osapi.core.memory.InMemoryWorkerRegistry(Clock.systemUTC(),
+              java.time.Duration.ofMinutes(1));
+      Instant now = Instant.now();
+      registry.heartbeat(new io.osapi.core.domain.WorkerInfo("w1", java.util.Map.of(), now, now,
+          0, 1, io.osapi.core.domain.SchedulingState.READY, null, null, k.publicKey()));
+      io.osapi.core.service.WorkerKeys keys =
+          new io.osapi.core.service.WorkerKeys(registry, Clock.systemUTC());
+      keys.accept("w1");
+      Run a = k.sign(any, end("{\"a\":1}"));
+      Run b = k.sign(any, end("{\"a\":2}"));
+      assertThat(keys.verify(any, a)).as("positive control").isEqualTo(Verification.VERIFIED);
+      assertThat(keys.verify(any, b)).isEqualTo(Verification.VERIFIED);
+      Run forged = new Run(b.state(), b.worker(), b.attempt(), b.started(), b.ended(),
+          "{\"a\":3}", null, false, b.timeline(), b.signature());
+      assertThat(keys.verify(any, forged).verified()).as("forged").isFalse();
+      assertThat(RecordingSignature.PUBLIC_KEYS).hasSize(3);
+      assertThat(RecordingSignature.PUBLIC_KEYS.get(0).getClass().getName())
+          .as("Bouncy Castle's own key, not the JDK's").startsWith("org.bouncycastle.");
+      assertThat(RecordingSignature.PUBLIC_KEYS).as("decoded once")
+          .allSatisfy(p -> assertThat(p).isSameAs(RecordingSignature.PUBLIC_KEYS.get(0)));
+    } finally {
+      Security.removeProvider("BC");
+    }
+  }
+
   /**
    * Bouncy Castle given another provider's key decodes it on every signature and derives its
    * public half again (a second scalar multiplication, as costly as the signature): a worker key
@@ -187,12 +236,8 @@ class SignatureProviderTest {
     Security.removeProvider("BC");
     WorkerKey k = WorkerKey.generate();
     Run byJdk = k.sign(any, end("{\"a\":1}"));
-    Provider recording = new Provider("BC", "1", "records the keys it signs with") {};
-    recording.put("Signature.Ed25519", RecordingSignature.class.getName());
-    recording.put("KeyFactory.Ed25519",
-        "org.bouncycastle.jcajce.provider.asymmetric.edec.KeyFactorySpi$Ed25519");
     RecordingSignature.KEYS.clear();
-    Security.addProvider(recording);
+    Security.addProvider(recording());
     try {
       Run first = k.sign(any, end("{\"a\":1}"));
       Run second = k.sign(any, end("{\"a\":1}"));

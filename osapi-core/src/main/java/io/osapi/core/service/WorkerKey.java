@@ -151,6 +151,14 @@ public final class WorkerKey {
    * null when none); else unverified, with why.
    */
   public static Verification verify(RunKey key, Run run, KeyDecision decision) {
+    return verify(key, run, decision, null);
+  }
+
+  /**
+   * {@link #verify(RunKey, Run, KeyDecision)} with the decision's key decoded already ({@link
+   * #verifyingKey} of its text; null: decoded here).
+   */
+  static Verification verify(RunKey key, Run run, KeyDecision decision, PublicKey decoded) {
     if (!run.state().terminal()) {
       return null;
     }
@@ -168,7 +176,7 @@ public final class WorkerKey {
     }
     try {
       Signature v = Ed25519.signature();
-      v.initVerify(publicKey(decision.publicKey()));
+      v.initVerify(decoded != null ? decoded : verifyingKey(decision.publicKey()));
       v.update(RunEnd.bytes(key, run));
       if (v.verify(Base64.getDecoder().decode(run.signature()))) {
         return Verification.VERIFIED;
@@ -192,6 +200,14 @@ public final class WorkerKey {
     } catch (GeneralSecurityException | IllegalArgumentException e) {
       throw new IllegalArgumentException("not an " + ALGORITHM + " public key", e);
     }
+  }
+
+  /**
+   * The public key of {@link #publicKey} text as the verifying provider's own key object (see
+   * {@link Ed25519#publicKeyOf}).
+   */
+  static PublicKey verifyingKey(String text) throws GeneralSecurityException {
+    return Ed25519.publicKeyOf(Base64.getDecoder().decode(text.strip()));
   }
 
   /** The public key of {@link #publicKey} text. */

@@ -9,8 +9,10 @@ import io.osapi.core.domain.Verification;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.WorkerRegistry;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -47,7 +49,8 @@ public final class WorkerKeys {
     OTHER_KEY
   }
 
-  private record Cached(Optional<KeyDecision> decision, long until) {}
+  /** A decision as read, with its key decoded when it is accepted (null otherwise). */
+  private record Cached(Optional<KeyDecision> decision, PublicKey key, long until) {}
 
   private final WorkerRegistry registry;
   private final Clock clock;
@@ -129,8 +132,8 @@ public final class WorkerKeys {
     if (!run.state().terminal()) {
       return null;
     }
-    KeyDecision d = run.worker() == null || run.signature() == null ? null
-        : decision(run.worker()).orElse(null);
+    Cached c = run.worker() == null || run.signature() == null ? null : cached(run.worker());
+    KeyDecision d = c == null ? null : c.decision().orElse(null);
     if (d == null || d.state() != KeyState.ACCEPTED) {
       return WorkerKey.verify(key, run, d);
     }
@@ -141,7 +144,7 @@ public final class WorkerKeys {
     if (ok != null && ok) {
       return Verification.VERIFIED;
     }
-    Verification v = WorkerKey.verify(key, run, d);
+    Verification v = WorkerKey.verify(key, run, d, c.key());
     if (v.verified()) {
       if (verified.size() >= MAX_VERIFIED) {
         verified.clear();
@@ -164,17 +167,30 @@ public final class WorkerKeys {
     }
   }
 
-  private Optional<KeyDecision> decision(String workerId) {
+  /**
+   * The decision on {@code workerId}'s key as read at most {@link #CACHE} ago, its key decoded once
+   * per read rather than once per end verified.
+   */
+  private Cached cached(String workerId) {
     long now = System.nanoTime();
     Cached c = cache.get(workerId);
     if (c != null && now - c.until < 0) {
-      return c.decision;
+      return c;
     }
     Optional<KeyDecision> d = registry.keyDecision(workerId);
-    cache.put(workerId, new Cached(d, now + CACHE.toNanos()));
+    PublicKey key = null;
+    if (d.isPresent() && d.get().state() == KeyState.ACCEPTED) {
+      try {
+        key = WorkerKey.verifyingKey(d.get().publicKey());
+      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        key = null; // not a key: each verification says its ends do not match it
+      }
+    }
+    c = new Cached(d, key, now + CACHE.toNanos());
+    cache.put(workerId, c);
     if (cache.size() > 100_000) {
       cache.clear(); // bounded: a fleet larger than this reads again
     }
-    return d;
+    return c;
   }
 }

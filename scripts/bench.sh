@@ -19,7 +19,7 @@ if [[ "${1:-}" == "--only-a" ]]; then
   [[ -f "$jar" ]] || ./mvnw -B -q dependency:get -Dartifact="io.nats:jnats:$jnats" >&2
   out=$(mktemp -d)
   trap 'rm -rf "$out"' EXIT
-  javac -d "$out" -cp "$jar" osapi-app/src/test/java/io/osapi/bench/{RawJnatsBaseline,NatsServerProcess}.java
+  javac -d "$out" -cp "$jar" osapi-app/src/test/java/io/osapi/bench/{RawJnatsBaseline,NatsServerProcess,ProcStat}.java
   java "${java_opts[@]}" -cp "$out:$jar" io.osapi.bench.RawJnatsBaseline "$@"
   exit
 fi

@@ -34,7 +34,8 @@ public final class E2eFloorBench {
       }
     }
     if (variants.isEmpty()) {
-      variants = List.of("pending,record,notification,final/", "pending,record,notification,final/nosign",
+      variants = List.of("pending,record,notification,final/",
+          "pending,record,notification,final/nosign",
           "pending,record,notification,final/nosign,inline", "record,notification/",
           "record,notification/nosign,inline", "record/fromrecords",
           "pending,record,final/fromrecords");
@@ -114,18 +115,18 @@ public final class E2eFloorBench {
     RestBench.Wrk warm = RestBench.wrk(script, url, connections, warmup);
     fleet.awaitEnded(warm.requests() - warm.non2xx(), Duration.ofMinutes(3));
     long e0 = fleet.ended();
-    long s0 = RestBench.cpuNanos(server.pid());
+    long s0 = ProcStat.cpuNanos(server.pid());
     long w0 = fleet.cpuNanos();
     long n0 = nats.cpuNanos();
-    long k0 = RestBench.childrenCpuNanos();
+    long k0 = ProcStat.childrenCpuNanos();
     long t0 = System.nanoTime();
     RestBench.Wrk run = RestBench.wrk(script, url, connections, seconds);
-    long load = RestBench.childrenCpuNanos() - k0;
+    long load = ProcStat.childrenCpuNanos() - k0;
     long created = run.requests() - run.non2xx();
     fleet.awaitEnded(e0 + created, Duration.ofMinutes(5));
     double secs = (System.nanoTime() - t0) / 1e9;
     return new E2e(run, created / secs, new RestBench.PerJob(
-        (RestBench.cpuNanos(server.pid()) - s0) / 1e3 / created,
+        (ProcStat.cpuNanos(server.pid()) - s0) / 1e3 / created,
         (fleet.cpuNanos() - w0) / 1e3 / created, (nats.cpuNanos() - n0) / 1e3 / created,
         load / 1e3 / created));
   }

@@ -70,13 +70,7 @@ final class NatsServerProcess implements AutoCloseable {
    * second), 0 without /proc.
    */
   long cpuNanos() {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
+    return ProcStat.cpuNanos(process.pid());
   }
 
   /** CPU time used so far by this JVM. */

@@ -86,9 +86,9 @@ public final class RestBench {
     try {
       String url = "http://127.0.0.1:" + barePort + "/api/v1/jobs";
       wrk(post, url, connections, warmup);
-      long c0 = cpuNanos(bare.pid());
+      long c0 = ProcStat.cpuNanos(bare.pid());
       floor = wrk(post, url, connections, seconds);
-      floorCpu = (cpuNanos(bare.pid()) - c0) / 1e3 / floor.requests();
+      floorCpu = (ProcStat.cpuNanos(bare.pid()) - c0) / 1e3 / floor.requests();
       floorGet = p50Get(URI.create("http://127.0.0.1:" + barePort + "/health"), 2000);
       System.out.printf(Locale.ROOT, "floor (bare JDK HttpServer, 201 and nothing else): %.0f"
               + " POSTs/s, p50 %.2f ms, p99 %.2f ms, %.0f us CPU per request; GET p50 %.3f ms%n",
@@ -153,7 +153,7 @@ public final class RestBench {
         }
         awaitIdle(c, Duration.ofMinutes(3));
 
-        long ctl0 = cpuNanos(c.process.pid());
+        long ctl0 = ProcStat.cpuNanos(c.process.pid());
         ThreadCpu threads0 = ThreadCpu.of(c.process.pid());
         long wk0 = cpuNanos(workers);
         long[] m0 = nats.messages();
@@ -161,7 +161,7 @@ public final class RestBench {
         long done0 = completed(c);
         long t0 = System.nanoTime();
         Wrk run = wrk(post, jobs, connections, seconds);
-        long ctl1 = cpuNanos(c.process.pid());
+        long ctl1 = ProcStat.cpuNanos(c.process.pid());
         long[] byThread = ThreadCpu.of(c.process.pid()).since(threads0);
         dumpRecording(c.process.pid(), "BENCH_CONTROLLER_OPTS", "");
         long created = run.requests() - run.non2xx();
@@ -187,13 +187,14 @@ public final class RestBench {
             + ThreadCpu.perRequest(byThread, created));
         double jitCpu = byThread[2] / 1e3 / Math.max(1, created);
 
-        long[] pacedCpu0 = {cpuNanos(c.process.pid()), cpuNanos(workers), nats.cpuNanos(),
-            childrenCpuNanos()};
+        long[] pacedCpu0 = {ProcStat.cpuNanos(c.process.pid()), cpuNanos(workers),
+            nats.cpuNanos(), ProcStat.childrenCpuNanos()};
         Wrk pacedRun = wrk(paced, jobs, connections, seconds);
-        long pacedWrk = childrenCpuNanos() - pacedCpu0[3];
+        long pacedWrk = ProcStat.childrenCpuNanos() - pacedCpu0[3];
         awaitIdle(c, Duration.ofMinutes(3));
         long pacedJobs = pacedRun.requests() - pacedRun.non2xx();
-        PerJob pacedCpu = new PerJob((cpuNanos(c.process.pid()) - pacedCpu0[0]) / 1e3 / pacedJobs,
+        PerJob pacedCpu = new PerJob(
+            (ProcStat.cpuNanos(c.process.pid()) - pacedCpu0[0]) / 1e3 / pacedJobs,
             (cpuNanos(workers) - pacedCpu0[1]) / 1e3 / pacedJobs,
             (nats.cpuNanos() - pacedCpu0[2]) / 1e3 / pacedJobs, pacedWrk / 1e3 / pacedJobs);
         System.out.printf(Locale.ROOT, "paced (%d connections, %d POSTs/s offered): %.0f"
@@ -279,16 +280,6 @@ public final class RestBench {
 
   static final int CPUS = Runtime.getRuntime().availableProcessors();
 
-  /** The CPU time of this process's ended and waited-for children (wrk): cutime + cstime. */
-  static long childrenCpuNanos() {
-    try {
-      String stat = Files.readString(Path.of("/proc/self/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * 10_000_000L;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-  }
 
   /** What the batch run measured. */
   record Batched(long jobs, double seconds, double controllerCpuUs) {}
@@ -306,7 +297,7 @@ public final class RestBench {
     URI uri = URI.create("http://127.0.0.1:" + c.apiPort + "/api/v1/jobs/batch");
     awaitIdle(c, Duration.ofMinutes(3));
     long done0 = completed(c);
-    long ctl0 = cpuNanos(c.process.pid());
+    long ctl0 = ProcStat.cpuNanos(c.process.pid());
     java.util.concurrent.atomic.AtomicLong created = new java.util.concurrent.atomic.AtomicLong();
     long t0 = System.nanoTime();
     long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
@@ -336,7 +327,7 @@ public final class RestBench {
     for (Thread t : clients) {
       t.join();
     }
-    long ctl1 = cpuNanos(c.process.pid());
+    long ctl1 = ProcStat.cpuNanos(c.process.pid());
     awaitDone(c, done0 + created.get(), Duration.ofMinutes(5));
     double secs = (System.nanoTime() - t0) / 1e9;
     return new Batched(created.get(), secs, (ctl1 - ctl0) / 1e3 / Math.max(1, created.get()));
@@ -528,15 +519,15 @@ public final class RestBench {
     throw new IllegalStateException("workers not registered: " + c.get("/api/v1/workers"));
   }
 
+  /** The CPU time of {@code ps} so far, summed. */
   static long cpuNanos(List<Process> ps) {
     long sum = 0;
     for (Process p : ps) {
-      sum += cpuNanos(p.pid());
+      sum += ProcStat.cpuNanos(p.pid());
     }
     return sum;
   }
 
-  /** utime + stime of a process (100 ticks a second). */
   /**
    * A bench server ({@link BareHttpServer}, {@link BareCreateServer}) in its own JVM, once it says
    * {@code listening}.
@@ -564,10 +555,10 @@ public final class RestBench {
     try {
       String url = "http://127.0.0.1:" + port + "/api/v1/jobs";
       wrk(post, url, connections, warmup);
-      long c0 = cpuNanos(p.pid());
+      long c0 = ProcStat.cpuNanos(p.pid());
       long n0 = nats.cpuNanos();
       Wrk run = wrk(post, url, connections, seconds);
-      double cpu = (cpuNanos(p.pid()) - c0) / 1e3 / run.requests();
+      double cpu = (ProcStat.cpuNanos(p.pid()) - c0) / 1e3 / run.requests();
       double natsCpu = (nats.cpuNanos() - n0) / 1e3 / run.requests();
       // end to end: two bare workers (8 runs each, as the bench's workers) run what it creates,
       // at the paced run's rate (the controller's paced run is measured the same way)
@@ -579,16 +570,6 @@ public final class RestBench {
     } finally {
       p.destroyForcibly();
       p.waitFor();
-    }
-  }
-
-  static long cpuNanos(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-    } catch (IOException | RuntimeException e) {
-      return 0;
     }
   }
 }

@@ -44,7 +44,7 @@ final class ThreadCpu {
     } catch (IOException e) {
       // the process is gone
     }
-    return new ThreadCpu(m, RestBench.cpuNanos(pid));
+    return new ThreadCpu(m, ProcStat.cpuNanos(pid));
   }
 
   private static int group(String comm) {

@@ -49,8 +49,34 @@ public final class WorkerKeys {
     OTHER_KEY
   }
 
-  /** A decision as read, with its key decoded when it is accepted (null otherwise). */
-  private record Cached(Optional<KeyDecision> decision, PublicKey key, long until) {}
+  /**
+   * A decision as read, with its accepted key decoded on the first verification that needs it (a
+   * read whose ends are all verified already decodes nothing).
+   */
+  private static final class Cached {
+    final Optional<KeyDecision> decision;
+    final long until;
+    private volatile PublicKey key; // decoded at most a few times when threads race: the same key
+
+    Cached(Optional<KeyDecision> decision, long until) {
+      this.decision = decision;
+      this.until = until;
+    }
+
+    /** The accepted key, decoded once; null when it is not a key (its ends then do not match). */
+    PublicKey key() {
+      PublicKey k = key;
+      if (k == null) {
+        try {
+          k = WorkerKey.verifyingKey(decision.orElseThrow().publicKey());
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+          return null; // WorkerKey.verify decodes it again and says the ends do not match it
+        }
+        key = k;
+      }
+      return k;
+    }
+  }
 
   private final WorkerRegistry registry;
   private final Clock clock;
@@ -133,7 +159,7 @@ public final class WorkerKeys {
       return null;
     }
     Cached c = run.worker() == null || run.signature() == null ? null : cached(run.worker());
-    KeyDecision d = c == null ? null : c.decision().orElse(null);
+    KeyDecision d = c == null ? null : c.decision.orElse(null);
     if (d == null || d.state() != KeyState.ACCEPTED) {
       return WorkerKey.verify(key, run, d);
     }
@@ -168,8 +194,8 @@ public final class WorkerKeys {
   }
 
   /**
-   * The decision on {@code workerId}'s key as read at most {@link #CACHE} ago, its key decoded once
-   * per read rather than once per end verified.
+   * The decision on {@code workerId}'s key as read at most {@link #CACHE} ago, its key decoded at
+   * most once per read rather than once per end verified.
    */
   private Cached cached(String workerId) {
     long now = System.nanoTime();
@@ -177,16 +203,7 @@ public final class WorkerKeys {
     if (c != null && now - c.until < 0) {
       return c;
     }
-    Optional<KeyDecision> d = registry.keyDecision(workerId);
-    PublicKey key = null;
-    if (d.isPresent() && d.get().state() == KeyState.ACCEPTED) {
-      try {
-        key = WorkerKey.verifyingKey(d.get().publicKey());
-      } catch (GeneralSecurityException | IllegalArgumentException e) {
-        key = null; // not a key: each verification says its ends do not match it
-      }
-    }
-    c = new Cached(d, key, now + CACHE.toNanos());
+    c = new Cached(registry.keyDecision(workerId), now + CACHE.toNanos());
     cache.put(workerId, c);
     if (cache.size() > 100_000) {
       cache.clear(); // bounded: a fleet larger than this reads again

@@ -8,6 +8,7 @@ import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerProcess;
 import io.osapi.core.port.Delivery;
+import io.osapi.core.port.DeliveryHandler;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
@@ -19,7 +20,6 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,8 +30,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A worker: fetches job notifications, runs the operations and writes status events and results.
  *
- * <p>One bounded pool of {@code concurrency} threads runs jobs; the fetch loop asks the queue for
- * no more deliveries than there are free slots. Per delivery: the notification says what to run
+ * <p>One bounded pool of {@code concurrency} threads runs jobs, and {@code concurrency} slots bound
+ * the deliveries out at once: the consumer hands each delivery over with a slot taken for it
+ * ({@link JobConsumer#deliver}), on its own threads as deliveries arrive where it can, and the
+ * worker gives the slot back once the delivery is settled. Per delivery: the notification says what to run
  * (unreadable: poison, terminated and dead-lettered); a privileged job's signature ({@link
  * Builder#verifier}) and then the allow-list ({@link WorkerConfig#allowed()}) are checked, and a
  * job refused by either is failed once without running; the worker claims the job's run by
@@ -47,10 +49,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Drain and cordon: the worker looks for a drain request ({@link
  * WorkerRegistry#drainRequested}) when it starts and every {@link #DRAIN_CHECK} after. Requested,
- * it is {@link SchedulingState#DRAINING}: it closes its consumer (so the queue stops routing jobs to
- * the pull requests it had open; a fetch that was under way when the request came hands its
- * deliveries straight back), finishes what it runs, then is {@link SchedulingState#CORDONED}.
- * Withdrawn, it is {@link SchedulingState#READY}, opens its consumer again and fetches. A
+ * it is {@link SchedulingState#DRAINING}: it closes its consumer at once (so the queue stops
+ * routing jobs to the pull requests it had open; a delivery handed over as the request came goes
+ * straight back), finishes what it runs, then is {@link SchedulingState#CORDONED}. Withdrawn, it
+ * is {@link SchedulingState#READY}, opens its consumer again and takes jobs. A
  * worker that starts with a request pending starts cordoned. Its state goes into its heartbeat,
  * sent again at each change.
  *
@@ -77,6 +79,7 @@ public final class WorkerService implements AutoCloseable {
   private final WorkerKey key;
 
   private final Semaphore slots;
+  private final DeliveryHandler handler = this::take;
   private final DeliveryProcessor processor;
   private final Object lifecycle = new Object();
   private volatile boolean stopping;
@@ -93,6 +96,8 @@ public final class WorkerService implements AutoCloseable {
   private Thread fetcher;
   /** Open while the worker takes jobs; closed (null) while draining or cordoned. */
   private volatile JobConsumer consumer;
+  /** Guards opening and closing {@link #consumer} against the state's change to not ready. */
+  private final Object consumerLock = new Object();
 
   private WorkerService(Builder b) {
     this.config = b.config;
@@ -306,35 +311,16 @@ public final class WorkerService implements AutoCloseable {
   private void fetchLoop() {
     int failures = 0;
     while (!stopping) {
-      int granted = 0;
       try {
-        if (state != SchedulingState.READY) {
+        JobConsumer c = openConsumer();
+        if (c == null) {
           // draining or cordoned: no new deliveries. The consumer is closed, so the queue stops
           // routing jobs to this worker's open pull requests and gives them to the others.
-          closeConsumer();
           Thread.sleep(50);
           continue;
         }
-        if (consumer == null) {
-          consumer = queue.consumer(config.consumerSpec());
-        }
-        slots.acquire();
-        granted = 1;
-        if (state != SchedulingState.READY) {
-          continue; // the slot is given back below
-        }
-        granted += slots.drainPermits();
-        List<Delivery> batch = consumer.fetch(granted, config.fetchWait());
+        c.deliver(slots, handler, config.fetchWait());
         failures = 0;
-        for (Delivery d : batch) {
-          granted--;
-          if (state != SchedulingState.READY) {
-            handBack(d);
-            slots.release();
-            continue;
-          }
-          processor.handle(d, pool, slots::release);
-        }
       } catch (InterruptedException e) {
         if (stopping) {
           break;
@@ -346,19 +332,42 @@ public final class WorkerService implements AutoCloseable {
         long wait = Backoff.STORE.delayMillis(failures++);
         LOG.log(Level.WARNING, "fetch failed, retrying in " + wait + " ms: " + e.getMessage());
         sleepQuietly(wait);
-      } finally {
-        if (granted > 0) {
-          slots.release(granted);
-        }
       }
     }
   }
 
+  /**
+   * Each delivery the consumer hands over, on its threads or the fetch thread: run, or handed back
+   * at once while draining or stopping (a delivery that arrived as the request came).
+   */
+  private void take(Delivery d, Runnable done) {
+    if (state != SchedulingState.READY || stopping) {
+      handBack(d);
+      done.run();
+      return;
+    }
+    processor.handle(d, pool, done);
+  }
+
+  /** The open consumer, opened when needed, or null (closed) while not ready. */
+  private JobConsumer openConsumer() {
+    synchronized (consumerLock) {
+      if (state != SchedulingState.READY) {
+        closeConsumer();
+      } else if (consumer == null) {
+        consumer = queue.consumer(config.consumerSpec());
+      }
+      return consumer;
+    }
+  }
+
   private void closeConsumer() {
-    JobConsumer c = consumer;
-    if (c != null) {
-      consumer = null;
-      c.close();
+    synchronized (consumerLock) {
+      JobConsumer c = consumer;
+      if (c != null) {
+        consumer = null;
+        c.close();
+      }
     }
   }
 
@@ -389,6 +398,13 @@ public final class WorkerService implements AutoCloseable {
     } else if (!requested && before != SchedulingState.READY) {
       next = SchedulingState.READY;
       LOG.log(Level.INFO, "worker {0} undrained: ready, takes jobs again", config.workerId());
+    }
+    if (next != SchedulingState.READY) {
+      // at once, not at the fetch loop's next turn: deliveries reach the worker between fetches
+      synchronized (consumerLock) {
+        state = next;
+        closeConsumer();
+      }
     }
     state = next;
     // idle: nothing running, and every slot free (an end still being written holds its slot)

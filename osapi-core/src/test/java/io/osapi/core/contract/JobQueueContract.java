@@ -12,6 +12,7 @@ import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
 import io.osapi.core.domain.Target;
 import io.osapi.core.port.Delivery;
+import io.osapi.core.port.DeliveryHandler;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
 import java.time.Duration;
@@ -21,9 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -291,6 +295,69 @@ public abstract class JobQueueContract {
     List<Delivery> got = c.fetch(3, Duration.ofSeconds(2));
     got.forEach(Delivery::ack);
     assertThat(got).hasSizeBetween(1, 3);
+  }
+
+  @Test
+  void deliverHandsOverNoMoreThanTheFreeSlotsAndTheNextOnceOneIsGivenBack() throws Exception {
+    JobConsumer c = consumer("w1");
+    Semaphore slots = new Semaphore(2);
+    List<Delivery> held = new CopyOnWriteArrayList<>();
+    List<Runnable> dones = new CopyOnWriteArrayList<>();
+    AtomicInteger out = new AtomicInteger();
+    AtomicInteger mostOut = new AtomicInteger();
+    DeliveryHandler handler = (d, done) -> {
+      mostOut.accumulateAndGet(out.incrementAndGet(), Math::max);
+      held.add(d);
+      dones.add(() -> {
+        out.decrementAndGet();
+        done.run();
+      });
+    };
+    AtomicBoolean going = new AtomicBoolean(true);
+    Thread worker = new Thread(() -> { // as a worker calls it: the same slots and handler
+      while (going.get()) {
+        try {
+          c.deliver(slots, handler, Duration.ofMillis(100));
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    worker.start();
+    try {
+      Set<JobId> sent = new HashSet<>();
+      for (int i = 0; i < 6; i++) { // shared and own durables both
+        Job job = Fixtures.job(i % 2 == 0 ? "_any" : "_all");
+        publish(job, i % 2 == 0 ? new String[0] : new String[] {"w1"});
+        sent.add(job.id());
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
+      // nothing more while both slots are out (against the positive control right after); the
+      // two held are kept alive meanwhile, as a worker keeps what it runs
+      Awaitility.await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(3))
+          .pollInterval(Duration.ofMillis(50)).until(() -> {
+            held.forEach(Delivery::inProgress);
+            return held.size() == 2;
+          });
+      assertThat(slots.availablePermits()).isZero();
+      held.get(0).ack();
+      dones.get(0).run();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 3);
+      for (int settled = 1; settled < 6; settled++) {
+        int next = settled;
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> held.size() > next);
+        held.get(next).ack();
+        dones.get(next).run();
+      }
+      assertThat(ids(held)).isEqualTo(sent);
+      assertThat(held).hasSize(6);
+      assertThat(mostOut.get()).isEqualTo(2);
+    } finally {
+      going.set(false);
+      worker.interrupt();
+      worker.join(5_000);
+    }
+    assertThat(slots.availablePermits()).isEqualTo(2); // every slot given back, none lost
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.osapi.core.port.JobQueue;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,16 +21,26 @@ final class PoisonDeliveries {
   static JobQueue wrapping(JobQueue real, JobId poisoned) {
     return proxy(JobQueue.class, real, (m, result) ->
         m.getName().equals("consumer")
-            ? proxy(JobConsumer.class, result, (fm, r) -> fetched(fm, r, poisoned))
+            ? new Poisoning((JobConsumer) result, poisoned)
             : result);
   }
 
-  private static Object fetched(Method m, Object result, JobId poisoned) {
-    if (!m.getName().equals("fetch")) {
-      return result;
+  /** Fetches only: deliveries are handed over by the port's default {@code deliver}. */
+  private record Poisoning(JobConsumer real, JobId poisoned) implements JobConsumer {
+    @Override
+    public List<Delivery> fetch(int max, Duration maxWait) throws InterruptedException {
+      return withPoison(real.fetch(max, maxWait), poisoned);
     }
-    return ((List<?>) result).stream()
-        .map(d -> ((Delivery) d).notification().job().id().equals(poisoned)
+
+    @Override
+    public void close() {
+      real.close();
+    }
+  }
+
+  private static List<Delivery> withPoison(List<Delivery> fetched, JobId poisoned) {
+    return fetched.stream()
+        .map(d -> d.notification().job().id().equals(poisoned)
             ? proxy(Delivery.class, d, (dm, r) -> {
               if (dm.getName().equals("notification")) {
                 throw new CorruptRecordException("notification body is not a job (injected)", null);

@@ -53,21 +53,15 @@ final class NatsJobConsumer implements JobConsumer {
 
   private final NatsLink backend;
   private final ConsumerSpec spec;
-  private final List<NatsDurable> durables;
+  private final WorkerDurables durables;
   private final Map<String, NatsDurable> bySubject = new HashMap<>();
   private final Consumer<NatsJobConsumer> onClose;
-  /** Guards the durables' bookkeeping and {@link #rings}; notified when something arrives. */
-  private final Object bell = new Object();
+  /** Held by the thread in {@link #fetch} or {@link #deliver}: one at a time. */
   private final Object fetching = new Object();
   private final Connection conn;
   private final Dispatcher doorbell;
   private final ScheduledExecutorService keeper;
-  private long rings; // guarded by bell
   private volatile boolean closed;
-  private int rotate; // guarded by fetching
-  private int rotateShared; // guarded by bell
-  private long lastSweepNanos; // guarded by fetching
-  private boolean swept; // guarded by fetching
   private long epoch; // guarded by fetching
   /** The worker's slots and handler, from the last {@link #deliver}; null before the first. */
   private volatile Push push;
@@ -76,7 +70,7 @@ final class NatsJobConsumer implements JobConsumer {
       Consumer<NatsJobConsumer> onClose) {
     this.backend = backend;
     this.spec = spec;
-    this.durables = List.copyOf(durables);
+    this.durables = new WorkerDurables(durables);
     this.onClose = onClose;
     this.epoch = backend.provisionEpoch();
     durables.forEach(d -> bySubject.put(d.filter, d));
@@ -117,9 +111,7 @@ final class NatsJobConsumer implements JobConsumer {
       d.broken = true;
       throw NatsErrors.unavailable("subscribing to consumer " + d.name, e);
     }
-    synchronized (bell) {
-      d.forgetRequests();
-    }
+    durables.forgetRequests(d);
     d.broken = false;
   }
 
@@ -132,16 +124,7 @@ final class NatsJobConsumer implements JobConsumer {
       return;
     }
     Push p = push;
-    Message take = null;
-    synchronized (bell) {
-      d.arrived(m, System.nanoTime());
-      if (p == null) {
-        rings++;
-        bell.notifyAll();
-      } else if (!closed && p.slots.tryAcquire()) {
-        take = d.poll();
-      }
-    }
+    Message take = durables.arrived(d, m, p == null || closed ? null : p.slots);
     if (take != null) {
       handOver(p, take);
     }
@@ -161,86 +144,30 @@ final class NatsJobConsumer implements JobConsumer {
     p.handler.handle(d, p.done);
   }
 
+  /** Hands over deliveries waiting from the shared durables while slots are free. */
+  private void handOverWaiting(Push p) {
+    Message m;
+    while (!closed && (m = durables.takeWaiting(p.slots)) != null) {
+      handOver(p, m);
+    }
+  }
+
   /**
    * A slot of the worker's was given back: the next delivery waiting here goes out on it, or the
-   * shared durables are asked for more; the fetch thread is woken only for an own durable's pull.
+   * shared durables are asked for more; the thread in {@link #deliver} is woken only for an own
+   * durable's pull.
    */
   private void freed(Push p) {
     if (closed) {
       return;
     }
-    Message m = null;
-    boolean ownHot = false;
-    synchronized (bell) {
-      if (p.slots.tryAcquire()) {
-        m = pollShared();
-        if (m == null) {
-          p.slots.release();
-        }
-      }
-      if (m == null) {
-        for (NatsDurable d : durables) {
-          ownHot |= !d.shared && d.hot;
-        }
-        if (ownHot) {
-          rings++;
-          bell.notifyAll();
-        }
-      }
-    }
+    Message m = durables.takeWaiting(p.slots);
     if (m != null) {
       handOver(p, m);
-    } else if (!ownHot) {
-      askShared(p.slots.availablePermits());
-    }
-  }
-
-  /** The next delivery waiting from the shared durables, taken in turn; with the bell held. */
-  private Message pollShared() {
-    int n = durables.size();
-    for (int i = 0; i < n; i++) {
-      NatsDurable d = durables.get((rotateShared + i) % n);
-      Message m = d.shared ? d.poll() : null;
-      if (m != null) {
-        rotateShared = (rotateShared + i + 1) % n;
-        return m;
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Asks the shared durables for {@code free} slots' worth without subscribing (off the fetch
-   * thread: a durable that needs it is left to the fetch thread, woken).
-   */
-  private void askShared(int free) {
-    if (free <= 0) {
-      return;
-    }
-    long now = System.nanoTime();
-    long[] earliest = {Long.MAX_VALUE};
-    for (NatsDurable d : durables) {
-      io.nats.client.JetStreamSubscription sub = d.sub;
-      if (!d.shared || sub == null || d.broken) {
-        continue;
-      }
-      int want;
-      synchronized (bell) {
-        want = d.request(free, now, PULL_EXPIRY.toNanos(), earliest);
-      }
-      if (want > 0) {
-        try {
-          sub.pullExpiresIn(want, PULL_EXPIRY);
-        } catch (RuntimeException e) {
-          d.broken = true;
-          synchronized (bell) {
-            d.forgetRequests();
-            rings++;
-            bell.notifyAll();
-          }
-          LOG.log(Level.DEBUG, "pull request on {0} failed: {1}", d.name, e.getMessage());
-        }
-      }
+    } else if (durables.anyOwnHot()) {
+      durables.ring();
+    } else {
+      ask(null, p.slots.availablePermits());
     }
   }
 
@@ -250,19 +177,13 @@ final class NatsJobConsumer implements JobConsumer {
     if (d != null) {
       d.hot = true;
     }
-    synchronized (bell) {
-      rings++;
-      bell.notifyAll();
-    }
+    durables.ring();
   }
 
   /** Sends in-progress acks for deliveries that have waited here longer than {@code ageNanos}. */
   private void keepWaitingAlive(long ageNanos) {
     List<Message> stale = new ArrayList<>();
-    synchronized (bell) {
-      long now = System.nanoTime();
-      durables.forEach(d -> d.stale(now, ageNanos, stale));
-    }
+    durables.stale(ageNanos, stale);
     for (Message m : stale) {
       try {
         m.inProgress();
@@ -278,6 +199,7 @@ final class NatsJobConsumer implements JobConsumer {
       throw new IllegalArgumentException("max must be at least 1");
     }
     long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
+    long sweep = backend.settings().sweepInterval().toNanos();
     List<Delivery> out = new ArrayList<>();
     synchronized (fetching) {
       while (!closed) {
@@ -286,23 +208,21 @@ final class NatsJobConsumer implements JobConsumer {
         }
         NatsSession session = backend.requireSession();
         reopenIfReprovisioned(session);
-        long seen;
-        synchronized (bell) {
-          seen = rings;
-          takeArrived(out, max);
-        }
-        sweepIfDue();
+        long seen = durables.rings();
+        durables.takeWaiting(out, max);
+        durables.sweepIfDue(sweep);
         if (out.size() < max) {
-          sweep(session, out, max);
+          durables.pullOwn(session, out, max);
         }
         if (!out.isEmpty()) {
           return out;
         }
-        long nextExpiry = requestPulls(session, max);
+        long nextExpiry = ask(session, max);
         if (System.nanoTime() >= deadline) {
           return out;
         }
-        await(seen, Math.min(Math.min(deadline, nextSweep()), nextExpiry));
+        durables.await(seen, Math.min(Math.min(deadline, durables.nextSweep(sweep)), nextExpiry),
+            () -> closed);
       }
     }
     return out;
@@ -325,7 +245,8 @@ final class NatsJobConsumer implements JobConsumer {
         ? known : new Push(slots, handler);
     push = p;
     long deadline = System.nanoTime() + Math.max(0, maxWait.toNanos());
-    List<Delivery> out = new ArrayList<>();
+    long sweep = backend.settings().sweepInterval().toNanos();
+    List<Delivery> own = new ArrayList<>();
     synchronized (fetching) {
       while (!closed) {
         if (Thread.interrupted()) {
@@ -333,147 +254,53 @@ final class NatsJobConsumer implements JobConsumer {
         }
         NatsSession session = backend.requireSession();
         reopenIfReprovisioned(session);
-        long seen;
-        synchronized (bell) {
-          seen = rings;
-        }
+        long seen = durables.rings();
         handOverWaiting(p);
-        sweepIfDue();
-        int taken = anyOwnHot() ? slots.drainPermits() : 0;
+        durables.sweepIfDue(sweep);
+        int taken = durables.anyOwnHot() ? slots.drainPermits() : 0;
         if (taken > 0) {
           try {
-            sweep(session, out, taken);
+            durables.pullOwn(session, own, taken);
           } finally {
-            slots.release(taken - out.size());
+            slots.release(taken - own.size());
           }
-          for (Delivery d : out) {
+          for (Delivery d : own) {
             p.handler.handle(d, p.done);
           }
-          out.clear();
+          own.clear();
           handOverWaiting(p); // what arrived while the slots were taken
         }
-        long nextExpiry = requestPulls(session, slots.availablePermits());
+        long nextExpiry = ask(session, slots.availablePermits());
         if (System.nanoTime() >= deadline) {
           return;
         }
-        if (taken == 0 || !anyOwnHot()) {
-          // an own durable still hot with no slot free: woken by the next slot given back
-          await(seen, Math.min(Math.min(deadline, nextSweep()), nextExpiry));
+        if (taken == 0 || !durables.anyOwnHot()) {
+          // an own durable still due with no slot free is pulled once a slot is given back
+          durables.await(seen,
+              Math.min(Math.min(deadline, durables.nextSweep(sweep)), nextExpiry), () -> closed);
         }
-      }
-    }
-  }
-
-  /** Hands over deliveries waiting from the shared durables while slots are free. */
-  private void handOverWaiting(Push p) {
-    while (true) {
-      Message m;
-      synchronized (bell) {
-        if (closed || !p.slots.tryAcquire()) {
-          return;
-        }
-        m = pollShared();
-        if (m == null) {
-          p.slots.release();
-          return;
-        }
-      }
-      handOver(p, m);
-    }
-  }
-
-  /** Marks every own durable to be pulled when a sweep is due; with {@link #fetching} held. */
-  private void sweepIfDue() {
-    long now = System.nanoTime();
-    if (swept && now - lastSweepNanos < backend.settings().sweepInterval().toNanos()) {
-      return;
-    }
-    swept = true;
-    lastSweepNanos = now;
-    for (NatsDurable d : durables) {
-      if (!d.shared) {
-        d.hot = true;
-      }
-    }
-  }
-
-  private long nextSweep() {
-    return lastSweepNanos + backend.settings().sweepInterval().toNanos();
-  }
-
-  private boolean anyOwnHot() {
-    for (NatsDurable d : durables) {
-      if (!d.shared && d.hot) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Waits until the bell rang since {@code seen}, the consumer closed or {@code until} passed. */
-  private void await(long seen, long until) throws InterruptedException {
-    synchronized (bell) {
-      while (rings == seen && !closed) {
-        long left = until - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        TimeUnit.NANOSECONDS.timedWait(bell, left);
-      }
-    }
-  }
-
-  /** Hands out deliveries waiting from the shared durables, fairly, up to {@code max} in all. */
-  private void takeArrived(List<Delivery> out, int max) {
-    Message m;
-    while (out.size() < max && (m = pollShared()) != null) {
-      out.add(new NatsDelivery(m));
-    }
-  }
-
-  /** Pulls from the own durables that rang (all of them when a sweep was due), fairly, to {@code max}. */
-  private void sweep(NatsSession session, List<Delivery> out, int max) {
-    int n = durables.size();
-    int start = rotate;
-    rotate = (rotate + 1) % n;
-    for (int i = 0; i < n && out.size() < max; i++) {
-      NatsDurable d = durables.get((start + i) % n);
-      if (d.shared || !d.hot) {
-        continue;
-      }
-      d.hot = false;
-      int want = Math.min(NatsDurable.MAX_PULL, max - out.size());
-      int got;
-      try {
-        got = d.pullNoWait(session, want, out);
-      } catch (RuntimeException e) {
-        d.hot = true;
-        if (out.isEmpty()) {
-          throw e;
-        }
-        // hand out what was already delivered rather than leave it to the ack wait
-        LOG.log(Level.DEBUG, "pull from {0} failed after other deliveries: {1}", d.name,
-            e.getMessage());
-        return;
-      }
-      if (got >= want) {
-        d.hot = true; // there may be more
       }
     }
   }
 
   /**
    * Asks each shared durable for the free slots not yet covered by open requests or waiting
-   * deliveries; returns the earliest time an open request expires.
+   * deliveries; returns the earliest time an open request expires. With a {@code session} (the
+   * fetching thread) a durable whose subscription failed is subscribed again; without (a slot
+   * given back) it is left to that thread, woken.
    */
-  private long requestPulls(NatsSession session, int free) {
+  private long ask(NatsSession session, int free) {
     long[] earliest = {Long.MAX_VALUE};
     long now = System.nanoTime();
-    for (NatsDurable d : durables) {
+    for (NatsDurable d : durables.all) {
       if (!d.shared) {
         continue;
       }
       if (d.sub == null || d.broken) {
+        if (session == null) {
+          durables.ring();
+          continue;
+        }
         try {
           subscribe(session, d);
         } catch (RuntimeException e) {
@@ -482,20 +309,19 @@ final class NatsJobConsumer implements JobConsumer {
           continue;
         }
       }
-      int want;
-      synchronized (bell) {
-        want = d.request(free, now, PULL_EXPIRY.toNanos(), earliest);
-      }
+      io.nats.client.JetStreamSubscription sub = d.sub;
+      int want = sub == null ? 0 : durables.book(d, free, now, PULL_EXPIRY.toNanos(), earliest);
       if (want > 0) {
         try {
-          d.sub.pullExpiresIn(want, PULL_EXPIRY);
+          sub.pullExpiresIn(want, PULL_EXPIRY);
         } catch (RuntimeException e) {
-          synchronized (bell) {
-            d.forgetRequests();
-          }
+          durables.forgetRequests(d);
           d.broken = true;
           LOG.log(Level.DEBUG, "pull request on {0} failed: {1}", d.name, e.getMessage());
           earliest[0] = Math.min(earliest[0], now + RETRY_NANOS);
+          if (session == null) {
+            durables.ring();
+          }
         }
       }
     }
@@ -508,7 +334,7 @@ final class NatsJobConsumer implements JobConsumer {
     if (e == epoch) {
       return;
     }
-    for (NatsDurable d : durables) {
+    for (NatsDurable d : durables.all) {
       d.reopen(session);
       d.hot = true;
       if (d.shared) {
@@ -524,19 +350,15 @@ final class NatsJobConsumer implements JobConsumer {
       return;
     }
     closed = true;
-    synchronized (bell) {
-      bell.notifyAll();
-    }
+    durables.ring();
     keeper.shutdownNow();
     List<Message> back = new ArrayList<>();
-    for (NatsDurable d : durables) {
+    for (NatsDurable d : durables.all) {
       if (d.shared) {
         unsubscribe(d);
-        synchronized (bell) {
-          d.drain(back);
-        }
       }
     }
+    durables.drainShared(back);
     for (Message m : back) {
       try {
         m.nak();

@@ -13,7 +13,6 @@ import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobTracing;
-import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
 import io.osapi.core.port.WorkerRegistry;
 import java.lang.System.Logger.Level;
@@ -71,7 +70,6 @@ public final class WorkerService implements AutoCloseable {
 
   private final WorkerConfig config;
   private final JobStore store;
-  private final JobQueue queue;
   private final WorkerRegistry registry;
   private final OperationRegistry operations;
   private final JobMetrics metrics;
@@ -84,7 +82,6 @@ public final class WorkerService implements AutoCloseable {
   private final Object lifecycle = new Object();
   private volatile boolean stopping;
   private volatile boolean started;
-  private volatile SchedulingState state = SchedulingState.READY;
   private Instant startedAt;
   private WorkerProcess process;
   private ExecutorService pool;
@@ -94,15 +91,11 @@ public final class WorkerService implements AutoCloseable {
    */
   private ScheduledExecutorService drainTicker;
   private Thread fetcher;
-  /** Open while the worker takes jobs; closed (null) while draining or cordoned. */
-  private volatile JobConsumer consumer;
-  /** Guards opening and closing {@link #consumer} against the state's change to not ready. */
-  private final Object consumerLock = new Object();
+  private final WorkerScheduling scheduling;
 
   private WorkerService(Builder b) {
     this.config = b.config;
     this.store = b.broker.store();
-    this.queue = b.broker.queue();
     this.registry = b.broker.registry();
     this.operations = b.operations;
     this.metrics = b.metrics;
@@ -112,6 +105,9 @@ public final class WorkerService implements AutoCloseable {
     this.processor = new DeliveryProcessor(config,
         new RunWriter(store, config.workerId(), clock, key),
         operations, b.verifier, metrics, b.tracing, clock, () -> stopping);
+    this.scheduling = new WorkerScheduling(config, b.broker.queue(), registry, processor::active,
+        () -> processor.active() == 0 && slots.availablePermits() == config.concurrency(),
+        this::heartbeat);
   }
 
   /**
@@ -198,12 +194,7 @@ public final class WorkerService implements AutoCloseable {
       }
       // before any durable is touched: a second process with this id stops here
       registry.register(info());
-      consumer = queue.consumer(config.consumerSpec());
-      if (registry.drainRequested(config.workerId())) {
-        state = SchedulingState.CORDONED;
-        LOG.log(Level.INFO, "worker {0} starts cordoned: a drain is requested (undrain it to take"
-            + " jobs)", config.workerId());
-      }
+      scheduling.start();
       pool = Executors.newFixedThreadPool(config.concurrency(), DaemonThreads.named("osapi-job"));
       ticker = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-tick"));
       long hb = config.heartbeatInterval().toMillis();
@@ -212,7 +203,7 @@ public final class WorkerService implements AutoCloseable {
       drainTicker =
           Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("osapi-worker-drain"));
       drainTicker.scheduleWithFixedDelay(
-          this::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
+          scheduling::checkDrain, drainCheck, drainCheck, TimeUnit.MILLISECONDS);
       drainTicker.scheduleWithFixedDelay(processor::checkCancels, CANCEL_CHECK.toMillis(),
           CANCEL_CHECK.toMillis(), TimeUnit.MILLISECONDS);
       long progress = Math.max(10, config.ackWait().toMillis() / 3);
@@ -270,7 +261,7 @@ public final class WorkerService implements AutoCloseable {
       ticker.shutdownNow();
       drainTicker.shutdownNow();
       processor.close();
-      closeConsumer();
+      scheduling.closeConsumer();
       try {
         registry.deregister(config.workerId());
       } catch (RuntimeException e) {
@@ -295,7 +286,7 @@ public final class WorkerService implements AutoCloseable {
 
   /** Whether the worker takes new jobs (drain and cordon). */
   public SchedulingState state() {
-    return state;
+    return scheduling.state();
   }
 
   /** True between {@link #start()} and {@link #stop(Duration)}. */
@@ -312,7 +303,7 @@ public final class WorkerService implements AutoCloseable {
     int failures = 0;
     while (!stopping) {
       try {
-        JobConsumer c = openConsumer();
+        JobConsumer c = scheduling.openConsumer();
         if (c == null) {
           // draining or cordoned: no new deliveries. The consumer is closed, so the queue stops
           // routing jobs to this worker's open pull requests and gives them to the others.
@@ -341,34 +332,12 @@ public final class WorkerService implements AutoCloseable {
    * at once while draining or stopping (a delivery that arrived as the request came).
    */
   private void take(Delivery d, Runnable done) {
-    if (state != SchedulingState.READY || stopping) {
+    if (scheduling.state() != SchedulingState.READY || stopping) {
       handBack(d);
       done.run();
       return;
     }
     processor.handle(d, pool, done);
-  }
-
-  /** The open consumer, opened when needed, or null (closed) while not ready. */
-  private JobConsumer openConsumer() {
-    synchronized (consumerLock) {
-      if (state != SchedulingState.READY) {
-        closeConsumer();
-      } else if (consumer == null) {
-        consumer = queue.consumer(config.consumerSpec());
-      }
-      return consumer;
-    }
-  }
-
-  private void closeConsumer() {
-    synchronized (consumerLock) {
-      JobConsumer c = consumer;
-      if (c != null) {
-        consumer = null;
-        c.close();
-      }
-    }
   }
 
   /** A delivery fetched as the drain request came: handed back at once, unclaimed. */
@@ -377,44 +346,6 @@ public final class WorkerService implements AutoCloseable {
       d.nak(Duration.ZERO);
     } catch (RuntimeException e) {
       LOG.log(Level.DEBUG, "handing back a delivery while draining: {0}", e.getMessage());
-    }
-  }
-
-  /** On the ticker: follows the drain request; moves draining to cordoned once idle. */
-  private void checkDrain() {
-    boolean requested;
-    try {
-      requested = registry.drainRequested(config.workerId());
-    } catch (RuntimeException e) {
-      LOG.log(Level.DEBUG, "reading the drain request failed: {0}", e.getMessage());
-      return;
-    }
-    SchedulingState before = state;
-    SchedulingState next = before;
-    if (requested && before == SchedulingState.READY) {
-      next = SchedulingState.DRAINING;
-      LOG.log(Level.INFO, "worker {0} draining: takes no new jobs, finishes the {1} it runs",
-          config.workerId(), processor.active());
-    } else if (!requested && before != SchedulingState.READY) {
-      next = SchedulingState.READY;
-      LOG.log(Level.INFO, "worker {0} undrained: ready, takes jobs again", config.workerId());
-    }
-    if (next != SchedulingState.READY) {
-      // at once, not at the fetch loop's next turn: deliveries reach the worker between fetches
-      synchronized (consumerLock) {
-        state = next;
-        closeConsumer();
-      }
-    }
-    state = next;
-    // idle: nothing running, and every slot free (an end still being written holds its slot)
-    if (next == SchedulingState.DRAINING && processor.active() == 0
-        && slots.availablePermits() == config.concurrency()) {
-      state = next = SchedulingState.CORDONED;
-      LOG.log(Level.INFO, "worker {0} cordoned: drained, runs nothing", config.workerId());
-    }
-    if (next != before) {
-      heartbeat();
     }
   }
 
@@ -430,7 +361,7 @@ public final class WorkerService implements AutoCloseable {
   /** This worker's entry now. */
   private WorkerInfo info() {
     return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
-        processor.active(), config.concurrency(), state, process, null,
+        processor.active(), config.concurrency(), scheduling.state(), process, null,
         key == null ? null : key.publicKey(), config.allowed().globs());
   }
 

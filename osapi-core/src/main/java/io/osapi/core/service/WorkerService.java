@@ -43,8 +43,8 @@ import java.util.concurrent.TimeUnit;
  * allowed delivery, which fails and dead-letters it; any other exception fails the job at once.
  * See "Claims, take-overs and writes whose outcome is unknown" in docs/architecture.md.
  *
- * <p>{@link #stop(Duration)} stops fetching, lets running jobs finish until the deadline, hands
- * back the rest, and removes the worker from the registry.
+ * <p>{@link #stop(Duration)} stops fetching and closes the consumer, lets running jobs finish
+ * until the deadline, hands back the rest, and removes the worker from the registry.
  *
  * <p>Drain and cordon: the worker looks for a drain request ({@link
  * WorkerRegistry#drainRequested}) when it starts and every {@link #DRAIN_CHECK} after. Requested,
@@ -225,8 +225,8 @@ public final class WorkerService implements AutoCloseable {
   }
 
   /**
-   * Stops fetching, waits up to {@code drain} for running jobs, hands back those still running,
-   * deregisters. Idempotent.
+   * Stops taking jobs (the consumer is closed at once: what it holds goes back to the queue), waits
+   * up to {@code drain} for running jobs, hands back those still running, deregisters. Idempotent.
    *
    * @return true when every running job finished within the deadline
    */
@@ -241,6 +241,10 @@ public final class WorkerService implements AutoCloseable {
     try {
       fetcher.interrupt();
       fetcher.join(Math.max(1000, config.fetchWait().toMillis() * 2));
+      // before the running jobs end: a slot given back would otherwise ask for more deliveries,
+      // and a job handed back at the drain deadline could come straight back to this closing
+      // worker and be lost with its subscription until its ack wait ran out
+      scheduling.closeConsumer();
       pool.shutdown();
       drained = pool.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
       if (!drained) {

@@ -144,6 +144,26 @@ final class NatsJobConsumer implements JobConsumer {
     p.handler.handle(d, p.done);
   }
 
+  /**
+   * The start of a turn of {@link #fetch} or {@link #deliver}: stops when interrupted, else the
+   * session, with the durables made sure of after a reconnect.
+   */
+  private NatsSession turn() throws InterruptedException {
+    if (Thread.interrupted()) {
+      throw new InterruptedException();
+    }
+    NatsSession session = backend.requireSession();
+    reopenIfReprovisioned(session);
+    return session;
+  }
+
+  /** Waits for the bell, or until the deadline, the next sweep or the next request's expiry. */
+  private void await(long seen, long deadline, long sweep, long nextExpiry)
+      throws InterruptedException {
+    durables.await(seen, Math.min(Math.min(deadline, durables.nextSweep(sweep)), nextExpiry),
+        () -> closed);
+  }
+
   /** Hands over deliveries waiting from the shared durables while slots are free. */
   private void handOverWaiting(Push p) {
     Message m;
@@ -203,11 +223,7 @@ final class NatsJobConsumer implements JobConsumer {
     List<Delivery> out = new ArrayList<>();
     synchronized (fetching) {
       while (!closed) {
-        if (Thread.interrupted()) {
-          throw new InterruptedException();
-        }
-        NatsSession session = backend.requireSession();
-        reopenIfReprovisioned(session);
+        NatsSession session = turn();
         long seen = durables.rings();
         durables.takeWaiting(out, max);
         durables.sweepIfDue(sweep);
@@ -221,8 +237,7 @@ final class NatsJobConsumer implements JobConsumer {
         if (System.nanoTime() >= deadline) {
           return out;
         }
-        durables.await(seen, Math.min(Math.min(deadline, durables.nextSweep(sweep)), nextExpiry),
-            () -> closed);
+        await(seen, deadline, sweep, nextExpiry);
       }
     }
     return out;
@@ -249,11 +264,7 @@ final class NatsJobConsumer implements JobConsumer {
     List<Delivery> own = new ArrayList<>();
     synchronized (fetching) {
       while (!closed) {
-        if (Thread.interrupted()) {
-          throw new InterruptedException();
-        }
-        NatsSession session = backend.requireSession();
-        reopenIfReprovisioned(session);
+        NatsSession session = turn();
         long seen = durables.rings();
         handOverWaiting(p);
         durables.sweepIfDue(sweep);
@@ -276,8 +287,7 @@ final class NatsJobConsumer implements JobConsumer {
         }
         if (taken == 0 || !durables.anyOwnHot()) {
           // an own durable still due with no slot free is pulled once a slot is given back
-          durables.await(seen,
-              Math.min(Math.min(deadline, durables.nextSweep(sweep)), nextExpiry), () -> closed);
+          await(seen, deadline, sweep, nextExpiry);
         }
       }
     }

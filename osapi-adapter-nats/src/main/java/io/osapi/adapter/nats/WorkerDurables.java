@@ -93,7 +93,7 @@ final class WorkerDurables {
     }
   }
 
-  /** Adds deliveries waiting from the shared durables, in turn, to {@code out}, up to {@code max}. */
+  /** Adds the shared durables' waiting deliveries, in turn, to {@code out}, up to {@code max}. */
   void takeWaiting(List<Delivery> out, int max) {
     synchronized (bell) {
       Message m;
@@ -133,7 +133,7 @@ final class WorkerDurables {
     }
   }
 
-  /** Adds the waiting deliveries last kept alive longer than {@code ageNanos} ago to {@code out}. */
+  /** Adds the waiting deliveries last kept alive over {@code ageNanos} ago to {@code out}. */
   void stale(long ageNanos, List<Message> out) {
     synchronized (bell) {
       long now = System.nanoTime();

@@ -32,10 +32,11 @@ import java.util.concurrent.TimeUnit;
  * <p>One bounded pool of {@code concurrency} threads runs jobs, and {@code concurrency} slots bound
  * the deliveries out at once: the consumer hands each delivery over with a slot taken for it
  * ({@link JobConsumer#deliver}), on its own threads as deliveries arrive where it can, and the
- * worker gives the slot back once the delivery is settled. Per delivery: the notification says what to run
- * (unreadable: poison, terminated and dead-lettered); a privileged job's signature ({@link
- * Builder#verifier}) and then the allow-list ({@link WorkerConfig#allowed()}) are checked, and a
- * job refused by either is failed once without running; the worker claims the job's run by
+ * worker gives the slot back once the delivery is settled. Per delivery: the notification says
+ * what to run (unreadable: poison, terminated and dead-lettered); a privileged job's signature
+ * ({@link Builder#verifier}) and then the allow-list ({@link WorkerConfig#allowed()}) are
+ * checked, and a job refused by either is failed once without running; the worker claims the
+ * job's run by
  * compare-and-set (a run already finished is acknowledged without running it again; one another
  * holder may still run is looked at again after an ack wait); the handler runs, with in-progress
  * acks; its end is written by one more compare-and-set, result included; the delivery is settled

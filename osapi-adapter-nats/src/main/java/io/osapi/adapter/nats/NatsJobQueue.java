@@ -77,7 +77,7 @@ final class NatsJobQueue implements JobQueue {
         return CompletableFuture.failedFuture(e);
       }
     }
-    Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR,
+    WireHeaders h = new WireHeaders().put(NatsJetStreamConstants.MSG_ID_HDR,
         NatsLayout.notificationMessageId(notification));
     if (notification.trace() != null) {
       h.put(NatsLayout.TRACEPARENT_HEADER, notification.trace().traceparent());
@@ -85,6 +85,7 @@ final class NatsJobQueue implements JobQueue {
         h.put(NatsLayout.TRACESTATE_HEADER, notification.trace().tracestate());
       }
     }
+    h.seal(); // published as they are, by every attempt
     CompletableFuture<Void> done = new CompletableFuture<>();
     long deadline =
         System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();
@@ -147,7 +148,8 @@ final class NatsJobQueue implements JobQueue {
       return CompletableFuture.failedFuture(e);
     }
     String id = deadline.job().value();
-    Headers h = new Headers().put(NatsJetStreamConstants.MSG_ID_HDR, "deadline." + id);
+    Headers h =
+        new WireHeaders().put(NatsJetStreamConstants.MSG_ID_HDR, "deadline." + id).seal();
     CompletableFuture<Void> done = new CompletableFuture<>();
     long until =
         System.nanoTime() + backend.settings().requestTimeout().multipliedBy(2).toNanos();

@@ -1,6 +1,5 @@
 package io.osapi.adapter.nats;
 
-import io.nats.client.PublishOptions;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
@@ -49,8 +48,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class NatsJobStore implements JobStore {
   private static final System.Logger LOG = System.getLogger(NatsJobStore.class.getName());
-  private static final PublishOptions CREATE =
-      PublishOptions.builder().expectedLastSubjectSequence(0).build();
   /** The header a compare-and-set write names the stored revision in (0: must not exist). */
   static final String EXPECTED_SEQUENCE =
       io.nats.client.support.NatsJetStreamConstants.EXPECTED_LAST_SUB_SEQ_HDR;
@@ -91,17 +88,19 @@ final class NatsJobStore implements JobStore {
   public CompletableFuture<Long> create(JobRecord record) {
     JobId id = record.job().id();
     unconfirmed.takeBack(id); // waits for a removal of this record under way
-    Headers h = headers(record);
+    WireHeaders h = headers(record);
+    int counted = h.serializedLength(); // what the store's usage counts, as before
     byte[] value = Records.record(record, bodies); // its notification's body kept for the publish
     io.osapi.core.domain.StoreFullException full = usage.refuseCreate(
-        NatsStoreUsage.size(NatsLayout.jobSubject(id), h.serializedLength(), value.length));
+        NatsStoreUsage.size(NatsLayout.jobSubject(id), counted, value.length));
     if (full != null) {
       bodies.drop(record.job());
       return CompletableFuture.failedFuture(full);
     }
+    h.put(EXPECTED_SEQUENCE, "0").seal(); // must not exist
     // the caller's next step runs after the record is remembered, so its retry takes it back
-    return write(NatsLayout.jobSubject(id), h, value, 0, CREATE, "storing job ",
-        id).whenComplete((rev, err) -> {
+    return write(NatsLayout.jobSubject(id), h, counted, value, 0, "storing job ", id,
+        false).whenComplete((rev, err) -> {
           if (err != null) {
             bodies.drop(record.job());
             if (NatsErrors.outcomeUnknown(err)) {
@@ -112,9 +111,9 @@ final class NatsJobStore implements JobStore {
   }
 
   /** A record's headers: what a listing shows of it ({@link JobWatch.RecordFacts}). */
-  static Headers headers(JobRecord record) {
+  static WireHeaders headers(JobRecord record) {
     JobWatch.RecordFacts f = JobWatch.RecordFacts.of(record);
-    return new Headers()
+    return new WireHeaders()
         .put(NatsLayout.EXPECTED_HEADER, Integer.toString(f.expected()))
         .put(NatsLayout.OPERATION_HEADER, f.operation())
         .put(NatsLayout.TARGET_HEADER, f.target())
@@ -137,9 +136,11 @@ final class NatsJobStore implements JobStore {
           new IllegalArgumentException("revision must be positive: " + revision));
     }
     JobId id = record.job().id();
-    Headers h = headers(record);
-    return write(NatsLayout.jobSubject(id), h, Records.record(record), revision,
-        PublishOptions.builder().expectedLastSubjectSequence(revision).build(), "updating job ", id);
+    WireHeaders h = headers(record);
+    int counted = h.serializedLength(); // what the store's usage counts, as before
+    h.put(EXPECTED_SEQUENCE, Long.toString(revision)).seal();
+    return write(NatsLayout.jobSubject(id), h, counted, Records.record(record), revision,
+        "updating job ", id, false);
   }
 
   @Override
@@ -157,7 +158,7 @@ final class NatsJobStore implements JobStore {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("revision must not be negative: " + revision));
     }
-    Headers h = new Headers().put(NatsLayout.STATE_HEADER, run.state().wire())
+    WireHeaders h = new WireHeaders().put(NatsLayout.STATE_HEADER, run.state().wire())
         .put(NatsLayout.UPDATED_HEADER, Long.toString(JobWatch.updatedNanos(run)));
     if (run.worker() != null) {
       h.put(NatsLayout.WORKER_HEADER, run.worker());
@@ -165,8 +166,8 @@ final class NatsJobStore implements JobStore {
     int counted = h.serializedLength(); // what the store's usage counts, as before
     // the compare-and-set's expectation put here rather than by PublishOptions, for which jnats
     // copies every header of the write to add it (the same header on the wire)
-    h.put(EXPECTED_SEQUENCE, Long.toString(revision));
-    return write(NatsLayout.runSubject(key), h, counted, Records.run(run), revision, null,
+    h.put(EXPECTED_SEQUENCE, Long.toString(revision)).seal();
+    return write(NatsLayout.runSubject(key), h, counted, Records.run(run), revision,
         "writing a run of job ", key.job(), false);
   }
 
@@ -271,27 +272,18 @@ final class NatsJobStore implements JobStore {
   // ---- writes
 
   /**
-   * Publishes one value; the future completes with its sequence. {@code what} and {@code id} name
-   * the write in errors (joined only when it fails).
-   */
-  private CompletableFuture<Long> write(String subject, Headers headers, byte[] value,
-      long revision, PublishOptions po, String what, JobId id) {
-    return write(subject, headers, headers.serializedLength(), value, revision, po, what, id,
-        false);
-  }
-
-  /**
-   * Publishes a write; {@code po} null when {@code headers} carry the expected sequence
-   * themselves ({@link #EXPECTED_SEQUENCE}); {@code headerBytes}: what the usage counts of them.
+   * Publishes one value; the future completes with its sequence. {@code headers} name the
+   * expected sequence themselves ({@link #EXPECTED_SEQUENCE}: {@code revision}, 0 for a create)
+   * and are {@linkplain WireHeaders#seal() sealed}; {@code headerBytes}: what the usage counts of
+   * them. {@code what} and {@code id} name the write in errors (joined only when it fails).
    */
   private CompletableFuture<Long> write(String subject, Headers headers, int headerBytes,
-      byte[] value, long revision, PublishOptions po, String what, JobId id,
-      boolean overMarker) {
+      byte[] value, long revision, String what, JobId id, boolean overMarker) {
     CompletableFuture<PublishAck> f;
     try {
       NatsSession s = backend.requireSession();
       refuseOversize(s, value, what, id);
-      f = s.js.publishAsync(subject, headers, value, po);
+      f = s.js.publishAsync(subject, headers, value);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(NatsErrors.permanent(e)
           ? NatsErrors.refused(what + id, e) : NatsErrors.unavailable(what + id, e));
@@ -312,21 +304,15 @@ final class NatsJobStore implements JobStore {
                 what + id + ": it exists already", NatsErrors.apiError(err)));
             return;
           }
-          Headers again = headers;
-          PublishOptions overIt =
-              PublishOptions.builder().expectedLastSubjectSequence(marker).build();
-          if (po == null) { // the expectation is in the headers: the marker's instead
-            again = new Headers(headers).put(EXPECTED_SEQUENCE, Long.toString(marker));
-            overIt = null;
-          }
-          write(subject, again, headerBytes, value, 0, overIt, what, id,
-              true).whenComplete((r, e2) -> {
-                if (e2 == null) {
-                  done.complete(r);
-                } else {
-                  done.completeExceptionally(e2);
-                }
-              });
+          // the same headers, expecting the marker's sequence instead (a copy: they are sealed)
+          Headers again = new Headers(headers).put(EXPECTED_SEQUENCE, Long.toString(marker));
+          write(subject, again, headerBytes, value, 0, what, id, true).whenComplete((r, e2) -> {
+            if (e2 == null) {
+              done.complete(r);
+            } else {
+              done.completeExceptionally(e2);
+            }
+          });
         });
       } else if (NatsErrors.apiErrorCode(err) == NatsSession.WRONG_LAST_SEQUENCE) {
         done.completeExceptionally(new RevisionConflictException(

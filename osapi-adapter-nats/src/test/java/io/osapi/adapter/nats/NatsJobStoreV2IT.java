@@ -230,6 +230,46 @@ class NatsJobStoreV2IT {
     wire.unsubscribe();
   }
 
+  @Test
+  void aRecordWriteNamesTheExpectedRevisionOnceOnTheWireWithItsHeadersSealed() throws Exception {
+    JobRecord r = any();
+    String subject = NatsLayout.jobSubject(r.job().id());
+    io.nats.client.Subscription wire = NATS.backend().requireSession().conn.subscribe(subject);
+    NATS.backend().requireSession().conn.flush(java.time.Duration.ofSeconds(5));
+    long rev = await(store.create(r));
+    await(store.update(r, rev));
+    io.nats.client.Message create = nextRecordWrite(wire);
+    io.nats.client.Message update = nextRecordWrite(wire);
+    assertThat(create.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).containsExactly("0");
+    assertThat(update.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE))
+        .containsExactly(Long.toString(rev));
+    assertThat(create.getHeaders().getFirst(NatsLayout.OPERATION_HEADER))
+        .isEqualTo(r.job().operation().type());
+
+    // created again over the delete's purge marker: the marker's sequence, once, instead of 0
+    assertThat(store.delete(r.job().id())).isTrue();
+    long again = await(store.create(r));
+    io.nats.client.Message refused = nextRecordWrite(wire);
+    io.nats.client.Message overMarker = nextRecordWrite(wire);
+    assertThat(refused.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).containsExactly("0");
+    assertThat(overMarker.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).hasSize(1)
+        .doesNotContain("0");
+    assertThat(store.find(r.job().id()).orElseThrow().revision()).isEqualTo(again);
+    wire.unsubscribe();
+  }
+
+  /** The next record write seen on the subject (the delete's purge markers skipped). */
+  private static io.nats.client.Message nextRecordWrite(io.nats.client.Subscription wire)
+      throws InterruptedException {
+    while (true) {
+      io.nats.client.Message m = wire.nextMessage(java.time.Duration.ofSeconds(5));
+      assertThat(m).as("a write on the wire").isNotNull();
+      if (m.getHeaders() != null && m.getHeaders().get(NatsLayout.OPERATION_HEADER) != null) {
+        return m;
+      }
+    }
+  }
+
   /** The next run write seen on the subject (the delete's purge markers skipped). */
   private static io.nats.client.Message nextWrite(io.nats.client.Subscription wire)
       throws InterruptedException {

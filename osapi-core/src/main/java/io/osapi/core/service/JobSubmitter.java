@@ -241,9 +241,14 @@ final class JobSubmitter {
   private CompletableFuture<JobView> submit(JobRecord record, Hold hold, boolean mayExist) {
     Job job = record.job();
     AtomicInteger creates = new AtomicInteger(mayExist ? 1 : 0);
-    return hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0))
-        .thenCompose(rev -> orNotSubmitted(record,
-            hold.attempt("scheduling its deadline", () -> scheduled(record))))
+    CompletableFuture<Long> stored =
+        hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0));
+    JobDeadline deadline = JobDeadline.of(record);
+    // an _any job has no deadline to schedule: no step for it
+    CompletableFuture<?> scheduled = deadline == null ? stored
+        : stored.thenCompose(rev -> orNotSubmitted(record,
+            hold.attempt("scheduling its deadline", () -> queue.scheduleDeadline(deadline))));
+    return scheduled
         .thenCompose(v -> orNotSubmitted(record,
             hold.attempt("publishing its notification", () -> published(record))))
         .thenApply(v -> {
@@ -270,12 +275,6 @@ final class JobSubmitter {
     }
     return f.exceptionallyCompose(e -> Futures.unwrap(e) instanceof RevisionConflictException
         ? CompletableFuture.completedFuture(0L) : CompletableFuture.failedFuture(e));
-  }
-
-  /** Schedules a broadcast job's deadline (before its notification goes out). */
-  private CompletableFuture<Void> scheduled(JobRecord record) {
-    JobDeadline d = JobDeadline.of(record);
-    return d == null ? CompletableFuture.completedFuture(null) : queue.scheduleDeadline(d);
   }
 
   /**

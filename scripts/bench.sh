@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # End-to-end load driver (issue: performance). Builds the project in the reactor (nothing is
 # installed into ~/.m2), then runs io.osapi.bench.LoadDriver: A (hand-written jnats, the minimal
-# NATS operations of the v2 job store) / B (osapi + OTel + Prometheus scraped 1/s) /
-# C (osapi + JobMetrics.noop()) / T (B with tracing on at ratio 1.0, OTLP/HTTP to a local sink),
-# alternating, medians over the rounds; last line RESULT ... tracing_ratio=T/B
+# NATS operations of the v2 job store) / P (A with claimed jobs run on a pool thread, as B) /
+# B (osapi + OTel + Prometheus scraped 1/s) / C (osapi + JobMetrics.noop()) / T (B with tracing on
+# at ratio 1.0, OTLP/HTTP to a local sink), alternating, medians over the rounds; last line
+# RESULT e2e_ratio=B/A ... tracing_ratio=T/B ... e2e_ratio_pooled=B/P ... flow_cpu_us_per_job_*
 #   scripts/bench.sh [--jobs 20000] [--rounds 3] [--producers 2] [--workers 4] [--concurrency 8] [--warmup 5000]
-# BENCH_JAVA_OPTS adds JVM options; -Dbench.only=A|B|C|T warms up and runs one variant alone (for a
-# profiler: the nats-server pid is written to $TMPDIR/osapi-bench-nats.pid).
+# BENCH_JAVA_OPTS adds JVM options; -Dbench.only=A|P|B|C|T warms up and runs one variant alone (for
+# a profiler: the nats-server pid is written to $TMPDIR/osapi-bench-nats.pid).
 # Baseline A alone, without building osapi: scripts/bench.sh --only-a [same options]
+# (BENCH_JAVA_OPTS=-Dbench.handOff=true: P instead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v nats-server >/dev/null || { echo "bench.sh: needs nats-server (apt-get install nats-server)" >&2; exit 1; }

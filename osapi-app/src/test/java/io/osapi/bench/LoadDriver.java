@@ -54,7 +54,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <ul>
  *   <li>A: {@link RawJnatsBaseline}, hand-written jnats doing the minimal NATS operations of the
- *       v2 job store (create, publish; claim, finish, ack; pull requests), pipelined;
+ *       v2 job store (create, publish; claim, finish, ack; pull requests), pipelined, each job
+ *       run on the jnats thread that completed its claim;
+ *   <li>P: A with each claimed job run and finished on a pool thread of its worker, the hand-off
+ *       every worker whose operations may block needs (B makes it too);
  *   <li>B: osapi's JobClient ({@code createAsync}, up to {@value #IN_FLIGHT_PER_PRODUCER} in flight
  *       per producer) and WorkerService on the NATS adapter, with OtelJobMetrics and the
  *       Prometheus reader live, scraped once a second;
@@ -68,9 +71,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * jobs: pull requests, acks and heartbeats included), B's created-to-completed latency p50/p99 and
  * peak heap, and a last line {@code RESULT e2e_ratio=B/A metrics_ratio=B/C osapi_jobs_per_s=B
  * raw_jobs_per_s=A p50_ms p99_ms cpu_us_per_job_a/b/c nats_msgs_per_job_a/b tracing_ratio=T/B
- * cpu_us_per_job_t} with medians over
- * the rounds. Options: {@code --jobs N --rounds R --producers P --workers W --concurrency C
- * --warmup N}. {@code -Dbench.only=A|B|C} warms up and runs that variant alone.
+ * cpu_us_per_job_t e2e_ratio_pooled=B/P raw_pooled_jobs_per_s=P cpu_us_per_job_p
+ * flow_cpu_us_per_job_a/p/b/c} with medians over the rounds (the flow's CPU per job: from the
+ * first submit to the last completion, each run's set-up and tear-down left out). Options: {@code --jobs N --rounds R --producers P --workers W --concurrency C
+ * --warmup N}. {@code -Dbench.only=A|P|B|C|T} warms up and runs that variant alone.
  */
 public final class LoadDriver {
   /** Most {@code createAsync} calls a producer of B and C keeps in flight, as A's producers. */
@@ -80,6 +84,8 @@ public final class LoadDriver {
   private final int workers;
   private final int concurrency;
   private final String url;
+  /** This JVM's and nats-server's CPU time so far, read at each run's first submit and end. */
+  private java.util.function.LongSupplier cpuClock = () -> 0;
 
   private LoadDriver(String url, int producers, int workers, int concurrency) {
     this.url = url;
@@ -102,6 +108,7 @@ public final class LoadDriver {
     try (NatsServerProcess nats = NatsServerProcess.start()) {
       String url = nats.url();
       LoadDriver d = new LoadDriver(url, o.get("producers"), o.get("workers"), o.get("concurrency"));
+      d.cpuClock = () -> cpuNanos(nats);
       System.out.printf(Locale.ROOT,
           "machine: %d cpus, %s; java %s; nats-server on loopback, file storage%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
@@ -116,7 +123,10 @@ public final class LoadDriver {
       String only = System.getProperty("bench.only");
       System.out.println("warm-up (" + warm + " jobs each) ...");
       if (only == null || only.equals("A")) {
-        d.runA(warm);
+        d.runA(warm, false);
+      }
+      if (only == null || only.equals("P")) {
+        d.runA(warm, true);
       }
       if (only == null || only.equals("B")) {
         d.runOsapi(warm, true);
@@ -137,7 +147,8 @@ public final class LoadDriver {
         long[] m0 = nats.messages();
         long t0 = System.nanoTime();
         double jps = switch (only) {
-          case "A" -> d.runA(o.get("jobs"));
+          case "A" -> d.runA(o.get("jobs"), false).jobsPerSecond();
+          case "P" -> d.runA(o.get("jobs"), true).jobsPerSecond();
           case "B" -> d.runOsapi(o.get("jobs"), true).jobsPerSecond;
           case "T" -> d.runOsapi(o.get("jobs"), true, true).jobsPerSecond;
           default -> d.runOsapi(o.get("jobs"), false).jobsPerSecond;
@@ -146,11 +157,16 @@ public final class LoadDriver {
         long[] m1 = nats.messages();
         long c1 = cpuNanos(nats);
         System.out.printf(Locale.ROOT, "%s: %.0f jobs/s in %.1f s, %.2f NATS messages per job into"
-                + " the server, CPU per job (this JVM + nats-server) %.0f us%n", only, jps, secs,
-            (m1[0] - m0[0]) / (double) o.get("jobs"), (c1 - c0) / 1e3 / o.get("jobs"));
+                + " the server (%.0f bytes; out of it %.2f, %.0f bytes), CPU per job (this JVM +"
+                + " nats-server) %.0f us%n", only, jps, secs,
+            (m1[0] - m0[0]) / (double) o.get("jobs"), (m1[2] - m0[2]) / (double) o.get("jobs"),
+            (m1[1] - m0[1]) / (double) o.get("jobs"), (m1[3] - m0[3]) / (double) o.get("jobs"),
+            (c1 - c0) / 1e3 / o.get("jobs"));
         return;
       }
       List<Double> a = new ArrayList<>();
+      List<Double> pooled = new ArrayList<>();
+      List<Double> cpuP = new ArrayList<>();
       List<Double> b = new ArrayList<>();
       List<Double> c = new ArrayList<>();
       List<Double> t = new ArrayList<>();
@@ -164,14 +180,28 @@ public final class LoadDriver {
       List<Double> cpuC = new ArrayList<>();
       List<Double> msgsA = new ArrayList<>();
       List<Double> msgsB = new ArrayList<>();
+      List<Double> flowA = new ArrayList<>();
+      List<Double> flowP = new ArrayList<>();
+      List<Double> flowB = new ArrayList<>();
+      List<Double> flowC = new ArrayList<>();
       for (int r = 1; r <= o.get("rounds"); r++) {
         long c0 = cpuNanos(nats);
         long s0 = nats.cpuNanos();
         long[] m0 = nats.messages();
-        double ra = d.runA(jobs);
+        Flow fa = d.runA(jobs, false);
+        double ra = fa.jobsPerSecond();
+        long ca = cpuNanos(nats); // A ends, P starts
+        long sa = nats.cpuNanos();
+        long[] ma = nats.messages();
+        Flow fp = d.runA(jobs, true);
+        double rp = fp.jobsPerSecond();
         long c1 = cpuNanos(nats);
         long s1 = nats.cpuNanos();
         long[] m1 = nats.messages();
+        pooled.add(rp);
+        cpuP.add((c1 - ca) / 1e3 / jobs);
+        System.out.printf(Locale.ROOT, "round %d: P raw, runs handed to a pool %.0f jobs/s, CPU per"
+            + " job %.0f us%n", r, rp, cpuP.get(r - 1));
         Measured rb = d.runOsapi(jobs, true);
         long c2 = cpuNanos(nats);
         long s2 = nats.cpuNanos();
@@ -186,23 +216,31 @@ public final class LoadDriver {
         cpuT.add((c4 - c3) / 1e3 / jobs);
         System.out.printf(Locale.ROOT, "round %d: T osapi+otel+tracing(1.0) %.0f jobs/s, CPU per job"
             + " %.0f us%n", r, rt.jobsPerSecond, cpuT.get(r - 1));
-        msgsA.add((m1[0] - m0[0]) / (double) jobs);
+        msgsA.add((ma[0] - m0[0]) / (double) jobs);
         msgsB.add((m2[0] - m1[0]) / (double) jobs);
         System.out.printf(Locale.ROOT,
             "round %d: nats-server CPU per job: A %.0f us | B %.0f us | C %.0f us%n",
-            r, (s1 - s0) / 1e3 / jobs, (s2 - s1) / 1e3 / jobs, (s3 - s2) / 1e3 / jobs);
+            r, (sa - s0) / 1e3 / jobs, (s2 - s1) / 1e3 / jobs, (s3 - s2) / 1e3 / jobs);
         System.out.printf(Locale.ROOT,
             "round %d: NATS messages per job (into the server / out of it): A %.2f / %.2f | B %.2f"
                 + " / %.2f | C %.2f / %.2f%n",
-            r, (m1[0] - m0[0]) / (double) jobs, (m1[1] - m0[1]) / (double) jobs,
+            r, (ma[0] - m0[0]) / (double) jobs, (ma[1] - m0[1]) / (double) jobs,
             (m2[0] - m1[0]) / (double) jobs, (m2[1] - m1[1]) / (double) jobs,
             (m3[0] - m2[0]) / (double) jobs, (m3[1] - m2[1]) / (double) jobs);
-        cpuA.add((c1 - c0) / 1e3 / jobs);
+        cpuA.add((ca - c0) / 1e3 / jobs);
         cpuB.add((c2 - c1) / 1e3 / jobs);
         cpuC.add((c3 - c2) / 1e3 / jobs);
         System.out.printf(Locale.ROOT,
             "round %d: CPU per job (this JVM + nats-server): A %.0f us | B %.0f us | C %.0f us%n",
             r, cpuA.get(r - 1), cpuB.get(r - 1), cpuC.get(r - 1));
+        flowA.add(fa.flowCpuNanos() / 1e3 / jobs);
+        flowP.add(fp.flowCpuNanos() / 1e3 / jobs);
+        flowB.add(rb.flowCpuNanos / 1e3 / jobs);
+        flowC.add(rc.flowCpuNanos / 1e3 / jobs);
+        System.out.printf(Locale.ROOT,
+            "round %d: CPU per job from the first submit to the last completion (set-up and"
+                + " tear-down left out): A %.0f us | P %.0f us | B %.0f us | C %.0f us%n",
+            r, flowA.get(r - 1), flowP.get(r - 1), flowB.get(r - 1), flowC.get(r - 1));
         a.add(ra);
         b.add(rb.jobsPerSecond);
         c.add(rc.jobsPerSecond);
@@ -215,6 +253,7 @@ public final class LoadDriver {
             r, ra, rb.jobsPerSecond, rb.p50Ms, rb.p99Ms, rb.peakHeapBytes >> 20, rc.jobsPerSecond);
       }
       double ma = median(a);
+      double mp = median(pooled);
       double mb = median(b);
       double mc = median(c);
       System.out.printf(Locale.ROOT, "peak heap (B and C runs): %d MiB%n", peakHeap >> 20);
@@ -222,9 +261,13 @@ public final class LoadDriver {
           "RESULT e2e_ratio=%.3f metrics_ratio=%.3f osapi_jobs_per_s=%.0f raw_jobs_per_s=%.0f"
               + " p50_ms=%.1f p99_ms=%.1f cpu_us_per_job_a=%.0f cpu_us_per_job_b=%.0f"
               + " cpu_us_per_job_c=%.0f nats_msgs_per_job_a=%.2f nats_msgs_per_job_b=%.2f"
-              + " tracing_ratio=%.3f cpu_us_per_job_t=%.0f%n",
+              + " tracing_ratio=%.3f cpu_us_per_job_t=%.0f e2e_ratio_pooled=%.3f"
+              + " raw_pooled_jobs_per_s=%.0f cpu_us_per_job_p=%.0f flow_cpu_us_per_job_a=%.0f"
+              + " flow_cpu_us_per_job_p=%.0f flow_cpu_us_per_job_b=%.0f"
+              + " flow_cpu_us_per_job_c=%.0f%n",
           mb / ma, mb / mc, mb, ma, median(p50), median(p99), median(cpuA), median(cpuB),
-          median(cpuC), median(msgsA), median(msgsB), median(t) / mb, median(cpuT));
+          median(cpuC), median(msgsA), median(msgsB), median(t) / mb, median(cpuT), mb / mp, mp,
+          median(cpuP), median(flowA), median(flowP), median(flowB), median(flowC));
     } finally {
       stopTraceSink(); // its dispatcher thread would keep the JVM alive after the RESULT line
     }
@@ -287,12 +330,22 @@ public final class LoadDriver {
     }
   }
 
-  private double runA(int jobs) throws Exception {
-    Duration took = new RawJnatsBaseline(url, producers, workers, concurrency).run(jobs).took();
-    return jobs / (took.toNanos() / 1e9);
+  /** A, or P ({@code handOff}: claimed jobs run on a pool thread, see {@link RawJnatsBaseline}). */
+  private Flow runA(int jobs, boolean handOff) throws Exception {
+    RawJnatsBaseline.Result r = new RawJnatsBaseline(url, producers, workers, concurrency, handOff)
+        .cpuClock(cpuClock).run(jobs);
+    return new Flow(jobs / (r.took().toNanos() / 1e9), r.flowCpuNanos());
   }
 
-  private record Measured(double jobsPerSecond, double p50Ms, double p99Ms, long peakHeapBytes) {}
+  /**
+   * What a run of B, C or T measured; {@code flowCpuNanos}: this JVM's and nats-server's CPU from
+   * the first submit to the last completion (the run's set-up and tear-down left out).
+   */
+  private record Measured(double jobsPerSecond, double p50Ms, double p99Ms, long peakHeapBytes,
+      long flowCpuNanos) {}
+
+  /** What a run of A or P measured; {@code flowCpuNanos} as {@link Measured}'s. */
+  private record Flow(double jobsPerSecond, long flowCpuNanos) {}
 
   private Measured runOsapi(int jobs, boolean otel) throws Exception {
     return runOsapi(jobs, otel, false);
@@ -377,6 +430,7 @@ public final class LoadDriver {
       }
       resetPeakHeap();
       long t0 = System.nanoTime();
+      long cpu0 = cpuClock.getAsLong();
       List<Thread> ps = new ArrayList<>();
       AtomicReference<Throwable> failure = new AtomicReference<>();
       int per = jobs / producers;
@@ -396,9 +450,11 @@ public final class LoadDriver {
         throw new IllegalStateException("only " + completed.get() + " of " + jobs + " completed");
       }
       double secs = (System.nanoTime() - t0) / 1e9;
+      long flowCpu = cpuClock.getAsLong() - cpu0;
       long heap = peakHeap();
       long[] lat = latenciesMicros.stream().mapToLong(Long::longValue).sorted().toArray();
-      return new Measured(jobs / secs, pct(lat, 0.50) / 1000.0, pct(lat, 0.99) / 1000.0, heap);
+      return new Measured(jobs / secs, pct(lat, 0.50) / 1000.0, pct(lat, 0.99) / 1000.0, heap,
+          flowCpu);
     } finally {
       scraping.set(false);
       services.forEach(s -> s.stop(Duration.ofSeconds(5)));

@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
 final class NatsServerProcess implements AutoCloseable {
   private static final Pattern IN_MSGS = Pattern.compile("\"in_msgs\":\\s*(\\d+)");
   private static final Pattern OUT_MSGS = Pattern.compile("\"out_msgs\":\\s*(\\d+)");
+  private static final Pattern IN_BYTES = Pattern.compile("\"in_bytes\":\\s*(\\d+)");
+  private static final Pattern OUT_BYTES = Pattern.compile("\"out_bytes\":\\s*(\\d+)");
 
   private final Process process;
   private final Path dir;
@@ -91,12 +93,13 @@ final class NatsServerProcess implements AutoCloseable {
       String body = http.send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + monitorPort + "/varz")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
-      return new long[] {field(body, IN_MSGS), field(body, OUT_MSGS)};
+      return new long[] {field(body, IN_MSGS), field(body, OUT_MSGS), field(body, IN_BYTES),
+          field(body, OUT_BYTES)};
     } catch (IOException e) {
-      return new long[2];
+      return new long[4];
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new long[2];
+      return new long[4];
     }
   }
 

@@ -117,16 +117,38 @@ final class RawJnatsBaseline {
   private final int workers;
   private final int slotsPerWorker;
   private final int pullAt;
+  /** Whether a claimed job runs on a pool thread (P) rather than on jnats' thread (A). */
+  private final boolean handOff;
 
   /** What a run measured. */
-  record Result(Duration took, double p50Ms, double p99Ms, long redecided) {}
+  record Result(Duration took, double p50Ms, double p99Ms, long redecided, long flowCpuNanos) {}
+
+  /** CPU time of this JVM and nats-server so far (0: not measured), read at the flow's ends. */
+  private java.util.function.LongSupplier cpuClock = () -> 0;
+
+  /** Reads {@code clock} at the first submit and at the last completion ({@link Result}). */
+  RawJnatsBaseline cpuClock(java.util.function.LongSupplier clock) {
+    this.cpuClock = clock;
+    return this;
+  }
 
   RawJnatsBaseline(String url, int producers, int workers, int slotsPerWorker) {
+    this(url, producers, workers, slotsPerWorker, false);
+  }
+
+  /**
+   * {@code handOff}: each worker runs a claimed job and writes its end on a thread of its own
+   * pool ({@code slotsPerWorker} threads), as a worker whose operations may block must (an
+   * operation run on jnats' thread would hold up every delivery and acknowledgement of the
+   * connection); otherwise on the thread that completed the claim.
+   */
+  RawJnatsBaseline(String url, int producers, int workers, int slotsPerWorker, boolean handOff) {
     this.url = url;
     this.producers = producers;
     this.workers = workers;
     this.slotsPerWorker = slotsPerWorker;
     this.pullAt = Math.max(1, Integer.getInteger("bench.pullAt", (slotsPerWorker + 1) / 2));
+    this.handOff = handOff;
   }
 
   /** Runs {@code jobs} jobs on a fresh stream and bucket; wall time from first submit to last ack. */
@@ -160,6 +182,7 @@ final class RawJnatsBaseline {
       ticker.scheduleWithFixedDelay(() -> ws.forEach(x -> x.pull(true)), 200, 200,
           TimeUnit.MILLISECONDS);
       long t0 = System.nanoTime();
+      long cpu0 = cpuClock.getAsLong();
       List<Thread> ps = new ArrayList<>();
       AtomicReference<Throwable> failure = new AtomicReference<>();
       int per = jobs / producers;
@@ -182,10 +205,11 @@ final class RawJnatsBaseline {
         throw new IllegalStateException("baseline finished only " + book.done.get() + " of " + jobs);
       }
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
+      long flowCpu = cpuClock.getAsLong() - cpu0;
       long[] lat = Arrays.copyOf(book.latencyMicros, jobs);
       Arrays.sort(lat);
       return new Result(took, pct(lat, 0.50) / 1000.0, pct(lat, 0.99) / 1000.0,
-          book.redecided.get());
+          book.redecided.get(), flowCpu);
     } finally {
       ticker.shutdownNow();
       for (Worker w : ws) {
@@ -325,6 +349,8 @@ final class RawJnatsBaseline {
     final Book book;
     final ExecutorService rare;
     final Object lock = new Object();
+    /** Where claimed jobs run when handing off; null: on the thread completing the claim. */
+    final ExecutorService runs;
     /** Guarded by lock: free slots, and the open pull requests as {remaining, deadline nanos}. */
     int free = slotsPerWorker;
     final ArrayDeque<long[]> pulls = new ArrayDeque<>();
@@ -337,6 +363,11 @@ final class RawJnatsBaseline {
       this.js = nc.jetStream();
       this.book = book;
       this.rare = rare;
+      this.runs = handOff ? Executors.newFixedThreadPool(slotsPerWorker, r -> {
+        Thread t = new Thread(r, "raw-run-" + name);
+        t.setDaemon(true);
+        return t;
+      }) : null;
     }
 
     void start() throws Exception {
@@ -347,6 +378,9 @@ final class RawJnatsBaseline {
     }
 
     void stop() {
+      if (runs != null) {
+        runs.shutdownNow();
+      }
       try {
         if (dispatcher != null) {
           nc.closeDispatcher(dispatcher);
@@ -426,8 +460,8 @@ final class RawJnatsBaseline {
       } catch (Exception e) {
         claimed = CompletableFuture.failedFuture(e);
       }
-      claimed
-          .thenCompose(claim -> {
+      java.util.function.Function<PublishAck, CompletableFuture<PublishAck>> runAndFinish =
+          claim -> {
             String result = data; // diag.echo
             byte[] run = runJson("completed", attempt, started, Instant.now(), result);
             try {
@@ -436,7 +470,9 @@ final class RawJnatsBaseline {
             } catch (Exception e) {
               return CompletableFuture.failedFuture(e);
             }
-          })
+          };
+      (runs == null ? claimed.thenCompose(runAndFinish)
+          : claimed.thenComposeAsync(runAndFinish, runs))
           .whenComplete((finished, err) -> {
             if (err == null) {
               m.ack();
@@ -542,7 +578,8 @@ final class RawJnatsBaseline {
    * --jobs} jobs, each with jobs/s, messages into the server per job (its {@code /varz} in_msgs,
    * pull requests included), CPU per job (this JVM + nats-server) and created-to-completed
    * latency; medians last. Options: {@code --jobs --rounds --producers --workers --concurrency
-   * --warmup}, defaults as the load driver's.
+   * --warmup}, defaults as the load driver's; {@code -Dbench.handOff=true} runs P instead (claimed
+   * jobs on a pool, see the constructor).
    */
   public static void main(String[] args) throws Exception {
     Map<String, Integer> o = new HashMap<>(Map.of("jobs", 20_000, "rounds", 3, "producers", 2,
@@ -556,7 +593,7 @@ final class RawJnatsBaseline {
     }
     try (NatsServerProcess nats = NatsServerProcess.start()) {
       RawJnatsBaseline a = new RawJnatsBaseline(nats.url(), o.get("producers"), o.get("workers"),
-          o.get("concurrency"));
+          o.get("concurrency"), Boolean.getBoolean("bench.handOff"));
       int jobs = o.get("jobs");
       System.out.printf(Locale.ROOT,
           "machine: %d cpus; java %s; nats-server on loopback, file storage%n"

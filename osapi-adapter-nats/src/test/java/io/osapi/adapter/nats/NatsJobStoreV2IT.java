@@ -258,25 +258,25 @@ class NatsJobStoreV2IT {
     wire.unsubscribe();
   }
 
-  /** The next record write seen on the subject (the delete's purge markers skipped). */
-  private static io.nats.client.Message nextRecordWrite(io.nats.client.Subscription wire)
-      throws InterruptedException {
-    while (true) {
-      io.nats.client.Message m = wire.nextMessage(java.time.Duration.ofSeconds(5));
-      assertThat(m).as("a write on the wire").isNotNull();
-      if (m.getHeaders() != null && m.getHeaders().get(NatsLayout.OPERATION_HEADER) != null) {
-        return m;
-      }
-    }
-  }
-
   /** The next run write seen on the subject (the delete's purge markers skipped). */
   private static io.nats.client.Message nextWrite(io.nats.client.Subscription wire)
       throws InterruptedException {
+    return nextWrite(wire, NatsLayout.STATE_HEADER);
+  }
+
+  /** The next record write seen on the subject (the delete's purge markers skipped). */
+  private static io.nats.client.Message nextRecordWrite(io.nats.client.Subscription wire)
+      throws InterruptedException {
+    return nextWrite(wire, NatsLayout.OPERATION_HEADER);
+  }
+
+  /** The next write on the subject that carries {@code header}. */
+  private static io.nats.client.Message nextWrite(io.nats.client.Subscription wire, String header)
+      throws InterruptedException {
     while (true) {
       io.nats.client.Message m = wire.nextMessage(java.time.Duration.ofSeconds(5));
       assertThat(m).as("a write on the wire").isNotNull();
-      if (m.getHeaders() != null && m.getHeaders().get(NatsLayout.STATE_HEADER) != null) {
+      if (m.getHeaders() != null && m.getHeaders().get(header) != null) {
         return m;
       }
     }

@@ -2,7 +2,7 @@
 # What signing a run's end costs the worker (issue 23, worker keys): builds osapi-core and the NATS
 # adapter in the reactor (nothing installed into ~/.m2), then runs io.osapi.adapter.nats.SigningBench:
 # the unsigned end (Run.finish + the stored bytes) against the signed one, alternating, medians;
-# and one verification. Last line RESULT ...
+# and verifications: one end, ends as a controller, a privileged job as a worker. Last line RESULT ...
 #   scripts/bench-signing.sh [ops per round, default 2000] [rounds, default 7]
 set -euo pipefail
 cd "$(dirname "$0")/.."

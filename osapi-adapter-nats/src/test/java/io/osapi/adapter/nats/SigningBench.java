@@ -16,7 +16,8 @@ import java.util.Locale;
 /**
  * What signing adds to the worker's end of a run, measured against the unsigned end in the same
  * run: the end as the worker makes it ({@link Run#finish}) and the bytes it stores ({@link
- * Records#run}), without and with the Ed25519 signature; and the reader's verification of one end.
+ * Records#run}), without and with the Ed25519 signature; the reader's verification of one end, a
+ * controller's of distinct ends, and a worker's check of a privileged job ({@code JobVerifier}).
  * Signing and verifying are measured twice per round: with the JDK's provider, and with Bouncy
  * Castle's installed (as osapi-app's processes have it, {@code SignatureProvider}; the core prefers
  * it when installed). Times are the measuring thread's CPU time per operation. Rounds alternate,
@@ -45,6 +46,16 @@ public final class SigningBench {
     byte[] stored = Records.run(key.sign(runKey,
         held.finish(RunState.COMPLETED, result, null, false, t0.plusMillis(3))));
 
+    // a worker reads its trusted keys at start, before Bouncy Castle is installed
+    WorkerKey controller = WorkerKey.generate();
+    io.osapi.core.service.JobVerifier verifier =
+        io.osapi.core.service.JobVerifier.of(java.util.List.of(controller.publicKey()));
+    io.osapi.core.domain.Job privileged = io.osapi.core.service.JobSigner.of(controller).sign(
+        new io.osapi.core.domain.Job(JobId.generate(Clock.systemUTC()),
+            new io.osapi.core.domain.Operation("command.exec", "{\"argv\":[\"true\"]}"),
+            io.osapi.core.domain.OperationKind.MODIFY,
+            io.osapi.core.domain.Target.parse("web01.example.com"), t0), t0.plusSeconds(3600));
+
     java.security.Provider bc = new org.bouncycastle.jce.provider.BouncyCastleProvider();
     for (int w = 0; w < 3; w++) { // warm-up: every path compiled before measuring
       unsigned(held, result, t0, ops);
@@ -53,6 +64,7 @@ public final class SigningBench {
         signed(held, key, runKey, result, t0, ops);
         verify(runKey, stored, accepted, ops / 4);
         verifyAsController(key, runKey, held, result, t0, ops / 4);
+        verifyJob(verifier, privileged, t0, ops / 4);
       }
     }
     double[] u = new double[rounds];
@@ -61,6 +73,7 @@ public final class SigningBench {
     double[] sb = new double[rounds];
     double[] vb = new double[rounds];
     double[] vc = new double[rounds];
+    double[] vj = new double[rounds];
     for (int r = 0; r < rounds; r++) {
       u[r] = unsigned(held, result, t0, ops);
       provider(bc, false);
@@ -70,10 +83,11 @@ public final class SigningBench {
       sb[r] = signed(held, key, runKey, result, t0, ops);
       vb[r] = verify(runKey, stored, accepted, ops / 4);
       vc[r] = verifyAsController(key, runKey, held, result, t0, ops / 4);
+      vj[r] = verifyJob(verifier, privileged, t0, ops / 4);
       System.out.printf(Locale.ROOT, "round %d: unsigned end %.2f us; JDK: signed end %.2f us,"
-          + " verify %.2f us; BC: signed end %.2f us, verify %.2f us, as a controller %.2f us"
-          + " (CPU)%n", r + 1, u[r] / 1000, s[r] / 1000, v[r] / 1000, sb[r] / 1000,
-          vb[r] / 1000, vc[r] / 1000);
+          + " verify %.2f us; BC: signed end %.2f us, verify %.2f us, as a controller %.2f us,"
+          + " a privileged job as a worker %.2f us (CPU)%n", r + 1, u[r] / 1000, s[r] / 1000,
+          v[r] / 1000, sb[r] / 1000, vb[r] / 1000, vc[r] / 1000, vj[r] / 1000);
     }
     provider(bc, false);
     double mu = median(u);
@@ -85,9 +99,11 @@ public final class SigningBench {
     System.out.printf(Locale.ROOT, "RESULT unsigned_end_us=%.2f signed_end_us=%.2f"
         + " signing_added_us=%.2f signed/unsigned=%.1f verify_us=%.2f signed_end_us_bc=%.2f"
         + " signing_added_us_bc=%.2f verify_us_bc=%.2f jdk_over_bc_sign=%.1f"
-        + " jdk_over_bc_verify=%.1f verify_us_bc_controller=%.2f ops=%d rounds=%d%n",
+        + " jdk_over_bc_verify=%.1f verify_us_bc_controller=%.2f verify_us_bc_privileged_job=%.2f"
+        + " ops=%d rounds=%d%n",
         mu / 1000, ms / 1000, (ms - mu) / 1000, ms / mu, mv / 1000, msb / 1000,
-        (msb - mu) / 1000, mvb / 1000, ms / msb, mv / mvb, mvc / 1000, ops, rounds);
+        (msb - mu) / 1000, mvb / 1000, ms / msb, mv / mvb, mvc / 1000, median(vj) / 1000, ops,
+        rounds);
   }
 
   /** Bouncy Castle's provider installed (last, as the app does) or not. */
@@ -118,6 +134,24 @@ public final class SigningBench {
       Run end = key.sign(runKey,
           held.finish(RunState.COMPLETED, result, null, false, t0.plusNanos(i)));
       sink = Records.run(end);
+    }
+    return (CPU.getCurrentThreadCpuTime() - start) / (double) ops;
+  }
+
+  /**
+   * A worker's check of a privileged job before its claim ({@code JobVerifier.refusal}: the
+   * signature, the expiry, the target), {@code ops} times.
+   */
+  private static double verifyJob(io.osapi.core.service.JobVerifier verifier,
+      io.osapi.core.domain.Job job, Instant now, int ops) {
+    long start = CPU.getCurrentThreadCpuTime();
+    for (int i = 0; i < ops; i++) {
+      java.util.Optional<String> refusal =
+          verifier.refusal(job, "web01.example.com", java.util.Map.of(), now);
+      if (refusal.isPresent()) {
+        throw new IllegalStateException(refusal.get());
+      }
+      sink = refusal;
     }
     return (CPU.getCurrentThreadCpuTime() - start) / (double) ops;
   }

@@ -226,6 +226,54 @@ class SignatureProviderTest {
   }
 
   /**
+   * A worker checking privileged jobs gives the provider its own key object, made once, although
+   * its trusted keys were read before the provider was installed (a worker reads them at start and
+   * installs Bouncy Castle in the background); forged, expired and misdirected jobs are still
+   * refused with it.
+   */
+  @Test
+  void workersVerifyPrivilegedJobsWithTheProvidersOwnKeyObjectMadeOnce() throws Exception {
+    Security.removeProvider("BC");
+    WorkerKey controller = WorkerKey.generate();
+    io.osapi.core.service.JobVerifier verifier =
+        io.osapi.core.service.JobVerifier.of(List.of(controller.publicKey()));
+    Instant now = Instant.now();
+    io.osapi.core.domain.Job signed = io.osapi.core.service.JobSigner.of(controller).sign(
+        new io.osapi.core.domain.Job(JobId.generate(Clock.systemUTC()),
+            new io.osapi.core.domain.Operation("command.exec", "{\"argv\":[\"true\"]}"),
+            io.osapi.core.domain.OperationKind.MODIFY,
+            io.osapi.core.domain.Target.parse("web01"), now), now.plusSeconds(60));
+    assertThat(verifier.refusal(signed, "web01", java.util.Map.of(), now))
+        .as("the JDK's provider, before Bouncy Castle is installed").isEmpty();
+    RecordingSignature.PUBLIC_KEYS.clear();
+    Security.addProvider(recording());
+    try {
+      assertThat(verifier.refusal(signed, "web01", java.util.Map.of(), now))
+          .as("positive control").isEmpty();
+      assertThat(verifier.refusal(signed, "web01", java.util.Map.of(), now)).isEmpty();
+      io.osapi.core.domain.Job forged = new io.osapi.core.domain.Job(signed.id(),
+          new io.osapi.core.domain.Operation("command.exec", "{\"argv\":[\"rm\"]}"),
+          signed.kind(), signed.target(), signed.created(), signed.signature());
+      assertThat(verifier.refusal(forged, "web01", java.util.Map.of(), now)).as("forged")
+          .hasValue("its signature does not match its content");
+      assertThat(verifier.refusal(signed, "web01", java.util.Map.of(), now.plusSeconds(61)))
+          .as("expired").get().asString().startsWith("its signature expired");
+      assertThat(verifier.refusal(signed, "web02", java.util.Map.of(), now)).as("another host")
+          .get().asString().contains("does not reach this worker");
+      assertThat(RecordingSignature.PUBLIC_KEYS).hasSize(5);
+      assertThat(RecordingSignature.PUBLIC_KEYS.get(0).getClass().getName())
+          .as("Bouncy Castle's own key, not the JDK's").startsWith("org.bouncycastle.");
+      assertThat(RecordingSignature.PUBLIC_KEYS).as("made once")
+          .allSatisfy(p -> assertThat(p).isSameAs(RecordingSignature.PUBLIC_KEYS.get(0)));
+    } finally {
+      Security.removeProvider("BC");
+    }
+    // the provider gone: the JDK's verifies again, with its own key
+    assertThat(verifier.refusal(signed, "web01", java.util.Map.of(), now)).isEmpty();
+    SignatureProvider.install();
+  }
+
+  /**
    * Bouncy Castle given another provider's key decodes it on every signature and derives its
    * public half again (a second scalar multiplication, as costly as the signature): a worker key
    * made by the JDK (as keys are generated and read) signs through Bouncy Castle's own key object,

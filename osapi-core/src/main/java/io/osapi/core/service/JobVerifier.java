@@ -4,6 +4,7 @@ import io.osapi.core.domain.Job;
 import io.osapi.core.domain.JobSignature;
 import io.osapi.core.domain.Target;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.time.Instant;
@@ -25,8 +26,17 @@ import java.util.Optional;
  * Workers hold public keys only: nothing here can sign.
  */
 public final class JobVerifier {
+  /** The keys trusted by id, as the JDK decodes them (checked once, at construction). */
   private final Map<String, PublicKey> keys;
   private final List<String> publicKeys;
+  /** The same keys as the verifying provider's own key objects, made at its first check. */
+  private volatile Verifying verifying;
+
+  /**
+   * The trusted keys as {@code provider}'s own key objects ({@link Ed25519#publicKeyOf}): Bouncy
+   * Castle given the JDK's key decodes it again for every verification.
+   */
+  private record Verifying(Provider provider, Map<String, PublicKey> keys) {}
 
   private JobVerifier(Map<String, PublicKey> keys, List<String> publicKeys) {
     this.keys = Map.copyOf(keys);
@@ -77,15 +87,14 @@ public final class JobVerifier {
     if (s == null) {
       return Optional.of("it is not signed");
     }
-    PublicKey key = keys.get(s.keyId());
-    if (key == null) {
+    if (!keys.containsKey(s.keyId())) {
       return Optional.of("it is signed with key " + s.keyId() + ", which this worker does not"
           + " trust (--job-verify-key-file)");
     }
     boolean ok;
     try {
       Signature v = Ed25519.signature();
-      v.initVerify(key);
+      v.initVerify(verifyingKey(s.keyId(), v.getProvider()));
       v.update(JobSignature.bytes(job, s.keyId(), s.expires()));
       ok = v.verify(Base64.getDecoder().decode(s.value()));
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -102,6 +111,31 @@ public final class JobVerifier {
           + " reach this worker");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Trusted key {@code keyId} as {@code provider}'s own key object: made for every trusted key
+   * the first time a provider verifies, again when another provider is preferred from then on
+   * (Bouncy Castle installed after the worker started); the JDK's key when the provider cannot
+   * make one.
+   */
+  private PublicKey verifyingKey(String keyId, Provider provider) {
+    Verifying v = verifying;
+    if (v == null || v.provider() != provider) {
+      Map<String, PublicKey> own = new LinkedHashMap<>();
+      for (Map.Entry<String, PublicKey> e : keys.entrySet()) {
+        PublicKey k;
+        try {
+          k = Ed25519.publicKeyOf(e.getValue().getEncoded());
+        } catch (GeneralSecurityException | RuntimeException x) {
+          k = e.getValue();
+        }
+        own.put(e.getKey(), k);
+      }
+      v = new Verifying(provider, Map.copyOf(own));
+      verifying = v;
+    }
+    return v.keys().get(keyId);
   }
 
   private static boolean reaches(Target t, String workerId, Map<String, String> labels) {

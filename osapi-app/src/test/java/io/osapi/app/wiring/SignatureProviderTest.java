@@ -178,6 +178,18 @@ class SignatureProviderTest {
     }
   }
 
+  /**
+   * {@link RecordingSignature} verified {@code times} times, every time with the same key object,
+   * Bouncy Castle's own (made once, not the JDK's).
+   */
+  private static void verifiedWithOneKeyOfBouncyCastles(int times) {
+    assertThat(RecordingSignature.PUBLIC_KEYS).hasSize(times);
+    assertThat(RecordingSignature.PUBLIC_KEYS.get(0).getClass().getName())
+        .as("Bouncy Castle's own key, not the JDK's").startsWith("org.bouncycastle.");
+    assertThat(RecordingSignature.PUBLIC_KEYS).as("made once")
+        .allSatisfy(p -> assertThat(p).isSameAs(RecordingSignature.PUBLIC_KEYS.get(0)));
+  }
+
   /** A provider named {@code BC}: Bouncy Castle's key factory, {@link RecordingSignature}. */
   private static Provider recording() {
     Provider recording = new Provider("BC", "1", "records the keys it signs with") {};
@@ -215,11 +227,7 @@ class SignatureProviderTest {
       Run forged = new Run(b.state(), b.worker(), b.attempt(), b.started(), b.ended(),
           "{\"a\":3}", null, false, b.timeline(), b.signature());
       assertThat(keys.verify(any, forged).verified()).as("forged").isFalse();
-      assertThat(RecordingSignature.PUBLIC_KEYS).hasSize(3);
-      assertThat(RecordingSignature.PUBLIC_KEYS.get(0).getClass().getName())
-          .as("Bouncy Castle's own key, not the JDK's").startsWith("org.bouncycastle.");
-      assertThat(RecordingSignature.PUBLIC_KEYS).as("decoded once")
-          .allSatisfy(p -> assertThat(p).isSameAs(RecordingSignature.PUBLIC_KEYS.get(0)));
+      verifiedWithOneKeyOfBouncyCastles(3);
     } finally {
       Security.removeProvider("BC");
     }
@@ -260,11 +268,7 @@ class SignatureProviderTest {
           .as("expired").get().asString().startsWith("its signature expired");
       assertThat(verifier.refusal(signed, "web02", java.util.Map.of(), now)).as("another host")
           .get().asString().contains("does not reach this worker");
-      assertThat(RecordingSignature.PUBLIC_KEYS).hasSize(5);
-      assertThat(RecordingSignature.PUBLIC_KEYS.get(0).getClass().getName())
-          .as("Bouncy Castle's own key, not the JDK's").startsWith("org.bouncycastle.");
-      assertThat(RecordingSignature.PUBLIC_KEYS).as("made once")
-          .allSatisfy(p -> assertThat(p).isSameAs(RecordingSignature.PUBLIC_KEYS.get(0)));
+      verifiedWithOneKeyOfBouncyCastles(5);
     } finally {
       Security.removeProvider("BC");
     }

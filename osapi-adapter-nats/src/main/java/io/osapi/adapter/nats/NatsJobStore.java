@@ -89,18 +89,16 @@ final class NatsJobStore implements JobStore {
     JobId id = record.job().id();
     unconfirmed.takeBack(id); // waits for a removal of this record under way
     WireHeaders h = headers(record);
-    int counted = h.serializedLength(); // what the store's usage counts, as before
     byte[] value = Records.record(record, bodies); // its notification's body kept for the publish
     io.osapi.core.domain.StoreFullException full = usage.refuseCreate(
-        NatsStoreUsage.size(NatsLayout.jobSubject(id), counted, value.length));
+        NatsStoreUsage.size(NatsLayout.jobSubject(id), h.serializedLength(), value.length));
     if (full != null) {
       bodies.drop(record.job());
       return CompletableFuture.failedFuture(full);
     }
-    h.put(EXPECTED_SEQUENCE, "0").seal(); // must not exist
     // the caller's next step runs after the record is remembered, so its retry takes it back
-    return write(NatsLayout.jobSubject(id), h, counted, value, 0, "storing job ", id,
-        false).whenComplete((rev, err) -> {
+    return write(NatsLayout.jobSubject(id), h, value, 0, "storing job ", id)
+        .whenComplete((rev, err) -> {
           if (err != null) {
             bodies.drop(record.job());
             if (NatsErrors.outcomeUnknown(err)) {
@@ -136,11 +134,8 @@ final class NatsJobStore implements JobStore {
           new IllegalArgumentException("revision must be positive: " + revision));
     }
     JobId id = record.job().id();
-    WireHeaders h = headers(record);
-    int counted = h.serializedLength(); // what the store's usage counts, as before
-    h.put(EXPECTED_SEQUENCE, Long.toString(revision)).seal();
-    return write(NatsLayout.jobSubject(id), h, counted, Records.record(record), revision,
-        "updating job ", id, false);
+    return write(NatsLayout.jobSubject(id), headers(record), Records.record(record), revision,
+        "updating job ", id);
   }
 
   @Override
@@ -163,12 +158,8 @@ final class NatsJobStore implements JobStore {
     if (run.worker() != null) {
       h.put(NatsLayout.WORKER_HEADER, run.worker());
     }
-    int counted = h.serializedLength(); // what the store's usage counts, as before
-    // the compare-and-set's expectation put here rather than by PublishOptions, for which jnats
-    // copies every header of the write to add it (the same header on the wire)
-    h.put(EXPECTED_SEQUENCE, Long.toString(revision)).seal();
-    return write(NatsLayout.runSubject(key), h, counted, Records.run(run), revision,
-        "writing a run of job ", key.job(), false);
+    return write(NatsLayout.runSubject(key), h, Records.run(run), revision,
+        "writing a run of job ", key.job());
   }
 
   /**
@@ -272,12 +263,25 @@ final class NatsJobStore implements JobStore {
   // ---- writes
 
   /**
-   * Publishes one value; the future completes with its sequence. {@code headers} name the
-   * expected sequence themselves ({@link #EXPECTED_SEQUENCE}: {@code revision}, 0 for a create)
-   * and are {@linkplain WireHeaders#seal() sealed}; {@code headerBytes}: what the usage counts of
-   * them. {@code what} and {@code id} name the write in errors (joined only when it fails).
+   * Publishes one value by compare-and-set on {@code revision} (0: it must not exist); the future
+   * completes with its sequence. {@code facts}, the write's own headers (what the store's usage
+   * counts of them), get the expectation ({@link #EXPECTED_SEQUENCE}) here, rather than by
+   * {@code PublishOptions}, for which jnats copies every header of the write to add it (the same
+   * header on the wire), and are {@linkplain WireHeaders#seal() sealed}. {@code what} and {@code
+   * id} name the write in errors (joined only when it fails).
    */
-  private CompletableFuture<Long> write(String subject, Headers headers, int headerBytes,
+  private CompletableFuture<Long> write(String subject, WireHeaders facts, byte[] value,
+      long revision, String what, JobId id) {
+    int headerBytes = facts.serializedLength();
+    facts.put(EXPECTED_SEQUENCE, Long.toString(revision)).seal();
+    return publish(subject, facts, headerBytes, value, revision, what, id, false);
+  }
+
+  /**
+   * Publishes a write whose {@code headers} name its expected sequence; {@code headerBytes}: what
+   * the usage counts of them; {@code overMarker}: a create made again over a purge marker.
+   */
+  private CompletableFuture<Long> publish(String subject, Headers headers, int headerBytes,
       byte[] value, long revision, String what, JobId id, boolean overMarker) {
     CompletableFuture<PublishAck> f;
     try {
@@ -306,7 +310,7 @@ final class NatsJobStore implements JobStore {
           }
           // the same headers, expecting the marker's sequence instead (a copy: they are sealed)
           Headers again = new Headers(headers).put(EXPECTED_SEQUENCE, Long.toString(marker));
-          write(subject, again, headerBytes, value, 0, what, id, true).whenComplete((r, e2) -> {
+          publish(subject, again, headerBytes, value, 0, what, id, true).whenComplete((r, e2) -> {
             if (e2 == null) {
               done.complete(r);
             } else {

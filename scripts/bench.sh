@@ -5,6 +5,7 @@
 # B (osapi + OTel + Prometheus scraped 1/s) / C (osapi + JobMetrics.noop()) / T (B with tracing on
 # at ratio 1.0, OTLP/HTTP to a local sink), alternating, medians over the rounds; last line
 # RESULT e2e_ratio=B/A ... tracing_ratio=T/B ... e2e_ratio_pooled=B/P ... flow_cpu_us_per_job_*
+# jit_cpu_us_per_job_a/b; each round also prints this JVM's CPU per job by thread role
 #   scripts/bench.sh [--jobs 20000] [--rounds 3] [--producers 2] [--workers 4] [--concurrency 8] [--warmup 5000]
 # BENCH_JAVA_OPTS adds JVM options; -Dbench.only=A|P|B|C|T warms up and runs one variant alone (for
 # a profiler: the nats-server pid is written to $TMPDIR/osapi-bench-nats.pid).

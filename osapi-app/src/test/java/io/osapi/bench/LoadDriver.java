@@ -72,8 +72,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * peak heap, and a last line {@code RESULT e2e_ratio=B/A metrics_ratio=B/C osapi_jobs_per_s=B
  * raw_jobs_per_s=A p50_ms p99_ms cpu_us_per_job_a/b/c nats_msgs_per_job_a/b tracing_ratio=T/B
  * cpu_us_per_job_t e2e_ratio_pooled=B/P raw_pooled_jobs_per_s=P cpu_us_per_job_p
- * flow_cpu_us_per_job_a/p/b/c} with medians over the rounds (the flow's CPU per job: from the
- * first submit to the last completion, each run's set-up and tear-down left out). Options: {@code --jobs N --rounds R --producers P --workers W --concurrency C
+ * flow_cpu_us_per_job_a/p/b/c jit_cpu_us_per_job_a/b} with medians over the rounds (the flow's CPU
+ * per job: from the first submit to the last completion, each run's set-up and tear-down left
+ * out; the JIT's: its compiler threads' part of the whole run's). Each round also prints this
+ * JVM's CPU per job over the flow by thread role ({@link ThreadRoles}). Options: {@code --jobs N --rounds R --producers P --workers W --concurrency C
  * --warmup N}. {@code -Dbench.only=A|P|B|C|T} warms up and runs that variant alone.
  */
 public final class LoadDriver {
@@ -86,6 +88,8 @@ public final class LoadDriver {
   private final String url;
   /** This JVM's and nats-server's CPU time so far, read at each run's first submit and end. */
   private java.util.function.LongSupplier cpuClock = () -> 0;
+  /** Each {@link #cpuClock} reading's threads by role: the last two bracket the last flow. */
+  private final java.util.ArrayDeque<ThreadRoles> roleMarks = new java.util.ArrayDeque<>();
 
   private LoadDriver(String url, int producers, int workers, int concurrency) {
     this.url = url;
@@ -108,7 +112,13 @@ public final class LoadDriver {
     try (NatsServerProcess nats = NatsServerProcess.start()) {
       String url = nats.url();
       LoadDriver d = new LoadDriver(url, o.get("producers"), o.get("workers"), o.get("concurrency"));
-      d.cpuClock = () -> cpuNanos(nats);
+      d.cpuClock = () -> {
+        d.roleMarks.addLast(ThreadRoles.now());
+        if (d.roleMarks.size() > 2) {
+          d.roleMarks.removeFirst();
+        }
+        return cpuNanos(nats);
+      };
       System.out.printf(Locale.ROOT,
           "machine: %d cpus, %s; java %s; nats-server on loopback, file storage%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
@@ -180,6 +190,8 @@ public final class LoadDriver {
       List<Double> cpuC = new ArrayList<>();
       List<Double> msgsA = new ArrayList<>();
       List<Double> msgsB = new ArrayList<>();
+      List<Double> jitA = new ArrayList<>();
+      List<Double> jitB = new ArrayList<>();
       List<Double> flowA = new ArrayList<>();
       List<Double> flowP = new ArrayList<>();
       List<Double> flowB = new ArrayList<>();
@@ -187,28 +199,37 @@ public final class LoadDriver {
       for (int r = 1; r <= o.get("rounds"); r++) {
         long c0 = cpuNanos(nats);
         long s0 = nats.cpuNanos();
+        long j0 = jitNanos();
         long[] m0 = nats.messages();
         Flow fa = d.runA(jobs, false);
+        long[] rolesA = d.lastFlowRoles();
         double ra = fa.jobsPerSecond();
         long ca = cpuNanos(nats); // A ends, P starts
         long sa = nats.cpuNanos();
+        long ja = jitNanos();
         long[] ma = nats.messages();
         Flow fp = d.runA(jobs, true);
+        long[] rolesP = d.lastFlowRoles();
         double rp = fp.jobsPerSecond();
         long c1 = cpuNanos(nats);
         long s1 = nats.cpuNanos();
+        long j1 = jitNanos();
         long[] m1 = nats.messages();
         pooled.add(rp);
         cpuP.add((c1 - ca) / 1e3 / jobs);
         System.out.printf(Locale.ROOT, "round %d: P raw, runs handed to a pool %.0f jobs/s, CPU per"
             + " job %.0f us%n", r, rp, cpuP.get(r - 1));
         Measured rb = d.runOsapi(jobs, true);
+        long[] rolesB = d.lastFlowRoles();
         long c2 = cpuNanos(nats);
         long s2 = nats.cpuNanos();
+        long j2 = jitNanos();
         long[] m2 = nats.messages();
         Measured rc = d.runOsapi(jobs, false);
+        long[] rolesC = d.lastFlowRoles();
         long c3 = cpuNanos(nats);
         long s3 = nats.cpuNanos();
+        long j3 = jitNanos();
         long[] m3 = nats.messages();
         Measured rt = d.runOsapi(jobs, true, true);
         long c4 = cpuNanos(nats);
@@ -233,6 +254,12 @@ public final class LoadDriver {
         System.out.printf(Locale.ROOT,
             "round %d: CPU per job (this JVM + nats-server): A %.0f us | B %.0f us | C %.0f us%n",
             r, cpuA.get(r - 1), cpuB.get(r - 1), cpuC.get(r - 1));
+        jitA.add((ja - j0) / 1e3 / jobs);
+        jitB.add((j2 - j1) / 1e3 / jobs);
+        System.out.printf(Locale.ROOT,
+            "round %d: of it the JIT compiler's threads: A %.0f us | P %.0f us | B %.0f us | C %.0f"
+                + " us%n", r, jitA.get(r - 1), (j1 - ja) / 1e3 / jobs, jitB.get(r - 1),
+            (j3 - j2) / 1e3 / jobs);
         flowA.add(fa.flowCpuNanos() / 1e3 / jobs);
         flowP.add(fp.flowCpuNanos() / 1e3 / jobs);
         flowB.add(rb.flowCpuNanos / 1e3 / jobs);
@@ -241,6 +268,10 @@ public final class LoadDriver {
             "round %d: CPU per job from the first submit to the last completion (set-up and"
                 + " tear-down left out): A %.0f us | P %.0f us | B %.0f us | C %.0f us%n",
             r, flowA.get(r - 1), flowP.get(r - 1), flowB.get(r - 1), flowC.get(r - 1));
+        System.out.printf(Locale.ROOT, "round %d: this JVM's CPU per job by thread, from the first"
+                + " submit to the last completion:%n  A %s%n  P %s%n  B %s%n  C %s%n", r,
+            ThreadRoles.perJob(rolesA, jobs), ThreadRoles.perJob(rolesP, jobs),
+            ThreadRoles.perJob(rolesB, jobs), ThreadRoles.perJob(rolesC, jobs));
         a.add(ra);
         b.add(rb.jobsPerSecond);
         c.add(rc.jobsPerSecond);
@@ -264,10 +295,12 @@ public final class LoadDriver {
               + " tracing_ratio=%.3f cpu_us_per_job_t=%.0f e2e_ratio_pooled=%.3f"
               + " raw_pooled_jobs_per_s=%.0f cpu_us_per_job_p=%.0f flow_cpu_us_per_job_a=%.0f"
               + " flow_cpu_us_per_job_p=%.0f flow_cpu_us_per_job_b=%.0f"
-              + " flow_cpu_us_per_job_c=%.0f%n",
+              + " flow_cpu_us_per_job_c=%.0f jit_cpu_us_per_job_a=%.0f"
+              + " jit_cpu_us_per_job_b=%.0f%n",
           mb / ma, mb / mc, mb, ma, median(p50), median(p99), median(cpuA), median(cpuB),
           median(cpuC), median(msgsA), median(msgsB), median(t) / mb, median(cpuT), mb / mp, mp,
-          median(cpuP), median(flowA), median(flowP), median(flowB), median(flowC));
+          median(cpuP), median(flowA), median(flowP), median(flowB), median(flowC),
+          median(jitA), median(jitB));
     } finally {
       stopTraceSink(); // its dispatcher thread would keep the JVM alive after the RESULT line
     }
@@ -279,6 +312,11 @@ public final class LoadDriver {
    */
   private static long cpuNanos(NatsServerProcess nats) {
     return NatsServerProcess.jvmCpuNanos() + nats.cpuNanos();
+  }
+
+  /** CPU time used so far by this JVM's JIT compiler threads (10 ms ticks). */
+  private static long jitNanos() {
+    return ThreadCpu.of(ProcessHandle.current().pid()).group(2);
   }
 
   /**
@@ -328,6 +366,11 @@ public final class LoadDriver {
           + " %.0f us, core round trip (flush) %.0f us, pipelined JetStream publish %.1f us each%n",
           sync, rtt, async);
     }
+  }
+
+  /** CPU ns per {@link ThreadRoles} role over the last run's flow (its two clock readings). */
+  private long[] lastFlowRoles() {
+    return roleMarks.getLast().since(roleMarks.getFirst());
   }
 
   /** A, or P ({@code handOff}: claimed jobs run on a pool thread, see {@link RawJnatsBaseline}). */

@@ -65,6 +65,17 @@ final class ThreadCpu {
     return 4;
   }
 
+  /** CPU ns so far of the threads alive now in group {@code g} ({@link #GROUPS}' index). */
+  long group(int g) {
+    long sum = 0;
+    for (long[] t : byThread.values()) {
+      if (t[0] == g) {
+        sum += t[1];
+      }
+    }
+    return sum;
+  }
+
   /** CPU ns per group from {@code before} to this reading, in {@link #GROUPS}' order. */
   long[] since(ThreadCpu before) {
     long[] out = new long[GROUPS.length];

@@ -31,13 +31,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * The create path of {@link JobClient}: validates a new job, then stores its record, schedules a
@@ -173,7 +172,7 @@ final class JobSubmitter {
     // the id is fixed before the first attempt: every retry writes the same job
     Job job = signed(new Job(id, op, def.kind(), target, clock.instant()), def, timeout);
     Duration t = timeout;
-    Hold hold = new Hold(job.id());
+    CreateHold hold = new CreateHold(job.id(), patience, backoff, retryThreads);
     CompletableFuture<List<String>> expected = hold.attempt("reading the registered workers",
         () -> CompletableFuture.completedFuture(targets.expected(target, def)));
     if (expected.isCompletedExceptionally()) {
@@ -183,18 +182,21 @@ final class JobSubmitter {
       }
     }
     JobSpan span = tracing.jobCreate(job, parent);
-    CompletableFuture<JobView> created;
+    Function<List<String>, CompletableFuture<JobView>> submit;
     if (submitted == null) {
-      created = expected.thenCompose(w -> submit(RolloutReleases.first(
+      submit = w -> submit(RolloutReleases.first(
           JobRecord.submitted(job, w, t).withTrace(span.context()), rollout, job.created()),
-          hold));
+          hold);
     } else {
       TimelineEntry first = new TimelineEntry(job.created(), submitted.event(),
           submitted.worker(), submitted.message(), null);
-      created = expected.thenCompose(w -> submit(RolloutReleases.first(
+      submit = w -> submit(RolloutReleases.first(
           new JobRecord(job, w, List.of(first), t).withTrace(span.context()), rollout,
-          job.created()), hold, true));
+          job.created()), hold, true);
     }
+    // read at once (the usual case): submitted without a stage to relay the outcome through
+    CompletableFuture<JobView> created = expected.isDone() && !expected.isCompletedExceptionally()
+        ? composed(submit, expected.join()) : expected.thenCompose(submit);
     created.whenComplete((v, err) -> {
       if (err != null) {
         span.failed(Futures.unwrap(err).getMessage());
@@ -230,38 +232,106 @@ final class JobSubmitter {
 
   /** Stores, schedules and publishes {@code record}, held for the patience. */
   CompletableFuture<JobView> submit(JobRecord record) {
-    return submit(record, new Hold(record.job().id()));
+    return submit(record, new CreateHold(record.job().id(), patience, backoff, retryThreads));
   }
 
-  private CompletableFuture<JobView> submit(JobRecord record, Hold hold) {
+  private CompletableFuture<JobView> submit(JobRecord record, CreateHold hold) {
     return submit(record, hold, false);
   }
 
-  /** {@code mayExist}: the id was fixed by the caller, and a record stored under it is this job. */
-  private CompletableFuture<JobView> submit(JobRecord record, Hold hold, boolean mayExist) {
-    Job job = record.job();
+  /**
+   * {@code mayExist}: the id was fixed by the caller, and a record stored under it is this job.
+   * The steps are chained by callbacks that complete one future, the create's: no stage between
+   * a step's answer and the next, or between the last and the caller.
+   */
+  private CompletableFuture<JobView> submit(JobRecord record, CreateHold hold, boolean mayExist) {
     AtomicInteger creates = new AtomicInteger(mayExist ? 1 : 0);
-    CompletableFuture<Long> stored =
-        hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0));
+    CompletableFuture<JobView> created = new CompletableFuture<>();
     JobDeadline deadline = JobDeadline.of(record);
-    // an _any job has no deadline to schedule: no step for it
-    CompletableFuture<?> scheduled = deadline == null ? stored
-        : stored.thenCompose(rev -> orNotSubmitted(record,
-            hold.attempt("scheduling its deadline", () -> queue.scheduleDeadline(deadline))));
-    return scheduled
-        .thenCompose(v -> orNotSubmitted(record,
-            hold.attempt("publishing its notification", () -> published(record))))
-        .thenApply(v -> {
-          metrics.jobCreated(job.operation().type());
+    hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0))
+        .whenComplete((rev, err) -> {
+          if (err != null) {
+            failed(created, err);
+          } else if (deadline == null) { // an _any job has no deadline to schedule: no step
+            publish(record, hold, created);
+          } else {
+            then(record, hold.attempt("scheduling its deadline",
+                () -> queue.scheduleDeadline(deadline)), created,
+                () -> publish(record, hold, created));
+          }
+        });
+    return created;
+  }
+
+  private void publish(JobRecord record, CreateHold hold, CompletableFuture<JobView> created) {
+    then(record, hold.attempt("publishing its notification", () -> published(record)), created,
+        () -> {
+          metrics.jobCreated(record.job().operation().type());
           if (record.rollout() != null) {
-            metrics.rolloutReleased(job.operation().type(), record.rollout().released());
+            metrics.rolloutReleased(record.job().operation().type(),
+                record.rollout().released());
           }
           if (hold.retries > 0) {
             LOG.log(Level.INFO, "job {0} created after {1} retries in {2} ms (the backend was"
-                + " unavailable)", job.id(), hold.retries, hold.elapsedMillis());
+                + " unavailable)", record.job().id(), hold.retries, hold.elapsedMillis());
           }
-          return JobView.of(record, Map.of());
+          created.complete(JobView.of(record, Map.of()));
         });
+  }
+
+  /**
+   * Runs {@code next} once {@code step} (a step after the record's create) succeeded; when it
+   * failed for good, settles the stored job by compare-and-set instead of deleting it (the
+   * notification may have gone out although the publish failed): every run of the job is
+   * created {@code failed}, "not submitted", so a worker that gets the notification after all
+   * finds the run done and does not run it. When a worker claimed a run first, the notification
+   * did go out and the job is live: {@code next} runs after all. Otherwise {@code created}
+   * fails with the step's failure, and the job stays listed as failed with the reason.
+   */
+  private void then(JobRecord record, CompletableFuture<Void> step,
+      CompletableFuture<JobView> created, Runnable next) {
+    step.whenComplete((v, err) -> {
+      try {
+        if (err == null) {
+          next.run();
+          return;
+        }
+        Throwable cause = Futures.unwrap(err);
+        // off the store's completion thread: the writes block on round trips
+        CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), retryThreads)
+            .whenComplete((live, e) -> {
+              try {
+                if (e != null) {
+                  failed(created, e);
+                } else if (live) {
+                  next.run();
+                } else {
+                  failed(created, cause);
+                }
+              } catch (RuntimeException thrown) {
+                failed(created, thrown);
+              }
+            });
+      } catch (RuntimeException thrown) { // the next step's, or the retry threads closed
+        failed(created, thrown);
+      }
+    });
+  }
+
+  /** {@code submit} of {@code workers} as {@code thenCompose} runs it: what it throws fails it. */
+  private static CompletableFuture<JobView> composed(
+      Function<List<String>, CompletableFuture<JobView>> submit, List<String> workers) {
+    try {
+      return submit.apply(workers);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(new CompletionException(e));
+    }
+  }
+
+  /** Fails {@code created} with {@code err} as a dependent stage would: in a completion one. */
+  private static void failed(CompletableFuture<JobView> created, Throwable err) {
+    created.completeExceptionally(
+        err instanceof CompletionException ? err : new CompletionException(err));
   }
 
   /**
@@ -284,27 +354,6 @@ final class JobSubmitter {
   private CompletableFuture<Void> published(JobRecord record) {
     return record.rollout() != null ? RolloutReleases.publish(queue, record)
         : queue.publish(JobNotification.of(record));
-  }
-
-  /**
-   * {@code p}; when it failed for good, settles the stored job by compare-and-set instead of
-   * deleting it (the notification may have gone out although the publish failed): every run of
-   * the job is created {@code failed}, "not submitted", so a worker that gets the notification
-   * after all finds the run done and does not run it. When a worker claimed a run first, the
-   * notification did go out and the job is live: created after all. Otherwise the caller hears
-   * the failure, and the job stays listed as failed with the reason.
-   */
-  private CompletableFuture<Void> orNotSubmitted(JobRecord record, CompletableFuture<Void> p) {
-    return p.handle((v, err) -> {
-      if (err == null) {
-        return CompletableFuture.<Void>completedFuture(null);
-      }
-      Throwable cause = Futures.unwrap(err);
-      // off the store's completion thread: the writes block on round trips
-      return CompletableFuture.supplyAsync(() -> liveAfterAll(record, cause), retryThreads)
-          .thenCompose(live -> live ? CompletableFuture.<Void>completedFuture(null)
-              : CompletableFuture.<Void>failedFuture(cause));
-    }).thenCompose(f -> f);
   }
 
   /** Fails every run of an unpublished job; true when a worker had claimed one already. */
@@ -349,73 +398,6 @@ final class JobSubmitter {
     Duration valid = timeout == null ? JobClient.ANY_SIGNATURE_LIFETIME
         : timeout.plus(JobClient.SIGNATURE_GRACE);
     return signer.sign(job, job.created().plus(valid));
-  }
-
-  /**
-   * One create held through an unavailable backend: its steps are tried again after a back-off
-   * while they fail with {@link BackendUnavailableException} and the patience has not run out.
-   * The first attempt of a step runs on the caller's thread.
-   */
-  private final class Hold {
-    private final JobId id;
-    private final long start = System.nanoTime();
-    private final long deadline = start + patience.toNanos();
-    /** Retries so far, over all steps: the back-off grows over the whole create. */
-    volatile int retries;
-
-    Hold(JobId id) {
-      this.id = id;
-    }
-
-    long elapsedMillis() {
-      return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
-    <T> CompletableFuture<T> attempt(String what, Supplier<CompletableFuture<T>> step) {
-      CompletableFuture<T> out = new CompletableFuture<>();
-      run(what, step, out);
-      return out;
-    }
-
-    private <T> void run(String what, Supplier<CompletableFuture<T>> step,
-        CompletableFuture<T> out) {
-      CompletableFuture<T> f;
-      try {
-        f = step.get();
-      } catch (RuntimeException e) {
-        f = CompletableFuture.failedFuture(e);
-      }
-      f.whenComplete((v, err) -> {
-        if (err == null) {
-          out.complete(v);
-          return;
-        }
-        Throwable c = Futures.unwrap(err);
-        long left = deadline - System.nanoTime();
-        if (!(c instanceof BackendUnavailableException) || left <= 0) {
-          out.completeExceptionally(c instanceof BackendUnavailableException && retries > 0
-              ? new BackendUnavailableException("job " + id + ": " + what + " failed for "
-                  + elapsedMillis() + " ms (" + (retries + 1) + " attempts): " + c.getMessage(),
-                  c)
-              : c);
-          return;
-        }
-        long delay = Math.min(left, backoff.delay(retries).toNanos());
-        retries++;
-        LOG.log(Level.DEBUG, "job {0}: {1} failed ({2}); trying again in {3} ms", id, what,
-            c.getMessage(), TimeUnit.NANOSECONDS.toMillis(delay));
-        Executor closedFails = r -> {
-          try {
-            retryThreads.execute(r);
-          } catch (RejectedExecutionException closed) {
-            out.completeExceptionally(new BackendUnavailableException(
-                "job " + id + ": the job client was closed while its create was held", closed));
-          }
-        };
-        CompletableFuture.runAsync(() -> run(what, step, out),
-            CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS, closedFails));
-      });
-    }
   }
 
   /** Stops the retry threads: held creates still waiting fail with the backend unavailable. */

@@ -77,6 +77,51 @@ class JobClientTest {
   }
 
   @Test
+  void aJobWhosePublishFailedButWhichAWorkerClaimedIsCreatedAfterAll() {
+    // the notification reaches the queue and a worker claims the job, but the publish's answer
+    // is a failure (not a retryable one): the job is live, so the create succeeds after all
+    io.osapi.core.port.JobQueue answersWrong = (io.osapi.core.port.JobQueue)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.JobQueue.class}, (p, m, args) -> {
+              if (m.getName().equals("publish")) {
+                io.osapi.core.domain.JobNotification n =
+                    (io.osapi.core.domain.JobNotification) args[0];
+                h.broker.queue().publish(n).join();
+                h.broker.store().putRun(io.osapi.core.domain.RunKey.any(n.job().id()),
+                    io.osapi.core.domain.Run.claim(null, "w1", 1, java.time.Instant.now()), 0)
+                    .join();
+                return CompletableFuture.failedFuture(
+                    new IllegalStateException("answer garbled (injected)"));
+              }
+              return m.invoke(h.broker.queue(), args);
+            });
+    JobClient client = JobClient.builder(
+        Broker.of(h.broker.store(), answersWrong, h.broker.registry()), h.operations)
+        .metrics(h.metrics).build();
+    JobView v = client.create(new CreateJobRequest("diag.echo", "{}", null));
+    assertThat(v.job().operation().type()).isEqualTo("diag.echo");
+    assertThat(h.metrics.createdTotal()).isEqualTo(1);
+    assertThat(h.client.get(v.job().id()).orElseThrow().status()).isEqualTo(JobStatus.PROCESSING);
+    // the control: with nobody claiming it, the same failure fails the create and the job
+    io.osapi.core.port.JobQueue fails = (io.osapi.core.port.JobQueue)
+        java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+            new Class<?>[] {io.osapi.core.port.JobQueue.class}, (p, m, args) ->
+                m.getName().equals("publish") ? CompletableFuture.failedFuture(
+                    new IllegalStateException("answer garbled (injected)"))
+                    : m.invoke(h.broker.queue(), args));
+    JobClient failing = JobClient.builder(
+        Broker.of(h.broker.store(), fails, h.broker.registry()), h.operations)
+        .metrics(h.metrics).build();
+    assertThatThrownBy(() -> failing.create(new CreateJobRequest("diag.echo", "{}", null)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("answer garbled");
+    assertThat(h.metrics.createdTotal()).isEqualTo(1);
+    assertThat(failing.createAsync(new CreateJobRequest("diag.echo", "{}", null)))
+        .failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withCauseInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void aCreateIsHeldThroughAnUnavailableStoreAndQueueAndMadeOnce() {
     // the first create fails after the store took it (answer lost), the second before it; the
     // first two publishes fail: the job is created once, with one record and one notification

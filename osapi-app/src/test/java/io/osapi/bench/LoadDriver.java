@@ -153,6 +153,7 @@ public final class LoadDriver {
         Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "osapi-bench-nats.pid"),
             Long.toString(nats.pid()));
         Thread.sleep(2000);
+        long s0 = nats.cpuNanos();
         long c0 = cpuNanos(nats);
         long[] m0 = nats.messages();
         long t0 = System.nanoTime();
@@ -166,12 +167,13 @@ public final class LoadDriver {
         double secs = (System.nanoTime() - t0) / 1e9;
         long[] m1 = nats.messages();
         long c1 = cpuNanos(nats);
+        long s1 = nats.cpuNanos();
         System.out.printf(Locale.ROOT, "%s: %.0f jobs/s in %.1f s, %.2f NATS messages per job into"
                 + " the server (%.0f bytes; out of it %.2f, %.0f bytes), CPU per job (this JVM +"
-                + " nats-server) %.0f us%n", only, jps, secs,
+                + " nats-server) %.0f us, of it nats-server %.0f us%n", only, jps, secs,
             (m1[0] - m0[0]) / (double) o.get("jobs"), (m1[2] - m0[2]) / (double) o.get("jobs"),
             (m1[1] - m0[1]) / (double) o.get("jobs"), (m1[3] - m0[3]) / (double) o.get("jobs"),
-            (c1 - c0) / 1e3 / o.get("jobs"));
+            (c1 - c0) / 1e3 / o.get("jobs"), (s1 - s0) / 1e3 / o.get("jobs"));
         return;
       }
       List<Double> a = new ArrayList<>();

@@ -79,15 +79,24 @@ final class ThreadCpu {
   /** CPU ns per group from {@code before} to this reading, in {@link #GROUPS}' order. */
   long[] since(ThreadCpu before) {
     long[] out = new long[GROUPS.length];
+    long seen = addSince(byThread, before.byThread, out);
+    out[GROUPS.length - 1] = Math.max(0, total - before.total - seen);
+    return out;
+  }
+
+  /**
+   * Adds each thread's CPU ns from {@code before} to {@code now} (both: thread id -> {group, cpu
+   * ns}) to {@code out[group]}; a thread new since {@code before} counts from 0. Returns the sum.
+   */
+  static long addSince(Map<Long, long[]> now, Map<Long, long[]> before, long[] out) {
     long seen = 0;
-    for (Map.Entry<Long, long[]> e : byThread.entrySet()) {
-      long[] was = before.byThread.get(e.getKey());
+    for (Map.Entry<Long, long[]> e : now.entrySet()) {
+      long[] was = before.get(e.getKey());
       long d = e.getValue()[1] - (was == null ? 0 : was[1]);
       out[(int) e.getValue()[0]] += d;
       seen += d;
     }
-    out[GROUPS.length - 1] = Math.max(0, total - before.total - seen);
-    return out;
+    return seen;
   }
 
   /** {@code http 123 us, nats 45 us, ...}: the groups' CPU per {@code n} requests. */

@@ -12,13 +12,14 @@ import java.util.Map;
  * completion, so A, P, B and C can be compared role by role: jnats' {@code writer}, {@code reader}
  * and {@code dispatcher} threads (told apart by the runner at the bottom of their stacks: jnats
  * names them all after the connection), the workers' run {@code pool} ({@code osapi-job-*},
- * {@code raw-run-*}), the {@code producer} threads, the other Java threads, and the rest of the
- * process's CPU ({@code jit+gc}: the compiler and collector threads, which are not Java threads,
- * and Java threads that ended in between).
+ * {@code raw-run-*}), the other Java threads, the JIT compiler's ({@code jit}) and the
+ * collector's and VM's own threads ({@code gc+vm}; read from {@code /proc}, they are not Java
+ * threads), and the rest of the process's CPU: threads that {@code ended} in between (a run's
+ * producers, which end before its last completion).
  */
 final class ThreadRoles {
-  static final String[] ROLES = {"writer", "reader", "dispatcher", "pool", "producer", "other",
-      "jit", "gc+vm", "ended"};
+  static final String[] ROLES = {"writer", "reader", "dispatcher", "pool", "other", "jit", "gc+vm",
+      "ended"};
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -53,9 +54,6 @@ final class ThreadRoles {
     if (name.startsWith("osapi-job") || name.startsWith("raw-run")) {
       return 3;
     }
-    if (name.contains("producer")) {
-      return 4;
-    }
     StackTraceElement[] stack = t.getStackTrace();
     for (int i = stack.length - 1; i >= 0; i--) {
       String c = stack[i].getClassName();
@@ -69,23 +67,17 @@ final class ThreadRoles {
         return 2;
       }
     }
-    return 5;
+    return 4;
   }
 
   /** CPU ns per role from {@code before} to this reading, in {@link #ROLES}' order. */
   long[] since(ThreadRoles before) {
     long[] out = new long[ROLES.length];
-    long java = 0;
-    for (Map.Entry<Long, long[]> e : byThread.entrySet()) {
-      long[] was = before.byThread.get(e.getKey());
-      long d = e.getValue()[1] - (was == null ? 0 : was[1]);
-      out[(int) e.getValue()[0]] += d;
-      java += d;
-    }
+    long java = ThreadCpu.addSince(byThread, before.byThread, out);
     long[] vmSince = vm.since(before.vm);
-    out[6] = vmSince[2];
-    out[7] = vmSince[3];
-    out[8] = Math.max(0, process - before.process - java - out[6] - out[7]);
+    out[5] = vmSince[2];
+    out[6] = vmSince[3];
+    out[7] = Math.max(0, process - before.process - java - out[5] - out[6]);
     return out;
   }
 

@@ -250,14 +250,18 @@ final class JobSubmitter {
     JobDeadline deadline = JobDeadline.of(record);
     hold.attempt("storing the job", () -> stored(record, creates.getAndIncrement() > 0))
         .whenComplete((rev, err) -> {
-          if (err != null) {
-            failed(created, err);
-          } else if (deadline == null) { // an _any job has no deadline to schedule: no step
-            publish(record, hold, created);
-          } else {
-            then(record, hold.attempt("scheduling its deadline",
-                () -> queue.scheduleDeadline(deadline)), created,
-                () -> publish(record, hold, created));
+          try {
+            if (err != null) {
+              failed(created, err);
+            } else if (deadline == null) { // an _any job has no deadline to schedule: no step
+              publish(record, hold, created);
+            } else {
+              then(record, hold.attempt("scheduling its deadline",
+                  () -> queue.scheduleDeadline(deadline)), created,
+                  () -> publish(record, hold, created));
+            }
+          } catch (RuntimeException thrown) { // as a thenCompose stage would: the create fails
+            failed(created, thrown);
           }
         });
     return created;

@@ -153,27 +153,23 @@ public final class LoadDriver {
         Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "osapi-bench-nats.pid"),
             Long.toString(nats.pid()));
         Thread.sleep(2000);
-        long s0 = nats.cpuNanos();
-        long c0 = cpuNanos(nats);
-        long[] m0 = nats.messages();
+        int n = o.get("jobs");
+        Reading r0 = Reading.of(nats);
         long t0 = System.nanoTime();
         double jps = switch (only) {
-          case "A" -> d.runA(o.get("jobs"), false).jobsPerSecond();
-          case "P" -> d.runA(o.get("jobs"), true).jobsPerSecond();
-          case "B" -> d.runOsapi(o.get("jobs"), true).jobsPerSecond;
-          case "T" -> d.runOsapi(o.get("jobs"), true, true).jobsPerSecond;
-          default -> d.runOsapi(o.get("jobs"), false).jobsPerSecond;
+          case "A" -> d.runA(n, false).jobsPerSecond();
+          case "P" -> d.runA(n, true).jobsPerSecond();
+          case "B" -> d.runOsapi(n, true).jobsPerSecond;
+          case "T" -> d.runOsapi(n, true, true).jobsPerSecond;
+          default -> d.runOsapi(n, false).jobsPerSecond;
         };
         double secs = (System.nanoTime() - t0) / 1e9;
-        long[] m1 = nats.messages();
-        long c1 = cpuNanos(nats);
-        long s1 = nats.cpuNanos();
+        Reading r1 = Reading.of(nats);
         System.out.printf(Locale.ROOT, "%s: %.0f jobs/s in %.1f s, %.2f NATS messages per job into"
                 + " the server (%.0f bytes; out of it %.2f, %.0f bytes), CPU per job (this JVM +"
                 + " nats-server) %.0f us, of it nats-server %.0f us%n", only, jps, secs,
-            (m1[0] - m0[0]) / (double) o.get("jobs"), (m1[2] - m0[2]) / (double) o.get("jobs"),
-            (m1[1] - m0[1]) / (double) o.get("jobs"), (m1[3] - m0[3]) / (double) o.get("jobs"),
-            (c1 - c0) / 1e3 / o.get("jobs"), (s1 - s0) / 1e3 / o.get("jobs"));
+            r1.messagesPerJob(r0, 0, n), r1.messagesPerJob(r0, 2, n), r1.messagesPerJob(r0, 1, n),
+            r1.messagesPerJob(r0, 3, n), r1.cpuPerJob(r0, n), r1.serverPerJob(r0, n));
         return;
       }
       List<Double> a = new ArrayList<>();
@@ -199,69 +195,54 @@ public final class LoadDriver {
       List<Double> flowB = new ArrayList<>();
       List<Double> flowC = new ArrayList<>();
       for (int r = 1; r <= o.get("rounds"); r++) {
-        long c0 = cpuNanos(nats);
-        long s0 = nats.cpuNanos();
-        long j0 = jitNanos();
-        long[] m0 = nats.messages();
+        Reading r0 = Reading.of(nats);
         Flow fa = d.runA(jobs, false);
         long[] rolesA = d.lastFlowRoles();
         double ra = fa.jobsPerSecond();
-        long ca = cpuNanos(nats); // A ends, P starts
-        long sa = nats.cpuNanos();
-        long ja = jitNanos();
-        long[] ma = nats.messages();
+        Reading rA = Reading.of(nats); // A ends, P starts
         Flow fp = d.runA(jobs, true);
         long[] rolesP = d.lastFlowRoles();
         double rp = fp.jobsPerSecond();
-        long c1 = cpuNanos(nats);
-        long s1 = nats.cpuNanos();
-        long j1 = jitNanos();
-        long[] m1 = nats.messages();
+        Reading rP = Reading.of(nats);
         pooled.add(rp);
-        cpuP.add((c1 - ca) / 1e3 / jobs);
+        cpuP.add(rP.cpuPerJob(rA, jobs));
         System.out.printf(Locale.ROOT, "round %d: P raw, runs handed to a pool %.0f jobs/s, CPU per"
             + " job %.0f us%n", r, rp, cpuP.get(r - 1));
         Measured rb = d.runOsapi(jobs, true);
         long[] rolesB = d.lastFlowRoles();
-        long c2 = cpuNanos(nats);
-        long s2 = nats.cpuNanos();
-        long j2 = jitNanos();
-        long[] m2 = nats.messages();
+        Reading rB = Reading.of(nats);
         Measured rc = d.runOsapi(jobs, false);
         long[] rolesC = d.lastFlowRoles();
-        long c3 = cpuNanos(nats);
-        long s3 = nats.cpuNanos();
-        long j3 = jitNanos();
-        long[] m3 = nats.messages();
+        Reading rC = Reading.of(nats);
         Measured rt = d.runOsapi(jobs, true, true);
-        long c4 = cpuNanos(nats);
+        Reading rT = Reading.of(nats);
         t.add(rt.jobsPerSecond);
-        cpuT.add((c4 - c3) / 1e3 / jobs);
+        cpuT.add(rT.cpuPerJob(rC, jobs));
         System.out.printf(Locale.ROOT, "round %d: T osapi+otel+tracing(1.0) %.0f jobs/s, CPU per job"
             + " %.0f us%n", r, rt.jobsPerSecond, cpuT.get(r - 1));
-        msgsA.add((ma[0] - m0[0]) / (double) jobs);
-        msgsB.add((m2[0] - m1[0]) / (double) jobs);
+        msgsA.add(rA.messagesPerJob(r0, 0, jobs));
+        msgsB.add(rB.messagesPerJob(rP, 0, jobs));
         System.out.printf(Locale.ROOT,
             "round %d: nats-server CPU per job: A %.0f us | B %.0f us | C %.0f us%n",
-            r, (sa - s0) / 1e3 / jobs, (s2 - s1) / 1e3 / jobs, (s3 - s2) / 1e3 / jobs);
+            r, rA.serverPerJob(r0, jobs), rB.serverPerJob(rP, jobs), rC.serverPerJob(rB, jobs));
         System.out.printf(Locale.ROOT,
             "round %d: NATS messages per job (into the server / out of it): A %.2f / %.2f | B %.2f"
                 + " / %.2f | C %.2f / %.2f%n",
-            r, (ma[0] - m0[0]) / (double) jobs, (ma[1] - m0[1]) / (double) jobs,
-            (m2[0] - m1[0]) / (double) jobs, (m2[1] - m1[1]) / (double) jobs,
-            (m3[0] - m2[0]) / (double) jobs, (m3[1] - m2[1]) / (double) jobs);
-        cpuA.add((ca - c0) / 1e3 / jobs);
-        cpuB.add((c2 - c1) / 1e3 / jobs);
-        cpuC.add((c3 - c2) / 1e3 / jobs);
+            r, rA.messagesPerJob(r0, 0, jobs), rA.messagesPerJob(r0, 1, jobs),
+            rB.messagesPerJob(rP, 0, jobs), rB.messagesPerJob(rP, 1, jobs),
+            rC.messagesPerJob(rB, 0, jobs), rC.messagesPerJob(rB, 1, jobs));
+        cpuA.add(rA.cpuPerJob(r0, jobs));
+        cpuB.add(rB.cpuPerJob(rP, jobs));
+        cpuC.add(rC.cpuPerJob(rB, jobs));
         System.out.printf(Locale.ROOT,
             "round %d: CPU per job (this JVM + nats-server): A %.0f us | B %.0f us | C %.0f us%n",
             r, cpuA.get(r - 1), cpuB.get(r - 1), cpuC.get(r - 1));
-        jitA.add((ja - j0) / 1e3 / jobs);
-        jitB.add((j2 - j1) / 1e3 / jobs);
+        jitA.add(rA.jitPerJob(r0, jobs));
+        jitB.add(rB.jitPerJob(rP, jobs));
         System.out.printf(Locale.ROOT,
             "round %d: of it the JIT compiler's threads: A %.0f us | P %.0f us | B %.0f us | C %.0f"
-                + " us%n", r, jitA.get(r - 1), (j1 - ja) / 1e3 / jobs, jitB.get(r - 1),
-            (j3 - j2) / 1e3 / jobs);
+                + " us%n", r, jitA.get(r - 1), rP.jitPerJob(rA, jobs), jitB.get(r - 1),
+            rC.jitPerJob(rB, jobs));
         flowA.add(fa.flowCpuNanos() / 1e3 / jobs);
         flowP.add(fp.flowCpuNanos() / 1e3 / jobs);
         flowB.add(rb.flowCpuNanos / 1e3 / jobs);
@@ -319,6 +300,33 @@ public final class LoadDriver {
   /** CPU time used so far by this JVM's JIT compiler threads (10 ms ticks). */
   private static long jitNanos() {
     return ThreadCpu.of(ProcessHandle.current().pid()).group(2);
+  }
+
+  /**
+   * At one moment: this JVM's and nats-server's CPU, nats-server's alone, the JIT compiler's, and
+   * the server's message counts ({@link NatsServerProcess#messages}). Two readings bracket a run.
+   */
+  private record Reading(long cpu, long server, long jit, long[] messages) {
+    static Reading of(NatsServerProcess nats) {
+      return new Reading(cpuNanos(nats), nats.cpuNanos(), jitNanos(), nats.messages());
+    }
+
+    double cpuPerJob(Reading since, int jobs) {
+      return (cpu - since.cpu) / 1e3 / jobs;
+    }
+
+    double serverPerJob(Reading since, int jobs) {
+      return (server - since.server) / 1e3 / jobs;
+    }
+
+    double jitPerJob(Reading since, int jobs) {
+      return (jit - since.jit) / 1e3 / jobs;
+    }
+
+    /** Per job, counter {@code i}: 0, 1 messages into and out of the server; 2, 3 their bytes. */
+    double messagesPerJob(Reading since, int i, int jobs) {
+      return (messages[i] - since.messages[i]) / (double) jobs;
+    }
   }
 
   /**

@@ -85,6 +85,16 @@ public final class OperationRegistry {
       return register(new OperationDefinition(type, kind, description, handler, true));
     }
 
+    /**
+     * Adds an operation whose handler never blocks, run on the thread that completed its claim
+     * (see {@link OperationExecution#INLINE}).
+     */
+    public Builder registerInline(
+        String type, OperationKind kind, String description, OperationHandler handler) {
+      return register(new OperationDefinition(type, kind, description, handler, false,
+          OperationExecution.INLINE));
+    }
+
     /** Adds every operation of {@code other}. */
     public Builder registerAll(OperationRegistry other) {
       other.definitions().forEach(this::register);

@@ -72,12 +72,14 @@ public final class BuiltinOperations {
             c -> Json.write(os()))
         .register("system.status.get", OperationKind.QUERY, "hostname, os, uptime, load, memory, disks",
             BuiltinOperations::status)
-        .register("diag.echo", OperationKind.QUERY, "returns its data", c -> c.operation().data())
+        // the two that never block run where their claim's answer arrives (OperationExecution)
+        .registerInline("diag.echo", OperationKind.QUERY, "returns its data",
+            c -> c.operation().data())
         .register("diag.sleep", OperationKind.QUERY,
             "sleeps {\"seconds\": x} (at most " + (int) MAX_SLEEP_SECONDS + "), then fails on"
                 + " workers labelled as {\"fail_on_label\": \"key=value\"} says",
             BuiltinOperations::sleep)
-        .register("diag.fail", OperationKind.QUERY, "always fails, permanently",
+        .registerInline("diag.fail", OperationKind.QUERY, "always fails, permanently",
             c -> {
               Object msg = c.dataObject().get("message");
               throw new IllegalStateException(msg == null ? "diag.fail was asked to fail" : msg.toString());

@@ -8,6 +8,7 @@ import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.JobOutcome;
 import io.osapi.core.domain.OperationContext;
 import io.osapi.core.domain.OperationDefinition;
+import io.osapi.core.domain.OperationExecution;
 import io.osapi.core.domain.OperationFailedException;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.Run;
@@ -40,6 +41,8 @@ import java.util.function.BooleanSupplier;
  */
 final class DeliveryProcessor {
   private static final System.Logger LOG = System.getLogger(WorkerService.class.getName());
+  /** Runs a step on the calling thread (a pool thread already). */
+  private static final Executor DIRECT = Runnable::run;
   private final WorkerConfig config;
   private final RunWriter runs;
   private final OperationRegistry operations;
@@ -87,7 +90,8 @@ final class DeliveryProcessor {
   /**
    * Handles one delivery to the end without blocking the caller (the fetch thread) on the store: a
    * first delivery's claim is sent from here, the operation runs on {@code pool} once the claim is
-   * stored, and the run's end is written without holding the pool thread; anything slower (a
+   * stored (where the claim's answer arrived when it is {@link OperationExecution#INLINE}), and the
+   * run's end is written without holding the pool thread; anything slower (a
    * claim that found the run there, a write that failed) is decided on a pool thread by reading
    * the run. Calls {@code done} exactly once, when the delivery is settled or left alone.
    */
@@ -121,9 +125,21 @@ final class DeliveryProcessor {
     } catch (RuntimeException e) {
       claimed = CompletableFuture.failedFuture(e);
     }
-    claimed.whenComplete((rev, err) -> dispatch(pool, d, done, err == null
-        ? () -> run(d, j, key, new Versioned<>(mine, rev), done)
-        : () -> claimAndRun(d, j, key, done)));
+    claimed.whenComplete((rev, err) -> {
+      if (err != null) {
+        dispatch(pool, d, done, () -> claimAndRun(d, j, key, done));
+      } else if (inline(j)) {
+        runHere(() -> run(d, j, key, new Versioned<>(mine, rev), pool, done), done);
+      } else {
+        dispatch(pool, d, done, () -> run(d, j, key, new Versioned<>(mine, rev), DIRECT, done));
+      }
+    });
+  }
+
+  /** Whether the job's operation is known here and never blocks. */
+  private boolean inline(Job job) {
+    Optional<OperationDefinition> def = operations.find(job.operation().type());
+    return def.isPresent() && def.get().execution() == OperationExecution.INLINE;
   }
 
   /**
@@ -155,17 +171,20 @@ final class DeliveryProcessor {
 
   private void dispatch(Executor pool, Delivery d, Runnable done, Runnable task) {
     try {
-      pool.execute(() -> {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.log(Level.WARNING, "handling a delivery failed: {0}", e.toString());
-          done.run();
-        }
-      });
+      pool.execute(() -> runHere(task, done));
     } catch (RejectedExecutionException e) {
       // stopping: the queue delivers it again (to another worker, or to this one later)
       d.nak(Duration.ZERO);
+      done.run();
+    }
+  }
+
+  /** Runs {@code task} on this thread; what it throws is logged and ends the delivery's handling. */
+  private static void runHere(Runnable task, Runnable done) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "handling a delivery failed: {0}", e.toString());
       done.run();
     }
   }
@@ -200,12 +219,19 @@ final class DeliveryProcessor {
         d.nak(config.ackWait());
         done.run();
       }
-      default -> run(d, job, key, claim.run(), done);
+      default -> run(d, job, key, claim.run(), DIRECT, done);
     }
   }
 
-  /** Runs the operation of a claimed job and writes its end; on a pool thread. */
-  private void run(Delivery d, Job job, RunKey key, Versioned<Run> held, Runnable done) {
+  /**
+   * Runs the operation of a claimed job and writes its end: on a pool thread, or where its claim's
+   * answer arrived for an {@link OperationExecution#INLINE} operation.
+   *
+   * @param blocking where a step that waits for the store runs: {@link #DIRECT} on a pool thread,
+   *     the pool otherwise
+   */
+  private void run(Delivery d, Job job, RunKey key, Versioned<Run> held, Executor blocking,
+      Runnable done) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
     Optional<OperationDefinition> def = operations.find(op);
@@ -237,13 +263,14 @@ final class DeliveryProcessor {
       done.run();
     };
     try (JobSpan.Scope active = span.activate()) { // exemplars and log lines of this run
-      execute(d, job, key, held, def.get(), span, cancellation, finished);
+      execute(d, job, key, held, def.get(), span, cancellation, blocking, finished);
     }
   }
 
   /** Runs the operation and settles the delivery; with the run's span active. */
   private void execute(Delivery d, Job job, RunKey key, Versioned<Run> held,
-      OperationDefinition def, JobSpan span, Cancellation cancellation, Runnable finished) {
+      OperationDefinition def, JobSpan span, Cancellation cancellation, Executor blocking,
+      Runnable finished) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
     if (attempt > 1) {
@@ -306,8 +333,11 @@ final class DeliveryProcessor {
         finished.run();
       } else if (outcome == JobOutcome.RELEASED) {
         span.event("run.released");
-        settler.release(d, key, held, op, error, took);
-        finished.run();
+        String why = error;
+        dispatch(blocking, d, finished, () -> { // the release waits for its write
+          settler.release(d, key, held, op, why, took);
+          finished.run();
+        });
       } else {
         if (outcome == JobOutcome.FAILED) {
           span.failed(error);

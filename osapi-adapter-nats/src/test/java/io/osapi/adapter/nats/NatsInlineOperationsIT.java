@@ -16,13 +16,12 @@ import io.osapi.core.service.JobClient;
 import io.osapi.core.service.WorkerConfig;
 import io.osapi.core.service.WorkerService;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link OperationExecution#INLINE} operations on a real nats-server: they run on the NATS client's
@@ -49,32 +48,21 @@ class NatsInlineOperationsIT {
         return "{\"attempt\":" + c.attempt() + "}";
       })
       .build();
-  private final List<AutoCloseable> closing = new ArrayList<>();
+  @RegisterExtension final CloseAfterEach closing = new CloseAfterEach();
   private JobClient jobs;
 
   @BeforeEach
   void start() {
-    NatsServerProcess server = NatsServerProcess.start();
-    closing.add(server);
-    NatsBackend controller = NatsTestSupport.backend(server);
-    closing.add(controller);
-    jobs = JobClient.builder(controller, operations).build();
-    closing.add(jobs);
-    NatsBackend b = NatsTestSupport.backend(server);
-    closing.add(b);
+    NatsServerProcess server = closing.later(NatsServerProcess.start());
+    NatsBackend controller = closing.later(NatsTestSupport.backend(server));
+    jobs = closing.later(JobClient.builder(controller, operations).build());
+    NatsBackend b = closing.later(NatsTestSupport.backend(server));
     // ack wait 20 s: a job handed back late (its release stuck) would wait that long to come back
     WorkerService w = WorkerService.builder(new WorkerConfig("w1", Map.of(), 2,
         Duration.ofSeconds(20), 5, Duration.ofMillis(100), Duration.ofSeconds(1),
         Duration.ofMillis(500)), b, operations).build();
     w.start();
-    closing.add(() -> w.stop(Duration.ofSeconds(5)));
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    for (int i = closing.size() - 1; i >= 0; i--) {
-      closing.get(i).close();
-    }
+    closing.later(() -> w.stop(Duration.ofSeconds(5)));
   }
 
   private JobView run(String type, String data) {

@@ -87,8 +87,9 @@ public final class ApiOptions {
       paramLabel = "DURATION",
       defaultValue = "15s",
       description = "How long a job create is held while the job store or queue is unavailable"
-          + " (a NATS fail-over), retried with back-off; then 503 with Retry-After, 0s to 20s"
-          + " (default: ${DEFAULT-VALUE}).")
+          + " (a NATS fail-over), retried with back-off; then 503 with Retry-After; every"
+          + " request that changes something waits as long (and 1s) for its audit record, 0s to"
+          + " 20s (default: ${DEFAULT-VALUE}).")
   String createPatience;
 
   @Option(

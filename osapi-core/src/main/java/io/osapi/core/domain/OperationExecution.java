@@ -15,8 +15,9 @@ public enum OperationExecution {
   /**
    * On the thread that completed the job's claim (with NATS, a thread of the worker's client
    * connection), for handlers that never block and return within microseconds, such as {@code
-   * diag.echo}. A handler that blocks there holds up every delivery and acknowledgement of the
-   * worker's connection; one that is interrupted or asks to be retried ({@link
+   * diag.echo}. A handler that blocks there holds up a thread of the worker's NATS client, and
+   * with it the deliveries and acknowledgements that thread would have handed on; one that is
+   * interrupted or asks to be retried ({@link
    * TransientOperationException}) is handed back from a run thread. Privileged operations are
    * always {@link #POOLED}.
    */

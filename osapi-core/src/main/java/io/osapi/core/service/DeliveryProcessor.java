@@ -114,8 +114,9 @@ final class DeliveryProcessor {
     }
     Job j = job;
     RunKey key = RunKey.forWorker(job, config.workerId());
+    Optional<OperationDefinition> def = operations.find(job.operation().type());
     if (d.deliveryCount() > 1 || runningHere.contains(job.id())) {
-      dispatch(pool, d, done, () -> claimAndRun(d, j, key, done));
+      dispatch(pool, d, done, () -> claimAndRun(d, j, def, key, done));
       return;
     }
     Run mine = Run.claim(null, config.workerId(), 1, clock.instant());
@@ -127,19 +128,14 @@ final class DeliveryProcessor {
     }
     claimed.whenComplete((rev, err) -> {
       if (err != null) {
-        dispatch(pool, d, done, () -> claimAndRun(d, j, key, done));
-      } else if (inline(j)) {
-        runHere(() -> run(d, j, key, new Versioned<>(mine, rev), pool, done), done);
+        dispatch(pool, d, done, () -> claimAndRun(d, j, def, key, done));
+      } else if (def.isPresent() && def.get().execution() == OperationExecution.INLINE) {
+        runHere(() -> run(d, j, def, key, new Versioned<>(mine, rev), pool, done), done);
       } else {
-        dispatch(pool, d, done, () -> run(d, j, key, new Versioned<>(mine, rev), DIRECT, done));
+        dispatch(pool, d, done,
+            () -> run(d, j, def, key, new Versioned<>(mine, rev), DIRECT, done));
       }
     });
-  }
-
-  /** Whether the job's operation is known here and never blocks. */
-  private boolean inline(Job job) {
-    Optional<OperationDefinition> def = operations.find(job.operation().type());
-    return def.isPresent() && def.get().execution() == OperationExecution.INLINE;
   }
 
   /**
@@ -190,7 +186,8 @@ final class DeliveryProcessor {
   }
 
   /** Claims by reading the run (see {@link RunWriter#claim}), then runs; on a pool thread. */
-  private void claimAndRun(Delivery d, Job job, RunKey key, Runnable done) {
+  private void claimAndRun(Delivery d, Job job, Optional<OperationDefinition> def, RunKey key,
+      Runnable done) {
     RunWriter.Claim claim;
     try {
       claim = runs.claim(key, d.deliveryCount(), runningHere.contains(job.id()));
@@ -219,7 +216,7 @@ final class DeliveryProcessor {
         d.nak(config.ackWait());
         done.run();
       }
-      default -> run(d, job, key, claim.run(), DIRECT, done);
+      default -> run(d, job, def, key, claim.run(), DIRECT, done);
     }
   }
 
@@ -227,14 +224,14 @@ final class DeliveryProcessor {
    * Runs the operation of a claimed job and writes its end: on a pool thread, or where its claim's
    * answer arrived for an {@link OperationExecution#INLINE} operation.
    *
+   * @param def the job's operation as registered here (empty: not known to this worker)
    * @param blocking where a step that waits for the store runs: {@link #DIRECT} on a pool thread,
    *     the pool otherwise
    */
-  private void run(Delivery d, Job job, RunKey key, Versioned<Run> held, Executor blocking,
-      Runnable done) {
+  private void run(Delivery d, Job job, Optional<OperationDefinition> def, RunKey key,
+      Versioned<Run> held, Executor blocking, Runnable done) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
-    Optional<OperationDefinition> def = operations.find(op);
     if (def.isEmpty()) {
       String msg = "operation " + op + " is not known to worker " + config.workerId();
       Run failed = runs.signed(key,

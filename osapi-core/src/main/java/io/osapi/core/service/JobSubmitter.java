@@ -172,7 +172,7 @@ final class JobSubmitter {
     // the id is fixed before the first attempt: every retry writes the same job
     Job job = signed(new Job(id, op, def.kind(), target, clock.instant()), def, timeout);
     Duration t = timeout;
-    CreateHold hold = new CreateHold(job.id(), patience, backoff, retryThreads);
+    CreateHold hold = hold(job.id());
     CompletableFuture<List<String>> expected = hold.attempt("reading the registered workers",
         () -> CompletableFuture.completedFuture(targets.expected(target, def)));
     if (expected.isCompletedExceptionally()) {
@@ -232,7 +232,12 @@ final class JobSubmitter {
 
   /** Stores, schedules and publishes {@code record}, held for the patience. */
   CompletableFuture<JobView> submit(JobRecord record) {
-    return submit(record, new CreateHold(record.job().id(), patience, backoff, retryThreads));
+    return submit(record, hold(record.job().id()));
+  }
+
+  /** A new hold of job {@code id}'s create, for this client's patience. */
+  private CreateHold hold(JobId id) {
+    return new CreateHold(id, patience, backoff, retryThreads);
   }
 
   private CompletableFuture<JobView> submit(JobRecord record, CreateHold hold) {
@@ -268,12 +273,12 @@ final class JobSubmitter {
   }
 
   private void publish(JobRecord record, CreateHold hold, CompletableFuture<JobView> created) {
+    String op = record.job().operation().type();
     then(record, hold.attempt("publishing its notification", () -> published(record)), created,
         () -> {
-          metrics.jobCreated(record.job().operation().type());
+          metrics.jobCreated(op);
           if (record.rollout() != null) {
-            metrics.rolloutReleased(record.job().operation().type(),
-                record.rollout().released());
+            metrics.rolloutReleased(op, record.rollout().released());
           }
           if (hold.retries > 0) {
             LOG.log(Level.INFO, "job {0} created after {1} retries in {2} ms (the backend was"

@@ -7,6 +7,7 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationExecution;
+import io.osapi.core.domain.OperationHandler;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.TransientOperationException;
@@ -33,20 +34,10 @@ class NatsInlineOperationsIT {
   private final List<String> inlineThreads = new CopyOnWriteArrayList<>();
   private final List<String> pooledThreads = new CopyOnWriteArrayList<>();
   private final OperationRegistry operations = BuiltinOperations.builder()
-      .registerInline("test.inline", OperationKind.QUERY, "retried once when asked", c -> {
-        inlineThreads.add(Thread.currentThread().getName());
-        if (c.attempt() == 1 && c.dataObject().containsKey("retry")) {
-          throw new TransientOperationException("asked to be retried");
-        }
-        return "{\"attempt\":" + c.attempt() + "}";
-      })
-      .register("test.pooled", OperationKind.QUERY, "retried once when asked", c -> {
-        pooledThreads.add(Thread.currentThread().getName());
-        if (c.attempt() == 1 && c.dataObject().containsKey("retry")) {
-          throw new TransientOperationException("asked to be retried");
-        }
-        return "{\"attempt\":" + c.attempt() + "}";
-      })
+      .registerInline("test.inline", OperationKind.QUERY, "retried once when asked",
+          retriedOnceWhenAsked(inlineThreads))
+      .register("test.pooled", OperationKind.QUERY, "retried once when asked",
+          retriedOnceWhenAsked(pooledThreads))
       .build();
   @RegisterExtension final CloseAfterEach closing = new CloseAfterEach();
   private JobClient jobs;
@@ -63,6 +54,17 @@ class NatsInlineOperationsIT {
         Duration.ofMillis(500)), b, operations).build();
     w.start();
     closing.later(() -> w.stop(Duration.ofSeconds(5)));
+  }
+
+  /** Notes its thread in {@code threads}; asks for a retry on a first attempt with "retry". */
+  private static OperationHandler retriedOnceWhenAsked(List<String> threads) {
+    return c -> {
+      threads.add(Thread.currentThread().getName());
+      if (c.attempt() == 1 && c.dataObject().containsKey("retry")) {
+        throw new TransientOperationException("asked to be retried");
+      }
+      return "{\"attempt\":" + c.attempt() + "}";
+    };
   }
 
   private JobView run(String type, String data) {

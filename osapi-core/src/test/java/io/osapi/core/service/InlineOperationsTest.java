@@ -9,6 +9,7 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.domain.JobView;
 import io.osapi.core.domain.OperationDefinition;
 import io.osapi.core.domain.OperationExecution;
+import io.osapi.core.domain.OperationHandler;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.OperationRegistry;
 import io.osapi.core.domain.TransientOperationException;
@@ -94,19 +95,15 @@ class InlineOperationsTest {
     // is noted with its state and the thread that made it
     List<String> writes = new CopyOnWriteArrayList<>();
     ExecutorService answers = Executors.newSingleThreadExecutor(r -> new Thread(r, "answers"));
+    OperationHandler retryOnce = c -> {
+      if (c.attempt() == 1) {
+        throw new TransientOperationException("not yet");
+      }
+      return "{}";
+    };
     OperationRegistry ops = OperationRegistry.builder()
-        .registerInline("test.once", OperationKind.QUERY, "asks for a retry once", c -> {
-          if (c.attempt() == 1) {
-            throw new TransientOperationException("not yet");
-          }
-          return "{}";
-        })
-        .register("test.pooled", OperationKind.QUERY, "asks for a retry once", c -> {
-          if (c.attempt() == 1) {
-            throw new TransientOperationException("not yet");
-          }
-          return "{}";
-        }).build();
+        .registerInline("test.once", OperationKind.QUERY, "asks for a retry once", retryOnce)
+        .register("test.pooled", OperationKind.QUERY, "asks for a retry once", retryOnce).build();
     try (Harness h = new Harness(ops)) {
       JobStore real = h.broker.store();
       JobStore answering = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),

@@ -51,13 +51,26 @@ public record InMemoryBroker(InMemoryJobStore store, InMemoryJobQueue queue,
    * @param jobRetention how long a job record or run stays after its last write (as the NATS
    *     bucket's max age); zero for ever
    * @param limits the size bound of the job store: past it, new jobs are refused with {@link
-   *     io.osapi.core.domain.StoreFullException}
+   *     io.osapi.core.domain.StoreFullException}. The queue keeps as many notifications as the
+   *     store may hold jobs ({@link #queueLimit}), so a backlog of every job stored loses none
    */
   public static InMemoryBroker create(Clock clock, Duration jobRetention, StoreLimits limits) {
     return new InMemoryBroker(
         new InMemoryJobStore(clock, jobRetention, limits),
-        new InMemoryJobQueue(clock),
+        new InMemoryJobQueue(clock, queueLimit(limits), InMemoryJobQueue.DEFAULT_DEDUP_WINDOW),
         new InMemoryWorkerRegistry(clock, Duration.ofSeconds(30)));
+  }
+
+  /**
+   * The notifications the queue of a store bounded by {@code limits} keeps at most: its job limit,
+   * at least {@link InMemoryJobQueue#DEFAULT_MAX_MESSAGES}. The queue drops the oldest past its
+   * limit (as a JetStream limits stream discards old messages), so a smaller limit than the
+   * store's would lose the notifications of jobs stored and never delivered: a backlog of more
+   * than that many jobs, which the store then still holds as submitted, would never run.
+   */
+  static int queueLimit(StoreLimits limits) {
+    return (int) Math.min(Integer.MAX_VALUE,
+        Math.max(InMemoryJobQueue.DEFAULT_MAX_MESSAGES, limits.maxJobs()));
   }
 
   /** A new, empty broker on the system clock. */

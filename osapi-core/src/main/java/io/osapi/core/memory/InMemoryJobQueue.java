@@ -53,6 +53,12 @@ public final class InMemoryJobQueue implements JobQueue {
   /** How long a handler that threw waits before an exhausted delivery is handed out again. */
   public static final Duration HANDLER_RETRY_DELAY = Duration.ofSeconds(1);
 
+  /** Messages a queue made with {@link #InMemoryJobQueue(Clock)} keeps at most. */
+  public static final int DEFAULT_MAX_MESSAGES = 100_000;
+
+  /** How long a queue made with {@link #InMemoryJobQueue(Clock)} remembers a job id. */
+  public static final Duration DEFAULT_DEDUP_WINDOW = Duration.ofMinutes(2);
+
 
   private final Object lock = new Object();
   private final Clock clock;
@@ -92,9 +98,9 @@ public final class InMemoryJobQueue implements JobQueue {
     timer.setRemoveOnCancelPolicy(true);
   }
 
-  /** A queue keeping 100,000 messages and a two-minute de-duplication window. */
+  /** A queue keeping {@value #DEFAULT_MAX_MESSAGES} messages and {@link #DEFAULT_DEDUP_WINDOW}. */
   public InMemoryJobQueue(Clock clock) {
-    this(clock, 100_000, Duration.ofMinutes(2));
+    this(clock, DEFAULT_MAX_MESSAGES, DEFAULT_DEDUP_WINDOW);
   }
 
   /** {@inheritDoc} The window given at construction. */

@@ -323,18 +323,31 @@ public final class StoreBench {
     }
 
     static Controller start(String jar, String nats, String heap) throws IOException {
-      int api = freePort();
-      int metrics = freePort();
-      Path log = Files.createTempFile("osapi-store-bench-controller", ".log");
-      List<String> cmd = new ArrayList<>(List.of("java", "-Xmx" + heap, "-XX:+UseParallelGC"));
+      List<String> jvm = new ArrayList<>(List.of("-Xmx" + heap, "-XX:+UseParallelGC"));
       // BENCH_CONTROLLER_OPTS: more JVM options of the controller (a profiler: JFR)
       String opts = System.getenv("BENCH_CONTROLLER_OPTS");
       if (opts != null && !opts.isBlank()) {
-        cmd.addAll(List.of(opts.trim().split("\\s+")));
+        jvm.addAll(List.of(opts.trim().split("\\s+")));
       }
-      cmd.addAll(List.of("-jar", jar, "controller", "--nats", nats, "--api-addr",
-          "127.0.0.1:" + api, "--metrics-addr", "127.0.0.1:" + metrics,
+      return start(jvm, jar, List.of("controller", "--nats", nats,
           "--nats-max-bytes", (NATS_MAX_BYTES >> 30) + "g"));
+    }
+
+    /**
+     * {@code java JVM -jar JAR ARGS --api-addr ... --metrics-addr ...} on free loopback ports:
+     * a controller, or the all-in-one process (no command).
+     */
+    static Controller start(List<String> jvm, String jar, List<String> args) throws IOException {
+      int api = freePort();
+      int metrics = freePort();
+      Path log = Files.createTempFile("osapi-store-bench-controller", ".log");
+      List<String> cmd = new ArrayList<>(List.of("java"));
+      cmd.addAll(jvm);
+      cmd.add("-jar");
+      cmd.add(jar);
+      cmd.addAll(args);
+      cmd.addAll(List.of("--api-addr", "127.0.0.1:" + api, "--metrics-addr",
+          "127.0.0.1:" + metrics));
       Process p = new ProcessBuilder(cmd)
           .redirectErrorStream(true).redirectOutput(log.toFile()).start();
       return new Controller(p, api, metrics, log);

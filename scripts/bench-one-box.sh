@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# One box, one osapi process (issue 29): the all-in-one process from the jar (REST API, job client
+# and one worker in one JVM, what scripts/run.sh starts), first on the embedded in-memory broker,
+# then on a nats-server of its own, each driven over loopback by wrk (POST /api/v1/jobs of
+# diag.echo, 16 connections) after a warm-up, for a fixed time, to the end of every job created;
+# then paced at 2,000 POSTs/s offered (p99), then batches of 1,000 jobs from 4 clients. Prints
+# jobs/s end to end, POST p50/p99 and CPU per job (the process; nats-server's apart).
+# Last line: RESULT one_box_embedded_jobs_per_s=... one_box_nats_jobs_per_s=... (and more)
+#   scripts/bench-one-box.sh [--seconds 20] [--warmup 30] [--connections 16] [--concurrency 16]
+# Builds in the reactor (nothing is installed into ~/.m2); MAVEN_ARGS=-o builds offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench-one-box.sh: installing ${need[*]} (Debian packages) ..." >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "bench-one-box.sh: missing ${need[*]}: apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+fi
+./mvnw -B -q package -DskipTests -Dit.skip=true >&2
+./mvnw -B -q -pl osapi-app -am test-compile dependency:build-classpath -Dit.skip=true \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >&2
+cp="osapi-app/target/test-classes:osapi-app/target/classes:$(cat osapi-app/target/bench.classpath)"
+exec java -Xmx512m -XX:+UseParallelGC -cp "$cp" io.osapi.bench.OneBoxBench "$@"

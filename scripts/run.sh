@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds osapi-app.jar when it is missing or older than the sources, then runs it.
+# Builds osapi-app.jar when it is missing or older than the sources, then runs it
+# (JAVA_OPTS: more JVM options).
 #   scripts/run.sh                         all-in-one on the embedded broker
 #   scripts/run.sh --nats nats://127.0.0.1:4222   all-in-one on NATS
 #   scripts/run.sh controller --nats ...   / scripts/run.sh worker --nats ...
@@ -11,4 +12,9 @@ if [ ! -f "$jar" ] || [ -n "$(find pom.xml osapi-*/pom.xml osapi-*/src/main -new
   echo "run.sh: building $jar ..." >&2
   ./mvnw -B -q package -DskipTests -Dit.skip=true >&2
 fi
-exec java -jar "$jar" "$@"
+# -XX:MaxTenuringThreshold=0: objects alive at a young collection go to the old generation at
+# once; the jobs an osapi process keeps (the embedded store, the controller's index) are copied
+# once instead of up to 15 times between survivor spaces, which halves G1's young pauses
+# (docs/performance.md, "One box, one process"). JAVA_OPTS adds JVM options (and can override it).
+# shellcheck disable=SC2086
+exec java -XX:MaxTenuringThreshold=0 ${JAVA_OPTS:-} -jar "$jar" "$@"

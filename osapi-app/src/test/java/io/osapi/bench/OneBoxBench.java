@@ -9,20 +9,21 @@ import java.util.Locale;
 
 /**
  * One box, one osapi process (scripts/bench-one-box.sh): the all-in-one process from the jar (REST
- * API, job client and one worker in one JVM, what {@code scripts/run.sh} starts), as a user runs
- * it, with nothing but {@code java -jar} and its options: first on the embedded in-memory broker
- * (the default), then on a nats-server of its own (temp store dir, free loopback port). Each is
- * driven like scripts/bench-rest.sh drives the controller: {@code wrk} with {@code POST
- * /api/v1/jobs} of {@code diag.echo} over loopback, a warm-up, a fixed time, the wait until every
- * job created is finished; then the same POSTs paced at 2,000/s offered (for the p99), and batches
- * of 1,000 jobs from 4 clients the same way. Measured: jobs/s
- * end to end (created over the time from the first POST to the last job finished), POST p50/p99,
- * the process's CPU per job over that window (its creates and its runs), and on NATS
- * nats-server's. Both brokers keep the same API, audit records, admission and runs; the embedded
- * one keeps jobs in the process only (a restart loses them), NATS on disk.
+ * API, job client and one worker in one JVM) as a user runs it, started by {@code scripts/run.sh}
+ * with its JVM options (or by {@code java -jar JAR} with the JVM's defaults, given {@code --jar}):
+ * first on the embedded in-memory broker (the default), then on a nats-server of its own (temp
+ * store dir, free loopback port). Each is driven as scripts/bench-rest.sh drives the controller:
+ * {@code wrk} with {@code POST /api/v1/jobs} of {@code diag.echo} over loopback, a warm-up, a fixed
+ * time, the wait until every job created is finished; then the same POSTs paced at 2,000/s offered
+ * (for the p99), and batches of 1,000 jobs from 4 clients. Measured: jobs/s end to end (created
+ * over the time from the first POST to the last job finished), POST p50/p99, the process's CPU per
+ * job over that window (its creates and its runs), and on NATS nats-server's. Both brokers keep the
+ * same API, audit records, admission and runs; the embedded one keeps jobs in the process only (a
+ * restart loses them), NATS on disk.
  *
- * <p>Arguments: {@code --jar PATH}, {@code --seconds 20}, {@code --warmup 30}, {@code
- * --connections 16}, {@code --concurrency 16} (the worker's slots). Last line: {@code RESULT ...}.
+ * <p>Arguments: {@code --jar PATH} (instead of scripts/run.sh), {@code --seconds 20}, {@code
+ * --warmup 30}, {@code --connections 16}, {@code --concurrency 16} (the worker's slots). Last line:
+ * {@code RESULT ...}.
  */
 public final class OneBoxBench {
   private OneBoxBench() {}
@@ -32,7 +33,7 @@ public final class OneBoxBench {
       RestBench.Wrk paced, double batchJobsPerS, double batchCpuUs, double batchNatsCpuUs) {}
 
   public static void main(String[] args) throws Exception {
-    String jar = "osapi-app/target/osapi-app.jar";
+    String jar = null;
     int seconds = 20;
     int warmup = 30;
     int connections = 16;
@@ -56,13 +57,16 @@ public final class OneBoxBench {
     System.out.printf(Locale.ROOT, "machine: %d cpus, load average %s; java %s%n",
         Runtime.getRuntime().availableProcessors(),
         Files.readString(Path.of("/proc/loadavg")).trim(), System.getProperty("java.version"));
+    // what a user runs: scripts/run.sh (its JVM options), or java -jar JAR with the JVM's defaults
+    List<String> launcher = jar == null ? List.of("scripts/run.sh") : List.of("java", "-jar", jar);
+    System.out.println("launcher: " + String.join(" ", launcher));
     List<String> common = List.of("--concurrency", Integer.toString(concurrency), "--worker-id",
         "one-box");
     // the embedded store holds every job of the run (no expiry within it): room for all of them
     List<String> embedded = new ArrayList<>(common);
     embedded.addAll(List.of("--embedded-max-jobs", "2000000", "--embedded-max-bytes", "4g"));
     Box e;
-    try (StoreBench.Controller c = StoreBench.Controller.start(List.of(), jar, embedded)) {
+    try (StoreBench.Controller c = StoreBench.Controller.start(launcher, embedded)) {
       e = measure("embedded broker", c, null, post, paced, connections, warmup, seconds);
     }
     Box n;
@@ -70,7 +74,7 @@ public final class OneBoxBench {
       List<String> onNats = new ArrayList<>(common);
       onNats.addAll(List.of("--nats", nats.url(), "--nats-max-bytes",
           (StoreBench.NATS_MAX_BYTES >> 30) + "g"));
-      try (StoreBench.Controller c = StoreBench.Controller.start(List.of(), jar, onNats)) {
+      try (StoreBench.Controller c = StoreBench.Controller.start(launcher, onNats)) {
         n = measure("NATS", c, nats, post, paced, connections, warmup, seconds);
       }
     }

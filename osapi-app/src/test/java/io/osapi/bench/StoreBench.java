@@ -329,22 +329,24 @@ public final class StoreBench {
       if (opts != null && !opts.isBlank()) {
         jvm.addAll(List.of(opts.trim().split("\\s+")));
       }
-      return start(jvm, jar, List.of("controller", "--nats", nats,
+      List<String> cmd = new ArrayList<>(List.of("java"));
+      cmd.addAll(jvm);
+      cmd.addAll(List.of("-jar", jar));
+      return start(cmd, List.of("controller", "--nats", nats,
           "--nats-max-bytes", (NATS_MAX_BYTES >> 30) + "g"));
     }
 
     /**
-     * {@code java JVM -jar JAR ARGS --api-addr ... --metrics-addr ...} on free loopback ports:
-     * a controller, or the all-in-one process (no command).
+     * {@code LAUNCHER ARGS --api-addr ... --metrics-addr ...} on free loopback ports, where
+     * {@code launcher} runs the jar ({@code java ... -jar JAR}, or {@code scripts/run.sh}): a
+     * controller, or the all-in-one process (no command). The launcher must exec the JVM (its
+     * pid is the process measured).
      */
-    static Controller start(List<String> jvm, String jar, List<String> args) throws IOException {
+    static Controller start(List<String> launcher, List<String> args) throws IOException {
       int api = freePort();
       int metrics = freePort();
       Path log = Files.createTempFile("osapi-store-bench-controller", ".log");
-      List<String> cmd = new ArrayList<>(List.of("java"));
-      cmd.addAll(jvm);
-      cmd.add("-jar");
-      cmd.add(jar);
+      List<String> cmd = new ArrayList<>(launcher);
       cmd.addAll(args);
       cmd.addAll(List.of("--api-addr", "127.0.0.1:" + api, "--metrics-addr",
           "127.0.0.1:" + metrics));

@@ -238,9 +238,10 @@ class DebianPackageIT {
         osapi.toString(), "--config", extracted.resolve("etc/osapi/osapi.properties").toString()))) {
       URI ready = URI.create("http://127.0.0.1:" + metrics + "/health/ready");
       app.await("/health/ready 200", Duration.ofSeconds(40), () -> Http.status(ready) == 200);
-      // The wrapper execs the JVM, with the flag systemd relies on to restart it after an OOM.
+      // The wrapper execs the JVM, with the flag systemd relies on to restart it after an OOM,
+      // and the young collection's promotion the kept jobs' pauses rely on.
       assertThat(ProcessHandle.of(app.pid()).orElseThrow().info().arguments().orElseThrow())
-          .contains("-XX:+ExitOnOutOfMemoryError");
+          .contains("-XX:+ExitOnOutOfMemoryError", "-XX:MaxTenuringThreshold=0");
 
       URI jobs = URI.create("http://127.0.0.1:" + api + "/api/v1/jobs");
       HttpResponse<String> r = Http.send("POST", jobs,

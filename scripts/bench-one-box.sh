@@ -12,21 +12,6 @@
 # Builds in the reactor (nothing is installed into ~/.m2); MAVEN_ARGS=-o builds offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-need=()
-command -v nats-server >/dev/null 2>&1 || need+=(nats-server)
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "bench-one-box.sh: installing ${need[*]} (Debian packages) ..." >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "bench-one-box.sh: missing ${need[*]}: apt-get install ${need[*]}" >&2
-    exit 1
-  fi
-fi
-./mvnw -B -q package -DskipTests -Dit.skip=true >&2
-./mvnw -B -q -pl osapi-app -am test-compile dependency:build-classpath -Dit.skip=true \
-  -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >&2
-cp="osapi-app/target/test-classes:osapi-app/target/classes:$(cat osapi-app/target/bench.classpath)"
+# nats-server and wrk (installed when missing), the jar, the classpath: sets cp
+source scripts/bench-prepare.sh
 exec java -Xmx512m -XX:+UseParallelGC -cp "$cp" io.osapi.bench.OneBoxBench "$@"

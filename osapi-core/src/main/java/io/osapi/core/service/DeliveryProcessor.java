@@ -1,5 +1,7 @@
 package io.osapi.core.service;
 
+import io.osapi.core.concurrent.Backoff;
+import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.Cancellation;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.Job;
@@ -199,6 +201,15 @@ final class DeliveryProcessor {
       d.nak(config.ackWait());
       done.run();
       return;
+    } catch (BackendUnavailableException e) {
+      // the store cannot be reached: each hand-back spends one of the job's deliveries, so each
+      // waits longer, and the deliveries outlast an outage instead of a few retry delays
+      Duration wait = unreachableWait(config, d.deliveryCount());
+      LOG.log(Level.WARNING, "could not claim job {0}, the store is unreachable; handing it back"
+          + " for {1} ms: {2}", job.id(), wait.toMillis(), e.getMessage());
+      d.nak(wait);
+      done.run();
+      return;
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "could not claim job {0}, handing it back: {1}", job.id(),
           e.getMessage());
@@ -218,6 +229,19 @@ final class DeliveryProcessor {
       }
       default -> run(d, job, def, key, claim.run(), DIRECT, done);
     }
+  }
+
+  /**
+   * How long a job whose claim found the store unreachable waits before its next delivery, after
+   * delivery {@code deliveryCount}: the retry delay, four times longer with each delivery spent, at
+   * most an ack wait. With the defaults the deliveries of a job outlast an outage of about a
+   * minute rather than a few seconds (a job failed for an outage it never ran in).
+   */
+  static Duration unreachableWait(WorkerConfig config, int deliveryCount) {
+    long base = Math.max(1, config.retryDelay().toMillis());
+    long cap = Math.max(base, config.ackWait().toMillis());
+    return new Backoff(Duration.ofMillis(base), Duration.ofMillis(cap), 4, 0)
+        .delay(deliveryCount - 1);
   }
 
   /**

@@ -45,10 +45,9 @@ public final class E2eFloorBench {
       check(v, parts[0], parts.length > 1 ? parts[1] : "");
     }
     Path post = Files.createTempFile("e2e-floor", ".lua");
-    Files.writeString(post, "wrk.method = \"POST\"\nwrk.body = '" + RestBench.BODY + "'\n"
-        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    Files.writeString(post, RestBench.POST_LUA);
     Path paced = Files.createTempFile("e2e-floor-paced", ".lua");
-    Files.writeString(paced, RestBench.pacedLua(Files.readString(post), rate));
+    Files.writeString(paced, RestBench.pacedLua(RestBench.POST_LUA, rate));
     System.out.printf(Locale.ROOT, "machine: %d cpus, load average %s%n",
         Runtime.getRuntime().availableProcessors(),
         Files.readString(Path.of("/proc/loadavg")).trim());

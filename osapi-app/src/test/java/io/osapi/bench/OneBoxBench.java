@@ -50,10 +50,9 @@ public final class OneBoxBench {
     }
     Path tmp = Files.createTempDirectory("osapi-one-box-bench");
     Path post = tmp.resolve("post.lua");
-    Files.writeString(post, "wrk.method = \"POST\"\nwrk.body = '" + RestBench.BODY + "'\n"
-        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    Files.writeString(post, RestBench.POST_LUA);
     Path paced = tmp.resolve("paced.lua");
-    Files.writeString(paced, RestBench.pacedLua(Files.readString(post), RestBench.PACED_RATE));
+    Files.writeString(paced, RestBench.pacedLua(RestBench.POST_LUA, RestBench.PACED_RATE));
     System.out.printf(Locale.ROOT, "machine: %d cpus, load average %s; java %s%n",
         Runtime.getRuntime().availableProcessors(),
         Files.readString(Path.of("/proc/loadavg")).trim(), System.getProperty("java.version"));
@@ -94,7 +93,10 @@ public final class OneBoxBench {
         n.batchJobsPerS(), n.batchCpuUs(), n.batchNatsCpuUs());
   }
 
-  /** Warm-up, single POSTs to the end of their jobs, then batches; {@code nats} null: embedded. */
+  /**
+   * Warm-up, single POSTs to the end of their jobs, the same paced, then batches; {@code nats}
+   * null: embedded.
+   */
   private static Box measure(String name, StoreBench.Controller c, NatsServerProcess nats,
       Path post, Path paced, int connections, int warmup, int seconds) throws Exception {
     c.awaitReady(Duration.ofSeconds(60));

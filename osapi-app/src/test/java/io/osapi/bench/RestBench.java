@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  */
 public final class RestBench {
   static final String BODY = "{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"n\":1}}}";
+
+  /** wrk's script sending {@link #BODY} as a JSON POST (the benchmarks' single creates). */
+  static final String POST_LUA = "wrk.method = \"POST\"\nwrk.body = '" + BODY + "'\n"
+      + "wrk.headers[\"Content-Type\"] = \"application/json\"\n";
   private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
   private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
   private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
@@ -66,13 +70,12 @@ public final class RestBench {
     }
     Path tmp = Files.createTempDirectory("osapi-rest-bench");
     Path post = tmp.resolve("post.lua");
-    Files.writeString(post, "wrk.method = \"POST\"\nwrk.body = '" + BODY + "'\n"
-        + "wrk.headers[\"Content-Type\"] = \"application/json\"\n");
+    Files.writeString(post, POST_LUA);
     Path paced = tmp.resolve("paced.lua");
     // 2,000 POSTs/s offered: each of wrk's two threads sends on a schedule of one request every
     // millisecond (its connections take the slots in turn; a slot missed while every connection
     // waits for an answer is caught up at once, so the rate offered holds while answers are slow)
-    Files.writeString(paced, pacedLua(Files.readString(post), PACED_RATE));
+    Files.writeString(paced, pacedLua(POST_LUA, PACED_RATE));
     System.out.printf(Locale.ROOT, "machine: %d cpus, load average %s; java %s%n",
         Runtime.getRuntime().availableProcessors(),
         Files.readString(Path.of("/proc/loadavg")).trim(), System.getProperty("java.version"));

@@ -8,10 +8,8 @@ import io.osapi.core.domain.JobStatus;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.Broker;
 import io.osapi.core.port.Delivery;
-import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
@@ -72,13 +70,24 @@ class ClaimWhileStoreUnreachableTest {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       AtomicInteger claims = new AtomicInteger();
       JobStore real = h.broker.store();
-      JobStore failing = proxy(JobStore.class, (p, m, args) -> {
-        if (m.getName().equals("putRun") && claims.incrementAndGet() <= failures) {
-          throw failure.get();
-        }
-        return call(real, m, args);
-      });
-      JobQueue queue = recordingNaks(h.broker.queue(), naks);
+      JobStore failing = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
+          new Class<?>[] {JobStore.class}, (p, m, args) -> {
+            if (m.getName().equals("putRun") && claims.incrementAndGet() <= failures) {
+              throw failure.get();
+            }
+            try {
+              return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      JobQueue queue = PoisonDeliveries.eachDelivery(h.broker.queue(),
+          d -> PoisonDeliveries.proxy(Delivery.class, d, (m, args, result) -> {
+            if (m.getName().equals("nak")) {
+              naks.add((Duration) args[0]);
+            }
+            return result;
+          }));
       WorkerService w = WorkerService.builder(config(),
           Broker.of(failing, queue, h.broker.registry(), h.broker.audit()),
           BuiltinOperations.registry()).build();
@@ -97,44 +106,5 @@ class ClaimWhileStoreUnreachableTest {
   private static WorkerConfig config() {
     return new WorkerConfig("w1", Map.of(), 1, ACK_WAIT, 5, RETRY, Duration.ofMillis(200),
         Duration.ofMillis(100));
-  }
-
-  /** {@code queue}, whose deliveries note the wait of every nak in {@code naks}. */
-  private static JobQueue recordingNaks(JobQueue queue, List<Duration> naks) {
-    return proxy(JobQueue.class, (p, m, args) -> {
-      Object out = call(queue, m, args);
-      if (!(out instanceof JobConsumer consumer)) {
-        return out;
-      }
-      return proxy(JobConsumer.class, (pc, mc, argsc) -> {
-        if (mc.isDefault()) {
-          return InvocationHandler.invokeDefault(pc, mc, argsc); // deliver: through fetch below
-        }
-        Object got = call(consumer, mc, argsc);
-        if (!mc.getName().equals("fetch")) {
-          return got;
-        }
-        return ((List<?>) got).stream().map(d -> proxy(Delivery.class, (pd, md, argsd) -> {
-          if (md.getName().equals("nak")) {
-            naks.add((Duration) argsd[0]);
-          }
-          return call(d, md, argsd);
-        })).toList();
-      });
-    });
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <T> T proxy(Class<T> type, InvocationHandler h) {
-    return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, h);
-  }
-
-  private static Object call(Object target, java.lang.reflect.Method m, Object[] args)
-      throws Throwable {
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -10,26 +10,40 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
- * A {@link JobQueue} whose deliveries of one job cannot be read (as a notification with a body
- * that is not a job would be); everything else is the real queue's.
+ * Queues whose deliveries are seen through a test's lens: {@link #wrapping(JobQueue, JobId)}
+ * makes one job's deliveries unreadable (as a notification with a body that is not a job would
+ * be), {@link #eachDelivery} lets a test wrap every delivery; everything else is the real queue's.
  */
 final class PoisonDeliveries {
   private PoisonDeliveries() {}
 
   static JobQueue wrapping(JobQueue real, JobId poisoned) {
-    return proxy(JobQueue.class, real, (m, result) ->
+    return eachDelivery(real, d -> d.notification().job().id().equals(poisoned)
+        ? proxy(Delivery.class, d, (dm, args, r) -> {
+          if (dm.getName().equals("notification")) {
+            throw new CorruptRecordException("notification body is not a job (injected)", null);
+          }
+          return r;
+        })
+        : d);
+  }
+
+  /** {@code real}, each delivery its consumers fetch passed through {@code wrap}. */
+  static JobQueue eachDelivery(JobQueue real, UnaryOperator<Delivery> wrap) {
+    return proxy(JobQueue.class, real, (m, args, result) ->
         m.getName().equals("consumer")
-            ? new Poisoning((JobConsumer) result, poisoned)
+            ? new Wrapping((JobConsumer) result, wrap)
             : result);
   }
 
   /** Fetches only: deliveries are handed over by the port's default {@code deliver}. */
-  private record Poisoning(JobConsumer real, JobId poisoned) implements JobConsumer {
+  private record Wrapping(JobConsumer real, UnaryOperator<Delivery> wrap) implements JobConsumer {
     @Override
     public List<Delivery> fetch(int max, Duration maxWait) throws InterruptedException {
-      return withPoison(real.fetch(max, maxWait), poisoned);
+      return real.fetch(max, maxWait).stream().map(wrap).toList();
     }
 
     @Override
@@ -38,29 +52,18 @@ final class PoisonDeliveries {
     }
   }
 
-  private static List<Delivery> withPoison(List<Delivery> fetched, JobId poisoned) {
-    return fetched.stream()
-        .map(d -> d.notification().job().id().equals(poisoned)
-            ? proxy(Delivery.class, d, (dm, r) -> {
-              if (dm.getName().equals("notification")) {
-                throw new CorruptRecordException("notification body is not a job (injected)", null);
-              }
-              return r;
-            })
-            : d)
-        .toList();
+  /** What a proxied call returns, given its arguments and the real call's result. */
+  interface After {
+    Object apply(Method m, Object[] args, Object result) throws Throwable;
   }
 
-  private interface After {
-    Object apply(Method m, Object result) throws Throwable;
-  }
-
+  /** {@code real} as a {@code type} whose every call's result goes through {@code after}. */
   @SuppressWarnings("unchecked")
-  private static <T> T proxy(Class<T> type, Object real, After after) {
+  static <T> T proxy(Class<T> type, Object real, After after) {
     return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
         (p, m, args) -> {
           try {
-            return after.apply(m, m.invoke(real, args));
+            return after.apply(m, args, m.invoke(real, args));
           } catch (InvocationTargetException e) {
             throw e.getCause();
           }

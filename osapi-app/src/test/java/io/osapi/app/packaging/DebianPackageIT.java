@@ -239,9 +239,10 @@ class DebianPackageIT {
       URI ready = URI.create("http://127.0.0.1:" + metrics + "/health/ready");
       app.await("/health/ready 200", Duration.ofSeconds(40), () -> Http.status(ready) == 200);
       // The wrapper execs the JVM, with the flag systemd relies on to restart it after an OOM,
-      // and the young collection's promotion the kept jobs' pauses rely on.
+      // and the young collection's promotion and bound the kept jobs' pauses rely on.
       assertThat(ProcessHandle.of(app.pid()).orElseThrow().info().arguments().orElseThrow())
-          .contains("-XX:+ExitOnOutOfMemoryError", "-XX:MaxTenuringThreshold=0");
+          .contains("-XX:+ExitOnOutOfMemoryError", "-XX:MaxTenuringThreshold=0",
+              "-XX:MaxNewSize=64m");
 
       URI jobs = URI.create("http://127.0.0.1:" + api + "/api/v1/jobs");
       HttpResponse<String> r = Http.send("POST", jobs,

@@ -4,8 +4,9 @@
 # PATH with the JVM's defaults instead), first on the embedded in-memory broker,
 # then on a nats-server of its own, each driven over loopback by wrk (POST /api/v1/jobs of
 # diag.echo, 16 connections) after a warm-up, for a fixed time, to the end of every job created;
-# then paced at 2,000 POSTs/s offered (p99), then batches of 1,000 jobs from 4 clients. Prints
-# jobs/s end to end, POST p50/p99 and CPU per job (the process; nats-server's apart).
+# then paced at 2,000 POSTs/s offered (p99), then batches of 1,000 jobs from 4 clients, then the
+# reads (stats, list page, detail, /health) beside a bare JDK server's GET. Prints jobs/s end to
+# end, POST p50/p99, CPU per job (the process; nats-server's apart) and the reads' p50s.
 # Last line: RESULT one_box_embedded_jobs_per_s=... one_box_nats_jobs_per_s=... (and more)
 #   scripts/bench-one-box.sh [--seconds 20] [--warmup 30] [--connections 16] [--concurrency 16]
 #     [--jar osapi-app/target/osapi-app.jar]

@@ -1,5 +1,6 @@
 package io.osapi.bench;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,7 +20,9 @@ import java.util.Locale;
  * over the time from the first POST to the last job finished), POST p50/p99, the process's CPU per
  * job over that window (its creates and its runs), and on NATS nats-server's. Both brokers keep the
  * same API, audit records, admission and runs; the embedded one keeps jobs in the process only (a
- * restart loses them), NATS on disk.
+ * restart loses them), NATS on disk. Then the reads (stats, a page of the list, a job's detail,
+ * {@code /health}), each beside a GET of a bare JDK server answering a constant ({@link
+ * BareHttpServer}), as {@link RestBench} measures them.
  *
  * <p>Arguments: {@code --jar PATH} (instead of scripts/run.sh), {@code --seconds 20}, {@code
  * --warmup 30}, {@code --connections 16}, {@code --concurrency 16} (the worker's slots). Last line:
@@ -30,7 +33,8 @@ public final class OneBoxBench {
 
   /** What one broker's runs measured. */
   record Box(RestBench.Wrk posts, double jobsPerS, double cpuUs, double natsCpuUs,
-      RestBench.Wrk paced, double batchJobsPerS, double batchCpuUs, double batchNatsCpuUs) {}
+      RestBench.Wrk paced, double batchJobsPerS, double batchCpuUs, double batchNatsCpuUs,
+      RestBench.Reads reads) {}
 
   public static void main(String[] args) throws Exception {
     String jar = null;
@@ -64,18 +68,27 @@ public final class OneBoxBench {
     // the embedded store holds every job of the run (no expiry within it): room for all of them
     List<String> embedded = new ArrayList<>(common);
     embedded.addAll(List.of("--embedded-max-jobs", "2000000", "--embedded-max-bytes", "4g"));
+    // the floor of the reads: a bare JDK server answering a constant, its GETs interleaved with
+    // the process's reads (RestBench.reads)
+    int barePort = StoreBench.freePort();
+    Process bare = RestBench.listening(BareHttpServer.class, Integer.toString(barePort));
     Box e;
-    try (StoreBench.Controller c = StoreBench.Controller.start(launcher, embedded)) {
-      e = measure("embedded broker", c, null, post, paced, connections, warmup, seconds);
-    }
     Box n;
-    try (NatsServerProcess nats = NatsServerProcess.start()) {
-      List<String> onNats = new ArrayList<>(common);
-      onNats.addAll(List.of("--nats", nats.url(), "--nats-max-bytes",
-          (StoreBench.NATS_MAX_BYTES >> 30) + "g"));
-      try (StoreBench.Controller c = StoreBench.Controller.start(launcher, onNats)) {
-        n = measure("NATS", c, nats, post, paced, connections, warmup, seconds);
+    try {
+      URI floor = URI.create("http://127.0.0.1:" + barePort + "/health");
+      try (StoreBench.Controller c = StoreBench.Controller.start(launcher, embedded)) {
+        e = measure("embedded broker", c, null, post, paced, connections, warmup, seconds, floor);
       }
+      try (NatsServerProcess nats = NatsServerProcess.start()) {
+        List<String> onNats = new ArrayList<>(common);
+        onNats.addAll(List.of("--nats", nats.url(), "--nats-max-bytes",
+            (StoreBench.NATS_MAX_BYTES >> 30) + "g"));
+        try (StoreBench.Controller c = StoreBench.Controller.start(launcher, onNats)) {
+          n = measure("NATS", c, nats, post, paced, connections, warmup, seconds, floor);
+        }
+      }
+    } finally {
+      bare.destroyForcibly();
     }
     System.out.printf(Locale.ROOT, "RESULT one_box_embedded_jobs_per_s=%.0f"
             + " one_box_embedded_post_p50_ms=%.2f one_box_embedded_post_p99_ms=%.2f"
@@ -86,11 +99,19 @@ public final class OneBoxBench {
             + " one_box_nats_cpu_us_per_job=%.0f one_box_nats_server_cpu_us_per_job=%.0f"
             + " one_box_nats_post_p99_ms_paced=%.2f one_box_nats_paced_posts_per_s=%.0f"
             + " one_box_nats_batch_jobs_per_s=%.0f one_box_nats_batch_cpu_us_per_job=%.0f"
-            + " one_box_nats_batch_server_cpu_us_per_job=%.0f%n",
+            + " one_box_nats_batch_server_cpu_us_per_job=%.0f one_box_embedded_stats_p50_ms=%.3f"
+            + " one_box_embedded_list_p50_ms=%.3f one_box_embedded_detail_p50_ms=%.3f"
+            + " one_box_embedded_health_p50_ms=%.3f one_box_embedded_floor_get_p50_ms=%.3f"
+            + " one_box_nats_stats_p50_ms=%.3f one_box_nats_list_p50_ms=%.3f"
+            + " one_box_nats_detail_p50_ms=%.3f one_box_nats_health_p50_ms=%.3f"
+            + " one_box_nats_floor_get_p50_ms=%.3f%n",
         e.jobsPerS(), e.posts().p50(), e.posts().p99(), e.cpuUs(), e.paced().p99(),
         e.paced().rps(), e.batchJobsPerS(), e.batchCpuUs(), n.jobsPerS(), n.posts().p50(),
         n.posts().p99(), n.cpuUs(), n.natsCpuUs(), n.paced().p99(), n.paced().rps(),
-        n.batchJobsPerS(), n.batchCpuUs(), n.batchNatsCpuUs());
+        n.batchJobsPerS(), n.batchCpuUs(), n.batchNatsCpuUs(), e.reads().stats()[0],
+        e.reads().list()[0], e.reads().detail()[0], e.reads().health()[0], e.reads().floor(),
+        n.reads().stats()[0], n.reads().list()[0], n.reads().detail()[0], n.reads().health()[0],
+        n.reads().floor());
   }
 
   /**
@@ -98,7 +119,8 @@ public final class OneBoxBench {
    * null: embedded.
    */
   private static Box measure(String name, StoreBench.Controller c, NatsServerProcess nats,
-      Path post, Path paced, int connections, int warmup, int seconds) throws Exception {
+      Path post, Path paced, int connections, int warmup, int seconds, URI floor)
+      throws Exception {
     c.awaitReady(Duration.ofSeconds(60));
     String jobs = "http://127.0.0.1:" + c.apiPort + "/api/v1/jobs";
     System.out.println(name + ": warm-up " + warmup + " s ...");
@@ -138,8 +160,9 @@ public final class OneBoxBench {
             + " all finished after %.1f s: %.0f jobs/s end to end; the process %.0f us CPU per"
             + " job%s%n", name, b.jobs(), seconds, b.seconds(), b.jobs() / b.seconds(), bcpu,
         nats == null ? "" : String.format(Locale.ROOT, ", nats-server %.0f us", bnats));
+    RestBench.Reads reads = RestBench.reads(c, floor);
     return new Box(run, run.requests() / e2e, cpu, natsCpu, p, b.jobs() / b.seconds(), bcpu,
-        bnats);
+        bnats, reads);
   }
 
   /** Every POST must have created its job: a refusal (a full store, a 503) voids the run. */

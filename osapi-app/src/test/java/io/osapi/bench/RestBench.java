@@ -210,20 +210,12 @@ public final class RestBench {
                 + " CPU per job%n", batched.jobs(), seconds, batched.seconds(),
             batched.jobs() / batched.seconds(), batched.controllerCpuUs());
 
-        URI floorUri = URI.create("http://127.0.0.1:" + barePort + "/health");
-        String anyJob = c.get("/api/v1/jobs?limit=1").replaceAll(
-            "(?s).*?\"job_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
-        // each read interleaved with a GET of the bare server: both see the same machine
-        double[] stats = p50Pair(URI.create(jobs + "/stats"), floorUri, 2000);
-        double[] list = p50Pair(URI.create(jobs + "?limit=20"), floorUri, 2000);
-        double[] detail = p50Pair(URI.create(jobs + "/" + anyJob), floorUri, 2000);
-        double[] health = p50Pair(URI.create("http://127.0.0.1:" + c.metricsPort + "/health"),
-            floorUri, 2000);
-        floorGet = Math.min(Math.min(stats[1], list[1]), Math.min(detail[1], health[1]));
-        System.out.printf(Locale.ROOT, "reads, p50 of 2,000 over keep-alive, beside the bare"
-                + " server's GET: stats %.3f ms (floor %.3f), list page %.3f ms (%.3f), detail"
-                + " %.3f ms (%.3f), /health %.3f ms (%.3f)%n", stats[0], stats[1], list[0],
-            list[1], detail[0], detail[1], health[0], health[1]);
+        Reads reads = reads(c, URI.create("http://127.0.0.1:" + barePort + "/health"));
+        floorGet = reads.floor();
+        double[] stats = reads.stats();
+        double[] list = reads.list();
+        double[] detail = reads.detail();
+        double[] health = reads.health();
 
         System.out.printf(Locale.ROOT, "RESULT rest_jobs_per_s=%.0f post_p50_ms=%.2f"
                 + " post_p99_ms=%.2f controller_cpu_us_per_create=%.0f worker_cpu_us_per_run=%.0f"
@@ -423,6 +415,37 @@ public final class RestBench {
       case "s" -> v * 1000;
       default -> v;
     };
+  }
+
+  /**
+   * The p50s of the reads (stats, a page of the list, a job's detail, {@code /health}), each
+   * beside a GET of the bare server: {@code {read, floor}} in ms.
+   */
+  record Reads(double[] stats, double[] list, double[] detail, double[] health) {
+    /** The bare server's lowest p50 of the four. */
+    double floor() {
+      return Math.min(Math.min(stats[1], list[1]), Math.min(detail[1], health[1]));
+    }
+  }
+
+  /**
+   * Measures {@link Reads} of {@code c} (which holds at least one job), each read interleaved
+   * with a GET of {@code floor} (a {@link BareHttpServer}) so that both see the same machine, and
+   * prints them.
+   */
+  static Reads reads(StoreBench.Controller c, URI floor) throws Exception {
+    String jobs = "http://127.0.0.1:" + c.apiPort + "/api/v1/jobs";
+    String anyJob = c.get("/api/v1/jobs?limit=1").replaceAll(
+        "(?s).*?\"job_id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+    Reads r = new Reads(p50Pair(URI.create(jobs + "/stats"), floor, 2000),
+        p50Pair(URI.create(jobs + "?limit=20"), floor, 2000),
+        p50Pair(URI.create(jobs + "/" + anyJob), floor, 2000),
+        p50Pair(URI.create("http://127.0.0.1:" + c.metricsPort + "/health"), floor, 2000));
+    System.out.printf(Locale.ROOT, "reads, p50 of 2,000 over keep-alive, beside the bare"
+            + " server's GET: stats %.3f ms (floor %.3f), list page %.3f ms (%.3f), detail"
+            + " %.3f ms (%.3f), /health %.3f ms (%.3f)%n", r.stats()[0], r.stats()[1],
+        r.list()[0], r.list()[1], r.detail()[0], r.detail()[1], r.health()[0], r.health()[1]);
+    return r;
   }
 
   /** The median of {@code n} sequential GETs over one keep-alive connection, in ms (after n/4). */

@@ -4,6 +4,7 @@ import io.nats.client.Message;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.InvalidInputException;
 import io.osapi.core.domain.PermanentStoreException;
+import io.osapi.core.domain.SettleLaterException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -15,7 +16,8 @@ import java.time.Duration;
  * it is never handled as an outage and never comes back. Anything else is taken for an outage and
  * the message is handed out again later, after a delay that doubles with each delivery from {@link
  * #FIRST_RETRY} up to {@link #MAX_RETRY}, so a job that keeps failing costs little and, as the
- * handlers run on a pool, never holds up the others.
+ * handlers run on a pool, never holds up the others. A handler's {@link SettleLaterException} is no
+ * failure: the message is handed out again after the delay it names.
  */
 final class HandlerFailures {
   /** Delay before the second delivery of a message whose handler failed. */
@@ -41,6 +43,11 @@ final class HandlerFailures {
 
   /** Settles {@code m}, whose handler threw {@code e} while handling {@code what}. */
   static void settle(Logger log, Message m, Object what, RuntimeException e) {
+    if (e instanceof SettleLaterException later) {
+      log.log(Level.DEBUG, "{0} waits {1}: {2}", what, later.after(), later.getMessage());
+      m.nakWithDelay(later.after());
+      return;
+    }
     if (permanent(e)) {
       log.log(Level.ERROR, "handling {0} failed for good, dropped: {1}", what, e.toString());
       m.term();

@@ -50,7 +50,8 @@ final class Fleet implements AutoCloseable {
     this.jobs =
         JobClient.builder(client, BuiltinOperations.registry()).metrics(clientMetrics).build();
     this.deadLetters =
-        new DeadLetterService(client.store(), client.queue(), clientMetrics, Clock.systemUTC());
+        new DeadLetterService(client.store(), client.queue(), client.registry(), clientMetrics,
+            Clock.systemUTC(), DeadLetterService.RECHECK);
     deadLetters.start();
   }
 

@@ -50,11 +50,12 @@ public interface ControllerModule {
   /** Gives up on jobs whose deliveries ran out (one subscriber per exhaustion across controllers). */
   @Provides
   @Named("deadLetters")
-  static QueueListenerRunner deadLetters(
-      Backend backend, JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
+  static QueueListenerRunner deadLetters(Backend backend, JobStore store, JobQueue queue,
+      WorkerRegistry registry, JobMetrics metrics, Clock clock) {
     return new QueueListenerRunner("dead letters",
         "jobs whose deliveries run out are failed here",
-        new DeadLetterService(store, queue, metrics, clock), backend);
+        new DeadLetterService(store, queue, registry, metrics, clock, DeadLetterService.RECHECK),
+        backend);
   }
 
   /** Fails the silent expected workers of broadcast jobs at their deadline (one subscriber each). */

@@ -1,6 +1,7 @@
 package io.osapi.core.memory;
 
 import io.osapi.core.concurrent.DaemonThreads;
+import io.osapi.core.domain.SettleLaterException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -14,7 +15,8 @@ import java.util.function.Consumer;
 /**
  * Hands items (exhausted deliveries, due deadlines) of the embedded broker to its subscribed
  * handlers, one handler per item, in turn, on one daemon thread of its own that ends when it has
- * nothing to do. A handler that throws gets the item again after the retry delay; items that come
+ * nothing to do. A handler that throws gets the item again after the retry delay (one that throws
+ * {@link SettleLaterException}, after the delay it names, logged as a wait); items that come
  * while no handler is subscribed wait for the next one, as they wait in their stream on NATS.
  * Handlers are called one at a time and should be short.
  *
@@ -87,6 +89,10 @@ final class HandOut<T> {
       }
       try {
         s.handler.accept(item);
+      } catch (SettleLaterException later) {
+        LOG.log(Level.DEBUG, "{0}: {1} waits {2} ms: {3}", what, item, later.after().toMillis(),
+            later.getMessage());
+        offerAfter(item, later.after().toMillis());
       } catch (VirtualMachineError fatal) {
         throw fatal;
       } catch (Throwable t) {

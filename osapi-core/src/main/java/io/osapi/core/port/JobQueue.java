@@ -49,8 +49,11 @@ public interface JobQueue {
   /**
    * Calls {@code handler} for every notification whose deliveries ran out without being settled:
    * the ack wait of its last allowed delivery expired, or that delivery was nak'd (at least once
-   * each: a handler that throws gets it again later; exhaustions while no one subscribes wait for
-   * a subscriber). Across processes each
+   * each: a handler that throws gets it again later, one that throws {@link
+   * io.osapi.core.domain.SettleLaterException} after the delay it names; exhaustions while no one
+   * subscribes wait for a subscriber). An exhaustion is the queue's view: the last delivery may
+   * still be running (in a NATS cluster a consumer's new leader works from the delivery state it
+   * took over, which can lag). Across processes each
    * exhaustion reaches one subscriber; on NATS from the max-deliveries advisories, which only the
    * controllers subscribe to.
    *
@@ -69,7 +72,8 @@ public interface JobQueue {
 
   /**
    * Calls {@code handler} for every scheduled deadline once it is due (at least once: a handler
-   * that throws gets it again later; deadlines that fall due while no one subscribes wait for a
+   * that throws gets it again later, one that throws {@link
+   * io.osapi.core.domain.SettleLaterException} after the delay it names; deadlines that fall due while no one subscribes wait for a
    * subscriber). Across processes each deadline reaches one subscriber at a time; only the
    * controllers subscribe.
    *

@@ -5,12 +5,17 @@ import io.osapi.core.domain.ExhaustedDelivery;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.SettleLaterException;
 import io.osapi.core.domain.Versioned;
+import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.JobMetrics;
 import io.osapi.core.port.JobQueue;
 import io.osapi.core.port.JobStore;
+import io.osapi.core.port.WorkerRegistry;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,27 +24,47 @@ import java.util.Optional;
  * hung): sets the run {@code failed} and dead-lettered, with a reason, by compare-and-set, and
  * counts {@code osapi_jobs_dead_lettered_total} only when its own set won, so a job is counted once
  * however many controllers run this. Runs on the controllers.
+ *
+ * <p>The queue's report is not proof that no one runs the job: in a NATS cluster a consumer's new
+ * leader works from the delivery state it took over, which can lag, so a delivery can be counted
+ * as spent while its worker still runs it. A run that is {@code running} on a worker whose process is alive (its entry in
+ * the registry, from a process started before the run was claimed) is left to that worker, and
+ * the report is looked at again after {@link #recheck} ({@link SettleLaterException}): the job ends
+ * as its worker ends it, or is dead-lettered once that process is gone.
  */
 public final class DeadLetterService implements QueueListener {
   private static final System.Logger LOG = System.getLogger(DeadLetterService.class.getName());
 
+  /** How long a report whose run is still held by a live worker waits before it is looked at again. */
+  public static final Duration RECHECK = Duration.ofSeconds(30);
+
   private final JobStore store;
   private final JobQueue queue;
+  private final WorkerRegistry registry;
   private final JobMetrics metrics;
   private final Clock clock;
+  private final Duration recheck;
   private final Subscription subscription = new Subscription("dead-letter");
 
   /**
    * @param store where runs live
    * @param queue which reports exhausted deliveries
+   * @param registry which workers are alive
    * @param metrics where dead letters are counted
    * @param clock the time source
+   * @param recheck how long a report whose run a live worker still holds waits ({@link #RECHECK})
    */
-  public DeadLetterService(JobStore store, JobQueue queue, JobMetrics metrics, Clock clock) {
+  public DeadLetterService(JobStore store, JobQueue queue, WorkerRegistry registry,
+      JobMetrics metrics, Clock clock, Duration recheck) {
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
+    this.registry = Objects.requireNonNull(registry, "registry");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.recheck = Objects.requireNonNull(recheck, "recheck");
+    if (recheck.isNegative() || recheck.isZero()) {
+      throw new IllegalArgumentException("recheck must be positive: " + recheck);
+    }
   }
 
   /** Subscribes to exhausted deliveries. Idempotent. */
@@ -59,9 +84,11 @@ public final class DeadLetterService implements QueueListener {
    *
    * @return true when this call dead-lettered the run; false when there was nothing to do (the job
    *     is gone, or its run finished meanwhile)
-   * @throws io.osapi.core.domain.BackendUnavailableException when the store cannot be reached (the
-   *     queue reports it again later); a permanent refusal is never thrown (see {@link
-   *     JobTimeoutService#handle}: the same rules)
+   * @throws SettleLaterException when the run is running on a worker whose process is alive: the
+   *     queue reports it again after the recheck delay
+   * @throws io.osapi.core.domain.BackendUnavailableException when the store or the registry cannot
+   *     be reached (the queue reports it again later); a permanent refusal is never thrown (see
+   *     {@link JobTimeoutService#handle}: the same rules)
    */
   public boolean handle(ExhaustedDelivery e) {
     Optional<Versioned<JobRecord>> job;
@@ -75,6 +102,12 @@ public final class DeadLetterService implements QueueListener {
     if (job.isEmpty()) {
       LOG.log(Level.INFO, "deliveries of job {0} ran out, but the job is gone", e.job());
       return false;
+    }
+    Optional<String> holder = liveHolder(e);
+    if (holder.isPresent()) {
+      LOG.log(Level.INFO, "deliveries of job {0} ran out, but {1}: looked at again in {2}",
+          e.job(), holder.get(), recheck);
+      throw new SettleLaterException(holder.get(), recheck);
     }
     String op = job.get().value().job().operation().type();
     String[] reason = new String[1];
@@ -97,5 +130,31 @@ public final class DeadLetterService implements QueueListener {
       default:
         return false;
     }
+  }
+
+  /**
+   * Why the run must be left to its worker: it is {@code running} on a worker whose live entry
+   * belongs to a process started no later than the run (a restarted worker does not finish what
+   * its last process claimed); empty when nothing holds it.
+   */
+  private Optional<String> liveHolder(ExhaustedDelivery e) {
+    Optional<Run> run;
+    try {
+      run = store.run(e.runKey()).map(Versioned::value);
+    } catch (CorruptRecordException | PermanentStoreException ex) {
+      return Optional.empty(); // OpenRuns.end reports it
+    }
+    if (run.isEmpty() || run.get().state() != RunState.RUNNING || run.get().worker() == null
+        || run.get().started() == null) {
+      return Optional.empty();
+    }
+    Run r = run.get();
+    for (WorkerInfo w : registry.workers()) {
+      if (w.id().equals(r.worker()) && w.started() != null && !w.started().isAfter(r.started())) {
+        return Optional.of("its delivery " + r.attempt() + " still runs on live worker "
+            + r.worker() + " (since " + r.started() + ")");
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -10,12 +10,14 @@ import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobNotification;
 import io.osapi.core.domain.OperationKind;
 import io.osapi.core.domain.QueueBacklog;
+import io.osapi.core.domain.SettleLaterException;
 import io.osapi.core.domain.Target;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.DeliveryHandler;
 import io.osapi.core.port.JobConsumer;
 import io.osapi.core.port.JobQueue;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -493,6 +495,35 @@ public abstract class JobQueueContract {
     fetchWithoutSettling(c, new ArrayList<>(), Duration.ofSeconds(30),
         () -> about(handled, job).isEmpty());
     assertThat(calls.get()).isEqualTo(2);
+    assertThat(about(handled, job)).containsExactly(new ExhaustedDelivery(job.id(), null, 2));
+  }
+
+  @Test
+  void aHandlerThatSaysSettleLaterGetsTheExhaustedDeliveryAgainAfterTheDelayItNames()
+      throws Exception {
+    List<Instant> calls = new CopyOnWriteArrayList<>();
+    List<ExhaustedDelivery> handled = new CopyOnWriteArrayList<>();
+    Job job = Fixtures.job("_any");
+    // 2.5 s: longer than the embedded queue's retry after a failure (1 s), shorter than the NATS
+    // queue's (5 s), so either taking it for a failure shows
+    Duration later = Duration.ofMillis(2500);
+    onExhausted(e -> {
+      if (!e.job().equals(job.id())) {
+        return;
+      }
+      calls.add(Instant.now());
+      if (calls.size() == 1) {
+        throw new SettleLaterException("its last delivery still runs", later);
+      }
+      handled.add(e);
+    });
+    JobConsumer c = consumer("w1", Map.of(), 2);
+    publish(job);
+    fetchWithoutSettling(c, new ArrayList<>(), Duration.ofSeconds(30),
+        () -> about(handled, job).isEmpty());
+    assertThat(calls).hasSize(2);
+    assertThat(Duration.between(calls.get(0), calls.get(1)))
+        .isBetween(later.minusMillis(100), Duration.ofMillis(4500));
     assertThat(about(handled, job)).containsExactly(new ExhaustedDelivery(job.id(), null, 2));
   }
 

@@ -477,10 +477,10 @@ class WorkerServiceTest {
   void deliveriesThatRunOutOnDeadWorkersAreDeadLetteredOnceAcrossControllers() throws Exception {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       Duration ackWait = Duration.ofMillis(200);
-      DeadLetterService c1 = new DeadLetterService(h.broker.store(), h.broker.queue(), h.metrics,
-          Clock.systemUTC());
-      DeadLetterService c2 = new DeadLetterService(h.broker.store(), h.broker.queue(), h.metrics,
-          Clock.systemUTC());
+      DeadLetterService c1 = new DeadLetterService(h.broker.store(), h.broker.queue(),
+          h.broker.registry(), h.metrics, Clock.systemUTC(), DeadLetterService.RECHECK);
+      DeadLetterService c2 = new DeadLetterService(h.broker.store(), h.broker.queue(),
+          h.broker.registry(), h.metrics, Clock.systemUTC(), DeadLetterService.RECHECK);
       c1.start();
       c2.start();
       try {

@@ -1,0 +1,167 @@
+package io.osapi.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.osapi.core.domain.ConsumerSpec;
+import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.JobId;
+import io.osapi.core.domain.JobStatus;
+import io.osapi.core.domain.JobView;
+import io.osapi.core.domain.Run;
+import io.osapi.core.domain.RunKey;
+import io.osapi.core.domain.RunState;
+import io.osapi.core.domain.SettleLaterException;
+import io.osapi.core.domain.Versioned;
+import io.osapi.core.domain.WorkerInfo;
+import io.osapi.core.operations.BuiltinOperations;
+import io.osapi.core.port.Delivery;
+import io.osapi.core.port.JobConsumer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dead-letter handler gives up on a job only when no live process still runs it: the queue's
+ * report that a job's deliveries ran out does not prove that (in a NATS cluster a consumer's new
+ * leader works from the delivery state it took over, which can lag; NatsClusterIT's frozen-node
+ * case once failed a job 3 ms after its fifth delivery had started on a worker).
+ */
+class DeadLetterServiceTest {
+  private static final Duration T = Duration.ofSeconds(20);
+  private static final Duration RECHECK = Duration.ofMillis(100);
+
+  @Test
+  void aRunHeldByALiveWorkerIsLeftToItUntilThatWorkerIsGone() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      DeadLetterService dl = service(h);
+      Instant processStart = Instant.now().minusSeconds(5);
+      alive(h, "w-live", processStart);
+      JobId id = claimed(h, "w-live", Instant.now());
+
+      assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
+          .isInstanceOf(SettleLaterException.class)
+          .hasMessageContaining("still runs on live worker w-live")
+          .satisfies(e -> assertThat(((SettleLaterException) e).after()).isEqualTo(RECHECK));
+      assertThat(run(h, id).state()).isEqualTo(RunState.RUNNING);
+      assertThat(h.metrics.deadLettered("diag.echo")).isZero();
+
+      // its process gone (the entry removed or expired): now it is given up on
+      h.broker.registry().deregister("w-live");
+      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
+      Run ended = run(h, id);
+      assertThat(ended.state()).isEqualTo(RunState.FAILED);
+      assertThat(ended.deadLettered()).isTrue();
+      assertThat(ended.error()).isEqualTo("gave up after 5 deliveries: worker w-live did not"
+          + " finish it");
+      assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aWorkerRestartedSinceItsClaimDoesNotHoldTheRun() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      DeadLetterService dl = service(h);
+      Instant claimedAt = Instant.now().minusSeconds(10);
+      JobId id = claimed(h, "w-restarted", claimedAt);
+      // the same id, a process started after the claim: it does not run what the last one took
+      alive(h, "w-restarted", claimedAt.plusSeconds(5));
+      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
+      assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+    }
+  }
+
+  @Test
+  void aReleasedRunIsGivenUpOnEvenWhileItsWorkerLives() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      DeadLetterService dl = service(h);
+      alive(h, "w-live", Instant.now().minusSeconds(5));
+      JobId id = claimed(h, "w-live", Instant.now());
+      Versioned<Run> held = h.broker.store().run(RunKey.any(id)).orElseThrow();
+      h.broker.store().putRun(RunKey.any(id),
+          held.value().release("handed back", Instant.now()), held.revision()).get();
+      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
+      assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+    }
+  }
+
+  /**
+   * Through the queue: a job whose only delivery ran out while a live worker still runs it ends as
+   * that worker ends it; beside it (the positive control) a job held by a worker with no live
+   * entry is dead-lettered by the same service within the same time.
+   */
+  @Test
+  void throughTheQueueTheLiveWorkersJobCompletesAndTheDeadWorkersIsDeadLettered()
+      throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      alive(h, "w-live", Instant.now().minusSeconds(5));
+      JobId live = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+      JobId dead = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+      // one delivery each (max deliver 1), claimed and never acknowledged
+      JobConsumer c = h.broker.queue().consumer(
+          new ConsumerSpec("w-live", Map.of(), Duration.ofMillis(200), 1));
+      List<Delivery> got = new ArrayList<>();
+      Awaitility.await().atMost(T).until(() -> {
+        got.addAll(c.fetch(2, Duration.ofMillis(100)));
+        return got.size() >= 2;
+      });
+      claim(h, live, "w-live", Instant.now());
+      claim(h, dead, "w-dead", Instant.now());
+      c.close();
+
+      DeadLetterService dl = service(h);
+      dl.start();
+      try {
+        JobView control = h.awaitEnd(dead, T);
+        assertThat(control.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(control.error()).isEqualTo("gave up after 1 deliveries: worker w-dead did not"
+            + " finish it");
+        // the live worker's job is looked at again every 100 ms and left running meanwhile
+        Awaitility.await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+            .until(() -> run(h, live).state() == RunState.RUNNING);
+        // its worker ends it: the job is completed, and later looks change nothing
+        Versioned<Run> held = h.broker.store().run(RunKey.any(live)).orElseThrow();
+        h.broker.store().putRun(RunKey.any(live), held.value().finish(RunState.COMPLETED,
+            "{\"n\":1}", null, false, Instant.now()), held.revision()).get();
+        JobView v = h.awaitEnd(live, T);
+        assertThat(v.status()).isEqualTo(JobStatus.COMPLETED);
+        Awaitility.await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(3))
+            .until(() -> run(h, live).state() == RunState.COMPLETED);
+        assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
+      } finally {
+        dl.close();
+      }
+    }
+  }
+
+  private static DeadLetterService service(Harness h) {
+    return new DeadLetterService(h.broker.store(), h.broker.queue(), h.broker.registry(),
+        h.metrics, Clock.systemUTC(), RECHECK);
+  }
+
+  /** A live entry of {@code worker}, from a process started at {@code processStart}. */
+  private static void alive(Harness h, String worker, Instant processStart) {
+    h.broker.registry().heartbeat(new WorkerInfo(worker, Map.of(), processStart, Instant.now(),
+        1, 4));
+  }
+
+  /** A new job whose run {@code worker} claimed at {@code at}. */
+  private static JobId claimed(Harness h, String worker, Instant at) throws Exception {
+    JobId id = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
+    claim(h, id, worker, at);
+    return id;
+  }
+
+  private static void claim(Harness h, JobId id, String worker, Instant at) throws Exception {
+    h.broker.store().putRun(RunKey.any(id), Run.claim(null, worker, 1, at), 0).get();
+  }
+
+  private static Run run(Harness h, JobId id) {
+    return h.broker.store().run(RunKey.any(id)).orElseThrow().value();
+  }
+}

@@ -25,9 +25,10 @@ import java.util.TreeMap;
  *
  * <pre>
  * workers.&lt;id&gt;  {"id","labels","started","last_heartbeat","active_jobs","concurrency","state",
- *                "host","pid","instance","public_key","allow_operations"}  (host, pid, instance:
- *                the writing process, when known; allow_operations: the globs of a worker's
- *                --allow-operations, absent for the default policy)
+ *                "host","pid","instance","public_key","allow_operations","running"}  (host, pid,
+ *                instance: the writing process, when known; allow_operations: the globs of a
+ *                worker's --allow-operations, absent for the default policy; running: the ids of
+ *                the jobs it runs, absent in an older osapi's entry)
  * drain.&lt;id&gt;    the worker id (bucket osapi-worker-state)
  * keys.&lt;id&gt;     {"worker","public_key","state","at"}: a decision on a worker's key (same bucket)
  * deadline      {"v":2,"id","at"}   (stream JOBS_DEADLINES)
@@ -80,6 +81,13 @@ final class ControlRecords {
         }
         g.writeEndArray();
       }
+      if (w.running() != null) {
+        g.writeArrayFieldStart("running");
+        for (JobId job : w.running()) {
+          g.writeString(job.value());
+        }
+        g.writeEndArray();
+      }
       g.writeEndObject();
       return o.bytes();
     } catch (IOException e) {
@@ -103,6 +111,7 @@ final class ControlRecords {
       String instance = null;
       String publicKey = null;
       List<String> allow = null;
+      List<JobId> running = null;
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         switch (p.currentName()) {
           case "id" -> id = in.string();
@@ -131,6 +140,16 @@ final class ControlRecords {
             }
             in.expect(t == JsonToken.END_ARRAY, "allow_operations holds a non-string");
           }
+          case "running" -> {
+            in.expect(p.nextToken() == JsonToken.START_ARRAY, "running is not an array");
+            running = new ArrayList<>();
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.VALUE_STRING) {
+              in.expect(running.size() < WorkerInfo.MAX_RUNNING, "running lists too many jobs");
+              running.add(JobId.parse(p.getText()));
+            }
+            in.expect(t == JsonToken.END_ARRAY, "running holds a non-string");
+          }
           default -> in.skip();
         }
       }
@@ -138,7 +157,7 @@ final class ControlRecords {
       WorkerProcess process = host == null && instance == null ? null
           : new WorkerProcess(host, pid, instance);
       return new WorkerInfo(id, labels, started, last, active, concurrency, state, process, null,
-          publicKey, allow);
+          publicKey, allow, running);
     } catch (IOException | RuntimeException e) {
       throw Records.corrupt("worker entry", e);
     }

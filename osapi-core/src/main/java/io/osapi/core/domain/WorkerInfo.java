@@ -26,6 +26,9 @@ import java.util.Objects;
  *     null when it announces none
  * @param allowOperations the globs of its allow-list ({@code --allow-operations}), or null for
  *     the default policy (an entry of an osapi before allow-lists too): see {@link #policy()}
+ * @param running the jobs it was running at that time (at most {@link #MAX_RUNNING}), or null
+ *     when it does not tell (an entry of an older osapi): the dead-letter handler leaves a job to
+ *     a live worker that runs it
  */
 public record WorkerInfo(
     String id,
@@ -38,9 +41,13 @@ public record WorkerInfo(
     WorkerProcess process,
     Instant observed,
     String publicKey,
-    List<String> allowOperations) {
+    List<String> allowOperations,
+    List<JobId> running) {
   /** Most labels a worker entry may carry. */
   public static final int MAX_LABELS = 64;
+
+  /** Most running jobs a worker entry may list. */
+  public static final int MAX_RUNNING = 4096;
 
   /**
    * Copies labels; checks for nulls, the id, the labels and the counts; no state is {@link
@@ -70,6 +77,18 @@ public record WorkerInfo(
       throw new InvalidInputException("allow_operations", "more than "
           + OperationPolicy.MAX_GLOBS + " globs");
     }
+    running = running == null ? null : List.copyOf(running);
+    if (running != null && running.size() > MAX_RUNNING) {
+      throw new InvalidInputException("running", "more than " + MAX_RUNNING + " running jobs");
+    }
+  }
+
+  /** A record that does not tell which jobs it runs. */
+  public WorkerInfo(String id, Map<String, String> labels, Instant started, Instant lastHeartbeat,
+      int activeJobs, int concurrency, SchedulingState state, WorkerProcess process,
+      Instant observed, String publicKey, List<String> allowOperations) {
+    this(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, process, observed,
+        publicKey, allowOperations, null);
   }
 
   /** A record with the default allow-list. */
@@ -100,13 +119,13 @@ public record WorkerInfo(
   /** This record as received at {@code when} on the registry's clock. */
   public WorkerInfo observedAt(Instant when) {
     return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state,
-        process, when, publicKey, allowOperations);
+        process, when, publicKey, allowOperations, running);
   }
 
   /** This record written by {@code p}. */
   public WorkerInfo writtenBy(WorkerProcess p) {
     return new WorkerInfo(id, labels, started, lastHeartbeat, activeJobs, concurrency, state, p,
-        observed, publicKey, allowOperations);
+        observed, publicKey, allowOperations, running);
   }
 
   /**

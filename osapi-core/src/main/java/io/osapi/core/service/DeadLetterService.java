@@ -27,10 +27,12 @@ import java.util.Optional;
  *
  * <p>The queue's report is not proof that no one runs the job: in a NATS cluster a consumer's new
  * leader works from the delivery state it took over, which can lag, so a delivery can be counted
- * as spent while its worker still runs it. A run that is {@code running} on a worker whose process is alive (its entry in
- * the registry, from a process started before the run was claimed) is left to that worker, and
- * the report is looked at again after {@link #recheck} ({@link SettleLaterException}): the job ends
- * as its worker ends it, or is dead-lettered once that process is gone.
+ * as spent while its worker still runs it. A run that is {@code running} on a worker whose
+ * process is alive and runs it (its entry in the registry, from a process started before the run
+ * was claimed, lists the job among those it runs, or predates the claim) is left to that worker,
+ * and the report is looked at again after the recheck delay ({@link SettleLaterException}): the
+ * job ends as its worker ends it, or is dead-lettered once that process is gone or no longer runs
+ * it.
  */
 public final class DeadLetterService implements QueueListener {
   private static final System.Logger LOG = System.getLogger(DeadLetterService.class.getName());
@@ -135,7 +137,9 @@ public final class DeadLetterService implements QueueListener {
   /**
    * Why the run must be left to its worker: it is {@code running} on a worker whose live entry
    * belongs to a process started no later than the run (a restarted worker does not finish what
-   * its last process claimed); empty when nothing holds it.
+   * its last process claimed) and lists the job among those it runs, or was written before the
+   * claim (it cannot tell yet), or, from an older osapi that lists none, counts some running;
+   * empty when nothing holds it (the worker handed the job back, or could not record its end).
    */
   private Optional<String> liveHolder(ExhaustedDelivery e) {
     Optional<Run> run;
@@ -150,9 +154,17 @@ public final class DeadLetterService implements QueueListener {
     }
     Run r = run.get();
     for (WorkerInfo w : registry.workers()) {
-      if (w.id().equals(r.worker()) && w.started() != null && !w.started().isAfter(r.started())) {
-        return Optional.of("its delivery " + r.attempt() + " still runs on live worker "
-            + r.worker() + " (since " + r.started() + ")");
+      if (!w.id().equals(r.worker()) || w.started().isAfter(r.started())) {
+        continue; // another worker, or a process started since the claim
+      }
+      String runs = "its delivery " + r.attempt() + " still runs on live worker " + r.worker()
+          + " (since " + r.started();
+      if (w.lastHeartbeat().isBefore(r.started())) {
+        return Optional.of(runs + ", after its last heartbeat)"); // its entry cannot tell yet
+      }
+      boolean running = w.running() == null ? w.activeJobs() > 0 : w.running().contains(e.job());
+      if (running) {
+        return Optional.of(runs + ")");
       }
     }
     return Optional.empty();

@@ -27,6 +27,7 @@ import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +83,11 @@ final class DeliveryProcessor {
   /** Deliveries being run right now (for in-progress acks). */
   Set<Delivery> running() {
     return running;
+  }
+
+  /** The jobs being run right now (for the heartbeat). */
+  List<JobId> runningJobs() {
+    return List.copyOf(runningHere);
   }
 
   /** Jobs being run right now. */

@@ -367,7 +367,7 @@ public final class WorkerService implements AutoCloseable {
   private WorkerInfo info() {
     return new WorkerInfo(config.workerId(), config.labels(), startedAt, clock.instant(),
         processor.active(), config.concurrency(), scheduling.state(), process, null,
-        key == null ? null : key.publicKey(), config.allowed().globs());
+        key == null ? null : key.publicKey(), config.allowed().globs(), processor.runningJobs());
   }
 
   private void progressAcks() {

@@ -2,6 +2,7 @@ package io.osapi.core.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.KeyDecision;
 import io.osapi.core.domain.KeyState;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,6 +15,7 @@ import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.port.WorkerRegistry;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -177,6 +179,23 @@ public abstract class WorkerRegistryContract {
     registry.heartbeat(w);
     assertThat(registry.workers()).singleElement()
         .satisfies(read -> assertThat(read.publicKey()).isEqualTo(key));
+  }
+
+  @Test
+  void theJobsAWorkerRunsAreKeptInItsEntryAndAnEntryThatDoesNotTellStaysSo() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    List<JobId> running = List.of(JobId.generate(java.time.Clock.systemUTC()),
+        JobId.generate(java.time.Clock.systemUTC()));
+    registry.heartbeat(new WorkerInfo("w1", Map.of(), now, now, 2, 4, null, null, null, null,
+        null, running));
+    registry.heartbeat(new WorkerInfo("w2", Map.of(), now, now, 0, 4, null, null, null, null,
+        null, List.of()));
+    registry.heartbeat(new WorkerInfo("w3", Map.of(), now, now, 1, 4));
+    Map<String, List<JobId>> read = new java.util.HashMap<>();
+    registry.workers().forEach(w -> read.put(w.id(), w.running()));
+    assertThat(read.get("w1")).isEqualTo(running);
+    assertThat(read.get("w2")).isEmpty();
+    assertThat(read).containsEntry("w3", null);
   }
 
   @Test

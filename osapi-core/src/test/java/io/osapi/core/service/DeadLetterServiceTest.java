@@ -41,8 +41,9 @@ class DeadLetterServiceTest {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       DeadLetterService dl = service(h);
       Instant processStart = Instant.now().minusSeconds(5);
-      alive(h, "w-live", processStart);
-      JobId id = claimed(h, "w-live", Instant.now());
+      JobId id = claimed(h, "w-live", Instant.now().minusSeconds(1));
+      // its heartbeat since the claim lists the job among those it runs
+      entry(h, "w-live", processStart, Instant.now(), List.of(id));
 
       assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
           .isInstanceOf(SettleLaterException.class)
@@ -70,7 +71,7 @@ class DeadLetterServiceTest {
       Instant claimedAt = Instant.now().minusSeconds(10);
       JobId id = claimed(h, "w-restarted", claimedAt);
       // the same id, a process started after the claim: it does not run what the last one took
-      alive(h, "w-restarted", claimedAt.plusSeconds(5));
+      entry(h, "w-restarted", claimedAt.plusSeconds(5), Instant.now(), List.of());
       assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
       assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
     }
@@ -80,13 +81,49 @@ class DeadLetterServiceTest {
   void aReleasedRunIsGivenUpOnEvenWhileItsWorkerLives() throws Exception {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
       DeadLetterService dl = service(h);
-      alive(h, "w-live", Instant.now().minusSeconds(5));
-      JobId id = claimed(h, "w-live", Instant.now());
+      JobId id = claimed(h, "w-live", Instant.now().minusSeconds(1));
+      entry(h, "w-live", Instant.now().minusSeconds(5), Instant.now(), List.of(id));
       Versioned<Run> held = h.broker.store().run(RunKey.any(id)).orElseThrow();
       h.broker.store().putRun(RunKey.any(id),
           held.value().release("handed back", Instant.now()), held.revision()).get();
       assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
       assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+    }
+  }
+
+  @Test
+  void aRunItsLiveWorkerNoLongerRunsIsGivenUpOnAndOneClaimedSinceItsLastHeartbeatIsNot()
+      throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      DeadLetterService dl = service(h);
+      Instant processStart = Instant.now().minusSeconds(5);
+      // claimed after the entry was written: the entry cannot tell yet, so the job waits
+      Instant heartbeat = Instant.now().minusSeconds(2);
+      JobId id = claimed(h, "w-live", Instant.now().minusSeconds(1));
+      entry(h, "w-live", processStart, heartbeat, List.of());
+      assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
+          .isInstanceOf(SettleLaterException.class)
+          .hasMessageContaining("after its last heartbeat");
+      // a heartbeat since the claim that does not list it: the worker handed the job back (or
+      // could not record its end) and lives on; the job is given up on
+      entry(h, "w-live", processStart, Instant.now(), List.of());
+      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
+      assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+    }
+  }
+
+  @Test
+  void anOlderWorkersEntryHoldsTheRunOnlyWhileItCountsJobsRunning() throws Exception {
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      DeadLetterService dl = service(h);
+      Instant processStart = Instant.now().minusSeconds(5);
+      JobId id = claimed(h, "w-old", Instant.now().minusSeconds(1));
+      entry(h, "w-old", processStart, Instant.now(), null); // one job running, without saying which
+      assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
+          .isInstanceOf(SettleLaterException.class);
+      h.broker.registry().heartbeat(new WorkerInfo("w-old", Map.of(), processStart, Instant.now(),
+          0, 4));
+      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
     }
   }
 
@@ -99,7 +136,7 @@ class DeadLetterServiceTest {
   void throughTheQueueTheLiveWorkersJobCompletesAndTheDeadWorkersIsDeadLettered()
       throws Exception {
     try (Harness h = new Harness(BuiltinOperations.registry())) {
-      alive(h, "w-live", Instant.now().minusSeconds(5));
+      Instant processStart = Instant.now().minusSeconds(5);
       JobId live = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
       JobId dead = h.client.create(CreateJobRequest.of("diag.echo")).job().id();
       // one delivery each (max deliver 1), claimed and never acknowledged
@@ -110,9 +147,10 @@ class DeadLetterServiceTest {
         got.addAll(c.fetch(2, Duration.ofMillis(100)));
         return got.size() >= 2;
       });
-      claim(h, live, "w-live", Instant.now());
-      claim(h, dead, "w-dead", Instant.now());
+      claim(h, live, "w-live", Instant.now().minusMillis(10));
+      claim(h, dead, "w-dead", Instant.now().minusMillis(10));
       c.close();
+      entry(h, "w-live", processStart, Instant.now(), List.of(live));
 
       DeadLetterService dl = service(h);
       dl.start();
@@ -144,10 +182,14 @@ class DeadLetterServiceTest {
         h.metrics, Clock.systemUTC(), RECHECK);
   }
 
-  /** A live entry of {@code worker}, from a process started at {@code processStart}. */
-  private static void alive(Harness h, String worker, Instant processStart) {
-    h.broker.registry().heartbeat(new WorkerInfo(worker, Map.of(), processStart, Instant.now(),
-        1, 4));
+  /**
+   * A live entry of {@code worker}: a heartbeat at {@code at} from a process started at {@code
+   * processStart}, running {@code running} (null: an older osapi's entry, which does not tell).
+   */
+  private static void entry(Harness h, String worker, Instant processStart, Instant at,
+      List<JobId> running) {
+    h.broker.registry().heartbeat(new WorkerInfo(worker, Map.of(), processStart, at,
+        running == null ? 1 : running.size(), 4, null, null, null, null, null, running));
   }
 
   /** A new job whose run {@code worker} claimed at {@code at}. */

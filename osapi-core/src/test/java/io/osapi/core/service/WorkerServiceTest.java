@@ -16,6 +16,7 @@ import io.osapi.core.domain.RunKey;
 import io.osapi.core.domain.RunState;
 import io.osapi.core.domain.TransientOperationException;
 import io.osapi.core.domain.Versioned;
+import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
@@ -440,6 +441,32 @@ class WorkerServiceTest {
       assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
       assertThat(h.metrics.redeliveries("diag.echo")).isZero();
     }
+  }
+
+  @Test
+  void theHeartbeatListsTheJobsTheWorkerRuns() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    OperationRegistry ops = OperationRegistry.builder()
+        .register("test.slow", OperationKind.QUERY, "waits", c -> {
+          started.countDown();
+          release.await();
+          return "{}";
+        }).build();
+    try (Harness h = new Harness(ops)) {
+      h.worker(Harness.config("w1", 2));
+      JobId id = h.client.create(CreateJobRequest.of("test.slow")).job().id();
+      assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+      Harness.awaitTrue(T, () -> entry(h, "w1").running().contains(id));
+      release.countDown();
+      h.awaitEnd(id, T);
+      Harness.awaitTrue(T, () -> entry(h, "w1").running().isEmpty());
+    }
+  }
+
+  private static WorkerInfo entry(Harness h, String worker) {
+    return h.broker.registry().workers().stream().filter(w -> w.id().equals(worker)).findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -1,7 +1,7 @@
 package io.osapi.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.osapi.core.domain.ConsumerSpec;
 import io.osapi.core.domain.ExhaustedDelivery;
@@ -45,10 +45,9 @@ class DeadLetterServiceTest {
       // its heartbeat since the claim lists the job among those it runs
       entry(h, "w-live", processStart, Instant.now(), List.of(id));
 
-      assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
-          .isInstanceOf(SettleLaterException.class)
-          .hasMessageContaining("still runs on live worker w-live")
-          .satisfies(e -> assertThat(((SettleLaterException) e).after()).isEqualTo(RECHECK));
+      SettleLaterException later = assertHeld(dl, id);
+      assertThat(later).hasMessageContaining("still runs on live worker w-live");
+      assertThat(later.after()).isEqualTo(RECHECK);
       assertThat(run(h, id).state()).isEqualTo(RunState.RUNNING);
       assertThat(h.metrics.deadLettered("diag.echo")).isZero();
 
@@ -72,8 +71,7 @@ class DeadLetterServiceTest {
       JobId id = claimed(h, "w-restarted", claimedAt);
       // the same id, a process started after the claim: it does not run what the last one took
       entry(h, "w-restarted", claimedAt.plusSeconds(5), Instant.now(), List.of());
-      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
-      assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+      assertDeadLettered(dl, h, id);
     }
   }
 
@@ -86,8 +84,7 @@ class DeadLetterServiceTest {
       Versioned<Run> held = h.broker.store().run(RunKey.any(id)).orElseThrow();
       h.broker.store().putRun(RunKey.any(id),
           held.value().release("handed back", Instant.now()), held.revision()).get();
-      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
-      assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+      assertDeadLettered(dl, h, id);
     }
   }
 
@@ -101,14 +98,11 @@ class DeadLetterServiceTest {
       Instant heartbeat = Instant.now().minusSeconds(2);
       JobId id = claimed(h, "w-live", Instant.now().minusSeconds(1));
       entry(h, "w-live", processStart, heartbeat, List.of());
-      assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
-          .isInstanceOf(SettleLaterException.class)
-          .hasMessageContaining("after its last heartbeat");
+      assertThat(assertHeld(dl, id)).hasMessageContaining("after its last heartbeat");
       // a heartbeat since the claim that does not list it: the worker handed the job back (or
       // could not record its end) and lives on; the job is given up on
       entry(h, "w-live", processStart, Instant.now(), List.of());
-      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
-      assertThat(run(h, id).state()).isEqualTo(RunState.FAILED);
+      assertDeadLettered(dl, h, id);
     }
   }
 
@@ -119,11 +113,10 @@ class DeadLetterServiceTest {
       Instant processStart = Instant.now().minusSeconds(5);
       JobId id = claimed(h, "w-old", Instant.now().minusSeconds(1));
       entry(h, "w-old", processStart, Instant.now(), null); // one job running, without saying which
-      assertThatThrownBy(() -> dl.handle(new ExhaustedDelivery(id, null, 5)))
-          .isInstanceOf(SettleLaterException.class);
+      assertHeld(dl, id);
       h.broker.registry().heartbeat(new WorkerInfo("w-old", Map.of(), processStart, Instant.now(),
           0, 4));
-      assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
+      assertDeadLettered(dl, h, id);
     }
   }
 
@@ -175,6 +168,22 @@ class DeadLetterServiceTest {
         dl.close();
       }
     }
+  }
+
+  /** A report of {@code id}'s five deliveries is answered "later"; the run stays running. */
+  private static SettleLaterException assertHeld(DeadLetterService dl, JobId id) {
+    SettleLaterException later = catchThrowableOfType(
+        () -> dl.handle(new ExhaustedDelivery(id, null, 5)), SettleLaterException.class);
+    assertThat(later).as("held for its worker").isNotNull();
+    return later;
+  }
+
+  /** A report of {@code id}'s five deliveries dead-letters it now. */
+  private static void assertDeadLettered(DeadLetterService dl, Harness h, JobId id) {
+    assertThat(dl.handle(new ExhaustedDelivery(id, null, 5))).isTrue();
+    Run r = run(h, id);
+    assertThat(r.state()).isEqualTo(RunState.FAILED);
+    assertThat(r.deadLettered()).isTrue();
   }
 
   private static DeadLetterService service(Harness h) {

@@ -447,13 +447,7 @@ class WorkerServiceTest {
   void theHeartbeatListsTheJobsTheWorkerRuns() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    OperationRegistry ops = OperationRegistry.builder()
-        .register("test.slow", OperationKind.QUERY, "waits", c -> {
-          started.countDown();
-          release.await();
-          return "{}";
-        }).build();
-    try (Harness h = new Harness(ops)) {
+    try (Harness h = new Harness(slow(started, release))) {
       h.worker(Harness.config("w1", 2));
       JobId id = h.client.create(CreateJobRequest.of("test.slow")).job().id();
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
@@ -462,6 +456,19 @@ class WorkerServiceTest {
       h.awaitEnd(id, T);
       Harness.awaitTrue(T, () -> entry(h, "w1").running().isEmpty());
     }
+  }
+
+  /**
+   * Operation {@code test.slow}: counts {@code started} down, waits for {@code release}, then
+   * answers {@code {"by": <worker id>}}.
+   */
+  private static OperationRegistry slow(CountDownLatch started, CountDownLatch release) {
+    return OperationRegistry.builder()
+        .register("test.slow", OperationKind.QUERY, "waits", c -> {
+          started.countDown();
+          release.await();
+          return "{\"by\":\"" + c.workerId() + "\"}";
+        }).build();
   }
 
   private static WorkerInfo entry(Harness h, String worker) {
@@ -473,13 +480,7 @@ class WorkerServiceTest {
   void aRunTakenOverWhileItRanDropsItsOutcomeAndIsNotCounted() throws Exception {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
-    OperationRegistry ops = OperationRegistry.builder()
-        .register("test.slow", OperationKind.QUERY, "waits", c -> {
-          started.countDown();
-          release.await();
-          return "{\"by\":\"" + c.workerId() + "\"}";
-        }).build();
-    try (Harness h = new Harness(ops)) {
+    try (Harness h = new Harness(slow(started, release))) {
       h.worker(Harness.config("w1", 1));
       JobId id = h.client.create(CreateJobRequest.of("test.slow")).job().id();
       assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();

@@ -2,6 +2,7 @@ package io.osapi.core.service;
 
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.ExhaustedDelivery;
+import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.JobRecord;
 import io.osapi.core.domain.PermanentStoreException;
 import io.osapi.core.domain.Run;
@@ -16,8 +17,12 @@ import io.osapi.core.port.WorkerRegistry;
 import java.lang.System.Logger.Level;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Gives up on jobs whose deliveries ran out without any worker settling them (every holder died or
@@ -40,6 +45,9 @@ public final class DeadLetterService implements QueueListener {
   /** How long a report whose run is still held by a live worker waits before it is looked at again. */
   public static final Duration RECHECK = Duration.ofSeconds(30);
 
+  /** How many held jobs it remembers having logged at INFO. */
+  static final int HELD_KEPT = 1024;
+
   private final JobStore store;
   private final JobQueue queue;
   private final WorkerRegistry registry;
@@ -47,6 +55,17 @@ public final class DeadLetterService implements QueueListener {
   private final Clock clock;
   private final Duration recheck;
   private final Subscription subscription = new Subscription("dead-letter");
+  /**
+   * Jobs held for their worker that were logged at INFO already (later looks at DEBUG, so a job
+   * that runs for hours logs once, not every recheck); the most recent {@value #HELD_KEPT}, a job
+   * leaving it once a look does not hold it.
+   */
+  private final Set<JobId> told = Collections.newSetFromMap(new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<JobId, Boolean> eldest) {
+      return size() > HELD_KEPT;
+    }
+  });
 
   /**
    * @param store where runs live
@@ -107,9 +126,16 @@ public final class DeadLetterService implements QueueListener {
     }
     Optional<String> holder = liveHolder(e);
     if (holder.isPresent()) {
-      LOG.log(Level.INFO, "deliveries of job {0} ran out, but {1}: looked at again in {2}",
-          e.job(), holder.get(), recheck);
+      boolean first;
+      synchronized (told) {
+        first = told.add(e.job());
+      }
+      LOG.log(first ? Level.INFO : Level.DEBUG, "deliveries of job {0} ran out, but {1}: looked"
+          + " at again in {2}", e.job(), holder.get(), recheck);
       throw new SettleLaterException(holder.get(), recheck);
+    }
+    synchronized (told) {
+      told.remove(e.job());
     }
     String op = job.get().value().job().operation().type();
     String[] reason = new String[1];

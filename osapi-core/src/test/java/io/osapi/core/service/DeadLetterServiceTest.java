@@ -23,6 +23,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -61,6 +65,55 @@ class DeadLetterServiceTest {
           + " finish it");
       assertThat(h.metrics.deadLettered("diag.echo")).isEqualTo(1);
     }
+  }
+
+  @Test
+  void aHeldJobIsLoggedAtInfoOnceThenAtDebug() throws Exception {
+    Logger jul = Logger.getLogger(DeadLetterService.class.getName());
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler capture = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        logged.add(r);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    java.util.logging.Level before = jul.getLevel();
+    jul.setLevel(java.util.logging.Level.ALL);
+    capture.setLevel(java.util.logging.Level.ALL);
+    jul.addHandler(capture);
+    try (Harness h = new Harness(BuiltinOperations.registry())) {
+      DeadLetterService dl = service(h);
+      Instant processStart = Instant.now().minusSeconds(5);
+      JobId id = claimed(h, "w-live", Instant.now().minusSeconds(1));
+      entry(h, "w-live", processStart, Instant.now(), List.of(id));
+      for (int i = 0; i < 3; i++) {
+        assertHeld(dl, id);
+      }
+      assertThat(levels(logged, id)).containsExactly(java.util.logging.Level.INFO,
+          java.util.logging.Level.FINE, java.util.logging.Level.FINE);
+      // another job held: told at INFO in its turn
+      JobId next = claimed(h, "w-live", Instant.now().minusSeconds(1));
+      entry(h, "w-live", processStart, Instant.now(), List.of(id, next));
+      assertHeld(dl, next);
+      assertThat(levels(logged, next)).containsExactly(java.util.logging.Level.INFO);
+    } finally {
+      jul.removeHandler(capture);
+      jul.setLevel(before);
+    }
+  }
+
+  /** The levels of the "looked at again" lines about {@code id}. */
+  private static List<java.util.logging.Level> levels(List<LogRecord> logged, JobId id) {
+    return logged.stream()
+        .filter(r -> r.getParameters() != null && r.getParameters().length > 0
+            && id.equals(r.getParameters()[0]) && r.getMessage().contains("looked"))
+        .map(LogRecord::getLevel).toList();
   }
 
   @Test

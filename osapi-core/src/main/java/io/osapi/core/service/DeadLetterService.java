@@ -124,27 +124,22 @@ public final class DeadLetterService implements QueueListener {
       LOG.log(Level.INFO, "deliveries of job {0} ran out, but the job is gone", e.job());
       return false;
     }
-    Optional<String> holder = liveHolder(e);
-    if (holder.isPresent()) {
-      boolean first;
-      synchronized (told) {
-        first = told.add(e.job());
-      }
-      LOG.log(first ? Level.INFO : Level.DEBUG, "deliveries of job {0} ran out, but {1}: looked"
-          + " at again in {2}", e.job(), holder.get(), recheck);
-      throw new SettleLaterException(holder.get(), recheck);
-    }
-    synchronized (told) {
-      told.remove(e.job());
-    }
     String op = job.get().value().job().operation().type();
     String[] reason = new String[1];
+    // decided on the run this end would replace, read once (OpenRuns reads it for the set)
     OpenRuns.Outcome outcome = OpenRuns.end(store, e.runKey(), prev -> {
+      Optional<String> holder = liveHolder(e.job(), prev);
+      if (holder.isPresent()) {
+        throw held(e.job(), holder.get());
+      }
       reason[0] = "gave up after " + e.deliveries() + " deliveries: "
           + (prev == null || prev.worker() == null ? "no worker finished it"
               : "worker " + prev.worker() + " did not finish it");
       return Run.deadLetter(prev, reason[0], clock.instant());
     });
+    synchronized (told) {
+      told.remove(e.job());
+    }
     switch (outcome) {
       case ENDED:
         LOG.log(Level.WARNING, "job {0} dead-lettered: {1}", e.job(), reason[0]);
@@ -160,25 +155,29 @@ public final class DeadLetterService implements QueueListener {
     }
   }
 
-  /**
-   * Why the run must be left to its worker: it is {@code running} on a worker whose live entry
-   * belongs to a process started no later than the run (a restarted worker does not finish what
-   * its last process claimed) and lists the job among those it runs, or was written before the
-   * claim (it cannot tell yet), or, from an older osapi that lists none, counts some running;
-   * empty when nothing holds it (the worker handed the job back, or could not record its end).
-   */
-  private Optional<String> liveHolder(ExhaustedDelivery e) {
-    Optional<Run> run;
-    try {
-      run = store.run(e.runKey()).map(Versioned::value);
-    } catch (CorruptRecordException | PermanentStoreException ex) {
-      return Optional.empty(); // OpenRuns.end reports it
+  /** Logs {@code job} held for its worker (INFO on the first look, then DEBUG): the answer. */
+  private SettleLaterException held(JobId job, String why) {
+    boolean first;
+    synchronized (told) {
+      first = told.add(job);
     }
-    if (run.isEmpty() || run.get().state() != RunState.RUNNING || run.get().worker() == null
-        || run.get().started() == null) {
+    LOG.log(first ? Level.INFO : Level.DEBUG, "deliveries of job {0} ran out, but {1}: looked at"
+        + " again in {2}", job, why, recheck);
+    return new SettleLaterException(why, recheck);
+  }
+
+  /**
+   * Why the run {@code r} of {@code job} (null: none) must be left to its worker: it is {@code
+   * running} on a worker whose live entry belongs to a process started no later than the run (a
+   * restarted worker does not finish what its last process claimed) and lists the job among those
+   * it runs, or was written before the claim (it cannot tell yet), or, from an older osapi that
+   * lists none, counts some running; empty when nothing holds it (the worker handed the job back,
+   * or could not record its end).
+   */
+  private Optional<String> liveHolder(JobId job, Run r) {
+    if (r == null || r.state() != RunState.RUNNING || r.worker() == null || r.started() == null) {
       return Optional.empty();
     }
-    Run r = run.get();
     for (WorkerInfo w : registry.workers()) {
       if (!w.id().equals(r.worker()) || w.started().isAfter(r.started())) {
         continue; // another worker, or a process started since the claim
@@ -188,7 +187,7 @@ public final class DeadLetterService implements QueueListener {
       if (w.lastHeartbeat().isBefore(r.started())) {
         return Optional.of(runs + ", after its last heartbeat)"); // its entry cannot tell yet
       }
-      boolean running = w.running() == null ? w.activeJobs() > 0 : w.running().contains(e.job());
+      boolean running = w.running() == null ? w.activeJobs() > 0 : w.running().contains(job);
       if (running) {
         return Optional.of(runs + ")");
       }

@@ -306,17 +306,19 @@ public final class OtelMetricsBackend implements AutoCloseable {
    */
   public com.sun.net.httpserver.Filter httpServerFilter(
       java.util.function.Function<String, String> routeTemplate) {
-    return httpServerFilter(routeTemplate, (ex, c) -> { });
+    return httpServerFilter(routeTemplate, (ex, c) -> ex);
   }
 
   /**
    * As {@link #httpServerFilter(java.util.function.Function)}; when this backend traces, also a
    * server span per request (under an incoming {@code traceparent}), whose context is handed to
-   * {@code onSpan} before the request is handled.
+   * {@code onSpan} before the request is handled; the exchange {@code onSpan} returns (the
+   * request's own carrier of the context) is the one the rest of the chain gets.
    */
   public com.sun.net.httpserver.Filter httpServerFilter(
       java.util.function.Function<String, String> routeTemplate,
-      java.util.function.BiConsumer<com.sun.net.httpserver.HttpExchange, TraceContext> onSpan) {
+      java.util.function.BiFunction<com.sun.net.httpserver.HttpExchange, TraceContext,
+          com.sun.net.httpserver.HttpExchange> onSpan) {
     return new io.osapi.adapter.otel.http.HttpServerMetricsFilter(openTelemetry, routeTemplate,
         onSpan);
   }

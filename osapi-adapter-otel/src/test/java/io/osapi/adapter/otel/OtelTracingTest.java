@@ -73,7 +73,10 @@ class OtelTracingTest {
           ex.sendResponseHeaders(201, -1);
           ex.close();
         }).getFilters().add(backend.httpServerFilter(p -> "/api/v1/jobs",
-            (ex, c) -> handed.add(c)));
+            (ex, c) -> {
+              handed.add(c);
+              return ex;
+            }));
         server.start();
         HttpResponse<Void> resp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/api/v1/jobs"))

@@ -42,10 +42,21 @@ final class EdgeHarness implements AutoCloseable {
 
   EdgeHarness(Authenticator authenticator, AuditLog log, boolean auditReads,
       OperationRegistry operations) throws IOException {
+    this(authenticator, log, auditReads, operations, List.of(),
+        io.osapi.core.port.JobTracing.noop());
+  }
+
+  /**
+   * As above, with {@code filters} ahead of the edge's guard (as the wiring's {@code ApiFilters})
+   * and the job client's {@code tracing}.
+   */
+  EdgeHarness(Authenticator authenticator, AuditLog log, boolean auditReads,
+      OperationRegistry operations, List<com.sun.net.httpserver.Filter> filters,
+      io.osapi.core.port.JobTracing tracing) throws IOException {
     // signs privileged jobs as a controller with a signing key does
     io.osapi.core.service.JobSigner signer =
         io.osapi.core.service.JobSigner.of(io.osapi.core.service.WorkerKey.generate());
-    client = JobClient.builder(broker, operations).signer(signer).build();
+    client = JobClient.builder(broker, operations).signer(signer).tracing(tracing).build();
     audit = new FailingAuditLog(log);
     ApiSettings settings = ApiSettings.on(new HostPort("127.0.0.1", 0))
         .withCreatePatience(Duration.ofMillis(500)).withAuditReads(auditReads);
@@ -58,7 +69,7 @@ final class EdgeHarness implements AutoCloseable {
             new io.osapi.app.schedule.CronUtilsParser(), client, Clock.systemUTC()),
         idempotent);
     AuditTrail trail = new AuditTrail(audit, metrics, Duration.ofMillis(600), auditReads);
-    server = new ApiServer(settings, api, List.of(),
+    server = new ApiServer(settings, api, filters,
         EdgeAccess.of(authenticator, metrics, trail, client, operations, Clock.systemUTC(),
             io.osapi.app.wiring.HttpModule.STORE_LIMITS));
     server.start();

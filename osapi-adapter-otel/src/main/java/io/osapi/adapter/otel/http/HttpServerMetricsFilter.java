@@ -16,7 +16,7 @@ import io.opentelemetry.instrumentation.api.semconv.http.HttpServerMetrics;
 import io.opentelemetry.instrumentation.api.semconv.http.HttpSpanNameExtractor;
 import java.io.IOException;
 import java.util.Objects;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -44,7 +44,7 @@ public final class HttpServerMetricsFilter extends Filter {
   public static final String INSTRUMENTATION_NAME = "io.osapi.app.http";
 
   private final Instrumenter<HttpExchange, HttpExchange> instrumenter;
-  private final BiConsumer<HttpExchange, TraceContext> onSpan;
+  private final BiFunction<HttpExchange, TraceContext, HttpExchange> onSpan;
 
   /** Reads an incoming W3C context from the request headers (a no-op without tracing). */
   private static final TextMapGetter<HttpExchange> HEADERS = new TextMapGetter<>() {
@@ -67,7 +67,7 @@ public final class HttpServerMetricsFilter extends Filter {
    */
   public HttpServerMetricsFilter(
       OpenTelemetry openTelemetry, Function<String, String> routeTemplate) {
-    this(openTelemetry, routeTemplate, (ex, c) -> { });
+    this(openTelemetry, routeTemplate, (ex, c) -> ex);
   }
 
   /**
@@ -76,11 +76,16 @@ public final class HttpServerMetricsFilter extends Filter {
    * <method> <route>}) under the request's {@code traceparent}, whose W3C context goes to {@code
    * onSpan} before the rest of the chain runs (a handler passes it on, e.g. as a job's parent).
    *
-   * @param onSpan told the server span's context; not called when the span is not valid
-   *     (tracing off)
+   * <p>{@code onSpan} returns the exchange the rest of the chain gets: the request's own carrier
+   * of the context (a wrapper of the exchange). Not the exchange's attributes: before JDK 26 those
+   * are its {@code HttpContext}'s, shared by every request in flight on the context.
+   *
+   * @param onSpan given the exchange and its server span's context, returns the exchange the
+   *     chain goes on with; not called when the span is not valid (tracing off)
    */
   public HttpServerMetricsFilter(OpenTelemetry openTelemetry,
-      Function<String, String> routeTemplate, BiConsumer<HttpExchange, TraceContext> onSpan) {
+      Function<String, String> routeTemplate,
+      BiFunction<HttpExchange, TraceContext, HttpExchange> onSpan) {
     Objects.requireNonNull(openTelemetry, "openTelemetry");
     this.onSpan = Objects.requireNonNull(onSpan, "onSpan");
     Objects.requireNonNull(routeTemplate, "routeTemplate");
@@ -119,10 +124,8 @@ public final class HttpServerMetricsFilter extends Filter {
     Throwable error = null;
     try (Scope ignored = context.makeCurrent()) {
       TraceContext server = W3cContexts.of(Span.fromContext(context));
-      if (server != null) {
-        onSpan.accept(exchange, server);
-      }
-      chain.doFilter(exchange);
+      HttpExchange next = server == null ? exchange : onSpan.apply(exchange, server);
+      chain.doFilter(Objects.requireNonNull(next, "the exchange onSpan returned"));
     } catch (IOException | RuntimeException | Error e) {
       error = e;
       throw e;

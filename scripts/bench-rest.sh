@@ -11,6 +11,8 @@
 #   controller_jit_us_per_create: the compiler threads' part of the CPU per create)
 #   scripts/bench-rest.sh [--seconds 20] [--warmup 15] [--connections 16]
 # BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
+# BENCH_PACED_PAIRS (2): how many more paced runs of the design floor and of osapi, in turns, after
+#   the first of each (post_p99_ms_paced_median, design_floor_p99_ms_paced_median: over all of them).
 # BENCH_CONTROLLER_OPTS adds JVM options to the controller, e.g. a JFR recording:
 #   BENCH_CONTROLLER_OPTS="-XX:StartFlightRecording=filename=/tmp/ctl.jfr,settings=profile"
 #   (dumped right after the single creates); BENCH_WORKER_OPTS the same for each worker, e.g.

@@ -1,8 +1,7 @@
 package io.osapi.adapter.nats;
 
-import io.nats.client.ConsumerContext;
-import io.nats.client.FetchConsumeOptions;
-import io.nats.client.FetchConsumer;
+import io.nats.client.ConsumeOptions;
+import io.nats.client.IterableConsumer;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.Message;
@@ -20,15 +19,23 @@ import java.util.function.Consumer;
  * Reads one durable pull consumer that every subscribed process (the controllers) shares, on a
  * thread of its own, so each message reaches one of them at a time: {@link NatsDeadlineListener}
  * and {@link NatsExhaustedListener}. It waits while the backend is not ready, creates the durable
- * when it is missing (again after the backend provisioned anew), fetches in batches and hands each
- * message to a {@link MessageHandler}, which acks, naks or terms it, on a pool of {@code threads}
- * (the fetch waits while all are busy), so one message whose handling is slow (a job whose store
- * reads time out) never holds up the others. A read that fails is tried again a second later; a
- * handler that throws has its message handed out again a second later.
+ * when it is missing (again after the backend provisioned anew), reads it through one pull
+ * subscription kept open (jnats' {@link IterableConsumer}: it pulls again before a batch runs out,
+ * and makes its subscription anew when the server's heartbeats stop) and hands each message to a
+ * {@link MessageHandler}, which acks, naks or terms it, on a pool of {@code threads} (the reading
+ * waits while all are busy), so one message whose handling is slow (a job whose store reads time
+ * out) never holds up the others. A read that fails is tried again a second later; a handler that
+ * throws has its message handed out again a second later.
+ *
+ * <p>Not a fetch of a batch at a time: a fetch ends, and unsubscribes, when its own clock says its
+ * wait is over, which can be before the server's clock does. A message the server sends in
+ * between is dropped by the client and counted delivered by the server, so it came back only after
+ * its ack wait: a broadcast job's 3 s timeout fired after 30 s that way (FleetIT, 2026-12-07).
  */
 final class SharedDurableListener implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(SharedDurableListener.class.getName());
-  private static final long FETCH_WAIT_MS = 1_000;
+  /** How long one wait for the next message lasts before the loop looks at its state again. */
+  private static final Duration NEXT_WAIT = Duration.ofSeconds(1);
 
   /** What a listener does with one message of its durable. */
   interface MessageHandler {
@@ -51,7 +58,7 @@ final class SharedDurableListener implements AutoCloseable {
   /**
    * @param stream the stream the durable reads
    * @param durable its configuration, durable name included
-   * @param batch messages per fetch
+   * @param batch messages per pull
    * @param threads messages handled at the same time
    * @param what what is read, for the log and the thread's name ({@code deadlines})
    * @param onClose called once closed
@@ -78,42 +85,60 @@ final class SharedDurableListener implements AutoCloseable {
   }
 
   private void run() {
-    ConsumerContext ctx = null;
+    IterableConsumer reader = null;
+    NatsSession readerSession = null;
     long epoch = -1;
-    while (!closed) {
-      try {
-        if (!backend.isReady()) {
-          Thread.sleep(250);
-          continue;
-        }
-        NatsSession s = backend.requireSession();
-        if (ctx == null || epoch != backend.provisionEpoch()) {
-          epoch = backend.provisionEpoch();
-          ensureDurable(s.jsm);
-          ctx = s.js.getConsumerContext(stream, durable.getDurable());
-        }
-        try (FetchConsumer fc = ctx.fetch(FetchConsumeOptions.builder().maxMessages(batch)
-            .expiresIn(FETCH_WAIT_MS).build())) {
-          Message m;
-          while (!closed && (m = fc.nextMessage()) != null) {
-            free.acquire();
-            Message msg = m;
-            pool.execute(() -> handleOne(s, msg));
+    try {
+      while (!closed) {
+        try {
+          if (!backend.isReady()) {
+            Thread.sleep(250);
+            continue;
           }
-        }
-      } catch (InterruptedException e) {
-        break;
-      } catch (Exception e) {
-        ctx = null;
-        if (!closed) {
-          LOG.log(Level.DEBUG, "reading {0}, trying again: {1}", what, NatsErrors.describe(e));
-          try {
-            Thread.sleep(1_000);
-          } catch (InterruptedException ie) {
-            break;
+          NatsSession s = backend.requireSession();
+          if (reader == null || epoch != backend.provisionEpoch() || readerSession != s) {
+            stop(reader);
+            reader = null;
+            epoch = backend.provisionEpoch();
+            ensureDurable(s.jsm);
+            reader = s.js.getConsumerContext(stream, durable.getDurable())
+                .iterate(ConsumeOptions.builder().batchSize(batch).build());
+            readerSession = s;
+          }
+          Message m = reader.nextMessage(NEXT_WAIT);
+          if (m != null) {
+            free.acquire();
+            pool.execute(() -> handleOne(s, m));
+          }
+        } catch (InterruptedException e) {
+          break;
+        } catch (Exception e) {
+          stop(reader);
+          reader = null;
+          if (!closed) {
+            LOG.log(Level.DEBUG, "reading {0}, trying again: {1}", what, NatsErrors.describe(e));
+            try {
+              Thread.sleep(1_000);
+            } catch (InterruptedException ie) {
+              break;
+            }
           }
         }
       }
+    } finally {
+      stop(reader);
+    }
+  }
+
+  /** Ends {@code reader}'s subscription (null: none); what it held comes back after its ack wait. */
+  private static void stop(IterableConsumer reader) {
+    if (reader == null) {
+      return;
+    }
+    try {
+      reader.close();
+    } catch (Exception e) {
+      // closed with its connection already
     }
   }
 

@@ -251,14 +251,17 @@ public final class RestBench {
             floorE2e.cpu().ceiling(CPUS), floorE2e.cpu().workers(), osapiP99, floorP99);
       } finally {
         bare.destroyForcibly();
-        design.close();
         for (Process w : workers) {
           w.destroy();
         }
-        for (Process w : workers) {
-          if (!w.waitFor(20, TimeUnit.SECONDS)) {
-            w.destroyForcibly();
+        try {
+          for (Process w : workers) {
+            if (!w.waitFor(20, TimeUnit.SECONDS)) {
+              w.destroyForcibly();
+            }
           }
+        } finally {
+          design.close(); // the floor's server and bare workers, whatever became of osapi's
         }
       }
     }

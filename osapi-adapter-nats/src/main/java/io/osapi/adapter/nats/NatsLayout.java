@@ -136,10 +136,14 @@ final class NatsLayout {
     return "schedules." + name;
   }
 
-  /** The name of a schedule key, or null for another key. */
-  static String scheduleName(String key) {
-    return key.startsWith("schedules.") ? key.substring("schedules.".length()) : null;
-  }
+  /** The stream behind {@link #SCHEDULES_BUCKET}. */
+  static final String SCHEDULES_KV_STREAM = "KV_" + SCHEDULES_BUCKET;
+
+  /** Subject prefix of keys in {@link #SCHEDULES_BUCKET}. */
+  static final String SCHEDULES_KV_PREFIX = "$KV." + SCHEDULES_BUCKET + ".";
+
+  /** Every schedule key's subject in {@link #SCHEDULES_BUCKET}. */
+  static final String SCHEDULES_KV_ALL = SCHEDULES_KV_PREFIX + "schedules.*";
 
   /** The stream behind {@link #JOBS_BUCKET}. */
   static final String JOBS_KV_STREAM = "KV_" + JOBS_BUCKET;

@@ -6,6 +6,9 @@ import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
+import io.nats.client.api.StreamInfoOptions;
+import io.nats.client.api.StreamState;
+import io.nats.client.api.Subject;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Versioned;
@@ -25,11 +28,30 @@ import java.util.Optional;
  * NatsLimits#SCHEDULES_PERCENT} % of {@link NatsSettings#maxBytes()}; the controllers create it, workers may neither read nor write it.
  * The bucket handle is opened on first use with each provisioned session (a worker never opens
  * it).
+ *
+ * <p>A {@link #list} (each controller's scheduler lists a few times a second) makes no consumer:
+ * it asks the bucket's stream for its state and answers what it read at the same state before;
+ * only when a write, delete or purge moved the state does it read again, its keys from the
+ * stream's subjects and their values by get. jnats' {@code keys()} made an ephemeral consumer
+ * per call, which nats-server kept 5 s after: 4 created a second and about 20 standing per idle
+ * controller (docs/performance.md).
  */
 final class NatsScheduleStore implements ScheduleStore {
+  /** What {@link #list} read last, at which session and stream state. */
+  private record Listing(NatsSession session, long first, long last, long count,
+      List<Versioned<Schedule>> schedules) {
+    boolean readAt(NatsSession s, StreamState st) {
+      return session == s && first == st.getFirstSequence() && last == st.getLastSequence()
+          && count == st.getMsgCount();
+    }
+  }
+
+  private final NatsLink backend;
   private final SessionBucket handle;
+  private volatile Listing listing;
 
   NatsScheduleStore(NatsLink backend) {
+    this.backend = backend;
     this.handle = new SessionBucket(backend, NatsLayout.SCHEDULES_BUCKET);
   }
 
@@ -81,24 +103,32 @@ final class NatsScheduleStore implements ScheduleStore {
   @Override
   public List<Versioned<Schedule>> list() {
     try {
+      NatsSession s = backend.requireSession();
+      // the state first: a write after it and before the reads below makes the next list read
+      StreamState st = s.jsm.getStreamInfo(NatsLayout.SCHEDULES_KV_STREAM).getStreamState();
+      Listing l = listing;
+      if (l != null && l.readAt(s, st)) {
+        return l.schedules();
+      }
       KeyValue kv = kv();
+      List<Subject> subjects = s.jsm.getStreamInfo(NatsLayout.SCHEDULES_KV_STREAM,
+          StreamInfoOptions.filterSubjects(NatsLayout.SCHEDULES_KV_ALL)).getStreamState()
+          .getSubjects();
       List<Versioned<Schedule>> out = new ArrayList<>();
-      for (String key : kv.keys()) {
-        if (NatsLayout.scheduleName(key) == null) {
-          continue;
-        }
+      for (Subject subject : subjects == null ? List.<Subject>of() : subjects) {
+        String key = subject.getName().substring(NatsLayout.SCHEDULES_KV_PREFIX.length());
         KeyValueEntry e = kv.get(key);
-        if (e != null && e.getValue() != null) {
+        if (e != null && e.getValue() != null) { // a deleted schedule's marker has none
           out.add(read(e));
         }
       }
       out.sort(Comparator.comparing(v -> v.value().name()));
-      return out;
+      List<Versioned<Schedule>> read = List.copyOf(out);
+      listing = new Listing(s, st.getFirstSequence(), st.getLastSequence(), st.getMsgCount(),
+          read);
+      return read;
     } catch (CorruptRecordException e) {
       throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw NatsErrors.unavailable("listing schedules", e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing schedules", e);
     }

@@ -41,6 +41,48 @@ class NatsScheduleStoreIT extends ScheduleStoreContract {
   }
 
   @Test
+  void aListMakesNoConsumerOnTheBucket() throws Exception {
+    ScheduleStore store = newStore();
+    store.create(schedule("a"));
+    NatsSession s = NATS.backend().requireSession();
+    String stream = NatsLayout.SCHEDULES_KV_STREAM;
+    int before = s.jsm.getConsumerNames(stream).size();
+    for (int i = 0; i < 5; i++) {
+      assertThat(store.list()).hasSize(1);
+    }
+    store.create(schedule("b")); // a list that reads the bucket again makes none either
+    assertThat(store.list()).hasSize(2);
+    assertThat(s.jsm.getConsumerNames(stream)).hasSize(before);
+    // the control: jnats' keys(), which lists used to call, leaves a consumer standing
+    assertThat(s.conn.keyValue(NatsLayout.SCHEDULES_BUCKET).keys()).hasSize(2);
+    assertThat(s.jsm.getConsumerNames(stream).size()).isGreaterThan(before);
+  }
+
+  @Test
+  void aListSeesEveryChangeOfAnotherControllerAtOnce() {
+    ScheduleStore mine = newStore();
+    ScheduleStore other = NatsSchedules.store(NATS.backend());
+    other.create(schedule("a"));
+    assertThat(names(mine)).containsExactly("a");
+    long revision = mine.list().get(0).revision();
+    assertThat(mine.list().get(0).revision()).isEqualTo(revision); // read again unchanged
+
+    long paused = other.update(schedule("a").withPaused(true, java.time.Instant.EPOCH), revision);
+    assertThat(mine.list().get(0).revision()).isEqualTo(paused);
+    assertThat(mine.list().get(0).value().paused()).isTrue();
+    other.create(schedule("b"));
+    assertThat(names(mine)).containsExactly("a", "b");
+    other.delete("a");
+    assertThat(names(mine)).containsExactly("b");
+    NATS.purge(NatsLayout.SCHEDULES_KV_STREAM);
+    assertThat(mine.list()).isEmpty();
+  }
+
+  private static List<String> names(ScheduleStore store) {
+    return store.list().stream().map(v -> v.value().name()).toList();
+  }
+
+  @Test
   void aStoreWhoseServerIsGoneSaysUnavailable() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -314,6 +314,12 @@ final class NatsLayout {
   /** The stream behind {@link #WORKER_STATE_BUCKET}. */
   static final String WORKER_STATE_KV_STREAM = "KV_" + WORKER_STATE_BUCKET;
 
+  /** Subject prefix of keys in {@link #WORKER_STATE_BUCKET}. */
+  static final String WORKER_STATE_KV_PREFIX = "$KV." + WORKER_STATE_BUCKET + ".";
+
+  /** Every drain request's subject in {@link #WORKER_STATE_BUCKET} (legacy keys included). */
+  static final String DRAINS_ALL = WORKER_STATE_KV_PREFIX + "drain.*";
+
   /** The key of a worker's drain request in {@link #WORKER_STATE_BUCKET}. */
   static String drainKey(String workerId) {
     return "drain." + workerToken(workerId);

@@ -6,9 +6,6 @@ import io.nats.client.api.KeyValueConfiguration;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
-import io.nats.client.api.StreamInfoOptions;
-import io.nats.client.api.StreamState;
-import io.nats.client.api.Subject;
 import io.osapi.core.domain.CorruptRecordException;
 import io.osapi.core.domain.RevisionConflictException;
 import io.osapi.core.domain.Versioned;
@@ -30,25 +27,16 @@ import java.util.Optional;
  * it).
  *
  * <p>A {@link #list} (each controller's scheduler lists a few times a second) makes no consumer:
- * it asks the bucket's stream for its state and answers what it read at the same state before;
- * only when a write, delete or purge moved the state does it read again, its keys from the
- * stream's subjects and their values by get. jnats' {@code keys()} made an ephemeral consumer
- * per call, which nats-server kept 5 s after: 4 created a second and about 20 standing per idle
- * controller (docs/performance.md).
+ * it answers what it read at the same state of the bucket's stream ({@link StreamStateCache}),
+ * reading again, keys from the stream's subjects and values by get, only when the state moved.
+ * jnats' {@code keys()} made an ephemeral consumer per call, which nats-server kept 5 s after: 4
+ * created a second and about 20 standing per idle controller (docs/performance.md).
  */
 final class NatsScheduleStore implements ScheduleStore {
-  /** What {@link #list} read last, at which session and stream state. */
-  private record Listing(NatsSession session, long first, long last, long count,
-      List<Versioned<Schedule>> schedules) {
-    boolean readAt(NatsSession s, StreamState st) {
-      return session == s && first == st.getFirstSequence() && last == st.getLastSequence()
-          && count == st.getMsgCount();
-    }
-  }
-
   private final NatsLink backend;
   private final SessionBucket handle;
-  private volatile Listing listing;
+  private final StreamStateCache<List<Versioned<Schedule>>> listing =
+      new StreamStateCache<>(NatsLayout.SCHEDULES_KV_STREAM, this::readAll);
 
   NatsScheduleStore(NatsLink backend) {
     this.backend = backend;
@@ -103,35 +91,26 @@ final class NatsScheduleStore implements ScheduleStore {
   @Override
   public List<Versioned<Schedule>> list() {
     try {
-      NatsSession s = backend.requireSession();
-      // the state first: a write after it and before the reads below makes the next list read
-      StreamState st = s.jsm.getStreamInfo(NatsLayout.SCHEDULES_KV_STREAM).getStreamState();
-      Listing l = listing;
-      if (l != null && l.readAt(s, st)) {
-        return l.schedules();
-      }
-      KeyValue kv = kv();
-      List<Subject> subjects = s.jsm.getStreamInfo(NatsLayout.SCHEDULES_KV_STREAM,
-          StreamInfoOptions.filterSubjects(NatsLayout.SCHEDULES_KV_ALL)).getStreamState()
-          .getSubjects();
-      List<Versioned<Schedule>> out = new ArrayList<>();
-      for (Subject subject : subjects == null ? List.<Subject>of() : subjects) {
-        String key = subject.getName().substring(NatsLayout.SCHEDULES_KV_PREFIX.length());
-        KeyValueEntry e = kv.get(key);
-        if (e != null && e.getValue() != null) { // a deleted schedule's marker has none
-          out.add(read(e));
-        }
-      }
-      out.sort(Comparator.comparing(v -> v.value().name()));
-      List<Versioned<Schedule>> read = List.copyOf(out);
-      listing = new Listing(s, st.getFirstSequence(), st.getLastSequence(), st.getMsgCount(),
-          read);
-      return read;
+      return listing.get(backend.requireSession());
     } catch (CorruptRecordException e) {
       throw e;
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing schedules", e);
     }
+  }
+
+  private List<Versioned<Schedule>> readAll(NatsSession s) throws Exception {
+    KeyValue kv = kv();
+    List<Versioned<Schedule>> out = new ArrayList<>();
+    for (String key : StreamStateCache.keys(s, NatsLayout.SCHEDULES_KV_STREAM,
+        NatsLayout.SCHEDULES_KV_PREFIX, NatsLayout.SCHEDULES_KV_ALL)) {
+      KeyValueEntry e = kv.get(key);
+      if (e != null && e.getValue() != null) { // a deleted schedule's marker has none
+        out.add(read(e));
+      }
+    }
+    out.sort(Comparator.comparing(v -> v.value().name()));
+    return List.copyOf(out);
   }
 
   @Override

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -29,7 +30,9 @@ import java.util.TreeSet;
  * ({@link NatsLayout#workerToken}), JSON value, entries expire with the bucket's TTL ({@link
  * NatsSettings#workersTtl()}); {@link #deregister} deletes the key. Listing reads the latest value
  * of every key in one pass and also drops entries older than the TTL by the server's timestamp, as
- * the server expires them lazily. Each entry is checked as it is read: one that is not a valid
+ * the server expires them lazily; the pass is made again only when the bucket's stream moved since
+ * the last ({@link StreamStateCache}: a heartbeat, a registration, an expiry), the age is checked
+ * at every listing. Each entry is checked as it is read: one that is not a valid
  * worker record, or that is filed under a key that is not its id's, is skipped and counted ({@link
  * WorkerRoster#invalid()}), never handed on. The server's timestamp of an entry is its {@link
  * WorkerInfo#observed()} time.
@@ -42,13 +45,19 @@ import java.util.TreeSet;
  * <p>Drain requests live in bucket {@code osapi-worker-state} (no TTL): key {@code
  * drain.<worker token>}, value the worker id; created only if absent, withdrawn by a delete. A
  * request an osapi before worker tokens filed under the id's sanitised key is honoured (and
- * withdrawn) when its value is the id. The
- * decisions on workers' keys live there too: key {@code keys.<worker token>}, JSON value.
+ * withdrawn) when its value is the id. {@link #drainRequests} (read at every broadcast's submit)
+ * makes no consumer: it answers what it read at the same state of the bucket's stream ({@link
+ * StreamStateCache}). The decisions on workers' keys live there too: key {@code keys.<worker
+ * token>}, JSON value.
  */
 final class NatsWorkerRegistry implements WorkerRegistry {
   private static final System.Logger LOG = System.getLogger(NatsWorkerRegistry.class.getName());
 
   private final NatsLink backend;
+  private final StreamStateCache<Map<String, Entry>> heartbeats =
+      new StreamStateCache<>(NatsLayout.WORKERS_KV_STREAM, NatsWorkerRegistry::readHeartbeats);
+  private final StreamStateCache<Set<String>> drains =
+      new StreamStateCache<>(NatsLayout.WORKER_STATE_KV_STREAM, NatsWorkerRegistry::readDrains);
 
   NatsWorkerRegistry(NatsLink backend) {
     this.backend = backend;
@@ -135,12 +144,9 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   public WorkerRoster roster() {
     NatsSession s = backend.requireSession();
     Instant oldest = Instant.now().minus(s.settings.workersTtl());
-    // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
-    // missed a key rewritten while it ran); by key the newest: a key rewritten comes again, last
-    Map<String, Entry> newest = new HashMap<>();
+    Map<String, Entry> newest;
     try {
-      s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,
-          m -> newest.put(m.getSubject(), new Entry(m.metaData(), m.getData())));
+      newest = heartbeats.get(s);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NatsErrors.unavailable("listing workers", e);
@@ -173,6 +179,16 @@ final class NatsWorkerRegistry implements WorkerRegistry {
 
   /** A heartbeat message as scanned. */
   private record Entry(NatsJetStreamMetaData meta, byte[] data) {}
+
+  /** Every heartbeat kept, by subject the newest, read anew (a scan: one short-lived consumer). */
+  private static Map<String, Entry> readHeartbeats(NatsSession s) throws Exception {
+    // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
+    // missed a key rewritten while it ran); by key the newest: a key rewritten comes again, last
+    Map<String, Entry> newest = new HashMap<>();
+    s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,
+        m -> newest.put(m.getSubject(), new Entry(m.metaData(), m.getData())));
+    return Collections.unmodifiableMap(newest);
+  }
 
   @Override
   public boolean requestDrain(String workerId) {
@@ -266,25 +282,30 @@ final class NatsWorkerRegistry implements WorkerRegistry {
 
   @Override
   public Set<String> drainRequests() {
-    NatsSession s = backend.requireSession();
-    Set<String> out = new TreeSet<>();
     try {
-      for (String key : s.workerStateKv.keys()) {
-        KeyValueEntry e = s.workerStateKv.get(key);
-        if (e != null && e.getValue() != null) {
-          String id = new String(e.getValue(), StandardCharsets.UTF_8);
-          if (isDrainOf(key, id)) {
-            out.add(id);
-          } else {
-            LOG.log(Level.DEBUG, "skipping drain entry {0}: not a drain request of a worker id",
-                Names.abbreviate(key, 100));
-          }
-        }
-      }
+      return drains.get(backend.requireSession());
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing drain requests", e);
     }
-    return out;
+  }
+
+  /** Every drain request in the bucket, read anew: keys from the stream's subjects, no consumer. */
+  private static Set<String> readDrains(NatsSession s) throws Exception {
+    Set<String> out = new TreeSet<>();
+    for (String key : StreamStateCache.keys(s, NatsLayout.WORKER_STATE_KV_STREAM,
+        NatsLayout.WORKER_STATE_KV_PREFIX, NatsLayout.DRAINS_ALL)) {
+      KeyValueEntry e = s.workerStateKv.get(key);
+      if (e != null && e.getValue() != null) {
+        String id = new String(e.getValue(), StandardCharsets.UTF_8);
+        if (isDrainOf(key, id)) {
+          out.add(id);
+        } else {
+          LOG.log(Level.DEBUG, "skipping drain entry {0}: not a drain request of a worker id",
+              Names.abbreviate(key, 100));
+        }
+      }
+    }
+    return Collections.unmodifiableSet(out);
   }
 
   @Override

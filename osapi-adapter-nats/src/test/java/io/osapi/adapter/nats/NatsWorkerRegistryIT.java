@@ -8,7 +8,9 @@ import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -60,5 +62,50 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
     assertThat(registry.requestDrain("old.host")).as("requested already").isFalse();
     assertThat(registry.cancelDrain("old.host")).isTrue();
     assertThat(registry.drainRequested("old.host")).isFalse();
+  }
+
+  /** The names of the consumers standing on {@code stream} now. */
+  private static Set<String> consumers(String stream) throws Exception {
+    return new HashSet<>(NATS.backend().requireSession().jsm.getConsumerNames(stream));
+  }
+
+  @Test
+  void theRosterIsScannedAgainOnlyWhenTheBucketMoved() throws Exception {
+    Instant now = Instant.now();
+    registry.heartbeat(new WorkerInfo("web.01", Map.of(), now, now, 0, 2));
+    assertThat(registry.workers()).extracting(WorkerInfo::activeJobs).containsExactly(0);
+    Set<String> before = consumers(NatsLayout.WORKERS_KV_STREAM);
+    for (int i = 0; i < 5; i++) {
+      assertThat(registry.workers()).extracting(WorkerInfo::activeJobs).containsExactly(0);
+    }
+    Set<String> made = consumers(NatsLayout.WORKERS_KV_STREAM);
+    made.removeAll(before);
+    assertThat(made).as("no scan while the bucket stands still").isEmpty();
+
+    // the control: a heartbeat moves the stream, the next listing scans (and sees it at once)
+    registry.heartbeat(new WorkerInfo("web.01", Map.of(), now, Instant.now(), 1, 2));
+    assertThat(registry.workers()).extracting(WorkerInfo::activeJobs).containsExactly(1);
+    made = consumers(NatsLayout.WORKERS_KV_STREAM);
+    made.removeAll(before);
+    assertThat(made).hasSize(1);
+    registry.deregister("web.01");
+    assertThat(registry.workers()).isEmpty();
+  }
+
+  @Test
+  void drainRequestsAreListedWithoutAConsumerAndSeenAtOnce() throws Exception {
+    WorkerRegistry other = new NatsWorkerRegistry(new NatsBackendLink(NATS.backend()));
+    String id = "drain-list.example.com";
+    assertThat(registry.drainRequests()).doesNotContain(id);
+    Set<String> before = consumers(NatsLayout.WORKER_STATE_KV_STREAM);
+    assertThat(other.requestDrain(id)).isTrue();
+    assertThat(registry.drainRequests()).contains(id);
+    assertThat(registry.drainRequests()).contains(id);
+    assertThat(other.cancelDrain(id)).isTrue();
+    assertThat(registry.drainRequests()).doesNotContain(id);
+    assertThat(consumers(NatsLayout.WORKER_STATE_KV_STREAM)).isEqualTo(before);
+    // the control: jnats' keys(), which the listing used to call, leaves a consumer standing
+    NATS.backend().requireSession().workerStateKv.keys();
+    assertThat(consumers(NatsLayout.WORKER_STATE_KV_STREAM)).isNotEqualTo(before);
   }
 }

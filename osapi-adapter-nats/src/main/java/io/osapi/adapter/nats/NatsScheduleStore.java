@@ -12,6 +12,7 @@ import io.osapi.core.domain.Versioned;
 import io.osapi.core.schedule.Schedule;
 import io.osapi.core.schedule.ScheduleJson;
 import io.osapi.core.schedule.ScheduleStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -36,7 +37,7 @@ final class NatsScheduleStore implements ScheduleStore {
   private final NatsLink backend;
   private final SessionBucket handle;
   private final StreamStateCache<List<Versioned<Schedule>>> listing =
-      new StreamStateCache<>(NatsLayout.SCHEDULES_KV_STREAM, this::readAll);
+      new StreamStateCache<>(NatsLayout.SCHEDULES_KV_STREAM, Duration.ZERO, this::readAll);
 
   NatsScheduleStore(NatsLink backend) {
     this.backend = backend;

@@ -1,9 +1,9 @@
 package io.osapi.adapter.nats;
 
 import io.nats.client.JetStreamApiException;
+import io.nats.client.Message;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.KeyValueEntry;
-import io.nats.client.impl.NatsJetStreamMetaData;
 import io.osapi.core.domain.KeyDecision;
 import io.osapi.core.domain.Names;
 import io.osapi.core.domain.WorkerIdInUseException;
@@ -54,10 +54,16 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   private static final System.Logger LOG = System.getLogger(NatsWorkerRegistry.class.getName());
 
   private final NatsLink backend;
-  private final StreamStateCache<Map<String, Entry>> heartbeats =
-      new StreamStateCache<>(NatsLayout.WORKERS_KV_STREAM, NatsWorkerRegistry::readHeartbeats);
-  private final StreamStateCache<Set<String>> drains =
-      new StreamStateCache<>(NatsLayout.WORKER_STATE_KV_STREAM, NatsWorkerRegistry::readDrains);
+  /**
+   * How long a read of the heartbeats or drain requests checked against its bucket is used
+   * without asking again: what this process writes is seen at once, another's within this.
+   */
+  static final Duration REUSE = Duration.ofMillis(100);
+
+  private final StreamStateCache<List<Heartbeat>> heartbeats = new StreamStateCache<>(
+      NatsLayout.WORKERS_KV_STREAM, REUSE, NatsWorkerRegistry::readHeartbeats);
+  private final StreamStateCache<Set<String>> drains = new StreamStateCache<>(
+      NatsLayout.WORKER_STATE_KV_STREAM, REUSE, NatsWorkerRegistry::readDrains);
 
   NatsWorkerRegistry(NatsLink backend) {
     this.backend = backend;
@@ -108,6 +114,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       throw e;
     } catch (Exception e) {
       throw NatsErrors.unavailable("registering worker " + info.id(), e);
+    } finally {
+      heartbeats.forget(); // this process wrote: its next read sees it
     }
   }
 
@@ -127,6 +135,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       s.workersKv.put(NatsLayout.workerKey(info.id()), ControlRecords.worker(info));
     } catch (Exception e) {
       throw NatsErrors.unavailable("heartbeat of worker " + info.id(), e);
+    } finally {
+      heartbeats.forget(); // this process wrote: its next read sees it
     }
   }
 
@@ -137,6 +147,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       s.workersKv.delete(NatsLayout.workerKey(workerId));
     } catch (Exception e) {
       throw NatsErrors.unavailable("deregistering worker " + workerId, e);
+    } finally {
+      heartbeats.forget(); // this process wrote: its next read sees it
     }
   }
 
@@ -144,50 +156,65 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   public WorkerRoster roster() {
     NatsSession s = backend.requireSession();
     Instant oldest = Instant.now().minus(s.settings.workersTtl());
-    Map<String, Entry> newest;
+    List<Heartbeat> read;
     try {
-      newest = heartbeats.get(s);
+      read = heartbeats.get(s);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw NatsErrors.unavailable("listing workers", e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("listing workers", e);
     }
-    List<WorkerInfo> out = new ArrayList<>(newest.size());
+    List<WorkerInfo> out = new ArrayList<>(read.size());
     int invalid = 0;
-    for (Map.Entry<String, Entry> e : newest.entrySet()) {
-      Instant at = e.getValue().meta().timestamp().toInstant();
-      if (at.isBefore(oldest)) {
+    for (Heartbeat h : read) {
+      if (h.at().isBefore(oldest)) {
         continue;
       }
+      if (h.worker() == null) {
+        invalid++;
+      } else {
+        out.add(h.worker());
+      }
+    }
+    return new WorkerRoster(out, invalid);
+  }
+
+  /**
+   * A heartbeat as read: when the server stored it, and its worker (null when it is not a valid
+   * worker record filed under its id's key).
+   */
+  private record Heartbeat(Instant at, WorkerInfo worker) {}
+
+  /**
+   * Every heartbeat kept, by subject the newest, checked, sorted by worker id (those not valid
+   * last), read anew: a scan (one short-lived consumer).
+   */
+  private static List<Heartbeat> readHeartbeats(NatsSession s) throws Exception {
+    // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
+    // missed a key rewritten while it ran); by key the newest: a key rewritten comes again, last
+    Map<String, Message> newest = new HashMap<>();
+    s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,
+        m -> newest.put(m.getSubject(), m));
+    List<Heartbeat> out = new ArrayList<>(newest.size());
+    for (Map.Entry<String, Message> e : newest.entrySet()) {
+      Instant at = e.getValue().metaData().timestamp().toInstant();
       try {
-        WorkerInfo w = ControlRecords.worker(e.getValue().data());
+        WorkerInfo w = ControlRecords.worker(e.getValue().getData());
         String key = NatsLayout.keyOfWorkerSubject(e.getKey());
         if (!NatsLayout.workerKey(w.id()).equals(key)) {
           throw new IllegalArgumentException("it holds worker " + w.id());
         }
-        out.add(w.observedAt(at));
+        out.add(new Heartbeat(at, w.observedAt(at)));
       } catch (RuntimeException x) {
-        invalid++;
+        out.add(new Heartbeat(at, null));
         LOG.log(Level.DEBUG, "skipping worker entry {0}: {1}",
             Names.abbreviate(e.getKey(), 100), x.getMessage());
       }
     }
-    out.sort(Comparator.comparing(WorkerInfo::id));
-    return new WorkerRoster(out, invalid);
-  }
-
-  /** A heartbeat message as scanned. */
-  private record Entry(NatsJetStreamMetaData meta, byte[] data) {}
-
-  /** Every heartbeat kept, by subject the newest, read anew (a scan: one short-lived consumer). */
-  private static Map<String, Entry> readHeartbeats(NatsSession s) throws Exception {
-    // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
-    // missed a key rewritten while it ran); by key the newest: a key rewritten comes again, last
-    Map<String, Entry> newest = new HashMap<>();
-    s.scan(NatsLayout.WORKERS_KV_STREAM, NatsLayout.WORKERS_KV_ALL, false, DeliverPolicy.All,
-        m -> newest.put(m.getSubject(), new Entry(m.metaData(), m.getData())));
-    return Collections.unmodifiableMap(newest);
+    out.sort(Comparator.comparing((Heartbeat h) -> h.worker() == null)
+        .thenComparing(h -> h.worker() == null ? "" : h.worker().id()));
+    return List.copyOf(out);
   }
 
   @Override
@@ -207,6 +234,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       throw NatsErrors.unavailable("requesting the drain of worker " + workerId, e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("requesting the drain of worker " + workerId, e);
+    } finally {
+      drains.forget(); // this process wrote: its next read sees it
     }
   }
 
@@ -229,6 +258,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       throw NatsErrors.unavailable("withdrawing the drain of worker " + workerId, e);
     } catch (Exception e) {
       throw NatsErrors.unavailable("withdrawing the drain of worker " + workerId, e);
+    } finally {
+      drains.forget(); // this process wrote: its next read sees it
     }
   }
 
@@ -278,6 +309,12 @@ final class NatsWorkerRegistry implements WorkerRegistry {
       }
       throw x;
     }
+  }
+
+  @Override
+  public void forgetReads() {
+    heartbeats.forget();
+    drains.forget();
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.osapi.adapter.nats;
 import io.nats.client.api.StreamInfoOptions;
 import io.nats.client.api.StreamState;
 import io.nats.client.api.Subject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,10 @@ import java.util.List;
  * again. For listings that are read far more often than the bucket changes (schedules, drain
  * requests), where jnats' {@code keys()} made an ephemeral consumer per call.
  *
+ * <p>With a {@code reuseFor} above zero, a value checked less than that long ago is answered
+ * without asking (so a read is at most that stale, for another process's writes); {@link #forget}
+ * drops the value, for this process's own writes, which the next read then sees.
+ *
  * @param <T> what is read: immutable, as every caller gets the same
  */
 final class StreamStateCache<T> {
@@ -22,32 +27,60 @@ final class StreamStateCache<T> {
     T read(NatsSession session) throws Exception;
   }
 
-  private record Kept<T>(NatsSession session, long first, long last, long count, T value) {}
+  private record Kept<T>(NatsSession session, long first, long last, long count, T value,
+      long checked) {}
 
   private final String stream;
   private final Reader<T> reader;
+  private final long reuseNanos;
   private volatile Kept<T> kept;
+  private long forgotten; // guarded by this: a read begun before a forget does not keep its value
 
   /**
    * @param stream the bucket's stream
+   * @param reuseFor how long a value checked against the stream is answered without asking again
+   *     (zero: every read asks)
    * @param reader what reads the value when the stream moved
    */
-  StreamStateCache(String stream, Reader<T> reader) {
+  StreamStateCache(String stream, Duration reuseFor, Reader<T> reader) {
     this.stream = stream;
+    this.reuseNanos = reuseFor.toNanos();
     this.reader = reader;
   }
 
   /** The value as of the stream's state now, read again only if that moved since the last. */
   T get(NatsSession s) throws Exception {
-    StreamState st = s.jsm.getStreamInfo(stream).getStreamState();
+    long generation;
+    synchronized (this) {
+      generation = forgotten;
+    }
     Kept<T> k = kept;
+    long now = System.nanoTime();
+    if (k != null && k.session() == s && now - k.checked() < reuseNanos) {
+      return k.value();
+    }
+    StreamState st = s.jsm.getStreamInfo(stream).getStreamState();
     if (k != null && k.session() == s && k.first() == st.getFirstSequence()
         && k.last() == st.getLastSequence() && k.count() == st.getMsgCount()) {
+      keep(generation, new Kept<>(s, k.first(), k.last(), k.count(), k.value(), now));
       return k.value();
     }
     T v = reader.read(s);
-    kept = new Kept<>(s, st.getFirstSequence(), st.getLastSequence(), st.getMsgCount(), v);
+    keep(generation, new Kept<>(s, st.getFirstSequence(), st.getLastSequence(), st.getMsgCount(),
+        v, now));
     return v;
+  }
+
+  private synchronized void keep(long generation, Kept<T> k) {
+    if (generation == forgotten) {
+      kept = k;
+    }
+  }
+
+  /** Drops the kept value: the next {@link #get} reads (after this process wrote the bucket). */
+  synchronized void forget() {
+    forgotten++;
+    kept = null;
   }
 
   /**

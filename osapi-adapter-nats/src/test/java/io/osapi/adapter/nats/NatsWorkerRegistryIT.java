@@ -1,12 +1,14 @@
 package io.osapi.adapter.nats;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.osapi.core.contract.WorkerRegistryContract;
 import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.domain.WorkerRoster;
 import io.osapi.core.port.WorkerRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,7 +23,7 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
   @Override
   protected WorkerRegistry newRegistry() {
     NATS.purge(NatsLayout.WORKERS_KV_STREAM);
-    return NATS.backend().registry();
+    return new NatsWorkerRegistry(new NatsBackendLink(NATS.backend())); // no read kept from before
   }
 
   private static void putRaw(String key, String value) throws Exception {
@@ -44,6 +46,7 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
     // a valid record under another id's key: it would alias web.01
     putRaw("workers.web_01", "{\"id\":\"web.01\",\"labels\":{},\"started\":\"" + t
         + "\",\"last_heartbeat\":\"" + t + "\",\"active_jobs\":7,\"concurrency\":1}");
+    registry.forgetReads(); // written past this registry, as by another process
     WorkerRoster r = registry.roster();
     assertThat(r.workers()).extracting(WorkerInfo::id, WorkerInfo::activeJobs)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("web.01", 0));
@@ -93,19 +96,49 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
   }
 
   @Test
-  void drainRequestsAreListedWithoutAConsumerAndSeenAtOnce() throws Exception {
+  void drainRequestsAreListedWithoutAConsumer() throws Exception {
     WorkerRegistry other = new NatsWorkerRegistry(new NatsBackendLink(NATS.backend()));
     String id = "drain-list.example.com";
     assertThat(registry.drainRequests()).doesNotContain(id);
     Set<String> before = consumers(NatsLayout.WORKER_STATE_KV_STREAM);
-    assertThat(other.requestDrain(id)).isTrue();
+    // what this registry writes its next listing sees at once
+    assertThat(registry.requestDrain(id)).isTrue();
     assertThat(registry.drainRequests()).contains(id);
-    assertThat(registry.drainRequests()).contains(id);
-    assertThat(other.cancelDrain(id)).isTrue();
+    assertThat(registry.cancelDrain(id)).isTrue();
     assertThat(registry.drainRequests()).doesNotContain(id);
+    // another controller's writes within NatsWorkerRegistry.REUSE
+    assertThat(other.requestDrain(id)).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.drainRequests().contains(id));
+    assertThat(other.cancelDrain(id)).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !registry.drainRequests().contains(id));
     assertThat(consumers(NatsLayout.WORKER_STATE_KV_STREAM)).isEqualTo(before);
     // the control: jnats' keys(), which the listing used to call, leaves a consumer standing
     NATS.backend().requireSession().workerStateKv.keys();
     assertThat(consumers(NatsLayout.WORKER_STATE_KV_STREAM)).isNotEqualTo(before);
+  }
+
+  @Test
+  void afterForgetReadsAnotherProcesssWritesAreSeenAtOnce() {
+    WorkerRegistry other = new NatsWorkerRegistry(new NatsBackendLink(NATS.backend()));
+    Instant now = Instant.now();
+    assertThat(registry.workers()).isEmpty();
+    assertThat(registry.drainRequests()).doesNotContain("web.03");
+    other.heartbeat(new WorkerInfo("web.03", Map.of(), now, now, 0, 2));
+    other.requestDrain("web.03");
+    registry.forgetReads();
+    assertThat(registry.workers()).extracting(WorkerInfo::id).containsExactly("web.03");
+    assertThat(registry.drainRequests()).contains("web.03");
+    other.cancelDrain("web.03");
+  }
+
+  @Test
+  void anotherProcesssHeartbeatIsSeenWithinTheReuse() {
+    WorkerRegistry other = new NatsWorkerRegistry(new NatsBackendLink(NATS.backend()));
+    Instant now = Instant.now();
+    assertThat(registry.workers()).isEmpty();
+    other.heartbeat(new WorkerInfo("web.02", Map.of(), now, now, 0, 2));
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.workers().size() == 1);
+    other.deregister("web.02");
+    await().atMost(Duration.ofSeconds(5)).until(() -> registry.workers().isEmpty());
   }
 }

@@ -34,9 +34,19 @@ public interface WorkerRegistry {
 
   /**
    * Every worker whose entry has not expired, by id, each with {@link WorkerInfo#observed()} set;
-   * entries that are not valid worker records are skipped and counted.
+   * entries that are not valid worker records are skipped and counted. What this registry wrote
+   * is in it at once; another process's writes may be seen a bounded time later, where a registry
+   * reuses recent reads (NATS: at most 100 ms) until {@link #forgetReads}.
    */
   WorkerRoster roster();
+
+  /**
+   * Drops what this registry keeps of recent reads ({@link #roster()}, {@link #drainRequests()}),
+   * so the next ones read the store anew: for a decision that must not rest on a read another
+   * process's write may have passed since (a create refused for want of a worker). A registry
+   * that keeps nothing does nothing.
+   */
+  default void forgetReads() {}
 
   /** Every worker whose entry has not expired, by id ({@link #roster()} without the count). */
   default List<WorkerInfo> workers() {
@@ -60,7 +70,10 @@ public interface WorkerRegistry {
   /** Whether a drain of {@code workerId} is requested. */
   boolean drainRequested(String workerId);
 
-  /** The workers whose drain is requested. */
+  /**
+   * The workers whose drain is requested (as {@link #roster()}: another process's requests may
+   * be seen a bounded time later, until {@link #forgetReads}).
+   */
   Set<String> drainRequests();
 
   /** Stores {@code decision}, replacing any earlier one for its worker. */

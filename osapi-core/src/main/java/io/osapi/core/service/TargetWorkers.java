@@ -19,8 +19,10 @@ import java.util.Set;
  * broadcast target's expected workers are the ready ones it matches that allow the job's
  * operation ({@link WorkerInfo#policy()}); an {@code _any} job is refused when live workers are
  * registered and none of them allows it (with none registered it waits in the queue, as before).
- * The registry is read for every broadcast create; for {@code _any} creates its reading is kept for
- * {@link #ANY_CACHE} (a refusal is made on a fresh reading only). An {@code _any} create does not
+ * The registry is read for every broadcast create (the registry may reuse a read of its own a
+ * bounded time for other processes' writes: {@link WorkerRegistry#roster()}); for {@code _any}
+ * creates the reading is kept for {@link #ANY_CACHE}. A refusal is made on a fresh reading only
+ * ({@link WorkerRegistry#forgetReads()} first). An {@code _any} create does not
  * wait for an unavailable registry: its check is a courtesy (each worker refuses what its
  * allow-list does not name), so the job is queued on the last reading, or on none, rather than
  * held or refused while the registry's bucket is away and the job store is not.
@@ -54,6 +56,15 @@ final class TargetWorkers {
       requireSomeoneAllows(def);
       return List.of();
     }
+    try {
+      return match(target, def);
+    } catch (InvalidInputException e) {
+      registry.forgetReads(); // a refusal rests on a fresh read only
+      return match(target, def);
+    }
+  }
+
+  private List<String> match(Target target, OperationDefinition def) {
     List<String> out = new ArrayList<>();
     int refusing = 0;
     Set<String> draining = null;
@@ -111,6 +122,10 @@ final class TargetWorkers {
       List<WorkerInfo> workers;
       try {
         workers = registry.workers();
+        if (!allowed(workers, def)) {
+          registry.forgetReads(); // a refusal rests on a fresh read only
+          workers = registry.workers();
+        }
       } catch (BackendUnavailableException e) {
         LOG.log(Level.DEBUG, "an _any job of {0} is queued without reading the registered"
             + " workers: {1}", def.type(), e.getMessage());

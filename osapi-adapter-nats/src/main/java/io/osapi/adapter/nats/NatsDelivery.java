@@ -102,8 +102,8 @@ final class NatsDelivery implements Delivery {
   /** The trace context in the headers, or null (none, or not valid: the run starts a trace). */
   private static TraceContext trace(Message m) {
     Headers h = m.getHeaders();
-    return h == null ? null : TraceContext.parse(h.getFirst(NatsLayout.TRACEPARENT_HEADER),
-        h.getFirst(NatsLayout.TRACESTATE_HEADER));
+    return h == null ? null : TraceContext.parse(h.getFirst(NatsHeaders.TRACEPARENT_HEADER),
+        h.getFirst(NatsHeaders.TRACESTATE_HEADER));
   }
 
   @Override

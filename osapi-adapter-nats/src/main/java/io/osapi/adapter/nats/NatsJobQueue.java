@@ -80,9 +80,9 @@ final class NatsJobQueue implements JobQueue {
     WireHeaders h = new WireHeaders().put(NatsJetStreamConstants.MSG_ID_HDR,
         NatsLayout.notificationMessageId(notification));
     if (notification.trace() != null) {
-      h.put(NatsLayout.TRACEPARENT_HEADER, notification.trace().traceparent());
+      h.put(NatsHeaders.TRACEPARENT_HEADER, notification.trace().traceparent());
       if (notification.trace().tracestate() != null) {
-        h.put(NatsLayout.TRACESTATE_HEADER, notification.trace().tracestate());
+        h.put(NatsHeaders.TRACESTATE_HEADER, notification.trace().tracestate());
       }
     }
     h.seal(); // published as they are, by every attempt

@@ -112,11 +112,11 @@ final class NatsJobStore implements JobStore {
   static WireHeaders headers(JobRecord record) {
     JobWatch.RecordFacts f = JobWatch.RecordFacts.of(record);
     return new WireHeaders()
-        .put(NatsLayout.EXPECTED_HEADER, Integer.toString(f.expected()))
-        .put(NatsLayout.OPERATION_HEADER, f.operation())
-        .put(NatsLayout.TARGET_HEADER, f.target())
-        .put(NatsLayout.CREATED_HEADER, Long.toString(f.createdNanos()))
-        .put(NatsLayout.UPDATED_HEADER, Long.toString(f.updatedNanos()));
+        .put(NatsHeaders.EXPECTED_HEADER, Integer.toString(f.expected()))
+        .put(NatsHeaders.OPERATION_HEADER, f.operation())
+        .put(NatsHeaders.TARGET_HEADER, f.target())
+        .put(NatsHeaders.CREATED_HEADER, Long.toString(f.createdNanos()))
+        .put(NatsHeaders.UPDATED_HEADER, Long.toString(f.updatedNanos()));
   }
 
   @Override
@@ -153,10 +153,10 @@ final class NatsJobStore implements JobStore {
       return CompletableFuture.failedFuture(
           new IllegalArgumentException("revision must not be negative: " + revision));
     }
-    WireHeaders h = new WireHeaders().put(NatsLayout.STATE_HEADER, run.state().wire())
-        .put(NatsLayout.UPDATED_HEADER, Long.toString(JobWatch.updatedNanos(run)));
+    WireHeaders h = new WireHeaders().put(NatsHeaders.STATE_HEADER, run.state().wire())
+        .put(NatsHeaders.UPDATED_HEADER, Long.toString(JobWatch.updatedNanos(run)));
     if (run.worker() != null) {
-      h.put(NatsLayout.WORKER_HEADER, run.worker());
+      h.put(NatsHeaders.WORKER_HEADER, run.worker());
     }
     return write(NatsLayout.runSubject(key), h, Records.run(run), revision,
         "writing a run of job ", key.job());
@@ -255,7 +255,7 @@ final class NatsJobStore implements JobStore {
    */
   static void purge(NatsSession s, String subject) throws Exception {
     Headers h = new Headers()
-        .put(NatsLayout.KV_OPERATION_HEADER, "PURGE")
+        .put(NatsHeaders.KV_OPERATION_HEADER, "PURGE")
         .put("Nats-Rollup", "sub");
     s.js.publish(subject, h, null);
   }
@@ -359,7 +359,7 @@ final class NatsJobStore implements JobStore {
       MessageInfo mi = backend.requireSession().jsm.getLastMessage(NatsLayout.JOBS_KV_STREAM,
           subject);
       Headers h = mi.getHeaders();
-      String op = h == null ? null : h.getFirst(NatsLayout.KV_OPERATION_HEADER);
+      String op = h == null ? null : h.getFirst(NatsHeaders.KV_OPERATION_HEADER);
       return op != null && !op.equals("PUT") ? mi.getSeq() : 0;
     } catch (Exception e) {
       return 0;

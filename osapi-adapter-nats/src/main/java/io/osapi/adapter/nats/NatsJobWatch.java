@@ -235,7 +235,7 @@ final class NatsJobWatch implements JobWatch {
   private void apply(Message m, NatsJetStreamMetaData md) {
     String subject = m.getSubject();
     Headers h = m.getHeaders();
-    String op = h == null ? null : h.getFirst(NatsLayout.KV_OPERATION_HEADER);
+    String op = h == null ? null : h.getFirst(NatsHeaders.KV_OPERATION_HEADER);
     boolean deleted = op != null && !op.equals("PUT");
     JobId job = NatsLayout.jobOfRecordSubject(subject);
     if (job != null) {
@@ -243,7 +243,7 @@ final class NatsJobWatch implements JobWatch {
         listener.recordDeleted(job);
       } else if (!osapis(job, h)) {
         LOG.log(Level.WARNING, "job watch: {0} holds no job of osapi (no {1} header and not a"
-            + " version 7 id); not listed", subject, NatsLayout.CREATED_HEADER);
+            + " version 7 id); not listed", subject, NatsHeaders.CREATED_HEADER);
       } else {
         long written = md.timestamp().toInstant().toEpochMilli();
         listener.recordWritten(job, facts(job, h), written);
@@ -258,11 +258,11 @@ final class NatsJobWatch implements JobWatch {
       listener.runDeleted(run);
       return;
     }
-    String state = h == null ? null : h.getFirst(NatsLayout.STATE_HEADER);
+    String state = h == null ? null : h.getFirst(NatsHeaders.STATE_HEADER);
     RunState s = state == null ? null : NatsJobStore.state(state);
     if (s != null) {
-      listener.runWritten(run, s, worker(h.getFirst(NatsLayout.WORKER_HEADER)),
-          number(h.getFirst(NatsLayout.UPDATED_HEADER)));
+      listener.runWritten(run, s, worker(h.getFirst(NatsHeaders.WORKER_HEADER)),
+          number(h.getFirst(NatsHeaders.UPDATED_HEADER)));
     }
   }
 
@@ -290,7 +290,7 @@ final class NatsJobWatch implements JobWatch {
    * creation read from random bits, and keep the queue's oldest age at decades.
    */
   private static boolean osapis(JobId job, Headers h) {
-    if (h != null && h.getFirst(NatsLayout.CREATED_HEADER) != null) {
+    if (h != null && h.getFirst(NatsHeaders.CREATED_HEADER) != null) {
       return true;
     }
     try {
@@ -302,13 +302,13 @@ final class NatsJobWatch implements JobWatch {
 
   /** A record's facts from its headers; a record written without them lists what its id says. */
   private static JobWatch.RecordFacts facts(JobId job, Headers h) {
-    long created = number(h.getFirst(NatsLayout.CREATED_HEADER));
+    long created = number(h.getFirst(NatsHeaders.CREATED_HEADER));
     if (created == 0) {
       created = (UUID.fromString(job.value()).getMostSignificantBits() >>> 16) * 1_000_000L;
     }
-    long updated = Math.max(created, number(h.getFirst(NatsLayout.UPDATED_HEADER)));
-    return new JobWatch.RecordFacts(count(h.getFirst(NatsLayout.EXPECTED_HEADER)),
-        text(h.getFirst(NatsLayout.OPERATION_HEADER)), text(h.getFirst(NatsLayout.TARGET_HEADER)),
+    long updated = Math.max(created, number(h.getFirst(NatsHeaders.UPDATED_HEADER)));
+    return new JobWatch.RecordFacts(count(h.getFirst(NatsHeaders.EXPECTED_HEADER)),
+        text(h.getFirst(NatsHeaders.OPERATION_HEADER)), text(h.getFirst(NatsHeaders.TARGET_HEADER)),
         created, updated);
   }
 

@@ -40,12 +40,6 @@ import io.osapi.core.domain.Target;
  * one makes the key deeper, which is why a run key is parsed from its third token to the end.
  */
 final class NatsLayout {
-  /** The header of a notification carrying its job's W3C {@code traceparent}. */
-  static final String TRACEPARENT_HEADER = "traceparent";
-
-  /** The header of a notification carrying its job's W3C {@code tracestate}. */
-  static final String TRACESTATE_HEADER = "tracestate";
-
   /** The notification stream. */
   static final String STREAM = "JOBS";
 
@@ -168,36 +162,6 @@ final class NatsLayout {
    * them): one of these in the bucket means a store this version cannot read.
    */
   static final String V1_KEYS = JOBS_KV_PREFIX + "status.>";
-
-  /** Header on run writes: the run's state, so listings need no values. */
-  static final String STATE_HEADER = "Osapi-State";
-
-  /**
-   * Header on run writes: the worker that holds or held the run (absent when none did), so
-   * listings filter by worker without reading values.
-   */
-  static final String WORKER_HEADER = "Osapi-Worker";
-
-  /** Header on job record writes: how many workers a broadcast job expects (0 for _any). */
-  static final String EXPECTED_HEADER = "Osapi-Expected";
-
-  /** Header on job record writes: the operation type, for listings. */
-  static final String OPERATION_HEADER = "Osapi-Operation";
-
-  /** Header on job record writes: the target's text, for listings. */
-  static final String TARGET_HEADER = "Osapi-Target";
-
-  /** Header on job record writes: the job's creation time, epoch nanoseconds, for listings. */
-  static final String CREATED_HEADER = "Osapi-Created";
-
-  /**
-   * Header on record and run writes: the newest time of the value's timeline (and the job's
-   * creation, on records), epoch nanoseconds, for listings.
-   */
-  static final String UPDATED_HEADER = "Osapi-Updated";
-
-  /** KV header of delete and purge markers. */
-  static final String KV_OPERATION_HEADER = "KV-Operation";
 
   /** Start of the description of a worker's own durable, followed by its worker id. */
   private static final String OWN_DESCRIPTION = "osapi worker ";
@@ -422,7 +386,6 @@ final class NatsLayout {
   static String ownConsumerPrefix(OperationKind kind, String workerId) {
     return kind.token() + "_" + workerToken(workerId) + "_";
   }
-
 
   /** The filter subject of a worker's own durable. */
   static String ownSubject(OperationKind kind, String suffix) {

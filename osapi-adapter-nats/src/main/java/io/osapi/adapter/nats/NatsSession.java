@@ -417,7 +417,7 @@ final class NatsSession {
     if (h == null) {
       return false;
     }
-    String op = h.getFirst(NatsLayout.KV_OPERATION_HEADER);
+    String op = h.getFirst(NatsHeaders.KV_OPERATION_HEADER);
     return op != null && !op.equals("PUT");
   }
 }

@@ -216,7 +216,7 @@ class NatsJobStoreV2IT {
     assertThat(claim.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).containsExactly("0");
     assertThat(end.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE))
         .containsExactly(Long.toString(rev));
-    assertThat(end.getHeaders().getFirst(NatsLayout.STATE_HEADER)).isEqualTo("completed");
+    assertThat(end.getHeaders().getFirst(NatsHeaders.STATE_HEADER)).isEqualTo("completed");
 
     assertThat(store.delete(r.job().id())).isTrue();
     long again = await(store.putRun(key, Run.claim(null, "w2", 2, Instant.now()), 0));
@@ -243,7 +243,7 @@ class NatsJobStoreV2IT {
     assertThat(create.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE)).containsExactly("0");
     assertThat(update.getHeaders().get(NatsJobStore.EXPECTED_SEQUENCE))
         .containsExactly(Long.toString(rev));
-    assertThat(create.getHeaders().getFirst(NatsLayout.OPERATION_HEADER))
+    assertThat(create.getHeaders().getFirst(NatsHeaders.OPERATION_HEADER))
         .isEqualTo(r.job().operation().type());
 
     // created again over the delete's purge marker: the marker's sequence, once, instead of 0
@@ -261,13 +261,13 @@ class NatsJobStoreV2IT {
   /** The next run write seen on the subject (the delete's purge markers skipped). */
   private static io.nats.client.Message nextWrite(io.nats.client.Subscription wire)
       throws InterruptedException {
-    return nextWrite(wire, NatsLayout.STATE_HEADER);
+    return nextWrite(wire, NatsHeaders.STATE_HEADER);
   }
 
   /** The next record write seen on the subject (the delete's purge markers skipped). */
   private static io.nats.client.Message nextRecordWrite(io.nats.client.Subscription wire)
       throws InterruptedException {
-    return nextWrite(wire, NatsLayout.OPERATION_HEADER);
+    return nextWrite(wire, NatsHeaders.OPERATION_HEADER);
   }
 
   /** The next write on the subject that carries {@code header}. */

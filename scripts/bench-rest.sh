@@ -4,7 +4,8 @@
 # (prolonged up to 60 s until the controller's JIT uses under a tenth of its CPU),
 # for a fixed time; then the same load against a bare JDK HttpServer answering 201 (the floor),
 # reads beside the floor, the design's floor (the create's NATS writes with no osapi code, and end
-# to end with two bare workers at the paced rate: BareCreateServer, BareWorker) and bench.sh's
+# to end with two bare workers at the paced rate: BareCreateServer, BareWorker), single creates
+# for one host (host_posts_per_s: a broadcast's create reads the registry) and bench.sh's
 # in-process B in the same run (for the ratio).
 # Last line: RESULT rest_jobs_per_s=... post_p50_ms=... post_p99_ms=...
 #   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more,

@@ -221,6 +221,11 @@ public final class RestBench {
                 + " CPU per job%n", batched.jobs(), seconds, batched.seconds(),
             batched.jobs() / batched.seconds(), batched.controllerCpuUs());
 
+        Host host = hostTargeted(c, nats, tmp, jobs, connections, seconds);
+        System.out.printf(Locale.ROOT, "creates for one host (target host:bench-w1): %.0f POSTs/s,"
+                + " p99 %.2f ms; controller %.0f us CPU per create, nats-server %.0f us%n",
+            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs());
+
         Reads reads = reads(c, URI.create("http://127.0.0.1:" + barePort + "/health"));
         floorGet = reads.floor();
         double[] stats = reads.stats();
@@ -241,14 +246,17 @@ public final class RestBench {
                 + " paced_cpu_us_per_job=%.0f paced_ceiling_jobs_per_s=%.0f"
                 + " design_floor_paced_cpu_us_per_job=%.0f design_floor_ceiling_jobs_per_s=%.0f"
                 + " design_floor_worker_cpu_us_per_run=%.0f post_p99_ms_paced_median=%.2f"
-                + " design_floor_p99_ms_paced_median=%.2f%n",
+                + " design_floor_p99_ms_paced_median=%.2f host_posts_per_s=%.0f"
+                + " host_post_p99_ms=%.2f host_controller_cpu_us_per_create=%.0f"
+                + " host_nats_cpu_us_per_create=%.0f%n",
             e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
             floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
             health[0], floorGet,
             inprocB, inprocBCpu, e2e / inprocB, batched.jobs() / batched.seconds(),
             batched.controllerCpuUs(), jitCpu, design.cpuUs(), design.run().rps(), natsCpu,
             pacedCpu.total(), pacedCpu.ceiling(CPUS), floorE2e.cpu().total(),
-            floorE2e.cpu().ceiling(CPUS), floorE2e.cpu().workers(), osapiP99, floorP99);
+            floorE2e.cpu().ceiling(CPUS), floorE2e.cpu().workers(), osapiP99, floorP99,
+            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs());
       } finally {
         bare.destroyForcibly();
         for (Process w : workers) {
@@ -324,6 +332,33 @@ public final class RestBench {
 
   /** What the batch run measured. */
   record Batched(long jobs, double seconds, double controllerCpuUs) {}
+
+  /** The single creates for one host: wrk's run, and CPU per create of the controller and NATS. */
+  record Host(Wrk run, double controllerCpuUs, double natsCpuUs) {}
+
+  /**
+   * {@code wrk} sending {@link #BODY} for host {@code bench-w1} (a broadcast's create: the target
+   * is matched against the registered workers and the drain requests at submit) for {@code
+   * seconds}, then the wait until the one worker has run them all.
+   */
+  static Host hostTargeted(StoreBench.Controller c, NatsServerProcess nats, Path tmp, String url,
+      int connections, int seconds) throws Exception {
+    Path lua = tmp.resolve("host.lua");
+    Files.writeString(lua, POST_LUA.replace("}}}'", "}},\"target\":\"host:bench-w1\"}'"));
+    awaitIdle(c, Duration.ofMinutes(3));
+    long done0 = completed(c);
+    long ctl0 = ProcStat.cpuNanos(c.process.pid());
+    long n0 = nats.cpuNanos();
+    Wrk run = wrk(lua, url, connections, seconds);
+    long created = Math.max(1, run.requests() - run.non2xx());
+    double ctl = (ProcStat.cpuNanos(c.process.pid()) - ctl0) / 1e3 / created;
+    double natsCpu = (nats.cpuNanos() - n0) / 1e3 / created;
+    if (run.non2xx() > 0) {
+      throw new IllegalStateException(run.non2xx() + " creates for host bench-w1 refused");
+    }
+    awaitDone(c, done0 + created, Duration.ofMinutes(5));
+    return new Host(run, ctl, natsCpu);
+  }
 
   /**
    * {@code POST /api/v1/jobs/batch} of 1,000 jobs (NDJSON) from 4 clients for {@code seconds},

@@ -272,14 +272,14 @@ final class NatsLayout {
     return "keys." + workerToken(workerId);
   }
 
-  /** Every key decision of {@link #WORKER_STATE_BUCKET}, as subjects. */
-  static final String KEY_DECISIONS_ALL = "$KV." + WORKER_STATE_BUCKET + ".keys.*";
-
   /** The stream behind {@link #WORKER_STATE_BUCKET}. */
   static final String WORKER_STATE_KV_STREAM = "KV_" + WORKER_STATE_BUCKET;
 
   /** Subject prefix of keys in {@link #WORKER_STATE_BUCKET}. */
   static final String WORKER_STATE_KV_PREFIX = "$KV." + WORKER_STATE_BUCKET + ".";
+
+  /** Every key decision of {@link #WORKER_STATE_BUCKET}, as subjects. */
+  static final String KEY_DECISIONS_ALL = WORKER_STATE_KV_PREFIX + "keys.*";
 
   /** Every drain request's subject in {@link #WORKER_STATE_BUCKET} (legacy keys included). */
   static final String DRAINS_ALL = WORKER_STATE_KV_PREFIX + "drain.*";

@@ -53,13 +53,13 @@ import java.util.TreeSet;
 final class NatsWorkerRegistry implements WorkerRegistry {
   private static final System.Logger LOG = System.getLogger(NatsWorkerRegistry.class.getName());
 
-  private final NatsLink backend;
   /**
    * How long a read of the heartbeats or drain requests checked against its bucket is used
    * without asking again: what this process writes is seen at once, another's within this.
    */
   static final Duration REUSE = Duration.ofMillis(100);
 
+  private final NatsLink backend;
   private final StreamStateCache<List<Heartbeat>> heartbeats = new StreamStateCache<>(
       NatsLayout.WORKERS_KV_STREAM, REUSE, NatsWorkerRegistry::readHeartbeats);
   private final StreamStateCache<Set<String>> drains = new StreamStateCache<>(
@@ -187,8 +187,8 @@ final class NatsWorkerRegistry implements WorkerRegistry {
   private record Heartbeat(Instant at, WorkerInfo worker) {}
 
   /**
-   * Every heartbeat kept, by subject the newest, checked, sorted by worker id (those not valid
-   * last), read anew: a scan (one short-lived consumer).
+   * Every heartbeat kept, by subject the newest, checked, sorted by worker id, read anew: a scan
+   * (one short-lived consumer).
    */
   private static List<Heartbeat> readHeartbeats(NatsSession s) throws Exception {
     // every kept message (a last-per-subject scan, as nats-server 2.9 counts what is left of it,
@@ -212,8 +212,7 @@ final class NatsWorkerRegistry implements WorkerRegistry {
             Names.abbreviate(e.getKey(), 100), x.getMessage());
       }
     }
-    out.sort(Comparator.comparing((Heartbeat h) -> h.worker() == null)
-        .thenComparing(h -> h.worker() == null ? "" : h.worker().id()));
+    out.sort(Comparator.comparing(h -> h.worker() == null ? "" : h.worker().id()));
     return List.copyOf(out);
   }
 

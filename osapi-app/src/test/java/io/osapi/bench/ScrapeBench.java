@@ -51,6 +51,7 @@ public final class ScrapeBench {
         String id = "worker-" + w;
         metrics.workerConnected(id, 1);
         metrics.jobStarted("diag.echo", Duration.ofMillis(1));
+        metrics.jobReturned("diag.echo");
         metrics.jobFinished("diag.echo", id, JobOutcome.COMPLETED, Duration.ofMillis(2));
       }
       backend.scrape(null);

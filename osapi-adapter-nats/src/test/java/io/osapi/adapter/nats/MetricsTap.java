@@ -47,6 +47,11 @@ final class MetricsTap implements JobMetrics, ConnectionMetrics, HealthMetrics {
   }
 
   @Override
+  public void jobReturned(String operation) {
+    recorded.jobReturned(operation);
+  }
+
+  @Override
   public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
     recorded.jobFinished(operation, workerId, outcome, duration);
   }

@@ -206,10 +206,18 @@ public final class OtelJobMetrics implements JobMetrics, AutoCloseable {
   }
 
   @Override
+  public void jobReturned(String operation) {
+    try {
+      active.decrement();
+    } catch (Throwable t) {
+      swallow("jobReturned", t);
+    }
+  }
+
+  @Override
   public void jobFinished(
       String operation, String workerId, JobOutcome outcome, Duration processing) {
     try {
-      active.decrement();
       if (outcome != JobOutcome.COMPLETED && outcome != JobOutcome.FAILED) {
         return; // RELEASED (or null): handed back to the queue, not finished
       }

@@ -95,6 +95,9 @@ class MetricsContractTest {
     m.jobStarted(EXEC, null); // a redelivery: no queue wait
     m.jobStarted(EXEC, Duration.ofSeconds(5));
 
+    m.jobReturned(HOSTNAME);
+    m.jobReturned(HOSTNAME);
+    m.jobReturned(EXEC);
     m.jobFinished(HOSTNAME, "worker-1", JobOutcome.COMPLETED, Duration.ofMillis(150));
     m.jobFinished(HOSTNAME, "worker-2", JobOutcome.FAILED, Duration.ofSeconds(2));
     m.jobFinished(EXEC, "worker-1", JobOutcome.RELEASED, Duration.ofSeconds(1));
@@ -306,7 +309,7 @@ class MetricsContractTest {
   @Test
   void gaugesCarryTheCachedValues() {
     Exposition e = scrapeText();
-    assertThat(gauge(e, "osapi_jobs_active", Map.of())).as("4 started, 3 finished").isEqualTo(1.0);
+    assertThat(gauge(e, "osapi_jobs_active", Map.of())).as("4 started, 3 returned").isEqualTo(1.0);
     assertThat(gauge(e, "osapi_workers_connected", Map.of())).isEqualTo(2.0);
     assertThat(gauge(e, "osapi_worker_concurrency", Map.of())).isEqualTo(6.0);
     assertThat(gauge(e, "osapi_nats_connected", Map.of())).isEqualTo(1.0);

@@ -155,14 +155,17 @@ class OtelJobMetricsTest {
   }
 
   @Test
-  void releasedOnlyLowersActive() {
+  void activeIsLoweredWhenTheOperationReturnsAndAReleaseCountsNothing() {
     metrics.workerConnected("w1", 1);
     metrics.jobStarted(OP, Duration.ofMillis(1));
     metrics.jobStarted(OP, null);
     assertThat(scrape().family("osapi_jobs_active").samples.get(0).value()).isEqualTo(2.0);
+    metrics.jobReturned(OP);
+    assertThat(scrape().family("osapi_jobs_active").samples.get(0).value()).isEqualTo(1.0);
     metrics.jobFinished(OP, "w1", JobOutcome.RELEASED, Duration.ofSeconds(1));
     Exposition e = scrape();
-    assertThat(e.family("osapi_jobs_active").samples.get(0).value()).isEqualTo(1.0);
+    assertThat(e.family("osapi_jobs_active").samples.get(0).value())
+        .as("settling does not lower it again").isEqualTo(1.0);
     assertThat(e.family("osapi_jobs_completed_total").samples)
         .as("in place at 0 since the worker connected, not counted by a release")
         .isNotEmpty()
@@ -247,6 +250,7 @@ class OtelJobMetricsTest {
       String op = "unknown.operation." + i;
       metrics.jobCreated(op);
       metrics.jobStarted(op, Duration.ofMillis(i % 100));
+      metrics.jobReturned(op);
       metrics.jobFinished(op, "w" + i, JobOutcome.COMPLETED, Duration.ofMillis(i % 1000));
       metrics.jobRedelivered(op);
       metrics.jobDeadLettered(op);
@@ -322,6 +326,8 @@ class OtelJobMetricsTest {
               metrics.jobStarted(null, null);
               metrics.jobStarted(huge, Duration.ofSeconds(-3));
               metrics.jobStarted(OP, Duration.ofSeconds(Long.MAX_VALUE / 2));
+              metrics.jobReturned(null);
+              metrics.jobReturned(huge);
               metrics.jobFinished(null, null, null, null);
               metrics.jobFinished(huge, huge, JobOutcome.COMPLETED, Duration.ofMillis(-1));
               metrics.jobFinished(OP, null, JobOutcome.FAILED, null);
@@ -380,6 +386,7 @@ class OtelJobMetricsTest {
             () -> {
               metrics.jobCreated(OP);
               metrics.jobStarted(OP, Duration.ofMillis(1));
+              metrics.jobReturned(OP);
               metrics.jobFinished(OP, "w", JobOutcome.COMPLETED, Duration.ofMillis(1));
               metrics.close();
             })

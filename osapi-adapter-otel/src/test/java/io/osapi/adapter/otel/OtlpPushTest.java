@@ -72,6 +72,7 @@ class OtlpPushTest {
     Map<String, Metric> m = push("osapi-worker", "worker-instance-1", (jm, backend) -> {
       jm.workerConnected("w1", 4);
       jm.jobStarted("node.hostname.get", Duration.ofMillis(30));
+      jm.jobReturned("node.hostname.get");
       jm.jobFinished("node.hostname.get", "w1", JobOutcome.COMPLETED, Duration.ofMillis(120));
     }, "osapi.job.duration");
     Metric completed = m.get("osapi.jobs.completed");

@@ -29,9 +29,18 @@ public interface JobMetrics {
   void jobStarted(String operation, Duration queueWait);
 
   /**
-   * A processing attempt ended: one fewer active job. For {@link JobOutcome#COMPLETED} and {@link
-   * JobOutcome#FAILED} also the completion counter, the duration histogram and the worker's
-   * processed counter; {@link JobOutcome#RELEASED} (handed back to the queue) only lowers active.
+   * The operation of a started job returned (or its attempt ended without it returning): one fewer
+   * active job. Called once for each {@link #jobStarted}, before that attempt's {@link
+   * #jobFinished}: the worker writes the run's end after this, while its next job may already run,
+   * so active over the worker's concurrency is its utilisation.
+   */
+  void jobReturned(String operation);
+
+  /**
+   * A processing attempt was settled, its end written. For {@link JobOutcome#COMPLETED} and {@link
+   * JobOutcome#FAILED} the completion counter, the duration histogram and the worker's processed
+   * counter; {@link JobOutcome#RELEASED} (handed back to the queue) counts nothing. Active jobs
+   * are lowered by {@link #jobReturned}, not here.
    */
   void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration);
 
@@ -103,6 +112,9 @@ public interface JobMetrics {
 
     @Override
     public void jobStarted(String operation, Duration queueWait) {}
+
+    @Override
+    public void jobReturned(String operation) {}
 
     @Override
     public void jobFinished(

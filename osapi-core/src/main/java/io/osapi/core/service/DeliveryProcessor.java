@@ -34,6 +34,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
@@ -101,9 +102,10 @@ final class DeliveryProcessor {
    * stored (where the claim's answer arrived when it is {@link OperationExecution#INLINE}), and the
    * run's end is written without holding the pool thread; anything slower (a
    * claim that found the run there, a write that failed) is decided on a pool thread by reading
-   * the run. Calls {@code done} exactly once, when the delivery is settled or left alone.
+   * the run. Calls {@code done} exactly once, when the delivery is settled or left alone, and
+   * {@link DeliveryHold#ran()} before that once the operation has returned.
    */
-  void handle(Delivery d, Executor pool, Runnable done) {
+  void handle(Delivery d, Executor pool, DeliveryHold done) {
     Job job;
     try {
       job = accept(d);
@@ -195,7 +197,7 @@ final class DeliveryProcessor {
 
   /** Claims by reading the run (see {@link RunWriter#claim}), then runs; on a pool thread. */
   private void claimAndRun(Delivery d, Job job, Optional<OperationDefinition> def, RunKey key,
-      Runnable done) {
+      DeliveryHold done) {
     RunWriter.Claim claim;
     try {
       claim = runs.claim(key, d.deliveryCount(), runningHere.contains(job.id()));
@@ -259,7 +261,7 @@ final class DeliveryProcessor {
    *     the pool otherwise
    */
   private void run(Delivery d, Job job, Optional<OperationDefinition> def, RunKey key,
-      Versioned<Run> held, Executor blocking, Runnable done) {
+      Versioned<Run> held, Executor blocking, DeliveryHold done) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
     if (def.isEmpty()) {
@@ -281,23 +283,31 @@ final class DeliveryProcessor {
     runningHere.add(job.id());
     active.incrementAndGet();
     Cancellation cancellation = cancels.open(key);
+    AtomicBoolean returned = new AtomicBoolean();
+    Runnable ran = () -> { // the operation returned: no longer running, its end being written
+      if (returned.compareAndSet(false, true)) {
+        active.decrementAndGet();
+        metrics.jobReturned(op);
+        done.ran();
+      }
+    };
     Runnable finished = () -> {
       span.end();
       cancels.close(key);
-      running.remove(d);
+      running.remove(d); // in-progress acks go on until the delivery is settled
       runningHere.remove(job.id());
-      active.decrementAndGet();
+      ran.run();
       done.run();
     };
     try (JobSpan.Scope active = span.activate()) { // exemplars and log lines of this run
-      execute(d, job, key, held, def.get(), span, cancellation, blocking, finished);
+      execute(d, job, key, held, def.get(), span, cancellation, blocking, ran, finished);
     }
   }
 
   /** Runs the operation and settles the delivery; with the run's span active. */
   private void execute(Delivery d, Job job, RunKey key, Versioned<Run> held,
       OperationDefinition def, JobSpan span, Cancellation cancellation, Executor blocking,
-      Runnable finished) {
+      Runnable ran, Runnable finished) {
     String op = job.operation().type();
     int attempt = d.deliveryCount();
     if (attempt > 1) {
@@ -348,6 +358,7 @@ final class DeliveryProcessor {
       outcome = JobOutcome.CANCELLED; // the run is cancelled in the store: nothing to write
     }
     Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    ran.run();
     // the drain deadline interrupts running jobs to hand them back: settling must not be cut
     // short by that interrupt (an interrupted thread's store write fails at once and the NATS
     // client drops its nak, so the job waited out its ack wait); the flag is set again after

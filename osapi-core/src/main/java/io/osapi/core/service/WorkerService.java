@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * <p>One bounded pool of {@code concurrency} threads runs jobs, and {@code concurrency} slots bound
  * the deliveries out at once: the consumer hands each delivery over with a slot taken for it
  * ({@link JobConsumer#deliver}), on its own threads as deliveries arrive where it can, and the
- * worker gives the slot back once the delivery is settled. Per delivery: the notification says
+ * worker gives the slot back once the operation has returned (the end is then written and the
+ * delivery settled on one of {@code concurrency} settling places, so the next job runs meanwhile)
+ * or, with every settling place taken, once the delivery is settled. Per delivery: the notification says
  * what to run (unreadable: poison, terminated and dead-lettered); a privileged job's signature
  * ({@link Builder#verifier}) and then the allow-list ({@link WorkerConfig#allowed()}) are
  * checked, and a job refused by either is failed once without running; the worker claims the
@@ -78,6 +80,8 @@ public final class WorkerService implements AutoCloseable {
   private final WorkerKey key;
 
   private final Semaphore slots;
+  /** Deliveries whose operation returned and whose end is being written ({@link DeliveryHold}). */
+  private final Semaphore settling;
   private final DeliveryHandler handler = this::take;
   private final DeliveryProcessor processor;
   private final Object lifecycle = new Object();
@@ -103,11 +107,13 @@ public final class WorkerService implements AutoCloseable {
     this.clock = b.clock;
     this.key = b.key;
     this.slots = new Semaphore(config.concurrency());
+    this.settling = new Semaphore(config.concurrency());
     this.processor = new DeliveryProcessor(config,
         new RunWriter(store, config.workerId(), clock, key),
         operations, b.verifier, metrics, b.tracing, clock, () -> stopping);
     this.scheduling = new WorkerScheduling(config, b.broker.queue(), registry, processor::active,
-        () -> processor.active() == 0 && slots.availablePermits() == config.concurrency(),
+        () -> processor.active() == 0 && slots.availablePermits() == config.concurrency()
+            && settling.availablePermits() == config.concurrency(),
         this::heartbeat);
   }
 
@@ -254,9 +260,13 @@ public final class WorkerService implements AutoCloseable {
         pool.shutdownNow();
         pool.awaitTermination(5, TimeUnit.SECONDS);
       }
-      // ends still being written (each holds its slot until its delivery is settled)
+      // ends still being written (each holds its slot or a settling place until its delivery
+      // is settled)
       if (slots.tryAcquire(config.concurrency(), 5, TimeUnit.SECONDS)) {
         slots.release(config.concurrency());
+      }
+      if (settling.tryAcquire(config.concurrency(), 5, TimeUnit.SECONDS)) {
+        settling.release(config.concurrency());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -342,7 +352,7 @@ public final class WorkerService implements AutoCloseable {
       done.run();
       return;
     }
-    processor.handle(d, pool, done);
+    processor.handle(d, pool, new DeliveryHold(done, settling));
   }
 
   /** A delivery fetched as the drain request came: handed back at once, unclaimed. */

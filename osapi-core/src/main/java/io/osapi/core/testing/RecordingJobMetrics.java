@@ -72,8 +72,12 @@ public final class RecordingJobMetrics
   }
 
   @Override
-  public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
+  public void jobReturned(String operation) {
     active.decrementAndGet();
+  }
+
+  @Override
+  public void jobFinished(String operation, String workerId, JobOutcome outcome, Duration duration) {
     if (outcome == null || outcome == JobOutcome.RELEASED || outcome == JobOutcome.CANCELLED) {
       return; // not finished by the worker: handed back, or ended by a cancel
     }

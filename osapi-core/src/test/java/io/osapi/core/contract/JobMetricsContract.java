@@ -78,8 +78,12 @@ public abstract class JobMetricsContract {
     metrics.jobs().jobCreated("diag.echo");
     metrics.jobs().jobStarted("diag.echo", Duration.ofMillis(20));
     assertThat(read(metrics).gauge("osapi_jobs_active", NONE)).isEqualTo(1.0);
+    metrics.jobs().jobReturned("diag.echo");
+    assertThat(read(metrics).gauge("osapi_jobs_active", NONE))
+        .as("the operation returned, its end not yet written").isEqualTo(0.0);
     metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(30));
     metrics.jobs().jobStarted("diag.fail", Duration.ofMillis(20));
+    metrics.jobs().jobReturned("diag.fail");
     metrics.jobs().jobFinished("diag.fail", "w1", JobOutcome.FAILED, Duration.ofMillis(30));
     Readback r = read(metrics);
     assertThat(r.counter("osapi_jobs_created_total", Map.of("operation", "diag.echo"))).isEqualTo(2);
@@ -98,8 +102,9 @@ public abstract class JobMetricsContract {
   }
 
   @Test
-  void aReleasedAttemptOnlyLowersActive() {
+  void aReleasedAttemptCountsNothing() {
     metrics.jobs().jobStarted("diag.echo", Duration.ofMillis(1));
+    metrics.jobs().jobReturned("diag.echo");
     metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.RELEASED, Duration.ofMillis(5));
     Readback r = read(metrics);
     assertThat(r.gauge("osapi_jobs_active", NONE)).isEqualTo(0.0);
@@ -183,8 +188,10 @@ public abstract class JobMetricsContract {
     metrics.jobs().workerConnected("w1", 2);
     metrics.jobs().workerConnected("w2", 2);
     metrics.jobs().jobStarted("diag.echo", null);
+    metrics.jobs().jobReturned("diag.echo");
     metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(1));
     metrics.jobs().jobStarted("diag.echo", null);
+    metrics.jobs().jobReturned("diag.echo");
     metrics.jobs().jobFinished("diag.echo", "w2", JobOutcome.COMPLETED, Duration.ofMillis(1));
     metrics.jobs().workerDisconnected("w1");
     Readback r = read(metrics);
@@ -258,6 +265,8 @@ public abstract class JobMetricsContract {
       metrics.jobs().jobCreated(huge);
       metrics.jobs().jobStarted(null, null);
       metrics.jobs().jobStarted("diag.echo", Duration.ofSeconds(-5));
+      metrics.jobs().jobReturned(null);
+      metrics.jobs().jobReturned(huge);
       metrics.jobs().jobFinished(null, null, null, null);
       metrics.jobs().jobFinished(huge, huge, JobOutcome.FAILED, Duration.ofDays(400));
       metrics.jobs().jobRedelivered(null);
@@ -294,6 +303,7 @@ public abstract class JobMetricsContract {
         for (int i = 0; i < perThread; i++) {
           metrics.jobs().jobCreated("diag.echo");
           metrics.jobs().jobStarted("diag.echo", Duration.ofMillis(1));
+          metrics.jobs().jobReturned("diag.echo");
           metrics.jobs().jobFinished("diag.echo", "w1", JobOutcome.COMPLETED, Duration.ofMillis(2));
         }
       });

@@ -20,12 +20,16 @@ import io.osapi.core.domain.WorkerInfo;
 import io.osapi.core.operations.BuiltinOperations;
 import io.osapi.core.port.Delivery;
 import io.osapi.core.port.JobConsumer;
+import io.osapi.core.port.JobStore;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -440,6 +444,65 @@ class WorkerServiceTest {
       assertThat(h.metrics.finished(JobOutcome.FAILED, "diag.echo")).isEqualTo(1);
       assertThat(h.metrics.finished(JobOutcome.COMPLETED)).isZero();
       assertThat(h.metrics.redeliveries("diag.echo")).isZero();
+    }
+  }
+
+  @Test
+  void theNextJobRunsWhileAnEndIsStillBeingWrittenAndNoMoreThanConcurrencyEndsWait()
+      throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    try (Harness h = new Harness(counting(runs))) {
+      // the worker's store holds every end (a terminal run) until released
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger endsHeld = new AtomicInteger();
+      JobStore real = h.broker.store();
+      JobStore holding = (JobStore) Proxy.newProxyInstance(JobStore.class.getClassLoader(),
+          new Class<?>[] {JobStore.class}, (proxy, m, args) -> {
+            if (m.getName().equals("putRun") && ((Run) args[1]).state().terminal()) {
+              endsHeld.incrementAndGet();
+              return CompletableFuture.runAsync(() -> awaitQuietly(release))
+                  .thenCompose(v -> real.putRun((RunKey) args[0], (Run) args[1], (long) args[2]));
+            }
+            try {
+              return m.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          });
+      Broker broker = Broker.of(holding, h.broker.queue(), h.broker.registry());
+      WorkerService w = WorkerService.builder(Harness.config("w1", 1), broker, h.operations)
+          .metrics(h.metrics).build();
+      w.start();
+      try {
+        List<JobId> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          ids.add(h.client.create(CreateJobRequest.of("test.count")).job().id());
+        }
+        // concurrency 1: the second job runs while the first one's end is held; the third waits
+        // for a settling place, as the second's end holds the slot
+        Harness.awaitTrue(T, () -> runs.get() == 2 && endsHeld.get() == 2);
+        Awaitility.await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5))
+            .until(() -> runs.get() == 2);
+        assertThat(h.client.get(ids.get(0)).orElseThrow().status())
+            .isEqualTo(JobStatus.PROCESSING);
+        release.countDown();
+        for (JobId id : ids) {
+          assertThat(h.awaitEnd(id, T).status()).isEqualTo(JobStatus.COMPLETED);
+        }
+        assertThat(runs).hasValue(3);
+        assertThat(h.metrics.maxActive()).isOne();
+      } finally {
+        release.countDown();
+        w.stop(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

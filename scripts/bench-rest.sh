@@ -10,7 +10,7 @@
 # Last line: RESULT rest_jobs_per_s=... post_p50_ms=... post_p99_ms=...
 #   controller_cpu_us_per_create=... worker_cpu_us_per_run=... nats_msgs_per_job=... (and more,
 #   controller_jit_us_per_create: the compiler threads' part of the CPU per create)
-#   scripts/bench-rest.sh [--seconds 20] [--warmup 15] [--connections 16]
+#   scripts/bench-rest.sh [--seconds 20] [--warmup 15] [--connections 16] [--worker-concurrency 8]
 # BENCH_B_JOBS (20000) sets the jobs of the in-process B run; BENCH_B=0 skips it.
 # BENCH_PACED_PAIRS (2): how many more paced runs of the design floor and of osapi, in turns, after
 #   the first of each (post_p99_ms_paced_median, design_floor_p99_ms_paced_median: over all of them).

@@ -31,8 +31,9 @@ import java.util.regex.Pattern;
  * measured the same way (jobs/s end to end, controller CPU per job).
  *
  * <p>Arguments: {@code --jar PATH}, {@code --seconds 20}, {@code --warmup 15}, {@code
- * --connections 16}, {@code --inproc-b JOBS_PER_S} and {@code --inproc-b-cpu US} (bench.sh's B of
- * the same run, printed beside). Last line: {@code RESULT ...}.
+ * --connections 16}, {@code --worker-concurrency 8} (each of the two workers' {@code
+ * --concurrency}, and the design floor's bare workers'), {@code --inproc-b JOBS_PER_S} and {@code
+ * --inproc-b-cpu US} (bench.sh's B of the same run, printed beside). Last line: {@code RESULT ...}.
  */
 public final class RestBench {
   static final String BODY = "{\"operation\":{\"type\":\"diag.echo\",\"data\":{\"n\":1}}}";
@@ -55,6 +56,7 @@ public final class RestBench {
     int seconds = 20;
     int warmup = 15;
     int connections = 16;
+    int workerConcurrency = 8;
     double inprocB = Double.NaN;
     double inprocBCpu = Double.NaN;
     for (int i = 0; i < args.length; i += 2) {
@@ -63,6 +65,7 @@ public final class RestBench {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
         case "--connections" -> connections = Integer.parseInt(args[i + 1]);
+        case "--worker-concurrency" -> workerConcurrency = Integer.parseInt(args[i + 1]);
         case "--inproc-b" -> inprocB = Double.parseDouble(args[i + 1]);
         case "--inproc-b-cpu" -> inprocBCpu = Double.parseDouble(args[i + 1]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -106,7 +109,8 @@ public final class RestBench {
       c.awaitReady(Duration.ofSeconds(60));
       // the design's floor, while the controller idles: the create's NATS writes and waits with
       // no osapi code (BareCreateServer), on the same nats-server
-      DesignFloor design = designFloor(post, paced, nats, connections, warmup, seconds);
+      DesignFloor design = designFloor(post, paced, nats, connections, warmup, seconds,
+          workerConcurrency);
       System.out.printf(Locale.ROOT, "design floor (bare JDK server making a create's NATS writes"
               + " and waits, no osapi code): %.0f POSTs/s, p50 %.2f ms, p99 %.2f ms, %.0f us CPU"
               + " per request (nats-server %.0f us)%n", design.run().rps(), design.run().p50(),
@@ -129,7 +133,8 @@ public final class RestBench {
             cmd.addAll(List.of(opts.trim().split("\\s+")));
           }
           cmd.addAll(List.of("-jar", jar,
-              "worker", "--nats", nats.url(), "--worker-id", "bench-w" + w, "--concurrency", "8",
+              "worker", "--nats", nats.url(), "--worker-id", "bench-w" + w, "--concurrency",
+              Integer.toString(workerConcurrency),
               "--metrics-addr", "127.0.0.1:" + StoreBench.freePort(),
               "--worker-key-file", tmp.resolve("w" + w + ".key").toString()));
           workers.add(new ProcessBuilder(cmd)
@@ -675,7 +680,7 @@ public final class RestBench {
   }
 
   private static DesignFloor designFloor(Path post, Path paced, NatsServerProcess nats,
-      int connections, int warmup, int seconds) throws Exception {
+      int connections, int warmup, int seconds, int workerConcurrency) throws Exception {
     int port = StoreBench.freePort();
     Process p = listening(BareCreateServer.class, Integer.toString(port), nats.url());
     BareFleet fleet = null;
@@ -689,7 +694,7 @@ public final class RestBench {
       double natsCpu = (nats.cpuNanos() - n0) / 1e3 / run.requests();
       // end to end: two bare workers (8 runs each, as the bench's workers) run what it creates,
       // at the paced run's rate (the controller's paced run is measured the same way)
-      fleet = BareFleet.start(nats.url(), 2, 8);
+      fleet = BareFleet.start(nats.url(), 2, workerConcurrency);
       return new DesignFloor(run, cpu, natsCpu,
           E2eFloorBench.measure(paced, url, p, fleet, nats, connections, Math.min(warmup, 10),
               seconds), p, fleet, url);

@@ -229,7 +229,8 @@ public final class RestBench {
         Host host = hostTargeted(c, nats, tmp, jobs, connections, seconds);
         System.out.printf(Locale.ROOT, "creates for one host (target host:bench-w1): %.0f POSTs/s,"
                 + " p99 %.2f ms; controller %.0f us CPU per create, nats-server %.0f us%n",
-            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs());
+            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs(),
+            workerConcurrency);
 
         Reads reads = reads(c, URI.create("http://127.0.0.1:" + barePort + "/health"));
         floorGet = reads.floor();
@@ -253,7 +254,7 @@ public final class RestBench {
                 + " design_floor_worker_cpu_us_per_run=%.0f post_p99_ms_paced_median=%.2f"
                 + " design_floor_p99_ms_paced_median=%.2f host_posts_per_s=%.0f"
                 + " host_post_p99_ms=%.2f host_controller_cpu_us_per_create=%.0f"
-                + " host_nats_cpu_us_per_create=%.0f%n",
+                + " host_nats_cpu_us_per_create=%.0f worker_concurrency=%d%n",
             e2e, run.p50(), run.p99(), ctlCpu, wkCpu, msgs, pacedRun.p99(), pacedRun.rps(),
             floor.rps(), floor.p50(), floor.p99(), floorCpu, stats[0], list[0], detail[0],
             health[0], floorGet,

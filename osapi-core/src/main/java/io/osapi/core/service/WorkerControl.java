@@ -24,12 +24,21 @@ final class WorkerControl {
 
   /** See {@link JobClient#workers()}. */
   List<WorkerInfo> workers() {
-    return registry.workers();
+    return fresh();
   }
 
   /** See {@link JobClient#workers(int, String)}. */
   WorkerPage workers(int limit, String after) {
-    return WorkerPage.of(registry.workers(), limit, after);
+    return WorkerPage.of(fresh(), limit, after);
+  }
+
+  /**
+   * The registry as stored now, not a read kept for the hot path: an operator who stopped a
+   * worker, or drains one that just started, sees that at once. Operators' reads are rare.
+   */
+  private List<WorkerInfo> fresh() {
+    registry.forgetReads();
+    return registry.workers();
   }
 
   /** See {@link JobClient#drain}. */
@@ -49,7 +58,7 @@ final class WorkerControl {
   }
 
   private boolean registered(String workerId) {
-    return workerId != null && registry.workers().stream().anyMatch(w -> w.id().equals(workerId));
+    return workerId != null && fresh().stream().anyMatch(w -> w.id().equals(workerId));
   }
 
   /** The workers' keys. */

@@ -30,86 +30,6 @@ class TargetWorkersTest {
   private static final OperationDefinition ECHO =
       new OperationDefinition("diag.echo", OperationKind.QUERY, "echo", c -> "{}");
 
-  /**
-   * Another process's writes go to {@code store}; this registry answers what it read until
-   * {@link #forgetReads}, as a registry reusing reads does at worst.
-   */
-  private static final class ReusingRegistry implements WorkerRegistry {
-    final InMemoryWorkerRegistry store =
-        new InMemoryWorkerRegistry(Clock.systemUTC(), Duration.ofSeconds(30));
-    private WorkerRoster roster;
-    private Set<String> drains;
-    int forgotten;
-
-    @Override
-    public void register(WorkerInfo info) {
-      store.register(info);
-    }
-
-    @Override
-    public void heartbeat(WorkerInfo info) {
-      store.heartbeat(info);
-    }
-
-    @Override
-    public void deregister(String workerId) {
-      store.deregister(workerId);
-    }
-
-    @Override
-    public WorkerRoster roster() {
-      if (roster == null) {
-        roster = store.roster();
-      }
-      return roster;
-    }
-
-    @Override
-    public void forgetReads() {
-      forgotten++;
-      roster = null;
-      drains = null;
-    }
-
-    @Override
-    public boolean requestDrain(String workerId) {
-      return store.requestDrain(workerId);
-    }
-
-    @Override
-    public boolean cancelDrain(String workerId) {
-      return store.cancelDrain(workerId);
-    }
-
-    @Override
-    public boolean drainRequested(String workerId) {
-      return store.drainRequested(workerId);
-    }
-
-    @Override
-    public Set<String> drainRequests() {
-      if (drains == null) {
-        drains = store.drainRequests();
-      }
-      return drains;
-    }
-
-    @Override
-    public void decideKey(KeyDecision decision) {
-      store.decideKey(decision);
-    }
-
-    @Override
-    public Optional<KeyDecision> keyDecision(String workerId) {
-      return store.keyDecision(workerId);
-    }
-
-    @Override
-    public Map<String, KeyDecision> keyDecisions() {
-      return store.keyDecisions();
-    }
-  }
-
   private static WorkerInfo worker(String id, List<String> allow) {
     Instant now = Instant.now();
     return new WorkerInfo(id, Map.of(), now, now, 0, 2, SchedulingState.READY, null, null, null,
@@ -118,7 +38,7 @@ class TargetWorkersTest {
 
   @Test
   void aHostRegisteredAfterAKeptReadIsExpectedNotRefused() {
-    ReusingRegistry registry = new ReusingRegistry();
+    ReusingWorkerRegistry registry = new ReusingWorkerRegistry();
     TargetWorkers targets = new TargetWorkers(registry);
     registry.heartbeat(worker("web.01", null));
     assertThat(targets.expected(Target.parse("host:web.01"), ECHO)).containsExactly("web.01");
@@ -135,7 +55,7 @@ class TargetWorkersTest {
 
   @Test
   void aDrainWithdrawnAfterAKeptReadDoesNotRefuse() {
-    ReusingRegistry registry = new ReusingRegistry();
+    ReusingWorkerRegistry registry = new ReusingWorkerRegistry();
     TargetWorkers targets = new TargetWorkers(registry);
     registry.heartbeat(worker("web.01", null));
     registry.requestDrain("web.01");
@@ -147,7 +67,7 @@ class TargetWorkersTest {
 
   @Test
   void anAnyJobIsRefusedOnAFreshReadOnly() {
-    ReusingRegistry registry = new ReusingRegistry();
+    ReusingWorkerRegistry registry = new ReusingWorkerRegistry();
     TargetWorkers targets = new TargetWorkers(registry);
     registry.heartbeat(worker("web.01", List.of("other.*")));
     assertThatThrownBy(() -> targets.requireSomeoneAllows(ECHO))

@@ -229,8 +229,7 @@ public final class RestBench {
         Host host = hostTargeted(c, nats, tmp, jobs, connections, seconds);
         System.out.printf(Locale.ROOT, "creates for one host (target host:bench-w1): %.0f POSTs/s,"
                 + " p99 %.2f ms; controller %.0f us CPU per create, nats-server %.0f us%n",
-            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs(),
-            workerConcurrency);
+            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs());
 
         Reads reads = reads(c, URI.create("http://127.0.0.1:" + barePort + "/health"));
         floorGet = reads.floor();
@@ -262,7 +261,8 @@ public final class RestBench {
             batched.controllerCpuUs(), jitCpu, design.cpuUs(), design.run().rps(), natsCpu,
             pacedCpu.total(), pacedCpu.ceiling(CPUS), floorE2e.cpu().total(),
             floorE2e.cpu().ceiling(CPUS), floorE2e.cpu().workers(), osapiP99, floorP99,
-            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs());
+            host.run().rps(), host.run().p99(), host.controllerCpuUs(), host.natsCpuUs(),
+            workerConcurrency);
       } finally {
         bare.destroyForcibly();
         for (Process w : workers) {

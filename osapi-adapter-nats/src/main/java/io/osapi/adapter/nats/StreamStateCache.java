@@ -17,7 +17,9 @@ import java.util.List;
  *
  * <p>With a {@code reuseFor} above zero, a value checked less than that long ago is answered
  * without asking (so a read is at most that stale, for another process's writes); {@link #forget}
- * drops the value, for this process's own writes, which the next read then sees.
+ * ends that reuse, so the next read asks the stream's state again and sees every write made
+ * before the forget (this process's own, or another's it must not miss); the value is read again
+ * only if the stream moved.
  *
  * @param <T> what is read: immutable, as every caller gets the same
  */
@@ -27,14 +29,19 @@ final class StreamStateCache<T> {
     T read(NatsSession session) throws Exception;
   }
 
+  /** A value and the stream state it was read at; {@code reusable}: not forgotten since. */
   private record Kept<T>(NatsSession session, long first, long last, long count, T value,
-      long checked) {}
+      long checked, boolean reusable) {
+    Kept<T> forgotten() {
+      return new Kept<>(session, first, last, count, value, checked, false);
+    }
+  }
 
   private final String stream;
   private final Reader<T> reader;
   private final long reuseNanos;
   private volatile Kept<T> kept;
-  private long forgotten; // guarded by this: a read begun before a forget does not keep its value
+  private long forgotten; // guarded by this: a read begun before a forget is not reused after it
 
   /**
    * @param stream the bucket's stream
@@ -56,31 +63,39 @@ final class StreamStateCache<T> {
     }
     Kept<T> k = kept;
     long now = System.nanoTime();
-    if (k != null && k.session() == s && now - k.checked() < reuseNanos) {
+    if (k != null && k.reusable() && k.session() == s && now - k.checked() < reuseNanos) {
       return k.value();
     }
     StreamState st = s.jsm.getStreamInfo(stream).getStreamState();
     if (k != null && k.session() == s && k.first() == st.getFirstSequence()
         && k.last() == st.getLastSequence() && k.count() == st.getMsgCount()) {
-      keep(generation, new Kept<>(s, k.first(), k.last(), k.count(), k.value(), now));
+      keep(generation, new Kept<>(s, k.first(), k.last(), k.count(), k.value(), now, true));
       return k.value();
     }
     T v = reader.read(s);
     keep(generation, new Kept<>(s, st.getFirstSequence(), st.getLastSequence(), st.getMsgCount(),
-        v, now));
+        v, now, true));
     return v;
   }
 
+  /**
+   * Keeps what a read found; a read begun before a {@link #forget} is kept but not reused
+   * unasked: the state it was read at may be older than a write the forget was for.
+   */
   private synchronized void keep(long generation, Kept<T> k) {
-    if (generation == forgotten) {
-      kept = k;
-    }
+    kept = generation == forgotten ? k : k.forgotten();
   }
 
-  /** Drops the kept value: the next {@link #get} reads (after this process wrote the bucket). */
+  /**
+   * Ends the reuse of the kept value: the next {@link #get} asks the stream's state (one request)
+   * and reads again only if it moved, so it sees every write made before this call.
+   */
   synchronized void forget() {
     forgotten++;
-    kept = null;
+    Kept<T> k = kept;
+    if (k != null) {
+      kept = k.forgotten();
+    }
   }
 
   /**

@@ -96,6 +96,33 @@ class NatsWorkerRegistryIT extends WorkerRegistryContract {
   }
 
   @Test
+  void aFreshReadOfABucketThatStoodStillScansNothing() throws Exception {
+    Instant now = Instant.now();
+    registry.heartbeat(new WorkerInfo("web.04", Map.of(), now, now, 0, 2));
+    assertThat(registry.workers()).extracting(WorkerInfo::id).containsExactly("web.04");
+    Set<String> before = consumers(NatsLayout.WORKERS_KV_STREAM);
+    for (int i = 0; i < 3; i++) {
+      registry.forgetReads();
+      assertThat(registry.workers()).extracting(WorkerInfo::id).containsExactly("web.04");
+    }
+    Set<String> made = consumers(NatsLayout.WORKERS_KV_STREAM);
+    made.removeAll(before);
+    assertThat(made).as("the bucket stood still: its state asked, no scan").isEmpty();
+
+    // the control: another process's heartbeat moves the stream; right after forgetReads (well
+    // within the reuse) the read scans and sees it
+    WorkerRegistry other = new NatsWorkerRegistry(new NatsBackendLink(NATS.backend()));
+    other.heartbeat(new WorkerInfo("web.05", Map.of(), now, now, 0, 2));
+    registry.forgetReads();
+    assertThat(registry.workers()).extracting(WorkerInfo::id).containsExactly("web.04", "web.05");
+    made = consumers(NatsLayout.WORKERS_KV_STREAM);
+    made.removeAll(before);
+    assertThat(made).hasSize(1);
+    registry.deregister("web.04");
+    other.deregister("web.05");
+  }
+
+  @Test
   void drainRequestsAreListedWithoutAConsumer() throws Exception {
     WorkerRegistry other = new NatsWorkerRegistry(new NatsBackendLink(NATS.backend()));
     String id = "drain-list.example.com";

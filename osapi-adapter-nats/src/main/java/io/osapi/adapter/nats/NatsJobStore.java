@@ -1,6 +1,5 @@
 package io.osapi.adapter.nats;
 
-import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.api.PublishAck;
 import io.nats.client.impl.Headers;
@@ -24,8 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.Executor;
 
 /**
  * {@link JobStore} on KV bucket {@code osapi-jobs}: the record under {@code jobs.<id>}, each run
@@ -60,6 +58,7 @@ final class NatsJobStore implements JobStore {
   /** Records whose create had an unknown outcome: see {@link #create}. */
   private final NatsUnconfirmedCreates unconfirmed;
   private final NatsStoreUsage usage;
+  private final NatsJobReads reads;
   /** Where a create leaves its notification's body for {@link NatsJobQueue#publish}. */
   private final NotificationBodies bodies;
 
@@ -71,6 +70,7 @@ final class NatsJobStore implements JobStore {
     this.backend = backend;
     this.bodies = bodies;
     this.usage = new NatsStoreUsage(backend);
+    this.reads = new NatsJobReads(backend);
     this.unconfirmed = new NatsUnconfirmedCreates(backend, this);
   }
 
@@ -121,10 +121,10 @@ final class NatsJobStore implements JobStore {
 
   @Override
   public Optional<Versioned<JobRecord>> find(JobId id) {
-    KeyValueEntry e = get(NatsLayout.jobKey(id), "reading job ", id);
+    NatsJobReads.Entry e = reads.read(NatsLayout.jobKey(id), "reading job ", id);
     return e == null
         ? Optional.empty()
-        : Optional.of(new Versioned<>(Records.record(id, e.getValue()), e.getRevision()));
+        : Optional.of(new Versioned<>(Records.record(id, e.value()), e.revision()));
   }
 
   @Override
@@ -140,11 +140,22 @@ final class NatsJobStore implements JobStore {
 
   @Override
   public Optional<Versioned<Run>> run(RunKey key) {
-    KeyValueEntry e = get(NatsLayout.runKey(key), "reading a run of job ", key.job());
+    NatsJobReads.Entry e = reads.read(NatsLayout.runKey(key), "reading a run of job ", key.job());
+    return run(key, e);
+  }
+
+  /** {@inheritDoc} Its first attempt is sent at once, without waiting on a thread. */
+  @Override
+  public CompletableFuture<Optional<Versioned<Run>>> runAsync(RunKey key, Executor executor) {
+    return reads.readAsync(NatsLayout.runKey(key), "reading a run of job ", key.job(), executor)
+        .thenApply(e -> run(key, e));
+  }
+
+  private static Optional<Versioned<Run>> run(RunKey key, NatsJobReads.Entry e) {
     return e == null
         ? Optional.empty()
-        : Optional.of(new Versioned<>(Records.run("run " + NatsLayout.runKey(key), e.getValue()),
-            e.getRevision()));
+        : Optional.of(new Versioned<>(Records.run("run " + NatsLayout.runKey(key), e.value()),
+            e.revision()));
   }
 
   @Override
@@ -367,54 +378,6 @@ final class NatsJobStore implements JobStore {
   }
 
   // ---- reads
-
-  /**
-   * One key's value, or null, read through a node loss within a bound. With replicas the bucket's
-   * reads go to its stream leader (see {@link NatsSession}); when the leader's node dies nothing
-   * answers until the others elect a new one (2 to 6 s on nats-server 2.9), and the controller's
-   * own connection may have been to that node. So an attempt waits at most {@link
-   * NatsSession#READ_ATTEMPT}, and a failed one (no answer, no responders, not connected while
-   * jnats reconnects) is sent again every 50 ms, for up to {@link #READ_BOUND} while connected,
-   * and up to {@link NatsSession#READ_ATTEMPT} from the first while not connected (so with NATS
-   * down a read answers 503 after a second, not after the election bound); then {@link
-   * BackendUnavailableException}. Reads change nothing, so sending one again is safe.
-   */
-  private KeyValueEntry get(String key, String what, JobId id) {
-    if (!NatsLayout.validKey(key)) {
-      throw new PermanentStoreException(what + id + ": key '" + key + "' is not a valid NATS key",
-          null);
-    }
-    long start = System.nanoTime();
-    while (true) {
-      try {
-        KeyValueEntry e = backend.requireSession().jobsKvReads.get(key);
-        return e == null || e.getValue() == null ? null : e;
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          throw NatsErrors.unavailable(what + id, e);
-        }
-        if (NatsErrors.permanent(e)) {
-          throw NatsErrors.refused(what + id, e);
-        }
-        long bound = backend.isConnected() ? READ_BOUND.toNanos()
-            : NatsSession.READ_ATTEMPT.toNanos();
-        if (backend.isGone() || System.nanoTime() + RETRY_PAUSE_NANOS - start >= bound) {
-          throw e instanceof BackendUnavailableException bu ? bu
-              : NatsErrors.unavailable(what + id, e);
-        }
-        LockSupport.parkNanos(RETRY_PAUSE_NANOS);
-      }
-    }
-  }
-
-  /**
-   * Longest a read keeps trying while connected: a stream leader's election after a node loss,
-   * with room.
-   */
-  static final Duration READ_BOUND = Duration.ofSeconds(10);
-
-  private static final long RETRY_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   /** The run state of an {@code Osapi-State} header value, or null. */
   static RunState state(String wire) {

@@ -148,6 +148,15 @@ final class NatsLayout {
   /** Subject prefix of keys in {@link #JOBS_BUCKET}. */
   static final String JOBS_KV_PREFIX = "$KV." + JOBS_BUCKET + ".";
 
+  /** Subject prefix of a direct get of the latest value of a key of {@link #JOBS_BUCKET}. */
+  private static final String JOBS_DIRECT_GET =
+      "$JS.API.DIRECT.GET." + JOBS_KV_STREAM + "." + JOBS_KV_PREFIX;
+
+  /** The subject of a direct get of the latest value of {@code key} in {@link #JOBS_BUCKET}. */
+  static String jobsDirectGet(String key) {
+    return JOBS_DIRECT_GET + key;
+  }
+
   /** Subject prefix of keys in {@link #WORKERS_BUCKET}. */
   static final String WORKERS_KV_PREFIX = "$KV." + WORKERS_BUCKET + ".";
 

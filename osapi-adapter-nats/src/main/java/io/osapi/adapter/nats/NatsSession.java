@@ -58,6 +58,13 @@ final class NatsSession {
    * wait out the whole request timeout and fail.
    */
   final KeyValue jobsKvReads;
+  /**
+   * Whether the job bucket's stream allows direct gets (one replica): then {@link NatsJobReads}
+   * sends them itself rather than through {@link #jobsKvReads}.
+   */
+  final boolean directJobReads;
+  /** Longest wait for one attempt of a job read: {@link #READ_ATTEMPT} or the request timeout. */
+  final Duration readAttempt;
   final KeyValue workersKv;
   final KeyValue workerStateKv;
 
@@ -76,6 +83,14 @@ final class NatsSession {
         ? settings.requestTimeout() : READ_ATTEMPT;
     this.jobsKvReads = conn.keyValue(NatsLayout.JOBS_BUCKET, KeyValueOptions.builder()
         .jetStreamOptions(JetStreamOptions.builder().requestTimeout(attempt).build()).build());
+    this.readAttempt = attempt;
+    try {
+      this.directJobReads = jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM).getConfiguration()
+          .getAllowDirect();
+    } catch (JetStreamApiException e) {
+      throw new IOException("reading stream " + NatsLayout.JOBS_KV_STREAM + ": " + e.getMessage(),
+          e);
+    }
     this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
     this.workerStateKv = conn.keyValue(NatsLayout.WORKER_STATE_BUCKET, kvo);
   }

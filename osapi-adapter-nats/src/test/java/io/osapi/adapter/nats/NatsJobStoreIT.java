@@ -1,11 +1,14 @@
 package io.osapi.adapter.nats;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.osapi.core.contract.JobStoreContract;
 import io.osapi.core.port.JobStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The core's {@link JobStoreContract} on bucket {@code osapi-jobs} of a real server. */
@@ -16,6 +19,12 @@ class NatsJobStoreIT extends JobStoreContract {
   protected JobStore newStore() {
     NATS.purge(NatsLayout.JOBS_KV_STREAM);
     return NATS.backend().store();
+  }
+
+  /** The contract's reads here are direct gets of NatsJobReads' own (one replica). */
+  @Test
+  void readsHereAreDirectGets() {
+    assertThat(NATS.backend().requireSession().directJobReads).isTrue();
   }
 
   private final List<AutoCloseable> extra = new ArrayList<>();

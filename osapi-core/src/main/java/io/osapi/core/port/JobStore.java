@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * Stores jobs: one record per job ({@link JobRecord}, written at submit) and its runs ({@link
@@ -63,6 +64,17 @@ public interface JobStore {
    * @throws io.osapi.core.domain.CorruptRecordException when it exists but cannot be read
    */
   Optional<Versioned<Run>> run(RunKey key);
+
+  /**
+   * Reads one run as {@link #run} does, without holding the caller: what such a read must wait
+   * for is waited for on {@code executor} (by default the whole read), so a caller can read
+   * something else meanwhile.
+   *
+   * @return completes as {@link #run} returns or throws
+   */
+  default CompletableFuture<Optional<Versioned<Run>>> runAsync(RunKey key, Executor executor) {
+    return CompletableFuture.supplyAsync(() -> run(key), executor);
+  }
 
   /**
    * Writes a run, compare-and-set: {@code revision} 0 creates it (it must be absent), else it must

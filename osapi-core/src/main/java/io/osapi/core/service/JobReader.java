@@ -63,7 +63,7 @@ final class JobReader {
   }
 
   private CompletableFuture<Optional<Versioned<Run>>> readAnyRun(JobId id) {
-    return CompletableFuture.supplyAsync(() -> store.run(RunKey.any(id)), reads);
+    return store.runAsync(RunKey.any(id), reads);
   }
 
   private JobView view(JobRecord record, CompletableFuture<Optional<Versioned<Run>>> any) {

@@ -149,6 +149,31 @@ public abstract class JobStoreContract {
   }
 
   @Test
+  void aRunReadWithoutHoldingTheCallerIsTheRunReadWithIt() throws Exception {
+    JobRecord record = Fixtures.anyRecord();
+    create(record);
+    RunKey key = RunKey.any(record.job().id());
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      assertThat(store.runAsync(key, pool).get(10, TimeUnit.SECONDS))
+          .as("never claimed").isEmpty();
+      Run claimed = claim("w1");
+      long r1 = put(key, claimed, 0);
+      assertThat(store.runAsync(key, pool).get(10, TimeUnit.SECONDS))
+          .contains(new Versioned<>(claimed, r1)).isEqualTo(store.run(key));
+      Run done = claimed.finish(RunState.COMPLETED, "{\"n\":1}", null, false, now());
+      long r2 = put(key, done, r1);
+      assertThat(store.runAsync(key, pool).get(10, TimeUnit.SECONDS))
+          .contains(new Versioned<>(done, r2));
+      assertThat(store.delete(record.job().id())).isTrue();
+      assertThat(store.runAsync(key, pool).get(10, TimeUnit.SECONDS))
+          .as("deleted with its job").isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void aStaleRevisionConflictsAndChangesNothing() {
     JobRecord record = Fixtures.anyRecord();
     create(record);

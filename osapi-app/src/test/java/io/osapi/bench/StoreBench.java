@@ -113,9 +113,11 @@ public final class StoreBench {
         double detailNewest = newestPair[0];
         RawReads late = new RawReads(detailPair[2], detailPair[1], newestPair[1]);
         double first = c.p50(samples, i -> "/api/v1/jobs?limit=50");
-        double deep = c.p50(samples, i -> "/api/v1/jobs?limit=50&offset=" + (jobs - 50 - i));
+        // deep offsets, never below 0 (a run with fewer jobs than samples reads from the start)
+        double deep = c.p50(samples,
+            i -> "/api/v1/jobs?limit=50&offset=" + Math.max(0, jobs - 50 - i));
         double filtered = c.p50(samples, i -> "/api/v1/jobs?status=failed&limit=50&offset="
-            + (jobs / 100 - 50 - i));
+            + Math.max(0, jobs / 100 - 50 - i));
         double filteredRare = c.p50(samples, i -> "/api/v1/jobs?status=submitted&limit=50");
         double cursor = c.p50(samples, i -> "/api/v1/jobs?limit=50&after="
             + ids.get(rnd.nextInt(ids.size())).value());

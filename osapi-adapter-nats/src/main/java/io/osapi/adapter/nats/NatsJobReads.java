@@ -9,8 +9,11 @@ import io.osapi.core.domain.BackendUnavailableException;
 import io.osapi.core.domain.JobId;
 import io.osapi.core.domain.PermanentStoreException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -26,9 +29,9 @@ import java.util.concurrent.locks.LockSupport;
  * of which a job read uses. With replicas the reads go through jnats' {@code KeyValue.get}, to the
  * stream leader, as before.
  *
- * <p>{@link #read} keeps trying through a node loss within a bound; {@link #readAsync} sends the
- * first attempt without taking a thread and, if it fails, goes on as {@link #read} on the given
- * executor.
+ * <p>{@link #read} keeps trying through a node loss within a bound; {@link #attempt} sends one
+ * attempt without taking a thread (many at once: a job's runs), and {@link #readAsync} goes on
+ * from a failed one as {@link #read} on the given executor.
  */
 final class NatsJobReads {
   /** A key's latest value and its revision. */
@@ -73,37 +76,63 @@ final class NatsJobReads {
    * on as {@link #read} does on {@code executor}.
    */
   CompletableFuture<Entry> readAsync(String key, String what, JobId id, Executor executor) {
-    requireValid(key, what, id);
     long start = System.nanoTime();
+    CompletableFuture<Entry> out = new CompletableFuture<>();
+    attempt(key, what, id).whenComplete((e, x) -> {
+      if (x == null) {
+        out.complete(e);
+        return;
+      }
+      executor.execute(() -> {
+        try {
+          out.complete(retried(key, what, id, start));
+        } catch (RuntimeException r) {
+          out.completeExceptionally(r);
+        }
+      });
+    });
+    return out;
+  }
+
+  /**
+   * One attempt of {@link #read}, sent at once without waiting on a thread: completes with the
+   * value or null, or exceptionally when it got no answer to keep (then {@link #read} is the way
+   * on), at once so when reads are not direct gets (replicas: jnats' reads block).
+   */
+  CompletableFuture<Entry> attempt(String key, String what, JobId id) {
+    requireValid(key, what, id);
     NatsSession s;
     try {
       s = backend.requireSession();
     } catch (RuntimeException e) {
-      return CompletableFuture.supplyAsync(() -> retried(key, what, id, start), executor);
+      return CompletableFuture.failedFuture(e);
     }
     if (!s.directJobReads) {
-      return CompletableFuture.supplyAsync(() -> retried(key, what, id, start), executor);
+      return CompletableFuture.failedFuture(
+          new IllegalStateException("not a direct get: read with a thread"));
     }
-    CompletableFuture<Entry> out = new CompletableFuture<>();
-    s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt)
-        .whenComplete((m, e) -> {
-          if (e == null) {
-            try {
-              out.complete(answer(m, key));
-              return;
-            } catch (IOException | RuntimeException x) {
-              // not an answer to keep: tried again below
-            }
+    // bounded here: jnats notices a request's own timeout only at its next cleanup (seconds)
+    return s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt)
+        .orTimeout(s.readAttempt.toNanos(), TimeUnit.NANOSECONDS)
+        .thenApply(m -> {
+          try {
+            return answer(m, key);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
-          executor.execute(() -> {
-            try {
-              out.complete(retried(key, what, id, start));
-            } catch (RuntimeException x) {
-              out.completeExceptionally(x);
-            }
-          });
         });
-    return out;
+  }
+
+  /**
+   * What {@code first} (an {@link #attempt} of {@code key}) read, waited for; when it got no
+   * answer to keep, the key read as {@link #read} reads it.
+   */
+  Entry awaitOrRead(CompletableFuture<Entry> first, String key, String what, JobId id) {
+    try {
+      return first.join();
+    } catch (CompletionException | CancellationException e) {
+      return read(key, what, id);
+    }
   }
 
   private static void requireValid(String key, String what, JobId id) {

@@ -176,16 +176,25 @@ final class NatsJobStore implements JobStore {
   /**
    * {@inheritDoc}
    *
-   * <p>Up to {@value #READ_RUNS_MAX} expected workers, by their keys; more (a broadcast to a large
-   * fleet, most of whose runs do not exist yet) in one pass ({@link RunScan}).
+   * <p>Up to {@value #READ_RUNS_MAX} expected workers, by their keys, every key's read sent at
+   * once (direct gets: {@link NatsJobReads#attempt}; a key whose attempt got no answer to keep is
+   * then read with retries); more (a broadcast to a large fleet, most of whose runs do not exist
+   * yet) in one pass ({@link RunScan}).
    */
   @Override
   public Map<RunKey, Run> runs(JobRecord record) {
     Map<RunKey, Run> out = new LinkedHashMap<>();
     List<RunKey> keys = record.runKeys();
     if (keys.size() <= READ_RUNS_MAX) {
+      // every key's first attempt at once; one without an answer to keep is read as run() reads
+      List<CompletableFuture<NatsJobReads.Entry>> first = new ArrayList<>(keys.size());
       for (RunKey k : keys) {
-        run(k).ifPresent(v -> out.put(k, v.value()));
+        first.add(reads.attempt(NatsLayout.runKey(k), "reading a run of job ", k.job()));
+      }
+      for (int i = 0; i < keys.size(); i++) {
+        RunKey k = keys.get(i);
+        run(k, reads.awaitOrRead(first.get(i), NatsLayout.runKey(k), "reading a run of job ",
+            k.job())).ifPresent(v -> out.put(k, v.value()));
       }
       return out;
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -77,19 +78,29 @@ final class NatsJobReads {
    */
   CompletableFuture<Entry> readAsync(String key, String what, JobId id, Executor executor) {
     long start = System.nanoTime();
+    CompletableFuture<Entry> first;
+    try {
+      first = attempt(key, what, id);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e); // as a read's refusal: in the future, not thrown
+    }
     CompletableFuture<Entry> out = new CompletableFuture<>();
-    attempt(key, what, id).whenComplete((e, x) -> {
+    first.whenComplete((e, x) -> {
       if (x == null) {
         out.complete(e);
         return;
       }
-      executor.execute(() -> {
-        try {
-          out.complete(retried(key, what, id, start));
-        } catch (RuntimeException r) {
-          out.completeExceptionally(r);
-        }
-      });
+      try {
+        executor.execute(() -> {
+          try {
+            out.complete(retried(key, what, id, start));
+          } catch (RuntimeException r) {
+            out.completeExceptionally(r);
+          }
+        });
+      } catch (RejectedExecutionException r) { // the reader closed: nobody waits for long
+        out.completeExceptionally(NatsErrors.unavailable(what + id, r));
+      }
     });
     return out;
   }

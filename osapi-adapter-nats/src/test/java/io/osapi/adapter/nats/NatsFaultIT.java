@@ -174,6 +174,37 @@ class NatsFaultIT {
     assertThat(b.store().find(id).orElseThrow().value()).isEqualTo(record);
   }
 
+  /**
+   * A run read without holding the caller, sent while the server is gone: its first attempt gets
+   * no answer, and it ends as an outage (the way on retries on the given executor); with that
+   * executor closed it ends at once rather than never.
+   */
+  @Test
+  void aRunReadWithoutHoldingTheCallerEndsAsAnOutageWhenTheServerIsGone() throws Exception {
+    NatsServerProcess server = closeLater(NatsServerProcess.start());
+    NatsBackend b = closeLater(NatsTestSupport.backend(NatsTestSupport.settings(server).build()));
+    RunKey key = RunKey.any(JobId.generate(Clock.systemUTC()));
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      assertThat(b.store().runAsync(key, pool).get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .as("positive control: answered while the server is up").isEmpty();
+      server.kill9();
+      // the way on retries on the pool, within the bound while not connected
+      Throwable retried = catchThrowable(
+          () -> b.store().runAsync(key, pool).get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertThat(retried).hasCauseInstanceOf(
+          io.osapi.core.domain.BackendUnavailableException.class);
+      pool.shutdownNow();
+      Throwable closed = catchThrowable(
+          () -> b.store().runAsync(key, pool).get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertThat(closed).as("the executor closed: the read ends, not waits for ever")
+          .hasCauseInstanceOf(io.osapi.core.domain.BackendUnavailableException.class);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   private static void dumpThreads() {
     for (var en : Thread.getAllStackTraces().entrySet()) {
       StringBuilder sb = new StringBuilder("THREAD " + en.getKey().getName() + "\n");

@@ -122,9 +122,9 @@ final class NatsJobReads {
       return CompletableFuture.failedFuture(
           new IllegalStateException("not a direct get: read with a thread"));
     }
-    // bounded here: jnats notices a request's own timeout only at its next cleanup (seconds)
+    // bounded by jnats: a request past its timeout fails at the connection's next cleanup, every
+    // half request timeout (NatsOptions); a timer of its own per read would wake a thread a read
     return s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt)
-        .orTimeout(s.readAttempt.toNanos(), TimeUnit.NANOSECONDS)
         .thenApply(m -> {
           try {
             return answer(m, key);

@@ -108,7 +108,8 @@ final class NatsJobReads {
   /**
    * One attempt of {@link #read}, sent at once without waiting on a thread: completes with the
    * value or null, or exceptionally when it got no answer to keep (then {@link #read} is the way
-   * on), at once so when reads are not direct gets (replicas: jnats' reads block).
+   * on), at once so when reads are not direct gets (replicas: jnats' reads block) or the request
+   * could not be sent. Throws only {@link PermanentStoreException}, for a key NATS cannot take.
    */
   CompletableFuture<Entry> attempt(String key, String what, JobId id) {
     requireValid(key, what, id);
@@ -124,14 +125,19 @@ final class NatsJobReads {
     }
     // bounded by jnats: a request past its timeout fails at the connection's next cleanup, every
     // half request timeout (NatsOptions); a timer of its own per read would wake a thread a read
-    return s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt)
-        .thenApply(m -> {
-          try {
-            return answer(m, key);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        });
+    CompletableFuture<Message> sent;
+    try {
+      sent = s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt);
+    } catch (RuntimeException e) { // a connection closed under it: the way on tries again
+      return CompletableFuture.failedFuture(e);
+    }
+    return sent.thenApply(m -> {
+      try {
+        return answer(m, key);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
   }
 
   /**

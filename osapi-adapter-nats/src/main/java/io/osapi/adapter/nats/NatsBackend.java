@@ -90,7 +90,8 @@ public final class NatsBackend implements Broker {
     this.audit = new NatsAuditLog(link);
     this.errors = new NatsErrorLog(settings);
     this.status = new NatsStatusReport(metrics, health);
-    this.jobBucket = new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings));
+    this.jobBucket = new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings),
+        NatsSession.directGets(settings));
   }
 
   /**
@@ -266,7 +267,7 @@ public final class NatsBackend implements Broker {
     }
   }
 
-  /** The job bucket's max age and bytes on the server (this process's until it was seen). */
+  /** The job bucket's settings on the server (this process's until it was seen). */
   NatsSession.JobBucket jobBucket() {
     return jobBucket;
   }

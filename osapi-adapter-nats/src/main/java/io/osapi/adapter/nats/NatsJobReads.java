@@ -21,7 +21,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Reads one key of the job bucket: its latest value and revision, or nothing (never written,
- * deleted or purged). With one replica the bucket allows direct gets (see {@link NatsSession}),
+ * deleted or purged). With one replica the bucket allows direct gets (see {@link NatsSession};
+ * {@link NatsSession.JobBucket#directGets()} as provisioning last found the stream),
  * and a read is one request on subject {@code $JS.API.DIRECT.GET.<stream>.<key's subject>}, its
  * answer taken as nats-server sends it: the value, the revision from {@code Nats-Sequence}, a
  * delete or purge marker from {@code KV-Operation}, status 404 for nothing. jnats' {@code
@@ -119,25 +120,32 @@ final class NatsJobReads {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    if (!s.directJobReads) {
+    if (!backend.jobBucket().directGets()) {
       return CompletableFuture.failedFuture(
           new IllegalStateException("not a direct get: read with a thread"));
     }
-    // bounded by jnats: a request past its timeout fails at the connection's next cleanup, every
-    // half request timeout (NatsOptions); a timer of its own per read would wake a thread a read
-    CompletableFuture<Message> sent;
     try {
-      sent = s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt);
+      return directGet(s, key);
     } catch (RuntimeException e) { // a connection closed under it: the way on tries again
       return CompletableFuture.failedFuture(e);
     }
-    return sent.thenApply(m -> {
-      try {
-        return answer(m, key);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+  }
+
+  /**
+   * The direct get of {@code key}, sent: completes with its {@link #answer}, exceptionally with an
+   * {@link UncheckedIOException} for an answer not to keep. Bounded by jnats: a request past its
+   * timeout fails at the connection's next cleanup, every half request timeout ({@link
+   * NatsOptions}); a timer of its own per read would wake a thread per read.
+   */
+  private static CompletableFuture<Entry> directGet(NatsSession s, String key) {
+    return s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt)
+        .thenApply(m -> {
+          try {
+            return answer(m, key);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
   }
 
   /**
@@ -183,14 +191,12 @@ final class NatsJobReads {
   }
 
   /** One attempt: the value, or null; throws when it got no answer to keep. */
-  private static Entry once(NatsSession s, String key) throws Exception {
-    if (!s.directJobReads) {
+  private Entry once(NatsSession s, String key) throws Exception {
+    if (!backend.jobBucket().directGets()) {
       KeyValueEntry e = s.jobsKvReads.get(key);
       return e == null || e.getValue() == null ? null : new Entry(e.getValue(), e.getRevision());
     }
-    Message m = s.conn.requestWithTimeout(NatsLayout.jobsDirectGet(key), null, null, s.readAttempt)
-        .get(s.readAttempt.toNanos(), TimeUnit.NANOSECONDS);
-    return answer(m, key);
+    return directGet(s, key).get(s.readAttempt.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /**

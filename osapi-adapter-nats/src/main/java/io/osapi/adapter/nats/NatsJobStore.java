@@ -51,6 +51,8 @@ final class NatsJobStore implements JobStore {
       io.nats.client.support.NatsJetStreamConstants.EXPECTED_LAST_SUB_SEQ_HDR;
   /** Most runs {@link #runs} reads by their keys; a job expecting more is read in one pass. */
   static final int READ_RUNS_MAX = 64;
+  /** What a run's read is called in its errors (before the job's id). */
+  private static final String RUN_READ = "reading a run of job ";
   /** How old a create with an unknown outcome must be before it is removed. */
   static final Duration SETTLE_AFTER = NatsUnconfirmedCreates.SETTLE_AFTER;
 
@@ -140,14 +142,14 @@ final class NatsJobStore implements JobStore {
 
   @Override
   public Optional<Versioned<Run>> run(RunKey key) {
-    NatsJobReads.Entry e = reads.read(NatsLayout.runKey(key), "reading a run of job ", key.job());
+    NatsJobReads.Entry e = reads.read(NatsLayout.runKey(key), RUN_READ, key.job());
     return run(key, e);
   }
 
   /** {@inheritDoc} Its first attempt is sent at once, without waiting on a thread. */
   @Override
   public CompletableFuture<Optional<Versioned<Run>>> runAsync(RunKey key, Executor executor) {
-    return reads.readAsync(NatsLayout.runKey(key), "reading a run of job ", key.job(), executor)
+    return reads.readAsync(NatsLayout.runKey(key), RUN_READ, key.job(), executor)
         .thenApply(e -> run(key, e));
   }
 
@@ -189,12 +191,12 @@ final class NatsJobStore implements JobStore {
       // every key's first attempt at once; one without an answer to keep is read as run() reads
       List<CompletableFuture<NatsJobReads.Entry>> first = new ArrayList<>(keys.size());
       for (RunKey k : keys) {
-        first.add(reads.attempt(NatsLayout.runKey(k), "reading a run of job ", k.job()));
+        first.add(reads.attempt(NatsLayout.runKey(k), RUN_READ, k.job()));
       }
       for (int i = 0; i < keys.size(); i++) {
         RunKey k = keys.get(i);
-        run(k, reads.awaitOrRead(first.get(i), NatsLayout.runKey(k), "reading a run of job ",
-            k.job())).ifPresent(v -> out.put(k, v.value()));
+        run(k, reads.awaitOrRead(first.get(i), NatsLayout.runKey(k), RUN_READ, k.job()))
+            .ifPresent(v -> out.put(k, v.value()));
       }
       return out;
     }

@@ -40,6 +40,6 @@ interface NatsLink {
   /** Grows by one whenever the stream, buckets and shared consumers were checked again. */
   long provisionEpoch();
 
-  /** The job bucket's max age and bytes on the server (this process's until it was seen). */
+  /** The job bucket's settings on the server (this process's until it was seen). */
   NatsSession.JobBucket jobBucket();
 }

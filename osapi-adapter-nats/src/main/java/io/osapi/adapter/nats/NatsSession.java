@@ -58,11 +58,6 @@ final class NatsSession {
    * wait out the whole request timeout and fail.
    */
   final KeyValue jobsKvReads;
-  /**
-   * Whether the job bucket's stream allows direct gets (one replica): then {@link NatsJobReads}
-   * sends them itself rather than through {@link #jobsKvReads}.
-   */
-  final boolean directJobReads;
   /** Longest wait for one attempt of a job read: {@link #READ_ATTEMPT} or the request timeout. */
   final Duration readAttempt;
   final KeyValue workersKv;
@@ -84,13 +79,6 @@ final class NatsSession {
     this.jobsKvReads = conn.keyValue(NatsLayout.JOBS_BUCKET, KeyValueOptions.builder()
         .jetStreamOptions(JetStreamOptions.builder().requestTimeout(attempt).build()).build());
     this.readAttempt = attempt;
-    try {
-      this.directJobReads = jsm.getStreamInfo(NatsLayout.JOBS_KV_STREAM).getConfiguration()
-          .getAllowDirect();
-    } catch (JetStreamApiException e) {
-      throw new IOException("reading stream " + NatsLayout.JOBS_KV_STREAM + ": " + e.getMessage(),
-          e);
-    }
     this.workersKv = conn.keyValue(NatsLayout.WORKERS_BUCKET, kvo);
     this.workerStateKv = conn.keyValue(NatsLayout.WORKER_STATE_BUCKET, kvo);
   }
@@ -197,7 +185,7 @@ final class NatsSession {
     StreamConfiguration jobsHave = NatsStreams.ensure(
         jsm,
         StreamConfiguration.builder(jobs.getBackingConfig())
-            .allowDirect(settings.kvReplicas() == 1)
+            .allowDirect(directGets(settings))
             .build(), owner);
     if (!owner && NatsStreams.holdsV1Store(conn, jsm, settings)) {
       throw new NatsConfigException("bucket " + NatsLayout.JOBS_BUCKET + " holds a job store"
@@ -248,11 +236,19 @@ final class NatsSession {
    *
    * @param maxAge how long a value stays after its last write, zero for ever
    * @param maxBytes its byte bound, -1 for none
+   * @param directGets whether its stream answers direct gets (one replica): then {@link
+   *     NatsJobReads} sends them itself rather than read through {@link #jobsKvReads}
    */
-  record JobBucket(Duration maxAge, long maxBytes) {
+  record JobBucket(Duration maxAge, long maxBytes, boolean directGets) {
     static JobBucket of(StreamConfiguration c) {
-      return new JobBucket(c.getMaxAge() == null ? Duration.ZERO : c.getMaxAge(), c.getMaxBytes());
+      return new JobBucket(c.getMaxAge() == null ? Duration.ZERO : c.getMaxAge(), c.getMaxBytes(),
+          c.getAllowDirect());
     }
+  }
+
+  /** Whether the job bucket asked for by {@code settings} answers direct gets (one replica). */
+  static boolean directGets(NatsSettings settings) {
+    return settings.kvReplicas() == 1;
   }
 
   /** The server's default for a stream without one, so that provisioning finds nothing to do. */

@@ -154,7 +154,7 @@ class NatsClusterIT {
         () -> c.stats().byStatus().get(JobStatus.COMPLETED) == 30)).isTrue();
     JobStats stats = c.stats();
     JobPage page = c.list(null, 50, 0);
-    assertThat(fleet.client.requireSession().directJobReads)
+    assertThat(fleet.client.jobBucket().directGets())
         .as("with replicas a read is the leader's, not a direct get a lagging replica answers")
         .isFalse();
     // the job bucket's leader: reads go to it, and nothing answers them until a new one is elected

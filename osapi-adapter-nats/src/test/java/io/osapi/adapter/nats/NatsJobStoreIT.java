@@ -24,7 +24,7 @@ class NatsJobStoreIT extends JobStoreContract {
   /** The contract's reads here are direct gets of NatsJobReads' own (one replica). */
   @Test
   void readsHereAreDirectGets() {
-    assertThat(NATS.backend().requireSession().directJobReads).isTrue();
+    assertThat(NATS.backend().jobBucket().directGets()).isTrue();
   }
 
   private final List<AutoCloseable> extra = new ArrayList<>();

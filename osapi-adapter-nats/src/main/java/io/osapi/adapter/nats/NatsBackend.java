@@ -90,8 +90,7 @@ public final class NatsBackend implements Broker {
     this.audit = new NatsAuditLog(link);
     this.errors = new NatsErrorLog(settings);
     this.status = new NatsStatusReport(metrics, health);
-    this.jobBucket = new NatsSession.JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings),
-        NatsSession.directGets(settings));
+    this.jobBucket = NatsSession.JobBucket.asked(settings);
   }
 
   /**

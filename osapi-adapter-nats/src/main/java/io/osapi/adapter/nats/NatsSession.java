@@ -244,6 +244,12 @@ final class NatsSession {
       return new JobBucket(c.getMaxAge() == null ? Duration.ZERO : c.getMaxAge(), c.getMaxBytes(),
           c.getAllowDirect());
     }
+
+    /** The bucket as {@code settings} ask for it: what a process has before it is seen. */
+    static JobBucket asked(NatsSettings settings) {
+      return new JobBucket(settings.jobsTtl(), NatsLimits.jobsBytes(settings),
+          NatsSession.directGets(settings));
+    }
   }
 
   /** Whether the job bucket asked for by {@code settings} answers direct gets (one replica). */
